@@ -1,0 +1,398 @@
+"""Syntax tree of Simplex programs.
+
+Every node carries the `Span` of the source text it was built from.  The type
+checker fills `Expr.ty` in place, and the later passes (soft, lower_dual) map
+a typed tree to a new typed tree built from the same classes, so the printer
+in `sxc.printer` can turn any stage back into `.sx` source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sxc.diagnostics import Span
+
+
+@dataclass(eq=False)
+class Node:
+    span: Span
+
+
+# ---------------------------------------------------------------- types
+
+
+@dataclass(eq=False)
+class TypeExpr(Node):
+    pass
+
+
+@dataclass(eq=False)
+class NamedType(TypeExpr):
+    path: list[str]
+    args: list[TypeExpr] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class RefType(TypeExpr):
+    inner: TypeExpr
+    mutable: bool
+
+
+@dataclass(eq=False)
+class ArrayType(TypeExpr):
+    elem: TypeExpr
+    size: Expr
+
+
+@dataclass(eq=False)
+class SliceType(TypeExpr):
+    elem: TypeExpr
+
+
+@dataclass(eq=False)
+class TupleType(TypeExpr):
+    items: list[TypeExpr]
+
+
+@dataclass(eq=False)
+class FnType(TypeExpr):
+    params: list[TypeExpr]
+    ret: TypeExpr | None
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass(eq=False)
+class Expr(Node):
+    def __post_init__(self) -> None:
+        self.ty: Any = None
+
+
+@dataclass(eq=False)
+class IntLit(Expr):
+    value: int
+    suffix: str | None = None
+
+
+@dataclass(eq=False)
+class FloatLit(Expr):
+    value: float
+    suffix: str | None = None
+
+
+@dataclass(eq=False)
+class StrLit(Expr):
+    value: str
+
+
+@dataclass(eq=False)
+class BoolLit(Expr):
+    value: bool
+
+
+@dataclass(eq=False)
+class UnitLit(Expr):
+    pass
+
+
+@dataclass(eq=False)
+class Path(Expr):
+    """A name or a `::` path such as `x`, `dual::variable` or `f64::MAX`."""
+
+    segments: list[str]
+    type_args: list[TypeExpr] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Unary(Expr):
+    op: str  # "-", "!", "*" (deref)
+    operand: Expr
+
+
+@dataclass(eq=False)
+class Ref(Expr):
+    operand: Expr
+    mutable: bool
+
+
+@dataclass(eq=False)
+class Binary(Expr):
+    op: str
+    left: Expr
+    right: Expr
+    op_span: Span | None = None
+
+
+@dataclass(eq=False)
+class Cast(Expr):
+    operand: Expr
+    target: TypeExpr
+
+
+@dataclass(eq=False)
+class Call(Expr):
+    func: Expr
+    args: list[Expr]
+
+
+@dataclass(eq=False)
+class MethodCall(Expr):
+    receiver: Expr
+    method: str
+    args: list[Expr]
+    type_args: list[TypeExpr] = field(default_factory=list)
+    method_span: Span | None = None
+
+
+@dataclass(eq=False)
+class Field(Expr):
+    base: Expr
+    name: str
+
+
+@dataclass(eq=False)
+class TupleField(Expr):
+    base: Expr
+    index: int
+
+
+@dataclass(eq=False)
+class Index(Expr):
+    base: Expr
+    index: Expr
+
+
+@dataclass(eq=False)
+class StructLit(Expr):
+    name: str
+    fields: list[tuple[str, Expr]]
+    name_span: Span | None = None
+
+
+@dataclass(eq=False)
+class ArrayLit(Expr):
+    items: list[Expr]
+
+
+@dataclass(eq=False)
+class ArrayRepeat(Expr):
+    value: Expr
+    count: Expr
+
+
+@dataclass(eq=False)
+class VecLit(Expr):
+    """`vec![a, b]` or `vec![x; n]` (then `items` is `[x]` and `count` is set)."""
+
+    items: list[Expr]
+    count: Expr | None = None
+
+
+@dataclass(eq=False)
+class TupleLit(Expr):
+    items: list[Expr]
+
+
+@dataclass(eq=False)
+class Block(Expr):
+    stmts: list[Stmt]
+    tail: Expr | None
+
+
+@dataclass(eq=False)
+class If(Expr):
+    cond: Expr
+    then: Block
+    else_: Expr | None  # Block or If
+
+
+@dataclass(eq=False)
+class While(Expr):
+    cond: Expr
+    body: Block
+    label: str | None = None
+
+
+@dataclass(eq=False)
+class Loop(Expr):
+    body: Block
+    label: str | None = None
+
+
+@dataclass(eq=False)
+class For(Expr):
+    pattern: Pattern
+    iter: Expr
+    body: Block
+    label: str | None = None
+
+
+@dataclass(eq=False)
+class Range(Expr):
+    start: Expr | None
+    end: Expr | None
+    inclusive: bool
+
+
+@dataclass(eq=False)
+class Return(Expr):
+    value: Expr | None
+
+
+@dataclass(eq=False)
+class Break(Expr):
+    label: str | None
+    value: Expr | None
+
+
+@dataclass(eq=False)
+class Continue(Expr):
+    label: str | None
+
+
+@dataclass(eq=False)
+class MacroCall(Expr):
+    """`println!(...)`, `format!(...)`, `print!(...)`, `panic!(...)`, ..."""
+
+    name: str
+    args: list[Expr]
+
+
+@dataclass(eq=False)
+class Closure(Expr):
+    params: list[tuple[str, TypeExpr | None]]
+    ret: TypeExpr | None
+    body: Expr
+
+
+# ---------------------------------------------------------------- patterns
+
+
+@dataclass(eq=False)
+class Pattern(Node):
+    pass
+
+
+@dataclass(eq=False)
+class NamePattern(Pattern):
+    name: str
+    mutable: bool = False
+
+
+@dataclass(eq=False)
+class WildPattern(Pattern):
+    pass
+
+
+@dataclass(eq=False)
+class TuplePattern(Pattern):
+    items: list[Pattern]
+
+
+# ---------------------------------------------------------------- statements
+
+
+@dataclass(eq=False)
+class Stmt(Node):
+    pass
+
+
+@dataclass(eq=False)
+class Let(Stmt):
+    pattern: Pattern
+    type: TypeExpr | None
+    init: Expr | None
+    keyword: str = "let"  # "let" or "var"
+
+
+@dataclass(eq=False)
+class ExprStmt(Stmt):
+    expr: Expr
+    semi: bool = True
+
+
+@dataclass(eq=False)
+class Assign(Stmt):
+    op: str  # "=", "+=", ...
+    target: Expr
+    value: Expr
+
+
+@dataclass(eq=False)
+class ItemStmt(Stmt):
+    item: Item
+
+
+# ---------------------------------------------------------------- items
+
+
+@dataclass(eq=False)
+class Item(Node):
+    pass
+
+
+@dataclass(eq=False)
+class Param(Node):
+    name: str
+    type: TypeExpr
+    mutable: bool = False
+
+
+@dataclass(eq=False)
+class FnDef(Item):
+    name: str
+    params: list[Param]
+    ret: TypeExpr | None
+    body: Block
+    self_kind: str | None = None  # None, "value", "ref", "mut"
+    generics: list[str] = field(default_factory=list)
+    public: bool = False
+    name_span: Span | None = None
+    # set by resolve: the struct a method belongs to
+    owner: str | None = None
+
+
+@dataclass(eq=False)
+class StructDef(Item):
+    name: str
+    fields: list[tuple[str, TypeExpr]]
+    generics: list[str] = field(default_factory=list)
+    derives: list[str] = field(default_factory=list)
+    public: bool = False
+
+
+@dataclass(eq=False)
+class ImplDef(Item):
+    type_name: str
+    trait: str | None
+    methods: list[FnDef]
+
+
+@dataclass(eq=False)
+class UseDecl(Item):
+    path: list[str]
+    names: list[str]  # imported names; ["*"] for a glob
+
+
+@dataclass(eq=False)
+class ConstDef(Item):
+    name: str
+    type: TypeExpr
+    value: Expr
+
+
+@dataclass(eq=False)
+class ModDecl(Item):
+    name: str
+
+
+@dataclass(eq=False)
+class Module(Node):
+    """One parsed file: its items and its top-level (script) statements."""
+
+    path: str
+    items: list[Item]
+    script: list[Stmt]
+    attributes: dict[str, str] = field(default_factory=dict)

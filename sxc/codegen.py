@@ -1,0 +1,1432 @@
+"""Codegen pass: core program (no `dual`, no soft branch) to LLVM IR.
+
+Input is a typed `Program` after `lower_duals`; output is an `llvmlite.ir`
+module.  Values map to LLVM as follows:
+
+    integers, bool, floats   iN, i1, double/float
+    struct, tuple            identified / literal struct, passed by value
+    [T; N]                   [N x T]
+    Vec<T>                   pointer to a heap header { T*, len, cap }
+    &[T], &str               { T*, len }
+    &T, &mut T               T*
+    fn(A) -> R               function pointer
+
+Locals live in `alloca` slots that LLVM promotes to registers.  Integer
+division by zero, `MIN / -1`, out-of-bounds indexing and failed `parse` call
+the panic routine of `sxc.native`, which names the source location.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from llvmlite import ir
+
+from sxc import ast
+from sxc import types as T
+from sxc.diagnostics import InternalError, Span
+from sxc.formatting import Spec
+from sxc.native import F32, F64, I1, I8, I32, I64, PTR, STR, VEC_BYTES, Native, const_i64
+from sxc.resolve import Program
+
+UNIT_TY = ir.LiteralStructType([])
+UNIT_VAL = ir.Constant(UNIT_TY, [])
+
+# f64 methods that map to one LLVM intrinsic, and those that call libm.
+INTRINSIC_MATH = {
+    "sqrt": "llvm.sqrt", "exp": "llvm.exp", "ln": "llvm.log", "sin": "llvm.sin",
+    "cos": "llvm.cos", "abs": "llvm.fabs", "floor": "llvm.floor", "ceil": "llvm.ceil",
+    "round": "llvm.round", "trunc": "llvm.trunc", "exp2": "llvm.exp2",
+    "log2": "llvm.log2", "log10": "llvm.log10",
+}
+LIBM_MATH = {"cbrt", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh"}
+LIBM_MATH2 = {"atan2", "hypot"}
+
+
+class _Never:
+    """The value of an expression that does not return (`return`, `panic!`)."""
+
+
+NEVER = _Never()
+
+
+@dataclass
+class LoopCtx:
+    label: str | None
+    break_bb: ir.Block
+    continue_bb: ir.Block
+    slot: ir.Value | None
+
+
+@dataclass
+class FnState:
+    fn: ir.Function
+    locals: list[dict[str, ir.Value]] = field(default_factory=list)
+    loops: list[LoopCtx] = field(default_factory=list)
+    ret_type: T.Type = T.UNIT
+
+
+class Codegen:
+    def __init__(self, program: Program, module_name: str = "sx"):
+        self.program = program
+        self.m = ir.Module(name=module_name)
+        self.native = Native(self.m)
+        self.struct_fields: dict[str, list[tuple[str, T.Type]]] = {}
+        self.struct_types: dict[str, ir.IdentifiedStructType] = {}
+        self.functions: dict[str, ir.Function] = {}
+        self.consts: dict[str, ast.ConstDef] = dict(program.consts)
+        self.b: ir.IRBuilder | None = None
+        self.st: FnState | None = None
+        self._helpers: dict[str, ir.Function] = {}
+        self.rng_global: ir.GlobalVariable | None = None
+
+    # ------------------------------------------------------------ types
+
+    def ll(self, t: T.Type) -> ir.Type:
+        if isinstance(t, T.IntT):
+            return ir.IntType(t.bits)
+        if isinstance(t, T.BoolT):
+            return I1
+        if isinstance(t, T.FloatT):
+            return F64 if t.bits == 64 else F32
+        if isinstance(t, (T.UnitT, T.NeverT)):
+            return UNIT_TY
+        if isinstance(t, T.StrT):
+            return STR
+        if isinstance(t, T.ArrayT):
+            return ir.ArrayType(self.ll(t.elem), t.size)
+        if isinstance(t, T.VecT):
+            return self.vec_header(t.elem).as_pointer()
+        if isinstance(t, T.SliceT):
+            return ir.LiteralStructType([self.ll_elem_ptr(t.elem), I64])
+        if isinstance(t, T.RefT):
+            return self.ll(t.inner).as_pointer()
+        if isinstance(t, T.StructT):
+            return self.struct_types[t.struct]
+        if isinstance(t, T.TupleT):
+            return ir.LiteralStructType([self.ll(i) for i in t.items])
+        if isinstance(t, T.FnT):
+            return self.fn_type(list(t.params), t.ret).as_pointer()
+        if isinstance(t, T.ParseResultT):
+            return self.ll(t.value)
+        if isinstance(t, T.DualT):
+            raise InternalError("a `dual` reached codegen; lower_duals must run first")
+        raise InternalError(f"no LLVM type for {t}")
+
+    def ll_elem_ptr(self, elem: T.Type) -> ir.Type:
+        return self.ll(elem).as_pointer()
+
+    def vec_header(self, elem: T.Type) -> ir.LiteralStructType:
+        return ir.LiteralStructType([self.ll_elem_ptr(elem), I64, I64])
+
+    def fn_type(self, params: list[T.Type], ret: T.Type) -> ir.FunctionType:
+        ret_ll = ir.VoidType() if isinstance(ret, (T.UnitT, T.NeverT)) else self.ll(ret)
+        return ir.FunctionType(ret_ll, [self.ll(p) for p in params])
+
+    def intr(self, base: str, ft: ir.Type, nargs: int = 1) -> ir.Function:
+        """Declare the LLVM float intrinsic `base` (such as `llvm.exp`) for `ft`."""
+        suffix = "f64" if ft == F64 else "f32"
+        return self.declare(f"{base}.{suffix}", ft, [ft] * nargs)
+
+    def declare(self, name: str, ret: ir.Type, args: list[ir.Type]) -> ir.Function:
+        """Declare (once) an external function or intrinsic by its full name."""
+        existing = self.m.globals.get(name)
+        if existing is not None:
+            return existing
+        return ir.Function(self.m, ir.FunctionType(ret, args), name)
+
+    def sizeof(self, ty: ir.Type) -> ir.Value:
+        null = ir.Constant(ty.as_pointer(), None)
+        return self.b.ptrtoint(self.b.gep(null, [const_i64(1)]), I64)
+
+    # ------------------------------------------------------------ module
+
+    def generate(self) -> ir.Module:
+        for name in self.program.structs:
+            self.struct_types[name] = self.m.context.get_identified_type(f"struct.{name}")
+        for name, sdef in self.program.structs.items():
+            fields = sdef.resolved_fields
+            self.struct_fields[name] = fields
+            self.struct_types[name].set_body(*[self.ll(t) for _, t in fields])
+        self.rng_global = ir.GlobalVariable(self.m, self.struct_types["Rng"], "__sx_default_rng")
+        self.rng_global.initializer = ir.Constant(self.struct_types["Rng"], None)
+        self.outbuf = ir.GlobalVariable(self.m, VEC_BYTES, "__sx_outbuf")
+        self.outbuf.initializer = ir.Constant(VEC_BYTES, None)
+        self.outbuf.linkage = "internal"
+        self.outbuf_slot = ir.GlobalVariable(self.m, VEC_BYTES.as_pointer(), "__sx_outbuf_slot")
+        self.outbuf_slot.initializer = self.outbuf
+        self.outbuf_slot.linkage = "internal"
+        for key, fn in self.program.functions.items():
+            sig = fn.sig
+            params = ([sig.self_type] if sig.self_type is not None else []) + sig.params
+            llfn = ir.Function(self.m, self.fn_type(params, sig.ret), _mangle(key))
+            llfn.linkage = "internal"
+            self.functions[key] = llfn
+        for key, fn in self.program.functions.items():
+            self.define(key, fn)
+        self.entry_trampoline()
+        self.exports = emit_exports(self)
+        return self.m
+
+    def define(self, key: str, fn: ast.FnDef) -> None:
+        llfn = self.functions[key]
+        sig = fn.sig
+        self.st = FnState(llfn, [{}], [], sig.ret)
+        entry = llfn.append_basic_block("entry")
+        self.b = ir.IRBuilder(entry)
+        names = (["self"] if sig.self_type is not None else []) + [p.name for p in fn.params]
+        types = ([sig.self_type] if sig.self_type is not None else []) + sig.params
+        for name, ty, arg in zip(names, types, llfn.args):
+            slot = self.alloca(self.ll(ty), name)
+            self.b.store(arg, slot)
+            self.st.locals[0][name] = slot
+        result = self.block_value(fn.body)
+        if not self.b.block.is_terminated:
+            if isinstance(sig.ret, (T.UnitT, T.NeverT)):
+                self.b.ret_void()
+            elif result is NEVER:
+                self.b.unreachable()
+            else:
+                self.b.ret(result)
+
+    def entry_trampoline(self) -> None:
+        """`__sx_main(seed) -> i32`: run `main` under the panic trampoline."""
+        main = self.functions.get("main")
+        fn = ir.Function(self.m, ir.FunctionType(I32, [I64]), "__sx_main")
+        self.exit_code = ir.GlobalVariable(self.m, I64, "__sx_exit_code")
+        self.exit_code.initializer = const_i64(0)
+        b = ir.IRBuilder(fn.append_basic_block("entry"))
+        self.b = b
+        rng_state = b.gep(self.rng_global, [ir.Constant(I32, 0), ir.Constant(I32, 0)])
+        b.store(fn.args[0], rng_state)
+        self.guarded_call(b, lambda: self._call_main(b, main))
+
+    def _call_main(self, b: ir.IRBuilder, main: ir.Function | None) -> None:
+        if main is None:
+            return
+        result = b.call(main, [])
+        if isinstance(main.function_type.return_type, ir.IntType):
+            code = result
+            if code.type.width < 64:
+                code = b.sext(code, I64)
+            b.store(code, self.exit_code)
+
+    def guarded_call(self, b: ir.IRBuilder, body) -> None:
+        """Emit `if setjmp(buf) { return 101 } body; return 0` into `b`."""
+        nat = self.native
+        b.store(ir.Constant(I32, 1), nat.jmp_active)
+        status = b.call(nat.libc("_setjmp"), [b.bitcast(nat.jmpbuf, PTR)])
+        with b.if_then(b.icmp_signed("!=", status, ir.Constant(I32, 0))):
+            b.store(ir.Constant(I32, 0), nat.jmp_active)
+            b.ret(ir.Constant(I32, 101))
+        body()
+        b.call(nat.routine("flush"), [])
+        b.store(ir.Constant(I32, 0), nat.jmp_active)
+        b.ret(ir.Constant(I32, 0))
+
+    # ------------------------------------------------------------ helpers
+
+    def alloca(self, ty: ir.Type, name: str = "") -> ir.Value:
+        entry = self.st.fn.entry_basic_block
+        with self.b.goto_block(entry):
+            if entry.instructions:
+                self.b.position_before(entry.instructions[0])
+            slot = self.b.alloca(ty, name=name)
+        return slot
+
+    def lookup(self, name: str) -> ir.Value:
+        for scope in reversed(self.st.locals):
+            if name in scope:
+                return scope[name]
+        raise InternalError(f"unknown local `{name}`")
+
+    def dead_block(self) -> None:
+        """Continue emitting into an unreachable block after a terminator."""
+        self.b.position_at_end(self.st.fn.append_basic_block("dead"))
+
+    def loc(self, span: Span) -> str:
+        return f"{span.file}:{span.line}:{span.col}"
+
+    def panic(self, span: Span, message: str) -> None:
+        self.native.panic(self.b, f"{self.loc(span)}: runtime error: {message}")
+
+    def check(self, cond: ir.Value, span: Span, message: str) -> None:
+        """Panic with `message` unless `cond` holds."""
+        fail = self.st.fn.append_basic_block("check.fail")
+        ok = self.st.fn.append_basic_block("check.ok")
+        self.b.cbranch(cond, ok, fail)
+        self.b.position_at_end(fail)
+        self.panic(span, message)
+        self.b.position_at_end(ok)
+
+    # ------------------------------------------------------------ statements
+
+    def block_value(self, block: ast.Block):
+        self.st.locals.append({})
+        for stmt in block.stmts:
+            self.stmt(stmt)
+        result = UNIT_VAL
+        if block.tail is not None:
+            result = self.value(block.tail)
+        elif isinstance(block.ty, T.NeverT):
+            result = NEVER
+        if self.b.block.is_terminated:
+            self.dead_block()
+            result = NEVER if result is not UNIT_VAL or isinstance(block.ty, T.NeverT) \
+                else result
+        self.st.locals.pop()
+        return result
+
+    def stmt(self, stmt: ast.Stmt) -> None:
+        if self.b.block.is_terminated:
+            self.dead_block()
+        if isinstance(stmt, ast.Let):
+            self.let(stmt)
+        elif isinstance(stmt, ast.ExprStmt):
+            self.value(stmt.expr)
+        elif isinstance(stmt, ast.Assign):
+            self.assign(stmt)
+
+    def let(self, stmt: ast.Let) -> None:
+        ty = stmt.ty
+        value = self.value(stmt.init) if stmt.init is not None else None
+        self.bind(stmt.pattern, ty, value)
+
+    def bind(self, pattern: ast.Pattern, ty: T.Type, value) -> None:
+        if isinstance(pattern, ast.NamePattern):
+            slot = self.alloca(self.ll(ty), pattern.name)
+            if value is not None and value is not NEVER:
+                self.b.store(value, slot)
+            self.st.locals[-1][pattern.name] = slot
+        elif isinstance(pattern, ast.TuplePattern):
+            for i, (p, t) in enumerate(zip(pattern.items, ty.items)):
+                item = None
+                if value is not None and value is not NEVER:
+                    item = self.b.extract_value(value, i)
+                self.bind(p, t, item)
+
+    def assign(self, stmt: ast.Assign) -> None:
+        if stmt.op == "=":
+            value = self.value(stmt.value)
+            ptr = self.addr(stmt.target)
+            if value is not NEVER:
+                self.b.store(value, ptr)
+            return
+        ptr = self.addr(stmt.target)
+        rhs = self.value(stmt.value)
+        if rhs is NEVER:
+            return
+        current = self.b.load(ptr)
+        result = self.arith(stmt.op[:-1], current, rhs, stmt.target.ty, stmt.value.ty,
+                            stmt.span)
+        self.b.store(result, ptr)
+
+    # ------------------------------------------------------------ places
+
+    def addr(self, e: ast.Expr) -> ir.Value:
+        """Return a pointer to the place `e` denotes (or to a temporary copy)."""
+        if isinstance(e, ast.Path) and getattr(e, "target", (None,))[0] == "local":
+            return self.lookup(e.segments[0])
+        if isinstance(e, ast.Field):
+            base_ptr = self.deref_to_struct_ptr(e.base)
+            struct = T.strip_refs(e.base.ty)
+            index = [f for f, _ in self.struct_fields[struct.struct]].index(e.name)
+            return self.b.gep(base_ptr, [const_i64(0), ir.Constant(I32, index)])
+        if isinstance(e, ast.TupleField):
+            base_ptr = self.deref_to_struct_ptr(e.base)
+            return self.b.gep(base_ptr, [const_i64(0), ir.Constant(I32, e.index)])
+        if isinstance(e, ast.Index):
+            return self.index_addr(e)
+        if isinstance(e, ast.Unary) and e.op == "*":
+            if isinstance(e.operand.ty, T.RefT):
+                return self.value(e.operand)
+            return self.addr(e.operand)
+        value = self.value(e)
+        slot = self.alloca(self.ll(e.ty))
+        if value is not NEVER:
+            self.b.store(value, slot)
+        return slot
+
+    def deref_to_struct_ptr(self, base: ast.Expr) -> ir.Value:
+        t = base.ty
+        if isinstance(t, T.RefT):
+            ptr = self.value(base)
+            t = t.inner
+            while isinstance(t, T.RefT):
+                ptr = self.b.load(ptr)
+                t = t.inner
+            return ptr
+        return self.addr(base)
+
+    def index_addr(self, e: ast.Index) -> ir.Value:
+        base_t = e.base.ty
+        index = self.value(e.index)
+        index = self.to_i64(index, e.index.ty)
+        inner = T.strip_refs(base_t)
+        if isinstance(inner, T.ArrayT):
+            arr_ptr = self.deref_to_struct_ptr(e.base)
+            self.bounds(index, const_i64(inner.size), e.span)
+            return self.b.gep(arr_ptr, [const_i64(0), index], inbounds=True)
+        if isinstance(inner, T.VecT):
+            header = self.vec_value(e.base)
+            data = self.b.load(self.b.gep(header, [const_i64(0), ir.Constant(I32, 0)]))
+            length = self.b.load(self.b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
+            self.bounds(index, length, e.span)
+            return self.b.gep(data, [index], inbounds=True)
+        if isinstance(inner, T.SliceT):
+            sl = self.value(e.base)
+            while isinstance(sl.type, ir.PointerType):
+                sl = self.b.load(sl)
+            data = self.b.extract_value(sl, 0)
+            self.bounds(index, self.b.extract_value(sl, 1), e.span)
+            return self.b.gep(data, [index], inbounds=True)
+        raise InternalError(f"cannot index {base_t}")
+
+    def vec_value(self, e: ast.Expr) -> ir.Value:
+        """The header pointer of a `Vec` expression, through any references."""
+        v = self.value(e)
+        t = e.ty
+        while isinstance(t, T.RefT):
+            v = self.b.load(v)
+            t = t.inner
+        return v
+
+    def bounds(self, index: ir.Value, length: ir.Value, span: Span) -> None:
+        ok = self.b.icmp_unsigned("<", index, length)
+        fail = self.st.fn.append_basic_block("bounds.fail")
+        cont = self.st.fn.append_basic_block("bounds.ok")
+        self.b.cbranch(ok, cont, fail)
+        self.b.position_at_end(fail)
+        self.native.panic_fmt(self.b, f"{self.loc(span)}: runtime error: index out of "
+                              "bounds: the len is %lld but the index is %lld", length, index)
+        self.b.position_at_end(cont)
+
+    def to_i64(self, v: ir.Value, t: T.Type) -> ir.Value:
+        if isinstance(t, T.IntT) and t.bits < 64:
+            return self.b.sext(v, I64) if t.signed else self.b.zext(v, I64)
+        return v
+
+    # ------------------------------------------------------------ expressions
+
+    def value(self, e: ast.Expr):
+        if self.b.block.is_terminated:
+            self.dead_block()
+        method = getattr(self, "v_" + type(e).__name__, None)
+        if method is None:
+            raise InternalError(f"codegen cannot handle {type(e).__name__}")
+        return method(e)
+
+    def v_IntLit(self, e: ast.IntLit):
+        if isinstance(e.ty, T.FloatT):
+            return ir.Constant(self.ll(e.ty), float(e.value))
+        return ir.Constant(self.ll(e.ty), e.value & ((1 << e.ty.bits) - 1))
+
+    def v_FloatLit(self, e: ast.FloatLit):
+        return ir.Constant(self.ll(e.ty), e.value)
+
+    def v_BoolLit(self, e):
+        return ir.Constant(I1, int(e.value))
+
+    def v_UnitLit(self, e):
+        return UNIT_VAL
+
+    def v_StrLit(self, e: ast.StrLit):
+        return self.native.str_const(self.b, e.value.encode("utf-8"))
+
+    def v_Path(self, e: ast.Path):
+        kind, name = e.target
+        if kind == "local":
+            return self.b.load(self.lookup(name))
+        if kind == "const":
+            return self.value(self.consts[name].value)
+        if kind == "fn":
+            return self.functions[name]
+        if kind == "float_const":
+            import math
+            import struct as pystruct
+            table = {"MAX": 1.7976931348623157e308, "MIN": -1.7976931348623157e308,
+                     "EPSILON": 2.220446049250313e-16, "INFINITY": math.inf,
+                     "NEG_INFINITY": -math.inf, "NAN": math.nan,
+                     "MIN_POSITIVE": 2.2250738585072014e-308}
+            if e.ty == T.F32:
+                table.update({"MAX": 3.4028234663852886e38, "MIN": -3.4028234663852886e38,
+                              "EPSILON": 1.1920928955078125e-07,
+                              "MIN_POSITIVE": 1.1754943508222875e-38})
+            del pystruct
+            return ir.Constant(self.ll(e.ty), table[name])
+        if kind == "math_const":
+            import math
+            table = {"PI": math.pi, "E": math.e, "TAU": math.tau, "LN_2": math.log(2),
+                     "LN_10": math.log(10), "SQRT_2": math.sqrt(2)}
+            return ir.Constant(F64, table[name])
+        if kind == "int_const":
+            t = e.ty
+            if name == "MAX":
+                v = (1 << (t.bits - 1)) - 1 if t.signed else (1 << t.bits) - 1
+            else:
+                v = -(1 << (t.bits - 1)) if t.signed else 0
+            return ir.Constant(self.ll(t), v & ((1 << t.bits) - 1))
+        raise InternalError(f"unknown path kind {kind}")
+
+    def v_Unary(self, e: ast.Unary):
+        v = self.value(e.operand)
+        if v is NEVER:
+            return NEVER
+        t = e.operand.ty
+        if e.op == "-":
+            if isinstance(t, T.FloatT):
+                return self.b.fneg(v)
+            return self.b.neg(v)
+        if e.op == "!":
+            return self.b.not_(v)
+        if e.op == "*":
+            if isinstance(t, T.RefT):
+                return self.b.load(v)
+            return v
+        raise InternalError(e.op)
+
+    def v_Ref(self, e: ast.Ref):
+        t = e.operand.ty
+        if isinstance(t, (T.StrT, T.SliceT)):
+            return self.value(e.operand)
+        return self.addr(e.operand)
+
+    def v_Binary(self, e: ast.Binary):
+        op = e.op
+        if op in ("&&", "||"):
+            return self.short_circuit(e)
+        lhs = self.value(e.left)
+        rhs = self.value(e.right)
+        if lhs is NEVER or rhs is NEVER:
+            return NEVER
+        if op in ("==", "!=", "<", ">", "<=", ">="):
+            return self.compare(op, lhs, rhs, e.left.ty, e.span)
+        return self.arith(op, lhs, rhs, e.left.ty, e.right.ty, e.span)
+
+    def short_circuit(self, e: ast.Binary):
+        slot = self.alloca(I1)
+        lhs = self.value(e.left)
+        self.b.store(lhs, slot)
+        rhs_bb = self.st.fn.append_basic_block("sc.rhs")
+        end_bb = self.st.fn.append_basic_block("sc.end")
+        if e.op == "&&":
+            self.b.cbranch(lhs, rhs_bb, end_bb)
+        else:
+            self.b.cbranch(lhs, end_bb, rhs_bb)
+        self.b.position_at_end(rhs_bb)
+        rhs = self.value(e.right)
+        if not self.b.block.is_terminated:
+            self.b.store(rhs, slot)
+            self.b.branch(end_bb)
+        self.b.position_at_end(end_bb)
+        return self.b.load(slot)
+
+    def compare(self, op: str, lhs, rhs, t: T.Type, span: Span):
+        if isinstance(t, T.FloatT):
+            fop = {"==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">="}[op]
+            if op == "!=":
+                return self.b.fcmp_unordered(fop, lhs, rhs)
+            return self.b.fcmp_ordered(fop, lhs, rhs)
+        if isinstance(t, T.StrT):
+            eq = self.b.call(self.helper_str_eq(), [lhs, rhs])
+            return eq if op == "==" else self.b.not_(eq)
+        if isinstance(t, T.IntT) and t.signed:
+            return self.b.icmp_signed(op, lhs, rhs)
+        return self.b.icmp_unsigned(op, lhs, rhs)
+
+    def arith(self, op: str, lhs, rhs, t: T.Type, rt: T.Type, span: Span):
+        b = self.b
+        if isinstance(t, T.FloatT):
+            return {"+": b.fadd, "-": b.fsub, "*": b.fmul, "/": b.fdiv, "%": b.frem}[op](lhs, rhs)
+        if isinstance(t, T.StrT) and op == "+":
+            return b.call(self.helper_str_concat(), [lhs, rhs])
+        if isinstance(t, T.BoolT):
+            return {"&": b.and_, "|": b.or_, "^": b.xor}[op](lhs, rhs)
+        if op in ("+", "-", "*", "&", "|", "^"):
+            return {"+": b.add, "-": b.sub, "*": b.mul, "&": b.and_, "|": b.or_,
+                    "^": b.xor}[op](lhs, rhs)
+        if op in ("<<", ">>"):
+            amount = rhs
+            if amount.type.width != lhs.type.width:
+                amount = b.zext(amount, lhs.type) if amount.type.width < lhs.type.width \
+                    else b.trunc(amount, lhs.type)
+            # Rust release builds mask the shift amount to the type's width
+            amount = b.and_(amount, ir.Constant(lhs.type, t.bits - 1))
+            if op == "<<":
+                return b.shl(lhs, amount)
+            return b.ashr(lhs, amount) if t.signed else b.lshr(lhs, amount)
+        if op in ("/", "%"):
+            zero = ir.Constant(lhs.type, 0)
+            what = "divide" if op == "/" else "calculate the remainder"
+            self.check(b.icmp_unsigned("!=", rhs, zero), span,
+                       f"attempt to {what} with a divisor of zero" if op == "%"
+                       else "attempt to divide by zero")
+            if t.signed:
+                minimum = ir.Constant(lhs.type, 1 << (t.bits - 1))
+                overflow = b.and_(b.icmp_unsigned("==", lhs, minimum),
+                                  b.icmp_signed("==", rhs, ir.Constant(lhs.type, -1)))
+                self.check(b.not_(overflow), span, f"attempt to {what} with overflow")
+                return b.sdiv(lhs, rhs) if op == "/" else b.srem(lhs, rhs)
+            return b.udiv(lhs, rhs) if op == "/" else b.urem(lhs, rhs)
+        raise InternalError(f"operator {op} on {t}")
+
+    def v_Cast(self, e: ast.Cast):
+        v = self.value(e.operand)
+        if v is NEVER:
+            return NEVER
+        return self.convert(v, e.operand.ty, e.ty)
+
+    def convert(self, v, src: T.Type, dst: T.Type):
+        b = self.b
+        dst_ll = self.ll(dst)
+        if isinstance(src, T.BoolT):
+            if isinstance(dst, T.IntT):
+                return b.zext(v, dst_ll)
+            if isinstance(dst, T.FloatT):
+                return b.uitofp(v, dst_ll)
+            return v
+        if isinstance(src, T.IntT) and isinstance(dst, T.IntT):
+            if dst.bits > src.bits:
+                return b.sext(v, dst_ll) if src.signed else b.zext(v, dst_ll)
+            if dst.bits < src.bits:
+                return b.trunc(v, dst_ll)
+            return v
+        if isinstance(src, T.IntT) and isinstance(dst, T.FloatT):
+            return b.sitofp(v, dst_ll) if src.signed else b.uitofp(v, dst_ll)
+        if isinstance(src, T.FloatT) and isinstance(dst, T.IntT):
+            # saturating, NaN -> 0, as Rust's `as` does
+            name = "llvm.fptosi.sat" if dst.signed else "llvm.fptoui.sat"
+            src_name = "f64" if v.type == F64 else "f32"
+            fn = self.declare(f"{name}.i{dst.bits}.{src_name}", dst_ll, [v.type])
+            return b.call(fn, [v])
+        if isinstance(src, T.FloatT) and isinstance(dst, T.FloatT):
+            if dst.bits > src.bits:
+                return b.fpext(v, dst_ll)
+            if dst.bits < src.bits:
+                return b.fptrunc(v, dst_ll)
+            return v
+        return v
+
+    # ------------------------------------------------------------ calls
+
+    def call_args(self, args: list[ast.Expr]):
+        values = []
+        for a in args:
+            v = self.value(a)
+            if v is NEVER:
+                return None
+            values.append(v)
+        return values
+
+    def v_Call(self, e: ast.Call):
+        kind, name = e.target
+        if kind == "builtin":
+            return self.builtin(name, e)
+        values = self.call_args(e.args)
+        if values is None:
+            return NEVER
+        if kind == "fn":
+            fn = self.functions[name]
+        else:
+            fn = self.value(e.func)
+        result = self.b.call(fn, values)
+        return self.call_result(result, e.ty)
+
+    def call_result(self, result, ty: T.Type):
+        if isinstance(ty, T.NeverT):
+            self.b.unreachable()
+            return NEVER
+        if isinstance(ty, T.UnitT):
+            return UNIT_VAL
+        return result
+
+    def v_MethodCall(self, e: ast.MethodCall):
+        kind, name = e.target
+        if kind == "method":
+            return self.struct_method(e, name)
+        if kind == "math":
+            return self.math(e, name)
+        if kind == "int":
+            return self.int_method(e, name)
+        if kind == "seq":
+            return self.seq_method(e, name)
+        if kind == "str":
+            return self.str_method(e, name)
+        if kind == "builtin":
+            return self.builtin(name, e)
+        raise InternalError(f"method kind {kind}")
+
+    def struct_method(self, e: ast.MethodCall, key: str):
+        fn = self.functions[key]
+        sig = self.program.functions[key].sig
+        recv_t = e.receiver.ty
+        if sig.self_kind == "value":
+            recv = self.value(e.receiver)
+            while isinstance(recv_t, T.RefT):
+                recv = self.b.load(recv)
+                recv_t = recv_t.inner
+        else:
+            recv = self.deref_to_struct_ptr(e.receiver)
+        values = self.call_args(e.args)
+        if values is None or recv is NEVER:
+            return NEVER
+        return self.call_result(self.b.call(fn, [recv] + values), e.ty)
+
+    def math(self, e: ast.MethodCall, name: str):
+        x = self.value(e.receiver)
+        args = self.call_args(e.args)
+        if args is None or x is NEVER:
+            return NEVER
+        return self.float_op(name, x, args)
+
+    def float_op(self, name: str, x, args):
+        b = self.b
+        ft = x.type
+        if name in INTRINSIC_MATH:
+            return b.call(self.intr(INTRINSIC_MATH[name], ft), [x])
+        if name in LIBM_MATH or name in LIBM_MATH2:
+            wide = x if ft == F64 else b.fpext(x, F64)
+            wide_args = [a if a.type == F64 else b.fpext(a, F64) for a in args]
+            r = b.call(self.native.libc(name), [wide] + wide_args)
+            return r if ft == F64 else b.fptrunc(r, ft)
+        if name == "powf":
+            return b.call(self.intr("llvm.pow", ft, 2), [x, args[0]])
+        if name == "powi":
+            # the algorithm of compiler-rt's __powidf2, which Rust's `powi` calls
+            key = "__powi_f64" if ft == F64 else "__powi_f32"
+            return b.call(self.functions[key], [x, args[0]])
+        if name == "max":
+            return b.call(self.intr("llvm.maxnum", ft, 2), [x, args[0]])
+        if name == "min":
+            return b.call(self.intr("llvm.minnum", ft, 2), [x, args[0]])
+        if name == "clamp":
+            lo, hi = args
+            y = b.select(b.fcmp_ordered("<", x, lo), lo, x)
+            return b.select(b.fcmp_ordered(">", y, hi), hi, y)
+        if name == "recip":
+            return b.fdiv(ir.Constant(ft, 1.0), x)
+        if name == "signum":
+            one = b.call(self.intr("llvm.copysign", ft, 2),
+                         [ir.Constant(ft, 1.0), x])
+            return b.select(b.fcmp_unordered("uno", x, x), x, one)
+        if name == "relu":
+            return b.select(b.fcmp_ordered(">", x, ir.Constant(ft, 0.0)), x,
+                            ir.Constant(ft, 0.0))
+        if name == "sigmoid":
+            return self.sigmoid(x)
+        if name == "softplus":
+            # max(x, 0) + log1p(exp(-|x|)) stays finite for any finite x
+            ax = b.call(self.intr("llvm.fabs", ft), [x])
+            e = b.call(self.intr("llvm.exp", ft), [b.fneg(ax)])
+            wide = e if ft == F64 else b.fpext(e, F64)
+            l1p = b.call(self.native.libc("log1p"), [wide])
+            l1p = l1p if ft == F64 else b.fptrunc(l1p, ft)
+            pos = b.select(b.fcmp_ordered(">", x, ir.Constant(ft, 0.0)), x, ir.Constant(ft, 0.0))
+            return b.fadd(pos, l1p)
+        if name == "is_nan":
+            return b.fcmp_unordered("uno", x, x)
+        if name == "is_finite":
+            ax = b.call(self.intr("llvm.fabs", ft), [x])
+            return b.fcmp_ordered("<", ax, ir.Constant(ft, float("inf")))
+        if name == "is_infinite":
+            ax = b.call(self.intr("llvm.fabs", ft), [x])
+            return b.fcmp_ordered("==", ax, ir.Constant(ft, float("inf")))
+        if name == "is_sign_negative":
+            bits = b.bitcast(x, ir.IntType(ft.width if hasattr(ft, "width") else 64))
+            return b.icmp_signed("<", bits, ir.Constant(bits.type, 0))
+        if name == "to_bits":
+            return b.bitcast(x, I64)
+        raise InternalError(f"float method {name}")
+
+    def sigmoid(self, z):
+        """The overflow-free logistic function: `exp` of a non-positive number only."""
+        b = self.b
+        ft = z.type
+        one = ir.Constant(ft, 1.0)
+        exp = self.intr("llvm.exp", ft)
+        nonneg = b.fcmp_ordered(">=", z, ir.Constant(ft, 0.0))
+        e = b.call(exp, [b.select(nonneg, b.fneg(z), z)])
+        denom = b.fadd(one, e)
+        return b.select(nonneg, b.fdiv(one, denom), b.fdiv(e, denom))
+
+    def int_method(self, e: ast.MethodCall, name: str):
+        b = self.b
+        x = self.value(e.receiver)
+        args = self.call_args(e.args)
+        t = e.receiver.ty
+        if name == "abs":
+            neg = b.icmp_signed("<", x, ir.Constant(x.type, 0))
+            return b.select(neg, b.neg(x), x)
+        if name == "signum":
+            zero = ir.Constant(x.type, 0)
+            pos = b.zext(b.icmp_signed(">", x, zero), x.type)
+            negv = b.zext(b.icmp_signed("<", x, zero), x.type)
+            return b.sub(pos, negv)
+        if name in ("min", "max"):
+            y = args[0]
+            cmp = b.icmp_signed if t.signed else b.icmp_unsigned
+            less = cmp("<", x, y)
+            return b.select(less, x, y) if name == "min" else b.select(less, y, x)
+        if name == "wrapping_add":
+            return b.add(x, args[0])
+        if name == "wrapping_sub":
+            return b.sub(x, args[0])
+        if name == "wrapping_mul":
+            return b.mul(x, args[0])
+        if name == "pow":
+            return b.call(self.helper_ipow(x.type), [x, args[0]])
+        raise InternalError(f"int method {name}")
+
+    # ------------------------------------------------------------ sequences
+
+    def seq_parts(self, e: ast.Expr):
+        """Return (data pointer, length) of a Vec, array or slice expression."""
+        t = T.strip_refs(e.ty)
+        if isinstance(t, T.VecT):
+            header = self.vec_value(e)
+            data = self.b.load(self.b.gep(header, [const_i64(0), ir.Constant(I32, 0)]))
+            length = self.b.load(self.b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
+            return data, length
+        if isinstance(t, T.ArrayT):
+            ptr = self.deref_to_struct_ptr(e)
+            return self.b.gep(ptr, [const_i64(0), const_i64(0)]), const_i64(t.size)
+        if isinstance(t, T.SliceT):
+            sl = self.value(e)
+            while isinstance(sl.type, ir.PointerType):
+                sl = self.b.load(sl)
+            return self.b.extract_value(sl, 0), self.b.extract_value(sl, 1)
+        raise InternalError(f"not a sequence: {e.ty}")
+
+    def seq_method(self, e: ast.MethodCall, name: str):
+        b = self.b
+        t = T.strip_refs(e.receiver.ty)
+        if name == "len":
+            return self.seq_parts(e.receiver)[1]
+        if name == "is_empty":
+            return b.icmp_unsigned("==", self.seq_parts(e.receiver)[1], const_i64(0))
+        if name == "identity":
+            return self.value(e.receiver)
+        if name == "push":
+            header = self.vec_value(e.receiver)
+            value = self.value(e.args[0])
+            b.call(self.helper_vec_push(t.elem), [header, value])
+            return UNIT_VAL
+        if name == "pop":
+            header = self.vec_value(e.receiver)
+            len_ptr = b.gep(header, [const_i64(0), ir.Constant(I32, 1)])
+            length = b.load(len_ptr)
+            self.check(b.icmp_unsigned(">", length, const_i64(0)), e.span,
+                       "called `pop` on an empty `Vec`")
+            n = b.sub(length, const_i64(1))
+            b.store(n, len_ptr)
+            data = b.load(b.gep(header, [const_i64(0), ir.Constant(I32, 0)]))
+            return b.load(b.gep(data, [n]))
+        if name == "truncate":
+            header = self.vec_value(e.receiver)
+            len_ptr = b.gep(header, [const_i64(0), ir.Constant(I32, 1)])
+            n = self.to_i64(self.value(e.args[0]), e.args[0].ty)
+            length = b.load(len_ptr)
+            b.store(b.select(b.icmp_unsigned("<", n, length), n, length), len_ptr)
+            return UNIT_VAL
+        if name == "clear":
+            header = self.vec_value(e.receiver)
+            b.store(const_i64(0), b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
+            return UNIT_VAL
+        if name == "swap":
+            data, length = self.seq_parts(e.receiver)
+            i = self.to_i64(self.value(e.args[0]), e.args[0].ty)
+            j = self.to_i64(self.value(e.args[1]), e.args[1].ty)
+            self.bounds(i, length, e.span)
+            self.bounds(j, length, e.span)
+            pi, pj = b.gep(data, [i]), b.gep(data, [j])
+            vi, vj = b.load(pi), b.load(pj)
+            b.store(vj, pi)
+            b.store(vi, pj)
+            return UNIT_VAL
+        if name == "clone":
+            if isinstance(t, T.ArrayT) and isinstance(e.ty, T.ArrayT):
+                return b.load(self.deref_to_struct_ptr(e.receiver))
+            data, length = self.seq_parts(e.receiver)
+            return b.call(self.helper_vec_from(t.elem), [data, length])
+        if name in ("first", "last"):
+            data, length = self.seq_parts(e.receiver)
+            self.check(b.icmp_unsigned(">", length, const_i64(0)), e.span,
+                       f"called `{name}` on an empty sequence")
+            idx = const_i64(0) if name == "first" else b.sub(length, const_i64(1))
+            return b.load(b.gep(data, [idx]))
+        if name in ("sum", "contains"):
+            return self.seq_fold(e, name, t)
+        raise InternalError(f"seq method {name}")
+
+    def seq_fold(self, e: ast.MethodCall, name: str, t):
+        b = self.b
+        data, length = self.seq_parts(e.receiver)
+        target = self.value(e.args[0]) if name == "contains" else None
+        elem_ll = self.ll(t.elem)
+        acc = self.alloca(elem_ll if name == "sum" else I1)
+        zero = ir.Constant(elem_ll, 0.0 if isinstance(t.elem, T.FloatT) else 0)
+        b.store(zero if name == "sum" else ir.Constant(I1, 0), acc)
+        self.counted_loop(length, lambda i: self._fold_step(name, data, i, acc, target, t.elem))
+        return b.load(acc)
+
+    def _fold_step(self, name, data, i, acc, target, elem):
+        b = self.b
+        item = b.load(b.gep(data, [i]))
+        if name == "sum":
+            add = b.fadd if isinstance(elem, T.FloatT) else b.add
+            b.store(add(b.load(acc), item), acc)
+        else:
+            eq = self.compare("==", item, target, elem, None)
+            b.store(b.or_(b.load(acc), eq), acc)
+
+    def counted_loop(self, count: ir.Value, body) -> None:
+        """Emit `for i in 0..count { body(i) }` with an i64 counter."""
+        b = self.b
+        slot = self.alloca(I64)
+        b.store(const_i64(0), slot)
+        cond_bb = self.st.fn.append_basic_block("cl.cond")
+        body_bb = self.st.fn.append_basic_block("cl.body")
+        end_bb = self.st.fn.append_basic_block("cl.end")
+        b.branch(cond_bb)
+        b.position_at_end(cond_bb)
+        i = b.load(slot)
+        b.cbranch(b.icmp_unsigned("<", i, count), body_bb, end_bb)
+        b.position_at_end(body_bb)
+        body(i)
+        b.store(b.add(b.load(slot), const_i64(1)), slot)
+        b.branch(cond_bb)
+        b.position_at_end(end_bb)
+
+    # ------------------------------------------------------------ literals
+
+    def v_StructLit(self, e: ast.StructLit):
+        ty = self.struct_types[e.name]
+        order = [f for f, _ in self.struct_fields[e.name]]
+        values = {}
+        for fname, fexpr in e.fields:
+            v = self.value(fexpr)
+            if v is NEVER:
+                return NEVER
+            values[fname] = v
+        agg = ir.Constant(ty, ir.Undefined)
+        for i, fname in enumerate(order):
+            agg = self.b.insert_value(agg, values[fname], i)
+        return agg
+
+    def v_TupleLit(self, e: ast.TupleLit):
+        values = self.call_args(e.items)
+        if values is None:
+            return NEVER
+        agg = ir.Constant(self.ll(e.ty), ir.Undefined)
+        for i, v in enumerate(values):
+            agg = self.b.insert_value(agg, v, i)
+        return agg
+
+    def v_ArrayLit(self, e: ast.ArrayLit):
+        values = self.call_args(e.items)
+        if values is None:
+            return NEVER
+        agg = ir.Constant(self.ll(e.ty), ir.Undefined)
+        for i, v in enumerate(values):
+            agg = self.b.insert_value(agg, v, i)
+        return agg
+
+    def v_ArrayRepeat(self, e: ast.ArrayRepeat):
+        v = self.value(e.value)
+        ty = self.ll(e.ty)
+        slot = self.alloca(ty)
+        base = self.b.gep(slot, [const_i64(0), const_i64(0)])
+        self.counted_loop(const_i64(e.ty.size),
+                          lambda i: self.b.store(v, self.b.gep(base, [i])))
+        return self.b.load(slot)
+
+    def v_VecLit(self, e: ast.VecLit):
+        elem = e.ty.elem
+        header = self.b.call(self.helper_vec_new(elem), [const_i64(0)])
+        push = self.helper_vec_push(elem)
+        if e.count is not None:
+            v = self.value(e.items[0])
+            n = self.to_i64(self.value(e.count), e.count.ty)
+            self.counted_loop(n, lambda i: self.b.call(push, [header, v]))
+            return header
+        for item in e.items:
+            v = self.value(item)
+            if v is NEVER:
+                return NEVER
+            self.b.call(push, [header, v])
+        return header
+
+    def v_Field(self, e: ast.Field):
+        base_t = e.base.ty
+        if isinstance(base_t, T.StructT) and not _is_place(e.base):
+            agg = self.value(e.base)
+            index = [f for f, _ in self.struct_fields[base_t.struct]].index(e.name)
+            return self.b.extract_value(agg, index)
+        return self.b.load(self.addr(e))
+
+    def v_TupleField(self, e: ast.TupleField):
+        if isinstance(e.base.ty, T.TupleT) and not _is_place(e.base):
+            return self.b.extract_value(self.value(e.base), e.index)
+        return self.b.load(self.addr(e))
+
+    def v_Index(self, e: ast.Index):
+        return self.b.load(self.index_addr(e))
+
+    # ------------------------------------------------------------ control flow
+
+    def v_Block(self, e: ast.Block):
+        return self.block_value(e)
+
+    def v_If(self, e: ast.If):
+        b = self.b
+        cond = self.value(e.cond)
+        if cond is NEVER:
+            return NEVER
+        has_value = not isinstance(e.ty, (T.UnitT, T.NeverT))
+        slot = self.alloca(self.ll(e.ty)) if has_value else None
+        then_bb = self.st.fn.append_basic_block("if.then")
+        else_bb = self.st.fn.append_basic_block("if.else")
+        end_bb = self.st.fn.append_basic_block("if.end")
+        b.cbranch(cond, then_bb, else_bb)
+        b.position_at_end(then_bb)
+        reached = False
+        v = self.block_value(e.then)
+        if not b.block.is_terminated:
+            if has_value and v is not NEVER:
+                b.store(v, slot)
+            b.branch(end_bb)
+            reached = True
+        b.position_at_end(else_bb)
+        if e.else_ is not None:
+            v = self.value(e.else_)
+            if not b.block.is_terminated:
+                if has_value and v is not NEVER:
+                    b.store(v, slot)
+                b.branch(end_bb)
+                reached = True
+        else:
+            b.branch(end_bb)
+            reached = True
+        b.position_at_end(end_bb)
+        if not reached:
+            b.unreachable()
+            return NEVER
+        return b.load(slot) if has_value else UNIT_VAL
+
+    def loop_body(self, label, body: ast.Block, break_bb, continue_bb, slot=None):
+        self.st.loops.append(LoopCtx(label, break_bb, continue_bb, slot))
+        self.block_value(body)
+        self.st.loops.pop()
+
+    def v_While(self, e: ast.While):
+        b = self.b
+        cond_bb = self.st.fn.append_basic_block("while.cond")
+        body_bb = self.st.fn.append_basic_block("while.body")
+        end_bb = self.st.fn.append_basic_block("while.end")
+        b.branch(cond_bb)
+        b.position_at_end(cond_bb)
+        cond = self.value(e.cond)
+        b.cbranch(cond, body_bb, end_bb)
+        b.position_at_end(body_bb)
+        self.loop_body(e.label, e.body, end_bb, cond_bb)
+        if not b.block.is_terminated:
+            b.branch(cond_bb)
+        b.position_at_end(end_bb)
+        return UNIT_VAL
+
+    def v_Loop(self, e: ast.Loop):
+        b = self.b
+        body_bb = self.st.fn.append_basic_block("loop.body")
+        end_bb = self.st.fn.append_basic_block("loop.end")
+        has_value = not isinstance(e.ty, (T.UnitT, T.NeverT))
+        slot = self.alloca(self.ll(e.ty)) if has_value else None
+        b.branch(body_bb)
+        b.position_at_end(body_bb)
+        self.loop_body(e.label, e.body, end_bb, body_bb, slot)
+        if not b.block.is_terminated:
+            b.branch(body_bb)
+        b.position_at_end(end_bb)
+        if isinstance(e.ty, T.NeverT):
+            b.unreachable()
+            return NEVER
+        return b.load(slot) if has_value else UNIT_VAL
+
+    def v_For(self, e: ast.For):
+        it = e.iter
+        if isinstance(it.ty, T.RangeT):
+            return self.for_range(e)
+        return self.for_seq(e)
+
+    def for_range(self, e: ast.For):
+        b = self.b
+        rng: ast.Range = e.iter
+        start = self.value(rng.start)
+        end = self.value(rng.end)
+        t = rng.ty.elem
+        counter = self.alloca(self.ll(t))
+        b.store(start, counter)
+        cond_bb = self.st.fn.append_basic_block("for.cond")
+        body_bb = self.st.fn.append_basic_block("for.body")
+        step_bb = self.st.fn.append_basic_block("for.step")
+        end_bb = self.st.fn.append_basic_block("for.end")
+        cmp = b.icmp_signed if t.signed else b.icmp_unsigned
+        b.branch(cond_bb)
+        b.position_at_end(cond_bb)
+        i = b.load(counter)
+        b.cbranch(cmp("<=" if rng.inclusive else "<", i, end), body_bb, end_bb)
+        b.position_at_end(body_bb)
+        self.st.locals.append({})
+        self.bind(e.pattern, t, i)
+        self.loop_body(e.label, e.body, end_bb, step_bb)
+        self.st.locals.pop()
+        if not b.block.is_terminated:
+            b.branch(step_bb)
+        b.position_at_end(step_bb)
+        current = b.load(counter)
+        if rng.inclusive:
+            # stop at `end` itself, so `0..=MAX` does not wrap around
+            last = b.icmp_unsigned("==", current, end)
+            next_bb = self.st.fn.append_basic_block("for.next")
+            b.cbranch(last, end_bb, next_bb)
+            b.position_at_end(next_bb)
+        b.store(b.add(current, ir.Constant(current.type, 1)), counter)
+        b.branch(cond_bb)
+        b.position_at_end(end_bb)
+        return UNIT_VAL
+
+    def for_seq(self, e: ast.For):
+        b = self.b
+        data, length = self.seq_parts(e.iter)
+        counter = self.alloca(I64)
+        b.store(const_i64(0), counter)
+        cond_bb = self.st.fn.append_basic_block("for.cond")
+        body_bb = self.st.fn.append_basic_block("for.body")
+        step_bb = self.st.fn.append_basic_block("for.step")
+        end_bb = self.st.fn.append_basic_block("for.end")
+        b.branch(cond_bb)
+        b.position_at_end(cond_bb)
+        i = b.load(counter)
+        b.cbranch(b.icmp_unsigned("<", i, length), body_bb, end_bb)
+        b.position_at_end(body_bb)
+        item = b.load(b.gep(data, [i]))
+        self.st.locals.append({})
+        self.bind(e.pattern, e.elem_ty, item)
+        self.loop_body(e.label, e.body, end_bb, step_bb)
+        self.st.locals.pop()
+        if not b.block.is_terminated:
+            b.branch(step_bb)
+        b.position_at_end(step_bb)
+        b.store(b.add(b.load(counter), const_i64(1)), counter)
+        b.branch(cond_bb)
+        b.position_at_end(end_bb)
+        return UNIT_VAL
+
+    def find_loop(self, label: str | None) -> LoopCtx:
+        for ctx in reversed(self.st.loops):
+            if label is None or ctx.label == label:
+                return ctx
+        raise InternalError(f"no loop {label}")
+
+    def v_Break(self, e: ast.Break):
+        ctx = self.find_loop(e.label)
+        if e.value is not None:
+            v = self.value(e.value)
+            if ctx.slot is not None and v is not NEVER:
+                self.b.store(v, ctx.slot)
+        self.b.branch(ctx.break_bb)
+        return NEVER
+
+    def v_Continue(self, e: ast.Continue):
+        self.b.branch(self.find_loop(e.label).continue_bb)
+        return NEVER
+
+    def v_Return(self, e: ast.Return):
+        if e.value is None or isinstance(self.st.ret_type, T.UnitT):
+            if e.value is not None:
+                self.value(e.value)
+            self.b.ret_void()
+        else:
+            v = self.value(e.value)
+            if v is not NEVER:
+                self.b.ret(v)
+        return NEVER
+
+    def v_Range(self, e: ast.Range):
+        raise InternalError("a range outside a `for` loop reached codegen")
+
+    # ------------------------------------------------------------ builtins
+
+    def builtin(self, name: str, e):
+        from sxc import codegen_builtins
+        return codegen_builtins.emit(self, name, e)
+
+    def v_MacroCall(self, e: ast.MacroCall):
+        from sxc import codegen_builtins
+        return codegen_builtins.macro(self, e)
+
+    # ------------------------------------------------------------ generated helpers
+
+    def _helper(self, key: str, ret: ir.Type, args: list[ir.Type], build) -> ir.Function:
+        if key in self._helpers:
+            return self._helpers[key]
+        fn = ir.Function(self.m, ir.FunctionType(ret, args), f"__sx_{key}")
+        fn.linkage = "internal"
+        self._helpers[key] = fn
+        saved_b, saved_st = self.b, self.st
+        self.st = FnState(fn, [{}], [], T.UNIT)
+        self.b = ir.IRBuilder(fn.append_basic_block("entry"))
+        build(fn)
+        self.b, self.st = saved_b, saved_st
+        return fn
+
+    def helper_vec_new(self, elem: T.Type) -> ir.Function:
+        header_t = self.vec_header(elem)
+        elem_ll = self.ll(elem)
+
+        def build(fn):
+            b = self.b
+            size = self.sizeof(header_t)
+            raw = b.call(self.native.libc("malloc"), [size])
+            header = b.bitcast(raw, header_t.as_pointer())
+            cap = fn.args[0]
+            bytes_ = b.mul(cap, self.sizeof(elem_ll))
+            data = b.call(self.native.libc("malloc"), [b.add(bytes_, const_i64(8))])
+            b.store(b.bitcast(data, elem_ll.as_pointer()),
+                    b.gep(header, [const_i64(0), ir.Constant(I32, 0)]))
+            b.store(const_i64(0), b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
+            b.store(cap, b.gep(header, [const_i64(0), ir.Constant(I32, 2)]))
+            b.ret(header)
+
+        return self._helper(f"vec_new.{_type_key(elem_ll)}", header_t.as_pointer(), [I64], build)
+
+    def helper_vec_push(self, elem: T.Type) -> ir.Function:
+        header_t = self.vec_header(elem)
+        elem_ll = self.ll(elem)
+
+        def build(fn):
+            b = self.b
+            header, value = fn.args
+            data_ptr = b.gep(header, [const_i64(0), ir.Constant(I32, 0)])
+            len_ptr = b.gep(header, [const_i64(0), ir.Constant(I32, 1)])
+            cap_ptr = b.gep(header, [const_i64(0), ir.Constant(I32, 2)])
+            length = b.load(len_ptr)
+            cap = b.load(cap_ptr)
+            with b.if_then(b.icmp_unsigned("==", length, cap), likely=False):
+                doubled = b.mul(cap, const_i64(2))
+                new_cap = b.select(b.icmp_unsigned("<", doubled, const_i64(4)),
+                                   const_i64(4), doubled)
+                raw = b.bitcast(b.load(data_ptr), PTR)
+                grown = b.call(self.native.libc("realloc"),
+                               [raw, b.mul(new_cap, self.sizeof(elem_ll))])
+                b.store(b.bitcast(grown, elem_ll.as_pointer()), data_ptr)
+                b.store(new_cap, cap_ptr)
+            data = b.load(data_ptr)
+            b.store(value, b.gep(data, [length]))
+            b.store(b.add(length, const_i64(1)), len_ptr)
+            b.ret_void()
+
+        return self._helper(f"vec_push.{_type_key(elem_ll)}", ir.VoidType(),
+                            [header_t.as_pointer(), elem_ll], build)
+
+    def helper_vec_from(self, elem: T.Type) -> ir.Function:
+        """`(data, len) -> Vec`: a fresh copy of a sequence."""
+        header_t = self.vec_header(elem)
+        elem_ll = self.ll(elem)
+
+        def build(fn):
+            b = self.b
+            data, length = fn.args
+            header = b.call(self.helper_vec_new(elem), [length])
+            dst = b.load(b.gep(header, [const_i64(0), ir.Constant(I32, 0)]))
+            nbytes = b.mul(length, self.sizeof(elem_ll))
+            b.call(self.native.libc("memcpy"), [b.bitcast(dst, PTR), b.bitcast(data, PTR), nbytes])
+            b.store(length, b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
+            b.ret(header)
+
+        return self._helper(f"vec_from.{_type_key(elem_ll)}", header_t.as_pointer(),
+                            [elem_ll.as_pointer(), I64], build)
+
+    def helper_str_eq(self) -> ir.Function:
+        def build(fn):
+            b = self.b
+            x, y = fn.args
+            nx, ny = b.extract_value(x, 1), b.extract_value(y, 1)
+            same_len = b.icmp_unsigned("==", nx, ny)
+            with b.if_then(b.not_(same_len)):
+                b.ret(ir.Constant(I1, 0))
+            r = b.call(self.native.libc("memcmp"), [b.extract_value(x, 0),
+                                                   b.extract_value(y, 0), nx])
+            b.ret(b.icmp_signed("==", r, ir.Constant(I32, 0)))
+
+        return self._helper("str_eq", I1, [STR, STR], build)
+
+    def helper_str_concat(self) -> ir.Function:
+        def build(fn):
+            b = self.b
+            x, y = fn.args
+            nx, ny = b.extract_value(x, 1), b.extract_value(y, 1)
+            n = b.add(nx, ny)
+            buf = b.call(self.native.libc("malloc"), [b.add(n, const_i64(1))])
+            b.call(self.native.libc("memcpy"), [buf, b.extract_value(x, 0), nx])
+            b.call(self.native.libc("memcpy"), [b.gep(buf, [nx]), b.extract_value(y, 0), ny])
+            out = ir.Constant(STR, ir.Undefined)
+            b.ret(b.insert_value(b.insert_value(out, buf, 0), n, 1))
+
+        return self._helper("str_concat", STR, [STR, STR], build)
+
+    def helper_ipow(self, ty: ir.IntType) -> ir.Function:
+        def build(fn):
+            b = self.b
+            base, exp = fn.args
+            acc = self.alloca(ty)
+            bs = self.alloca(ty)
+            ex = self.alloca(I32)
+            b.store(ir.Constant(ty, 1), acc)
+            b.store(base, bs)
+            b.store(exp, ex)
+            cond_bb = fn.append_basic_block("c")
+            body_bb = fn.append_basic_block("b")
+            end_bb = fn.append_basic_block("e")
+            b.branch(cond_bb)
+            b.position_at_end(cond_bb)
+            b.cbranch(b.icmp_unsigned("!=", b.load(ex), ir.Constant(I32, 0)), body_bb, end_bb)
+            b.position_at_end(body_bb)
+            odd = b.trunc(b.load(ex), I1)
+            b.store(b.select(odd, b.mul(b.load(acc), b.load(bs)), b.load(acc)), acc)
+            b.store(b.mul(b.load(bs), b.load(bs)), bs)
+            b.store(b.lshr(b.load(ex), ir.Constant(I32, 1)), ex)
+            b.branch(cond_bb)
+            b.position_at_end(end_bb)
+            b.ret(b.load(acc))
+
+        return self._helper(f"ipow.{ty.width}", ty, [ty, I32], build)
+
+
+def _is_place(e: ast.Expr) -> bool:
+    if isinstance(e, ast.Path):
+        return getattr(e, "target", (None,))[0] == "local"
+    if isinstance(e, (ast.Field, ast.TupleField)):
+        return _is_place(e.base) or isinstance(e.base.ty, T.RefT)
+    return isinstance(e, (ast.Index,)) or (isinstance(e, ast.Unary) and e.op == "*")
+
+
+def _type_key(ty: ir.Type) -> str:
+    text = str(ty)
+    return "".join(ch if ch.isalnum() else "_" for ch in text)[:60] + f".{abs(hash(text)) % 99991}"
+
+
+def _mangle(key: str) -> str:
+    return "sx." + key.replace("::", ".")
+
+
+def generate_module(program: Program, module_name: str = "sx") -> ir.Module:
+    """Translate a core program into an LLVM IR module."""
+    return Codegen(program, module_name).generate()
+
+
+def generate(program: Program, module_name: str = "sx") -> tuple[ir.Module, dict[str, str]]:
+    """Translate a core program; also return the exported wrappers by function."""
+    cg = Codegen(program, module_name)
+    module = cg.generate()
+    return module, cg.exports
+
+
+# ---------------------------------------------------------------- embedding
+
+SLOT = I64
+
+
+def export_slots(t: T.Type) -> int | None:
+    """How many 8-byte slots a parameter or result of type `t` takes, if any."""
+    if isinstance(t, (T.IntT, T.FloatT, T.BoolT)):
+        return 1
+    if isinstance(t, (T.UnitT,)):
+        return 0
+    if isinstance(t, T.StructT) and t.struct == "Dual":
+        return 2
+    if isinstance(t, T.SliceT) and isinstance(t.elem, (T.FloatT, T.IntT)) and \
+            getattr(t.elem, "bits", 0) == 64:
+        return 2
+    return None
+
+
+def _load_slot(cg: Codegen, base, index: int, t: T.Type) -> ir.Value:
+    b = cg.b
+    ptr = b.gep(base, [const_i64(index)])
+    if isinstance(t, T.FloatT):
+        raw = b.load(b.bitcast(ptr, F64.as_pointer()))
+        return raw if t.bits == 64 else b.fptrunc(raw, F32)
+    if isinstance(t, T.BoolT):
+        return b.icmp_unsigned("!=", b.load(ptr), const_i64(0))
+    if isinstance(t, T.IntT):
+        raw = b.load(ptr)
+        return raw if t.bits == 64 else b.trunc(raw, ir.IntType(t.bits))
+    if isinstance(t, T.StructT):
+        val = b.load(b.bitcast(ptr, F64.as_pointer()))
+        der = b.load(b.bitcast(b.gep(base, [const_i64(index + 1)]), F64.as_pointer()))
+        agg = ir.Constant(cg.struct_types["Dual"], ir.Undefined)
+        return b.insert_value(b.insert_value(agg, val, 0), der, 1)
+    if isinstance(t, T.SliceT):
+        data = b.inttoptr(b.load(ptr), cg.ll_elem_ptr(t.elem))
+        length = b.load(b.gep(base, [const_i64(index + 1)]))
+        sl = ir.Constant(cg.ll(t), ir.Undefined)
+        return b.insert_value(b.insert_value(sl, data, 0), length, 1)
+    raise InternalError(f"cannot export {t}")
+
+
+def _store_slot(cg: Codegen, base, value, t: T.Type) -> None:
+    b = cg.b
+    if isinstance(t, T.FloatT):
+        wide = value if t.bits == 64 else b.fpext(value, F64)
+        b.store(wide, b.bitcast(base, F64.as_pointer()))
+    elif isinstance(t, T.BoolT):
+        b.store(b.zext(value, I64), base)
+    elif isinstance(t, T.IntT):
+        b.store(cg.to_i64(value, t), base)
+    elif isinstance(t, T.StructT):
+        b.store(b.extract_value(value, 0), b.bitcast(base, F64.as_pointer()))
+        b.store(b.extract_value(value, 1),
+                b.bitcast(b.gep(base, [const_i64(1)]), F64.as_pointer()))
+
+
+def export_wrapper(cg: Codegen, key: str) -> str | None:
+    """Emit `i32 __sx_export.<key>(i64* args, i64* ret)` if the types allow it."""
+    fn = cg.program.functions[key]
+    sig = fn.sig
+    if sig.self_type is not None:
+        return None
+    counts = [export_slots(p) for p in sig.params]
+    ret_slots = export_slots(sig.ret)
+    if any(c is None for c in counts) or ret_slots is None:
+        return None
+    name = f"__sx_export.{key}"
+    wrapper = ir.Function(cg.m, ir.FunctionType(I32, [SLOT.as_pointer(), SLOT.as_pointer()]),
+                          name)
+    cg.st = FnState(wrapper, [{}], [], T.UNIT)
+    b = ir.IRBuilder(wrapper.append_basic_block("entry"))
+    cg.b = b
+    args_ptr, ret_ptr = wrapper.args
+
+    def body():
+        values = []
+        index = 0
+        for t, c in zip(sig.params, counts):
+            values.append(_load_slot(cg, args_ptr, index, t))
+            index += c
+        result = b.call(cg.functions[key], values)
+        if ret_slots:
+            _store_slot(cg, ret_ptr, result, sig.ret)
+
+    cg.guarded_call(b, body)
+    return name
+
+
+def emit_exports(cg: Codegen) -> dict[str, str]:
+    """Wrap every exportable free function of the user's program."""
+    exports = {}
+    for key, fn in cg.program.functions.items():
+        if getattr(fn, "origin", "user") == "user" and fn.owner is None and key != "main":
+            name = export_wrapper(cg, key)
+            if name is not None:
+                exports[key] = name
+    return exports

@@ -1,0 +1,505 @@
+"""Codegen of built-in functions, string methods and the printing macros.
+
+Kept apart from `sxc.codegen` because these are one case per built-in rather
+than one case per syntax node.  Printing formats into a byte buffer with the
+functions of `runtime/std.sx` (number layout as Rust prints it) and writes
+the buffer with one `fwrite`.
+"""
+
+from __future__ import annotations
+
+from llvmlite import ir
+
+from sxc import ast
+from sxc import types as T
+from sxc.codegen import NEVER, UNIT_VAL, Codegen
+from sxc.diagnostics import InternalError
+from sxc.formatting import Spec
+from sxc.native import F64, I1, I8, I32, I64, PTR, STR, VEC_BYTES, const_i64
+
+# Prelude functions that implement string methods, by method name.
+STR_METHODS = {
+    "lines": "__str_lines", "split_whitespace": "__str_split_whitespace",
+    "trim": "__str_trim", "starts_with": "__str_starts_with",
+    "ends_with": "__str_ends_with", "contains": "__str_contains", "split": "__str_split",
+}
+
+# Intrinsics that `runtime/std.sx` calls: name -> native routine.
+BUF_ROUTINES = {
+    "__buf_push_str": "buf_push_str", "__buf_push_i64": "buf_push_i64",
+    "__buf_push_u64": "buf_push_u64", "__buf_push_fixed": "buf_push_fixed",
+    "__buf_push_exp": "buf_push_exp", "__buf_push_g": "buf_push_g",
+    "__buf_push_hex": "buf_push_hex", "__buf_push_hex_upper": "buf_push_hex_upper",
+}
+
+
+def emit(cg: Codegen, name: str, e) -> ir.Value:
+    handler = _BUILTINS.get(name)
+    if handler is None:
+        raise InternalError(f"no codegen for builtin `{name}`")
+    return handler(cg, e)
+
+
+def _args(cg: Codegen, e):
+    return cg.call_args(e.args)
+
+
+def _as_slice(cg: Codegen, e: ast.Call):
+    arg = e.args[0]
+    data, length = cg.seq_parts(arg)
+    sl = ir.Constant(cg.ll(e.ty), ir.Undefined)
+    sl = cg.b.insert_value(sl, data, 0)
+    return cg.b.insert_value(sl, length, 1)
+
+
+def _vec_new(cg: Codegen, e: ast.Call):
+    cap = const_i64(0)
+    if e.args:
+        cap = cg.to_i64(cg.value(e.args[0]), e.args[0].ty)
+    return cg.b.call(cg.helper_vec_new(e.ty.elem), [cap])
+
+
+def _args_vec(cg: Codegen, e):
+    b = cg.b
+    nat = cg.native
+    header = b.call(cg.helper_vec_new(T.STRING), [const_i64(0)])
+    push = cg.helper_vec_push(T.STRING)
+    argc = b.load(nat.argc)
+    argv = b.load(nat.argv)
+    cg.counted_loop(argc, lambda i: b.call(push, [header, b.call(
+        nat.routine("cstr_to_str"), [b.load(b.gep(argv, [i]))])]))
+    return header
+
+
+def _read_file(cg: Codegen, e):
+    b = cg.b
+    path = cg.value(e.args[0])
+    ok = cg.alloca(I1)
+    text = b.call(cg.native.routine("read_file"), [path, ok])
+    fail = cg.st.fn.append_basic_block("read.fail")
+    cont = cg.st.fn.append_basic_block("read.ok")
+    b.cbranch(b.load(ok), cont, fail)
+    b.position_at_end(fail)
+    # the message names the path, which is only known at run time
+    prefix = cg.native.str_const(b, f"{cg.loc(e.span)}: runtime error: cannot read "
+                                 "file `".encode())
+    msg = b.call(cg.helper_str_concat(), [prefix, path])
+    msg = b.call(cg.helper_str_concat(), [msg, cg.native.str_const(b, b"`")])
+    b.call(cg.native.routine("panic"), [msg])
+    b.unreachable()
+    b.position_at_end(cont)
+    return text
+
+
+def _print_str(newline: bool):
+    def handler(cg: Codegen, e):
+        b = cg.b
+        s = cg.value(e.args[0])
+        write = cg.native.routine("write_stdout")
+        b.call(write, [b.extract_value(s, 0), b.extract_value(s, 1)])
+        if newline:
+            nl = cg.native.str_const(b, b"\n")
+            b.call(write, [b.extract_value(nl, 0), const_i64(1)])
+        if not newline:
+            b.call(cg.native.routine("flush"), [])
+        return UNIT_VAL
+    return handler
+
+
+def _print_f64(cg: Codegen, e):
+    x = cg.value(e.args[0])
+    slot = _reset_outbuf(cg)
+    cg.b.call(cg.functions["__fmt_f64_c_g"], [slot, x])
+    cg.b.call(cg.native.routine("buf_push_str"), [cg.outbuf, cg.native.str_const(cg.b, b"\n")])
+    _flush_outbuf(cg)
+    return UNIT_VAL
+
+
+def _print_i64(cg: Codegen, e):
+    x = cg.value(e.args[0])
+    _reset_outbuf(cg)
+    cg.b.call(cg.native.routine("buf_push_i64"), [cg.outbuf, x])
+    _flush_outbuf(cg)
+    return UNIT_VAL
+
+
+def _bits(cg: Codegen, e):
+    v = cg.value(e.args[0])
+    return cg.b.bitcast(v, cg.ll(e.ty))
+
+
+def _exit(cg: Codegen, e):
+    code = cg.value(e.args[0])
+    cg.b.call(cg.native.routine("flush"), [])
+    cg.b.call(cg.native.libc("exit"), [code])
+    cg.b.unreachable()
+    return NEVER
+
+
+def _unwrap(cg: Codegen, e):
+    return cg.value(e.receiver)
+
+
+def _default_rng(cg: Codegen, e):
+    return cg.rng_global
+
+
+def _to_string(cg: Codegen, e):
+    recv = e.receiver if isinstance(e, ast.MethodCall) else e.args[0]
+    header = cg.b.call(cg.helper_vec_new(T.U8), [const_i64(16)])
+    slot = cg.alloca(VEC_BYTES.as_pointer())
+    cg.b.store(cg.b.bitcast(header, VEC_BYTES.as_pointer()), slot)
+    v = cg.value(recv)
+    fmt_value(cg, slot, v, recv.ty, Spec(None))
+    return _buf_to_str(cg, slot)
+
+
+def _buf_intrinsic(routine: str):
+    def handler(cg: Codegen, e):
+        values = _args(cg, e)
+        header = cg.b.load(values[0])
+        cg.b.call(cg.native.routine(routine), [header] + values[1:])
+        return UNIT_VAL
+    return handler
+
+
+def _str_byte(cg: Codegen, e):
+    s, i = _args(cg, e)
+    return cg.b.load(cg.b.gep(cg.b.extract_value(s, 0), [i]))
+
+
+def _str_slice(cg: Codegen, e):
+    b = cg.b
+    s, lo, hi = _args(cg, e)
+    out = ir.Constant(STR, ir.Undefined)
+    out = b.insert_value(out, b.gep(b.extract_value(s, 0), [lo]), 0)
+    return b.insert_value(out, b.sub(hi, lo), 1)
+
+
+def _bytes_as_str(cg: Codegen, e):
+    return _buf_to_str(cg, cg.value(e.args[0]))
+
+
+def _str_to_f64(cg: Codegen, e):
+    s = cg.value(e.args[0])
+    ok = cg.alloca(I1)
+    return cg.b.call(cg.native.routine("parse_f64"), [s, ok])
+
+
+_BUILTINS = {
+    "as_slice": _as_slice,
+    "Vec::new": _vec_new,
+    "args": _args_vec,
+    "read_file": _read_file,
+    "println_str": _print_str(True),
+    "print_str": _print_str(False),
+    "print_f64": _print_f64,
+    "print_i64": _print_i64,
+    "f64_to_bits": _bits,
+    "bits_to_f64": _bits,
+    "exit": _exit,
+    "unwrap": _unwrap,
+    "default_rng": _default_rng,
+    "to_string": _to_string,
+    "__str_byte": _str_byte,
+    "__str_slice": _str_slice,
+    "__bytes_as_str": _bytes_as_str,
+    "__str_to_f64": _str_to_f64,
+}
+for _name, _routine in BUF_ROUTINES.items():
+    _BUILTINS[_name] = _buf_intrinsic(_routine)
+
+
+# ---------------------------------------------------------------- string methods
+
+
+def str_method(cg: Codegen, e: ast.MethodCall, name: str):
+    b = cg.b
+    if name == "parse":
+        return _parse(cg, e)
+    recv = cg.value(e.receiver)
+    if name in ("len",):
+        return b.extract_value(recv, 1)
+    if name == "is_empty":
+        return b.icmp_unsigned("==", b.extract_value(recv, 1), const_i64(0))
+    if name in ("to_string", "to_owned", "as_str", "clone"):
+        return recv
+    fn = cg.functions[STR_METHODS[name]]
+    args = [cg.value(a) for a in e.args]
+    return b.call(fn, [recv] + args)
+
+
+def _parse(cg: Codegen, e: ast.MethodCall):
+    b = cg.b
+    s = cg.value(e.receiver)
+    target = e.ty.value
+    ok = cg.alloca(I1)
+    if isinstance(target, T.FloatT):
+        v = b.call(cg.native.routine("parse_f64"), [s, ok])
+        if target.bits == 32:
+            v = b.fptrunc(v, cg.ll(target))
+    elif isinstance(target, T.BoolT):
+        t = b.call(cg.helper_str_eq(), [s, cg.native.str_const(b, b"true")])
+        f = b.call(cg.helper_str_eq(), [s, cg.native.str_const(b, b"false")])
+        b.store(b.or_(t, f), ok)
+        v = t
+    else:
+        signed = ir.Constant(I1, int(target.signed))
+        v = b.call(cg.native.routine("parse_i64"), [s, signed, ok])
+        if target.bits < 64:
+            lo = -(1 << (target.bits - 1)) if target.signed else 0
+            hi = (1 << (target.bits - 1)) - 1 if target.signed else (1 << target.bits) - 1
+            cmp = b.icmp_signed if target.signed else b.icmp_unsigned
+            fits = b.and_(cmp(">=", v, const_i64(lo)), cmp("<=", v, const_i64(hi)))
+            b.store(b.and_(b.load(ok), fits), ok)
+            v = b.trunc(v, cg.ll(target))
+    fail = cg.st.fn.append_basic_block("parse.fail")
+    cont = cg.st.fn.append_basic_block("parse.ok")
+    b.cbranch(b.load(ok), cont, fail)
+    b.position_at_end(fail)
+    prefix = cg.native.str_const(b, f"{cg.loc(e.span)}: runtime error: cannot parse "
+                                 "`".encode())
+    msg = b.call(cg.helper_str_concat(), [prefix, s])
+    msg = b.call(cg.helper_str_concat(), [msg, cg.native.str_const(
+        b, f"` as `{target}`".encode())])
+    b.call(cg.native.routine("panic"), [msg])
+    b.unreachable()
+    b.position_at_end(cont)
+    return v
+
+
+# ---------------------------------------------------------------- printing
+
+
+def _reset_outbuf(cg: Codegen) -> ir.Value:
+    cg.b.store(const_i64(0), cg.b.gep(cg.outbuf, [const_i64(0), ir.Constant(I32, 1)]))
+    return cg.outbuf_slot
+
+
+def _flush_outbuf(cg: Codegen, stderr: bool = False) -> None:
+    b = cg.b
+    data = b.load(b.gep(cg.outbuf, [const_i64(0), ir.Constant(I32, 0)]))
+    length = b.load(b.gep(cg.outbuf, [const_i64(0), ir.Constant(I32, 1)]))
+    routine = "write_stderr" if stderr else "write_stdout"
+    b.call(cg.native.routine(routine), [data, length])
+
+
+def _buf_to_str(cg: Codegen, slot: ir.Value) -> ir.Value:
+    b = cg.b
+    header = b.bitcast(b.load(slot), VEC_BYTES.as_pointer())
+    data = b.load(b.gep(header, [const_i64(0), ir.Constant(I32, 0)]))
+    length = b.load(b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
+    out = ir.Constant(STR, ir.Undefined)
+    return b.insert_value(b.insert_value(out, data, 0), length, 1)
+
+
+def macro(cg: Codegen, e: ast.MacroCall):
+    name = e.name
+    if name in ("assert", "debug_assert"):
+        return _assert(cg, e)
+    values = []
+    for a in e.args[1:]:
+        v = cg.value(a)
+        if v is NEVER:
+            return NEVER
+        values.append(v)
+    if name in ("println", "print", "eprintln", "eprint"):
+        slot = _reset_outbuf(cg)
+        format_into(cg, slot, e, values)
+        if name in ("println", "eprintln"):
+            _push_literal(cg, slot, "\n")
+        _flush_outbuf(cg, stderr=name.startswith("e"))
+        if name == "print":
+            cg.b.call(cg.native.routine("flush"), [])
+        return UNIT_VAL
+    slot = _new_buffer(cg)
+    if name == "panic":
+        _push_literal(cg, slot, f"{cg.loc(e.span)}: runtime error: panicked: ")
+        if not e.args:
+            _push_literal(cg, slot, "explicit panic")
+    format_into(cg, slot, e, values)
+    text = _buf_to_str(cg, slot)
+    if name == "format":
+        return text
+    cg.b.call(cg.native.routine("panic"), [text])
+    cg.b.unreachable()
+    return NEVER
+
+
+def _assert(cg: Codegen, e: ast.MacroCall):
+    b = cg.b
+    cond = cg.value(e.args[0])
+    fail = cg.st.fn.append_basic_block("assert.fail")
+    cont = cg.st.fn.append_basic_block("assert.ok")
+    b.cbranch(cond, cont, fail)
+    b.position_at_end(fail)
+    slot = _new_buffer(cg)
+    _push_literal(cg, slot, f"{cg.loc(e.span)}: runtime error: assertion failed")
+    if len(e.args) > 1:
+        _push_literal(cg, slot, ": ")
+        msg = cg.value(e.args[1])
+        b.call(cg.native.routine("buf_push_str"), [b.load(slot), msg])
+    b.call(cg.native.routine("panic"), [_buf_to_str(cg, slot)])
+    b.unreachable()
+    b.position_at_end(cont)
+    return UNIT_VAL
+
+
+def _new_buffer(cg: Codegen) -> ir.Value:
+    header = cg.b.call(cg.helper_vec_new(T.U8), [const_i64(32)])
+    slot = cg.alloca(VEC_BYTES.as_pointer())
+    cg.b.store(cg.b.bitcast(header, VEC_BYTES.as_pointer()), slot)
+    return slot
+
+
+def _push_literal(cg: Codegen, slot: ir.Value, text: str) -> None:
+    s = cg.native.str_const(cg.b, text.encode("utf-8"))
+    cg.b.call(cg.native.routine("buf_push_str"), [cg.b.load(slot), s])
+
+
+def format_into(cg: Codegen, slot: ir.Value, e: ast.MacroCall, values: list) -> None:
+    args = e.args[1:]
+    for piece in getattr(e, "pieces", []):
+        if isinstance(piece, str):
+            _push_literal(cg, slot, piece)
+            continue
+        index, spec = piece
+        fmt_value(cg, slot, values[index], args[index].ty, spec)
+
+
+def _buf_len(cg: Codegen, slot: ir.Value) -> ir.Value:
+    header = cg.b.load(slot)
+    return cg.b.load(cg.b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
+
+
+def fmt_value(cg: Codegen, slot: ir.Value, v, ty: T.Type, spec: Spec) -> None:
+    """Append `v` (of type `ty`) to the buffer in `slot` as `spec` asks."""
+    b = cg.b
+    while isinstance(ty, T.RefT):
+        v = b.load(v)
+        ty = ty.inner
+    start = _buf_len(cg, slot) if spec.width is not None or spec.sign else None
+    numeric = _fmt_plain(cg, slot, v, ty, spec)
+    if spec.sign and numeric:
+        b.call(cg.functions["__fmt_plus"], [slot, start])
+    if spec.width is not None:
+        align = {"<": 0, ">": 1, "^": 2, "": 1 if numeric else 0}[spec.align]
+        zero = spec.zero and numeric and spec.align == ""
+        fill = ir.Constant(I8, ord(spec.fill) if len(spec.fill.encode()) == 1 else 32)
+        b.call(cg.functions["__fmt_pad"], [slot, start, const_i64(spec.width),
+                                           const_i64(align), fill, ir.Constant(I1, int(zero))])
+
+
+def _fmt_plain(cg: Codegen, slot, v, ty: T.Type, spec: Spec) -> bool:
+    """Format without padding; return whether the value counts as a number."""
+    b = cg.b
+    fns = cg.functions
+    if isinstance(ty, T.IntT):
+        wide = cg.to_i64(v, ty)
+        if spec.kind in ("x", "X", "b"):
+            if ty.signed and ty.bits < 64:
+                wide = b.zext(v, I64)
+            if spec.alternate:
+                _push_literal(cg, slot, "0x" if spec.kind != "b" else "0b")
+            if spec.kind == "b":
+                b.call(fns["__fmt_binary"], [slot, wide])
+            else:
+                routine = "buf_push_hex" if spec.kind == "x" else "buf_push_hex_upper"
+                b.call(cg.native.routine(routine), [b.load(slot), wide])
+            return True
+        if spec.kind == "e":
+            fv = b.sitofp(wide, F64) if ty.signed else b.uitofp(wide, F64)
+            b.call(fns["__fmt_f64_exp"], [slot, fv, const_i64(-1 if spec.precision is None
+                                                               else spec.precision),
+                                          ir.Constant(I1, 0)])
+            return True
+        routine = "buf_push_i64" if ty.signed else "buf_push_u64"
+        b.call(cg.native.routine(routine), [b.load(slot), wide])
+        return True
+    if isinstance(ty, T.FloatT):
+        single = ir.Constant(I1, int(ty.bits == 32))
+        x = v if ty.bits == 64 else b.fpext(v, F64)
+        if spec.kind == "e":
+            prec = const_i64(-1 if spec.precision is None else spec.precision)
+            b.call(fns["__fmt_f64_exp"], [slot, x, prec, single])
+        elif spec.precision is not None:
+            b.call(fns["__fmt_f64_fixed"], [slot, x, const_i64(spec.precision)])
+        elif spec.kind == "?":
+            b.call(fns["__fmt_f64_debug"], [slot, x, single])
+        else:
+            b.call(fns["__fmt_f64_display"], [slot, x, single])
+        return True
+    if isinstance(ty, T.BoolT):
+        t = cg.native.str_const(b, b"true")
+        f = cg.native.str_const(b, b"false")
+        b.call(cg.native.routine("buf_push_str"), [b.load(slot), b.select(v, t, f)])
+        return False
+    if isinstance(ty, T.StrT):
+        if spec.kind == "?":
+            b.call(fns["__fmt_str_debug"], [slot, v])
+        else:
+            b.call(cg.native.routine("buf_push_str"), [b.load(slot), v])
+        return False
+    if isinstance(ty, (T.UnitT, T.NeverT)):
+        _push_literal(cg, slot, "()")
+        return False
+    debug = Spec(None, kind="?", precision=spec.precision)
+    if isinstance(ty, T.StructT):
+        _fmt_struct(cg, slot, v, ty, debug)
+        return False
+    if isinstance(ty, T.TupleT):
+        _push_literal(cg, slot, "(")
+        for i, item_t in enumerate(ty.items):
+            if i:
+                _push_literal(cg, slot, ", ")
+            fmt_value(cg, slot, b.extract_value(v, i), item_t, debug)
+        _push_literal(cg, slot, ",)" if len(ty.items) == 1 else ")")
+        return False
+    if isinstance(ty, (T.VecT, T.ArrayT, T.SliceT)):
+        _fmt_seq(cg, slot, v, ty, debug)
+        return False
+    _push_literal(cg, slot, f"<{ty}>")
+    return False
+
+
+def _fmt_struct(cg: Codegen, slot, v, ty: T.StructT, spec: Spec) -> None:
+    b = cg.b
+    fields = cg.struct_fields[ty.struct]
+    if ty.struct == "Dual" and [f for f, _ in fields] == ["val", "der"]:
+        # a lowered dual prints its value, as it does in release mode
+        fmt_value(cg, slot, b.extract_value(v, 0), T.F64, spec)
+        return
+    if not fields:
+        _push_literal(cg, slot, ty.struct)
+        return
+    _push_literal(cg, slot, ty.struct + " { ")
+    for i, (fname, ftype) in enumerate(fields):
+        _push_literal(cg, slot, (", " if i else "") + fname + ": ")
+        fmt_value(cg, slot, b.extract_value(v, i), ftype, spec)
+    _push_literal(cg, slot, " }")
+
+
+def _fmt_seq(cg: Codegen, slot, v, ty, spec: Spec) -> None:
+    b = cg.b
+    if isinstance(ty, T.ArrayT):
+        tmp = cg.alloca(cg.ll(ty))
+        b.store(v, tmp)
+        data, length = b.gep(tmp, [const_i64(0), const_i64(0)]), const_i64(ty.size)
+    elif isinstance(ty, T.VecT):
+        data = b.load(b.gep(v, [const_i64(0), ir.Constant(I32, 0)]))
+        length = b.load(b.gep(v, [const_i64(0), ir.Constant(I32, 1)]))
+    else:
+        data, length = b.extract_value(v, 0), b.extract_value(v, 1)
+    _push_literal(cg, slot, "[")
+
+    def body(i):
+        not_first = b.icmp_unsigned("!=", i, const_i64(0))
+        with b.if_then(not_first):
+            _push_literal(cg, slot, ", ")
+        fmt_value(cg, slot, b.load(b.gep(data, [i])), ty.elem, spec)
+
+    cg.counted_loop(length, body)
+    _push_literal(cg, slot, "]")
+
+
+Codegen.str_method = str_method

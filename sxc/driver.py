@@ -1,0 +1,103 @@
+"""The compiler pipeline: parse, resolve, typecheck, soft, lower_dual, codegen.
+
+`Options` travels through every pass; `compile_program` runs the passes in
+order and returns a `Compiled` program that can print any stage or run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sxc import ast
+from sxc.diagnostics import CompileError, Diagnostic, Reporter, Span
+
+
+@dataclass(frozen=True)
+class Options:
+    mode: str | None = None  # "train" or "release"; None: the file's or train
+    opt_level: int = 2
+    seed: int = 0
+    hard: str | None = None  # None (sample) or "threshold"
+    tangents: int = 1
+
+
+@dataclass
+class Compiled:
+    path: str
+    options: Options
+    mode: str
+    program: object  # the core program after lowering
+    typed: object  # the program after type checking, before lowering
+    warnings: list[Diagnostic] = field(default_factory=list)
+    _ir: str | None = None
+    _native: object = None
+
+    exports: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def llvm_ir(self) -> str:
+        if self._ir is None:
+            from sxc.codegen import generate
+            module, self.exports = generate(self.program)
+            self._ir = str(module)
+        return self._ir
+
+    def native(self):
+        if self._native is None:
+            from sxc.jit import NativeModule
+            ir_text = self.llvm_ir
+            self._native = NativeModule(ir_text, self.options.opt_level,
+                                        list(self.exports.values()))
+        return self._native
+
+    def optimized_ir(self) -> str:
+        return str(self.native().module)
+
+
+def read_source(path: str) -> str:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise CompileError([Diagnostic("error", f"cannot read `{path}`: {exc.strerror}",
+                                       Span(path, 0, 0, 0, 0))]) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise CompileError([Diagnostic("error", "source file is not valid UTF-8",
+                                       Span(path, line, col, line, col + 1))]) from None
+
+
+def frontend(source: str, path: str):
+    """Parse, resolve and type-check; return (typed program, warnings)."""
+    from sxc.parse import parse_module
+    from sxc.resolve import resolve_program
+    from sxc.typecheck import check_module
+
+    module = parse_module(source, path)
+    reporter = Reporter()
+    program = resolve_program(module, reporter)
+    reporter.raise_if_errors()
+    check_module(program, reporter)
+    reporter.raise_if_errors()
+    return program, reporter.warnings()
+
+
+def compile_program(source: str, path: str, options: Options) -> Compiled:
+    """Run every pass up to the core program; codegen runs on first use."""
+    from sxc.lower_dual import lower_duals
+    from sxc.soft import rewrite_soft
+
+    typed, warnings = frontend(source, path)
+    mode = options.mode or typed.attributes.get("mode", "train")
+    if mode not in ("train", "release"):
+        raise CompileError([Diagnostic("error", f"unknown mode `{mode}`",
+                                       Span(path, 1, 1, 1, 1), [],
+                                       'use `#![mode = "train"]` or `"release"`')])
+    reporter = Reporter()
+    soft = rewrite_soft(typed, mode, options.hard, reporter)
+    reporter.raise_if_errors()
+    core = lower_duals(soft, mode)
+    return Compiled(path, options, mode, core, typed, warnings)

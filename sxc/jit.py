@@ -1,0 +1,109 @@
+"""Optimise an LLVM module and run it in-process with MCJIT.
+
+`NativeModule` owns one execution engine.  Calls go through trampolines that
+set up the panic handler (see `sxc.native`), so a runtime error returns a
+status instead of ending the process.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import itertools
+import sys
+
+import llvmlite.binding as llvm
+
+
+# Globals and entry points of `sxc.native` and `sxc.codegen` that Python reads.
+RUNTIME_SYMBOLS = ["__sx_main", "__sx_panic_msg", "__sx_panic_len", "__sx_argc",
+                   "__sx_argv", "__sx_exit_code", "__sx_default_rng"]
+
+
+@functools.lru_cache(maxsize=1)
+def _init() -> None:
+    llvm.initialize_native_target()
+    llvm.initialize_native_asmprinter()
+
+
+@functools.lru_cache(maxsize=4)
+def target_machine(opt_level: int) -> llvm.TargetMachine:
+    """The host's target machine with its CPU features, for JIT and objects."""
+    _init()
+    target = llvm.Target.from_default_triple()
+    return target.create_target_machine(
+        cpu=llvm.get_host_cpu_name(),
+        features=llvm.get_host_cpu_features().flatten(),
+        opt=opt_level,
+    )
+
+
+def optimize(ir_text: str, opt_level: int) -> llvm.ModuleRef:
+    """Parse, verify and optimise `ir_text` with LLVM's default O1..O3 pipeline."""
+    tm = target_machine(opt_level)
+    mod = llvm.parse_assembly(ir_text)
+    mod.triple = llvm.get_process_triple()
+    mod.data_layout = str(tm.target_data)
+    mod.verify()
+    if opt_level > 0:
+        pto = llvm.create_pipeline_tuning_options(speed_level=opt_level)
+        pto.loop_vectorization = True
+        pto.slp_vectorization = True
+        builder = llvm.create_pass_builder(tm, pto)
+        builder.getModulePassManager().run(mod, builder)
+    return mod
+
+
+_library_ids = itertools.count()
+
+
+class NativeModule:
+    """A compiled program loaded into this process with LLVM's ORC JIT."""
+
+    def __init__(self, ir_text: str, opt_level: int, exports: list[str]):
+        self.opt_level = opt_level
+        self.module = optimize(ir_text, opt_level)
+        self.jit = llvm.create_lljit_compiler(target_machine(opt_level))
+        builder = llvm.JITLibraryBuilder().add_ir(str(self.module)).add_current_process()
+        for name in list(exports) + RUNTIME_SYMBOLS:
+            builder.export_symbol(name)
+        self.library = builder.link(self.jit, f"sx{next(_library_ids)}")
+
+    def address(self, name: str) -> int:
+        return self.library[name]
+
+    def global_address(self, name: str) -> int:
+        return self.library[name]
+
+    def panic_message(self) -> str:
+        n = ctypes.c_int64.from_address(self.global_address("__sx_panic_len")).value
+        raw = ctypes.string_at(self.global_address("__sx_panic_msg"), n)
+        return raw.decode("utf-8", errors="replace")
+
+    def set_args(self, argv: list[str]) -> None:
+        self._argv = [a.encode("utf-8") for a in argv]
+        arr = (ctypes.c_char_p * max(1, len(self._argv)))(*self._argv)
+        self._argv_array = arr
+        ctypes.c_int64.from_address(self.global_address("__sx_argc")).value = len(self._argv)
+        ctypes.c_void_p.from_address(self.global_address("__sx_argv")).value = \
+            ctypes.addressof(arr)
+
+    def run_main(self, seed: int, argv: list[str]) -> tuple[int, int]:
+        """Run `main`; return (status, exit code): status 0 ok, 101 runtime error."""
+        self.set_args(argv)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        entry = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_int64)(self.address("__sx_main"))
+        status = entry(seed & 0xFFFFFFFFFFFFFFFF)
+        code = ctypes.c_int64.from_address(self.global_address("__sx_exit_code")).value
+        return status, code
+
+    def set_seed(self, seed: int) -> None:
+        addr = self.global_address("__sx_default_rng")
+        ctypes.c_uint64.from_address(addr).value = seed & 0xFFFFFFFFFFFFFFFF
+
+    def asm(self) -> str:
+        return target_machine(self.opt_level).emit_assembly(self.module)
+
+    def object_code(self) -> bytes:
+        return target_machine(self.opt_level).emit_object(self.module)

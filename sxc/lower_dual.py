@@ -1,0 +1,257 @@
+"""Lower-dual pass: replace every `dual` by plain `f64` values.
+
+Train mode turns a dual into a value/tangent pair, the core struct
+`Dual { val: f64, der: f64 }`, and each operation into a call of the rule
+function that `sxc.derivatives` generates for it:
+
+    fn f(x: dual) -> dual { x * x.exp() + 1.0 }
+    ->  fn f(x: Dual) -> Dual { __dual_add_c(__dual_mul(x, __dual_exp(x)), 1.0) }
+
+A constant operand (a promoted `dual::constant(c)`) uses the rule for a
+constant, which has no tangent term at all.  Release mode replaces `dual` by
+`f64`: `dual::variable(v)` is `v`, `.val` is the number itself and `.der` is
+`0.0`.  Comparisons of duals compare values.  The result is core `.sx`.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from sxc import ast
+from sxc import build as B
+from sxc import types as T
+from sxc.derivatives import helper_source
+from sxc.diagnostics import InternalError, Reporter
+from sxc.resolve import Program
+from sxc.visit import Rewriter
+
+DUAL_STRUCT = T.StructT("Dual")
+ARITH = {"+": "add", "-": "sub", "*": "mul", "/": "div"}
+COMPARE = {"==", "!=", "<", ">", "<=", ">="}
+
+
+class TypeMap:
+    def __init__(self, target: T.Type):
+        self.target = target
+
+    def __call__(self, t):
+        if t is None:
+            return None
+        if isinstance(t, T.DualT):
+            return self.target
+        if isinstance(t, T.ArrayT):
+            return T.ArrayT(self(t.elem), t.size)
+        if isinstance(t, T.VecT):
+            return T.VecT(self(t.elem))
+        if isinstance(t, T.SliceT):
+            return T.SliceT(self(t.elem))
+        if isinstance(t, T.RefT):
+            return T.RefT(self(t.inner), t.mutable)
+        if isinstance(t, T.TupleT):
+            return T.TupleT(tuple(self(i) for i in t.items))
+        if isinstance(t, T.FnT):
+            return T.FnT(tuple(self(p) for p in t.params), self(t.ret))
+        if isinstance(t, T.RangeT):
+            return t
+        if isinstance(t, T.ParseResultT):
+            return T.ParseResultT(self(t.value))
+        return t
+
+
+def _constant_inner(e: ast.Expr) -> ast.Expr | None:
+    """The f64 inside a promoted `dual::constant(c)`, before lowering."""
+    if isinstance(e, ast.Call) and getattr(e, "target", None) == ("builtin", "dual::constant"):
+        return e.args[0]
+    return None
+
+
+class DualLowering(Rewriter):
+    def __init__(self, program: Program, mode: str):
+        super().__init__()
+        self.program = program
+        self.train = mode == "train"
+        self.tmap = TypeMap(DUAL_STRUCT if self.train else T.F64)
+
+    # ------------------------------------------------------------ program
+
+    def run(self) -> Program:
+        from sxc.typecheck import Sig
+
+        if self.train:
+            self.add_helpers()
+        program = self.program
+        for sdef in program.structs.values():
+            sdef.resolved_fields = [(f, self.tmap(t)) for f, t in sdef.resolved_fields]
+        for c in program.consts.values():
+            c.value = self.expr(c.value)
+            c.lowered_ty = self.tmap(c.value.ty)
+        for key, fn in program.functions.items():
+            if getattr(fn, "dual_helper", False):
+                continue
+            sig = fn.sig
+            fn.typed_sig = sig
+            fn.sig = Sig([self.tmap(p) for p in sig.params], self.tmap(sig.ret),
+                         sig.self_kind, self.tmap(sig.self_type))
+            fn.body = self.expr(fn.body)
+        return program
+
+    def add_helpers(self) -> None:
+        if "Dual" in self.program.structs:
+            raise InternalError("a user struct named `Dual` clashes with the lowered dual")
+        helpers = _helper_program()
+        self.program.structs["Dual"] = helpers.structs["Dual"]
+        for key, fn in helpers.functions.items():
+            if key.startswith("__dual_"):
+                fn.dual_helper = True
+                fn.origin = "dual"
+                self.program.functions[key] = fn
+
+    # ------------------------------------------------------------ walk
+
+    def expr(self, e: ast.Expr) -> ast.Expr:
+        out = super().expr(e)
+        out.ty = self.tmap(out.ty)
+        return out
+
+    def stmt(self, s: ast.Stmt) -> ast.Stmt:
+        s = super().stmt(s)
+        if isinstance(s, ast.Let):
+            s.ty = self.tmap(getattr(s, "ty", None))
+            _map_pattern(s.pattern, self.tmap)
+        return s
+
+    def r_For(self, e: ast.For):
+        self.children(e)
+        e.elem_ty = self.tmap(e.elem_ty)
+        _map_pattern(e.pattern, self.tmap)
+        return e
+
+    def r_Call(self, e: ast.Call):
+        target = getattr(e, "target", None)
+        if target and target[0] == "builtin" and target[1].startswith("dual::"):
+            return self.dual_ctor(e, target[1])
+        if target == ("builtin", "soft_blend"):
+            self.children(e)
+            return B.call_fn(e.span, "__dual_blend", e.args, self.tmap(T.DUAL))
+        return self.children(e)
+
+    def dual_ctor(self, e: ast.Call, name: str):
+        args = [self.expr(a) for a in e.args]
+        if not self.train:
+            value = args[0]
+            return value
+        if name == "dual::new":
+            value, tangent = args
+        else:
+            value = args[0]
+            tangent = B.float_lit(e.span, 1.0 if name == "dual::variable" else 0.0)
+        return B.typed(ast.StructLit(e.span, "Dual", [("val", value), ("der", tangent)]),
+                       DUAL_STRUCT)
+
+    def r_Field(self, e: ast.Field):
+        if isinstance(T.strip_refs(e.base.ty), T.DualT) and not self.train:
+            base = self.expr(e.base)
+            if e.name == "val":
+                return base
+            if isinstance(base, (ast.Path, ast.Field)):
+                return B.float_lit(e.span, 0.0)
+            return B.block(e.span, [ast.ExprStmt(e.span, base, True)],
+                           B.float_lit(e.span, 0.0), T.F64)
+        return self.children(e)
+
+    def r_Unary(self, e: ast.Unary):
+        if e.op == "-" and isinstance(e.ty, T.DualT) and self.train:
+            operand = self.expr(e.operand)
+            return B.call_fn(e.span, "__dual_neg", [operand], DUAL_STRUCT)
+        return self.children(e)
+
+    def r_Binary(self, e: ast.Binary):
+        lt = e.left.ty
+        if not isinstance(lt, T.DualT) or not self.train:
+            return self.children(e)
+        if e.op in COMPARE:
+            left = self.value_of(e.left)
+            right = self.value_of(e.right)
+            return B.binary(e.op, left, right, T.BOOL)
+        return self.arith(e.op, e.left, e.right, e)
+
+    def value_of(self, operand: ast.Expr) -> ast.Expr:
+        inner = _constant_inner(operand)
+        if inner is not None:
+            return self.expr(inner)
+        return B.field(self.expr(operand), "val", T.F64)
+
+    def arith(self, op: str, left: ast.Expr, right: ast.Expr, node) -> ast.Expr:
+        name = ARITH.get(op)
+        if name is None:
+            raise InternalError(f"operator `{op}` on dual")
+        lc, rc = _constant_inner(left), _constant_inner(right)
+        if rc is not None and lc is None:
+            args, key = [self.expr(left), self.expr(rc)], f"__dual_{name}_c"
+        elif lc is not None and rc is None:
+            args, key = [self.expr(right), self.expr(lc)], f"__dual_c_{name}"
+        else:
+            args, key = [self.expr(left), self.expr(right)], f"__dual_{name}"
+        return B.call_fn(node.span, key, args, DUAL_STRUCT)
+
+    def r_MethodCall(self, e: ast.MethodCall):
+        target = getattr(e, "target", None)
+        if not (target and target[0] == "math" and isinstance(e.ty, T.DualT) and self.train):
+            return self.children(e)
+        name = target[1]
+        recv = self.expr(e.receiver)
+        if name == "powi":
+            return B.call_fn(e.span, "__dual_powi", [recv, self.expr(e.args[0])], DUAL_STRUCT)
+        if name == "powf" and _constant_inner(e.args[0]) is not None:
+            c = self.expr(_constant_inner(e.args[0]))
+            return B.call_fn(e.span, "__dual_powf_c", [recv, c], DUAL_STRUCT)
+        args = [self.expr(a) for a in e.args]
+        return B.call_fn(e.span, f"__dual_{name}", [recv] + args, DUAL_STRUCT)
+
+    def function(self, fn):
+        fn.body = self.expr(fn.body)
+
+
+class _AssignLowering(Rewriter):
+    """Turns `x op= y` on duals into `x = x op y` before the main lowering."""
+
+    def stmt(self, s):
+        s = super().stmt(s)
+        if isinstance(s, ast.Assign) and s.op != "=" and isinstance(s.target.ty, T.DualT):
+            current = B.clone(s.target)
+            value = B.binary(s.op[:-1], current, s.value, T.DUAL)
+            return ast.Assign(s.span, "=", s.target, value)
+        return s
+
+
+def _map_pattern(p: ast.Pattern, tmap) -> None:
+    if hasattr(p, "ty"):
+        p.ty = tmap(p.ty)
+    for item in getattr(p, "items", []):
+        _map_pattern(item, tmap)
+
+
+@functools.lru_cache(maxsize=1)
+def _helper_text() -> str:
+    return helper_source()
+
+
+def _helper_program() -> Program:
+    from sxc.parse import parse_module
+    from sxc.resolve import resolve_program
+    from sxc.typecheck import check_module
+
+    module = parse_module(_helper_text(), "<dual rules>")
+    reporter = Reporter()
+    program = resolve_program(module, reporter)
+    check_module(program, reporter)
+    if reporter.has_errors:
+        raise InternalError("the dual rule table does not compile:\n" +
+                            "\n".join(d.render() for d in reporter.diagnostics))
+    return program
+
+
+def lower_duals(program: Program, mode: str) -> Program:
+    """Replace `dual` in `program` (in place) as the module docstring describes."""
+    _AssignLowering().rewrite_program(program)
+    return DualLowering(program, mode).run()

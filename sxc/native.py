@@ -1,0 +1,388 @@
+"""Native support functions emitted into every module as LLVM IR.
+
+These are the few operations that need the C library: writing output,
+formatting numbers with `snprintf`, `strtod` for `parse`, reading files, the
+program's arguments, and the panic path.  A panic copies its message into
+`__sx_panic_msg` and `longjmp`s back to the entry trampoline, so a runtime
+error in embedded code raises `sxc.RuntimeError` instead of ending the host
+process.  Everything else of the standard library is written in
+`runtime/std.sx`.
+"""
+
+from __future__ import annotations
+
+from llvmlite import ir
+
+I1 = ir.IntType(1)
+I8 = ir.IntType(8)
+I32 = ir.IntType(32)
+I64 = ir.IntType(64)
+F64 = ir.DoubleType()
+F32 = ir.FloatType()
+PTR = I8.as_pointer()
+STR = ir.LiteralStructType([PTR, I64])
+# Vec header: data pointer, length, capacity (in elements)
+VEC_BYTES = ir.LiteralStructType([PTR, I64, I64])
+JMPBUF = ir.ArrayType(I64, 64)
+PANIC_CAP = 1024
+
+
+def const_i64(v: int) -> ir.Constant:
+    return ir.Constant(I64, v & 0xFFFFFFFFFFFFFFFF)
+
+
+class Native:
+    """Declares libc functions and builds the support routines lazily."""
+
+    def __init__(self, module: ir.Module):
+        self.m = module
+        self._fns: dict[str, ir.Function] = {}
+        self._strings: dict[bytes, ir.GlobalVariable] = {}
+        self.jmpbuf = self._global("__sx_jmpbuf", JMPBUF)
+        self.jmp_active = self._global("__sx_jmp_active", I32)
+        self.panic_msg = self._global("__sx_panic_msg", ir.ArrayType(I8, PANIC_CAP))
+        self.panic_len = self._global("__sx_panic_len", I64)
+        self.argc = self._global("__sx_argc", I64)
+        self.argv = self._global("__sx_argv", PTR.as_pointer())
+
+    def _global(self, name: str, ty: ir.Type) -> ir.GlobalVariable:
+        g = ir.GlobalVariable(self.m, ty, name)
+        g.initializer = ir.Constant(ty, None)
+        g.linkage = "internal" if name.startswith("__sx_tmp") else ""
+        return g
+
+    # ------------------------------------------------------------ libc
+
+    def libc(self, name: str) -> ir.Function:
+        if name in self._fns:
+            return self._fns[name]
+        sigs = {
+            "malloc": (PTR, [I64]), "realloc": (PTR, [PTR, I64]), "free": (ir.VoidType(), [PTR]),
+            "memcpy": (PTR, [PTR, PTR, I64]), "memmove": (PTR, [PTR, PTR, I64]),
+            "memcmp": (I32, [PTR, PTR, I64]),
+            "snprintf": (I32, [PTR, I64, PTR]), "strtod": (F64, [PTR, PTR.as_pointer()]),
+            "strtoll": (I64, [PTR, PTR.as_pointer(), I32]),
+            "strtoull": (I64, [PTR, PTR.as_pointer(), I32]),
+            "strlen": (I64, [PTR]), "fwrite": (I64, [PTR, I64, I64, PTR]),
+            "fflush": (I32, [PTR]), "fopen": (PTR, [PTR, PTR]), "fclose": (I32, [PTR]),
+            "fseek": (I32, [PTR, I64, I32]), "ftell": (I64, [PTR]),
+            "fread": (I64, [PTR, I64, I64, PTR]), "exit": (ir.VoidType(), [I32]),
+            "_setjmp": (I32, [PTR]), "longjmp": (ir.VoidType(), [PTR, I32]),
+            "write": (I64, [I32, PTR, I64]),
+            "cbrt": (F64, [F64]), "tan": (F64, [F64]), "asin": (F64, [F64]),
+            "acos": (F64, [F64]), "atan": (F64, [F64]), "atan2": (F64, [F64, F64]),
+            "sinh": (F64, [F64]), "cosh": (F64, [F64]), "tanh": (F64, [F64]),
+            "hypot": (F64, [F64, F64]), "log1p": (F64, [F64]), "fmod": (F64, [F64, F64]),
+            "expm1": (F64, [F64]),
+        }
+        ret, args = sigs[name]
+        fnty = ir.FunctionType(ret, args, var_arg=(name == "snprintf"))
+        fn = ir.Function(self.m, fnty, name)
+        if name == "_setjmp":
+            fn.attributes.add("returns_twice")
+        if name in ("longjmp", "exit"):
+            fn.attributes.add("noreturn")
+        self._fns[name] = fn
+        return fn
+
+    def cstring(self, data: bytes) -> ir.GlobalVariable:
+        """Return a private global holding `data` followed by a NUL byte."""
+        if data in self._strings:
+            return self._strings[data]
+        raw = bytearray(data + b"\0")
+        ty = ir.ArrayType(I8, len(raw))
+        g = ir.GlobalVariable(self.m, ty, f"__sx_str.{len(self._strings)}")
+        g.initializer = ir.Constant(ty, raw)
+        g.global_constant = True
+        g.linkage = "private"
+        g.unnamed_addr = True
+        self._strings[data] = g
+        return g
+
+    def str_const(self, b: ir.IRBuilder, text: bytes) -> ir.Value:
+        g = self.cstring(text)
+        ptr = b.bitcast(g, PTR)
+        value = ir.Constant(STR, ir.Undefined)
+        value = b.insert_value(value, ptr, 0)
+        return b.insert_value(value, const_i64(len(text)), 1)
+
+    def stdout(self, b: ir.IRBuilder) -> ir.Value:
+        g = self.m.globals.get("stdout")
+        if g is None:
+            g = ir.GlobalVariable(self.m, PTR, "stdout")
+        return b.load(g)
+
+    def stderr(self, b: ir.IRBuilder) -> ir.Value:
+        g = self.m.globals.get("stderr")
+        if g is None:
+            g = ir.GlobalVariable(self.m, PTR, "stderr")
+        return b.load(g)
+
+    # ------------------------------------------------------------ routines
+
+    def routine(self, name: str) -> ir.Function:
+        if name in self._fns:
+            return self._fns[name]
+        build = getattr(self, "_build_" + name)
+        fn = build()
+        self._fns[name] = fn
+        return fn
+
+    def _new_fn(self, name: str, ret: ir.Type, args: list[ir.Type]) -> tuple[ir.Function, ir.IRBuilder]:
+        fn = ir.Function(self.m, ir.FunctionType(ret, args), name)
+        fn.linkage = "internal"
+        b = ir.IRBuilder(fn.append_basic_block("entry"))
+        return fn, b
+
+    def _build_panic(self) -> ir.Function:
+        """`__sx_panic(msg: str)`: store the message, then unwind to the trampoline."""
+        fn, b = self._new_fn("__sx_panic", ir.VoidType(), [STR])
+        fn.attributes.add("noreturn")
+        fn.attributes.add("noinline")
+        fn.attributes.add("cold")
+        msg = fn.args[0]
+        ptr = b.extract_value(msg, 0)
+        n = b.extract_value(msg, 1)
+        cap = const_i64(PANIC_CAP - 1)
+        n = b.select(b.icmp_unsigned(">", n, cap), cap, n)
+        dst = b.bitcast(self.panic_msg, PTR)
+        b.call(self.libc("memcpy"), [dst, ptr, n])
+        b.store(n, self.panic_len)
+        b.call(self.libc("fflush"), [ir.Constant(PTR, None)])
+        active = b.load(self.jmp_active)
+        with b.if_then(b.icmp_signed("!=", active, ir.Constant(I32, 0))):
+            b.call(self.libc("longjmp"), [b.bitcast(self.jmpbuf, PTR), ir.Constant(I32, 1)])
+            b.unreachable()
+        # no trampoline (a native executable): print and exit with status 101
+        err = self.stderr(b)
+        prefix = self.str_const(b, b"error: ")
+        b.call(self.libc("fwrite"), [b.extract_value(prefix, 0), const_i64(1),
+                                     b.extract_value(prefix, 1), err])
+        b.call(self.libc("fwrite"), [dst, const_i64(1), n, err])
+        nl = self.str_const(b, b"\n")
+        b.call(self.libc("fwrite"), [b.extract_value(nl, 0), const_i64(1), const_i64(1), err])
+        b.call(self.libc("exit"), [ir.Constant(I32, 101)])
+        b.unreachable()
+        return fn
+
+    def panic(self, b: ir.IRBuilder, message: str) -> None:
+        b.call(self.routine("panic"), [self.str_const(b, message.encode())])
+        b.unreachable()
+
+    def _build_panic_fmt(self) -> ir.Function:
+        """`__sx_panic_fmt(fmt: cstr, a: i64, b: i64)`: snprintf then panic."""
+        fn, b = self._new_fn("__sx_panic_fmt", ir.VoidType(), [PTR, I64, I64])
+        fn.attributes.add("noreturn")
+        fn.attributes.add("noinline")
+        fn.attributes.add("cold")
+        buf = b.alloca(ir.ArrayType(I8, 512))
+        p = b.bitcast(buf, PTR)
+        n = b.call(self.libc("snprintf"), [p, const_i64(512), fn.args[0], fn.args[1],
+                                           fn.args[2]])
+        n = b.sext(n, I64)
+        n = b.select(b.icmp_signed(">", n, const_i64(511)), const_i64(511), n)
+        s = ir.Constant(STR, ir.Undefined)
+        s = b.insert_value(b.insert_value(s, p, 0), n, 1)
+        b.call(self.routine("panic"), [s])
+        b.unreachable()
+        return fn
+
+    def panic_fmt(self, b: ir.IRBuilder, fmt: str, x: ir.Value, y: ir.Value) -> None:
+        g = b.bitcast(self.cstring(fmt.encode()), PTR)
+        b.call(self.routine("panic_fmt"), [g, x, y])
+        b.unreachable()
+
+    # ------------------------------------------------------------ byte buffers
+
+    def _build_buf_reserve(self) -> ir.Function:
+        """`__sx_buf_reserve(vec: *Vec<u8>, extra)`: grow capacity to len + extra."""
+        fn, b = self._new_fn("__sx_buf_reserve", ir.VoidType(), [VEC_BYTES.as_pointer(), I64])
+        hdr, extra = fn.args
+        length = b.load(b.gep(hdr, [const_i64(0), ir.Constant(I32, 1)]))
+        cap_ptr = b.gep(hdr, [const_i64(0), ir.Constant(I32, 2)])
+        cap = b.load(cap_ptr)
+        need = b.add(length, extra)
+        with b.if_then(b.icmp_unsigned(">", need, cap)):
+            doubled = b.mul(cap, const_i64(2))
+            new_cap = b.select(b.icmp_unsigned(">", need, doubled), need, doubled)
+            new_cap = b.select(b.icmp_unsigned("<", new_cap, const_i64(16)), const_i64(16),
+                               new_cap)
+            data_ptr = b.gep(hdr, [const_i64(0), ir.Constant(I32, 0)])
+            data = b.call(self.libc("realloc"), [b.load(data_ptr), new_cap])
+            b.store(data, data_ptr)
+            b.store(new_cap, cap_ptr)
+        b.ret_void()
+        return fn
+
+    def _build_buf_push_str(self) -> ir.Function:
+        fn, b = self._new_fn("__sx_buf_push_str", ir.VoidType(), [VEC_BYTES.as_pointer(), STR])
+        hdr, s = fn.args
+        n = b.extract_value(s, 1)
+        b.call(self.routine("buf_reserve"), [hdr, n])
+        len_ptr = b.gep(hdr, [const_i64(0), ir.Constant(I32, 1)])
+        length = b.load(len_ptr)
+        data = b.load(b.gep(hdr, [const_i64(0), ir.Constant(I32, 0)]))
+        b.call(self.libc("memcpy"), [b.gep(data, [length]), b.extract_value(s, 0), n])
+        b.store(b.add(length, n), len_ptr)
+        b.ret_void()
+        return fn
+
+    def _snprintf_routine(self, name: str, fmt: bytes, arg_types: list[ir.Type]) -> ir.Function:
+        """Append `snprintf(fmt, args...)` to a byte buffer."""
+        fn, b = self._new_fn(name, ir.VoidType(), [VEC_BYTES.as_pointer()] + arg_types)
+        hdr = fn.args[0]
+        b.call(self.routine("buf_reserve"), [hdr, const_i64(400)])
+        len_ptr = b.gep(hdr, [const_i64(0), ir.Constant(I32, 1)])
+        length = b.load(len_ptr)
+        data = b.load(b.gep(hdr, [const_i64(0), ir.Constant(I32, 0)]))
+        g = b.bitcast(self.cstring(fmt), PTR)
+        args = list(fn.args[1:])
+        if arg_types and arg_types[0] == I64 and len(arg_types) == 2:
+            args[0] = b.trunc(args[0], I32)  # precision for `%.*`
+        n = b.call(self.libc("snprintf"), [b.gep(data, [length]), const_i64(400), g] + args)
+        b.store(b.add(length, b.sext(n, I64)), len_ptr)
+        b.ret_void()
+        return fn
+
+    def _build_buf_push_i64(self):
+        return self._snprintf_routine("__sx_buf_push_i64", b"%lld", [I64])
+
+    def _build_buf_push_u64(self):
+        return self._snprintf_routine("__sx_buf_push_u64", b"%llu", [I64])
+
+    def _build_buf_push_hex(self):
+        return self._snprintf_routine("__sx_buf_push_hex", b"%llx", [I64])
+
+    def _build_buf_push_hex_upper(self):
+        return self._snprintf_routine("__sx_buf_push_hex_upper", b"%llX", [I64])
+
+    def _build_buf_push_fixed(self):
+        return self._snprintf_routine("__sx_buf_push_fixed", b"%.*f", [I64, F64])
+
+    def _build_buf_push_exp(self):
+        return self._snprintf_routine("__sx_buf_push_exp", b"%.*e", [I64, F64])
+
+    def _build_buf_push_g(self):
+        return self._snprintf_routine("__sx_buf_push_g", b"%g", [F64])
+
+    def _build_write_stdout(self) -> ir.Function:
+        fn, b = self._new_fn("__sx_write_stdout", ir.VoidType(), [PTR, I64])
+        b.call(self.libc("fwrite"), [fn.args[0], const_i64(1), fn.args[1], self.stdout(b)])
+        b.ret_void()
+        return fn
+
+    def _build_write_stderr(self) -> ir.Function:
+        fn, b = self._new_fn("__sx_write_stderr", ir.VoidType(), [PTR, I64])
+        b.call(self.libc("fflush"), [self.stdout(b)])
+        b.call(self.libc("fwrite"), [fn.args[0], const_i64(1), fn.args[1], self.stderr(b)])
+        b.ret_void()
+        return fn
+
+    def _build_flush(self) -> ir.Function:
+        fn, b = self._new_fn("__sx_flush", ir.VoidType(), [])
+        b.call(self.libc("fflush"), [self.stdout(b)])
+        b.ret_void()
+        return fn
+
+    # ------------------------------------------------------------ strings
+
+    def _cstr_copy(self, b: ir.IRBuilder, s: ir.Value) -> ir.Value:
+        """Copy a `str` into a fresh NUL-terminated heap buffer."""
+        n = b.extract_value(s, 1)
+        buf = b.call(self.libc("malloc"), [b.add(n, const_i64(1))])
+        b.call(self.libc("memcpy"), [buf, b.extract_value(s, 0), n])
+        b.store(ir.Constant(I8, 0), b.gep(buf, [n]))
+        return buf
+
+    def _build_parse_f64(self) -> ir.Function:
+        """`__sx_parse_f64(s, ok: *i1) -> f64`, accepting what Rust's `parse` accepts."""
+        fn, b = self._new_fn("__sx_parse_f64", F64, [STR, I1.as_pointer()])
+        s, ok = fn.args
+        n = b.extract_value(s, 1)
+        cstr = self._cstr_copy(b, s)
+        end = b.alloca(PTR)
+        value = b.call(self.libc("strtod"), [cstr, end])
+        consumed = b.sub(b.ptrtoint(b.load(end), I64), b.ptrtoint(cstr, I64))
+        first = b.load(cstr)
+        space = b.icmp_unsigned("<=", first, ir.Constant(I8, 32))
+        # strtod also reads hexadecimal floats, which Rust rejects
+        second = b.load(b.gep(cstr, [b.select(b.icmp_unsigned(">", n, const_i64(1)),
+                                               const_i64(1), const_i64(0))]))
+        hexa = b.or_(b.icmp_unsigned("==", second, ir.Constant(I8, ord("x"))),
+                     b.icmp_unsigned("==", second, ir.Constant(I8, ord("X"))))
+        good = b.and_(b.icmp_unsigned("==", consumed, n), b.icmp_unsigned(">", n, const_i64(0)))
+        good = b.and_(good, b.not_(space))
+        good = b.and_(good, b.not_(hexa))
+        b.store(good, ok)
+        b.call(self.libc("free"), [cstr])
+        b.ret(value)
+        return fn
+
+    def _build_parse_i64(self) -> ir.Function:
+        """`__sx_parse_i64(s, signed, ok: *i1) -> i64`."""
+        fn, b = self._new_fn("__sx_parse_i64", I64, [STR, I1, I1.as_pointer()])
+        s, signed, ok = fn.args
+        n = b.extract_value(s, 1)
+        cstr = self._cstr_copy(b, s)
+        end = b.alloca(PTR)
+        sv = b.call(self.libc("strtoll"), [cstr, end, ir.Constant(I32, 10)])
+        end_s = b.load(end)
+        uv = b.call(self.libc("strtoull"), [cstr, end, ir.Constant(I32, 10)])
+        end_u = b.load(end)
+        value = b.select(signed, sv, uv)
+        end_p = b.select(signed, end_s, end_u)
+        consumed = b.sub(b.ptrtoint(end_p, I64), b.ptrtoint(cstr, I64))
+        first = b.load(cstr)
+        bad_first = b.icmp_unsigned("<=", first, ir.Constant(I8, 32))
+        minus = b.icmp_unsigned("==", first, ir.Constant(I8, ord("-")))
+        bad_first = b.or_(bad_first, b.and_(minus, b.not_(signed)))
+        # strtoll saturates on overflow; Rust reports an error instead
+        sat = b.or_(b.icmp_signed("==", sv, const_i64(2**63 - 1)),
+                    b.icmp_signed("==", sv, const_i64(-(2**63))))
+        usat = b.icmp_unsigned("==", uv, const_i64(2**64 - 1))
+        overflow = b.select(signed, sat, usat)
+        good = b.and_(b.icmp_unsigned("==", consumed, n), b.icmp_unsigned(">", n, const_i64(0)))
+        good = b.and_(good, b.not_(bad_first))
+        good = b.and_(good, b.not_(overflow))
+        b.store(good, ok)
+        b.call(self.libc("free"), [cstr])
+        b.ret(value)
+        return fn
+
+    def _build_read_file(self) -> ir.Function:
+        """`__sx_read_file(path, ok: *i1) -> str`: the whole file, or ok = false."""
+        fn, b = self._new_fn("__sx_read_file", STR, [STR, I1.as_pointer()])
+        path, ok = fn.args
+        cpath = self._cstr_copy(b, path)
+        mode = b.bitcast(self.cstring(b"rb"), PTR)
+        f = b.call(self.libc("fopen"), [cpath, mode])
+        b.call(self.libc("free"), [cpath])
+        empty = ir.Constant(STR, [ir.Constant(PTR, None), const_i64(0)])
+        is_null = b.icmp_unsigned("==", b.ptrtoint(f, I64), const_i64(0))
+        with b.if_then(is_null):
+            b.store(ir.Constant(I1, 0), ok)
+            b.ret(empty)
+        b.call(self.libc("fseek"), [f, const_i64(0), ir.Constant(I32, 2)])
+        size = b.call(self.libc("ftell"), [f])
+        b.call(self.libc("fseek"), [f, const_i64(0), ir.Constant(I32, 0)])
+        bad_size = b.icmp_signed("<", size, const_i64(0))
+        with b.if_then(bad_size):
+            b.call(self.libc("fclose"), [f])
+            b.store(ir.Constant(I1, 0), ok)
+            b.ret(empty)
+        data = b.call(self.libc("malloc"), [b.add(size, const_i64(1))])
+        got = b.call(self.libc("fread"), [data, const_i64(1), size, f])
+        b.call(self.libc("fclose"), [f])
+        b.store(ir.Constant(I1, 1), ok)
+        out = ir.Constant(STR, ir.Undefined)
+        out = b.insert_value(b.insert_value(out, data, 0), got, 1)
+        b.ret(out)
+        return fn
+
+    def _build_cstr_to_str(self) -> ir.Function:
+        fn, b = self._new_fn("__sx_cstr_to_str", STR, [PTR])
+        n = b.call(self.libc("strlen"), [fn.args[0]])
+        out = ir.Constant(STR, ir.Undefined)
+        out = b.insert_value(b.insert_value(out, fn.args[0], 0), n, 1)
+        b.ret(out)
+        return fn

@@ -1,0 +1,654 @@
+"""Parse pass: `.sx` source text to a `Module` syntax tree.
+
+The grammar lives in `grammar/simplex.lark` (LALR(1)); `Builder` turns Lark's
+parse tree into the dataclasses of `sxc.ast`, attaching a `Span` to every node
+and grouping the flat operator lists of `binary` by Rust's precedences:
+
+    a + b * c < d        ->  Binary("<", Binary("+", a, Binary("*", b, c)), d)
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path as FsPath
+
+import lark
+from lark import Token, Transformer, v_args
+
+from sxc import ast
+from sxc.diagnostics import CompileError, Diagnostic, Span, register_source
+
+# Binding power of each binary operator; comparisons do not chain.
+PRECEDENCE = {
+    "||": 1, "&&": 2,
+    "==": 3, "!=": 3, "<": 3, ">": 3, "<=": 3, ">=": 3,
+    "|": 4, "^": 5, "&": 6, "<<": 7, ">>": 7,
+    "+": 8, "-": 8, "*": 9, "/": 9, "%": 9,
+}
+COMPARISONS = {"==", "!=", "<", ">", "<=", ">="}
+
+# Readable names of the terminals that syntax errors mention.
+TERMINAL_TEXT = {
+    "SEMICOLON": "`;`", "LBRACE": "`{`", "RBRACE": "`}`", "LPAR": "`(`",
+    "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`", "COMMA": "`,`", "COLON": "`:`",
+    "EQUAL": "`=`", "NAME": "identifier", "INT": "integer literal",
+    "FLOAT": "float literal", "STRING": "string literal", "BINOP": "operator",
+    "ASSIGN_OP": "`=`", "__ANON_0": "`->`", "DOT": "`.`", "MORETHAN": "`>`",
+    "LESSTHAN": "`<`", "STRUCT_NAME": "struct name", "RANGE_OP": "`..`",
+    "$END": "end of file",
+}
+
+
+def grammar_text() -> str:
+    """Return the grammar, from the installed package or the source tree."""
+    try:
+        return resources.files("sxc.grammar").joinpath("simplex.lark").read_text()
+    except (ModuleNotFoundError, FileNotFoundError):
+        here = FsPath(__file__).resolve().parent.parent / "grammar" / "simplex.lark"
+        return here.read_text()
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> lark.Lark:
+    return lark.Lark(grammar_text(), parser="lalr", propagate_positions=True,
+                     maybe_placeholders=True, cache=False)
+
+
+def parse_module(source: str, path: str) -> ast.Module:
+    """Parse `source` (the text of file `path`) into a `Module`."""
+    if source.startswith("\ufeff"):
+        source = source[1:]
+    register_source(path, source)
+    try:
+        tree = _parser().parse(source)
+    except lark.exceptions.UnexpectedInput as exc:
+        raise CompileError([_syntax_diagnostic(exc, path, source)]) from None
+    builder = Builder(path)
+    items, script, attributes = builder.transform(tree)
+    return ast.Module(Span(path, 1, 1, 1, 1), path, items, script, attributes)
+
+
+def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, path: str,
+                       source: str) -> Diagnostic:
+    line = getattr(exc, "line", 1) or 1
+    col = getattr(exc, "column", 1) or 1
+    if isinstance(exc, lark.exceptions.UnexpectedCharacters):
+        char = source[exc.pos_in_stream] if exc.pos_in_stream < len(source) else ""
+        span = Span(path, line, col, line, col + 1)
+        return Diagnostic("error", f"unexpected character `{char}`", span)
+    token = getattr(exc, "token", None)
+    expected = sorted(getattr(exc, "expected", None) or exc.accepts or [])
+    names = sorted({TERMINAL_TEXT.get(t, f"`{t.lower()}`") for t in expected})
+    if token is None or token.type == "$END":
+        lines = source.splitlines() or [""]
+        span = Span(path, len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2)
+        found = "end of file"
+    else:
+        span = Span(path, token.line, token.column, token.end_line or token.line,
+                    token.end_column or token.column + 1)
+        found = f"`{token}`"
+    message = f"syntax error: unexpected {found}"
+    help_text = None
+    if names and len(names) <= 8:
+        help_text = "expected " + ", ".join(names)
+    return Diagnostic("error", message, span, [], help_text)
+
+
+def _span(path: str, meta) -> Span:
+    if getattr(meta, "empty", False) or not hasattr(meta, "line"):
+        return Span(path, 1, 1, 1, 1)
+    return Span(path, meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+def _tok_span(path: str, tok: Token) -> Span:
+    return Span(path, tok.line, tok.column, tok.end_line or tok.line,
+                tok.end_column or tok.column + len(tok))
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'"}
+
+
+def unescape(body: str) -> str:
+    """Decode the escapes of a Rust string literal body."""
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        nxt = body[i + 1]
+        if nxt == "\n":
+            i += 2
+            while i < len(body) and body[i] in " \t\n\r":
+                i += 1
+        elif nxt == "u" and body[i + 2] == "{":
+            end = body.index("}", i)
+            out.append(chr(int(body[i + 3:end], 16)))
+            i = end + 1
+        elif nxt == "x":
+            out.append(chr(int(body[i + 2:i + 4], 16)))
+            i += 4
+        else:
+            out.append(_ESCAPES.get(nxt, nxt))
+            i += 2
+    return "".join(out)
+
+
+INT_SUFFIXES = ("i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64", "usize")
+
+
+def parse_int(text: str) -> tuple[int, str | None]:
+    text = text.replace("_", "")
+    suffix = None
+    for s in INT_SUFFIXES:
+        if text.endswith(s) and not (text.startswith("0x") and s in ("u8",)
+                                     and False):
+            suffix = s
+            text = text[: -len(s)]
+            break
+    if text.startswith("0x"):
+        return int(text, 16), suffix
+    if text.startswith("0b"):
+        return int(text, 2), suffix
+    return int(text), suffix
+
+
+def parse_float(text: str) -> tuple[float, str | None]:
+    text = text.replace("_", "")
+    suffix = None
+    if text.endswith(("f32", "f64")):
+        suffix = text[-3:]
+        text = text[:-3]
+    return float(text), suffix
+
+
+def group_binary(operands: list[ast.Expr], ops: list[Token], path: str) -> ast.Expr:
+    """Group `a op b op c ...` by precedence (all operators are left-associative)."""
+    output: list[ast.Expr] = [operands[0]]
+    stack: list[Token] = []
+
+    def reduce() -> None:
+        op = stack.pop()
+        right = output.pop()
+        left = output.pop()
+        node = ast.Binary(left.span.to(right.span), str(op), left, right,
+                          _tok_span(path, op))
+        output.append(node)
+
+    for op, operand in zip(ops, operands[1:]):
+        while stack and PRECEDENCE[str(stack[-1])] >= PRECEDENCE[str(op)]:
+            reduce()
+        stack.append(op)
+        output.append(operand)
+    while stack:
+        reduce()
+    return output[0]
+
+
+@v_args(meta=True)
+class Builder(Transformer):
+    """Turns a Lark tree into `sxc.ast` nodes; method names match grammar aliases."""
+
+    def __init__(self, path: str):
+        super().__init__()
+        self.path = path
+
+    def sp(self, meta) -> Span:
+        return _span(self.path, meta)
+
+    # ------------------------------------------------------------ module
+
+    def start(self, meta, children):
+        items: list[ast.Item] = []
+        script: list[ast.Stmt] = []
+        attributes: dict[str, str] = {}
+        for child in children:
+            if isinstance(child, tuple) and child[0] == "inner":
+                attributes[child[1]] = child[2]
+            elif isinstance(child, ast.ItemStmt):
+                items.append(child.item)
+            elif isinstance(child, ast.Stmt):
+                script.append(child)
+        return items, script, attributes
+
+    def inner_attribute(self, meta, children):
+        name, _args, value = children[0]
+        return ("inner", name, value)
+
+    def attribute(self, meta, children):
+        return ("attr",) + children[0]
+
+    def attr_body(self, meta, children):
+        name = str(children[0])
+        args = [a for a in children[1:-1] if a is not None]
+        value = children[-1]
+        if isinstance(value, ast.StrLit):
+            value = value.value
+        elif value is not None:
+            value = str(getattr(value, "value", value))
+        return (name, args, value)
+
+    def attr_arg(self, meta, children):
+        return str(children[0]) if isinstance(children[0], Token) else children[0]
+
+    # ------------------------------------------------------------ items
+
+    def visibility(self, meta, children):
+        return "pub"
+
+    def fn_def(self, meta, children):
+        vis, _async, name, generics, params, ret, body = children
+        params = params or []
+        self_kind = None
+        plain: list[ast.Param] = []
+        for p in params:
+            if isinstance(p, tuple):
+                if plain or self_kind:
+                    pass
+                self_kind = p[1]
+            else:
+                plain.append(p)
+        return ast.FnDef(self.sp(meta), str(name), plain, ret, body, self_kind,
+                         generics or [], vis is not None, _tok_span(self.path, name))
+
+    def generics(self, meta, children):
+        return [str(c) for c in children]
+
+    def params(self, meta, children):
+        return children
+
+    def param(self, meta, children):
+        if len(children) == 1:
+            return children[0]
+        mut, name, ty = children
+        return ast.Param(self.sp(meta), str(name), ty, mut is not None)
+
+    def ignored_param(self, meta, children):
+        return ast.Param(self.sp(meta), "_", children[0])
+
+    def self_param(self, meta, children):
+        toks = [str(c) for c in children if c is not None]
+        if "&" in toks:
+            return ("self", "mut" if "mut" in toks else "ref")
+        return ("self", "value")
+
+    def struct_def(self, meta, children):
+        vis, name, generics, *fields = children
+        fields = [f for f in fields if f is not None]
+        return ast.StructDef(self.sp(meta), str(name), fields, generics or [],
+                             [], vis is not None)
+
+    def unit_struct_def(self, meta, children):
+        vis, name, generics = children
+        return ast.StructDef(self.sp(meta), str(name), [], generics or [], [],
+                             vis is not None)
+
+    def field_def(self, meta, children):
+        children = [c for c in children if not (isinstance(c, tuple) or c == "pub")]
+        name, ty = children[-2], children[-1]
+        return (str(name), ty)
+
+    def impl_def(self, meta, children):
+        generics, first, second, *rest = children
+        methods = [m for m in rest if isinstance(m, ast.FnDef)]
+        if second is None:
+            type_name, trait = first.path[-1], None
+        else:
+            type_name, trait = second.path[-1], first.path[-1]
+        return ast.ImplDef(self.sp(meta), type_name, trait, methods)
+
+    def use_decl(self, meta, children):
+        path, names = children[-1]
+        return ast.UseDecl(self.sp(meta), path, names)
+
+    def use_tree(self, meta, children):
+        names = [str(c) for c in children if isinstance(c, Token)]
+        group = children[-1] if isinstance(children[-1], list) else None
+        if group is None:
+            return names[:-1], [names[-1]]
+        return names, group
+
+    def use_glob(self, meta, children):
+        return [str(c) for c in children if str(c) != "*"], ["*"]
+
+    def use_group(self, meta, children):
+        out: list[str] = []
+        for c in children:
+            out += c
+        return out
+
+    def use_tree_item(self, meta, children):
+        names = [str(c) for c in children if isinstance(c, Token)]
+        group = children[-1] if isinstance(children[-1], list) else None
+        return group if group is not None else [names[-1]]
+
+    def const_def(self, meta, children):
+        vis, name, ty, value = children
+        return ast.ConstDef(self.sp(meta), str(name), ty, value)
+
+    def mod_decl(self, meta, children):
+        return ast.ModDecl(self.sp(meta), str(children[-1]))
+
+    # ------------------------------------------------------------ types
+
+    def path_type(self, meta, children):
+        args = children[-1] if isinstance(children[-1], list) else []
+        names = [str(c) for c in children if isinstance(c, Token)]
+        return ast.NamedType(self.sp(meta), names, args)
+
+    def type_args(self, meta, children):
+        return list(children)
+
+    def cast_type(self, meta, children):
+        return ast.NamedType(self.sp(meta), [str(children[0])], [])
+
+    def ref_type(self, meta, children):
+        mut, inner = children
+        return ast.RefType(self.sp(meta), inner, mut is not None)
+
+    def ref_ref_type(self, meta, children):
+        mut, inner = children
+        return ast.RefType(self.sp(meta), ast.RefType(self.sp(meta), inner, False),
+                           mut is not None)
+
+    def array_type(self, meta, children):
+        return ast.ArrayType(self.sp(meta), children[0], children[1])
+
+    def slice_type(self, meta, children):
+        return ast.SliceType(self.sp(meta), children[0])
+
+    def unit_type(self, meta, children):
+        return ast.TupleType(self.sp(meta), [])
+
+    def tuple_type(self, meta, children):
+        return ast.TupleType(self.sp(meta), [c for c in children if c is not None])
+
+    def fn_type(self, meta, children):
+        children = [c for c in children if not isinstance(c, Token)]
+        *params, ret = children
+        return ast.FnType(self.sp(meta), [p for p in params if p is not None], ret)
+
+    # ------------------------------------------------------------ statements
+
+    def block(self, meta, children):
+        stmts = list(children)
+        tail = None
+        if stmts and isinstance(stmts[-1], ast.ExprStmt) and not stmts[-1].semi:
+            tail = stmts.pop().expr
+        for s in stmts:
+            if isinstance(s, ast.ExprStmt) and not s.semi and not _is_block_like(s.expr):
+                raise CompileError([Diagnostic(
+                    "error", "expected `;` after expression", s.span)])
+        return ast.Block(self.sp(meta), stmts, tail)
+
+    def let_stmt(self, meta, children):
+        kw, pattern, ty, init = children
+        return ast.Let(self.sp(meta), pattern, ty, init, str(kw))
+
+    def name_pattern(self, meta, children):
+        return ast.NamePattern(self.sp(meta), str(children[0]))
+
+    def mut_name_pattern(self, meta, children):
+        return ast.NamePattern(self.sp(meta), str(children[1]), True)
+
+    def wild_pattern(self, meta, children):
+        return ast.WildPattern(self.sp(meta))
+
+    def tuple_pattern(self, meta, children):
+        return ast.TuplePattern(self.sp(meta), list(children))
+
+    def expr_stmt(self, meta, children):
+        return ast.ExprStmt(self.sp(meta), children[0], True)
+
+    def tail_expr(self, meta, children):
+        return ast.ExprStmt(self.sp(meta), children[0], False)
+
+    def block_stmt(self, meta, children):
+        return ast.ExprStmt(self.sp(meta), children[0], False)
+
+    def empty_stmt(self, meta, children):
+        return None
+
+    def nested_item(self, meta, children):
+        item = children[-1]
+        derives: list[str] = []
+        for attr in children[:-1]:
+            if isinstance(attr, tuple) and attr[1] == "derive":
+                derives += [str(a) for a in attr[2]]
+        if isinstance(item, ast.StructDef):
+            item.derives = derives
+        return ast.ItemStmt(item.span, item)
+
+    def assign_stmt(self, meta, children):
+        target, op, value = children
+        return ast.Assign(self.sp(meta), str(op), target, value)
+
+    # ------------------------------------------------------------ block-like
+
+    def block_expr(self, meta, children):
+        return children[0]
+
+    def if_expr(self, meta, children):
+        cond, then, else_ = children
+        return ast.If(self.sp(meta), cond, then, else_)
+
+    def label(self, meta, children):
+        return str(children[0])
+
+    def while_expr(self, meta, children):
+        label, cond, body = children
+        return ast.While(self.sp(meta), cond, body, label)
+
+    def loop_expr(self, meta, children):
+        label, body = children
+        return ast.Loop(self.sp(meta), body, label)
+
+    def for_expr(self, meta, children):
+        label, pattern, it, body = children
+        return ast.For(self.sp(meta), pattern, it, body, label)
+
+    # ------------------------------------------------------------ expressions
+
+    def binary(self, meta, children):
+        if len(children) == 1:
+            return children[0]
+        operands = children[0::2]
+        ops = [op.children[0] for op in children[1::2]]
+        for a, b in zip(ops, ops[1:]):
+            if str(a) in COMPARISONS and str(b) in COMPARISONS:
+                raise CompileError([Diagnostic(
+                    "error", "comparison operators cannot be chained",
+                    _tok_span(self.path, a).to(_tok_span(self.path, b)),
+                    [], "use `&&`, as in `a < b && b < c`")])
+        return group_binary(operands, ops, self.path)
+
+    binary_nb = binary
+
+    def range(self, meta, children):
+        start, op, end = children
+        return ast.Range(self.sp(meta), start, end, str(op) == "..=")
+
+    range_nb = range
+
+    def cast(self, meta, children):
+        node = children[0]
+        for target in children[1:]:
+            node = ast.Cast(node.span.to(target.span), node, target)
+        return node
+
+    cast_nb = cast
+
+    def neg(self, meta, children):
+        return ast.Unary(self.sp(meta), "-", children[0])
+
+    def not_(self, meta, children):
+        return ast.Unary(self.sp(meta), "!", children[0])
+
+    def deref(self, meta, children):
+        return ast.Unary(self.sp(meta), "*", children[0])
+
+    def ref(self, meta, children):
+        mut, operand = children
+        return ast.Ref(self.sp(meta), operand, mut is not None)
+
+    def ref_ref(self, meta, children):
+        mut, operand = children
+        return ast.Ref(self.sp(meta), ast.Ref(self.sp(meta), operand, False),
+                       mut is not None)
+
+    def method_call(self, meta, children):
+        base, name, turbofish, args = children
+        return ast.MethodCall(self.sp(meta), base, str(name), args or [],
+                              turbofish or [], _tok_span(self.path, name))
+
+    def turbofish(self, meta, children):
+        return list(children)
+
+    def field(self, meta, children):
+        return ast.Field(self.sp(meta), children[0], str(children[1]))
+
+    def tuple_field(self, meta, children):
+        return ast.TupleField(self.sp(meta), children[0], int(children[1]))
+
+    def await_(self, meta, children):
+        return children[0]
+
+    def try_(self, meta, children):
+        raise CompileError([Diagnostic(
+            "error", "sxc does not support the `?` operator", self.sp(meta), [],
+            "handle the error explicitly; `parse` failures stop the program")])
+
+    def call(self, meta, children):
+        return ast.Call(self.sp(meta), children[0], children[1] or [])
+
+    def index(self, meta, children):
+        return ast.Index(self.sp(meta), children[0], children[1])
+
+    def args(self, meta, children):
+        return list(children)
+
+    def paren(self, meta, children):
+        return children[0]
+
+    def unit_lit(self, meta, children):
+        return ast.UnitLit(self.sp(meta))
+
+    def tuple_lit(self, meta, children):
+        return ast.TupleLit(self.sp(meta), [c for c in children if c is not None])
+
+    def array_lit(self, meta, children):
+        return ast.ArrayLit(self.sp(meta), [c for c in children if c is not None])
+
+    def array_repeat(self, meta, children):
+        return ast.ArrayRepeat(self.sp(meta), children[0], children[1])
+
+    def self_expr(self, meta, children):
+        return ast.Path(self.sp(meta), ["self"])
+
+    def path_expr(self, meta, children):
+        segments: list[str] = []
+        type_args: list[ast.TypeExpr] = []
+        for c in children:
+            if isinstance(c, Token):
+                segments.append(str(c))
+            elif isinstance(c, list):
+                type_args += c
+            else:
+                segments.append(c)
+        return ast.Path(self.sp(meta), segments, type_args)
+
+    def path_segment(self, meta, children):
+        if len(children) == 1 and isinstance(children[0], Token):
+            return str(children[0])
+        return list(children)
+
+    def struct_lit(self, meta, children):
+        name, *fields, base = children
+        if base is not None:
+            raise CompileError([Diagnostic(
+                "error", "sxc does not support struct update syntax `..base`",
+                base.span)])
+        fields = [f for f in fields if f is not None]
+        return ast.StructLit(self.sp(meta), str(name), fields,
+                             _tok_span(self.path, name))
+
+    def field_init(self, meta, children):
+        return (str(children[0]), children[1])
+
+    def field_shorthand(self, meta, children):
+        tok = children[0]
+        return (str(tok), ast.Path(_tok_span(self.path, tok), [str(tok)]))
+
+    def macro_call(self, meta, children):
+        name, args = children
+        name = str(name)
+        if name == "vec":
+            return ast.VecLit(self.sp(meta), args or [])
+        return ast.MacroCall(self.sp(meta), name, args or [])
+
+    def macro_bracket(self, meta, children):
+        name, args = children
+        return self._vec_macro(meta, str(name), args or [])
+
+    def macro_repeat(self, meta, children):
+        name, value, count = children
+        node = self._vec_macro(meta, str(name), [value])
+        node.count = count
+        return node
+
+    def _vec_macro(self, meta, name, args):
+        if name != "vec":
+            raise CompileError([Diagnostic(
+                "error", f"unknown macro `{name}!`", self.sp(meta))])
+        return ast.VecLit(self.sp(meta), args)
+
+    def return_(self, meta, children):
+        return ast.Return(self.sp(meta), children[0])
+
+    def break_(self, meta, children):
+        label, value = children
+        return ast.Break(self.sp(meta), str(label) if label else None, value)
+
+    def continue_(self, meta, children):
+        label = children[0]
+        return ast.Continue(self.sp(meta), str(label) if label else None)
+
+    def closure(self, meta, children):
+        *params, ret, body = children
+        return ast.Closure(self.sp(meta), [p for p in params if p is not None], ret, body)
+
+    def closure0(self, meta, children):
+        return ast.Closure(self.sp(meta), [], None, children[0])
+
+    def closure_param(self, meta, children):
+        _mut, name, ty = children
+        return (str(name), ty)
+
+    # ------------------------------------------------------------ literals
+
+    def int_lit(self, meta, children):
+        value, suffix = parse_int(str(children[0]))
+        return ast.IntLit(self.sp(meta), value, suffix)
+
+    def float_lit(self, meta, children):
+        value, suffix = parse_float(str(children[0]))
+        return ast.FloatLit(self.sp(meta), value, suffix)
+
+    def str_lit(self, meta, children):
+        return ast.StrLit(self.sp(meta), unescape(str(children[0])[1:-1]))
+
+    def char_lit(self, meta, children):
+        return ast.IntLit(self.sp(meta), ord(unescape(str(children[0])[1:-1])), "u8")
+
+    def true_lit(self, meta, children):
+        return ast.BoolLit(self.sp(meta), True)
+
+    def false_lit(self, meta, children):
+        return ast.BoolLit(self.sp(meta), False)
+
+
+def _is_block_like(expr: ast.Expr) -> bool:
+    return isinstance(expr, (ast.If, ast.While, ast.Loop, ast.For, ast.Block))

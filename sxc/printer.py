@@ -1,0 +1,344 @@
+"""Print a typed program as `.sx` source: what `sxc lower` and `--emit` show.
+
+The output parses and compiles again to the same results: every `let` carries
+its type, every integer literal its suffix, and binary operands are
+parenthesised, so no inference or precedence question is left open.
+"""
+
+from __future__ import annotations
+
+import math
+
+from sxc import ast
+from sxc import types as T
+from sxc.formatting import Spec
+from sxc.resolve import Program
+
+INDENT = "    "
+
+
+def type_text(t: T.Type) -> str:
+    if isinstance(t, T.StrT):
+        return "&str"
+    if isinstance(t, T.SliceT):
+        return f"&[{type_text(t.elem)}]"
+    if isinstance(t, T.RefT):
+        return f"&{'mut ' if t.mutable else ''}{type_text(t.inner)}"
+    if isinstance(t, T.VecT):
+        return f"Vec<{type_text(t.elem)}>"
+    if isinstance(t, T.ArrayT):
+        return f"[{type_text(t.elem)}; {t.size}]"
+    if isinstance(t, T.TupleT):
+        inner = ", ".join(type_text(i) for i in t.items)
+        return f"({inner},)" if len(t.items) == 1 else f"({inner})"
+    if isinstance(t, T.FnT):
+        ret = "" if isinstance(t.ret, T.UnitT) else f" -> {type_text(t.ret)}"
+        return f"fn({', '.join(type_text(p) for p in t.params)}){ret}"
+    return str(t)
+
+
+def float_text(value: float, ty: T.Type) -> str:
+    suffix = "f32" if ty == T.F32 else ""
+    if math.isnan(value):
+        return f"{'f32' if suffix else 'f64'}::NAN"
+    if math.isinf(value):
+        name = "INFINITY" if value > 0 else "NEG_INFINITY"
+        return f"{'f32' if suffix else 'f64'}::{name}"
+    text = repr(value)
+    if "e" not in text and "." not in text:
+        text += ".0"
+    if "e" in text and "." not in text.split("e")[0]:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}.0e{exponent}"
+    if text.startswith("-"):
+        return f"({text}{suffix})"
+    return text + suffix
+
+
+def spec_text(spec: Spec, index: int) -> str:
+    body = ""
+    if spec.align:
+        body += (spec.fill if spec.fill != " " else "") + spec.align
+        if spec.fill == " ":
+            body = " " + body if False else body
+    if spec.sign:
+        body += "+"
+    if spec.alternate:
+        body += "#"
+    if spec.zero:
+        body += "0"
+    if spec.width is not None:
+        body += str(spec.width)
+    if spec.precision is not None:
+        body += f".{spec.precision}"
+    body += spec.kind
+    return f"{{{index}:{body}}}" if body else f"{{{index}}}"
+
+
+def _escape(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\0":
+            out.append("\\0")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+class Printer:
+    def __init__(self):
+        self.lines: list[str] = []
+
+    # ------------------------------------------------------------ items
+
+    def program(self, program: Program) -> str:
+        for name, sdef in program.structs.items():
+            if getattr(sdef, "origin", "user") == "std":
+                continue
+            fields = getattr(sdef, "resolved_fields", None)
+            body = ", ".join(f"{f}: {type_text(t)}" for f, t in fields)
+            self.lines.append(f"struct {name} {{ {body} }}" if body else f"struct {name};")
+            self.lines.append("")
+        for c in program.consts.values():
+            ty = getattr(c, "lowered_ty", None) or c.value.ty
+            self.lines.append(f"const {c.name}: {type_text(ty)} = {self.expr(c.value)};")
+        if program.consts:
+            self.lines.append("")
+        for key, fn in program.functions.items():
+            if getattr(fn, "origin", "user") == "std":
+                continue
+            self.function(key, fn)
+            self.lines.append("")
+        return "\n".join(self.lines).rstrip() + "\n"
+
+    def function(self, key: str, fn: ast.FnDef) -> None:
+        sig = fn.sig
+        params = []
+        if sig.self_type is not None:
+            params.append({"value": "self", "ref": "&self", "mut": "&mut self"}[sig.self_kind])
+        for p, t in zip(fn.params, sig.params):
+            params.append(f"{'mut ' if p.mutable else ''}{p.name}: {type_text(t)}")
+        ret = "" if isinstance(sig.ret, T.UnitT) else f" -> {type_text(sig.ret)}"
+        head = f"fn {fn.name}({', '.join(params)}){ret}"
+        if fn.owner is not None:
+            self.lines.append(f"impl {fn.owner} {{")
+            self.block_lines(fn.body, 1, head)
+            self.lines.append("}")
+        else:
+            self.block_lines(fn.body, 0, head)
+
+    # ------------------------------------------------------------ statements
+
+    def block_lines(self, block: ast.Block, depth: int, head: str) -> None:
+        pad = INDENT * depth
+        self.lines.append(f"{pad}{head} {{")
+        for stmt in block.stmts:
+            self.stmt(stmt, depth + 1)
+        if block.tail is not None:
+            self.lines.append(INDENT * (depth + 1) + self.expr(block.tail, depth + 1))
+        self.lines.append(f"{pad}}}")
+
+    def stmt(self, s: ast.Stmt, depth: int) -> None:
+        pad = INDENT * depth
+        if isinstance(s, ast.Let):
+            pattern = self.pattern(s.pattern, s.keyword)
+            ty = getattr(s, "ty", None)
+            annot = ""
+            if ty is not None and not isinstance(ty, (T.ParseResultT, T.NeverT)):
+                annot = f": {type_text(ty)}"
+            init = f" = {self.expr(s.init, depth)}" if s.init is not None else ""
+            self.lines.append(f"{pad}{pattern}{annot}{init};")
+        elif isinstance(s, ast.ExprStmt):
+            self.lines.append(f"{pad}{self.expr(s.expr, depth)};")
+        elif isinstance(s, ast.Assign):
+            self.lines.append(f"{pad}{self.expr(s.target, depth)} {s.op} "
+                              f"{self.expr(s.value, depth)};")
+
+    def pattern(self, p: ast.Pattern, keyword: str) -> str:
+        if isinstance(p, ast.NamePattern):
+            if keyword == "var":
+                return f"var {p.name}"
+            return f"let {'mut ' if p.mutable else ''}{p.name}"
+        if isinstance(p, ast.TuplePattern):
+            return "let (" + ", ".join(self.pattern(i, "let")[4:] for i in p.items) + ")"
+        return "let _"
+
+    # ------------------------------------------------------------ expressions
+
+    def expr(self, e: ast.Expr, depth: int = 0) -> str:
+        method = getattr(self, "p_" + type(e).__name__)
+        return method(e, depth)
+
+    def p_IntLit(self, e, depth):
+        if isinstance(e.ty, T.FloatT):
+            return float_text(float(e.value), e.ty)
+        if e.ty is None:
+            return str(e.value)
+        return f"{e.value}{e.ty}" if e.value >= 0 else f"({e.value}{e.ty})"
+
+    def p_FloatLit(self, e, depth):
+        return float_text(e.value, e.ty)
+
+    def p_StrLit(self, e, depth):
+        return f'"{_escape(e.value)}"'
+
+    def p_BoolLit(self, e, depth):
+        return "true" if e.value else "false"
+
+    def p_UnitLit(self, e, depth):
+        return "()"
+
+    def p_Path(self, e, depth):
+        return "::".join(e.segments)
+
+    def p_Unary(self, e, depth):
+        return f"{e.op}({self.expr(e.operand, depth)})"
+
+    def p_Ref(self, e, depth):
+        return f"&{'mut ' if e.mutable else ''}{self.expr(e.operand, depth)}"
+
+    def p_Binary(self, e, depth):
+        return f"({self.expr(e.left, depth)} {e.op} {self.expr(e.right, depth)})"
+
+    def p_Cast(self, e, depth):
+        return f"({self.expr(e.operand, depth)} as {type_text(e.ty)})"
+
+    def args(self, args, depth) -> str:
+        return ", ".join(self.expr(a, depth) for a in args)
+
+    def p_Call(self, e, depth):
+        target = getattr(e, "target", None)
+        if target == ("builtin", "as_slice"):
+            inner = e.args[0]
+            if isinstance(inner.ty, (T.RefT, T.SliceT)):
+                return self.expr(inner, depth)
+            return f"&{self.expr(inner, depth)}"
+        if target and target[0] == "builtin" and target[1] == "Vec::new":
+            elem = type_text(e.ty.elem)
+            if e.args:
+                return f"Vec::<{elem}>::with_capacity({self.args(e.args, depth)})"
+            return f"Vec::<{elem}>::new()"
+        if target and target[0] == "builtin" and target[1] in ("println_str", "print_str"):
+            return f"{target[1][:-4]}({self.args(e.args, depth)})"
+        if target and target[0] == "fn":
+            return f"{target[1]}({self.args(e.args, depth)})"
+        return f"{self.expr(e.func, depth)}({self.args(e.args, depth)})"
+
+    def p_MethodCall(self, e, depth):
+        recv = self.expr(e.receiver, depth)
+        target = getattr(e, "target", None)
+        if target and target[0] == "str" and target[1] == "parse":
+            return f"{recv}.parse::<{type_text(e.ty.value)}>()"
+        if not isinstance(e.receiver, (ast.Path, ast.Call, ast.MethodCall, ast.Field,
+                                       ast.Index)):
+            recv = f"({recv})"
+        return f"{recv}.{e.method}({self.args(e.args, depth)})"
+
+    def p_Field(self, e, depth):
+        return f"{self.expr(e.base, depth)}.{e.name}"
+
+    def p_TupleField(self, e, depth):
+        return f"{self.expr(e.base, depth)}.{e.index}"
+
+    def p_Index(self, e, depth):
+        return f"{self.expr(e.base, depth)}[{self.expr(e.index, depth)}]"
+
+    def p_StructLit(self, e, depth):
+        fields = ", ".join(f"{n}: {self.expr(v, depth)}" for n, v in e.fields)
+        if not fields:
+            return e.name
+        return f"{e.name} {{ {fields} }}"
+
+    def p_ArrayLit(self, e, depth):
+        return f"[{self.args(e.items, depth)}]"
+
+    def p_ArrayRepeat(self, e, depth):
+        return f"[{self.expr(e.value, depth)}; {e.ty.size}]"
+
+    def p_VecLit(self, e, depth):
+        if e.count is not None:
+            return f"vec![{self.expr(e.items[0], depth)}; {self.expr(e.count, depth)}]"
+        return f"vec![{self.args(e.items, depth)}]"
+
+    def p_TupleLit(self, e, depth):
+        inner = self.args(e.items, depth)
+        return f"({inner},)" if len(e.items) == 1 else f"({inner})"
+
+    def sub_block(self, block: ast.Block, depth: int) -> str:
+        saved = self.lines
+        self.lines = []
+        self.block_lines(block, depth, "")
+        text = "\n".join(self.lines)
+        self.lines = saved
+        return text.lstrip()[0:]
+
+    def p_Block(self, e, depth):
+        text = self.sub_block(e, depth)
+        return text.strip()
+
+    def p_If(self, e, depth):
+        out = f"if {self.expr(e.cond, depth)} {self.sub_block(e.then, depth).strip()}"
+        if e.else_ is not None:
+            out += f" else {self.expr(e.else_, depth).strip()}"
+        return out
+
+    def p_While(self, e, depth):
+        label = f"{e.label}: " if e.label else ""
+        return f"{label}while {self.expr(e.cond, depth)} {self.sub_block(e.body, depth).strip()}"
+
+    def p_Loop(self, e, depth):
+        label = f"{e.label}: " if e.label else ""
+        return f"{label}loop {self.sub_block(e.body, depth).strip()}"
+
+    def p_For(self, e, depth):
+        label = f"{e.label}: " if e.label else ""
+        pattern = self.pattern(e.pattern, "let")[4:]
+        return (f"{label}for {pattern} in {self.expr(e.iter, depth)} "
+                f"{self.sub_block(e.body, depth).strip()}")
+
+    def p_Range(self, e, depth):
+        op = "..=" if e.inclusive else ".."
+        return f"{self.expr(e.start, depth)}{op}{self.expr(e.end, depth)}"
+
+    def p_Return(self, e, depth):
+        return "return" if e.value is None else f"return {self.expr(e.value, depth)}"
+
+    def p_Break(self, e, depth):
+        out = "break"
+        if e.label:
+            out += f" {e.label}"
+        if e.value is not None:
+            out += f" {self.expr(e.value, depth)}"
+        return out
+
+    def p_Continue(self, e, depth):
+        return "continue" + (f" {e.label}" if e.label else "")
+
+    def p_MacroCall(self, e, depth):
+        pieces = getattr(e, "pieces", None)
+        if pieces is None or not e.args:
+            return f"{e.name}!({self.args(e.args, depth)})"
+        fmt = []
+        for piece in pieces:
+            if isinstance(piece, str):
+                fmt.append(_escape(piece).replace("{", "{{").replace("}", "}}"))
+            else:
+                fmt.append(spec_text(piece[1], piece[0]))
+        rest = e.args[1:]
+        args = "".join(", " + self.expr(a, depth) for a in rest)
+        return f'{e.name}!("{"".join(fmt)}"{args})'
+
+
+def print_program(program: Program) -> str:
+    """Return `program` (typed, any stage) as `.sx` source text."""
+    return Printer().program(program)

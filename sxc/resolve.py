@@ -1,0 +1,162 @@
+"""Resolve pass: modules and `use` paths to one `Program` of named items.
+
+Input is the user's parsed `Module`; output is a `Program` that also holds the
+bundled prelude (`runtime/std.sx`) and every library module named by a `use`,
+such as `use simplex_training::{LearnableSchedule, Annealer}`.  Methods are
+keyed `Type::method`; a top-level `fn` whose first parameter is `self`,
+`&self` or `&mut self` becomes a method of the struct declared last above it:
+
+    struct P { x: f64 }
+    fn norm(&self) -> f64 { self.x.abs() }     ->   functions["P::norm"]
+
+Script-style statements outside any function become the body of `main`.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path as FsPath
+
+from sxc import ast
+from sxc.diagnostics import Reporter, Span
+from sxc.parse import parse_module
+
+LIBRARY_MODULES = {"simplex_training"}
+
+
+@dataclass
+class Program:
+    structs: dict[str, ast.StructDef] = field(default_factory=dict)
+    functions: dict[str, ast.FnDef] = field(default_factory=dict)
+    consts: dict[str, ast.ConstDef] = field(default_factory=dict)
+    # file-level settings from inner attributes, e.g. `#![mode = "release"]`
+    attributes: dict[str, str] = field(default_factory=dict)
+    user_file: str = ""
+    # the names that come from the bundled runtime rather than the user's code
+    library_items: set[str] = field(default_factory=set)
+
+
+def runtime_source(name: str) -> tuple[str, str]:
+    """Return (text, display path) of `runtime/<name>.sx`, installed or in-tree."""
+    filename = f"{name}.sx"
+    try:
+        res = resources.files("sxc.runtime").joinpath(filename)
+        return res.read_text(encoding="utf-8"), f"<runtime>/{filename}"
+    except (ModuleNotFoundError, FileNotFoundError):
+        here = FsPath(__file__).resolve().parent.parent / "runtime" / filename
+        return here.read_text(encoding="utf-8"), f"<runtime>/{filename}"
+
+
+_LIB_CACHE: dict[str, ast.Module] = {}
+
+
+def _library_module(name: str) -> ast.Module:
+    # The passes annotate trees in place, so every compilation gets its own copy
+    # of the cached parse.
+    if name not in _LIB_CACHE:
+        text, path = runtime_source(name)
+        _LIB_CACHE[name] = parse_module(text, path)
+    return copy.deepcopy(_LIB_CACHE[name])
+
+
+def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
+    """Merge `module`, the prelude and the used library modules into a `Program`."""
+    program = Program(attributes=dict(module.attributes), user_file=module.path)
+    modules = [_library_module("std")]
+    for item in module.items:
+        if isinstance(item, ast.UseDecl):
+            root = item.path[0] if item.path else item.names[0]
+            if root in LIBRARY_MODULES:
+                lib = _library_module(root)
+                if lib not in modules:
+                    modules.append(lib)
+                    _check_imports(lib, item, reporter)
+            elif root not in ("std", "crate", "self", "super"):
+                reporter.error(f"unresolved import `{root}`", item.span,
+                               help="the bundled library is `simplex_training`")
+    for lib in modules:
+        origin = "std" if lib.path.endswith("/std.sx") else "library"
+        _add_items(program, lib, reporter, origin)
+    _add_items(program, module, reporter, "user")
+    _add_entry(program, module, reporter)
+    return program
+
+
+def _check_imports(lib: ast.Module, use: ast.UseDecl, reporter: Reporter) -> None:
+    names = {getattr(i, "name", None) for i in lib.items}
+    names |= {i.type_name for i in lib.items if isinstance(i, ast.ImplDef)}
+    for name in use.names:
+        if name != "*" and name not in names:
+            reporter.error(f"unresolved import `{name}` in `{use.path[0]}`", use.span)
+
+
+def _add_items(program: Program, module: ast.Module, reporter: Reporter,
+               origin: str) -> None:
+    last_struct: str | None = None
+    for item in module.items:
+        item.origin = origin
+        for method in getattr(item, "methods", []):
+            method.origin = origin
+        if isinstance(item, ast.StructDef):
+            _define(program.structs, item.name, item, reporter, "struct")
+            last_struct = item.name
+        elif isinstance(item, ast.FnDef):
+            if item.self_kind is not None:
+                if last_struct is None:
+                    reporter.error(f"`self` parameter of `{item.name}` has no struct",
+                                   item.name_span or item.span,
+                                   help="declare the struct above the function, "
+                                        "or put the method in an `impl` block")
+                    continue
+                item.owner = last_struct
+                key = f"{last_struct}::{item.name}"
+            else:
+                key = item.name
+            _define(program.functions, key, item, reporter, "function")
+        elif isinstance(item, ast.ImplDef):
+            for method in item.methods:
+                method.owner = item.type_name
+                key = f"{item.type_name}::{method.name}"
+                _define(program.functions, key, method, reporter, "method")
+        elif isinstance(item, ast.ConstDef):
+            _define(program.consts, item.name, item, reporter, "constant")
+        elif isinstance(item, ast.ModDecl):
+            reporter.error("sxc does not support `mod` declarations yet", item.span,
+                           help="put the program in one file")
+        if origin != "user":
+            name = getattr(item, "name", None) or getattr(item, "type_name", None)
+            if name:
+                program.library_items.add(name)
+
+
+def _define(table: dict, key: str, item, reporter: Reporter, kind: str) -> None:
+    if key in table:
+        span = getattr(item, "name_span", None) or item.span
+        previous = table[key]
+        reporter.error(f"the {kind} `{key}` is defined more than once", span,
+                       notes=[("first defined here", previous.span)])
+        return
+    table[key] = item
+
+
+def _add_entry(program: Program, module: ast.Module, reporter: Reporter) -> None:
+    if not module.script:
+        return
+    main = program.functions.get("main")
+    if main is not None and main.span.file == module.path:
+        first = module.script[0]
+        reporter.error("this file has both `fn main` and top-level statements",
+                       first.span, notes=[("`fn main` is defined here", main.name_span)],
+                       help="move the top-level statements into `fn main`")
+        return
+    end = module.script[-1].span
+    body = ast.Block(module.script[0].span.to(end), list(module.script), None)
+    if body.stmts and isinstance(body.stmts[-1], ast.ExprStmt) and not body.stmts[-1].semi:
+        last = body.stmts[-1]
+        body.stmts[-1] = ast.ExprStmt(last.span, last.expr, True)
+    main = ast.FnDef(body.span, "main", [], None, body, None, [], False,
+                     Span(module.path, 1, 1, 1, 1))
+    main.origin = "user"
+    program.functions["main"] = main

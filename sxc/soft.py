@@ -1,0 +1,257 @@
+"""Soft pass: rewrite every `if` whose condition is a `dual` probability.
+
+A soft branch `if p { a } else { b }` reads `p` as the probability of taking
+the `then` arm.
+
+Train mode blends values that can be blended (numbers, duals, and structs or
+arrays of them), and samples the decision for the rest (integers, `Vec`s):
+
+    if p { a } else { b }
+    ->  { let p_ = p;
+          if p_.val >= 1.0 { a } else if p_.val <= 0.0 { b }
+          else { let a_ = a; let b_ = b; blend(p_, a_, b_) } }
+
+Release mode samples a hard branch from the program's random stream, and
+`soft_accept(de, t, tau)` = sigmoid((tau - de) / t) keeps no sigmoid at all:
+
+    if soft_accept(de, t, tau) { a } else { b }
+    ->  { let u = default_rng().u01(); if de < tau + t * ((1 - u) / u).ln() { a } else { b } }
+
+With `--hard threshold` the arm is taken when `p > 0.5`, so `soft_accept`
+becomes the single comparison `de < tau`.  After this pass no soft `if` is
+left.  An arm that assigns to an outer variable, prints or returns is an error.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from sxc import ast
+from sxc import build as B
+from sxc import types as T
+from sxc.diagnostics import Reporter
+from sxc.resolve import Program
+from sxc.visit import Rewriter
+
+_counter = itertools.count()
+
+
+def _fresh(stem: str) -> str:
+    return f"soft{next(_counter)}_{stem}"
+
+
+class SoftRewriter(Rewriter):
+    def __init__(self, program: Program, mode: str, hard: str | None, reporter: Reporter):
+        super().__init__()
+        self.program = program
+        self.mode = mode
+        self.hard = hard
+        self.rep = reporter
+        self.structs = {name: dict(s.resolved_fields) for name, s in program.structs.items()}
+
+    def r_If(self, e: ast.If) -> ast.Expr:
+        self.children(e)
+        if not getattr(e, "soft", False):
+            return e
+        self.check_arms(e)
+        if self.mode == "release":
+            return self.release(e)
+        return self.train(e)
+
+    # ------------------------------------------------------------ checks
+
+    def check_arms(self, e: ast.If) -> None:
+        for arm in (e.then, e.else_):
+            if arm is not None:
+                ArmChecker(self.rep).check(arm)
+
+    # ------------------------------------------------------------ release
+
+    def release(self, e: ast.If) -> ast.Expr:
+        span = e.span
+        stmts: list[ast.Stmt] = []
+        cond = e.cond
+        accept = _soft_accept_args(cond)
+        if accept is not None:
+            names = []
+            for stem, arg in zip(("de", "t", "tau"), accept):
+                name = _fresh(stem)
+                stmts.append(B.let(span, name, arg, T.DUAL))
+                names.append(B.field(B.local(span, name, T.DUAL), "val", T.F64))
+            de, temp, tau = names
+            if self.hard == "threshold":
+                test = B.binary("<", de, tau, T.BOOL)
+            else:
+                u = self._draw(span, stmts)
+                ratio = B.binary("/", B.binary("-", B.float_lit(span, 1.0), u, T.F64),
+                                 B.clone(u), T.F64)
+                log = B.method(ratio, "ln", [], ("math", "ln"), T.F64)
+                bound = B.binary("+", tau, B.binary("*", temp, log, T.F64), T.F64)
+                test = B.binary("<", de, bound, T.BOOL)
+        else:
+            name = _fresh("p")
+            stmts.append(B.let(span, name, cond, T.DUAL))
+            p = B.field(B.local(span, name, T.DUAL), "val", T.F64)
+            if self.hard == "threshold":
+                test = B.binary(">", p, B.float_lit(span, 0.5), T.BOOL)
+            else:
+                u = self._draw(span, stmts)
+                test = B.binary("<", u, p, T.BOOL)
+        node = B.if_(span, test, e.then, e.else_, e.ty)
+        return B.block(span, stmts, node, e.ty)
+
+    def _draw(self, span, stmts: list[ast.Stmt]) -> ast.Expr:
+        name = _fresh("u")
+        stmts.append(B.let(span, name, B.u01_draw(span), T.F64))
+        return B.local(span, name, T.F64)
+
+    # ------------------------------------------------------------ train
+
+    def train(self, e: ast.If) -> ast.Expr:
+        span = e.span
+        pname = _fresh("p")
+        stmts: list[ast.Stmt] = [B.let(span, pname, e.cond, T.DUAL)]
+        p = B.local(span, pname, T.DUAL)
+        pval = B.field(p, "val", T.F64)
+        if e.else_ is None or not self.blendable(e.ty):
+            # cannot blend: take the arm with probability p
+            # TODO: carry the score-function term d log P(decision) / d theta
+            u = self._draw(span, stmts)
+            test = B.binary("<", u, B.clone(pval), T.BOOL)
+            node = B.if_(span, test, e.then, e.else_, e.ty)
+            return B.block(span, stmts, node, e.ty)
+        aname, bname = _fresh("a"), _fresh("b")
+        mixed = B.block(span, [B.let(span, aname, B.clone(e.then), e.ty),
+                               B.let(span, bname, B.clone(e.else_), e.ty)],
+                        self.blend(p, B.local(span, aname, e.ty), B.local(span, bname, e.ty),
+                                   e.ty),
+                        e.ty)
+        one = B.binary(">=", B.clone(pval), B.float_lit(span, 1.0), T.BOOL)
+        zero = B.binary("<=", B.clone(pval), B.float_lit(span, 0.0), T.BOOL)
+        inner = B.if_(span, zero, B.as_block(e.else_), mixed, e.ty)
+        outer = B.if_(span, one, e.then, inner, e.ty)
+        return B.block(span, stmts, outer, e.ty)
+
+    def blendable(self, t: T.Type, seen: frozenset = frozenset()) -> bool:
+        if isinstance(t, (T.DualT, T.FloatT)):
+            return True
+        if isinstance(t, T.StructT) and t.struct not in seen:
+            fields = self.structs.get(t.struct, {})
+            return bool(fields) and all(self.blendable(ft, seen | {t.struct})
+                                        for ft in fields.values())
+        if isinstance(t, T.ArrayT):
+            return self.blendable(t.elem, seen)
+        return False
+
+    def blend(self, p: ast.Expr, a: ast.Expr, b: ast.Expr, t: T.Type) -> ast.Expr:
+        span = p.span
+        if isinstance(t, T.DualT):
+            return B.call_builtin(span, "soft_blend", [B.clone(p), a, b], T.DUAL)
+        if isinstance(t, T.FloatT):
+            pv = B.field(B.clone(p), "val", T.F64)
+            q = B.binary("-", B.float_lit(span, 1.0), B.clone(pv), T.F64)
+            return B.binary("+", B.binary("*", pv, a, t), B.binary("*", q, b, t), t)
+        if isinstance(t, T.StructT):
+            fields = []
+            for fname, ftype in self.structs[t.struct].items():
+                fa = B.field(B.clone(a), fname, ftype)
+                fb = B.field(B.clone(b), fname, ftype)
+                fields.append((fname, self.blend(p, fa, fb, ftype)))
+            return B.typed(ast.StructLit(span, t.struct, fields), t)
+        if isinstance(t, T.ArrayT):
+            items = []
+            for i in range(t.size):
+                ia = B.typed(ast.Index(span, B.clone(a), _usize(span, i)), t.elem)
+                ib = B.typed(ast.Index(span, B.clone(b), _usize(span, i)), t.elem)
+                items.append(self.blend(p, ia, ib, t.elem))
+            return B.typed(ast.ArrayLit(span, items), t)
+        raise AssertionError(f"cannot blend {t}")
+
+
+def _usize(span, i: int) -> ast.IntLit:
+    return B.typed(ast.IntLit(span, i), T.USIZE)
+
+
+def _soft_accept_args(cond: ast.Expr) -> list[ast.Expr] | None:
+    """The three arguments when `cond` calls the library's `soft_accept`."""
+    if isinstance(cond, ast.Call) and getattr(cond, "target", None) == ("fn", "soft_accept") \
+            and len(cond.args) == 3:
+        return cond.args
+    return None
+
+
+class ArmChecker(Rewriter):
+    """Reports what a soft-branch arm may not do: assign outside, print, return."""
+
+    def __init__(self, reporter: Reporter):
+        super().__init__()
+        self.rep = reporter
+        self.declared: list[set[str]] = [set()]
+
+    def check(self, arm: ast.Expr) -> None:
+        self.expr(arm)
+
+    def r_Block(self, e: ast.Block):
+        self.declared.append(set())
+        self.children(e)
+        self.declared.pop()
+        return e
+
+    def stmt(self, s: ast.Stmt) -> ast.Stmt:
+        if isinstance(s, ast.Let):
+            out = super().stmt(s)
+            self.declared[-1] |= _pattern_names(s.pattern)
+            return out
+        if isinstance(s, ast.Assign):
+            root = _root_name(s.target)
+            if root is not None and not any(root in d for d in self.declared):
+                self.rep.error(f"a soft branch cannot assign to `{root}`, which is "
+                               "declared outside it", s.span,
+                               help="both arms run in train mode; make the `if` produce "
+                                    f"the new value: `{root} = if p {{ .. }} else {{ .. }};`")
+        return super().stmt(s)
+
+    def r_MacroCall(self, e: ast.MacroCall):
+        if e.name in ("println", "print", "eprintln", "eprint"):
+            self.rep.error("a soft branch cannot print", e.span,
+                           help="both arms run in train mode; print after the `if`")
+        return self.children(e)
+
+    def r_Return(self, e: ast.Return):
+        self.rep.error("a soft branch cannot `return`", e.span,
+                       help="both arms run in train mode; return after the `if`")
+        return self.children(e)
+
+    def r_For(self, e: ast.For):
+        self.declared.append(_pattern_names(e.pattern))
+        self.children(e)
+        self.declared.pop()
+        return e
+
+
+def _pattern_names(p: ast.Pattern) -> set[str]:
+    if isinstance(p, ast.NamePattern):
+        return {p.name}
+    if isinstance(p, ast.TuplePattern):
+        out: set[str] = set()
+        for item in p.items:
+            out |= _pattern_names(item)
+        return out
+    return set()
+
+
+def _root_name(e: ast.Expr) -> str | None:
+    while isinstance(e, (ast.Field, ast.Index, ast.TupleField)):
+        if isinstance(e.base.ty, (T.RefT, T.SliceT)):
+            return _root_name(e.base) if isinstance(e.base, ast.Path) else None
+        e = e.base
+    if isinstance(e, ast.Path) and len(e.segments) == 1:
+        return e.segments[0]
+    return None
+
+
+def rewrite_soft(program: Program, mode: str, hard: str | None, reporter: Reporter) -> Program:
+    """Replace every soft branch of `program` in place (see the module docstring)."""
+    rewriter = SoftRewriter(program, mode, hard, reporter)
+    rewriter.rewrite_program(program)
+    return program

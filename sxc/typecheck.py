@@ -1,0 +1,1409 @@
+"""Typecheck pass: infer and check types, annotate every expression in place.
+
+Input is a resolved `Program`; output is the same program with `expr.ty` set on
+every expression, calls and method calls resolved (`.target`), and numeric
+promotions made explicit so later passes never guess:
+
+    fn f(x: dual, n: u64) -> dual { x * n }
+    ->  fn f(x: dual, n: u64) -> dual { x * dual::constant(n as f64) }
+
+Integer literals take the type their context needs (also a float type).
+Mixing `dual` with any other number promotes that number to a dual constant;
+other mixes of integers and floats are errors whose help suggests `as`.
+The checker reports every error it finds, not only the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sxc import ast
+from sxc import types as T
+from sxc.diagnostics import Reporter, Span
+from sxc.formatting import FormatError, Spec, parse_format
+from sxc.resolve import Program
+
+# Math methods shared by `f64`, `f32` and `dual`: name -> number of arguments.
+FLOAT_METHODS = {
+    "abs": 0, "sqrt": 0, "cbrt": 0, "exp": 0, "exp2": 0, "ln": 0, "log2": 0,
+    "log10": 0, "sin": 0, "cos": 0, "tan": 0, "asin": 0, "acos": 0, "atan": 0,
+    "sinh": 0, "cosh": 0, "tanh": 0, "sigmoid": 0, "softplus": 0, "relu": 0,
+    "recip": 0, "floor": 0, "ceil": 0, "round": 0, "trunc": 0, "signum": 0,
+    "powf": 1, "atan2": 1, "max": 1, "min": 1, "hypot": 1, "clamp": 2, "powi": 1,
+}
+FLOAT_PREDICATES = {"is_nan", "is_finite", "is_infinite", "is_sign_negative"}
+FREE_MATH = {"sin", "cos", "tan", "tanh", "exp", "ln", "sqrt", "abs", "sigmoid",
+             "floor", "ceil", "log10", "log2", "atan", "sinh", "cosh"}
+FLOAT_CONSTS = {"MAX", "MIN", "EPSILON", "INFINITY", "NEG_INFINITY", "NAN",
+                "MIN_POSITIVE"}
+INT_CONSTS = {"MAX", "MIN"}
+MATH_CONSTS = {"PI", "E", "TAU", "LN_2", "LN_10", "SQRT_2"}
+_BUF = T.RefT(T.VecT(T.U8), True)
+# Compiler intrinsics that `runtime/std.sx` uses: name -> (parameters, result).
+INTRINSICS = {
+    "__buf_push_str": ([_BUF, T.STR], T.UNIT),
+    "__buf_push_i64": ([_BUF, T.I64], T.UNIT),
+    "__buf_push_u64": ([_BUF, T.U64], T.UNIT),
+    "__buf_push_hex": ([_BUF, T.U64], T.UNIT),
+    "__buf_push_hex_upper": ([_BUF, T.U64], T.UNIT),
+    "__buf_push_fixed": ([_BUF, T.I64, T.F64], T.UNIT),
+    "__buf_push_exp": ([_BUF, T.I64, T.F64], T.UNIT),
+    "__buf_push_g": ([_BUF, T.F64], T.UNIT),
+    "__str_byte": ([T.STR, T.USIZE], T.U8),
+    "__str_slice": ([T.STR, T.USIZE, T.USIZE], T.STR),
+    "__bytes_as_str": ([_BUF], T.STR),
+    "__str_to_f64": ([T.STR], T.F64),
+}
+PRINT_MACROS = {"println", "print", "eprintln", "eprint", "format", "panic"}
+
+
+@dataclass
+class Sig:
+    params: list[T.Type]
+    ret: T.Type
+    self_kind: str | None
+    self_type: T.Type | None
+
+
+@dataclass
+class Local:
+    ty: T.Type
+    mutable: bool
+    span: Span
+    keyword: str = "let"
+
+
+class Checker:
+    def __init__(self, program: Program, reporter: Reporter):
+        self.program = program
+        self.rep = reporter
+        self.structs: dict[str, dict[str, T.Type]] = {}
+        self.sigs: dict[str, Sig] = {}
+        self.consts: dict[str, T.Type] = {}
+        self.scopes: list[dict[str, Local]] = []
+        self.ret_type: T.Type = T.UNIT
+        self.self_struct: str | None = None
+        self.loops: list[list[T.Type]] = []
+
+    # ------------------------------------------------------------ declarations
+
+    def declare(self) -> None:
+        for name, sdef in self.program.structs.items():
+            self.structs[name] = {}
+        for name, sdef in self.program.structs.items():
+            self.self_struct = name
+            self.structs[name] = {f: self.resolve_type(te) for f, te in sdef.fields}
+            sdef.resolved_fields = list(self.structs[name].items())
+        self.self_struct = None
+        for name, c in self.program.consts.items():
+            self.consts[name] = self.resolve_type(c.type)
+        for key, fn in self.program.functions.items():
+            self.self_struct = fn.owner
+            params = [self.resolve_type(p.type) for p in fn.params]
+            ret = self.resolve_type(fn.ret) if fn.ret is not None else T.UNIT
+            self_type = None
+            if fn.self_kind is not None and fn.owner is not None:
+                st = T.StructT(fn.owner)
+                self_type = st if fn.self_kind == "value" else \
+                    T.RefT(st, fn.self_kind == "mut")
+            self.sigs[key] = Sig(params, ret, fn.self_kind, self_type)
+            fn.sig = self.sigs[key]
+        self.self_struct = None
+
+    def resolve_type(self, te: ast.TypeExpr | None) -> T.Type:
+        if te is None:
+            return T.UNIT
+        if isinstance(te, ast.NamedType):
+            return self._named_type(te)
+        if isinstance(te, ast.RefType):
+            inner = te.inner
+            if isinstance(inner, ast.SliceType):
+                return T.SliceT(self.resolve_type(inner.elem))
+            resolved = self.resolve_type(inner)
+            if isinstance(resolved, T.StrT):
+                return T.STR
+            return T.RefT(resolved, te.mutable)
+        if isinstance(te, ast.SliceType):
+            return T.SliceT(self.resolve_type(te.elem))
+        if isinstance(te, ast.ArrayType):
+            size = self.const_int(te.size)
+            return T.ArrayT(self.resolve_type(te.elem), size)
+        if isinstance(te, ast.TupleType):
+            if not te.items:
+                return T.UNIT
+            return T.TupleT(tuple(self.resolve_type(i) for i in te.items))
+        if isinstance(te, ast.FnType):
+            ret = self.resolve_type(te.ret) if te.ret is not None else T.UNIT
+            return T.FnT(tuple(self.resolve_type(p) for p in te.params), ret)
+        self.rep.error("unsupported type", te.span)
+        return T.UNIT
+
+    def _named_type(self, te: ast.NamedType) -> T.Type:
+        name = te.path[-1]
+        if name in T.PRIMITIVES and not te.args:
+            return T.PRIMITIVES[name]
+        if name == "Vec" and len(te.args) == 1:
+            return T.VecT(self.resolve_type(te.args[0]))
+        if name == "Self" and self.self_struct:
+            return T.StructT(self.self_struct)
+        if name in self.structs:
+            return T.StructT(name)
+        if name in ("Box", "Rc", "Arc", "Option", "Result", "HashMap"):
+            self.rep.error(f"sxc does not support `{name}` yet", te.span)
+            return T.UNIT
+        self.rep.error(f"cannot find type `{name}` in this scope", te.span)
+        return T.UNIT
+
+    def const_int(self, e: ast.Expr) -> int:
+        if isinstance(e, ast.IntLit):
+            return e.value
+        if isinstance(e, ast.Path) and len(e.segments) == 1:
+            c = self.program.consts.get(e.segments[0])
+            if c is not None:
+                return self.const_int(c.value)
+        if isinstance(e, ast.Binary):
+            a, b = self.const_int(e.left), self.const_int(e.right)
+            ops = {"+": a + b, "-": a - b, "*": a * b,
+                   "/": a // b if b else 0}
+            if e.op in ops:
+                return ops[e.op]
+        self.rep.error("array length must be a constant integer", e.span)
+        return 0
+
+    # ------------------------------------------------------------ functions
+
+    def check_program(self) -> None:
+        self.declare()
+        for name, c in self.program.consts.items():
+            c.value = self.coerce(self.expr(c.value, self.consts[name]), self.consts[name])
+        for key, fn in self.program.functions.items():
+            self.check_fn(fn)
+        main = self.program.functions.get("main")
+        if main is not None:
+            sig = self.sigs["main"]
+            if sig.params:
+                self.rep.error("`main` takes no parameters", main.name_span or main.span,
+                               help="read command-line arguments with `args()`")
+            if not isinstance(sig.ret, (T.UnitT, T.IntT)):
+                self.rep.error(f"`main` must return `()` or an integer, not `{sig.ret}`",
+                               main.span)
+
+    def check_fn(self, fn: ast.FnDef) -> None:
+        sig: Sig = fn.sig
+        self.self_struct = fn.owner
+        self.ret_type = sig.ret
+        self.scopes = [{}]
+        self.loops = []
+        if sig.self_type is not None:
+            self.scopes[0]["self"] = Local(sig.self_type, fn.self_kind == "mut", fn.span)
+        for p, ty in zip(fn.params, sig.params):
+            self.scopes[0][p.name] = Local(ty, p.mutable, p.span)
+        body = self.block(fn.body, sig.ret)
+        if not isinstance(sig.ret, T.UnitT) and body.tail is None \
+                and not self.diverges(body):
+            self.rep.error(f"function `{fn.name}` must return `{sig.ret}` but its body "
+                           "has no final expression", fn.body.span,
+                           help="remove the `;` after the last expression, or add "
+                                "a `return`")
+        elif body.tail is not None:
+            body.tail = self.coerce(body.tail, sig.ret)
+        fn.body = body
+        self.self_struct = None
+
+    def diverges(self, block: ast.Block) -> bool:
+        if not block.stmts:
+            return False
+        last = block.stmts[-1]
+        if isinstance(last, ast.ExprStmt):
+            e = last.expr
+            if isinstance(e, ast.Return):
+                return True
+            if isinstance(e, ast.Loop):
+                return True
+            if isinstance(e, ast.MacroCall) and e.name == "panic":
+                return True
+            if isinstance(e, ast.If) and e.else_ is not None:
+                return self.diverges(e.then) and (
+                    self.diverges(e.else_) if isinstance(e.else_, ast.Block)
+                    else isinstance(e.else_.ty, T.NeverT))
+        return False
+
+    # ------------------------------------------------------------ scopes
+
+    def lookup(self, name: str) -> Local | None:
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name]
+        return None
+
+    def bind(self, pattern: ast.Pattern, ty: T.Type, keyword: str) -> None:
+        if isinstance(pattern, ast.NamePattern):
+            mutable = pattern.mutable or keyword == "var"
+            self.scopes[-1][pattern.name] = Local(ty, mutable, pattern.span, keyword)
+            pattern.ty = ty
+        elif isinstance(pattern, ast.TuplePattern):
+            if not isinstance(ty, T.TupleT) or len(ty.items) != len(pattern.items):
+                self.rep.error(f"mismatched types: expected a tuple of "
+                               f"{len(pattern.items)}, found `{ty}`", pattern.span)
+                return
+            for p, t in zip(pattern.items, ty.items):
+                self.bind(p, t, keyword)
+            pattern.ty = ty
+        else:
+            pattern.ty = ty
+
+    # ------------------------------------------------------------ statements
+
+    def block(self, block: ast.Block, expected: T.Type | None = None) -> ast.Block:
+        self.scopes.append({})
+        stmts = []
+        for stmt in block.stmts:
+            out = self.stmt(stmt)
+            if out is not None:
+                stmts.append(out)
+        block.stmts = stmts
+        if block.tail is not None:
+            block.tail = self.expr(block.tail, expected)
+            block.ty = block.tail.ty
+        else:
+            block.ty = T.NEVER if self.diverges(block) else T.UNIT
+        self.scopes.pop()
+        return block
+
+    def stmt(self, stmt: ast.Stmt) -> ast.Stmt | None:
+        if isinstance(stmt, ast.Let):
+            return self.let(stmt)
+        if isinstance(stmt, ast.ExprStmt):
+            stmt.expr = self.expr(stmt.expr, None)
+            return stmt
+        if isinstance(stmt, ast.Assign):
+            return self.assign(stmt)
+        if isinstance(stmt, ast.ItemStmt):
+            self.rep.error("sxc does not support items inside functions yet", stmt.span,
+                           help="move the item to the top level of the file")
+            return None
+        return stmt
+
+    def let(self, stmt: ast.Let) -> ast.Let:
+        declared = self.resolve_type(stmt.type) if stmt.type is not None else None
+        if stmt.init is None:
+            if declared is None:
+                self.rep.error("a `let` without a value needs a type annotation",
+                               stmt.span)
+                declared = T.UNIT
+            self.bind(stmt.pattern, declared, stmt.keyword)
+            stmt.ty = declared
+            return stmt
+        init = self.expr(stmt.init, declared)
+        if declared is not None:
+            init = self.coerce(init, declared)
+            ty = declared
+        else:
+            ty = init.ty
+        stmt.init = init
+        stmt.ty = ty
+        self.bind(stmt.pattern, ty, stmt.keyword)
+        return stmt
+
+    def assign(self, stmt: ast.Assign) -> ast.Assign:
+        target = self.expr(stmt.target, None)
+        stmt.target = target
+        self.check_place(target, stmt.span)
+        op = stmt.op
+        if op == "=":
+            stmt.value = self.coerce(self.expr(stmt.value, target.ty), target.ty)
+            return stmt
+        binop = op[:-1]
+        value = self.expr(stmt.value, target.ty)
+        if isinstance(target.ty, T.DualT):
+            value = self.coerce(value, T.DUAL)
+        elif binop in ("<<", ">>") and T.is_int(target.ty) and T.is_int(value.ty):
+            pass
+        else:
+            value = self.coerce(value, target.ty)
+        if not T.is_numeric(target.ty) and not (isinstance(target.ty, T.BoolT)
+                                                 and binop in "&|^"):
+            self.rep.error(f"cannot apply `{op}` to a value of type `{target.ty}`",
+                           stmt.span)
+        stmt.value = value
+        return stmt
+
+    def check_place(self, target: ast.Expr, span: Span) -> None:
+        root = target
+        through_ref = False
+        while isinstance(root, (ast.Field, ast.Index, ast.TupleField, ast.Unary)):
+            if isinstance(root, ast.Unary) and root.op != "*":
+                break
+            base = root.operand if isinstance(root, ast.Unary) else root.base
+            if isinstance(base.ty, (T.RefT, T.SliceT)):
+                through_ref = through_ref or getattr(base.ty, "mutable", True)
+                if isinstance(base.ty, T.RefT) and not base.ty.mutable:
+                    self.rep.error("cannot assign through a `&` reference", span,
+                                   help="take `&mut` instead")
+                    return
+            root = base
+        if not isinstance(root, ast.Path) or len(root.segments) != 1:
+            if not isinstance(root, (ast.Field, ast.Index)):
+                self.rep.error("invalid left-hand side of assignment", target.span)
+            return
+        local = self.lookup(root.segments[0])
+        if local is None:
+            return
+        if not local.mutable and not through_ref and not isinstance(local.ty, T.SliceT):
+            name = root.segments[0]
+            self.rep.error(f"cannot assign to `{name}`, which is not mutable", span,
+                           help=f"declare it with `let mut {name}` or `var {name}`")
+
+    # ------------------------------------------------------------ coercion
+
+    def coerce(self, e: ast.Expr, target: T.Type | None) -> ast.Expr:
+        """Return `e` converted to `target`, or report a mismatch."""
+        if target is None or e.ty is None:
+            return e
+        src = e.ty
+        if src == target or isinstance(src, T.NeverT):
+            return e
+        if T.same_int_repr(src, target) and (isinstance(e, ast.IntLit)):
+            e.ty = target
+            return e
+        if isinstance(target, T.DualT) and T.is_numeric(src):
+            return self.promote(e)
+        if isinstance(e, ast.IntLit) and e.suffix is None:
+            if T.is_int(target):
+                e.ty = target
+                return e
+            if T.is_float(target):
+                lit = ast.FloatLit(e.span, float(e.value))
+                lit.ty = target
+                return lit
+        if isinstance(e, ast.FloatLit) and e.suffix is None and T.is_float(target):
+            e.ty = target
+            return e
+        if isinstance(target, T.SliceT):
+            inner = src.inner if isinstance(src, T.RefT) else src
+            if isinstance(inner, (T.VecT, T.ArrayT, T.SliceT)) and inner.elem == target.elem:
+                e.ty = target if isinstance(src, T.SliceT) else e.ty
+                conv = ast.Call(e.span, ast.Path(e.span, ["__as_slice"]), [e])
+                conv.target = ("builtin", "as_slice")
+                conv.ty = target
+                return conv
+        if isinstance(target, T.RefT) and isinstance(src, T.RefT) and \
+                src.inner == target.inner and (src.mutable or not target.mutable):
+            return e
+        if isinstance(target, T.StrT) and isinstance(src, T.StrT):
+            return e
+        self.mismatch(e, target)
+        return e
+
+    def mismatch(self, e: ast.Expr, target: T.Type) -> None:
+        src = e.ty
+        help_text = None
+        if T.is_numeric(src) and T.is_numeric(target) and not isinstance(src, T.DualT):
+            help_text = f"convert with `as`: `{_snippet_text(e)} as {target}`"
+        elif isinstance(src, T.DualT) and isinstance(target, T.FloatT):
+            help_text = "take the value of the dual with `.val`"
+        elif isinstance(target, T.RefT) and src == target.inner:
+            help_text = f"borrow it with `&{'mut ' if target.mutable else ''}`"
+        self.rep.error(f"mismatched types: expected `{target}`, found `{src}`", e.span,
+                       help=help_text)
+
+    def promote(self, e: ast.Expr) -> ast.Expr:
+        """Wrap a plain number as `dual::constant(e as f64)`."""
+        if isinstance(e, ast.IntLit):
+            inner: ast.Expr = ast.FloatLit(e.span, float(e.value))
+            inner.ty = T.F64
+        elif isinstance(e.ty, T.FloatT) and e.ty.bits == 64:
+            inner = e
+        elif isinstance(e, ast.FloatLit):
+            e.ty = T.F64
+            inner = e
+        else:
+            inner = ast.Cast(e.span, e, ast.NamedType(e.span, ["f64"]))
+            inner.ty = T.F64
+        call = ast.Call(e.span, ast.Path(e.span, ["dual", "constant"]), [inner])
+        call.target = ("builtin", "dual::constant")
+        call.ty = T.DUAL
+        return call
+
+    # ------------------------------------------------------------ expressions
+
+    def expr(self, e: ast.Expr, expected: T.Type | None) -> ast.Expr:
+        method = getattr(self, "e_" + type(e).__name__, None)
+        if method is None:
+            self.rep.error(f"sxc does not support this expression yet", e.span)
+            e.ty = T.UNIT
+            return e
+        out = method(e, expected)
+        if out.ty is None:
+            out.ty = T.UNIT
+        return out
+
+    def e_IntLit(self, e: ast.IntLit, expected):
+        if e.suffix:
+            e.ty = T.PRIMITIVES[e.suffix]
+        elif expected is not None and T.is_int(expected):
+            e.ty = expected
+        else:
+            e.ty = T.I64
+        return e
+
+    def e_FloatLit(self, e: ast.FloatLit, expected):
+        if e.suffix:
+            e.ty = T.PRIMITIVES[e.suffix]
+        elif expected == T.F32:
+            e.ty = T.F32
+        else:
+            e.ty = T.F64
+        return e
+
+    def e_StrLit(self, e, expected):
+        e.ty = T.STR
+        return e
+
+    def e_BoolLit(self, e, expected):
+        e.ty = T.BOOL
+        return e
+
+    def e_UnitLit(self, e, expected):
+        e.ty = T.UNIT
+        return e
+
+    def e_Path(self, e: ast.Path, expected):
+        segs = e.segments
+        if len(segs) == 1:
+            name = segs[0]
+            local = self.lookup(name)
+            if local is not None:
+                e.ty = local.ty
+                e.target = ("local", name)
+                return e
+            if name in self.consts:
+                e.ty = self.consts[name]
+                e.target = ("const", name)
+                return e
+            if name in self.sigs:
+                sig = self.sigs[name]
+                e.ty = T.FnT(tuple(sig.params), sig.ret)
+                e.target = ("fn", name)
+                return e
+            self.rep.error(f"cannot find value `{name}` in this scope", e.span)
+            e.ty = T.NEVER
+            return e
+        owner, item = segs[-2], segs[-1]
+        if owner in ("f64", "f32") and item in FLOAT_CONSTS:
+            e.ty = T.PRIMITIVES[owner]
+            e.target = ("float_const", item)
+            return e
+        if owner == "consts" and item in MATH_CONSTS:
+            e.ty = T.F64
+            e.target = ("math_const", item)
+            return e
+        if owner in T.PRIMITIVES and item in INT_CONSTS and T.is_int(T.PRIMITIVES[owner]):
+            e.ty = T.PRIMITIVES[owner]
+            e.target = ("int_const", item)
+            return e
+        key = f"{owner}::{item}"
+        if key in self.sigs:
+            sig = self.sigs[key]
+            params = ([sig.self_type] if sig.self_type else []) + sig.params
+            e.ty = T.FnT(tuple(params), sig.ret)
+            e.target = ("fn", key)
+            return e
+        self.rep.error(f"cannot find `{'::'.join(segs)}` in this scope", e.span)
+        e.ty = T.NEVER
+        return e
+
+    def e_Unary(self, e: ast.Unary, expected):
+        if e.op == "*":
+            e.operand = self.expr(e.operand, None)
+            t = e.operand.ty
+            # `*x` of a plain value is the value itself, so loops over `&v`
+            # that bind elements by value accept Rust's `*x` as well
+            e.ty = t.inner if isinstance(t, T.RefT) else t
+            return e
+        e.operand = self.expr(e.operand, expected)
+        t = e.operand.ty
+        if e.op == "-":
+            if isinstance(t, T.IntT) and not t.signed and not isinstance(e.operand, ast.IntLit):
+                self.rep.error(f"cannot negate a value of unsigned type `{t}`", e.span)
+            elif not T.is_numeric(t) and not isinstance(t, T.NeverT):
+                self.rep.error(f"cannot negate a value of type `{t}`", e.span)
+        elif e.op == "!":
+            if not isinstance(t, (T.BoolT, T.IntT, T.NeverT)):
+                self.rep.error(f"cannot apply `!` to a value of type `{t}`", e.span)
+        e.ty = t
+        return e
+
+    def e_Ref(self, e: ast.Ref, expected):
+        inner_expected = None
+        if isinstance(expected, T.RefT):
+            inner_expected = expected.inner
+        e.operand = self.expr(e.operand, inner_expected)
+        t = e.operand.ty
+        if isinstance(t, (T.StrT, T.SliceT)):
+            e.ty = t
+            return e
+        if isinstance(expected, T.SliceT) and isinstance(t, (T.VecT, T.ArrayT)):
+            e.ty = T.RefT(t, e.mutable)
+            return self.coerce(e, expected)
+        e.ty = T.RefT(t, e.mutable)
+        if e.mutable:
+            self.check_place(e.operand, e.span)
+        return e
+
+    def numeric_pair(self, e: ast.Binary, expected) -> T.Type | None:
+        """Check both operands of an arithmetic or comparison operator."""
+        left_lit = _is_literal(e.left)
+        if left_lit and not _is_literal(e.right):
+            e.right = self.expr(e.right, expected)
+            e.left = self.expr(e.left, e.right.ty)
+        else:
+            e.left = self.expr(e.left, expected)
+            e.right = self.expr(e.right, e.left.ty)
+        lt, rt = e.left.ty, e.right.ty
+        if isinstance(lt, T.NeverT) or isinstance(rt, T.NeverT):
+            return None
+        if isinstance(lt, T.DualT) or isinstance(rt, T.DualT):
+            if T.is_numeric(lt) and T.is_numeric(rt):
+                e.left = self.coerce(e.left, T.DUAL)
+                e.right = self.coerce(e.right, T.DUAL)
+                return T.DUAL
+        if lt == rt:
+            return lt
+        if _is_literal(e.right):
+            e.right = self.coerce(e.right, lt)
+            if e.right.ty == lt:
+                return lt
+        if _is_literal(e.left):
+            e.left = self.coerce(e.left, rt)
+            if e.left.ty == rt:
+                return rt
+        help_text = None
+        if T.is_numeric(lt) and T.is_numeric(rt):
+            help_text = (f"convert one side with `as`, for example "
+                         f"`{_snippet_text(e.right)} as {lt}`")
+        self.rep.error(f"mismatched types: cannot apply `{e.op}` to `{lt}` and `{rt}`",
+                       e.op_span or e.span, help=help_text)
+        return None
+
+    def e_Binary(self, e: ast.Binary, expected):
+        op = e.op
+        if op in ("&&", "||"):
+            e.left = self.coerce(self.expr(e.left, T.BOOL), T.BOOL)
+            e.right = self.coerce(self.expr(e.right, T.BOOL), T.BOOL)
+            e.ty = T.BOOL
+            return e
+        if op in ("<<", ">>"):
+            e.left = self.expr(e.left, expected)
+            e.right = self.expr(e.right, None)
+            if not T.is_int(e.left.ty) or not T.is_int(e.right.ty):
+                self.rep.error(f"cannot shift `{e.left.ty}` by `{e.right.ty}`", e.span)
+            e.ty = e.left.ty
+            return e
+        comparison = op in ("==", "!=", "<", ">", "<=", ">=")
+        t = self.numeric_pair(e, None if comparison else expected)
+        if t is None:
+            e.ty = T.BOOL if comparison else (T.NEVER if expected is None else expected)
+            return e
+        if comparison:
+            if not (T.is_numeric(t) or isinstance(t, (T.BoolT, T.StrT))):
+                self.rep.error(f"cannot compare values of type `{t}`", e.op_span or e.span)
+            if isinstance(t, T.StrT) and op not in ("==", "!="):
+                self.rep.error("strings compare only with `==` and `!=`", e.op_span or e.span)
+            e.ty = T.BOOL
+            return e
+        if op in ("&", "|", "^"):
+            if not isinstance(t, (T.IntT, T.BoolT)):
+                self.rep.error(f"cannot apply `{op}` to `{t}`", e.op_span or e.span)
+        elif not T.is_numeric(t):
+            if isinstance(t, T.StrT) and op == "+":
+                e.ty = T.STRING
+                return e
+            self.rep.error(f"cannot apply `{op}` to values of type `{t}`", e.op_span or e.span)
+        e.ty = t
+        return e
+
+    def e_Cast(self, e: ast.Cast, expected):
+        target = self.resolve_type(e.target)
+        e.operand = self.expr(e.operand, target if T.is_numeric(target) else None)
+        src = e.operand.ty
+        e.ty = target
+        if isinstance(src, T.DualT) and T.is_float(target):
+            self.rep.error("cannot cast `dual` with `as`", e.span,
+                           help="take its value with `.val`, or keep it a dual")
+        elif isinstance(target, T.DualT) and T.is_numeric(src):
+            return self.promote(e.operand)
+        elif not ((T.is_numeric(src) or isinstance(src, T.BoolT)) and T.is_numeric(target)) \
+                and not isinstance(src, T.NeverT) and src != target:
+            self.rep.error(f"cannot cast `{src}` as `{target}`", e.span)
+        return e
+
+    # ------------------------------------------------------------ calls
+
+    def check_args(self, args: list[ast.Expr], params: list[T.Type], span: Span,
+                   what: str) -> list[ast.Expr]:
+        if len(args) != len(params):
+            plural = "s" if len(params) != 1 else ""
+            self.rep.error(f"{what} takes {len(params)} argument{plural} but "
+                           f"{len(args)} {'was' if len(args) == 1 else 'were'} supplied",
+                           span)
+            return [self.expr(a, None) for a in args]
+        return [self.coerce(self.expr(a, p), p) for a, p in zip(args, params)]
+
+    def e_Call(self, e: ast.Call, expected):
+        func = e.func
+        if isinstance(func, ast.Path):
+            handled = self.builtin_call(e, func, expected)
+            if handled is not None:
+                return handled
+            segs = func.segments
+            key = "::".join(segs[-2:]) if len(segs) >= 2 else segs[0]
+            if len(segs) == 1 and self.lookup(segs[0]) is not None:
+                pass
+            elif key in self.sigs:
+                sig = self.sigs[key]
+                params = ([sig.self_type] if sig.self_type is not None else []) + sig.params
+                e.args = self.check_args(e.args, params, e.span, f"`{key}`")
+                e.target = ("fn", key)
+                func.ty = T.FnT(tuple(params), sig.ret)
+                e.ty = sig.ret
+                return e
+            elif len(segs) >= 2 and segs[-2] in self.structs:
+                self.rep.error(f"no function or associated item named `{segs[-1]}` "
+                               f"found for struct `{segs[-2]}`", func.span)
+                e.ty = T.NEVER
+                e.args = [self.expr(a, None) for a in e.args]
+                return e
+        e.func = self.expr(func, None)
+        ft = e.func.ty
+        if isinstance(ft, T.NeverT):
+            e.args = [self.expr(a, None) for a in e.args]
+            e.ty = T.NEVER
+            return e
+        if not isinstance(ft, T.FnT):
+            self.rep.error(f"expected function, found `{ft}`", e.func.span)
+            e.ty = T.NEVER
+            return e
+        e.args = self.check_args(e.args, list(ft.params), e.span, "this function")
+        e.target = ("indirect", None)
+        e.ty = ft.ret
+        return e
+
+    def builtin_call(self, e: ast.Call, func: ast.Path, expected) -> ast.Expr | None:
+        segs = func.segments
+        name = "::".join(segs)
+        if len(segs) == 1 and self.lookup(segs[0]) is not None:
+            return None
+        if len(segs) == 1 and segs[0] in self.sigs:
+            return None
+        if name in ("dual::variable", "dual::constant"):
+            e.args = self.check_args(e.args, [T.F64], e.span, f"`{name}`")
+            return self._builtin(e, name, T.DUAL)
+        if name == "dual::new":
+            e.args = self.check_args(e.args, [T.F64, T.F64], e.span, "`dual::new`")
+            return self._builtin(e, name, T.DUAL)
+        if name in ("Vec::new", "Vec::with_capacity"):
+            params = [T.USIZE] if name == "Vec::with_capacity" else []
+            e.args = self.check_args(e.args, params, e.span, f"`{name}`")
+            elem = None
+            if func.type_args:
+                elem = self.resolve_type(func.type_args[0])
+            elif isinstance(expected, T.VecT):
+                elem = expected.elem
+            if elem is None:
+                self.rep.error("cannot infer the element type of this `Vec`", e.span,
+                               help="annotate it: `let v: Vec<f64> = Vec::new();`")
+                elem = T.F64
+            return self._builtin(e, "Vec::new", T.VecT(elem))
+        if name in ("args", "std::env::args", "env::args"):
+            e.args = self.check_args(e.args, [], e.span, "`args`")
+            return self._builtin(e, "args", T.VecT(T.STRING))
+        if name in ("read_file",):
+            e.args = self.check_args(e.args, [T.STR], e.span, "`read_file`")
+            return self._builtin(e, "read_file", T.STRING)
+        if name in ("std::fs::read_to_string", "fs::read_to_string"):
+            e.args = self.check_args(e.args, [T.STR], e.span, f"`{name}`")
+            return self._builtin(e, "read_file", T.ParseResultT(T.STRING))
+        if name in ("println", "print") and e.args and isinstance(e.args[0], ast.StrLit):
+            mac = ast.MacroCall(e.span, name, e.args)
+            return self.e_MacroCall(mac, expected)
+        if name in ("println", "print"):
+            e.args = self.check_args(e.args, [T.STR], e.span, f"`{name}`")
+            return self._builtin(e, name + "_str", T.UNIT)
+        if name == "print_f64":
+            e.args = self.check_args(e.args, [T.F64], e.span, "`print_f64`")
+            return self._builtin(e, name, T.UNIT)
+        if name == "print_i64":
+            e.args = self.check_args(e.args, [T.I64], e.span, "`print_i64`")
+            return self._builtin(e, name, T.UNIT)
+        if len(segs) == 1 and segs[0] in FREE_MATH and len(e.args) == 1:
+            arg = self.expr(e.args[0], T.F64)
+            arg = arg if isinstance(arg.ty, T.DualT) else self.coerce(arg, T.F64)
+            m = ast.MethodCall(e.span, arg, segs[0], [], [], func.span)
+            m.target = ("math", segs[0])
+            m.ty = arg.ty
+            return m
+        if name == "pow" and len(e.args) == 2:
+            m = ast.MethodCall(e.span, e.args[0], "powf", [e.args[1]], [], func.span)
+            return self.e_MethodCall(m, expected)
+        if name in ("f64_to_bits", "bits_to_f64"):
+            src, dst = (T.F64, T.U64) if name == "f64_to_bits" else (T.U64, T.F64)
+            e.args = self.check_args(e.args, [src], e.span, f"`{name}`")
+            return self._builtin(e, name, dst)
+        if name == "default_rng":
+            e.args = self.check_args(e.args, [], e.span, "`default_rng`")
+            return self._builtin(e, name, T.RefT(T.StructT("Rng"), True))
+        if name in INTRINSICS:
+            params, ret = INTRINSICS[name]
+            e.args = self.check_args(e.args, params, e.span, f"`{name}`")
+            return self._builtin(e, name, ret)
+        if name == "exit" or name == "std::process::exit":
+            e.args = self.check_args(e.args, [T.I32], e.span, "`exit`")
+            return self._builtin(e, "exit", T.NEVER)
+        return None
+
+    def _builtin(self, e: ast.Call, name: str, ty: T.Type) -> ast.Call:
+        e.target = ("builtin", name)
+        e.ty = ty
+        return e
+
+    # ------------------------------------------------------------ methods
+
+    def e_MethodCall(self, e: ast.MethodCall, expected):
+        e.receiver = self.expr(e.receiver, None)
+        rt = e.receiver.ty
+        base = T.strip_refs(rt)
+        name = e.method
+        span = e.method_span or e.span
+        if isinstance(base, T.NeverT):
+            e.args = [self.expr(a, None) for a in e.args]
+            e.ty = T.NEVER
+            return e
+        if isinstance(base, T.StructT):
+            key = f"{base.struct}::{name}"
+            sig = self.sigs.get(key)
+            if sig is None or sig.self_kind is None:
+                self.rep.error(f"no method named `{name}` found for struct "
+                               f"`{base.struct}`", span)
+                e.args = [self.expr(a, None) for a in e.args]
+                e.ty = T.NEVER
+                return e
+            if sig.self_kind == "mut":
+                self._check_mut_receiver(e.receiver, name)
+            e.args = self.check_args(e.args, sig.params, e.span, f"`{key}`")
+            e.target = ("method", key)
+            e.ty = sig.ret
+            return e
+        if isinstance(base, (T.FloatT, T.DualT)):
+            return self.float_method(e, base, expected)
+        if isinstance(base, T.IntT):
+            return self.int_method(e, base, expected)
+        if isinstance(base, (T.VecT, T.ArrayT, T.SliceT)):
+            return self.seq_method(e, base, expected)
+        if isinstance(base, T.StrT):
+            return self.str_method(e, expected)
+        if isinstance(base, T.ParseResultT) and name in ("unwrap", "expect"):
+            e.args = self.check_args(e.args, [T.STR] if name == "expect" else [],
+                                     e.span, f"`{name}`")
+            e.target = ("builtin", "unwrap")
+            e.ty = base.value
+            return e
+        self.rep.error(f"no method named `{name}` found for `{rt}`", span)
+        e.args = [self.expr(a, None) for a in e.args]
+        e.ty = T.NEVER
+        return e
+
+    def _check_mut_receiver(self, receiver: ast.Expr, method: str) -> None:
+        root = receiver
+        while isinstance(root, (ast.Field, ast.Index)):
+            if isinstance(root.base.ty, T.RefT):
+                return
+            root = root.base
+        if isinstance(root, ast.Path) and len(root.segments) == 1:
+            local = self.lookup(root.segments[0])
+            if local is not None and not local.mutable and not isinstance(local.ty, T.RefT):
+                name = root.segments[0]
+                self.rep.warning(f"`{method}` takes `&mut self`, but `{name}` is not "
+                                 "declared mutable", receiver.span,
+                                 help=f"declare it with `let mut {name}`")
+
+    def float_method(self, e: ast.MethodCall, base: T.Type, expected):
+        name = e.method
+        if name in FLOAT_PREDICATES and not isinstance(base, T.DualT):
+            e.args = self.check_args(e.args, [], e.span, f"`{name}`")
+            e.target = ("math", name)
+            e.ty = T.BOOL
+            return e
+        if name in ("to_bits",) and base == T.F64:
+            e.target = ("math", name)
+            e.ty = T.U64
+            return e
+        if name == "to_string":
+            e.target = ("builtin", "to_string")
+            e.ty = T.STRING
+            return e
+        if name not in FLOAT_METHODS:
+            self.rep.error(f"no method named `{name}` found for `{base}`",
+                           e.method_span or e.span)
+            e.ty = T.NEVER
+            return e
+        arity = FLOAT_METHODS[name]
+        if len(e.args) != arity:
+            self.rep.error(f"`{name}` takes {arity} argument{'s' if arity != 1 else ''} "
+                           f"but {len(e.args)} were supplied", e.span)
+            e.ty = base
+            return e
+        args = []
+        result = base
+        for a in e.args:
+            if name == "powi":
+                args.append(self.coerce(self.expr(a, T.I32), T.I32))
+                continue
+            a = self.expr(a, base)
+            if isinstance(a.ty, T.DualT) and not isinstance(result, T.DualT):
+                result = T.DUAL
+            args.append(a)
+        if isinstance(result, T.DualT) and not isinstance(base, T.DualT):
+            e.receiver = self.promote(e.receiver)
+        if name != "powi":
+            args = [self.coerce(a, result) for a in args]
+        e.args = args
+        if isinstance(e.receiver.ty, T.RefT):
+            deref = ast.Unary(e.receiver.span, "*", e.receiver)
+            deref.ty = base
+            e.receiver = deref
+        e.target = ("math", name)
+        e.ty = result
+        return e
+
+    def int_method(self, e: ast.MethodCall, base: T.IntT, expected):
+        name = e.method
+        if name in ("abs", "signum") and not e.args:
+            e.target, e.ty = ("int", name), base
+            return e
+        if name in ("min", "max", "wrapping_add", "wrapping_sub", "wrapping_mul") \
+                and len(e.args) == 1:
+            e.args = [self.coerce(self.expr(e.args[0], base), base)]
+            e.target, e.ty = ("int", name), base
+            return e
+        if name == "pow" and len(e.args) == 1:
+            e.args = [self.coerce(self.expr(e.args[0], T.U32), T.U32)]
+            e.target, e.ty = ("int", name), base
+            return e
+        if name == "to_string":
+            e.target, e.ty = ("builtin", "to_string"), T.STRING
+            return e
+        self.rep.error(f"no method named `{name}` found for `{base}`",
+                       e.method_span or e.span)
+        e.ty = T.NEVER
+        return e
+
+    def seq_method(self, e: ast.MethodCall, base, expected):
+        name = e.method
+        elem = base.elem
+        is_vec = isinstance(base, T.VecT)
+        if name == "len":
+            e.args = self.check_args(e.args, [], e.span, "`len`")
+            e.target, e.ty = ("seq", "len"), T.USIZE
+            return e
+        if name == "is_empty":
+            e.target, e.ty = ("seq", "is_empty"), T.BOOL
+            return e
+        if name == "push" and is_vec:
+            self._check_mut_receiver(e.receiver, name)
+            self._require_mut(e.receiver, "push")
+            e.args = self.check_args(e.args, [elem], e.span, "`push`")
+            e.target, e.ty = ("seq", "push"), T.UNIT
+            return e
+        if name == "pop" and is_vec:
+            self._require_mut(e.receiver, "pop")
+            e.target, e.ty = ("seq", "pop"), elem
+            return e
+        if name == "truncate" and is_vec:
+            self._require_mut(e.receiver, "truncate")
+            e.args = self.check_args(e.args, [T.USIZE], e.span, "`truncate`")
+            e.target, e.ty = ("seq", "truncate"), T.UNIT
+            return e
+        if name == "clear" and is_vec:
+            self._require_mut(e.receiver, "clear")
+            e.target, e.ty = ("seq", "clear"), T.UNIT
+            return e
+        if name == "swap":
+            self._require_mut(e.receiver, "swap")
+            e.args = self.check_args(e.args, [T.USIZE, T.USIZE], e.span, "`swap`")
+            e.target, e.ty = ("seq", "swap"), T.UNIT
+            return e
+        if name in ("clone", "to_vec", "collect"):
+            e.target = ("seq", "clone" if name != "collect" else "identity")
+            e.ty = T.VecT(elem) if not isinstance(base, T.ArrayT) or name != "clone" \
+                else base
+            if name == "collect":
+                e.ty = base
+            return e
+        if name == "iter":
+            e.target, e.ty = ("seq", "identity"), base
+            return e
+        if name in ("last", "first"):
+            e.target, e.ty = ("seq", name), elem
+            return e
+        if name == "contains" and len(e.args) == 1:
+            e.args = [self.coerce(self.expr(e.args[0].operand if isinstance(
+                e.args[0], ast.Ref) else e.args[0], elem), elem)]
+            e.target, e.ty = ("seq", "contains"), T.BOOL
+            return e
+        if name in ("sum",) and T.is_numeric(elem):
+            e.target, e.ty = ("seq", "sum"), elem
+            return e
+        self.rep.error(f"no method named `{name}` found for `{e.receiver.ty}`",
+                       e.method_span or e.span)
+        e.ty = T.NEVER
+        return e
+
+    def _require_mut(self, receiver: ast.Expr, method: str) -> None:
+        t = receiver.ty
+        if isinstance(t, T.RefT) and not t.mutable:
+            self.rep.error(f"cannot call `{method}` through a `&` reference",
+                           receiver.span, help="take `&mut` instead")
+
+    def str_method(self, e: ast.MethodCall, expected):
+        name = e.method
+        table = {
+            "lines": ([], T.VecT(T.STR)),
+            "split_whitespace": ([], T.VecT(T.STR)),
+            "trim": ([], T.STR),
+            "len": ([], T.USIZE),
+            "is_empty": ([], T.BOOL),
+            "to_string": ([], T.STRING),
+            "to_owned": ([], T.STRING),
+            "as_str": ([], T.STR),
+            "clone": ([], T.STRING),
+            "starts_with": ([T.STR], T.BOOL),
+            "ends_with": ([T.STR], T.BOOL),
+            "contains": ([T.STR], T.BOOL),
+            "split": ([T.STR], T.VecT(T.STR)),
+        }
+        if name in table:
+            params, ret = table[name]
+            e.args = self.check_args(e.args, params, e.span, f"`{name}`")
+            e.target, e.ty = ("str", name), ret
+            return e
+        if name == "parse":
+            target = None
+            if e.type_args:
+                target = self.resolve_type(e.type_args[0])
+            elif isinstance(expected, T.ParseResultT):
+                target = expected.value
+            if target is None:
+                self.rep.error("cannot infer the type to parse into", e.span,
+                               help="write `s.parse::<f64>()`")
+                target = T.F64
+            if not (T.is_int(target) or T.is_float(target) or target == T.BOOL):
+                self.rep.error(f"sxc cannot parse a string into `{target}`", e.span)
+            e.target, e.ty = ("str", "parse"), T.ParseResultT(target)
+            return e
+        self.rep.error(f"no method named `{name}` found for `&str`",
+                       e.method_span or e.span)
+        e.ty = T.NEVER
+        return e
+
+    # ------------------------------------------------------------ places
+
+    def e_Field(self, e: ast.Field, expected):
+        e.base = self.expr(e.base, None)
+        base = T.strip_refs(e.base.ty)
+        if isinstance(base, T.DualT) and e.name in ("val", "der"):
+            e.ty = T.F64
+            return e
+        if isinstance(base, T.StructT):
+            fields = self.structs.get(base.struct, {})
+            if e.name in fields:
+                e.ty = fields[e.name]
+                return e
+            self.rep.error(f"no field `{e.name}` on type `{base}`", e.span,
+                           help="its fields are " + ", ".join(f"`{f}`" for f in fields)
+                           if fields else None)
+            e.ty = T.NEVER
+            return e
+        if not isinstance(base, T.NeverT):
+            self.rep.error(f"no field `{e.name}` on type `{e.base.ty}`", e.span)
+        e.ty = T.NEVER
+        return e
+
+    def e_TupleField(self, e: ast.TupleField, expected):
+        e.base = self.expr(e.base, None)
+        base = T.strip_refs(e.base.ty)
+        if isinstance(base, T.TupleT) and e.index < len(base.items):
+            e.ty = base.items[e.index]
+            return e
+        self.rep.error(f"no field `{e.index}` on type `{e.base.ty}`", e.span)
+        e.ty = T.NEVER
+        return e
+
+    def e_Index(self, e: ast.Index, expected):
+        e.base = self.expr(e.base, None)
+        e.index = self.expr(e.index, T.USIZE)
+        base = T.strip_refs(e.base.ty)
+        if not T.is_int(e.index.ty) and not isinstance(e.index.ty, T.NeverT):
+            self.rep.error(f"the index must be an integer, not `{e.index.ty}`",
+                           e.index.span, help="convert it with `as usize`")
+        if isinstance(base, (T.VecT, T.ArrayT, T.SliceT)):
+            e.ty = base.elem
+            return e
+        if not isinstance(base, T.NeverT):
+            self.rep.error(f"cannot index into a value of type `{e.base.ty}`", e.span)
+        e.ty = T.NEVER
+        return e
+
+    # ------------------------------------------------------------ literals
+
+    def e_StructLit(self, e: ast.StructLit, expected):
+        name = e.name
+        if name == "Self" and self.self_struct:
+            name = self.self_struct
+            e.name = name
+        fields = self.structs.get(name)
+        if fields is None:
+            self.rep.error(f"cannot find struct `{name}` in this scope",
+                           e.name_span or e.span)
+            e.ty = T.NEVER
+            return e
+        given = {}
+        out = []
+        for fname, value in e.fields:
+            if fname not in fields:
+                self.rep.error(f"struct `{name}` has no field named `{fname}`", value.span)
+                continue
+            if fname in given:
+                self.rep.error(f"field `{fname}` specified more than once", value.span)
+            given[fname] = True
+            ft = fields[fname]
+            out.append((fname, self.coerce(self.expr(value, ft), ft)))
+        missing = [f for f in fields if f not in given]
+        if missing:
+            names = ", ".join(f"`{m}`" for m in missing)
+            self.rep.error(f"missing field{'s' if len(missing) > 1 else ''} {names} in "
+                           f"initializer of `{name}`", e.name_span or e.span)
+        e.fields = out
+        e.ty = T.StructT(name)
+        return e
+
+    def e_ArrayLit(self, e: ast.ArrayLit, expected):
+        elem = expected.elem if isinstance(expected, (T.ArrayT, T.VecT)) else None
+        items = []
+        for item in e.items:
+            item = self.expr(item, elem)
+            if elem is None:
+                elem = item.ty
+            items.append(self.coerce(item, elem))
+        e.items = items
+        if elem is None:
+            self.rep.error("cannot infer the type of an empty array", e.span)
+            elem = T.F64
+        e.ty = T.ArrayT(elem, len(items))
+        return e
+
+    def e_ArrayRepeat(self, e: ast.ArrayRepeat, expected):
+        elem = expected.elem if isinstance(expected, T.ArrayT) else None
+        e.value = self.expr(e.value, elem)
+        if elem is not None:
+            e.value = self.coerce(e.value, elem)
+        count = self.const_int(e.count)
+        e.ty = T.ArrayT(e.value.ty, count)
+        e.size = count
+        return e
+
+    def e_VecLit(self, e: ast.VecLit, expected):
+        elem = expected.elem if isinstance(expected, T.VecT) else None
+        if e.count is not None:
+            e.count = self.coerce(self.expr(e.count, T.USIZE), T.USIZE)
+        items = []
+        for item in e.items:
+            item = self.expr(item, elem)
+            if elem is None:
+                elem = item.ty
+            items.append(self.coerce(item, elem))
+        e.items = items
+        if elem is None:
+            self.rep.error("cannot infer the element type of this `Vec`", e.span)
+            elem = T.F64
+        e.ty = T.VecT(elem)
+        return e
+
+    def e_TupleLit(self, e: ast.TupleLit, expected):
+        exp_items = expected.items if isinstance(expected, T.TupleT) and \
+            len(expected.items) == len(e.items) else [None] * len(e.items)
+        e.items = [self.coerce(self.expr(i, t), t) for i, t in zip(e.items, exp_items)]
+        e.ty = T.TupleT(tuple(i.ty for i in e.items))
+        return e
+
+    # ------------------------------------------------------------ control flow
+
+    def e_Block(self, e: ast.Block, expected):
+        return self.block(e, expected)
+
+    def e_If(self, e: ast.If, expected):
+        e.cond = self.expr(e.cond, T.BOOL)
+        e.soft = isinstance(e.cond.ty, T.DualT)
+        if not e.soft:
+            e.cond = self.coerce(e.cond, T.BOOL)
+        e.then = self.block(e.then, expected)
+        if e.else_ is None:
+            e.ty = T.UNIT
+            return e
+        e.else_ = self.expr(e.else_, expected or e.then.ty)
+        tt, et = e.then.ty, e.else_.ty
+        if isinstance(tt, T.NeverT):
+            e.ty = et
+        elif isinstance(et, T.NeverT) or tt == et:
+            e.ty = tt
+        elif isinstance(tt, T.DualT) or isinstance(et, T.DualT):
+            e.ty = T.DUAL
+            self._coerce_arm(e, T.DUAL)
+        else:
+            if e.else_ is not None and _tail(e.else_) is not None and \
+                    _is_literal(_tail(e.else_)):
+                self._coerce_arm(e, tt)
+                e.ty = tt
+            elif _tail(e.then) is not None and _is_literal(_tail(e.then)):
+                self._coerce_arm(e, et)
+                e.ty = et
+            else:
+                self.rep.error(f"`if` and `else` have incompatible types: `{tt}` and "
+                               f"`{et}`", e.else_.span)
+                e.ty = tt
+        if e.soft and isinstance(e.ty, T.FloatT):
+            # a blend of two numbers by a dual probability is itself a dual
+            self._coerce_arm(e, T.DUAL)
+            e.ty = T.DUAL
+        return e
+
+    def _coerce_arm(self, e: ast.If, ty: T.Type) -> None:
+        for arm in (e.then, e.else_):
+            self._coerce_tail(arm, ty)
+
+    def _coerce_tail(self, arm: ast.Expr, ty: T.Type) -> None:
+        if isinstance(arm, ast.Block) and arm.tail is not None:
+            arm.tail = self.coerce(arm.tail, ty)
+            arm.ty = arm.tail.ty
+        elif isinstance(arm, ast.If):
+            self._coerce_arm(arm, ty)
+            arm.ty = ty
+
+    def e_While(self, e: ast.While, expected):
+        e.cond = self.coerce(self.expr(e.cond, T.BOOL), T.BOOL)
+        self.loops.append([])
+        e.body = self.block(e.body, T.UNIT)
+        self.loops.pop()
+        e.ty = T.UNIT
+        return e
+
+    def e_Loop(self, e: ast.Loop, expected):
+        self.loops.append([])
+        e.body = self.block(e.body, T.UNIT)
+        breaks = self.loops.pop()
+        values = [t for t in breaks if t is not None]
+        if not breaks:
+            e.ty = T.NEVER
+        elif values:
+            e.ty = values[0]
+        else:
+            e.ty = T.UNIT
+        return e
+
+    def e_For(self, e: ast.For, expected):
+        e.iter = self.expr(e.iter, None)
+        it = e.iter.ty
+        base = T.strip_refs(it)
+        if isinstance(it, T.RangeT):
+            elem = it.elem
+        elif isinstance(base, (T.VecT, T.ArrayT, T.SliceT)):
+            elem = base.elem
+        else:
+            if not isinstance(it, T.NeverT):
+                self.rep.error(f"cannot iterate over a value of type `{it}`", e.iter.span)
+            elem = T.NEVER
+        self.scopes.append({})
+        self.bind(e.pattern, elem, "let")
+        self.loops.append([])
+        e.body = self.block(e.body, T.UNIT)
+        self.loops.pop()
+        self.scopes.pop()
+        e.elem_ty = elem
+        e.ty = T.UNIT
+        return e
+
+    def e_Range(self, e: ast.Range, expected):
+        elem_exp = expected.elem if isinstance(expected, T.RangeT) else None
+        if e.start is None or e.end is None:
+            self.rep.error("a range needs both ends here", e.span)
+            e.ty = T.RangeT(T.I64)
+            return e
+        pair = ast.Binary(e.span, "..", e.start, e.end)
+        t = self.numeric_pair(pair, elem_exp)
+        e.start, e.end = pair.left, pair.right
+        if t is None:
+            t = T.I64
+        if not T.is_int(t):
+            self.rep.error(f"a range needs integer ends, found `{t}`", e.span)
+        e.ty = T.RangeT(t)
+        return e
+
+    def e_Return(self, e: ast.Return, expected):
+        if e.value is not None:
+            e.value = self.coerce(self.expr(e.value, self.ret_type), self.ret_type)
+        elif not isinstance(self.ret_type, T.UnitT):
+            self.rep.error(f"`return` needs a value of type `{self.ret_type}`", e.span)
+        e.ty = T.NEVER
+        return e
+
+    def e_Break(self, e: ast.Break, expected):
+        if not self.loops:
+            self.rep.error("`break` outside of a loop", e.span)
+        elif e.value is not None:
+            e.value = self.expr(e.value, None)
+            self.loops[-1].append(e.value.ty)
+        else:
+            self.loops[-1].append(None)
+        e.ty = T.NEVER
+        return e
+
+    def e_Continue(self, e: ast.Continue, expected):
+        if not self.loops:
+            self.rep.error("`continue` outside of a loop", e.span)
+        e.ty = T.NEVER
+        return e
+
+    def e_Closure(self, e: ast.Closure, expected):
+        self.rep.error("sxc does not support closures yet", e.span,
+                       help="define a named `fn` and pass it by name")
+        e.ty = T.NEVER
+        return e
+
+    # ------------------------------------------------------------ printing
+
+    def e_MacroCall(self, e: ast.MacroCall, expected):
+        name = e.name
+        if name in PRINT_MACROS:
+            return self.format_macro(e)
+        if name in ("assert", "debug_assert"):
+            if not e.args:
+                self.rep.error("`assert!` needs a condition", e.span)
+            else:
+                e.args[0] = self.coerce(self.expr(e.args[0], T.BOOL), T.BOOL)
+                rest = e.args[1:]
+                e.args = e.args[:1]
+                if rest:
+                    fmt = ast.MacroCall(e.span, "format", rest)
+                    e.args.append(self.format_macro(fmt))
+            e.ty = T.UNIT
+            return e
+        if name in ("assert_eq",):
+            self.rep.error("sxc does not support `assert_eq!` yet", e.span,
+                           help="write `assert!(a == b)`")
+            e.ty = T.UNIT
+            return e
+        self.rep.error(f"unknown macro `{name}!`", e.span)
+        e.ty = T.NEVER
+        return e
+
+    def format_macro(self, e: ast.MacroCall) -> ast.MacroCall:
+        e.ty = T.STRING if e.name == "format" else (T.NEVER if e.name == "panic"
+                                                     else T.UNIT)
+        if not e.args:
+            e.pieces = []
+            return e
+        fmt = e.args[0]
+        if not isinstance(fmt, ast.StrLit):
+            self.rep.error("format argument must be a string literal", fmt.span,
+                           help='write `println!("{}", value)`')
+            e.pieces = []
+            return e
+        try:
+            pieces = parse_format(fmt.value)
+        except FormatError as err:
+            self.rep.error(str(err), _inner_span(fmt, err.offset, err.length))
+            e.pieces = []
+            return e
+        args = [self.expr(a, None) for a in e.args[1:]]
+        used = [False] * len(args)
+        out: list[str | tuple[int, Spec]] = []
+        next_arg = 0
+        for piece in pieces:
+            if isinstance(piece, str):
+                out.append(piece)
+                continue
+            if isinstance(piece.arg, str):
+                path = ast.Path(_inner_span(fmt, piece.offset, piece.length), [piece.arg])
+                args.append(self.expr(path, None))
+                used.append(True)
+                index = len(args) - 1
+            else:
+                index = next_arg if piece.arg is None else piece.arg
+                if piece.arg is None:
+                    next_arg += 1
+                if index >= len(args):
+                    self.rep.error(f"format string refers to argument {index + 1}, but "
+                                   f"{len(e.args) - 1} argument"
+                                   f"{'s were' if len(e.args) != 2 else ' was'} given",
+                                   _inner_span(fmt, piece.offset, piece.length))
+                    continue
+                used[index] = True
+            self._check_spec(piece, args[index], fmt)
+            out.append((index, piece))
+        for i, was_used in enumerate(used):
+            if not was_used:
+                self.rep.error("argument never used", args[i].span,
+                               help="add a `{}` for it to the format string")
+        e.args = [fmt] + args
+        e.pieces = out
+        return e
+
+    def _check_spec(self, spec: Spec, arg: ast.Expr, fmt: ast.StrLit) -> None:
+        t = T.strip_refs(arg.ty)
+        if spec.kind == "?":
+            return
+        printable = (T.IntT, T.FloatT, T.DualT, T.BoolT, T.StrT, T.NeverT)
+        if spec.kind == "" and not isinstance(t, printable):
+            self.rep.error(f"`{arg.ty}` cannot be formatted with `{{}}`", arg.span,
+                           help="use `{:?}` to print it in debug form")
+        if spec.kind in ("x", "X", "b") and not T.is_int(t):
+            self.rep.error(f"`{{:{spec.kind}}}` needs an integer, found `{arg.ty}`",
+                           arg.span)
+        if spec.kind == "e" and not isinstance(t, (T.FloatT, T.DualT, T.IntT)):
+            self.rep.error(f"`{{:e}}` needs a number, found `{arg.ty}`", arg.span)
+
+
+def _inner_span(lit: ast.StrLit, offset: int, length: int) -> Span:
+    s = lit.span
+    if s.line != s.end_line:
+        return s
+    col = s.col + 1 + offset
+    return Span(s.file, s.line, col, s.line, col + length)
+
+
+def _is_literal(e: ast.Expr) -> bool:
+    if isinstance(e, ast.Unary) and e.op == "-":
+        return _is_literal(e.operand)
+    return isinstance(e, (ast.IntLit, ast.FloatLit)) and e.suffix is None
+
+
+def _tail(e: ast.Expr) -> ast.Expr | None:
+    if isinstance(e, ast.Block):
+        return e.tail
+    return None
+
+
+def _snippet_text(e: ast.Expr) -> str:
+    if isinstance(e, ast.Path):
+        return "::".join(e.segments)
+    if isinstance(e, ast.IntLit):
+        return str(e.value)
+    if isinstance(e, ast.Field):
+        return f"{_snippet_text(e.base)}.{e.name}"
+    return "value"
+
+
+def check_module(program: Program, reporter: Reporter) -> Program:
+    """Type-check `program` in place; report errors to `reporter`."""
+    Checker(program, reporter).check_program()
+    return program

@@ -1,0 +1,221 @@
+"""Semantic types of Simplex values, as the type checker assigns them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class Type:
+    def __str__(self) -> str:
+        return self.name()
+
+    def name(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class IntT(Type):
+    bits: int
+    signed: bool
+    alias: str = ""
+
+    def name(self) -> str:
+        return self.alias or f"{'i' if self.signed else 'u'}{self.bits}"
+
+
+@dataclass(frozen=True)
+class FloatT(Type):
+    bits: int
+
+    def name(self) -> str:
+        return f"f{self.bits}"
+
+
+@dataclass(frozen=True)
+class BoolT(Type):
+    def name(self) -> str:
+        return "bool"
+
+
+@dataclass(frozen=True)
+class UnitT(Type):
+    def name(self) -> str:
+        return "()"
+
+
+@dataclass(frozen=True)
+class StrT(Type):
+    """`&str` and `String`: an immutable byte string."""
+
+    owned: bool = False
+
+    def name(self) -> str:
+        return "String" if self.owned else "&str"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StrT)
+
+    def __hash__(self) -> int:
+        return hash("str")
+
+
+@dataclass(frozen=True)
+class DualT(Type):
+    def name(self) -> str:
+        return "dual"
+
+
+@dataclass(frozen=True)
+class ArrayT(Type):
+    elem: Type
+    size: int
+
+    def name(self) -> str:
+        return f"[{self.elem}; {self.size}]"
+
+
+@dataclass(frozen=True)
+class VecT(Type):
+    elem: Type
+
+    def name(self) -> str:
+        return f"Vec<{self.elem}>"
+
+
+@dataclass(frozen=True)
+class SliceT(Type):
+    elem: Type
+
+    def name(self) -> str:
+        return f"&[{self.elem}]"
+
+
+@dataclass(frozen=True)
+class RefT(Type):
+    inner: Type
+    mutable: bool
+
+    def name(self) -> str:
+        return f"&{'mut ' if self.mutable else ''}{self.inner}"
+
+
+@dataclass(frozen=True)
+class StructT(Type):
+    struct: str
+
+    def name(self) -> str:
+        return self.struct
+
+
+@dataclass(frozen=True)
+class TupleT(Type):
+    items: tuple[Type, ...]
+
+    def name(self) -> str:
+        inner = ", ".join(map(str, self.items))
+        return f"({inner},)" if len(self.items) == 1 else f"({inner})"
+
+
+@dataclass(frozen=True)
+class FnT(Type):
+    params: tuple[Type, ...]
+    ret: Type
+
+    def name(self) -> str:
+        ret = "" if isinstance(self.ret, UnitT) else f" -> {self.ret}"
+        return f"fn({', '.join(map(str, self.params))}){ret}"
+
+
+@dataclass(frozen=True)
+class RangeT(Type):
+    elem: Type
+
+    def name(self) -> str:
+        return f"Range<{self.elem}>"
+
+
+@dataclass(frozen=True)
+class ParseResultT(Type):
+    """What `s.parse::<T>()` returns; `.unwrap()` and `.expect(..)` give `T`."""
+
+    value: Type
+
+    def name(self) -> str:
+        return f"Result<{self.value}, ParseError>"
+
+
+@dataclass(frozen=True)
+class NeverT(Type):
+    """The type of `return`, `break` and `continue`: it fits any context."""
+
+    def name(self) -> str:
+        return "!"
+
+
+I8 = IntT(8, True)
+I16 = IntT(16, True)
+I32 = IntT(32, True)
+I64 = IntT(64, True)
+U8 = IntT(8, False)
+U16 = IntT(16, False)
+U32 = IntT(32, False)
+U64 = IntT(64, False)
+USIZE = IntT(64, False, "usize")
+ISIZE = IntT(64, True, "isize")
+F32 = FloatT(32)
+F64 = FloatT(64)
+BOOL = BoolT()
+UNIT = UnitT()
+STR = StrT()
+STRING = StrT(True)
+DUAL = DualT()
+NEVER = NeverT()
+
+PRIMITIVES: dict[str, Type] = {
+    "i8": I8, "i16": I16, "i32": I32, "i64": I64, "isize": ISIZE,
+    "u8": U8, "u16": U16, "u32": U32, "u64": U64, "usize": USIZE,
+    "f32": F32, "f64": F64, "bool": BOOL, "dual": DUAL, "str": STR,
+    "String": STRING,
+}
+
+
+def is_int(t: Type) -> bool:
+    return isinstance(t, IntT)
+
+
+def is_float(t: Type) -> bool:
+    return isinstance(t, FloatT)
+
+
+def is_numeric(t: Type) -> bool:
+    return isinstance(t, (IntT, FloatT, DualT))
+
+
+def same_int_repr(a: Type, b: Type) -> bool:
+    """True for `u64` and `usize`, which share one machine representation."""
+    return isinstance(a, IntT) and isinstance(b, IntT) and a.bits == b.bits \
+        and a.signed == b.signed
+
+
+def strip_refs(t: Type) -> Type:
+    while isinstance(t, RefT):
+        t = t.inner
+    return t
+
+
+def contains_dual(t: Type, structs: dict | None = None, seen: frozenset = frozenset()) -> bool:
+    """Whether a value of type `t` holds a `dual` anywhere inside it."""
+    if isinstance(t, DualT):
+        return True
+    if isinstance(t, (ArrayT, VecT, SliceT)):
+        return contains_dual(t.elem, structs, seen)
+    if isinstance(t, RefT):
+        return contains_dual(t.inner, structs, seen)
+    if isinstance(t, TupleT):
+        return any(contains_dual(i, structs, seen) for i in t.items)
+    if isinstance(t, FnT):
+        return any(contains_dual(i, structs, seen) for i in t.params + (t.ret,))
+    if isinstance(t, StructT) and structs is not None and t.struct not in seen:
+        fields = structs[t.struct]
+        return any(contains_dual(ft, structs, seen | {t.struct}) for ft in fields.values())
+    return False
