@@ -90,7 +90,10 @@ def compile_program(source: str, path: str, options: Options) -> Compiled:
     from sxc.lower_dual import lower_duals
     from sxc.soft import rewrite_soft
 
+    import copy
+
     typed, warnings = frontend(source, path)
+    snapshot = copy.deepcopy(typed)
     mode = options.mode or typed.attributes.get("mode", "train")
     if mode not in ("train", "release"):
         raise CompileError([Diagnostic("error", f"unknown mode `{mode}`",
@@ -100,4 +103,6 @@ def compile_program(source: str, path: str, options: Options) -> Compiled:
     soft = rewrite_soft(typed, mode, options.hard, reporter)
     reporter.raise_if_errors()
     core = lower_duals(soft, mode)
-    return Compiled(path, options, mode, core, typed, warnings)
+    compiled = Compiled(path, options, mode, core, typed, warnings)
+    compiled.typed_snapshot = snapshot
+    return compiled

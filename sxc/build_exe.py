@@ -1,0 +1,83 @@
+"""`sxc build`: write a native executable through the system C compiler.
+
+The program's object file is linked with a small `main` (also LLVM IR) that
+stores `argv`, runs `__sx_main` and prints a runtime error's message.  The
+executable is written to a temporary file and renamed into place, so an
+interrupted build never leaves a truncated file behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+
+from llvmlite import ir
+
+from sxc.diagnostics import CompileError, Diagnostic, Span
+from sxc.native import I8, I32, I64, PTR
+
+
+def _main_module(seed: int) -> str:
+    m = ir.Module(name="sx_main")
+    argc_g = ir.GlobalVariable(m, I64, "__sx_argc")
+    argv_g = ir.GlobalVariable(m, PTR.as_pointer(), "__sx_argv")
+    code_g = ir.GlobalVariable(m, I64, "__sx_exit_code")
+    msg_g = ir.GlobalVariable(m, ir.ArrayType(I8, 1024), "__sx_panic_msg")
+    len_g = ir.GlobalVariable(m, I64, "__sx_panic_len")
+    entry = ir.Function(m, ir.FunctionType(I32, [I64]), "__sx_main")
+    fwrite = ir.Function(m, ir.FunctionType(I64, [PTR, I64, I64, PTR]), "fwrite")
+    stderr = ir.GlobalVariable(m, PTR, "stderr")
+    main = ir.Function(m, ir.FunctionType(I32, [I32, PTR.as_pointer()]), "main")
+    b = ir.IRBuilder(main.append_basic_block("entry"))
+    b.store(b.sext(main.args[0], I64), argc_g)
+    b.store(main.args[1], argv_g)
+    status = b.call(entry, [ir.Constant(I64, seed & 0xFFFFFFFFFFFFFFFF)])
+    with b.if_then(b.icmp_signed("!=", status, ir.Constant(I32, 0))):
+        err = b.load(stderr)
+        b.call(fwrite, [b.bitcast(msg_g, PTR), ir.Constant(I64, 1), b.load(len_g), err])
+        nl = ir.GlobalVariable(m, ir.ArrayType(I8, 1), "nl")
+        nl.initializer = ir.Constant(ir.ArrayType(I8, 1), bytearray(b"\n"))
+        nl.global_constant = True
+        b.call(fwrite, [b.bitcast(nl, PTR), ir.Constant(I64, 1), ir.Constant(I64, 1), err])
+        b.ret(ir.Constant(I32, 101))
+    b.ret(b.trunc(b.load(code_g), I32))
+    return str(m)
+
+
+def build_executable(compiled, output: str) -> None:
+    """Compile `compiled` to an executable at `output`."""
+    from sxc.jit import optimize, target_machine
+
+    cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")
+    if cc is None:
+        raise CompileError([Diagnostic("error", "no C compiler found to link the "
+                                       "executable", Span(compiled.path, 1, 1, 1, 1), [],
+                                       "install gcc or clang, or set CC")])
+    level = compiled.options.opt_level
+    tm = target_machine(level)
+    program_obj = tm.emit_object(optimize(compiled.llvm_ir, level))
+    main_obj = tm.emit_object(optimize(_main_module(compiled.options.seed), level))
+    out_dir = os.path.dirname(os.path.abspath(output))
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for name, data in (("program.o", program_obj), ("main.o", main_obj)):
+            path = os.path.join(tmp, name)
+            with open(path, "wb") as f:
+                f.write(data)
+            paths.append(path)
+        fd, partial = tempfile.mkstemp(prefix=".sxc-build-", dir=out_dir)
+        os.close(fd)
+        try:
+            result = subprocess.run([cc, "-no-pie", *paths, "-lm", "-o", partial],
+                                    capture_output=True, text=True)
+            if result.returncode != 0:
+                raise CompileError([Diagnostic("error", "linking failed: "
+                                               + result.stderr.strip(),
+                                               Span(compiled.path, 1, 1, 1, 1))])
+            os.chmod(partial, 0o755)
+            os.replace(partial, output)
+        finally:
+            if os.path.exists(partial):
+                os.unlink(partial)

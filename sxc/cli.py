@@ -1,0 +1,158 @@
+"""The `sxc` command line: check, run, lower and build `.sx` programs.
+
+Exit status: 0 on success, 1 for a compile error, 101 for a runtime error,
+and otherwise the program's own status (what `fn main() -> i64` returns).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sxc import __version__
+from sxc.diagnostics import CompileError, InternalError
+
+EXIT_COMPILE_ERROR = 1
+EXIT_RUNTIME_ERROR = 101
+
+COMMANDS = ("run", "check", "lower", "build")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--mode", choices=("train", "release"),
+                        help="train keeps tangents and blends soft branches; release "
+                             "drops tangents and samples one arm (default: the file's "
+                             "#![mode] or train)")
+    for level in range(4):
+        parser.add_argument(f"-O{level}", dest="opt_level", action="store_const",
+                            const=level, help=f"LLVM optimisation level {level}"
+                            + (" (default)" if level == 2 else ""))
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the default random stream (default 0)")
+    parser.add_argument("--hard", choices=("threshold",),
+                        help="release mode: take a soft branch when p > 0.5 instead of "
+                             "sampling it")
+    parser.add_argument("--emit", choices=("ast", "core", "llvm", "asm"),
+                        help="print this stage instead of running: ast (typed source), "
+                             "core (after lowering), llvm (optimised IR), asm")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sxc", description="Compile and run Simplex (.sx) programs through LLVM.")
+    parser.add_argument("--version", action="version", version=f"sxc {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = sub.add_parser("run", help="compile FILE and run it; extra arguments go to "
+                                     "the program")
+    run.add_argument("file", metavar="FILE")
+    _common(run)
+    check = sub.add_parser("check", help="parse and type-check FILE")
+    check.add_argument("file", metavar="FILE")
+    _common(check)
+    lower = sub.add_parser("lower", help="print FILE as core .sx after soft branches and "
+                                         "duals are lowered")
+    lower.add_argument("file", metavar="FILE")
+    _common(lower)
+    build = sub.add_parser("build", help="compile FILE to a native executable")
+    build.add_argument("file", metavar="FILE")
+    build.add_argument("-o", "--output", required=True, metavar="OUT",
+                       help="path of the executable to write")
+    _common(build)
+    return parser
+
+
+def _split_program_args(argv: list[str]) -> tuple[list[str], list[str]]:
+    """Split `sxc run FILE ARGS` into sxc's own arguments and the program's."""
+    if not argv or argv[0] != "run":
+        return argv, []
+    own: list[str] = []
+    program: list[str] = []
+    file_seen = False
+    takes_value = {"--mode", "--seed", "--hard", "--emit"}
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--" and file_seen:
+            program += argv[i + 1:]
+            break
+        if file_seen and not arg.startswith("-"):
+            program.append(arg)
+        elif file_seen and arg.split("=")[0] not in takes_value and \
+                not (arg.startswith("-O") and len(arg) == 3):
+            program.append(arg)
+        else:
+            own.append(arg)
+            if arg in takes_value and i + 1 < len(argv):
+                own.append(argv[i + 1])
+                i += 1
+            elif i > 0 and not arg.startswith("-"):
+                file_seen = True
+        i += 1
+    return own, program
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    own, program_args = _split_program_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(own)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return _dispatch(args, program_args)
+    except CompileError as err:
+        print(err.render(), file=sys.stderr)
+        return EXIT_COMPILE_ERROR
+    except InternalError as err:
+        print(f"error: internal compiler error: {err}", file=sys.stderr)
+        print("note: this is a bug in sxc, not in your program", file=sys.stderr)
+        return EXIT_COMPILE_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args, program_args: list[str]) -> int:
+    from sxc.driver import Options, compile_program, read_source
+
+    options = Options(mode=args.mode, opt_level=2 if args.opt_level is None else args.opt_level,
+                      seed=args.seed, hard=args.hard)
+    source = read_source(args.file)
+    compiled = compile_program(source, args.file, options)
+    for warning in compiled.warnings:
+        print(warning.render(), file=sys.stderr)
+    if args.emit:
+        sys.stdout.write(_emit(compiled, args.emit))
+        return 0
+    if args.command == "check":
+        return 0
+    if args.command == "lower":
+        from sxc.printer import print_program
+        sys.stdout.write(print_program(compiled.program))
+        return 0
+    if args.command == "build":
+        from sxc.build_exe import build_executable
+        build_executable(compiled, args.output)
+        return 0
+    native = compiled.native()
+    status, code = native.run_main(options.seed, [args.file] + program_args)
+    if status != 0:
+        print(native.panic_message(), file=sys.stderr)
+        return EXIT_RUNTIME_ERROR
+    return code % 256
+
+
+def _emit(compiled, stage: str) -> str:
+    from sxc.printer import print_program
+
+    if stage == "ast":
+        return print_program(compiled.typed_snapshot)
+    if stage == "core":
+        return print_program(compiled.program)
+    if stage == "llvm":
+        return compiled.optimized_ir()
+    return compiled.native().asm()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
