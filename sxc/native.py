@@ -74,6 +74,7 @@ class Native:
             "sinh": (F64, [F64]), "cosh": (F64, [F64]), "tanh": (F64, [F64]),
             "hypot": (F64, [F64, F64]), "log1p": (F64, [F64]), "fmod": (F64, [F64, F64]),
             "expm1": (F64, [F64]),
+            "clock_gettime": (I32, [I32, I64.as_pointer()]),
         }
         ret, args = sigs[name]
         fnty = ir.FunctionType(ret, args, var_arg=(name == "snprintf"))
@@ -377,6 +378,17 @@ class Native:
         out = ir.Constant(STR, ir.Undefined)
         out = b.insert_value(b.insert_value(out, data, 0), got, 1)
         b.ret(out)
+        return fn
+
+    def _build_clock_monotonic(self) -> ir.Function:
+        """Seconds on CLOCK_MONOTONIC, as a double."""
+        fn, b = self._new_fn("__sx_clock_monotonic", F64, [])
+        ts = b.alloca(ir.ArrayType(I64, 2))
+        p = b.bitcast(ts, I64.as_pointer())
+        b.call(self.libc("clock_gettime"), [ir.Constant(I32, 1), p])
+        sec = b.sitofp(b.load(p), F64)
+        nsec = b.sitofp(b.load(b.gep(p, [const_i64(1)])), F64)
+        b.ret(b.fadd(sec, b.fmul(nsec, ir.Constant(F64, 1e-9))))
         return fn
 
     def _build_cstr_to_str(self) -> ir.Function:

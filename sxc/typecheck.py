@@ -53,6 +53,7 @@ INTRINSICS = {
     "__str_slice": ([T.STR, T.USIZE, T.USIZE], T.STR),
     "__bytes_as_str": ([_BUF], T.STR),
     "__str_to_f64": ([T.STR], T.F64),
+    "__clock_monotonic": ([], T.F64),
 }
 PRINT_MACROS = {"println", "print", "eprintln", "eprint", "format", "panic"}
 
@@ -750,6 +751,9 @@ class Checker:
             src, dst = (T.F64, T.U64) if name == "f64_to_bits" else (T.U64, T.F64)
             e.args = self.check_args(e.args, [src], e.span, f"`{name}`")
             return self._builtin(e, name, dst)
+        if name == "String::new":
+            e.args = self.check_args(e.args, [], e.span, "`String::new`")
+            return self._builtin(e, name, T.STRING)
         if name == "default_rng":
             e.args = self.check_args(e.args, [], e.span, "`default_rng`")
             return self._builtin(e, name, T.RefT(T.StructT("Rng"), True))
