@@ -116,7 +116,7 @@ def _dispatch(args, program_args: list[str]) -> int:
     from sxc.driver import Options, compile_program, read_source
 
     options = Options(mode=args.mode, opt_level=2 if args.opt_level is None else args.opt_level,
-                      seed=args.seed, hard=args.hard)
+                      seed=args.seed, hard=args.hard, keep_typed=args.emit == "ast")
     source = read_source(args.file)
     compiled = compile_program(source, args.file, options)
     for warning in compiled.warnings:

@@ -156,14 +156,20 @@ class Codegen:
         self.outbuf_slot = ir.GlobalVariable(self.m, VEC_BYTES.as_pointer(), "__sx_outbuf_slot")
         self.outbuf_slot.initializer = self.outbuf
         self.outbuf_slot.linkage = "internal"
+        from sxc.reach import reachable_functions
+
+        live = reachable_functions(self.program)
         for key, fn in self.program.functions.items():
+            if key not in live:
+                continue
             sig = fn.sig
             params = ([sig.self_type] if sig.self_type is not None else []) + sig.params
             llfn = ir.Function(self.m, self.fn_type(params, sig.ret), _mangle(key))
             llfn.linkage = "internal"
             self.functions[key] = llfn
         for key, fn in self.program.functions.items():
-            self.define(key, fn)
+            if key in live:
+                self.define(key, fn)
         self.entry_trampoline()
         self.exports = emit_exports(self)
         return self.m
@@ -1425,7 +1431,8 @@ def emit_exports(cg: Codegen) -> dict[str, str]:
     """Wrap every exportable free function of the user's program."""
     exports = {}
     for key, fn in cg.program.functions.items():
-        if getattr(fn, "origin", "user") == "user" and fn.owner is None and key != "main":
+        if getattr(fn, "origin", "user") == "user" and fn.owner is None and key != "main" \
+                and key in cg.functions:
             name = export_wrapper(cg, key)
             if name is not None:
                 exports[key] = name

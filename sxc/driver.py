@@ -20,6 +20,7 @@ class Options:
     seed: int = 0
     hard: str | None = None  # None (sample) or "threshold"
     tangents: int = 1
+    keep_typed: bool = False  # keep a copy of the typed program for `--emit ast`
 
 
 @dataclass
@@ -93,7 +94,7 @@ def compile_program(source: str, path: str, options: Options) -> Compiled:
     import copy
 
     typed, warnings = frontend(source, path)
-    snapshot = copy.deepcopy(typed)
+    snapshot = copy.deepcopy(typed) if options.keep_typed else None
     mode = options.mode or typed.attributes.get("mode", "train")
     if mode not in ("train", "release"):
         raise CompileError([Diagnostic("error", f"unknown mode `{mode}`",

@@ -10,6 +10,8 @@ and grouping the flat operator lists of `binary` by Rust's precedences:
 from __future__ import annotations
 
 import functools
+import os
+import pickle
 from importlib import resources
 from pathlib import Path as FsPath
 
@@ -49,10 +51,30 @@ def grammar_text() -> str:
         return here.read_text()
 
 
+def _cache_file() -> str | None:
+    """Where Lark keeps the built LALR tables, or None if there is no cache dir."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "sxc")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return None
+    return os.path.join(folder, f"grammar-lark{lark.__version__}.cache")
+
+
 @functools.lru_cache(maxsize=1)
 def _parser() -> lark.Lark:
-    return lark.Lark(grammar_text(), parser="lalr", propagate_positions=True,
-                     maybe_placeholders=True, cache=False)
+    # Building the LALR tables takes about two seconds; Lark stores them in a
+    # file keyed by the grammar's hash and rebuilds when the file is unusable.
+    options = dict(parser="lalr", propagate_positions=True, maybe_placeholders=True)
+    cache = _cache_file()
+    if cache is not None:
+        try:
+            return lark.Lark(grammar_text(), cache=cache, **options)
+        except (OSError, EOFError, ValueError, TypeError, AttributeError,
+                pickle.UnpicklingError):
+            pass
+    return lark.Lark(grammar_text(), **options)
 
 
 def parse_module(source: str, path: str) -> ast.Module:

@@ -14,13 +14,13 @@ Script-style statements outside any function become the body of `main`.
 
 from __future__ import annotations
 
-import copy
+import pickle
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path as FsPath
 
 from sxc import ast
-from sxc.diagnostics import Reporter, Span
+from sxc.diagnostics import Reporter, Span, register_source
 from sxc.parse import parse_module
 
 LIBRARY_MODULES = {"simplex_training"}
@@ -49,7 +49,7 @@ def runtime_source(name: str) -> tuple[str, str]:
         return here.read_text(encoding="utf-8"), f"<runtime>/{filename}"
 
 
-_LIB_CACHE: dict[str, ast.Module] = {}
+_LIB_CACHE: dict[str, bytes] = {}
 
 
 def _library_module(name: str) -> ast.Module:
@@ -57,8 +57,9 @@ def _library_module(name: str) -> ast.Module:
     # of the cached parse.
     if name not in _LIB_CACHE:
         text, path = runtime_source(name)
-        _LIB_CACHE[name] = parse_module(text, path)
-    return copy.deepcopy(_LIB_CACHE[name])
+        _LIB_CACHE[name] = pickle.dumps(parse_module(text, path))
+        register_source(path, text)
+    return pickle.loads(_LIB_CACHE[name])
 
 
 def resolve_program(module: ast.Module, reporter: Reporter) -> Program:

@@ -1,0 +1,69 @@
+"""Which functions a program can call, so codegen emits only those.
+
+The roots are `main` and every function of the user's own file (they can be
+called from Python).  Calls, method calls, function values, and the prelude
+functions that codegen itself calls for printing and string methods are
+followed transitively.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sxc import ast
+
+PRINT_FAMILY = ("__fmt_f64_display", "__fmt_f64_debug", "__fmt_f64_exp",
+                "__fmt_f64_fixed", "__fmt_str_debug", "__fmt_plus", "__fmt_pad",
+                "__fmt_binary", "__fmt_f64_c_g")
+STR_FUNCTIONS = {
+    "lines": "__str_lines", "split_whitespace": "__str_split_whitespace",
+    "trim": "__str_trim", "starts_with": "__str_starts_with",
+    "ends_with": "__str_ends_with", "contains": "__str_contains", "split": "__str_split",
+}
+
+
+def reachable_functions(program) -> set[str]:
+    roots = [key for key, fn in program.functions.items()
+             if getattr(fn, "origin", "user") == "user" or key == "main"]
+    seen: set[str] = set()
+    stack = list(roots)
+    while stack:
+        key = stack.pop()
+        if key in seen or key not in program.functions:
+            continue
+        seen.add(key)
+        stack.extend(_callees(program.functions[key].body))
+    return seen
+
+
+def _callees(node) -> set[str]:
+    out: set[str] = set()
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, list):
+            todo.extend(n)
+            continue
+        if isinstance(n, tuple):
+            todo.extend(x for x in n if isinstance(x, (ast.Node, list)))
+            continue
+        if not isinstance(n, ast.Node):
+            continue
+        target = getattr(n, "target", None)
+        if isinstance(target, tuple) and len(target) == 2:
+            kind, name = target
+            if kind in ("fn", "method"):
+                out.add(name)
+            elif kind == "str" and name in STR_FUNCTIONS:
+                out.add(STR_FUNCTIONS[name])
+            elif kind == "math" and name == "powi":
+                out.update(("__powi_f64", "__powi_f32"))
+            elif kind == "builtin" and name in ("print_f64", "to_string"):
+                out.update(PRINT_FAMILY)
+        if isinstance(n, (ast.MacroCall,)):
+            out.update(PRINT_FAMILY)
+        for f in dataclasses.fields(n):
+            value = getattr(n, f.name)
+            if isinstance(value, (ast.Node, list, tuple)):
+                todo.append(value)
+    return out
