@@ -114,13 +114,22 @@ class Reporter:
 
     def __init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
+        self._seen: set = set()
 
     def error(self, message: str, span: Span, help: str | None = None,
               notes: list[tuple[str, Span | None]] | None = None) -> None:
-        self.diagnostics.append(Diagnostic("error", message, span, notes or [], help))
+        self._add(Diagnostic("error", message, span, notes or [], help))
 
     def warning(self, message: str, span: Span, help: str | None = None) -> None:
-        self.diagnostics.append(Diagnostic("warning", message, span, [], help))
+        self._add(Diagnostic("warning", message, span, [], help))
+
+    def _add(self, diagnostic: Diagnostic) -> None:
+        # a node checked twice (an argument retried with another expected
+        # type) must not report the same problem twice
+        key = (diagnostic.severity, diagnostic.message, diagnostic.span)
+        if key not in self._seen:
+            self._seen.add(key)
+            self.diagnostics.append(diagnostic)
 
     @property
     def has_errors(self) -> bool:

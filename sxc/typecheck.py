@@ -539,6 +539,9 @@ class Checker:
         inner_expected = None
         if isinstance(expected, T.RefT):
             inner_expected = expected.inner
+        elif isinstance(expected, T.SliceT):
+            # `&[a, b]` where a slice is expected: the items take its element type
+            inner_expected = T.ArrayT(expected.elem, 0)
         e.operand = self.expr(e.operand, inner_expected)
         t = e.operand.ty
         if isinstance(t, (T.StrT, T.SliceT)):
