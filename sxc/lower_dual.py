@@ -21,7 +21,7 @@ from sxc import ast
 from sxc import build as B
 from sxc import types as T
 from sxc.derivatives import helper_source
-from sxc.diagnostics import InternalError, Reporter
+from sxc.diagnostics import CompileError, Diagnostic, InternalError, Reporter
 from sxc.resolve import Program
 from sxc.visit import Rewriter
 
@@ -96,12 +96,20 @@ class DualLowering(Rewriter):
         return program
 
     def add_helpers(self) -> None:
-        if "Dual" in self.program.structs:
-            raise InternalError("a user struct named `Dual` clashes with the lowered dual")
+        existing = self.program.structs.get("Dual")
+        if existing is not None:
+            # A program that `sxc lower` printed already holds the pair struct
+            # and the rule functions; any other struct of that name clashes.
+            if [(f, t) for f, t in existing.resolved_fields] != [("val", T.F64),
+                                                                 ("der", T.F64)]:
+                raise CompileError([Diagnostic(
+                    "error", "the struct name `Dual` is reserved for lowered duals",
+                    existing.span, [], "rename the struct, or compile with --mode release")])
         helpers = _helper_program()
-        self.program.structs["Dual"] = helpers.structs["Dual"]
+        if existing is None:
+            self.program.structs["Dual"] = helpers.structs["Dual"]
         for key, fn in helpers.functions.items():
-            if key.startswith("__dual_"):
+            if key.startswith("__dual_") and key not in self.program.functions:
                 fn.dual_helper = True
                 fn.origin = "dual"
                 self.program.functions[key] = fn

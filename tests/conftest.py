@@ -1,0 +1,54 @@
+"""Shared helpers: run the real `sxc` command line and compare golden files."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+# Lines whose content depends on the machine, not on the program's semantics.
+_VOLATILE = re.compile(r"^(wall time: ).*$", re.M)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/*.out from the current compiler")
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")
+
+
+def run_sxc(*args: str, cwd: Path | None = None, timeout: int = 600,
+            stdin: str | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m sxc.cli ARGS` in a subprocess and capture its output."""
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    return subprocess.run([sys.executable, "-m", "sxc.cli", *args], cwd=cwd or ROOT,
+                          capture_output=True, text=True, timeout=timeout, env=env,
+                          input=stdin)
+
+
+def normalize(output: str) -> str:
+    return _VOLATILE.sub(r"\1<masked>", output)
+
+
+def check_golden(name: str, output: str, update: bool) -> None:
+    path = GOLDEN / name
+    text = normalize(output)
+    if update or not path.exists():
+        if not update:
+            pytest.fail(f"missing golden file {path}; run pytest --update-golden")
+        path.write_text(text)
+        return
+    expected = path.read_text()
+    assert text == expected, f"output differs from {path}"
