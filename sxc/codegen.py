@@ -69,7 +69,9 @@ class FnState:
 class Codegen:
     def __init__(self, program: Program, module_name: str = "sx"):
         self.program = program
-        self.m = ir.Module(name=module_name)
+        # a context per module, so struct names of one program never clash
+        # with another compiled in the same process
+        self.m = ir.Module(name=module_name, context=ir.Context())
         self.native = Native(self.m)
         self.struct_fields: dict[str, list[tuple[str, T.Type]]] = {}
         self.struct_types: dict[str, ir.IdentifiedStructType] = {}

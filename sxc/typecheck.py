@@ -1178,8 +1178,9 @@ class Checker:
                 self.rep.error(f"`if` and `else` have incompatible types: `{tt}` and "
                                f"`{et}`", e.else_.span)
                 e.ty = tt
-        if e.soft and isinstance(e.ty, T.FloatT):
-            # a blend of two numbers by a dual probability is itself a dual
+        if e.soft and isinstance(e.ty, T.FloatT) and not isinstance(expected, T.FloatT):
+            # a blend of two numbers by a dual probability is itself a dual,
+            # unless the context asks for a plain float (then p's value blends)
             self._coerce_arm(e, T.DUAL)
             e.ty = T.DUAL
         return e
