@@ -1,0 +1,136 @@
+"""Embedding: `sxc.compile` and calling compiled functions from Python."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import sxc
+
+SOURCE = """
+fn square(x: f64) -> f64 { x * x }
+fn twice(n: i64) -> i64 { n * 2 }
+fn wrap(n: u8) -> u8 { n + 250 }
+fn both(a: bool, b: bool) -> bool { a && b }
+fn f(x: dual) -> dual { x * x.sin() }
+fn total(v: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for x in v.iter() {
+        s += x;
+    }
+    s
+}
+fn scale(v: &mut [f64], k: f64) {
+    for i in 0..v.len() {
+        v[i] = v[i] * k;
+    }
+}
+fn divide(a: i64, b: i64) -> i64 { a / b }
+fn at(v: &[f64], i: i64) -> f64 { v[i as usize] }
+"""
+
+
+@pytest.fixture(scope="module")
+def module():
+    return sxc.compile(SOURCE)
+
+
+def test_float(module):
+    assert module.square(1.5) == 2.25
+
+
+def test_int(module):
+    assert module.twice(-21) == -42
+
+
+def test_u8_wraps(module):
+    assert module.wrap(10) == 4
+
+
+def test_bool(module):
+    assert module.both(True, True) is True
+    assert module.both(True, False) is False
+
+
+def test_dual_result(module):
+    y = module.f(sxc.Dual(2.0, 1.0))
+    assert isinstance(y, sxc.Dual)
+    assert y.val == pytest.approx(2.0 * math.sin(2.0), rel=1e-15)
+    assert y.der == pytest.approx(math.sin(2.0) + 2.0 * math.cos(2.0), rel=1e-14)
+
+
+def test_number_as_dual(module):
+    y = module.f(2.0)
+    assert y.der == 0.0
+
+
+def test_numpy_slice(module):
+    assert module.total(np.array([1.0, 2.0, 3.5])) == 6.5
+
+
+def test_mutable_slice(module):
+    v = np.array([1.0, -2.0])
+    module.scale(v, 3.0)
+    assert v.tolist() == [3.0, -6.0]
+
+
+def test_runtime_error_keeps_running(module):
+    with pytest.raises(sxc.RuntimeError, match="attempt to divide by zero"):
+        module.divide(1, 0)
+    with pytest.raises(sxc.RuntimeError, match="index out of bounds"):
+        module.at(np.array([1.0]), 5)
+    assert module.divide(7, 2) == 3
+
+
+def test_min_div_minus_one(module):
+    with pytest.raises(sxc.RuntimeError, match="overflow"):
+        module.divide(-2 ** 63, -1)
+
+
+def test_wrong_argument_count(module):
+    with pytest.raises(TypeError, match="takes 1 arguments"):
+        module.square(1.0, 2.0)
+
+
+def test_wrong_argument_type(module):
+    with pytest.raises(TypeError):
+        module.twice(1.5)
+
+
+def test_unknown_function(module):
+    with pytest.raises(AttributeError, match="no function `nope`"):
+        module.nope
+
+
+def test_compile_error_has_location():
+    with pytest.raises(sxc.CompileError) as info:
+        sxc.compile("fn f() -> f64 {\n    undefined_name\n}\n")
+    diagnostic = info.value.diagnostics[0]
+    assert (diagnostic.span.line, diagnostic.span.col) == (2, 5)
+    assert "cannot find value `undefined_name`" in diagnostic.message
+    assert "^^^^" in str(info.value)
+
+
+def test_compile_from_path(tmp_path):
+    path = tmp_path / "m.sx"
+    path.write_text("fn one() -> i64 { 1 }\n")
+    assert sxc.compile(str(path)).one() == 1
+
+
+def test_release_mode_dual(tmp_path):
+    m = sxc.compile("fn f(x: dual) -> dual { x * 3.0 }", mode="release")
+    assert m.f(sxc.Dual(2.0, 1.0)) == sxc.Dual(6.0, 0.0)
+
+
+def test_run_main(capfd):
+    m = sxc.compile('fn main() -> i64 { println!("from main"); 5 }')
+    assert m.run() == 5
+    assert capfd.readouterr().out == "from main\n"
+
+
+def test_many_modules():
+    for k in range(20):
+        m = sxc.compile(f"fn k() -> i64 {{ {k} }}")
+        assert m.k() == k

@@ -1,0 +1,165 @@
+"""The `sxc` command line: subcommands, options and exit codes."""
+
+from __future__ import annotations
+
+import pytest
+
+import sxc
+from conftest import run_sxc
+
+
+def write(tmp_path, text: str, name: str = "prog.sx"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_version():
+    result = run_sxc("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"sxc {sxc.__version__}"
+
+
+def test_help_lists_commands():
+    result = run_sxc("--help")
+    assert result.returncode == 0
+    for command in ("run", "check", "lower", "build"):
+        assert command in result.stdout
+
+
+def test_run_help_lists_options():
+    result = run_sxc("run", "--help")
+    assert result.returncode == 0
+    for option in ("--mode", "-O0", "-O3", "--seed", "--hard", "--emit"):
+        assert option in result.stdout
+
+
+def test_check_ok(tmp_path):
+    path = write(tmp_path, "fn main() { println!(\"hi\"); }\n")
+    result = run_sxc("check", str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+
+
+def test_main_return_is_exit_status(tmp_path):
+    path = write(tmp_path, "fn main() -> i64 { 3 }\n")
+    assert run_sxc("run", str(path)).returncode == 3
+
+
+def test_exit_status_modulo_256(tmp_path):
+    path = write(tmp_path, "fn main() -> i64 { 258 }\n")
+    assert run_sxc("run", str(path)).returncode == 2
+
+
+def test_runtime_error_exit_101(tmp_path):
+    path = write(tmp_path, "fn main() {\n    let v = vec![1, 2];\n    let i = v.len();\n"
+                           "    println!(\"{}\", v[i]);\n}\n")
+    result = run_sxc("run", str(path))
+    assert result.returncode == 101
+    assert f"{path}:4:20: runtime error: index out of bounds: the len is 2 but the index " \
+           "is 2" in result.stderr
+
+
+def test_compile_error_exit_1(tmp_path):
+    path = write(tmp_path, "fn main() { let x: i64 = 1.5; }\n")
+    result = run_sxc("run", str(path))
+    assert result.returncode == 1
+    assert "error: mismatched types" in result.stderr
+
+
+def test_program_arguments(tmp_path):
+    path = write(tmp_path, "fn main() {\n    let a = args();\n    for s in a.iter() {\n"
+                           "        println!(\"[{}]\", s);\n    }\n}\n")
+    result = run_sxc("run", str(path), "one", "two words", "--three")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [f"[{path}]", "[one]", "[two words]", "[--three]"]
+
+
+def test_options_after_file(tmp_path):
+    path = write(tmp_path, "fn main() { println!(\"{}\", default_rng().next_u64()); }\n")
+    before = run_sxc("run", "--seed", "42", str(path))
+    after = run_sxc("run", str(path), "--seed", "42")
+    assert before.stdout == after.stdout
+
+
+SEEDED = "fn main() { let r = default_rng(); println!(\"{} {}\", r.next_u64(), r.u01()); }\n"
+
+
+def test_seed_reproducible(tmp_path):
+    path = write(tmp_path, SEEDED)
+    first = run_sxc("run", str(path), "--seed", "42")
+    second = run_sxc("run", str(path), "--seed", "42")
+    other = run_sxc("run", str(path), "--seed", "43")
+    assert first.stdout == second.stdout
+    assert first.stdout != other.stdout
+
+
+def test_seed_42_is_splitmix64(tmp_path):
+    # first output of splitmix64 from state 42 (the reference check value)
+    path = write(tmp_path, "fn main() { println!(\"{:x}\", default_rng().next_u64()); }\n")
+    result = run_sxc("run", str(path), "--seed", "42")
+    assert result.stdout.strip() == "bdd732262feb6e95"
+
+
+@pytest.mark.parametrize("level", ["-O0", "-O1", "-O2", "-O3"])
+def test_opt_levels_agree(tmp_path, level):
+    path = write(tmp_path, "fn main() {\n    let mut s = 0.0;\n    for i in 0..1000 {\n"
+                           "        s += (i as f64).sqrt() / 3.0;\n    }\n"
+                           "    println!(\"{:?}\", s);\n}\n")
+    reference = run_sxc("run", str(path), "-O2")
+    result = run_sxc("run", str(path), level)
+    assert result.returncode == 0
+    assert result.stdout == reference.stdout
+
+
+DUALS = "fn main() {\n    let x = dual::variable(2.0);\n    let y = x * x.exp();\n" \
+        "    println!(\"{} {}\", y.val, y.der);\n}\n"
+
+
+@pytest.mark.parametrize("stage, marker", [("ast", "dual::variable"), ("core", "Dual {"),
+                                           ("llvm", "define"), ("asm", "ret")])
+def test_emit_stages(tmp_path, stage, marker):
+    path = write(tmp_path, DUALS)
+    result = run_sxc("run", str(path), "--emit", stage)
+    assert result.returncode == 0, result.stderr
+    assert marker in result.stdout
+
+
+def test_lower_release_has_no_dual(tmp_path):
+    path = write(tmp_path, DUALS)
+    result = run_sxc("lower", str(path), "--mode", "release")
+    assert result.returncode == 0, result.stderr
+    assert "dual" not in result.stdout.lower()
+
+
+def test_lower_train_pairs(tmp_path):
+    path = write(tmp_path, DUALS)
+    result = run_sxc("lower", str(path), "--mode", "train")
+    assert "struct Dual { val: f64, der: f64 }" in result.stdout
+    assert "__dual_exp" in result.stdout
+    again = write(tmp_path, result.stdout, "core.sx")
+    assert run_sxc("run", str(again)).stdout == run_sxc("run", str(path)).stdout
+
+
+def test_file_mode_attribute(tmp_path):
+    path = write(tmp_path, '#![mode = "release"]\n' + DUALS)
+    assert run_sxc("run", str(path)).stdout.split()[1] == "0"
+    assert run_sxc("run", str(path), "--mode", "train").stdout.split()[1] != "0"
+
+
+def test_missing_file():
+    result = run_sxc("run", "no/such/file.sx")
+    assert result.returncode == 1
+    assert "cannot read `no/such/file.sx`" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_build_executable(tmp_path):
+    path = write(tmp_path, "fn main() -> i64 {\n    println!(\"built {}\", 6 * 7);\n    4\n}\n")
+    exe = tmp_path / "prog"
+    result = run_sxc("build", str(path), "-o", str(exe))
+    assert result.returncode == 0, result.stderr
+    import subprocess
+    done = subprocess.run([str(exe)], capture_output=True, text=True)
+    assert done.stdout == "built 42\n"
+    assert done.returncode == 4
