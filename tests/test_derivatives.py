@@ -3,8 +3,8 @@
 Each rule is checked at ordinary points against a closed-form derivative
 written here with `math`, and against central finite differences of `.val`.
 Points where the derivative does not exist follow JAX's `jvp`, and each test
-of such a point states its convention.  One program holds one function per
-rule; the `r_<name>` functions cover the table, and the `x_*` functions cover
+of such a point states its convention.  One program contains one function per
+rule.  The `r_<name>` functions cover the table, and the `x_*` functions cover
 operand shapes that the table has no rule for.
 """
 
@@ -46,7 +46,7 @@ def _sigmoid_slope(x: float) -> float:
 
 
 def _round(x: float) -> float:
-    # Rust's f64::round rounds half away from zero; Python's round() does not.
+    # Rust's f64::round rounds half away from zero, but Python's round() rounds half to even.
     return math.copysign(math.floor(abs(x) + 0.5), x)
 
 
@@ -512,8 +512,8 @@ def test_saturated_slope(train, name, x):
     """The tangent keeps its relative accuracy where the value has rounded to 1.
 
     sigmoid'(40) is about 4.2e-18 and tanh'(20) about 1.7e-17, both normal
-    doubles. JAX's logistic and tanh jvps use the same formulas, so JAX
-    shows the same loss.
+    doubles. The logistic and tanh jvps in jax/_src/lax/lax.py also subtract
+    the value from 1, so JAX shows the same loss.
     """
     got = getattr(train, f"r_{name}")(Dual(x, 1.0)).der
     expected = UNARY[name][2](x)
@@ -522,7 +522,7 @@ def test_saturated_slope(train, name, x):
 
 
 _NAN_FROM_ZERO_TANGENT = pytest.mark.xfail(
-    strict=True, reason="the rule multiplies the dual's zero tangent by c = inf, giving NaN")
+    strict=True, reason="the rule multiplies the zero tangent of x by an infinite c or c / x, giving NaN")
 
 
 @pytest.mark.parametrize("name, x, dx, c, expected", [
@@ -547,8 +547,9 @@ def test_constant_no_term(train, name, x, dx, c, expected):
     """A constant operand contributes no tangent term, so inf * 0 never makes NaN.
 
     With c = inf, `x * c` has tangent inf for tangent 1 and 0 for tangent 0.
-    NOTE: JAX's mul jvp is dx * c, which is NaN for dx = 0 and c = inf; the
-    expected 0 here is sxc's documented convention, which is stricter than JAX.
+    NOTE: JAX's mul jvp (jax/_src/lax/lax.py) is dx * c, which is NaN for
+    dx = 0 and c = inf. The expected 0 is the convention that the comment on
+    CONSTANT_RULES states, and it is stricter than JAX.
     """
     got = _call_constant(train, name, Dual(x, dx), c).der
     assert _matches(got, expected), (f"{name}(x={x}, c={c}) with tangent {dx}: "
@@ -593,5 +594,6 @@ def test_release(train, release, fn, args):
     """Release mode computes the same value as train mode and drops the tangent."""
     expected = getattr(train, fn)(*args).val
     got = getattr(release, fn)(*args)
-    assert got.val == expected, f"{fn}{args} in release: got val {got.val!r}, expected {expected!r}"
+    assert got.val == expected, (f"{fn}{args} in release: got val {got.val!r}, "
+                                 f"expected {expected!r}")
     assert got.der == 0.0, f"{fn}{args} in release: got der {got.der!r}, expected 0.0"

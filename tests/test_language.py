@@ -1,0 +1,196 @@
+"""Programs in both styles the language supports, with outputs worked out by
+hand (or, for floats, by Python's shortest round-trip `repr`, which matches
+Rust's `{}` for numbers between 1e-5 and 1e16)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import run_sxc
+
+CASES = {
+    "struct_methods": ("""
+struct Point { x: f64, y: f64 }
+
+impl Point {
+    fn new(x: f64, y: f64) -> Point { Point { x, y } }
+    fn norm(&self) -> f64 { (self.x * self.x + self.y * self.y).sqrt() }
+    fn scale(&mut self, k: f64) { self.x *= k; self.y *= k; }
+}
+
+fn main() {
+    let mut p = Point::new(3.0, 4.0);
+    println!("{}", p.norm());
+    p.scale(2.0);
+    println!("{} {}", p.x, p.norm());
+}
+""", "5\n6 10\n"),
+    "script_style_method": ("""
+struct Counter { n: i64 }
+fn bump(&mut self) { self.n += 1; }
+fn get(&self) -> i64 { self.n }
+
+let mut c = Counter { n: 40 };
+c.bump();
+c.bump();
+println!("{}", c.get());
+""", "42\n"),
+    "vec_ops": ("""
+fn main() {
+    let mut v: Vec<i64> = Vec::new();
+    for i in 0..5 { v.push(i * i); }
+    v.swap(0, 4);
+    let mut sum = 0;
+    for x in v.iter() { sum += x; }
+    println!("{:?} len={} sum={}", v, v.len(), sum);
+}
+""", "[16, 1, 4, 9, 0] len=5 sum=30\n"),
+    "arrays": ("""
+fn main() {
+    let mut a = [0.0; 4];
+    for i in 0..4 { a[i] = (i as f64) * 0.5; }
+    let b = [1, 2, 3];
+    let mut t = 0;
+    for x in b { t += x; }
+    println!("{:?} {}", a, t);
+}
+""", "[0.0, 0.5, 1.0, 1.5] 6\n"),
+    "if_expression": ("""
+fn sign(x: i64) -> i64 { if x > 0 { 1 } else if x < 0 { -1 } else { 0 } }
+fn main() {
+    let v = if sign(-5) < 0 { "negative" } else { "other" };
+    println!("{} {} {} {}", sign(7), sign(-3), sign(0), v);
+}
+""", "1 -1 0 negative\n"),
+    "loop_break_value": ("""
+fn main() {
+    let mut n = 27;
+    let mut steps = 0;
+    let last = loop {
+        if n == 1 { break steps; }
+        n = if n % 2 == 0 { n / 2 } else { 3 * n + 1 };
+        steps += 1;
+    };
+    println!("{}", last);
+}
+""", "111\n"),
+    "integer_semantics": ("""
+fn main() {
+    let a: i64 = -7;
+    println!("{} {}", a / 2, a % 2);
+    let big: u64 = 18446744073709551615;
+    println!("{}", big + 2);
+    let x: i32 = 2147483647;
+    println!("{}", x + 1);
+    let s: u32 = 1;
+    println!("{}", s << 33);
+}
+""", "-3 -1\n1\n-2147483648\n2\n"),
+    "casts_saturate": ("""
+fn main() {
+    let f = 1e20;
+    let n = -3.9;
+    println!("{} {} {}", f as i64, n as i64, n as u8);
+    println!("{} {}", f64::NAN as i32, 300 as u8);
+    println!("{}", (7 as f64) / 2.0);
+}
+""", "9223372036854775807 -3 0\n0 44\n3.5\n"),
+    "float_printing": ("""
+fn main() {
+    println!("{} {:?}", 1.0, 1.0);
+    println!("{}", 0.1 + 0.2);
+    println!("{:.3} {:.0} {:.1}", 3.14159, 2.5, 0.05);
+    println!("{:?} {:?} {}", 1e16, 1e-7, 1e16);
+    println!("{} {} {}", -0.0, f64::INFINITY, f64::NAN);
+    println!("{:e} {:>8.2}|{:<6}|{:^7}|{:+}", 1234.5, 3.14159, 42, "ab", 5);
+}
+""", "1 1.0\n0.30000000000000004\n3.142 2 0.1\n1e16 1e-7 10000000000000000\n"
+     "-0 inf NaN\n1.2345e3     3.14|42    |  ab   |+5\n"),
+    "var_style": ("""
+fn add(a: i64, b: i64) -> i64 {
+    return a + b;
+}
+fn main() -> i64 {
+    var total = 0;
+    var i = 0;
+    while i < 10 {
+        total = add(total, i);
+        i = i + 1;
+    }
+    print_i64(total);
+    println("");
+    print_f64(2.5);
+    print_f64(1.0 / 3.0);
+    return 0;
+}
+""", "45\n2.5\n0.333333\n"),
+    "parse_strings": ("""
+fn main() {
+    let text = "NAME : demo\\nDIMENSION: 3\\n  1 2.5  -3\\r\\nEOF\\n";
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with("NAME") {
+            let parts = t.split(":");
+            println!("name=[{}]", parts[1].trim());
+        } else if t.starts_with("EOF") {
+            break;
+        } else {
+            let f = t.split_whitespace();
+            if f.len() == 3 {
+                let total = f[0].parse::<i64>().unwrap() as f64 + f[1].parse::<f64>().unwrap()
+                    + f[2].parse::<f64>().unwrap();
+                println!("sum={}", total);
+            }
+        }
+    }
+}
+""", "name=[demo]\nsum=0.5\n"),
+    "function_values": ("""
+fn twice(f: fn(f64) -> f64, x: f64) -> f64 { f(f(x)) }
+fn inc(x: f64) -> f64 { x + 1.5 }
+fn main() {
+    let g = inc;
+    println!("{}", twice(g, 1.0));
+}
+""", "4\n"),
+    "dual_promotion": ("""
+fn main() {
+    let x = dual::variable(3.0);
+    let n: u64 = 4;
+    let y = x * n + 2;
+    let z = (x * x).powi(2) / x;
+    println!("{} {} {} {}", y.val, y.der, z.val, z.der);
+}
+""", "14 4 27 27\n"),
+    "format_macro": ("""
+fn main() {
+    let s = format!("{}-{:03}", "id", 7);
+    println!("{} {}", s, s.len());
+}
+""", "id-007 6\n"),
+    "read_file_args": ("""
+fn main() {
+    let a = args();
+    let text = read_file(&a[1]);
+    let lines = text.lines();
+    println!("{} lines, first [{}]", lines.len(), lines[0]);
+}
+""", None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_program(name, tmp_path):
+    source, expected = CASES[name]
+    path = tmp_path / f"{name}.sx"
+    path.write_text(source)
+    extra = []
+    if expected is None:
+        data = tmp_path / "data.txt"
+        data.write_text("alpha\nbeta\ngamma\n")
+        extra = [str(data)]
+        expected = "3 lines, first [alpha]\n"
+    for level in ("-O0", "-O2"):
+        result = run_sxc("run", str(path), level, *extra)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == expected, f"{name} at {level}"
