@@ -69,7 +69,9 @@ rule("max",     2, "v.max(w)",                   "if v > w { d } else if v < w {
 rule("min",     2, "v.min(w)",                   "if v < w { d } else if v > w { e } else { 0.5 * (d + e) }", "a tie splits the tangent evenly")
 
 # A constant operand contributes no tangent term at all (a symbolic zero), so
-# an infinite value never meets a zero tangent to make NaN.  `c` is the f64.
+# an infinite dual value never meets the constant's zero tangent to make NaN.
+# The dual's own tangent still scales with `c`, as in JAX: `x * inf` with
+# tangent 0 has tangent NaN.  `c` is the f64; `c_` rules take it on the left.
 CONSTANT_RULES: dict[str, tuple[str, str]] = {
     "add_c":  ("v + c",        "d"),
     "c_add":  ("c + v",        "d"),
@@ -80,6 +82,7 @@ CONSTANT_RULES: dict[str, tuple[str, str]] = {
     "div_c":  ("v / c",        "d / c"),
     "c_div":  ("c / v",        "-(r * d) / v"),
     "powf_c": ("v.powf(c)",    "c * v.powf(c - 1.0) * d"),
+    "c_powf": ("c.powf(v)",    "(if c == 0.0 { 0.0 } else { c.ln() }) * r * d"),
 }
 
 
@@ -103,6 +106,8 @@ def helper_source() -> str:
     let t = if n == 0 { 0.0 } else { (n as f64) * x.val.powi(n - 1) * x.der };
     Dual { val: r, der: t }
 }""")
+    # clamp selects an operand whole; at an edge (x == lo or x == hi) it
+    # passes x through with its tangent
     out.append("""fn __dual_clamp(x: Dual, lo: Dual, hi: Dual) -> Dual {
     if x.val < lo.val { lo } else if x.val > hi.val { hi } else { x }
 }""")

@@ -207,6 +207,11 @@ class DualLowering(Rewriter):
         if not (target and target[0] == "math" and isinstance(e.ty, T.DualT) and self.train):
             return self.children(e)
         name = target[1]
+        if name == "powf" and _constant_inner(e.receiver) is not None \
+                and _constant_inner(e.args[0]) is None:
+            c = self.expr(_constant_inner(e.receiver))
+            y = self.expr(e.args[0])
+            return B.call_fn(e.span, "__dual_c_powf", [y, c], DUAL_STRUCT)
         recv = self.expr(e.receiver)
         if name == "powi":
             return B.call_fn(e.span, "__dual_powi", [recv, self.expr(e.args[0])], DUAL_STRUCT)
