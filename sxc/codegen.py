@@ -391,7 +391,7 @@ class Codegen:
         raise InternalError(f"cannot index {base_t}")
 
     def vec_value(self, e: ast.Expr) -> ir.Value:
-        """The header pointer of a `Vec` expression, through any references."""
+        """Return the header pointer of a `Vec` expression, through any references."""
         v = self.value(e)
         t = e.ty
         while isinstance(t, T.RefT):
@@ -1345,7 +1345,7 @@ SLOT = I64
 
 
 def export_slots(t: T.Type) -> int | None:
-    """How many 8-byte slots a parameter or result of type `t` takes, if any."""
+    """Return how many 8-byte slots a value of type `t` takes, or None if it cannot cross."""
     if isinstance(t, (T.IntT, T.FloatT, T.BoolT)):
         return 1
     if isinstance(t, (T.UnitT,)):

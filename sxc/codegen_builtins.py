@@ -383,7 +383,7 @@ def _buf_len(cg: Codegen, slot: ir.Value) -> ir.Value:
 
 
 def fmt_value(cg: Codegen, slot: ir.Value, v, ty: T.Type, spec: Spec) -> None:
-    """Append `v` (of type `ty`) to the buffer in `slot` as `spec` asks."""
+    """Append `v` (of type `ty`) to the buffer in `slot`, formatted by `spec`."""
     b = cg.b
     while isinstance(ty, T.RefT):
         v = b.load(v)

@@ -59,7 +59,7 @@ class TypeMap:
 
 
 def _constant_inner(e: ast.Expr) -> ast.Expr | None:
-    """The f64 inside a promoted `dual::constant(c)`, before lowering."""
+    """Return the f64 inside a promoted `dual::constant(c)`, before lowering."""
     if isinstance(e, ast.Call) and getattr(e, "target", None) == ("builtin", "dual::constant"):
         return e.args[0]
     return None
@@ -98,7 +98,7 @@ class DualLowering(Rewriter):
     def add_helpers(self) -> None:
         existing = self.program.structs.get("Dual")
         if existing is not None:
-            # A program that `sxc lower` printed already holds the pair struct
+            # A program that `sxc lower` printed already contains the pair struct
             # and the rule functions; any other struct of that name clashes.
             if [(f, t) for f, t in existing.resolved_fields] != [("val", T.F64),
                                                                  ("der", T.F64)]:

@@ -1180,7 +1180,7 @@ class Checker:
                 e.ty = tt
         if e.soft and isinstance(e.ty, T.FloatT) and not isinstance(expected, T.FloatT):
             # a blend of two numbers by a dual probability is itself a dual,
-            # unless the context asks for a plain float (then p's value blends)
+            # unless the context expects a plain float (then the value of p blends)
             self._coerce_arm(e, T.DUAL)
             e.ty = T.DUAL
         return e
