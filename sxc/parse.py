@@ -52,7 +52,7 @@ def grammar_text() -> str:
 
 
 def _cache_file() -> str | None:
-    """Where Lark keeps the built LALR tables, or None if there is no cache dir."""
+    """Return the file where Lark keeps the built LALR tables, or None."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     folder = os.path.join(base, "sxc")
     try:

@@ -1,4 +1,4 @@
-"""Which functions a program can call, so codegen emits only those.
+"""Reachability: the functions a program can call, so codegen emits only those.
 
 The roots are `main` and every function of the user's own file (they can be
 called from Python).  Calls, method calls, function values, and the prelude

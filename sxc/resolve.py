@@ -1,6 +1,6 @@
 """Resolve pass: modules and `use` paths to one `Program` of named items.
 
-Input is the user's parsed `Module`; output is a `Program` that also holds the
+Input is the user's parsed `Module`; output is a `Program` that also contains the
 bundled prelude (`runtime/std.sx`) and every library module named by a `use`,
 such as `use simplex_training::{LearnableSchedule, Annealer}`.  Methods are
 keyed `Type::method`; a top-level `fn` whose first parameter is `self`,
