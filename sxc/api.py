@@ -115,8 +115,8 @@ class Function:
     def __call__(self, *args):
         params = self.typed.params
         if len(args) != len(params):
-            raise TypeError(f"{self.name}() takes {len(params)} arguments but "
-                            f"{len(args)} were given")
+            given = f"{len(args)} {'was' if len(args) == 1 else 'were'} given"
+            raise TypeError(f"{self.name}() takes {len(params)} arguments but {given}")
         slots: list = []
         keep: list = []
         for value, t, lt in zip(args, params, self.lowered.params):
@@ -124,6 +124,9 @@ class Function:
         buf = (ctypes.c_uint64 * max(1, len(slots)))(*[_as_bits(s) for s in slots])
         ret = (ctypes.c_uint64 * 2)()
         status = self._call(ctypes.addressof(buf), ctypes.addressof(ret))
+        if status == 2:
+            # the function called `exit(code)`: end like Python's sys.exit
+            raise SystemExit(self.module._native.exit_code())
         if status != 0:
             raise RuntimeError(self.module._native.panic_message())
         return _unpack(ret, self.typed.ret, self.lowered.ret)
@@ -159,16 +162,42 @@ def _pack(value, t: T.Type, lt: T.Type, slots: list, keep: list) -> None:
             raise OverflowError(f"{value} does not fit in `{t}`")
         slots.append(value)
     elif isinstance(t, T.SliceT):
-        import numpy as np
-
-        dtype = np.float64 if isinstance(t.elem, T.FloatT) else np.int64
-        arr = np.ascontiguousarray(value, dtype=dtype)
-        if arr.ndim != 1:
-            raise TypeError(f"expected a 1-D array for `{t}`, got shape {arr.shape}")
-        keep.append(arr)
-        slots.extend([arr.ctypes.data, arr.shape[0]])
+        slots.extend(_slice_slots(value, t, keep))
     else:
         raise TypeError(f"cannot pass a value of type `{t}` from Python")
+
+
+def _slice_slots(value, t: T.SliceT, keep: list) -> list[int]:
+    """Return (data pointer, length) of a 1-D array for a slice parameter.
+
+    A slice that the function may write (`&mut [T]`) must be a contiguous
+    NumPy array of exactly the element type, because writes to a converted
+    copy would be lost.  A read-only slice also accepts lists and other
+    dtypes that convert without loss.
+    """
+    import numpy as np
+
+    dtype = np.dtype(np.float64 if isinstance(t.elem, T.FloatT) else np.int64)
+    mutable = getattr(t, "mutable", False)
+    if isinstance(value, np.ndarray):
+        if value.ndim != 1:
+            raise TypeError(f"expected a 1-D array for `{t}`, got shape {value.shape}")
+        if mutable and (value.dtype != dtype or not value.flags.c_contiguous
+                        or not value.flags.writeable):
+            raise TypeError(f"`{t}` needs a writable contiguous {dtype} array, got "
+                            f"{value.dtype} (contiguous: {value.flags.c_contiguous})")
+        if value.dtype != dtype and not np.can_cast(value.dtype, dtype, "same_kind"):
+            raise TypeError(f"cannot pass a {value.dtype} array as `{t}`")
+        if value.dtype.kind == "f" and dtype.kind == "i":
+            raise TypeError(f"cannot pass a {value.dtype} array as `{t}` without "
+                            "truncating")
+    elif mutable:
+        raise TypeError(f"`{t}` needs a NumPy array, got {type(value).__name__}")
+    arr = np.ascontiguousarray(value, dtype=dtype)
+    if arr.ndim != 1:
+        raise TypeError(f"expected a 1-D array for `{t}`, got shape {arr.shape}")
+    keep.append(arr)
+    return [arr.ctypes.data, arr.shape[0]]
 
 
 def _unpack(ret, t: T.Type, lt: T.Type):

@@ -34,7 +34,9 @@ def _main_module(seed: int) -> str:
     b.store(b.sext(main.args[0], I64), argc_g)
     b.store(main.args[1], argv_g)
     status = b.call(entry, [ir.Constant(I64, seed & 0xFFFFFFFFFFFFFFFF)])
-    with b.if_then(b.icmp_signed("!=", status, ir.Constant(I32, 0))):
+    # status 2 is `exit(code)`: fall through and return the stored code
+    failed = b.icmp_signed("==", status, ir.Constant(I32, 101))
+    with b.if_then(failed):
         err = b.load(stderr)
         b.call(fwrite, [b.bitcast(msg_g, PTR), ir.Constant(I64, 1), b.load(len_g), err])
         nl = ir.GlobalVariable(m, ir.ArrayType(I8, 1), "nl")
@@ -60,6 +62,10 @@ def build_executable(compiled, output: str) -> None:
     program_obj = tm.emit_object(optimize(compiled.llvm_ir, level))
     main_obj = tm.emit_object(optimize(_main_module(compiled.options.seed), level))
     out_dir = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(out_dir):
+        raise CompileError([Diagnostic("error", f"cannot write `{output}`: the directory "
+                                       f"`{out_dir}` does not exist",
+                                       Span(compiled.path, 0, 0, 0, 0))])
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for name, data in (("program.o", program_obj), ("main.o", main_obj)):
@@ -67,7 +73,12 @@ def build_executable(compiled, output: str) -> None:
             with open(path, "wb") as f:
                 f.write(data)
             paths.append(path)
-        fd, partial = tempfile.mkstemp(prefix=".sxc-build-", dir=out_dir)
+        try:
+            fd, partial = tempfile.mkstemp(prefix=".sxc-build-", dir=out_dir)
+        except OSError as exc:
+            raise CompileError([Diagnostic("error", f"cannot write `{output}`: "
+                                           f"{exc.strerror}",
+                                           Span(compiled.path, 0, 0, 0, 0))]) from None
         os.close(fd)
         try:
             result = subprocess.run([cc, "-no-pie", *paths, "-lm", "-o", partial],

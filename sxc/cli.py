@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="compile FILE and run it; extra arguments go to "
                                      "the program")
     run.add_argument("file", metavar="FILE")
+    run.add_argument("program_args", nargs="*", metavar="ARGS",
+                     help="arguments for the program (after `--` when they look like "
+                          "sxc options)")
     _common(run)
     check = sub.add_parser("check", help="parse and type-check FILE")
     check.add_argument("file", metavar="FILE")
@@ -117,6 +120,9 @@ def _dispatch(args, program_args: list[str]) -> int:
 
     options = Options(mode=args.mode, opt_level=2 if args.opt_level is None else args.opt_level,
                       seed=args.seed, hard=args.hard, keep_typed=args.emit == "ast")
+    if args.hard and args.mode != "release":
+        print("warning: `--hard` applies to release mode only; add `--mode release`",
+              file=sys.stderr)
     source = read_source(args.file)
     compiled = compile_program(source, args.file, options)
     for warning in compiled.warnings:

@@ -201,8 +201,7 @@ class Codegen:
         """`__sx_main(seed) -> i32`: run `main` under the panic trampoline."""
         main = self.functions.get("main")
         fn = ir.Function(self.m, ir.FunctionType(I32, [I64]), "__sx_main")
-        self.exit_code = ir.GlobalVariable(self.m, I64, "__sx_exit_code")
-        self.exit_code.initializer = const_i64(0)
+        self.exit_code = self.native.exit_code
         b = ir.IRBuilder(fn.append_basic_block("entry"))
         self.b = b
         rng_state = b.gep(self.rng_global, [ir.Constant(I32, 0), ir.Constant(I32, 0)])
@@ -220,13 +219,17 @@ class Codegen:
             b.store(code, self.exit_code)
 
     def guarded_call(self, b: ir.IRBuilder, body) -> None:
-        """Emit `if setjmp(buf) { return 101 } body; return 0` into `b`."""
+        """Emit `if setjmp(buf) { return 101 } body; return 0` into `b`.
+
+        `setjmp` returns 1 after a panic (status 101) and 2 after `exit(code)`
+        (status 2), which has stored its code in `__sx_exit_code` already."""
         nat = self.native
         b.store(ir.Constant(I32, 1), nat.jmp_active)
         status = b.call(nat.libc("_setjmp"), [b.bitcast(nat.jmpbuf, PTR)])
         with b.if_then(b.icmp_signed("!=", status, ir.Constant(I32, 0))):
             b.store(ir.Constant(I32, 0), nat.jmp_active)
-            b.ret(ir.Constant(I32, 101))
+            exited = b.icmp_signed("==", status, ir.Constant(I32, 2))
+            b.ret(b.select(exited, ir.Constant(I32, 2), ir.Constant(I32, 101)))
         body()
         b.call(nat.routine("flush"), [])
         b.store(ir.Constant(I32, 0), nat.jmp_active)
@@ -406,7 +409,7 @@ class Codegen:
         self.b.cbranch(ok, cont, fail)
         self.b.position_at_end(fail)
         self.native.panic_fmt(self.b, f"{self.loc(span)}: runtime error: index out of "
-                              "bounds: the len is %lld but the index is %lld", length, index)
+                              "bounds: the len is %llu but the index is %llu", length, index)
         self.b.position_at_end(cont)
 
     def to_i64(self, v: ir.Value, t: T.Type) -> ir.Value:
@@ -813,7 +816,13 @@ class Codegen:
         if name == "is_empty":
             return b.icmp_unsigned("==", self.seq_parts(e.receiver)[1], const_i64(0))
         if name == "identity":
-            return self.value(e.receiver)
+            # `v.iter()` has the type of the sequence itself, so look through `&`
+            v = self.value(e.receiver)
+            t = e.receiver.ty
+            while isinstance(t, T.RefT):
+                v = b.load(v)
+                t = t.inner
+            return v
         if name == "push":
             header = self.vec_value(e.receiver)
             value = self.value(e.args[0])

@@ -130,8 +130,7 @@ def _bits(cg: Codegen, e):
 
 def _exit(cg: Codegen, e):
     code = cg.value(e.args[0])
-    cg.b.call(cg.native.routine("flush"), [])
-    cg.b.call(cg.native.libc("exit"), [code])
+    cg.b.call(cg.native.routine("exit"), [code])
     cg.b.unreachable()
     return NEVER
 

@@ -95,8 +95,12 @@ class NativeModule:
         sys.stderr.flush()
         entry = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_int64)(self.address("__sx_main"))
         status = entry(seed & 0xFFFFFFFFFFFFFFFF)
-        code = ctypes.c_int64.from_address(self.global_address("__sx_exit_code")).value
-        return status, code
+        code = self.exit_code()
+        # status 2 is `exit(code)`, a normal end of the program
+        return (0 if status == 2 else status), code
+
+    def exit_code(self) -> int:
+        return ctypes.c_int64.from_address(self.global_address("__sx_exit_code")).value
 
     def set_seed(self, seed: int) -> None:
         addr = self.global_address("__sx_default_rng")

@@ -42,6 +42,7 @@ class Native:
         self.jmp_active = self._global("__sx_jmp_active", I32)
         self.panic_msg = self._global("__sx_panic_msg", ir.ArrayType(I8, PANIC_CAP))
         self.panic_len = self._global("__sx_panic_len", I64)
+        self.exit_code = self._global("__sx_exit_code", I64)
         self.argc = self._global("__sx_argc", I64)
         self.argv = self._global("__sx_argv", PTR.as_pointer())
 
@@ -122,11 +123,13 @@ class Native:
     # ------------------------------------------------------------ routines
 
     def routine(self, name: str) -> ir.Function:
-        if name in self._fns:
-            return self._fns[name]
+        # routines and C functions share no cache keys: `exit` is both
+        key = "routine:" + name
+        if key in self._fns:
+            return self._fns[key]
         build = getattr(self, "_build_" + name)
         fn = build()
-        self._fns[name] = fn
+        self._fns[key] = fn
         return fn
 
     def _new_fn(self, name: str, ret: ir.Type, args: list[ir.Type]) -> tuple[ir.Function, ir.IRBuilder]:
@@ -169,6 +172,21 @@ class Native:
     def panic(self, b: ir.IRBuilder, message: str) -> None:
         b.call(self.routine("panic"), [self.str_const(b, message.encode())])
         b.unreachable()
+
+    def _build_exit(self) -> ir.Function:
+        """`__sx_exit(code)`: end the program with `code`, back in the trampoline
+        when there is one, so `exit` in embedded code does not end the host."""
+        fn, b = self._new_fn("__sx_exit", ir.VoidType(), [I32])
+        fn.attributes.add("noreturn")
+        b.store(b.sext(fn.args[0], I64), self.exit_code)
+        b.call(self.libc("fflush"), [ir.Constant(PTR, None)])
+        active = b.load(self.jmp_active)
+        with b.if_then(b.icmp_signed("!=", active, ir.Constant(I32, 0))):
+            b.call(self.libc("longjmp"), [b.bitcast(self.jmpbuf, PTR), ir.Constant(I32, 2)])
+            b.unreachable()
+        b.call(self.libc("exit"), [fn.args[0]])
+        b.unreachable()
+        return fn
 
     def _build_panic_fmt(self) -> ir.Function:
         """`__sx_panic_fmt(fmt: cstr, a: i64, b: i64)`: snprintf then panic."""

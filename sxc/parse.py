@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import pickle
+import re
 from importlib import resources
 from pathlib import Path as FsPath
 
@@ -77,17 +78,68 @@ def _parser() -> lark.Lark:
     return lark.Lark(grammar_text(), **options)
 
 
+# Constructs outside the subset, found before parsing so that each gets one
+# clear message instead of a cascade of syntax errors.
+UNSUPPORTED = [
+    (re.compile(r"\bmatch\b(?=[^;{}]*\{)"), "`match` expressions",
+     "use an `if` / `else if` chain"),
+    (re.compile(r"^[ \t]*(pub[ \t]+)?enum[ \t]+\w+", re.M), "`enum` types",
+     "use integer constants"),
+    (re.compile(r"^[ \t]*(pub[ \t]+)?trait[ \t]+\w+", re.M), "trait definitions", None),
+    (re.compile(r"\b(if|while)[ \t]+let\b"), "`if let` and `while let` patterns", None),
+    (re.compile(r"\bdyn[ \t]+\w"), "trait objects", None),
+    (re.compile(r"^[ \t]*(pub[ \t]+)?mod[ \t]+\w+[ \t]*\{", re.M), "inline modules",
+     "put the items at the top level of the file"),
+    (re.compile(r"\bimpl[ \t]*<"), "generic `impl` blocks", None),
+    (re.compile(r"^[ \t]*(pub[ \t]+)?(type|union|macro_rules!)[ \t]+\w+", re.M),
+     "type aliases, unions and macro definitions", None),
+]
+
+
+def _mask(source: str) -> str:
+    """Blank out comments and string literals, keeping every offset."""
+    def blank(match: re.Match) -> str:
+        return re.sub(r"[^\n]", " ", match.group(0))
+
+    pattern = r'//[^\n]*|/\*.*?\*/|"(?:[^"\\]|\\.)*"'
+    return re.sub(pattern, blank, source, flags=re.S)
+
+
+def _unsupported(source: str, path: str) -> list[Diagnostic]:
+    masked = _mask(source)
+    found = []
+    for pattern, what, help_text in UNSUPPORTED:
+        for match in pattern.finditer(masked):
+            start = match.start() + len(match.group(0)) - len(match.group(0).lstrip())
+            line = masked.count("\n", 0, start) + 1
+            col = start - (masked.rfind("\n", 0, start) + 1) + 1
+            span = Span(path, line, col, line, col + len(match.group(0).strip()))
+            found.append(Diagnostic("error", f"sxc does not support {what} yet", span, [],
+                                    help_text))
+    found.sort(key=lambda d: (d.span.line, d.span.col))
+    return found
+
+
 def parse_module(source: str, path: str) -> ast.Module:
     """Parse `source` (the text of file `path`) into a `Module`."""
     if source.startswith("\ufeff"):
         source = source[1:]
     register_source(path, source)
+    unsupported = _unsupported(source, path)
+    if unsupported:
+        raise CompileError(unsupported)
     try:
         tree = _parser().parse(source)
     except lark.exceptions.UnexpectedInput as exc:
         raise CompileError([_syntax_diagnostic(exc, path, source)]) from None
     builder = Builder(path)
-    items, script, attributes = builder.transform(tree)
+    try:
+        items, script, attributes = builder.transform(tree)
+    except lark.exceptions.VisitError as exc:
+        # a builder method reported an unsupported construct
+        if isinstance(exc.orig_exc, CompileError):
+            raise exc.orig_exc from None
+        raise
     return ast.Module(Span(path, 1, 1, 1, 1), path, items, script, attributes)
 
 
@@ -101,7 +153,7 @@ def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, path: str,
         return Diagnostic("error", f"unexpected character `{char}`", span)
     token = getattr(exc, "token", None)
     expected = sorted(getattr(exc, "expected", None) or exc.accepts or [])
-    names = sorted({TERMINAL_TEXT.get(t, f"`{t.lower()}`") for t in expected})
+    names = sorted({_terminal_text(t) for t in expected})
     if token is None or token.type == "$END":
         lines = source.splitlines() or [""]
         span = Span(path, len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2)
@@ -115,6 +167,15 @@ def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, path: str,
     if names and len(names) <= 8:
         help_text = "expected " + ", ".join(names)
     return Diagnostic("error", message, span, [], help_text)
+
+
+def _terminal_text(name: str) -> str:
+    if name in TERMINAL_TEXT:
+        return TERMINAL_TEXT[name]
+    for terminal in _parser().terminals:
+        if terminal.name == name and terminal.pattern.type == "str":
+            return f"`{terminal.pattern.value}`"
+    return f"`{name.lower()}`"
 
 
 def _span(path: str, meta) -> Span:
@@ -588,7 +649,7 @@ class Builder(Transformer):
         return list(children)
 
     def struct_lit(self, meta, children):
-        name, *fields, base = children
+        name, *fields, _dots, base = children
         if base is not None:
             raise CompileError([Diagnostic(
                 "error", "sxc does not support struct update syntax `..base`",

@@ -21,7 +21,7 @@ def type_text(t: T.Type) -> str:
     if isinstance(t, T.StrT):
         return "&str"
     if isinstance(t, T.SliceT):
-        return f"&[{type_text(t.elem)}]"
+        return f"&{'mut ' if t.mutable else ''}[{type_text(t.elem)}]"
     if isinstance(t, T.RefT):
         return f"&{'mut ' if t.mutable else ''}{type_text(t.inner)}"
     if isinstance(t, T.VecT):

@@ -93,6 +93,9 @@ class Checker:
             self.structs[name] = {}
         for name, sdef in self.program.structs.items():
             self.self_struct = name
+            if sdef.generics:
+                self.rep.error("sxc does not support generic structs yet", sdef.span)
+                sdef.fields = []
             self.structs[name] = {f: self.resolve_type(te) for f, te in sdef.fields}
             sdef.resolved_fields = list(self.structs[name].items())
         self.self_struct = None
@@ -100,6 +103,13 @@ class Checker:
             self.consts[name] = self.resolve_type(c.type)
         for key, fn in self.program.functions.items():
             self.self_struct = fn.owner
+            if fn.generics:
+                self.rep.error("sxc does not support generic functions yet",
+                               fn.name_span or fn.span,
+                               help="write one function per concrete type")
+                fn.sig = self.sigs[key] = Sig([T.NEVER] * len(fn.params), T.NEVER,
+                                              fn.self_kind, None)
+                continue
             params = [self.resolve_type(p.type) for p in fn.params]
             ret = self.resolve_type(fn.ret) if fn.ret is not None else T.UNIT
             self_type = None
@@ -119,7 +129,7 @@ class Checker:
         if isinstance(te, ast.RefType):
             inner = te.inner
             if isinstance(inner, ast.SliceType):
-                return T.SliceT(self.resolve_type(inner.elem))
+                return T.SliceT(self.resolve_type(inner.elem), te.mutable)
             resolved = self.resolve_type(inner)
             if isinstance(resolved, T.StrT):
                 return T.STR
@@ -191,6 +201,8 @@ class Checker:
 
     def check_fn(self, fn: ast.FnDef) -> None:
         sig: Sig = fn.sig
+        if fn.generics:
+            return
         self.self_struct = fn.owner
         self.ret_type = sig.ret
         self.scopes = [{}]
@@ -217,7 +229,7 @@ class Checker:
         last = block.stmts[-1]
         if isinstance(last, ast.ExprStmt):
             e = last.expr
-            if isinstance(e, ast.Return):
+            if isinstance(e, ast.Return) or isinstance(e.ty, T.NeverT):
                 return True
             if isinstance(e, ast.Loop):
                 return True
@@ -362,7 +374,7 @@ class Checker:
         if target is None or e.ty is None:
             return e
         src = e.ty
-        if src == target or isinstance(src, T.NeverT):
+        if src == target or isinstance(src, (T.NeverT,)) or isinstance(target, T.NeverT):
             return e
         if T.same_int_repr(src, target) and (isinstance(e, ast.IntLit)):
             e.ty = target
@@ -445,7 +457,7 @@ class Checker:
         elif expected is not None and T.is_int(expected):
             e.ty = expected
         else:
-            e.ty = T.I64
+            e.ty = T.IntVar()
         return e
 
     def e_FloatLit(self, e: ast.FloatLit, expected):
@@ -584,8 +596,10 @@ class Checker:
                 return rt
         help_text = None
         if T.is_numeric(lt) and T.is_numeric(rt):
+            # suggest the conversion that loses nothing: integer to float
+            side, ty = (e.left, rt) if T.is_int(lt) and T.is_float(rt) else (e.right, lt)
             help_text = (f"convert one side with `as`, for example "
-                         f"`{_snippet_text(e.right)} as {lt}`")
+                         f"`{_snippet_text(side)} as {ty}`")
         self.rep.error(f"mismatched types: cannot apply `{e.op}` to `{lt}` and `{rt}`",
                        e.op_span or e.span, help=help_text)
         return None
@@ -1049,6 +1063,8 @@ class Checker:
     def e_Index(self, e: ast.Index, expected):
         e.base = self.expr(e.base, None)
         e.index = self.expr(e.index, T.USIZE)
+        if isinstance(e.index.ty, T.IntVar):
+            e.index.ty.bind(T.USIZE)
         base = T.strip_refs(e.base.ty)
         if not T.is_int(e.index.ty) and not isinstance(e.index.ty, T.NeverT):
             self.rep.error(f"the index must be an integer, not `{e.index.ty}`",

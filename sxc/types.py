@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class Type:
@@ -13,7 +13,7 @@ class Type:
         raise NotImplementedError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class IntT(Type):
     bits: int
     signed: bool
@@ -21,6 +21,74 @@ class IntT(Type):
 
     def name(self) -> str:
         return self.alias or f"{'i' if self.signed else 'u'}{self.bits}"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, IntVar):
+            return other.bind(self)
+        if isinstance(other, IntT):
+            return (self.bits, self.signed, self.alias) == (other.bits, other.signed,
+                                                            other.alias)
+        return False
+
+    def __hash__(self) -> int:
+        return hash((self.bits, self.signed, self.alias))
+
+
+class IntVar(IntT):
+    """The type of an unsuffixed integer literal before its use decides it.
+
+    `let mut best = 0; ... best = i;` with `i: usize` makes `best` a `usize`,
+    as Rust's inference does.  The first comparison with a concrete integer
+    type binds the variable; one that nothing binds is an `i64`.
+    """
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "bound", None)
+
+    def resolved(self) -> IntT:
+        t = self.bound
+        while isinstance(t, IntVar):
+            t = t.bound
+        return t if t is not None else I64
+
+    def bind(self, other: Type) -> bool:
+        """Fix this variable to the integer type `other`; False if it cannot."""
+        root = self
+        while isinstance(root.bound, IntVar):
+            root = root.bound
+        if root.bound is not None:
+            return root.bound == other
+        if isinstance(other, IntVar):
+            if other is not root:
+                object.__setattr__(root, "bound", other)
+            return True
+        if isinstance(other, IntT):
+            object.__setattr__(root, "bound", other)
+            return True
+        return False
+
+    @property
+    def bits(self) -> int:
+        return self.resolved().bits
+
+    @property
+    def signed(self) -> bool:
+        return self.resolved().signed
+
+    @property
+    def alias(self) -> str:
+        return self.resolved().alias
+
+    def name(self) -> str:
+        return self.resolved().name()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, IntT):
+            return self.bind(other)
+        return False
+
+    def __hash__(self) -> int:
+        return id(self)
 
 
 @dataclass(frozen=True)
@@ -85,9 +153,11 @@ class VecT(Type):
 @dataclass(frozen=True)
 class SliceT(Type):
     elem: Type
+    # `&mut [T]`; not part of equality, so both kinds share one representation
+    mutable: bool = field(default=False, compare=False)
 
     def name(self) -> str:
-        return f"&[{self.elem}]"
+        return f"&{'mut ' if self.mutable else ''}[{self.elem}]"
 
 
 @dataclass(frozen=True)

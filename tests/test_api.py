@@ -134,3 +134,29 @@ def test_many_modules():
     for k in range(20):
         m = sxc.compile(f"fn k() -> i64 {{ {k} }}")
         assert m.k() == k
+
+
+def test_exit_in_run_returns_code():
+    m = sxc.compile('fn main() { println!("x"); std::process::exit(4); }')
+    assert m.run() == 4
+
+
+def test_exit_in_function_raises_system_exit():
+    m = sxc.compile("fn f() -> i64 { std::process::exit(3); }")
+    with pytest.raises(SystemExit) as info:
+        m.f()
+    assert info.value.code == 3
+
+
+def test_mutable_slice_rejects_copies(module):
+    for value in ([1.0, 2.0], np.arange(6.0)[::2], np.array([1.0], dtype=np.float32)):
+        with pytest.raises(TypeError):
+            module.scale(value, 2.0)
+
+
+def test_int_slice_rejects_floats():
+    m = sxc.compile("fn isum(v: &[i64]) -> i64 { let mut s = 0; for x in v.iter() "
+                    "{ s += x; } s }")
+    assert m.isum([1, 2, 3]) == 6
+    with pytest.raises(TypeError, match="float64"):
+        m.isum(np.array([1.5, 2.7]))

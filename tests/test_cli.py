@@ -163,3 +163,43 @@ def test_build_executable(tmp_path):
     done = subprocess.run([str(exe)], capture_output=True, text=True)
     assert done.stdout == "built 42\n"
     assert done.returncode == 4
+
+
+@pytest.mark.parametrize("source, what", [
+    ("fn main() { let n = 3; match n { 1 => {}, _ => {} } }\n", "`match` expressions"),
+    ("enum Color { Red, Green }\nfn main() {}\n", "`enum` types"),
+    ("trait Shape { fn area(&self) -> f64; }\nfn main() {}\n", "trait definitions"),
+    ("fn main() { let x = 1; if let Some(y) = x {} }\n", "`if let` and `while let`"),
+    ("fn id<T>(x: T) -> T { x }\nfn main() {}\n", "generic functions"),
+    ("mod m { fn f() {} }\nfn main() {}\n", "inline modules"),
+    ("fn f(s: &str) -> i64 { s.parse::<i64>()? }\nfn main() {}\n", "the `?` operator"),
+])
+def test_unsupported_construct(tmp_path, source, what):
+    path = write(tmp_path, source)
+    result = run_sxc("check", str(path))
+    assert result.returncode == 1
+    assert f"error: sxc does not support {what}" in result.stderr
+    assert result.stderr.count("error:") == 1, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unsupported_word_in_string_is_fine(tmp_path):
+    path = write(tmp_path, 'fn main() { println!("match x {{ enum"); } // match y {\n')
+    result = run_sxc("run", str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "match x { enum\n"
+
+
+def test_build_into_missing_directory(tmp_path):
+    path = write(tmp_path, "fn main() {}\n")
+    result = run_sxc("build", str(path), "-o", str(tmp_path / "no" / "such" / "exe"))
+    assert result.returncode == 1
+    assert "does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_hard_without_release_warns(tmp_path):
+    path = write(tmp_path, "fn main() {}\n")
+    result = run_sxc("run", str(path), "--hard", "threshold")
+    assert result.returncode == 0
+    assert "warning: `--hard` applies to release mode only" in result.stderr

@@ -168,6 +168,43 @@ fn main() {
     println!("{} {}", s, s.len());
 }
 """, "id-007 6\n"),
+    "iter_through_reference": ("""
+fn total(v: &Vec<f64>) -> f64 {
+    let mut s = 0.0;
+    for x in v.iter() { s += *x; }
+    s
+}
+fn main() {
+    let v = vec![1.0, 2.0, 3.5];
+    let w = &v;
+    let mut n = 0;
+    for _x in w.iter() { n += 1; }
+    println!("{} {}", total(&v), n);
+}
+""", "6.5 3\n"),
+    "literal_type_from_use": ("""
+fn argmax(xs: &[f64]) -> usize {
+    let mut best = 0;
+    for i in 1..xs.len() {
+        if xs[i] > xs[best] { best = i; }
+    }
+    best
+}
+fn main() {
+    let v = vec![1.0, 5.0, 2.0];
+    let mut k = 0;
+    while k < v.len() { k += 1; }
+    let mut fact: u64 = 1;
+    for n in 1..21 { fact *= n; }
+    println!("{} {} {}", argmax(&v), k, fact);
+}
+""", "1 3 2432902008176640000\n"),
+    "exit_code": ("""
+fn main() {
+    println!("before");
+    std::process::exit(0);
+}
+""", "before\n"),
     "read_file_args": ("""
 fn main() {
     let a = args();

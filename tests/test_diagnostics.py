@@ -1,0 +1,472 @@
+"""Diagnostics of the real command line: location, message, quoted line, caret.
+
+Each case writes a small bad program, runs `python -m sxc.cli check|run` in a
+subprocess and reads stderr the way a user would.  The `xfail(strict=True)`
+cases at the end are hostile inputs that sxc does not handle yet: each one
+documents a gap and fails loudly once the gap is closed.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+
+import pytest
+
+import sxc
+
+
+def sxc_cli(tmp_path, source, command="check", name="prog.sx", timeout=300):
+    """Write `source` (text or bytes) to a file, run `sxc COMMAND FILE`."""
+    path = tmp_path / name
+    if isinstance(source, bytes):
+        path.write_bytes(source)
+    else:
+        path.write_text(source, encoding="utf-8", newline="")
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    proc = subprocess.run([sys.executable, "-m", "sxc.cli", command, str(path)],
+                          capture_output=True, text=True, errors="replace",
+                          timeout=timeout, env=env, cwd=tmp_path)
+    return path, proc
+
+
+def no_traceback(proc) -> None:
+    assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr[-3000:]
+
+
+def caret_col(rendered: str, line: int, text: str) -> int:
+    """The 1-based column of the first `^` under the quoted line `line | text`."""
+    lines = rendered.splitlines()
+    quoted = f"{line} | {text}"
+    assert quoted in lines, f"quoted line {quoted!r} missing from:\n{rendered}"
+    caret = lines[lines.index(quoted) + 1]
+    gutter = " " * len(str(line)) + " | "
+    assert caret.startswith(gutter) and "^" in caret, caret
+    return caret.index("^") - len(gutter) + 1
+
+
+def expect_error(proc, path, line, col, fragment, source, help_text=None):
+    """Exit 1; the first diagnostic is `path:line:col: error: ...fragment...`."""
+    no_traceback(proc)
+    assert proc.returncode == 1, proc.stderr
+    err = proc.stderr
+    assert err.startswith(f"{path}:{line}:{col}: error:"), err
+    first = err.split("\n\n")[0]
+    assert fragment in first.splitlines()[0], first
+    text = source.split("\n")[line - 1].rstrip("\r")  # lines end at \n only
+    assert caret_col(first, line, text) == col, first
+    if help_text is not None:
+        helps = [x for x in first.splitlines() if x.startswith("   = help:")]
+        assert any(help_text in x for x in helps), first
+
+
+# --------------------------------------------------------------- compile errors
+
+SOFT_ASSIGN = """\
+fn main() {
+    let x = dual::variable(0.5);
+    let mut total = 0.0;
+    if x.sigmoid() { total = 1.0; } else { }
+    println!("{}", total);
+}
+"""
+
+SOFT_PRINT = """\
+fn main() {
+    let x = dual::variable(0.5);
+    let y = if x.sigmoid() { println!("hi"); x } else { x };
+    println!("{}", y.val);
+}
+"""
+
+SOFT_RETURN = """\
+fn f(x: dual) -> dual {
+    let y = if x.sigmoid() { return x; } else { x };
+    y
+}
+fn main() {
+    println!("{}", f(dual::variable(1.0)).val);
+}
+"""
+
+# (id, source, line, col, message fragment, help fragment or None)
+ERRORS = [
+    ("syntax", "fn main() {\n    let x = 1 +;\n}\n", 2, 16, "syntax error", None),
+    ("unknown_name", "fn main() {\n    let x = y + 1;\n}\n", 2, 13,
+     "cannot find value `y`", None),
+    ("mismatch", "fn main() {\n    let n: i64 = 3;\n    let y: f64 = n;\n}\n", 3, 18,
+     "mismatched types: expected `f64`, found `i64`", "as"),
+    ("arg_count", "fn f(a: i64) -> i64 { a }\nfn main() {\n    let z = f(1, 2);\n}\n",
+     3, 13, "takes 1 argument but 2 were supplied", None),
+    ("soft_assign", SOFT_ASSIGN, 4, 22, "a soft branch cannot assign to `total`", None),
+    ("soft_print", SOFT_PRINT, 3, 30, "a soft branch cannot print", None),
+    ("soft_return", SOFT_RETURN, 2, 30, "a soft branch cannot `return`", None),
+    ("main_and_script", 'fn main() {\n    println!("a");\n}\nprintln!("b");\n', 4, 1,
+     "both `fn main` and top-level statements", "fn main"),
+    ("fmt_missing_arg", 'fn main() {\n    let a = 1;\n    println!("{} and {}", a);\n}\n',
+     3, 22, "format string refers to argument 2", None),
+    ("fmt_unused_arg",
+     'fn main() {\n    let a = 1;\n    let b = 2;\n    println!("{}", a, b);\n}\n',
+     4, 23, "argument never used", "{}"),
+    ("no_method", "fn main() {\n    let x = 2.0;\n    let y = x.frobnicate();\n}\n", 3, 15,
+     "no method named `frobnicate`", None),
+    ("missing_field",
+     'struct P { x: f64, y: f64 }\nfn main() {\n    let p = P { x: 1.0 };\n'
+     '    println!("{}", p.x);\n}\n', 3, 13, "missing field `y`", None),
+    ("immutable", 'fn main() {\n    let a = 1;\n    a = 2;\n    println!("{}", a);\n}\n',
+     3, 5, "cannot assign to `a`, which is not mutable", "let mut a"),
+    ("dual_cast",
+     'fn main() {\n    let d = dual::variable(1.0);\n    let f = d as f64;\n'
+     '    println!("{}", f);\n}\n', 3, 13, "cannot cast `dual`", ".val"),
+    ("closure",
+     'fn main() {\n    let f = |x: f64| x * 2.0;\n    println!("{}", f(1.0));\n}\n',
+     2, 13, "sxc does not support closures", None),
+]
+
+
+@pytest.mark.parametrize("source,line,col,fragment,help_text",
+                         [case[1:] for case in ERRORS], ids=[case[0] for case in ERRORS])
+def test_error(tmp_path, source, line, col, fragment, help_text):
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, line, col, fragment, source, help_text)
+
+
+def test_fmt_caret_inside_string(tmp_path):
+    source = 'fn main() {\n    let a = 1;\n    println!("{} and {}", a);\n}\n'
+    path, proc = sxc_cli(tmp_path, source)
+    text = source.splitlines()[2]
+    col = caret_col(proc.stderr, 3, text)
+    assert text.index('"') + 1 < col < text.rindex('"') + 1
+    assert text[col - 1:col + 1] == "{}"
+
+
+def test_soft_assign_help(tmp_path):
+    path, proc = sxc_cli(tmp_path, SOFT_ASSIGN)
+    assert "= help:" in proc.stderr and "total = if" in proc.stderr
+
+
+def test_errors_also_in_run(tmp_path):
+    source = "fn main() {\n    let x = y + 1;\n}\n"
+    path, proc = sxc_cli(tmp_path, source, command="run")
+    expect_error(proc, path, 2, 13, "cannot find value `y`", source)
+    assert proc.stdout == ""
+
+
+# --------------------------------------------------------------- runtime errors
+
+RUNTIME = [
+    ("div_zero",
+     'fn main() {\n    let a = args().len() as i64;\n    let b = a - 1;\n'
+     '    println!("{}", a / b);\n}\n', 4, 20, "attempt to divide by zero"),
+    ("index_oob",
+     'fn main() {\n    let v = [1, 2, 3];\n    let i = args().len() + 5;\n'
+     '    println!("{}", v[i]);\n}\n', 4, 20, "index out of bounds: the len is 3 but the index is 6"),
+    ("parse_fail",
+     'fn main() {\n    let s = "abc";\n    let x = s.parse::<f64>().unwrap();\n'
+     '    println!("{}", x);\n}\n', 3, 13, "cannot parse `abc` as `f64`"),
+]
+
+
+@pytest.mark.parametrize("source,line,col,reason", [case[1:] for case in RUNTIME],
+                         ids=[case[0] for case in RUNTIME])
+def test_runtime_error(tmp_path, source, line, col, reason):
+    path, proc = sxc_cli(tmp_path, source, command="run")
+    no_traceback(proc)
+    assert proc.returncode == 101, proc.stderr
+    assert f"{path}:{line}:{col}: runtime error: {reason}" in proc.stderr
+
+
+def test_mut_self_warning(tmp_path):
+    source = ("struct C { n: i64 }\nimpl C {\n    fn bump(&mut self) { self.n = self.n + 1; }\n"
+              "}\nfn main() {\n    let c = C { n: 0 };\n    c.bump();\n"
+              '    println!("{}", c.n);\n}\n')
+    path, proc = sxc_cli(tmp_path, source, command="run")
+    no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.startswith(f"{path}:7:5: warning:")
+    assert "let mut c" in proc.stderr
+    assert caret_col(proc.stderr, 7, "    c.bump();") == 5
+
+
+# --------------------------------------------------------------- Python API
+
+def test_api_compile_error():
+    source = "fn f(n: i64) -> f64 {\n    let y: f64 = n;\n    y\n}\n"
+    with pytest.raises(sxc.CompileError) as info:
+        sxc.compile(source)
+    first = info.value.diagnostics[0]
+    assert first.severity == "error"
+    assert (first.span.line, first.span.col) == (2, 18)
+    assert "mismatched types" in first.message
+    assert "as" in (first.help or "")
+
+
+def test_api_runtime_error_recovers():
+    m = sxc.compile("fn g(n: i64) -> i64 { 10 / n }\n"
+                    "fn h(n: i64) -> i64 { n * 2 }\n"
+                    "fn v(i: i64) -> i64 { let a = [1, 2]; a[i as usize] }\n")
+    with pytest.raises(sxc.RuntimeError) as info:
+        m.g(0)
+    assert str(info.value).startswith("<string>:1:23: runtime error: attempt to divide by zero")
+    assert m.h(21) == 42
+    assert m.g(5) == 2
+    with pytest.raises(sxc.RuntimeError, match="index out of bounds"):
+        m.v(7)
+    assert m.v(1) == 2
+
+
+# --------------------------------------------------------------- hostile input
+
+def test_empty_file(tmp_path):
+    path, proc = sxc_cli(tmp_path, "", command="run")
+    no_traceback(proc)
+    assert proc.returncode == 0 and proc.stdout == ""
+
+
+def test_bom(tmp_path):
+    source = "\ufefffn main() {\n    let x = y;\n}\n"
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 2, 13, "cannot find value `y`", source.lstrip("\ufeff"))
+    path, proc = sxc_cli(tmp_path, '\ufefffn main() { println!("hi"); }\n', command="run")
+    assert proc.returncode == 0 and proc.stdout == "hi\n"
+
+
+def test_crlf(tmp_path):
+    source = "fn main() {\r\n    let a = 1;\r\n    let b: f64 = a;\r\n}\r\n"
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 3, 18, "mismatched types", source)
+
+
+def test_invalid_utf8(tmp_path):
+    path, proc = sxc_cli(tmp_path, b'fn main() {\n    let s = "\xff\xfe";\n}\n')
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"{path}:2:14: error: source file is not valid UTF-8")
+
+
+def test_random_bytes(tmp_path):
+    data = random.Random(7).randbytes(4000)
+    path, proc = sxc_cli(tmp_path, data)
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"{path}:")
+
+
+@pytest.mark.parametrize("source,line,col", [
+    ('fn main() {\n    let s = "abc;\n}\n', 2, 13),
+    ("fn main() {\n    /* never closed\n}\n", 2, 5),
+    ("fn", 1, 3),
+], ids=["string", "comment", "eof"])
+def test_unterminated(tmp_path, source, line, col):
+    path, proc = sxc_cli(tmp_path, source)
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"{path}:{line}:{col}: error:")
+
+
+def test_main_exit_status(tmp_path):
+    path, proc = sxc_cli(tmp_path, "fn main() -> i64 { 3 }\n", command="run")
+    no_traceback(proc)
+    assert proc.returncode == 3
+
+
+def test_many_statements(tmp_path):
+    source = "fn main() {\n    let mut x = 0;\n" + "    x = x + 1;\n" * 5000 + \
+        '    println!("{}", x);\n}\n'
+    path, proc = sxc_cli(tmp_path, source, command="run")
+    no_traceback(proc)
+    assert proc.returncode == 0 and proc.stdout == "5000\n"
+
+
+# ------------------------------------------- known gaps (each one is a bug report)
+
+def gap(reason):
+    return pytest.mark.xfail(strict=True, reason=reason)
+
+
+def nested(n, open_, inner, close):
+    return open_ * n + inner + close * n
+
+
+DEEP = [
+    ("parens_10000",
+     "fn main() { let x = " + nested(10000, "(", "1", ")") + '; println!("{}", x); }\n'),
+    ("parens_300",
+     "fn main() { let x = " + nested(300, "(", "1", ")") + '; println!("{}", x); }\n'),
+    ("sum_300", "fn main() { let x = " + " + ".join(["1"] * 300) + '; println!("{}", x); }\n'),
+    ("sum_100000",
+     "fn main() { let x = " + " + ".join(["1"] * 100000) + '; println!("{}", x); }\n'),
+    ("blocks_200",
+     "fn main() { let x = " + nested(200, "{ ", "1", " }") + '; println!("{}", x); }\n'),
+    ("else_if_400",
+     "fn f(x: i64) -> i64 {\n    if x == 0 { 0 }"
+     + "".join(f" else if x == {i} {{ {i} }}" for i in range(1, 400))
+     + " else { -1 }\n}\nfn main() { println!(\"{}\", f(3)); }\n"),
+]
+
+
+@gap("deep or long expressions overflow Python's recursion limit (RecursionError)")
+@pytest.mark.parametrize("source", [case[1] for case in DEEP], ids=[case[0] for case in DEEP])
+def test_deep_nesting(tmp_path, source):
+    path, proc = sxc_cli(tmp_path, source)
+    no_traceback(proc)
+    assert proc.returncode in (0, 1)
+
+
+@gap("bad escapes in string literals raise inside the parse tree builder")
+@pytest.mark.parametrize("escape", [r"\u{zz}", r"\u{110000}", r"\u{41", r"\xZZ", r"\x"],
+                         ids=["u_hex", "u_range", "u_brace", "x_hex", "x_short"])
+def test_bad_escape(tmp_path, escape):
+    source = 'fn main() {\n    println!("' + escape + '");\n}\n'
+    path, proc = sxc_cli(tmp_path, source)
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"{path}:2:")
+
+
+@gap("a surrogate escape passes check and crashes codegen (UnicodeEncodeError)")
+def test_surrogate_escape(tmp_path):
+    path, proc = sxc_cli(tmp_path, 'fn main() {\n    println!("\\u{d800}");\n}\n',
+                         command="run")
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"{path}:2:")
+
+
+@gap("`use simplex_training;` without names raises IndexError in resolve")
+def test_use_without_names(tmp_path):
+    path, proc = sxc_cli(tmp_path, "use simplex_training;\nfn main() { }\n")
+    no_traceback(proc)
+    assert proc.returncode in (0, 1)
+
+
+@gap("two `use simplex_training::...` lines load the library twice")
+def test_two_use_lines(tmp_path):
+    source = ("use simplex_training::Annealer;\nuse simplex_training::LearnableSchedule;\n"
+              "fn main() { }\n")
+    path, proc = sxc_cli(tmp_path, source)
+    no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr[:2000]
+
+
+@gap("`impl` of an undeclared type passes check and raises KeyError in codegen")
+def test_impl_unknown_type(tmp_path):
+    path, proc = sxc_cli(tmp_path, "impl Foo { fn f(&self) { } }\nfn main() { }\n",
+                         command="run")
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"{path}:1:")
+
+
+@gap("a cycle of constants recurses forever in codegen")
+@pytest.mark.parametrize("source", [
+    'const A: i64 = B;\nconst B: i64 = A;\nfn main() { println!("{}", A); }\n',
+    'const A: i64 = A + 1;\nfn main() { println!("{}", A); }\n',
+], ids=["pair", "self"])
+def test_const_cycle(tmp_path, source):
+    path, proc = sxc_cli(tmp_path, source, command="run")
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"{path}:1:")
+
+
+@gap("a struct that contains itself reaches LLVM and fails there")
+def test_recursive_struct(tmp_path):
+    path, proc = sxc_cli(tmp_path, "struct A { a: A }\nfn main() { }\n", command="run")
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"{path}:1:")
+
+
+@gap("`break` inside a soft-branch arm passes check and crashes codegen")
+def test_soft_break(tmp_path):
+    source = ("fn main() {\n    let p = dual::variable(0.5).sigmoid();\n    loop {\n"
+              "        let y = if p { break; } else { p };\n    }\n}\n")
+    path, proc = sxc_cli(tmp_path, source, command="run")
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"{path}:4:")
+
+
+@gap("assigning through `*r` in a soft-branch arm is not reported")
+def test_soft_deref_assign(tmp_path):
+    source = ("fn set(r: &mut f64, p: dual) {\n    if p { *r = 1.0; } else { *r = 2.0; }\n}\n"
+              "fn main() {\n    let mut x = 0.0;\n"
+              "    set(&mut x, dual::variable(0.5).sigmoid());\n"
+              '    println!("{}", x);\n}\n')
+    path, proc = sxc_cli(tmp_path, source)
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert "a soft branch cannot assign" in proc.stderr
+
+
+@gap("a range outside `for` is an internal compiler error without a location")
+def test_range_value(tmp_path):
+    path, proc = sxc_cli(tmp_path, "fn main() {\n    let x = 1..2;\n}\n", command="run")
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"{path}:2:")
+
+
+@gap("`break` to an unknown label is an internal compiler error without a location")
+def test_unknown_label(tmp_path):
+    path, proc = sxc_cli(tmp_path, "fn main() {\n    loop { break 'nope; }\n}\n",
+                         command="run")
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"{path}:2:")
+
+
+@gap("an integer literal that does not fit its type wraps silently")
+@pytest.mark.parametrize("decl", ["let x = 99999999999999999999999;",
+                                  "let x: u64 = 18446744073709551616;",
+                                  "let x: u8 = 256;"], ids=["i64", "u64", "u8"])
+def test_literal_out_of_range(tmp_path, decl):
+    source = "fn main() {\n    " + decl + '\n    println!("{}", x);\n}\n'
+    path, proc = sxc_cli(tmp_path, source)
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"{path}:2:")
+
+
+@gap("format-string columns count decoded characters, not source characters")
+def test_fmt_caret_after_escapes(tmp_path):
+    source = 'fn main() {\n    let a = 1;\n    println!("\\t\\t{} {}", a);\n}\n'
+    path, proc = sxc_cli(tmp_path, source)
+    text = source.splitlines()[2]
+    expect_error(proc, path, 3, text.rindex("{}") + 1, "refers to argument 2", source)
+
+
+@gap("a format string over two lines points at the start of the literal")
+def test_fmt_caret_multiline(tmp_path):
+    source = 'fn main() {\n    let a = 1;\n    println!("first \\\n{} {}", a);\n}\n'
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 4, 4, "refers to argument 2", source)
+
+
+@gap("lone CR line endings: the quoted line is not the line of the error")
+def test_cr_line_endings(tmp_path):
+    source = "fn main() {\r    let x = y;\r}\r"
+    path, proc = sxc_cli(tmp_path, source)
+    no_traceback(proc)
+    assert proc.returncode == 1
+    first = proc.stderr.split("\n\n")[0]
+    assert "let x = y;" in first
+
+
+@gap("a form feed in a comment shifts the quoted line")
+def test_form_feed_in_comment(tmp_path):
+    source = "fn main() {\n    // page\x0cbreak\n    let x = y;\n}\n"
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 3, 13, "cannot find value `y`", source)
+
+
+@gap("`if` without `else` used as a value is accepted and yields `()`")
+def test_if_without_else_value(tmp_path):
+    source = 'fn main() {\n    let c = true;\n    let x = if c { 1 };\n    println!("{:?}", x);\n}\n'
+    path, proc = sxc_cli(tmp_path, source)
+    no_traceback(proc)
+    assert proc.returncode == 1
