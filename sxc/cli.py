@@ -133,8 +133,9 @@ def _dispatch(args, program_args: list[str]) -> int:
     if args.command == "check":
         return 0
     if args.command == "lower":
+        from sxc.driver import run_deep
         from sxc.printer import print_program
-        sys.stdout.write(print_program(compiled.program))
+        sys.stdout.write(run_deep(print_program, compiled.program))
         return 0
     if args.command == "build":
         from sxc.build_exe import build_executable
@@ -151,10 +152,12 @@ def _dispatch(args, program_args: list[str]) -> int:
 def _emit(compiled, stage: str) -> str:
     from sxc.printer import print_program
 
+    from sxc.driver import run_deep
+
     if stage == "ast":
-        return print_program(compiled.typed_snapshot)
+        return run_deep(print_program, compiled.typed_snapshot)
     if stage == "core":
-        return print_program(compiled.program)
+        return run_deep(print_program, compiled.program)
     if stage == "llvm":
         return compiled.optimized_ir()
     return compiled.native().asm()

@@ -1204,10 +1204,12 @@ class Codegen:
             b = self.b
             size = self.sizeof(header_t)
             raw = b.call(self.native.libc("malloc"), [size])
+            self.check_allocation(raw)
             header = b.bitcast(raw, header_t.as_pointer())
             cap = fn.args[0]
             bytes_ = b.mul(cap, self.sizeof(elem_ll))
             data = b.call(self.native.libc("malloc"), [b.add(bytes_, const_i64(8))])
+            self.check_allocation(data)
             b.store(b.bitcast(data, elem_ll.as_pointer()),
                     b.gep(header, [const_i64(0), ir.Constant(I32, 0)]))
             b.store(const_i64(0), b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
@@ -1215,6 +1217,13 @@ class Codegen:
             b.ret(header)
 
         return self._helper(f"vec_new.{_type_key(elem_ll)}", header_t.as_pointer(), [I64], build)
+
+    def check_allocation(self, ptr: ir.Value) -> None:
+        """Panic when `malloc` or `realloc` returned NULL."""
+        b = self.b
+        failed = b.icmp_unsigned("==", b.ptrtoint(ptr, I64), const_i64(0))
+        with b.if_then(failed, likely=False):
+            self.native.panic(b, "runtime error: memory allocation failed")
 
     def helper_vec_push(self, elem: T.Type) -> ir.Function:
         header_t = self.vec_header(elem)
@@ -1235,6 +1244,7 @@ class Codegen:
                 raw = b.bitcast(b.load(data_ptr), PTR)
                 grown = b.call(self.native.libc("realloc"),
                                [raw, b.mul(new_cap, self.sizeof(elem_ll))])
+                self.check_allocation(grown)
                 b.store(b.bitcast(grown, elem_ll.as_pointer()), data_ptr)
                 b.store(new_cap, cap_ptr)
             data = b.load(data_ptr)

@@ -27,9 +27,11 @@ def source_line(path: str, line: int) -> str | None:
     text = _SOURCES.get(path)
     if text is None:
         return None
-    lines = text.splitlines()
+    # `\n` only: the parser counts lines that way, and a form feed or U+2028
+    # inside a comment must not shift the quoted line
+    lines = text.split("\n")
     if 1 <= line <= len(lines):
-        return lines[line - 1]
+        return lines[line - 1].rstrip("\r")
     return None
 
 
@@ -83,7 +85,7 @@ def _snippet(span: Span) -> list[str]:
     line = source_line(span.file, span.line)
     if line is None:
         return []
-    line = line.replace("\t", " ")
+    line = "".join(" " if ch == "\t" else (ch if ch.isprintable() else "?") for ch in line)
     number = str(span.line)
     gutter = " " * len(number)
     end = span.end_col if span.end_line == span.line else len(line) + 1

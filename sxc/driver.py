@@ -6,11 +6,12 @@ order and returns a `Compiled` program that can print any stage or run.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sxc import ast
-from sxc.diagnostics import CompileError, Diagnostic, Reporter, Span
+from sxc.diagnostics import CompileError, Diagnostic, Reporter, Span, register_source
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def read_source(path: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        register_source(path, data.decode("utf-8", errors="replace"))
         raise CompileError([Diagnostic("error", "source file is not valid UTF-8",
                                        Span(path, line, col, line, col + 1))]) from None
 
@@ -86,8 +88,54 @@ def frontend(source: str, path: str):
     return program, reporter.warnings()
 
 
+# Deeply nested programs recurse deeply in the passes; they run on a thread
+# with a large stack so that Python's recursion limit, not the C stack, ends
+# a pathological input (with a compile error).
+RECURSION_LIMIT = 100_000
+STACK_BYTES = 1 << 30
+
+
+def run_deep(function, *args):
+    """Call `function(*args)` on a thread with a 1 GiB stack and return its result."""
+    import threading
+
+    result: dict = {}
+
+    def target() -> None:
+        try:
+            result["value"] = function(*args)
+        except BaseException as exc:  # re-raised on the caller's thread
+            result["error"] = exc
+
+    old_limit = sys.getrecursionlimit()
+    old_size = threading.stack_size()
+    sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
+    try:
+        threading.stack_size(STACK_BYTES)
+        worker = threading.Thread(target=target, name="sxc-compile")
+        worker.start()
+    finally:
+        threading.stack_size(old_size)
+    worker.join()
+    sys.setrecursionlimit(old_limit)
+    if "error" in result:
+        error = result["error"]
+        if isinstance(error, RecursionError):
+            raise CompileError([Diagnostic(
+                "error", "the program is nested too deeply for sxc",
+                Span(args[1] if len(args) > 1 else "<input>", 0, 0, 0, 0), [],
+                "split deeply nested expressions into `let` bindings")]) from None
+        raise error
+    return result["value"]
+
+
 def compile_program(source: str, path: str, options: Options) -> Compiled:
-    """Run every pass up to the core program; codegen runs on first use."""
+    """Run every pass up to the core program and generate its LLVM IR."""
+    compiled = run_deep(_compile_program, source, path, options)
+    return compiled
+
+
+def _compile_program(source: str, path: str, options: Options) -> Compiled:
     from sxc.lower_dual import lower_duals
     from sxc.soft import rewrite_soft
 
@@ -106,4 +154,6 @@ def compile_program(source: str, path: str, options: Options) -> Compiled:
     core = lower_duals(soft, mode)
     compiled = Compiled(path, options, mode, core, typed, warnings)
     compiled.typed_snapshot = snapshot
+    # codegen walks the tree recursively too, so it runs on the deep stack
+    compiled.llvm_ir
     return compiled

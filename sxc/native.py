@@ -228,6 +228,9 @@ class Native:
                                new_cap)
             data_ptr = b.gep(hdr, [const_i64(0), ir.Constant(I32, 0)])
             data = b.call(self.libc("realloc"), [b.load(data_ptr), new_cap])
+            failed = b.icmp_unsigned("==", b.ptrtoint(data, I64), const_i64(0))
+            with b.if_then(failed, likely=False):
+                self.panic(b, "runtime error: memory allocation failed")
             b.store(data, data_ptr)
             b.store(new_cap, cap_ptr)
         b.ret_void()

@@ -124,6 +124,8 @@ def parse_module(source: str, path: str) -> ast.Module:
     """Parse `source` (the text of file `path`) into a `Module`."""
     if source.startswith("\ufeff"):
         source = source[1:]
+    # lines end at `\n` everywhere in sxc, so CRLF and a lone CR become `\n`
+    source = source.replace("\r\n", "\n").replace("\r", "\n")
     register_source(path, source)
     unsupported = _unsupported(source, path)
     if unsupported:
@@ -148,9 +150,17 @@ def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, path: str,
     line = getattr(exc, "line", 1) or 1
     col = getattr(exc, "column", 1) or 1
     if isinstance(exc, lark.exceptions.UnexpectedCharacters):
-        char = source[exc.pos_in_stream] if exc.pos_in_stream < len(source) else ""
+        pos = exc.pos_in_stream
+        char = source[pos] if pos < len(source) else ""
         span = Span(path, line, col, line, col + 1)
-        return Diagnostic("error", f"unexpected character `{char}`", span)
+        if char == '"':
+            return Diagnostic("error", "unterminated string literal", span, [],
+                              'close the string with `"`')
+        if source.startswith("/*", pos):
+            return Diagnostic("error", "unterminated block comment", span, [],
+                              "close the comment with `*/`; comments do not nest in sxc")
+        shown = char if char.isprintable() else repr(char)[1:-1]
+        return Diagnostic("error", f"unexpected character `{shown}`", span)
     token = getattr(exc, "token", None)
     expected = sorted(getattr(exc, "expected", None) or exc.accepts or [])
     names = sorted({_terminal_text(t) for t in expected})
@@ -178,6 +188,14 @@ def _terminal_text(name: str) -> str:
     return f"`{name.lower()}`"
 
 
+def _offset_span(span: Span, raw: str, offset: int, length: int = 1) -> Span:
+    """The span of `raw[offset:offset + length]` for a token `raw` at `span`."""
+    before = raw[:offset]
+    line = span.line + before.count("\n")
+    col = offset - before.rfind("\n") if "\n" in before else span.col + offset
+    return Span(span.file, line, col, line, col + length)
+
+
 def _span(path: str, meta) -> Span:
     if getattr(meta, "empty", False) or not hasattr(meta, "line"):
         return Span(path, 1, 1, 1, 1)
@@ -192,32 +210,57 @@ def _tok_span(path: str, tok: Token) -> Span:
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'"}
 
 
+class EscapeError(ValueError):
+    def __init__(self, message: str, offset: int):
+        super().__init__(message)
+        self.offset = offset
+
+
 def unescape(body: str) -> str:
-    """Decode the escapes of a Rust string literal body."""
-    out: list[str] = []
+    """Decode the escapes of a Rust string literal body (raises EscapeError)."""
+    return "".join(ch for ch, _ in decode_positions(body))
+
+
+def decode_positions(body: str) -> list[tuple[str, int]]:
+    """Decode `body`, pairing each character with its offset in the source text."""
+    out: list[tuple[str, int]] = []
     i = 0
     while i < len(body):
         ch = body[i]
         if ch != "\\":
-            out.append(ch)
+            out.append((ch, i))
             i += 1
             continue
-        nxt = body[i + 1]
+        start = i
+        nxt = body[i + 1] if i + 1 < len(body) else ""
         if nxt == "\n":
             i += 2
             while i < len(body) and body[i] in " \t\n\r":
                 i += 1
-        elif nxt == "u" and body[i + 2] == "{":
-            end = body.index("}", i)
-            out.append(chr(int(body[i + 3:end], 16)))
-            i = end + 1
+        elif nxt == "u":
+            match = re.match(r"\\u\{([0-9a-fA-F_]{1,8})\}", body[i:])
+            if match is None:
+                raise EscapeError("invalid unicode escape: expected `\\u{XXXX}`", start)
+            code = int(match.group(1).replace("_", ""), 16)
+            if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                raise EscapeError(f"invalid unicode character escape `\\u{{{code:x}}}`",
+                                  start)
+            out.append((chr(code), start))
+            i += len(match.group(0))
         elif nxt == "x":
-            out.append(chr(int(body[i + 2:i + 4], 16)))
+            digits = body[i + 2:i + 4]
+            if len(digits) != 2 or not all(c in "0123456789abcdefABCDEF" for c in digits):
+                raise EscapeError("invalid `\\x` escape: expected two hex digits", start)
+            if int(digits, 16) > 0x7F:
+                raise EscapeError("out of range `\\x` escape: use `\\u{..}` above 7f", start)
+            out.append((chr(int(digits, 16)), start))
             i += 4
-        else:
-            out.append(_ESCAPES.get(nxt, nxt))
+        elif nxt in _ESCAPES:
+            out.append((_ESCAPES[nxt], start))
             i += 2
-    return "".join(out)
+        else:
+            raise EscapeError(f"unknown character escape `\\{nxt}`", start)
+    return out
 
 
 INT_SUFFIXES = ("i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64", "usize")
@@ -721,10 +764,27 @@ class Builder(Transformer):
         return ast.FloatLit(self.sp(meta), value, suffix)
 
     def str_lit(self, meta, children):
-        return ast.StrLit(self.sp(meta), unescape(str(children[0])[1:-1]))
+        raw = str(children[0])
+        span = self.sp(meta)
+        try:
+            node = ast.StrLit(span, unescape(raw[1:-1]))
+        except EscapeError as err:
+            at = _offset_span(span, raw, 1 + err.offset)
+            raise CompileError([Diagnostic("error", str(err), at)]) from None
+        node.raw = raw
+        return node
 
     def char_lit(self, meta, children):
-        return ast.IntLit(self.sp(meta), ord(unescape(str(children[0])[1:-1])), "u8")
+        raw = str(children[0])
+        try:
+            text = unescape(raw[1:-1])
+        except EscapeError as err:
+            raise CompileError([Diagnostic("error", str(err), self.sp(meta))]) from None
+        if len(text.encode("utf-8")) != 1:
+            raise CompileError([Diagnostic(
+                "error", "sxc supports only ASCII character literals (they are `u8`)",
+                self.sp(meta))])
+        return ast.IntLit(self.sp(meta), ord(text), "u8")
 
     def true_lit(self, meta, children):
         return ast.BoolLit(self.sp(meta), True)

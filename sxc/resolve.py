@@ -66,14 +66,15 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
     """Merge `module`, the prelude and the used library modules into a `Program`."""
     program = Program(attributes=dict(module.attributes), user_file=module.path)
     modules = [_library_module("std")]
+    loaded: dict[str, ast.Module] = {}
     for item in module.items:
         if isinstance(item, ast.UseDecl):
             root = item.path[0] if item.path else item.names[0]
             if root in LIBRARY_MODULES:
-                lib = _library_module(root)
-                if lib not in modules:
-                    modules.append(lib)
-                    _check_imports(lib, item, reporter)
+                if root not in loaded:
+                    loaded[root] = _library_module(root)
+                    modules.append(loaded[root])
+                _check_imports(loaded[root], item, reporter)
             elif root not in ("std", "crate", "self", "super"):
                 reporter.error(f"unresolved import `{root}`", item.span,
                                help="the bundled library is `simplex_training`")
@@ -89,6 +90,8 @@ def _check_imports(lib: ast.Module, use: ast.UseDecl, reporter: Reporter) -> Non
     names = {getattr(i, "name", None) for i in lib.items}
     names |= {i.type_name for i in lib.items if isinstance(i, ast.ImplDef)}
     for name in use.names:
+        if not use.path and name in LIBRARY_MODULES:
+            continue  # `use simplex_training;` names the module itself
         if name != "*" and name not in names:
             reporter.error(f"unresolved import `{name}` in `{use.path[0]}`", use.span)
 
@@ -96,6 +99,7 @@ def _check_imports(lib: ast.Module, use: ast.UseDecl, reporter: Reporter) -> Non
 def _add_items(program: Program, module: ast.Module, reporter: Reporter,
                origin: str) -> None:
     last_struct: str | None = None
+    impls: list[ast.ImplDef] = []
     for item in module.items:
         item.origin = origin
         for method in getattr(item, "methods", []):
@@ -117,6 +121,7 @@ def _add_items(program: Program, module: ast.Module, reporter: Reporter,
                 key = item.name
             _define(program.functions, key, item, reporter, "function")
         elif isinstance(item, ast.ImplDef):
+            impls.append(item)
             for method in item.methods:
                 method.owner = item.type_name
                 key = f"{item.type_name}::{method.name}"
@@ -130,6 +135,10 @@ def _add_items(program: Program, module: ast.Module, reporter: Reporter,
             name = getattr(item, "name", None) or getattr(item, "type_name", None)
             if name:
                 program.library_items.add(name)
+    for impl in impls:
+        if impl.type_name not in program.structs:
+            reporter.error(f"cannot find type `{impl.type_name}` to implement", impl.span,
+                           help="declare the struct before its `impl` block")
 
 
 def _define(table: dict, key: str, item, reporter: Reporter, kind: str) -> None:

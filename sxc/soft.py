@@ -48,6 +48,7 @@ class SoftRewriter(Rewriter):
         self.hard = hard
         self.rep = reporter
         self.structs = {name: dict(s.resolved_fields) for name, s in program.structs.items()}
+        self.sigs = {key: getattr(fn, "sig", None) for key, fn in program.functions.items()}
 
     def r_If(self, e: ast.If) -> ast.Expr:
         self.children(e)
@@ -63,7 +64,7 @@ class SoftRewriter(Rewriter):
     def check_arms(self, e: ast.If) -> None:
         for arm in (e.then, e.else_):
             if arm is not None:
-                ArmChecker(self.rep).check(arm)
+                ArmChecker(self.rep, self.sigs).check(arm)
 
     # ------------------------------------------------------------ release
 
@@ -183,10 +184,12 @@ def _soft_accept_args(cond: ast.Expr) -> list[ast.Expr] | None:
 class ArmChecker(Rewriter):
     """Reports what a soft-branch arm may not do: assign outside, print, return."""
 
-    def __init__(self, reporter: Reporter):
+    def __init__(self, reporter: Reporter, sigs: dict):
         super().__init__()
         self.rep = reporter
+        self.sigs = sigs
         self.declared: list[set[str]] = [set()]
+        self.loop_depth = 0
 
     def check(self, arm: ast.Expr) -> None:
         self.expr(arm)
@@ -222,9 +225,48 @@ class ArmChecker(Rewriter):
                        help="both arms run in train mode; return after the `if`")
         return self.children(e)
 
+    def r_Break(self, e: ast.Break):
+        if self.loop_depth == 0:
+            self.rep.error("a soft branch cannot `break` out of a loop around it", e.span,
+                           help="both arms run in train mode; decide after the `if`")
+        return self.children(e)
+
+    def r_Continue(self, e: ast.Continue):
+        if self.loop_depth == 0:
+            self.rep.error("a soft branch cannot `continue` a loop around it", e.span,
+                           help="both arms run in train mode; decide after the `if`")
+        return self.children(e)
+
+    def r_While(self, e: ast.While):
+        return self._inner_loop(e)
+
+    def r_Loop(self, e: ast.Loop):
+        return self._inner_loop(e)
+
+    def _inner_loop(self, e):
+        self.loop_depth += 1
+        self.children(e)
+        self.loop_depth -= 1
+        return e
+
+    def r_MethodCall(self, e: ast.MethodCall):
+        target = getattr(e, "target", None) or (None, None)
+        mutating = (target[0] == "seq" and target[1] in MUTATING_SEQ_METHODS) or \
+            (target[0] == "method" and getattr(self.sigs.get(target[1]), "self_kind", None)
+             == "mut")
+        root = _root_name(e.receiver) if mutating else None
+        if root is not None and not any(root in d for d in self.declared):
+            self.rep.error(f"a soft branch cannot change `{root}`, which is declared "
+                           "outside it", e.span,
+                           help="both arms run in train mode; make the `if` produce "
+                                "the new value")
+        return self.children(e)
+
     def r_For(self, e: ast.For):
         self.declared.append(_pattern_names(e.pattern))
+        self.loop_depth += 1
         self.children(e)
+        self.loop_depth -= 1
         self.declared.pop()
         return e
 
@@ -240,10 +282,17 @@ def _pattern_names(p: ast.Pattern) -> set[str]:
     return set()
 
 
+MUTATING_SEQ_METHODS = {"push", "pop", "swap", "clear", "truncate"}
+
+
 def _root_name(e: ast.Expr) -> str | None:
-    while isinstance(e, (ast.Field, ast.Index, ast.TupleField)):
-        if isinstance(e.base.ty, (T.RefT, T.SliceT)):
-            return _root_name(e.base) if isinstance(e.base, ast.Path) else None
+    """The variable that a place expression such as `a.b[i]` or `*r` changes."""
+    while isinstance(e, (ast.Field, ast.Index, ast.TupleField, ast.Unary)):
+        if isinstance(e, ast.Unary):
+            if e.op != "*":
+                return None
+            e = e.operand
+            continue
         e = e.base
     if isinstance(e, ast.Path) and len(e.segments) == 1:
         return e.segments[0]

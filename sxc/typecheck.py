@@ -55,6 +55,8 @@ INTRINSICS = {
     "__str_to_f64": ([T.STR], T.F64),
     "__clock_monotonic": ([], T.F64),
 }
+MAX_ARRAY = 65536
+MAX_FORMAT_WIDTH = 65535
 PRINT_MACROS = {"println", "print", "eprintln", "eprint", "format", "panic"}
 
 
@@ -85,6 +87,7 @@ class Checker:
         self.ret_type: T.Type = T.UNIT
         self.self_struct: str | None = None
         self.loops: list[list[T.Type]] = []
+        self.labels: list[str | None] = []
 
     # ------------------------------------------------------------ declarations
 
@@ -99,6 +102,12 @@ class Checker:
             self.structs[name] = {f: self.resolve_type(te) for f, te in sdef.fields}
             sdef.resolved_fields = list(self.structs[name].items())
         self.self_struct = None
+        for name, sdef in self.program.structs.items():
+            if self._contains_by_value(T.StructT(name), name, set()):
+                self.rep.error(f"recursive type `{name}` has infinite size", sdef.span,
+                               help="hold the inner value in a `Vec`")
+                sdef.resolved_fields = []
+                self.structs[name] = {}
         for name, c in self.program.consts.items():
             self.consts[name] = self.resolve_type(c.type)
         for key, fn in self.program.functions.items():
@@ -121,6 +130,24 @@ class Checker:
             fn.sig = self.sigs[key]
         self.self_struct = None
 
+    def _contains_by_value(self, t: T.Type, target: str, seen: set[str]) -> bool:
+        """Whether a value of type `t` stores a `target` struct inline."""
+        if isinstance(t, T.ArrayT):
+            return self._contains_by_value(t.elem, target, seen)
+        if isinstance(t, T.TupleT):
+            return any(self._contains_by_value(i, target, seen) for i in t.items)
+        if not isinstance(t, T.StructT):
+            return False
+        for ft in self.structs.get(t.struct, {}).values():
+            if isinstance(ft, T.StructT) and ft.struct == target:
+                return True
+            inner = ft.struct if isinstance(ft, T.StructT) else None
+            if inner is not None and inner in seen:
+                continue
+            if self._contains_by_value(ft, target, seen | ({inner} if inner else set())):
+                return True
+        return False
+
     def resolve_type(self, te: ast.TypeExpr | None) -> T.Type:
         if te is None:
             return T.UNIT
@@ -138,7 +165,7 @@ class Checker:
             return T.SliceT(self.resolve_type(te.elem))
         if isinstance(te, ast.ArrayType):
             size = self.const_int(te.size)
-            return T.ArrayT(self.resolve_type(te.elem), size)
+            return T.ArrayT(self.resolve_type(te.elem), self.check_array_size(size, te.span))
         if isinstance(te, ast.TupleType):
             if not te.items:
                 return T.UNIT
@@ -165,6 +192,15 @@ class Checker:
         self.rep.error(f"cannot find type `{name}` in this scope", te.span)
         return T.UNIT
 
+    def check_array_size(self, size: int, span: Span) -> int:
+        # Fixed arrays are LLVM aggregates copied by value; beyond this size
+        # compiling them takes minutes, so larger data belongs in a `Vec`.
+        if size < 0 or size > MAX_ARRAY:
+            self.rep.error(f"array length {size} is outside 0..={MAX_ARRAY}", span,
+                           help="use a `Vec` for large or variable-length data")
+            return 0
+        return size
+
     def const_int(self, e: ast.Expr) -> int:
         if isinstance(e, ast.IntLit):
             return e.value
@@ -174,8 +210,11 @@ class Checker:
                 return self.const_int(c.value)
         if isinstance(e, ast.Binary):
             a, b = self.const_int(e.left), self.const_int(e.right)
+            if e.op in ("/", "%") and b == 0:
+                self.rep.error("division by zero in a constant", e.span)
+                return 0
             ops = {"+": a + b, "-": a - b, "*": a * b,
-                   "/": a // b if b else 0}
+                   "/": int(a / b) if b else 0, "%": a % b if b else 0}
             if e.op in ops:
                 return ops[e.op]
         self.rep.error("array length must be a constant integer", e.span)
@@ -187,6 +226,8 @@ class Checker:
         self.declare()
         for name, c in self.program.consts.items():
             c.value = self.coerce(self.expr(c.value, self.consts[name]), self.consts[name])
+            self.check_literals(c.value)
+        self.check_const_cycles()
         for key, fn in self.program.functions.items():
             self.check_fn(fn)
         main = self.program.functions.get("main")
@@ -199,6 +240,24 @@ class Checker:
                 self.rep.error(f"`main` must return `()` or an integer, not `{sig.ret}`",
                                main.span)
 
+    def check_const_cycles(self) -> None:
+        graph = {name: _const_refs(c.value) for name, c in self.program.consts.items()}
+        for start in graph:
+            if _reaches(graph, start, start, set()):
+                c = self.program.consts[start]
+                self.rep.error(f"cycle detected when evaluating constant `{start}`", c.span,
+                               help="a constant may not depend on itself")
+
+    def check_literals(self, node) -> None:
+        """Report integer literals that do not fit their (now known) type."""
+        for lit in _walk(node):
+            if isinstance(lit, ast.IntLit) and isinstance(lit.ty, T.IntT):
+                t = lit.ty
+                hi = (1 << (t.bits - 1)) if t.signed else (1 << t.bits) - 1
+                if lit.value > hi:
+                    self.rep.error(f"literal out of range for `{t}`", lit.span,
+                                   help=f"the largest `{t}` is {hi - 1 if t.signed else hi}")
+
     def check_fn(self, fn: ast.FnDef) -> None:
         sig: Sig = fn.sig
         if fn.generics:
@@ -207,6 +266,7 @@ class Checker:
         self.ret_type = sig.ret
         self.scopes = [{}]
         self.loops = []
+        self.labels: list[str | None] = []
         if sig.self_type is not None:
             self.scopes[0]["self"] = Local(sig.self_type, fn.self_kind == "mut", fn.span)
         for p, ty in zip(fn.params, sig.params):
@@ -221,6 +281,7 @@ class Checker:
         elif body.tail is not None:
             body.tail = self.coerce(body.tail, sig.ret)
         fn.body = body
+        self.check_literals(body)
         self.self_struct = None
 
     def diverges(self, block: ast.Block) -> bool:
@@ -643,7 +704,9 @@ class Checker:
 
     def e_Cast(self, e: ast.Cast, expected):
         target = self.resolve_type(e.target)
-        e.operand = self.expr(e.operand, target if T.is_numeric(target) else None)
+        # as in Rust, `300 as u8` converts an i64 300: the literal's type
+        # does not come from the cast target
+        e.operand = self.expr(e.operand, None)
         src = e.operand.ty
         e.ty = target
         if isinstance(src, T.DualT) and T.is_float(target):
@@ -1171,6 +1234,10 @@ class Checker:
             e.cond = self.coerce(e.cond, T.BOOL)
         e.then = self.block(e.then, expected)
         if e.else_ is None:
+            if not isinstance(e.then.ty, (T.UnitT, T.NeverT)):
+                self.rep.error("`if` may be missing an `else` clause", e.span,
+                               help=f"the `if` arm has type `{e.then.ty}`; add an `else` "
+                                    "arm of that type")
             e.ty = T.UNIT
             return e
         e.else_ = self.expr(e.else_, expected or e.then.ty)
@@ -1215,16 +1282,20 @@ class Checker:
 
     def e_While(self, e: ast.While, expected):
         e.cond = self.coerce(self.expr(e.cond, T.BOOL), T.BOOL)
+        self.labels.append(e.label)
         self.loops.append([])
         e.body = self.block(e.body, T.UNIT)
         self.loops.pop()
+        self.labels.pop()
         e.ty = T.UNIT
         return e
 
     def e_Loop(self, e: ast.Loop, expected):
+        self.labels.append(e.label)
         self.loops.append([])
         e.body = self.block(e.body, T.UNIT)
         breaks = self.loops.pop()
+        self.labels.pop()
         values = [t for t in breaks if t is not None]
         if not breaks:
             e.ty = T.NEVER
@@ -1235,7 +1306,10 @@ class Checker:
         return e
 
     def e_For(self, e: ast.For, expected):
-        e.iter = self.expr(e.iter, None)
+        if isinstance(e.iter, ast.Range):
+            e.iter = self.range_iter(e.iter)
+        else:
+            e.iter = self.expr(e.iter, None)
         it = e.iter.ty
         base = T.strip_refs(it)
         if isinstance(it, T.RangeT):
@@ -1248,16 +1322,24 @@ class Checker:
             elem = T.NEVER
         self.scopes.append({})
         self.bind(e.pattern, elem, "let")
+        self.labels.append(e.label)
         self.loops.append([])
         e.body = self.block(e.body, T.UNIT)
         self.loops.pop()
+        self.labels.pop()
         self.scopes.pop()
         e.elem_ty = elem
         e.ty = T.UNIT
         return e
 
     def e_Range(self, e: ast.Range, expected):
-        elem_exp = expected.elem if isinstance(expected, T.RangeT) else None
+        self.rep.error("sxc supports a range only as the iterator of a `for` loop", e.span,
+                       help="write `for i in a..b { ... }`")
+        e.ty = T.NEVER
+        return e
+
+    def range_iter(self, e: ast.Range):
+        elem_exp = None
         if e.start is None or e.end is None:
             self.rep.error("a range needs both ends here", e.span)
             e.ty = T.RangeT(T.I64)
@@ -1281,6 +1363,10 @@ class Checker:
         return e
 
     def e_Break(self, e: ast.Break, expected):
+        if e.label is not None and e.label not in self.labels:
+            self.rep.error(f"use of undeclared label `{e.label}`", e.span)
+            e.ty = T.NEVER
+            return e
         if not self.loops:
             self.rep.error("`break` outside of a loop", e.span)
         elif e.value is not None:
@@ -1292,7 +1378,9 @@ class Checker:
         return e
 
     def e_Continue(self, e: ast.Continue, expected):
-        if not self.loops:
+        if e.label is not None and e.label not in self.labels:
+            self.rep.error(f"use of undeclared label `{e.label}`", e.span)
+        elif not self.loops:
             self.rep.error("`continue` outside of a loop", e.span)
         e.ty = T.NEVER
         return e
@@ -1383,6 +1471,10 @@ class Checker:
         return e
 
     def _check_spec(self, spec: Spec, arg: ast.Expr, fmt: ast.StrLit) -> None:
+        for what, value in (("width", spec.width), ("precision", spec.precision)):
+            if value is not None and value > MAX_FORMAT_WIDTH:
+                self.rep.error(f"format {what} {value} is above {MAX_FORMAT_WIDTH}",
+                               _inner_span(fmt, spec.offset, spec.length))
         t = T.strip_refs(arg.ty)
         if spec.kind == "?":
             return
@@ -1398,11 +1490,57 @@ class Checker:
 
 
 def _inner_span(lit: ast.StrLit, offset: int, length: int) -> Span:
+    """The source span of decoded characters `offset .. offset + length` of `lit`."""
+    from sxc.parse import decode_positions
+
     s = lit.span
-    if s.line != s.end_line:
+    raw = getattr(lit, "raw", None)
+    if raw is None:
         return s
-    col = s.col + 1 + offset
-    return Span(s.file, s.line, col, s.line, col + length)
+    positions = decode_positions(raw[1:-1])
+    if offset >= len(positions):
+        return s
+    first = 1 + positions[offset][1]
+    last = 1 + positions[min(offset + length, len(positions)) - 1][1]
+    before = raw[:first]
+    line = s.line + before.count("\n")
+    col = first - before.rfind("\n") if "\n" in before else s.col + first
+    return Span(s.file, line, col, line, col + max(1, last - first + 1))
+
+
+def _walk(node):
+    """Yield every syntax node below `node` (iteratively, for deep trees)."""
+    import dataclasses
+
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, (list, tuple)):
+            todo.extend(n)
+            continue
+        if not isinstance(n, ast.Node):
+            continue
+        yield n
+        for f in dataclasses.fields(n):
+            value = getattr(n, f.name)
+            if isinstance(value, (ast.Node, list, tuple)):
+                todo.append(value)
+
+
+def _const_refs(expr) -> set[str]:
+    return {n.segments[0] for n in _walk(expr) if isinstance(n, ast.Path)
+            and getattr(n, "target", (None,))[0] == "const"}
+
+
+def _reaches(graph: dict, start: str, goal: str, seen: set) -> bool:
+    for nxt in graph.get(start, ()):
+        if nxt == goal:
+            return True
+        if nxt not in seen:
+            seen.add(nxt)
+            if _reaches(graph, nxt, goal, seen):
+                return True
+    return False
 
 
 def _is_literal(e: ast.Expr) -> bool:
