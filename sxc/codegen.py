@@ -158,9 +158,10 @@ class Codegen:
         self.outbuf_slot = ir.GlobalVariable(self.m, VEC_BYTES.as_pointer(), "__sx_outbuf_slot")
         self.outbuf_slot.initializer = self.outbuf
         self.outbuf_slot.linkage = "internal"
-        from sxc.reach import reachable_functions
+        from sxc.reach import reachable_functions, recursive_functions
 
         live = reachable_functions(self.program)
+        self.recursive = recursive_functions(self.program, live)
         for key, fn in self.program.functions.items():
             if key not in live:
                 continue
@@ -188,6 +189,8 @@ class Codegen:
             slot = self.alloca(self.ll(ty), name)
             self.b.store(arg, slot)
             self.st.locals[0][name] = slot
+        if key in self.recursive:
+            self.stack_check(fn.span)
         result = self.block_value(fn.body)
         if not self.b.block.is_terminated:
             if isinstance(sig.ret, (T.UnitT, T.NeverT)):
@@ -218,6 +221,21 @@ class Codegen:
                 code = b.sext(code, I64)
             b.store(code, self.exit_code)
 
+    def frame_address(self, b: ir.IRBuilder) -> ir.Value:
+        fa = self.declare("llvm.frameaddress.p0", PTR, [I32])
+        return b.ptrtoint(b.call(fa, [ir.Constant(I32, 0)]), I64)
+
+    def stack_check(self, span: Span) -> None:
+        """Panic before a recursive call would overflow the stack budget.
+
+        The stack grows down from the trampoline's frame; the budget is set by
+        the host before each call (`sxc.jit`)."""
+        b = self.b
+        used = b.sub(b.load(self.native.stack_base), self.frame_address(b))
+        over = b.icmp_unsigned(">", used, b.load(self.native.stack_limit))
+        with b.if_then(over, likely=False):
+            self.panic(span, "stack overflow: the recursion is too deep")
+
     def guarded_call(self, b: ir.IRBuilder, body) -> None:
         """Emit `if setjmp(buf) { return 101 } body; return 0` into `b`.
 
@@ -225,6 +243,7 @@ class Codegen:
         (status 2), which has stored its code in `__sx_exit_code` already."""
         nat = self.native
         b.store(ir.Constant(I32, 1), nat.jmp_active)
+        b.store(self.frame_address(b), nat.stack_base)
         status = b.call(nat.libc("_setjmp"), [b.bitcast(nat.jmpbuf, PTR)])
         with b.if_then(b.icmp_signed("!=", status, ir.Constant(I32, 0))):
             b.store(ir.Constant(I32, 0), nat.jmp_active)

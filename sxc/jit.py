@@ -17,7 +17,14 @@ import llvmlite.binding as llvm
 
 # Globals and entry points of `sxc.native` and `sxc.codegen` that Python reads.
 RUNTIME_SYMBOLS = ["__sx_main", "__sx_panic_msg", "__sx_panic_len", "__sx_argc",
-                   "__sx_argv", "__sx_exit_code", "__sx_default_rng"]
+                   "__sx_argv", "__sx_exit_code", "__sx_default_rng", "__sx_stack_limit"]
+
+# Stack budgets of the recursion guard.  Functions called from Python run on
+# the caller's thread, whose stack is usually 8 MiB on Linux; `main` runs on
+# a thread of its own with a 1 GiB stack.
+CALL_STACK_BUDGET = 4 << 20
+MAIN_STACK_BYTES = 1 << 30
+MAIN_STACK_BUDGET = MAIN_STACK_BYTES - (64 << 20)
 
 
 @functools.lru_cache(maxsize=1)
@@ -68,6 +75,10 @@ class NativeModule:
         for name in list(exports) + RUNTIME_SYMBOLS:
             builder.export_symbol(name)
         self.library = builder.link(self.jit, f"sx{next(_library_ids)}")
+        self.set_stack_budget(CALL_STACK_BUDGET)
+
+    def set_stack_budget(self, nbytes: int) -> None:
+        ctypes.c_int64.from_address(self.global_address("__sx_stack_limit")).value = nbytes
 
     def address(self, name: str) -> int:
         return self.library[name]
@@ -94,10 +105,30 @@ class NativeModule:
         sys.stdout.flush()
         sys.stderr.flush()
         entry = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_int64)(self.address("__sx_main"))
-        status = entry(seed & 0xFFFFFFFFFFFFFFFF)
+        status = self._on_big_stack(entry, seed & 0xFFFFFFFFFFFFFFFF)
         code = self.exit_code()
         # status 2 is `exit(code)`, a normal end of the program
         return (0 if status == 2 else status), code
+
+    def _on_big_stack(self, entry, seed: int) -> int:
+        import threading
+
+        result = {}
+
+        def target() -> None:
+            result["status"] = entry(seed)
+
+        old_size = threading.stack_size()
+        self.set_stack_budget(MAIN_STACK_BUDGET)
+        try:
+            threading.stack_size(MAIN_STACK_BYTES)
+            worker = threading.Thread(target=target, name="sxc-main")
+            worker.start()
+        finally:
+            threading.stack_size(old_size)
+        worker.join()
+        self.set_stack_budget(CALL_STACK_BUDGET)
+        return result["status"]
 
     def exit_code(self) -> int:
         return ctypes.c_int64.from_address(self.global_address("__sx_exit_code")).value

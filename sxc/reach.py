@@ -67,3 +67,21 @@ def _callees(node) -> set[str]:
             if isinstance(value, (ast.Node, list, tuple)):
                 todo.append(value)
     return out
+
+
+def recursive_functions(program, live: set[str]) -> set[str]:
+    """Return the live functions that can call themselves, directly or not."""
+    graph = {key: _callees(program.functions[key].body) & live for key in live}
+    recursive: set[str] = set()
+    for start in live:
+        seen: set[str] = set()
+        todo = list(graph[start])
+        while todo:
+            key = todo.pop()
+            if key == start:
+                recursive.add(start)
+                break
+            if key not in seen:
+                seen.add(key)
+                todo.extend(graph.get(key, ()))
+    return recursive

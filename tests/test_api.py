@@ -160,3 +160,16 @@ def test_int_slice_rejects_floats():
     assert m.isum([1, 2, 3]) == 6
     with pytest.raises(TypeError, match="float64"):
         m.isum(np.array([1.5, 2.7]))
+
+
+RECURSIVE = """
+fn runaway(n: i64) -> i64 { if n < 0 { 0 } else { runaway(n + 1) * 2 + runaway(n + 2) } }
+fn depth(n: i64) -> i64 { if n == 0 { 0 } else { 1 + depth(n - 1) } }
+"""
+
+
+def test_stack_overflow_raises():
+    m = sxc.compile(RECURSIVE)
+    with pytest.raises(sxc.RuntimeError, match="stack overflow"):
+        m.runaway(0)
+    assert m.depth(1000) == 1000

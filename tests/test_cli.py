@@ -203,3 +203,18 @@ def test_hard_without_release_warns(tmp_path):
     result = run_sxc("run", str(path), "--hard", "threshold")
     assert result.returncode == 0
     assert "warning: `--hard` applies to release mode only" in result.stderr
+
+
+def test_deep_recursion_in_main(tmp_path):
+    path = write(tmp_path, "fn depth(n: i64) -> i64 { if n == 0 { 0 } else { 1 + depth(n - 1) } }\n"
+                           "fn main() { println!(\"{}\", depth(200000)); }\n")
+    result = run_sxc("run", str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "200000\n"
+
+
+def test_runaway_recursion_exit_101(tmp_path):
+    path = write(tmp_path, "fn f(n: i64) -> i64 { f(n + 1) + 1 }\nfn main() { println!(\"{}\", f(0)); }\n")
+    result = run_sxc("run", str(path))
+    assert result.returncode == 101
+    assert "stack overflow" in result.stderr
