@@ -21,10 +21,10 @@ RUNTIME_SYMBOLS = ["__sx_main", "__sx_panic_msg", "__sx_panic_len", "__sx_argc",
 
 # Stack budgets of the recursion guard.  Functions called from Python run on
 # the caller's thread, whose stack is usually 8 MiB on Linux; `main` runs on
-# a thread of its own with a 1 GiB stack.
+# a thread of its own with a 256 MiB stack.
 CALL_STACK_BUDGET = 4 << 20
-MAIN_STACK_BYTES = 1 << 30
-MAIN_STACK_BUDGET = MAIN_STACK_BYTES - (64 << 20)
+MAIN_STACK_BYTES = 256 << 20
+MAIN_STACK_BUDGET = MAIN_STACK_BYTES - (32 << 20)
 
 
 @functools.lru_cache(maxsize=1)
