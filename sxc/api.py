@@ -95,6 +95,8 @@ class Module:
             fn = self._compiled.program.functions.get(name)
             if fn is None or getattr(fn, "origin", "") != "user":
                 raise AttributeError(f"the program has no function `{name}`")
+            if name == "main":
+                raise AttributeError("run `main` with Module.run(args)")
             if name not in self._exports:
                 raise TypeError(f"`{name}` cannot be called from Python: only numbers, "
                                 "bool, dual and slices of f64/i64 cross the boundary")

@@ -1357,8 +1357,12 @@ def _is_place(e: ast.Expr) -> bool:
 
 
 def _type_key(ty: ir.Type) -> str:
+    import zlib
+
     text = str(ty)
-    return "".join(ch if ch.isalnum() else "_" for ch in text)[:60] + f".{abs(hash(text)) % 99991}"
+    # a checksum, not hash(): the names must not change between processes
+    return "".join(ch if ch.isalnum() else "_" for ch in text)[:60] + \
+        f".{zlib.crc32(text.encode()) % 99991}"
 
 
 def _mangle(key: str) -> str:

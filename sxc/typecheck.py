@@ -854,7 +854,11 @@ class Checker:
     # ------------------------------------------------------------ methods
 
     def e_MethodCall(self, e: ast.MethodCall, expected):
-        e.receiver = self.expr(e.receiver, None)
+        receiver_expected = None
+        if e.method in ("unwrap", "expect") and expected is not None:
+            # `let n: u64 = s.parse().unwrap();` parses into the declared type
+            receiver_expected = T.ParseResultT(expected)
+        e.receiver = self.expr(e.receiver, receiver_expected)
         rt = e.receiver.ty
         base = T.strip_refs(rt)
         name = e.method

@@ -199,6 +199,13 @@ fn main() {
     println!("{} {} {}", argmax(&v), k, fact);
 }
 """, "1 3 2432902008176640000\n"),
+    "parse_into_annotation": ("""
+fn main() {
+    let u: u64 = "42".parse().unwrap();
+    let f: f64 = "2.5".parse().expect("a number");
+    println!("{} {}", u + 1, f * 2.0);
+}
+""", "43 5\n"),
     "exit_code": ("""
 fn main() {
     println!("before");
