@@ -118,7 +118,8 @@ class Function:
         params = self.typed.params
         if len(args) != len(params):
             given = f"{len(args)} {'was' if len(args) == 1 else 'were'} given"
-            raise TypeError(f"{self.name}() takes {len(params)} arguments but {given}")
+            plural = "" if len(params) == 1 else "s"
+            raise TypeError(f"{self.name}() takes {len(params)} argument{plural} but {given}")
         slots: list = []
         keep: list = []
         for value, t, lt in zip(args, params, self.lowered.params):
