@@ -96,37 +96,20 @@ STACK_BYTES = 1 << 30
 
 
 def run_deep(function, *args):
-    """Call `function(*args)` on a thread with a 1 GiB stack and return its result."""
-    import threading
-
-    result: dict = {}
-
-    def target() -> None:
-        try:
-            result["value"] = function(*args)
-        except BaseException as exc:  # re-raised on the caller's thread
-            result["error"] = exc
+    """Call `function(*args)` with a 1 GiB stack and a high recursion limit."""
+    from sxc.stack import call_with_stack
 
     old_limit = sys.getrecursionlimit()
-    old_size = threading.stack_size()
     sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
     try:
-        threading.stack_size(STACK_BYTES)
-        worker = threading.Thread(target=target, name="sxc-compile")
-        worker.start()
+        return call_with_stack(STACK_BYTES, function, *args)
+    except RecursionError:
+        raise CompileError([Diagnostic(
+            "error", "the program is nested too deeply for sxc",
+            Span(args[1] if len(args) > 1 else "<input>", 0, 0, 0, 0), [],
+            "split deeply nested expressions into `let` bindings")]) from None
     finally:
-        threading.stack_size(old_size)
-    worker.join()
-    sys.setrecursionlimit(old_limit)
-    if "error" in result:
-        error = result["error"]
-        if isinstance(error, RecursionError):
-            raise CompileError([Diagnostic(
-                "error", "the program is nested too deeply for sxc",
-                Span(args[1] if len(args) > 1 else "<input>", 0, 0, 0, 0), [],
-                "split deeply nested expressions into `let` bindings")]) from None
-        raise error
-    return result["value"]
+        sys.setrecursionlimit(old_limit)
 
 
 def compile_program(source: str, path: str, options: Options) -> Compiled:

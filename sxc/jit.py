@@ -111,24 +111,13 @@ class NativeModule:
         return (0 if status == 2 else status), code
 
     def _on_big_stack(self, entry, seed: int) -> int:
-        import threading
+        from sxc.stack import call_with_stack
 
-        result = {}
-
-        def target() -> None:
-            result["status"] = entry(seed)
-
-        old_size = threading.stack_size()
         self.set_stack_budget(MAIN_STACK_BUDGET)
         try:
-            threading.stack_size(MAIN_STACK_BYTES)
-            worker = threading.Thread(target=target, name="sxc-main")
-            worker.start()
+            return call_with_stack(MAIN_STACK_BYTES, entry, seed)
         finally:
-            threading.stack_size(old_size)
-        worker.join()
-        self.set_stack_budget(CALL_STACK_BUDGET)
-        return result["status"]
+            self.set_stack_budget(CALL_STACK_BUDGET)
 
     def exit_code(self) -> int:
         return ctypes.c_int64.from_address(self.global_address("__sx_exit_code")).value
