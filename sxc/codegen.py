@@ -1132,7 +1132,9 @@ class Codegen:
 
     def for_seq(self, e: ast.For):
         b = self.b
-        data, length = self.seq_parts(e.iter)
+        enumerate_ = isinstance(e.iter.ty, T.EnumerateT)
+        seq = e.iter.receiver if enumerate_ else e.iter
+        data, length = self.seq_parts(seq)
         counter = self.alloca(I64)
         b.store(const_i64(0), counter)
         cond_bb = self.st.fn.append_basic_block("for.cond")
@@ -1145,6 +1147,9 @@ class Codegen:
         b.cbranch(b.icmp_unsigned("<", i, length), body_bb, end_bb)
         b.position_at_end(body_bb)
         item = b.load(b.gep(data, [i]))
+        if enumerate_:
+            pair = ir.Constant(self.ll(e.elem_ty), ir.Undefined)
+            item = b.insert_value(b.insert_value(pair, i, 0), item, 1)
         self.st.locals.append({})
         self.bind(e.pattern, e.elem_ty, item)
         self.loop_body(e.label, e.body, end_bb, step_bb)

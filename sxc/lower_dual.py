@@ -53,6 +53,8 @@ class TypeMap:
             return T.FnT(tuple(self(p) for p in t.params), self(t.ret))
         if isinstance(t, T.RangeT):
             return t
+        if isinstance(t, T.EnumerateT):
+            return T.EnumerateT(self(t.seq))
         if isinstance(t, T.ParseResultT):
             return T.ParseResultT(self(t.value))
         return t

@@ -890,6 +890,11 @@ class Checker:
             return self.seq_method(e, base, expected)
         if isinstance(base, T.StrT):
             return self.str_method(e, expected)
+        if isinstance(base, T.EnumerateT):
+            self.rep.error("sxc supports `.enumerate()` only as the iterator of a `for` "
+                           "loop", e.span)
+            e.ty = T.NEVER
+            return e
         if isinstance(base, T.ParseResultT) and name in ("unwrap", "expect"):
             e.args = self.check_args(e.args, [T.STR] if name == "expect" else [],
                                      e.span, f"`{name}`")
@@ -1030,6 +1035,11 @@ class Checker:
             return e
         if name == "iter":
             e.target, e.ty = ("seq", "identity"), base
+            return e
+        if name == "enumerate" and isinstance(e.receiver, ast.MethodCall) and \
+                e.receiver.method == "iter":
+            e.args = self.check_args(e.args, [], e.span, "`enumerate`")
+            e.target, e.ty = ("seq", "enumerate"), T.EnumerateT(base)
             return e
         if name in ("last", "first"):
             e.target, e.ty = ("seq", name), elem
@@ -1318,6 +1328,8 @@ class Checker:
         base = T.strip_refs(it)
         if isinstance(it, T.RangeT):
             elem = it.elem
+        elif isinstance(it, T.EnumerateT):
+            elem = T.TupleT((T.USIZE, T.strip_refs(it.seq).elem))
         elif isinstance(base, (T.VecT, T.ArrayT, T.SliceT)):
             elem = base.elem
         else:

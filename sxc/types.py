@@ -197,6 +197,16 @@ class FnT(Type):
 
 
 @dataclass(frozen=True)
+class EnumerateT(Type):
+    """What `seq.iter().enumerate()` gives a `for` loop: `(usize, T)` pairs."""
+
+    seq: Type
+
+    def name(self) -> str:
+        return f"Enumerate<{self.seq}>"
+
+
+@dataclass(frozen=True)
 class RangeT(Type):
     elem: Type
 

@@ -206,6 +206,20 @@ fn main() {
     println!("{} {}", u + 1, f * 2.0);
 }
 """, "43 5\n"),
+    "iter_enumerate": ("""
+fn main() {
+    let v = vec![1.5, 2.5, 4.0];
+    let mut s = 0.0;
+    for (i, x) in v.iter().enumerate() {
+        s += (i as f64) * x;
+    }
+    let a = [3, 4];
+    for (k, y) in a.iter().enumerate() {
+        println!("{}:{}", k, y);
+    }
+    println!("{}", s);
+}
+""", "0:3\n1:4\n10.5\n"),
     "exit_code": ("""
 fn main() {
     println!("before");
