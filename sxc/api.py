@@ -20,7 +20,7 @@ from sxc.driver import Compiled, Options, compile_program, read_source
 
 @dataclass(frozen=True)
 class Dual:
-    """A value with one tangent, as Python sees a Simplex `dual`."""
+    """A value with one tangent: the Python form of a Simplex `dual`."""
 
     val: float
     der: float = 0.0
@@ -58,7 +58,7 @@ def compile(source_or_path, mode: str | None = None, opt_level: int = 2,  # noqa
 
 
 class Module:
-    """A compiled program; its free functions are attributes."""
+    """A compiled program loaded into this process, with its free functions as attributes."""
 
     def __init__(self, compiled: Compiled):
         self._compiled = compiled

@@ -85,7 +85,15 @@ def _snippet(span: Span) -> list[str]:
     line = source_line(span.file, span.line)
     if line is None:
         return []
-    line = "".join(" " if ch == "\t" else (ch if ch.isprintable() else "?") for ch in line)
+    shown = []
+    for ch in line:
+        if ch == "\t":
+            shown.append(" ")
+        elif ch.isprintable():
+            shown.append(ch)
+        else:
+            shown.append("?")
+    line = "".join(shown)
     number = str(span.line)
     gutter = " " * len(number)
     end = span.end_col if span.end_line == span.line else len(line) + 1

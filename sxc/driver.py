@@ -88,9 +88,9 @@ def frontend(source: str, path: str):
     return program, reporter.warnings()
 
 
-# Deeply nested programs recurse deeply in the passes; they run on a thread
-# with a large stack so that Python's recursion limit, not the C stack, ends
-# a pathological input (with a compile error).
+# Deeply nested programs recurse deeply in the passes.  So the passes run on a
+# thread with a large stack, and Python's recursion limit, not the C stack,
+# ends a pathological input with a compile error.
 RECURSION_LIMIT = 100_000
 STACK_BYTES = 1 << 30
 

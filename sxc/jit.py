@@ -20,7 +20,7 @@ RUNTIME_SYMBOLS = ["__sx_main", "__sx_panic_msg", "__sx_panic_len", "__sx_argc",
                    "__sx_argv", "__sx_exit_code", "__sx_default_rng", "__sx_stack_limit"]
 
 # Stack budgets of the recursion guard.  Functions called from Python run on
-# the caller's thread, whose stack is usually 8 MiB on Linux; `main` runs on
+# the caller's thread, whose stack is usually 8 MiB on Linux.  `main` runs on
 # a thread of its own with a 256 MiB stack.
 CALL_STACK_BUDGET = 4 << 20
 MAIN_STACK_BYTES = 256 << 20
@@ -35,7 +35,7 @@ def _init() -> None:
 
 @functools.lru_cache(maxsize=4)
 def target_machine(opt_level: int) -> llvm.TargetMachine:
-    """The host's target machine with its CPU features, for JIT and objects."""
+    """Return the host's target machine with its CPU features, for JIT and objects."""
     _init()
     target = llvm.Target.from_default_triple()
     return target.create_target_machine(

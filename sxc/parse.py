@@ -189,7 +189,7 @@ def _terminal_text(name: str) -> str:
 
 
 def _offset_span(span: Span, raw: str, offset: int, length: int = 1) -> Span:
-    """The span of `raw[offset:offset + length]` for a token `raw` at `span`."""
+    """Return the span of `raw[offset:offset + length]` for a token `raw` at `span`."""
     before = raw[:offset]
     line = span.line + before.count("\n")
     col = offset - before.rfind("\n") if "\n" in before else span.col + offset

@@ -174,7 +174,7 @@ def _usize(span, i: int) -> ast.IntLit:
 
 
 def _soft_accept_args(cond: ast.Expr) -> list[ast.Expr] | None:
-    """The three arguments when `cond` calls the library's `soft_accept`."""
+    """Return the three arguments when `cond` calls `soft_accept`, else None."""
     if isinstance(cond, ast.Call) and getattr(cond, "target", None) == ("fn", "soft_accept") \
             and len(cond.args) == 3:
         return cond.args
@@ -286,7 +286,7 @@ MUTATING_SEQ_METHODS = {"push", "pop", "swap", "clear", "truncate"}
 
 
 def _root_name(e: ast.Expr) -> str | None:
-    """The variable that a place expression such as `a.b[i]` or `*r` changes."""
+    """Return the variable that a place expression such as `a.b[i]` or `*r` changes."""
     while isinstance(e, (ast.Field, ast.Index, ast.TupleField, ast.Unary)):
         if isinstance(e, ast.Unary):
             if e.op != "*":

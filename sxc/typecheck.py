@@ -131,7 +131,7 @@ class Checker:
         self.self_struct = None
 
     def _contains_by_value(self, t: T.Type, target: str, seen: set[str]) -> bool:
-        """Whether a value of type `t` stores a `target` struct inline."""
+        """Return whether a value of type `t` stores a `target` struct inline."""
         if isinstance(t, T.ArrayT):
             return self._contains_by_value(t.elem, target, seen)
         if isinstance(t, T.TupleT):
@@ -682,7 +682,12 @@ class Checker:
         comparison = op in ("==", "!=", "<", ">", "<=", ">=")
         t = self.numeric_pair(e, None if comparison else expected)
         if t is None:
-            e.ty = T.BOOL if comparison else (T.NEVER if expected is None else expected)
+            if comparison:
+                e.ty = T.BOOL
+            elif expected is None:
+                e.ty = T.NEVER
+            else:
+                e.ty = expected
             return e
         if comparison:
             if not (T.is_numeric(t) or isinstance(t, (T.BoolT, T.StrT))):
@@ -1506,7 +1511,7 @@ class Checker:
 
 
 def _inner_span(lit: ast.StrLit, offset: int, length: int) -> Span:
-    """The source span of decoded characters `offset .. offset + length` of `lit`."""
+    """Return the source span of decoded characters `offset .. offset + length` of `lit`."""
     from sxc.parse import decode_positions
 
     s = lit.span

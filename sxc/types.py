@@ -198,7 +198,7 @@ class FnT(Type):
 
 @dataclass(frozen=True)
 class EnumerateT(Type):
-    """What `seq.iter().enumerate()` gives a `for` loop: `(usize, T)` pairs."""
+    """The iterator of `seq.iter().enumerate()` in a `for` loop, yielding `(usize, T)`."""
 
     seq: Type
 
@@ -216,7 +216,7 @@ class RangeT(Type):
 
 @dataclass(frozen=True)
 class ParseResultT(Type):
-    """What `s.parse::<T>()` returns; `.unwrap()` and `.expect(..)` give `T`."""
+    """The result type of `s.parse::<T>()`. Its `.unwrap()` and `.expect(..)` give `T`."""
 
     value: Type
 
@@ -284,7 +284,7 @@ def strip_refs(t: Type) -> Type:
 
 
 def contains_dual(t: Type, structs: dict | None = None, seen: frozenset = frozenset()) -> bool:
-    """Whether a value of type `t` holds a `dual` anywhere inside it."""
+    """Return whether a value of type `t` contains a `dual` anywhere inside it."""
     if isinstance(t, DualT):
         return True
     if isinstance(t, (ArrayT, VecT, SliceT)):
