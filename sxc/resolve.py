@@ -23,7 +23,8 @@ from sxc import ast
 from sxc.diagnostics import Reporter, Span, register_source
 from sxc.parse import parse_module
 
-LIBRARY_MODULES = {"simplex_training"}
+# A bundled module and the files under runtime/ that make it up, read in order.
+LIBRARY_MODULES = {"simplex_training": ("simplex_training", "meta_trainer")}
 
 
 @dataclass
@@ -72,8 +73,8 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
             root = item.path[0] if item.path else item.names[0]
             if root in LIBRARY_MODULES:
                 if root not in loaded:
-                    loaded[root] = _library_module(root)
-                    modules.append(loaded[root])
+                    loaded[root] = [_library_module(f) for f in LIBRARY_MODULES[root]]
+                    modules.extend(loaded[root])
                 _check_imports(loaded[root], item, reporter)
             elif root not in ("std", "crate", "self", "super"):
                 reporter.error(f"unresolved import `{root}`", item.span,
@@ -86,9 +87,10 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
     return program
 
 
-def _check_imports(lib: ast.Module, use: ast.UseDecl, reporter: Reporter) -> None:
-    names = {getattr(i, "name", None) for i in lib.items}
-    names |= {i.type_name for i in lib.items if isinstance(i, ast.ImplDef)}
+def _check_imports(files: list[ast.Module], use: ast.UseDecl, reporter: Reporter) -> None:
+    items = [i for lib in files for i in lib.items]
+    names = {getattr(i, "name", None) for i in items}
+    names |= {i.type_name for i in items if isinstance(i, ast.ImplDef)}
     for name in use.names:
         if not use.path and name in LIBRARY_MODULES:
             continue  # `use simplex_training;` names the module itself
