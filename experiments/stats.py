@@ -23,6 +23,7 @@ __all__ = [
     "mean_ci",
     "paired_difference",
     "bootstrap_ci",
+    "relative_change",
     "format_estimate",
 ]
 
@@ -183,6 +184,29 @@ def bootstrap_ci(xs: Sequence[float], statistic: Callable[[np.ndarray], float] =
     alpha = (1.0 - level) / 2.0
     low, high = np.quantile(stats, [alpha, 1.0 - alpha])
     return Estimate(value, float(low), float(high), arr.size)
+
+
+def relative_change(a: Sequence[float], b: Sequence[float], level: float = 0.95,
+                    resamples: int = 2000, seed: int = 0,
+                    statistic: Callable[..., np.ndarray] = np.mean) -> Estimate:
+    """Return statistic(a) / statistic(b) - 1 with a paired percentile-bootstrap interval.
+
+    Pairs (a[i], b[i]) are resampled together, as they come from the same
+    seed.  `statistic` must accept `axis=1`, as np.mean and np.median do.
+    """
+    xa = _as_array(a)
+    xb = _as_array(b)
+    if xa.size != xb.size:
+        raise ValueError(f"paired samples need equal lengths, got {xa.size} and {xb.size}")
+    value = float(statistic(xa) / statistic(xb) - 1.0)
+    if xa.size < 2:
+        return Estimate(value, math.nan, math.nan, xa.size)
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, xa.size, size=(resamples, xa.size))
+    ratios = statistic(xa[picks], axis=1) / statistic(xb[picks], axis=1) - 1.0
+    alpha = (1.0 - level) / 2.0
+    low, high = np.quantile(ratios, [alpha, 1.0 - alpha])
+    return Estimate(value, float(low), float(high), xa.size)
 
 
 def format_estimate(e: Estimate, digits: int = 2, scale: float = 1.0) -> str:
