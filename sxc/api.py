@@ -20,10 +20,17 @@ from sxc.driver import Compiled, Options, compile_program, read_source
 
 @dataclass(frozen=True)
 class Dual:
-    """A value with one tangent: the Python form of a Simplex `dual`."""
+    """A value with a tangent: the Python form of a Simplex `dual`.
+
+    `der` is the first tangent lane.  A program compiled with several lanes
+    (`tangents=N`) fills `tangents` with all N of them; passing a `Dual` with
+    `tangents` sets every lane, otherwise `der` goes in lane 0 and the others
+    are 0.
+    """
 
     val: float
     der: float = 0.0
+    tangents: tuple = ()
 
     @staticmethod
     def variable(v: float) -> "Dual":
@@ -46,14 +53,17 @@ def _load(source_or_path: str) -> tuple[str, str]:
 
 
 def compile(source_or_path, mode: str | None = None, opt_level: int = 2,  # noqa: A001
-            seed: int = 0, hard: str | None = None) -> "Module":
+            seed: int = 0, hard: str | None = None,
+            tangents: int | None = None) -> "Module":
     """Compile a program (source text or a `.sx` path) and load it into this process."""
     if mode not in (None, "train", "release"):
         raise ValueError(f"mode must be 'train' or 'release', not {mode!r}")
     if not 0 <= opt_level <= 3:
         raise ValueError(f"opt_level must be 0..3, not {opt_level!r}")
     source, path = _load(source_or_path)
-    options = Options(mode=mode, opt_level=opt_level, seed=seed, hard=hard)
+    if tangents is not None and (isinstance(tangents, bool) or not isinstance(tangents, int)):
+        raise TypeError(f"tangents must be an int, not {tangents!r}")
+    options = Options(mode=mode, opt_level=opt_level, seed=seed, hard=hard, tangents=tangents)
     return Module(compile_program(source, path, options))
 
 
@@ -110,6 +120,9 @@ class Function:
         self.name = name
         self.typed = fn.typed_sig
         self.lowered = fn.sig
+        structs = module._compiled.program.structs
+        der = dict(structs["Dual"].resolved_fields).get("der") if "Dual" in structs else None
+        self.lanes = der.size if isinstance(der, T.ArrayT) else 1
         addr = module._native.address(module._exports[name])
         proto = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p)
         self._call = proto(addr)
@@ -123,16 +136,16 @@ class Function:
         slots: list = []
         keep: list = []
         for value, t, lt in zip(args, params, self.lowered.params):
-            _pack(value, t, lt, slots, keep)
+            _pack(value, t, lt, slots, keep, self.lanes)
         buf = (ctypes.c_uint64 * max(1, len(slots)))(*[_as_bits(s) for s in slots])
-        ret = (ctypes.c_uint64 * 2)()
+        ret = (ctypes.c_uint64 * (1 + max(1, self.lanes)))()
         status = self._call(ctypes.addressof(buf), ctypes.addressof(ret))
         if status == 2:
             # the function called `exit(code)`: end like Python's sys.exit
             raise SystemExit(self.module._native.exit_code())
         if status != 0:
             raise RuntimeError(self.module._native.panic_message())
-        return _unpack(ret, self.typed.ret, self.lowered.ret)
+        return _unpack(ret, self.typed.ret, self.lowered.ret, self.lanes)
 
 
 def _as_bits(slot) -> int:
@@ -141,15 +154,21 @@ def _as_bits(slot) -> int:
     return int(slot) & 0xFFFFFFFFFFFFFFFF
 
 
-def _pack(value, t: T.Type, lt: T.Type, slots: list, keep: list) -> None:
+def _pack(value, t: T.Type, lt: T.Type, slots: list, keep: list, lanes: int = 1) -> None:
     if isinstance(t, T.DualT):
         if isinstance(value, Dual):
-            val, der = float(value.val), float(value.der)
+            val = float(value.val)
+            if value.tangents:
+                if len(value.tangents) != lanes:
+                    raise TypeError(f"expected {lanes} tangents, got {len(value.tangents)}")
+                ders = [float(d) for d in value.tangents]
+            else:
+                ders = [float(value.der)] + [0.0] * (lanes - 1)
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            val, der = float(value), 0.0
+            val, ders = float(value), [0.0] * lanes
         else:
             raise TypeError(f"expected sxc.Dual or a number for `dual`, got {value!r}")
-        slots.extend([val, der] if isinstance(lt, T.StructT) else [val])
+        slots.extend([val] + ders if isinstance(lt, T.StructT) else [val])
     elif isinstance(t, T.FloatT):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise TypeError(f"expected a number for `{t}`, got {value!r}")
@@ -203,13 +222,16 @@ def _slice_slots(value, t: T.SliceT, keep: list) -> list[int]:
     return [arr.ctypes.data, arr.shape[0]]
 
 
-def _unpack(ret, t: T.Type, lt: T.Type):
+def _unpack(ret, t: T.Type, lt: T.Type, lanes: int = 1):
     def as_float(bits: int) -> float:
         return ctypes.c_double.from_buffer(ctypes.c_uint64(bits)).value
 
     if isinstance(t, T.UnitT):
         return None
     if isinstance(t, T.DualT):
+        if isinstance(lt, T.StructT) and lanes > 1:
+            ders = tuple(as_float(ret[1 + k]) for k in range(lanes))
+            return Dual(as_float(ret[0]), ders[0], ders)
         if isinstance(lt, T.StructT):
             return Dual(as_float(ret[0]), as_float(ret[1]))
         return Dual(as_float(ret[0]), 0.0)

@@ -32,6 +32,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hard", choices=("threshold",),
                         help="release mode: take a soft branch when p > 0.5 instead of "
                              "sampling it")
+    parser.add_argument("--tangents", type=int, metavar="N",
+                        help="train mode: tangent lanes per dual (default: the file's "
+                             "#![tangents] or 1)")
     parser.add_argument("--emit", choices=("ast", "core", "llvm", "asm"),
                         help="print this stage instead of running: ast (typed source), "
                              "core (after lowering), llvm (optimised IR), asm")
@@ -71,7 +74,7 @@ def _split_program_args(argv: list[str]) -> tuple[list[str], list[str]]:
     own: list[str] = []
     program: list[str] = []
     file_seen = False
-    takes_value = {"--mode", "--seed", "--hard", "--emit"}
+    takes_value = {"--mode", "--seed", "--hard", "--emit", "--tangents"}
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -119,7 +122,8 @@ def _dispatch(args, program_args: list[str]) -> int:
     from sxc.driver import Options, compile_program, read_source
 
     options = Options(mode=args.mode, opt_level=2 if args.opt_level is None else args.opt_level,
-                      seed=args.seed, hard=args.hard, keep_typed=args.emit == "ast")
+                      seed=args.seed, hard=args.hard, tangents=args.tangents,
+                      keep_typed=args.emit == "ast")
     if args.hard and args.mode != "release":
         print("warning: `--hard` applies to release mode only; add `--mode release`",
               file=sys.stderr)

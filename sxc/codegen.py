@@ -1391,14 +1391,20 @@ def generate(program: Program, module_name: str = "sx") -> tuple[ir.Module, dict
 SLOT = I64
 
 
-def export_slots(t: T.Type) -> int | None:
+def dual_lanes(cg) -> int:
+    """The tangent lanes of the lowered `Dual` struct: 1, or N for `der: [f64; N]`."""
+    der = dict(cg.struct_fields.get("Dual", [])).get("der")
+    return der.size if isinstance(der, T.ArrayT) else 1
+
+
+def export_slots(t: T.Type, cg) -> int | None:
     """Return how many 8-byte slots a value of type `t` takes, or None if it cannot cross."""
     if isinstance(t, (T.IntT, T.FloatT, T.BoolT)):
         return 1
     if isinstance(t, (T.UnitT,)):
         return 0
     if isinstance(t, T.StructT) and t.struct == "Dual":
-        return 2
+        return 1 + dual_lanes(cg)
     if isinstance(t, T.SliceT) and isinstance(t.elem, (T.FloatT, T.IntT)) and \
             getattr(t.elem, "bits", 0) == 64:
         return 2
@@ -1417,10 +1423,16 @@ def _load_slot(cg: Codegen, base, index: int, t: T.Type) -> ir.Value:
         raw = b.load(ptr)
         return raw if t.bits == 64 else b.trunc(raw, ir.IntType(t.bits))
     if isinstance(t, T.StructT):
-        val = b.load(b.bitcast(ptr, F64.as_pointer()))
-        der = b.load(b.bitcast(b.gep(base, [const_i64(index + 1)]), F64.as_pointer()))
+        def lane(i):
+            return b.load(b.bitcast(b.gep(base, [const_i64(index + i)]), F64.as_pointer()))
         agg = ir.Constant(cg.struct_types["Dual"], ir.Undefined)
-        return b.insert_value(b.insert_value(agg, val, 0), der, 1)
+        agg = b.insert_value(agg, lane(0), 0)
+        lanes = dual_lanes(cg)
+        if not isinstance(dict(cg.struct_fields["Dual"])["der"], T.ArrayT):
+            return b.insert_value(agg, lane(1), 1)
+        for k in range(lanes):
+            agg = b.insert_value(agg, lane(1 + k), [1, k])
+        return agg
     if isinstance(t, T.SliceT):
         data = b.inttoptr(b.load(ptr), cg.ll_elem_ptr(t.elem))
         length = b.load(b.gep(base, [const_i64(index + 1)]))
@@ -1439,9 +1451,14 @@ def _store_slot(cg: Codegen, base, value, t: T.Type) -> None:
     elif isinstance(t, T.IntT):
         b.store(cg.to_i64(value, t), base)
     elif isinstance(t, T.StructT):
-        b.store(b.extract_value(value, 0), b.bitcast(base, F64.as_pointer()))
-        b.store(b.extract_value(value, 1),
-                b.bitcast(b.gep(base, [const_i64(1)]), F64.as_pointer()))
+        def put(i, v):
+            b.store(v, b.bitcast(b.gep(base, [const_i64(i)]), F64.as_pointer()))
+        put(0, b.extract_value(value, 0))
+        if not isinstance(dict(cg.struct_fields["Dual"])["der"], T.ArrayT):
+            put(1, b.extract_value(value, 1))
+        else:
+            for k in range(dual_lanes(cg)):
+                put(1 + k, b.extract_value(value, [1, k]))
 
 
 def export_wrapper(cg: Codegen, key: str) -> str | None:
@@ -1450,8 +1467,8 @@ def export_wrapper(cg: Codegen, key: str) -> str | None:
     sig = fn.sig
     if sig.self_type is not None:
         return None
-    counts = [export_slots(p) for p in sig.params]
-    ret_slots = export_slots(sig.ret)
+    counts = [export_slots(p, cg) for p in sig.params]
+    ret_slots = export_slots(sig.ret, cg)
     if any(c is None for c in counts) or ret_slots is None:
         return None
     name = f"__sx_export.{key}"

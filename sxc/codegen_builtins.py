@@ -143,6 +143,18 @@ def _default_rng(cg: Codegen, e):
     return cg.rng_global
 
 
+def _soft_score(cg: Codegen, e):
+    """The program's sum of log-probabilities of sampled soft decisions."""
+    existing = cg.m.globals.get("__sx_soft_score")
+    if existing is not None:
+        return existing
+    ty = cg.ll(e.ty.inner)
+    score = ir.GlobalVariable(cg.m, ty, "__sx_soft_score")
+    score.initializer = ir.Constant(ty, None)
+    score.linkage = "internal"
+    return score
+
+
 def _to_string(cg: Codegen, e):
     recv = e.receiver if isinstance(e, ast.MethodCall) else e.args[0]
     header = cg.b.call(cg.helper_vec_new(T.U8), [const_i64(16)])
@@ -209,6 +221,7 @@ _BUILTINS = {
     "exit": _exit,
     "unwrap": _unwrap,
     "default_rng": _default_rng,
+    "soft_score": _soft_score,
     "to_string": _to_string,
     "__str_byte": _str_byte,
     "__str_slice": _str_slice,

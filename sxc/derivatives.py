@@ -86,8 +86,20 @@ CONSTANT_RULES: dict[str, tuple[str, str]] = {
 }
 
 
-def helper_source() -> str:
-    """Return the `.sx` source of every `__dual_*` function."""
+def helper_source(lanes: int = 1) -> str:
+    """Return the `.sx` source of every `__dual_*` function for `lanes` tangents.
+
+    One lane keeps the tangent a plain `f64`.  More lanes make it `[f64; N]`
+    and apply each rule lane by lane in a loop of constant trip count, which
+    LLVM unrolls and vectorises; the value and the partial derivatives are
+    computed once, outside the loop.
+    """
+    if lanes == 1:
+        return _scalar_helpers()
+    return _lane_helpers(lanes)
+
+
+def _scalar_helpers() -> str:
     out = ["struct Dual { val: f64, der: f64 }"]
     for name, r in DERIVATIVES.items():
         params = "x: Dual" if r.arity == 1 else "x: Dual, y: Dual"
@@ -108,9 +120,7 @@ def helper_source() -> str:
 }""")
     # clamp selects an operand whole; at an edge (x == lo or x == hi) it
     # passes x through with its tangent
-    out.append("""fn __dual_clamp(x: Dual, lo: Dual, hi: Dual) -> Dual {
-    if x.val < lo.val { lo } else if x.val > hi.val { hi } else { x }
-}""")
+    out.append(_CLAMP)
     # Blend of a soft branch: p * a + (1 - p) * b with its product-rule tangent.
     out.append("""fn __dual_blend(p: Dual, a: Dual, b: Dual) -> Dual {
     let q = 1.0 - p.val;
@@ -119,4 +129,91 @@ def helper_source() -> str:
         der: p.der * (a.val - b.val) + p.val * a.der + q * b.der,
     }
 }""")
+    out.append("""fn __dual_lane(x: Dual, k: usize) -> f64 {
+    if k == 0 { x.der } else { 0.0 }
+}
+
+fn __dual_unit(v: f64, k: usize) -> Dual {
+    Dual { val: v, der: if k == 0 { 1.0 } else { 0.0 } }
+}
+
+fn __dual_clip_tangent(x: Dual, limit: f64) -> Dual {
+    Dual { val: x.val, der: x.der.max(-limit).min(limit) }
+}""")
+    return "\n\n".join(out) + "\n"
+
+
+_CLAMP = """fn __dual_clamp(x: Dual, lo: Dual, hi: Dual) -> Dual {
+    if x.val < lo.val { lo } else if x.val > hi.val { hi } else { x }
+}"""
+
+
+def _lane_loop(lanes: int, body: str) -> str:
+    return (f"    let mut t = [0.0; {lanes}];\n"
+            f"    let mut k: usize = 0;\n"
+            f"    while k < {lanes} {{\n{body}        k += 1;\n    }}\n")
+
+
+def _lane_helpers(lanes: int) -> str:
+    n = lanes
+    out = [f"struct Dual {{ val: f64, der: [f64; {n}] }}"]
+    for name, r in DERIVATIVES.items():
+        params = "x: Dual" if r.arity == 1 else "x: Dual, y: Dual"
+        second = "    let w = y.val;\n" if r.arity == 2 else ""
+        lane = "        let d = x.der[k];\n"
+        if r.arity == 2:
+            lane += "        let e = y.der[k];\n"
+        lane += f"        t[k] = {r.tangent};\n"
+        out.append(f"fn __dual_{name}({params}) -> Dual {{\n"
+                   f"    let v = x.val;\n{second}"
+                   f"    let r = {r.value};\n"
+                   + _lane_loop(n, lane) +
+                   "    Dual { val: r, der: t }\n}")
+    for name, (value, tangent) in CONSTANT_RULES.items():
+        lane = f"        let d = x.der[k];\n        t[k] = {tangent};\n"
+        out.append(f"fn __dual_{name}(x: Dual, c: f64) -> Dual {{\n"
+                   f"    let v = x.val;\n"
+                   f"    let r = {value};\n"
+                   + _lane_loop(n, lane) +
+                   "    Dual { val: r, der: t }\n}")
+    out.append("fn __dual_powi(x: Dual, n: i32) -> Dual {\n"
+               "    let r = x.val.powi(n);\n"
+               "    let s = if n == 0 { 0.0 } else { (n as f64) * x.val.powi(n - 1) };\n"
+               + _lane_loop(n, "        t[k] = if n == 0 { 0.0 } else { s * x.der[k] };\n") +
+               "    Dual { val: r, der: t }\n}")
+    out.append(_CLAMP)
+    out.append("fn __dual_blend(p: Dual, a: Dual, b: Dual) -> Dual {\n"
+               "    let q = 1.0 - p.val;\n"
+               "    let gap = a.val - b.val;\n"
+               + _lane_loop(n, "        t[k] = p.der[k] * gap + p.val * a.der[k] + q * b.der[k];\n") +
+               "    Dual { val: p.val * a.val + q * b.val, der: t }\n}")
+    out.append(f"""fn __dual_const(v: f64) -> Dual {{
+    Dual {{ val: v, der: [0.0; {n}] }}
+}}
+
+fn __dual_new(v: f64, d: f64) -> Dual {{
+    let mut t = [0.0; {n}];
+    t[0] = d;
+    Dual {{ val: v, der: t }}
+}}
+
+fn __dual_unit(v: f64, k: usize) -> Dual {{
+    let mut t = [0.0; {n}];
+    if k < {n} {{
+        t[k] = 1.0;
+    }}
+    Dual {{ val: v, der: t }}
+}}
+
+fn __dual_lane(x: Dual, k: usize) -> f64 {{
+    if k < {n} {{ x.der[k] }} else {{ 0.0 }}
+}}
+
+fn __dual_der(x: Dual) -> f64 {{
+    x.der[0]
+}}
+
+fn __dual_clip_tangent(x: Dual, limit: f64) -> Dual {{
+""" + _lane_loop(n, "        t[k] = x.der[k].max(-limit).min(limit);\n") +
+               "    Dual { val: x.val, der: t }\n}")
     return "\n\n".join(out) + "\n"

@@ -20,7 +20,7 @@ class Options:
     opt_level: int = 2
     seed: int = 0
     hard: str | None = None  # None (sample) or "threshold"
-    tangents: int = 1
+    tangents: int | None = None  # tangent lanes per dual; None: the file's or 1
     keep_typed: bool = False  # keep a copy of the typed program for `--emit ast`
 
 
@@ -134,9 +134,32 @@ def _compile_program(source: str, path: str, options: Options) -> Compiled:
     reporter = Reporter()
     soft = rewrite_soft(typed, mode, options.hard, reporter)
     reporter.raise_if_errors()
-    core = lower_duals(soft, mode)
+    lanes = _tangent_lanes(options, typed)
+    core = lower_duals(soft, mode, lanes)
     compiled = Compiled(path, options, mode, core, typed, warnings)
     compiled.typed_snapshot = snapshot
     # codegen walks the tree recursively too, so it runs on the deep stack
     compiled.llvm_ir
     return compiled
+
+
+MAX_TANGENTS = 64
+
+
+def _tangent_lanes(options: Options, program) -> int:
+    """The number of tangents per dual: the option, else `#![tangents = N]`, else 1."""
+    if options.tangents is not None:
+        lanes, where = options.tangents, "--tangents"
+    else:
+        raw = program.attributes.get("tangents", "1")
+        where = "#![tangents]"
+        try:
+            lanes = int(raw)
+        except ValueError:
+            lanes = 0
+    if not 1 <= lanes <= MAX_TANGENTS:
+        raise CompileError([Diagnostic(
+            "error", f"{where} must be a whole number from 1 to {MAX_TANGENTS}",
+            Span(program.user_file, 1, 1, 1, 1), [],
+            "for example `#![tangents = 8]` for the eight schedule parameters")])
+    return lanes

@@ -68,10 +68,11 @@ def _constant_inner(e: ast.Expr) -> ast.Expr | None:
 
 
 class DualLowering(Rewriter):
-    def __init__(self, program: Program, mode: str):
+    def __init__(self, program: Program, mode: str, lanes: int = 1):
         super().__init__()
         self.program = program
         self.train = mode == "train"
+        self.lanes = lanes
         self.tmap = TypeMap(DUAL_STRUCT if self.train else T.F64)
 
     # ------------------------------------------------------------ program
@@ -102,12 +103,13 @@ class DualLowering(Rewriter):
         if existing is not None:
             # A program that `sxc lower` printed already contains the pair struct
             # and the rule functions; any other struct of that name clashes.
-            if [(f, t) for f, t in existing.resolved_fields] != [("val", T.F64),
-                                                                 ("der", T.F64)]:
+            fields = list(existing.resolved_fields)
+            if len(fields) != 2 or fields[0] != ("val", T.F64) or fields[1][0] != "der" \
+                    or not _is_tangent_type(fields[1][1]):
                 raise CompileError([Diagnostic(
                     "error", "the struct name `Dual` is reserved for lowered duals",
                     existing.span, [], "rename the struct, or compile with --mode release")])
-        helpers = _helper_program()
+        helpers = _helper_program(self.lanes)
         if existing is None:
             self.program.structs["Dual"] = helpers.structs["Dual"]
         for key, fn in helpers.functions.items():
@@ -156,9 +158,20 @@ class DualLowering(Rewriter):
 
     def dual_ctor(self, e: ast.Call, name: str):
         args = [self.expr(a) for a in e.args]
+        if name == "dual::lanes":
+            return B.typed(ast.IntLit(e.span, self.lanes), T.USIZE)
         if not self.train:
             value = args[0]
             return value
+        if name == "dual::unit":
+            return B.call_fn(e.span, "__dual_unit", args, DUAL_STRUCT)
+        if self.lanes > 1:
+            if name == "dual::new":
+                return B.call_fn(e.span, "__dual_new", args, DUAL_STRUCT)
+            if name == "dual::variable":
+                return B.call_fn(e.span, "__dual_unit", [args[0], B.typed(
+                    ast.IntLit(e.span, 0), T.USIZE)], DUAL_STRUCT)
+            return B.call_fn(e.span, "__dual_const", args, DUAL_STRUCT)
         if name == "dual::new":
             value, tangent = args
         else:
@@ -170,12 +183,17 @@ class DualLowering(Rewriter):
     def r_Field(self, e: ast.Field):
         if isinstance(T.strip_refs(e.base.ty), T.DualT) and not self.train:
             base = self.expr(e.base)
+            while isinstance(base.ty, T.RefT):
+                base = B.typed(ast.Unary(base.span, "*", base), base.ty.inner)
             if e.name == "val":
                 return base
             if isinstance(base, (ast.Path, ast.Field)):
                 return B.float_lit(e.span, 0.0)
             return B.block(e.span, [ast.ExprStmt(e.span, base, True)],
                            B.float_lit(e.span, 0.0), T.F64)
+        if isinstance(T.strip_refs(e.base.ty), T.DualT) and e.name == "der" and self.lanes > 1:
+            base = self.expr(e.base)
+            return B.call_fn(e.span, "__dual_der", [base], T.F64)
         return self.children(e)
 
     def r_Unary(self, e: ast.Unary):
@@ -215,6 +233,8 @@ class DualLowering(Rewriter):
 
     def r_MethodCall(self, e: ast.MethodCall):
         target = getattr(e, "target", None)
+        if target and target[0] == "dual":
+            return self.lane_method(e, target[1])
         if not (target and target[0] == "math" and isinstance(e.ty, T.DualT) and self.train):
             return self.children(e)
         name = target[1]
@@ -232,6 +252,19 @@ class DualLowering(Rewriter):
         args = [self.expr(a) for a in e.args]
         return B.call_fn(e.span, f"__dual_{name}", [recv] + args, DUAL_STRUCT)
 
+    def lane_method(self, e: ast.MethodCall, name: str) -> ast.Expr:
+        """`x.lane(k)` and `x.clip_tangent(limit)`."""
+        recv = self.expr(e.receiver)
+        args = [self.expr(a) for a in e.args]
+        if self.train:
+            ty = T.F64 if name == "lane" else DUAL_STRUCT
+            return B.call_fn(e.span, f"__dual_{name}", [recv] + args, ty)
+        if name == "clip_tangent":
+            # release: no tangent to clip; keep the argument's side effects
+            return B.block(e.span, [ast.ExprStmt(e.span, a, True) for a in args], recv, T.F64)
+        stmts = [ast.ExprStmt(e.span, x, True) for x in [recv] + args]
+        return B.block(e.span, stmts, B.float_lit(e.span, 0.0), T.F64)
+
     def function(self, fn):
         fn.body = self.expr(fn.body)
 
@@ -248,6 +281,10 @@ class _AssignLowering(Rewriter):
         return s
 
 
+def _is_tangent_type(t: T.Type) -> bool:
+    return t == T.F64 or (isinstance(t, T.ArrayT) and t.elem == T.F64)
+
+
 def _map_pattern(p: ast.Pattern, tmap) -> None:
     if hasattr(p, "ty"):
         p.ty = tmap(p.ty)
@@ -255,17 +292,17 @@ def _map_pattern(p: ast.Pattern, tmap) -> None:
         _map_pattern(item, tmap)
 
 
-@functools.lru_cache(maxsize=1)
-def _helper_text() -> str:
-    return helper_source()
+@functools.lru_cache(maxsize=4)
+def _helper_text(lanes: int) -> str:
+    return helper_source(lanes)
 
 
-def _helper_program() -> Program:
+def _helper_program(lanes: int) -> Program:
     from sxc.parse import parse_module
     from sxc.resolve import resolve_program
     from sxc.typecheck import check_module
 
-    module = parse_module(_helper_text(), "<dual rules>")
+    module = parse_module(_helper_text(lanes), "<dual rules>")
     reporter = Reporter()
     program = resolve_program(module, reporter)
     check_module(program, reporter)
@@ -275,7 +312,10 @@ def _helper_program() -> Program:
     return program
 
 
-def lower_duals(program: Program, mode: str) -> Program:
-    """Replace `dual` in `program` (in place) as the module docstring describes."""
+def lower_duals(program: Program, mode: str, lanes: int = 1) -> Program:
+    """Replace `dual` in `program` (in place) as the module docstring describes.
+
+    `lanes` is the number of tangents each dual carries in train mode.
+    """
     _AssignLowering().rewrite_program(program)
-    return DualLowering(program, mode).run()
+    return DualLowering(program, mode, lanes).run()

@@ -4,12 +4,21 @@ A soft branch `if p { a } else { b }` reads `p` as the probability of taking
 the `then` arm.
 
 Train mode blends values that can be blended (numbers, duals, and structs or
-arrays of them), and samples the decision for the rest (integers, `Vec`s):
+arrays of them):
 
     if p { a } else { b }
     ->  { let p_ = p;
           if p_.val >= 1.0 { a } else if p_.val <= 0.0 { b }
           else { let a_ = a; let b_ = b; blend(p_, a_, b_) } }
+
+and samples the decision for the rest (integers, bools, `Vec`s) exactly as
+release mode does, adding the log-probability of the arm taken to the
+program's `soft_score()`, whose tangent is then the score-function term:
+
+    if p { a } else { b }
+    ->  { let p_ = p; let u = default_rng().u01(); let take = u < p_.val;
+          *soft_score() = *soft_score() + if take { p_.ln() } else { (1.0 - p_).ln() };
+          if take { a } else { b } }
 
 Release mode samples a hard branch from the program's random stream, and
 `soft_accept(de, t, tau)` = sigmoid((tau - de) / t) keeps no sigmoid at all:
@@ -110,17 +119,12 @@ class SoftRewriter(Rewriter):
 
     def train(self, e: ast.If) -> ast.Expr:
         span = e.span
+        if e.else_ is None or not self.blendable(e.ty):
+            return self.sampled(e)
         pname = _fresh("p")
         stmts: list[ast.Stmt] = [B.let(span, pname, e.cond, T.DUAL)]
         p = B.local(span, pname, T.DUAL)
         pval = B.field(p, "val", T.F64)
-        if e.else_ is None or not self.blendable(e.ty):
-            # cannot blend: take the arm with probability p
-            # TODO: carry the score-function term d log P(decision) / d theta
-            u = self._draw(span, stmts)
-            test = B.binary("<", u, B.clone(pval), T.BOOL)
-            node = B.if_(span, test, e.then, e.else_, e.ty)
-            return B.block(span, stmts, node, e.ty)
         aname, bname = _fresh("a"), _fresh("b")
         mixed = B.block(span, [B.let(span, aname, B.clone(e.then), e.ty),
                                B.let(span, bname, B.clone(e.else_), e.ty)],
@@ -132,6 +136,63 @@ class SoftRewriter(Rewriter):
         inner = B.if_(span, zero, B.as_block(e.else_), mixed, e.ty)
         outer = B.if_(span, one, e.then, inner, e.ty)
         return B.block(span, stmts, outer, e.ty)
+
+    def sampled(self, e: ast.If) -> ast.Expr:
+        """Train mode, values that cannot be blended: sample the decision.
+
+        The draw and the test are those of release mode, so a train run takes
+        the same decisions as the released program.  The log-probability of
+        the decision taken is added to `soft_score()`; its tangent is the
+        score-function term d log P(decision) / d theta.
+        """
+        span = e.span
+        stmts: list[ast.Stmt] = []
+        accept = _soft_accept_args(e.cond)
+        take = B.local(span, _fresh("take"), T.BOOL)
+        if accept is not None:
+            de, temp, tau = (self._bind(span, stem, arg, stmts)
+                             for stem, arg in zip(("de", "t", "tau"), accept))
+            u = self._draw(span, stmts)
+            ratio = B.binary("/", B.binary("-", B.float_lit(span, 1.0), u, T.F64),
+                             B.clone(u), T.F64)
+            log = B.method(ratio, "ln", [], ("math", "ln"), T.F64)
+            bound = B.binary("+", _val(tau), B.binary("*", _val(temp), log, T.F64), T.F64)
+            stmts.append(B.let(span, take.segments[0], B.binary("<", _val(de), bound, T.BOOL),
+                               T.BOOL))
+            # log sigmoid(z) = -softplus(-z) and log(1 - sigmoid(z)) = -softplus(z)
+            z = B.binary("/", B.binary("-", B.clone(tau), B.clone(de), T.DUAL), B.clone(temp),
+                         T.DUAL)
+            neg_z = B.typed(ast.Unary(span, "-", B.clone(z)), T.DUAL)
+            log_p = B.if_(span, B.clone(take),
+                          B.as_block(_neg(B.method(neg_z, "softplus", [], ("math", "softplus"),
+                                                   T.DUAL))),
+                          B.as_block(_neg(B.method(z, "softplus", [], ("math", "softplus"),
+                                                   T.DUAL))),
+                          T.DUAL)
+            # a zero temperature decides without chance: no term
+            positive = B.binary(">", _val(temp), B.float_lit(span, 0.0), T.BOOL)
+            update = B.if_(span, positive, B.block(span, [_add_score(span, log_p)], None, T.UNIT),
+                           None, T.UNIT)
+            stmts.append(ast.ExprStmt(span, update, True))
+        else:
+            p = self._bind(span, "p", e.cond, stmts)
+            u = self._draw(span, stmts)
+            stmts.append(B.let(span, take.segments[0], B.binary("<", u, _val(p), T.BOOL),
+                               T.BOOL))
+            one = B.call_builtin(span, "dual::constant", [B.float_lit(span, 1.0)], T.DUAL)
+            log_p = B.if_(span, B.clone(take),
+                          B.as_block(B.method(B.clone(p), "ln", [], ("math", "ln"), T.DUAL)),
+                          B.as_block(B.method(B.binary("-", one, B.clone(p), T.DUAL), "ln", [],
+                                              ("math", "ln"), T.DUAL)),
+                          T.DUAL)
+            stmts.append(_add_score(span, log_p))
+        node = B.if_(span, B.clone(take), e.then, e.else_, e.ty)
+        return B.block(span, stmts, node, e.ty)
+
+    def _bind(self, span, stem: str, value: ast.Expr, stmts: list[ast.Stmt]) -> ast.Path:
+        name = _fresh(stem)
+        stmts.append(B.let(span, name, value, T.DUAL))
+        return B.local(span, name, T.DUAL)
 
     def blendable(self, t: T.Type, seen: frozenset = frozenset()) -> bool:
         if isinstance(t, (T.DualT, T.FloatT)):
@@ -167,6 +228,22 @@ class SoftRewriter(Rewriter):
                 items.append(self.blend(p, ia, ib, t.elem))
             return B.typed(ast.ArrayLit(span, items), t)
         raise AssertionError(f"cannot blend {t}")
+
+
+def _val(d: ast.Expr) -> ast.Expr:
+    return B.field(B.clone(d), "val", T.F64)
+
+
+def _neg(d: ast.Expr) -> ast.Expr:
+    return B.typed(ast.Unary(d.span, "-", d), T.DUAL)
+
+
+def _add_score(span, term: ast.Expr) -> ast.Stmt:
+    """`*soft_score() = *soft_score() + term;`"""
+    def place():
+        ref = B.call_builtin(span, "soft_score", [], T.RefT(T.DUAL, True))
+        return B.typed(ast.Unary(span, "*", ref), T.DUAL)
+    return ast.Assign(span, "=", place(), B.binary("+", place(), term, T.DUAL))
 
 
 def _usize(span, i: int) -> ast.IntLit:

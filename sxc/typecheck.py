@@ -24,6 +24,11 @@ from sxc.formatting import FormatError, Spec, parse_format
 from sxc.resolve import Program
 
 # Math methods shared by `f64`, `f32` and `dual`: name -> number of arguments.
+# methods of `dual` beyond the float ones: name -> (parameters, result)
+DUAL_METHODS = {
+    "lane": ([T.USIZE], T.F64),           # the tangent in lane k (0.0 past the last)
+    "clip_tangent": ([T.F64], T.DUAL),    # every lane clamped to [-limit, limit]
+}
 FLOAT_METHODS = {
     "abs": 0, "sqrt": 0, "cbrt": 0, "exp": 0, "exp2": 0, "ln": 0, "log2": 0,
     "log10": 0, "sin": 0, "cos": 0, "tan": 0, "asin": 0, "acos": 0, "atan": 0,
@@ -417,7 +422,8 @@ class Checker:
                     return
             root = base
         if not isinstance(root, ast.Path) or len(root.segments) != 1:
-            if not isinstance(root, (ast.Field, ast.Index)):
+            through_call = through_ref and isinstance(root, (ast.Call, ast.MethodCall))
+            if not isinstance(root, (ast.Field, ast.Index)) and not through_call:
                 self.rep.error("invalid left-hand side of assignment", target.span)
             return
         local = self.lookup(root.segments[0])
@@ -788,6 +794,18 @@ class Checker:
         if name == "dual::new":
             e.args = self.check_args(e.args, [T.F64, T.F64], e.span, "`dual::new`")
             return self._builtin(e, name, T.DUAL)
+        if name == "dual::unit":
+            e.args = self.check_args(e.args, [T.F64, T.USIZE], e.span, "`dual::unit`")
+            return self._builtin(e, name, T.DUAL)
+        if name == "dual::lanes":
+            e.args = self.check_args(e.args, [], e.span, "`dual::lanes`")
+            return self._builtin(e, name, T.USIZE)
+        if name == "soft_score":
+            e.args = self.check_args(e.args, [], e.span, "`soft_score`")
+            # a program that `sxc lower` printed holds the lowered pair struct
+            lowered = [f for f, _ in self.structs.get("Dual", {}).items()] == ["val", "der"]
+            score = T.StructT("Dual") if lowered else T.DUAL
+            return self._builtin(e, name, T.RefT(score, True))
         if name in ("Vec::new", "Vec::with_capacity"):
             params = [T.USIZE] if name == "Vec::with_capacity" else []
             e.args = self.check_args(e.args, params, e.span, f"`{name}`")
@@ -927,6 +945,16 @@ class Checker:
 
     def float_method(self, e: ast.MethodCall, base: T.Type, expected):
         name = e.method
+        if isinstance(base, T.DualT) and name in DUAL_METHODS:
+            params, ret = DUAL_METHODS[name]
+            e.args = self.check_args(e.args, params, e.span, f"`{name}`")
+            if isinstance(e.receiver.ty, T.RefT):
+                deref = ast.Unary(e.receiver.span, "*", e.receiver)
+                deref.ty = base
+                e.receiver = deref
+            e.target = ("dual", name)
+            e.ty = ret
+            return e
         if name in FLOAT_PREDICATES and not isinstance(base, T.DualT):
             e.args = self.check_args(e.args, [], e.span, f"`{name}`")
             e.target = ("math", name)

@@ -1,0 +1,228 @@
+"""Duals with several tangent lanes, and the score of sampled soft decisions.
+
+A program compiled with N lanes must give, in lane k, exactly the tangent
+that a one-lane program gives when seeded along direction k: the rules are
+the same formulas applied lane by lane.  The score of a sampled decision is
+checked against its closed form.
+"""
+
+import math
+
+import pytest
+
+import sxc
+from sxc import Dual
+from sxc.derivatives import helper_source
+from conftest import run_sxc
+from test_derivatives import BINARY, SOURCE, UNARY
+
+LANES = 3
+
+
+@pytest.fixture(scope="module")
+def one_lane():
+    return sxc.compile(SOURCE, mode="train")
+
+
+@pytest.fixture(scope="module")
+def three_lanes():
+    return sxc.compile(SOURCE, mode="train", tangents=LANES)
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_unary_lanes_match_one_lane(one_lane, three_lanes, name):
+    x = UNARY[name][3][0]
+    seeds = (1.0, -2.5, 0.0)
+    wide = getattr(three_lanes, f"r_{name}")(Dual(x, tangents=seeds))
+    for k, s in enumerate(seeds):
+        narrow = getattr(one_lane, f"r_{name}")(Dual(x, s))
+        assert wide.val == narrow.val
+        assert _same(wide.tangents[k], narrow.der), (name, k, wide, narrow)
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+def test_binary_lanes_match_one_lane(one_lane, three_lanes, name):
+    x, y = BINARY[name][3][0]
+    xs, ys = (1.0, 0.0, 0.5), (0.0, 1.0, -2.0)
+    wide = getattr(three_lanes, f"r_{name}")(Dual(x, tangents=xs), Dual(y, tangents=ys))
+    for k in range(LANES):
+        narrow = getattr(one_lane, f"r_{name}")(Dual(x, xs[k]), Dual(y, ys[k]))
+        assert wide.val == narrow.val
+        assert _same(wide.tangents[k], narrow.der), (name, k, wide, narrow)
+
+
+def test_lane_helpers_generated_for_each_width():
+    for lanes in (1, 2, 8):
+        text = helper_source(lanes)
+        for helper in ("lane", "unit", "clip_tangent", "blend", "powi"):
+            assert f"fn __dual_{helper}(" in text
+
+
+GRADIENT = """
+#![tangents = 3]
+fn f(a: dual, b: dual, c: dual) -> dual { (a * b).sin() + c.exp() * a / b }
+fn grad(a: f64, b: f64, c: f64, k: usize) -> f64 {
+    let r = f(dual::unit(a, 0), dual::unit(b, 1), dual::unit(c, 2));
+    r.lane(k)
+}
+fn lanes() -> usize { dual::lanes() }
+fn first(a: f64) -> f64 { dual::variable(a).lane(0) + 10.0 * dual::variable(a).lane(1) }
+fn clipped(a: f64, limit: f64, k: usize) -> f64 {
+    (dual::unit(a, 0) * 1000.0 - dual::unit(a, 1) * 0.5).clip_tangent(limit).lane(k)
+}
+fn past_last(a: f64) -> f64 { dual::unit(a, 7).lane(7) + dual::unit(a, 0).lane(9) }
+"""
+
+
+@pytest.fixture(scope="module")
+def gradient():
+    return sxc.compile(GRADIENT, mode="train")
+
+
+def test_one_pass_gradient_is_closed_form(gradient):
+    a, b, c = 0.7, 1.3, -0.4
+    expected = (math.cos(a * b) * b + math.exp(c) / b,
+                math.cos(a * b) * a - math.exp(c) * a / (b * b),
+                math.exp(c) * a / b)
+    for k in range(3):
+        assert math.isclose(gradient.grad(a, b, c, k), expected[k], rel_tol=1e-14)
+
+
+def test_lane_builtins(gradient):
+    assert gradient.lanes() == 3
+    assert gradient.first(2.0) == 1.0  # `dual::variable` seeds lane 0 only
+    assert gradient.clipped(1.0, 10.0, 0) == 10.0
+    assert gradient.clipped(1.0, 10.0, 1) == -0.5
+    assert gradient.past_last(1.0) == 0.0
+
+
+def test_option_overrides_attribute_and_release_drops_lanes():
+    m = sxc.compile(GRADIENT, mode="train", tangents=5)
+    assert m.lanes() == 5
+    r = sxc.compile(GRADIENT, mode="release")
+    assert r.grad(0.7, 1.3, -0.4, 0) == 0.0
+    assert r.clipped(1.0, 10.0, 0) == 0.0
+
+
+@pytest.mark.parametrize("bad", ["0", "65", "many"])
+def test_bad_lane_count_is_an_error(bad):
+    with pytest.raises(sxc.CompileError) as err:
+        sxc.compile(f"#![tangents = {bad!r}]\nfn f() -> f64 {{ 1.0 }}".replace("'", '"'))
+    assert "tangents" in str(err.value)
+
+
+def test_bad_lane_count_from_the_cli(tmp_path):
+    src = tmp_path / "p.sx"
+    src.write_text("fn main() { println!(\"{}\", dual::lanes()); }\n")
+    assert run_sxc("run", "--tangents", "4", str(src)).stdout == "4\n"
+    bad = run_sxc("run", "--tangents", "0", str(src))
+    assert bad.returncode == 1
+    assert "--tangents must be a whole number from 1 to 64" in bad.stderr
+
+
+SCORE = """
+use simplex_training::soft_accept;
+// decisions taken with probability sigmoid((tau - de) / t), the score
+// carrying d log P / d t in lane 0 and d log P / d tau in lane 1
+fn accept_run(de: f64, t: f64, tau: f64, n: u64, seed: u64, out: &mut [f64]) {
+    *default_rng() = Rng::new(seed);
+    *soft_score() = dual::constant(0.0);
+    let temp = dual::unit(t, 0);
+    let threshold = dual::unit(tau, 1);
+    let mut taken = 0.0;
+    let mut k: u64 = 0;
+    while k < n {
+        let take = if soft_accept(dual::constant(de), temp, threshold) { true } else { false };
+        if take { taken += 1.0; }
+        k += 1;
+    }
+    let s = *soft_score();
+    out[0] = taken;
+    out[1] = s.val;
+    out[2] = s.lane(0);
+    out[3] = s.lane(1);
+}
+fn coin_run(p: f64, n: u64, seed: u64, out: &mut [f64]) {
+    *default_rng() = Rng::new(seed);
+    *soft_score() = dual::constant(0.0);
+    let q = dual::unit(p, 0);
+    let mut heads = 0.0;
+    let mut k: u64 = 0;
+    while k < n {
+        let h = if q { 1.0_f64 as u64 } else { 0 };
+        heads += h as f64;
+        k += 1;
+    }
+    out[0] = heads;
+    out[1] = soft_score().val;
+    out[2] = soft_score().lane(0);
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def score():
+    return sxc.compile(SCORE, mode="train", tangents=2), sxc.compile(SCORE, mode="release")
+
+
+def test_score_of_soft_accept_is_closed_form(score):
+    import numpy as np
+
+    train, release = score
+    de, t, tau, n = 1.0, 2.0, 0.25, 50
+    out = np.zeros(4)
+    train.accept_run(de, t, tau, n, 7, out)
+    taken = out[0]
+    z = (tau - de) / t
+    p = 1.0 / (1.0 + math.exp(-z))
+    logp = taken * math.log(p) + (n - taken) * math.log(1.0 - p)
+    # d log sigmoid(z) / dz = 1 - p, d log(1 - sigmoid(z)) / dz = -p
+    dz_dt, dz_dtau = -(tau - de) / (t * t), 1.0 / t
+    per_take, per_reject = 1.0 - p, -p
+    dlogp = taken * per_take + (n - taken) * per_reject
+    assert 0 < taken < n
+    assert math.isclose(out[1], logp, rel_tol=1e-12)
+    assert math.isclose(out[2], dlogp * dz_dt, rel_tol=1e-12)
+    assert math.isclose(out[3], dlogp * dz_dtau, rel_tol=1e-12)
+    # the released program takes the same decisions from the same stream
+    rel = np.zeros(4)
+    release.accept_run(de, t, tau, n, 7, rel)
+    assert rel[0] == taken
+    assert rel[1] == 0.0
+
+
+def test_score_of_a_coin(score):
+    import numpy as np
+
+    train, _ = score
+    p, n = 0.3, 40
+    out = np.zeros(3)
+    train.coin_run(p, n, 3, out)
+    heads = out[0]
+    assert math.isclose(out[1], heads * math.log(p) + (n - heads) * math.log(1 - p),
+                        rel_tol=1e-12)
+    assert math.isclose(out[2], heads / p - (n - heads) / (1 - p), rel_tol=1e-12)
+
+
+def test_score_function_estimate_matches_exact_expectation(score):
+    # E[taken] = n p(t); the score estimator mean(taken * dlogP/dt) must agree
+    # with n dp/dt within its standard error
+    import numpy as np
+
+    train, _ = score
+    de, t, tau, n, runs = 1.0, 2.0, 0.0, 20, 4000
+    samples = []
+    out = np.zeros(4)
+    for seed in range(runs):
+        train.accept_run(de, t, tau, n, seed, out)
+        samples.append(out[0] * out[2])
+    z = (tau - de) / t
+    p = 1.0 / (1.0 + math.exp(-z))
+    exact = n * p * (1 - p) * (-(tau - de) / (t * t))
+    mean = float(np.mean(samples))
+    stderr = float(np.std(samples)) / math.sqrt(runs)
+    assert abs(mean - exact) < 4 * stderr, (mean, exact, stderr)
