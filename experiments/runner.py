@@ -26,6 +26,10 @@ it (`compiled`) and keeps the module for later tasks.
 
     python -m experiments.runner [--quick] [--scheduler ADDRESS] [--only NAME ...]
     python -m experiments.runner all        # the same as python -m experiments.run_all
+
+With --scheduler, the scheduler and the workers unpickle the tasks, so each
+needs this checkout on its PYTHONPATH (for example `PYTHONPATH=$PWD dask
+worker tcp://HOST:8786`).
 """
 
 from __future__ import annotations
