@@ -1,0 +1,255 @@
+"""Training runs on the digits data shared by the schedule experiments
+(pruning, quantization, lr_distillation).
+
+Every run trains one student network (64 inputs, `hidden` tanh units, 10
+outputs) with minibatch SGD and momentum 0.9 through experiments/schedules.sx.
+One run is one unit of every method's budget: a dual pass of meta-training,
+a perturbed run of the smoothed estimator, or a candidate of a tuned
+baseline.  Model selection uses the validation rows (1000..1396 of
+examples/data/digits.csv); the reported numbers come from the test rows
+(1397..1796), which no method reads while tuning.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from experiments.runner import compiled
+
+PROGRAM = "schedules.sx"
+DIGITS = Path(__file__).resolve().parent.parent / "examples" / "data" / "digits.csv"
+PARAMS = 14
+CLASSES = 10
+TRAIN_ROWS = 1000
+
+LR_LEARNED, LR_COSINE, LR_STEP = 0, 1, 2
+PRUNE_NONE, PRUNE_SOFT, PRUNE_GRADUAL, PRUNE_ONE_SHOT = 0, 1, 2, 3
+QUANT_NONE, QUANT_SOFT, QUANT_POST_TRAINING, QUANT_FIXED = 0, 1, 2, 3
+
+# Index ranges of each schedule in theta (see runtime/meta_trainer.sx).
+LR_PARAMS = range(0, 3)
+DISTILL_PARAMS = range(3, 6)
+PRUNE_PARAMS = range(6, 10)
+QUANT_PARAMS = range(10, 14)
+
+_DATA: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def program():
+    """Return the task program compiled for this process (train mode, one tangent)."""
+    return compiled(PROGRAM, mode="train")
+
+
+def digits() -> tuple[np.ndarray, np.ndarray]:
+    """Pixels scaled to [0, 1] as one flat array, and the labels."""
+    if "digits" not in _DATA:
+        raw = np.loadtxt(DIGITS, delimiter=",", comments="#")
+        _DATA["digits"] = ((raw[:, 1:] / 16.0).ravel().copy(), raw[:, 0].copy())
+    return _DATA["digits"]
+
+
+def settings(hidden: int, steps: int, batch: int, seed: int, lr_shape: int = LR_LEARNED,
+             distill: bool = False, prune: int = PRUNE_NONE, quantize: int = QUANT_NONE,
+             sparsity: float = 0.5, bits: int = 4, curve_every: int = 0) -> np.ndarray:
+    return np.array([hidden, steps, batch, seed, lr_shape, 1.0 if distill else 0.0, prune,
+                     quantize, sparsity, bits, curve_every], dtype=np.float64)
+
+
+def default_theta() -> np.ndarray:
+    theta = np.zeros(PARAMS)
+    program().default_theta(theta)
+    return theta
+
+
+def logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def teacher_logits(seed: int, hidden: int = 64, steps: int = 600) -> tuple[np.ndarray, float]:
+    """Train a plain cross-entropy teacher; return its logits on the training
+    rows and its validation accuracy."""
+    x, y = digits()
+    logits = np.zeros(TRAIN_ROWS * CLASSES)
+    accuracy = program().teacher_logits(x, y, hidden, steps, seed, logits)
+    return logits, accuracy
+
+
+def no_teacher() -> np.ndarray:
+    return np.zeros(TRAIN_ROWS * CLASSES)
+
+
+def train_run(s: np.ndarray, theta: np.ndarray, teacher: np.ndarray | None = None) -> dict:
+    """One training run; return what its compressed model reaches."""
+    x, y = digits()
+    curve_length = int(s[1] // s[10]) if s[10] > 0 else 0
+    out = np.zeros(9 + curve_length)
+    teacher = no_teacher() if teacher is None else teacher
+    loss = program().train_run(x, y, s, np.asarray(theta, dtype=np.float64), teacher, -1, out)
+    return {
+        "val_loss": loss,
+        "val_accuracy": out[1],
+        "test_loss": out[2],
+        "test_accuracy": out[3],
+        "sparsity": out[4],
+        "compression_ratio": out[5],
+        "curve": [float(v) for v in out[9:9 + int(out[8])]],
+    }
+
+
+def meta_train(s: np.ndarray, theta: np.ndarray, learn, meta_steps: int, meta_lr: float,
+               teacher: np.ndarray | None = None, estimator: int = 0, pairs: int = 2,
+               sigma: float = 0.1) -> tuple[np.ndarray, list[float], int]:
+    """Meta-train the entries `learn` (indices) of theta from `theta` with
+    Adam; return the learned theta, the objective per meta-step and the
+    training runs used."""
+    x, y = digits()
+    mask = np.zeros(PARAMS)
+    mask[list(learn)] = 1.0
+    learned = np.zeros(PARAMS)
+    history = np.zeros(max(1, meta_steps))
+    meta = np.array([meta_steps, meta_lr, estimator, pairs, sigma], dtype=np.float64)
+    teacher = no_teacher() if teacher is None else teacher
+    runs = program().meta_train_run(x, y, s, np.asarray(theta, dtype=np.float64), mask, meta,
+                                    teacher, 1, learned, history)
+    return learned, [float(v) for v in history[:meta_steps]], int(runs)
+
+
+def tune(candidates: list[tuple[np.ndarray, np.ndarray]],
+         teacher: np.ndarray | None = None) -> tuple[dict, int, int]:
+    """Run every (settings, theta) candidate; return the result with the
+    lowest validation loss, its index and the runs used."""
+    best, best_index = None, -1
+    for index, (s, theta) in enumerate(candidates):
+        result = train_run(s, theta, teacher)
+        if best is None or result["val_loss"] < best["val_loss"]:
+            best, best_index = result, index
+    return best, best_index, len(candidates)
+
+
+def grid(values_a, values_b=None) -> list[tuple]:
+    """Return all pairs of two value lists (or the values of one list as 1-tuples)."""
+    if values_b is None:
+        return [(a,) for a in values_a]
+    return [(a, b) for a in values_a for b in values_b]
+
+
+def spread(low: float, high: float, count: int, log: bool = False) -> list[float]:
+    """`count` evenly spaced values from low to high (geometrically with `log`)."""
+    if count == 1:
+        return [math.sqrt(low * high) if log else 0.5 * (low + high)]
+    if log:
+        return list(np.geomspace(low, high, count))
+    return list(np.linspace(low, high, count))
+
+
+def steps_to(curve: list[float], every: int, target: float) -> int | None:
+    """First step at which the recorded validation loss is at or below `target`."""
+    for index, value in enumerate(curve):
+        if value <= target:
+            return (index + 1) * every
+    return None
+
+
+# ------------------------------------------------------------------ reporting
+
+
+def complete_seeds(results: list[dict], methods: list[str]) -> tuple[dict, list[int]]:
+    """Index results by (seed, method) and list the seeds that have every method."""
+    by = {(r["seed"], r["method"]): r for r in results if r is not None}
+    seeds = sorted({seed for seed, _ in by})
+    return by, [s for s in seeds if all((s, m) in by for m in methods)]
+
+
+def quality_tables(by: dict, seeds: list[int], methods: list[str], labels: dict,
+                   claims: dict, baselines: list[str]) -> tuple[list[str], dict, dict]:
+    """Markdown tables of test accuracy and quality loss against the first
+    method (the uncompressed reference), and the paired differences of the
+    `learned` method against each baseline.
+
+    Quality loss is 100 * (reference accuracy - accuracy) / reference
+    accuracy per seed.  Returns the lines, the losses per method and the
+    paired-difference estimates per baseline.
+    """
+    from experiments.stats import format_estimate, mean_ci, paired_difference
+
+    reference = methods[0]
+    base = np.array([by[(s, reference)]["test_accuracy"] for s in seeds])
+    lines = ["| method | training runs | test accuracy | quality loss (%) | claimed |",
+             "|---|---|---|---|---|"]
+    losses = {}
+    for m in methods:
+        acc = np.array([by[(s, m)]["test_accuracy"] for s in seeds])
+        losses[m] = 100.0 * (base - acc) / base
+        runs = int(round(np.mean([by[(s, m)]["runs"] for s in seeds])))
+        loss_text = "0 (reference)" if m == reference else format_estimate(mean_ci(losses[m]))
+        lines.append(f"| {labels[m]} | {runs} | {format_estimate(mean_ci(acc), 4)} | "
+                     f"{loss_text} | {claims.get(m, '')} |")
+    lines += ["", "Paired differences in quality loss, learned minus baseline (percentage "
+              "points; negative means the learned schedule lost less):", "",
+              "| baseline | learned - baseline | interval excludes 0 |", "|---|---|---|"]
+    diffs = {}
+    for m in baselines:
+        diffs[m] = paired_difference(losses["learned"], losses[m])
+        lines.append(f"| {labels[m]} | {format_estimate(diffs[m])} | "
+                     f"{'yes' if diffs[m].significant else 'no'} |")
+    return lines, losses, diffs
+
+
+def verdict(losses: dict, diffs: dict, labels: dict, tuned: list[str], what: str,
+            claim_learned: float, claim_fixed: float) -> str:
+    """One paragraph comparing the learned method with the best tuned baseline."""
+    best = min(tuned, key=lambda m: np.mean(losses[m]))
+    diff = diffs[best]
+    learned = float(np.mean(losses["learned"]))
+    fixed = float(np.mean(losses[best]))
+    text = (f"What this shows: {what} the quality loss of this small network is "
+            f"{learned:.2f} % with the learned schedule and {fixed:.2f} % with the best tuned "
+            f"fixed method ({labels[best]}), against the claimed {claim_learned:g} % and "
+            f"{claim_fixed:g} % (a negative loss: more accurate than the reference). ")
+    if diff.significant and diff.value < 0:
+        text += "The learned schedule is better, by the paired interval."
+    elif diff.significant:
+        text += "The tuned fixed method is better, by the paired interval."
+    else:
+        text += ("The paired interval includes 0, so these seeds do not separate the learned "
+                 "schedule from the best tuned fixed method.")
+    if fixed < claim_fixed / 2:
+        text += (f" The tuned fixed method loses far less than the claimed {claim_fixed:g} %, "
+                 "so on this task there is little degradation for any schedule to remove.")
+    return text
+
+
+def loss_figure(losses: dict, methods: list[str], labels: dict, claims: tuple[float, float],
+                figdir, name: str) -> str:
+    """Save a box plot of quality loss per method; return its markdown link."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    ax.boxplot([losses[m] for m in methods], tick_labels=[labels[m] for m in methods])
+    ax.axhline(claims[0], color="tab:green", linestyle="--", label="claimed, learned")
+    ax.axhline(claims[1], color="tab:red", linestyle="--", label="claimed, fixed")
+    ax.set_ylabel("quality loss (%)")
+    ax.tick_params(axis="x", labelsize=7)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(figdir / name, dpi=120)
+    plt.close(fig)
+    return f"![quality loss per method]({figdir.name}/{name})"
+
+
+def run_standalone(module, argv: list[str]) -> int:
+    """Run an experiment's tasks serially in this process and print its report."""
+    quick = "--quick" in argv
+    results = [module.run_task(task) for task in module.tasks(quick)]
+    print(module.report(results, quick, None))
+    return 0
