@@ -89,14 +89,13 @@ def run_task(task: dict) -> dict:
                        T.spread(0.01, 0.3, warm_count))
         while len(pairs) < budget:
             pairs.append((0.05, 0.05))
-        candidates = [(_settings(task, T.LR_COSINE, False), _lr_theta(base, p, w))
-                      for p, w in pairs]
-        result, index, out["runs"] = T.tune(candidates)
+        candidates = [_lr_theta(base, p, w) for p, w in pairs]
+        result, index, out["runs"] = T.tune(_settings(task, T.LR_COSINE, False), candidates)
         out["peak"], out["warmup"] = pairs[index]
     elif method == "step_tuned":
         peaks = T.spread(0.005, 0.5, budget, log=True)
-        candidates = [(_settings(task, T.LR_STEP, False), _lr_theta(base, p)) for p in peaks]
-        result, index, out["runs"] = T.tune(candidates)
+        candidates = [_lr_theta(base, p) for p in peaks]
+        result, index, out["runs"] = T.tune(_settings(task, T.LR_STEP, False), candidates)
         out["peak"] = peaks[index]
     else:
         teacher, teacher_accuracy = T.teacher_logits(500 + task["seed"],

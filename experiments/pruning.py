@@ -83,22 +83,20 @@ def run_task(task: dict) -> dict:
         result = T.train_run(_settings(task, T.PRUNE_GRADUAL), base)
     elif method == "gradual_tuned":
         rng = np.random.default_rng(1000 + task["seed"])
-        candidates = [(_settings(task, T.PRUNE_GRADUAL), base)]
+        candidates = [base]
         while len(candidates) < budget:
             start = rng.uniform(0.0, 0.6)
             end = rng.uniform(start + 0.05, 0.98)
             exponent = np.exp(rng.uniform(0.0, np.log(6.0)))
-            candidates.append((_settings(task, T.PRUNE_GRADUAL),
-                               _ramp_theta(base, max(start, 1e-3), end, exponent)))
-        result, index, out["runs"] = T.tune(candidates)
-        chosen = candidates[index][1]
+            candidates.append(_ramp_theta(base, max(start, 1e-3), end, exponent))
+        result, index, out["runs"] = T.tune(_settings(task, T.PRUNE_GRADUAL), candidates)
+        chosen = candidates[index]
         out["start"] = T.sigmoid(chosen[6])
         out["end"] = out["start"] + T.sigmoid(chosen[7]) * (1.0 - out["start"])
     elif method == "one_shot_tuned":
         times = T.spread(0.02, 0.95, budget)
-        candidates = [(_settings(task, T.PRUNE_ONE_SHOT), _ramp_theta(base, u, 0.99, 3.0))
-                      for u in times]
-        result, index, out["runs"] = T.tune(candidates)
+        candidates = [_ramp_theta(base, u, 0.99, 3.0) for u in times]
+        result, index, out["runs"] = T.tune(_settings(task, T.PRUNE_ONE_SHOT), candidates)
         out["start"] = times[index]
     else:
         s = _settings(task, T.PRUNE_SOFT)

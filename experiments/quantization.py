@@ -84,20 +84,19 @@ def run_task(task: dict) -> dict:
         result = T.train_run(_settings(task, T.QUANT_POST_TRAINING), base)
     elif method == "post_tuned":
         clips = T.spread(0.3, 0.999, budget)
-        candidates = [(_settings(task, T.QUANT_POST_TRAINING), _quant_theta(base, c))
-                      for c in clips]
-        result, index, out["runs"] = T.tune(candidates)
+        candidates = [_quant_theta(base, c) for c in clips]
+        result, index, out["runs"] = T.tune(_settings(task, T.QUANT_POST_TRAINING), candidates)
         out["clip"] = clips[index]
     elif method == "qat_tuned":
         rng = np.random.default_rng(2000 + task["seed"])
-        candidates = [(_settings(task, T.QUANT_FIXED), base)]
+        candidates = [base]
         while len(candidates) < budget:
             clip = rng.uniform(0.3, 0.999)
             start = rng.uniform(0.01, 0.95)
-            candidates.append((_settings(task, T.QUANT_FIXED), _quant_theta(base, clip, start)))
-        result, index, out["runs"] = T.tune(candidates)
-        out["clip"] = T.sigmoid(candidates[index][1][10])
-        out["start"] = T.sigmoid(candidates[index][1][11])
+            candidates.append(_quant_theta(base, clip, start))
+        result, index, out["runs"] = T.tune(_settings(task, T.QUANT_FIXED), candidates)
+        out["clip"] = T.sigmoid(candidates[index][10])
+        out["start"] = T.sigmoid(candidates[index][11])
     else:
         s = _settings(task, T.QUANT_SOFT)
         learned, history, runs = T.meta_train(s, base, T.QUANT_PARAMS, task["meta_steps"],

@@ -121,16 +121,28 @@ def meta_train(s: np.ndarray, theta: np.ndarray, learn, meta_steps: int, meta_lr
     return learned, [float(v) for v in history[:meta_steps]], int(runs)
 
 
-def tune(candidates: list[tuple[np.ndarray, np.ndarray]],
+def tune(s: np.ndarray, thetas: list[np.ndarray],
          teacher: np.ndarray | None = None) -> tuple[dict, int, int]:
-    """Run every (settings, theta) candidate; return the result with the
-    lowest validation loss, its index and the runs used."""
-    best, best_index = None, -1
-    for index, (s, theta) in enumerate(candidates):
-        result = train_run(s, theta, teacher)
-        if best is None or result["val_loss"] < best["val_loss"]:
-            best, best_index = result, index
-    return best, best_index, len(candidates)
+    """Train once per candidate theta under settings `s`; return the result
+    with the lowest validation loss, its index and the runs used."""
+    x, y = digits()
+    curve_length = int(s[1] // s[10]) if s[10] > 0 else 0
+    width = 8 + curve_length
+    out = np.zeros(width * len(thetas))
+    stacked = np.concatenate([np.asarray(t, dtype=np.float64) for t in thetas])
+    teacher = no_teacher() if teacher is None else teacher
+    best = program().train_many(x, y, s, stacked, len(thetas), teacher, width, out)
+    row = out[best * width:(best + 1) * width]
+    result = {
+        "val_loss": row[0],
+        "val_accuracy": row[1],
+        "test_loss": row[2],
+        "test_accuracy": row[3],
+        "sparsity": row[4],
+        "compression_ratio": row[5],
+        "curve": [float(v) for v in row[8:8 + int(row[7])]],
+    }
+    return result, int(best), len(thetas)
 
 
 def grid(values_a, values_b=None) -> list[tuple]:
