@@ -222,6 +222,7 @@ _BUILTINS = {
     "unwrap": _unwrap,
     "default_rng": _default_rng,
     "soft_score": _soft_score,
+    "__soft_score_f64": _soft_score,
     "to_string": _to_string,
     "__str_byte": _str_byte,
     "__str_slice": _str_slice,

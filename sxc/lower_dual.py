@@ -151,6 +151,11 @@ class DualLowering(Rewriter):
         target = getattr(e, "target", None)
         if target and target[0] == "builtin" and target[1].startswith("dual::"):
             return self.dual_ctor(e, target[1])
+        if target == ("builtin", "soft_score") and not self.train:
+            e.target = ("builtin", "__soft_score_f64")
+            e.func = ast.Path(e.span, ["__soft_score_f64"])
+            e.ty = T.RefT(T.F64, True)
+            return e
         if target == ("builtin", "soft_blend"):
             self.children(e)
             return B.call_fn(e.span, "__dual_blend", e.args, self.tmap(T.DUAL))
@@ -182,9 +187,7 @@ class DualLowering(Rewriter):
 
     def r_Field(self, e: ast.Field):
         if isinstance(T.strip_refs(e.base.ty), T.DualT) and not self.train:
-            base = self.expr(e.base)
-            while isinstance(base.ty, T.RefT):
-                base = B.typed(ast.Unary(base.span, "*", base), base.ty.inner)
+            base = _deref(self.expr(e.base))
             if e.name == "val":
                 return base
             if isinstance(base, (ast.Path, ast.Field)):
@@ -192,7 +195,7 @@ class DualLowering(Rewriter):
             return B.block(e.span, [ast.ExprStmt(e.span, base, True)],
                            B.float_lit(e.span, 0.0), T.F64)
         if isinstance(T.strip_refs(e.base.ty), T.DualT) and e.name == "der" and self.lanes > 1:
-            base = self.expr(e.base)
+            base = _deref(self.expr(e.base))
             return B.call_fn(e.span, "__dual_der", [base], T.F64)
         return self.children(e)
 
@@ -279,6 +282,12 @@ class _AssignLowering(Rewriter):
             value = B.binary(s.op[:-1], current, s.value, T.DUAL)
             return ast.Assign(s.span, "=", s.target, value)
         return s
+
+
+def _deref(e: ast.Expr) -> ast.Expr:
+    while isinstance(e.ty, T.RefT):
+        e = B.typed(ast.Unary(e.span, "*", e), e.ty.inner)
+    return e
 
 
 def _is_tangent_type(t: T.Type) -> bool:

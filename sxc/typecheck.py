@@ -800,6 +800,10 @@ class Checker:
         if name == "dual::lanes":
             e.args = self.check_args(e.args, [], e.span, "`dual::lanes`")
             return self._builtin(e, name, T.USIZE)
+        if name == "__soft_score_f64":
+            # release mode's `soft_score()` as `sxc lower` prints it
+            e.args = self.check_args(e.args, [], e.span, f"`{name}`")
+            return self._builtin(e, name, T.RefT(T.F64, True))
         if name == "soft_score":
             e.args = self.check_args(e.args, [], e.span, "`soft_score`")
             # a program that `sxc lower` printed holds the lowered pair struct

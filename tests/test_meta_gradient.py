@@ -1,9 +1,10 @@
-"""The meta-gradient of `MetaOptimizer.step` against finite differences.
+"""The pathwise meta-gradient of `MetaOptimizer` against finite differences.
 
-Each of the eight components of `meta_gradient` must agree with central
-differences of the train-mode final loss, computed by rerunning the same
-annealing (same seed, so the run is a deterministic function of the schedule)
-with one parameter moved by +-h.
+Each of the eight components of the pathwise `meta_gradient` (the mean over
+two blended runs) must agree with central differences of the mean train-mode
+final loss, computed by rerunning the same annealing runs (same seeds, so
+each run is a deterministic function of the schedule) with one parameter
+moved by +-h.
 
 The relaxed loss has kinks where the temperature meets its floor and where a
 hard comparison (a new best energy) flips, and it gets steep at low
@@ -37,6 +38,7 @@ fn base() -> LearnableSchedule {
 
 fn meta() -> MetaOptimizer {
     MetaOptimizer::new(base(), objective).inner_steps(300).with_step_size(0.3)
+        .with_start(start()).estimator("pathwise").runs(2)
 }
 
 fn start() -> Vec<f64> {
@@ -47,18 +49,21 @@ fn loss_at(k: i64, h: f64) -> f64 {
     let mut v = base().values();
     v[k as usize] = v[k as usize] + h;
     let m = meta();
-    m.run(LearnableSchedule::from_values(v), &start(), m.seed).val
+    let mut total = 0.0;
+    let mut r: u64 = 0;
+    while r < 2 {
+        total += m.run_once(LearnableSchedule::from_values(v), m.run_seed(0, r), false).val;
+        r += 1;
+    }
+    total / 2.0
 }
 
 fn gradient(k: i64) -> f64 {
-    let mut m = meta();
-    let result = m.step(&start());
-    result.meta_gradient[k as usize]
+    meta().estimate(0).meta_gradient[k as usize]
 }
 
 fn loss() -> f64 {
-    let mut m = meta();
-    m.step(&start()).final_loss
+    meta().estimate(0).final_loss
 }
 """
 
