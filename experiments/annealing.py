@@ -225,7 +225,7 @@ def random_ranges(steps: int) -> list[tuple[float, float]]:
     return [
         (0.01, 10.0),              # initial_temp
         (0.1 / steps, 30.0 / steps),   # cool_rate, per move
-        (1e-4, 0.1),               # min_temp
+        (1e-5, 0.1),               # min_temp
         (steps / 1000.0, 10.0 * steps),  # reheat_threshold, moves
         (0.01, 0.9),               # reheat_intensity
         (1e-4, 1.0),               # oscillation_amp
@@ -241,12 +241,17 @@ def random_schedule(rng: np.random.Generator, steps: int) -> list[float]:
 
 # ------------------------------------------------------------------ tuning methods
 
-GRID_INITIAL = {False: list(np.logspace(-2, 1, 8)), True: list(np.logspace(-2, 1, 4))}
-GRID_FINAL = {False: [1e-4, 1e-3, 1e-2, 1e-1], True: [1e-3, 1e-2]}
+# Grid of the geometric schedule, in energy-scale units: T0 x Tmin pairs.
+GRID_INITIAL = {False: [0.01, 0.1, 1.0, 10.0], True: [0.01, 0.1, 1.0, 10.0]}
+GRID_FINAL = {False: [1e-4, 1e-3, 1e-2, 0.1], True: [1e-3, 1e-2]}
 
 
-def tune_grid(problem: dict, quick: bool, seeds: list[int]) -> dict:
+def tune_grid(problem: dict, quick: bool, seeds: list[int], budget: int) -> dict:
     """Grid search of a geometric schedule: every (T0, Tmin) pair on the same seeds."""
+    pairs = len(GRID_INITIAL[quick]) * len(GRID_FINAL[quick])
+    if pairs * len(seeds) != budget:
+        raise ValueError(f"the grid of {pairs} pairs on {len(seeds)} seeds does not use the "
+                         f"budget of {budget} runs; change GRID_INITIAL or GRID_FINAL")
     best = None
     count = 0
     for initial in GRID_INITIAL[quick]:
@@ -349,15 +354,32 @@ def tune_simanneal(problem: dict, seed: int, exploration_moves: int) -> dict:
             "evaluations": explorer.moves / problem["steps"]}
 
 
-def meta_train(problem: dict, runs_per_epoch: int, epochs: int, seed: int) -> dict:
-    """Meta-train a schedule from `LearnableSchedule::default()`.
+ESTIMATORS = {0: "pathwise", 1: "score", 2: "smoothed"}
 
-    TODO: placeholder until `MetaOptimizer::for_permutations` and
-    `.estimator(...)` exist in the library; it returns the default schedule
-    unchanged and marks the result as a placeholder.
+
+def meta_train(problem: dict, per_epoch: int, budget: int, learning_rate: float,
+               seed: int) -> dict:
+    """Meta-train a schedule from `LearnableSchedule::default()` in train mode.
+
+    The meta-optimizer uses the library's default estimator for the kind of
+    state and Adam, and stops before an epoch would exceed `budget`
+    annealing runs.  Every run anneals the same start, drawn from `seed`.
     """
-    return {"params": default_schedule(), "curve": [], "evaluations": 0,
-            "placeholder": True}
+    out = np.zeros(11 + budget)
+    if problem["kind"] == "tsp":
+        module = compiled(META_TSP_PROGRAM, mode="train", tangents=TANGENTS)
+        module.meta_train(distances(problem["name"]), problem["n"], problem["steps"], per_epoch,
+                          budget, learning_rate, seed, out)
+    else:
+        module = compiled(META_CONTINUOUS_PROGRAM, mode="train", tangents=TANGENTS)
+        module.meta_train(FUNCTION_IDS[problem["function"]], start_point(problem, seed),
+                          problem["steps"], per_epoch, budget, learning_rate, seed, STEP_SIZE,
+                          out)
+    epochs = int(out[0])
+    return {"params": [float(v) for v in out[3:11]], "evaluations": int(out[1]),
+            "estimator": ESTIMATORS.get(int(out[2]), str(int(out[2]))),
+            "learning_rate": learning_rate,
+            "curve": [float(v) for v in out[11:11 + epochs]]}
 
 
 def prepare(problem: dict, method: str) -> None:
@@ -365,3 +387,6 @@ def prepare(problem: dict, method: str) -> None:
     compiled(TSP_PROGRAM)
     if problem["kind"] == "continuous":
         compiled(CONTINUOUS_PROGRAM)
+    if method == "learned":
+        program = META_TSP_PROGRAM if problem["kind"] == "tsp" else META_CONTINUOUS_PROGRAM
+        compiled(program, mode="train", tangents=TANGENTS)

@@ -342,6 +342,21 @@ def write_results(out: Path, experiments: dict[str, Any], state: dict, quick: bo
     return page
 
 
+def rewrite_reports(source: Path, out: Path, experiments: dict[str, Any]) -> int:
+    """Write results.md again from the results.json of an earlier sweep."""
+    raw = json.loads(source.read_text())
+    state = {}
+    for name, entry in raw["experiments"].items():
+        if name not in experiments:
+            log.error("%s: no experiment module of that name; its results are left out", name)
+            continue
+        entry.pop("title", None)
+        state[name] = entry
+    page = write_results(out, experiments, state, raw["quick"], raw["command"], raw["machine"])
+    log.info("wrote %s from %s", page, source)
+    return 0
+
+
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m experiments.run_all",
@@ -357,6 +372,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
                              "of CPUs)")
     parser.add_argument("--only", nargs="+", metavar="NAME",
                         help="run only these experiments (and those they require)")
+    parser.add_argument("--report-from", type=Path, metavar="JSON",
+                        help="run nothing: rewrite the reports from a results.json that an "
+                             "earlier sweep wrote, with its machine and command")
     parser.add_argument("--out", type=Path,
                         help="directory for results.md, results.json and figures/ "
                              "(default: docs/, or a new temporary directory with --quick)")
@@ -374,6 +392,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         out = ROOT / "docs"
     experiments = discover()
+    if args.report_from is not None:
+        return rewrite_reports(args.report_from, out, experiments)
     names = order_by_requirements(args.only or list(experiments), experiments)
     command = "python -m experiments.run_all" + (
         " " + shlex.join(argv if argv is not None else sys.argv[1:])
@@ -394,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
         cluster_text = f"Dask scheduler {args.scheduler}, {len(client.nthreads())} workers"
     else:
         cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.WARNING)
+                               dashboard_address=":0", silence_logs=logging.WARNING)
         client = Client(cluster)
         cluster_text = f"Dask LocalCluster, {args.workers} worker processes, 1 thread each"
     log.info("running %s on %s", ", ".join(names), cluster_text)

@@ -297,3 +297,16 @@ def test_quick_pipeline(tmp_path):
     if importlib.util.find_spec("matplotlib") is not None:
         assert (tmp_path / "figures" / "quality_gaps.png").exists()
         assert (tmp_path / "figures" / "temperature_schedules.png").exists()
+
+
+def test_meta_train_respects_budget():
+    from experiments import annealing
+
+    problem = annealing.tsp_problem("eil51", 50)
+    result = annealing.meta_train(problem, per_epoch=4, budget=10, learning_rate=0.05, seed=5)
+    assert result["evaluations"] == 8
+    assert len(result["curve"]) == 2
+    assert result["estimator"] == "score"
+    assert len(result["params"]) == 8
+    assert all(math.isfinite(v) for v in result["params"])
+    assert result["params"] != annealing.default_schedule()
