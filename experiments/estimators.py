@@ -173,7 +173,7 @@ def summarise(results: list[dict]) -> dict:
             snr = abs(mean.value) / sd if sd > 0 else (
                 0.0 if abs(mean.value) < 1e-100 else math.inf)
             table[(case, est, k)] = {"estimate": mean, "truth": truth, "z": z, "snr": snr,
-                                     "process": process}
+                                     "process": process, "sd": sd}
         table[(case, est, "seconds")] = float(np.median(seconds[(case, est)]))
         table[(case, est, "loss")] = float(np.mean(rows[:, 8]))
     return table
@@ -241,10 +241,15 @@ def _verdict(table: dict, cases: list[dict]) -> list[str]:
             agree = sum(1 for r in rows if abs(r["z"]) < 3)
             snr = [r["snr"] for r in informative]
             median_snr = float(np.median(snr)) if snr else math.nan
+            spread = [r["sd"] / abs(r["truth"].value) for r in informative]
+            worst = max(spread) if spread else math.nan
             lines.append(f"- {case['name']}, {ESTIMATORS[est]}: agrees with its truth "
                          f"(|z| < 3) on {agree} of {len(rows)} parameters; median SNR of one "
                          f"estimate over the {len(informative)} parameters with a measurable "
-                         f"effect: {median_snr:.2f}.")
+                         f"effect: {median_snr:.2f}; the spread of one estimate is up to "
+                         f"{worst:.3g} times the true derivative there"
+                         + (", so agreement within that spread says little." if worst > 1
+                            else "."))
     lines.append("")
     return lines
 
