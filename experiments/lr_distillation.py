@@ -15,7 +15,8 @@ validation loss that tuned cosine decay ends at.
 
 Budgets are equal: meta-training uses R dual runs and one evaluation run,
 and each tuned baseline gets R + 1 candidate runs.  The teacher's own
-training run is not counted.
+training run is not counted.  A gradient check compares the pathwise
+meta-gradient with central differences on a few seeds.
 
     python -m experiments.lr_distillation [--quick]
 """
@@ -43,20 +44,26 @@ LABELS = {
     "learned": "learned lr + distillation",
 }
 LEARNED_PARAMS = list(T.LR_PARAMS) + list(T.DISTILL_PARAMS)
+CHECK_STEP = 0.1
+PARAM_NAMES = {0: "peak rate", 1: "warm-up", 2: "decay", 3: "temperature", 4: "mix at start",
+               5: "mix at end"}
 
 
 def sizes(quick: bool) -> dict:
     if quick:
         return {"hidden": 16, "steps": 100, "batch": 16, "seeds": 2, "meta_steps": 2,
-                "curve_every": 10, "teacher_steps": 200}
+                "curve_every": 10, "teacher_steps": 200, "check_seeds": 1}
     return {"hidden": 32, "steps": 300, "batch": 32, "seeds": 12, "meta_steps": 8,
-            "curve_every": 10, "teacher_steps": 600}
+            "curve_every": 10, "teacher_steps": 600, "check_seeds": 4}
 
 
 def tasks(quick: bool) -> list[dict]:
     size = sizes(quick)
-    return [dict(size, seed=seed, method=method)
-            for seed in range(size["seeds"]) for method in METHODS]
+    items = [dict(size, seed=seed, method=method)
+             for seed in range(size["seeds"]) for method in METHODS]
+    items += [dict(size, seed=seed, method="gradient_check")
+              for seed in range(size["check_seeds"])]
+    return items
 
 
 def _settings(task: dict, lr_shape: int, distill: bool) -> np.ndarray:
@@ -83,6 +90,11 @@ def run_task(task: dict) -> dict:
     base = T.default_theta()
     budget = len(LEARNED_PARAMS) * task["meta_steps"] + 1
     out = {"seed": task["seed"], "method": method, "runs": 1}
+    if method == "gradient_check":
+        teacher, _ = T.teacher_logits(500 + task["seed"], steps=task["teacher_steps"])
+        out["rows"] = T.gradient_check(_settings(task, T.LR_LEARNED, True), base, LEARNED_PARAMS,
+                                       CHECK_STEP, teacher)
+        return out
     if method == "cosine_tuned":
         peaks_count, warm_count = _grid_shape(budget)
         pairs = T.grid(T.spread(0.005, 0.5, peaks_count, log=True),
@@ -190,6 +202,9 @@ def report(results: list[dict], quick: bool, figdir) -> str:
         f"meta-step: {format_estimate(mean_ci([r['history'][0] for r in learned]), 4)} to "
         f"{format_estimate(mean_ci([r['history'][-1] for r in learned]), 4)}.")
     lines.append("")
+    check = T.gradient_check_lines(results, PARAM_NAMES, CHECK_STEP)
+    if check:
+        lines += check + [""]
     lines.append(_verdict(reduction, step_cut, diff_cos))
     if quick:
         lines += ["", "Quick mode: too few seeds and meta-steps for the intervals to mean much."]

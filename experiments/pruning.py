@@ -12,11 +12,15 @@ Methods, all with the default learning-rate schedule and no distillation:
   by random search on the validation loss.
 - one-shot (tuned): one hard prune to 50 % at a tuned fraction of the run,
   then training with the mask fixed.
-- learned: soft magnitude masks along a ramp whose start, length, exponent
-  and mask width are meta-trained (pathwise meta-gradients, Adam).
+- learned (pathwise): soft magnitude masks along a ramp whose start,
+  length, exponent and mask width are meta-trained with Adam on pathwise
+  meta-gradients (one dual run per parameter and meta-step).
+- learned (smoothed): the same, with antithetic perturbation estimates of
+  the gradient (two pairs of runs per meta-step, sigma 0.3).
 
-Budgets are equal: meta-training uses R dual runs and one evaluation run,
-and each tuned baseline gets R + 1 candidate runs.  Every method ends with
+Budgets are equal: meta-training uses R runs and one evaluation run, and
+each tuned baseline gets R + 1 candidate runs.  A gradient check compares
+the pathwise meta-gradient with central differences on a few seeds.  Every method ends with
 hard masks of exactly 50 % of W1 and of W2 (biases stay dense).
 
     python -m experiments.pruning [--quick]
@@ -37,26 +41,37 @@ TITLE = "Pruning: learned schedule versus one-shot and gradual magnitude pruning
 SPARSITY = 0.5
 # quality loss (%) at 50 % sparsity, fixed and learned schedules, claimed by the Simplex training-pipeline plan
 CLAIM_FIXED, CLAIM_LEARNED = 5.0, 2.0
-METHODS = ["dense", "gradual_default", "gradual_tuned", "one_shot_tuned", "learned"]
+METHODS = ["dense", "gradual_default", "gradual_tuned", "one_shot_tuned", "learned",
+           "learned_smoothed"]
+LEARNED = ["learned", "learned_smoothed"]
+PAIRS, SIGMA = 2, 0.3
+CHECK_STEP = 0.1
+PARAM_NAMES = {6: "ramp start", 7: "ramp length", 8: "ramp exponent", 9: "mask width"}
 LABELS = {
     "dense": "dense (no pruning)",
     "gradual_default": "gradual, default ramp",
     "gradual_tuned": "gradual, tuned ramp",
     "one_shot_tuned": "one-shot, tuned time",
-    "learned": "learned schedule",
+    "learned": "learned schedule (pathwise)",
+    "learned_smoothed": "learned schedule (smoothed)",
 }
 
 
 def sizes(quick: bool) -> dict:
     if quick:
-        return {"hidden": 16, "steps": 100, "batch": 16, "seeds": 2, "meta_steps": 2}
-    return {"hidden": 32, "steps": 300, "batch": 32, "seeds": 20, "meta_steps": 8}
+        return {"hidden": 16, "steps": 100, "batch": 16, "seeds": 2, "meta_steps": 2,
+                "check_seeds": 1}
+    return {"hidden": 32, "steps": 300, "batch": 32, "seeds": 20, "meta_steps": 8,
+            "check_seeds": 6}
 
 
 def tasks(quick: bool) -> list[dict]:
     size = sizes(quick)
-    return [dict(size, seed=seed, method=method)
-            for seed in range(size["seeds"]) for method in METHODS]
+    items = [dict(size, seed=seed, method=method)
+             for seed in range(size["seeds"]) for method in METHODS]
+    items += [dict(size, seed=seed, method="gradient_check")
+              for seed in range(size["check_seeds"])]
+    return items
 
 
 def _settings(task: dict, prune: int) -> np.ndarray:
@@ -77,6 +92,10 @@ def run_task(task: dict) -> dict:
     base = T.default_theta()
     budget = len(T.PRUNE_PARAMS) * task["meta_steps"] + 1
     out = {"seed": task["seed"], "method": method, "runs": 1}
+    if method == "gradient_check":
+        out["rows"] = T.gradient_check(_settings(task, T.PRUNE_SOFT), base, T.PRUNE_PARAMS,
+                                       CHECK_STEP)
+        return out
     if method == "dense":
         result = T.train_run(_settings(task, T.PRUNE_NONE), base)
     elif method == "gradual_default":
@@ -100,8 +119,13 @@ def run_task(task: dict) -> dict:
         out["start"] = times[index]
     else:
         s = _settings(task, T.PRUNE_SOFT)
-        learned, history, runs = T.meta_train(s, base, T.PRUNE_PARAMS, task["meta_steps"],
-                                              meta_lr=0.2)
+        if method == "learned":
+            learned, history, runs = T.meta_train(s, base, T.PRUNE_PARAMS, task["meta_steps"],
+                                                  meta_lr=0.2)
+        else:
+            steps = (budget - 1) // (2 * PAIRS)
+            learned, history, runs = T.meta_train(s, base, T.PRUNE_PARAMS, steps, meta_lr=0.2,
+                                                  estimator=1, pairs=PAIRS, sigma=SIGMA)
         result = T.train_run(s, learned)
         out["runs"] = runs + 1
         out["history"] = history
@@ -129,25 +153,35 @@ def report(results: list[dict], quick: bool, figdir) -> str:
     lines.append("")
     fixed = f"{CLAIM_FIXED:g} % (fixed)"
     claims = {"gradual_default": fixed, "gradual_tuned": fixed, "one_shot_tuned": fixed,
-              "learned": f"{CLAIM_LEARNED:g} %"}
+              "learned": f"{CLAIM_LEARNED:g} %", "learned_smoothed": f"{CLAIM_LEARNED:g} %"}
     baselines = ["gradual_default", "gradual_tuned", "one_shot_tuned"]
-    table, losses, diffs = T.quality_tables(by, seeds, METHODS, LABELS, claims, baselines)
+    table, losses, diffs = T.quality_tables(by, seeds, METHODS, LABELS, claims, baselines,
+                                            LEARNED)
     lines += table + [""]
-    learned = [by[(s, "learned")] for s in seeds]
-    start = mean_ci([r["start"] for r in learned])
-    end = mean_ci([r["end"] for r in learned])
-    lines.append(f"Learned ramps: start {format_estimate(start)}, end {format_estimate(end)} "
-                 "(fractions of the run; default 0.10 to 0.60). Meta-training objective "
-                 "(validation loss of the pruned model), first to last meta-step: "
-                 f"{format_estimate(mean_ci([r['history'][0] for r in learned]), 4)} to "
-                 f"{format_estimate(mean_ci([r['history'][-1] for r in learned]), 4)}.")
-    lines.append("")
-    lines.append(T.verdict(losses, diffs, LABELS, ["gradual_tuned", "one_shot_tuned"],
+    for m in LEARNED:
+        learned = [by[(s, m)] for s in seeds]
+        start = mean_ci([r["start"] for r in learned])
+        end = mean_ci([r["end"] for r in learned])
+        lines.append(
+            f"{LABELS[m].capitalize()}: ramp start {format_estimate(start)}, end "
+            f"{format_estimate(end)} (fractions of the run; default 0.10 to 0.60). "
+            "Meta-training objective (validation loss of the pruned model; each meta-step "
+            "trains on new seeds), first to last meta-step: "
+            f"{format_estimate(mean_ci([r['history'][0] for r in learned]), 4)} to "
+            f"{format_estimate(mean_ci([r['history'][-1] for r in learned]), 4)}.")
+        lines.append("")
+    check = T.gradient_check_lines(results, PARAM_NAMES, CHECK_STEP)
+    if check:
+        lines += check + ["", "Where the two disagree, the pruned model's validation loss "
+                          "is rough in that parameter (hard masks switch which weights are "
+                          "kept), so the exact local derivative says little about the trend."]
+        lines.append("")
+    lines.append(T.verdict(losses, diffs, LABELS, ["gradual_tuned", "one_shot_tuned"], LEARNED,
                            f"at {SPARSITY:.0%} sparsity", CLAIM_LEARNED, CLAIM_FIXED))
     if quick:
         lines += ["", "Quick mode: too few seeds and meta-steps for the intervals to mean much."]
     if figdir is not None:
-        lines += ["", T.loss_figure(losses, baselines + ["learned"], LABELS,
+        lines += ["", T.loss_figure(losses, baselines + LEARNED, LABELS,
                                     (CLAIM_LEARNED, CLAIM_FIXED), figdir,
                                     "pruning_quality_loss.png")]
     else:
