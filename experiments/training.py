@@ -72,12 +72,13 @@ def sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def teacher_logits(seed: int, hidden: int = 64, steps: int = 600) -> tuple[np.ndarray, float]:
+def teacher_logits(seed: int, hidden: int = 64, steps: int = 1000,
+                   peak_rate: float = 0.2) -> tuple[np.ndarray, float]:
     """Train a plain cross-entropy teacher; return its logits on the training
     rows and its validation accuracy."""
     x, y = digits()
     logits = np.zeros(TRAIN_ROWS * CLASSES)
-    accuracy = program().teacher_logits(x, y, hidden, steps, seed, logits)
+    accuracy = program().teacher_logits(x, y, hidden, steps, peak_rate, seed, logits)
     return logits, accuracy
 
 

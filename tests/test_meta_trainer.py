@@ -68,7 +68,7 @@ def theta0(tasks):
 def teacher(tasks, flat):
     x, y = flat
     logits = np.zeros(1000 * CLASSES)
-    accuracy = tasks.teacher_logits(x, y, 16, 100, 3, logits)
+    accuracy = tasks.teacher_logits(x, y, 16, 100, 0.05, 3, logits)
     assert accuracy > 0.8
     return logits
 
