@@ -120,6 +120,7 @@ def compile_program(source: str, path: str, options: Options) -> Compiled:
 
 def _compile_program(source: str, path: str, options: Options) -> Compiled:
     from sxc.lower_dual import lower_duals
+    from sxc.reach import reachable_functions
     from sxc.soft import rewrite_soft
 
     import copy
@@ -131,6 +132,10 @@ def _compile_program(source: str, path: str, options: Options) -> Compiled:
         raise CompileError([Diagnostic("error", f"unknown mode `{mode}`",
                                        Span(path, 1, 1, 1, 1), [],
                                        'use `#![mode = "train"]` or `"release"`')])
+    # The later passes only need what the program can call; the soft pass
+    # adds calls of `Rng::u01` for its draws.
+    live = reachable_functions(typed, extra=("Rng::u01",))
+    typed.functions = {key: fn for key, fn in typed.functions.items() if key in live}
     reporter = Reporter()
     soft = rewrite_soft(typed, mode, options.hard, reporter)
     reporter.raise_if_errors()

@@ -22,9 +22,10 @@ STR_FUNCTIONS = {
 }
 
 
-def reachable_functions(program) -> set[str]:
+def reachable_functions(program, extra: tuple[str, ...] = ()) -> set[str]:
+    """Return the keys of the functions reachable from the roots and `extra`."""
     roots = [key for key, fn in program.functions.items()
-             if getattr(fn, "origin", "user") == "user" or key == "main"]
+             if getattr(fn, "origin", "user") == "user" or key == "main"] + list(extra)
     seen: set[str] = set()
     stack = list(roots)
     while stack:
