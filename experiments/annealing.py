@@ -166,33 +166,36 @@ def mean_gap(problem: dict, params, seeds, absolute: bool = False) -> float:
     return float(np.mean([evaluate(problem, params, s, absolute) for s in seeds]))
 
 
-def trace(problem: dict, params, seed: int, target_gap: float, samples: int = 0,
+def trace(problem: dict, params, seed: int, target_gaps: list[float], samples: int = 0,
           absolute: bool = False) -> dict:
     """Run the traced copy of the TSP annealing loop (same run as `evaluate`).
 
-    Returns the gap, the first step at which the best tour was within
-    `target_gap` of the optimum (None if never), the re-heat steps and
-    `samples` temperatures (tour-length units) at evenly spaced steps.
+    Returns the gap and, for each of `target_gaps`, the first step after which
+    the best tour was within that gap of the optimum (None if never).  It also
+    returns the re-heat steps and `samples` temperatures (tour-length units)
+    at evenly spaced steps.
     """
     if problem["kind"] != "tsp":
         raise ValueError(f"trace supports TSP problems only, got {problem['kind']!r}")
     module = compiled(TSP_PROGRAM)
     heat_slots = 256
-    out = np.full(5 + samples + heat_slots, np.nan)
-    target = (1.0 + target_gap) * problem["optimum"]
+    hits = len(target_gaps)
+    out = np.full(4 + hits + samples + heat_slots, np.nan)
+    targets = np.array([(1.0 + g) * problem["optimum"] for g in target_gaps])
     module.anneal_traced(distances(problem["name"]), problem["n"],
                          np.asarray(params, dtype=np.float64), absolute, problem["steps"], seed,
-                         target, samples, out)
-    reheats = int(out[2])
+                         targets, samples, out)
+    reheats = int(out[1])
     stored = min(reheats, heat_slots)
+    heat_base = 4 + hits + samples
     return {
         "gap": out[0] / problem["optimum"] - 1.0,
-        "first_hit": None if out[1] < 0 else int(out[1]),
+        "first_hits": [None if v < 0 else int(v) for v in out[4:4 + hits]],
         "reheats": reheats,
-        "accepted": int(out[3]),
-        "energy_scale": float(out[4]),
-        "temperatures": [float(v) for v in out[5:5 + samples]],
-        "reheat_steps": [int(v) for v in out[5 + samples:5 + samples + stored]],
+        "accepted": int(out[2]),
+        "energy_scale": float(out[3]),
+        "temperatures": [float(v) for v in out[4 + hits:heat_base]],
+        "reheat_steps": [int(v) for v in out[heat_base:heat_base + stored]],
     }
 
 
