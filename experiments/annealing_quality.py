@@ -44,7 +44,7 @@ METHOD_LABELS = {
 # `budget_seeds` seeds.  Meta-training runs `meta_per_epoch` annealings per
 # gradient estimate, for budget / meta_per_epoch epochs.  Its settings were
 # chosen in pilots on eil51, kroA100 and rastrigin-10 with tuning seeds only,
-# among learning rates 0.05 and 0.2 and 8, 16 or 32 runs per estimate; the
+# among learning rates 0.05 and 0.2 and 8, 16 or 32 runs per estimate.  The
 # pilots' runs are not counted in its budget.
 CONFIG = {
     False: {
@@ -152,14 +152,20 @@ def run_task(task: dict) -> dict:
 # ------------------------------------------------------------------ report
 
 def collect(results: list[dict]) -> dict:
-    """Group results as {problem name: {method: [result of each tuning run]}}."""
+    """Group results as {problem name: {method: [result of each tuning run]}}.
+
+    Problems appear in the order of the configuration (TSP by size, then the
+    continuous functions), whatever order the tasks ran in.
+    """
     table: dict[str, dict[str, list[dict]]] = {}
     for r in results:
         table.setdefault(r["problem"]["name"], {}).setdefault(r["method"], []).append(r)
     for methods in table.values():
         for runs in methods.values():
             runs.sort(key=lambda r: r["run"])
-    return table
+    known = [p["name"] for p in problems(False)] + [p["name"] for p in problems(True)]
+    rank = {name: known.index(name) if name in known else len(known) for name in table}
+    return dict(sorted(table.items(), key=lambda item: rank[item[0]]))
 
 
 def per_seed(runs: list[dict]) -> np.ndarray:
@@ -233,6 +239,7 @@ def report(results: list[dict], quick: bool, figdir) -> str:
     if placeholder:
         lines += ["**The learned rows are a placeholder:** the meta-training API was not "
                   "available, so they repeat the default schedule.", ""]
+    lines += summary_section(table, methods)
     lines += quality_section(table, problem_of, methods, "tsp",
                              "TSP: mean gap to the optimum, % (95 % CI)")
     lines += quality_section(table, problem_of, methods, "continuous",
@@ -247,6 +254,36 @@ def report(results: list[dict], quick: bool, figdir) -> str:
         lines += plot_gaps(table, problem_of, methods, figdir)
         lines += plot_meta_curves(table, figdir)
     return "\n".join(lines)
+
+
+def summary_section(table, methods) -> list[str]:
+    """Count, per baseline, the problems where learned is significantly better or worse."""
+    if "learned" not in methods:
+        return []
+    lines = ["### Summary", "",
+             "Problems where the learned schedule's mean gap is significantly lower or "
+             "higher than a baseline's (paired 95 % CI of the difference excludes 0), out of "
+             f"{len(table)}:", "",
+             "| baseline | learned better | no significant difference | learned worse |",
+             "|---|---|---|---|"]
+    for m in methods:
+        if m == "learned":
+            continue
+        better = worse = 0
+        for by_method in table.values():
+            diff = stats.paired_difference(per_seed(by_method["learned"]),
+                                           per_seed(by_method[m]))
+            better += diff.significant and diff.value < 0
+            worse += diff.significant and diff.value > 0
+        lines.append(f"| {METHOD_LABELS[m]} | {better} | {len(table) - better - worse} | "
+                     f"{worse} |")
+    wins = {}
+    for by_method in table.values():
+        best, _, _ = winner(by_method)
+        wins[best] = wins.get(best, 0) + 1
+    lines += ["", "Lowest mean gap: " + ", ".join(
+        f"{METHOD_LABELS[m]} on {wins[m]}" for m in methods if m in wins) + ".", ""]
+    return lines
 
 
 def methods_section(config: dict, quick: bool, results: list[dict]) -> list[str]:

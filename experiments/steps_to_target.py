@@ -17,7 +17,7 @@ import numpy as np
 
 from experiments import annealing as A
 from experiments import stats
-from experiments.annealing_quality import METHOD_LABELS, METHODS
+from experiments.annealing_quality import METHOD_LABELS, METHODS, collect
 
 TITLE = "Claim 2: steps to reach a target gap"
 CLAIM = "20-30 % fewer steps"
@@ -85,11 +85,8 @@ def format_steps(value: float, steps: int) -> str:
 
 
 def report(results: list[dict], quick: bool, figdir) -> str:
-    table: dict[str, dict[str, list[dict]]] = {}
-    problem_of = {}
-    for r in results:
-        table.setdefault(r["problem"]["name"], {}).setdefault(r["method"], []).append(r)
-        problem_of[r["problem"]["name"]] = r["problem"]
+    table = collect(results)
+    problem_of = {r["problem"]["name"]: r["problem"] for r in results}
     methods = [m for m in METHODS if any(m in t for t in table.values())]
     mismatches = sum(r["mismatches"] for r in results)
     targets = " and ".join(TARGET_GAPS)
@@ -109,6 +106,8 @@ def report(results: list[dict], quick: bool, figdir) -> str:
     if any(r["placeholder"] for r in results):
         lines += ["**The learned rows are a placeholder:** they repeat the default schedule.",
                   ""]
+    if "learned" in methods:
+        lines += summary_section(table, methods)
     for label in TARGET_GAPS:
         lines += steps_section(table, problem_of, methods, label)
         if "learned" in methods:
@@ -118,6 +117,44 @@ def report(results: list[dict], quick: bool, figdir) -> str:
     else:
         lines += plot_temperatures(results, figdir, quick)
     return "\n".join(lines)
+
+
+def compare(learned: np.ndarray, baseline: np.ndarray, limit: float) -> stats.Estimate | None:
+    """Return learned / baseline - 1 of the median steps, or None if neither met the target."""
+    if np.all(learned == limit) and np.all(baseline == limit):
+        return None
+    if np.all(learned == baseline):
+        return stats.Estimate(0.0, 0.0, 0.0, learned.size)
+    return stats.relative_change(learned, baseline, statistic=np.median)
+
+
+def summary_section(table, methods) -> list[str]:
+    """Count the instances where learned needs significantly fewer or more steps."""
+    lines = ["### Summary", "",
+             "Instances where the learned schedule's median steps to the target are "
+             "significantly lower or higher than a baseline's (paired bootstrap 95 % CI of "
+             "the relative change excludes 0), per target:", "",
+             "| target | baseline | learned fewer steps | no significant difference | "
+             "learned more steps | neither met the target |", "|---|---|---|---|---|---|"]
+    for label in TARGET_GAPS:
+        for m in methods:
+            if m == "learned":
+                continue
+            counts = [0, 0, 0, 0]
+            for by_method in table.values():
+                limit = 2 * by_method["learned"][0]["problem"]["steps"]
+                change = compare(per_seed(by_method["learned"], label),
+                                 per_seed(by_method[m], label), limit)
+                if change is None:
+                    counts[3] += 1
+                elif change.significant:
+                    counts[0 if change.value < 0 else 2] += 1
+                else:
+                    counts[1] += 1
+            lines.append(f"| {label} | {METHOD_LABELS[m]} | " + " | ".join(map(str, counts))
+                         + " |")
+    lines.append("")
+    return lines
 
 
 def steps_section(table, problem_of, methods, label: str) -> list[str]:
@@ -154,14 +191,10 @@ def claim_section(table, methods, label: str) -> list[str]:
         limit = 2 * by_method["learned"][0]["problem"]["steps"]
         cells = [name]
         for m in others:
-            baseline = per_seed(by_method[m], label)
-            if np.all(learned == limit) and np.all(baseline == limit):
+            change = compare(learned, per_seed(by_method[m], label), limit)
+            if change is None:
                 cells.append("neither met it")
                 continue
-            if np.all(learned == baseline):
-                cells.append("0 % (identical runs)")
-                continue
-            change = stats.relative_change(learned, baseline, statistic=np.median)
             mark = " *" if change.significant else ""
             cells.append(stats.format_estimate(change, 0, 100.0) + " %" + mark)
         lines.append("| " + " | ".join(cells) + " |")
