@@ -44,7 +44,7 @@ def program():
 
 
 def digits() -> tuple[np.ndarray, np.ndarray]:
-    """Pixels scaled to [0, 1] as one flat array, and the labels."""
+    """Return the pixels scaled to [0, 1] as one flat array, and the labels."""
     if "digits" not in _DATA:
         raw = np.loadtxt(DIGITS, delimiter=",", comments="#")
         _DATA["digits"] = ((raw[:, 1:] / 16.0).ravel().copy(), raw[:, 0].copy())
@@ -144,7 +144,7 @@ def gradient_check(s: np.ndarray, theta: np.ndarray, lanes, h: float,
 
 
 def gradient_check_lines(results: list[dict], names: dict, h: float) -> list[str]:
-    """A markdown table of pathwise meta-gradients against central differences."""
+    """Format a markdown table of pathwise meta-gradients against central differences."""
     from experiments.stats import format_estimate, mean_ci
 
     checks = [r for r in results if r is not None and r.get("method") == "gradient_check"]
