@@ -216,7 +216,8 @@ def report(results: list[dict], quick: bool, figdir) -> str:
     lines.append(
         f"Learned lr alone: peak rate {format_estimate(mean_ci([r['peak'] for r in lr_only]), 3)}, "
         f"warm-up {format_estimate(mean_ci([r['warmup'] for r in lr_only]), 3)}, decay "
-        f"{format_estimate(mean_ci([r['decay'] for r in lr_only]), 3)}; objective "
+        f"{format_estimate(mean_ci([r['decay'] for r in lr_only]), 3)}; objective (new seeds "
+        "at each meta-step) "
         f"{format_estimate(mean_ci([r['history'][0] for r in lr_only]), 4)} at the first "
         f"meta-step, {format_estimate(mean_ci([r['history'][-1] for r in lr_only]), 4)} at the last.")
     lines.append("")
@@ -230,7 +231,8 @@ def report(results: list[dict], quick: bool, figdir) -> str:
         f"(start 0.05), decay {summary('decay')} (start 1), temperature "
         f"{summary('temperature')} (start 2), mix {summary('mix_start')} at the start and "
         f"{summary('mix_end')} at the end (start 0.5 and 0.5). Teacher validation accuracy "
-        f"{summary('teacher_accuracy', 4)}. Meta-training objective, first to last "
+        f"{summary('teacher_accuracy', 4)}. Meta-training objective (on new seeds at "
+        "each meta-step, so the change mixes learning with seed noise), first to last "
         f"meta-step: {format_estimate(mean_ci([r['history'][0] for r in learned]), 4)} to "
         f"{format_estimate(mean_ci([r['history'][-1] for r in learned]), 4)}.")
     lines.append("")

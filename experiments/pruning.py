@@ -166,7 +166,8 @@ def report(results: list[dict], quick: bool, figdir) -> str:
             f"{LABELS[m].capitalize()}: ramp start {format_estimate(start)}, end "
             f"{format_estimate(end)} (fractions of the run; default 0.10 to 0.60). "
             "Meta-training objective (validation loss of the pruned model; each meta-step "
-            "trains on new seeds), first to last meta-step: "
+            "trains on new seeds, so the change mixes learning with seed noise; the "
+            "tables compare methods on the same seeds), first to last meta-step: "
             f"{format_estimate(mean_ci([r['history'][0] for r in learned]), 4)} to "
             f"{format_estimate(mean_ci([r['history'][-1] for r in learned]), 4)}.")
         lines.append("")

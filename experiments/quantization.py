@@ -162,7 +162,8 @@ def report(results: list[dict], quick: bool, figdir) -> str:
             f"{format_estimate(mean_ci([r['start'] for r in learned]))} (default 0.50), final "
             f"hardness {format_estimate(mean_ci([r['hardness'] for r in learned]), 1)} "
             "(default 20). Meta-training objective (validation loss of the quantized model; "
-            "each meta-step trains on new seeds), first to last meta-step: "
+            "each meta-step trains on new seeds, so the change mixes learning with seed "
+            "noise; the tables compare methods on the same seeds), first to last meta-step: "
             f"{format_estimate(mean_ci([r['history'][0] for r in learned]), 4)} to "
             f"{format_estimate(mean_ci([r['history'][-1] for r in learned]), 4)}.")
         lines.append("")

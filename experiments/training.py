@@ -13,6 +13,7 @@ examples/data/digits.csv); the reported numbers come from the test rows
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -294,8 +295,9 @@ def loss_figure(losses: dict, methods: list[str], labels: dict, claims: tuple[fl
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6.4, 3.2))
-    ax.boxplot([losses[m] for m in methods], tick_labels=[labels[m] for m in methods])
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    names = [textwrap.fill(labels[m], 14) for m in methods]
+    ax.boxplot([losses[m] for m in methods], tick_labels=names)
     ax.axhline(claims[0], color="tab:green", linestyle="--", label="claimed, learned")
     ax.axhline(claims[1], color="tab:red", linestyle="--", label="claimed, fixed")
     ax.set_ylabel("quality loss (%)")
