@@ -263,12 +263,12 @@ def quality_tables(by: dict, seeds: list[int], methods: list[str], labels: dict,
 
 
 def verdict(losses: dict, diffs: dict, labels: dict, tuned: list[str], learned_methods: list[str],
-            what: str, claim_learned: float, claim_fixed: float) -> str:
-    """One paragraph comparing each learned method with the best tuned baseline
+            condition: str, claim_learned: float, claim_fixed: float) -> str:
+    """Write one paragraph comparing each learned method with the best tuned baseline
     (the one with the lower mean quality loss)."""
     best = min(tuned, key=lambda m: np.mean(losses[m]))
     fixed = float(np.mean(losses[best]))
-    text = (f"What this shows: {what} the quality loss of this small network is "
+    text = (f"What this shows: {condition} the quality loss of this small network is "
             f"{fixed:.2f} % with the best tuned fixed method ({labels[best]}), against the "
             f"claimed {claim_fixed:g} % for fixed and {claim_learned:g} % for learned schedules "
             "(a negative loss: more accurate than the reference).")
