@@ -297,7 +297,9 @@ def loss_figure(losses: dict, methods: list[str], labels: dict, claims: tuple[fl
 
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     names = [textwrap.fill(labels[m], 14) for m in methods]
-    ax.boxplot([losses[m] for m in methods], tick_labels=names)
+    ax.boxplot([losses[m] for m in methods])
+    # set the labels apart: boxplot's keyword for them changed name in matplotlib 3.9
+    ax.set_xticks(range(1, len(names) + 1), names)
     ax.axhline(claims[0], color="tab:green", linestyle="--", label="claimed, learned")
     ax.axhline(claims[1], color="tab:red", linestyle="--", label="claimed, fixed")
     ax.set_ylabel("quality loss (%)")
