@@ -226,3 +226,21 @@ def test_score_function_estimate_matches_exact_expectation(score):
     mean = float(np.mean(samples))
     stderr = float(np.std(samples)) / math.sqrt(runs)
     assert abs(mean - exact) < 4 * stderr, (mean, exact, stderr)
+
+
+def test_lowered_lane_program_runs_the_same(tmp_path):
+    src = tmp_path / "lanes.sx"
+    src.write_text(GRADIENT + """
+fn main() {
+    println!("{} {} {}", grad(0.7, 1.3, -0.4, 0), grad(0.7, 1.3, -0.4, 2), lanes());
+}
+""")
+    direct = run_sxc("run", str(src))
+    lowered = run_sxc("lower", str(src))
+    assert direct.returncode == 0 and lowered.returncode == 0
+    out = tmp_path / "lowered.sx"
+    out.write_text(lowered.stdout)
+    again = run_sxc("run", str(out))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == direct.stdout
+    assert direct.stdout.split()[2] == "3"
