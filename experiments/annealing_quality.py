@@ -453,12 +453,15 @@ def plot_gaps(table, problem_of, methods, figdir) -> list[str]:
         data = [np.array([g for r in table[name][m] for g in r["gaps"]]) * scale
                 for m in methods if m in table[name]]
         labels = [METHOD_LABELS[m].split(" ")[0] for m in methods if m in table[name]]
-        ax.boxplot(data, tick_labels=labels)
+        ax.boxplot(data)
+        # boxplot's keyword for the labels changed name in matplotlib 3.9
+        ax.set_xticks(range(1, len(labels) + 1), labels)
         ax.set_title(name, fontsize=9)
         ax.set_ylabel("gap, %" if problem["kind"] == "tsp" else "final value", fontsize=8)
         ax.tick_params(labelsize=7)
         if problem["kind"] == "continuous":
             ax.set_yscale("symlog", linthresh=1e-3)
+            ax.set_ylim(bottom=0.0)
     for ax in list(axes.flat)[len(names):]:
         ax.axis("off")
     fig.tight_layout()

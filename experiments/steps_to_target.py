@@ -230,5 +230,6 @@ def plot_temperatures(results: list[dict], figdir, quick: bool) -> list[str]:
     plt.close(fig)
     return ["### Temperature over the run", "",
             "Temperature of each method's schedule over one run, in tour-length units; "
-            "dotted lines mark re-heats.", "",
+            f"dotted lines mark re-heats. The temperature is sampled at {TRACE_SAMPLES} "
+            "evenly spaced moves, so an oscillation with a shorter period shows aliased.", "",
             f"![temperature over moves]({figdir.name}/{path.name})", ""]
