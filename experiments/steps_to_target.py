@@ -233,3 +233,11 @@ def plot_temperatures(results: list[dict], figdir, quick: bool) -> list[str]:
             f"dotted lines mark re-heats. The temperature is sampled at {TRACE_SAMPLES} "
             "evenly spaced moves, so an oscillation with a shorter period shows aliased.", "",
             f"![temperature over moves]({figdir.name}/{path.name})", ""]
+
+
+if __name__ == "__main__":
+    import sys
+
+    from experiments.runner import main
+
+    sys.exit(main(["--only", "steps_to_target", *sys.argv[1:]]))
