@@ -47,7 +47,9 @@ def test_lowered_example_round_trips(name, mode, tmp_path):
     core = tmp_path / f"{name}.sx"
     core.write_text(lowered.stdout)
     # the lowered file lives elsewhere, so give tsp_anneal its instance explicitly
-    extra = [str(EXAMPLES / "data" / "berlin52.tsp")] if name == "tsp_anneal" else []
+    # the lowered copy lives elsewhere, so it gets the data file the example finds beside it
+    data = {"tsp_anneal": "berlin52.tsp", "training_pipeline": "digits.csv"}
+    extra = [str(EXAMPLES / "data" / data[name])] if name in data else []
     again = run_sxc("run", str(core), "--mode", mode, *extra)
     direct = run_sxc("run", f"examples/{name}.sx", "--mode", mode)
     assert again.returncode == 0, again.stderr
