@@ -152,7 +152,7 @@ def report(results: list[dict], quick: bool, figdir) -> str:
     by, seeds = T.complete_seeds(results, METHODS)
     size = sizes(quick)
     every = size["curve_every"]
-    lines = [f"## {TITLE}", ""]
+    lines: list[str] = []
     lines.append(
         f"Digits, a 64-{size['hidden']}-10 tanh network, {size['steps']} SGD steps (momentum "
         f"0.9) of {size['batch']} rows, {len(seeds)} seeds shared by all methods. Final loss "

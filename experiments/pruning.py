@@ -142,7 +142,7 @@ def report(results: list[dict], quick: bool, figdir) -> str:
 
     by, seeds = T.complete_seeds(results, METHODS)
     size = sizes(quick)
-    lines = [f"## {TITLE}", ""]
+    lines: list[str] = []
     lines.append(
         f"Digits, a 64-{size['hidden']}-10 tanh network, {size['steps']} SGD steps of "
         f"{size['batch']} rows, {len(seeds)} seeds (each seed fixes the initial weights and "

@@ -315,5 +315,6 @@ def run_standalone(module, argv: list[str]) -> int:
     """Run an experiment's tasks serially in this process and print its report."""
     quick = "--quick" in argv
     results = [module.run_task(task) for task in module.tasks(quick)]
+    print(f"## {module.TITLE}\n")
     print(module.report(results, quick, None))
     return 0
