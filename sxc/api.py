@@ -61,8 +61,10 @@ def compile(source_or_path, mode: str | None = None, opt_level: int = 2,  # noqa
     if not 0 <= opt_level <= 3:
         raise ValueError(f"opt_level must be 0..3, not {opt_level!r}")
     source, path = _load(source_or_path)
-    if tangents is not None and (isinstance(tangents, bool) or not isinstance(tangents, int)):
-        raise TypeError(f"tangents must be an int, not {tangents!r}")
+    if tangents is not None:
+        if isinstance(tangents, bool) or not hasattr(tangents, "__index__"):
+            raise TypeError(f"tangents must be an int, not {tangents!r}")
+        tangents = tangents.__index__()
     options = Options(mode=mode, opt_level=opt_level, seed=seed, hard=hard, tangents=tangents)
     return Module(compile_program(source, path, options))
 
@@ -158,9 +160,10 @@ def _pack(value, t: T.Type, lt: T.Type, slots: list, keep: list, lanes: int = 1)
     if isinstance(t, T.DualT):
         if isinstance(value, Dual):
             val = float(value.val)
-            if value.tangents:
+            if value.tangents and isinstance(lt, T.StructT):
                 if len(value.tangents) != lanes:
-                    raise TypeError(f"expected {lanes} tangents, got {len(value.tangents)}")
+                    raise TypeError(f"expected a dual with {lanes} tangents, got "
+                                    f"{len(value.tangents)}")
                 ders = [float(d) for d in value.tangents]
             else:
                 ders = [float(value.der)] + [0.0] * (lanes - 1)

@@ -138,7 +138,11 @@ fn __dual_unit(v: f64, k: usize) -> Dual {
 }
 
 fn __dual_clip_tangent(x: Dual, limit: f64) -> Dual {
-    Dual { val: x.val, der: x.der.max(-limit).min(limit) }
+    Dual { val: x.val, der: __dual_clip_lane(x.der, limit.abs()) }
+}
+
+fn __dual_clip_lane(d: f64, c: f64) -> f64 {
+    if d > c { c } else if d < -c { -c } else { d }
 }""")
     return "\n\n".join(out) + "\n"
 
@@ -214,6 +218,9 @@ fn __dual_der(x: Dual) -> f64 {{
 }}
 
 fn __dual_clip_tangent(x: Dual, limit: f64) -> Dual {{
-""" + _lane_loop(n, "        t[k] = x.der[k].max(-limit).min(limit);\n") +
-               "    Dual { val: x.val, der: t }\n}")
+    let c = limit.abs();
+""" + _lane_loop(n, "        t[k] = __dual_clip_lane(x.der[k], c);\n") +
+               "    Dual { val: x.val, der: t }\n}\n\n"
+               "fn __dual_clip_lane(d: f64, c: f64) -> f64 {\n"
+               "    if d > c { c } else if d < -c { -c } else { d }\n}")
     return "\n\n".join(out) + "\n"

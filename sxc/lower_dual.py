@@ -151,7 +151,8 @@ class DualLowering(Rewriter):
         target = getattr(e, "target", None)
         if target and target[0] == "builtin" and target[1].startswith("dual::"):
             return self.dual_ctor(e, target[1])
-        if target == ("builtin", "soft_score") and not self.train:
+        if target == ("builtin", "soft_score") and not self.train \
+                and isinstance(e.ty, T.RefT) and isinstance(e.ty.inner, T.DualT):
             e.target = ("builtin", "__soft_score_f64")
             e.func = ast.Path(e.span, ["__soft_score_f64"])
             e.ty = T.RefT(T.F64, True)

@@ -353,6 +353,8 @@ class Builder(Transformer):
         value = children[-1]
         if isinstance(value, ast.StrLit):
             value = value.value
+        elif isinstance(value, ast.IntLit) and value.suffix == "u8":
+            value = repr(chr(value.value))  # a character, not the number it encodes
         elif value is not None:
             value = str(getattr(value, "value", value))
         return (name, args, value)

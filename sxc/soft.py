@@ -284,12 +284,25 @@ class ArmChecker(Rewriter):
             return out
         if isinstance(s, ast.Assign):
             root = _root_name(s.target)
+            if root is None and _through_call(s.target):
+                self.rep.error("a soft branch cannot assign through a reference that a call "
+                               "returns", s.span,
+                               help="both arms run in train mode; assign after the `if`")
             if root is not None and not any(root in d for d in self.declared):
                 self.rep.error(f"a soft branch cannot assign to `{root}`, which is "
                                "declared outside it", s.span,
                                help="both arms run in train mode; make the `if` produce "
                                     f"the new value: `{root} = if p {{ .. }} else {{ .. }};`")
         return super().stmt(s)
+
+    def r_Ref(self, e: ast.Ref):
+        root = _root_name(e.operand) if e.mutable else None
+        if root is not None and not any(root in d for d in self.declared):
+            self.rep.error(f"a soft branch cannot lend `{root}`, which is declared outside "
+                           "it, as `&mut`", e.span,
+                           help="both arms run in train mode; make the `if` produce "
+                                "the new value")
+        return self.children(e)
 
     def r_MacroCall(self, e: ast.MacroCall):
         if e.name in ("println", "print", "eprintln", "eprint"):
@@ -360,6 +373,13 @@ def _pattern_names(p: ast.Pattern) -> set[str]:
 
 
 MUTATING_SEQ_METHODS = {"push", "pop", "swap", "clear", "truncate"}
+
+
+def _through_call(e: ast.Expr) -> bool:
+    """Whether a place such as `*f()` or `f().x` writes through a call's result."""
+    while isinstance(e, (ast.Field, ast.Index, ast.TupleField, ast.Unary)):
+        e = e.operand if isinstance(e, ast.Unary) else e.base
+    return isinstance(e, (ast.Call, ast.MethodCall))
 
 
 def _root_name(e: ast.Expr) -> str | None:

@@ -155,7 +155,7 @@ POWI_POINTS = ((1.5, 3), (-2.0, 2), (0.5, -2), (-1.3, 5), (2.0, 1))
 CLAMP_POINTS = ((0.5, 0.0, 1.0), (-1.0, 0.0, 1.0), (2.0, 0.0, 1.0), (0.3, -2.0, -1.0))
 
 TESTED = set(UNARY) | set(BINARY) | set(CONSTANT) | {"powi", "clamp"}
-LANE_HELPERS = {"lane", "unit", "clip_tangent", "const", "new", "der"}
+LANE_HELPERS = {"lane", "unit", "clip_tangent", "clip_lane", "const", "new", "der"}
 
 
 def _constant_first(name: str) -> bool:

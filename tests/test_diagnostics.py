@@ -125,6 +125,18 @@ ERRORS = [
     ("closure",
      'fn main() {\n    let f = |x: f64| x * 2.0;\n    println!("{}", f(1.0));\n}\n',
      2, 13, "sxc does not support closures", None),
+    ("soft_score_arm",
+     'fn main() {\n    let p = dual::constant(0.3);\n'
+     '    let v = if p { *soft_score() = dual::constant(5.0); 1.0 } else { 0.0 };\n'
+     '    println!("{}", v);\n}\n',
+     3, 20, "a soft branch cannot assign through a reference that a call returns", None),
+    ("soft_lend_mut",
+     'fn bump(c: &mut i64) { *c += 1; }\nfn main() {\n    let p = dual::constant(0.3);\n'
+     '    let mut n = 0;\n    let w = if p { bump(&mut n); 1.0 } else { 0.0 };\n'
+     '    println!("{} {}", w, n);\n}\n',
+     5, 25, "a soft branch cannot lend `n`, which is declared outside it, as `&mut`", None),
+    ("tangents_char", "#![tangents = '8']\nfn main() {\n    println!(\"{}\", dual::lanes());\n}\n",
+     1, 1, "#![tangents] must be a whole number from 1 to 64", "tangents = 8"),
 ]
 
 
@@ -171,6 +183,50 @@ RUNTIME = [
      'fn main() {\n    let s = "abc";\n    let x = s.parse::<f64>().unwrap();\n'
      '    println!("{}", x);\n}\n', 3, 13, "cannot parse `abc` as `f64`"),
 ]
+
+LIBRARY_PANICS = [
+    ("short_tour",
+     "use simplex_training::{Annealer, LearnableSchedule};\n"
+     "fn e(d: &[f64], t: &Vec<usize>) -> f64 { 0.0 }\n"
+     "fn de(d: &[f64], t: &Vec<usize>, i: usize, j: usize) -> f64 { 0.0 }\n"
+     "fn ap(t: &mut Vec<usize>, i: usize, j: usize) {}\n"
+     "fn main() {\n    let mut a = Annealer::new(LearnableSchedule::default());\n"
+     "    let d: Vec<f64> = Vec::new();\n"
+     "    a.optimize_discrete(vec![0, 1], de, ap, e, &d, 10);\n}\n",
+     "optimize_discrete needs a permutation of at least 3 elements, got 2"),
+    ("release_pathwise",
+     '#![mode = "release"]\nuse simplex_training::{LearnableSchedule, MetaOptimizer};\n'
+     "fn f(x: &[dual]) -> dual { x[0] * x[0] }\n"
+     "fn main() {\n    let mut m = MetaOptimizer::new(LearnableSchedule::default(), f)"
+     '.estimator("pathwise");\n    m.step(&[1.0]);\n}\n',
+     "the pathwise and score estimators need derivatives: compile in train mode"),
+    ("no_start",
+     "use simplex_training::{LearnableSchedule, MetaOptimizer};\n"
+     "fn f(x: &[dual]) -> dual { x[0] * x[0] }\n"
+     "fn main() {\n    let mut m = MetaOptimizer::new(LearnableSchedule::default(), f);\n"
+     "    m.run_epoch();\n}\n",
+     "a continuous MetaOptimizer needs a start state"),
+    ("freeze_range",
+     "use simplex_training::{LearnableSchedule, MetaOptimizer};\n"
+     "fn f(x: &[dual]) -> dual { x[0] * x[0] }\n"
+     "fn main() {\n    let m = MetaOptimizer::new(LearnableSchedule::default(), f).freeze(8);\n}\n",
+     "a schedule has 8 parameters (0 to 7), so there is no parameter 8"),
+    ("zero_smoothing",
+     "use simplex_training::{LearnableSchedule, MetaOptimizer};\n"
+     "fn f(x: &[dual]) -> dual { x[0] * x[0] }\n"
+     "fn main() {\n    let mut m = MetaOptimizer::new(LearnableSchedule::default(), f)"
+     ".smoothing(0.0);\n    m.step(&[1.0]);\n}\n",
+     "the smoothing radius must be positive, got 0"),
+]
+
+
+@pytest.mark.parametrize("source,reason", [case[1:] for case in LIBRARY_PANICS],
+                         ids=[case[0] for case in LIBRARY_PANICS])
+def test_library_panic(tmp_path, source, reason):
+    _, proc = sxc_cli(tmp_path, source, command="run")
+    no_traceback(proc)
+    assert proc.returncode == 101, proc.stderr
+    assert "runtime error: panicked: " + reason in proc.stderr
 
 
 @pytest.mark.parametrize("source,line,col,reason", [case[1:] for case in RUNTIME],

@@ -244,3 +244,34 @@ fn main() {
     assert again.returncode == 0, again.stderr
     assert again.stdout == direct.stdout
     assert direct.stdout.split()[2] == "3"
+
+
+CLIP = """
+fn clip(v: f64, limit: f64) -> f64 { dual::new(1.0, v).clip_tangent(limit).der }
+fn soft_score_with_own_dual() -> f64 { 0.0 }
+"""
+
+
+def test_clip_tangent_keeps_nan_and_ignores_the_sign():
+    for lanes in (1, 3):
+        m = sxc.compile(CLIP, mode="train", tangents=lanes)
+        assert math.isnan(m.clip(math.nan, 1.0))
+        assert m.clip(5.0, -1.0) == 1.0
+        assert m.clip(-5.0, 2.0) == -2.0
+        assert m.clip(0.5, 2.0) == 0.5
+
+
+def test_release_soft_score_with_a_struct_named_dual(tmp_path):
+    src = tmp_path / "own.sx"
+    src.write_text("struct Dual { val: f64, der: f64 }\n"
+                   "fn main() { let s = *soft_score(); println!(\"{}\", s.val); }\n")
+    out = run_sxc("run", "--mode", "release", str(src))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "0\n"
+
+
+def test_release_ignores_passed_tangents():
+    m = sxc.compile("fn f(x: dual) -> dual { x * x }", mode="release", tangents=3)
+    assert m.f(sxc.Dual(3.0, tangents=(1.0, 2.0, 3.0))).val == 9.0
+    import numpy as np
+    assert sxc.compile("fn g() -> usize { dual::lanes() }", tangents=np.int64(4)).g() == 4
