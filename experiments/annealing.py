@@ -346,10 +346,19 @@ def tune_simanneal(problem: dict, seed: int, exploration_moves: int) -> dict:
     budget of every method.  simanneal calibrates its temperatures for the
     Metropolis rule, while sxc's annealer accepts by the sigmoid rule.
     """
-    random.seed(seed)  # `auto` draws its acceptance tests from the random module
+    import simanneal.anneal
+
     explorer = _Exploration(problem, seed)
+    # `auto` draws its acceptance tests from the module-level `random`, which
+    # other threads of a Dask worker also draw from; a private stream keeps
+    # the exploration reproducible.
+    shared = simanneal.anneal.random
+    simanneal.anneal.random = random.Random(seed)
     started = time.perf_counter()
-    found = explorer.auto(minutes=1.0, steps=exploration_moves)
+    try:
+        found = explorer.auto(minutes=1.0, steps=exploration_moves)
+    finally:
+        simanneal.anneal.random = shared
     seconds = time.perf_counter() - started
     params = geometric_schedule(float(found["tmax"]), float(found["tmin"]), problem["steps"])
     return {"params": params, "tmax": float(found["tmax"]), "tmin": float(found["tmin"]),

@@ -201,6 +201,23 @@ def test_evaluation_is_reproducible():
         assert first >= 0.0
 
 
+def test_simanneal_tuning_is_reproducible():
+    import random
+
+    from experiments import annealing
+
+    problem = annealing.tsp_problem("eil51", 100)
+    shared = random.getstate()
+    first = annealing.tune_simanneal(problem, 3, 200)
+    # the exploration draws from its own stream, never from the shared one
+    assert random.getstate() == shared
+    random.random()
+    second = annealing.tune_simanneal(problem, 3, 200)
+    assert first["tmax"] == second["tmax"]
+    assert first["tmin"] == second["tmin"]
+    assert first["exploration_moves"] == second["exploration_moves"]
+
+
 def test_continuous_objectives_agree():
     from experiments import annealing
     from experiments.runner import compiled
