@@ -24,6 +24,14 @@ from sxc.formatting import FormatError, Spec, parse_format
 from sxc.resolve import Program
 
 # Math methods shared by `f64`, `f32` and `dual`: name -> number of arguments.
+def _deref_receiver(e: ast.MethodCall, base: T.Type) -> None:
+    """Read a number method's receiver through a reference (`r.exp()` on `&f64`)."""
+    if isinstance(e.receiver.ty, T.RefT):
+        deref = ast.Unary(e.receiver.span, "*", e.receiver)
+        deref.ty = base
+        e.receiver = deref
+
+
 # methods of `dual` beyond the float ones: name -> (parameters, result)
 DUAL_METHODS = {
     "lane": ([T.USIZE], T.F64),           # the tangent in lane k (0.0 past the last)
@@ -952,10 +960,7 @@ class Checker:
         if isinstance(base, T.DualT) and name in DUAL_METHODS:
             params, ret = DUAL_METHODS[name]
             e.args = self.check_args(e.args, params, e.span, f"`{name}`")
-            if isinstance(e.receiver.ty, T.RefT):
-                deref = ast.Unary(e.receiver.span, "*", e.receiver)
-                deref.ty = base
-                e.receiver = deref
+            _deref_receiver(e, base)
             e.target = ("dual", name)
             e.ty = ret
             return e
@@ -998,10 +1003,7 @@ class Checker:
         if name != "powi":
             args = [self.coerce(a, result) for a in args]
         e.args = args
-        if isinstance(e.receiver.ty, T.RefT):
-            deref = ast.Unary(e.receiver.span, "*", e.receiver)
-            deref.ty = base
-            e.receiver = deref
+        _deref_receiver(e, base)
         e.target = ("math", name)
         e.ty = result
         return e

@@ -65,14 +65,19 @@ def test_one_pass_equals_eight_passes(lanes8, lanes1):
     assert np.count_nonzero(one_pass[:8]) >= 6
 
 
-def test_score_estimate_is_the_leave_one_out_formula(lanes8):
-    runs = 50
+def _score_runs(module, runs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Loss and the eight score lanes of runs 0..runs-1 of epoch 0."""
     rows = np.zeros((runs, 9))
     out = np.zeros(9)
     for r in range(runs):
-        lanes8.score_run(VALUES, r, out)
+        module.score_run(VALUES, r, out)
         rows[r] = out
-    loss, score = rows[:, 0], rows[:, 1:]
+    return rows[:, 0], rows[:, 1:]
+
+
+def test_score_estimate_is_the_leave_one_out_formula(lanes8):
+    runs = 50
+    loss, score = _score_runs(lanes8, runs)
     baseline = (loss.sum() - loss) / (runs - 1)
     expected = ((loss - baseline)[:, None] * score).mean(axis=0)
     got = _estimate(lanes8, SCORE, runs)
@@ -81,12 +86,7 @@ def test_score_estimate_is_the_leave_one_out_formula(lanes8):
 
 
 def test_score_matches_finite_differences(lanes8, finite_differences):
-    rows = np.zeros((RUNS, 9))
-    out = np.zeros(9)
-    for r in range(RUNS):
-        lanes8.score_run(VALUES, r, out)
-        rows[r] = out
-    loss, score = rows[:, 0], rows[:, 1:]
+    loss, score = _score_runs(lanes8, RUNS)
     baseline = (loss.sum() - loss) / (RUNS - 1)
     terms = (loss - baseline)[:, None] * score
     for k in CHECKED:
