@@ -350,8 +350,7 @@ def tune_simanneal(problem: dict, seed: int, exploration_moves: int) -> dict:
 
     explorer = _Exploration(problem, seed)
     # `auto` draws its acceptance tests from the module-level `random`, which
-    # other threads of a Dask worker also draw from; a private stream keeps
-    # the exploration reproducible.
+    # other threads of a Dask worker also use, so it gets a private stream.
     shared = simanneal.anneal.random
     simanneal.anneal.random = random.Random(seed)
     started = time.perf_counter()
