@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import time
 
+import math
+
 import numpy as np
 
 from experiments import annealing as A
 from experiments import stats
 
 TITLE = "Claim 1: final quality of learned schedules"
+ORDER = 1  # position on the results page
 CLAIM = "final loss 10-15 % better"
 
 METHODS = ["default", "geometric", "random", "simanneal", "learned"]
@@ -248,6 +251,7 @@ def report(results: list[dict], quick: bool, figdir) -> str:
     lines += claim_section(table, problem_of)
     lines += budget_section(table, methods)
     lines += parameter_section(table, problem_of)
+    lines += reading_section(table, problem_of, config)
     if figdir is None:
         lines += ["Plots skipped: matplotlib is not installed.", ""]
     else:
@@ -449,6 +453,49 @@ def parameter_section(table, problem_of) -> list[str]:
                 lines.append(f"| {name} | {METHOD_LABELS[m]} | {values} |")
     lines.append("")
     return lines
+
+
+def _final_temperature(params, steps: int) -> float:
+    """Temperature of a schedule after `steps` moves, oscillation left out."""
+    t0, alpha, floor = params[0], params[1], params[2]
+    return max(t0 * math.exp(-alpha * steps), floor)
+
+
+def reading_section(table, problem_of, config) -> list[str]:
+    """How far meta-training moved the schedule, beside where the grid landed."""
+    rows = []
+    for name, by_method in table.items():
+        if "learned" not in by_method or "geometric" not in by_method:
+            continue
+        steps = problem_of[name]["steps"]
+        learned = [r["params"] for r in by_method["learned"]]
+        grid = [r["params"] for r in by_method["geometric"]]
+        epochs = [len(r.get("curve", [])) for r in by_method["learned"]]
+        t_learned = float(np.median([_final_temperature(p, steps) for p in learned]))
+        t_grid = float(np.median([_final_temperature(p, steps) for p in grid]))
+        t_default = _final_temperature(A.default_schedule(), steps)
+        rows.append(f"| {name} | {t_default:.3g} | {t_learned:.3g} | {t_grid:.3g} | "
+                    f"{int(np.median(epochs))} |")
+    if not rows:
+        return []
+    limit = config["meta_learning_rate"]
+    return [
+        "### Reading: how far the schedules moved", "",
+        "Final temperature (energy-scale units, oscillation left out; median over tuning "
+        "runs) of the default, the learned and the grid schedule, and the number of "
+        "meta-training epochs the budget allowed.", "",
+        "| problem | default | learned | geometric (grid) | epochs |", "|---|---|---|---|---|",
+        *rows, "",
+        f"Adam moves each raw coordinate by about its learning rate ({limit}) per epoch, so "
+        "in these epochs a log-space parameter such as the cooling rate can change by a "
+        f"factor of at most about e^({limit} x epochs). Where the default ends far hotter "
+        "than a good schedule (the continuous functions, where the grid ends near its "
+        "lowest floor), meta-training starts far away and the budget runs out on the way; "
+        "the floor Tmin has no gradient until the temperature reaches it. The grid jumps "
+        "there directly. On the TSP instances the default is closer to a good schedule, "
+        "and the learned schedules end up level with or better than the grid. This "
+        "reading is ours: the tables above are the measurement.", "",
+    ]
 
 
 def plot_gaps(table, problem_of, methods, figdir) -> list[str]:

@@ -26,7 +26,8 @@ from experiments import stats
 from experiments.annealing import PARAMETER_NAMES, default_schedule, distances
 from experiments.runner import compiled
 
-TITLE = "Estimators against finite differences"
+TITLE = "Claim 6: estimators against finite differences"
+ORDER = 6  # position on the results page
 PROGRAM = "sx/estimators.sx"
 TANGENTS = 8
 ESTIMATORS = {0: "pathwise", 1: "score", 2: "smoothed", 3: "pathwise, truncated"}

@@ -35,7 +35,8 @@ if __package__ in (None, ""):
 
 from experiments import training as T  # noqa: E402
 
-TITLE = "Learning rate and distillation: learned versus tuned cosine and step decay"
+TITLE = "Claim 5: learning rate and distillation, learned versus tuned cosine and step decay"
+ORDER = 5  # position on the results page
 # learned against fixed schedules, claimed by the Simplex training-pipeline plan:
 CLAIM_LOSS = (10.0, 15.0)   # % lower final loss
 CLAIM_STEPS = (20.0, 30.0)  # % fewer training steps

@@ -37,7 +37,8 @@ if __package__ in (None, ""):
 
 from experiments import training as T  # noqa: E402
 
-TITLE = "Pruning: learned schedule versus one-shot and gradual magnitude pruning"
+TITLE = "Claim 3: pruning, learned schedule versus one-shot and gradual magnitude pruning"
+ORDER = 3  # position on the results page
 SPARSITY = 0.5
 # quality loss (%) at 50 % sparsity, fixed and learned schedules, claimed by the Simplex training-pipeline plan
 CLAIM_FIXED, CLAIM_LEARNED = 5.0, 2.0

@@ -3,6 +3,7 @@
 An experiment is a module in this package that defines:
 
     TITLE = "..."
+    ORDER = 1                                     # optional: position on the results page
     def tasks(quick: bool) -> list[dict]          # independent, picklable work items
     def run_task(task: dict) -> dict              # runs on a worker, returns plain data
     def report(results: list[dict], quick: bool, figdir) -> str   # a markdown section
@@ -313,7 +314,9 @@ def write_results(out: Path, experiments: dict[str, Any], state: dict, quick: bo
     if figdir is None:
         lines.append("- plots: skipped, because matplotlib is not installed")
     lines.append("")
-    for name, entry in state.items():
+    # sections in the order of the claims they test
+    for name, entry in sorted(state.items(),
+                              key=lambda item: getattr(experiments[item[0]], "ORDER", 99)):
         module = experiments[name]
         lines.append(f"## {module.TITLE}")
         lines.append("")

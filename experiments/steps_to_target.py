@@ -20,6 +20,7 @@ from experiments import stats
 from experiments.annealing_quality import METHOD_LABELS, METHODS, collect
 
 TITLE = "Claim 2: steps to reach a target gap"
+ORDER = 2  # position on the results page
 CLAIM = "20-30 % fewer steps"
 REQUIRES = ["annealing_quality"]
 # Target gaps to the optimum; the key of each in the results is its label.
