@@ -396,3 +396,5 @@ class Module(Node):
     items: list[Item]
     script: list[Stmt]
     attributes: dict[str, str] = field(default_factory=dict)
+    # where each inner attribute (`#![name = value]`) is written
+    attribute_spans: dict[str, Span] = field(default_factory=dict)

@@ -129,8 +129,9 @@ def _compile_program(source: str, path: str, options: Options) -> Compiled:
     snapshot = copy.deepcopy(typed) if options.keep_typed else None
     mode = options.mode or typed.attributes.get("mode", "train")
     if mode not in ("train", "release"):
-        raise CompileError([Diagnostic("error", f"unknown mode `{mode}`",
-                                       Span(path, 1, 1, 1, 1), [],
+        where = Span(path, 1, 1, 1, 1) if options.mode else \
+            typed.attribute_spans.get("mode", Span(path, 1, 1, 1, 1))
+        raise CompileError([Diagnostic("error", f"unknown mode `{mode}`", where, [],
                                        'use `#![mode = "train"]` or `"release"`')])
     # The later passes only need what the program can call; the soft pass
     # adds calls of `Rng::u01` for its draws.
@@ -163,8 +164,10 @@ def _tangent_lanes(options: Options, program) -> int:
         except ValueError:
             lanes = 0
     if not 1 <= lanes <= MAX_TANGENTS:
+        at = Span(program.user_file, 1, 1, 1, 1)
+        if options.tangents is None:
+            at = program.attribute_spans.get("tangents", at)
         raise CompileError([Diagnostic(
-            "error", f"{where} must be a whole number from 1 to {MAX_TANGENTS}",
-            Span(program.user_file, 1, 1, 1, 1), [],
+            "error", f"{where} must be a whole number from 1 to {MAX_TANGENTS}", at, [],
             "for example `#![tangents = 8]` for the eight schedule parameters")])
     return lanes

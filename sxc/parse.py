@@ -136,13 +136,13 @@ def parse_module(source: str, path: str) -> ast.Module:
         raise CompileError([_syntax_diagnostic(exc, path, source)]) from None
     builder = Builder(path)
     try:
-        items, script, attributes = builder.transform(tree)
+        items, script, attributes, attribute_spans = builder.transform(tree)
     except lark.exceptions.VisitError as exc:
         # a builder method reported an unsupported construct
         if isinstance(exc.orig_exc, CompileError):
             raise exc.orig_exc from None
         raise
-    return ast.Module(Span(path, 1, 1, 1, 1), path, items, script, attributes)
+    return ast.Module(Span(path, 1, 1, 1, 1), path, items, script, attributes, attribute_spans)
 
 
 def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, path: str,
@@ -331,18 +331,20 @@ class Builder(Transformer):
         items: list[ast.Item] = []
         script: list[ast.Stmt] = []
         attributes: dict[str, str] = {}
+        spans: dict[str, Span] = {}
         for child in children:
             if isinstance(child, tuple) and child[0] == "inner":
                 attributes[child[1]] = child[2]
+                spans[child[1]] = child[3]
             elif isinstance(child, ast.ItemStmt):
                 items.append(child.item)
             elif isinstance(child, ast.Stmt):
                 script.append(child)
-        return items, script, attributes
+        return items, script, attributes, spans
 
     def inner_attribute(self, meta, children):
         name, _args, value = children[0]
-        return ("inner", name, value)
+        return ("inner", name, value, self.sp(meta))
 
     def attribute(self, meta, children):
         return ("attr",) + children[0]

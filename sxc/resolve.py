@@ -24,6 +24,9 @@ from sxc.diagnostics import Reporter, Span, register_source
 from sxc.parse import parse_module
 
 # A bundled module and the files under runtime/ that make it up, read in order.
+# the inner attributes `#![name = value]` that sxc reads
+FILE_SETTINGS = {"mode", "tangents"}
+
 LIBRARY_MODULES = {"simplex_training": ("simplex_training", "meta_trainer")}
 
 
@@ -34,6 +37,7 @@ class Program:
     consts: dict[str, ast.ConstDef] = field(default_factory=dict)
     # file-level settings from inner attributes, e.g. `#![mode = "release"]`
     attributes: dict[str, str] = field(default_factory=dict)
+    attribute_spans: dict[str, Span] = field(default_factory=dict)
     user_file: str = ""
     # the names that come from the bundled runtime rather than the user's code
     library_items: set[str] = field(default_factory=set)
@@ -65,7 +69,14 @@ def _library_module(name: str) -> ast.Module:
 
 def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
     """Merge `module`, the prelude and the used library modules into a `Program`."""
-    program = Program(attributes=dict(module.attributes), user_file=module.path)
+    program = Program(attributes=dict(module.attributes),
+                      attribute_spans=dict(module.attribute_spans), user_file=module.path)
+    for name, value in module.attributes.items():
+        if value is not None and name not in FILE_SETTINGS:
+            reporter.warning(f"unknown file setting `{name}`, which sxc ignores",
+                             module.attribute_spans[name],
+                             help="sxc reads `#![mode = \"train\"]` or `\"release\"`, and "
+                                  "`#![tangents = N]`")
     modules = [_library_module("std")]
     loaded: dict[str, ast.Module] = {}
     for item in module.items:

@@ -135,6 +135,10 @@ ERRORS = [
      '    let mut n = 0;\n    let w = if p { bump(&mut n); 1.0 } else { 0.0 };\n'
      '    println!("{} {}", w, n);\n}\n',
      5, 25, "a soft branch cannot lend `n`, which is declared outside it, as `&mut`", None),
+    ("tangents_line", "// lanes\n\n#![tangents = 0]\nfn main() {\n}\n",
+     3, 1, "#![tangents] must be a whole number from 1 to 64", None),
+    ("mode_line", '// mode\n#![mode = "fast"]\nfn main() {\n}\n',
+     2, 1, "unknown mode `fast`", 'mode = "train"'),
     ("tangents_char", "#![tangents = '8']\nfn main() {\n    println!(\"{}\", dual::lanes());\n}\n",
      1, 1, "#![tangents] must be a whole number from 1 to 64", "tangents = 8"),
 ]
@@ -236,6 +240,16 @@ def test_runtime_error(tmp_path, source, line, col, reason):
     no_traceback(proc)
     assert proc.returncode == 101, proc.stderr
     assert f"{path}:{line}:{col}: runtime error: {reason}" in proc.stderr
+
+
+def test_unknown_file_setting_warns(tmp_path):
+    source = '#![tangnets = 8]\n#![allow(dead_code)]\nfn main() {\n    println!("{}", 1);\n}\n'
+    path, proc = sxc_cli(tmp_path, source, command="run")
+    no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{path}:1:1: warning: unknown file setting `tangnets`, which sxc ignores" \
+        in proc.stderr
+    assert "allow" not in proc.stderr
 
 
 def test_mut_self_warning(tmp_path):
