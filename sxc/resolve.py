@@ -24,7 +24,7 @@ from sxc.diagnostics import Reporter, Span, register_source
 from sxc.parse import parse_module
 
 # A bundled module and the files under runtime/ that make it up, read in order.
-# the inner attributes `#![name = value]` that sxc reads
+# The inner attributes `#![name = value]` that sxc reads.
 FILE_SETTINGS = {"mode", "tangents"}
 
 LIBRARY_MODULES = {"simplex_training": ("simplex_training", "meta_trainer")}
