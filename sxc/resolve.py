@@ -23,10 +23,10 @@ from sxc import ast
 from sxc.diagnostics import Reporter, Span, register_source
 from sxc.parse import parse_module
 
-# A bundled module and the files under runtime/ that make it up, read in order.
 # The inner attributes `#![name = value]` that sxc reads.
 FILE_SETTINGS = {"mode", "tangents"}
 
+# A bundled module and the files under runtime/ that make it up, read in order.
 LIBRARY_MODULES = {"simplex_training": ("simplex_training", "meta_trainer")}
 
 
