@@ -462,7 +462,7 @@ def _final_temperature(params, steps: int) -> float:
 
 
 def reading_section(table, problem_of, config) -> list[str]:
-    """How far meta-training moved the schedule, beside where the grid landed."""
+    """Describe how far meta-training moved the schedule, beside where the grid landed."""
     rows = []
     for name, by_method in table.items():
         if "learned" not in by_method or "geometric" not in by_method:
@@ -488,11 +488,11 @@ def reading_section(table, problem_of, config) -> list[str]:
         *rows, "",
         f"Adam moves each raw coordinate by about its learning rate ({limit}) per epoch, so "
         "in these epochs a log-space parameter such as the cooling rate can change by a "
-        f"factor of at most about e^({limit} x epochs). Where the default ends far hotter "
-        "than a good schedule (the continuous functions, where the grid ends near its "
-        "lowest floor), meta-training starts far away and the budget runs out on the way; "
-        "the floor Tmin has no gradient until the temperature reaches it. The grid jumps "
-        "there directly. On the TSP instances the default is closer to a good schedule, "
+        f"factor of at most about e^({limit} x epochs). On the continuous functions the "
+        "default ends far hotter than the grid, which ends near its lowest floor. So "
+        "meta-training starts far away and the budget runs out on the way, and the floor "
+        "Tmin has no gradient until the temperature reaches it. The grid jumps there "
+        "directly. On the TSP instances the default is closer to a good schedule, "
         "and the learned schedules end up level with or better than the grid. This "
         "reading is ours: the tables above are the measurement.", "",
     ]

@@ -7,8 +7,8 @@ antithetic pairs for "smoothed").  Truth is the central difference of the
 mean loss over M seeds with common random numbers, with its confidence
 interval: of the sampled process that release mode runs (the target of
 "score" and "smoothed"), and for Rastrigin also of the blended process that
-"pathwise" differentiates (also with its tangents forgotten every 100
-moves and bounded to 1e4: "pathwise, truncated", biased by design).  Per parameter the report gives both, the
+"pathwise" differentiates.  "pathwise, truncated" forgets its tangents every
+100 moves and bounds them to 1e4, so it is biased by design.  Per parameter the report gives both, the
 agreement in standard errors (z), and the signal-to-noise ratio of one
 estimate, |mean| / standard deviation over the K estimates.
 
@@ -169,8 +169,13 @@ def summarise(results: list[dict]) -> dict:
                      if len(fd_values) > 1 else math.nan)
             combined = math.hypot(se_est, se_fd)
             gap = mean.value - truth.value
-            # below 1e-100 a difference is underflow noise (a re-heat probability of 1e-190)
-            z = gap / combined if combined > 0 else (0.0 if abs(gap) < 1e-100 else math.inf)
+            if combined > 0:
+                z = gap / combined
+            elif abs(gap) < 1e-100:
+                # underflow noise, such as a re-heat probability of 1e-190
+                z = 0.0
+            else:
+                z = math.inf
             snr = abs(mean.value) / sd if sd > 0 else (
                 0.0 if abs(mean.value) < 1e-100 else math.inf)
             table[(case, est, k)] = {"estimate": mean, "truth": truth, "z": z, "snr": snr,

@@ -58,20 +58,11 @@ LABELS = {
 
 
 def sizes(quick: bool) -> dict:
-    if quick:
-        return {"hidden": 16, "steps": 100, "batch": 16, "seeds": 2, "meta_steps": 2,
-                "check_seeds": 1}
-    return {"hidden": 32, "steps": 300, "batch": 32, "seeds": 20, "meta_steps": 8,
-            "check_seeds": 6}
+    return T.compression_sizes(quick)
 
 
 def tasks(quick: bool) -> list[dict]:
-    size = sizes(quick)
-    items = [dict(size, seed=seed, method=method)
-             for seed in range(size["seeds"]) for method in METHODS]
-    items += [dict(size, seed=seed, method="gradient_check")
-              for seed in range(size["check_seeds"])]
-    return items
+    return T.compression_tasks(quick, METHODS)
 
 
 def _settings(task: dict, quantize: int) -> np.ndarray:

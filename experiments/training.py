@@ -217,6 +217,25 @@ def steps_to(curve: list[float], every: int, target: float) -> int | None:
 # ------------------------------------------------------------------ reporting
 
 
+def compression_sizes(quick: bool) -> dict:
+    """Return the network and run sizes of the pruning and quantization experiments."""
+    if quick:
+        return {"hidden": 16, "steps": 100, "batch": 16, "seeds": 2, "meta_steps": 2,
+                "check_seeds": 1}
+    return {"hidden": 32, "steps": 300, "batch": 32, "seeds": 20, "meta_steps": 8,
+            "check_seeds": 6}
+
+
+def compression_tasks(quick: bool, methods: list[str]) -> list[dict]:
+    """Return one task per seed and method, plus the gradient-check tasks."""
+    size = compression_sizes(quick)
+    items = [dict(size, seed=seed, method=method)
+             for seed in range(size["seeds"]) for method in methods]
+    items += [dict(size, seed=seed, method="gradient_check")
+              for seed in range(size["check_seeds"])]
+    return items
+
+
 def complete_seeds(results: list[dict], methods: list[str]) -> tuple[dict, list[int]]:
     """Index results by (seed, method) and list the seeds that have every method."""
     by = {(r["seed"], r["method"]): r for r in results if r is not None}

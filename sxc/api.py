@@ -23,9 +23,9 @@ class Dual:
     """A value with a tangent: the Python form of a Simplex `dual`.
 
     `der` is the first tangent lane.  A program compiled with several lanes
-    (`tangents=N`) fills `tangents` with all N of them; passing a `Dual` with
-    `tangents` sets every lane, otherwise `der` goes in lane 0 and the others
-    are 0.
+    (`tangents=N`) returns all N of them in `tangents`.  A `Dual` passed with
+    `tangents` sets every lane (and `der` is ignored); without, `der` goes in
+    lane 0 and the other lanes are 0.
     """
 
     val: float

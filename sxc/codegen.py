@@ -1392,7 +1392,7 @@ SLOT = I64
 
 
 def dual_lanes(cg) -> int:
-    """The tangent lanes of the lowered `Dual` struct: 1, or N for `der: [f64; N]`."""
+    """Return the tangent lanes of the lowered `Dual` struct: 1, or N for `der: [f64; N]`."""
     der = dict(cg.struct_fields.get("Dual", [])).get("der")
     return der.size if isinstance(der, T.ArrayT) else 1
 

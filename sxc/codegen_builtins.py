@@ -144,7 +144,7 @@ def _default_rng(cg: Codegen, e):
 
 
 def _soft_score(cg: Codegen, e):
-    """The program's sum of log-probabilities of sampled soft decisions."""
+    """Return the global that sums the log-probabilities of sampled soft decisions."""
     existing = cg.m.globals.get("__sx_soft_score")
     if existing is not None:
         return existing

@@ -91,7 +91,7 @@ def helper_source(lanes: int = 1) -> str:
 
     One lane keeps the tangent a plain `f64`.  More lanes make it `[f64; N]`
     and apply each rule lane by lane in a loop of constant trip count, which
-    LLVM unrolls and vectorises; the value and the partial derivatives are
+    LLVM unrolls and vectorises.  The value and the partial derivatives are
     computed once, outside the loop.
     """
     if lanes == 1:

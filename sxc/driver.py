@@ -153,7 +153,7 @@ MAX_TANGENTS = 64
 
 
 def _tangent_lanes(options: Options, program) -> int:
-    """The number of tangents per dual: the option, else `#![tangents = N]`, else 1."""
+    """Return the tangents per dual: the option, else `#![tangents = N]`, else 1."""
     if options.tangents is not None:
         lanes, where = options.tangents, "--tangents"
     else:

@@ -376,7 +376,7 @@ MUTATING_SEQ_METHODS = {"push", "pop", "swap", "clear", "truncate"}
 
 
 def _through_call(e: ast.Expr) -> bool:
-    """Whether a place such as `*f()` or `f().x` writes through a call's result."""
+    """Return whether a place such as `*f()` or `f().x` writes through a call's result."""
     while isinstance(e, (ast.Field, ast.Index, ast.TupleField, ast.Unary)):
         e = e.operand if isinstance(e, ast.Unary) else e.base
     return isinstance(e, (ast.Call, ast.MethodCall))

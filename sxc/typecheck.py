@@ -814,7 +814,7 @@ class Checker:
             return self._builtin(e, name, T.RefT(T.F64, True))
         if name == "soft_score":
             e.args = self.check_args(e.args, [], e.span, "`soft_score`")
-            # a program that `sxc lower` printed holds the lowered pair struct
+            # a program that `sxc lower` printed contains the lowered pair struct
             lowered = [f for f, _ in self.structs.get("Dual", {}).items()] == ["val", "der"]
             score = T.StructT("Dual") if lowered else T.DUAL
             return self._builtin(e, name, T.RefT(score, True))

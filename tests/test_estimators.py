@@ -3,7 +3,7 @@
 The case is a 12-city tour annealed for 400 moves (tests/data/estimators.sx).
 Truth for the gradient of the expected loss is the central difference of the
 mean loss over the same 2,000 seeds at theta +- h (common random numbers),
-with its standard error; each estimator must agree with it within four
+with its standard error.  Each estimator must agree with it within four
 combined standard errors.  The pathwise estimator is checked the same way
 in test_meta_gradient.py, where its runs are deterministic.
 """
@@ -125,7 +125,8 @@ def test_meta_training_lowers_the_expected_loss(lanes8, estimator):
     assert diff.mean() < -4 * diff.std() / math.sqrt(len(diff)), (before.mean(), after.mean())
 
 
-def test_learned_schedule_with_hard_threshold_is_the_hand_written_program(lanes8):
+def test_hard_threshold_matches_hand_written(lanes8):
+    # a learned schedule released with --hard threshold gives the hand-written tour
     learned = VALUES.copy()
     lanes8.train(learned, SCORE, 16, 10, 0.1)
     release = sxc.compile(SOURCE, mode="release", hard="threshold")

@@ -126,22 +126,22 @@ def test_bad_lane_count_from_the_cli(tmp_path):
 
 SCORE = """
 use simplex_training::soft_accept;
-// decisions taken with probability sigmoid((tau - de) / t), the score
+// decisions accepted with probability sigmoid((tau - de) / t), the score
 // carrying d log P / d t in lane 0 and d log P / d tau in lane 1
 fn accept_run(de: f64, t: f64, tau: f64, n: u64, seed: u64, out: &mut [f64]) {
     *default_rng() = Rng::new(seed);
     *soft_score() = dual::constant(0.0);
     let temp = dual::unit(t, 0);
     let threshold = dual::unit(tau, 1);
-    let mut taken = 0.0;
+    let mut accepted = 0.0;
     let mut k: u64 = 0;
     while k < n {
         let take = if soft_accept(dual::constant(de), temp, threshold) { true } else { false };
-        if take { taken += 1.0; }
+        if take { accepted += 1.0; }
         k += 1;
     }
     let s = *soft_score();
-    out[0] = taken;
+    out[0] = accepted;
     out[1] = s.val;
     out[2] = s.lane(0);
     out[3] = s.lane(1);
@@ -176,22 +176,22 @@ def test_score_of_soft_accept_is_closed_form(score):
     de, t, tau, n = 1.0, 2.0, 0.25, 50
     out = np.zeros(4)
     train.accept_run(de, t, tau, n, 7, out)
-    taken = out[0]
+    accepted = out[0]
     z = (tau - de) / t
     p = 1.0 / (1.0 + math.exp(-z))
-    logp = taken * math.log(p) + (n - taken) * math.log(1.0 - p)
+    logp = accepted * math.log(p) + (n - accepted) * math.log(1.0 - p)
     # d log sigmoid(z) / dz = 1 - p, d log(1 - sigmoid(z)) / dz = -p
     dz_dt, dz_dtau = -(tau - de) / (t * t), 1.0 / t
     per_take, per_reject = 1.0 - p, -p
-    dlogp = taken * per_take + (n - taken) * per_reject
-    assert 0 < taken < n
+    dlogp = accepted * per_take + (n - accepted) * per_reject
+    assert 0 < accepted < n
     assert math.isclose(out[1], logp, rel_tol=1e-12)
     assert math.isclose(out[2], dlogp * dz_dt, rel_tol=1e-12)
     assert math.isclose(out[3], dlogp * dz_dtau, rel_tol=1e-12)
     # the released program takes the same decisions from the same stream
     rel = np.zeros(4)
     release.accept_run(de, t, tau, n, 7, rel)
-    assert rel[0] == taken
+    assert rel[0] == accepted
     assert rel[1] == 0.0
 
 
@@ -209,7 +209,7 @@ def test_score_of_a_coin(score):
 
 
 def test_score_function_estimate_matches_exact_expectation(score):
-    # E[taken] = n p(t); the score estimator mean(taken * dlogP/dt) must agree
+    # E[accepted] = n p(t); the score estimator mean(accepted * dlogP/dt) must agree
     # with n dp/dt within its standard error
     import numpy as np
 

@@ -79,7 +79,8 @@ def test_every_raw_point_is_valid(module, z):
     module.from_raw(np.full(8, z), out)
     assert all(out[k] >= 0.0 and math.isfinite(out[k]) for k in POSITIVE)
     assert 0.0 <= out[4] <= 1.0
-    assert math.isfinite(out[5]) and math.isfinite(out[7])
+    assert math.isfinite(out[5])
+    assert math.isfinite(out[7])
 
 
 @pytest.mark.parametrize("adam", [True, False], ids=["adam", "sgd"])
