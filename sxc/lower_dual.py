@@ -16,6 +16,7 @@ constant, which has no tangent term at all.  Release mode replaces `dual` by
 from __future__ import annotations
 
 import functools
+import pickle
 
 from sxc import ast
 from sxc import build as B
@@ -96,7 +97,19 @@ class DualLowering(Rewriter):
             fn.sig = Sig([self.tmap(p) for p in sig.params], self.tmap(sig.ret),
                          sig.self_kind, self.tmap(sig.self_type))
             fn.body = self.expr(fn.body)
+        if self.train:
+            self.drop_unused_helpers()
         return program
+
+    def drop_unused_helpers(self) -> None:
+        """Remove the rule functions that the lowered program never calls, so
+        codegen and `sxc lower` skip them."""
+        from sxc.reach import reachable_functions
+
+        live = reachable_functions(self.program)
+        self.program.functions = {
+            key: fn for key, fn in self.program.functions.items()
+            if key in live or not getattr(fn, "dual_helper", False)}
 
     def add_helpers(self) -> None:
         existing = self.program.structs.get("Dual")
@@ -307,7 +320,19 @@ def _helper_text(lanes: int) -> str:
     return helper_source(lanes)
 
 
+# The checked rule program for each lane count, pickled: every compilation in
+# train mode adds its functions and later passes change them in place, so each
+# one gets a fresh copy.
+_HELPER_CACHE: dict[int, bytes] = {}
+
+
 def _helper_program(lanes: int) -> Program:
+    if lanes not in _HELPER_CACHE:
+        _HELPER_CACHE[lanes] = pickle.dumps(_check_helper_program(lanes))
+    return pickle.loads(_HELPER_CACHE[lanes])
+
+
+def _check_helper_program(lanes: int) -> Program:
     from sxc.parse import parse_module
     from sxc.resolve import resolve_program
     from sxc.typecheck import check_module
