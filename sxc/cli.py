@@ -145,8 +145,16 @@ def _dispatch(args, program_args: list[str]) -> int:
         from sxc.build_exe import build_executable
         build_executable(compiled, args.output)
         return 0
+    return run_compiled(compiled, [args.file] + program_args)
+
+
+def run_compiled(compiled, argv: list[str]) -> int:
+    """Run the `main` of a compiled program as `sxc run` does; return the exit status.
+
+    A runtime error prints its message on stderr and returns 101.
+    """
     native = compiled.native()
-    status, code = native.run_main(options.seed, [args.file] + program_args)
+    status, code = native.run_main(compiled.options.seed, argv)
     if status != 0:
         print(native.panic_message(), file=sys.stderr)
         return EXIT_RUNTIME_ERROR
