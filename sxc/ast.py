@@ -258,6 +258,9 @@ class MacroCall(Expr):
 
     name: str
     args: list[Expr]
+    # the name of each argument written `name = value`, None for the others;
+    # empty when no argument is named
+    arg_names: list[str | None] = field(default_factory=list)
 
 
 @dataclass(eq=False)

@@ -14,8 +14,9 @@ from sxc import ast
 from sxc import types as T
 from sxc.codegen import NEVER, UNIT_VAL, Codegen
 from sxc.diagnostics import InternalError
+from sxc.codegen_format import flags_for, fmt_value, push_literal
 from sxc.formatting import Spec
-from sxc.native import F64, I1, I8, I32, I64, PTR, STR, VEC_BYTES, const_i64
+from sxc.native import I1, I32, PTR, STR, VEC_BYTES, const_i64
 
 # Prelude functions that implement string methods, by method name.
 STR_METHODS = {
@@ -330,16 +331,16 @@ def macro(cg: Codegen, e: ast.MacroCall):
         slot = _reset_outbuf(cg)
         format_into(cg, slot, e, values)
         if name in ("println", "eprintln"):
-            _push_literal(cg, slot, "\n")
+            push_literal(cg, slot, "\n")
         _flush_outbuf(cg, stderr=name.startswith("e"))
         if name == "print":
             cg.b.call(cg.native.routine("flush"), [])
         return UNIT_VAL
     slot = _new_buffer(cg)
     if name == "panic":
-        _push_literal(cg, slot, f"{cg.loc(e.span)}: runtime error: panicked: ")
+        push_literal(cg, slot, f"{cg.loc(e.span)}: runtime error: panicked: ")
         if not e.args:
-            _push_literal(cg, slot, "explicit panic")
+            push_literal(cg, slot, "explicit panic")
     format_into(cg, slot, e, values)
     text = _buf_to_str(cg, slot)
     if name == "format":
@@ -357,9 +358,9 @@ def _assert(cg: Codegen, e: ast.MacroCall):
     b.cbranch(cond, cont, fail)
     b.position_at_end(fail)
     slot = _new_buffer(cg)
-    _push_literal(cg, slot, f"{cg.loc(e.span)}: runtime error: assertion failed")
+    push_literal(cg, slot, f"{cg.loc(e.span)}: runtime error: assertion failed")
     if len(e.args) > 1:
-        _push_literal(cg, slot, ": ")
+        push_literal(cg, slot, ": ")
         msg = cg.value(e.args[1])
         b.call(cg.native.routine("buf_push_str"), [b.load(slot), msg])
     b.call(cg.native.routine("panic"), [_buf_to_str(cg, slot)])
@@ -375,154 +376,15 @@ def _new_buffer(cg: Codegen) -> ir.Value:
     return slot
 
 
-def _push_literal(cg: Codegen, slot: ir.Value, text: str) -> None:
-    s = cg.native.str_const(cg.b, text.encode("utf-8"))
-    cg.b.call(cg.native.routine("buf_push_str"), [cg.b.load(slot), s])
-
-
 def format_into(cg: Codegen, slot: ir.Value, e: ast.MacroCall, values: list) -> None:
     args = e.args[1:]
+    typed = [(v, a.ty) for v, a in zip(values, args)]
     for piece in getattr(e, "pieces", []):
         if isinstance(piece, str):
-            _push_literal(cg, slot, piece)
+            push_literal(cg, slot, piece)
             continue
         index, spec = piece
-        fmt_value(cg, slot, values[index], args[index].ty, spec)
-
-
-def _buf_len(cg: Codegen, slot: ir.Value) -> ir.Value:
-    header = cg.b.load(slot)
-    return cg.b.load(cg.b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
-
-
-def fmt_value(cg: Codegen, slot: ir.Value, v, ty: T.Type, spec: Spec) -> None:
-    """Append `v` (of type `ty`) to the buffer in `slot`, formatted by `spec`."""
-    b = cg.b
-    while isinstance(ty, T.RefT):
-        v = b.load(v)
-        ty = ty.inner
-    start = _buf_len(cg, slot) if spec.width is not None or spec.sign else None
-    numeric = _fmt_plain(cg, slot, v, ty, spec)
-    if spec.sign and numeric:
-        b.call(cg.functions["__fmt_plus"], [slot, start])
-    if spec.width is not None:
-        align = {"<": 0, ">": 1, "^": 2, "": 1 if numeric else 0}[spec.align]
-        zero = spec.zero and numeric and spec.align == ""
-        fill = ir.Constant(I8, ord(spec.fill) if len(spec.fill.encode()) == 1 else 32)
-        b.call(cg.functions["__fmt_pad"], [slot, start, const_i64(spec.width),
-                                           const_i64(align), fill, ir.Constant(I1, int(zero))])
-
-
-def _fmt_plain(cg: Codegen, slot, v, ty: T.Type, spec: Spec) -> bool:
-    """Format without padding; return whether the value counts as a number."""
-    b = cg.b
-    fns = cg.functions
-    if isinstance(ty, T.IntT):
-        wide = cg.to_i64(v, ty)
-        if spec.kind in ("x", "X", "b"):
-            if ty.signed and ty.bits < 64:
-                wide = b.zext(v, I64)
-            if spec.alternate:
-                _push_literal(cg, slot, "0x" if spec.kind != "b" else "0b")
-            if spec.kind == "b":
-                b.call(fns["__fmt_binary"], [slot, wide])
-            else:
-                routine = "buf_push_hex" if spec.kind == "x" else "buf_push_hex_upper"
-                b.call(cg.native.routine(routine), [b.load(slot), wide])
-            return True
-        if spec.kind == "e":
-            fv = b.sitofp(wide, F64) if ty.signed else b.uitofp(wide, F64)
-            b.call(fns["__fmt_f64_exp"], [slot, fv, const_i64(-1 if spec.precision is None
-                                                               else spec.precision),
-                                          ir.Constant(I1, 0)])
-            return True
-        routine = "buf_push_i64" if ty.signed else "buf_push_u64"
-        b.call(cg.native.routine(routine), [b.load(slot), wide])
-        return True
-    if isinstance(ty, T.FloatT):
-        single = ir.Constant(I1, int(ty.bits == 32))
-        x = v if ty.bits == 64 else b.fpext(v, F64)
-        if spec.kind == "e":
-            prec = const_i64(-1 if spec.precision is None else spec.precision)
-            b.call(fns["__fmt_f64_exp"], [slot, x, prec, single])
-        elif spec.precision is not None:
-            b.call(fns["__fmt_f64_fixed"], [slot, x, const_i64(spec.precision)])
-        elif spec.kind == "?":
-            b.call(fns["__fmt_f64_debug"], [slot, x, single])
-        else:
-            b.call(fns["__fmt_f64_display"], [slot, x, single])
-        return True
-    if isinstance(ty, T.BoolT):
-        t = cg.native.str_const(b, b"true")
-        f = cg.native.str_const(b, b"false")
-        b.call(cg.native.routine("buf_push_str"), [b.load(slot), b.select(v, t, f)])
-        return False
-    if isinstance(ty, T.StrT):
-        if spec.kind == "?":
-            b.call(fns["__fmt_str_debug"], [slot, v])
-        else:
-            b.call(cg.native.routine("buf_push_str"), [b.load(slot), v])
-        return False
-    if isinstance(ty, (T.UnitT, T.NeverT)):
-        _push_literal(cg, slot, "()")
-        return False
-    debug = Spec(None, kind="?", precision=spec.precision)
-    if isinstance(ty, T.StructT):
-        _fmt_struct(cg, slot, v, ty, debug)
-        return False
-    if isinstance(ty, T.TupleT):
-        _push_literal(cg, slot, "(")
-        for i, item_t in enumerate(ty.items):
-            if i:
-                _push_literal(cg, slot, ", ")
-            fmt_value(cg, slot, b.extract_value(v, i), item_t, debug)
-        _push_literal(cg, slot, ",)" if len(ty.items) == 1 else ")")
-        return False
-    if isinstance(ty, (T.VecT, T.ArrayT, T.SliceT)):
-        _fmt_seq(cg, slot, v, ty, debug)
-        return False
-    _push_literal(cg, slot, f"<{ty}>")
-    return False
-
-
-def _fmt_struct(cg: Codegen, slot, v, ty: T.StructT, spec: Spec) -> None:
-    b = cg.b
-    fields = cg.struct_fields[ty.struct]
-    if ty.struct == "Dual" and [f for f, _ in fields] == ["val", "der"]:
-        # a lowered dual prints its value, as it does in release mode
-        fmt_value(cg, slot, b.extract_value(v, 0), T.F64, spec)
-        return
-    if not fields:
-        _push_literal(cg, slot, ty.struct)
-        return
-    _push_literal(cg, slot, ty.struct + " { ")
-    for i, (fname, ftype) in enumerate(fields):
-        _push_literal(cg, slot, (", " if i else "") + fname + ": ")
-        fmt_value(cg, slot, b.extract_value(v, i), ftype, spec)
-    _push_literal(cg, slot, " }")
-
-
-def _fmt_seq(cg: Codegen, slot, v, ty, spec: Spec) -> None:
-    b = cg.b
-    if isinstance(ty, T.ArrayT):
-        tmp = cg.alloca(cg.ll(ty))
-        b.store(v, tmp)
-        data, length = b.gep(tmp, [const_i64(0), const_i64(0)]), const_i64(ty.size)
-    elif isinstance(ty, T.VecT):
-        data = b.load(b.gep(v, [const_i64(0), ir.Constant(I32, 0)]))
-        length = b.load(b.gep(v, [const_i64(0), ir.Constant(I32, 1)]))
-    else:
-        data, length = b.extract_value(v, 0), b.extract_value(v, 1)
-    _push_literal(cg, slot, "[")
-
-    def body(i):
-        not_first = b.icmp_unsigned("!=", i, const_i64(0))
-        with b.if_then(not_first):
-            _push_literal(cg, slot, ", ")
-        fmt_value(cg, slot, b.load(b.gep(data, [i])), ty.elem, spec)
-
-    cg.counted_loop(length, body)
-    _push_literal(cg, slot, "]")
+        fmt_value(cg, slot, values[index], args[index].ty, flags_for(cg, spec, typed))
 
 
 Codegen.str_method = str_method

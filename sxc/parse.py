@@ -9,6 +9,7 @@ and grouping the flat operator lists of `binary` by Rust's precedences:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import pickle
@@ -312,6 +313,16 @@ def group_binary(operands: list[ast.Expr], ops: list[Token], path: str) -> ast.E
     while stack:
         reduce()
     return output[0]
+
+
+# Macros whose arguments may be named: `println!("{x}", x = 1)`.
+FORMAT_MACROS = {"println", "print", "eprintln", "eprint", "format", "panic"}
+
+
+@dataclasses.dataclass
+class _NamedArg:
+    name: str
+    value: ast.Expr
 
 
 @v_args(meta=True)
@@ -715,9 +726,27 @@ class Builder(Transformer):
     def macro_call(self, meta, children):
         name, args = children
         name = str(name)
+        args = args or []
+        names = [a.name if isinstance(a, _NamedArg) else None for a in args]
+        args = [a.value if isinstance(a, _NamedArg) else a for a in args]
+        if any(names) and name not in FORMAT_MACROS:
+            first = next(a for a, n in zip(args, names) if n)
+            raise CompileError([Diagnostic(
+                "error", f"`{name}!` takes no named arguments", first.span)])
         if name == "vec":
-            return ast.VecLit(self.sp(meta), args or [])
-        return ast.MacroCall(self.sp(meta), name, args or [])
+            return ast.VecLit(self.sp(meta), args)
+        return ast.MacroCall(self.sp(meta), name, args, names if any(names) else [])
+
+    def macro_args(self, meta, children):
+        return list(children)
+
+    def named_arg(self, meta, children):
+        name, op, value = children
+        if str(op) != "=":
+            raise CompileError([Diagnostic(
+                "error", f"expected `=` after the argument name `{name}`, found `{op}`",
+                _tok_span(self.path, op))])
+        return _NamedArg(str(name), value)
 
     def macro_bracket(self, meta, children):
         name, args = children

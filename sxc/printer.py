@@ -56,11 +56,10 @@ def float_text(value: float, ty: T.Type) -> str:
 
 
 def spec_text(spec: Spec, index: int) -> str:
+    """Return the placeholder of `spec` with its arguments referred to by index."""
     body = ""
     if spec.align:
         body += (spec.fill if spec.fill != " " else "") + spec.align
-        if spec.fill == " ":
-            body = " " + body if False else body
     if spec.sign:
         body += "+"
     if spec.alternate:
@@ -69,8 +68,12 @@ def spec_text(spec: Spec, index: int) -> str:
         body += "0"
     if spec.width is not None:
         body += str(spec.width)
+    elif spec.width_arg is not None:
+        body += f"{spec.width_arg}$"
     if spec.precision is not None:
         body += f".{spec.precision}"
+    elif spec.precision_arg is not None:
+        body += f".{spec.precision_arg}$"
     body += spec.kind
     return f"{{{index}:{body}}}" if body else f"{{{index}}}"
 
@@ -107,6 +110,8 @@ class Printer:
                 continue
             fields = getattr(sdef, "resolved_fields", None)
             body = ", ".join(f"{f}: {type_text(t)}" for f, t in fields)
+            if sdef.derives:
+                self.lines.append(f"#[derive({', '.join(sdef.derives)})]")
             self.lines.append(f"struct {name} {{ {body} }}" if body else f"struct {name};")
             self.lines.append("")
         for c in program.consts.values():

@@ -14,7 +14,8 @@ from sxc import ast
 
 PRINT_FAMILY = ("__fmt_f64_display", "__fmt_f64_debug", "__fmt_f64_exp",
                 "__fmt_f64_fixed", "__fmt_str_debug", "__fmt_plus", "__fmt_pad",
-                "__fmt_binary", "__fmt_f64_c_g")
+                "__fmt_radix", "__fmt_int_exp", "__fmt_upper_exp", "__fmt_truncate",
+                "__fmt_f64_c_g")
 STR_FUNCTIONS = {
     "lines": "__str_lines", "split_whitespace": "__str_split_whitespace",
     "trim": "__str_trim", "starts_with": "__str_starts_with",

@@ -15,7 +15,7 @@ The checker reports every error it finds, not only the first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sxc import ast
 from sxc import types as T
@@ -1476,72 +1476,186 @@ class Checker:
     def format_macro(self, e: ast.MacroCall) -> ast.MacroCall:
         e.ty = T.STRING if e.name == "format" else (T.NEVER if e.name == "panic"
                                                      else T.UNIT)
+        e.pieces = []
         if not e.args:
-            e.pieces = []
             return e
+        names = e.arg_names or [None] * len(e.args)
+        e.arg_names = []
         fmt = e.args[0]
-        if not isinstance(fmt, ast.StrLit):
+        if names[0] is not None or not isinstance(fmt, ast.StrLit):
             self.rep.error("format argument must be a string literal", fmt.span,
                            help='write `println!("{}", value)`')
-            e.pieces = []
             return e
         try:
             pieces = parse_format(fmt.value)
         except FormatError as err:
             self.rep.error(str(err), _inner_span(fmt, err.offset, err.length))
-            e.pieces = []
             return e
-        args = [self.expr(a, None) for a in e.args[1:]]
-        used = [False] * len(args)
+        args = _FormatArgs(self, fmt, [self.expr(a, None) for a in e.args[1:]], names[1:])
         out: list[str | tuple[int, Spec]] = []
-        next_arg = 0
         for piece in pieces:
             if isinstance(piece, str):
                 out.append(piece)
                 continue
-            if isinstance(piece.arg, str):
-                path = ast.Path(_inner_span(fmt, piece.offset, piece.length), [piece.arg])
-                args.append(self.expr(path, None))
-                used.append(True)
-                index = len(args) - 1
-            else:
-                index = next_arg if piece.arg is None else piece.arg
-                if piece.arg is None:
-                    next_arg += 1
-                if index >= len(args):
-                    self.rep.error(f"format string refers to argument {index + 1}, but "
-                                   f"{len(e.args) - 1} argument"
-                                   f"{'s were' if len(e.args) != 2 else ' was'} given",
-                                   _inner_span(fmt, piece.offset, piece.length))
-                    continue
-                used[index] = True
-            self._check_spec(piece, args[index], fmt)
-            out.append((index, piece))
-        for i, was_used in enumerate(used):
-            if not was_used:
-                self.rep.error("argument never used", args[i].span,
-                               help="add a `{}` for it to the format string")
-        e.args = [fmt] + args
+            resolved = args.resolve(piece)
+            if resolved is None:
+                continue
+            self._check_spec(resolved, args.exprs, fmt)
+            out.append((resolved.arg, resolved))
+        args.report_unused()
+        e.args = [fmt] + args.exprs
         e.pieces = out
         return e
 
-    def _check_spec(self, spec: Spec, arg: ast.Expr, fmt: ast.StrLit) -> None:
+    def _check_spec(self, spec: Spec, args: list[ast.Expr], fmt: ast.StrLit) -> None:
+        where = _inner_span(fmt, spec.offset, spec.length)
         for what, value in (("width", spec.width), ("precision", spec.precision)):
             if value is not None and value > MAX_FORMAT_WIDTH:
-                self.rep.error(f"format {what} {value} is above {MAX_FORMAT_WIDTH}",
-                               _inner_span(fmt, spec.offset, spec.length))
-        t = T.strip_refs(arg.ty)
-        if spec.kind == "?":
+                self.rep.error(f"format {what} {value} is above {MAX_FORMAT_WIDTH}", where)
+        for what, index in (("width", spec.width_arg), ("precision", spec.precision_arg)):
+            count_t = T.strip_refs(args[index].ty) if index is not None else T.USIZE
+            if not T.is_int(count_t) and not isinstance(count_t, T.NeverT):
+                self.rep.error(f"format {what} must be a `usize`, found `{args[index].ty}`",
+                               where)
+        ty = args[spec.arg].ty
+        t = T.strip_refs(ty)
+        if isinstance(t, T.NeverT):
             return
-        printable = (T.IntT, T.FloatT, T.DualT, T.BoolT, T.StrT, T.NeverT)
-        if spec.kind == "" and not isinstance(t, printable):
-            self.rep.error(f"`{arg.ty}` cannot be formatted with `{{}}`", arg.span,
-                           help="use `{:?}` to print it in debug form")
-        if spec.kind in ("x", "X", "b") and not T.is_int(t):
-            self.rep.error(f"`{{:{spec.kind}}}` needs an integer, found `{arg.ty}`",
-                           arg.span)
-        if spec.kind == "e" and not isinstance(t, (T.FloatT, T.DualT, T.IntT)):
-            self.rep.error(f"`{{:e}}` needs a number, found `{arg.ty}`", arg.span)
+        kind = spec.kind
+        if spec.debug:
+            blocker = self.debug_blocker(t)
+            if blocker is not None:
+                self.rep.error(f"`{blocker}` does not implement `Debug`", where,
+                               help=f"add `#[derive(Debug)]` to `struct {blocker}`"
+                               if isinstance(blocker, T.StructT) else None)
+        elif kind == "":
+            if not isinstance(t, (T.IntT, T.FloatT, T.DualT, T.BoolT, T.StrT)):
+                self.rep.error(f"`{ty}` cannot be formatted with `{{}}`", where,
+                               help="use `{:?}` to print it in debug form")
+        elif kind in ("e", "E"):
+            if not isinstance(t, (T.FloatT, T.DualT, T.IntT)):
+                self.rep.error(f"`{{:{kind}}}` needs a number, found `{ty}`", where)
+        elif not T.is_int(t):
+            self.rep.error(f"`{{:{kind}}}` needs an integer, found `{ty}`", where,
+                           help="cast a float with `as i64`, or print its bits with "
+                                "`.to_bits()`" if isinstance(t, T.FloatT) else None)
+
+    def debug_blocker(self, t: T.Type) -> T.Type | None:
+        """Return the type inside `t` that does not implement `Debug`, or None."""
+        t = T.strip_refs(t)
+        if isinstance(t, T.StructT):
+            sdef = self.program.structs.get(t.struct)
+            lowered_dual = t.struct == "Dual" and list(self.structs.get(t.struct, {})) == [
+                "val", "der"]
+            if sdef is not None and "Debug" not in sdef.derives and not lowered_dual:
+                return t
+            for field_t in self.structs.get(t.struct, {}).values():
+                blocker = self.debug_blocker(field_t)
+                if blocker is not None:
+                    return blocker
+            return None
+        if isinstance(t, T.TupleT):
+            for item in t.items:
+                blocker = self.debug_blocker(item)
+                if blocker is not None:
+                    return blocker
+            return None
+        if isinstance(t, (T.VecT, T.ArrayT, T.SliceT)):
+            return self.debug_blocker(t.elem)
+        if isinstance(t, T.FnT):
+            return t
+        return None
+
+
+class _FormatArgs:
+    """The arguments of one format macro, and which placeholders use them.
+
+    Positional arguments come first, then named ones (`x = 1`), then the
+    identifiers that the string captures (`{name}`), in the order Rust gives
+    them: a placeholder's value and its `{:w$}` or `{:.*}` counts refer to
+    this list by index.
+    """
+
+    def __init__(self, checker: "Checker", fmt: ast.StrLit, exprs: list[ast.Expr],
+                 names: list[str | None]):
+        self.checker = checker
+        self.fmt = fmt
+        self.exprs = exprs
+        self.names = list(names)
+        self.given = len(exprs)
+        self.used = [False] * len(exprs)
+        self.named: dict[str, int] = {}
+        self.next = 0
+        rep = checker.rep
+        for i, (arg, name) in enumerate(zip(exprs, names)):
+            if name is None:
+                if self.named:
+                    rep.error("positional arguments cannot follow named arguments",
+                              arg.span, help="move it before the named arguments")
+            elif name in self.named:
+                rep.error(f"duplicate argument named `{name}`", arg.span)
+            else:
+                self.named[name] = i
+
+    def resolve(self, spec: Spec) -> Spec | None:
+        """Return `spec` with its value, width and precision as argument indices."""
+        where = _inner_span(self.fmt, spec.offset, spec.length)
+        width = precision = None
+        if spec.width_arg is not None:
+            width = self.index(spec.width_arg, where)
+        if spec.precision_star:
+            precision = self.index(self.take_next(), where)
+        elif spec.precision_arg is not None:
+            precision = self.index(spec.precision_arg, where)
+        value = self.index(self.take_next() if spec.arg is None else spec.arg, where)
+        missing_width = spec.width_arg is not None and width is None
+        missing_precision = spec.has_precision and spec.precision is None and precision is None
+        if value is None or missing_width or missing_precision:
+            return None
+        return replace(spec, arg=value, width_arg=width, precision_arg=precision,
+                       precision_star=False)
+
+    def take_next(self) -> int:
+        self.next += 1
+        return self.next - 1
+
+    def index(self, ref: int | str, where: Span) -> int | None:
+        if isinstance(ref, str):
+            if ref in self.named:
+                index = self.named[ref]
+            else:
+                index = self.capture(ref, where)
+        elif ref >= self.given:
+            count = f"{self.given} argument{' was' if self.given == 1 else 's were'} given"
+            self.checker.rep.error(f"format string refers to argument {ref + 1}, but "
+                                   f"{count}", where)
+            return None
+        else:
+            index = ref
+        self.used[index] = True
+        return index
+
+    def capture(self, name: str, where: Span) -> int:
+        """Append the variable `name` that the string captures, once."""
+        if name in self.names[self.given:]:
+            return self.given + self.names[self.given:].index(name)
+        self.exprs.append(self.checker.expr(ast.Path(where, [name]), None))
+        self.names.append(name)
+        self.used.append(True)
+        return len(self.exprs) - 1
+
+    def report_unused(self) -> None:
+        for i in range(self.given):
+            if self.used[i]:
+                continue
+            name = self.names[i]
+            if name is None:
+                self.checker.rep.error("argument never used", self.exprs[i].span,
+                                       help="add a `{}` for it to the format string")
+            else:
+                self.checker.rep.error(f"named argument `{name}` never used",
+                                       self.exprs[i].span,
+                                       help=f"add `{{{name}}}` to the format string")
 
 
 def _inner_span(lit: ast.StrLit, offset: int, length: int) -> Span:

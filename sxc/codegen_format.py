@@ -1,0 +1,293 @@
+"""Codegen of one formatted value: `{}`, `{:?}`, `{:#?}`, `{:x}`, `{:e}`, ...
+
+A value is appended to a byte buffer (`Vec<u8>`) by the functions of
+`runtime/std.sx`.  Numbers, `bool`, strings and `()` are leaves: each is
+written, then cut to the precision (strings), signed (`{:+}`) and padded to
+the width, as Rust's `Formatter::pad` and `pad_integral` do.  `Debug` of a
+struct, tuple, array, slice or `Vec` writes its punctuation and formats every
+element with the same flags, so `{:5?}` pads each number inside.  `{:#?}`
+breaks lines and indents by four spaces per level, with trailing commas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from llvmlite import ir
+
+from sxc import types as T
+from sxc.codegen import Codegen
+from sxc.formatting import RADIX_PREFIX, Spec
+from sxc.native import F64, I1, I32, I64, const_i64
+
+# Bits per digit of the radix formats.
+RADIX_SHIFT = {"x": 4, "X": 4, "o": 3, "b": 1}
+
+
+@dataclass(frozen=True)
+class Flags:
+    """A placeholder's spec with its width and precision as run-time values."""
+
+    spec: Spec
+    width: ir.Value | None = None  # i64
+    precision: ir.Value | None = None  # i64, >= 0
+    indent: int = 0  # spaces before each line of `{:#?}` output at this depth
+
+    @property
+    def pretty(self) -> bool:
+        return self.spec.debug and self.spec.alternate
+
+    def nested(self) -> "Flags":
+        return replace(self, indent=self.indent + 4)
+
+
+def flags_for(cg: Codegen, spec: Spec, values: list) -> Flags:
+    """Build the flags of `spec`, reading `{:w$}` and `{:.p$}` from `values`."""
+    width = precision = None
+    if spec.width is not None:
+        width = const_i64(spec.width)
+    elif spec.width_arg is not None:
+        width = _count(cg, values[spec.width_arg])
+    if spec.precision is not None:
+        precision = const_i64(spec.precision)
+    elif spec.precision_arg is not None:
+        precision = _count(cg, values[spec.precision_arg])
+    return Flags(spec, width, precision)
+
+
+def _count(cg: Codegen, typed) -> ir.Value:
+    """Widen an integer width or precision argument to i64, negative ones to 0."""
+    v, ty = typed
+    while isinstance(ty, T.RefT):
+        v = cg.b.load(v)
+        ty = ty.inner
+    wide = cg.to_i64(v, ty)
+    if ty.signed:
+        negative = cg.b.icmp_signed("<", wide, const_i64(0))
+        wide = cg.b.select(negative, const_i64(0), wide)
+    return wide
+
+
+def fmt_value(cg: Codegen, slot: ir.Value, v, ty: T.Type, flags: Flags | Spec) -> None:
+    """Append `v` (of type `ty`) to the buffer in `slot`, formatted by `flags`."""
+    if isinstance(flags, Spec):
+        flags = Flags(flags)
+    b = cg.b
+    while isinstance(ty, T.RefT):
+        v = b.load(v)
+        ty = ty.inner
+    for cls, formatter in DEBUG_FORMATTERS.items():
+        if isinstance(ty, cls):
+            formatter(cg, slot, v, ty, flags)
+            return
+    _fmt_leaf(cg, slot, v, ty, flags)
+
+
+# ---------------------------------------------------------------- leaves
+
+
+def _fmt_leaf(cg: Codegen, slot, v, ty: T.Type, flags: Flags) -> None:
+    spec = flags.spec
+    start = buf_len(cg, slot)
+    numeric, skip = True, 0
+    if isinstance(ty, T.IntT):
+        skip = _fmt_int(cg, slot, v, ty, flags)
+    elif isinstance(ty, T.FloatT):
+        _fmt_float(cg, slot, v, ty, flags)
+    else:
+        numeric = False
+        _fmt_text(cg, slot, v, ty, flags)
+        # `Formatter::pad` cuts text to the precision; `{:?}` of a string does not pad
+        if flags.precision is not None and not (isinstance(ty, T.StrT) and spec.debug):
+            cg.b.call(cg.functions["__fmt_truncate"], [slot, start, flags.precision])
+    if spec.sign and numeric:
+        cg.b.call(cg.functions["__fmt_plus"], [slot, start])
+    if flags.width is None or (isinstance(ty, T.StrT) and spec.debug):
+        return
+    align = {"<": 0, ">": 1, "^": 2, "": 1 if numeric else 0}[spec.align]
+    fill = cg.native.str_const(cg.b, spec.fill.encode("utf-8"))
+    zero = ir.Constant(I1, int(spec.zero and numeric))
+    cg.b.call(cg.functions["__fmt_pad"], [slot, start, flags.width, const_i64(align), fill,
+                                          zero, const_i64(skip)])
+
+
+def _fmt_int(cg: Codegen, slot, v, ty: T.IntT, flags: Flags) -> int:
+    """Write an integer; return the length of its `0x` prefix, if any."""
+    b = cg.b
+    fns = cg.functions
+    spec = flags.spec
+    kind = spec.kind
+    if kind in ("x?", "X?"):
+        kind = kind[0]
+    if kind in RADIX_SHIFT:
+        # two's complement in the type's own width, as Rust prints `-1i8` as `ff`
+        bits = b.zext(v, I64) if ty.bits < 64 else v
+        prefix = RADIX_PREFIX[kind] if spec.alternate else ""
+        if prefix:
+            push_literal(cg, slot, prefix)
+        b.call(fns["__fmt_radix"], [slot, bits, const_i64(RADIX_SHIFT[kind]),
+                                    ir.Constant(I1, int(kind == "X"))])
+        return len(prefix)
+    wide = cg.to_i64(v, ty)
+    if kind in ("e", "E"):
+        start = buf_len(cg, slot)
+        negative = b.icmp_signed("<", wide, const_i64(0)) if ty.signed else ir.Constant(I1, 0)
+        magnitude = b.select(negative, b.sub(const_i64(0), wide), wide)
+        precision = flags.precision if flags.precision is not None else const_i64(-1)
+        b.call(fns["__fmt_int_exp"], [slot, magnitude, negative, precision])
+        if kind == "E":
+            b.call(fns["__fmt_upper_exp"], [slot, start])
+        return 0
+    routine = "buf_push_i64" if ty.signed else "buf_push_u64"
+    b.call(cg.native.routine(routine), [b.load(slot), wide])
+    return 0
+
+
+def _fmt_float(cg: Codegen, slot, v, ty: T.FloatT, flags: Flags) -> None:
+    b = cg.b
+    fns = cg.functions
+    kind = flags.spec.kind
+    single = ir.Constant(I1, int(ty.bits == 32))
+    x = v if ty.bits == 64 else b.fpext(v, F64)
+    if kind in ("e", "E"):
+        start = buf_len(cg, slot)
+        precision = flags.precision if flags.precision is not None else const_i64(-1)
+        b.call(fns["__fmt_f64_exp"], [slot, x, precision, single])
+        if kind == "E":
+            b.call(fns["__fmt_upper_exp"], [slot, start])
+    elif flags.precision is not None:
+        b.call(fns["__fmt_f64_fixed"], [slot, x, flags.precision])
+    elif flags.spec.debug:
+        b.call(fns["__fmt_f64_debug"], [slot, x, single])
+    else:
+        b.call(fns["__fmt_f64_display"], [slot, x, single])
+
+
+def _fmt_text(cg: Codegen, slot, v, ty: T.Type, flags: Flags) -> None:
+    b = cg.b
+    if isinstance(ty, T.BoolT):
+        t = cg.native.str_const(b, b"true")
+        f = cg.native.str_const(b, b"false")
+        b.call(cg.native.routine("buf_push_str"), [b.load(slot), b.select(v, t, f)])
+    elif isinstance(ty, T.StrT):
+        if flags.spec.debug:
+            b.call(cg.functions["__fmt_str_debug"], [slot, v])
+        else:
+            b.call(cg.native.routine("buf_push_str"), [b.load(slot), v])
+    elif isinstance(ty, (T.UnitT, T.NeverT)):
+        push_literal(cg, slot, "()")
+    else:
+        push_literal(cg, slot, f"<{ty}>")
+
+
+# ---------------------------------------------------------------- Debug of compound types
+
+
+def _debug_struct(cg: Codegen, slot, v, ty: T.StructT, flags: Flags) -> None:
+    b = cg.b
+    fields = cg.struct_fields[ty.struct]
+    if ty.struct == "Dual" and [f for f, _ in fields] == ["val", "der"]:
+        # a lowered dual prints its value, as it does in release mode
+        fmt_value(cg, slot, b.extract_value(v, 0), T.F64, flags)
+        return
+    if not fields:
+        push_literal(cg, slot, ty.struct)
+        return
+    inner = flags.nested()
+    if flags.pretty:
+        push_literal(cg, slot, ty.struct + " {\n")
+        for i, (name, ftype) in enumerate(fields):
+            push_literal(cg, slot, " " * inner.indent + name + ": ")
+            fmt_value(cg, slot, b.extract_value(v, i), ftype, inner)
+            push_literal(cg, slot, ",\n")
+        push_literal(cg, slot, " " * flags.indent + "}")
+        return
+    push_literal(cg, slot, ty.struct + " { ")
+    for i, (name, ftype) in enumerate(fields):
+        push_literal(cg, slot, (", " if i else "") + name + ": ")
+        fmt_value(cg, slot, b.extract_value(v, i), ftype, inner)
+    push_literal(cg, slot, " }")
+
+
+def _debug_tuple(cg: Codegen, slot, v, ty: T.TupleT, flags: Flags) -> None:
+    b = cg.b
+    if not ty.items:
+        _fmt_leaf(cg, slot, v, T.UNIT, flags)
+        return
+    inner = flags.nested()
+    if flags.pretty:
+        push_literal(cg, slot, "(\n")
+        for i, item_t in enumerate(ty.items):
+            push_literal(cg, slot, " " * inner.indent)
+            fmt_value(cg, slot, b.extract_value(v, i), item_t, inner)
+            push_literal(cg, slot, ",\n")
+        push_literal(cg, slot, " " * flags.indent + ")")
+        return
+    push_literal(cg, slot, "(")
+    for i, item_t in enumerate(ty.items):
+        if i:
+            push_literal(cg, slot, ", ")
+        fmt_value(cg, slot, b.extract_value(v, i), item_t, inner)
+    push_literal(cg, slot, ",)" if len(ty.items) == 1 else ")")
+
+
+def _debug_seq(cg: Codegen, slot, v, ty, flags: Flags) -> None:
+    b = cg.b
+    if isinstance(ty, T.ArrayT):
+        tmp = cg.alloca(cg.ll(ty))
+        b.store(v, tmp)
+        data, length = b.gep(tmp, [const_i64(0), const_i64(0)]), const_i64(ty.size)
+    elif isinstance(ty, T.VecT):
+        data = b.load(b.gep(v, [const_i64(0), ir.Constant(I32, 0)]))
+        length = b.load(b.gep(v, [const_i64(0), ir.Constant(I32, 1)]))
+    else:
+        data, length = b.extract_value(v, 0), b.extract_value(v, 1)
+    inner = flags.nested()
+    push_literal(cg, slot, "[")
+
+    def body(i):
+        if flags.pretty:
+            # every element on its own line, `[]` when there is none
+            first = b.icmp_unsigned("==", i, const_i64(0))
+            with b.if_then(first):
+                push_literal(cg, slot, "\n")
+            push_literal(cg, slot, " " * inner.indent)
+        else:
+            not_first = b.icmp_unsigned("!=", i, const_i64(0))
+            with b.if_then(not_first):
+                push_literal(cg, slot, ", ")
+        fmt_value(cg, slot, b.load(b.gep(data, [i])), ty.elem, inner)
+        if flags.pretty:
+            push_literal(cg, slot, ",\n")
+
+    cg.counted_loop(length, body)
+    if flags.pretty and flags.indent:
+        nonempty = b.icmp_unsigned("!=", length, const_i64(0))
+        with b.if_then(nonempty):
+            push_literal(cg, slot, " " * flags.indent)
+    push_literal(cg, slot, "]")
+
+
+# `{:?}` of each compound type, by type class; every other type is a leaf.
+# A new type that derives `Debug` needs one function here and its rule in
+# `Checker.debug_blocker`.
+DEBUG_FORMATTERS = {
+    T.StructT: _debug_struct,
+    T.TupleT: _debug_tuple,
+    T.ArrayT: _debug_seq,
+    T.VecT: _debug_seq,
+    T.SliceT: _debug_seq,
+}
+
+
+# ---------------------------------------------------------------- buffers
+
+
+def push_literal(cg: Codegen, slot: ir.Value, text: str) -> None:
+    s = cg.native.str_const(cg.b, text.encode("utf-8"))
+    cg.b.call(cg.native.routine("buf_push_str"), [cg.b.load(slot), s])
+
+
+def buf_len(cg: Codegen, slot: ir.Value) -> ir.Value:
+    header = cg.b.load(slot)
+    return cg.b.load(cg.b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
