@@ -316,7 +316,8 @@ def group_binary(operands: list[ast.Expr], ops: list[Token], path: str) -> ast.E
 
 
 # Macros whose arguments may be named: `println!("{x}", x = 1)`.
-FORMAT_MACROS = {"println", "print", "eprintln", "eprint", "format", "panic"}
+FORMAT_MACROS = {"println", "print", "eprintln", "eprint", "format", "panic", "assert",
+                 "debug_assert"}
 
 
 @dataclasses.dataclass

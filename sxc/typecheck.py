@@ -1458,9 +1458,11 @@ class Checker:
             else:
                 e.args[0] = self.coerce(self.expr(e.args[0], T.BOOL), T.BOOL)
                 rest = e.args[1:]
+                names = e.arg_names[1:]
                 e.args = e.args[:1]
+                e.arg_names = []
                 if rest:
-                    fmt = ast.MacroCall(e.span, "format", rest)
+                    fmt = ast.MacroCall(e.span, "format", rest, names)
                     e.args.append(self.format_macro(fmt))
             e.ty = T.UNIT
             return e
