@@ -330,6 +330,12 @@ class Printer:
         return "continue" + (f" {e.label}" if e.label else "")
 
     def p_MacroCall(self, e, depth):
+        if e.name in ("assert", "debug_assert") and len(e.args) == 2:
+            # the type checker turned the message into a `format!`; print its arguments
+            message = self.expr(e.args[1], depth)
+            if message.startswith("format!(") and message.endswith(")"):
+                message = message[len("format!("):-1]
+            return f"{e.name}!({self.expr(e.args[0], depth)}, {message})"
         pieces = getattr(e, "pieces", None)
         if pieces is None or not e.args:
             return f"{e.name}!({self.args(e.args, depth)})"
