@@ -1,6 +1,6 @@
 """Compile errors of format strings: each points into the string literal.
 
-Every case compiles a small program whose line 8 holds a bad format macro
+Every case compiles a small program whose line 8 contains a bad format macro
 and checks the first diagnostic: its message, its help, and that its span
 covers exactly the last `marker` text of that line (a placeholder, or the
 argument that is at fault).
