@@ -155,6 +155,9 @@ def _add_items(program: Program, module: ast.Module, reporter: Reporter,
 
 
 def _define(table: dict, key: str, item, reporter: Reporter, kind: str) -> None:
+    if key in table and kind == "function" and _replaces_prelude(table[key], item):
+        table[key] = item
+        return
     if key in table:
         span = getattr(item, "name_span", None) or item.span
         previous = table[key]
@@ -162,6 +165,17 @@ def _define(table: dict, key: str, item, reporter: Reporter, kind: str) -> None:
                        notes=[("first defined here", previous.span)])
         return
     table[key] = item
+
+
+def _replaces_prelude(previous, item) -> bool:
+    """Whether a user's free function takes the place of a prelude one.
+
+    Programs written for the original runtime often define their own
+    `abs_f64` or `sqrt_f64`; their definition wins, as it does when the
+    original toolchain links the program against its runtime library.
+    """
+    return (getattr(previous, "origin", None) == "std" and item.origin == "user"
+            and previous.self_kind is None and not previous.name.startswith("__"))
 
 
 def _add_entry(program: Program, module: ast.Module, reporter: Reporter) -> None:

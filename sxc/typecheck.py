@@ -840,7 +840,7 @@ class Checker:
         if name in ("std::fs::read_to_string", "fs::read_to_string"):
             e.args = self.check_args(e.args, [T.STR], e.span, f"`{name}`")
             return self._builtin(e, "read_file", T.ParseResultT(T.STRING))
-        if name in ("println", "print") and e.args and isinstance(e.args[0], ast.StrLit):
+        if name in ("println", "print") and len(e.args) > 1 and isinstance(e.args[0], ast.StrLit):
             mac = ast.MacroCall(e.span, name, e.args)
             return self.e_MacroCall(mac, expected)
         if name in ("println", "print"):
@@ -862,10 +862,12 @@ class Checker:
         if name == "pow" and len(e.args) == 2:
             m = ast.MethodCall(e.span, e.args[0], "powf", [e.args[1]], [], func.span)
             return self.e_MethodCall(m, expected)
-        if name in ("f64_to_bits", "bits_to_f64"):
-            src, dst = (T.F64, T.U64) if name == "f64_to_bits" else (T.U64, T.F64)
-            e.args = self.check_args(e.args, [src], e.span, f"`{name}`")
-            return self._builtin(e, name, dst)
+        if name == "f64_to_bits":
+            # the original runtime's bit patterns are `i64`, not Rust's `u64`
+            e.args = self.check_args(e.args, [T.F64], e.span, f"`{name}`")
+            return self._builtin(e, name, T.I64)
+        if name == "bits_to_f64":
+            return self._bits_to_f64(e)
         if name == "String::new":
             e.args = self.check_args(e.args, [], e.span, "`String::new`")
             return self._builtin(e, name, T.STRING)
@@ -880,6 +882,17 @@ class Checker:
             e.args = self.check_args(e.args, [T.I32], e.span, "`exit`")
             return self._builtin(e, "exit", T.NEVER)
         return None
+
+    def _bits_to_f64(self, e: ast.Call) -> ast.Call:
+        """`bits_to_f64(bits)` takes an `i64`, as the original runtime does, or a `u64`."""
+        if len(e.args) != 1:
+            e.args = self.check_args(e.args, [T.I64], e.span, "`bits_to_f64`")
+            return self._builtin(e, "bits_to_f64", T.F64)
+        arg = self.expr(e.args[0], T.I64)
+        if arg.ty != T.U64:
+            arg = self.coerce(arg, T.I64)
+        e.args = [arg]
+        return self._builtin(e, "bits_to_f64", T.F64)
 
     def _builtin(self, e: ast.Call, name: str, ty: T.Type) -> ast.Call:
         e.target = ("builtin", name)
