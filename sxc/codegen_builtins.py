@@ -129,6 +129,125 @@ def _bits(cg: Codegen, e):
     return cg.b.bitcast(v, cg.ll(e.ty))
 
 
+# ---------------------------------------------------------------- vector handles
+#
+# The original runtime's `vec_new()` returns a vector as an `i64` handle whose
+# elements are `i64`s (floats travel as `f64_to_bits` patterns).  The handle
+# here is the address of a `Vec<i64>` header that lives until the program
+# ends.  As in that runtime, reading outside the vector gives 0 and writing
+# outside it does nothing.
+
+
+def _handle_header(cg: Codegen, handle: ir.Value) -> ir.Value:
+    return cg.b.inttoptr(handle, cg.vec_header(T.I64).as_pointer())
+
+
+def _handle_field(cg: Codegen, header: ir.Value, index: int) -> ir.Value:
+    return cg.b.gep(header, [const_i64(0), ir.Constant(I32, index)])
+
+
+def _vec_handle_helper(cg: Codegen, name: str, ret: ir.Type, params: list, build):
+    return cg._helper(f"vec_handle.{name}", ret, params, build)
+
+
+def _handle_len_fn(cg: Codegen) -> ir.Function:
+    def build(fn):
+        b = cg.b
+        handle = fn.args[0]
+        with b.if_then(b.icmp_signed("==", handle, const_i64(0)), likely=False):
+            b.ret(const_i64(0))
+        b.ret(b.load(_handle_field(cg, _handle_header(cg, handle), 1)))
+
+    return _vec_handle_helper(cg, "len", I64, [I64], build)
+
+
+def _handle_slot_fn(cg: Codegen) -> ir.Function:
+    """`(handle, index) -> element pointer as i64`, or 0 outside the vector."""
+    def build(fn):
+        b = cg.b
+        handle, index = fn.args
+        length = b.call(_handle_len_fn(cg), [handle])
+        outside = b.or_(b.icmp_signed("<", index, const_i64(0)),
+                        b.icmp_signed(">=", index, length))
+        with b.if_then(outside, likely=False):
+            b.ret(const_i64(0))
+        data = b.load(_handle_field(cg, _handle_header(cg, handle), 0))
+        b.ret(b.ptrtoint(b.gep(data, [index]), I64))
+
+    return _vec_handle_helper(cg, "slot", I64, [I64, I64], build)
+
+
+def _vec_handle_new(cg: Codegen, e: ast.Call):
+    header = cg.b.call(cg.helper_vec_new(T.I64), [const_i64(0)])
+    return cg.b.ptrtoint(header, I64)
+
+
+def _vec_handle_push(cg: Codegen, e: ast.Call):
+    handle, value = cg.value(e.args[0]), cg.value(e.args[1])
+    b = cg.b
+    live = b.icmp_signed("!=", handle, const_i64(0))
+    with b.if_then(live):
+        b.call(cg.helper_vec_push(T.I64), [_handle_header(cg, handle), value])
+    return UNIT_VAL
+
+
+def _vec_handle_len(cg: Codegen, e: ast.Call):
+    return cg.b.call(_handle_len_fn(cg), [cg.value(e.args[0])])
+
+
+def _vec_handle_get(cg: Codegen, e: ast.Call):
+    b = cg.b
+    slot = b.call(_handle_slot_fn(cg), [cg.value(e.args[0]), cg.value(e.args[1])])
+    found = b.icmp_signed("!=", slot, const_i64(0))
+    with b.if_else(found) as (then, otherwise):
+        with then:
+            got = b.load(b.inttoptr(slot, I64.as_pointer()))
+            then_block = b.block
+        with otherwise:
+            otherwise_block = b.block
+    phi = b.phi(I64)
+    phi.add_incoming(got, then_block)
+    phi.add_incoming(const_i64(0), otherwise_block)
+    return phi
+
+
+def _vec_handle_set(cg: Codegen, e: ast.Call):
+    b = cg.b
+    slot = b.call(_handle_slot_fn(cg), [cg.value(e.args[0]), cg.value(e.args[1])])
+    value = cg.value(e.args[2])
+    with b.if_then(b.icmp_signed("!=", slot, const_i64(0))):
+        b.store(value, b.inttoptr(slot, I64.as_pointer()))
+    return UNIT_VAL
+
+
+def _vec_handle_pop_fn(cg: Codegen) -> ir.Function:
+    def build(fn):
+        b = cg.b
+        handle = fn.args[0]
+        length = b.call(_handle_len_fn(cg), [handle])
+        with b.if_then(b.icmp_signed("==", length, const_i64(0)), likely=False):
+            b.ret(const_i64(0))
+        header = _handle_header(cg, handle)
+        last = b.sub(length, const_i64(1))
+        b.store(last, _handle_field(cg, header, 1))
+        data = b.load(_handle_field(cg, header, 0))
+        b.ret(b.load(b.gep(data, [last])))
+
+    return _vec_handle_helper(cg, "pop", I64, [I64], build)
+
+
+def _vec_handle_pop(cg: Codegen, e: ast.Call):
+    return cg.b.call(_vec_handle_pop_fn(cg), [cg.value(e.args[0])])
+
+
+def _vec_handle_clear(cg: Codegen, e: ast.Call):
+    b = cg.b
+    handle = cg.value(e.args[0])
+    with b.if_then(b.icmp_signed("!=", handle, const_i64(0))):
+        b.store(const_i64(0), _handle_field(cg, _handle_header(cg, handle), 1))
+    return UNIT_VAL
+
+
 def _exit(cg: Codegen, e):
     code = cg.value(e.args[0])
     cg.b.call(cg.native.routine("exit"), [code])
@@ -220,6 +339,13 @@ _BUILTINS = {
     "f64_to_bits": _bits,
     "bits_to_f64": _bits,
     "exit": _exit,
+    "vec_new": _vec_handle_new,
+    "vec_push": _vec_handle_push,
+    "vec_get": _vec_handle_get,
+    "vec_set": _vec_handle_set,
+    "vec_len": _vec_handle_len,
+    "vec_pop": _vec_handle_pop,
+    "vec_clear": _vec_handle_clear,
     "unwrap": _unwrap,
     "default_rng": _default_rng,
     "soft_score": _soft_score,

@@ -68,6 +68,16 @@ INTRINSICS = {
     "__str_to_f64": ([T.STR], T.F64),
     "__clock_monotonic": ([], T.F64),
 }
+# The original runtime's vector-handle functions: name -> (parameters, result).
+VEC_HANDLE_BUILTINS = {
+    "vec_new": ([], T.I64),
+    "vec_push": ([T.I64, T.I64], T.UNIT),
+    "vec_get": ([T.I64, T.I64], T.I64),
+    "vec_set": ([T.I64, T.I64, T.I64], T.UNIT),
+    "vec_len": ([T.I64], T.I64),
+    "vec_pop": ([T.I64], T.I64),
+    "vec_clear": ([T.I64], T.UNIT),
+}
 MAX_ARRAY = 65536
 MAX_FORMAT_WIDTH = 65535
 PRINT_MACROS = {"println", "print", "eprintln", "eprint", "format", "panic"}
@@ -852,6 +862,8 @@ class Checker:
         if name == "print_i64":
             e.args = self.check_args(e.args, [T.I64], e.span, "`print_i64`")
             return self._builtin(e, name, T.UNIT)
+        if name in VEC_HANDLE_BUILTINS:
+            return self._vec_handle_call(e, name, expected)
         if len(segs) == 1 and segs[0] in FREE_MATH and len(e.args) == 1:
             arg = self.expr(e.args[0], T.F64)
             arg = arg if isinstance(arg.ty, T.DualT) else self.coerce(arg, T.F64)
@@ -882,6 +894,35 @@ class Checker:
             e.args = self.check_args(e.args, [T.I32], e.span, "`exit`")
             return self._builtin(e, "exit", T.NEVER)
         return None
+
+    def _vec_handle_call(self, e: ast.Call, name: str, expected) -> ast.Expr:
+        """A vector-handle function of the original runtime (`vec_new`, `vec_get`, ...).
+
+        Elements are `i64`s.  As in that runtime, where a float is an `i64`
+        bit pattern, an `f64` element is stored as its bits, and `vec_get`
+        where an `f64` is expected reads the bits back as a float.
+        """
+        params, ret = VEC_HANDLE_BUILTINS[name]
+        if len(e.args) != len(params):
+            e.args = self.check_args(e.args, params, e.span, f"`{name}`")
+            return self._builtin(e, name, ret)
+        checked = []
+        for i, (arg, param) in enumerate(zip(e.args, params)):
+            arg = self.expr(arg, param)
+            is_element = name in ("vec_push", "vec_set") and i == len(params) - 1
+            if is_element and arg.ty == T.F64:
+                arg = self._wrap_builtin(arg, "f64_to_bits", T.I64)
+            checked.append(self.coerce(arg, param))
+        e.args = checked
+        call = self._builtin(e, name, ret)
+        if name in ("vec_get", "vec_pop") and expected == T.F64:
+            return self._wrap_builtin(call, "bits_to_f64", T.F64)
+        return call
+
+    def _wrap_builtin(self, arg: ast.Expr, name: str, ty: T.Type) -> ast.Call:
+        func = ast.Path(arg.span, [name])
+        call = ast.Call(arg.span, func, [arg])
+        return self._builtin(call, name, ty)
 
     def _bits_to_f64(self, e: ast.Call) -> ast.Call:
         """`bits_to_f64(bits)` takes an `i64`, as the original runtime does, or a `u64`."""
