@@ -392,6 +392,22 @@ class ModDecl(Item):
 
 
 @dataclass(eq=False)
+class ExternFn(Node):
+    """A C function declared in an `extern` block: a signature without a body."""
+
+    name: str
+    params: list[Param]
+    ret: TypeExpr | None
+    name_span: Span
+
+
+@dataclass(eq=False)
+class ExternBlock(Item):
+    abi: str | None
+    fns: list[ExternFn]
+
+
+@dataclass(eq=False)
 class Module(Node):
     """One parsed file: its items and its top-level (script) statements."""
 

@@ -474,6 +474,17 @@ class Builder(Transformer):
     def mod_decl(self, meta, children):
         return ast.ModDecl(self.sp(meta), str(children[-1]))
 
+    def extern_block(self, meta, children):
+        abi, *fns = children
+        abi_name = unescape(str(abi)[1:-1]) if abi is not None else None
+        return ast.ExternBlock(self.sp(meta), abi_name, fns)
+
+    def extern_fn(self, meta, children):
+        _vis, name, params, ret = children
+        plain = [p for p in params or [] if isinstance(p, ast.Param)]
+        return ast.ExternFn(self.sp(meta), str(name), plain, ret,
+                            _tok_span(self.path, name))
+
     # ------------------------------------------------------------ types
 
     def path_type(self, meta, children):

@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path as FsPath
 
 from sxc import ast
+from sxc.cmath import extern_functions
 from sxc.diagnostics import Reporter, Span, register_source
 from sxc.parse import parse_module
 
@@ -141,6 +142,10 @@ def _add_items(program: Program, module: ast.Module, reporter: Reporter,
                 _define(program.functions, key, method, reporter, "method")
         elif isinstance(item, ast.ConstDef):
             _define(program.consts, item.name, item, reporter, "constant")
+        elif isinstance(item, ast.ExternBlock):
+            for fn in extern_functions(item, reporter):
+                fn.origin = origin
+                _define(program.functions, fn.name, fn, reporter, "function")
         elif isinstance(item, ast.ModDecl):
             reporter.error("sxc does not support `mod` declarations yet", item.span,
                            help="put the program in one file")
