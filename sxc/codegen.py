@@ -681,7 +681,8 @@ class Codegen:
         if kind == "seq":
             return self.seq_method(e, name)
         if kind == "str":
-            return self.str_method(e, name)
+            from sxc import codegen_builtins
+            return codegen_builtins.str_method(self, e, name)
         if kind == "builtin":
             return self.builtin(name, e)
         raise InternalError(f"method kind {kind}")
