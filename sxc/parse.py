@@ -819,6 +819,11 @@ class Builder(Transformer):
         node.raw = raw
         return node
 
+    def fstring_lit(self, meta, children):
+        raise CompileError([Diagnostic(
+            "error", "sxc does not support interpolated strings (`f\"...\"`)",
+            self.sp(meta), help="print the parts one by one, or use `format!(\"x = {}\", x)`")])
+
     def char_lit(self, meta, children):
         raw = str(children[0])
         try:

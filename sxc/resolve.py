@@ -176,8 +176,8 @@ def _replaces_prelude(previous, item) -> bool:
     """Whether a user's free function takes the place of a prelude one.
 
     Programs written for the original runtime often define their own
-    `abs_f64` or `sqrt_f64`; their definition wins, as it does when the
-    original toolchain links the program against its runtime library.
+    `abs_f64` or `sqrt_f64`, so their definition replaces the prelude's
+    instead of clashing with it.
     """
     return (getattr(previous, "origin", None) == "std" and item.origin == "user"
             and previous.self_kind is None and not previous.name.startswith("__"))

@@ -1,0 +1,82 @@
+"""Programs written for the original Simplex toolchain: the constructs sxc
+rejects get one clear diagnostic with a caret, and the compatible ones keep
+Rust's meaning where the two languages overlap.
+
+The test programs `tests/programs/simplex_*.sx` check the output of the
+supported constructs against C oracles; this file checks the errors.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import sxc
+from tests.test_diagnostics import expect_error, sxc_cli
+
+EXTERN_PRINTF = 'extern "C" {\n    fn printf(fmt: i64) -> i64;\n}\nfn main() {}\n'
+EXTERN_ARITY = 'extern "C" {\n    fn pow(x: f64) -> f64;\n}\nfn main() {}\n'
+EXTERN_ABI = 'extern "Rust" {\n    fn sin(x: f64) -> f64;\n}\nfn main() {}\n'
+FSTRING = 'fn main() {\n    let x = 3;\n    println(f"x = {x}");\n}\n'
+VEC_ARGS = "fn main() {\n    let v: i64 = vec_new();\n    vec_push(v);\n}\n"
+STRING_AS_INT = 'fn main() {\n    let s: i64 = string_concat("a", "b");\n}\n'
+
+CASES = [
+    ("extern_printf", EXTERN_PRINTF, 2, 8, "sxc cannot call the C function `printf`",
+     "atan2"),
+    ("extern_arity", EXTERN_ARITY, 2, 8, "the C function `pow` takes 2 parameters", None),
+    ("extern_abi", EXTERN_ABI, 1, 1, 'sxc supports only `extern "C"` blocks', None),
+    ("fstring", FSTRING, 3, 13, "sxc does not support interpolated strings", "format!"),
+    ("vec_push_args", VEC_ARGS, 3, 5, "`vec_push` takes 2 arguments but 1 was supplied",
+     None),
+    ("string_is_not_i64", STRING_AS_INT, 2, 18,
+     "mismatched types: expected `i64`, found `String`", None),
+]
+
+
+@pytest.mark.parametrize("source,line,col,fragment,help_text", [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_compat_error(tmp_path, source, line, col, fragment, help_text):
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, line, col, fragment, source, help_text)
+
+
+def test_extern_error_is_single(tmp_path):
+    _, proc = sxc_cli(tmp_path, EXTERN_PRINTF)
+    assert proc.stderr.count("error:") == 1, proc.stderr
+
+
+def test_user_function_replaces_prelude():
+    m = sxc.compile("fn sqrt_f64(x: f64) -> f64 { x * 10.0 }\n"
+                    "fn f(x: f64) -> f64 { sqrt_f64(x) + exp_f64(0.0) }\n")
+    assert m.f(4.0) == 41.0
+
+
+def test_extern_function_is_callable():
+    m = sxc.compile('extern "C" { fn hypot(x: f64, y: f64) -> f64; }\n'
+                    "fn f(a: f64) -> f64 { hypot(a, 4.0) }\n")
+    assert m.f(3.0) == 5.0
+
+
+def test_vec_get_outside_is_zero():
+    m = sxc.compile("fn f(i: i64) -> i64 {\n"
+                    "    let v: i64 = vec_new();\n"
+                    "    vec_push(v, 11);\n"
+                    "    vec_get(v, i)\n"
+                    "}\n")
+    assert m.f(0) == 11
+    assert m.f(1) == 0
+    assert m.f(-1) == 0
+
+
+def test_bits_round_trip_as_i64():
+    m = sxc.compile("fn f(x: f64) -> i64 { f64_to_bits(x) }\n"
+                    "fn g(b: i64) -> f64 { bits_to_f64(b) }\n")
+    assert m.f(-2.0) == -4611686018427387904
+    assert m.g(-4611686018427387904) == -2.0
+
+
+def test_string_to_int_saturates():
+    m = sxc.compile('fn f() -> i64 { string_to_int("123456789012345678901") }\n'
+                    'fn g() -> i64 { string_to_int(" -12e3") }\n')
+    assert m.f() == 9223372036854775807
+    assert m.g() == -12
