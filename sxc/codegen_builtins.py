@@ -16,7 +16,7 @@ from sxc.codegen import NEVER, UNIT_VAL, Codegen
 from sxc.diagnostics import InternalError
 from sxc.codegen_format import flags_for, fmt_value, push_literal
 from sxc.formatting import Spec
-from sxc.native import I1, I32, PTR, STR, VEC_BYTES, const_i64
+from sxc.native import I1, I32, I64, PTR, STR, VEC_BYTES, const_i64
 
 # Prelude functions that implement string methods, by method name.
 STR_METHODS = {
