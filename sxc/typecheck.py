@@ -704,6 +704,8 @@ class Checker:
             e.ty = e.left.ty
             return e
         comparison = op in ("==", "!=", "<", ">", "<=", ">=")
+        if op in ("==", "!="):
+            self._bool_literal_operand(e)
         t = self.numeric_pair(e, None if comparison else expected)
         if t is None:
             if comparison:
@@ -730,6 +732,31 @@ class Checker:
             self.rep.error(f"cannot apply `{op}` to values of type `{t}`", e.op_span or e.span)
         e.ty = t
         return e
+
+    def _bool_literal_operand(self, e: ast.Binary) -> None:
+        """Read `flag == 1` and `flag != 0` on a `bool` as `flag == true` and so on.
+
+        Programs for the original toolchain, whose booleans are the integers
+        0 and 1, compare them with integer literals.  Only a literal 0 or 1
+        against an operand that is visibly a `bool` (a local or a call of a
+        function returning one) is rewritten; Rust rejects both forms.
+        """
+        for lit_side, other in (("right", e.left), ("left", e.right)):
+            lit = getattr(e, lit_side)
+            if (isinstance(lit, ast.IntLit) and lit.suffix is None and lit.value in (0, 1)
+                    and self._is_visibly_bool(other)):
+                setattr(e, lit_side, ast.BoolLit(lit.span, lit.value == 1))
+                return
+
+    def _is_visibly_bool(self, e: ast.Expr) -> bool:
+        if isinstance(e, ast.Path) and len(e.segments) == 1:
+            local = self.lookup(e.segments[0])
+            return local is not None and local.ty == T.BOOL
+        if isinstance(e, ast.Call) and isinstance(e.func, ast.Path) and len(e.func.segments) == 1:
+            name = e.func.segments[0]
+            sig = self.sigs.get(name)
+            return self.lookup(name) is None and sig is not None and sig.ret == T.BOOL
+        return False
 
     def e_Cast(self, e: ast.Cast, expected):
         target = self.resolve_type(e.target)

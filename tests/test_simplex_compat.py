@@ -80,3 +80,20 @@ def test_string_to_int_saturates():
                     'fn g() -> i64 { string_to_int(" -12e3") }\n')
     assert m.f() == 9223372036854775807
     assert m.g() == -12
+
+
+def test_bool_compares_with_one_and_zero():
+    m = sxc.compile("fn pos(x: i64) -> bool { x > 0 }\n"
+                    "fn f(x: i64) -> i64 {\n"
+                    "    let b = pos(x);\n"
+                    "    if b == 1 && pos(x) != 0 { 1 } else { 0 }\n"
+                    "}\n")
+    assert m.f(5) == 1
+    assert m.f(-5) == 0
+
+
+def test_bool_compares_not_with_two(tmp_path):
+    source = "fn main() {\n    let b = true;\n    let c = b == 2;\n}\n"
+    path, proc = sxc_cli(tmp_path, source)
+    assert proc.returncode == 1
+    assert "mismatched types" in proc.stderr
