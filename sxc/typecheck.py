@@ -748,6 +748,27 @@ class Checker:
                 setattr(e, lit_side, ast.BoolLit(lit.span, lit.value == 1))
                 return
 
+    def _is_prelude_function(self, name: str) -> bool:
+        fn = self.program.functions.get(name)
+        return self.lookup(name) is None and getattr(fn, "origin", None) == "std"
+
+    def _int_exponent_as_float(self, arg: ast.Expr) -> ast.Expr:
+        """Convert an integer exponent of `pow_f64`, as the original runtime does.
+
+        That runtime reads an exponent whose bits are an integer from 0 to 1000
+        as that integer, so `pow_f64(x, n)` with an `i64` `n` is `x` to the `n`.
+        """
+        visibly_int = False
+        if isinstance(arg, ast.Path) and len(arg.segments) == 1:
+            local = self.lookup(arg.segments[0])
+            visibly_int = local is not None and T.is_int(local.ty)
+        elif isinstance(arg, ast.Call) and isinstance(arg.func, ast.Path):
+            sig = self.sigs.get("::".join(arg.func.segments))
+            visibly_int = sig is not None and T.is_int(sig.ret)
+        if not visibly_int:
+            return arg
+        return ast.Cast(arg.span, arg, ast.NamedType(arg.span, ["f64"]))
+
     def _is_visibly_bool(self, e: ast.Expr) -> bool:
         if isinstance(e, ast.Path) and len(e.segments) == 1:
             local = self.lookup(e.segments[0])
@@ -829,6 +850,8 @@ class Checker:
     def builtin_call(self, e: ast.Call, func: ast.Path, expected) -> ast.Expr | None:
         segs = func.segments
         name = "::".join(segs)
+        if name == "pow_f64" and len(e.args) == 2 and self._is_prelude_function(name):
+            e.args[1] = self._int_exponent_as_float(e.args[1])
         if len(segs) == 1 and self.lookup(segs[0]) is not None:
             return None
         if len(segs) == 1 and segs[0] in self.sigs:
