@@ -15,7 +15,7 @@ from sxc import types as T
 from sxc.codegen import NEVER, UNIT_VAL, Codegen
 from sxc.diagnostics import InternalError
 from sxc.codegen_format import flags_for, fmt_value, push_literal
-from sxc.formatting import Spec
+from sxc.formatting import PANIC_MACROS, Spec
 from sxc.native import I1, I32, I64, PTR, STR, VEC_BYTES, const_i64
 
 # Prelude functions that implement string methods, by method name.
@@ -463,10 +463,12 @@ def macro(cg: Codegen, e: ast.MacroCall):
             cg.b.call(cg.native.routine("flush"), [])
         return UNIT_VAL
     slot = _new_buffer(cg)
-    if name == "panic":
+    if name in PANIC_MACROS:
         push_literal(cg, slot, f"{cg.loc(e.span)}: runtime error: panicked: ")
         if not e.args:
-            push_literal(cg, slot, "explicit panic")
+            push_literal(cg, slot, PANIC_MACROS[name])
+        elif name != "panic":
+            push_literal(cg, slot, PANIC_MACROS[name] + ": ")
     format_into(cg, slot, e, values)
     text = _buf_to_str(cg, slot)
     if name == "format":

@@ -1,4 +1,4 @@
-"""Format strings of `println!`, `print!`, `format!`, `panic!` and friends.
+"""Format strings of the printing and panicking macros: `println!`, `format!`, ...
 
 `parse_format` splits `"x = {:.3}, n = {}"` into literal text and `Spec`s,
 following the grammar of Rust's `std::fmt`:
@@ -20,6 +20,15 @@ from dataclasses import dataclass
 # Format traits by their letter, and what each is called in messages.
 TRAITS = {"": "Display", "?": "Debug", "x?": "Debug", "X?": "Debug", "e": "LowerExp",
           "E": "UpperExp", "x": "LowerHex", "X": "UpperHex", "o": "Octal", "b": "Binary"}
+
+# Macros that end the program with a formatted message, and the text each
+# prints before it (alone when the macro has no arguments).
+PANIC_MACROS = {
+    "panic": "explicit panic",
+    "unreachable": "internal error: entered unreachable code",
+    "todo": "not yet implemented",
+    "unimplemented": "not implemented",
+}
 
 # Prefixes that `#` adds to `{:#x}`, `{:#o}` and `{:#b}`.
 RADIX_PREFIX = {"x": "0x", "X": "0x", "o": "0o", "b": "0b"}

@@ -316,8 +316,9 @@ def group_binary(operands: list[ast.Expr], ops: list[Token], path: str) -> ast.E
 
 
 # Macros whose arguments may be named: `println!("{x}", x = 1)`.
-FORMAT_MACROS = {"println", "print", "eprintln", "eprint", "format", "panic", "assert",
-                 "debug_assert"}
+FORMAT_MACROS = {"println", "print", "eprintln", "eprint", "format", "panic", "unreachable",
+                 "todo", "unimplemented", "assert", "debug_assert", "assert_eq", "assert_ne",
+                 "debug_assert_eq", "debug_assert_ne"}
 
 
 @dataclasses.dataclass

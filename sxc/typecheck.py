@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from sxc import ast
 from sxc import types as T
 from sxc.diagnostics import Reporter, Span
-from sxc.formatting import FormatError, Spec, parse_format
+from sxc.formatting import PANIC_MACROS, FormatError, Spec, parse_format
 from sxc.resolve import Program
 
 # Math methods shared by `f64`, `f32` and `dual`: name -> number of arguments.
@@ -80,7 +80,7 @@ VEC_HANDLE_BUILTINS = {
 }
 MAX_ARRAY = 65536
 MAX_FORMAT_WIDTH = 65535
-PRINT_MACROS = {"println", "print", "eprintln", "eprint", "format", "panic"}
+PRINT_MACROS = {"println", "print", "eprintln", "eprint", "format"} | set(PANIC_MACROS)
 
 
 @dataclass
@@ -317,7 +317,7 @@ class Checker:
                 return True
             if isinstance(e, ast.Loop):
                 return True
-            if isinstance(e, ast.MacroCall) and e.name == "panic":
+            if isinstance(e, ast.MacroCall) and e.name in PANIC_MACROS:
                 return True
             if isinstance(e, ast.If) and e.else_ is not None:
                 return self.diverges(e.then) and (
@@ -1570,17 +1570,18 @@ class Checker:
                     e.args.append(self.format_macro(fmt))
             e.ty = T.UNIT
             return e
-        if name in ("assert_eq",):
-            self.rep.error("sxc does not support `assert_eq!` yet", e.span,
-                           help="write `assert!(a == b)`")
-            e.ty = T.UNIT
-            return e
+        if name in ("assert_eq", "assert_ne", "debug_assert_eq", "debug_assert_ne"):
+            if len(e.args) < 2 or any(e.arg_names[:2]):
+                self.rep.error(f"`{name}!` needs two values to compare", e.span)
+                e.ty = T.UNIT
+                return e
+            return self.expr(_expand_assert_compare(e), expected)
         self.rep.error(f"unknown macro `{name}!`", e.span)
         e.ty = T.NEVER
         return e
 
     def format_macro(self, e: ast.MacroCall) -> ast.MacroCall:
-        e.ty = T.STRING if e.name == "format" else (T.NEVER if e.name == "panic"
+        e.ty = T.STRING if e.name == "format" else (T.NEVER if e.name in PANIC_MACROS
                                                      else T.UNIT)
         e.pieces = []
         if not e.args:
@@ -1762,6 +1763,31 @@ class _FormatArgs:
                 self.checker.rep.error(f"named argument `{name}` never used",
                                        self.exprs[i].span,
                                        help=f"add `{{{name}}}` to the format string")
+
+
+def _expand_assert_compare(e: ast.MacroCall) -> ast.Block:
+    """Rewrite `assert_eq!(a, b, ...)` as Rust's expansion does:
+
+        { let left = a; let right = b;
+          if !(left == right) { panic!("assertion `left == right` failed: ...\n"
+                                       "  left: {:?}\n right: {:?}", left, right) } }
+    """
+    s = e.span
+    op = "!=" if e.name.endswith("_ne") else "=="
+    left, right = "__assert_left", "__assert_right"
+    message = f"assertion `left {op} right` failed"
+    args: list[ast.Expr] = []
+    if len(e.args) > 2:
+        message += ": {}"
+        names = e.arg_names[2:] if e.arg_names else []
+        args.append(ast.MacroCall(s, "format", e.args[2:], names))
+    args += [ast.Path(s, [left]), ast.Path(s, [right])]
+    fmt = ast.StrLit(s, message + "\n  left: {:?}\n right: {:?}")
+    failed = ast.Unary(s, "!", ast.Binary(s, op, ast.Path(s, [left]), ast.Path(s, [right]), s))
+    report = ast.Block(s, [ast.ExprStmt(s, ast.MacroCall(s, "panic", [fmt] + args))], None)
+    return ast.Block(s, [ast.Let(s, ast.NamePattern(s, left), None, e.args[0]),
+                         ast.Let(s, ast.NamePattern(s, right), None, e.args[1]),
+                         ast.ExprStmt(s, ast.If(s, failed, report, None))], None)
 
 
 def _inner_span(lit: ast.StrLit, offset: int, length: int) -> Span:

@@ -75,6 +75,10 @@ CASES = [
     ("named_in_vec", "let w = vec!(a = 1);", "1", "`vec!` takes no named arguments", None),
     ("compound_named", 'println!("{a}", a += 1);', "+=", "expected `=` after the argument "
      "name `a`, found `+=`", None),
+    ("assert_eq_one_value", "assert_eq!(x);", "assert_eq!(x)",
+     "`assert_eq!` needs two values to compare", None),
+    ("assert_eq_no_debug", "assert_eq!(n.x, 1.0, \"{:?}\", n);", "{:?}",
+     "`N` does not implement `Debug`", None),
     ("not_literal", 'let s = "{}"; println!(s, x);', "s", "format argument must be a "
      "string literal", None),
 ]
