@@ -80,6 +80,8 @@ class IntLit(Expr):
 class FloatLit(Expr):
     value: float
     suffix: str | None = None
+    # the literal's decimal digits, so an f32 literal rounds once from them
+    text: str | None = None
 
 
 @dataclass(eq=False)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from llvmlite import ir
 
 from sxc import ast
+from sxc import numbers
 from sxc import types as T
 from sxc.diagnostics import InternalError, Span
 from sxc.formatting import Spec
@@ -448,11 +449,12 @@ class Codegen:
 
     def v_IntLit(self, e: ast.IntLit):
         if isinstance(e.ty, T.FloatT):
-            return ir.Constant(self.ll(e.ty), float(e.value))
+            value = numbers.round_f32(e.value) if e.ty == T.F32 else float(e.value)
+            return ir.Constant(self.ll(e.ty), value)
         return ir.Constant(self.ll(e.ty), e.value & ((1 << e.ty.bits) - 1))
 
     def v_FloatLit(self, e: ast.FloatLit):
-        return ir.Constant(self.ll(e.ty), e.value)
+        return ir.Constant(self.ll(e.ty), numbers.literal_value(e))
 
     def v_BoolLit(self, e):
         return ir.Constant(I1, int(e.value))
@@ -471,31 +473,11 @@ class Codegen:
             return self.value(self.consts[name].value)
         if kind == "fn":
             return self.functions[name]
-        if kind == "float_const":
-            import math
-            import struct as pystruct
-            table = {"MAX": 1.7976931348623157e308, "MIN": -1.7976931348623157e308,
-                     "EPSILON": 2.220446049250313e-16, "INFINITY": math.inf,
-                     "NEG_INFINITY": -math.inf, "NAN": math.nan,
-                     "MIN_POSITIVE": 2.2250738585072014e-308}
-            if e.ty == T.F32:
-                table.update({"MAX": 3.4028234663852886e38, "MIN": -3.4028234663852886e38,
-                              "EPSILON": 1.1920928955078125e-07,
-                              "MIN_POSITIVE": 1.1754943508222875e-38})
-            del pystruct
-            return ir.Constant(self.ll(e.ty), table[name])
-        if kind == "math_const":
-            import math
-            table = {"PI": math.pi, "E": math.e, "TAU": math.tau, "LN_2": math.log(2),
-                     "LN_10": math.log(10), "SQRT_2": math.sqrt(2)}
-            return ir.Constant(F64, table[name])
-        if kind == "int_const":
-            t = e.ty
-            if name == "MAX":
-                v = (1 << (t.bits - 1)) - 1 if t.signed else (1 << t.bits) - 1
-            else:
-                v = -(1 << (t.bits - 1)) if t.signed else 0
-            return ir.Constant(self.ll(t), v & ((1 << t.bits) - 1))
+        if kind == "num_const":
+            ty, value = numbers.const_value(name)
+            if isinstance(ty, T.IntT):
+                value &= (1 << ty.bits) - 1
+            return ir.Constant(self.ll(ty), value)
         raise InternalError(f"unknown path kind {kind}")
 
     def v_Unary(self, e: ast.Unary):
@@ -715,11 +697,8 @@ class Codegen:
         ft = x.type
         if name in INTRINSIC_MATH:
             return b.call(self.intr(INTRINSIC_MATH[name], ft), [x])
-        if name in LIBM_MATH or name in LIBM_MATH2:
-            wide = x if ft == F64 else b.fpext(x, F64)
-            wide_args = [a if a.type == F64 else b.fpext(a, F64) for a in args]
-            r = b.call(self.native.libc(name), [wide] + wide_args)
-            return r if ft == F64 else b.fptrunc(r, ft)
+        if (name in LIBM_MATH or name in LIBM_MATH2) and ft == F64:
+            return b.call(self.native.libc(name), [x] + args)
         if name == "powf":
             return b.call(self.intr("llvm.pow", ft, 2), [x, args[0]])
         if name == "powi":
@@ -754,20 +733,8 @@ class Codegen:
             l1p = l1p if ft == F64 else b.fptrunc(l1p, ft)
             pos = b.select(b.fcmp_ordered(">", x, ir.Constant(ft, 0.0)), x, ir.Constant(ft, 0.0))
             return b.fadd(pos, l1p)
-        if name == "is_nan":
-            return b.fcmp_unordered("uno", x, x)
-        if name == "is_finite":
-            ax = b.call(self.intr("llvm.fabs", ft), [x])
-            return b.fcmp_ordered("<", ax, ir.Constant(ft, float("inf")))
-        if name == "is_infinite":
-            ax = b.call(self.intr("llvm.fabs", ft), [x])
-            return b.fcmp_ordered("==", ax, ir.Constant(ft, float("inf")))
-        if name == "is_sign_negative":
-            bits = b.bitcast(x, ir.IntType(ft.width if hasattr(ft, "width") else 64))
-            return b.icmp_signed("<", bits, ir.Constant(bits.type, 0))
-        if name == "to_bits":
-            return b.bitcast(x, I64)
-        raise InternalError(f"float method {name}")
+        from sxc import codegen_numbers
+        return codegen_numbers.float_method(self, name, x, args)
 
     def sigmoid(self, z):
         """The overflow-free logistic function: `exp` of a non-positive number only."""
@@ -781,32 +748,8 @@ class Codegen:
         return b.select(nonneg, b.fdiv(one, denom), b.fdiv(e, denom))
 
     def int_method(self, e: ast.MethodCall, name: str):
-        b = self.b
-        x = self.value(e.receiver)
-        args = self.call_args(e.args)
-        t = e.receiver.ty
-        if name == "abs":
-            neg = b.icmp_signed("<", x, ir.Constant(x.type, 0))
-            return b.select(neg, b.neg(x), x)
-        if name == "signum":
-            zero = ir.Constant(x.type, 0)
-            pos = b.zext(b.icmp_signed(">", x, zero), x.type)
-            negv = b.zext(b.icmp_signed("<", x, zero), x.type)
-            return b.sub(pos, negv)
-        if name in ("min", "max"):
-            y = args[0]
-            cmp = b.icmp_signed if t.signed else b.icmp_unsigned
-            less = cmp("<", x, y)
-            return b.select(less, x, y) if name == "min" else b.select(less, y, x)
-        if name == "wrapping_add":
-            return b.add(x, args[0])
-        if name == "wrapping_sub":
-            return b.sub(x, args[0])
-        if name == "wrapping_mul":
-            return b.mul(x, args[0])
-        if name == "pow":
-            return b.call(self.helper_ipow(x.type), [x, args[0]])
-        raise InternalError(f"int method {name}")
+        from sxc import codegen_numbers
+        return codegen_numbers.int_method(self, e, name)
 
     # ------------------------------------------------------------ sequences
 

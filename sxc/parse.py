@@ -280,16 +280,19 @@ def parse_int(text: str) -> tuple[int, str | None]:
         return int(text, 16), suffix
     if text.startswith("0b"):
         return int(text, 2), suffix
+    if text.startswith("0o"):
+        return int(text, 8), suffix
     return int(text), suffix
 
 
-def parse_float(text: str) -> tuple[float, str | None]:
+def parse_float(text: str) -> tuple[float, str | None, str]:
+    """Return the f64 value, the suffix and the digits of a float literal."""
     text = text.replace("_", "")
     suffix = None
     if text.endswith(("f32", "f64")):
         suffix = text[-3:]
         text = text[:-3]
-    return float(text), suffix
+    return float(text), suffix, text
 
 
 def group_binary(operands: list[ast.Expr], ops: list[Token], path: str) -> ast.Expr:
@@ -806,8 +809,8 @@ class Builder(Transformer):
         return ast.IntLit(self.sp(meta), value, suffix)
 
     def float_lit(self, meta, children):
-        value, suffix = parse_float(str(children[0]))
-        return ast.FloatLit(self.sp(meta), value, suffix)
+        value, suffix, digits = parse_float(str(children[0]))
+        return ast.FloatLit(self.sp(meta), value, suffix, digits)
 
     def str_lit(self, meta, children):
         raw = str(children[0])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from sxc import ast
+from sxc import numbers
 from sxc import types as T
 from sxc.formatting import Spec
 from sxc.resolve import Program
@@ -186,13 +187,15 @@ class Printer:
 
     def p_IntLit(self, e, depth):
         if isinstance(e.ty, T.FloatT):
-            return float_text(float(e.value), e.ty)
+            value = numbers.round_f32(e.value) if e.ty == T.F32 else float(e.value)
+            return float_text(value, e.ty)
         if e.ty is None:
             return str(e.value)
         return f"{e.value}{e.ty}" if e.value >= 0 else f"({e.value}{e.ty})"
 
     def p_FloatLit(self, e, depth):
-        return float_text(e.value, e.ty)
+        value = numbers.literal_value(e) if isinstance(e.ty, T.FloatT) else e.value
+        return float_text(value, e.ty)
 
     def p_StrLit(self, e, depth):
         return f'"{_escape(e.value)}"'
@@ -204,6 +207,9 @@ class Printer:
         return "()"
 
     def p_Path(self, e, depth):
+        target = getattr(e, "target", None)
+        if target and target[0] == "num_const":
+            return ("std::" if "::consts::" in target[1] else "") + target[1]
         return "::".join(e.segments)
 
     def p_Unary(self, e, depth):

@@ -21,6 +21,7 @@ from pathlib import Path as FsPath
 
 from sxc import ast
 from sxc.cmath import extern_functions
+from sxc.numbers import MATH_CONSTS
 from sxc.diagnostics import Reporter, Span, register_source
 from sxc.parse import parse_module
 
@@ -42,6 +43,9 @@ class Program:
     user_file: str = ""
     # the names that come from the bundled runtime rather than the user's code
     library_items: set[str] = field(default_factory=set)
+    # names imported from the standard library: `use std::f64::consts::PI;`
+    # maps "PI" to ["std", "f64", "consts", "PI"]
+    std_imports: dict[str, list[str]] = field(default_factory=dict)
 
 
 def runtime_source(name: str) -> tuple[str, str]:
@@ -88,6 +92,8 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
                     loaded[root] = [_library_module(f) for f in LIBRARY_MODULES[root]]
                     modules.extend(loaded[root])
                 _check_imports(loaded[root], item, reporter)
+            elif root in ("std", "core"):
+                _add_std_import(program, item)
             elif root not in ("std", "crate", "self", "super"):
                 reporter.error(f"unresolved import `{root}`", item.span,
                                help="the bundled library is `simplex_training`")
@@ -97,6 +103,15 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
     _add_items(program, module, reporter, "user")
     _add_entry(program, module, reporter)
     return program
+
+
+def _add_std_import(program: Program, use: ast.UseDecl) -> None:
+    for name in use.names:
+        if name == "*" and use.path[-1:] == ["consts"]:
+            for const in MATH_CONSTS:
+                program.std_imports[const] = use.path + [const]
+        elif name != "*":
+            program.std_imports[name] = use.path + [name]
 
 
 def _check_imports(files: list[ast.Module], use: ast.UseDecl, reporter: Reporter) -> None:

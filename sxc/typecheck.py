@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import math
+
 from sxc import ast
+from sxc import numbers as N
 from sxc import types as T
 from sxc.diagnostics import Reporter, Span
 from sxc.formatting import PANIC_MACROS, FormatError, Spec, parse_format
@@ -44,13 +47,52 @@ FLOAT_METHODS = {
     "recip": 0, "floor": 0, "ceil": 0, "round": 0, "trunc": 0, "signum": 0,
     "powf": 1, "atan2": 1, "max": 1, "min": 1, "hypot": 1, "clamp": 2, "powi": 1,
 }
-FLOAT_PREDICATES = {"is_nan", "is_finite", "is_infinite", "is_sign_negative"}
+# methods of the integer types: name -> (parameters, result, receivers), where
+# "Self" is the receiver's type, "Unsigned" its unsigned twin, "Overflowing"
+# the tuple `(Self, bool)`, and receivers is "any", "signed" or "unsigned"
+INT_METHODS = {
+    "abs": ([], "Self", "signed"), "signum": ([], "Self", "signed"),
+    "is_positive": ([], "bool", "signed"), "is_negative": ([], "bool", "signed"),
+    "unsigned_abs": ([], "Unsigned", "signed"), "abs_diff": (["Self"], "Unsigned", "any"),
+    "min": (["Self"], "Self", "any"), "max": (["Self"], "Self", "any"),
+    "clamp": (["Self", "Self"], "Self", "any"),
+    "pow": (["u32"], "Self", "any"), "wrapping_pow": (["u32"], "Self", "any"),
+    "saturating_pow": (["u32"], "Self", "any"),
+    "rem_euclid": (["Self"], "Self", "any"), "div_euclid": (["Self"], "Self", "any"),
+    "wrapping_add": (["Self"], "Self", "any"), "wrapping_sub": (["Self"], "Self", "any"),
+    "wrapping_mul": (["Self"], "Self", "any"), "wrapping_div": (["Self"], "Self", "any"),
+    "wrapping_rem": (["Self"], "Self", "any"), "wrapping_neg": ([], "Self", "any"),
+    "wrapping_abs": ([], "Self", "signed"),
+    "wrapping_shl": (["u32"], "Self", "any"), "wrapping_shr": (["u32"], "Self", "any"),
+    "saturating_add": (["Self"], "Self", "any"), "saturating_sub": (["Self"], "Self", "any"),
+    "saturating_mul": (["Self"], "Self", "any"),
+    "overflowing_add": (["Self"], "Overflowing", "any"),
+    "overflowing_sub": (["Self"], "Overflowing", "any"),
+    "overflowing_mul": (["Self"], "Overflowing", "any"),
+    "count_ones": ([], "u32", "any"), "count_zeros": ([], "u32", "any"),
+    "leading_zeros": ([], "u32", "any"), "trailing_zeros": ([], "u32", "any"),
+    "leading_ones": ([], "u32", "any"), "trailing_ones": ([], "u32", "any"),
+    "is_power_of_two": ([], "bool", "unsigned"),
+    "next_power_of_two": ([], "Self", "unsigned"),
+    "rotate_left": (["u32"], "Self", "any"), "rotate_right": (["u32"], "Self", "any"),
+    "swap_bytes": ([], "Self", "any"), "reverse_bits": ([], "Self", "any"),
+}
+# methods of `f64` and `f32` that `dual` lacks: name -> (parameters, result),
+# where "Self" is the receiver's type, "Bits" the unsigned integer of its
+# width and "Pair" the tuple `(Self, Self)`
+FLOAT_ONLY_METHODS = {
+    "is_nan": ([], "bool"), "is_finite": ([], "bool"), "is_infinite": ([], "bool"),
+    "is_sign_negative": ([], "bool"), "is_sign_positive": ([], "bool"),
+    "is_normal": ([], "bool"), "is_subnormal": ([], "bool"),
+    "to_bits": ([], "Bits"), "fract": ([], "Self"), "round_ties_even": ([], "Self"),
+    "to_degrees": ([], "Self"), "to_radians": ([], "Self"),
+    "ln_1p": ([], "Self"), "exp_m1": ([], "Self"),
+    "copysign": (["Self"], "Self"), "rem_euclid": (["Self"], "Self"),
+    "div_euclid": (["Self"], "Self"), "log": (["Self"], "Self"),
+    "mul_add": (["Self", "Self"], "Self"), "sin_cos": ([], "Pair"),
+}
 FREE_MATH = {"sin", "cos", "tan", "tanh", "exp", "ln", "sqrt", "abs", "sigmoid",
              "floor", "ceil", "log10", "log2", "atan", "sinh", "cosh"}
-FLOAT_CONSTS = {"MAX", "MIN", "EPSILON", "INFINITY", "NEG_INFINITY", "NAN",
-                "MIN_POSITIVE"}
-INT_CONSTS = {"MAX", "MIN"}
-MATH_CONSTS = {"PI", "E", "TAU", "LN_2", "LN_10", "SQRT_2"}
 _BUF = T.RefT(T.VecT(T.U8), True)
 # Compiler intrinsics that `runtime/std.sx` uses: name -> (parameters, result).
 INTRINSICS = {
@@ -272,14 +314,27 @@ class Checker:
                                help="a constant may not depend on itself")
 
     def check_literals(self, node) -> None:
-        """Report integer literals that do not fit their (now known) type."""
-        for lit in _walk(node):
+        """Report number literals that do not fit their (now known) type."""
+        nodes = list(_walk(node))
+        negated = {id(n.operand) for n in nodes if isinstance(n, ast.Unary) and n.op == "-"
+                   and isinstance(n.operand, ast.IntLit)}
+        for lit in nodes:
             if isinstance(lit, ast.IntLit) and isinstance(lit.ty, T.IntT):
                 t = lit.ty
-                hi = (1 << (t.bits - 1)) if t.signed else (1 << t.bits) - 1
+                if id(lit) in negated and not t.signed:
+                    self.rep.error(f"cannot apply unary operator `-` to type `{t}`",
+                                   lit.span, help="unsigned values cannot be negative")
+                    continue
+                hi = N.int_max(t) + (1 if id(lit) in negated else 0)
                 if lit.value > hi:
                     self.rep.error(f"literal out of range for `{t}`", lit.span,
-                                   help=f"the largest `{t}` is {hi - 1 if t.signed else hi}")
+                                   help=f"the range of `{t}` is "
+                                        f"{N.int_min(t)}..={N.int_max(t)}")
+            elif isinstance(lit, ast.FloatLit) and isinstance(lit.ty, T.FloatT) \
+                    and lit.text is not None:
+                if math.isinf(N.float_literal_value(lit.text, lit.ty)):
+                    self.rep.error(f"literal out of range for `{lit.ty}`", lit.span,
+                                   help=f"the largest finite `{lit.ty}` is `{lit.ty}::MAX`")
 
     def check_fn(self, fn: ast.FnDef) -> None:
         sig: Sig = fn.sig
@@ -471,7 +526,7 @@ class Checker:
                 e.ty = target
                 return e
             if T.is_float(target):
-                lit = ast.FloatLit(e.span, float(e.value))
+                lit = ast.FloatLit(e.span, float(e.value), None, str(e.value))
                 lit.ty = target
                 return lit
         if isinstance(e, ast.FloatLit) and e.suffix is None and T.is_float(target):
@@ -584,22 +639,20 @@ class Checker:
                 e.ty = T.FnT(tuple(sig.params), sig.ret)
                 e.target = ("fn", name)
                 return e
+            canonical = N.const_path(self.std_import(segs))
+            if canonical is not None:
+                e.ty = N.const_value(canonical)[0]
+                e.target = ("num_const", canonical)
+                return e
             self.rep.error(f"cannot find value `{name}` in this scope", e.span)
             e.ty = T.NEVER
             return e
+        canonical = N.const_path(self.std_import(segs))
+        if canonical is not None:
+            e.ty = N.const_value(canonical)[0]
+            e.target = ("num_const", canonical)
+            return e
         owner, item = segs[-2], segs[-1]
-        if owner in ("f64", "f32") and item in FLOAT_CONSTS:
-            e.ty = T.PRIMITIVES[owner]
-            e.target = ("float_const", item)
-            return e
-        if owner == "consts" and item in MATH_CONSTS:
-            e.ty = T.F64
-            e.target = ("math_const", item)
-            return e
-        if owner in T.PRIMITIVES and item in INT_CONSTS and T.is_int(T.PRIMITIVES[owner]):
-            e.ty = T.PRIMITIVES[owner]
-            e.target = ("int_const", item)
-            return e
         key = f"{owner}::{item}"
         if key in self.sigs:
             sig = self.sigs[key]
@@ -610,6 +663,11 @@ class Checker:
         self.rep.error(f"cannot find `{'::'.join(segs)}` in this scope", e.span)
         e.ty = T.NEVER
         return e
+
+    def std_import(self, segs: list[str]) -> list[str]:
+        """Return `segs` with a leading name imported from `std` replaced by its path."""
+        imported = self.program.std_imports.get(segs[0])
+        return imported + segs[1:] if imported is not None else segs
 
     def e_Unary(self, e: ast.Unary, expected):
         if e.op == "*":
@@ -622,6 +680,7 @@ class Checker:
         e.operand = self.expr(e.operand, expected)
         t = e.operand.ty
         if e.op == "-":
+            # a negated literal is checked once its type is known (check_literals)
             if isinstance(t, T.IntT) and not t.signed and not isinstance(e.operand, ast.IntLit):
                 self.rep.error(f"cannot negate a value of unsigned type `{t}`", e.span)
             elif not T.is_numeric(t) and not isinstance(t, T.NeverT):
@@ -856,6 +915,9 @@ class Checker:
             return None
         if len(segs) == 1 and segs[0] in self.sigs:
             return None
+        number_call = self.number_fn_call(e, segs, expected)
+        if number_call is not None:
+            return number_call
         if name in ("dual::variable", "dual::constant"):
             e.args = self.check_args(e.args, [T.F64], e.span, f"`{name}`")
             return self._builtin(e, name, T.DUAL)
@@ -985,6 +1047,53 @@ class Checker:
         e.args = [arg]
         return self._builtin(e, "bits_to_f64", T.F64)
 
+    def number_fn_call(self, e: ast.Call, segs: list[str], expected) -> ast.Expr | None:
+        """Check `f64::from_bits(b)`, `f64::from(x)` and methods called by path, `i32::pow(x, 2)`."""
+        if segs[0] in ("std", "core"):
+            segs = segs[1:]
+        owner = T.PRIMITIVES.get(segs[0]) if len(segs) == 2 else None
+        if not isinstance(owner, (T.IntT, T.FloatT)):
+            return None
+        item = segs[1]
+        if item == "from_bits" and isinstance(owner, T.FloatT):
+            bits = T.U32 if owner.bits == 32 else T.U64
+            e.args = self.check_args(e.args, [bits], e.span, f"`{owner}::from_bits`")
+            return self._builtin(e, "bits_to_f64", owner)
+        if item == "from" and len(e.args) == 1:
+            return self.lossless_from(e, owner)
+        methods = INT_METHODS if isinstance(owner, T.IntT) else \
+            set(FLOAT_METHODS) | set(FLOAT_ONLY_METHODS)
+        if item not in methods:
+            return None
+        if not e.args:
+            self.rep.error(f"`{owner}::{item}` takes the receiver as its first argument",
+                           e.span, help=f"write `x.{item}(..)` or `{owner}::{item}(x, ..)`")
+            e.ty = T.NEVER
+            return e
+        receiver = self.coerce(self.expr(e.args[0], owner), owner)
+        call = ast.MethodCall(e.span, receiver, item, e.args[1:], [], e.func.span)
+        if isinstance(owner, T.IntT):
+            return self.int_method(call, owner, expected)
+        return self.float_method(call, owner, expected)
+
+    def lossless_from(self, e: ast.Call, target: T.Type) -> ast.Expr:
+        """Check `T::from(x)`, a conversion that Rust offers only where no value is lost."""
+        arg = self.expr(e.args[0], None)
+        src = arg.ty
+        if isinstance(src, T.IntVar) and isinstance(target, T.IntT):
+            arg = self.coerce(arg, target)
+            src = target
+        elif isinstance(src, T.IntVar):
+            src.bind(T.I32)  # Rust's fallback type of an integer literal
+        if not _converts_losslessly(src, target) and not isinstance(src, T.NeverT):
+            self.rep.error(f"`{target}::from` does not take a `{src}`, because the "
+                           "conversion could lose information", arg.span,
+                           help=f"convert with `as {target}`, which "
+                                f"{'rounds or saturates' if T.is_float(src) or T.is_float(target) else 'wraps'}")
+        cast = ast.Cast(e.span, arg, ast.NamedType(e.span, [str(target)]))
+        cast.ty = target
+        return cast
+
     def _builtin(self, e: ast.Call, name: str, ty: T.Type) -> ast.Call:
         e.target = ("builtin", name)
         e.ty = ty
@@ -1068,14 +1177,22 @@ class Checker:
             e.target = ("dual", name)
             e.ty = ret
             return e
-        if name in FLOAT_PREDICATES and not isinstance(base, T.DualT):
-            e.args = self.check_args(e.args, [], e.span, f"`{name}`")
+        if name in FLOAT_ONLY_METHODS and isinstance(base, T.FloatT):
+            params, ret = FLOAT_ONLY_METHODS[name]
+            bits = T.U32 if base.bits == 32 else T.U64
+            types = {"Self": base, "bool": T.BOOL, "Bits": bits,
+                     "Pair": T.TupleT((base, base))}
+            e.args = self.check_args(e.args, [types[p] for p in params], e.span,
+                                     f"`{name}`")
+            _deref_receiver(e, base)
             e.target = ("math", name)
-            e.ty = T.BOOL
+            e.ty = types[ret]
             return e
-        if name in ("to_bits",) and base == T.F64:
-            e.target = ("math", name)
-            e.ty = T.U64
+        if name in FLOAT_ONLY_METHODS:
+            self.rep.error(f"`{name}` has no derivative rule for `dual`",
+                           e.method_span or e.span,
+                           help="call it on the value, `.val`, or on a plain `f64`")
+            e.ty = T.NEVER
             return e
         if name == "to_string":
             e.target = ("builtin", "to_string")
@@ -1114,24 +1231,27 @@ class Checker:
 
     def int_method(self, e: ast.MethodCall, base: T.IntT, expected):
         name = e.method
-        if name in ("abs", "signum") and not e.args:
-            e.target, e.ty = ("int", name), base
-            return e
-        if name in ("min", "max", "wrapping_add", "wrapping_sub", "wrapping_mul") \
-                and len(e.args) == 1:
-            e.args = [self.coerce(self.expr(e.args[0], base), base)]
-            e.target, e.ty = ("int", name), base
-            return e
-        if name == "pow" and len(e.args) == 1:
-            e.args = [self.coerce(self.expr(e.args[0], T.U32), T.U32)]
-            e.target, e.ty = ("int", name), base
-            return e
         if name == "to_string":
             e.target, e.ty = ("builtin", "to_string"), T.STRING
             return e
-        self.rep.error(f"no method named `{name}` found for `{base}`",
-                       e.method_span or e.span)
-        e.ty = T.NEVER
+        if name not in INT_METHODS:
+            self.rep.error(f"no method named `{name}` found for `{base}`",
+                           e.method_span or e.span)
+            e.ty = T.NEVER
+            return e
+        params, ret, kinds = INT_METHODS[name]
+        if kinds != "any" and (kinds == "signed") != base.signed:
+            self.rep.error(f"no method named `{name}` found for `{base}`",
+                           e.method_span or e.span,
+                           help=f"`{name}` exists only for {kinds} integer types")
+            e.ty = T.NEVER
+            return e
+        unsigned = T.IntT(base.bits, False, "usize" if base.alias == "isize" else "")
+        types = {"Self": base, "u32": T.U32, "bool": T.BOOL, "Unsigned": unsigned}
+        e.args = self.check_args(e.args, [types[p] for p in params], e.span, f"`{name}`")
+        _deref_receiver(e, base)
+        e.target = ("int", name)
+        e.ty = T.TupleT((base, T.BOOL)) if ret == "Overflowing" else types[ret]
         return e
 
     def seq_method(self, e: ast.MethodCall, base, expected):
@@ -1788,6 +1908,22 @@ def _expand_assert_compare(e: ast.MacroCall) -> ast.Block:
     return ast.Block(s, [ast.Let(s, ast.NamePattern(s, left), None, e.args[0]),
                          ast.Let(s, ast.NamePattern(s, right), None, e.args[1]),
                          ast.ExprStmt(s, ast.If(s, failed, report, None))], None)
+
+def _converts_losslessly(src: T.Type, dst: T.Type) -> bool:
+    """Return whether Rust implements `From<src> for dst` between primitive numbers."""
+    if src == dst or (isinstance(src, T.BoolT) and T.is_numeric(dst)):
+        return True
+    if isinstance(src, T.IntT) and isinstance(dst, T.IntT):
+        if dst.alias in ("usize", "isize") or src.alias in ("usize", "isize"):
+            # the pointer-sized types convert only from types of at most 16 bits
+            return src.bits <= 16 and dst.alias != "" and dst.bits > src.bits and \
+                (dst.signed or not src.signed) and (src.signed == dst.signed or src.bits < 16)
+        if src.signed and not dst.signed:
+            return False
+        return dst.bits > src.bits
+    if isinstance(src, T.IntT) and isinstance(dst, T.FloatT):
+        return src.bits <= (32 if dst.bits == 64 else 16) and not src.alias
+    return isinstance(src, T.FloatT) and isinstance(dst, T.FloatT) and dst.bits >= src.bits
 
 
 def _inner_span(lit: ast.StrLit, offset: int, length: int) -> Span:
