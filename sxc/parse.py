@@ -829,7 +829,7 @@ class Builder(Transformer):
             self.sp(meta), help="print the parts one by one, or use `format!(\"x = {}\", x)`")])
 
     def char_lit(self, meta, children):
-        raw = str(children[0])
+        raw = str(children[0]).removeprefix("b")  # `b'a'` is a byte, as `'a'` is here
         try:
             text = unescape(raw[1:-1])
         except EscapeError as err:

@@ -121,6 +121,7 @@ VEC_HANDLE_BUILTINS = {
     "vec_clear": ([T.I64], T.UNIT),
 }
 MAX_ARRAY = 65536
+COMPARISONS = ("==", "!=", "<", ">", "<=", ">=")
 MAX_FORMAT_WIDTH = 65535
 PRINT_MACROS = {"println", "print", "eprintln", "eprint", "format"} | set(PANIC_MACROS)
 
@@ -251,6 +252,10 @@ class Checker:
             return T.StructT(self.self_struct)
         if name in self.structs:
             return T.StructT(name)
+        if name == "char":
+            self.rep.error("sxc does not support the `char` type", te.span,
+                           help="character literals such as 'a' are `u8` bytes in sxc")
+            return T.U8
         if name in ("Box", "Rc", "Arc", "Option", "Result", "HashMap"):
             self.rep.error(f"sxc does not support `{name}` yet", te.span)
             return T.UNIT
@@ -315,7 +320,7 @@ class Checker:
 
     def check_literals(self, node) -> None:
         """Report number literals that do not fit their (now known) type."""
-        nodes = list(_walk(node))
+        nodes = sorted(_walk(node), key=lambda n: (n.span.line, n.span.col))
         negated = {id(n.operand) for n in nodes if isinstance(n, ast.Unary) and n.op == "-"
                    and isinstance(n.operand, ast.IntLit)}
         for lit in nodes:
@@ -738,6 +743,11 @@ class Checker:
             e.left = self.coerce(e.left, rt)
             if e.left.ty == rt:
                 return rt
+        if e.op in COMPARISONS and T.is_int(lt) and T.is_int(rt) and lt.signed != rt.signed:
+            self.rep.error(f"mismatched types: cannot compare `{lt}` with `{rt}`, which "
+                           "differ in signedness", e.op_span or e.span,
+                           help=_signedness_help(e, lt, rt))
+            return None
         help_text = None
         if T.is_numeric(lt) and T.is_numeric(rt):
             # suggest the conversion that loses nothing: integer to float
@@ -762,7 +772,7 @@ class Checker:
                 self.rep.error(f"cannot shift `{e.left.ty}` by `{e.right.ty}`", e.span)
             e.ty = e.left.ty
             return e
-        comparison = op in ("==", "!=", "<", ">", "<=", ">=")
+        comparison = op in COMPARISONS
         if op in ("==", "!="):
             self._bool_literal_operand(e)
         t = self.numeric_pair(e, None if comparison else expected)
@@ -1086,10 +1096,15 @@ class Checker:
         elif isinstance(src, T.IntVar):
             src.bind(T.I32)  # Rust's fallback type of an integer literal
         if not _converts_losslessly(src, target) and not isinstance(src, T.NeverT):
-            self.rep.error(f"`{target}::from` does not take a `{src}`, because the "
-                           "conversion could lose information", arg.span,
-                           help=f"convert with `as {target}`, which "
-                                f"{'rounds or saturates' if T.is_float(src) or T.is_float(target) else 'wraps'}")
+            if T.is_float(target):
+                effect = f"rounds to the nearest `{target}`"
+            elif T.is_float(src):
+                effect = "truncates toward zero and saturates"
+            else:
+                effect = "wraps"
+            self.rep.error(f"`{target}::from` does not accept `{src}`: the conversion could "
+                           "lose information", arg.span,
+                           help=f"convert with `as {target}`, which {effect}")
         cast = ast.Cast(e.span, arg, ast.NamedType(e.span, [str(target)]))
         cast.ty = target
         return cast
@@ -1908,6 +1923,19 @@ def _expand_assert_compare(e: ast.MacroCall) -> ast.Block:
     return ast.Block(s, [ast.Let(s, ast.NamePattern(s, left), None, e.args[0]),
                          ast.Let(s, ast.NamePattern(s, right), None, e.args[1]),
                          ast.ExprStmt(s, ast.If(s, failed, report, None))], None)
+
+
+def _signedness_help(e: ast.Binary, lt: T.IntT, rt: T.IntT) -> str:
+    """Suggest how to compare a signed with an unsigned integer without wrapping."""
+    signed, unsigned = (lt, rt) if lt.signed else (rt, lt)
+    wide = next((b for b in (16, 32, 64) if b > unsigned.bits and b >= signed.bits), None)
+    left, right = _snippet_text(e.left), _snippet_text(e.right)
+    if wide is not None:
+        return (f"convert both sides to a type that holds every value of each: "
+                f"`({left} as i{wide}) {e.op} ({right} as i{wide})`")
+    return (f"no sxc integer type holds every `{signed}` and every `{unsigned}`: test the "
+            f"`{signed}` for a negative value first, then convert it with `as {unsigned}`")
+
 
 def _converts_losslessly(src: T.Type, dst: T.Type) -> bool:
     """Return whether Rust implements `From<src> for dst` between primitive numbers."""
