@@ -850,9 +850,15 @@ class Checker:
 
     def e_Cast(self, e: ast.Cast, expected):
         target = self.resolve_type(e.target)
-        # as in Rust, `300 as u8` converts an i64 300: the literal's type
-        # does not come from the cast target
-        e.operand = self.expr(e.operand, None)
+        # as in Rust, a literal operand of the same kind takes the target type,
+        # so `300 as u8` is out of range and `0.1 as f32` rounds once; any
+        # other operand keeps its own type (`let x = 300; x as u8` is 44)
+        hint = None
+        if _is_literal(e.operand) and (
+                T.is_int(target) and _literal_of(e.operand, ast.IntLit)
+                or T.is_float(target) and _literal_of(e.operand, ast.FloatLit)):
+            hint = target
+        e.operand = self.expr(e.operand, hint)
         src = e.operand.ty
         e.ty = target
         if isinstance(src, T.DualT) and T.is_float(target):
@@ -2012,6 +2018,13 @@ def _is_literal(e: ast.Expr) -> bool:
     if isinstance(e, ast.Unary) and e.op == "-":
         return _is_literal(e.operand)
     return isinstance(e, (ast.IntLit, ast.FloatLit)) and e.suffix is None
+
+
+def _literal_of(e: ast.Expr, kind: type) -> bool:
+    """Return whether the literal `e` (perhaps negated) is of syntax class `kind`."""
+    while isinstance(e, ast.Unary):
+        e = e.operand
+    return isinstance(e, kind)
 
 
 def _tail(e: ast.Expr) -> ast.Expr | None:
