@@ -91,7 +91,8 @@ fn main() {
     let f = 1e20;
     let n = -3.9;
     println!("{} {} {}", f as i64, n as i64, n as u8);
-    println!("{} {}", f64::NAN as i32, 300 as u8);
+    let wide = 300;
+    println!("{} {}", f64::NAN as i32, wide as u8);
     println!("{}", (7 as f64) / 2.0);
 }
 """, "9223372036854775807 -3 0\n0 44\n3.5\n"),

@@ -339,6 +339,8 @@ def test_int_to_float_from_is_lossless():
 @pytest.mark.parametrize("source, line, col, message", [
     ("fn f() -> u8 { 256 }", 1, 16, "literal out of range for `u8`"),
     ("fn f() -> i8 { 128i8 }", 1, 16, "literal out of range for `i8`"),
+    ("fn f() -> u8 { 300 as u8 }", 1, 16, "literal out of range for `u8`"),
+    ("fn f() -> f32 { 1e40 as f32 }", 1, 17, "literal out of range for `f32`"),
     ("fn f() -> i8 { -129i8 }", 1, 17, "literal out of range for `i8`"),
     ("fn f() -> u32 { -1 }", 1, 18, "cannot apply unary operator `-` to type `u32`"),
     ("fn f() -> f32 { 1e39f32 }", 1, 17, "literal out of range for `f32`"),
@@ -357,6 +359,15 @@ def test_number_diagnostics(source, line, col, message):
     first = info.value.diagnostics[0]
     assert message in first.message
     assert (first.span.line, first.span.col) == (line, col)
+
+
+def test_cast_of_literal_takes_target_type():
+    m = sxc.compile("fn a() -> f32 { 1.00000005960464477550 as f32 }\n"
+                    "fn b() -> i8 { -128 as i8 }\n"
+                    "fn c() -> u8 { let x = 300; x as u8 }")
+    assert m.a() == 1.0 + 2.0 ** -23
+    assert m.b() == -128
+    assert m.c() == 44
 
 
 def test_negative_literal_at_signed_minimum_compiles():
