@@ -17,7 +17,7 @@ from sxc import ast
 from sxc import types as T
 from sxc.codegen import Codegen
 from sxc.diagnostics import InternalError
-from sxc.native import F32, F64, I1, I32, I64
+from sxc.native import F32, I1, I32
 
 # `f32` methods that call the C library: method -> single-precision function
 LIBM_F32 = {
@@ -101,6 +101,21 @@ def int_method(cg: Codegen, e: ast.MethodCall, name: str):
         op = {"add": "add", "sub": "sub", "mul": "mul"}[name[12:]]
         builder = getattr(b, f"{'s' if t.signed else 'u'}{op}_with_overflow")
         return builder(x, args[0])
+    if name in BIT_METHODS:
+        return _bit_method(cg, name, x, args)
+    raise InternalError(f"int method {name}")
+
+
+BIT_METHODS = {"count_ones", "count_zeros", "leading_zeros", "trailing_zeros", "leading_ones",
+               "trailing_ones", "is_power_of_two", "next_power_of_two", "rotate_left",
+               "rotate_right", "swap_bytes", "reverse_bits"}
+
+
+def _bit_method(cg: Codegen, name: str, x, args):
+    """Emit the integer methods that count, rotate or reorder bits."""
+    b = cg.b
+    ty = x.type
+    zero = ir.Constant(ty, 0)
     if name == "count_ones":
         return _u32(b, b.ctpop(x))
     if name == "count_zeros":
@@ -249,23 +264,8 @@ def float_method(cg: Codegen, name: str, x, args):
         return b.call(fn, [x] + args)
     if name in LIBM_F64:
         return b.call(cg.native.libc(LIBM_F64[name]), [x])
-    if name == "is_nan":
-        return b.fcmp_unordered("uno", x, x)
-    fabs = b.call(cg.intr("llvm.fabs", ft), [x])
-    min_positive = ir.Constant(ft, 2.0 ** -126 if single else 2.0 ** -1022)
-    if name == "is_finite":
-        return b.fcmp_ordered("<", fabs, ir.Constant(ft, float("inf")))
-    if name == "is_infinite":
-        return b.fcmp_ordered("==", fabs, ir.Constant(ft, float("inf")))
-    if name == "is_normal":
-        return b.and_(b.fcmp_ordered(">=", fabs, min_positive),
-                      b.fcmp_ordered("<", fabs, ir.Constant(ft, float("inf"))))
-    if name == "is_subnormal":
-        return b.and_(b.fcmp_ordered("<", fabs, min_positive),
-                      b.fcmp_ordered("!=", fabs, ir.Constant(ft, 0.0)))
-    if name in ("is_sign_negative", "is_sign_positive"):
-        negative = b.icmp_signed("<", b.bitcast(x, bits), ir.Constant(bits, 0))
-        return negative if name == "is_sign_negative" else b.not_(negative)
+    if name in CLASSIFY_METHODS:
+        return _classify(cg, name, x)
     if name == "to_bits":
         return b.bitcast(x, bits)
     if name == "fract":
@@ -287,6 +287,36 @@ def float_method(cg: Codegen, name: str, x, args):
         pair = ir.Constant(ir.LiteralStructType([ft, ft]), ir.Undefined)
         pair = b.insert_value(pair, b.call(cg.intr("llvm.sin", ft), [x]), 0)
         return b.insert_value(pair, b.call(cg.intr("llvm.cos", ft), [x]), 1)
+    raise InternalError(f"float method {name}")
+
+
+CLASSIFY_METHODS = {"is_nan", "is_finite", "is_infinite", "is_normal", "is_subnormal",
+                    "is_sign_negative", "is_sign_positive"}
+
+
+def _classify(cg: Codegen, name: str, x):
+    """Emit the float predicates: NaN, infinite, normal, subnormal, sign."""
+    b = cg.b
+    ft = x.type
+    single = ft == F32
+    bits = ir.IntType(32 if single else 64)
+    if name == "is_nan":
+        return b.fcmp_unordered("uno", x, x)
+    fabs = b.call(cg.intr("llvm.fabs", ft), [x])
+    min_positive = ir.Constant(ft, 2.0 ** -126 if single else 2.0 ** -1022)
+    if name == "is_finite":
+        return b.fcmp_ordered("<", fabs, ir.Constant(ft, float("inf")))
+    if name == "is_infinite":
+        return b.fcmp_ordered("==", fabs, ir.Constant(ft, float("inf")))
+    if name == "is_normal":
+        return b.and_(b.fcmp_ordered(">=", fabs, min_positive),
+                      b.fcmp_ordered("<", fabs, ir.Constant(ft, float("inf"))))
+    if name == "is_subnormal":
+        return b.and_(b.fcmp_ordered("<", fabs, min_positive),
+                      b.fcmp_ordered("!=", fabs, ir.Constant(ft, 0.0)))
+    if name in ("is_sign_negative", "is_sign_positive"):
+        negative = b.icmp_signed("<", b.bitcast(x, bits), ir.Constant(bits, 0))
+        return negative if name == "is_sign_negative" else b.not_(negative)
     raise InternalError(f"float method {name}")
 
 

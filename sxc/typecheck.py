@@ -850,9 +850,9 @@ class Checker:
 
     def e_Cast(self, e: ast.Cast, expected):
         target = self.resolve_type(e.target)
-        # as in Rust, a literal operand of the same kind takes the target type,
-        # so `300 as u8` is out of range and `0.1 as f32` rounds once; any
-        # other operand keeps its own type (`let x = 300; x as u8` is 44)
+        # As in Rust, a literal operand of the same kind takes the target type,
+        # so `300 as u8` is out of range and `0.1 as f32` rounds once. Any
+        # other operand keeps its own type: `let x = 300; x as u8` is 44.
         hint = None
         if _is_literal(e.operand) and (
                 T.is_int(target) and _literal_of(e.operand, ast.IntLit)

@@ -1,8 +1,8 @@
 """Integer and float semantics against exact Python computations.
 
-Each test compiles small functions with `sxc.compile`, calls them on edge
-cases and seeded random values, and compares every result with Python's
-exact integers (wrapped to the type's width) or with f32 rounding done by
+Each test compiles small functions with `sxc.compile` and calls them on edge
+cases and seeded random values.  It compares every result with Python's
+exact integers, wrapped to the type's width, or with f32 rounding done by
 NumPy or by exact integer arithmetic.  A Rust release build is the
 reference: integer `+ - *` wrap, shifts mask their amount, `/` and `%`
 truncate and panic on a zero divisor or `MIN / -1`, float-to-integer `as`
@@ -179,14 +179,21 @@ def test_float_to_int_casts_saturate():
     values += [rng.uniform(-70000, 70000) for _ in range(20)]
     for x in values:
         for d in names:
-            lo, hi = bounds(d)
-            expected = 0 if math.isnan(x) else \
-                lo if x <= lo else hi if x >= hi else int(x)
-            assert getattr(m, f"f_{d}")(x) == expected, (d, x)
+            assert getattr(m, f"f_{d}")(x) == saturating_int(x, d), (d, x)
             x32 = f32(x)
-            expected32 = 0 if math.isnan(x32) else \
-                lo if x32 <= lo else hi if x32 >= hi else int(x32)
-            assert getattr(m, f"g_{d}")(x32) == expected32, (d, x32)
+            assert getattr(m, f"g_{d}")(x32) == saturating_int(x32, d), (d, x32)
+
+
+def saturating_int(x: float, name: str) -> int:
+    """Return Rust's `x as T`: truncated toward zero, clamped to T, NaN as 0."""
+    lo, hi = bounds(name)
+    if math.isnan(x):
+        return 0
+    if x <= lo:
+        return lo
+    if x >= hi:
+        return hi
+    return int(x)
 
 
 def test_int_to_float_casts_round_to_nearest():
@@ -236,8 +243,8 @@ fn chain(a: f32, b: f32) -> f32 { (a + b) * (a - b) / b }
         a = f32(math.ldexp(rng.uniform(-1, 1), rng.randint(-30, 30)))
         b = f32(math.ldexp(rng.uniform(-1, 1), rng.randint(-30, 30)))
         c = f32(rng.uniform(-1, 1))
-        # a double holds the exact sum, difference and product of two f32s, and
-        # rounds the quotient and root closely enough that one f32 rounding is exact
+        # a double contains the exact sum, difference and product of two f32s, and
+        # its quotient and root are close enough that one more rounding to f32 is exact
         assert same_float(m.add(a, b), f32(a + b)), (a, b)
         assert same_float(m.sub(a, b), f32(a - b)), (a, b)
         assert same_float(m.mul(a, b), f32(a * b)), (a, b)
