@@ -252,6 +252,10 @@ class Checker:
             return T.StructT(self.self_struct)
         if name in self.structs:
             return T.StructT(name)
+        if name in ("i128", "u128"):
+            self.rep.error(f"sxc does not support `{name}`", te.span,
+                           help="the widest integer types are `i64` and `u64`")
+            return T.I64 if name == "i128" else T.U64
         if name == "char":
             self.rep.error("sxc does not support the `char` type", te.span,
                            help="character literals such as 'a' are `u8` bytes in sxc")
@@ -1221,7 +1225,7 @@ class Checker:
             return e
         if name not in FLOAT_METHODS:
             self.rep.error(f"no method named `{name}` found for `{base}`",
-                           e.method_span or e.span)
+                           e.method_span or e.span, help=_missing_method_help(name))
             e.ty = T.NEVER
             return e
         arity = FLOAT_METHODS[name]
@@ -1257,7 +1261,7 @@ class Checker:
             return e
         if name not in INT_METHODS:
             self.rep.error(f"no method named `{name}` found for `{base}`",
-                           e.method_span or e.span)
+                           e.method_span or e.span, help=_missing_method_help(name))
             e.ty = T.NEVER
             return e
         params, ret, kinds = INT_METHODS[name]
@@ -1929,6 +1933,18 @@ def _expand_assert_compare(e: ast.MacroCall) -> ast.Block:
     return ast.Block(s, [ast.Let(s, ast.NamePattern(s, left), None, e.args[0]),
                          ast.Let(s, ast.NamePattern(s, right), None, e.args[1]),
                          ast.ExprStmt(s, ast.If(s, failed, report, None))], None)
+
+
+def _missing_method_help(name: str) -> str | None:
+    """Suggest what to call instead of a number method that needs `Option` or `Ordering`."""
+    if name.startswith("checked_") and name[8:] in ("add", "sub", "mul"):
+        return (f"sxc has no `Option`: `overflowing_{name[8:]}` returns the wrapped "
+                "value and whether it overflowed")
+    if name.startswith("checked_"):
+        return "sxc has no `Option`: test the operands before the operation"
+    if name in ("total_cmp", "partial_cmp", "cmp"):
+        return "sxc has no `Ordering`: compare with `<`, `==` and `>`"
+    return None
 
 
 def _signedness_help(e: ast.Binary, lt: T.IntT, rt: T.IntT) -> str:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 import random
+import subprocess
+import sys
 from fractions import Fraction
 
 import numpy as np
@@ -359,6 +361,9 @@ def test_int_to_float_from_is_lossless():
     ("fn f(x: u8) -> u8 { x as char }", 1, 26, "sxc does not support the `char` type"),
     ("fn f(x: dual) -> dual { x.copysign(1.0) }", 1, 27,
      "`copysign` has no derivative rule for `dual`"),
+    ("fn f(x: u32) -> u32 { x.checked_add(1) }", 1, 25,
+     "no method named `checked_add` found for `u32`"),
+    ("fn f(x: i64) -> i64 { x as i128 }", 1, 28, "sxc does not support `i128`"),
 ])
 def test_number_diagnostics(source, line, col, message):
     with pytest.raises(sxc.CompileError) as info:
@@ -366,6 +371,25 @@ def test_number_diagnostics(source, line, col, message):
     first = info.value.diagnostics[0]
     assert message in first.message
     assert (first.span.line, first.span.col) == (line, col)
+
+
+def test_checked_method_suggests_overflowing():
+    with pytest.raises(sxc.CompileError) as info:
+        sxc.compile("fn f(x: u32) -> u32 { x.checked_mul(3) }")
+    assert "`overflowing_mul`" in info.value.diagnostics[0].help
+
+
+def test_float_to_int_cast_uses_saturating_intrinsic(tmp_path):
+    path = tmp_path / "cast.sx"
+    path.write_text("fn main() {\n    let x: f64 = 1e30;\n    let y: f32 = -1e30;\n"
+                    "    println!(\"{} {}\", x as i32, y as u64);\n}\n")
+    proc = subprocess.run([sys.executable, "-m", "sxc.cli", "run", "-O0", str(path),
+                           "--emit", "llvm"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    # plain fptosi/fptoui give poison out of range; the .sat forms clamp, NaN to 0
+    assert "@llvm.fptosi.sat.i32.f64" in proc.stdout
+    assert "@llvm.fptoui.sat.i64.f32" in proc.stdout
+    assert " fptosi " not in proc.stdout and " fptoui " not in proc.stdout
 
 
 def test_cast_of_literal_takes_target_type():
