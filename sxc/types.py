@@ -59,8 +59,13 @@ class IntVar(IntT):
         if root.bound is not None:
             return root.bound == other
         if isinstance(other, IntVar):
-            if other is not root:
-                object.__setattr__(root, "bound", other)
+            # link root to root: linking to a variable that already leads
+            # back here would make a cycle
+            other_root = other
+            while isinstance(other_root.bound, IntVar):
+                other_root = other_root.bound
+            if other_root is not root:
+                object.__setattr__(root, "bound", other_root)
             return True
         if isinstance(other, IntT):
             object.__setattr__(root, "bound", other)

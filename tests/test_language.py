@@ -55,6 +55,19 @@ fn main() {
     println!("{:?} {}", a, t);
 }
 """, "[0.0, 0.5, 1.0, 1.5] 6\n"),
+    "literal_types_linked_both_ways": ("""
+fn main() {
+    let mut found = (0, 0);
+    for a in 1..4 {
+        for b in 1..4 {
+            if a * b == 6 {
+                found = (a, b);
+            }
+        }
+    }
+    println!("{:?}", found);
+}
+""", "(3, 2)\n"),
     "if_expression": ("""
 fn sign(x: i64) -> i64 { if x > 0 { 1 } else if x < 0 { -1 } else { 0 } }
 fn main() {
