@@ -557,6 +557,11 @@ class Builder(Transformer):
     def tuple_pattern(self, meta, children):
         return ast.TuplePattern(self.sp(meta), list(children))
 
+    def ref_pattern(self, meta, children):
+        # `&x` binds a copy of the referenced value, and sxc reads a reference
+        # to a number or struct as the value itself, so the `&` drops out
+        return children[0]
+
     def expr_stmt(self, meta, children):
         return ast.ExprStmt(self.sp(meta), children[0], True)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 import math
 
-from sxc import ast
+from sxc import ast, range_adapters
 from sxc import numbers as N
 from sxc import types as T
 from sxc.diagnostics import Reporter, Span
@@ -154,6 +154,10 @@ class Checker:
         self.self_struct: str | None = None
         self.loops: list[list[T.Type]] = []
         self.labels: list[str | None] = []
+        # numbers the hidden variables of rewritten loops
+        self.fresh_count = 0
+        # element types of `Vec::new()` that a later use decides, with their spans
+        self.holes: list[tuple[T.HoleT, Span]] = []
 
     # ------------------------------------------------------------ declarations
 
@@ -368,6 +372,7 @@ class Checker:
         elif body.tail is not None:
             body.tail = self.coerce(body.tail, sig.ret)
         fn.body = body
+        self.fill_holes(body)
         self.check_literals(body)
         self.self_struct = None
 
@@ -394,8 +399,31 @@ class Checker:
     def lookup(self, name: str) -> Local | None:
         for scope in reversed(self.scopes):
             if name in scope:
-                return scope[name]
+                local = scope[name]
+                local.ty = T.prune(local.ty)
+                return local
         return None
+
+    def new_hole(self, span) -> T.HoleT:
+        """Return an element type for `Vec::new()` that a later use decides."""
+        hole = T.HoleT()
+        self.holes.append((hole, span))
+        return hole
+
+    def fill_holes(self, body: ast.Node) -> None:
+        """Replace the decided holes in every type of `body`; report undecided ones."""
+        if not self.holes:
+            return
+        for node in _walk(body):
+            for attr, value in vars(node).items():
+                if isinstance(value, T.Type) and attr != "span":
+                    setattr(node, attr, T.prune(value))
+        for hole, span in self.holes:
+            if hole.bound is None or T.has_hole(hole):
+                self.rep.error("cannot infer the element type of this `Vec`", span,
+                               help="annotate it: `let v: Vec<f64> = Vec::new();`")
+                hole.bound = T.F64
+        self.holes = []
 
     def bind(self, pattern: ast.Pattern, ty: T.Type, keyword: str) -> None:
         if isinstance(pattern, ast.NamePattern):
@@ -969,9 +997,7 @@ class Checker:
             elif isinstance(expected, T.VecT):
                 elem = expected.elem
             if elem is None:
-                self.rep.error("cannot infer the element type of this `Vec`", e.span,
-                               help="annotate it: `let v: Vec<f64> = Vec::new();`")
-                elem = T.F64
+                elem = self.new_hole(e.span)
             return self._builtin(e, "Vec::new", T.VecT(elem))
         if name in ("args", "std::env::args", "env::args"):
             e.args = self.check_args(e.args, [], e.span, "`args`")
@@ -1512,8 +1538,7 @@ class Checker:
             items.append(self.coerce(item, elem))
         e.items = items
         if elem is None:
-            self.rep.error("cannot infer the element type of this `Vec`", e.span)
-            elem = T.F64
+            elem = self.new_hole(e.span)
         e.ty = T.VecT(elem)
         return e
 
@@ -1608,6 +1633,9 @@ class Checker:
         return e
 
     def e_For(self, e: ast.For, expected):
+        adapted = range_adapters.adapted_range(e.iter)
+        if adapted is not None:
+            return self.adapted_range_loop(e, *adapted, expected)
         if isinstance(e.iter, ast.Range):
             e.iter = self.range_iter(e.iter)
         else:
@@ -1635,6 +1663,25 @@ class Checker:
         e.elem_ty = elem
         e.ty = T.UNIT
         return e
+
+    def adapted_range_loop(self, e: ast.For, rng: ast.Range, adapter: ast.MethodCall,
+                           expected):
+        """Check `for p in (a..b).rev()` or `.step_by(s)` as the `while` loop it means."""
+        wanted = 1 if adapter.method == "step_by" else 0
+        if len(adapter.args) != wanted:
+            self.rep.error(f"`{adapter.method}` takes {wanted} argument"
+                           f"{'' if wanted == 1 else 's'}, found {len(adapter.args)}",
+                           adapter.method_span or adapter.span)
+            e.ty = T.NEVER
+            return e
+        elem = self.range_iter(rng).ty.elem
+        unbound = isinstance(elem, T.IntVar) and elem.bound is None
+        type_name = None if unbound or not T.is_int(elem) else elem.name()
+        self.fresh_count += 1
+        count = self.fresh_count
+        block = range_adapters.rewrite_adapted_range(
+            e, rng, adapter, type_name, lambda stem: f"__{stem}_{count}")
+        return self.expr(block, expected)
 
     def e_Range(self, e: ast.Range, expected):
         self.rep.error("sxc supports a range only as the iterator of a `for` loop", e.span,

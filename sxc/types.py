@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 class Type:
@@ -25,6 +25,8 @@ class IntT(Type):
     def __eq__(self, other: object) -> bool:
         if isinstance(other, IntVar):
             return other.bind(self)
+        if isinstance(other, HoleT):
+            return other == self
         if isinstance(other, IntT):
             return (self.bits, self.signed, self.alias) == (other.bits, other.signed,
                                                             other.alias)
@@ -88,8 +90,44 @@ class IntVar(IntT):
         return self.resolved().name()
 
     def __eq__(self, other: object) -> bool:
+        if isinstance(other, HoleT):
+            return other == self
         if isinstance(other, IntT):
             return self.bind(other)
+        return False
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+class HoleT(Type):
+    """The element type of `Vec::new()` or `vec![]` before a use decides it.
+
+    `let mut v = Vec::new(); v.push(1.5);` makes `v` a `Vec<f64>`: the first
+    comparison with another type binds the hole, as Rust's inference does, and
+    the type checker replaces bound holes by their types (`prune`) when it reads
+    a variable and after it has checked a function.
+    """
+
+    def __init__(self) -> None:
+        self.bound: Type | None = None
+
+    def name(self) -> str:
+        return self.bound.name() if self.bound is not None else "_"
+
+    def __eq__(self, other: object) -> bool:
+        if other is self:
+            return True
+        if self.bound is not None:
+            return self.bound == other
+        if isinstance(other, HoleT):
+            other = other.bound if other.bound is not None else other
+            if other is not self:
+                self.bound = other
+            return True
+        if isinstance(other, Type) and not isinstance(other, NeverT):
+            self.bound = other
+            return True
         return False
 
     def __hash__(self) -> int:
@@ -126,6 +164,8 @@ class StrT(Type):
         return "String" if self.owned else "&str"
 
     def __eq__(self, other: object) -> bool:
+        if isinstance(other, HoleT):
+            return other == self
         return isinstance(other, StrT)
 
     def __hash__(self) -> int:
@@ -303,4 +343,42 @@ def contains_dual(t: Type, structs: dict | None = None, seen: frozenset = frozen
     if isinstance(t, StructT) and structs is not None and t.struct not in seen:
         fields = structs[t.struct]
         return any(contains_dual(ft, structs, seen | {t.struct}) for ft in fields.values())
+    return False
+
+
+def prune(t: Type) -> Type:
+    """Return `t` with every bound `HoleT` inside it replaced by its type."""
+    if isinstance(t, HoleT):
+        return prune(t.bound) if t.bound is not None else t
+    if isinstance(t, VecT):
+        elem = prune(t.elem)
+        return t if elem is t.elem else VecT(elem)
+    if isinstance(t, (ArrayT, SliceT)):
+        elem = prune(t.elem)
+        return t if elem is t.elem else replace(t, elem=elem)
+    if isinstance(t, RefT):
+        inner = prune(t.inner)
+        return t if inner is t.inner else RefT(inner, t.mutable)
+    if isinstance(t, TupleT):
+        items = tuple(prune(i) for i in t.items)
+        return t if all(a is b for a, b in zip(items, t.items)) else TupleT(items)
+    if isinstance(t, EnumerateT):
+        seq = prune(t.seq)
+        return t if seq is t.seq else EnumerateT(seq)
+    return t
+
+
+def has_hole(t: Type) -> bool:
+    """Return whether `t` still contains an unbound `HoleT`."""
+    t = prune(t)
+    if isinstance(t, HoleT):
+        return True
+    if isinstance(t, (VecT, ArrayT, SliceT)):
+        return has_hole(t.elem)
+    if isinstance(t, RefT):
+        return has_hole(t.inner)
+    if isinstance(t, TupleT):
+        return any(has_hole(i) for i in t.items)
+    if isinstance(t, EnumerateT):
+        return has_hole(t.seq)
     return False

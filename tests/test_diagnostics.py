@@ -96,6 +96,12 @@ fn main() {
 # (id, source, line, col, message fragment, help fragment or None)
 ERRORS = [
     ("syntax", "fn main() {\n    let x = 1 +;\n}\n", 2, 16, "syntax error", None),
+    ("vec_element_unknown", "fn main() {\n    let v = Vec::new();\n    let n = v.len();\n}\n",
+     2, 13, "cannot infer the element type of this `Vec`", "Vec<f64>"),
+    ("rev_with_argument", "fn main() {\n    for i in (0..3).rev(1) {\n    }\n}\n",
+     2, 21, "`rev` takes 0 arguments, found 1", None),
+    ("step_by_without_step", "fn main() {\n    for i in (0..3).step_by() {\n    }\n}\n",
+     2, 21, "`step_by` takes 1 argument, found 0", None),
     ("unknown_name", "fn main() {\n    let x = y + 1;\n}\n", 2, 13,
      "cannot find value `y`", None),
     ("mismatch", "fn main() {\n    let n: i64 = 3;\n    let y: f64 = n;\n}\n", 3, 18,

@@ -50,6 +50,8 @@ class Program:
     exit_status: int
     stderr_text: str | None
     args: list[str]
+    # stdout of the release-mode variant when it differs (derivatives vanish)
+    release_stdout: bytes | None = None
 
 
 def _read_header(path: Path) -> dict[str, str]:
@@ -95,8 +97,10 @@ def load_program(name: str) -> Program:
     out_path = PROGRAMS / f"{name}.out"
     if not out_path.exists():
         pytest.fail(f"{out_path} is missing; see tests/programs/README.md")
+    release_path = PROGRAMS / f"{name}.release.out"
+    release = release_path.read_bytes() if release_path.exists() else None
     return Program(name, source_path, out_path.read_bytes(), int(header.get("exit", "0")),
-                   header.get("stderr"), shlex.split(header.get("args", "")))
+                   header.get("stderr"), shlex.split(header.get("args", "")), release)
 
 
 @dataclass
@@ -220,11 +224,11 @@ def run_variants(program: Program, work: Path) -> dict[str, Outcome]:
     return {label: outcomes[label] for label in ("O0", "O3", "lower-train", "lower-release")}
 
 
-def _describe(program: Program, got: Outcome) -> str | None:
+def _describe(program: Program, got: Outcome, expected_stdout: bytes) -> str | None:
     """Return what is wrong with one variant's outcome, or None when it matches."""
     reasons = []
-    if got.stdout != program.expected_stdout:
-        want = program.expected_stdout.decode("utf-8", "replace").splitlines(keepends=True)
+    if got.stdout != expected_stdout:
+        want = expected_stdout.decode("utf-8", "replace").splitlines(keepends=True)
         have = got.stdout.decode("utf-8", "replace").splitlines(keepends=True)
         diff = "".join(difflib.unified_diff(want, have, "expected", "got"))
         reasons.append(f"stdout differs:\n{diff}")
@@ -241,7 +245,10 @@ def _mismatches(program: Program, outcomes: dict[str, Outcome]) -> list[str]:
     """Return one report per distinct failure, naming the variants that show it."""
     by_report: dict[str, list[str]] = {}
     for label, got in outcomes.items():
-        report = _describe(program, got)
+        expected = program.expected_stdout
+        if label == "lower-release" and program.release_stdout is not None:
+            expected = program.release_stdout
+        report = _describe(program, got, expected)
         if report is not None:
             by_report.setdefault(report, []).append(label)
     return [f"[{', '.join(labels)}] {report}" for report, labels in by_report.items()]
@@ -288,5 +295,6 @@ def test_every_program_has_out_file():
 
 def test_every_out_file_has_program():
     names = set(_program_names())
-    orphans = sorted(p.name for p in PROGRAMS.glob("*.out") if p.stem not in names)
+    orphans = sorted(p.name for p in PROGRAMS.glob("*.out")
+                     if p.name.removesuffix(".release.out").removesuffix(".out") not in names)
     assert not orphans, f".out files without a program: {orphans}"
