@@ -719,7 +719,9 @@ class Checker:
         if e.op == "-":
             # a negated literal is checked once its type is known (check_literals)
             if isinstance(t, T.IntT) and not t.signed and not isinstance(e.operand, ast.IntLit):
-                self.rep.error(f"cannot negate a value of unsigned type `{t}`", e.span)
+                self.rep.error(f"cannot apply unary operator `-` to type `{t}`", e.span,
+                               help="unsigned values cannot be negative; `x.wrapping_neg()` "
+                                    "computes the two's complement")
             elif not T.is_numeric(t) and not isinstance(t, T.NeverT):
                 self.rep.error(f"cannot negate a value of type `{t}`", e.span)
         elif e.op == "!":

@@ -352,6 +352,7 @@ def test_int_to_float_from_is_lossless():
     ("fn f() -> f32 { 1e40 as f32 }", 1, 17, "literal out of range for `f32`"),
     ("fn f() -> i8 { -129i8 }", 1, 17, "literal out of range for `i8`"),
     ("fn f() -> u32 { -1 }", 1, 18, "cannot apply unary operator `-` to type `u32`"),
+    ("fn f(x: u16) -> u16 { -x }", 1, 23, "cannot apply unary operator `-` to type `u16`"),
     ("fn f() -> f32 { 1e39f32 }", 1, 17, "literal out of range for `f32`"),
     ("fn f() -> f64 { 1e309 }", 1, 17, "literal out of range for `f64`"),
     ("fn f(a: i32, b: u32) -> bool { a < b }", 1, 34,
