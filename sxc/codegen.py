@@ -1347,7 +1347,9 @@ def export_slots(t: T.Type, cg) -> int | None:
         return 1
     if isinstance(t, (T.UnitT,)):
         return 0
-    if isinstance(t, T.StructT) and t.struct == "Dual":
+    if isinstance(t, T.StructT) and t.struct == "Dual" and \
+            [f for f, _ in cg.struct_fields.get("Dual", [])] == ["val", "der"]:
+        # the lowered dual pair; a program's own struct named `Dual` does not cross
         return 1 + dual_lanes(cg)
     if isinstance(t, T.SliceT) and isinstance(t.elem, (T.FloatT, T.IntT)) and \
             getattr(t.elem, "bits", 0) == 64:

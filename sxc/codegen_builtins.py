@@ -142,6 +142,14 @@ def _handle_header(cg: Codegen, handle: ir.Value) -> ir.Value:
     return cg.b.inttoptr(handle, cg.vec_header(T.I64).as_pointer())
 
 
+def _handle(cg: Codegen, e: ast.Expr) -> ir.Value:
+    """The handle an argument names: an `i64`, or the header of a `Vec` of 8-byte numbers."""
+    value = cg.value(e)
+    if isinstance(value.type, ir.PointerType):
+        return cg.b.ptrtoint(value, I64)
+    return value
+
+
 def _handle_field(cg: Codegen, header: ir.Value, index: int) -> ir.Value:
     return cg.b.gep(header, [const_i64(0), ir.Constant(I32, index)])
 
@@ -183,7 +191,7 @@ def _vec_handle_new(cg: Codegen, e: ast.Call):
 
 
 def _vec_handle_push(cg: Codegen, e: ast.Call):
-    handle, value = cg.value(e.args[0]), cg.value(e.args[1])
+    handle, value = _handle(cg, e.args[0]), cg.value(e.args[1])
     b = cg.b
     live = b.icmp_signed("!=", handle, const_i64(0))
     with b.if_then(live):
@@ -192,12 +200,12 @@ def _vec_handle_push(cg: Codegen, e: ast.Call):
 
 
 def _vec_handle_len(cg: Codegen, e: ast.Call):
-    return cg.b.call(_handle_len_fn(cg), [cg.value(e.args[0])])
+    return cg.b.call(_handle_len_fn(cg), [_handle(cg, e.args[0])])
 
 
 def _vec_handle_get(cg: Codegen, e: ast.Call):
     b = cg.b
-    slot = b.call(_handle_slot_fn(cg), [cg.value(e.args[0]), cg.value(e.args[1])])
+    slot = b.call(_handle_slot_fn(cg), [_handle(cg, e.args[0]), cg.value(e.args[1])])
     found = b.icmp_signed("!=", slot, const_i64(0))
     with b.if_else(found) as (then, otherwise):
         with then:
@@ -213,7 +221,7 @@ def _vec_handle_get(cg: Codegen, e: ast.Call):
 
 def _vec_handle_set(cg: Codegen, e: ast.Call):
     b = cg.b
-    slot = b.call(_handle_slot_fn(cg), [cg.value(e.args[0]), cg.value(e.args[1])])
+    slot = b.call(_handle_slot_fn(cg), [_handle(cg, e.args[0]), cg.value(e.args[1])])
     value = cg.value(e.args[2])
     with b.if_then(b.icmp_signed("!=", slot, const_i64(0))):
         b.store(value, b.inttoptr(slot, I64.as_pointer()))
@@ -237,12 +245,12 @@ def _vec_handle_pop_fn(cg: Codegen) -> ir.Function:
 
 
 def _vec_handle_pop(cg: Codegen, e: ast.Call):
-    return cg.b.call(_vec_handle_pop_fn(cg), [cg.value(e.args[0])])
+    return cg.b.call(_vec_handle_pop_fn(cg), [_handle(cg, e.args[0])])
 
 
 def _vec_handle_clear(cg: Codegen, e: ast.Call):
     b = cg.b
-    handle = cg.value(e.args[0])
+    handle = _handle(cg, e.args[0])
     with b.if_then(b.icmp_signed("!=", handle, const_i64(0))):
         b.store(const_i64(0), _handle_field(cg, _handle_header(cg, handle), 1))
     return UNIT_VAL

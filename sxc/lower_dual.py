@@ -15,6 +15,8 @@ constant, which has no tangent term at all.  Release mode replaces `dual` by
 
 from __future__ import annotations
 
+import dataclasses
+
 import functools
 import pickle
 
@@ -59,6 +61,44 @@ class TypeMap:
         if isinstance(t, T.ParseResultT):
             return T.ParseResultT(self(t.value))
         return t
+
+
+def _has_dual(t) -> bool:
+    if isinstance(t, T.DualT):
+        return True
+    if isinstance(t, (list, tuple)):
+        return any(_has_dual(item) for item in t)
+    if isinstance(t, T.Type) and dataclasses.is_dataclass(t):
+        return any(_has_dual(getattr(t, f.name)) for f in dataclasses.fields(t))
+    return False
+
+
+class _DualFinder(Rewriter):
+    """Find whether any expression has a type that contains `dual`."""
+
+    def __init__(self):
+        self.found = False
+
+    def expr(self, e: ast.Expr) -> ast.Expr:
+        if _has_dual(getattr(e, "ty", None)):
+            self.found = True
+        return self.children(e)
+
+
+def _uses_duals(program: Program) -> bool:
+    """Whether lowering has anything to do: a `dual` in a struct, a signature or an expression."""
+    for sdef in program.structs.values():
+        if any(_has_dual(t) for _, t in sdef.resolved_fields):
+            return True
+    finder = _DualFinder()
+    for fn in program.functions.values():
+        sig = getattr(fn, "sig", None)
+        if sig is not None and (_has_dual(list(sig.params)) or _has_dual(sig.ret)):
+            return True
+        finder.function(fn)
+        if finder.found:
+            return True
+    return False
 
 
 def _constant_inner(e: ast.Expr) -> ast.Expr | None:
@@ -115,10 +155,13 @@ class DualLowering(Rewriter):
         existing = self.program.structs.get("Dual")
         if existing is not None:
             # A program that `sxc lower` printed already contains the pair struct
-            # and the rule functions; any other struct of that name clashes.
+            # and the rule functions; any other struct of that name clashes,
+            # unless the program has no duals to lower.
             fields = list(existing.resolved_fields)
             if len(fields) != 2 or fields[0] != ("val", T.F64) or fields[1][0] != "der" \
                     or not _is_tangent_type(fields[1][1]):
+                if not _uses_duals(self.program):
+                    return
                 raise CompileError([Diagnostic(
                     "error", "the struct name `Dual` is reserved for lowered duals",
                     existing.span, [], "rename the struct, or compile with --mode release")])

@@ -142,10 +142,23 @@ class Local:
     keyword: str = "let"
 
 
+def _is_original_style(program: Program) -> bool:
+    """Whether the program is written for the original Simplex toolchain.
+
+    Its `fn main` returns an integer, which Rust's `main` cannot.
+    """
+    main = program.functions.get("main")
+    ret = getattr(main, "ret", None)
+    return (getattr(main, "origin", None) == "user" and isinstance(ret, ast.NamedType)
+            and len(ret.path) == 1 and T.is_int(T.PRIMITIVES.get(ret.path[0], T.UNIT)))
+
+
 class Checker:
     def __init__(self, program: Program, reporter: Reporter):
         self.program = program
         self.rep = reporter
+        # the original toolchain lets a program assign to a `let` binding
+        self.original_style = _is_original_style(program)
         self.structs: dict[str, dict[str, T.Type]] = {}
         self.sigs: dict[str, Sig] = {}
         self.consts: dict[str, T.Type] = {}
@@ -541,6 +554,10 @@ class Checker:
             return
         if not local.mutable and not through_ref and not isinstance(local.ty, T.SliceT):
             name = root.segments[0]
+            if self.original_style:
+                self.rep.warning(f"assigning to `{name}`, which is not declared mutable",
+                                 span, help=f"declare it with `var {name}`")
+                return
             self.rep.error(f"cannot assign to `{name}`, which is not mutable", span,
                            help=f"declare it with `let mut {name}` or `var {name}`")
 
@@ -1072,6 +1089,11 @@ class Checker:
             is_element = name in ("vec_push", "vec_set") and i == len(params) - 1
             if is_element and arg.ty == T.F64:
                 arg = self._wrap_builtin(arg, "f64_to_bits", T.I64)
+            if i == 0 and isinstance(arg.ty, T.VecT) and arg.ty.elem in (T.I64, T.F64):
+                # the original's `Vec::new()` is a handle too: a `Vec` of
+                # 8-byte numbers has the layout of a handle's vector
+                checked.append(arg)
+                continue
             checked.append(self.coerce(arg, param))
         e.args = checked
         call = self._builtin(e, name, ret)

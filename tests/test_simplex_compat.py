@@ -97,3 +97,41 @@ def test_bool_compares_not_with_two(tmp_path):
     path, proc = sxc_cli(tmp_path, source)
     assert proc.returncode == 1
     assert "mismatched types" in proc.stderr
+
+
+def test_let_assignment_warns_in_original_style(tmp_path):
+    source = "fn main() -> i64 {\n    let n: i64 = 1;\n    n = n + 1;\n    n\n}\n"
+    path, proc = sxc_cli(tmp_path, source, command="run")
+    assert proc.returncode == 2, proc.stderr
+    assert f"{path}:3:5: warning: assigning to `n`, which is not declared mutable" \
+        in proc.stderr
+    assert "declare it with `var n`" in proc.stderr
+
+
+def test_let_assignment_is_error_in_rust_style(tmp_path):
+    source = "fn main() {\n    let n: i64 = 1;\n    n = n + 1;\n    println!(\"{}\", n);\n}\n"
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 3, 5, "cannot assign to `n`, which is not mutable", source,
+                 "let mut n")
+
+
+def test_vec_functions_take_a_vec():
+    m = sxc.compile("fn f() -> i64 {\n"
+                    "    let v: Vec<i64> = Vec::new();\n"
+                    "    vec_push(v, 4);\n"
+                    "    vec_push(v, 5);\n"
+                    "    vec_get(v, 1) * 10 + vec_len(v)\n"
+                    "}\n")
+    assert m.f() == 52
+
+
+def test_struct_named_dual_without_duals(tmp_path):
+    source = ("struct Dual { val: i64, deriv: i64 }\n"
+              "fn main() -> i64 {\n"
+              "    let d = Dual { val: 3, deriv: 1 };\n"
+              "    print_i64(d.val * 10 + d.deriv);\n"
+              "    0\n"
+              "}\n")
+    _, proc = sxc_cli(tmp_path, source, command="run")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "31"
