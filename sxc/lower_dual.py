@@ -86,7 +86,7 @@ class _DualFinder(Rewriter):
 
 
 def _uses_duals(program: Program) -> bool:
-    """Whether lowering has anything to do: a `dual` in a struct, a signature or an expression."""
+    """Report whether lowering has work: a `dual` in a struct, a signature or an expression."""
     for sdef in program.structs.values():
         if any(_has_dual(t) for _, t in sdef.resolved_fields):
             return True

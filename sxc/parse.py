@@ -94,6 +94,10 @@ UNSUPPORTED = [
     (re.compile(r"\bimpl[ \t]*<"), "generic `impl` blocks", None),
     (re.compile(r"^[ \t]*(pub[ \t]+)?(type|union|macro_rules!)[ \t]+\w+", re.M),
      "type aliases, unions and macro definitions", None),
+    (re.compile(r"^[ \t]*(pub[ \t]+)?(actor|specialist|hive|anima|module)[ \t]+\w+[ \t]*\{",
+                re.M),
+     "the original toolchain's actors, specialists, hives and `module` blocks",
+     "sxc compiles numeric programs: functions, structs and their `impl` blocks"),
 ]
 
 

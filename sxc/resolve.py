@@ -32,6 +32,15 @@ FILE_SETTINGS = {"mode", "tangents"}
 LIBRARY_MODULES = {"simplex_training": ("simplex_training", "meta_trainer")}
 
 
+# The original toolchain's standard library, whose `dual` type sxc builds in:
+# `use simplex::dual::dual;` and `use simplex_std::dual::dual;` import nothing.
+ORIGINAL_LIBRARIES = ("simplex", "simplex_std")
+
+
+def _imports_builtin(use: ast.UseDecl) -> bool:
+    return use.path[1:] == ["dual"] and all(name in ("dual", "*") for name in use.names)
+
+
 @dataclass
 class Program:
     structs: dict[str, ast.StructDef] = field(default_factory=dict)
@@ -94,6 +103,8 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
                 _check_imports(loaded[root], item, reporter)
             elif root in ("std", "core"):
                 _add_std_import(program, item)
+            elif root in ORIGINAL_LIBRARIES and _imports_builtin(item):
+                continue
             elif root not in ("std", "crate", "self", "super"):
                 reporter.error(f"unresolved import `{root}`", item.span,
                                help="the bundled library is `simplex_training`")

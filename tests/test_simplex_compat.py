@@ -135,3 +135,25 @@ def test_struct_named_dual_without_duals(tmp_path):
     _, proc = sxc_cli(tmp_path, source, command="run")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "31"
+
+
+def test_use_simplex_dual_imports_nothing(tmp_path):
+    source = ("use simplex::dual::dual;\n"
+              "fn main() -> i64 {\n"
+              "    let x: dual = dual::variable(3.0);\n"
+              "    print_f64((x * x).der);\n"
+              "    0\n"
+              "}\n")
+    _, proc = sxc_cli(tmp_path, source, command="run")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "6\n"
+
+
+ACTOR = "actor Counter {\n    var count: i64 = 0;\n}\nfn main() -> i64 { 0 }\n"
+
+
+def test_actor_is_one_error(tmp_path):
+    path, proc = sxc_cli(tmp_path, ACTOR)
+    expect_error(proc, path, 1, 1, "the original toolchain's actors", ACTOR,
+                 "numeric programs")
+    assert proc.stderr.count("error:") == 1, proc.stderr
