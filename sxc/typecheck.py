@@ -868,6 +868,20 @@ class Checker:
                 setattr(e, lit_side, ast.BoolLit(lit.span, lit.value == 1))
                 return
 
+    def _integer_condition(self, cond: ast.Expr) -> ast.Expr:
+        """Read an integer condition as `cond != 0` in a program for the original toolchain.
+
+        Its conditions are integers tested against zero, so its programs
+        write `if is_prime(n)` for a function that returns 0 or 1.
+        """
+        if not self.original_style or not T.is_int(cond.ty) or isinstance(cond, ast.IntLit):
+            return cond
+        zero = ast.IntLit(cond.span, 0)
+        zero.ty = cond.ty
+        test = ast.Binary(cond.span, "!=", cond, zero)
+        test.ty = T.BOOL
+        return test
+
     def _is_prelude_function(self, name: str) -> bool:
         fn = self.program.functions.get(name)
         return self.lookup(name) is None and getattr(fn, "origin", None) == "std"
@@ -1582,7 +1596,7 @@ class Checker:
         e.cond = self.expr(e.cond, T.BOOL)
         e.soft = isinstance(e.cond.ty, T.DualT)
         if not e.soft:
-            e.cond = self.coerce(e.cond, T.BOOL)
+            e.cond = self.coerce(self._integer_condition(e.cond), T.BOOL)
         e.then = self.block(e.then, expected)
         if e.else_ is None:
             if not isinstance(e.then.ty, (T.UnitT, T.NeverT)):
@@ -1632,7 +1646,7 @@ class Checker:
             arm.ty = ty
 
     def e_While(self, e: ast.While, expected):
-        e.cond = self.coerce(self.expr(e.cond, T.BOOL), T.BOOL)
+        e.cond = self.coerce(self._integer_condition(self.expr(e.cond, T.BOOL)), T.BOOL)
         self.labels.append(e.label)
         self.loops.append([])
         e.body = self.block(e.body, T.UNIT)
