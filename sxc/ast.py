@@ -266,6 +266,21 @@ class MacroCall(Expr):
 
 
 @dataclass(eq=False)
+class Match(Expr):
+    """`match scrutinee { arms }`; the lower_match pass turns it into `if`s."""
+
+    scrutinee: Expr
+    arms: list[MatchArm]
+
+
+@dataclass(eq=False)
+class MatchArm(Node):
+    pattern: Pattern
+    guard: Expr | None
+    body: Expr
+
+
+@dataclass(eq=False)
 class Closure(Expr):
     params: list[tuple[str, TypeExpr | None]]
     ret: TypeExpr | None
@@ -294,6 +309,36 @@ class WildPattern(Pattern):
 @dataclass(eq=False)
 class TuplePattern(Pattern):
     items: list[Pattern]
+
+
+@dataclass(eq=False)
+class ValuePattern(Pattern):
+    """A literal (`3`, `-1`, `b'a'`, `true`, `"add"`) or a path (`Color::Red`, `MAX`)."""
+
+    value: Expr
+
+
+@dataclass(eq=False)
+class RangePattern(Pattern):
+    """`lo..=hi`, `lo..hi`, `lo..` or `..=hi`; the ends are `ValuePattern` values."""
+
+    start: Expr | None
+    end: Expr | None
+    inclusive: bool
+
+
+@dataclass(eq=False)
+class OrPattern(Pattern):
+    items: list[Pattern]
+
+
+@dataclass(eq=False)
+class AtPattern(Pattern):
+    """`name @ pattern`: binds the value that `pattern` matches."""
+
+    name: str
+    pattern: Pattern
+    mutable: bool = False
 
 
 # ---------------------------------------------------------------- statements
@@ -366,6 +411,18 @@ class StructDef(Item):
     generics: list[str] = field(default_factory=list)
     derives: list[str] = field(default_factory=list)
     public: bool = False
+
+
+@dataclass(eq=False)
+class EnumDef(Item):
+    """An enum without data: `enum E { A, B = 5 }`. `variants` holds (name, value, span)."""
+
+    name: str
+    variants: list[tuple[str, Expr | None, Span]]
+    generics: list[str] = field(default_factory=list)
+    derives: list[str] = field(default_factory=list)
+    public: bool = False
+    name_span: Span | None = None
 
 
 @dataclass(eq=False)

@@ -88,6 +88,8 @@ class Codegen:
     def ll(self, t: T.Type) -> ir.Type:
         if isinstance(t, T.IntT):
             return ir.IntType(t.bits)
+        if isinstance(t, T.EnumT):
+            return I64
         if isinstance(t, T.BoolT):
             return I1
         if isinstance(t, T.FloatT):
@@ -478,6 +480,9 @@ class Codegen:
             if isinstance(ty, T.IntT):
                 value &= (1 << ty.bits) - 1
             return ir.Constant(self.ll(ty), value)
+        if kind == "variant":
+            enum, variant = name.split("::")
+            return const_i64(self.program.enums[enum].discriminants[variant])
         raise InternalError(f"unknown path kind {kind}")
 
     def v_Unary(self, e: ast.Unary):
@@ -542,7 +547,7 @@ class Codegen:
         if isinstance(t, T.StrT):
             eq = self.b.call(self.helper_str_eq(), [lhs, rhs])
             return eq if op == "==" else self.b.not_(eq)
-        if isinstance(t, T.IntT) and t.signed:
+        if isinstance(t, T.EnumT) or isinstance(t, T.IntT) and t.signed:
             return self.b.icmp_signed(op, lhs, rhs)
         return self.b.icmp_unsigned(op, lhs, rhs)
 
@@ -591,6 +596,8 @@ class Codegen:
     def convert(self, v, src: T.Type, dst: T.Type):
         b = self.b
         dst_ll = self.ll(dst)
+        if isinstance(src, T.EnumT):
+            src = T.I64  # `as` reads the discriminant
         if isinstance(src, T.BoolT):
             if isinstance(dst, T.IntT):
                 return b.zext(v, dst_ll)

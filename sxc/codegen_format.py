@@ -268,6 +268,17 @@ def _debug_seq(cg: Codegen, slot, v, ty, flags: Flags) -> None:
     push_literal(cg, slot, "]")
 
 
+def _debug_enum(cg: Codegen, slot, v, ty: T.EnumT, flags: Flags) -> None:
+    # derived `Debug` writes the variant name with `write_str`, which ignores width and fill
+    b = cg.b
+    variants = list(cg.program.enums[ty.enum].discriminants.items())
+    name = cg.native.str_const(b, variants[-1][0].encode())
+    for variant, value in reversed(variants[:-1]):
+        this = cg.native.str_const(b, variant.encode())
+        name = b.select(b.icmp_signed("==", v, const_i64(value)), this, name)
+    b.call(cg.native.routine("buf_push_str"), [b.load(slot), name])
+
+
 # `{:?}` of each compound type, by type class; every other type is a leaf.
 # A new type that derives `Debug` needs one function here and its rule in
 # `Checker.debug_blocker`.
@@ -277,6 +288,7 @@ DEBUG_FORMATTERS = {
     T.ArrayT: _debug_seq,
     T.VecT: _debug_seq,
     T.SliceT: _debug_seq,
+    T.EnumT: _debug_enum,
 }
 
 

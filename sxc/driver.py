@@ -1,4 +1,4 @@
-"""The compiler pipeline: parse, resolve, typecheck, soft, lower_dual, codegen.
+"""The compiler pipeline: parse, resolve, typecheck, lower_match, soft, lower_dual, codegen.
 
 `Options` travels through every pass; `compile_program` runs the passes in
 order and returns a `Compiled` program that can print any stage or run.
@@ -120,6 +120,7 @@ def compile_program(source: str, path: str, options: Options) -> Compiled:
 
 def _compile_program(source: str, path: str, options: Options) -> Compiled:
     from sxc.lower_dual import lower_duals
+    from sxc.lower_match import lower_matches
     from sxc.reach import reachable_functions
     from sxc.soft import rewrite_soft
 
@@ -133,6 +134,7 @@ def _compile_program(source: str, path: str, options: Options) -> Compiled:
             typed.attribute_spans.get("mode", Span(path, 1, 1, 1, 1))
         raise CompileError([Diagnostic("error", f"unknown mode `{mode}`", where, [],
                                        'use `#![mode = "train"]` or `"release"`')])
+    lower_matches(typed)
     # The later passes only need what the program can call; the soft pass
     # adds calls of `Rng::u01` for its draws.
     live = reachable_functions(typed, extra=("Rng::u01",))

@@ -82,10 +82,6 @@ def _parser() -> lark.Lark:
 # Constructs outside the subset, found before parsing so that each gets one
 # clear message instead of a cascade of syntax errors.
 UNSUPPORTED = [
-    (re.compile(r"\bmatch\b(?=[^;{}]*\{)"), "`match` expressions",
-     "use an `if` / `else if` chain"),
-    (re.compile(r"^[ \t]*(pub[ \t]+)?enum[ \t]+\w+", re.M), "`enum` types",
-     "use integer constants"),
     (re.compile(r"^[ \t]*(pub[ \t]+)?trait[ \t]+\w+", re.M), "trait definitions", None),
     (re.compile(r"\b(if|while)[ \t]+let\b"), "`if let` and `while let` patterns", None),
     (re.compile(r"\bdyn[ \t]+\w"), "trait objects", None),
@@ -436,6 +432,24 @@ class Builder(Transformer):
         return ast.StructDef(self.sp(meta), str(name), [], generics or [], [],
                              vis is not None)
 
+    def enum_def(self, meta, children):
+        vis, name, generics, *variants = children
+        variants = [v for v in variants if v is not None]
+        return ast.EnumDef(self.sp(meta), str(name), variants, generics or [], [],
+                           vis is not None, _tok_span(self.path, name))
+
+    def enum_variant(self, meta, children):
+        name, value = children[-2], children[-1]
+        return (str(name), value, _tok_span(self.path, name))
+
+    def tuple_variant(self, meta, children):
+        name = next(c for c in children if isinstance(c, Token))
+        raise _data_variant(_tok_span(self.path, name), f"{name}(..)")
+
+    def struct_variant(self, meta, children):
+        name = next(c for c in children if isinstance(c, Token))
+        raise _data_variant(_tok_span(self.path, name), f"{name} {{ .. }}")
+
     def field_def(self, meta, children):
         children = [c for c in children if not (isinstance(c, tuple) or c == "pub")]
         name, ty = children[-2], children[-1]
@@ -584,7 +598,7 @@ class Builder(Transformer):
         for attr in children[:-1]:
             if isinstance(attr, tuple) and attr[1] == "derive":
                 derives += [str(a) for a in attr[2]]
-        if isinstance(item, ast.StructDef):
+        if isinstance(item, (ast.StructDef, ast.EnumDef)):
             item.derives = derives
         return ast.ItemStmt(item.span, item)
 
@@ -600,6 +614,76 @@ class Builder(Transformer):
     def if_expr(self, meta, children):
         cond, then, else_ = children
         return ast.If(self.sp(meta), cond, then, else_)
+
+    def match_expr(self, meta, children):
+        scrutinee, *arms = children
+        return ast.Match(self.sp(meta), scrutinee, [a for a in arms if a is not None])
+
+    def match_arm(self, meta, children):
+        (pattern, guard), body = children
+        return ast.MatchArm(self.sp(meta), pattern, guard, body)
+
+    match_last_arm = match_arm
+
+    def match_head(self, meta, children):
+        pattern, guard, _arrow = children
+        return pattern, guard
+
+    def arm_assign(self, meta, children):
+        target, op, value = children
+        span = self.sp(meta)
+        return ast.Block(span, [ast.Assign(span, str(op), target, value)], None)
+
+    def match_pats(self, meta, children):
+        items = [c for c in children if isinstance(c, ast.Pattern)]
+        if len(items) == 1:
+            return items[0]
+        return ast.OrPattern(self.sp(meta), items)
+
+    def value_pattern(self, meta, children):
+        value = children[0]
+        if isinstance(value, ast.Path) and len(value.segments) == 1:
+            # a plain name binds, unless it names a constant or a unit variant
+            # in scope; the type checker decides
+            return ast.NamePattern(value.span, value.segments[0])
+        return ast.ValuePattern(self.sp(meta), value)
+
+    def range_pattern(self, meta, children):
+        start, op, end = children
+        return ast.RangePattern(self.sp(meta), start, end, str(op) == "..=")
+
+    def range_to_pattern(self, meta, children):
+        op, end = children
+        return ast.RangePattern(self.sp(meta), None, end, str(op) == "..=")
+
+    def at_pattern(self, meta, children):
+        mut, name, pattern = children
+        return ast.AtPattern(self.sp(meta), str(name), pattern, mut is not None)
+
+    def paren_pattern(self, meta, children):
+        return children[0]
+
+    def match_tuple_pattern(self, meta, children):
+        return ast.TuplePattern(self.sp(meta), [c for c in children if c is not None])
+
+    def data_pattern(self, meta, children):
+        path = children[0]
+        name = "::".join(path.segments)
+        raise CompileError([Diagnostic(
+            "error", f"sxc supports only enums without data, so the pattern `{name}(..)` "
+            "cannot match", self.sp(meta), [],
+            "match unit variants such as `Color::Red`, integers, `bool` or strings")])
+
+    def pat_path(self, meta, children):
+        return ast.Path(self.sp(meta), [str(c) for c in children])
+
+    def neg_int_lit(self, meta, children):
+        lit = self.int_lit(meta, children)
+        return ast.Unary(self.sp(meta), "-", lit)
+
+    def neg_float_lit(self, meta, children):
+        lit = self.float_lit(meta, children)
+        return ast.Unary(self.sp(meta), "-", lit)
 
     def label(self, meta, children):
         return str(children[0])
@@ -857,4 +941,11 @@ class Builder(Transformer):
 
 
 def _is_block_like(expr: ast.Expr) -> bool:
-    return isinstance(expr, (ast.If, ast.While, ast.Loop, ast.For, ast.Block))
+    return isinstance(expr, (ast.If, ast.While, ast.Loop, ast.For, ast.Block, ast.Match))
+
+
+def _data_variant(span: Span, shown: str) -> CompileError:
+    return CompileError([Diagnostic(
+        "error", f"sxc supports only enums without data, so the variant `{shown}` "
+        "cannot hold values", span, [],
+        "keep the data in a struct field beside the enum, or use unit variants")])

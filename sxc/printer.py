@@ -106,6 +106,8 @@ class Printer:
     # ------------------------------------------------------------ items
 
     def program(self, program: Program) -> str:
+        for name, edef in program.enums.items():
+            self.enum(edef)
         for name, sdef in program.structs.items():
             if getattr(sdef, "origin", "user") == "std":
                 continue
@@ -126,6 +128,14 @@ class Printer:
             self.function(key, fn)
             self.lines.append("")
         return "\n".join(self.lines).rstrip() + "\n"
+
+    def enum(self, edef: ast.EnumDef) -> None:
+        if edef.derives:
+            self.lines.append(f"#[derive({', '.join(edef.derives)})]")
+        values = getattr(edef, "discriminants", {})
+        body = ", ".join(f"{name} = {value}" for name, value in values.items())
+        self.lines.append(f"enum {edef.name} {{ {body} }}")
+        self.lines.append("")
 
     def function(self, key: str, fn: ast.FnDef) -> None:
         sig = fn.sig
@@ -210,6 +220,8 @@ class Printer:
         target = getattr(e, "target", None)
         if target and target[0] == "num_const":
             return ("std::" if "::consts::" in target[1] else "") + target[1]
+        if target is not None and target[0] == "variant":
+            return target[1]  # `Self::Red` and an imported `Red` print in full
         return "::".join(e.segments)
 
     def p_Unary(self, e, depth):
@@ -316,6 +328,41 @@ class Printer:
         pattern = self.pattern(e.pattern, "let")[4:]
         return (f"{label}for {pattern} in {self.expr(e.iter, depth)} "
                 f"{self.sub_block(e.body, depth).strip()}")
+
+    def p_Match(self, e, depth):
+        pad = INDENT * (depth + 1)
+        arms = []
+        for arm in e.arms:
+            guard = f" if {self.expr(arm.guard, depth + 1)}" if arm.guard is not None else ""
+            body = self.expr(arm.body, depth + 1)
+            arms.append(f"{pad}{self.match_pattern(arm.pattern)}{guard} => {body},")
+        head = f"match {self.expr(e.scrutinee, depth)} {{"
+        return "\n".join([head] + arms + [INDENT * depth + "}"])
+
+    def match_pattern(self, p: ast.Pattern) -> str:
+        if isinstance(p, ast.WildPattern):
+            return "_"
+        if isinstance(p, ast.NamePattern):
+            return f"{'mut ' if p.mutable else ''}{p.name}"
+        if isinstance(p, ast.AtPattern):
+            return f"{'mut ' if p.mutable else ''}{p.name} @ {self.match_pattern(p.pattern)}"
+        if isinstance(p, ast.TuplePattern):
+            inner = ", ".join(self.match_pattern(i) for i in p.items)
+            return f"({inner},)" if len(p.items) == 1 else f"({inner})"
+        if isinstance(p, ast.OrPattern):
+            return "(" + " | ".join(self.match_pattern(i) for i in p.items) + ")"
+        if isinstance(p, ast.ValuePattern):
+            return self.pattern_value(p.value)
+        if isinstance(p, ast.RangePattern):
+            start = self.pattern_value(p.start) if p.start is not None else ""
+            end = self.pattern_value(p.end) if p.end is not None else ""
+            return f"{start}{'..=' if p.inclusive else '..'}{end}"
+        raise AssertionError(type(p).__name__)
+
+    def pattern_value(self, e: ast.Expr) -> str:
+        if isinstance(e, ast.IntLit) and isinstance(e.ty, T.IntT):
+            return f"{e.value}{e.ty}"  # no parentheses around a negative bound
+        return self.expr(e)
 
     def p_Range(self, e, depth):
         op = "..=" if e.inclusive else ".."

@@ -44,6 +44,9 @@ def _imports_builtin(use: ast.UseDecl) -> bool:
 @dataclass
 class Program:
     structs: dict[str, ast.StructDef] = field(default_factory=dict)
+    enums: dict[str, ast.EnumDef] = field(default_factory=dict)
+    # unit variants named by `use Enum::*` or `use Enum::{A, B}`: name -> enum
+    variant_imports: dict[str, str] = field(default_factory=dict)
     functions: dict[str, ast.FnDef] = field(default_factory=dict)
     consts: dict[str, ast.ConstDef] = field(default_factory=dict)
     # file-level settings from inner attributes, e.g. `#![mode = "release"]`
@@ -93,9 +96,12 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
                                   "`#![tangents = N]`")
     modules = [_library_module("std")]
     loaded: dict[str, ast.Module] = {}
+    enums = {i.name: i for i in module.items if isinstance(i, ast.EnumDef)}
     for item in module.items:
         if isinstance(item, ast.UseDecl):
             root = item.path[0] if item.path else item.names[0]
+            if _import_variants(program, item, enums, reporter):
+                continue
             if root in LIBRARY_MODULES:
                 if root not in loaded:
                     loaded[root] = [_library_module(f) for f in LIBRARY_MODULES[root]]
@@ -136,6 +142,28 @@ def _check_imports(files: list[ast.Module], use: ast.UseDecl, reporter: Reporter
             reporter.error(f"unresolved import `{name}` in `{use.path[0]}`", use.span)
 
 
+def _import_variants(program: Program, use: ast.UseDecl, enums: dict[str, ast.EnumDef],
+                     reporter: Reporter) -> bool:
+    """Record `use Color::*;` or `use Color::{Red, Blue};`; False if `use` names no enum."""
+    path = list(use.path)
+    while path and path[0] in ("crate", "self"):
+        path.pop(0)
+    if len(path) != 1 or path[0] not in enums:
+        return False
+    enum = enums[path[0]]
+    variants = [name for name, _value, _span in enum.variants]
+    for name in use.names:
+        if name == "*":
+            for variant in variants:
+                program.variant_imports[variant] = enum.name
+        elif name in variants:
+            program.variant_imports[name] = enum.name
+        else:
+            reporter.error(f"no variant `{name}` in enum `{enum.name}`", use.span,
+                           help="its variants are " + ", ".join(f"`{v}`" for v in variants))
+    return True
+
+
 def _add_items(program: Program, module: ast.Module, reporter: Reporter,
                origin: str) -> None:
     last_struct: str | None = None
@@ -144,8 +172,13 @@ def _add_items(program: Program, module: ast.Module, reporter: Reporter,
         item.origin = origin
         for method in getattr(item, "methods", []):
             method.origin = origin
-        if isinstance(item, ast.StructDef):
+        if isinstance(item, ast.StructDef) and item.name in program.enums:
+            _name_clash(item, program.enums[item.name], reporter)
+        elif isinstance(item, ast.StructDef):
             _define(program.structs, item.name, item, reporter, "struct")
+            last_struct = item.name
+        elif isinstance(item, ast.EnumDef):
+            _add_enum(program, item, reporter)
             last_struct = item.name
         elif isinstance(item, ast.FnDef):
             if item.self_kind is not None:
@@ -180,9 +213,22 @@ def _add_items(program: Program, module: ast.Module, reporter: Reporter,
             if name:
                 program.library_items.add(name)
     for impl in impls:
-        if impl.type_name not in program.structs:
+        if impl.type_name not in program.structs and impl.type_name not in program.enums:
             reporter.error(f"cannot find type `{impl.type_name}` to implement", impl.span,
                            help="declare the struct before its `impl` block")
+
+
+def _add_enum(program: Program, item: ast.EnumDef, reporter: Reporter) -> None:
+    if item.name in program.structs:
+        _name_clash(item, program.structs[item.name], reporter)
+        return
+    _define(program.enums, item.name, item, reporter, "enum")
+
+
+def _name_clash(item, previous, reporter: Reporter) -> None:
+    reporter.error(f"the name `{item.name}` is defined more than once",
+                   getattr(item, "name_span", None) or item.span,
+                   notes=[("first defined here", previous.span)])
 
 
 def _define(table: dict, key: str, item, reporter: Reporter, kind: str) -> None:

@@ -25,6 +25,7 @@ from sxc import types as T
 from sxc.diagnostics import Reporter, Span
 from sxc.formatting import PANIC_MACROS, FormatError, Spec, parse_format
 from sxc.resolve import Program
+from sxc.typecheck_match import MatchChecks
 
 # Math methods shared by `f64`, `f32` and `dual`: name -> number of arguments.
 def _deref_receiver(e: ast.MethodCall, base: T.Type) -> None:
@@ -153,7 +154,7 @@ def _is_original_style(program: Program) -> bool:
             and len(ret.path) == 1 and T.is_int(T.PRIMITIVES.get(ret.path[0], T.UNIT)))
 
 
-class Checker:
+class Checker(MatchChecks):
     def __init__(self, program: Program, reporter: Reporter):
         self.program = program
         self.rep = reporter
@@ -175,6 +176,7 @@ class Checker:
     # ------------------------------------------------------------ declarations
 
     def declare(self) -> None:
+        self.declare_enums()
         for name, sdef in self.program.structs.items():
             self.structs[name] = {}
         for name, sdef in self.program.structs.items():
@@ -206,7 +208,7 @@ class Checker:
             ret = self.resolve_type(fn.ret) if fn.ret is not None else T.UNIT
             self_type = None
             if fn.self_kind is not None and fn.owner is not None:
-                st = T.StructT(fn.owner)
+                st = self.owner_type(fn.owner)
                 self_type = st if fn.self_kind == "value" else \
                     T.RefT(st, fn.self_kind == "mut")
             self.sigs[key] = Sig(params, ret, fn.self_kind, self_type)
@@ -266,7 +268,9 @@ class Checker:
         if name == "Vec" and len(te.args) == 1:
             return T.VecT(self.resolve_type(te.args[0]))
         if name == "Self" and self.self_struct:
-            return T.StructT(self.self_struct)
+            return self.owner_type(self.self_struct)
+        if name in self.program.enums:
+            return T.EnumT(name)
         if name in self.structs:
             return T.StructT(name)
         if name in ("i128", "u128"):
@@ -698,6 +702,8 @@ class Checker:
                 e.ty = N.const_value(canonical)[0]
                 e.target = ("num_const", canonical)
                 return e
+            if self.variant_value(e) is not None:
+                return e
             self.rep.error(f"cannot find value `{name}` in this scope", e.span)
             e.ty = T.NEVER
             return e
@@ -707,6 +713,8 @@ class Checker:
             e.target = ("num_const", canonical)
             return e
         owner, item = segs[-2], segs[-1]
+        if self.variant_value(e) is not None:
+            return e
         key = f"{owner}::{item}"
         if key in self.sigs:
             sig = self.sigs[key]
@@ -835,6 +843,10 @@ class Checker:
             else:
                 e.ty = expected
             return e
+        if comparison and isinstance(t, T.EnumT):
+            self.enum_comparison(e)
+            e.ty = T.BOOL
+            return e
         if comparison:
             if not (T.is_numeric(t) or isinstance(t, (T.BoolT, T.StrT))):
                 self.rep.error(f"cannot compare values of type `{t}`", e.op_span or e.span)
@@ -931,6 +943,8 @@ class Checker:
                            help="take its value with `.val`, or keep it a dual")
         elif isinstance(target, T.DualT) and T.is_numeric(src):
             return self.promote(e.operand)
+        elif isinstance(src, T.EnumT) and T.is_int(target):
+            pass
         elif not ((T.is_numeric(src) or isinstance(src, T.BoolT)) and T.is_numeric(target)) \
                 and not isinstance(src, T.NeverT) and src != target:
             self.rep.error(f"cannot cast `{src}` as `{target}`", e.span)
@@ -1219,6 +1233,8 @@ class Checker:
             e.target = ("method", key)
             e.ty = sig.ret
             return e
+        if isinstance(base, T.EnumT):
+            return self.enum_method(e, base)
         if isinstance(base, (T.FloatT, T.DualT)):
             return self.float_method(e, base, expected)
         if isinstance(base, T.IntT):
@@ -1864,7 +1880,9 @@ class Checker:
             if blocker is not None:
                 self.rep.error(f"`{blocker}` does not implement `Debug`", where,
                                help=f"add `#[derive(Debug)]` to `struct {blocker}`"
-                               if isinstance(blocker, T.StructT) else None)
+                               if isinstance(blocker, T.StructT) else
+                               f"add `#[derive(Debug)]` to `enum {blocker}`"
+                               if isinstance(blocker, T.EnumT) else None)
         elif kind == "":
             if not isinstance(t, (T.IntT, T.FloatT, T.DualT, T.BoolT, T.StrT)):
                 self.rep.error(f"`{ty}` cannot be formatted with `{{}}`", where,
@@ -1901,6 +1919,8 @@ class Checker:
             return self.debug_blocker(t.elem)
         if isinstance(t, T.FnT):
             return t
+        if isinstance(t, T.EnumT):
+            return self.enum_debug_blocker(t)
         return None
 
 

@@ -223,6 +223,16 @@ class StructT(Type):
 
 
 @dataclass(frozen=True)
+class EnumT(Type):
+    """An enum without data; its values are the discriminants, `i64` in machine code."""
+
+    enum: str
+
+    def name(self) -> str:
+        return self.enum
+
+
+@dataclass(frozen=True)
 class TupleT(Type):
     items: tuple[Type, ...]
 

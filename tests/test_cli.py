@@ -166,8 +166,6 @@ def test_build_executable(tmp_path):
 
 
 @pytest.mark.parametrize("source, what", [
-    ("fn main() { let n = 3; match n { 1 => {}, _ => {} } }\n", "`match` expressions"),
-    ("enum Color { Red, Green }\nfn main() {}\n", "`enum` types"),
     ("trait Shape { fn area(&self) -> f64; }\nfn main() {}\n", "trait definitions"),
     ("fn main() { let x = 1; if let Some(y) = x {} }\n", "`if let` and `while let`"),
     ("fn id<T>(x: T) -> T { x }\nfn main() {}\n", "generic functions"),

@@ -1,0 +1,497 @@
+"""Typecheck of enums and `match`, mixed into the checker of `sxc.typecheck`.
+
+An enum without data is a set of named integers (its discriminants):
+
+    enum Color { Red, Green = 5, Blue }    ->  Red = 0, Green = 5, Blue = 6
+
+Its values compare with `==` and `!=`, cast to integers with `as`, print their
+variant name with `{:?}` and have methods in `impl Color { .. }`.
+
+A `match` is checked arm by arm: each pattern against the type of the value
+matched (binding its names in the arm's scope), each guard as a `bool`, and
+the arm values joined into one type as the arms of an `if` are.  The
+patterns then become spaces (`sxc.patterns`): a value that no arm covers is
+an error that lists what is missing, and an arm that earlier arms already
+cover gets a warning.  Every pattern node gets `ty`; value and range
+patterns also get `space`, and a value pattern its typed `value`.
+"""
+
+from __future__ import annotations
+
+from sxc import ast
+from sxc import patterns as P
+from sxc import types as T
+
+MATCH_HELP = "sxc matches integers, `bool`, `u8` characters, strings, enums and tuples " \
+    "of them"
+
+
+def _int_bounds(t: T.IntT) -> tuple[int, int]:
+    if t.signed:
+        return -(1 << (t.bits - 1)), (1 << (t.bits - 1)) - 1
+    return 0, (1 << t.bits) - 1
+
+
+class MatchChecks:
+    """Methods of `Checker` for enums and `match`."""
+
+    # ------------------------------------------------------------ enums
+
+    def declare_enums(self) -> None:
+        """Give every enum its discriminants, before any type names one."""
+        for name, edef in self.program.enums.items():
+            if edef.generics:
+                self.rep.error("sxc does not support generic enums", edef.name_span or edef.span)
+            if not edef.variants:
+                self.rep.error("sxc does not support enums without variants",
+                               edef.name_span or edef.span,
+                               help="an enum needs at least one variant to have a value")
+            values: dict[str, int] = {}
+            owners: dict[int, tuple[str, object]] = {}
+            next_value = 0
+            for vname, expr, vspan in edef.variants:
+                value = next_value if expr is None else self._discriminant(expr)
+                if vname in values:
+                    self.rep.error(f"the variant `{vname}` is defined more than once", vspan)
+                    continue
+                if value in owners:
+                    first, first_span = owners[value]
+                    self.rep.error(f"discriminant value `{value}` is assigned more than once",
+                                   vspan, notes=[(f"`{first}` has it already", first_span)])
+                if not -(1 << 63) <= value < (1 << 63):
+                    self.rep.error(f"discriminant value `{value}` does not fit an `isize`",
+                                   vspan)
+                    value = 0
+                values[vname] = value
+                owners.setdefault(value, (vname, vspan))
+                next_value = value + 1
+            edef.discriminants = values
+
+    def _discriminant(self, e: ast.Expr) -> int:
+        value = _const_eval(e, self.program.consts, set())
+        if value is None:
+            self.rep.error("an enum discriminant must be a constant integer", e.span)
+            return 0
+        return value
+
+    def owner_type(self, name: str) -> T.Type:
+        """Return the type of `Self` in an `impl` of `name`, a struct or an enum."""
+        return T.EnumT(name) if name in self.program.enums else T.StructT(name)
+
+    def variant_value(self, e: ast.Path) -> ast.Path | None:
+        """Type `Color::Red`, `Self::Red` or an imported `Red`; None for other paths."""
+        segs = e.segments
+        if len(segs) == 1:
+            enum = self.program.variant_imports.get(segs[0])
+            variant = segs[0]
+        else:
+            enum, variant = segs[-2], segs[-1]
+            if enum == "Self" and self.self_struct in self.program.enums:
+                enum = self.self_struct
+        edef = self.program.enums.get(enum)
+        if edef is None:
+            return None
+        if variant not in edef.discriminants:
+            if f"{enum}::{variant}" in self.sigs:
+                return None  # an associated function such as `Color::from_index`
+            names = ", ".join(f"`{v}`" for v in edef.discriminants)
+            self.rep.error(f"no variant named `{variant}` in enum `{enum}`", e.span,
+                           help=f"its variants are {names}")
+            e.ty = T.NEVER
+            return e
+        e.ty = T.EnumT(enum)
+        e.target = ("variant", f"{enum}::{variant}")
+        return e
+
+    def enum_debug_blocker(self, t: T.EnumT) -> T.Type | None:
+        """Return `t` when its enum does not derive `Debug`, else None."""
+        edef = self.program.enums.get(t.enum)
+        return t if edef is not None and "Debug" not in edef.derives else None
+
+    def enum_comparison(self, e: ast.Binary) -> None:
+        if e.op not in ("==", "!="):
+            self.rep.error("enums compare only with `==` and `!=`", e.op_span or e.span,
+                           help="compare their discriminants: `a as i64 < b as i64`")
+
+    def enum_method(self, e: ast.MethodCall, base: T.EnumT) -> ast.Expr:
+        key = f"{base.enum}::{e.method}"
+        sig = self.sigs.get(key)
+        if sig is None and e.method == "clone" and not e.args:
+            # derived `Clone`: the value itself
+            receiver = e.receiver
+            while isinstance(receiver.ty, T.RefT):
+                deref = ast.Unary(receiver.span, "*", receiver)
+                deref.ty = receiver.ty.inner
+                receiver = deref
+            return receiver
+        if sig is None or sig.self_kind is None:
+            self.rep.error(f"no method named `{e.method}` found for enum `{base.enum}`",
+                           e.method_span or e.span)
+            e.args = [self.expr(a, None) for a in e.args]
+            e.ty = T.NEVER
+            return e
+        if sig.self_kind == "mut":
+            self._check_mut_receiver(e.receiver, e.method)
+        e.args = self.check_args(e.args, sig.params, e.span, f"`{key}`")
+        e.target = ("method", key)
+        e.ty = sig.ret
+        return e
+
+    # ------------------------------------------------------------ match
+
+    def e_Match(self, e: ast.Match, expected):
+        e.scrutinee = self.expr(e.scrutinee, None)
+        subject = e.scrutinee.ty
+        while isinstance(subject, T.RefT):
+            # `match self` on a `&Color` inspects the value
+            deref = ast.Unary(e.scrutinee.span, "*", e.scrutinee)
+            deref.ty = subject.inner
+            e.scrutinee = deref
+            subject = subject.inner
+        domain = self.match_domain(subject)
+        if domain is None and not isinstance(subject, T.NeverT):
+            self.rep.error(f"sxc cannot `match` on a value of type `{subject}`",
+                           e.scrutinee.span, help=MATCH_HELP)
+        target = expected
+        for arm in e.arms:
+            self.scopes.append({})
+            if domain is not None:
+                arm.pattern = self.check_pattern(arm.pattern, subject, {}, e)
+            if arm.guard is not None:
+                arm.guard = self.coerce(self.expr(arm.guard, T.BOOL), T.BOOL)
+            arm.body = self.expr(arm.body, target)
+            if target is None and not isinstance(arm.body.ty, T.NeverT):
+                target = arm.body.ty
+            self.scopes.pop()
+        e.ty = self.join_arms(e)
+        if domain is not None and all(getattr(a.pattern, "ty", None) is not None
+                                      for a in e.arms):
+            self.check_coverage(e, domain)
+        return e
+
+    def match_domain(self, t: T.Type):
+        """Return the pattern domain of type `t`, or None when sxc cannot match on it."""
+        if isinstance(t, T.BoolT):
+            return P.IntDomain(0, 1, "bool", ("false", "true"))
+        if isinstance(t, T.IntT):
+            lo, hi = _int_bounds(t)
+            return P.IntDomain(lo, hi, str(t))
+        if isinstance(t, T.EnumT):
+            names = tuple(f"{t.enum}::{v}" for v in self.program.enums[t.enum].discriminants)
+            return P.IntDomain(0, len(names) - 1, t.enum, names) if names else None
+        if isinstance(t, T.StrT):
+            return P.StrDomain()
+        if isinstance(t, T.TupleT):
+            items = tuple(self.match_domain(i) for i in t.items)
+            return P.TupleDomain(items) if all(i is not None for i in items) else None
+        return None
+
+    def join_arms(self, e: ast.Match) -> T.Type:
+        """Give every arm the type of the `match`, as the arms of an `if` get one."""
+        typed = [a for a in e.arms if not isinstance(a.body.ty, T.NeverT)]
+        if not typed:
+            return T.NEVER
+        types = [a.body.ty for a in typed]
+        if any(isinstance(t, T.DualT) for t in types) and all(T.is_numeric(t) for t in types):
+            target: T.Type = T.DUAL
+        else:
+            firm = [a.body.ty for a in typed if not _literal_value(a.body)]
+            target = firm[0] if firm else types[0]
+        for arm in typed:
+            if arm.body.ty == target:
+                continue
+            if isinstance(target, T.DualT) or _literal_value(arm.body):
+                arm.body = self._coerce_arm_value(arm.body, target)
+            else:
+                self.rep.error(f"`match` arms have incompatible types: expected `{target}`, "
+                               f"found `{arm.body.ty}`", _value_span(arm.body))
+        return target
+
+    def _coerce_arm_value(self, body: ast.Expr, ty: T.Type) -> ast.Expr:
+        if isinstance(body, ast.Block) and body.tail is not None:
+            body.tail = self._coerce_arm_value(body.tail, ty)
+            body.ty = body.tail.ty
+            return body
+        if isinstance(body, ast.If) and body.else_ is not None:
+            self._coerce_arm(body, ty)
+            body.ty = ty
+            return body
+        if isinstance(body, ast.Match):
+            for arm in body.arms:
+                if not isinstance(arm.body.ty, T.NeverT):
+                    arm.body = self._coerce_arm_value(arm.body, ty)
+            body.ty = ty
+            return body
+        return self.coerce(body, ty)
+
+    # ------------------------------------------------------------ patterns
+
+    def check_pattern(self, p: ast.Pattern, ty: T.Type, bound: dict, match: ast.Match):
+        """Check `p` against `ty` and bind its names.
+
+        Return the pattern, which is new when a name turns out to be a constant or a variant.
+        """
+        p.ty = ty
+        if isinstance(p, ast.WildPattern):
+            return p
+        if isinstance(p, ast.NamePattern):
+            if not p.mutable and self._names_constant(p.name):
+                value = ast.ValuePattern(p.span, ast.Path(p.span, [p.name]))
+                return self.check_pattern(value, ty, bound, match)
+            self._bind_name(p.name, p.mutable, ty, p.span, bound)
+            return p
+        if isinstance(p, ast.AtPattern):
+            p.pattern = self.check_pattern(p.pattern, ty, bound, match)
+            self._bind_name(p.name, p.mutable, ty, p.span, bound)
+            if p.pattern.ty is None:
+                p.ty = None
+            return p
+        if isinstance(p, ast.TuplePattern):
+            if not isinstance(ty, T.TupleT) or len(ty.items) != len(p.items):
+                self._pattern_mismatch(p, ty, f"a tuple of {len(p.items)}", match)
+                p.ty = None
+                return p
+            p.items = [self.check_pattern(i, t, bound, match) for i, t in zip(p.items, ty.items)]
+            if any(i.ty is None for i in p.items):
+                p.ty = None
+            return p
+        if isinstance(p, ast.OrPattern):
+            items = []
+            for item in p.items:
+                names: dict = {}
+                items.append(self.check_pattern(item, ty, names, match))
+                if names:
+                    self.rep.error("sxc does not support bindings inside `|` patterns",
+                                   item.span, help="bind the value with `name @ (a | b)` "
+                                                   "outside the alternatives")
+            p.items = items
+            if any(i.ty is None for i in items):
+                p.ty = None
+            return p
+        if isinstance(p, ast.ValuePattern):
+            return self._value_pattern(p, ty, match)
+        if isinstance(p, ast.RangePattern):
+            return self._range_pattern(p, ty, match)
+        p.ty = None
+        return p
+
+    def _names_constant(self, name: str) -> bool:
+        return name in self.program.variant_imports or name in self.consts
+
+    def _bind_name(self, name: str, mutable: bool, ty: T.Type, span, bound: dict) -> None:
+        from sxc.typecheck import Local
+
+        if name in bound:
+            self.rep.error(f"identifier `{name}` is bound more than once in the same pattern",
+                           span)
+            return
+        bound[name] = True
+        self.scopes[-1][name] = Local(ty, mutable, span)
+
+    def _pattern_mismatch(self, p: ast.Pattern, ty: T.Type, found: str,
+                          match: ast.Match) -> None:
+        self.rep.error(f"mismatched types: expected `{ty}`, found {found}", p.span,
+                       notes=[(f"this `match` inspects a value of type `{ty}`",
+                               match.scrutinee.span)])
+
+    def _value_pattern(self, p: ast.ValuePattern, ty: T.Type, match: ast.Match):
+        got = self._pattern_constant(p.value, ty, p, match)
+        if got is None:
+            p.ty = None
+            return p
+        value, typed = got
+        p.value = typed
+        if isinstance(ty, T.StrT):
+            p.space = ("str", value)
+        elif isinstance(ty, T.EnumT):
+            names = list(self.program.enums[ty.enum].discriminants)
+            index = names.index(typed.target[1].split("::")[1])
+            p.space = ("range", index, index)
+        else:
+            p.space = ("range", value, value)
+        return p
+
+    def _range_pattern(self, p: ast.RangePattern, ty: T.Type, match: ast.Match):
+        if not isinstance(ty, T.IntT):
+            self.rep.error(f"a range pattern needs an integer or `u8` value, not `{ty}`",
+                           p.span)
+            p.ty = None
+            return p
+        lo, hi = _int_bounds(ty)
+        ends = []
+        for end in (p.start, p.end):
+            got = None if end is None else self._pattern_constant(end, ty, p, match)
+            if end is not None and got is None:
+                p.ty = None
+                return p
+            ends.append(got)
+        if ends[0] is not None:
+            p.start, lo = ends[0][1], ends[0][0]
+        if ends[1] is not None:
+            p.end, hi = ends[1][1], ends[1][0]
+            if not p.inclusive:
+                hi -= 1
+        if lo > hi:
+            what = "less than or equal to" if p.inclusive else "less than"
+            self.rep.error(f"lower range bound must be {what} upper", p.span)
+            p.ty = None
+            return p
+        p.space = ("range", lo, hi)
+        return p
+
+    def _pattern_constant(self, e: ast.Expr, ty: T.Type, p: ast.Pattern, match: ast.Match):
+        """Return (value, typed expression) of a pattern's literal or path, or None."""
+        negative = isinstance(e, ast.Unary) and e.op == "-"
+        lit = e.operand if negative else e
+        if isinstance(lit, ast.IntLit):
+            if not isinstance(ty, T.IntT):
+                self._pattern_mismatch(p, ty, "an integer", match)
+                return None
+            if lit.suffix:
+                suffixed = T.PRIMITIVES[lit.suffix]
+                if not suffixed == ty:
+                    self._pattern_mismatch(p, ty, f"`{suffixed}`", match)
+                    return None
+            value = -lit.value if negative else lit.value
+            lo, hi = _int_bounds(ty)
+            if negative and not ty.signed:
+                self.rep.error(f"cannot negate a value of unsigned type `{ty}`", e.span)
+                return None
+            if not lo <= value <= hi:
+                self.rep.error(f"literal out of range for `{ty}`", e.span,
+                               help=f"the values of `{ty}` are {lo}..={hi}")
+                return None
+            out = ast.IntLit(e.span, value)
+            out.ty = ty
+            return value, out
+        if isinstance(lit, ast.FloatLit):
+            self._pattern_mismatch(p, ty, "a floating-point number", match)
+            return None
+        if isinstance(lit, ast.BoolLit):
+            if not isinstance(ty, T.BoolT):
+                self._pattern_mismatch(p, ty, "`bool`", match)
+                return None
+            lit.ty = T.BOOL
+            return int(lit.value), lit
+        if isinstance(lit, ast.StrLit):
+            if not isinstance(ty, T.StrT):
+                self._pattern_mismatch(p, ty, "`&str`", match)
+                return None
+            lit.ty = T.STR
+            return lit.value, lit
+        if isinstance(e, ast.Path):
+            return self._path_constant(e, ty, p, match)
+        self.rep.error("sxc does not support this pattern", e.span, help=MATCH_HELP)
+        return None
+
+    def _path_constant(self, e: ast.Path, ty: T.Type, p: ast.Pattern, match: ast.Match):
+        segs = e.segments
+        variant = self.variant_value(e)
+        if variant is not None:
+            if isinstance(variant.ty, T.NeverT):
+                return None
+            if variant.ty != ty:
+                self._pattern_mismatch(p, ty, f"`{variant.ty}`", match)
+                return None
+            return self.program.enums[variant.ty.enum].discriminants[segs[-1]], variant
+        if len(segs) == 1 and segs[0] in self.consts:
+            const_ty = self.consts[segs[0]]
+            if const_ty != ty or not isinstance(ty, (T.IntT, T.BoolT)):
+                self._pattern_mismatch(p, ty, f"`{const_ty}`", match)
+                return None
+            e.ty, e.target = ty, ("const", segs[0])
+            value = self.program.consts[segs[0]].value
+            if isinstance(ty, T.BoolT):
+                if not isinstance(value, ast.BoolLit):
+                    self.rep.error("a `bool` constant in a pattern must be `true` or `false`",
+                                   e.span)
+                    return None
+                return int(value.value), e
+            number = _const_eval(value, self.program.consts, set())
+            if number is None:
+                self.rep.error(f"sxc cannot compute the constant `{segs[0]}` for a pattern",
+                               e.span, help="write the value as a literal")
+                return None
+            return number, e
+        if len(segs) == 2 and segs[0] in T.PRIMITIVES and segs[1] in ("MAX", "MIN") \
+                and isinstance(T.PRIMITIVES[segs[0]], T.IntT):
+            named = T.PRIMITIVES[segs[0]]
+            if named != ty:
+                self._pattern_mismatch(p, ty, f"`{named}`", match)
+                return None
+            e.ty, e.target = ty, ("num_const", f"{segs[0]}::{segs[1]}")
+            lo, hi = _int_bounds(ty)
+            return (hi if segs[1] == "MAX" else lo), e
+        self.rep.error(f"cannot find `{'::'.join(segs)}` in this scope", e.span)
+        return None
+
+    # ------------------------------------------------------------ coverage
+
+    def check_coverage(self, e: ast.Match, domain) -> None:
+        rows = []
+        for arm in e.arms:
+            space = _space(arm.pattern)
+            if not P.reachable(rows, space, domain):
+                self.rep.warning("unreachable pattern", arm.pattern.span,
+                                 help="the arms above match every value this one does")
+            if arm.guard is None:
+                rows.append(space)
+        shown = P.missing(rows, domain)
+        if shown:
+            self.rep.error(f"non-exhaustive patterns: {P.join_missing(shown)} not covered",
+                           e.scrutinee.span,
+                           help="add arms for the missing values, or a `_ => ...` arm; an arm "
+                                "with an `if` guard covers nothing here")
+
+
+_CONST_OPS = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+    "/": lambda a, b: int(a / b) if b else None, "%": lambda a, b: a - b * int(a / b) if b else None,
+    "<<": lambda a, b: a << b if 0 <= b < 128 else None, ">>": lambda a, b: a >> b if b >= 0 else None,
+    "&": lambda a, b: a & b, "|": lambda a, b: a | b, "^": lambda a, b: a ^ b,
+}
+
+
+def _const_eval(e: ast.Expr, consts: dict, seen: set) -> int | None:
+    """Return the value of a constant integer expression, or None."""
+    if isinstance(e, ast.IntLit):
+        return e.value
+    if isinstance(e, ast.Unary) and e.op == "-":
+        inner = _const_eval(e.operand, consts, seen)
+        return None if inner is None else -inner
+    if isinstance(e, ast.Path) and len(e.segments) == 1 and e.segments[0] in consts \
+            and e.segments[0] not in seen:
+        return _const_eval(consts[e.segments[0]].value, consts, seen | {e.segments[0]})
+    if isinstance(e, ast.Binary) and e.op in _CONST_OPS:
+        a = _const_eval(e.left, consts, seen)
+        b = _const_eval(e.right, consts, seen)
+        return None if a is None or b is None else _CONST_OPS[e.op](a, b)
+    return None
+
+
+def _space(p: ast.Pattern):
+    """Return the space (see `sxc.patterns`) of a checked pattern."""
+    if isinstance(p, (ast.WildPattern, ast.NamePattern)):
+        return P.ANY
+    if isinstance(p, ast.AtPattern):
+        return _space(p.pattern)
+    if isinstance(p, ast.TuplePattern):
+        return ("tuple", [_space(i) for i in p.items])
+    if isinstance(p, ast.OrPattern):
+        return ("or", [_space(i) for i in p.items])
+    return p.space
+
+
+def _literal_value(e: ast.Expr) -> bool:
+    """Return whether an arm's value is an unsuffixed number literal, which fits any number type."""
+    while isinstance(e, ast.Block) and e.tail is not None:
+        e = e.tail
+    if isinstance(e, ast.Unary) and e.op == "-":
+        e = e.operand
+    return isinstance(e, (ast.IntLit, ast.FloatLit)) and e.suffix is None
+
+
+def _value_span(e: ast.Expr):
+    while isinstance(e, ast.Block) and e.tail is not None:
+        e = e.tail
+    return e.span
