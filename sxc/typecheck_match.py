@@ -195,12 +195,17 @@ class MatchChecks:
         if any(isinstance(t, T.DualT) for t in types) and all(T.is_numeric(t) for t in types):
             target: T.Type = T.DUAL
         else:
-            firm = [a.body.ty for a in typed if not _literal_value(a.body)]
-            target = firm[0] if firm else types[0]
+            # the first arm decides, unless it is a literal and another arm is a number
+            target = types[0]
+            numbers = [a.body.ty for a in typed
+                       if not _literal_value(a.body) and T.is_numeric(a.body.ty)]
+            if _literal_value(typed[0].body) and numbers:
+                target = numbers[0]
         for arm in typed:
             if arm.body.ty == target:
                 continue
-            if isinstance(target, T.DualT) or _literal_value(arm.body):
+            if isinstance(target, T.DualT) or (_literal_value(arm.body)
+                                               and T.is_numeric(target)):
                 arm.body = self._coerce_arm_value(arm.body, target)
             else:
                 self.rep.error(f"`match` arms have incompatible types: expected `{target}`, "
@@ -396,11 +401,16 @@ class MatchChecks:
             return self.program.enums[variant.ty.enum].discriminants[segs[-1]], variant
         if len(segs) == 1 and segs[0] in self.consts:
             const_ty = self.consts[segs[0]]
+            value = self.program.consts[segs[0]].value
+            if isinstance(const_ty, T.EnumT) and isinstance(value, ast.Path) \
+                    and getattr(value, "target", (None,))[0] == "variant":
+                # a constant that names a variant matches that variant
+                return self._path_constant(ast.Path(e.span, value.target[1].split("::")), ty,
+                                           p, match)
             if const_ty != ty or not isinstance(ty, (T.IntT, T.BoolT)):
                 self._pattern_mismatch(p, ty, f"`{const_ty}`", match)
                 return None
             e.ty, e.target = ty, ("const", segs[0])
-            value = self.program.consts[segs[0]].value
             if isinstance(ty, T.BoolT):
                 if not isinstance(value, ast.BoolLit):
                     self.rep.error("a `bool` constant in a pattern must be `true` or `false`",

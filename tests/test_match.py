@@ -1,0 +1,248 @@
+"""`match` and enums without data: diagnostics, duals in arms, and printing back.
+
+The programs of tests/programs/match_*.sx and enum_*.sx check results
+against rustc. This file checks what they cannot: the message and location
+of each error and warning about enums and patterns, the derivative of a dual
+that a `match` arm produces, and that `--emit ast` prints a `match` as source
+that compiles again to the same output.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import sxc
+from sxc.driver import Options, compile_program, run_deep
+from sxc.printer import print_program
+from test_diagnostics import expect_error, sxc_cli
+
+PIECES = """
+fn piece(k: i64, x: dual) -> dual {
+    match k {
+        0 => x * x,
+        1 | 2 => x.sin() * 2.0,
+        n if n < 0 => x.exp(),
+        _ => x + 1.0,
+    }
+}
+"""
+
+
+def first_error(source: str):
+    with pytest.raises(sxc.CompileError) as info:
+        sxc.compile(source)
+    errors = [d for d in info.value.diagnostics if d.severity == "error"]
+    assert errors, info.value.diagnostics
+    return errors[0]
+
+
+# (id, source, line, column, message fragment)
+ERRORS = [
+    ("tuple_variant", "enum E {\n    A,\n    B(i64),\n}\nfn main() {}\n", 3, 5,
+     "sxc supports only enums without data, so the variant `B(..)` cannot hold values"),
+    ("struct_variant", "enum E {\n    A { x: f64 },\n}\nfn main() {}\n", 2, 5,
+     "sxc supports only enums without data, so the variant `A { .. }`"),
+    ("data_pattern",
+     "fn main() {\n    let x = 3;\n    match x {\n        Some(y) => {}\n        _ => {}\n    }\n}\n",
+     4, 9, "sxc supports only enums without data, so the pattern `Some(..)` cannot match"),
+    ("byte_literal", "fn main() {\n    let b = b'é';\n}\n", 2, 13,
+     "a byte literal holds one ASCII character"),
+    ("import_variant", "enum E { A, B }\nuse E::{A, C};\nfn main() {}\n", 2, 1,
+     "no variant `C` in enum `E`"),
+    ("name_clash", "struct E { x: f64 }\nenum E { A }\nfn main() {}\n", 2, 6,
+     "the name `E` is defined more than once"),
+    ("generic_enum", "enum E<T> { A }\nfn main() {}\n", 1, 6,
+     "sxc does not support generic enums"),
+    ("empty_enum", "enum E {}\nfn main() {}\n", 1, 6,
+     "sxc does not support enums without variants"),
+    ("variant_twice", "enum E { A, B, A }\nfn main() {}\n", 1, 16,
+     "the variant `A` is defined more than once"),
+    ("discriminant_twice", "enum E { A = 1, B = 0, C }\nfn main() {}\n", 1, 24,
+     "discriminant value `1` is assigned more than once"),
+    ("discriminant_isize", "enum E { A = 9223372036854775807, B }\nfn main() {}\n", 1, 35,
+     "discriminant value `9223372036854775808` does not fit an `isize`"),
+    ("discriminant_constant", "enum E { A = 1.5 }\nfn main() {}\n", 1, 14,
+     "an enum discriminant must be a constant integer"),
+    ("no_variant", "enum E { A }\nfn main() {\n    let e = E::B;\n}\n", 3, 13,
+     "no variant named `B` in enum `E`"),
+    ("enum_order",
+     "enum E { A, B }\nfn main() {\n    let less = E::A < E::B;\n}\n", 3, 21,
+     "enums compare only with `==` and `!=`"),
+    ("enum_method", "enum E { A }\nfn main() {\n    let n = E::A.size();\n}\n", 3, 18,
+     "no method named `size` found for enum `E`"),
+    ("enum_cast_float", "enum E { A }\nfn main() {\n    let f = E::A as f64;\n}\n", 3, 13,
+     "cannot cast `E` as `f64`"),
+    ("enum_debug",
+     "enum E { A }\nfn main() {\n    println!(\"{:?}\", E::A);\n}\n", 3, 15,
+     "`E` does not implement `Debug`"),
+    ("match_float",
+     "fn main() {\n    let x = 1.5;\n    match x {\n        _ => {}\n    }\n}\n", 3, 11,
+     "sxc cannot `match` on a value of type `f64`"),
+    ("arm_types",
+     "fn main() {\n    let n = 2;\n    let v = match n {\n        0 => 1.5,\n"
+     "        _ => true,\n    };\n}\n", 5, 14,
+     "`match` arms have incompatible types: expected `f64`, found `bool`"),
+    ("or_binding",
+     "fn main() {\n    let n = 2;\n    match (n, 1) {\n        (0, x) | (x, 0) => {}\n"
+     "        _ => {}\n    }\n}\n", 4, 9, "sxc does not support bindings inside `|` patterns"),
+    ("bound_twice",
+     "fn main() {\n    match (1, 2) {\n        (a, a) => {}\n    }\n}\n", 3, 13,
+     "identifier `a` is bound more than once in the same pattern"),
+    ("pattern_type",
+     "fn main() {\n    let n = 3;\n    match n {\n        true => {}\n        _ => {}\n    }\n}\n",
+     4, 9, "mismatched types: expected `i64`, found `bool`"),
+    ("pattern_enum_type",
+     "enum E { A }\nenum F { B }\nfn main() {\n    match E::A {\n        F::B => {}\n"
+     "        _ => {}\n    }\n}\n", 5, 9, "mismatched types: expected `E`, found `F`"),
+    ("pattern_tuple_size",
+     "fn main() {\n    match (1, 2) {\n        (a, b, c) => {}\n    }\n}\n", 3, 9,
+     "mismatched types: expected `(i64, i64)`, found a tuple of 3"),
+    ("pattern_float",
+     "fn main() {\n    match 3 {\n        1.5 => {}\n        _ => {}\n    }\n}\n", 3, 9,
+     "mismatched types: expected `i64`, found a floating-point number"),
+    ("range_bool",
+     "fn main() {\n    match true {\n        1..=2 => {}\n        _ => {}\n    }\n}\n", 3, 9,
+     "a range pattern needs an integer or `u8` value, not `bool`"),
+    ("range_order",
+     "fn main() {\n    match 3 {\n        5..=1 => {}\n        _ => {}\n    }\n}\n", 3, 9,
+     "lower range bound must be less than or equal to upper"),
+    ("range_empty",
+     "fn main() {\n    match 3 {\n        5..5 => {}\n        _ => {}\n    }\n}\n", 3, 9,
+     "lower range bound must be less than upper"),
+    ("pattern_unsigned",
+     "fn main() {\n    let b: u8 = 3;\n    match b {\n        -1 => {}\n        _ => {}\n    }\n}\n",
+     4, 9, "cannot negate a value of unsigned type `u8`"),
+    ("pattern_range",
+     "fn main() {\n    let b: u8 = 3;\n    match b {\n        256 => {}\n        _ => {}\n    }\n}\n",
+     4, 9, "literal out of range for `u8`"),
+    ("pattern_const",
+     "const K: i64 = 2.5 as i64;\nfn main() {\n    match 3 {\n        K => {}\n        _ => {}\n"
+     "    }\n}\n", 4, 9, "sxc cannot compute the constant `K` for a pattern"),
+    ("pattern_bool_const",
+     "const T: bool = 1 < 2;\nfn main() {\n    match true {\n        T => {}\n        _ => {}\n"
+     "    }\n}\n", 4, 9, "a `bool` constant in a pattern must be `true` or `false`"),
+    ("pattern_path",
+     "fn main() {\n    match 3 {\n        Nope::X => {}\n        _ => {}\n    }\n}\n", 3, 9,
+     "cannot find `Nope::X` in this scope"),
+    ("missing_ints",
+     "fn main() {\n    let n = 3;\n    match n {\n        0 => {}\n        5..=9 => {}\n    }\n}\n",
+     3, 11,
+     "non-exhaustive patterns: `i64::MIN..=-1`, `1..=4` and `10..=i64::MAX` not covered"),
+    ("missing_variants",
+     "enum Color { Red, Green, Blue }\nfn main() {\n    let c = Color::Red;\n    match c {\n"
+     "        Color::Green => {}\n    }\n}\n", 4, 11,
+     "non-exhaustive patterns: `Color::Red` and `Color::Blue` not covered"),
+    ("missing_bool",
+     "fn main() {\n    let b = true;\n    match b {\n        true => {}\n    }\n}\n", 3, 11,
+     "non-exhaustive patterns: `false` not covered"),
+    ("missing_guarded",
+     "fn main() {\n    let b = true;\n    match b {\n        true => {}\n        false if 1 > 0 => {}\n"
+     "    }\n}\n", 3, 11, "non-exhaustive patterns: `false` not covered"),
+    ("missing_tuple",
+     "fn main() {\n    match (true, 3u8) {\n        (true, _) => {}\n        (false, 0..=254) => {}\n"
+     "    }\n}\n", 2, 11, "non-exhaustive patterns: `(false, u8::MAX)` not covered"),
+    ("missing_string",
+     "fn main() {\n    let s = \"a\";\n    match s {\n        \"a\" => {}\n    }\n}\n", 3, 11,
+     "non-exhaustive patterns: `&_` not covered"),
+]
+
+
+@pytest.mark.parametrize("source,line,col,fragment", [case[1:] for case in ERRORS],
+                         ids=[case[0] for case in ERRORS])
+def test_error(source, line, col, fragment):
+    error = first_error(source)
+    assert fragment in error.message
+    assert (error.span.line, error.span.col) == (line, col), error.render()
+
+
+def test_error_renders_caret(tmp_path):
+    source = ("enum Color { Red, Green }\nfn main() {\n    let c = Color::Red;\n"
+              "    match c {\n        Color::Red => {}\n    }\n}\n")
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 4, 11, "`Color::Green` not covered", source, "`_ => ...`")
+
+
+def test_data_enum_one_error(tmp_path):
+    source = "enum Shape {\n    Circle(f64),\n    Square(f64),\n}\nfn main() {}\n"
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 2, 5, "sxc supports only enums without data", source)
+    assert proc.stderr.count(": error:") == 1
+
+
+def test_unreachable_warning():
+    source = ("fn f(n: i64) -> i64 {\n    match n {\n        0..=9 => 1,\n        5 => 2,\n"
+              "        _ => 3,\n        _ => 4,\n    }\n}\n")
+    m = sxc.compile(source)
+    spots = [(w.span.line, w.span.col) for w in m.warnings
+             if w.message == "unreachable pattern"]
+    assert spots == [(4, 9), (6, 9)]
+    assert m.f(5) == 1
+
+
+@pytest.mark.parametrize("k,value,slope", [
+    (-1, math.exp(0.5), math.exp(0.5)),
+    (0, 0.25, 1.0),
+    (2, 2 * math.sin(0.5), 2 * math.cos(0.5)),
+    (7, 1.5, 1.0),
+])
+def test_dual_arms_train(k, value, slope):
+    m = sxc.compile(PIECES, mode="train")
+    y = m.piece(k, sxc.Dual(0.5, 1.0))
+    assert y.val == pytest.approx(value, rel=1e-15)
+    assert y.der == pytest.approx(slope, rel=1e-15)
+
+
+def test_dual_arms_release():
+    m = sxc.compile(PIECES, mode="release")
+    y = m.piece(2, sxc.Dual(0.5, 1.0))
+    assert y.val == pytest.approx(2 * math.sin(0.5), rel=1e-15)
+    assert y.der == 0.0
+
+
+TYPED_ROUND_TRIP = """
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Dir { North, East = 4, South, West }
+use Dir::*;
+
+impl Dir {
+    fn turn(self) -> Dir {
+        match self { North => East, East => South, South => West, West => North }
+    }
+}
+
+fn main() {
+    let mut d = North;
+    for i in 0..6 {
+        let word = match (i % 3, d) {
+            (0, North | South) => "a",
+            (_, East) => "b",
+            (k @ 1..=2, _) if k > 1 => "c",
+            _ => "d",
+        };
+        println!("{:?} {} {}", d, word, d as i64 + match i { i64::MIN..0 => -1, 0.. => 1 });
+        d = d.turn();
+    }
+}
+"""
+
+
+def _run_source(tmp_path, source: str, name: str, capfd) -> str:
+    path = tmp_path / name
+    path.write_text(source)
+    m = sxc.compile(str(path))
+    capfd.readouterr()
+    assert m.run() == 0
+    return capfd.readouterr().out
+
+
+def test_emit_ast_round_trip(tmp_path, capfd):
+    original = _run_source(tmp_path, TYPED_ROUND_TRIP, "orig.sx", capfd)
+    compiled = compile_program(TYPED_ROUND_TRIP, "orig.sx", Options(keep_typed=True))
+    printed = run_deep(print_program, compiled.typed_snapshot)
+    assert "match" in printed
+    assert "Dir::North" in printed
+    again = _run_source(tmp_path, printed, "printed.sx", capfd)
+    assert again == original
+    assert original.splitlines()[0] == "North a 1"
