@@ -47,8 +47,6 @@ ERRORS = [
     ("data_pattern",
      "fn main() {\n    let x = 3;\n    match x {\n        Some(y) => {}\n        _ => {}\n    }\n}\n",
      4, 9, "sxc supports only enums without data, so the pattern `Some(..)` cannot match"),
-    ("byte_literal", "fn main() {\n    let b = b'é';\n}\n", 2, 13,
-     "a byte literal holds one ASCII character"),
     ("import_variant", "enum E { A, B }\nuse E::{A, C};\nfn main() {}\n", 2, 1,
      "no variant `C` in enum `E`"),
     ("name_clash", "struct E { x: f64 }\nenum E { A }\nfn main() {}\n", 2, 6,
