@@ -957,7 +957,48 @@ class Codegen:
         return self.b.load(self.addr(e))
 
     def v_Index(self, e: ast.Index):
+        if isinstance(e.index, ast.Range):
+            return self.range_slice(e)
         return self.b.load(self.index_addr(e))
+
+    def range_slice(self, e: ast.Index):
+        """`v[a..b]`: the slice `{data + a, b - a}` after Rust's bounds checks."""
+        b = self.b
+        rng: ast.Range = e.index
+        if isinstance(T.strip_refs(e.base.ty), T.StrT):
+            s = self.value(e.base)
+            while isinstance(s.type, ir.PointerType):
+                s = b.load(s)
+            data, length = b.extract_value(s, 0), b.extract_value(s, 1)
+        else:
+            data, length = self.seq_parts(e.base)
+        start = const_i64(0) if rng.start is None else self.value(rng.start)
+        end = length if rng.end is None else self.value(rng.end)
+        if rng.inclusive:
+            end = b.add(end, const_i64(1))
+        where = f"{self.loc(e.span)}: runtime error: "
+        fail = self.st.fn.append_basic_block("slice.fail")
+        ok = self.st.fn.append_basic_block("slice.ok")
+        bad = b.or_(b.icmp_unsigned(">", end, length), b.icmp_unsigned(">", start, end))
+        b.cbranch(bad, fail, ok)
+        b.position_at_end(fail)
+        for cond, fmt, x, y in (
+                (b.icmp_unsigned(">", start, length),
+                 "range start index %llu out of range for slice of length %llu", start, length),
+                (b.icmp_unsigned(">", end, length),
+                 "range end index %llu out of range for slice of length %llu", end, length)):
+            hit = self.st.fn.append_basic_block("slice.fail")
+            miss = self.st.fn.append_basic_block("slice.fail")
+            b.cbranch(cond, hit, miss)
+            b.position_at_end(hit)
+            self.native.panic_fmt(b, where + fmt, x, y)
+            b.position_at_end(miss)
+        self.native.panic_fmt(b, where + "slice index starts at %llu but ends at %llu",
+                              start, end)
+        b.position_at_end(ok)
+        out = ir.Constant(self.ll(e.ty), ir.Undefined)
+        out = b.insert_value(out, b.gep(data, [start]), 0)
+        return b.insert_value(out, b.sub(end, start), 1)
 
     # ------------------------------------------------------------ control flow
 

@@ -366,7 +366,9 @@ class Printer:
 
     def p_Range(self, e, depth):
         op = "..=" if e.inclusive else ".."
-        return f"{self.expr(e.start, depth)}{op}{self.expr(e.end, depth)}"
+        start = "" if e.start is None else self.expr(e.start, depth)
+        end = "" if e.end is None else self.expr(e.end, depth)
+        return f"{start}{op}{end}"
 
     def p_Return(self, e, depth):
         return "return" if e.value is None else f"return {self.expr(e.value, depth)}"

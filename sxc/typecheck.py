@@ -764,6 +764,10 @@ class Checker(MatchChecks):
             inner_expected = T.ArrayT(expected.elem, 0)
         e.operand = self.expr(e.operand, inner_expected)
         t = e.operand.ty
+        if isinstance(t, T.SliceT) and e.mutable and _is_range_slice(e.operand):
+            self.check_place(e.operand, e.span)
+            e.ty = e.operand.ty = T.SliceT(t.elem, True)
+            return e
         if isinstance(t, (T.StrT, T.SliceT)):
             e.ty = t
             return e
@@ -1507,6 +1511,8 @@ class Checker(MatchChecks):
 
     def e_Index(self, e: ast.Index, expected):
         e.base = self.expr(e.base, None)
+        if isinstance(e.index, ast.Range):
+            return self.range_slice(e)
         e.index = self.expr(e.index, T.USIZE)
         if isinstance(e.index.ty, T.IntVar):
             e.index.ty.bind(T.USIZE)
@@ -1519,6 +1525,29 @@ class Checker(MatchChecks):
             return e
         if not isinstance(base, T.NeverT):
             self.rep.error(f"cannot index into a value of type `{e.base.ty}`", e.span)
+        e.ty = T.NEVER
+        return e
+
+    def range_slice(self, e: ast.Index) -> ast.Expr:
+        """Type `v[a..b]`, `v[a..]`, `v[..b]` or `v[..]` as a slice of `v`."""
+        rng: ast.Range = e.index
+        for end in ("start", "end"):
+            bound = getattr(rng, end)
+            if bound is not None:
+                bound = self.coerce(self.expr(bound, T.USIZE), T.USIZE)
+                setattr(rng, end, bound)
+        if rng.inclusive and rng.end is None:
+            self.rep.error("an inclusive range needs an end", rng.span)
+        rng.ty = T.RangeT(T.USIZE)
+        base = T.strip_refs(e.base.ty)
+        if isinstance(base, (T.VecT, T.ArrayT, T.SliceT)):
+            e.ty = T.SliceT(base.elem)
+            return e
+        if isinstance(base, T.StrT):
+            e.ty = T.STR
+            return e
+        if not isinstance(base, T.NeverT):
+            self.rep.error(f"cannot slice a value of type `{e.base.ty}`", e.span)
         e.ty = T.NEVER
         return e
 
@@ -2038,6 +2067,10 @@ def _expand_assert_compare(e: ast.MacroCall) -> ast.Block:
     return ast.Block(s, [ast.Let(s, ast.NamePattern(s, left), None, e.args[0]),
                          ast.Let(s, ast.NamePattern(s, right), None, e.args[1]),
                          ast.ExprStmt(s, ast.If(s, failed, report, None))], None)
+
+
+def _is_range_slice(e: ast.Expr) -> bool:
+    return isinstance(e, ast.Index) and isinstance(e.index, ast.Range)
 
 
 def _missing_method_help(name: str) -> str | None:
