@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 import math
 
-from sxc import ast, range_adapters
+from sxc import ast, range_adapters, seq_adapters
 from sxc import numbers as N
 from sxc import types as T
 from sxc.diagnostics import Reporter, Span
@@ -1719,6 +1719,8 @@ class Checker(MatchChecks):
         adapted = range_adapters.adapted_range(e.iter)
         if adapted is not None:
             return self.adapted_range_loop(e, *adapted, expected)
+        if seq_adapters.wants_rewrite(e.iter):
+            return self.adapted_seq_loop(e, expected)
         if isinstance(e.iter, ast.Range):
             e.iter = self.range_iter(e.iter)
         else:
@@ -1746,6 +1748,16 @@ class Checker(MatchChecks):
         e.elem_ty = elem
         e.ty = T.UNIT
         return e
+
+    def adapted_seq_loop(self, e: ast.For, expected):
+        """Check `for x in v.iter_mut()`, `a.iter().zip(b.iter())` and the like as the
+        counted loop they mean."""
+        self.fresh_count += 1
+        count = self.fresh_count
+        names = iter(range(1000))
+        block = seq_adapters.rewrite_seq_loop(
+            e, lambda stem: f"__{stem}_{count}_{next(names)}")
+        return self.expr(block, expected)
 
     def adapted_range_loop(self, e: ast.For, rng: ast.Range, adapter: ast.MethodCall,
                            expected):
