@@ -46,6 +46,22 @@ def wants_rewrite(iterator: ast.Expr) -> bool:
     return source.method == "iter_mut" or any(a.method != "enumerate" for a in adapters)
 
 
+def sources(iterator: ast.Expr) -> list[tuple[ast.Expr, bool]]:
+    """The sequences a rewritten chain reads, each with whether it is borrowed `mut`."""
+    if isinstance(iterator, ast.Ref):
+        return [(iterator.operand, iterator.mutable)]
+    out = []
+    for a in _chain(iterator) or []:
+        if a.method == "zip" and a.args:
+            out.extend(sources(a.args[0]))
+    src = iterator
+    while isinstance(src, ast.MethodCall) and src.method in ADAPTERS:
+        src = src.receiver
+    if isinstance(src, ast.MethodCall):
+        out.insert(0, (src.receiver, src.method == "iter_mut"))
+    return out
+
+
 def _is_place(e: ast.Expr) -> bool:
     while isinstance(e, (ast.Field, ast.Index, ast.TupleField)):
         e = e.base

@@ -1752,12 +1752,36 @@ class Checker(MatchChecks):
     def adapted_seq_loop(self, e: ast.For, expected):
         """Check `for x in v.iter_mut()`, `a.iter().zip(b.iter())` and the like as the
         counted loop they mean."""
+        for seq, mutable in seq_adapters.sources(e.iter):
+            if not self.seq_source_ok(seq, mutable):
+                e.ty = T.NEVER
+                return e
         self.fresh_count += 1
         count = self.fresh_count
         names = iter(range(1000))
         block = seq_adapters.rewrite_seq_loop(
             e, lambda stem: f"__{stem}_{count}_{next(names)}")
         return self.expr(block, expected)
+
+    def seq_source_ok(self, seq: ast.Expr, mutable: bool) -> bool:
+        """Report a local that a rewritten loop cannot iterate, or borrow `mut`."""
+        if not isinstance(seq, ast.Path) or len(seq.segments) != 1:
+            return True
+        local = self.lookup(seq.segments[0])
+        if local is None:
+            return True
+        t = T.strip_refs(local.ty)
+        if not isinstance(t, (T.VecT, T.ArrayT, T.SliceT, T.NeverT, T.HoleT)):
+            self.rep.error(f"cannot iterate over a value of type `{local.ty}`", seq.span)
+            return False
+        name = seq.segments[0]
+        ref_mut = isinstance(local.ty, T.RefT) and local.ty.mutable or \
+            isinstance(local.ty, T.SliceT) and local.ty.mutable
+        if mutable and not local.mutable and not ref_mut:
+            self.rep.error(f"cannot borrow `{name}` as mutable, as it is not declared "
+                           "as mutable", seq.span, help=f"declare it with `let mut {name}`")
+            return False
+        return True
 
     def adapted_range_loop(self, e: ast.For, rng: ast.Range, adapter: ast.MethodCall,
                            expected):
