@@ -36,7 +36,7 @@ ADAPTERS = ("rev", "zip", "skip", "take", "enumerate")
 
 
 def wants_rewrite(iterator: ast.Expr) -> bool:
-    """Whether `iterator` is a chain this module rewrites (others keep their path)."""
+    """Tell whether `iterator` is a chain that this module rewrites."""
     if isinstance(iterator, ast.Ref):
         return iterator.mutable
     adapters = _chain(iterator)
@@ -47,7 +47,7 @@ def wants_rewrite(iterator: ast.Expr) -> bool:
 
 
 def sources(iterator: ast.Expr) -> list[tuple[ast.Expr, bool]]:
-    """The sequences a rewritten chain reads, each with whether it is borrowed `mut`."""
+    """List the sequences a rewritten chain reads, each with whether it is borrowed `mut`."""
     if isinstance(iterator, ast.Ref):
         return [(iterator.operand, iterator.mutable)]
     out = []
@@ -69,7 +69,7 @@ def _is_place(e: ast.Expr) -> bool:
 
 
 def _chain(e: ast.Expr) -> list[ast.MethodCall] | None:
-    """The adapters from the source outwards, or None when the chain is not one."""
+    """List the adapters from the source outwards, or return None for another expression."""
     out = []
     while isinstance(e, ast.MethodCall) and e.method in ADAPTERS:
         out.append(e)
@@ -121,7 +121,10 @@ class _Builder:
                                     self.block(m)))
 
     def iterator(self, it: ast.Expr):
-        """Return (count, element) where element maps a position to a tree of exprs."""
+        """Return the item count and a function from a position to the item.
+
+        The item is an expression, or a tuple of items for `zip` and `enumerate`.
+        """
         if isinstance(it, ast.Ref):
             return self.source(it.operand, it.mutable)
         adapters = _chain(it) or []

@@ -1089,6 +1089,8 @@ class Checker(MatchChecks):
             return self._builtin(e, name, T.I64)
         if name == "bits_to_f64":
             return self._bits_to_f64(e)
+        if name == "String::from" and len(e.args) == 1:
+            return self.string_from(e, expected)
         if name == "String::new":
             e.args = self.check_args(e.args, [], e.span, "`String::new`")
             return self._builtin(e, name, T.STRING)
@@ -1719,6 +1721,8 @@ class Checker(MatchChecks):
         adapted = range_adapters.adapted_range(e.iter)
         if adapted is not None:
             return self.adapted_range_loop(e, *adapted, expected)
+        if self.mutable_seq_local(e.iter):
+            e.iter = ast.Ref(e.iter.span, e.iter, True)
         if seq_adapters.wants_rewrite(e.iter):
             return self.adapted_seq_loop(e, expected)
         if isinstance(e.iter, ast.Range):
@@ -1762,6 +1766,28 @@ class Checker(MatchChecks):
         block = seq_adapters.rewrite_seq_loop(
             e, lambda stem: f"__{stem}_{count}_{next(names)}")
         return self.expr(block, expected)
+
+    def string_from(self, e: ast.Call, expected):
+        """`String::from(s)` is `s.to_string()`."""
+        m = ast.MethodCall(e.span, e.args[0], "to_string", [], [], e.span)
+        m = self.e_MethodCall(m, expected)
+        if not isinstance(T.strip_refs(m.receiver.ty), (T.StrT, T.NeverT)):
+            self.rep.error(f"`String::from` takes a string, not `{m.receiver.ty}`",
+                           m.receiver.span, help="call `.to_string()` on it")
+        return m
+
+    def mutable_seq_local(self, seq: ast.Expr) -> bool:
+        """Whether `seq` names a `&mut [T]` or `&mut Vec<T>`, whose loop yields `&mut T`."""
+        if not isinstance(seq, ast.Path) or len(seq.segments) != 1:
+            return False
+        local = self.lookup(seq.segments[0])
+        if local is None:
+            return False
+        t = T.prune(local.ty)
+        if isinstance(t, T.SliceT):
+            return t.mutable
+        return isinstance(t, T.RefT) and t.mutable and \
+            isinstance(T.strip_refs(t), (T.VecT, T.ArrayT, T.SliceT))
 
     def seq_source_ok(self, seq: ast.Expr, mutable: bool) -> bool:
         """Report a local that a rewritten loop cannot iterate, or borrow `mut`."""

@@ -1,0 +1,32 @@
+"""Diagnostics of range slices, rewritten sequence loops and `String::from`."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_diagnostics import expect_error, sxc_cli
+
+# (id, source, line, col, message fragment, help fragment or None)
+ERRORS = [
+    ("slice_of_int", "fn main() {\n    let x = 5;\n    let s = &x[1..2];\n}\n",
+     3, 14, "cannot slice a value of type `i64`", None),
+    ("iter_mut_of_int",
+     "fn main() {\n    let x = 5;\n    for y in x.iter_mut() {\n    }\n}\n",
+     3, 14, "cannot iterate over a value of type `i64`", None),
+    ("iter_mut_not_mut",
+     "fn main() {\n    let v = vec![1];\n    for y in &mut v {\n        *y += 1;\n    }\n}\n",
+     3, 19, "cannot borrow `v` as mutable", "let mut v"),
+    ("zip_of_int",
+     "fn main() {\n    let v = vec![1];\n    let n = 3;\n"
+     "    for (a, b) in v.iter().zip(n.iter()) {\n    }\n}\n",
+     4, 32, "cannot iterate over a value of type `i64`", None),
+    ("string_from_int", "fn main() {\n    let s = String::from(5);\n}\n",
+     2, 26, "`String::from` takes a string, not `i64`", "to_string"),
+]
+
+
+@pytest.mark.parametrize("case", ERRORS, ids=[c[0] for c in ERRORS])
+def test_error(tmp_path, case):
+    _, source, line, col, fragment, help_text = case
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, line, col, fragment, source, help_text)
