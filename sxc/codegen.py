@@ -843,6 +843,9 @@ class Codegen:
             return b.load(b.gep(data, [idx]))
         if name in ("sum", "contains"):
             return self.seq_fold(e, name, t)
+        from sxc import codegen_seq
+        if name in codegen_seq.EDIT_METHODS:
+            return codegen_seq.seq_edit(self, e, name)
         raise InternalError(f"seq method {name}")
 
     def seq_fold(self, e: ast.MethodCall, name: str, t):

@@ -372,7 +372,9 @@ def _pattern_names(p: ast.Pattern) -> set[str]:
     return set()
 
 
-MUTATING_SEQ_METHODS = {"push", "pop", "swap", "clear", "truncate"}
+MUTATING_SEQ_METHODS = {"push", "pop", "swap", "clear", "truncate", "insert", "remove",
+                        "extend", "extend_from_slice", "resize", "dedup", "sort",
+                        "sort_unstable", "reverse", "fill"}
 
 
 def _through_call(e: ast.Expr) -> bool:

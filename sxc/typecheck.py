@@ -1426,10 +1426,60 @@ class Checker(MatchChecks):
         if name in ("sum",) and T.is_numeric(elem):
             e.target, e.ty = ("seq", "sum"), elem
             return e
+        if name in VEC_EDIT_METHODS or name in SEQ_EDIT_METHODS:
+            return self.seq_edit_method(e, base)
         self.rep.error(f"no method named `{name}` found for `{e.receiver.ty}`",
                        e.method_span or e.span)
         e.ty = T.NEVER
         return e
+
+    def seq_edit_method(self, e: ast.MethodCall, base):
+        """Check the methods that change a sequence in place: `insert`, `sort`, ...."""
+        name = e.method
+        elem = base.elem
+        if name in VEC_EDIT_METHODS and not isinstance(base, T.VecT):
+            self.rep.error(f"no method named `{name}` found for `{e.receiver.ty}`",
+                           e.method_span or e.span, help=f"`{name}` exists only for `Vec`")
+            e.ty = T.NEVER
+            return e
+        if not isinstance(e.receiver.ty, T.SliceT):
+            self._check_mut_receiver(e.receiver, name)
+        self._require_mut(e.receiver, name)
+        params = {"insert": [T.USIZE, elem], "remove": [T.USIZE], "resize": [T.USIZE, elem],
+                  "fill": [elem]}
+        e.target, e.ty = ("seq", name), T.UNIT
+        if name in ("extend", "extend_from_slice"):
+            if len(e.args) != 1:
+                e.args = self.check_args(e.args, [T.VecT(elem)], e.span, f"`{name}`")
+                return e
+            e.args = [self.extend_source(e.args[0], elem, name)]
+            return e
+        e.args = self.check_args(e.args, params.get(name, []), e.span, f"`{name}`")
+        if name == "remove":
+            e.ty = elem
+        if name in ("sort", "sort_unstable") and not (T.is_int(elem) or elem == T.BOOL):
+            self.rep.error(f"`{name}` needs elements with a total order, not `{elem}`",
+                           e.method_span or e.span,
+                           help="sxc sorts integers and `bool`s" + (
+                               "; floats have no total order because of NaN"
+                               if T.is_float(elem) or isinstance(elem, T.DualT) else ""))
+        if name == "dedup" and not (T.is_numeric(elem) or elem == T.BOOL or
+                                    isinstance(elem, T.StrT)):
+            self.rep.error(f"`dedup` compares elements with `==`, which `{elem}` lacks",
+                           e.method_span or e.span)
+        return e
+
+    def extend_source(self, arg: ast.Expr, elem, name: str) -> ast.Expr:
+        """Check the sequence that `extend` or `extend_from_slice` appends."""
+        if isinstance(arg, ast.MethodCall) and arg.method == "iter" and not arg.args:
+            arg = arg.receiver
+        arg = self.expr(arg, T.SliceT(elem) if isinstance(arg, ast.Ref) else T.VecT(elem))
+        src = T.strip_refs(arg.ty)
+        if isinstance(src, (T.VecT, T.ArrayT, T.SliceT)) and T.prune(src.elem) == elem:
+            return arg
+        if not isinstance(src, T.NeverT):
+            self.rep.error(f"`{name}` takes a sequence of `{elem}`, not `{arg.ty}`", arg.span)
+        return arg
 
     def _require_mut(self, receiver: ast.Expr, method: str) -> None:
         t = receiver.ty
@@ -2129,6 +2179,11 @@ def _expand_assert_compare(e: ast.MacroCall) -> ast.Block:
     return ast.Block(s, [ast.Let(s, ast.NamePattern(s, left), None, e.args[0]),
                          ast.Let(s, ast.NamePattern(s, right), None, e.args[1]),
                          ast.ExprStmt(s, ast.If(s, failed, report, None))], None)
+
+
+# methods of `Vec` alone, and of every sequence, that change it in place
+VEC_EDIT_METHODS = ("insert", "remove", "extend", "extend_from_slice", "resize", "dedup")
+SEQ_EDIT_METHODS = ("sort", "sort_unstable", "reverse", "fill")
 
 
 def _is_range_slice(e: ast.Expr) -> bool:
