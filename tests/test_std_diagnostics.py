@@ -22,6 +22,14 @@ ERRORS = [
      4, 32, "cannot iterate over a value of type `i64`", None),
     ("string_from_int", "fn main() {\n    let s = String::from(5);\n}\n",
      2, 26, "`String::from` takes a string, not `i64`", "to_string"),
+    ("sort_floats", "fn main() {\n    let mut v = vec![2.0, 1.0];\n    v.sort();\n}\n",
+     3, 7, "`sort` needs elements with a total order, not `f64`", "NaN"),
+    ("insert_on_array", "fn main() {\n    let mut a = [1, 2];\n    a.insert(0, 3);\n}\n",
+     3, 7, "no method named `insert` found for `[i64; 2]`", "only for `Vec`"),
+    ("extend_wrong_elem",
+     "fn main() {\n    let mut v: Vec<i64> = vec![1];\n    let w: Vec<f64> = vec![1.0];\n"
+     "    v.extend(w);\n}\n",
+     4, 14, "`extend` takes a sequence of `i64`", None),
 ]
 
 
