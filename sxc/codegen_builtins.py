@@ -23,6 +23,9 @@ STR_METHODS = {
     "lines": "__str_lines", "split_whitespace": "__str_split_whitespace",
     "trim": "__str_trim", "starts_with": "__str_starts_with",
     "ends_with": "__str_ends_with", "contains": "__str_contains", "split": "__str_split",
+    "to_uppercase": "__str_to_uppercase", "to_lowercase": "__str_to_lowercase",
+    "to_ascii_uppercase": "__str_to_uppercase", "to_ascii_lowercase": "__str_to_lowercase",
+    "repeat": "__str_repeat",
 }
 
 # Intrinsics that `runtime/std.sx` calls: name -> native routine.
@@ -375,7 +378,12 @@ def str_method(cg: Codegen, e: ast.MethodCall, name: str):
     b = cg.b
     if name == "parse":
         return _parse(cg, e)
+    if name in ("push_str", "push"):
+        return _string_push(cg, e, name)
     recv = cg.value(e.receiver)
+    if name in ("as_bytes", "bytes", "chars"):
+        # a `&[u8]` has the layout of a `&str`
+        return recv
     if name in ("len",):
         return b.extract_value(recv, 1)
     if name == "is_empty":
@@ -385,6 +393,28 @@ def str_method(cg: Codegen, e: ast.MethodCall, name: str):
     fn = cg.functions[STR_METHODS[name]]
     args = [cg.value(a) for a in e.args]
     return b.call(fn, [recv] + args)
+
+
+def _string_push(cg: Codegen, e: ast.MethodCall, name: str):
+    """Append to a `String` place: `s.push_str(t)` and `s.push(b'c')`."""
+    b = cg.b
+    t = e.receiver.ty
+    if isinstance(t, T.RefT):
+        place = cg.value(e.receiver)
+        while isinstance(place.type.pointee, ir.PointerType):
+            place = b.load(place)
+    else:
+        place = cg.addr(e.receiver)
+    arg = cg.value(e.args[0])
+    if name == "push":
+        # the byte lives on the stack only until the concatenation copies it
+        byte = cg.alloca(ir.IntType(8))
+        b.store(arg, byte)
+        arg = ir.Constant(STR, ir.Undefined)
+        arg = b.insert_value(b.insert_value(arg, byte, 0), const_i64(1), 1)
+    # TODO: each push copies the whole string, so building one of n bytes costs O(n^2).
+    b.store(b.call(cg.helper_str_concat(), [b.load(place), arg]), place)
+    return UNIT_VAL
 
 
 def _parse(cg: Codegen, e: ast.MethodCall):

@@ -528,7 +528,8 @@ class Checker(MatchChecks):
         else:
             value = self.coerce(value, target.ty)
         if not T.is_numeric(target.ty) and not (isinstance(target.ty, T.BoolT)
-                                                 and binop in "&|^"):
+                                                 and binop in "&|^") and \
+                not (isinstance(target.ty, T.StrT) and binop == "+"):
             self.rep.error(f"cannot apply `{op}` to a value of type `{target.ty}`",
                            stmt.span)
         stmt.value = value
@@ -1249,6 +1250,9 @@ class Checker(MatchChecks):
             return self.seq_method(e, base, expected)
         if isinstance(base, T.StrT):
             return self.str_method(e, expected)
+        if isinstance(base, T.BoolT) and name == "to_string" and not e.args:
+            e.target, e.ty = ("builtin", "to_string"), T.STRING
+            return e
         if isinstance(base, T.EnumerateT):
             self.rep.error("sxc supports `.enumerate()` only as the iterator of a `for` "
                            "loop", e.span)
@@ -1481,6 +1485,18 @@ class Checker(MatchChecks):
             self.rep.error(f"`{name}` takes a sequence of `{elem}`, not `{arg.ty}`", arg.span)
         return arg
 
+    def string_method(self, e: ast.MethodCall):
+        """Check `push_str`, `push`, `as_bytes`, `chars`, case mapping and `repeat`."""
+        name = e.method
+        params, ret = STRING_METHODS[name]
+        e.args = self.check_args(e.args, params, e.span, f"`{name}`")
+        e.target, e.ty = ("str", name), ret
+        if name in ("push_str", "push"):
+            self.check_place(e.receiver, e.span)
+            # NOTE: `String` and `&str` share one type, so a `&str` variable
+            # accepts `push_str` too, and a `&mut String` parameter cannot be extended.
+        return e
+
     def _require_mut(self, receiver: ast.Expr, method: str) -> None:
         t = receiver.ty
         if isinstance(t, T.RefT) and not t.mutable:
@@ -1489,6 +1505,8 @@ class Checker(MatchChecks):
 
     def str_method(self, e: ast.MethodCall, expected):
         name = e.method
+        if name in STRING_METHODS:
+            return self.string_method(e)
         table = {
             "lines": ([], T.VecT(T.STR)),
             "split_whitespace": ([], T.VecT(T.STR)),
@@ -2184,6 +2202,21 @@ def _expand_assert_compare(e: ast.MacroCall) -> ast.Block:
 # methods of `Vec` alone, and of every sequence, that change it in place
 VEC_EDIT_METHODS = ("insert", "remove", "extend", "extend_from_slice", "resize", "dedup")
 SEQ_EDIT_METHODS = ("sort", "sort_unstable", "reverse", "fill")
+
+
+# string methods beyond the read-only ones: name -> (parameters, result)
+STRING_METHODS = {
+    "push_str": ([T.STR], T.UNIT),
+    "push": ([T.U8], T.UNIT),
+    "as_bytes": ([], T.SliceT(T.U8)),
+    "bytes": ([], T.SliceT(T.U8)),
+    "chars": ([], T.SliceT(T.U8)),
+    "to_uppercase": ([], T.STRING),
+    "to_lowercase": ([], T.STRING),
+    "to_ascii_uppercase": ([], T.STRING),
+    "to_ascii_lowercase": ([], T.STRING),
+    "repeat": ([T.USIZE], T.STRING),
+}
 
 
 def _is_range_slice(e: ast.Expr) -> bool:

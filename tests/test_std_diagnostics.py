@@ -30,6 +30,12 @@ ERRORS = [
      "fn main() {\n    let mut v: Vec<i64> = vec![1];\n    let w: Vec<f64> = vec![1.0];\n"
      "    v.extend(w);\n}\n",
      4, 14, "`extend` takes a sequence of `i64`", None),
+    ("push_str_not_mut",
+     'fn main() {\n    let s = String::new();\n    s.push_str("a");\n}\n',
+     3, 5, "cannot assign to `s`, which is not mutable", "let mut s"),
+    ("push_str_number",
+     'fn main() {\n    let mut s = String::new();\n    s.push_str(5);\n}\n',
+     3, 16, "mismatched types", None),
 ]
 
 
