@@ -703,7 +703,7 @@ class Checker(MatchChecks):
                 e.ty = N.const_value(canonical)[0]
                 e.target = ("num_const", canonical)
                 return e
-            if self.variant_value(e) is not None:
+            if self.variant_value(e) is not None or self.data_variant(e):
                 return e
             self.rep.error(f"cannot find value `{name}` in this scope", e.span)
             e.ty = T.NEVER

@@ -22,6 +22,8 @@ from sxc import ast
 from sxc import patterns as P
 from sxc import types as T
 
+# the variants with data of the standard library, which sxc does not have
+DATA_VARIANTS = {"Some": "Option", "None": "Option", "Ok": "Result", "Err": "Result"}
 MATCH_HELP = "sxc matches integers, `bool`, `u8` characters, strings, enums and tuples " \
     "of them"
 
@@ -102,6 +104,17 @@ class MatchChecks:
         e.ty = T.EnumT(enum)
         e.target = ("variant", f"{enum}::{variant}")
         return e
+
+    def data_variant(self, e: ast.Path) -> bool:
+        """Report `Some`, `None`, `Ok` and `Err`, the variants with data that sxc lacks."""
+        name = e.segments[-1]
+        if name not in DATA_VARIANTS:
+            return False
+        self.rep.error(f"sxc supports only enums without data, so `{name}` of "
+                       f"`{DATA_VARIANTS[name]}` is not available", e.span,
+                       help="return a flag or a sentinel value beside the result")
+        e.ty = T.NEVER
+        return True
 
     def enum_debug_blocker(self, t: T.EnumT) -> T.Type | None:
         """Return `t` when its enum does not derive `Debug`, else None."""
