@@ -61,6 +61,22 @@ class FnType(TypeExpr):
     ret: TypeExpr | None
 
 
+@dataclass(eq=False)
+class FnBound(TypeExpr):
+    """A closure trait: the bound `F: Fn(f64) -> f64` or the type `impl FnMut()`."""
+
+    trait: str  # "Fn", "FnMut" or "FnOnce"
+    params: list[TypeExpr]
+    ret: TypeExpr | None
+
+
+@dataclass(eq=False)
+class ResolvedType(TypeExpr):
+    """A type the checker already knows, written where the syntax needs a `TypeExpr`."""
+
+    ty: Any
+
+
 # ---------------------------------------------------------------- expressions
 
 
@@ -105,6 +121,8 @@ class Path(Expr):
 
     segments: list[str]
     type_args: list[TypeExpr] = field(default_factory=list)
+    # the index of the segment that `type_args` follow: 0 in `Pair::<f64>::new`
+    type_args_at: int | None = None
 
 
 @dataclass(eq=False)
@@ -285,6 +303,7 @@ class Closure(Expr):
     params: list[tuple[str, TypeExpr | None]]
     ret: TypeExpr | None
     body: Expr
+    move: bool = False
 
 
 # ---------------------------------------------------------------- patterns
@@ -402,6 +421,8 @@ class FnDef(Item):
     name_span: Span | None = None
     # set by resolve: the struct a method belongs to
     owner: str | None = None
+    # trait bounds of the generic parameters, `where` clauses included
+    bounds: dict[str, list[TypeExpr]] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -430,6 +451,10 @@ class ImplDef(Item):
     type_name: str
     trait: str | None
     methods: list[FnDef]
+    # `impl<T> Pair<T>`: the parameters `[T]` and the arguments of the type `[T]`
+    generics: list[str] = field(default_factory=list)
+    type_args: list[TypeExpr] = field(default_factory=list)
+    bounds: dict[str, list[TypeExpr]] = field(default_factory=dict)
 
 
 @dataclass(eq=False)

@@ -190,21 +190,23 @@ def _debug_struct(cg: Codegen, slot, v, ty: T.StructT, flags: Flags) -> None:
         # a lowered dual prints its value, as it does in release mode
         fmt_value(cg, slot, b.extract_value(v, 0), T.F64, flags)
         return
+    # a copy of a generic struct, `Pair__f64`, prints as Rust prints `Pair<f64>`
+    name = ty.struct.split("__")[0] if "__" in ty.struct.lstrip("_") else ty.struct
     if not fields:
-        push_literal(cg, slot, ty.struct)
+        push_literal(cg, slot, name)
         return
     inner = flags.nested()
     if flags.pretty:
-        push_literal(cg, slot, ty.struct + " {\n")
-        for i, (name, ftype) in enumerate(fields):
-            push_literal(cg, slot, " " * inner.indent + name + ": ")
+        push_literal(cg, slot, name + " {\n")
+        for i, (field, ftype) in enumerate(fields):
+            push_literal(cg, slot, " " * inner.indent + field + ": ")
             fmt_value(cg, slot, b.extract_value(v, i), ftype, inner)
             push_literal(cg, slot, ",\n")
         push_literal(cg, slot, " " * flags.indent + "}")
         return
-    push_literal(cg, slot, ty.struct + " { ")
-    for i, (name, ftype) in enumerate(fields):
-        push_literal(cg, slot, (", " if i else "") + name + ": ")
+    push_literal(cg, slot, name + " { ")
+    for i, (field, ftype) in enumerate(fields):
+        push_literal(cg, slot, (", " if i else "") + field + ": ")
         fmt_value(cg, slot, b.extract_value(v, i), ftype, inner)
     push_literal(cg, slot, " }")
 

@@ -87,7 +87,6 @@ UNSUPPORTED = [
     (re.compile(r"\bdyn[ \t]+\w"), "trait objects", None),
     (re.compile(r"^[ \t]*(pub[ \t]+)?mod[ \t]+\w+[ \t]*\{", re.M), "inline modules",
      "put the items at the top level of the file"),
-    (re.compile(r"\bimpl[ \t]*<"), "generic `impl` blocks", None),
     (re.compile(r"^[ \t]*(pub[ \t]+)?(type|union|macro_rules!)[ \t]+\w+", re.M),
      "type aliases, unions and macro definitions", None),
     (re.compile(r"^[ \t]*(pub[ \t]+)?(actor|specialist|hive|anima|module)[ \t]+\w+[ \t]*\{",
@@ -119,6 +118,21 @@ def _unsupported(source: str, path: str) -> list[Diagnostic]:
                                     help_text))
     found.sort(key=lambda d: (d.span.line, d.span.col))
     return found
+
+
+CLOSURE_TRAITS = ("Fn", "FnMut", "FnOnce")
+
+
+def _split_generics(params, where) -> tuple[list[str], dict[str, list[ast.TypeExpr]]]:
+    """Return the names of generic parameters and their bounds, `where` clauses merged."""
+    names: list[str] = []
+    bounds: dict[str, list[ast.TypeExpr]] = {}
+    for name, found in params or []:
+        names.append(name)
+        bounds.setdefault(name, []).extend(found)
+    for name, found in where or []:
+        bounds.setdefault(name, []).extend(found)
+    return names, bounds
 
 
 def parse_module(source: str, path: str) -> ast.Module:
@@ -386,7 +400,8 @@ class Builder(Transformer):
         return "pub"
 
     def fn_def(self, meta, children):
-        vis, _async, name, generics, params, ret, body = children
+        vis, _async, name, generics, params, ret, where, body = children
+        names, bounds = _split_generics(generics, where)
         params = params or []
         self_kind = None
         plain: list[ast.Param] = []
@@ -397,11 +412,46 @@ class Builder(Transformer):
                 self_kind = p[1]
             else:
                 plain.append(p)
-        return ast.FnDef(self.sp(meta), str(name), plain, ret, body, self_kind,
-                         generics or [], vis is not None, _tok_span(self.path, name))
+        fn = ast.FnDef(self.sp(meta), str(name), plain, ret, body, self_kind,
+                       names, vis is not None, _tok_span(self.path, name))
+        fn.bounds = bounds
+        return fn
 
     def generics(self, meta, children):
-        return [str(c) for c in children]
+        return list(children)
+
+    def type_param(self, meta, children):
+        name, bounds = children
+        return (str(name), bounds or [])
+
+    def const_param(self, meta, children):
+        raise CompileError([Diagnostic(
+            "error", "sxc does not support const generics", self.sp(meta), [],
+            "give the size as a `const` item, or use a `Vec`")])
+
+    def bounds(self, meta, children):
+        return list(children)
+
+    def fn_bound(self, meta, children):
+        name, *params, ret = children
+        return ast.FnBound(self.sp(meta), str(name), [p for p in params if p is not None],
+                           ret)
+
+    def trait_bound(self, meta, children):
+        names = [str(c) for c in children if isinstance(c, Token)]
+        return ast.NamedType(self.sp(meta), names, [])
+
+    def bound_args(self, meta, children):
+        return list(children)
+
+    def assoc_arg(self, meta, children):
+        return children[1]
+
+    def where_clause(self, meta, children):
+        return list(children)
+
+    def where_pred(self, meta, children):
+        return (str(children[0]), children[1])
 
     def params(self, meta, children):
         return children
@@ -422,20 +472,21 @@ class Builder(Transformer):
         return ("self", "value")
 
     def struct_def(self, meta, children):
-        vis, name, generics, *fields = children
+        vis, name, generics, where, *fields = children
         fields = [f for f in fields if f is not None]
-        return ast.StructDef(self.sp(meta), str(name), fields, generics or [],
-                             [], vis is not None)
+        names, _bounds = _split_generics(generics, where)
+        return ast.StructDef(self.sp(meta), str(name), fields, names, [], vis is not None)
 
     def unit_struct_def(self, meta, children):
         vis, name, generics = children
-        return ast.StructDef(self.sp(meta), str(name), [], generics or [], [],
-                             vis is not None)
+        names, _bounds = _split_generics(generics, None)
+        return ast.StructDef(self.sp(meta), str(name), [], names, [], vis is not None)
 
     def enum_def(self, meta, children):
         vis, name, generics, *variants = children
         variants = [v for v in variants if v is not None]
-        return ast.EnumDef(self.sp(meta), str(name), variants, generics or [], [],
+        names, _bounds = _split_generics(generics, None)
+        return ast.EnumDef(self.sp(meta), str(name), variants, names, [],
                            vis is not None, _tok_span(self.path, name))
 
     def enum_variant(self, meta, children):
@@ -456,13 +507,15 @@ class Builder(Transformer):
         return (str(name), ty)
 
     def impl_def(self, meta, children):
-        generics, first, second, *rest = children
+        generics, first, second, where, *rest = children
         methods = [m for m in rest if isinstance(m, ast.FnDef)]
         if second is None:
-            type_name, trait = first.path[-1], None
+            self_type, trait = first, None
         else:
-            type_name, trait = second.path[-1], first.path[-1]
-        return ast.ImplDef(self.sp(meta), type_name, trait, methods)
+            self_type, trait = second, first.path[-1]
+        names, bounds = _split_generics(generics, where)
+        return ast.ImplDef(self.sp(meta), self_type.path[-1], trait, methods, names,
+                           list(self_type.args), bounds)
 
     def use_decl(self, meta, children):
         path, names = children[-1]
@@ -516,6 +569,15 @@ class Builder(Transformer):
 
     def type_args(self, meta, children):
         return list(children)
+
+    def impl_fn_type(self, meta, children):
+        name, *params, ret = children
+        if str(name) not in CLOSURE_TRAITS:
+            raise CompileError([Diagnostic(
+                "error", f"sxc does not support `impl {name}` types", self.sp(meta), [],
+                "sxc supports `impl Fn(..)`, `impl FnMut(..)` and `impl FnOnce(..)`")])
+        return ast.FnBound(self.sp(meta), str(name), [p for p in params if p is not None],
+                           ret)
 
     def cast_type(self, meta, children):
         return ast.NamedType(self.sp(meta), [str(children[0])], [])
@@ -801,14 +863,16 @@ class Builder(Transformer):
     def path_expr(self, meta, children):
         segments: list[str] = []
         type_args: list[ast.TypeExpr] = []
+        args_at = None
         for c in children:
             if isinstance(c, Token):
                 segments.append(str(c))
             elif isinstance(c, list):
                 type_args += c
+                args_at = len(segments) - 1
             else:
                 segments.append(c)
-        return ast.Path(self.sp(meta), segments, type_args)
+        return ast.Path(self.sp(meta), segments, type_args, args_at)
 
     def path_segment(self, meta, children):
         if len(children) == 1 and isinstance(children[0], Token):
@@ -885,11 +949,18 @@ class Builder(Transformer):
         return ast.Continue(self.sp(meta), str(label) if label else None)
 
     def closure(self, meta, children):
-        *params, ret, body = children
-        return ast.Closure(self.sp(meta), [p for p in params if p is not None], ret, body)
+        move, *params, ret, body = children
+        return ast.Closure(self.sp(meta), [p for p in params if p is not None], ret, body,
+                           move is not None)
 
     def closure0(self, meta, children):
-        return ast.Closure(self.sp(meta), [], None, children[0])
+        move, body = children
+        return ast.Closure(self.sp(meta), [], None, body, move is not None)
+
+    def closure_assign(self, meta, children):
+        target, op, value = children
+        span = self.sp(meta)
+        return ast.Block(span, [ast.Assign(span, str(op), target, value)], None)
 
     def closure_param(self, meta, children):
         _mut, name, ty = children

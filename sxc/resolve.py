@@ -197,7 +197,14 @@ def _add_items(program: Program, module: ast.Module, reporter: Reporter,
             impls.append(item)
             for method in item.methods:
                 method.owner = item.type_name
+                method.impl_generics = item.generics
+                method.impl_args = item.type_args
+                method.impl_bounds = item.bounds
                 key = f"{item.type_name}::{method.name}"
+                if item.type_args:
+                    # `impl Pair<f64>` and `impl Pair<f32>` may both define a method
+                    # of one name: the type checker picks one per instance
+                    key = f"{item.type_name}<{len(impls)}>::{method.name}"
                 _define(program.functions, key, method, reporter, "method")
         elif isinstance(item, ast.ConstDef):
             _define(program.consts, item.name, item, reporter, "constant")

@@ -22,8 +22,10 @@ import math
 from sxc import ast, range_adapters, seq_adapters
 from sxc import numbers as N
 from sxc import types as T
+from sxc.closures import ClosureMixin
 from sxc.diagnostics import Reporter, Span
 from sxc.formatting import PANIC_MACROS, FormatError, Spec, parse_format
+from sxc.monomorphize import GenericsMixin
 from sxc.resolve import Program
 from sxc.typecheck_match import MatchChecks
 
@@ -154,7 +156,7 @@ def _is_original_style(program: Program) -> bool:
             and len(ret.path) == 1 and T.is_int(T.PRIMITIVES.get(ret.path[0], T.UNIT)))
 
 
-class Checker(MatchChecks):
+class Checker(MatchChecks, GenericsMixin, ClosureMixin):
     def __init__(self, program: Program, reporter: Reporter):
         self.program = program
         self.rep = reporter
@@ -176,18 +178,19 @@ class Checker(MatchChecks):
     # ------------------------------------------------------------ declarations
 
     def declare(self) -> None:
+        self.collect_templates()
+        self.init_closures()
         self.declare_enums()
         for name, sdef in self.program.structs.items():
             self.structs[name] = {}
-        for name, sdef in self.program.structs.items():
+        for name, sdef in list(self.program.structs.items()):
+            if name in self.instance_of:
+                continue
             self.self_struct = name
-            if sdef.generics:
-                self.rep.error("sxc does not support generic structs yet", sdef.span)
-                sdef.fields = []
             self.structs[name] = {f: self.resolve_type(te) for f, te in sdef.fields}
             sdef.resolved_fields = list(self.structs[name].items())
         self.self_struct = None
-        for name, sdef in self.program.structs.items():
+        for name, sdef in list(self.program.structs.items()):
             if self._contains_by_value(T.StructT(name), name, set()):
                 self.rep.error(f"recursive type `{name}` has infinite size", sdef.span,
                                help="hold the inner value in a `Vec`")
@@ -195,15 +198,8 @@ class Checker(MatchChecks):
                 self.structs[name] = {}
         for name, c in self.program.consts.items():
             self.consts[name] = self.resolve_type(c.type)
-        for key, fn in self.program.functions.items():
+        for key, fn in list(self.program.functions.items()):
             self.self_struct = fn.owner
-            if fn.generics:
-                self.rep.error("sxc does not support generic functions yet",
-                               fn.name_span or fn.span,
-                               help="write one function per concrete type")
-                fn.sig = self.sigs[key] = Sig([T.NEVER] * len(fn.params), T.NEVER,
-                                              fn.self_kind, None)
-                continue
             params = [self.resolve_type(p.type) for p in fn.params]
             ret = self.resolve_type(fn.ret) if fn.ret is not None else T.UNIT
             self_type = None
@@ -258,11 +254,22 @@ class Checker(MatchChecks):
         if isinstance(te, ast.FnType):
             ret = self.resolve_type(te.ret) if te.ret is not None else T.UNIT
             return T.FnT(tuple(self.resolve_type(p) for p in te.params), ret)
+        if isinstance(te, ast.ResolvedType):
+            return te.ty
+        if isinstance(te, ast.FnBound):
+            self.rep.error(f"sxc supports `impl {te.trait}(..)` only as the type of a "
+                           "function parameter", te.span,
+                           help="a closure may not escape the function that makes it: "
+                                "return a value instead")
+            return T.NEVER
         self.rep.error("unsupported type", te.span)
         return T.UNIT
 
     def _named_type(self, te: ast.NamedType) -> T.Type:
         name = te.path[-1]
+        generic = self.generic_type(te)
+        if generic is not None:
+            return generic
         if name in T.PRIMITIVES and not te.args:
             return T.PRIMITIVES[name]
         if name == "Vec" and len(te.args) == 1:
@@ -323,8 +330,10 @@ class Checker(MatchChecks):
             c.value = self.coerce(self.expr(c.value, self.consts[name]), self.consts[name])
             self.check_literals(c.value)
         self.check_const_cycles()
-        for key, fn in self.program.functions.items():
+        for key, fn in list(self.program.functions.items()):
             self.check_fn(fn)
+        self.check_instances()
+        self.finish_closures()
         main = self.program.functions.get("main")
         if main is not None:
             sig = self.sigs["main"]
@@ -414,10 +423,13 @@ class Checker(MatchChecks):
     # ------------------------------------------------------------ scopes
 
     def lookup(self, name: str) -> Local | None:
-        for scope in reversed(self.scopes):
+        for index in range(len(self.scopes) - 1, -1, -1):
+            scope = self.scopes[index]
             if name in scope:
                 local = scope[name]
                 local.ty = T.prune(local.ty)
+                if self.closure_frames:
+                    self.note_capture(name, index, local)
                 return local
         return None
 
@@ -536,6 +548,7 @@ class Checker(MatchChecks):
         return stmt
 
     def check_place(self, target: ast.Expr, span: Span) -> None:
+        self.note_mutation(target)
         root = target
         through_ref = False
         while isinstance(root, (ast.Field, ast.Index, ast.TupleField, ast.Unary)):
@@ -573,6 +586,8 @@ class Checker(MatchChecks):
         if target is None or e.ty is None:
             return e
         src = e.ty
+        if isinstance(target, T.FnT) and self.is_closure(src):
+            return self.closure_to_fn(e, target)
         if src == target or isinstance(src, (T.NeverT,)) or isinstance(target, T.NeverT):
             return e
         if T.same_int_repr(src, target) and (isinstance(e, ast.IntLit)):
@@ -688,7 +703,15 @@ class Checker(MatchChecks):
             if local is not None:
                 e.ty = local.ty
                 e.target = ("local", name)
+                self.mark_capture(e)
                 return e
+            if name in self.fn_templates:
+                return self.generic_fn_value(e, expected)
+            if name in self.structs and not self.structs[name] and name not in self.sigs:
+                # a unit struct (`struct Marker;`) is its own value
+                lit = ast.StructLit(e.span, name, [], e.span)
+                lit.ty = T.StructT(name)
+                return lit
             if name in self.consts:
                 e.ty = self.consts[name]
                 e.target = ("const", name)
@@ -973,6 +996,9 @@ class Checker(MatchChecks):
             handled = self.builtin_call(e, func, expected)
             if handled is not None:
                 return handled
+            handled = self.generic_path_call(e, func, expected)
+            if handled is not None:
+                return handled
             segs = func.segments
             key = "::".join(segs[-2:]) if len(segs) >= 2 else segs[0]
             if len(segs) == 1 and self.lookup(segs[0]) is not None:
@@ -997,6 +1023,8 @@ class Checker(MatchChecks):
             e.args = [self.expr(a, None) for a in e.args]
             e.ty = T.NEVER
             return e
+        if self.is_closure(T.strip_refs(ft)):
+            return self.call_closure(e, expected)
         if not isinstance(ft, T.FnT):
             self.rep.error(f"expected function, found `{ft}`", e.func.span)
             e.ty = T.NEVER
@@ -1227,6 +1255,9 @@ class Checker(MatchChecks):
             return e
         if isinstance(base, T.StructT):
             key = f"{base.struct}::{name}"
+            generic = self.generic_method_call(e, base.struct, expected)
+            if generic is not None:
+                return generic
             sig = self.sigs.get(key)
             if sig is None or sig.self_kind is None:
                 self.rep.error(f"no method named `{name}` found for struct "
@@ -1270,6 +1301,7 @@ class Checker(MatchChecks):
         return e
 
     def _check_mut_receiver(self, receiver: ast.Expr, method: str) -> None:
+        self.note_mutation(receiver)
         root = receiver
         while isinstance(root, (ast.Field, ast.Index)):
             if isinstance(root.base.ty, T.RefT):
@@ -1498,6 +1530,7 @@ class Checker(MatchChecks):
         return e
 
     def _require_mut(self, receiver: ast.Expr, method: str) -> None:
+        self.note_mutation(receiver)
         t = receiver.ty
         if isinstance(t, T.RefT) and not t.mutable:
             self.rep.error(f"cannot call `{method}` through a `&` reference",
@@ -1628,6 +1661,8 @@ class Checker(MatchChecks):
         if name == "Self" and self.self_struct:
             name = self.self_struct
             e.name = name
+        if name in self.generic_structs:
+            return self.generic_struct_lit(e, expected)
         fields = self.structs.get(name)
         if fields is None:
             self.rep.error(f"cannot find struct `{name}` in this scope",
@@ -1946,12 +1981,6 @@ class Checker(MatchChecks):
             self.rep.error(f"use of undeclared label `{e.label}`", e.span)
         elif not self.loops:
             self.rep.error("`continue` outside of a loop", e.span)
-        e.ty = T.NEVER
-        return e
-
-    def e_Closure(self, e: ast.Closure, expected):
-        self.rep.error("sxc does not support closures yet", e.span,
-                       help="define a named `fn` and pass it by name")
         e.ty = T.NEVER
         return e
 
@@ -2348,6 +2377,15 @@ def _snippet_text(e: ast.Expr) -> str:
 
 
 def check_module(program: Program, reporter: Reporter) -> Program:
-    """Type-check `program` in place; report errors to `reporter`."""
-    Checker(program, reporter).check_program()
+    """Type-check `program` in place; report errors to `reporter`.
+
+    Closures become structs and functions afterwards (`sxc.closures`), so the
+    later passes see neither closures nor generics.
+    """
+    from sxc.closures import convert_closures
+
+    checker = Checker(program, reporter)
+    checker.check_program()
+    if not reporter.has_errors:
+        convert_closures(program, checker.closures)
     return program

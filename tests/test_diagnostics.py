@@ -128,9 +128,9 @@ ERRORS = [
     ("dual_cast",
      'fn main() {\n    let d = dual::variable(1.0);\n    let f = d as f64;\n'
      '    println!("{}", f);\n}\n', 3, 13, "cannot cast `dual`", ".val"),
-    ("closure",
-     'fn main() {\n    let f = |x: f64| x * 2.0;\n    println!("{}", f(1.0));\n}\n',
-     2, 13, "sxc does not support closures", None),
+    ("closure_in_vec",
+     'fn main() {\n    let k = 2.0;\n    let v = vec![|x: f64| x * k];\n    println!("{}", v.len());\n}\n',
+     3, 13, "a closure cannot be stored in a value of type", "do not escape"),
     ("soft_score_arm",
      'fn main() {\n    let p = dual::constant(0.3);\n'
      '    let v = if p { *soft_score() = dual::constant(5.0); 1.0 } else { 0.0 };\n'
