@@ -90,6 +90,8 @@ class ClosureMixin:
         self.closures: dict[str, ClosureInfo] = {}
         self.closure_frames: list[ClosureInfo] = []
         self._lookup_index = -1
+        # the `fn` type that an `Fn(..)` bound gives the closure being checked
+        self.bound_expectation: T.FnT | None = None
 
     def is_closure(self, t) -> bool:
         return isinstance(t, T.StructT) and t.struct in self.closures
@@ -126,6 +128,9 @@ class ClosureMixin:
         e.ty = T.StructT(info.name)
         if all(p is not None for p in params):
             self.check_closure_body(info)
+        if isinstance(expected, T.FnT) and expected is not self.bound_expectation:
+            # a `fn` type, not a closure bound, is expected: only a pointer fits
+            return self.closure_to_fn(e, expected)
         return e
 
     def check_closure_body(self, info: ClosureInfo) -> None:

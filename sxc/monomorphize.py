@@ -498,7 +498,13 @@ class GenericsMixin:
             if wanted is None and isinstance(pattern, ast.NamedType) and \
                     len(pattern.path) == 1 and pattern.path[0] in names:
                 wanted = self.closure_expectation(template, pattern.path[0], env)
+                self.bound_expectation = wanted
             args[i] = self.expr(args[i], wanted)
+            self.bound_expectation = None
+            if isinstance(args[i].ty, T.NeverT):
+                e.args = args
+                e.ty = T.NEVER
+                return e
             self.unify(pattern, args[i].ty, env, names)
         if expected is not None and any(n not in env for n in names):
             self.unify(template.ret, expected, env, names)
