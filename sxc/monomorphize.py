@@ -35,6 +35,7 @@ from sxc import types as T
 from sxc.diagnostics import Reporter, Span
 
 MAX_DEPTH = 64
+MAX_TYPE_SIZE = 4096
 CLOSURE_TRAITS = ("Fn", "FnMut", "FnOnce")
 
 
@@ -92,6 +93,8 @@ def mangle(t: T.Type) -> str:
 
 def type_depth(t: T.Type) -> int:
     """Return how deeply `t` nests other types (`f64` is 1, `Vec<f64>` is 2)."""
+    if type_size(t, MAX_TYPE_SIZE) > MAX_TYPE_SIZE:
+        return MAX_DEPTH + 1
     inner = []
     if isinstance(t, (T.VecT, T.ArrayT, T.SliceT)):
         inner = [t.elem]
@@ -102,6 +105,29 @@ def type_depth(t: T.Type) -> int:
     elif isinstance(t, T.FnT):
         inner = list(t.params) + [t.ret]
     return 1 + max((type_depth(i) for i in inner), default=0)
+
+
+def type_size(t: T.Type, limit: int) -> int:
+    """Return how many types make up `t`, counting no further than `limit`."""
+    count, todo = 0, [t]
+    while todo and count <= limit:
+        t = todo.pop()
+        count += 1
+        if isinstance(t, (T.VecT, T.ArrayT, T.SliceT)):
+            todo.append(t.elem)
+        elif isinstance(t, T.RefT):
+            todo.append(t.inner)
+        elif isinstance(t, T.TupleT):
+            todo.extend(t.items)
+        elif isinstance(t, T.FnT):
+            todo.extend(t.params + (t.ret,))
+    return count
+
+
+def too_large(args) -> bool:
+    """Whether type arguments nest deeper than `MAX_DEPTH` or hold over `MAX_TYPE_SIZE` types."""
+    return any(type_size(a, MAX_TYPE_SIZE) > MAX_TYPE_SIZE or type_depth(a) > MAX_DEPTH
+               for a in args)
 
 
 def _replace_self(te, pattern: ast.TypeExpr):
@@ -254,7 +280,7 @@ class GenericsMixin:
                            help="sxc supports closures that do not escape: call them, or "
                                 "pass them to a function")
             return T.NEVER
-        if max(type_depth(a) for a in args) > MAX_DEPTH:
+        if too_large(args):
             self.rep.error(f"reached the recursion limit while instantiating `{name}<..>`",
                            span, help=f"generic types nest at most {MAX_DEPTH} levels deep")
             return T.NEVER
@@ -551,7 +577,7 @@ class GenericsMixin:
                  if not n.startswith("impl#")]
         label = f"{fn.name}" + (f" with {', '.join(shown)}" if shown else "")
         depth = self.instance_depth + 1
-        if depth > MAX_DEPTH or max((type_depth(a) for a in args), default=0) > MAX_DEPTH:
+        if depth > MAX_DEPTH or too_large(args):
             self.rep.error(f"reached the recursion limit while instantiating `{fn.name}`",
                            span, help=f"a generic function may instantiate others at most "
                                       f"{MAX_DEPTH} levels deep; this one asks for ever "

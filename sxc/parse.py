@@ -570,6 +570,11 @@ class Builder(Transformer):
     def type_args(self, meta, children):
         return list(children)
 
+    def impl_trait_type(self, meta, children):
+        raise CompileError([Diagnostic(
+            "error", f"sxc does not support `impl {children[0]}` types", self.sp(meta), [],
+            "sxc supports `impl Fn(..)`, `impl FnMut(..)` and `impl FnOnce(..)`")])
+
     def impl_fn_type(self, meta, children):
         name, *params, ret = children
         if str(name) not in CLOSURE_TRAITS:
