@@ -534,7 +534,8 @@ class GenericsMixin:
             self.unify(pattern, args[i].ty, env, names)
         if expected is not None and any(n not in env for n in names):
             self.unify(template.ret, expected, env, names)
-        missing = [n for n in names if n not in env]
+        env = {n: T.prune(t) for n, t in env.items()}
+        missing = [n for n in names if n not in env or _has_hole(env[n])]
         if missing:
             shown = missing[0] if not missing[0].startswith("impl#") else "impl Fn"
             self.rep.error(f"type annotations needed: cannot infer the type of `{shown}` "
@@ -698,7 +699,8 @@ class GenericsMixin:
             value = self.expr(value, wanted)
             self.unify(patterns[fname], value.ty, env, sdef.generics)
             checked.append((fname, value))
-        missing = [g for g in sdef.generics if g not in env]
+        env = {n: T.prune(t) for n, t in env.items()}
+        missing = [g for g in sdef.generics if g not in env or _has_hole(env[g])]
         if missing:
             self.rep.error(f"type annotations needed: cannot infer the type of `{missing[0]}` "
                            f"in `{name}`", e.name_span or e.span,
@@ -740,6 +742,19 @@ class GenericsMixin:
                 note = (f"in the copy of `{inst.label}`", d.span)
                 self.rep.error(d.message, inst.call_span, help=d.help,
                                notes=[note] + list(d.notes))
+
+
+def _has_hole(t: T.Type) -> bool:
+    """Whether `t` still holds an element type that no use has decided."""
+    if isinstance(t, T.HoleT):
+        return True
+    if isinstance(t, (T.VecT, T.ArrayT, T.SliceT)):
+        return _has_hole(t.elem)
+    if isinstance(t, T.RefT):
+        return _has_hole(t.inner)
+    if isinstance(t, T.TupleT):
+        return any(_has_hole(i) for i in t.items)
+    return False
 
 
 def _has_impl_param(fn: ast.FnDef) -> bool:
