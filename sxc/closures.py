@@ -1,9 +1,10 @@
 """Closures that do not escape: checking them, then converting them to structs and functions.
 
 Each closure expression has a type of its own, a struct named `__ClosureN`
-that holds its environment: a reference to every variable the body reads
-(`&mut` for the ones it assigns or mutates), or a copy of the variable for a
-`move` closure and for variables that are themselves references.  After type
+that holds its environment.  It keeps a reference to every variable the body
+reads, `&mut` for the ones it assigns or mutates.  A `move` closure keeps
+copies instead, and so does any closure for variables that are references
+themselves.  After type
 checking, `convert_closures` lifts each body into a function `__closureN`
 whose first parameter is that environment:
 
@@ -69,7 +70,7 @@ class ClosureInfo:
         return "mut" if var in self.mutated else "ref"
 
     def env_by_ref(self) -> bool:
-        """Whether the body assigns to copies in its environment (a mutating `move` closure)."""
+        """Return whether the body assigns to copies in its environment (a `move` closure)."""
         return any(self.mode(v) == "value" and v in self.mutated and
                    not isinstance(self.captures[v].ty, (T.RefT, T.SliceT, T.StrT))
                    for v in self.captures)

@@ -17,8 +17,8 @@ on a number type, the wider one wins (an integer literal, then `f64`, then
 `dual`), so one numeric function serves plain and dual numbers alike.
 
 Bounds are accepted and not checked.  An operation that a type argument lacks
-is found when the copy is checked; it is reported at the call that asked for
-the copy, with a note pointing into the generic body.  A copy whose body asks
+is found when the copy is checked, and it is reported at the call that asked
+for the copy, with a note pointing into the generic body.  A copy whose body asks
 for a further copy is one level deeper; `MAX_DEPTH` levels end that chain
 with an error, since `f::<T>` calling `f::<Vec<T>>` never stops by itself.
 
@@ -125,7 +125,7 @@ def type_size(t: T.Type, limit: int) -> int:
 
 
 def too_large(args) -> bool:
-    """Whether type arguments nest deeper than `MAX_DEPTH` or hold over `MAX_TYPE_SIZE` types."""
+    """Return whether any of `args` nests too deep or holds too many types."""
     return any(type_size(a, MAX_TYPE_SIZE) > MAX_TYPE_SIZE or type_depth(a) > MAX_DEPTH
                for a in args)
 
@@ -520,12 +520,12 @@ class GenericsMixin:
             [i for i, a in enumerate(args) if isinstance(a, ast.Closure)]
         for i in order:
             pattern = params[i]
-            wanted = self._maybe_resolve(pattern, env, names)
-            if wanted is None and isinstance(pattern, ast.NamedType) and \
+            expected_arg = self._maybe_resolve(pattern, env, names)
+            if expected_arg is None and isinstance(pattern, ast.NamedType) and \
                     len(pattern.path) == 1 and pattern.path[0] in names:
-                wanted = self.closure_expectation(template, pattern.path[0], env)
-                self.bound_expectation = wanted
-            args[i] = self.expr(args[i], wanted)
+                expected_arg = self.closure_expectation(template, pattern.path[0], env)
+                self.bound_expectation = expected_arg
+            args[i] = self.expr(args[i], expected_arg)
             self.bound_expectation = None
             if isinstance(args[i].ty, T.NeverT):
                 e.args = args
@@ -557,6 +557,7 @@ class GenericsMixin:
         e.args = [self.coerce(a, p) for a, p in zip(args, full)]
         if receiver is not None:
             e.target = ("method", key)
+            e.method = key.split("::")[-1]
         else:
             e.target = ("fn", key)
             e.func.ty = T.FnT(tuple(full), sig.ret)
@@ -695,8 +696,8 @@ class GenericsMixin:
             if fname not in patterns:
                 self.rep.error(f"struct `{name}` has no field named `{fname}`", value.span)
                 continue
-            wanted = self._maybe_resolve(patterns[fname], env, sdef.generics)
-            value = self.expr(value, wanted)
+            expected_arg = self._maybe_resolve(patterns[fname], env, sdef.generics)
+            value = self.expr(value, expected_arg)
             self.unify(patterns[fname], value.ty, env, sdef.generics)
             checked.append((fname, value))
         env = {n: T.prune(t) for n, t in env.items()}

@@ -173,17 +173,21 @@ ERRORS = [
      "fn main() {\n    let p = P::<f64>::new(1.0);\n}\n",
      6, 13, "no function or associated item named `new` found for `P<f64>`"),
     ("operation_missing_in_copy",
-     "fn double<T: Copy>(x: T) -> T {\n    x * x\n}\nfn main() {\n    let b = double(true);\n}\n",
+     "fn double<T: Copy>(x: T) -> T {\n    x * x\n}\n"
+     "fn main() {\n    let b = double(true);\n}\n",
      5, 13, "cannot apply `*` to values of type `bool`"),
     ("instantiation_recursion",
-     "fn deep<T: Copy>(x: T, n: i64) -> i64 {\n    if n == 0 { 0 } else { deep((x, x), n - 1) }\n}\n"
+     "fn deep<T: Copy>(x: T, n: i64) -> i64 {\n"
+     "    if n == 0 { 0 } else { deep((x, x), n - 1) }\n}\n"
      "fn main() {\n    println!(\"{}\", deep(1, 3));\n}\n",
      2, 28, "reached the recursion limit while instantiating `deep`"),
     ("struct_recursion",
-     "struct S<T> { v: Vec<S<Vec<T>>> }\nfn main() {\n    let s: S<f64> = S { v: Vec::new() };\n}\n",
+     "struct S<T> { v: Vec<S<Vec<T>>> }\n"
+     "fn main() {\n    let s: S<f64> = S { v: Vec::new() };\n}\n",
      1, 22, "reached the recursion limit while instantiating `S<..>`"),
     ("closure_in_struct",
-     "struct W<F> { f: F }\nfn main() {\n    let k = 1.0;\n    let w = W { f: |x: f64| x + k };\n}\n",
+     "struct W<F> { f: F }\n"
+     "fn main() {\n    let k = 1.0;\n    let w = W { f: |x: f64| x + k };\n}\n",
      4, 13, "a closure cannot be stored in the struct"),
     ("closure_arg_count",
      "fn main() {\n    let f = |x: f64| x * 2.0;\n    let y = f(1.0, 2.0);\n}\n",
