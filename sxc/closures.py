@@ -244,6 +244,8 @@ class ClosureMixin:
                 self.rep.error(f"type annotations needed: cannot infer the type of the "
                                f"closure parameter `{missing[0]}`", info.node.span,
                                help=f"annotate it: `|{missing[0]}: f64|`")
+        if not self.closures:
+            return
         from sxc.typecheck import _walk
 
         found = []
