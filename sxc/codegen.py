@@ -114,6 +114,9 @@ class Codegen:
             return self.fn_type(list(t.params), t.ret).as_pointer()
         if isinstance(t, T.ParseResultT):
             return self.ll(t.value)
+        if isinstance(t, T.FormatterT):
+            # the slot that holds the output buffer, as the printing code passes it
+            return VEC_BYTES.as_pointer().as_pointer()
         if isinstance(t, T.DualT):
             raise InternalError("a `dual` reached codegen; lower_duals must run first")
         raise InternalError(f"no LLVM type for {t}")

@@ -485,6 +485,8 @@ def macro(cg: Codegen, e: ast.MacroCall):
     name = e.name
     if name in ("assert", "debug_assert"):
         return _assert(cg, e)
+    if name in ("write", "writeln"):
+        return _write(cg, e)
     values = []
     for a in e.args[1:]:
         v = cg.value(a)
@@ -514,6 +516,22 @@ def macro(cg: Codegen, e: ast.MacroCall):
     cg.b.call(cg.native.routine("panic"), [text])
     cg.b.unreachable()
     return NEVER
+
+
+def _write(cg: Codegen, e: ast.MacroCall):
+    """`write!(f, ...)`: append the formatted text to the formatter's buffer."""
+    b = cg.b
+    slot, ty = cg.value(e.args[0]), e.args[0].ty
+    while isinstance(ty, T.RefT):
+        slot = b.load(slot)
+        ty = ty.inner
+    text = cg.value(e.args[1])
+    if slot is NEVER or text is NEVER:
+        return NEVER
+    b.call(cg.native.routine("buf_push_str"), [b.load(slot), text])
+    if e.name == "writeln":
+        push_literal(cg, slot, "\n")
+    return UNIT_VAL
 
 
 def _assert(cg: Codegen, e: ast.MacroCall):

@@ -333,7 +333,8 @@ def group_binary(operands: list[ast.Expr], ops: list[Token], path: str) -> ast.E
 
 
 # Macros whose arguments may be named: `println!("{x}", x = 1)`.
-FORMAT_MACROS = {"println", "print", "eprintln", "eprint", "format", "panic", "unreachable",
+FORMAT_MACROS = {"println", "print", "eprintln", "eprint", "format", "write", "writeln",
+                 "panic", "unreachable",
                  "todo", "unimplemented", "assert", "debug_assert", "assert_eq", "assert_ne",
                  "debug_assert_eq", "debug_assert_ne"}
 
@@ -513,6 +514,10 @@ class Builder(Transformer):
             self_type, trait = first, None
         else:
             self_type, trait = second, first.path[-1]
+        if trait == "Debug":
+            raise CompileError([Diagnostic(
+                "error", "sxc does not support implementing `Debug` by hand", first.span, [],
+                f"derive it: put `#[derive(Debug)]` above `struct {self_type.path[-1]}`")])
         names, bounds = _split_generics(generics, where)
         return ast.ImplDef(self.sp(meta), self_type.path[-1], trait, methods, names,
                            list(self_type.args), bounds)
@@ -568,7 +573,7 @@ class Builder(Transformer):
         return ast.NamedType(self.sp(meta), names, args)
 
     def type_args(self, meta, children):
-        return list(children)
+        return [c for c in children if not isinstance(c, Token)]
 
     def impl_trait_type(self, meta, children):
         raise CompileError([Diagnostic(
@@ -834,6 +839,10 @@ class Builder(Transformer):
         return children[0]
 
     def try_(self, meta, children):
+        inner = children[0]
+        if isinstance(inner, ast.MacroCall) and inner.name in ("write", "writeln"):
+            # `write!` into a formatter cannot fail, so `?` passes its `()` on
+            return inner
         raise CompileError([Diagnostic(
             "error", "sxc does not support the `?` operator", self.sp(meta), [],
             "handle the error explicitly; `parse` failures stop the program")])

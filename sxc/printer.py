@@ -385,7 +385,7 @@ class Printer:
         return "continue" + (f" {e.label}" if e.label else "")
 
     def p_MacroCall(self, e, depth):
-        if e.name in ("assert", "debug_assert") and len(e.args) == 2:
+        if e.name in ("assert", "debug_assert", "write", "writeln") and len(e.args) == 2:
             # the type checker turned the message into a `format!`; print its arguments
             message = self.expr(e.args[1], depth)
             if message.startswith("format!(") and message.endswith(")"):

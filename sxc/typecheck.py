@@ -288,6 +288,12 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
             self.rep.error("sxc does not support the `char` type", te.span,
                            help="character literals such as 'a' are `u8` bytes in sxc")
             return T.U8
+        if name == "Formatter":
+            return T.FORMATTER
+        if name == "Result" and "fmt" in te.path:
+            # NOTE: `fmt::Result` is `()` because `write!` into a buffer cannot fail,
+            # so `?` and `Ok(())` carry nothing.
+            return T.UNIT
         if name in ("Box", "Rc", "Arc", "Option", "Result", "HashMap"):
             self.rep.error(f"sxc does not support `{name}` yet", te.span)
             return T.UNIT
@@ -992,6 +998,14 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
 
     def e_Call(self, e: ast.Call, expected):
         func = e.func
+        if (isinstance(func, ast.Path) and func.segments == ["Ok"] and len(e.args) == 1
+                and self.lookup("Ok") is None and "Ok" not in self.sigs):
+            # `Ok(())` of a `fmt::Result`, which is `()` in sxc
+            value = self.expr(e.args[0], T.UNIT)
+            if not isinstance(value.ty, (T.UnitT, T.NeverT)):
+                self.rep.error("sxc supports `Ok(..)` only as `Ok(())` of a `fmt::Result`",
+                               e.span)
+            return value
         if isinstance(func, ast.Path):
             handled = self.builtin_call(e, func, expected)
             if handled is not None:
@@ -1259,6 +1273,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
             if generic is not None:
                 return generic
             sig = self.sigs.get(key)
+            if sig is None and name == "to_string" and not e.args and self.display_method(base):
+                e.target, e.ty = ("builtin", "to_string"), T.STRING
+                return e
             if sig is None or sig.self_kind is None:
                 self.rep.error(f"no method named `{name}` found for struct "
                                f"`{base.struct}`", span)
@@ -1988,6 +2005,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
 
     def e_MacroCall(self, e: ast.MacroCall, expected):
         name = e.name
+        if name in ("write", "writeln"):
+            return self.write_macro(e)
         if name in PRINT_MACROS:
             return self.format_macro(e)
         if name in ("assert", "debug_assert"):
@@ -2048,6 +2067,38 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
         e.pieces = out
         return e
 
+    def write_macro(self, e: ast.MacroCall) -> ast.MacroCall:
+        """Check `write!(f, "...", args)`: a `format!` whose text goes to `f`."""
+        e.ty = T.UNIT
+        if e.name == "writeln" and len(e.args) == 1 and not e.arg_names:
+            e.args.append(ast.StrLit(e.span, ""))
+        names = e.arg_names or [None] * len(e.args)
+        e.arg_names = []
+        if len(e.args) < 2 or names[0] is not None:
+            self.rep.error(f"`{e.name}!` needs a formatter and a format string", e.span,
+                           help=f'write `{e.name}!(f, "{{}}", value)`')
+            e.args = []
+            return e
+        dest = self.expr(e.args[0], None)
+        if not isinstance(T.strip_refs(dest.ty), (T.FormatterT, T.NeverT)):
+            self.rep.error(f"sxc supports `{e.name}!` only into a `fmt::Formatter`, found "
+                           f"`{dest.ty}`", dest.span,
+                           help="build the text with `format!`")
+        text = self.format_macro(ast.MacroCall(e.span, "format", e.args[1:], names[1:]))
+        e.args = [dest, text]
+        return e
+
+    def display_method(self, t: T.Type) -> str | None:
+        """Return the key of `t`'s `fmt(&self, f: &mut Formatter)`, which `impl Display`
+        defines (the lowered source keeps the method but not the trait)."""
+        if not isinstance(t, T.StructT):
+            return None
+        key = f"{t.struct}::fmt"
+        sig = self.sigs.get(key)
+        if sig is None or sig.self_kind is None or len(sig.params) != 1:
+            return None
+        return key if isinstance(T.strip_refs(sig.params[0]), T.FormatterT) else None
+
     def _check_spec(self, spec: Spec, args: list[ast.Expr], fmt: ast.StrLit) -> None:
         where = _inner_span(fmt, spec.offset, spec.length)
         for what, value in (("width", spec.width), ("precision", spec.precision)):
@@ -2072,9 +2123,11 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
                                f"add `#[derive(Debug)]` to `enum {blocker}`"
                                if isinstance(blocker, T.EnumT) else None)
         elif kind == "":
-            if not isinstance(t, (T.IntT, T.FloatT, T.DualT, T.BoolT, T.StrT)):
+            printable = (T.IntT, T.FloatT, T.DualT, T.BoolT, T.StrT)
+            if not isinstance(t, printable) and self.display_method(t) is None:
                 self.rep.error(f"`{ty}` cannot be formatted with `{{}}`", where,
-                               help="use `{:?}` to print it in debug form")
+                               help="use `{:?}` to print it in debug form, or implement "
+                                    "`fmt::Display` for it")
         elif kind in ("e", "E"):
             if not isinstance(t, (T.FloatT, T.DualT, T.IntT)):
                 self.rep.error(f"`{{:{kind}}}` needs a number, found `{ty}`", where)

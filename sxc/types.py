@@ -280,6 +280,14 @@ class ParseResultT(Type):
 
 
 @dataclass(frozen=True)
+class FormatterT(Type):
+    """`fmt::Formatter`: the buffer that a `Display` implementation writes to."""
+
+    def name(self) -> str:
+        return "std::fmt::Formatter"
+
+
+@dataclass(frozen=True)
 class NeverT(Type):
     """The type of `return`, `break` and `continue`: it fits any context."""
 
@@ -305,6 +313,7 @@ STR = StrT()
 STRING = StrT(True)
 DUAL = DualT()
 NEVER = NeverT()
+FORMATTER = FormatterT()
 
 PRIMITIVES: dict[str, Type] = {
     "i8": I8, "i16": I16, "i32": I32, "i64": I64, "isize": ISIZE,

@@ -79,6 +79,14 @@ CASES = [
      "`assert_eq!` needs two values to compare", None),
     ("assert_eq_no_debug", "assert_eq!(n.x, 1.0, \"{:?}\", n);", "{:?}",
      "`N` does not implement `Debug`", None),
+    ("write_into_int", 'let s = 1; write!(s, "{}", x);', "s",
+     "sxc supports `write!` only into a `fmt::Formatter`, found `i64`", "format!"),
+    ("write_without_format", "write!();", "write!()",
+     "`write!` needs a formatter and a format string", None),
+    ("ok_not_unit", "let r = Ok(5);", "Ok(5)",
+     "sxc supports `Ok(..)` only as `Ok(())` of a `fmt::Result`", None),
+    ("display_missing", 'println!("{}", n);', "{}", "`N` cannot be formatted with `{}`",
+     "fmt::Display"),
     ("not_literal", 'let s = "{}"; println!(s, x);', "s", "format argument must be a "
      "string literal", None),
 ]
@@ -98,3 +106,15 @@ def test_format_error(case):
     assert first.span.line == 8
     assert first.span.col == line.rindex(marker) + 1
     assert first.span.end_col == first.span.col + len(marker)
+
+
+def test_debug_impl_by_hand_rejected():
+    source = ("use std::fmt;\nstruct P { x: f64 }\nimpl fmt::Debug for P {\n"
+              "    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {\n"
+              "        write!(f, \"P\")\n    }\n}\nfn main() {}\n")
+    with pytest.raises(sxc.CompileError) as info:
+        sxc.compile(source)
+    first = info.value.diagnostics[0]
+    assert "sxc does not support implementing `Debug` by hand" in first.message
+    assert first.help is not None and "#[derive(Debug)]" in first.help
+    assert (first.span.line, first.span.col) == (3, 6)
