@@ -76,8 +76,9 @@ def fmt_value(cg: Codegen, slot: ir.Value, v, ty: T.Type, flags: Flags | Spec) -
     while isinstance(ty, T.RefT):
         v = b.load(v)
         ty = ty.inner
-    if isinstance(ty, T.StructT) and not flags.spec.debug and ty.struct != "Dual":
-        _display_struct(cg, slot, v, ty)
+    user_type = isinstance(ty, T.EnumT) or (isinstance(ty, T.StructT) and ty.struct != "Dual")
+    if user_type and not flags.spec.debug:
+        _display_user(cg, slot, v, ty)
         return
     for cls, formatter in DEBUG_FORMATTERS.items():
         if isinstance(ty, cls):
@@ -183,11 +184,11 @@ def _fmt_text(cg: Codegen, slot, v, ty: T.Type, flags: Flags) -> None:
         push_literal(cg, slot, f"<{ty}>")
 
 
-def _display_struct(cg: Codegen, slot, v, ty: T.StructT) -> None:
-    """Call the struct's `fmt` of `impl Display` with a formatter on the buffer."""
+def _display_user(cg: Codegen, slot, v, ty: T.StructT | T.EnumT) -> None:
+    """Call the type's `fmt` of `impl Display` with a formatter on the buffer."""
     # NOTE: the width, fill and precision of the placeholder are not passed on,
     # which matches an implementation that writes with `write!`.
-    key = f"{ty.struct}::fmt"
+    key = f"{ty}::fmt"
     fn = cg.functions[key]
     if cg.program.functions[key].sig.self_kind == "value":
         receiver = v

@@ -1289,6 +1289,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
             e.ty = sig.ret
             return e
         if isinstance(base, T.EnumT):
+            if name == "to_string" and not e.args and self.display_method(base):
+                e.target, e.ty = ("builtin", "to_string"), T.STRING
+                return e
             return self.enum_method(e, base)
         if isinstance(base, (T.FloatT, T.DualT)):
             return self.float_method(e, base, expected)
@@ -2091,9 +2094,12 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
     def display_method(self, t: T.Type) -> str | None:
         """Return the key of `t`'s `fmt(&self, f: &mut Formatter)`, which `impl Display`
         defines (the lowered source keeps the method but not the trait)."""
-        if not isinstance(t, T.StructT):
+        if isinstance(t, T.StructT):
+            key = f"{t.struct}::fmt"
+        elif isinstance(t, T.EnumT):
+            key = f"{t.enum}::fmt"
+        else:
             return None
-        key = f"{t.struct}::fmt"
         sig = self.sigs.get(key)
         if sig is None or sig.self_kind is None or len(sig.params) != 1:
             return None
