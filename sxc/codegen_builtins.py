@@ -423,9 +423,8 @@ def _parse(cg: Codegen, e: ast.MethodCall):
     target = e.ty.value
     ok = cg.alloca(I1)
     if isinstance(target, T.FloatT):
-        v = b.call(cg.native.routine("parse_f64"), [s, ok])
-        if target.bits == 32:
-            v = b.fptrunc(v, cg.ll(target))
+        routine = "parse_f32" if target.bits == 32 else "parse_f64"
+        v = b.call(cg.native.routine(routine), [s, ok])
     elif isinstance(target, T.BoolT):
         t = b.call(cg.helper_str_eq(), [s, cg.native.str_const(b, b"true")])
         f = b.call(cg.helper_str_eq(), [s, cg.native.str_const(b, b"false")])

@@ -65,6 +65,7 @@ class Native:
             "memcpy": (PTR, [PTR, PTR, I64]), "memmove": (PTR, [PTR, PTR, I64]),
             "memcmp": (I32, [PTR, PTR, I64]),
             "snprintf": (I32, [PTR, I64, PTR]), "strtod": (F64, [PTR, PTR.as_pointer()]),
+            "strtof": (F32, [PTR, PTR.as_pointer()]),
             "strtoll": (I64, [PTR, PTR.as_pointer(), I32]),
             "strtoull": (I64, [PTR, PTR.as_pointer(), I32]),
             "strlen": (I64, [PTR]), "fwrite": (I64, [PTR, I64, I64, PTR]),
@@ -321,12 +322,19 @@ class Native:
 
     def _build_parse_f64(self) -> ir.Function:
         """`__sx_parse_f64(s, ok: *i1) -> f64`, accepting what Rust's `parse` accepts."""
-        fn, b = self._new_fn("__sx_parse_f64", F64, [STR, I1.as_pointer()])
+        return self._build_parse_float("__sx_parse_f64", F64, "strtod")
+
+    def _build_parse_f32(self) -> ir.Function:
+        """`__sx_parse_f32(s, ok: *i1) -> f32`, rounded once from the digits by `strtof`."""
+        return self._build_parse_float("__sx_parse_f32", F32, "strtof")
+
+    def _build_parse_float(self, name: str, ty: ir.Type, strto: str) -> ir.Function:
+        fn, b = self._new_fn(name, ty, [STR, I1.as_pointer()])
         s, ok = fn.args
         n = b.extract_value(s, 1)
         cstr = self._cstr_copy(b, s)
         end = b.alloca(PTR)
-        value = b.call(self.libc("strtod"), [cstr, end])
+        value = b.call(self.libc(strto), [cstr, end])
         consumed = b.sub(b.ptrtoint(b.load(end), I64), b.ptrtoint(cstr, I64))
         first = b.load(cstr)
         space = b.icmp_unsigned("<=", first, ir.Constant(I8, 32))
