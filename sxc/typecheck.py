@@ -1988,11 +1988,18 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
             return e
         if not self.loops:
             self.rep.error("`break` outside of a loop", e.span)
-        elif e.value is not None:
+            e.ty = T.NEVER
+            return e
+        # A labelled break ends the loop of that label, not the innermost one,
+        # so its value (or unit) counts towards that loop's type.
+        target = len(self.loops) - 1
+        if e.label is not None:
+            target = len(self.labels) - 1 - self.labels[::-1].index(e.label)
+        if e.value is not None:
             e.value = self.expr(e.value, None)
-            self.loops[-1].append(e.value.ty)
+            self.loops[target].append(e.value.ty)
         else:
-            self.loops[-1].append(None)
+            self.loops[target].append(None)
         e.ty = T.NEVER
         return e
 

@@ -240,6 +240,43 @@ fn main() {
     std::process::exit(0);
 }
 """, "before\n"),
+    "labelled_break_from_inner_loop": ("""
+fn main() {
+    let mut n = 0;
+    'outer: loop {
+        n += 1;
+        loop {
+            if n == 3 {
+                break 'outer;
+            }
+            break;
+        }
+    }
+    let mut k = 0;
+    let v = 'search: loop {
+        k += 1;
+        while k < 100 {
+            if k % 5 == 0 {
+                break 'search k * 2;
+            }
+            k += 1;
+        }
+    };
+    println!("{} {}", n, v);
+}
+""", "3 10\n"),
+    "labelled_break_in_for_infers_int": ("""
+fn main() {
+    let mut s = 0;
+    'rows: for r in 0..5 {
+        s += r;
+        if r > 2 {
+            break 'rows;
+        }
+    }
+    println!("{}", s);
+}
+""", "6\n"),
     "read_file_args": ("""
 fn main() {
     let a = args();
