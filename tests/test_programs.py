@@ -34,7 +34,8 @@ from sxc.printer import print_program
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 PENDING = PROGRAMS / "PENDING"
-HEADER_KEYS = ("expected", "exit", "stderr", "args")
+HEADER_KEYS = ("expected", "exit", "stderr", "args", "modes")
+MODES = ("train", "release")
 ORACLES = ("rustc", "c", "python", "hand")
 # A child that runs longer than this is killed and the variant fails.
 CHILD_TIMEOUT_SECONDS = 120
@@ -50,6 +51,7 @@ class Program:
     exit_status: int
     stderr_text: str | None
     args: list[str]
+    modes: tuple[str, ...]  # the modes whose lowered variant runs
     # stdout of the release-mode variant when it differs (derivatives vanish)
     release_stdout: bytes | None = None
 
@@ -97,10 +99,15 @@ def load_program(name: str) -> Program:
     out_path = PROGRAMS / f"{name}.out"
     if not out_path.exists():
         pytest.fail(f"{out_path} is missing; see tests/programs/README.md")
+    modes = tuple(header.get("modes", " ".join(MODES)).split())
+    unknown = [m for m in modes if m not in MODES]
+    if unknown or not modes:
+        pytest.fail(f"{source_path}: `// modes:` takes one or both of {', '.join(MODES)}, "
+                    f"not {header.get('modes')!r}")
     release_path = PROGRAMS / f"{name}.release.out"
     release = release_path.read_bytes() if release_path.exists() else None
     return Program(name, source_path, out_path.read_bytes(), int(header.get("exit", "0")),
-                   header.get("stderr"), shlex.split(header.get("args", "")), release)
+                   header.get("stderr"), shlex.split(header.get("args", "")), modes, release)
 
 
 @dataclass
@@ -184,7 +191,11 @@ def _with_level(compiled, level: int):
 
 
 def run_variants(program: Program, work: Path) -> dict[str, Outcome]:
-    """Run the four variants of `program`; return variant name -> Outcome."""
+    """Run the variants of `program`; return variant name -> Outcome.
+
+    The lowered variant of a mode that the header's `modes:` leaves out is
+    skipped: a program that prints derivatives prints zeros in release mode.
+    """
     path = str(program.source_path)
     source = read_source(path)
     outcomes: dict[str, Outcome] = {}
@@ -198,7 +209,7 @@ def run_variants(program: Program, work: Path) -> dict[str, Outcome]:
     children["O0"] = Child(base, argv, work, "O0")
     children["O3"] = Child(_with_level(base, 3), argv, work, "O3")
 
-    for mode in ("train", "release"):
+    for mode in program.modes:
         label = f"lower-{mode}"
         if base.mode == mode:
             by_mode = base
@@ -221,7 +232,8 @@ def run_variants(program: Program, work: Path) -> dict[str, Outcome]:
 
     for label, child in children.items():
         outcomes[label] = child.wait()
-    return {label: outcomes[label] for label in ("O0", "O3", "lower-train", "lower-release")}
+    return {label: outcomes[label] for label in ("O0", "O3", "lower-train", "lower-release")
+            if label in outcomes}
 
 
 def _describe(program: Program, got: Outcome, expected_stdout: bytes) -> str | None:
