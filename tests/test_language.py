@@ -277,6 +277,13 @@ fn main() {
     println!("{}", s);
 }
 """, "6\n"),
+    "string_from": ("""
+fn main() {
+    let a = String::from("héllo");
+    let b = String::from(&a);
+    println!("{} {} {}", a, b.len(), String::from("lit").len());
+}
+""", "héllo 6 3\n"),
     "read_file_args": ("""
 fn main() {
     let a = args();
