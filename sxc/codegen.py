@@ -940,6 +940,17 @@ class Codegen:
         if e.count is not None:
             v = self.value(e.items[0])
             n = self.to_i64(self.value(e.count), e.count.ty)
+            if isinstance(elem, T.VecT):
+                # `vec![row; n]` clones `row` for each element, as Rust does,
+                # so the rows do not share one buffer.
+                # TODO: the copy is one level deep; a Vec<Vec<Vec<T>>> row
+                # still shares its innermost buffers.
+                data = self.b.load(self.b.gep(v, [const_i64(0), ir.Constant(I32, 0)]))
+                length = self.b.load(self.b.gep(v, [const_i64(0), ir.Constant(I32, 1)]))
+                copy = self.helper_vec_from(elem.elem)
+                self.counted_loop(n, lambda i: self.b.call(
+                    push, [header, self.b.call(copy, [data, length])]))
+                return header
             self.counted_loop(n, lambda i: self.b.call(push, [header, v]))
             return header
         for item in e.items:

@@ -284,6 +284,16 @@ fn main() {
     println!("{} {} {}", a, b.len(), String::from("lit").len());
 }
 """, "héllo 6 3\n"),
+    "vec_repeat_clones_rows": ("""
+fn main() {
+    let mut g = vec![vec![0i64; 2]; 3];
+    g[0][0] = 5;
+    let row = vec![1, 2];
+    let mut h = vec![row.clone(); 2];
+    h[1][1] = 9;
+    println!("{:?} {:?} {:?}", g, h, row);
+}
+""", "[[5, 0], [0, 0], [0, 0]] [[1, 2], [1, 9]] [1, 2]\n"),
     "read_file_args": ("""
 fn main() {
     let a = args();
