@@ -1301,6 +1301,18 @@ class Codegen:
             nbytes = b.mul(length, self.sizeof(elem_ll))
             b.call(self.native.libc("memcpy"), [b.bitcast(dst, PTR), b.bitcast(data, PTR), nbytes])
             b.store(length, b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
+            if isinstance(elem, T.VecT):
+                # A Vec of Vecs owns its rows: copy each one, as Rust's clone does.
+                copy_row = self.helper_vec_from(elem.elem)
+
+                def replace_row(i):
+                    slot = b.gep(dst, [i])
+                    row = b.load(slot)
+                    row_data = b.load(b.gep(row, [const_i64(0), ir.Constant(I32, 0)]))
+                    row_len = b.load(b.gep(row, [const_i64(0), ir.Constant(I32, 1)]))
+                    b.store(b.call(copy_row, [row_data, row_len]), slot)
+
+                self.counted_loop(length, replace_row)
             b.ret(header)
 
         return self._helper(f"vec_from.{_type_key(elem_ll)}", header_t.as_pointer(),

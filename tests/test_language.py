@@ -294,6 +294,55 @@ fn main() {
     println!("{:?} {:?} {:?}", g, h, row);
 }
 """, "[[5, 0], [0, 0], [0, 0]] [[1, 2], [1, 9]] [1, 2]\n"),
+    "reference_patterns_in_for": ("""
+fn main() {
+    let v = vec![3, 1, 4];
+    let mut s = 0;
+    for &x in v.iter() {
+        s += x;
+    }
+    for (i, &x) in v.iter().enumerate() {
+        s += i as i64 * x;
+    }
+    for &(a, b) in [(1, 2), (3, 4)].iter() {
+        s += a * b;
+    }
+    println!("{}", s);
+}
+""", "31\n"),
+    "for_over_reversed_range": ("""
+fn main() {
+    for i in (0..4).rev() {
+        print!("{} ", i);
+    }
+    for i in (1..=3).rev() {
+        print!("{} ", i);
+    }
+    let n: usize = 0;
+    for i in (0..n).rev() {
+        print!("x{} ", i);
+    }
+    for i in (0..=n).rev() {
+        print!("z{} ", i);
+    }
+    println!();
+}
+""", "3 2 1 0 3 2 1 z0 \n"),
+    "clone_copies_nested_vecs": ("""
+fn main() {
+    let a: Vec<Vec<i64>> = vec![vec![1, 2], vec![3, 4]];
+    let mut b = a.clone();
+    b[0][0] = 100;
+    b[1].push(5);
+    let mut c = vec![vec![vec![0; 2]; 2]; 2];
+    c[0][0][0] = 7;
+    let d = c.clone();
+    c[1][1][1] = 8;
+    println!("{:?} {:?}", a, b);
+    println!("{:?} {:?}", c, d);
+}
+""", "[[1, 2], [3, 4]] [[100, 2], [3, 4, 5]]\n"
+     "[[[7, 0], [0, 0]], [[0, 0], [0, 8]]] [[[7, 0], [0, 0]], [[0, 0], [0, 0]]]\n"),
     "read_file_args": ("""
 fn main() {
     let a = args();
