@@ -423,6 +423,7 @@ class FnDef(Item):
     owner: str | None = None
     # trait bounds of the generic parameters, `where` clauses included
     bounds: dict[str, list[TypeExpr]] = field(default_factory=dict)
+    self_mutable: bool = False  # `mut self`: the method may assign to its own copy
 
 
 @dataclass(eq=False)

@@ -405,17 +405,20 @@ class Builder(Transformer):
         names, bounds = _split_generics(generics, where)
         params = params or []
         self_kind = None
+        self_mutable = False
         plain: list[ast.Param] = []
         for p in params:
             if isinstance(p, tuple):
                 if plain or self_kind:
                     pass
                 self_kind = p[1]
+                self_mutable = len(p) > 2 and p[2]
             else:
                 plain.append(p)
         fn = ast.FnDef(self.sp(meta), str(name), plain, ret, body, self_kind,
                        names, vis is not None, _tok_span(self.path, name))
         fn.bounds = bounds
+        fn.self_mutable = self_mutable
         return fn
 
     def generics(self, meta, children):
@@ -470,7 +473,7 @@ class Builder(Transformer):
         toks = [str(c) for c in children if c is not None]
         if "&" in toks:
             return ("self", "mut" if "mut" in toks else "ref")
-        return ("self", "value")
+        return ("self", "value", "mut" in toks)
 
     def struct_def(self, meta, children):
         vis, name, generics, where, *fields = children

@@ -141,7 +141,8 @@ class Printer:
         sig = fn.sig
         params = []
         if sig.self_type is not None:
-            params.append({"value": "self", "ref": "&self", "mut": "&mut self"}[sig.self_kind])
+            text = {"value": "self", "ref": "&self", "mut": "&mut self"}[sig.self_kind]
+            params.append(f"mut {text}" if fn.self_mutable else text)
         for p, t in zip(fn.params, sig.params):
             params.append(f"{'mut ' if p.mutable else ''}{p.name}: {type_text(t)}")
         ret = "" if isinstance(sig.ret, T.UnitT) else f" -> {type_text(sig.ret)}"

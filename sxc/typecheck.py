@@ -391,7 +391,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
         self.loops = []
         self.labels: list[str | None] = []
         if sig.self_type is not None:
-            self.scopes[0]["self"] = Local(sig.self_type, fn.self_kind == "mut", fn.span)
+            self.scopes[0]["self"] = Local(sig.self_type,
+                                           fn.self_kind == "mut" or fn.self_mutable, fn.span)
         for p, ty in zip(fn.params, sig.params):
             self.scopes[0][p.name] = Local(ty, p.mutable, p.span)
         body = self.block(fn.body, sig.ret)

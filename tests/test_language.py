@@ -343,6 +343,22 @@ fn main() {
 }
 """, "[[1, 2], [3, 4]] [[100, 2], [3, 4, 5]]\n"
      "[[[7, 0], [0, 0]], [[0, 0], [0, 8]]] [[[7, 0], [0, 0]], [[0, 0], [0, 0]]]\n"),
+    "mut_self_by_value": ("""
+struct Acc { total: i64 }
+
+impl Acc {
+    fn add(mut self, x: i64) -> Acc {
+        self.total += x;
+        self
+    }
+}
+
+fn main() {
+    let a = Acc { total: 1 };
+    let b = a.add(2).add(3);
+    println!("{} {}", a.total, b.total);
+}
+""", "1 6\n"),
     "read_file_args": ("""
 fn main() {
     let a = args();
