@@ -359,6 +359,14 @@ fn main() {
     println!("{} {}", a.total, b.total);
 }
 """, "1 6\n"),
+    "byte_literals": ("""
+fn main() {
+    let b = 3;
+    let v = vec![b'a', b'\\n', b' '];
+    let twice = 'outer: loop { break 'outer b * 2; };
+    println!("{:?} {} {}", v, b'z' - b'a', twice);
+}
+""", "[97, 10, 32] 25 6\n"),
     "read_file_args": ("""
 fn main() {
     let a = args();
