@@ -1467,8 +1467,10 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
         if name == "iter":
             e.target, e.ty = ("seq", "identity"), base
             return e
+        # `v.iter()` and the string splitters are iterators in Rust, so
+        # `.enumerate()` applies to them directly.
         if name == "enumerate" and isinstance(e.receiver, ast.MethodCall) and \
-                e.receiver.method == "iter":
+                e.receiver.method in ("iter", "lines", "split_whitespace", "split"):
             e.args = self.check_args(e.args, [], e.span, "`enumerate`")
             e.target, e.ty = ("seq", "enumerate"), T.EnumerateT(base)
             return e

@@ -367,6 +367,20 @@ fn main() {
     println!("{:?} {} {}", v, b'z' - b'a', twice);
 }
 """, "[97, 10, 32] 25 6\n"),
+    "enumerate_string_splitters": ("""
+fn main() {
+    let text = "a b\\nc";
+    for (i, line) in text.lines().enumerate() {
+        for (j, w) in line.split_whitespace().enumerate() {
+            print!("{}.{}={} ", i, j, w);
+        }
+    }
+    for (k, f) in "x,,y".split(",").enumerate() {
+        print!("{}:{} ", k, f);
+    }
+    println!();
+}
+""", "0.0=a 0.1=b 1.0=c 0:x 1: 2:y \n"),
     "read_file_args": ("""
 fn main() {
     let a = args();
