@@ -381,6 +381,21 @@ fn main() {
     println!();
 }
 """, "0.0=a 0.1=b 1.0=c 0:x 1: 2:y \n"),
+    "string_push_str": ("""
+struct Log { text: String }
+
+fn main() {
+    let mut s = String::new();
+    s.push_str("ab");
+    s += "cd";
+    s += &format!("{}", 5);
+    let mut l = Log { text: String::from("log:") };
+    l.text.push_str(" one");
+    let mut v = vec![String::new(), String::from("z")];
+    v[1].push_str("zz");
+    println!("{} {} {} {:?}", s, s.len(), l.text, v);
+}
+""", "abcd5 5 log: one [\"\", \"zzz\"]\n"),
     "read_file_args": ("""
 fn main() {
     let a = args();
