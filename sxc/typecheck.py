@@ -1247,6 +1247,18 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
         cast.ty = target
         return cast
 
+    def _holds_vec(self, t: T.Type) -> bool:
+        """Return whether a value of type `t` refers to a Vec, whose buffer a copy would share."""
+        if isinstance(t, T.VecT):
+            return True
+        if isinstance(t, T.StructT):
+            return any(self._holds_vec(f) for f in self.structs.get(t.struct, {}).values())
+        if isinstance(t, T.ArrayT):
+            return self._holds_vec(t.elem)
+        if isinstance(t, T.TupleT):
+            return any(self._holds_vec(i) for i in t.items)
+        return False
+
     def _builtin(self, e: ast.Call, name: str, ty: T.Type) -> ast.Call:
         e.target = ("builtin", name)
         e.ty = ty
@@ -1277,6 +1289,20 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
             if sig is None and name == "to_string" and not e.args and self.display_method(base):
                 e.target, e.ty = ("builtin", "to_string"), T.STRING
                 return e
+            if sig is None and name == "clone" and not e.args and self._holds_vec(base):
+                self.rep.error(f"sxc cannot clone the struct `{base.struct}` yet, because it "
+                               f"holds a `Vec`", span,
+                               help="write `impl Clone` for it, copying each field")
+                e.ty = T.NEVER
+                return e
+            if sig is None and name == "clone" and not e.args:
+                # a derived `clone` of plain data is a copy, which is what
+                # using a struct value does in sxc
+                if isinstance(rt, T.RefT):
+                    copy = ast.Unary(e.span, "*", e.receiver)
+                    copy.ty = base
+                    return copy
+                return e.receiver
             if sig is None or sig.self_kind is None:
                 self.rep.error(f"no method named `{name}` found for struct "
                                f"`{base.struct}`", span)

@@ -396,6 +396,23 @@ fn main() {
     println!("{} {} {} {:?}", s, s.len(), l.text, v);
 }
 """, "abcd5 5 log: one [\"\", \"zzz\"]\n"),
+    "derived_clone_copies": ("""
+#[derive(Debug, Clone, Copy)]
+struct P { x: f64, y: [i64; 2] }
+
+fn twice(p: &P) -> P {
+    let mut c = p.clone();
+    c.x *= 2.0;
+    c
+}
+
+fn main() {
+    let a = P { x: 1.5, y: [1, 2] };
+    let mut b = a.clone();
+    b.y[0] = 9;
+    println!("{:?} {:?} {:?}", a, b, twice(&a));
+}
+""", "P { x: 1.5, y: [1, 2] } P { x: 1.5, y: [9, 2] } P { x: 3.0, y: [1, 2] }\n"),
     "read_file_args": ("""
 fn main() {
     let a = args();
