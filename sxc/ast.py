@@ -189,6 +189,7 @@ class StructLit(Expr):
     name: str
     fields: list[tuple[str, Expr]]
     name_span: Span | None = None
+    base: Expr | None = None  # `..base`: the value of the fields not given
 
 
 @dataclass(eq=False)
@@ -433,6 +434,7 @@ class StructDef(Item):
     generics: list[str] = field(default_factory=list)
     derives: list[str] = field(default_factory=list)
     public: bool = False
+    public_fields: set[str] = field(default_factory=set)  # the fields declared `pub`
 
 
 @dataclass(eq=False)
@@ -459,9 +461,17 @@ class ImplDef(Item):
 
 
 @dataclass(eq=False)
-class UseDecl(Item):
+class UseImport(Node):
+    """One imported path of a `use`: `a::b` (as `alias`), or `a::*` for a glob."""
+
     path: list[str]
-    names: list[str]  # imported names; ["*"] for a glob
+    alias: str | None = None
+
+
+@dataclass(eq=False)
+class UseDecl(Item):
+    imports: list[UseImport]
+    public: bool = False
 
 
 @dataclass(eq=False)
@@ -469,11 +479,18 @@ class ConstDef(Item):
     name: str
     type: TypeExpr
     value: Expr
+    public: bool = False
+    name_span: Span | None = None
 
 
 @dataclass(eq=False)
 class ModDecl(Item):
+    """`mod name;`, whose items are in another file, or `mod name { items }`."""
+
     name: str
+    public: bool = False
+    name_span: Span | None = None
+    items: list[Item] | None = None  # the items of an inline module
 
 
 @dataclass(eq=False)

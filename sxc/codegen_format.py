@@ -211,7 +211,8 @@ def _debug_struct(cg: Codegen, slot, v, ty: T.StructT, flags: Flags) -> None:
         fmt_value(cg, slot, b.extract_value(v, 0), T.F64, flags)
         return
     # a copy of a generic struct, `Pair__f64`, prints as Rust prints `Pair<f64>`
-    name = ty.struct.split("__")[0] if "__" in ty.struct.lstrip("_") else ty.struct
+    name = ty.struct.rsplit("::", 1)[-1]  # `Point`, not the key `geometry::Point`
+    name = name.split("__")[0] if "__" in name.lstrip("_") else name
     if not fields:
         push_literal(cg, slot, name)
         return

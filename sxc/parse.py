@@ -82,18 +82,64 @@ def _parser() -> lark.Lark:
 # Constructs outside the subset, found before parsing so that each gets one
 # clear message instead of a cascade of syntax errors.
 UNSUPPORTED = [
-    (re.compile(r"^[ \t]*(pub[ \t]+)?trait[ \t]+\w+", re.M), "trait definitions", None),
-    (re.compile(r"\b(if|while)[ \t]+let\b"), "`if let` and `while let` patterns", None),
-    (re.compile(r"\bdyn[ \t]+\w"), "trait objects", None),
-    (re.compile(r"^[ \t]*(pub[ \t]+)?mod[ \t]+\w+[ \t]*\{", re.M), "inline modules",
-     "put the items at the top level of the file"),
-    (re.compile(r"^[ \t]*(pub[ \t]+)?(type|union|macro_rules!)[ \t]+\w+", re.M),
-     "type aliases, unions and macro definitions", None),
+    (re.compile(r"^[ \t]*(pub[ \t]+)?trait[ \t]+\w+", re.M), "trait definitions",
+     "write the methods in an `impl Type` block"),
+    (re.compile(r"\b(if|while)[ \t]+let\b"), "`if let` and `while let` patterns",
+     "test the value with `if` and read it in the branch"),
+    (re.compile(r"\bdyn[ \t]+\w"), "trait objects",
+     "take a generic parameter `F: Fn(f64) -> f64`, or a function value `fn(f64) -> f64`"),
     (re.compile(r"^[ \t]*(pub[ \t]+)?(actor|specialist|hive|anima|module)[ \t]+\w+[ \t]*\{",
                 re.M),
      "the original toolchain's actors, specialists, hives and `module` blocks",
      "sxc compiles numeric programs: functions, structs and their `impl` blocks"),
+    (re.compile(r"^[ \t]*(pub[ \t]+)?type[ \t]+\w+", re.M), "type aliases",
+     "write the type itself"),
+    (re.compile(r"^[ \t]*(pub[ \t]+)?union[ \t]+\w+", re.M), "unions",
+     "use a struct"),
+    (re.compile(r"^[ \t]*macro_rules![ \t]*\w+", re.M), "macro definitions",
+     "write a function"),
+    (re.compile(r"\basync[ \t]+(move[ \t]+)?\{"), "`async` blocks",
+     "write the code without `async`: sxc runs everything synchronously"),
+    (re.compile(r"\bunsafe[ \t]+(fn|impl|trait|extern)\b"), "`unsafe` functions and impls",
+     "remove `unsafe`: sxc checks every index"),
+    (re.compile(r"\*[ \t]*(const|mut)\b(?=[ \t]+[\w\[(&*])"), "raw pointers",
+     "use a reference, or an index into a `Vec`"),
+    (re.compile(r"\blet[ \t]+(mut[ \t]+)?\["), "slice patterns",
+     "index the array instead: `let a = v[0];`"),
+    (re.compile(r"'[A-Za-z_]\w*:[ \t]*\{"), "labelled blocks",
+     "use a labelled `loop` and leave it with `break 'label value`"),
+    (re.compile(r"^[ \t]*(pub[ \t]+)?struct[ \t]+\w+[ \t]*(<[^>\n]*>)?[ \t]*\(", re.M),
+     "tuple structs", "name the fields: `struct P { x: f64, y: f64 }`"),
+    (re.compile(r"(?:(?<=->)|(?<=:))[ \t]*impl[ \t]+(?!Fn(Mut|Once)?[ \t]*\()\w+"),
+     "`impl Trait` types other than `impl Fn(..)`", "name the concrete type"),
+    (re.compile(r"\bstatic[ \t]+mut\b"), "mutable statics",
+     "keep the value in `main` and pass it as a `&mut` parameter"),
+    (re.compile(r"^[ \t]*(#\[[^\]\n]*\][ \t]*)?extern[ \t]+crate\b", re.M), "`extern crate`",
+     "sxc links no other crates; `use simplex_training::..` needs no `extern crate`"),
 ]
+
+# A lifetime such as `'a`, but not a character literal such as `'a'`.
+LIFETIME = r"'[A-Za-z_]\w*(?![\w'])"
+# Lifetimes, which sxc does not need, in `&'a T`, `<'a>`, `<'a, T>` and `<T, 'a>`,
+# and `const` in `const fn`.
+IGNORED = [
+    re.compile(rf"(?<=&)[ \t]*{LIFETIME}"),
+    re.compile(rf"<[ \t]*{LIFETIME}([ \t]*,[ \t]*{LIFETIME})*[ \t]*,?[ \t]*>"),
+    re.compile(rf"(?<=<)[ \t]*{LIFETIME}[ \t]*,"),
+    re.compile(rf",[ \t]*{LIFETIME}(?=[ \t]*[,>])"),
+    re.compile(r"\bconst(?=[ \t]+fn\b)"),
+]
+
+
+def _blank_ignored(source: str) -> str:
+    """Blank out the lifetimes and `const fn` markers, keeping every offset."""
+    masked = _mask(source)
+    chars = list(source)
+    for pattern in IGNORED:
+        for match in pattern.finditer(masked):
+            for i in range(match.start(), match.end()):
+                chars[i] = " "
+    return "".join(chars)
 
 
 def _mask(source: str) -> str:
@@ -142,6 +188,7 @@ def parse_module(source: str, path: str) -> ast.Module:
     # lines end at `\n` everywhere in sxc, so CRLF and a lone CR become `\n`
     source = source.replace("\r\n", "\n").replace("\r", "\n")
     register_source(path, source)
+    source = _blank_ignored(source)
     unsupported = _unsupported(source, path)
     if unsupported:
         raise CompileError(unsupported)
@@ -378,7 +425,7 @@ class Builder(Transformer):
         return ("inner", name, value, self.sp(meta))
 
     def attribute(self, meta, children):
-        return ("attr",) + children[0]
+        return ("attr",) + children[0] + (self.sp(meta),)
 
     def attr_body(self, meta, children):
         name = str(children[0])
@@ -479,7 +526,10 @@ class Builder(Transformer):
         vis, name, generics, where, *fields = children
         fields = [f for f in fields if f is not None]
         names, _bounds = _split_generics(generics, where)
-        return ast.StructDef(self.sp(meta), str(name), fields, names, [], vis is not None)
+        sdef = ast.StructDef(self.sp(meta), str(name), [(f, ty) for f, ty, _ in fields],
+                             names, [], vis is not None)
+        sdef.public_fields = {f for f, _, public in fields if public}
+        return sdef
 
     def unit_struct_def(self, meta, children):
         vis, name, generics = children
@@ -506,9 +556,10 @@ class Builder(Transformer):
         raise _data_variant(_tok_span(self.path, name), f"{name} {{ .. }}")
 
     def field_def(self, meta, children):
+        public = "pub" in children
         children = [c for c in children if not (isinstance(c, tuple) or c == "pub")]
         name, ty = children[-2], children[-1]
-        return (str(name), ty)
+        return (str(name), ty, public)
 
     def impl_def(self, meta, children):
         generics, first, second, where, *rest = children
@@ -522,40 +573,52 @@ class Builder(Transformer):
                 "error", "sxc does not support implementing `Debug` by hand", first.span, [],
                 f"derive it: put `#[derive(Debug)]` above `struct {self_type.path[-1]}`")])
         names, bounds = _split_generics(generics, where)
-        return ast.ImplDef(self.sp(meta), self_type.path[-1], trait, methods, names,
+        impl = ast.ImplDef(self.sp(meta), self_type.path[-1], trait, methods, names,
                            list(self_type.args), bounds)
+        impl.trait_span = first.span if second is not None else None
+        return impl
 
     def use_decl(self, meta, children):
-        path, names = children[-1]
-        return ast.UseDecl(self.sp(meta), path, names)
+        vis, imports = children
+        return ast.UseDecl(self.sp(meta), imports, vis is not None)
+
+    # Each `use_*` rule returns the list of its imports.
 
     def use_tree(self, meta, children):
-        names = [str(c) for c in children if isinstance(c, Token)]
-        group = children[-1] if isinstance(children[-1], list) else None
-        if group is None:
-            return names[:-1], [names[-1]]
-        return names, group
+        *names, alias = children
+        return [ast.UseImport(self.sp(meta), [str(n) for n in names],
+                              str(alias) if alias is not None else None)]
 
     def use_glob(self, meta, children):
-        return [str(c) for c in children if str(c) != "*"], ["*"]
+        names = [str(c) for c in children if str(c) != "*"]
+        return [ast.UseImport(self.sp(meta), names + ["*"], None)]
+
+    def use_nested(self, meta, children):
+        *names, group = children
+        prefix = [str(n) for n in names]
+        return [ast.UseImport(i.span, prefix + i.path, i.alias) for i in group]
 
     def use_group(self, meta, children):
-        out: list[str] = []
-        for c in children:
-            out += c
-        return out
-
-    def use_tree_item(self, meta, children):
-        names = [str(c) for c in children if isinstance(c, Token)]
-        group = children[-1] if isinstance(children[-1], list) else None
-        return group if group is not None else [names[-1]]
+        return [i for group in children if group is not None for i in group]
 
     def const_def(self, meta, children):
         vis, name, ty, value = children
-        return ast.ConstDef(self.sp(meta), str(name), ty, value)
+        return ast.ConstDef(self.sp(meta), str(name), ty, value, vis is not None,
+                            _tok_span(self.path, name))
 
     def mod_decl(self, meta, children):
-        return ast.ModDecl(self.sp(meta), str(children[-1]))
+        vis, name = children
+        return ast.ModDecl(self.sp(meta), str(name), vis is not None,
+                           _tok_span(self.path, name))
+
+    def inline_mod(self, meta, children):
+        vis, name, *items = children
+        return ast.ModDecl(self.sp(meta), str(name), vis is not None,
+                           _tok_span(self.path, name), [i for i in items if i is not None])
+
+    def mod_item(self, meta, children):
+        item = self.nested_item(meta, children)
+        return item.item if item is not None else None
 
     def extern_block(self, meta, children):
         abi, *fns = children
@@ -673,6 +736,9 @@ class Builder(Transformer):
         for attr in children[:-1]:
             if isinstance(attr, tuple) and attr[1] == "derive":
                 derives += [str(a) for a in attr[2]]
+                item.derive_span = attr[-1]
+            if isinstance(attr, tuple) and attr[1] == "cfg" and "test" in attr[2]:
+                return None  # test-only items, such as `#[cfg(test)] mod tests { .. }`
         if isinstance(item, (ast.StructDef, ast.EnumDef)):
             item.derives = derives
         return ast.ItemStmt(item.span, item)
@@ -898,13 +964,9 @@ class Builder(Transformer):
 
     def struct_lit(self, meta, children):
         name, *fields, _dots, base = children
-        if base is not None:
-            raise CompileError([Diagnostic(
-                "error", "sxc does not support struct update syntax `..base`",
-                base.span)])
         fields = [f for f in fields if f is not None]
         return ast.StructLit(self.sp(meta), str(name), fields,
-                             _tok_span(self.path, name))
+                             _tok_span(self.path, name), base)
 
     def field_init(self, meta, children):
         return (str(children[0]), children[1])
@@ -951,7 +1013,10 @@ class Builder(Transformer):
     def _vec_macro(self, meta, name, args):
         if name != "vec":
             raise CompileError([Diagnostic(
-                "error", f"unknown macro `{name}!`", self.sp(meta))])
+                "error", f"unknown macro `{name}!`", self.sp(meta), [],
+                "sxc knows `println!`, `print!`, `eprintln!`, `eprint!`, `format!`, "
+                "`panic!`, `unreachable!`, `todo!`, `unimplemented!`, `assert!`, "
+                "`assert_eq!`, `assert_ne!`, their `debug_` forms and `vec!`")])
         return ast.VecLit(self.sp(meta), args)
 
     def return_(self, meta, children):

@@ -14,6 +14,7 @@ from sxc import numbers
 from sxc import types as T
 from sxc.formatting import Spec
 from sxc.resolve import Program
+from sxc.traits import MARKER_DERIVES
 
 INDENT = "    "
 
@@ -35,7 +36,19 @@ def type_text(t: T.Type) -> str:
     if isinstance(t, T.FnT):
         ret = "" if isinstance(t.ret, T.UnitT) else f" -> {type_text(t.ret)}"
         return f"fn({', '.join(type_text(p) for p in t.params)}){ret}"
+    if isinstance(t, (T.StructT, T.EnumT)):
+        return ident(str(t))
     return str(t)
+
+
+def ident(name: str) -> str:
+    """Return the key of an item in a module (`geometry::Point`) as one identifier
+    (`Point__geometry`): the printed program is a single file without modules.
+    The name comes first because `{:?}` prints a struct's name up to its `__`."""
+    if "::" not in name:
+        return name
+    *modules, item = name.split("::")
+    return "__".join([item] + modules)
 
 
 def float_text(value: float, ty: T.Type) -> str:
@@ -102,10 +115,12 @@ def _escape(text: str) -> str:
 class Printer:
     def __init__(self):
         self.lines: list[str] = []
+        self.functions: dict = {}
 
     # ------------------------------------------------------------ items
 
     def program(self, program: Program) -> str:
+        self.functions = program.functions
         for name, edef in program.enums.items():
             self.enum(edef)
         for name, sdef in program.structs.items():
@@ -113,13 +128,17 @@ class Printer:
                 continue
             fields = getattr(sdef, "resolved_fields", None)
             body = ", ".join(f"{f}: {type_text(t)}" for f, t in fields)
-            if sdef.derives:
-                self.lines.append(f"#[derive({', '.join(sdef.derives)})]")
+            # derived methods are printed as methods, so only markers stay derives
+            markers = [d for d in sdef.derives if d in MARKER_DERIVES]
+            if markers:
+                self.lines.append(f"#[derive({', '.join(markers)})]")
+            name = ident(name)
             self.lines.append(f"struct {name} {{ {body} }}" if body else f"struct {name};")
             self.lines.append("")
         for c in program.consts.values():
             ty = getattr(c, "lowered_ty", None) or c.value.ty
-            self.lines.append(f"const {c.name}: {type_text(ty)} = {self.expr(c.value)};")
+            self.lines.append(f"const {ident(c.name)}: {type_text(ty)} = "
+                              f"{self.expr(c.value)};")
         if program.consts:
             self.lines.append("")
         for key, fn in program.functions.items():
@@ -134,7 +153,7 @@ class Printer:
             self.lines.append(f"#[derive({', '.join(edef.derives)})]")
         values = getattr(edef, "discriminants", {})
         body = ", ".join(f"{name} = {value}" for name, value in values.items())
-        self.lines.append(f"enum {edef.name} {{ {body} }}")
+        self.lines.append(f"enum {ident(edef.name)} {{ {body} }}")
         self.lines.append("")
 
     def function(self, key: str, fn: ast.FnDef) -> None:
@@ -146,9 +165,9 @@ class Printer:
         for p, t in zip(fn.params, sig.params):
             params.append(f"{'mut ' if p.mutable else ''}{p.name}: {type_text(t)}")
         ret = "" if isinstance(sig.ret, T.UnitT) else f" -> {type_text(sig.ret)}"
-        head = f"fn {fn.name}({', '.join(params)}){ret}"
+        head = f"fn {ident(fn.name)}({', '.join(params)}){ret}"
         if fn.owner is not None:
-            self.lines.append(f"impl {fn.owner} {{")
+            self.lines.append(f"impl {ident(fn.owner)} {{")
             self.block_lines(fn.body, 1, head)
             self.lines.append("}")
         else:
@@ -222,8 +241,10 @@ class Printer:
         if target and target[0] == "num_const":
             return ("std::" if "::consts::" in target[1] else "") + target[1]
         if target is not None and target[0] == "variant":
-            return target[1]  # `Self::Red` and an imported `Red` print in full
-        return "::".join(e.segments)
+            # `Self::Red` and an imported `Red` print in full
+            enum, _, variant = target[1].rpartition("::")
+            return f"{ident(enum)}::{variant}"
+        return "::".join(ident(s) if isinstance(s, str) else str(s) for s in e.segments)
 
     def p_Unary(self, e, depth):
         return f"{e.op}({self.expr(e.operand, depth)})"
@@ -255,8 +276,15 @@ class Printer:
         if target and target[0] == "builtin" and target[1] in ("println_str", "print_str"):
             return f"{target[1][:-4]}({self.args(e.args, depth)})"
         if target and target[0] == "fn":
-            return f"{target[1]}({self.args(e.args, depth)})"
+            return f"{self.key_text(target[1])}({self.args(e.args, depth)})"
         return f"{self.expr(e.func, depth)}({self.args(e.args, depth)})"
+
+    def key_text(self, key: str) -> str:
+        """Return the path that calls the function `key` in the printed program."""
+        fn = self.functions.get(key)
+        if fn is not None and fn.owner is not None:
+            return f"{ident(fn.owner)}::{fn.name}"
+        return ident(key)
 
     def p_MethodCall(self, e, depth):
         recv = self.expr(e.receiver, depth)
@@ -280,8 +308,8 @@ class Printer:
     def p_StructLit(self, e, depth):
         fields = ", ".join(f"{n}: {self.expr(v, depth)}" for n, v in e.fields)
         if not fields:
-            return e.name
-        return f"{e.name} {{ {fields} }}"
+            return ident(e.name)
+        return f"{ident(e.name)} {{ {fields} }}"
 
     def p_ArrayLit(self, e, depth):
         return f"[{self.args(e.items, depth)}]"

@@ -21,24 +21,15 @@ from pathlib import Path as FsPath
 
 from sxc import ast
 from sxc.cmath import extern_functions
-from sxc.numbers import MATH_CONSTS
 from sxc.diagnostics import Reporter, Span, register_source
+from sxc.modules import ModuleLoader, Scope
+from sxc.names import NameResolver
 from sxc.parse import parse_module
+from sxc.traits import derive_methods
 
 # The inner attributes `#![name = value]` that sxc reads.
 FILE_SETTINGS = {"mode", "tangents"}
 
-# A bundled module and the files under runtime/ that make it up, read in order.
-LIBRARY_MODULES = {"simplex_training": ("simplex_training", "meta_trainer")}
-
-
-# The original toolchain's standard library, whose `dual` type sxc builds in:
-# `use simplex::dual::dual;` and `use simplex_std::dual::dual;` import nothing.
-ORIGINAL_LIBRARIES = ("simplex", "simplex_std")
-
-
-def _imports_builtin(use: ast.UseDecl) -> bool:
-    return use.path[1:] == ["dual"] and all(name in ("dual", "*") for name in use.names)
 
 
 @dataclass
@@ -85,7 +76,9 @@ def _library_module(name: str) -> ast.Module:
 
 
 def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
-    """Merge `module`, the prelude and the used library modules into a `Program`."""
+    """Merge `module`, its module files, the prelude and the used library into a `Program`."""
+    from sxc.driver import read_source
+
     program = Program(attributes=dict(module.attributes),
                       attribute_spans=dict(module.attribute_spans), user_file=module.path)
     for name, value in module.attributes.items():
@@ -94,84 +87,32 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
                              module.attribute_spans[name],
                              help="sxc reads `#![mode = \"train\"]` or `\"release\"`, and "
                                   "`#![tangents = N]`")
-    modules = [_library_module("std")]
-    loaded: dict[str, ast.Module] = {}
-    enums = {i.name: i for i in module.items if isinstance(i, ast.EnumDef)}
-    for item in module.items:
-        if isinstance(item, ast.UseDecl):
-            root = item.path[0] if item.path else item.names[0]
-            if _import_variants(program, item, enums, reporter):
-                continue
-            if root in LIBRARY_MODULES:
-                if root not in loaded:
-                    loaded[root] = [_library_module(f) for f in LIBRARY_MODULES[root]]
-                    modules.extend(loaded[root])
-                _check_imports(loaded[root], item, reporter)
-            elif root in ("std", "core"):
-                _add_std_import(program, item)
-            elif root in ORIGINAL_LIBRARIES and _imports_builtin(item):
-                continue
-            elif root not in ("std", "crate", "self", "super"):
-                reporter.error(f"unresolved import `{root}`", item.span,
-                               help="the bundled library is `simplex_training`")
-    for lib in modules:
-        origin = "std" if lib.path.endswith("/std.sx") else "library"
-        _add_items(program, lib, reporter, origin)
-    _add_items(program, module, reporter, "user")
+    loader = ModuleLoader(reporter, read_source, parse_module)
+    std = Scope("std", "std", None, ".")
+    loader.declare(std, _library_module("std").items)
+    loader.scopes.remove(std)
+    root = loader.load_root(module)
+    names = NameResolver(reporter, loader, std, _library_module)
+    names.resolve(root)
+    program.std_imports = names.std_imports
+    program.variant_imports = names.variant_imports
+    for scope in [std] + loader.scopes:
+        _add_items(program, scope, reporter)
+    derive_methods(program, reporter)
     _add_entry(program, module, reporter)
     return program
 
 
-def _add_std_import(program: Program, use: ast.UseDecl) -> None:
-    for name in use.names:
-        if name == "*" and use.path[-1:] == ["consts"]:
-            for const in MATH_CONSTS:
-                program.std_imports[const] = use.path + [const]
-        elif name != "*":
-            program.std_imports[name] = use.path + [name]
-
-
-def _check_imports(files: list[ast.Module], use: ast.UseDecl, reporter: Reporter) -> None:
-    items = [i for lib in files for i in lib.items]
-    names = {getattr(i, "name", None) for i in items}
-    names |= {i.type_name for i in items if isinstance(i, ast.ImplDef)}
-    for name in use.names:
-        if not use.path and name in LIBRARY_MODULES:
-            continue  # `use simplex_training;` names the module itself
-        if name != "*" and name not in names:
-            reporter.error(f"unresolved import `{name}` in `{use.path[0]}`", use.span)
-
-
-def _import_variants(program: Program, use: ast.UseDecl, enums: dict[str, ast.EnumDef],
-                     reporter: Reporter) -> bool:
-    """Record `use Color::*;` or `use Color::{Red, Blue};`; False if `use` names no enum."""
-    path = list(use.path)
-    while path and path[0] in ("crate", "self"):
-        path.pop(0)
-    if len(path) != 1 or path[0] not in enums:
-        return False
-    enum = enums[path[0]]
-    variants = [name for name, _value, _span in enum.variants]
-    for name in use.names:
-        if name == "*":
-            for variant in variants:
-                program.variant_imports[variant] = enum.name
-        elif name in variants:
-            program.variant_imports[name] = enum.name
-        else:
-            reporter.error(f"no variant `{name}` in enum `{enum.name}`", use.span,
-                           help="its variants are " + ", ".join(f"`{v}`" for v in variants))
-    return True
-
-
-def _add_items(program: Program, module: ast.Module, reporter: Reporter,
-               origin: str) -> None:
+def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
+    origin = scope.origin
     last_struct: str | None = None
     impls: list[ast.ImplDef] = []
-    for item in module.items:
+    for item in scope.members:
         item.origin = origin
+        item.module_path = scope.path
         for method in getattr(item, "methods", []):
             method.origin = origin
+            method.module_path = scope.path
         if isinstance(item, ast.StructDef) and item.name in program.enums:
             _name_clash(item, program.enums[item.name], reporter)
         elif isinstance(item, ast.StructDef):
@@ -200,6 +141,8 @@ def _add_items(program: Program, module: ast.Module, reporter: Reporter,
                 method.impl_generics = item.generics
                 method.impl_args = item.type_args
                 method.impl_bounds = item.bounds
+                if item.trait is not None:
+                    method.public = True  # a trait's methods are as visible as the trait
                 key = f"{item.type_name}::{method.name}"
                 if item.type_args:
                     # `impl Pair<f64>` and `impl Pair<f32>` may both define a method
@@ -212,9 +155,6 @@ def _add_items(program: Program, module: ast.Module, reporter: Reporter,
             for fn in extern_functions(item, reporter):
                 fn.origin = origin
                 _define(program.functions, fn.name, fn, reporter, "function")
-        elif isinstance(item, ast.ModDecl):
-            reporter.error("sxc does not support `mod` declarations yet", item.span,
-                           help="put the program in one file")
         if origin != "user":
             name = getattr(item, "name", None) or getattr(item, "type_name", None)
             if name:

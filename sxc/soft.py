@@ -252,8 +252,10 @@ def _usize(span, i: int) -> ast.IntLit:
 
 def _soft_accept_args(cond: ast.Expr) -> list[ast.Expr] | None:
     """Return the three arguments when `cond` calls `soft_accept`, else None."""
-    if isinstance(cond, ast.Call) and getattr(cond, "target", None) == ("fn", "soft_accept") \
-            and len(cond.args) == 3:
+    target = getattr(cond, "target", None)
+    # the library's `soft_accept` or a function of the same name and meaning
+    if isinstance(cond, ast.Call) and target is not None and target[0] == "fn" \
+            and target[1].split("::")[-1] == "soft_accept" and len(cond.args) == 3:
         return cond.args
     return None
 

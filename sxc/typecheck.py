@@ -26,6 +26,7 @@ from sxc.closures import ClosureMixin
 from sxc.diagnostics import Reporter, Span
 from sxc.formatting import PANIC_MACROS, FormatError, Spec, parse_format
 from sxc.monomorphize import GenericsMixin
+from sxc.modules import CRATE, report_private, within_path
 from sxc.resolve import Program
 from sxc.typecheck_match import MatchChecks
 
@@ -127,6 +128,13 @@ MAX_ARRAY = 65536
 COMPARISONS = ("==", "!=", "<", ">", "<=", ">=")
 MAX_FORMAT_WIDTH = 65535
 PRINT_MACROS = {"println", "print", "eprintln", "eprint", "format"} | set(PANIC_MACROS)
+KNOWN_MACROS_HELP = ("sxc knows `println!`, `print!`, `eprintln!`, `eprint!`, `format!`, "
+                     "`panic!`, `unreachable!`, `todo!`, `unimplemented!`, `assert!`, "
+                     "`assert_eq!`, `assert_ne!`, their `debug_` forms and `vec!`")
+# Iterator methods that take closures, which `Vec`, arrays and slices lack.
+ITERATOR_ADAPTERS = {"map", "filter", "fold", "zip", "for_each", "any", "all", "position",
+                     "find", "filter_map", "flat_map", "take_while", "skip_while", "sort_by",
+                     "sort_by_key", "max_by", "min_by", "retain", "chain", "windows", "chunks"}
 
 
 @dataclass
@@ -174,6 +182,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
         self.fresh_count = 0
         # element types of `Vec::new()` that a later use decides, with their spans
         self.holes: list[tuple[T.HoleT, Span]] = []
+        self.module_path = CRATE  # the module of the code being checked
+        self.eq_temps = 0  # the locals made for comparisons and struct updates so far
 
     # ------------------------------------------------------------ declarations
 
@@ -381,11 +391,25 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
                     self.rep.error(f"literal out of range for `{lit.ty}`", lit.span,
                                    help=f"the largest finite `{lit.ty}` is `{lit.ty}::MAX`")
 
+    def check_visible(self, item, what: str, name: str, span: Span, declared: Span) -> None:
+        """Report `item` used outside the module that declares it without `pub`."""
+        module = getattr(item, "module_path", CRATE)
+        if getattr(item, "origin", "user") == "std" or within_path(self.module_path, module):
+            return
+        report_private(self.rep, what, name, span, declared, module)
+
+    def check_field_visible(self, struct: str, name: str, span: Span) -> None:
+        sdef = self.program.structs.get(struct)
+        if sdef is not None and name not in sdef.public_fields:
+            self.check_visible(sdef, f"field `{name}` of struct `{struct}`", name, span,
+                               sdef.span)
+
     def check_fn(self, fn: ast.FnDef) -> None:
         sig: Sig = fn.sig
         if fn.generics:
             return
         self.self_struct = fn.owner
+        self.module_path = getattr(fn, "module_path", CRATE)
         self.ret_type = sig.ret
         self.scopes = [{}]
         self.loops = []
@@ -662,6 +686,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
     # ------------------------------------------------------------ expressions
 
     def expr(self, e: ast.Expr, expected: T.Type | None) -> ast.Expr:
+        if getattr(e, "checked", False):
+            return e  # an operand checked already, inside a node built from it
         method = getattr(self, "e_" + type(e).__name__, None)
         if method is None:
             self.rep.error(f"sxc does not support this expression yet", e.span)
@@ -882,6 +908,10 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
             self.enum_comparison(e)
             e.ty = T.BOOL
             return e
+        aggregate = T.strip_refs(t)
+        if op in ("==", "!=") and isinstance(aggregate, (T.StructT, T.TupleT, T.ArrayT,
+                                                          T.VecT, T.SliceT)):
+            return self.aggregate_eq(e, aggregate)
         if comparison:
             if not (T.is_numeric(t) or isinstance(t, (T.BoolT, T.StrT))):
                 self.rep.error(f"cannot compare values of type `{t}`", e.op_span or e.span)
@@ -1138,6 +1168,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
         if name == "String::new":
             e.args = self.check_args(e.args, [], e.span, "`String::new`")
             return self._builtin(e, name, T.STRING)
+        if name == "Default::default" or (len(segs) == 2 and segs[1] == "default" and (
+                segs[0] in T.PRIMITIVES or segs[0] in ("Vec", "String"))):
+            return self.default_call(e, func, expected)
         if name == "default_rng":
             e.args = self.check_args(e.args, [], e.span, "`default_rng`")
             return self._builtin(e, name, T.RefT(T.StructT("Rng"), True))
@@ -1246,6 +1279,152 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
         cast = ast.Cast(e.span, arg, ast.NamedType(e.span, [str(target)]))
         cast.ty = target
         return cast
+    # ------------------------------------------------------------ traits
+
+    def default_call(self, e: ast.Call, func: ast.Path, expected) -> ast.Expr:
+        """Check `Default::default()` or `T::default()` as the zero value of its type."""
+        e.args = self.check_args(e.args, [], e.span, f"`{'::'.join(func.segments)}`")
+        first = func.segments[0]
+        if first == "Default":
+            ty = expected
+        elif first == "Vec":
+            ty = expected if isinstance(expected, T.VecT) else None
+        elif first == "String":
+            ty = T.STRING
+        else:
+            ty = T.PRIMITIVES[first]
+        if ty is None or isinstance(ty, T.NeverT):
+            self.rep.error("cannot infer the type of this `Default::default()`", e.span,
+                           help="annotate it: `let x: T = Default::default();`")
+            e.ty = T.NEVER
+            return e
+        value = self.default_value(ty, e.span)
+        if value is None:
+            self.rep.error(f"the trait `Default` is not implemented for `{ty}`", e.span,
+                           help=f"add `#[derive(Default)]` above `struct {ty}`, or write "
+                                f"`impl Default for {ty}`"
+                           if isinstance(ty, T.StructT) else None)
+            e.ty = T.NEVER
+            return e
+        return self.coerce(self.expr(value, ty), ty)
+
+    def default_value(self, ty: T.Type, span: Span) -> ast.Expr | None:
+        """Return an unchecked expression of the default value of `ty`, or None."""
+        if isinstance(ty, T.IntT):
+            return ast.IntLit(span, 0)
+        if isinstance(ty, T.FloatT):
+            return ast.FloatLit(span, 0.0)
+        if isinstance(ty, T.BoolT):
+            return ast.BoolLit(span, False)
+        if isinstance(ty, T.DualT):
+            return ast.Call(span, ast.Path(span, ["dual", "constant"]), [ast.FloatLit(span, 0.0)])
+        if ty == T.STRING:
+            return ast.Call(span, ast.Path(span, ["String", "new"]), [])
+        if isinstance(ty, T.StrT):
+            return ast.StrLit(span, "")
+        if isinstance(ty, T.VecT):
+            return ast.Call(span, ast.Path(span, ["Vec", "new"]), [])
+        if isinstance(ty, T.UnitT):
+            return ast.UnitLit(span)
+        if isinstance(ty, T.TupleT):
+            items = [self.default_value(t, span) for t in ty.items]
+            return None if None in items else ast.TupleLit(span, items)
+        if isinstance(ty, T.ArrayT):
+            item = self.default_value(ty.elem, span)
+            if item is None:
+                return None
+            return ast.ArrayRepeat(span, item, ast.IntLit(span, ty.size, "usize"))
+        if isinstance(ty, T.StructT):
+            sig = self.sigs.get(f"{ty.struct}::default")
+            if sig is None or sig.self_kind is not None or sig.params:
+                return None
+            return ast.Call(span, ast.Path(span, [ty.struct, "default"]), [])
+        return None
+
+    def copy_value(self, receiver: ast.Expr, base: T.Type) -> ast.Expr:
+        """Return `x.clone()` of a number, `bool`, `dual` or tuple: the value itself."""
+        if isinstance(receiver.ty, T.RefT):
+            deref = ast.Unary(receiver.span, "*", receiver)
+            deref.ty = base
+            return deref
+        return receiver
+
+    def aggregate_eq(self, e: ast.Binary, ty: T.Type) -> ast.Expr:
+        """Check `a == b` or `a != b` on structs (through `eq`) or tuples (per item)."""
+        if isinstance(ty, T.TupleT):
+            test = self.tuple_eq(e, ty)
+        elif isinstance(ty, (T.ArrayT, T.VecT, T.SliceT)):
+            test = self.sequence_eq(e)
+        else:
+            key = f"{ty.struct}::eq"
+            sig = self.sigs.get(key)
+            if sig is None or sig.self_kind is None:
+                self.rep.error(f"cannot compare values of type `{ty}`", e.op_span or e.span,
+                               help=f"add `#[derive(PartialEq)]` above `struct {ty}`, or "
+                                    f"write `impl PartialEq for {ty}`")
+                e.ty = T.BOOL
+                return e
+            other = e.right
+            if not isinstance(other.ty, T.RefT):
+                other = ast.Ref(other.span, other, False)
+                other.ty = T.RefT(ty, False)
+            test = ast.MethodCall(e.span, e.left, "eq", [other], [], e.op_span)
+            test.target = ("method", key)
+            test.ty = T.BOOL
+        if e.op == "!=":
+            test = ast.Unary(e.span, "!", test)
+            test.ty = T.BOOL
+        return test
+
+    def sequence_eq(self, e: ast.Binary) -> ast.Expr:
+        """Check `a == b` on arrays, `Vec`s and slices: equal lengths and items."""
+        self.eq_temps += 1
+        n = self.eq_temps
+        left, right, same, i = (f"__eq_left{n}", f"__eq_right{n}", f"__eq_same{n}",
+                                f"__eq_index{n}")
+        span = e.span
+
+        def path(name: str) -> ast.Path:
+            return ast.Path(span, [name])
+
+        def length(name: str) -> ast.MethodCall:
+            return ast.MethodCall(span, path(name), "len", [], [], span)
+
+        e.left.checked = True
+        e.right.checked = True
+        item_eq = ast.Binary(span, "==", ast.Index(span, path(left), path(i)),
+                             ast.Index(span, path(right), path(i)), e.op_span)
+        body = ast.Block(span, [
+            ast.Assign(span, "=", path(same), item_eq),
+            ast.Assign(span, "+=", path(i), ast.IntLit(span, 1, "usize")),
+        ], None)
+        loop_test = ast.Binary(span, "&&", path(same),
+                               ast.Binary(span, "<", path(i), length(left), span), span)
+        stmts = [
+            ast.Let(span, ast.NamePattern(span, left), None, e.left),
+            ast.Let(span, ast.NamePattern(span, right), None, e.right),
+            ast.Let(span, ast.NamePattern(span, same, True), None,
+                    ast.Binary(span, "==", length(left), length(right), e.op_span)),
+            ast.Let(span, ast.NamePattern(span, i, True), None, ast.IntLit(span, 0, "usize")),
+            ast.ExprStmt(span, ast.While(span, loop_test, body), False),
+        ]
+        return self.expr(ast.Block(span, stmts, path(same)), T.BOOL)
+
+    def tuple_eq(self, e: ast.Binary, ty: T.TupleT) -> ast.Expr:
+        # Both operands are evaluated once, into locals, and then compared item by item.
+        self.eq_temps += 1
+        left, right = f"__eq_left{self.eq_temps}", f"__eq_right{self.eq_temps}"
+        span = e.span
+        e.left.checked = True
+        e.right.checked = True
+        stmts = [ast.Let(span, ast.NamePattern(span, left), None, e.left),
+                 ast.Let(span, ast.NamePattern(span, right), None, e.right)]
+        test: ast.Expr = ast.BoolLit(span, True)
+        for i in range(len(ty.items)):
+            same = ast.Binary(span, "==", ast.TupleField(span, ast.Path(span, [left]), i),
+                              ast.TupleField(span, ast.Path(span, [right]), i), e.op_span)
+            test = same if i == 0 else ast.Binary(span, "&&", test, same, e.op_span)
+        return self.expr(ast.Block(span, stmts, test), T.BOOL)
 
     def _holds_vec(self, t: T.Type) -> bool:
         """Return whether a value of type `t` refers to a Vec, whose buffer a copy would share."""
@@ -1304,13 +1483,20 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
                     return copy
                 return e.receiver
             if sig is None or sig.self_kind is None:
+                trait = {"clone": "Clone", "eq": "PartialEq"}.get(name)
+                help_text = f"add `#[derive({trait})]` above `struct {base.struct}`" \
+                    if trait else None
                 self.rep.error(f"no method named `{name}` found for struct "
-                               f"`{base.struct}`", span)
+                               f"`{base.struct}`", span, help=help_text)
                 e.args = [self.expr(a, None) for a in e.args]
                 e.ty = T.NEVER
                 return e
             if sig.self_kind == "mut":
                 self._check_mut_receiver(e.receiver, name)
+            method = self.program.functions[key]
+            if not method.public:
+                self.check_visible(method, f"method `{name}`", name, span,
+                                   method.name_span or method.span)
             e.args = self.check_args(e.args, sig.params, e.span, f"`{key}`")
             e.target = ("method", key)
             e.ty = sig.ret
@@ -1320,6 +1506,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
                 e.target, e.ty = ("builtin", "to_string"), T.STRING
                 return e
             return self.enum_method(e, base)
+        if name == "clone" and not e.args and _is_copy(base):
+            return self.copy_value(e.receiver, base)
         if isinstance(base, (T.FloatT, T.DualT)):
             return self.float_method(e, base, expected)
         if isinstance(base, T.IntT):
@@ -1513,8 +1701,11 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
             return e
         if name in VEC_EDIT_METHODS or name in SEQ_EDIT_METHODS:
             return self.seq_edit_method(e, base)
+        help_text = None
+        if name in ITERATOR_ADAPTERS:
+            help_text = f"sxc has no iterator adapters such as `{name}`: write a `for` loop"
         self.rep.error(f"no method named `{name}` found for `{e.receiver.ty}`",
-                       e.method_span or e.span)
+                       e.method_span or e.span, help=help_text)
         e.ty = T.NEVER
         return e
 
@@ -1623,8 +1814,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
                 self.rep.error(f"sxc cannot parse a string into `{target}`", e.span)
             e.target, e.ty = ("str", "parse"), T.ParseResultT(target)
             return e
+        known = ", ".join(f"`{m}`" for m in sorted(list(table) + ["parse"]))
         self.rep.error(f"no method named `{name}` found for `&str`",
-                       e.method_span or e.span)
+                       e.method_span or e.span, help=f"sxc's strings have {known}")
         e.ty = T.NEVER
         return e
 
@@ -1639,6 +1831,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
         if isinstance(base, T.StructT):
             fields = self.structs.get(base.struct, {})
             if e.name in fields:
+                name_at = Span(e.span.file, e.span.end_line, e.span.end_col - len(e.name),
+                               e.span.end_line, e.span.end_col)
+                self.check_field_visible(base.struct, e.name, name_at)
                 e.ty = fields[e.name]
                 return e
             self.rep.error(f"no field `{e.name}` on type `{base}`", e.span,
@@ -1718,6 +1913,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
                            e.name_span or e.span)
             e.ty = T.NEVER
             return e
+        if e.base is not None:
+            return self.expr(self.struct_update(e, name, fields), expected)
         given = {}
         out = []
         for fname, value in e.fields:
@@ -1727,6 +1924,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
             if fname in given:
                 self.rep.error(f"field `{fname}` specified more than once", value.span)
             given[fname] = True
+            self.check_field_visible(name, fname, value.span)
             ft = fields[fname]
             out.append((fname, self.coerce(self.expr(value, ft), ft)))
         missing = [f for f in fields if f not in given]
@@ -1737,6 +1935,20 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
         e.fields = out
         e.ty = T.StructT(name)
         return e
+
+    def struct_update(self, e: ast.StructLit, name: str, fields: dict) -> ast.Block:
+        """Rewrite `S { a: x, ..base }` as a block that takes the other fields from base.
+
+        NOTE: `base` is evaluated before the given fields, where Rust evaluates it last."""
+        self.eq_temps += 1
+        base = f"__base{self.eq_temps}"
+        span = e.span
+        given = {f for f, _ in e.fields}
+        rest = [(f, ast.Field(span, ast.Path(span, [base]), f)) for f in fields
+                if f not in given]
+        let = ast.Let(span, ast.NamePattern(span, base), ast.NamedType(span, [name]), e.base)
+        literal = ast.StructLit(span, name, list(e.fields) + rest, e.name_span)
+        return ast.Block(span, [let], literal)
 
     def e_ArrayLit(self, e: ast.ArrayLit, expected):
         elem = expected.elem if isinstance(expected, (T.ArrayT, T.VecT)) else None
@@ -2068,7 +2280,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
                 e.ty = T.UNIT
                 return e
             return self.expr(_expand_assert_compare(e), expected)
-        self.rep.error(f"unknown macro `{name}!`", e.span)
+        self.rep.error(f"unknown macro `{name}!`", e.span, help=KNOWN_MACROS_HELP)
         e.ty = T.NEVER
         return e
 
@@ -2405,6 +2617,13 @@ def _inner_span(lit: ast.StrLit, offset: int, length: int) -> Span:
     line = s.line + before.count("\n")
     col = first - before.rfind("\n") if "\n" in before else s.col + first
     return Span(s.file, line, col, line, col + max(1, last - first + 1))
+
+
+def _is_copy(t: T.Type) -> bool:
+    """Return whether `t` is a number, `bool`, `dual`, or a tuple of them."""
+    if isinstance(t, T.TupleT):
+        return all(_is_copy(i) for i in t.items)
+    return T.is_numeric(t) or isinstance(t, (T.BoolT, T.DualT, T.UnitT))
 
 
 def _walk(node):

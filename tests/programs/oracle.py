@@ -54,6 +54,15 @@ def read_header(path: Path) -> tuple[dict[str, str], list[str]]:
     return header, python
 
 
+def copy_as_rust(folder: Path, target: Path) -> Path:
+    """Copy a program of several files to `target` with `.rs` names; return main.rs."""
+    for source in folder.rglob("*.sx"):
+        rust = target / source.relative_to(folder).with_suffix(".rs")
+        rust.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, rust)
+    return target / "main.rs"
+
+
 def run_oracle(name: str, work: Path) -> tuple[bytes, int] | None:
     """Return (stdout, exit status) of the oracle of `name`, or None for `hand`."""
     path = source_of(name)
@@ -76,6 +85,8 @@ def run_oracle(name: str, work: Path) -> tuple[bytes, int] | None:
         if kind == "rustc":
             if len(oracle) > 1:
                 rust_source = REPO / oracle[1]
+            elif path.name == "main.sx":
+                rust_source = copy_as_rust(path.parent, work / f"{name}.src")
             else:
                 rust_source = work / f"{name}.rs"
                 shutil.copyfile(path, rust_source)

@@ -1,0 +1,129 @@
+"""The traits of the subset: derives, `Default::default()`, `.clone()`, `==`, and the
+one error that every other trait impl gets.
+
+The programs that run are tests/programs/trait_*.sx; the cases here check what
+those cannot: duals in derived methods, the printed lowering, and every
+diagnostic with its location, caret and help.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import sxc
+from sxc.diagnostics import CompileError
+from sxc.driver import Options, compile_program
+from sxc.printer import print_program
+
+
+def first_error(source: str) -> str:
+    with pytest.raises(CompileError) as info:
+        compile_program(source, "prog.sx", Options(opt_level=0))
+    return info.value.render().split("\n\n")[0]
+
+
+def caret_col(rendered: str, line: int, text: str) -> int:
+    """Return the 1-based column of the first `^` under the quoted line `line | text`."""
+    lines = rendered.splitlines()
+    quoted = f"{line} | {text}"
+    assert quoted in lines, f"quoted line {quoted!r} missing from:\n{rendered}"
+    caret = lines[lines.index(quoted) + 1]
+    gutter = " " * len(str(line)) + " | "
+    assert "^" in caret, caret
+    return caret.index("^") - len(gutter) + 1
+
+
+ERRORS = [
+    ("operator", "struct V { x: f64 }\nimpl Add for V {\n    fn add(self, o: V) -> V { o }\n}\n"
+     "fn main() { }\n", 2, 6, "sxc does not support operator overloading (`impl Add for V`)",
+     "write a method, such as `fn add(self, other: V) -> V`"),
+    ("other-trait", "struct V { x: f64 }\nimpl Iterator for V {\n}\nfn main() { }\n", 2, 6,
+     "sxc does not support implementing the trait `Iterator`", "plain `impl V` block"),
+    ("derive-hash", "#[derive(Debug, Hash)]\nstruct V { x: f64 }\nfn main() { }\n", 1, 1,
+     "sxc does not support `#[derive(Hash)]`", "sxc derives `Debug`, `Clone`"),
+    ("conflict", "#[derive(Clone)]\nstruct V { x: f64 }\nimpl Clone for V {\n"
+     "    fn clone(&self) -> V { V { x: self.x } }\n}\nfn main() { }\n", 1, 1,
+     "conflicting implementations of `Clone` for `V`", "remove `Clone` from the `#[derive]`"),
+    ("infer-default", "fn main() {\n    let x = Default::default();\n}\n", 2, 13,
+     "cannot infer the type of this `Default::default()`", "let x: T = Default::default();"),
+    ("no-default", "struct V { x: f64 }\nfn main() {\n    let v: V = Default::default();\n}\n",
+     3, 16, "the trait `Default` is not implemented for `V`", "add `#[derive(Default)]`"),
+    ("no-eq", "struct V { x: f64 }\nfn main() {\n    let a = V { x: 1.0 };\n"
+     "    let b = a == V { x: 2.0 };\n}\n", 4, 15, "cannot compare values of type `V`",
+     "add `#[derive(PartialEq)]` above `struct V`"),
+    ("no-clone", "struct V { x: f64 }\nfn main() {\n    let a = V { x: 1.0 };\n"
+     "    let b = a.clone();\n}\n", 4, 15, "no method named `clone` found for struct `V`",
+     "add `#[derive(Clone)]` above `struct V`"),
+]
+
+
+@pytest.mark.parametrize("source,line,col,fragment,help_text", [c[1:] for c in ERRORS],
+                         ids=[c[0] for c in ERRORS])
+def test_trait_error(source, line, col, fragment, help_text):
+    rendered = first_error(source)
+    assert rendered.startswith(f"prog.sx:{line}:{col}: error:"), rendered
+    assert fragment in rendered.splitlines()[0], rendered
+    text = source.split("\n")[line - 1]
+    assert caret_col(rendered, line, text) == col, rendered
+    helps = [entry for entry in rendered.splitlines() if entry.startswith("   = help:")]
+    assert any(help_text in entry for entry in helps), rendered
+
+
+DUAL_STATE = """
+#[derive(Clone, Copy, Default, PartialEq)]
+struct S { t: dual, n: i64 }
+
+pub fn default_value() -> f64 { S::default().t.val }
+pub fn default_count() -> i64 { S::default().n }
+pub fn same(x: f64, y: f64) -> bool {
+    let a = S { t: dual::variable(x), n: 1 };
+    let b = S { t: dual::constant(y), n: 1 };
+    a == b
+}
+pub fn cloned_slope(x: f64) -> f64 { let a = S { t: dual::variable(x) * 3.0, n: 0 }; a.clone().t.der }
+"""
+
+
+@pytest.mark.parametrize("mode", ["train", "release"])
+def test_derives_with_dual_fields(mode):
+    module = sxc.compile(DUAL_STATE, mode=mode)
+    assert module.default_value() == 0.0
+    assert module.default_count() == 0
+    # duals compare by value, whatever their tangents
+    assert module.same(2.0, 2.0) is True
+    assert module.same(2.0, 3.0) is False
+    assert module.cloned_slope(1.0) == (3.0 if mode == "train" else 0.0)
+
+
+def test_lowered_derives_compile_again():
+    compiled = compile_program(DUAL_STATE, "<string>", Options(opt_level=0))
+    text = print_program(compiled.program)
+    assert "fn eq(&self, other: &S) -> bool" in text
+    assert "#[derive(Copy)]" in text
+    again = compile_program(text, "lowered.sx", Options(opt_level=0))
+    assert "S::eq" in again.program.functions
+
+
+def test_tuple_comparison_evaluates_each_side_once():
+    source = """
+pub fn count() -> i64 {
+    let mut calls = 0;
+    let mut k = 0;
+    while k < 3 {
+        if (k, 1.0) == (1, 1.0) { calls += 10; }
+        k += 1;
+        calls += 1;
+    }
+    calls
+}
+"""
+    assert sxc.compile(source).count() == 13
+
+
+def test_derive_in_module_is_public(tmp_path):
+    (tmp_path / "shapes.sx").write_text(
+        "#[derive(Clone, Default, PartialEq)]\npub struct P { pub x: f64 }\n")
+    main = tmp_path / "main.sx"
+    main.write_text("mod shapes;\npub fn check() -> bool {\n"
+                    "    let p = shapes::P::default();\n    p.clone() == p\n}\nfn main() { }\n")
+    assert sxc.compile(str(main)).check() is True

@@ -1,0 +1,147 @@
+"""Constructs outside the subset: each gets one diagnostic that names it, with a caret
+under it and a help, never a cascade of syntax errors or a traceback.
+
+Each case compiles a small program in-process and checks the first diagnostic,
+and `test_one_diagnostic_each` checks that no other error follows it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from sxc.diagnostics import CompileError
+from sxc.driver import Options, compile_program
+
+
+def diagnostics(source: str):
+    with pytest.raises(CompileError) as info:
+        compile_program(source, "prog.sx", Options(opt_level=0))
+    return info.value
+
+
+def caret_col(rendered: str, line: int, text: str) -> int:
+    """Return the 1-based column of the first `^` under the quoted line `line | text`."""
+    lines = rendered.splitlines()
+    quoted = f"{line} | {text}"
+    assert quoted in lines, f"quoted line {quoted!r} missing from:\n{rendered}"
+    caret = lines[lines.index(quoted) + 1]
+    gutter = " " * len(str(line)) + " | "
+    assert "^" in caret, caret
+    return caret.index("^") - len(gutter) + 1
+
+
+def in_main(statement: str) -> str:
+    return f"fn main() {{\n    {statement}\n}}\n"
+
+
+# (id, source, line, col, message fragment, help fragment)
+CASES = [
+    ("trait-definition", "trait Shape {\n    fn area(&self) -> f64;\n}\nfn main() { }\n", 1, 1,
+     "sxc does not support trait definitions", "`impl Type` block"),
+    ("trait-object", "fn f(g: &dyn Fn(f64) -> f64) { }\nfn main() { }\n", 1, 10,
+     "sxc does not support trait objects", "F: Fn(f64) -> f64"),
+    ("box-new", in_main("let b = Box::new(1.0);"), 2, 13, "sxc does not support `Box`",
+     "store the value directly"),
+    ("box-type", "fn f(b: Box<f64>) { }\nfn main() { }\n", 1, 9, "sxc does not support `Box`",
+     None),
+    ("rc", in_main("let r = Rc::new(1.0);"), 2, 13, "sxc does not support `Rc`", None),
+    ("refcell", in_main("let r = std::cell::RefCell::new(1.0);"), 2, 24,
+     "sxc does not support `RefCell`", "`&mut` references"),
+    ("hashmap", in_main("let m = HashMap::new();"), 2, 13, "sxc does not support `HashMap`",
+     "`Vec` of pairs"),
+    ("use-hashset", "use std::collections::HashSet;\nfn main() { }\n", 1, 5,
+     "sxc does not support `HashSet`", None),
+    ("option-type", "fn f(x: f64) -> Option<f64> { x }\nfn main() { }\n", 1, 17,
+     "sxc does not support `Option`", "sentinel value"),
+    ("some", in_main("let x = Some(1.0);"), 2, 13, "sxc does not support `Option`", None),
+    ("none", in_main("let x = None;"), 2, 13, "sxc does not support `Option`", None),
+    ("result-ok", in_main("let x = Ok(1.0);"), 2, 13, "sxc does not support `Result`",
+     "`panic!`"),
+    ("question-mark", in_main('let x: f64 = "1".parse()?;'), 2, 18,
+     "sxc does not support the `?` operator", None),
+    ("if-let", in_main("if let x = 1 { }"), 2, 5, "`if let` and `while let` patterns",
+     "test the value with `if`"),
+    ("while-let", in_main("while let x = 1 { }"), 2, 5, "`if let` and `while let` patterns",
+     None),
+    ("operator-overloading", "struct V { x: f64 }\nimpl Add for V { }\nfn main() { }\n", 2, 6,
+     "operator overloading (`impl Add for V`)", "fn add(self"),
+    ("where-clause", "fn f<T>(x: T) -> T where T: Copy { x }\nfn main() { }\n", 1, 20,
+     "sxc does not support `where` clauses", "generic parameters"),
+    ("async-block", in_main("let x = async { 1 };"), 2, 13, "sxc does not support `async` blocks",
+     "synchronously"),
+    ("async-move-block", in_main("let x = async move { 1 };"), 2, 13, "`async` blocks", None),
+    ("unknown-macro", in_main("dbg!(1);"), 2, 5, "unknown macro `dbg!`", "sxc knows `println!`"),
+    ("unknown-bracket-macro", in_main("let v = arr![1];"), 2, 13, "unknown macro `arr!`",
+     "`vec!`"),
+    ("unsafe-fn", "unsafe fn f() { }\nfn main() { }\n", 1, 1,
+     "sxc does not support `unsafe` functions and impls", "remove `unsafe`"),
+    ("raw-pointer-type", "fn f(p: *const f64) { }\nfn main() { }\n", 1, 9,
+     "sxc does not support raw pointers", "index into a `Vec`"),
+    ("raw-pointer-cast", in_main("let p = &1.0 as *mut f64;"), 2, 21, "raw pointers", None),
+    ("slice-pattern", in_main("let [a, b] = [1, 2];"), 2, 5, "sxc does not support slice patterns",
+     "let a = v[0];"),
+    ("labelled-block", in_main("let x = 'done: { 1 };"), 2, 13, "labelled blocks",
+     "labelled `loop`"),
+    ("tuple-struct", "struct P(f64, f64);\nfn main() { }\n", 1, 1, "tuple structs",
+     "name the fields"),
+    ("impl-trait-return", "fn f() -> impl Iterator<Item = f64> { 0 }\nfn main() { }\n", 1, 11,
+     "`impl Trait` types other than `impl Fn(..)`", "name the concrete type"),
+    ("static-mut", "static mut N: i64 = 0;\nfn main() { }\n", 1, 1, "mutable statics",
+     "`&mut` parameter"),
+    ("extern-crate", "extern crate rand;\nfn main() { }\n", 1, 1, "`extern crate`", None),
+    ("type-alias", "type Real = f64;\nfn main() { }\n", 1, 1, "sxc does not support type aliases",
+     "write the type itself"),
+    ("macro-definition", "macro_rules! sq { ($x:expr) => { $x * $x }; }\nfn main() { }\n", 1, 1,
+     "sxc does not support macro definitions", "write a function"),
+    ("union", "union U { a: f64, b: u64 }\nfn main() { }\n", 1, 1, "sxc does not support unions",
+     None),
+    ("i128", in_main("let x: i128 = 1;"), 2, 12, "sxc does not support `i128`", "`i64`"),
+    ("char", in_main("let c: char = 'a';"), 2, 12, "sxc does not support `char`", "use `u8`"),
+    ("str-chars", in_main('let n = "ab".chars();'), 2, 18,
+     "no method named `chars` found for `&str`", "sxc's strings have"),
+    ("iterator-adapter", in_main("let v = vec![1.0]; let w = v.iter().map(1);"), 2, 41,
+     "no method named `map`", "write a `for` loop"),
+    ("derive-ord", "#[derive(PartialOrd)]\nstruct V { x: f64 }\nfn main() { }\n", 1, 1,
+     "`#[derive(PartialOrd)]`", None),
+]
+
+
+@pytest.mark.parametrize("source,line,col,fragment,help_text", [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_unsupported(source, line, col, fragment, help_text):
+    rendered = diagnostics(source).render().split("\n\n")[0]
+    assert rendered.startswith(f"prog.sx:{line}:{col}: error:"), rendered
+    assert fragment in rendered.splitlines()[0], rendered
+    text = source.split("\n")[line - 1]
+    assert caret_col(rendered, line, text) == col, rendered
+    if help_text is not None:
+        helps = [entry for entry in rendered.splitlines() if entry.startswith("   = help:")]
+        assert any(help_text in entry for entry in helps), rendered
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c[0] not in ("box-type",)],
+                         ids=[c[0] for c in CASES if c[0] not in ("box-type",)])
+def test_one_diagnostic_each(case):
+    errors = [d for d in diagnostics(case[1]).diagnostics if d.severity == "error"]
+    assert len(errors) == 1, "\n\n".join(d.render() for d in errors)
+
+
+def test_lifetimes_are_ignored():
+    source = ("struct View<'a> { n: usize }\n"
+              "fn first<'a, T>(x: &'a [f64], k: &'static str) -> &'a f64 { &x[0] }\n"
+              "impl<'a> View<'a> { fn size(&self) -> usize { self.n } }\n"
+              "fn main() { let c = 'a'; 'outer: loop { break 'outer; } }\n")
+    compile_program(source.replace(", T>", ">"), "prog.sx", Options(opt_level=0))
+
+
+def test_cli_unsupported_without_traceback(tmp_path):
+    path = tmp_path / "prog.sx"
+    path.write_text("fn main() {\n    let m = HashMap::new();\n    m.insert(1, 2);\n}\n")
+    proc = subprocess.run([sys.executable, "-m", "sxc.cli", "check", str(path)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.count("error:") == 1, proc.stderr
