@@ -1,6 +1,6 @@
 """Modules: the tree of `mod` files, `use` imports and the paths that name items.
 
-`mod name;` in a file loads `name.sx` beside it (or `name/mod.sx`); a module
+`mod name;` in a file loads `name.sx` beside it (or `name/mod.sx`).  A module
 declared in `a.sx` (or `a/mod.sx`) loads its own modules from `a/`, as Rust
 does.  Every module has a `Scope` of the items it declares and imports.
 Items of the crate root and the prelude keep their names; an item of module
@@ -25,7 +25,7 @@ from sxc.traits import check_trait_impl
 
 CRATE = "crate"  # the module path of the user's crate root
 
-# What kind of item each item class declares, for messages.
+# The kind of item that each item class declares, as messages name it.
 ITEM_KINDS = {ast.StructDef: "struct", ast.FnDef: "function", ast.ConstDef: "constant"}
 
 
