@@ -48,8 +48,6 @@ UNSUPPORTED_NAMES = {
     "u128": ("u128", "use `u64` or `i64`"),
     "char": ("char", "character literals are `u8` in sxc: use `u8`"),
 }
-UNSUPPORTED_NAMES.update({"Some": UNSUPPORTED_NAMES["Option"], "None": UNSUPPORTED_NAMES["Option"],
-                          "Ok": UNSUPPORTED_NAMES["Result"], "Err": UNSUPPORTED_NAMES["Result"]})
 UNSUPPORTED_NAMES.update({name: (name, help_text) for name, help_text in UNSUPPORTED_STD.items()})
 
 PATH_ROOTS = ("crate", "self", "super")
