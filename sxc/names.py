@@ -324,6 +324,8 @@ class NameResolver:
         """Report a path through a standard-library name that sxc lacks, such as
         `Some(x)` or `HashMap::new()`; return whether it did."""
         for i, name in enumerate(segments):
+            if i > 0 and segments[i - 1] == "fmt":
+                continue  # `fmt::Result` of an `impl Display` is a type sxc knows
             if name in UNSUPPORTED_NAMES:
                 what, help_text = UNSUPPORTED_NAMES[name]
                 self.rep.error(f"sxc does not support `{what}`", segment_span(span, segments, i),
