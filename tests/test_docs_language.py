@@ -89,9 +89,10 @@ def _write(example: Example, folder: Path) -> Path:
 @pytest.mark.parametrize("example", EXAMPLES, ids=[f"line{e.line}" for e in EXAMPLES])
 def test_doc_example_runs(example, tmp_path):
     main = _write(example, tmp_path / "src")
+    release = None if example.release_output is None else example.release_output.encode()
     program = Program(f"language.md:{example.line}", main, example.output.encode(),
-                      example.exit_status, None, [],
-                      None if example.release_output is None else example.release_output.encode())
+                      exit_status=example.exit_status, stderr_text=None, args=[],
+                      modes=("train", "release"), release_stdout=release)
     outcomes = run_variants(program, tmp_path)
     problems = _mismatches(program, outcomes)
     assert not problems, f"docs/language.md:{example.line}:\n" + "\n".join(problems)
