@@ -169,7 +169,6 @@ def test_build_executable(tmp_path):
     ("trait Shape { fn area(&self) -> f64; }\nfn main() {}\n", "trait definitions"),
     ("fn main() { let x = 1; if let Some(y) = x {} }\n", "`if let` and `while let`"),
     ("fn f(g: &dyn Fn(f64) -> f64) {}\nfn main() {}\n", "trait objects"),
-    ("mod m { fn f() {} }\nfn main() {}\n", "inline modules"),
     ("fn f(s: &str) -> i64 { s.parse::<i64>()? }\nfn main() {}\n", "the `?` operator"),
 ])
 def test_unsupported_construct(tmp_path, source, what):

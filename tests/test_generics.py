@@ -204,7 +204,7 @@ ERRORS = [
      1, 20, "sxc supports `impl Fn(..)` only as the type of a function parameter"),
     ("impl_other_trait",
      "fn show(x: impl Display) {}\nfn main() {}\n",
-     1, 12, "sxc does not support `impl Display` types"),
+     1, 12, "sxc does not support `impl Trait` types other than `impl Fn(..)`"),
     ("const_generics",
      "struct M<const N: usize> { a: [f64; N] }\nfn main() {}\n",
      1, 10, "sxc does not support const generics"),
