@@ -1468,13 +1468,16 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
             if sig is None and name == "to_string" and not e.args and self.display_method(base):
                 e.target, e.ty = ("builtin", "to_string"), T.STRING
                 return e
-            if sig is None and name == "clone" and not e.args and self._holds_vec(base):
+            sdef = self.program.structs.get(base.struct)
+            derived_clone = sdef is not None and bool({"Clone", "Copy"} & set(sdef.derives))
+            if sig is None and name == "clone" and not e.args and derived_clone \
+                    and self._holds_vec(base):
                 self.rep.error(f"sxc cannot clone the struct `{base.struct}` yet, because it "
                                f"holds a `Vec`", span,
                                help="write `impl Clone` for it, copying each field")
                 e.ty = T.NEVER
                 return e
-            if sig is None and name == "clone" and not e.args:
+            if sig is None and name == "clone" and not e.args and derived_clone:
                 # a derived `clone` of plain data is a copy, which is what
                 # using a struct value does in sxc
                 if isinstance(rt, T.RefT):

@@ -104,7 +104,8 @@ ERRORS = [
      2, 21, "`step_by` takes 1 argument, found 0", None),
     ("clone_struct_with_vec",
      "struct M { data: Vec<f64> }\nfn main() {\n    let m = M { data: vec![1.0] };\n"
-     "    let n = m.clone();\n}\n", 4, 15, "sxc cannot clone the struct `M` yet", None),
+     "    let n = m.clone();\n}\n", 4, 15, "no method named `clone` found for struct `M`",
+     None),
     ("unknown_name", "fn main() {\n    let x = y + 1;\n}\n", 2, 13,
      "cannot find value `y`", None),
     ("mismatch", "fn main() {\n    let n: i64 = 3;\n    let y: f64 = n;\n}\n", 3, 18,
