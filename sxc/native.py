@@ -66,8 +66,6 @@ class Native:
             "memcmp": (I32, [PTR, PTR, I64]),
             "snprintf": (I32, [PTR, I64, PTR]), "strtod": (F64, [PTR, PTR.as_pointer()]),
             "strtof": (F32, [PTR, PTR.as_pointer()]),
-            "strtoll": (I64, [PTR, PTR.as_pointer(), I32]),
-            "strtoull": (I64, [PTR, PTR.as_pointer(), I32]),
             "strlen": (I64, [PTR]), "fwrite": (I64, [PTR, I64, I64, PTR]),
             "fflush": (I32, [PTR]), "fopen": (PTR, [PTR, PTR]), "fclose": (I32, [PTR]),
             "fseek": (I32, [PTR, I64, I32]), "ftell": (I64, [PTR]),
@@ -352,34 +350,65 @@ class Native:
         return fn
 
     def _build_parse_i64(self) -> ir.Function:
-        """`__sx_parse_i64(s, signed, ok: *i1) -> i64`."""
+        """`__sx_parse_i64(s, signed, ok: *i1) -> i64`, with Rust's rules for `parse`.
+
+        The digits are read by hand, because `strtoll` saturates on overflow
+        and only `errno` distinguishes that from an exact `i64::MAX`.
+        An optional `+` (or `-` when `signed`) comes first, then one or more
+        decimal digits and nothing else; a value out of the range of `i64`
+        (or `u64` when not `signed`) sets ok to false.
+        """
         fn, b = self._new_fn("__sx_parse_i64", I64, [STR, I1, I1.as_pointer()])
         s, signed, ok = fn.args
+        data = b.extract_value(s, 0)
         n = b.extract_value(s, 1)
-        cstr = self._cstr_copy(b, s)
-        end = b.alloca(PTR)
-        sv = b.call(self.libc("strtoll"), [cstr, end, ir.Constant(I32, 10)])
-        end_s = b.load(end)
-        uv = b.call(self.libc("strtoull"), [cstr, end, ir.Constant(I32, 10)])
-        end_u = b.load(end)
-        value = b.select(signed, sv, uv)
-        end_p = b.select(signed, end_s, end_u)
-        consumed = b.sub(b.ptrtoint(end_p, I64), b.ptrtoint(cstr, I64))
-        first = b.load(cstr)
-        bad_first = b.icmp_unsigned("<=", first, ir.Constant(I8, 32))
+        check_sign = fn.append_basic_block("sign")
+        loop = fn.append_basic_block("loop")
+        body = fn.append_basic_block("digit")
+        step = fn.append_basic_block("step")
+        done = fn.append_basic_block("done")
+        bad = fn.append_basic_block("bad")
+
+        b.cbranch(b.icmp_unsigned("==", n, const_i64(0)), bad, check_sign)
+        b.position_at_end(check_sign)
+        first = b.load(data)
         minus = b.icmp_unsigned("==", first, ir.Constant(I8, ord("-")))
-        bad_first = b.or_(bad_first, b.and_(minus, b.not_(signed)))
-        # strtoll saturates on overflow; Rust reports an error instead
-        sat = b.or_(b.icmp_signed("==", sv, const_i64(2**63 - 1)),
-                    b.icmp_signed("==", sv, const_i64(-(2**63))))
-        usat = b.icmp_unsigned("==", uv, const_i64(2**64 - 1))
-        overflow = b.select(signed, sat, usat)
-        good = b.and_(b.icmp_unsigned("==", consumed, n), b.icmp_unsigned(">", n, const_i64(0)))
-        good = b.and_(good, b.not_(bad_first))
-        good = b.and_(good, b.not_(overflow))
-        b.store(good, ok)
-        b.call(self.libc("free"), [cstr])
-        b.ret(value)
+        plus = b.icmp_unsigned("==", first, ir.Constant(I8, ord("+")))
+        negative = b.and_(minus, signed)
+        has_sign = b.or_(negative, plus)
+        start = b.zext(has_sign, I64)
+        # a sign alone has no digits; `-` before an unsigned type is an invalid digit
+        b.cbranch(b.icmp_unsigned("==", start, n), bad, loop)
+
+        b.position_at_end(loop)
+        index = b.phi(I64, "i")
+        magnitude = b.phi(I64, "magnitude")
+        index.add_incoming(start, check_sign)
+        magnitude.add_incoming(const_i64(0), check_sign)
+        b.cbranch(b.icmp_unsigned("==", index, n), done, body)
+
+        b.position_at_end(body)
+        digit = b.sub(b.zext(b.load(b.gep(data, [index])), I64), const_i64(ord("0")))
+        b.cbranch(b.icmp_unsigned("<", digit, const_i64(10)), step, bad)
+
+        b.position_at_end(step)
+        scaled = b.umul_with_overflow(magnitude, const_i64(10))
+        summed = b.uadd_with_overflow(b.extract_value(scaled, 0), digit)
+        wrapped = b.or_(b.extract_value(scaled, 1), b.extract_value(summed, 1))
+        index.add_incoming(b.add(index, const_i64(1)), step)
+        magnitude.add_incoming(b.extract_value(summed, 0), step)
+        b.cbranch(wrapped, bad, loop)
+
+        b.position_at_end(done)
+        # the largest magnitude: 2^63 after `-`, 2^63 - 1 signed, 2^64 - 1 unsigned
+        signed_limit = b.select(negative, const_i64(2**63), const_i64(2**63 - 1))
+        limit = b.select(signed, signed_limit, const_i64(2**64 - 1))
+        b.store(b.icmp_unsigned("<=", magnitude, limit), ok)
+        b.ret(b.select(negative, b.sub(const_i64(0), magnitude), magnitude))
+
+        b.position_at_end(bad)
+        b.store(ir.Constant(I1, 0), ok)
+        b.ret(const_i64(0))
         return fn
 
     def _build_read_file(self) -> ir.Function:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import subprocess
 import sys
 from fractions import Fraction
@@ -340,6 +341,51 @@ def test_int_to_float_from_is_lossless():
     assert m.b(-32768) == -32768.0
     assert m.c(255) == 255
     assert m.d(True) == 1
+
+
+# ---------------------------------------------------------------- parse
+
+PARSE_INPUTS = [
+    "0", "+0", "-0", "7", "+7", "-7", "00042", "-00042", "", "+", "-", "--1", "+-1",
+    " 1", "1 ", "1_000", "0x10", "1e3", "1.0", "١", "127", "128", "-128", "-129", "255",
+    "256", "32767", "32768", "-32768", "-32769", "65535", "65536",
+    "2147483647", "2147483648", "-2147483648", "-2147483649", "4294967295", "4294967296",
+    "9223372036854775807", "+9223372036854775807", "9223372036854775808",
+    "-9223372036854775808", "-9223372036854775809", "18446744073709551615",
+    "18446744073709551616", "36893488147419103231", "99999999999999999999999",
+    "000000000000000000000018446744073709551615",
+]
+
+
+def rust_parse_int(text: str, name: str) -> int | None:
+    """Return what Rust's `text.parse::<name>()` yields, or None for an error.
+
+    Rust's `from_str` takes an optional `+`, or `-` for signed types, then one
+    or more ASCII digits and nothing else, and rejects values out of range.
+    """
+    lo, hi = bounds(name)
+    sign = "[+-]?" if lo < 0 else "[+]?"
+    if not re.fullmatch(sign + "[0-9]+", text, flags=re.ASCII):
+        return None
+    value = int(text)
+    return value if lo <= value <= hi else None
+
+
+@pytest.mark.parametrize("name", ["i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64"])
+def test_int_parse_follows_rust_rules(name):
+    cases = ", ".join(f'"{text}"' for text in PARSE_INPUTS)
+    m = sxc.compile(f"""
+const CASES: [&str; {len(PARSE_INPUTS)}] = [{cases}];
+fn parse(k: usize) -> {name} {{ CASES[k].parse::<{name}>().unwrap() }}
+""")
+    for k, text in enumerate(PARSE_INPUTS):
+        expected = rust_parse_int(text, name)
+        if expected is None:
+            message = f"runtime error: cannot parse `{text}` as `{name}`"
+            with pytest.raises(sxc.RuntimeError, match=re.escape(message) + "$"):
+                m.parse(k)
+        else:
+            assert m.parse(k) == expected, text
 
 
 # ---------------------------------------------------------------- diagnostics
