@@ -52,3 +52,28 @@ def check_golden(name: str, output: str, update: bool) -> None:
         return
     expected = path.read_text()
     assert text == expected, f"output differs from {path}"
+
+
+def caret_col(rendered: str, line: int, text: str) -> int:
+    """Return the 1-based column of the first `^` under the quoted line `line | text`."""
+    lines = rendered.splitlines()
+    quoted = f"{line} | {text}"
+    assert quoted in lines, f"quoted line {quoted!r} missing from:\n{rendered}"
+    caret = lines[lines.index(quoted) + 1]
+    gutter = " " * len(str(line)) + " | "
+    assert caret.startswith(gutter), caret
+    assert "^" in caret, caret
+    return caret.index("^") - len(gutter) + 1
+
+
+def check_diagnostic(rendered: str, path, line: int, col: int, fragment: str, source: str,
+                     help_text: str | None = None) -> None:
+    """Check one rendered error: `path:line:col`, message fragment, caret column, help."""
+    assert rendered.startswith(f"{path}:{line}:{col}: error:"), rendered
+    assert fragment in rendered.splitlines()[0], rendered
+    # Lark numbers lines at `\n` only, while str.splitlines also breaks at form feeds.
+    text = source.split("\n")[line - 1].rstrip("\r")
+    assert caret_col(rendered, line, text) == col, rendered
+    if help_text is not None:
+        helps = [entry for entry in rendered.splitlines() if entry.startswith("   = help:")]
+        assert any(help_text in entry for entry in helps), rendered

@@ -15,6 +15,7 @@ import sys
 import pytest
 
 import sxc
+from conftest import caret_col, check_diagnostic
 
 
 def sxc_cli(tmp_path, source, command="check", name="prog.sx", timeout=300):
@@ -36,32 +37,13 @@ def no_traceback(proc) -> None:
     assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr[-3000:]
 
 
-def caret_col(rendered: str, line: int, text: str) -> int:
-    """Return the 1-based column of the first `^` under the quoted line `line | text`."""
-    lines = rendered.splitlines()
-    quoted = f"{line} | {text}"
-    assert quoted in lines, f"quoted line {quoted!r} missing from:\n{rendered}"
-    caret = lines[lines.index(quoted) + 1]
-    gutter = " " * len(str(line)) + " | "
-    assert caret.startswith(gutter), caret
-    assert "^" in caret, caret
-    return caret.index("^") - len(gutter) + 1
-
 
 def expect_error(proc, path, line, col, fragment, source, help_text=None):
     """Check exit status 1 and a first diagnostic `path:line:col: error: ...fragment...`."""
     no_traceback(proc)
     assert proc.returncode == 1, proc.stderr
-    err = proc.stderr
-    assert err.startswith(f"{path}:{line}:{col}: error:"), err
-    first = err.split("\n\n")[0]
-    assert fragment in first.splitlines()[0], first
-    # Lark numbers lines at `\n` only, while str.splitlines also breaks at form feeds.
-    text = source.split("\n")[line - 1].rstrip("\r")
-    assert caret_col(first, line, text) == col, first
-    if help_text is not None:
-        helps = [entry for entry in first.splitlines() if entry.startswith("   = help:")]
-        assert any(help_text in entry for entry in helps), first
+    first = proc.stderr.split("\n\n")[0]
+    check_diagnostic(first, path, line, col, fragment, source, help_text)
 
 
 # --------------------------------------------------------------- compile errors

@@ -17,6 +17,7 @@ import pytest
 import sxc
 from sxc.diagnostics import CompileError
 from sxc.driver import Options, compile_program, read_source
+from conftest import check_diagnostic
 
 
 def write(tmp_path, files: dict[str, str]):
@@ -38,28 +39,11 @@ def first_error(tmp_path, files: dict[str, str]) -> str:
     return info.value.render().split("\n\n")[0]
 
 
-def caret_col(rendered: str, line: int, text: str) -> int:
-    """Return the 1-based column of the first `^` under the quoted line `line | text`."""
-    lines = rendered.splitlines()
-    quoted = f"{line} | {text}"
-    assert quoted in lines, f"quoted line {quoted!r} missing from:\n{rendered}"
-    caret = lines[lines.index(quoted) + 1]
-    gutter = " " * len(str(line)) + " | "
-    assert "^" in caret, caret
-    return caret.index("^") - len(gutter) + 1
-
 
 def expect(rendered: str, tmp_path, file: str, line: int, col: int, fragment: str,
            files: dict[str, str], help_text: str | None = None) -> None:
     """Check the first diagnostic's location, message, caret and help."""
-    path = tmp_path / file
-    assert rendered.startswith(f"{path}:{line}:{col}: error:"), rendered
-    assert fragment in rendered.splitlines()[0], rendered
-    text = files[file].split("\n")[line - 1]
-    assert caret_col(rendered, line, text) == col, rendered
-    if help_text is not None:
-        helps = [entry for entry in rendered.splitlines() if entry.startswith("   = help:")]
-        assert any(help_text in entry for entry in helps), rendered
+    check_diagnostic(rendered, tmp_path / file, line, col, fragment, files[file], help_text)
 
 
 def run_main(compiled, capfd) -> str:

@@ -14,6 +14,7 @@ import sxc
 from sxc.diagnostics import CompileError
 from sxc.driver import Options, compile_program
 from sxc.printer import print_program
+from conftest import check_diagnostic
 
 
 def first_error(source: str) -> str:
@@ -21,16 +22,6 @@ def first_error(source: str) -> str:
         compile_program(source, "prog.sx", Options(opt_level=0))
     return info.value.render().split("\n\n")[0]
 
-
-def caret_col(rendered: str, line: int, text: str) -> int:
-    """Return the 1-based column of the first `^` under the quoted line `line | text`."""
-    lines = rendered.splitlines()
-    quoted = f"{line} | {text}"
-    assert quoted in lines, f"quoted line {quoted!r} missing from:\n{rendered}"
-    caret = lines[lines.index(quoted) + 1]
-    gutter = " " * len(str(line)) + " | "
-    assert "^" in caret, caret
-    return caret.index("^") - len(gutter) + 1
 
 
 ERRORS = [
@@ -60,13 +51,7 @@ ERRORS = [
 @pytest.mark.parametrize("source,line,col,fragment,help_text", [c[1:] for c in ERRORS],
                          ids=[c[0] for c in ERRORS])
 def test_trait_error(source, line, col, fragment, help_text):
-    rendered = first_error(source)
-    assert rendered.startswith(f"prog.sx:{line}:{col}: error:"), rendered
-    assert fragment in rendered.splitlines()[0], rendered
-    text = source.split("\n")[line - 1]
-    assert caret_col(rendered, line, text) == col, rendered
-    helps = [entry for entry in rendered.splitlines() if entry.startswith("   = help:")]
-    assert any(help_text in entry for entry in helps), rendered
+    check_diagnostic(first_error(source), "prog.sx", line, col, fragment, source, help_text)
 
 
 DUAL_STATE = """

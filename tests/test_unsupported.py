@@ -14,6 +14,7 @@ import pytest
 
 from sxc.diagnostics import CompileError
 from sxc.driver import Options, compile_program
+from conftest import check_diagnostic
 
 
 def diagnostics(source: str):
@@ -21,16 +22,6 @@ def diagnostics(source: str):
         compile_program(source, "prog.sx", Options(opt_level=0))
     return info.value
 
-
-def caret_col(rendered: str, line: int, text: str) -> int:
-    """Return the 1-based column of the first `^` under the quoted line `line | text`."""
-    lines = rendered.splitlines()
-    quoted = f"{line} | {text}"
-    assert quoted in lines, f"quoted line {quoted!r} missing from:\n{rendered}"
-    caret = lines[lines.index(quoted) + 1]
-    gutter = " " * len(str(line)) + " | "
-    assert "^" in caret, caret
-    return caret.index("^") - len(gutter) + 1
 
 
 def in_main(statement: str) -> str:
@@ -107,13 +98,7 @@ CASES = [
                          ids=[c[0] for c in CASES])
 def test_unsupported(source, line, col, fragment, help_text):
     rendered = diagnostics(source).render().split("\n\n")[0]
-    assert rendered.startswith(f"prog.sx:{line}:{col}: error:"), rendered
-    assert fragment in rendered.splitlines()[0], rendered
-    text = source.split("\n")[line - 1]
-    assert caret_col(rendered, line, text) == col, rendered
-    if help_text is not None:
-        helps = [entry for entry in rendered.splitlines() if entry.startswith("   = help:")]
-        assert any(help_text in entry for entry in helps), rendered
+    check_diagnostic(rendered, "prog.sx", line, col, fragment, source, help_text)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c[0] not in ("box-type",)],
