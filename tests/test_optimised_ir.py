@@ -7,6 +7,7 @@ or reassociated, and the runtime helpers of a hot loop are inlined into it.
 
 import re
 
+import numpy as np
 import pytest
 
 import sxc
@@ -170,3 +171,27 @@ def test_panic_routines_are_cold(tmp_path):
         attributes = groups[header.group(1)].split()
         assert "cold" in attributes, name
         assert "noreturn" in attributes, name
+
+
+# sxc has no borrow checker, and Python may pass one array twice.  So a `&mut`
+# slice and a shared slice can alias, and slice parameters must not be `noalias`.
+ALIAS_PROGRAM = """
+fn write_then_read(a: &mut [f64], b: &[f64]) -> f64 {
+    a[0] = 5.0;
+    b[0]
+}
+
+fn through_one_vec() -> f64 {
+    let mut v = vec![1.0, 2.0];
+    write_then_read(&mut v, &v)
+}
+"""
+
+
+@pytest.mark.parametrize("opt_level", [0, 3])
+def test_aliased_slices_see_the_write(opt_level):
+    module = sxc.compile(ALIAS_PROGRAM, opt_level=opt_level)
+    shared = np.array([1.0, 2.0])
+    assert module.write_then_read(shared, shared) == 5.0
+    assert shared[0] == 5.0
+    assert module.through_one_vec() == 5.0
