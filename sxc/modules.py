@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass, field
 
 from sxc import ast
+from sxc.nested import lift_nested_items
 from sxc.diagnostics import Reporter, Span
 from sxc.traits import check_trait_impl
 
@@ -146,13 +147,16 @@ class ModuleLoader:
         real = os.path.realpath(module.path)
         self.loaded[real] = CRATE
         self.loading.append((real, module.path))
-        self.declare(scope, module.items)
+        self.declare(scope, module.items, module.script)
         self.loading.pop()
         return scope
 
-    def declare(self, scope: Scope, items: list[ast.Item]) -> None:
-        """Add `items` to `scope`, loading the modules they declare."""
+    def declare(self, scope: Scope, items: list[ast.Item],
+                script: list[ast.Stmt] | None = None) -> None:
+        """Add `items` to `scope`, loading the modules they declare.  The items
+        declared inside function bodies (and inside `script`) join them."""
         self.scopes.append(scope)
+        items = list(items) + lift_nested_items(items, [script] if script else [])
         for item in items:
             if isinstance(item, ast.UseDecl):
                 scope.uses.append(item)

@@ -438,8 +438,11 @@ class BodyRewriter:
         self.locals: list[set[str]] = [set()]
         self.type_params: set[str] = set()
         self.in_pattern = False  # inside a `match` pattern, where `Some(x)` has its own error
+        # the names that items declared in the enclosing blocks go by (see sxc.nested)
+        self.aliases: list[dict[str, str]] = []
 
     def item(self, item: ast.Item) -> None:
+        self.aliases = list(getattr(item, "block_aliases", []))
         if isinstance(item, ast.FnDef):
             self.function(item)
         elif isinstance(item, ast.StructDef):
@@ -455,10 +458,13 @@ class BodyRewriter:
             self.visit(item.value)
         elif not isinstance(item, (ast.ModDecl, ast.UseDecl)):
             self.visit(item)
+        self.aliases = []
 
     def function(self, fn: ast.FnDef, outer_generics: list[str] = ()) -> None:
         self.type_params = set(fn.generics) | set(outer_generics)
         self.locals = [{p.name for p in fn.params} | {"self"}]
+        outer_aliases = self.aliases
+        self.aliases = list(getattr(fn, "block_aliases", outer_aliases))
         self.visit(list(getattr(fn, "bounds", {}).values()))
         for p in fn.params:
             self.visit(p.type)
@@ -466,9 +472,17 @@ class BodyRewriter:
         self.visit(fn.body)
         self.type_params = set()
         self.locals = [set()]
+        self.aliases = outer_aliases
 
     def is_local(self, name: str) -> bool:
         return any(name in scope for scope in self.locals)
+
+    def unalias(self, name: str) -> str:
+        """Return the module-level name of an item declared in an enclosing block."""
+        for names in reversed(self.aliases):
+            if name in names:
+                return names[name]
+        return name
 
     def visit(self, node) -> None:
         if isinstance(node, (list, tuple)):
@@ -508,10 +522,15 @@ class BodyRewriter:
         self.locals.pop()
 
     def v_Block(self, node: ast.Block) -> None:
+        names = getattr(node, "aliases", None)
+        if names:
+            self.aliases.append(names)
         self.locals.append(set())
         self.visit(node.stmts)
         self.visit(node.tail)
         self.locals.pop()
+        if names:
+            self.aliases.pop()
 
     def v_Let(self, node: ast.Let) -> None:
         self.visit(node.init)
@@ -542,6 +561,8 @@ class BodyRewriter:
             return
         if len(segments) == 1 and self.is_local(segments[0]):
             return
+        if self.aliases:
+            segments = node.segments = [self.unalias(segments[0])] + segments[1:]
         new = self.names.value_path(self.scope, segments, node.span, self.in_pattern)
         if new is not None:
             node.segments = new
@@ -551,6 +572,8 @@ class BodyRewriter:
         path = node.path
         if len(path) == 1 and (path[0] in self.type_params or path[0] == "Self"):
             return
+        if self.aliases:
+            path = node.path = [self.unalias(path[0])] + path[1:]
         new = self.names.type_path(self.scope, path, node.span)
         if new is not None:
             node.path = new
@@ -559,6 +582,9 @@ class BodyRewriter:
         for _, value in node.fields:
             self.visit(value)
         self.visit(node.base)
+        if self.aliases:
+            first, sep, rest = node.name.partition("::")
+            node.name = self.unalias(first) + sep + rest
         new = self.names.type_path(self.scope, node.name.split("::"),
                                    node.name_span or node.span)
         if new is not None and len(new) == 1:

@@ -165,6 +165,13 @@ def test_errors_also_in_run(tmp_path):
     assert proc.stdout == ""
 
 
+def test_nested_fn_sees_no_locals(tmp_path):
+    source = ("fn main() {\n    let k = 2.0;\n    fn f(x: f64) -> f64 { x * k }\n"
+              "    println!(\"{}\", f(1.0));\n}\n")
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 3, 31, "cannot find value `k`", source)
+
+
 # --------------------------------------------------------------- runtime errors
 
 RUNTIME = [
