@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 
 from sxc import types as T
-from sxc.driver import Compiled, Options, compile_program, read_source
+from sxc.driver import Options, compile_cached, read_source
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,12 @@ def _load(source_or_path: str) -> tuple[str, str]:
 
 def compile(source_or_path, mode: str | None = None, opt_level: int = 2,  # noqa: A001
             seed: int = 0, hard: str | None = None,
-            tangents: int | None = None) -> "Module":
-    """Compile a program (source text or a `.sx` path) and load it into this process."""
+            tangents: int | None = None, cache: bool = True) -> "Module":
+    """Compile a program (source text or a `.sx` path) and load it into this process.
+
+    With `cache` (the default, unless `SXC_NO_CACHE=1`) the machine code comes
+    from the compile cache when source, options and toolchain are unchanged.
+    """
     if mode not in (None, "train", "release"):
         raise ValueError(f"mode must be 'train' or 'release', not {mode!r}")
     if not 0 <= opt_level <= 3:
@@ -66,13 +70,14 @@ def compile(source_or_path, mode: str | None = None, opt_level: int = 2,  # noqa
             raise TypeError(f"tangents must be an int, not {tangents!r}")
         tangents = tangents.__index__()
     options = Options(mode=mode, opt_level=opt_level, seed=seed, hard=hard, tangents=tangents)
-    return Module(compile_program(source, path, options))
+    return Module(compile_cached(source, path, options, use_cache=cache))
 
 
 class Module:
     """A compiled program loaded into this process, with its free functions as attributes."""
 
-    def __init__(self, compiled: Compiled):
+    def __init__(self, compiled):
+        # a `driver.Compiled`, or a `cache.CachedProgram` on a cache hit
         self._compiled = compiled
         self._native = compiled.native()
         self._exports = compiled.exports
@@ -104,27 +109,25 @@ class Module:
         if name.startswith("_"):
             raise AttributeError(name)
         if name not in self._functions:
-            fn = self._compiled.program.functions.get(name)
-            if fn is None or getattr(fn, "origin", "") != "user":
+            interface = self._compiled.call_interface()
+            signatures = interface["functions"].get(name)
+            if signatures is None:
                 raise AttributeError(f"the program has no function `{name}`")
             if name == "main":
                 raise AttributeError("run `main` with Module.run(args)")
             if name not in self._exports:
                 raise TypeError(f"`{name}` cannot be called from Python: only numbers, "
                                 "bool, dual and slices of f64/i64 cross the boundary")
-            self._functions[name] = Function(self, name, fn)
+            self._functions[name] = Function(self, name, signatures, interface["lanes"])
         return self._functions[name]
 
 
 class Function:
-    def __init__(self, module: Module, name: str, fn):
+    def __init__(self, module: Module, name: str, signatures: tuple, lanes: int):
         self.module = module
         self.name = name
-        self.typed = fn.typed_sig
-        self.lowered = fn.sig
-        structs = module._compiled.program.structs
-        der = dict(structs["Dual"].resolved_fields).get("der") if "Dual" in structs else None
-        self.lanes = der.size if isinstance(der, T.ArrayT) else 1
+        self.typed, self.lowered = signatures
+        self.lanes = lanes
         addr = module._native.address(module._exports[name])
         proto = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p)
         self._call = proto(addr)

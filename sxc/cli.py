@@ -38,6 +38,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--emit", choices=("ast", "core", "llvm", "asm"),
                         help="print this stage instead of running: ast (typed source), "
                              "core (after lowering), llvm (optimised IR), asm")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="compile from source without reading or writing the compile "
+                             "cache, which `sxc run` uses otherwise (as does "
+                             "SXC_NO_CACHE=1)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,6 +79,7 @@ def _split_program_args(argv: list[str]) -> tuple[list[str], list[str]]:
     program: list[str] = []
     file_seen = False
     takes_value = {"--mode", "--seed", "--hard", "--emit", "--tangents"}
+    flags = {"--no-cache"}
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -83,7 +88,7 @@ def _split_program_args(argv: list[str]) -> tuple[list[str], list[str]]:
             break
         if file_seen and not arg.startswith("-"):
             program.append(arg)
-        elif file_seen and arg.split("=")[0] not in takes_value and \
+        elif file_seen and arg.split("=")[0] not in takes_value and arg not in flags and \
                 not (arg.startswith("-O") and len(arg) == 3):
             program.append(arg)
         else:
@@ -119,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args, program_args: list[str]) -> int:
-    from sxc.driver import Options, compile_program, read_source
+    from sxc.driver import Options, compile_cached, compile_program, read_source
 
     options = Options(mode=args.mode, opt_level=2 if args.opt_level is None else args.opt_level,
                       seed=args.seed, hard=args.hard, tangents=args.tangents,
@@ -128,9 +133,12 @@ def _dispatch(args, program_args: list[str]) -> int:
         print("warning: `--hard` applies to release mode only; add `--mode release`",
               file=sys.stderr)
     source = read_source(args.file)
-    compiled = compile_program(source, args.file, options)
-    for warning in compiled.warnings:
-        print(warning.render(), file=sys.stderr)
+    if args.command == "run" and not args.emit:
+        compiled = compile_cached(source, args.file, options, use_cache=not args.no_cache)
+    else:
+        compiled = compile_program(source, args.file, options)
+    for warning in compiled.rendered_warnings():
+        print(warning, file=sys.stderr)
     if args.emit:
         sys.stdout.write(_emit(compiled, args.emit))
         return 0

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
-from sxc import ast
 from sxc.diagnostics import CompileError, Diagnostic, Reporter, Span, register_source
 
 
@@ -22,6 +22,13 @@ class Options:
     hard: str | None = None  # None (sample) or "threshold"
     tangents: int | None = None  # tangent lanes per dual; None: the file's or 1
     keep_typed: bool = False  # keep a copy of the typed program for `--emit ast`
+
+
+class Signature(NamedTuple):
+    """Parameter and return types of a function, as `sxc.types` values."""
+
+    params: tuple
+    ret: object
 
 
 @dataclass
@@ -55,6 +62,29 @@ class Compiled:
 
     def optimized_ir(self) -> str:
         return str(self.native().module)
+
+    def rendered_warnings(self) -> list[str]:
+        return [warning.render() for warning in self.warnings]
+
+    def call_interface(self) -> dict:
+        """Return what `sxc.Module` needs to call functions from Python.
+
+        `functions` maps each function of the user's code to its (typed,
+        lowered) `Signature`, and `lanes` is the tangents per dual.
+        """
+        from sxc import types as T
+
+        functions = {}
+        for name, fn in self.program.functions.items():
+            if getattr(fn, "origin", "") != "user" or not hasattr(fn, "typed_sig"):
+                continue
+            typed, lowered = fn.typed_sig, fn.sig
+            functions[name] = (Signature(tuple(typed.params), typed.ret),
+                               Signature(tuple(lowered.params), lowered.ret))
+        structs = self.program.structs
+        der = dict(structs["Dual"].resolved_fields).get("der") if "Dual" in structs else None
+        lanes = der.size if isinstance(der, T.ArrayT) else 1
+        return {"functions": functions, "lanes": lanes}
 
 
 def read_source(path: str) -> str:
@@ -115,6 +145,26 @@ def run_deep(function, *args):
 def compile_program(source: str, path: str, options: Options) -> Compiled:
     """Run every pass up to the core program and generate its LLVM IR."""
     compiled = run_deep(_compile_program, source, path, options)
+    return compiled
+
+
+def compile_cached(source: str, path: str, options: Options, use_cache: bool = True):
+    """Return the program ready to run: from the compile cache, or compiled and stored.
+
+    The result is a `Compiled`, or on a cache hit a `sxc.cache.CachedProgram`,
+    which offers the same `native()`, `exports`, `mode`, `warnings`,
+    `rendered_warnings()` and `signatures()`.
+    """
+    from sxc import cache
+
+    if not use_cache or not cache.enabled():
+        return compile_program(source, path, options)
+    key = cache.program_key(source, path, options)
+    hit = cache.load_program(key, path, options)
+    if hit is not None:
+        return hit
+    compiled = compile_program(source, path, options)
+    cache.store_program(key, compiled)
     return compiled
 
 

@@ -70,8 +70,26 @@ class NativeModule:
     def __init__(self, ir_text: str, opt_level: int, exports: list[str]):
         self.opt_level = opt_level
         self.module = optimize(ir_text, opt_level)
-        self.jit = llvm.create_lljit_compiler(target_machine(opt_level))
-        builder = llvm.JITLibraryBuilder().add_ir(str(self.module)).add_current_process()
+        # The JIT links the object code that the compile cache stores, so a
+        # cached run executes the same machine code.
+        self.object_code = target_machine(opt_level).emit_object(self.module)
+        self._link(exports)
+
+    @classmethod
+    def from_object(cls, object_code: bytes, opt_level: int,
+                    exports: list[str]) -> "NativeModule":
+        """Link the `object_code` of an earlier `NativeModule`.  Its `module` is None."""
+        native = cls.__new__(cls)
+        native.opt_level = opt_level
+        native.module = None
+        native.object_code = object_code
+        native._link(exports)
+        return native
+
+    def _link(self, exports: list[str]) -> None:
+        self.jit = llvm.create_lljit_compiler(target_machine(self.opt_level))
+        builder = llvm.JITLibraryBuilder().add_object_img(self.object_code)
+        builder.add_current_process()
         for name in list(exports) + RUNTIME_SYMBOLS:
             builder.export_symbol(name)
         self.library = builder.link(self.jit, f"sx{next(_library_ids)}")
@@ -129,5 +147,3 @@ class NativeModule:
     def asm(self) -> str:
         return target_machine(self.opt_level).emit_assembly(self.module)
 
-    def object_code(self) -> bytes:
-        return target_machine(self.opt_level).emit_object(self.module)

@@ -140,6 +140,9 @@ class ModuleLoader:
         self.loading: list[tuple[str, str]] = []  # (real path, shown path) being loaded
         self.loaded: dict[str, str] = {}  # real path -> module path
         self.scopes: list[Scope] = []
+        # the text of each module file read, and None for each path looked for
+        # and absent: the files that a compiled program depends on
+        self.files: dict[str, str | None] = {}
 
     def load_root(self, module: ast.Module) -> Scope:
         directory = os.path.dirname(module.path) if os.path.isfile(module.path) else "."
@@ -220,6 +223,9 @@ class ModuleLoader:
         flat = os.path.join(scope.directory, f"{name}.sx")
         nested = os.path.join(scope.directory, name, "mod.sx")
         found = [p for p in (flat, nested) if os.path.isfile(p)]
+        for candidate in (flat, nested):
+            if candidate not in found:
+                self.files[candidate] = None
         if not found:
             self.rep.error(f"file not found for module `{name}`", span,
                            help=f"sxc looked for `{flat}` and `{nested}`; create one of them")
@@ -245,4 +251,5 @@ class ModuleLoader:
             return None
         self.loaded[real] = path
         source = self.read_source(file_path)
+        self.files[file_path] = source
         return self.parse_module(source, file_path)

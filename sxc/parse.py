@@ -55,8 +55,9 @@ def grammar_text() -> str:
 
 def _cache_file() -> str | None:
     """Return the file where Lark keeps the built LALR tables, or None."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "sxc")
+    from sxc.cache import cache_dir
+
+    folder = cache_dir()
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError:

@@ -49,6 +49,9 @@ class Program:
     # names imported from the standard library: `use std::f64::consts::PI;`
     # maps "PI" to ["std", "f64", "consts", "PI"]
     std_imports: dict[str, list[str]] = field(default_factory=dict)
+    # the module files that `mod` declarations read (path -> text), and the
+    # paths looked for and absent (path -> None)
+    module_files: dict[str, str | None] = field(default_factory=dict)
 
 
 def runtime_source(name: str) -> tuple[str, str]:
@@ -100,6 +103,7 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
         _add_items(program, scope, reporter)
     derive_methods(program, reporter)
     _add_entry(program, module, reporter)
+    program.module_files = loader.files
     return program
 
 

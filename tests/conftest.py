@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The suite compiles every program from source and keeps the cache folder
+# (which also contains the parser tables) in a temporary folder, so it never
+# writes to the user's cache.  Subprocesses inherit both settings.  The
+# compile cache's own tests turn the cache on for their runs.
+_CACHE_ROOT = tempfile.mkdtemp(prefix="sxc-test-cache-")
+atexit.register(shutil.rmtree, _CACHE_ROOT, True)
+os.environ["SXC_CACHE_DIR"] = _CACHE_ROOT
+os.environ["SXC_NO_CACHE"] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

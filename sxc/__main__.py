@@ -1,0 +1,7 @@
+"""`python -m sxc` runs the `sxc` command line."""
+
+import sys
+
+from sxc.cli import main
+
+sys.exit(main())

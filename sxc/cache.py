@@ -1,0 +1,282 @@
+"""The compile cache: compiled programs kept as object code between runs.
+
+`sxc run` and `sxc.compile` look a program up here before compiling it.  An
+entry contains the machine code of the optimised module plus what running it
+needs (exported symbols, mode, warnings, the signatures of the functions
+that Python can call), so a hit skips parsing, type checking, code generation
+and LLVM optimisation, and loads none of those modules.
+
+An entry's key is a SHA-256 over:
+
+- the main file's path and text,
+- every compile option except the seed, which `main` receives at run time,
+- the toolchain: sxc's version and the text of its package files (compiler
+  modules, grammar, bundled library), the versions of llvmlite, LLVM and
+  Python, and the host's triple, CPU name and CPU features.
+
+The entry also lists each module file that the program read, with a digest
+of its bytes, and each module path that was looked for and absent.  A lookup
+re-reads those files and treats any difference as a miss.
+
+Entries live in `$SXC_CACHE_DIR`, else `$XDG_CACHE_HOME/sxc`, else
+`~/.cache/sxc`.  `SXC_NO_CACHE=1` (or `sxc run --no-cache`) turns the cache
+off.  A write goes to a temporary file in the same folder and is renamed
+over the entry, so concurrent writers leave one whole entry.  An entry that
+fails its checks (magic, checksum, unpickling, layout) counts as a miss and
+the next write replaces it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import sys
+from pathlib import Path
+
+# Bumped whenever the layout of an entry changes.
+FORMAT = b"sxc-program-cache 1\n"
+DIGEST_BYTES = 32
+PROGRAMS_DIR = "programs"
+ENTRY_SUFFIX = ".sxo"
+
+# Options that do not change the compiled code: the seed is an argument of
+# `main`, and `keep_typed` only keeps a copy for `--emit ast`.
+RUNTIME_OPTIONS = {"seed", "keep_typed"}
+
+# The keys of an entry and their types, checked after unpickling.
+ENTRY_FIELDS = {
+    "object": bytes,
+    "exports": dict,
+    "mode": str,
+    "warnings": list,
+    "modules": dict,
+    "interface": bytes,
+}
+
+
+def cache_dir() -> Path:
+    """Return the cache folder: `$SXC_CACHE_DIR`, `$XDG_CACHE_HOME/sxc` or `~/.cache/sxc`."""
+    explicit = os.environ.get("SXC_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "sxc"
+
+
+def enabled() -> bool:
+    """Return False when `SXC_NO_CACHE` is set to anything but empty or `0`."""
+    return os.environ.get("SXC_NO_CACHE", "") in ("", "0")
+
+
+def _log():
+    import logging
+
+    return logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------- keys
+
+
+def _resource_dir(package: str, folder: str):
+    """Return the folder of package data, installed or in the source tree."""
+    from importlib import resources
+
+    try:
+        return resources.files(package)
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / folder
+
+
+@functools.lru_cache(maxsize=1)
+def toolchain_fingerprint() -> bytes:
+    """Return a digest of everything besides the program that shapes its machine code."""
+    import llvmlite
+    import llvmlite.binding as llvm
+
+    from sxc import __version__
+
+    digest = hashlib.sha256()
+    parts = [FORMAT, __version__.encode(), llvmlite.__version__.encode(),
+             repr(llvm.llvm_version_info).encode(), sys.version.encode(),
+             llvm.get_process_triple().encode(), llvm.get_host_cpu_name().encode(),
+             llvm.get_host_cpu_features().flatten().encode()]
+    for part in parts:
+        _update(digest, part)
+    package = Path(__file__).resolve().parent
+    folders = [(package, ".py"), (_resource_dir("sxc.grammar", "grammar"), ".lark"),
+               (_resource_dir("sxc.runtime", "runtime"), ".sx")]
+    for folder, suffix in folders:
+        files = sorted((f for f in folder.iterdir() if f.name.endswith(suffix)),
+                       key=lambda f: f.name)
+        for file in files:
+            _update(digest, file.name.encode())
+            _update(digest, file.read_bytes())
+    return digest.digest()
+
+
+def _update(digest, data: bytes) -> None:
+    digest.update(len(data).to_bytes(8, "little"))
+    digest.update(data)
+
+
+def program_key(source: str, path: str, options) -> str:
+    """Return the hex key of the entry for `source` (the text of `path`) under `options`."""
+    import dataclasses
+
+    settings = sorted((f.name, getattr(options, f.name)) for f in dataclasses.fields(options)
+                      if f.name not in RUNTIME_OPTIONS)
+    digest = hashlib.sha256()
+    for part in (toolchain_fingerprint(), path.encode("utf-8", "surrogateescape"),
+                 repr(settings).encode(), source.encode("utf-8", "surrogateescape")):
+        _update(digest, part)
+    return digest.hexdigest()
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---------------------------------------------------------------- entries
+
+
+def entry_path(key: str) -> Path:
+    return cache_dir() / PROGRAMS_DIR / f"{key}{ENTRY_SUFFIX}"
+
+
+def read_entry(key: str) -> dict | None:
+    """Return the entry stored under `key`, or None if it is absent or fails a check."""
+    path = entry_path(key)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        _log().debug("cannot read cache entry %s: %s", path, exc)
+        return None
+    header = len(FORMAT) + DIGEST_BYTES
+    if len(data) < header or not data.startswith(FORMAT):
+        _log().debug("ignoring cache entry %s: unknown format", path)
+        return None
+    payload = data[header:]
+    if hashlib.sha256(payload).digest() != data[len(FORMAT):header]:
+        _log().debug("ignoring cache entry %s: checksum mismatch", path)
+        return None
+    try:
+        entry = pickle.loads(payload)
+    except Exception as exc:  # noqa: BLE001 - unpickling damaged bytes can raise almost anything
+        _log().debug("ignoring cache entry %s: %s", path, exc)
+        return None
+    if not isinstance(entry, dict) or any(
+            not isinstance(entry.get(name), kind) for name, kind in ENTRY_FIELDS.items()):
+        _log().debug("ignoring cache entry %s: unexpected layout", path)
+        return None
+    return entry
+
+
+def write_entry(key: str, entry: dict) -> bool:
+    """Store `entry` under `key` atomically.  Return False if the cache folder is unusable."""
+    import tempfile
+
+    payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+    data = FORMAT + hashlib.sha256(payload).digest() + payload
+    final = entry_path(key)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=final.parent, prefix=".", suffix=".tmp")
+    except OSError as exc:
+        _log().debug("cannot write cache entry %s: %s", final, exc)
+        return False
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, final)
+    except OSError as exc:
+        _log().debug("cannot write cache entry %s: %s", final, exc)
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        return False
+    return True
+
+
+def modules_unchanged(modules: dict) -> bool:
+    """Check that each module file still has its digest, and each absent path is absent."""
+    for path, digest in modules.items():
+        if digest is None:
+            if os.path.isfile(path):
+                return False
+            continue
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            return False
+        if file_digest(data) != digest:
+            return False
+    return True
+
+
+# ---------------------------------------------------------------- programs
+
+
+class CachedProgram:
+    """A program loaded from the cache: what `sxc run` and `sxc.Module` use of `Compiled`."""
+
+    def __init__(self, path: str, options, entry: dict):
+        self.path = path
+        self.options = options
+        self.mode = entry["mode"]
+        self.exports = entry["exports"]
+        self._entry = entry
+        self._native = None
+        self._interface = None
+
+    @property
+    def warnings(self) -> list:
+        return [diagnostic for diagnostic, _ in self._entry["warnings"]]
+
+    def rendered_warnings(self) -> list[str]:
+        return [text for _, text in self._entry["warnings"]]
+
+    def native(self):
+        if self._native is None:
+            from sxc.jit import NativeModule
+
+            self._native = NativeModule.from_object(
+                self._entry["object"], self.options.opt_level, list(self.exports.values()))
+        return self._native
+
+    def call_interface(self) -> dict:
+        # NOTE: this unpickles `sxc.types` values, which `sxc run` never needs.
+        if self._interface is None:
+            self._interface = pickle.loads(self._entry["interface"])
+        return self._interface
+
+
+def load_program(key: str, path: str, options) -> CachedProgram | None:
+    """Return the cached program under `key` if its module files are unchanged."""
+    entry = read_entry(key)
+    if entry is None or not modules_unchanged(entry["modules"]):
+        return None
+    return CachedProgram(path, options, entry)
+
+
+def store_program(key: str, compiled) -> bool:
+    """Store a freshly compiled program (a `driver.Compiled`) under `key`."""
+    native = compiled.native()
+    modules = {}
+    for path, text in compiled.typed.module_files.items():
+        modules[path] = None if text is None else file_digest(text.encode("utf-8"))
+    entry = {
+        "object": native.object_code,
+        "exports": dict(compiled.exports),
+        "mode": compiled.mode,
+        "warnings": list(zip(compiled.warnings, compiled.rendered_warnings())),
+        "modules": modules,
+        "interface": pickle.dumps(compiled.call_interface(), protocol=pickle.HIGHEST_PROTOCOL),
+    }
+    return write_entry(key, entry)

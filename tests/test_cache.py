@@ -1,0 +1,278 @@
+"""The compile cache: hits, misses, damaged entries, concurrent writers."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sxc
+from sxc import cache
+from sxc.driver import Options
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Sums 1/k^2 for k = 1..n: the output checks against Python's own sum.
+HARMONIC = """
+fn main() {
+    let n: i64 = 1000;
+    let mut total = 0.0;
+    for k in 1..(n + 1) {
+        let x = k as f64;
+        total += 1.0 / (x * x);
+    }
+    println!("{}", total);
+}
+"""
+
+
+def harmonic_sum(n: int) -> float:
+    total = 0.0
+    for k in range(1, n + 1):
+        total += 1.0 / (float(k) * float(k))
+    return total
+
+
+def splitmix64(seed: int) -> int:
+    """The first output of SplitMix64 from state `seed`, as Rng::next_u64 defines it."""
+    mask = (1 << 64) - 1
+    z = (seed + 0x9E3779B97F4A7C15) & mask
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    return z ^ (z >> 31)
+
+
+@pytest.fixture
+def cache_env(tmp_path, monkeypatch):
+    """Turn the cache on, in a folder of this test, for this process and its children."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("SXC_CACHE_DIR", str(folder))
+    monkeypatch.delenv("SXC_NO_CACHE", raising=False)
+    return folder
+
+
+def run(*args: str, cwd: Path, importtime: bool = False) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    flags = ["-X", "importtime"] if importtime else []
+    return subprocess.run([sys.executable, *flags, "-m", "sxc", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=600, env=env)
+
+
+def entries(folder: Path) -> list[Path]:
+    return sorted((folder / cache.PROGRAMS_DIR).glob(f"*{cache.ENTRY_SUFFIX}"))
+
+
+def test_hit_same_output(tmp_path, cache_env):
+    (tmp_path / "prog.sx").write_text(HARMONIC)
+    first = run("run", "prog.sx", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert float(first.stdout) == harmonic_sum(1000)
+    stored = entries(cache_env)
+    assert len(stored) == 1
+    written = stored[0].stat().st_mtime_ns
+    second = run("run", "prog.sx", cwd=tmp_path, importtime=True)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == first.stdout
+    assert stored[0].stat().st_mtime_ns == written
+
+
+def test_hit_skips_front_end(tmp_path, cache_env):
+    (tmp_path / "prog.sx").write_text(HARMONIC)
+    assert run("run", "prog.sx", cwd=tmp_path).returncode == 0
+    second = run("run", "prog.sx", cwd=tmp_path, importtime=True)
+    imported = {line.rsplit("|", 1)[-1].strip() for line in second.stderr.splitlines()
+                if line.startswith("import time:")}
+    for module in ("lark", "sxc.parse", "sxc.typecheck", "sxc.codegen", "sxc.ast"):
+        assert module not in imported
+
+
+def test_hit_reprints_warnings(tmp_path, cache_env):
+    (tmp_path / "prog.sx").write_text('#![colour = "blue"]\n' + HARMONIC)
+    first = run("run", "prog.sx", cwd=tmp_path)
+    second = run("run", "prog.sx", cwd=tmp_path)
+    assert "unknown file setting `colour`" in first.stderr
+    assert second.stderr == first.stderr
+    assert second.stdout == first.stdout
+
+
+def test_seed_applies_on_hit(tmp_path, cache_env):
+    (tmp_path / "prog.sx").write_text(
+        "fn main() {\n    let r = default_rng();\n    println!(\"{}\", r.next_u64());\n}\n")
+    for seed in (0, 5, 0, 5):
+        result = run("run", "prog.sx", "--seed", str(seed), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert int(result.stdout) == splitmix64(seed)
+    assert len(entries(cache_env)) == 1
+
+
+def test_options_miss(tmp_path, cache_env):
+    (tmp_path / "prog.sx").write_text(HARMONIC)
+    for count, flags in enumerate([[], ["-O0"], ["--mode", "release"], ["--tangents", "2"]],
+                                  start=1):
+        result = run("run", "prog.sx", *flags, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert float(result.stdout) == harmonic_sum(1000)
+        assert len(entries(cache_env)) == count
+
+
+def test_source_change_misses(tmp_path, cache_env):
+    path = tmp_path / "prog.sx"
+    path.write_text(HARMONIC)
+    assert float(run("run", "prog.sx", cwd=tmp_path).stdout) == harmonic_sum(1000)
+    path.write_text(HARMONIC.replace("1000", "10"))
+    assert float(run("run", "prog.sx", cwd=tmp_path).stdout) == harmonic_sum(10)
+
+
+def test_module_file_change_misses(tmp_path, cache_env):
+    (tmp_path / "main.sx").write_text(
+        "mod helper;\nfn main() {\n    println!(\"{}\", helper::value());\n}\n")
+    helper = tmp_path / "helper.sx"
+    helper.write_text("pub fn value() -> i64 { 6 * 7 }\n")
+    assert run("run", "main.sx", cwd=tmp_path).stdout == "42\n"
+    helper.write_text("pub fn value() -> i64 { 6 * 9 }\n")
+    assert run("run", "main.sx", cwd=tmp_path).stdout == "54\n"
+
+
+def test_new_module_file_misses(tmp_path, cache_env):
+    (tmp_path / "main.sx").write_text(
+        "mod helper;\nfn main() {\n    println!(\"{}\", helper::value());\n}\n")
+    (tmp_path / "helper.sx").write_text("pub fn value() -> i64 { 1 }\n")
+    assert run("run", "main.sx", cwd=tmp_path).stdout == "1\n"
+    (tmp_path / "helper").mkdir()
+    (tmp_path / "helper" / "mod.sx").write_text("pub fn value() -> i64 { 2 }\n")
+    result = run("run", "main.sx", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "the file of module `helper` is ambiguous" in result.stderr
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped", "empty", "pickle"])
+def test_damaged_entry_recompiles(tmp_path, cache_env, damage):
+    (tmp_path / "prog.sx").write_text(HARMONIC)
+    assert run("run", "prog.sx", cwd=tmp_path).returncode == 0
+    [entry] = entries(cache_env)
+    data = entry.read_bytes()
+    if damage == "garbage":
+        entry.write_bytes(b"not a cache entry")
+    elif damage == "truncated":
+        entry.write_bytes(data[: len(data) // 2])
+    elif damage == "flipped":
+        entry.write_bytes(data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:])
+    elif damage == "empty":
+        entry.write_bytes(b"")
+    else:
+        # a valid checksum over bytes that do not unpickle
+        import hashlib
+        payload = b"\x80\x05garbage"
+        entry.write_bytes(cache.FORMAT + hashlib.sha256(payload).digest() + payload)
+    key = entry.name[: -len(cache.ENTRY_SUFFIX)]
+    assert cache.read_entry(key) is None
+    result = run("run", "prog.sx", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout) == harmonic_sum(1000)
+    assert cache.read_entry(key) is not None
+
+
+def test_wrong_layout_ignored(cache_env):
+    assert cache.write_entry("0" * 64, {"object": "not bytes"})
+    assert cache.read_entry("0" * 64) is None
+
+
+def _compile_and_call(source: str) -> float:
+    return sxc.compile(source).area(3.0)
+
+
+def test_concurrent_writers(cache_env):
+    source = "fn area(r: f64) -> f64 { 3.0 * r * r }\n"
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(4) as pool:
+        results = pool.map(_compile_and_call, [source] * 4)
+    assert results == [27.0] * 4
+    [entry] = entries(cache_env)
+    key = entry.name[: -len(cache.ENTRY_SUFFIX)]
+    assert cache.read_entry(key) is not None
+    leftovers = [p for p in (cache_env / cache.PROGRAMS_DIR).iterdir() if p != entry]
+    assert leftovers == []
+    assert isinstance(sxc.compile(source)._compiled, cache.CachedProgram)
+
+
+def test_unwritable_cache_dir(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("SXC_CACHE_DIR", str(blocker / "cache"))
+    monkeypatch.delenv("SXC_NO_CACHE", raising=False)
+    (tmp_path / "prog.sx").write_text(HARMONIC)
+    for _ in range(2):
+        result = run("run", "prog.sx", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert float(result.stdout) == harmonic_sum(1000)
+
+
+def test_no_cache_flag(tmp_path, cache_env):
+    (tmp_path / "prog.sx").write_text(HARMONIC)
+    result = run("run", "prog.sx", "--no-cache", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout) == harmonic_sum(1000)
+    assert entries(cache_env) == []
+
+
+def test_no_cache_variable(tmp_path, cache_env, monkeypatch):
+    monkeypatch.setenv("SXC_NO_CACHE", "1")
+    (tmp_path / "prog.sx").write_text(HARMONIC)
+    assert run("run", "prog.sx", cwd=tmp_path).returncode == 0
+    assert entries(cache_env) == []
+
+
+def test_api_hit_calls_functions(cache_env):
+    source = "fn f(x: dual) -> dual { x * x.sin() }\nfn twice(n: i64) -> i64 { n * 2 }\n"
+    first = sxc.compile(source)
+    second = sxc.compile(source)
+    assert not isinstance(first._compiled, cache.CachedProgram)
+    assert isinstance(second._compiled, cache.CachedProgram)
+    assert second.twice(-21) == -42
+    y = second.f(sxc.Dual(2.0, 1.0))
+    assert y == first.f(sxc.Dual(2.0, 1.0))
+    with pytest.raises(AttributeError, match="no function `g`"):
+        second.g
+
+
+def test_api_hit_keeps_lanes(cache_env):
+    source = "fn f(x: dual) -> dual { x * x }\n"
+    sxc.compile(source, tangents=3)
+    again = sxc.compile(source, tangents=3)
+    assert isinstance(again._compiled, cache.CachedProgram)
+    y = again.f(sxc.Dual(3.0, tangents=(1.0, 2.0, 0.5)))
+    assert y.val == 9.0
+    assert y.tangents == (6.0, 12.0, 3.0)
+
+
+def test_api_cache_off(cache_env):
+    source = "fn twice(n: i64) -> i64 { n * 2 }\n"
+    sxc.compile(source, cache=False)
+    assert entries(cache_env) == []
+
+
+def test_key_follows_options():
+    source = "fn main() {}\n"
+    base = cache.program_key(source, "a.sx", Options())
+    assert cache.program_key(source, "a.sx", Options(seed=7)) == base
+    variants = [Options(opt_level=3), Options(mode="release"), Options(tangents=2),
+                Options(mode="release", hard="threshold")]
+    keys = {cache.program_key(source, "a.sx", options) for options in variants}
+    assert base not in keys
+    assert len(keys) == len(variants)
+    assert cache.program_key(source, "b.sx", Options()) != base
+    assert cache.program_key(source + " ", "a.sx", Options()) != base
+
+
+def test_cache_dir_default(monkeypatch, tmp_path):
+    monkeypatch.delenv("SXC_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache.cache_dir() == tmp_path / "sxc"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert cache.cache_dir() == tmp_path / ".cache" / "sxc"
