@@ -39,6 +39,7 @@ from pathlib import Path
 FORMAT = b"sxc-program-cache 1\n"
 DIGEST_BYTES = 32
 PROGRAMS_DIR = "programs"
+TOOLCHAIN_DIR = "toolchain"
 ENTRY_SUFFIX = ".sxo"
 
 # Options that do not change the compiled code: the seed is an argument of
@@ -148,20 +149,8 @@ def entry_path(key: str) -> Path:
 def read_entry(key: str) -> dict | None:
     """Return the entry stored under `key`, or None if it is absent or fails a check."""
     path = entry_path(key)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        _log().debug("cannot read cache entry %s: %s", path, exc)
-        return None
-    header = len(FORMAT) + DIGEST_BYTES
-    if len(data) < header or not data.startswith(FORMAT):
-        _log().debug("ignoring cache entry %s: unknown format", path)
-        return None
-    payload = data[header:]
-    if hashlib.sha256(payload).digest() != data[len(FORMAT):header]:
-        _log().debug("ignoring cache entry %s: checksum mismatch", path)
+    payload = _read_framed(path)
+    if payload is None:
         return None
     try:
         entry = pickle.loads(payload)
@@ -177,16 +166,40 @@ def read_entry(key: str) -> dict | None:
 
 def write_entry(key: str, entry: dict) -> bool:
     """Store `entry` under `key` atomically.  Return False if the cache folder is unusable."""
+    payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+    return _write_framed(entry_path(key), payload)
+
+
+def _read_framed(path: Path) -> bytes | None:
+    """Return the payload of a file that `_write_framed` wrote, or None if it fails a check."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        _log().debug("cannot read cache file %s: %s", path, exc)
+        return None
+    header = len(FORMAT) + DIGEST_BYTES
+    if len(data) < header or not data.startswith(FORMAT):
+        _log().debug("ignoring cache file %s: unknown format", path)
+        return None
+    payload = data[header:]
+    if hashlib.sha256(payload).digest() != data[len(FORMAT):header]:
+        _log().debug("ignoring cache file %s: checksum mismatch", path)
+        return None
+    return payload
+
+
+def _write_framed(final: Path, payload: bytes) -> bool:
+    """Write the format tag, a checksum and `payload` to a temporary file, then rename it."""
     import tempfile
 
-    payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
     data = FORMAT + hashlib.sha256(payload).digest() + payload
-    final = entry_path(key)
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=final.parent, prefix=".", suffix=".tmp")
     except OSError as exc:
-        _log().debug("cannot write cache entry %s: %s", final, exc)
+        _log().debug("cannot write cache file %s: %s", final, exc)
         return False
     try:
         with os.fdopen(fd, "wb") as out:
@@ -195,13 +208,49 @@ def write_entry(key: str, entry: dict) -> bool:
             os.fsync(out.fileno())
         os.replace(temp, final)
     except OSError as exc:
-        _log().debug("cannot write cache entry %s: %s", final, exc)
+        _log().debug("cannot write cache file %s: %s", final, exc)
         try:
             os.unlink(temp)
         except OSError:
             pass
         return False
     return True
+
+
+# ---------------------------------------------------------------- toolchain files
+
+
+def toolchain_path(name: str) -> Path:
+    return cache_dir() / TOOLCHAIN_DIR / f"{name}.pickle"
+
+
+def read_toolchain_file(name: str) -> bytes | None:
+    """Return the bytes stored by `write_toolchain_file(name)` for this toolchain, or None.
+
+    These files contain work that depends on the sxc installation only, such as
+    the parsed bundled library.  Each one starts with the toolchain
+    fingerprint, so a file from another installation counts as absent.
+    """
+    payload = _read_framed(toolchain_path(name))
+    fingerprint = toolchain_fingerprint()
+    if payload is None or not payload.startswith(fingerprint):
+        return None
+    return payload[len(fingerprint):]
+
+
+def write_toolchain_file(name: str, data: bytes) -> bool:
+    return _write_framed(toolchain_path(name), toolchain_fingerprint() + data)
+
+
+def unpickle_or_none(data: bytes | None):
+    """Return `pickle.loads(data)`, or None if `data` is None or does not unpickle."""
+    if data is None:
+        return None
+    try:
+        return pickle.loads(data)
+    except Exception as exc:  # noqa: BLE001 - unpickling damaged bytes can raise almost anything
+        _log().debug("ignoring a cache file that does not unpickle: %s", exc)
+        return None
 
 
 def modules_unchanged(modules: dict) -> bool:

@@ -91,6 +91,10 @@ def _uses_duals(program: Program) -> bool:
         if any(_has_dual(t) for _, t in sdef.resolved_fields):
             return True
     finder = _DualFinder()
+    for const in program.consts.values():
+        finder.expr(const.value)
+        if finder.found:
+            return True
     for fn in program.functions.values():
         sig = getattr(fn, "sig", None)
         if sig is not None and (_has_dual(list(sig.params)) or _has_dual(sig.ret)):
@@ -152,6 +156,10 @@ class DualLowering(Rewriter):
             if key in live or not getattr(fn, "dual_helper", False)}
 
     def add_helpers(self) -> None:
+        # Checking the rule program costs more than this search, and a program
+        # without duals calls no rule.
+        if not _uses_duals(self.program):
+            return
         existing = self.program.structs.get("Dual")
         if existing is not None:
             # A program that `sxc lower` printed already contains the pair struct
@@ -160,8 +168,6 @@ class DualLowering(Rewriter):
             fields = list(existing.resolved_fields)
             if len(fields) != 2 or fields[0] != ("val", T.F64) or fields[1][0] != "der" \
                     or not _is_tangent_type(fields[1][1]):
-                if not _uses_duals(self.program):
-                    return
                 raise CompileError([Diagnostic(
                     "error", "the struct name `Dual` is reserved for lowered duals",
                     existing.span, [], "rename the struct, or compile with --mode release")])
@@ -370,8 +376,20 @@ _HELPER_CACHE: dict[int, bytes] = {}
 
 
 def _helper_program(lanes: int) -> Program:
+    # The checked program is also kept in the cache folder, because checking
+    # it takes longer than compiling a small program.
     if lanes not in _HELPER_CACHE:
-        _HELPER_CACHE[lanes] = pickle.dumps(_check_helper_program(lanes))
+        from sxc import cache
+
+        name = f"dual-rules-{lanes}"
+        stored = cache.read_toolchain_file(name)
+        program = cache.unpickle_or_none(stored)
+        if program is None:
+            program = _check_helper_program(lanes)
+            stored = pickle.dumps(program, protocol=pickle.HIGHEST_PROTOCOL)
+            cache.write_toolchain_file(name, stored)
+        _HELPER_CACHE[lanes] = stored
+        return program
     return pickle.loads(_HELPER_CACHE[lanes])
 
 

@@ -70,11 +70,21 @@ _LIB_CACHE: dict[str, bytes] = {}
 
 def _library_module(name: str) -> ast.Module:
     # The passes annotate trees in place, so every compilation gets its own copy
-    # of the cached parse.
+    # of the cached parse.  The parse is also kept in the cache folder, because
+    # parsing the prelude takes longer than compiling a small program.
     if name not in _LIB_CACHE:
+        from sxc import cache
+
         text, path = runtime_source(name)
-        _LIB_CACHE[name] = pickle.dumps(parse_module(text, path))
         register_source(path, text)
+        stored = cache.read_toolchain_file(f"library-{name}")
+        module = cache.unpickle_or_none(stored)
+        if module is None:
+            module = parse_module(text, path)
+            stored = pickle.dumps(module, protocol=pickle.HIGHEST_PROTOCOL)
+            cache.write_toolchain_file(f"library-{name}", stored)
+        _LIB_CACHE[name] = stored
+        return module
     return pickle.loads(_LIB_CACHE[name])
 
 

@@ -276,3 +276,21 @@ def test_cache_dir_default(monkeypatch, tmp_path):
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path))
     assert cache.cache_dir() == tmp_path / ".cache" / "sxc"
+
+
+@pytest.mark.parametrize("damage", ["garbage", "fingerprint", "pickle"])
+def test_damaged_library_parse_reparses(tmp_path, cache_env, damage):
+    (tmp_path / "prog.sx").write_text(HARMONIC)
+    assert run("run", "prog.sx", "--no-cache", cwd=tmp_path).returncode == 0
+    stored = cache_env / cache.TOOLCHAIN_DIR / "library-std.pickle"
+    assert cache.read_toolchain_file("library-std") is not None
+    if damage == "garbage":
+        stored.write_bytes(b"not a cache file")
+    elif damage == "fingerprint":
+        cache._write_framed(stored, b"\0" * 32 + cache.read_toolchain_file("library-std"))
+    else:
+        cache.write_toolchain_file("library-std", b"\x80\x05garbage")
+    result = run("run", "prog.sx", "--no-cache", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout) == harmonic_sum(1000)
+    assert cache.unpickle_or_none(cache.read_toolchain_file("library-std")) is not None
