@@ -25,7 +25,7 @@ from sxc import types as T
 from sxc.closures import ClosureMixin
 from sxc.diagnostics import Reporter, Span
 from sxc.formatting import PANIC_MACROS, FormatError, Spec, parse_format
-from sxc.monomorphize import GenericsMixin
+from sxc.monomorphize import GenericsMixin, Instance
 from sxc.modules import CRATE, report_private, within_path
 from sxc.resolve import Program
 from sxc.typecheck_match import MatchChecks
@@ -95,6 +95,9 @@ FLOAT_ONLY_METHODS = {
     "div_euclid": (["Self"], "Self"), "log": (["Self"], "Self"),
     "mul_add": (["Self", "Self"], "Self"), "sin_cos": ([], "Pair"),
 }
+# functions of the number types that sxc checks only as calls, `f64::from(x)`
+CALL_ONLY_NUMBER_FUNCTIONS = {"from", "from_bits", "variable", "constant", "new", "unit",
+                              "lanes"}
 FREE_MATH = {"sin", "cos", "tan", "tanh", "exp", "ln", "sqrt", "abs", "sigmoid",
              "floor", "ceil", "log10", "log2", "atan", "sinh", "cosh"}
 _BUF = T.RefT(T.VecT(T.U8), True)
@@ -184,6 +187,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
         self.holes: list[tuple[T.HoleT, Span]] = []
         self.module_path = CRATE  # the module of the code being checked
         self.eq_temps = 0  # the locals made for comparisons and struct updates so far
+        # the function made for each number method named as a value: `f64::sin` -> key
+        self.method_values: dict[str, str] = {}
 
     # ------------------------------------------------------------ declarations
 
@@ -779,8 +784,51 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
             e.ty = T.FnT(tuple(params), sig.ret)
             e.target = ("fn", key)
             return e
+        method = self.number_method_value(e)
+        if method is not None:
+            return method
         self.rep.error(f"cannot find `{'::'.join(segs)}` in this scope", e.span)
         e.ty = T.NEVER
+        return e
+
+    def number_method_value(self, e: ast.Path) -> ast.Expr | None:
+        """Check a number type's method named as a function value, such as `f64::sin`.
+
+        The method becomes a function of its own on first use,
+        `fn __fn_f64_sin(x: f64) -> f64 { x.sin() }`, and the path names it.
+        """
+        segs = e.segments
+        owner = T.PRIMITIVES.get(segs[0]) if len(segs) == 2 else None
+        if not isinstance(owner, (T.IntT, T.FloatT, T.DualT)):
+            return None
+        signature = number_method_signature(owner, segs[1])
+        if segs[1] in CALL_ONLY_NUMBER_FUNCTIONS:
+            self.rep.error(f"sxc supports `{owner}::{segs[1]}` only in a call, not as a "
+                           "function value", e.span,
+                           help="call it inside a closure instead")
+            e.ty = T.NEVER
+            return e
+        if signature is None:
+            kinds = INT_METHODS.get(segs[1], ((), "", "any"))[2]
+            help_text = f"`{segs[1]}` exists only for {kinds} integer types" \
+                if isinstance(owner, T.IntT) and kinds != "any" else None
+            self.rep.error(f"no function or associated item named `{segs[1]}` found for "
+                           f"type `{owner}`", e.span, help=help_text)
+            e.ty = T.NEVER
+            return e
+        params, ret = signature
+        path = "::".join(segs)
+        key = self.method_values.get(path)
+        if key is None:
+            key = self._unique(f"__fn_{segs[0]}_{segs[1]}", self.program.functions)
+            fn = _method_value_fn(e.span, key, owner, segs[1], params, ret)
+            self.method_values[path] = key
+            self.sigs[key] = fn.sig
+            self.program.functions[key] = fn
+            self.instances.append(Instance(key, fn, {}, e.span, path, self.instance_depth))
+        e.segments, e.type_args = [key], []
+        e.target = ("fn", key)
+        e.ty = T.FnT(tuple([owner] + params), ret)
         return e
 
     def std_import(self, segs: list[str]) -> list[str]:
@@ -1564,9 +1612,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
             return e
         if name in FLOAT_ONLY_METHODS and isinstance(base, T.FloatT):
             params, ret = FLOAT_ONLY_METHODS[name]
-            bits = T.U32 if base.bits == 32 else T.U64
-            types = {"Self": base, "bool": T.BOOL, "Bits": bits,
-                     "Pair": T.TupleT((base, base))}
+            types = _float_only_types(base)
             e.args = self.check_args(e.args, [types[p] for p in params], e.span,
                                      f"`{name}`")
             _deref_receiver(e, base)
@@ -1631,12 +1677,11 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
                            help=f"`{name}` exists only for {kinds} integer types")
             e.ty = T.NEVER
             return e
-        unsigned = T.IntT(base.bits, False, "usize" if base.alias == "isize" else "")
-        types = {"Self": base, "u32": T.U32, "bool": T.BOOL, "Unsigned": unsigned}
+        types = _int_method_types(base)
         e.args = self.check_args(e.args, [types[p] for p in params], e.span, f"`{name}`")
         _deref_receiver(e, base)
         e.target = ("int", name)
-        e.ty = T.TupleT((base, T.BOOL)) if ret == "Overflowing" else types[ret]
+        e.ty = types[ret]
         return e
 
     def seq_method(self, e: ast.MethodCall, base, expected):
@@ -2560,6 +2605,55 @@ STRING_METHODS = {
 
 def _is_range_slice(e: ast.Expr) -> bool:
     return isinstance(e, ast.Index) and isinstance(e.index, ast.Range)
+
+
+def _float_only_types(base: T.FloatT) -> dict[str, T.Type]:
+    """Return the meaning of the type names in `FLOAT_ONLY_METHODS` for receiver `base`."""
+    bits = T.U32 if base.bits == 32 else T.U64
+    return {"Self": base, "bool": T.BOOL, "Bits": bits, "Pair": T.TupleT((base, base))}
+
+
+def _int_method_types(base: T.IntT) -> dict[str, T.Type]:
+    """Return the meaning of the type names in `INT_METHODS` for receiver `base`."""
+    unsigned = T.IntT(base.bits, False, "usize" if base.alias == "isize" else "")
+    return {"Self": base, "u32": T.U32, "bool": T.BOOL, "Unsigned": unsigned,
+            "Overflowing": T.TupleT((base, T.BOOL))}
+
+
+def number_method_signature(owner: T.Type, name: str) -> tuple[list[T.Type], T.Type] | None:
+    """Return the parameters after the receiver and the result of a number type's method.
+
+    Returns None when `owner` has no method `name`.
+    """
+    if isinstance(owner, (T.FloatT, T.DualT)) and name in FLOAT_METHODS:
+        if name == "powi":
+            return [T.I32], owner
+        return [owner] * FLOAT_METHODS[name], owner
+    if isinstance(owner, T.FloatT) and name in FLOAT_ONLY_METHODS:
+        params, ret = FLOAT_ONLY_METHODS[name]
+        types = _float_only_types(owner)
+        return [types[p] for p in params], types[ret]
+    if isinstance(owner, T.IntT) and name in INT_METHODS:
+        params, ret, kinds = INT_METHODS[name]
+        if kinds != "any" and (kinds == "signed") != owner.signed:
+            return None
+        types = _int_method_types(owner)
+        return [types[p] for p in params], types[ret]
+    return None
+
+
+def _method_value_fn(span: Span, key: str, owner: T.Type, method: str,
+                     params: list[T.Type], ret: T.Type) -> ast.FnDef:
+    """Build `fn KEY(x: OWNER, y: ..) -> RET { x.METHOD(y, ..) }`, its body unchecked."""
+    names = ["x", "y", "z"][:len(params) + 1]
+    types = [owner] + params
+    fn_params = [ast.Param(span, n, ast.ResolvedType(span, t)) for n, t in zip(names, types)]
+    args = [ast.Path(span, [n]) for n in names]
+    body = ast.Block(span, [], ast.MethodCall(span, args[0], method, args[1:], [], span))
+    fn = ast.FnDef(span, key, fn_params, ast.ResolvedType(span, ret), body)
+    fn.origin = "user"
+    fn.sig = Sig(types, ret, None, None)
+    return fn
 
 
 def _missing_method_help(name: str) -> str | None:

@@ -78,6 +78,17 @@ fn main() {
 # (id, source, line, col, message fragment, help fragment or None)
 ERRORS = [
     ("syntax", "fn main() {\n    let x = 1 +;\n}\n", 2, 16, "syntax error", None),
+    ("number_method_value_unknown", "fn main() {\n    let f = f64::sine;\n}\n", 2, 13,
+     "no function or associated item named `sine` found for type `f64`", None),
+    ("number_method_value_signed_only", "fn main() {\n    let f = u32::abs;\n}\n", 2, 13,
+     "no function or associated item named `abs` found for type `u32`",
+     "`abs` exists only for signed integer types"),
+    ("number_function_value_call_only", "fn main() {\n    let f = f64::from_bits;\n}\n",
+     2, 13, "sxc supports `f64::from_bits` only in a call, not as a function value",
+     "call it inside a closure instead"),
+    ("number_method_value_arity",
+     "fn main() {\n    let f: fn(f64) -> f64 = f64::max;\n}\n", 2, 29,
+     "mismatched types: expected `fn(f64) -> f64`, found `fn(f64, f64) -> f64`", None),
     ("vec_element_unknown", "fn main() {\n    let v = Vec::new();\n    let n = v.len();\n}\n",
      2, 13, "cannot infer the element type of this `Vec`", "Vec<f64>"),
     ("rev_with_argument", "fn main() {\n    for i in (0..3).rev(1) {\n    }\n}\n",
