@@ -90,7 +90,7 @@ def summary(results: dict) -> list[str]:
         lines.append(f"- `LearnableSchedule`, all 8 parameters in one pass: "
                      f"{sched['train8_over_release']:.1f}x the release-mode run")
     for row in results["process"]:
-        if row["workload"].startswith("W1") and row["state"] in ("cold", "warm"):
+        if row["workload"].startswith("W1"):
             lines.append(f"- `sxc run` on W1, whole process, {row['state']}: "
                          f"{seconds(row['median_wall_s'])}, peak RSS "
                          f"{row['median_peak_rss_mib']:.0f} MiB")
@@ -128,8 +128,9 @@ def kernel_table(results: dict) -> list[str]:
                      f"{seconds(r['median_s'])} | {seconds(r['min_s'])} | "
                      f"{number(r['ns_per_step'], ',.1f')} | {number(r['ratio_vs_c_O3'])} | "
                      f"{number(r['ratio_of_mins'])} | {seconds(r.get('compile_s'))} |")
-    lines += ["", "compile: for sxc, `sxc.compile` of the workload in the timing process; for "
-              "Numba and JAX, the first call or `jit(...).lower().compile()`.", ""]
+    lines += ["", "compile: for sxc, `sxc.compile` of the workload in the timing process with the "
+              "program cache off; for Numba and JAX, the first call or "
+              "`jit(...).lower().compile()`.", ""]
     return lines
 
 
@@ -227,8 +228,10 @@ def process_section(results: dict) -> list[str]:
         "",
         "Wall time from process start to exit, Python start-up, compile and run included;",
         "peak RSS is the process's own maximum resident set (wait4).  cold: a fresh, empty",
-        "compile-cache directory (`SXC_CACHE_DIR`); warm: the same directory again.",
-        "cache files: files in that directory after the run (0 means nothing was cached).",
+        "cache directory (`SXC_CACHE_DIR`), so the grammar tables, the parsed library and",
+        "the program are all built; warm: the same command again; edited: a copy of the",
+        "program with one more comment line, which misses the program cache but reuses the",
+        "rest, as after an edit.  cache files: files in the cache directory after the run.",
         "",
         "| program | state | median | min | peak RSS | cache files | samples |",
         "|---|---|---:|---:|---:|---:|---:|",
@@ -247,8 +250,10 @@ def compile_section(results: dict) -> list[str]:
         "",
         "Generated programs (bench/generate.py: units of a struct, a method, a loop of f64",
         "math, a `match`, a `Vec` and a `dual` function, all called from `main`), compiled",
-        "with `sxc.compile` in a process that has already compiled one program, without the",
-        "compile cache.  The fit is a least-squares line through the medians.",
+        "with `sxc.compile` in a process that has already compiled one program, with the",
+        "program cache off (`SXC_NO_CACHE=1`; the grammar tables and the parsed library",
+        "still come from the cache directory).  The fit is a least-squares line through",
+        "the medians.",
         "",
         "| level | lines | median | min | samples |",
         "|---|---:|---:|---:|---:|",
