@@ -165,7 +165,8 @@ def test_panic_routines_are_cold(tmp_path):
     ir_text = emit(tmp_path, LOOP_PROGRAM, "--emit", "llvm", "-O2")
     groups = dict(re.findall(r"^attributes (#\d+) = \{ ([^}]*) \}", ir_text, re.M))
     for name in ("__sx_panic", "__sx_panic_fmt"):
-        header = re.search(r"^define [^\n]*@" + name + r"\([^\n]*\) [^\n]*(#\d+) \{",
+        # metadata such as `!section_prefix` may follow the attribute group
+        header = re.search(r"^define [^\n]*@" + name + r"\([^\n]*\) [^\n]*?(#\d+)[^\n]*\{$",
                            ir_text, re.M)
         assert header is not None, name
         attributes = groups[header.group(1)].split()
