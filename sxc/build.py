@@ -75,10 +75,13 @@ def method(receiver: ast.Expr, name: str, args: list[ast.Expr], target, ty: T.Ty
     return typed(node, ty)
 
 
-def u01_draw(span: Span) -> ast.MethodCall:
-    """`default_rng().u01()`: one draw from the program's default stream."""
-    rng = call_builtin(span, "default_rng", [], T.RefT(T.StructT("Rng"), True))
-    return method(rng, "u01", [], ("method", "Rng::u01"), T.F64)
+def u01_draw(span: Span, rng_key: str) -> ast.MethodCall:
+    """`default_rng().u01()`: one draw from the program's default stream.
+
+    `rng_key` is the key of the prelude's `Rng`.
+    """
+    rng = call_builtin(span, "default_rng", [], T.RefT(T.StructT(rng_key), True))
+    return method(rng, "u01", [], ("method", f"{rng_key}::u01"), T.F64)
 
 
 def clone(node):

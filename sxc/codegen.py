@@ -156,8 +156,9 @@ class Codegen:
             fields = sdef.resolved_fields
             self.struct_fields[name] = fields
             self.struct_types[name].set_body(*[self.ll(t) for _, t in fields])
-        self.rng_global = ir.GlobalVariable(self.m, self.struct_types["Rng"], "__sx_default_rng")
-        self.rng_global.initializer = ir.Constant(self.struct_types["Rng"], None)
+        rng_type = self.struct_types[self.program.prelude_key("Rng")]
+        self.rng_global = ir.GlobalVariable(self.m, rng_type, "__sx_default_rng")
+        self.rng_global.initializer = ir.Constant(rng_type, None)
         self.outbuf = ir.GlobalVariable(self.m, VEC_BYTES, "__sx_outbuf")
         self.outbuf.initializer = ir.Constant(VEC_BYTES, None)
         self.outbuf.linkage = "internal"

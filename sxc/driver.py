@@ -187,7 +187,7 @@ def _compile_program(source: str, path: str, options: Options) -> Compiled:
     lower_matches(typed)
     # The later passes only need what the program can call; the soft pass
     # adds calls of `Rng::u01` for its draws.
-    live = reachable_functions(typed, extra=("Rng::u01",))
+    live = reachable_functions(typed, extra=(typed.prelude_key("Rng") + "::u01",))
     typed.functions = {key: fn for key, fn in typed.functions.items() if key in live}
     reporter = Reporter()
     soft = rewrite_soft(typed, mode, options.hard, reporter)

@@ -337,6 +337,9 @@ class NameResolver:
                    in_pattern: bool = False) -> list[str] | None:
         """Return the rewritten segments of a path in code, or None to leave it."""
         check_names = not in_pattern and segments[0] not in self.variant_imports
+        shadowed = self.shadowed_prelude(segments)
+        if shadowed is not None:
+            return shadowed
         if segments[0] in ("std", "core"):
             if check_names:
                 self.unsupported_name(segments, span)
@@ -359,7 +362,20 @@ class NameResolver:
                               segment_span(span, segments, len(segments) - 1))
         return [entry.key] + rest
 
+    def shadowed_prelude(self, segments: list[str]) -> list[str] | None:
+        """Return `std::Rng::new` as the segments `["std::Rng", "new"]` when the user's
+        crate shadows the prelude's `Rng`, else None."""
+        if segments[0] != "std" or len(segments) < 2:
+            return None
+        entry = self.prelude.items.get(segments[1])
+        if entry is None or entry.key == segments[1]:
+            return None
+        return [entry.key] + segments[2:]
+
     def type_path(self, scope: Scope, path: list[str], span: Span) -> list[str] | None:
+        shadowed = self.shadowed_prelude(path)
+        if shadowed is not None:
+            return shadowed
         entry, taken = self.walk(scope, path, span, report=True)
         if entry is None:
             if self.unsupported_name(path, span):

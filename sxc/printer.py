@@ -44,8 +44,9 @@ def type_text(t: T.Type) -> str:
 def ident(name: str) -> str:
     """Return the key of an item in a module (`geometry::Point`) as one identifier
     (`Point__geometry`): the printed program is a single file without modules.
-    The name comes first because `{:?}` prints a struct's name up to its `__`."""
-    if "::" not in name:
+    The name comes first because `{:?}` prints a struct's name up to its `__`.
+    A prelude type that the user's shadows keeps its path, `std::Rng`."""
+    if "::" not in name or name.startswith("std::"):
         return name
     *modules, item = name.split("::")
     return "__".join([item] + modules)

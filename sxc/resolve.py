@@ -14,6 +14,7 @@ Script-style statements outside any function become the body of `main`.
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from dataclasses import dataclass, field
 from importlib import resources
@@ -52,6 +53,12 @@ class Program:
     # the module files that `mod` declarations read (path -> text), and the
     # paths looked for and absent (path -> None)
     module_files: dict[str, str | None] = field(default_factory=dict)
+    # prelude types that an item of the user's crate root shadows: name -> key
+    shadowed_prelude: dict[str, str] = field(default_factory=dict)
+
+    def prelude_key(self, name: str) -> str:
+        """Return the key of the prelude's type `name`, `std::Rng` when the user's shadows it."""
+        return self.shadowed_prelude.get(name, name)
 
 
 def runtime_source(name: str) -> tuple[str, str]:
@@ -105,6 +112,7 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
     loader.declare(std, _library_module("std").items)
     loader.scopes.remove(std)
     root = loader.load_root(module)
+    program.shadowed_prelude = _shadow_prelude_types(std, root)
     names = NameResolver(reporter, loader, std, _library_module)
     names.resolve(root)
     program.std_imports = names.std_imports
@@ -115,6 +123,49 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
     _add_entry(program, module, reporter)
     program.module_files = loader.files
     return program
+
+
+def _shadow_prelude_types(std: Scope, root: Scope) -> dict[str, str]:
+    """Rename each prelude type that the user's crate root also declares.
+
+    As with Rust's prelude, the user's `struct Rng` takes the name.  The
+    prelude's type gets the key `std::Rng`, which its own functions, and the
+    library crates that name `Rng`, then use.  Returns name -> new key.
+    """
+    renamed: dict[str, str] = {}
+    for name, entry in std.items.items():
+        mine = root.items.get(name)
+        if entry.kind in ("struct", "enum") and mine is not None \
+                and mine.kind in ("struct", "enum"):
+            renamed[name] = entry.key = f"std::{name}"
+    if renamed:
+        _rename_types(std.members, renamed)
+    return renamed
+
+
+def _rename_types(nodes: list[ast.Item], renamed: dict[str, str]) -> None:
+    """Replace the type names in `renamed` by their keys wherever `nodes` name them."""
+    stack: list = list(nodes)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (list, tuple)):
+            stack.extend(node)
+            continue
+        if isinstance(node, dict):
+            stack.extend(node.values())
+            continue
+        if not isinstance(node, ast.Node):
+            continue
+        if isinstance(node, ast.NamedType) and node.path[0] in renamed:
+            node.path = [renamed[node.path[0]]] + node.path[1:]
+        elif isinstance(node, ast.Path) and node.segments[0] in renamed:
+            node.segments = [renamed[node.segments[0]]] + node.segments[1:]
+        elif isinstance(node, (ast.StructLit, ast.StructDef, ast.EnumDef)) \
+                and node.name in renamed:
+            node.name = renamed[node.name]
+        elif isinstance(node, ast.ImplDef) and node.type_name in renamed:
+            node.type_name = renamed[node.type_name]
+        stack.extend(getattr(node, f.name) for f in dataclasses.fields(node))
 
 
 def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:

@@ -112,7 +112,8 @@ class SoftRewriter(Rewriter):
 
     def _draw(self, span, stmts: list[ast.Stmt]) -> ast.Expr:
         name = _fresh("u")
-        stmts.append(B.let(span, name, B.u01_draw(span), T.F64))
+        draw = B.u01_draw(span, self.program.prelude_key("Rng"))
+        stmts.append(B.let(span, name, draw, T.F64))
         return B.local(span, name, T.F64)
 
     # ------------------------------------------------------------ train

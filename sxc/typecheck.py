@@ -1221,7 +1221,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
             return self.default_call(e, func, expected)
         if name == "default_rng":
             e.args = self.check_args(e.args, [], e.span, "`default_rng`")
-            return self._builtin(e, name, T.RefT(T.StructT("Rng"), True))
+            rng = T.StructT(self.program.prelude_key("Rng"))
+            return self._builtin(e, name, T.RefT(rng, True))
         if name in INTRINSICS:
             params, ret = INTRINSICS[name]
             e.args = self.check_args(e.args, params, e.span, f"`{name}`")

@@ -130,6 +130,80 @@ def test_module_and_function_share_a_name(tmp_path, capfd):
     assert run_main(compile_files(tmp_path, files), capfd) == "3\n"
 
 
+# --------------------------------------------------------------- the prelude shadowed
+
+MASK64 = (1 << 64) - 1
+
+
+def splitmix64_u01(seed: int, count: int) -> list[float]:
+    """Return the first `count` draws of the language's `Rng` from `seed`, in Python."""
+    state, draws = seed, []
+    for _ in range(count):
+        state = (state + 0x9E3779B97F4A7C15) & MASK64
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+        z ^= z >> 31
+        draws.append((z >> 11) * 2.0 ** -53)
+    return draws
+
+
+# The user's `Rng` shadows the prelude's; `default_rng()` and the draws of a
+# soft branch in release mode still use the prelude's splitmix64 stream.
+OWN_RNG = {"main.sx": """#![mode = "release"]
+#[derive(Debug)]
+struct Rng { calls: u64 }
+impl Rng {
+    fn new() -> Rng { Rng { calls: 0 } }
+    fn u01(&mut self) -> f64 { self.calls += 1; 0.5 }
+}
+fn main() {
+    let mut mine = Rng::new();
+    let half = mine.u01();
+    let prelude: &mut std::Rng = default_rng();
+    let first = prelude.u01();
+    let p = dual::constant(2.0);
+    let taken = if p { 1 } else { 0 };
+    println!("{:?} {} {:?} {}", mine, half, first, taken);
+    println!("{:?}", default_rng().u01());
+}
+"""}
+
+
+def test_user_struct_shadows_prelude_rng(tmp_path, capfd):
+    from sxc.printer import print_program
+    # the soft branch takes the third draw: seed 0, no `--seed`
+    first, _, third = splitmix64_u01(0, 3)
+    expected = f"Rng {{ calls: 1 }} 0.5 {first!r} 1\n{third!r}\n"
+    compiled = compile_files(tmp_path, OWN_RNG)
+    assert run_main(compiled, capfd) == expected
+    lowered = print_program(compiled.program)
+    assert "std::Rng" in lowered
+    again = compile_program(lowered, str(tmp_path / "lowered.sx"), Options(opt_level=0))
+    assert run_main(again, capfd) == expected
+
+
+def test_library_keeps_prelude_rng(tmp_path, capfd):
+    files = {"main.sx": """use simplex_training::{Annealer, LearnableSchedule};
+struct Rng { calls: u64 }
+fn energy(x: &[dual]) -> dual { (x[0] - 3.0) * (x[0] - 3.0) }
+fn main() {
+    let mut a = Annealer::new(LearnableSchedule::default());
+    let best = a.optimize(vec![0.0], energy, 4000);
+    let r = Rng { calls: 7 };
+    println!("{} {}", r.calls, (best[0] - 3.0).abs() < 0.5);
+}
+"""}
+    assert run_main(compile_files(tmp_path, files), capfd) == "7 true\n"
+
+
+def test_user_struct_defined_twice_still_clashes(tmp_path):
+    files = {"main.sx": "struct Rng { a: u64 }\nstruct Rng { b: u64 }\nfn main() { }\n"}
+    rendered = first_error(tmp_path, files)
+    expect(rendered, tmp_path, "main.sx", 2, 1, "the struct `Rng` is defined more than once",
+           files)
+
+
 # --------------------------------------------------------------- errors
 
 MISSING = {"main.sx": "mod solver;\nfn main() { }\n"}
