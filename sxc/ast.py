@@ -8,6 +8,7 @@ in `sxc.printer` can turn any stage back into `.sx` source.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,23 @@ from sxc.diagnostics import Span
 @dataclass(eq=False)
 class Node:
     span: Span
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def field_names(node) -> tuple[str, ...]:
+    """Return the dataclass field names of `node`'s class.
+
+    Walks over every node call this, and `dataclasses.fields` builds a new
+    tuple on each call, so the names are computed once per class.
+    """
+    cls = type(node)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(cls))
+        _FIELD_NAMES[cls] = names
+    return names
 
 
 # ---------------------------------------------------------------- types

@@ -8,8 +8,6 @@ followed transitively.
 
 from __future__ import annotations
 
-import dataclasses
-
 from sxc import ast
 
 PRINT_FAMILY = ("__fmt_f64_display", "__fmt_f64_debug", "__fmt_f64_exp",
@@ -67,26 +65,59 @@ def _callees(node) -> set[str]:
                 out.update(PRINT_FAMILY)
         if isinstance(n, (ast.MacroCall,)):
             out.update(PRINT_FAMILY)
-        for f in dataclasses.fields(n):
-            value = getattr(n, f.name)
+        for name in ast.field_names(n):
+            value = getattr(n, name)
             if isinstance(value, (ast.Node, list, tuple)):
                 todo.append(value)
     return out
 
 
 def recursive_functions(program, live: set[str]) -> set[str]:
-    """Return the live functions that can call themselves, directly or not."""
-    graph = {key: _callees(program.functions[key].body) & live for key in live}
+    """Return the live functions that can call themselves, directly or not.
+
+    These are the functions on a cycle of the call graph: members of a
+    strongly connected component of two or more functions, or functions that
+    call themselves.  Tarjan's algorithm finds the components in one pass.
+    """
+    graph = {key: sorted(_callees(program.functions[key].body) & live) for key in live}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
     recursive: set[str] = set()
-    for start in live:
-        seen: set[str] = set()
-        todo = list(graph[start])
-        while todo:
-            key = todo.pop()
-            if key == start:
-                recursive.add(start)
-                break
-            if key not in seen:
-                seen.add(key)
-                todo.extend(graph.get(key, ()))
+    for root in sorted(live):
+        if root in index:
+            continue
+        # Each frame is (function, iterator over its callees), so deep call
+        # chains do not recurse in Python.
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        frames = [(root, iter(graph[root]))]
+        while frames:
+            key, callees = frames[-1]
+            callee = next(callees, None)
+            if callee is not None:
+                if callee not in index:
+                    index[callee] = low[callee] = len(index)
+                    stack.append(callee)
+                    on_stack.add(callee)
+                    frames.append((callee, iter(graph[callee])))
+                elif callee in on_stack:
+                    low[key] = min(low[key], index[callee])
+                continue
+            frames.pop()
+            if frames:
+                parent = frames[-1][0]
+                low[parent] = min(low[parent], low[key])
+            if low[key] == index[key]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == key:
+                        break
+                if len(component) > 1 or key in graph[key]:
+                    recursive.update(component)
     return recursive

@@ -2726,8 +2726,6 @@ def _is_copy(t: T.Type) -> bool:
 
 def _walk(node):
     """Yield every syntax node below `node` (iteratively, for deep trees)."""
-    import dataclasses
-
     todo = [node]
     while todo:
         n = todo.pop()
@@ -2737,8 +2735,8 @@ def _walk(node):
         if not isinstance(n, ast.Node):
             continue
         yield n
-        for f in dataclasses.fields(n):
-            value = getattr(n, f.name)
+        for name in ast.field_names(n):
+            value = getattr(n, name)
             if isinstance(value, (ast.Node, list, tuple)):
                 todo.append(value)
 

@@ -6,8 +6,6 @@ Subclasses define `r_<NodeClass>(node)` for the nodes they change and call
 
 from __future__ import annotations
 
-import dataclasses
-
 from sxc import ast
 
 
@@ -28,12 +26,12 @@ class Rewriter:
         return self.children(e)
 
     def children(self, e: ast.Expr) -> ast.Expr:
-        for f in dataclasses.fields(e):
-            value = getattr(e, f.name)
+        for name in ast.field_names(e):
+            value = getattr(e, name)
             if isinstance(value, ast.Expr):
-                setattr(e, f.name, self.expr(value))
+                setattr(e, name, self.expr(value))
             elif isinstance(value, list) and value:
-                setattr(e, f.name, [self._item(v) for v in value])
+                setattr(e, name, [self._item(v) for v in value])
         return e
 
     def _item(self, v):
