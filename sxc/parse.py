@@ -279,13 +279,16 @@ class EscapeError(ValueError):
         self.offset = offset
 
 
-def unescape(body: str) -> str:
+def unescape(body: str, lenient: bool = False) -> str:
     """Decode the escapes of a Rust string literal body (raises EscapeError)."""
-    return "".join(ch for ch, _ in decode_positions(body))
+    return "".join(ch for ch, _ in decode_positions(body, lenient))
 
 
-def decode_positions(body: str) -> list[tuple[str, int]]:
-    """Decode `body`, pairing each character with its offset in the source text."""
+def decode_positions(body: str, lenient: bool = False) -> list[tuple[str, int]]:
+    """Decode `body`, pairing each character with its offset in the source text.
+
+    `lenient` reads an unknown escape such as `\\d` as the character after the
+    backslash, as the original Simplex compiler's lexer does."""
     out: list[tuple[str, int]] = []
     i = 0
     while i < len(body):
@@ -320,6 +323,9 @@ def decode_positions(body: str) -> list[tuple[str, int]]:
             i += 4
         elif nxt in _ESCAPES:
             out.append((_ESCAPES[nxt], start))
+            i += 2
+        elif lenient and nxt:
+            out.append((nxt, start))
             i += 2
         else:
             raise EscapeError(f"unknown character escape `\\{nxt}`", start)
@@ -1040,6 +1046,18 @@ class Builder(Transformer):
         move, body = children
         return ast.Closure(self.sp(meta), [], None, body, move is not None)
 
+    def arrow_closure(self, meta, children):
+        head, body = children
+        params = []
+        inner = str(head)[1:str(head).rindex(")")]
+        for part in inner.split(","):
+            if not part.strip():
+                continue
+            name, _, type_name = (s.strip() for s in part.partition(":"))
+            ty = ast.NamedType(_tok_span(self.path, head), [type_name]) if type_name else None
+            params.append((name, ty))
+        return ast.Closure(self.sp(meta), params, None, body, False)
+
     def closure_assign(self, meta, children):
         target, op, value = children
         span = self.sp(meta)
@@ -1066,7 +1084,12 @@ class Builder(Transformer):
             node = ast.StrLit(span, unescape(raw[1:-1]))
         except EscapeError as err:
             at = _offset_span(span, raw, 1 + err.offset)
-            raise CompileError([Diagnostic("error", str(err), at)]) from None
+            if not str(err).startswith("unknown character escape"):
+                raise CompileError([Diagnostic("error", str(err), at)]) from None
+            # The type checker reports it: an error, or a warning in a program
+            # written for the original toolchain, which reads `\d` as `d`.
+            node = ast.StrLit(span, unescape(raw[1:-1], lenient=True))
+            node.escape_error = (str(err), at)
         node.raw = raw
         return node
 

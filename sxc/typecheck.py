@@ -540,6 +540,12 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
 
     def let(self, stmt: ast.Let) -> ast.Let:
         declared = self.resolve_type(stmt.type) if stmt.type is not None else None
+        if (self.original_style and isinstance(stmt.init, ast.Closure)
+                and declared is not None and T.is_int(declared)):
+            # the original toolchain types a variable that stores a lambda as `i64`
+            self.rep.warning(f"a closure is not an `{declared}`: sxc ignores this type",
+                             stmt.type.span, help="leave the type out")
+            declared = None
         if stmt.init is None:
             if declared is None:
                 self.rep.error("a `let` without a value needs a type annotation",
@@ -723,6 +729,14 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
 
     def e_StrLit(self, e, expected):
         e.ty = T.STR
+        problem = getattr(e, "escape_error", None)
+        if problem is not None:
+            message, span = problem
+            if self.original_style:
+                self.rep.warning(f"{message}, read as the character after the backslash",
+                                 span, help="write `\\\\` for a backslash")
+            else:
+                self.rep.error(message, span, help="write `\\\\` for a backslash")
         return e
 
     def e_BoolLit(self, e, expected):
@@ -2706,7 +2720,7 @@ def _inner_span(lit: ast.StrLit, offset: int, length: int) -> Span:
     raw = getattr(lit, "raw", None)
     if raw is None:
         return s
-    positions = decode_positions(raw[1:-1])
+    positions = decode_positions(raw[1:-1], lenient=True)
     if offset >= len(positions):
         return s
     first = 1 + positions[offset][1]

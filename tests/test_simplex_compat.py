@@ -115,6 +115,31 @@ def test_let_assignment_is_error_in_rust_style(tmp_path):
                  "let mut n")
 
 
+def test_unknown_escape_warns_in_original_style(tmp_path):
+    source = 'fn main() -> i64 {\n    println("a\\d b\\q");\n    0\n}\n'
+    path, proc = sxc_cli(tmp_path, source, command="run")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "ad bq\n"
+    assert f"{path}:2:15: warning: unknown character escape `\\d`" in proc.stderr
+    assert "write `\\\\` for a backslash" in proc.stderr
+
+
+def test_unknown_escape_is_error_in_rust_style(tmp_path):
+    source = 'fn main() {\n    let s = "a\\d";\n    println!("{}", s);\n}\n'
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 2, 15, "unknown character escape `\\d`", source,
+                 "for a backslash")
+
+
+def test_lambda_typed_i64_warns(tmp_path):
+    source = "fn main() -> i64 {\n    let f: i64 = (x) => x * 2;\n    f(21)\n}\n"
+    path, proc = sxc_cli(tmp_path, source, command="run")
+    assert proc.returncode == 42, proc.stderr
+    assert f"{path}:2:12: warning: a closure is not an `i64`: sxc ignores this type" \
+        in proc.stderr
+    assert "leave the type out" in proc.stderr
+
+
 def test_vec_functions_take_a_vec():
     m = sxc.compile("fn f() -> i64 {\n"
                     "    let v: Vec<i64> = Vec::new();\n"
