@@ -54,10 +54,6 @@ def check_trait_impl(impl: ast.ImplDef, reporter: Reporter) -> bool:
 def derive_methods(program, reporter: Reporter) -> None:
     """Add the methods that the `#[derive(..)]` of each struct asks for."""
     for name, sdef in list(program.structs.items()):
-        if sdef.generics:
-            # NOTE: derives of generic structs add no methods yet, so `.clone()`,
-            # `==` and `default()` of a `Pair<T>` need a hand-written impl.
-            continue
         span = getattr(sdef, "derive_span", None) or sdef.span
         for trait in sdef.derives:
             if trait in MARKER_DERIVES:
@@ -84,15 +80,17 @@ def derive_methods(program, reporter: Reporter) -> None:
             program.functions[key] = fn
 
 
-def _self_type(name: str, span: Span) -> ast.NamedType:
-    return ast.NamedType(span, [name])
+def _self_type(sdef: ast.StructDef, name: str, span: Span) -> ast.NamedType:
+    # `Self` stands for `Pair<T>` in the methods of a generic struct, which become
+    # templates copied per instance
+    return ast.NamedType(span, ["Self" if sdef.generics else name])
 
 
 def _default(sdef: ast.StructDef, name: str, span: Span) -> ast.FnDef:
     fields = [(f, ast.Call(span, ast.Path(span, ["Default", "default"]), []))
               for f, _ in sdef.fields]
     body = ast.Block(span, [], ast.StructLit(span, name, fields, span))
-    return ast.FnDef(span, "default", [], _self_type(name, span), body, None, [], True, span)
+    return ast.FnDef(span, "default", [], _self_type(sdef, name, span), body, None, [], True, span)
 
 
 def _clone(sdef: ast.StructDef, name: str, span: Span) -> ast.FnDef:
@@ -100,7 +98,7 @@ def _clone(sdef: ast.StructDef, name: str, span: Span) -> ast.FnDef:
                                  "clone", [], [], span))
               for f, _ in sdef.fields]
     body = ast.Block(span, [], ast.StructLit(span, name, fields, span))
-    return ast.FnDef(span, "clone", [], _self_type(name, span), body, "ref", [], True, span)
+    return ast.FnDef(span, "clone", [], _self_type(sdef, name, span), body, "ref", [], True, span)
 
 
 def _eq(sdef: ast.StructDef, name: str, span: Span) -> ast.FnDef:
@@ -109,7 +107,7 @@ def _eq(sdef: ast.StructDef, name: str, span: Span) -> ast.FnDef:
         same = ast.Binary(span, "==", ast.Field(span, ast.Path(span, ["self"]), f),
                           ast.Field(span, ast.Path(span, ["other"]), f), span)
         test = same if i == 0 else ast.Binary(span, "&&", test, same, span)
-    other = ast.Param(span, "other", ast.RefType(span, _self_type(name, span), False))
+    other = ast.Param(span, "other", ast.RefType(span, _self_type(sdef, name, span), False))
     body = ast.Block(span, [], test)
     return ast.FnDef(span, "eq", [other], ast.NamedType(span, ["bool"]), body, "ref", [],
                      True, span)

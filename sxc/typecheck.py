@@ -1398,6 +1398,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
                 return None
             return ast.ArrayRepeat(span, item, ast.IntLit(span, ty.size, "usize"))
         if isinstance(ty, T.StructT):
+            self.ensure_method(ty.struct, "default")
             sig = self.sigs.get(f"{ty.struct}::default")
             if sig is None or sig.self_kind is not None or sig.params:
                 return None
@@ -1420,6 +1421,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
             test = self.sequence_eq(e)
         else:
             key = f"{ty.struct}::eq"
+            self.ensure_method(ty.struct, "eq")
             sig = self.sigs.get(key)
             if sig is None or sig.self_kind is None:
                 self.rep.error(f"cannot compare values of type `{ty}`", e.op_span or e.span,
@@ -2406,6 +2408,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
         """Return the key of `t`'s `fmt(&self, f: &mut Formatter)`, which `impl Display`
         defines (the lowered source keeps the method but not the trait)."""
         if isinstance(t, T.StructT):
+            self.ensure_method(t.struct, "fmt")
             key = f"{t.struct}::fmt"
         elif isinstance(t, T.EnumT):
             key = f"{t.enum}::fmt"
