@@ -754,6 +754,9 @@ class Builder(Transformer):
         target, op, value = children
         return ast.Assign(self.sp(meta), str(op), target, value)
 
+    def tail_assign(self, meta, children):
+        return self.assign_stmt(meta, children)
+
     # ------------------------------------------------------------ block-like
 
     def block_expr(self, meta, children):

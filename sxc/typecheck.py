@@ -28,6 +28,7 @@ from sxc.formatting import PANIC_MACROS, FormatError, Spec, parse_format
 from sxc.monomorphize import GenericsMixin, Instance
 from sxc.modules import CRATE, report_private, within_path
 from sxc.resolve import Program
+from sxc.typecheck_init import DeferredBinding, check_initialization
 from sxc.typecheck_match import MatchChecks
 
 # Math methods shared by `f64`, `f32` and `dual`: name -> number of arguments.
@@ -154,6 +155,8 @@ class Local:
     mutable: bool
     span: Span
     keyword: str = "let"
+    # the number of a binding declared without a value (`let z;`), else None
+    deferred: int | None = None
 
 
 def _is_original_style(program: Program) -> bool:
@@ -189,6 +192,10 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
         self.eq_temps = 0  # the locals made for comparisons and struct updates so far
         # the function made for each number method named as a value: `f64::sin` -> key
         self.method_values: dict[str, str] = {}
+        # the bindings declared without a value, by number, and the types of
+        # those without an annotation, which their first assignment decides
+        self.deferred: dict[int, DeferredBinding] = {}
+        self.deferred_holes: list[tuple[T.HoleT, ast.Let]] = []
 
     # ------------------------------------------------------------ declarations
 
@@ -435,6 +442,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
             body.tail = self.coerce(body.tail, sig.ret)
         fn.body = body
         self.fill_holes(body)
+        self.settle_deferred(body)
+        check_initialization(body, self.deferred, self.rep, self.original_style)
         self.check_literals(body)
         self.self_struct = None
 
@@ -479,10 +488,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
         """Replace the decided holes in every type of `body`; report undecided ones."""
         if not self.holes:
             return
-        for node in _walk(body):
-            for attr, value in vars(node).items():
-                if isinstance(value, T.Type) and attr != "span":
-                    setattr(node, attr, T.prune(value))
+        _prune_types(body)
         for hole, span in self.holes:
             if hole.bound is None or T.has_hole(hole):
                 self.rep.error("cannot infer the element type of this `Vec`", span,
@@ -546,6 +552,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
             self.rep.warning(f"a closure is not an `{declared}`: sxc ignores this type",
                              stmt.type.span, help="leave the type out")
             declared = None
+        if stmt.init is None and isinstance(stmt.pattern, ast.NamePattern):
+            return self.deferred_let(stmt, declared)
         if stmt.init is None:
             if declared is None:
                 self.rep.error("a `let` without a value needs a type annotation",
@@ -565,11 +573,45 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
         self.bind(stmt.pattern, ty, stmt.keyword)
         return stmt
 
+    def deferred_let(self, stmt: ast.Let, declared: T.Type | None) -> ast.Let:
+        """Check `let z;` or `let z: f64;`, which a later assignment initialises."""
+        if declared is None:
+            declared = T.HoleT()
+            self.deferred_holes.append((declared, stmt))
+        pattern = stmt.pattern
+        self.bind(pattern, declared, stmt.keyword)
+        key = len(self.deferred)
+        mutable = pattern.mutable or stmt.keyword == "var"
+        self.deferred[key] = DeferredBinding(pattern.name, mutable, stmt.span)
+        self.scopes[-1][pattern.name].deferred = key
+        stmt.deferred = key
+        stmt.ty = declared
+        return stmt
+
+    def settle_deferred(self, body: ast.Node) -> None:
+        """Report the bindings of `let z;` that no assignment gave a type."""
+        holes, self.deferred_holes = self.deferred_holes, []
+        for hole, stmt in holes:
+            if hole.bound is None:
+                name = stmt.pattern.name
+                self.rep.error(f"type annotations needed for `{name}`", stmt.pattern.span,
+                               help=f"give `{name}` a type: `let {name}: f64;`")
+                hole.bound = T.UNIT
+        if holes:
+            _prune_types(body)
+
     def assign(self, stmt: ast.Assign) -> ast.Assign:
         target = self.expr(stmt.target, None)
         stmt.target = target
         self.check_place(target, stmt.span)
         op = stmt.op
+        if op == "=" and isinstance(target.ty, T.HoleT) and target.ty.bound is None:
+            # the first assignment of `let z;` decides its type
+            value = self.expr(stmt.value, None)
+            if not isinstance(value.ty, T.NeverT):
+                target.ty.bound = value.ty
+            stmt.value = value
+            return stmt
         if op == "=":
             stmt.value = self.coerce(self.expr(stmt.value, target.ty), target.ty)
             return stmt
@@ -612,6 +654,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
         local = self.lookup(root.segments[0])
         if local is None:
             return
+        if local.deferred is not None and root is target:
+            return  # whether `let z;` is assigned twice depends on the control flow
         if not local.mutable and not through_ref and not isinstance(local.ty, T.SliceT):
             name = root.segments[0]
             if self.original_style:
@@ -755,6 +799,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
             if local is not None:
                 e.ty = local.ty
                 e.target = ("local", name)
+                if local.deferred is not None:
+                    e.deferred = local.deferred
                 self.mark_capture(e)
                 return e
             if name in self.fn_templates:
@@ -2623,6 +2669,14 @@ STRING_METHODS = {
 
 def _is_range_slice(e: ast.Expr) -> bool:
     return isinstance(e, ast.Index) and isinstance(e.index, ast.Range)
+
+
+def _prune_types(body: ast.Node) -> None:
+    """Replace the bound holes in every type of `body` by their types."""
+    for node in _walk(body):
+        for attr, value in vars(node).items():
+            if isinstance(value, T.Type) and attr != "span":
+                setattr(node, attr, T.prune(value))
 
 
 def _float_only_types(base: T.FloatT) -> dict[str, T.Type]:

@@ -78,6 +78,21 @@ fn main() {
 # (id, source, line, col, message fragment, help fragment or None)
 ERRORS = [
     ("syntax", "fn main() {\n    let x = 1 +;\n}\n", 2, 16, "syntax error", None),
+    ("let_read_before_assign", "fn main() {\n    let z: i64;\n    println!(\"{}\", z);\n}\n",
+     3, 20, "used binding `z` isn't initialized", "assign `z` on every path before this use"),
+    ("let_assigned_in_one_arm",
+     "fn main() {\n    let z;\n    if args().len() > 3 {\n        z = 1;\n    }\n"
+     "    println!(\"{}\", z);\n}\n",
+     6, 20, "used binding `z` is possibly-uninitialized", None),
+    ("let_assigned_twice", "fn main() {\n    let z;\n    z = 1;\n    z = 2;\n}\n",
+     4, 5, "cannot assign twice to immutable variable `z`", "declare it with `let mut z`"),
+    ("let_assigned_in_loop",
+     "fn main() {\n    let z;\n    for i in 0..3 {\n        z = i;\n    }\n}\n",
+     4, 9, "cannot assign twice to immutable variable `z`", None),
+    ("let_compound_before_assign", "fn main() {\n    let mut z: i64;\n    z += 1;\n}\n",
+     3, 5, "used binding `z` isn't initialized", None),
+    ("let_never_assigned", "fn main() {\n    let z;\n}\n", 2, 9,
+     "type annotations needed for `z`", "let z: f64;"),
     ("number_method_value_unknown", "fn main() {\n    let f = f64::sine;\n}\n", 2, 13,
      "no function or associated item named `sine` found for type `f64`", None),
     ("number_method_value_signed_only", "fn main() {\n    let f = u32::abs;\n}\n", 2, 13,

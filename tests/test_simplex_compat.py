@@ -108,6 +108,15 @@ def test_let_assignment_warns_in_original_style(tmp_path):
     assert "declare it with `var n`" in proc.stderr
 
 
+def test_second_assignment_warns_in_original_style(tmp_path):
+    source = "fn main() -> i64 {\n    let n: i64;\n    n = 1;\n    n = n + 2;\n    n\n}\n"
+    path, proc = sxc_cli(tmp_path, source, command="run")
+    assert proc.returncode == 3, proc.stderr
+    assert f"{path}:4:5: warning: assigning to `n`, which is not declared mutable" \
+        in proc.stderr
+    assert f"{path}:3:5" not in proc.stderr
+
+
 def test_let_assignment_is_error_in_rust_style(tmp_path):
     source = "fn main() {\n    let n: i64 = 1;\n    n = n + 1;\n    println!(\"{}\", n);\n}\n"
     path, proc = sxc_cli(tmp_path, source)
