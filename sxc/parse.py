@@ -16,6 +16,7 @@ import pickle
 import re
 from importlib import resources
 from pathlib import Path as FsPath
+from typing import NamedTuple
 
 import lark
 from lark import Token, Transformer, v_args
@@ -78,6 +79,12 @@ def _parser() -> lark.Lark:
                 pickle.UnpicklingError):
             pass
     return lark.Lark(grammar_text(), **options)
+
+
+class _DerefPattern(NamedTuple):
+    """A closure parameter `&pattern`, which binds what the argument refers to."""
+
+    pattern: ast.Pattern
 
 
 # Constructs outside the subset, found before parsing so that each gets one
@@ -1042,8 +1049,27 @@ class Builder(Transformer):
 
     def closure(self, meta, children):
         move, *params, ret, body = children
-        return ast.Closure(self.sp(meta), [p for p in params if p is not None], ret, body,
-                           move is not None)
+        names, lets = [], []
+        for param in params:
+            if param is None:
+                continue
+            if isinstance(param[0], (ast.Pattern, _DerefPattern)):
+                # `|(i, x)|` and `|&x|` take the argument under a hidden name and
+                # destructure it with a `let` before the body
+                pattern, ty = param
+                deref = isinstance(pattern, _DerefPattern)
+                if deref:
+                    pattern = pattern.pattern
+                name = f"__arg_{pattern.span.line}_{pattern.span.col}"
+                arg: ast.Expr = ast.Path(pattern.span, [name])
+                if deref:
+                    arg = ast.Unary(pattern.span, "*", arg)
+                lets.append(ast.Let(pattern.span, pattern, None, arg))
+                param = (name, ty)
+            names.append(param)
+        if lets:
+            body = ast.Block(body.span, lets, body)
+        return ast.Closure(self.sp(meta), names, ret, body, move is not None)
 
     def closure0(self, meta, children):
         move, body = children
@@ -1069,6 +1095,13 @@ class Builder(Transformer):
     def closure_param(self, meta, children):
         _mut, name, ty = children
         return (str(name), ty)
+
+    def closure_pattern_param(self, meta, children):
+        pattern, ty = children
+        return (pattern, ty)
+
+    def closure_ref_pattern(self, meta, children):
+        return _DerefPattern(children[0])
 
     # ------------------------------------------------------------ literals
 

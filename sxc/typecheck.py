@@ -19,11 +19,12 @@ from dataclasses import dataclass, replace
 
 import math
 
-from sxc import ast, range_adapters, seq_adapters
+from sxc import ast, iter_chains, range_adapters, seq_adapters
 from sxc import numbers as N
 from sxc import types as T
 from sxc.closures import ClosureMixin
 from sxc.diagnostics import Reporter, Span
+from sxc.iter_chains import IterChainMixin
 from sxc.formatting import PANIC_MACROS, FormatError, Spec, parse_format
 from sxc.monomorphize import GenericsMixin, Instance
 from sxc.modules import CRATE, report_private, within_path
@@ -170,7 +171,7 @@ def _is_original_style(program: Program) -> bool:
             and len(ret.path) == 1 and T.is_int(T.PRIMITIVES.get(ret.path[0], T.UNIT)))
 
 
-class Checker(MatchChecks, GenericsMixin, ClosureMixin):
+class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin):
     def __init__(self, program: Program, reporter: Reporter):
         self.program = program
         self.rep = reporter
@@ -1557,6 +1558,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
     # ------------------------------------------------------------ methods
 
     def e_MethodCall(self, e: ast.MethodCall, expected):
+        chain = self.iter_chain_call(e, expected)
+        if chain is not None:
+            return chain
         receiver_expected = None
         if e.method in ("unwrap", "expect") and expected is not None:
             # `let n: u64 = s.parse().unwrap();` parses into the declared type
@@ -1813,6 +1817,14 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
         if name in VEC_EDIT_METHODS or name in SEQ_EDIT_METHODS:
             return self.seq_edit_method(e, base)
         help_text = None
+        if name in iter_chains.ADAPTERS:
+            self.rep.error(f"sxc supports the iterator adapter `{name}` only in a chain that "
+                           "ends in a consumer", e.method_span or e.span,
+                           help="end the chain with `.sum::<T>()`, `.fold(..)`, "
+                                "`.collect::<Vec<_>>()` or another consumer, or loop over it "
+                                "with `for`")
+            e.ty = T.NEVER
+            return e
         if name in ITERATOR_ADAPTERS:
             help_text = f"sxc has no iterator adapters such as `{name}`: write a `for` loop"
         self.rep.error(f"no method named `{name}` found for `{e.receiver.ty}`",
@@ -2196,6 +2208,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin):
         adapted = range_adapters.adapted_range(e.iter)
         if adapted is not None:
             return self.adapted_range_loop(e, *adapted, expected)
+        chain = self.iter_chain_loop(e, expected)
+        if chain is not None:
+            return chain
         if self.mutable_seq_local(e.iter):
             e.iter = ast.Ref(e.iter.span, e.iter, True)
         if seq_adapters.wants_rewrite(e.iter):

@@ -88,7 +88,8 @@ CASES = [
     ("str-method", in_main('let n = "ab".char_indices();'), 2, 18,
      "no method named `char_indices` found for `&str`", "sxc's strings have"),
     ("iterator-adapter", in_main("let v = vec![1.0]; let w = v.iter().map(1);"), 2, 41,
-     "no method named `map`", "write a `for` loop"),
+     "sxc supports the iterator adapter `map` only in a chain that ends in a consumer",
+     "end the chain with `.sum::<T>()`"),
     ("derive-ord", "#[derive(PartialOrd)]\nstruct V { x: f64 }\nfn main() { }\n", 1, 1,
      "`#[derive(PartialOrd)]`", None),
 ]

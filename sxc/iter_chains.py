@@ -1,0 +1,601 @@
+"""Rewrite iterator chains with closures into loops.
+
+The type checker calls `rewrite_chain` on a consumer such as
+`xs.iter().map(|x| x * x).sum::<f64>()`, or on a `for` loop over a chain with
+`map`, `filter` and the like, and checks the returned block instead:
+
+    xs.iter().map(|x| x * x).filter(|&y| y > 1.0).sum::<f64>()
+
+becomes
+
+    {
+        let __n_1_1: usize = xs.len();
+        let mut __acc_1_2: f64 = -0.0;
+        for __k_1_0 in 0usize..__n_1_1 {
+            let __x_1_3 = xs[__k_1_0];
+            let __x_1_4 = { let mut x = __x_1_3; x * x };
+            if { let mut __arg_4_55 = __x_1_4; { let y = *__arg_4_55; y > 1.0 } } {
+                __acc_1_2 += __x_1_4;
+            }
+        }
+        __acc_1_2
+    }
+
+Each closure written in the chain is inlined as a block that binds its
+parameters, so no closure value is made and no call is left for LLVM to
+inline.  Items are values, as in `for x in xs.iter()`: since `*x` of a value
+is the value and a `&x` parameter binds what its argument refers to,
+`|x| x * 2.0`, `|&x| x * 2.0` and `|x| *x * 2.0` all mean the same.  A function
+value such as `f64::max` or a closure stored in a local is called directly.
+
+The items flow through the stages one at a time, so the closures run in the
+order Rust runs them, and `take`, `take_while`, `any` and `all` stop pulling
+items as Rust's do.  The positional adapters `rev`, `zip`, `skip`, `take` and
+`enumerate` index the sequence, as `seq_adapters` does, when they come
+straight after a sequence source.  After `map` or `filter` they count the
+items that pass instead, and `rev` is rejected there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sxc import ast
+from sxc import seq_adapters
+from sxc import types as T
+from sxc.diagnostics import Span
+
+SOURCES = ("iter", "iter_mut", "into_iter")
+ADAPTERS = ("map", "filter", "enumerate", "zip", "rev", "skip", "take", "step_by",
+            "copied", "cloned", "take_while", "skip_while")
+# adapters that `seq_adapters` applies by indexing the sequence
+INDEXED = ("rev", "zip", "skip", "take", "enumerate")
+CONSUMERS = ("sum", "product", "count", "fold", "any", "all", "for_each", "collect")
+# consumers whose result is an `Option`, with what to write instead
+OPTION_CONSUMERS = {
+    "max": "`.fold(f64::NEG_INFINITY, f64::max)`, or `i64::MIN` and `i64::max` for integers",
+    "min": "`.fold(f64::INFINITY, f64::min)`, or `i64::MAX` and `i64::min` for integers",
+    "max_by": "`.fold(f64::NEG_INFINITY, f64::max)`",
+    "min_by": "`.fold(f64::INFINITY, f64::min)`",
+    "max_by_key": "`.fold(..)` that keeps the item with the larger key",
+    "min_by_key": "`.fold(..)` that keeps the item with the smaller key",
+    "reduce": "`.fold(first, ..)` with a starting value",
+    "last": "`.fold(..)` that keeps the latest item",
+    "nth": "index the sequence",
+    "position": "a `for` loop over `.iter().enumerate()` that breaks at the first match",
+    "find": "a `for` loop that breaks at the first match",
+    "find_map": "a `for` loop that breaks at the first match",
+    "filter_map": "`.filter(..)` followed by `.map(..)`",
+    "flat_map": "nested `for` loops",
+    "chain": "two `for` loops, or two consumers whose results you combine",
+}
+# the arguments each adapter and consumer takes
+ARITY = {"map": 1, "filter": 1, "enumerate": 0, "zip": 1, "rev": 0, "skip": 1, "take": 1,
+         "step_by": 1, "copied": 0, "cloned": 0, "take_while": 1, "skip_while": 1,
+         "sum": 0, "product": 0, "count": 0, "fold": 2, "any": 1, "all": 1, "for_each": 1,
+         "collect": 0}
+
+
+class ChainError(Exception):
+    """An iterator chain that sxc cannot rewrite; `span` points at the offending call."""
+
+    def __init__(self, message: str, span: Span, help: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.span = span
+        self.help = help
+
+
+@dataclass
+class Chain:
+    """An iterator source followed by adapters, from the source outwards."""
+
+    source: ast.Expr  # the sequence, or the `ast.Range`
+    method: str | None  # "iter", "iter_mut", "into_iter", or None for a range
+    adapters: list[ast.MethodCall] = field(default_factory=list)
+
+    @property
+    def is_range(self) -> bool:
+        return isinstance(self.source, ast.Range)
+
+
+def parse_chain(e: ast.Expr) -> Chain | None:
+    """Return the chain that `e` is, or None when `e` is no iterator chain."""
+    adapters = []
+    while isinstance(e, ast.MethodCall) and e.method in ADAPTERS + tuple(OPTION_CONSUMERS):
+        adapters.append(e)
+        e = e.receiver
+    if isinstance(e, ast.MethodCall) and e.method in SOURCES and not e.args:
+        if isinstance(e.receiver, ast.Range):
+            return Chain(e.receiver, None, list(reversed(adapters)))
+        return Chain(e.receiver, e.method, list(reversed(adapters)))
+    if isinstance(e, ast.Range):
+        return Chain(e, None, list(reversed(adapters)))
+    return None
+
+
+def _range_prefix(chain: Chain) -> int:
+    """Count the adapters that the range loop itself applies: one `rev` or `step_by`."""
+    if chain.adapters and chain.adapters[0].method in ("rev", "step_by"):
+        return 1
+    return 0
+
+
+def _indexed_prefix(chain: Chain) -> int:
+    """Count the adapters straight after a sequence source that index the sequence."""
+    n = 0
+    for a in chain.adapters:
+        if a.method in INDEXED and (a.method != "zip" or _zip_source(a) is not None):
+            n += 1
+        elif a.method in ("copied", "cloned"):
+            n += 1
+        else:
+            break
+    return n
+
+
+def needs_rewrite(chain: Chain) -> bool:
+    """Tell whether a `for` loop over `chain` needs this module (not `seq_adapters`)."""
+    if chain.is_range:
+        return len(chain.adapters) > _range_prefix(chain)
+    return _indexed_prefix(chain) < len(chain.adapters) or \
+        any(a.method in ("copied", "cloned") for a in chain.adapters)
+
+
+def _zip_source(a: ast.MethodCall) -> ast.Expr | None:
+    """Return the argument of `zip` as a chain `seq_adapters` can index, or None."""
+    if len(a.args) != 1:
+        return None
+    arg = a.args[0]
+    while isinstance(arg, ast.MethodCall) and arg.method in ("copied", "cloned") \
+            and not arg.args:
+        arg = arg.receiver
+    if isinstance(arg, ast.Ref) and not arg.mutable:
+        return ast.MethodCall(arg.span, arg.operand, "iter", [])
+    if isinstance(arg, (ast.Path, ast.Field)):
+        return ast.MethodCall(arg.span, arg, "iter", [])
+    if isinstance(arg, ast.MethodCall) and seq_adapters._chain(arg) is not None:
+        return arg
+    return None
+
+
+def check_arity(call: ast.MethodCall) -> None:
+    expected = ARITY[call.method]
+    if len(call.args) != expected:
+        raise ChainError(f"`{call.method}` takes {expected} argument"
+                         f"{'' if expected == 1 else 's'}"
+                         f" but {len(call.args)} {'was' if len(call.args) == 1 else 'were'} "
+                         "supplied", call.method_span or call.span)
+
+
+def reject_option_consumer(call: ast.MethodCall) -> None:
+    """Raise the error for an adapter or consumer whose result needs `Option`."""
+    name = call.method
+    span = call.method_span or call.span
+    help_text = f"write {OPTION_CONSUMERS[name]}"
+    if name == "chain":
+        raise ChainError("sxc does not support the iterator adapter `chain`", span,
+                         help=help_text)
+    if name in ("filter_map", "flat_map"):
+        raise ChainError(f"`{name}` takes a closure that returns an `Option` or an iterator, "
+                         "which sxc does not support", span, help=help_text)
+    raise ChainError(f"`{name}` returns an `Option`, which sxc does not support", span,
+                     help=help_text)
+
+
+def _closure_escapes(body: ast.Expr) -> ast.Expr | None:
+    """Return a `return` inside a closure body, which inlining would change."""
+    todo = [body]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, (list, tuple)):
+            todo.extend(n)
+            continue
+        if not isinstance(n, ast.Node) or isinstance(n, ast.Closure) and n is not body:
+            continue
+        if isinstance(n, ast.Return):
+            return n
+        for name in n.__dataclass_fields__:
+            value = getattr(n, name)
+            if isinstance(value, (ast.Node, list, tuple)):
+                todo.append(value)
+    return None
+
+
+class _Builder(seq_adapters._Builder):
+    """Build the loop of one chain; `lets` collects the statements before the loop."""
+
+    def __init__(self, span: Span, fresh: Callable[[str], str]):
+        super().__init__(span, fresh)
+        self.top: list[ast.Stmt] = []  # checks at the top of the loop body
+
+    # ------------------------------------------------------------ node helpers
+
+    def var(self, stem: str, init: ast.Expr, mutable: bool = False,
+            ty: ast.TypeExpr | None = None) -> ast.Path:
+        name = self.fresh(stem)
+        self.lets.append(ast.Let(self.span, ast.NamePattern(self.span, name, mutable), ty, init))
+        return self.name(name)
+
+    def usize_var(self, stem: str, init: ast.Expr, mutable: bool = False) -> ast.Path:
+        return self.var(stem, init, mutable, ast.NamedType(self.span, ["usize"]))
+
+    def usize(self, value: int) -> ast.IntLit:
+        return ast.IntLit(self.span, value, "usize")
+
+    def bind(self, stem: str, value: ast.Expr, out: list[ast.Stmt]) -> ast.Path:
+        name = self.fresh(stem)
+        out.append(ast.Let(self.span, ast.NamePattern(self.span, name, False), None, value))
+        return self.name(name)
+
+    def stmt(self, e: ast.Expr) -> ast.ExprStmt:
+        return ast.ExprStmt(self.span, e, False)
+
+    def if_(self, cond: ast.Expr, then: list[ast.Stmt],
+            otherwise: list[ast.Stmt] | None = None) -> ast.ExprStmt:
+        else_ = ast.Block(self.span, otherwise, None) if otherwise is not None else None
+        return self.stmt(ast.If(self.span, cond, ast.Block(self.span, then, None), else_))
+
+    def increment(self, counter: ast.Path) -> ast.Assign:
+        return ast.Assign(self.span, "+=", counter, self.usize(1))
+
+    def break_(self) -> ast.ExprStmt:
+        return ast.ExprStmt(self.span, ast.Break(self.span, None, None), True)
+
+    def call(self, func: ast.Expr, args: list[ast.Expr]) -> ast.Expr:
+        """Return `func` applied to `args`, with a closure literal inlined as a block."""
+        if not isinstance(func, ast.Closure):
+            return ast.Call(self.span, func, args)
+        if len(func.params) != len(args):
+            n = len(func.params)
+            raise ChainError(f"this closure takes {n} argument{'s' if n != 1 else ''} but "
+                             f"{len(args)} {'is' if len(args) == 1 else 'are'} supplied here",
+                             func.span)
+        escape = _closure_escapes(func.body)
+        if escape is not None:
+            raise ChainError("sxc inlines the closures of an iterator chain, so it does not "
+                             "support `return` inside one", escape.span,
+                             help="compute the value in the closure body, or write a `for` "
+                                  "loop")
+        stmts: list[ast.Stmt] = []
+        for (name, ty), arg in zip(func.params, args):
+            if isinstance(ty, ast.RefType):
+                # items are values, so `|x: &f64|` binds the value
+                ty = ty.inner
+            stmts.append(ast.Let(func.span, ast.NamePattern(func.span, name, True), ty, arg))
+        if func.ret is not None:
+            body = ast.Block(func.span, [ast.Let(func.span,
+                                                 ast.NamePattern(func.span, "__ret", False),
+                                                 func.ret, func.body)],
+                             ast.Path(func.span, ["__ret"]))
+            return ast.Block(func.span, stmts, body)
+        return ast.Block(func.span, stmts, func.body)
+
+    def function(self, arg: ast.Expr) -> ast.Expr:
+        """Return what to call for the closure argument `arg`, evaluating it once."""
+        if isinstance(arg, (ast.Closure, ast.Path)):
+            return arg
+        return self.var("f", arg)
+
+    # ------------------------------------------------------------ the loop
+
+    def prepare(self, chain: Chain) -> None:
+        """Add the statements that evaluate the source and adapter arguments, in order."""
+        if chain.is_range:
+            start = _range_prefix(chain)
+            index = self.fresh("i")
+            self.range: ast.Expr = chain.source
+            if start:
+                a = chain.adapters[0]
+                check_arity(a)
+                self.range = ast.MethodCall(a.span, self.range, a.method, a.args, [],
+                                            a.method_span)
+            self.item: ast.Expr = self.name(index)
+            self.pattern = ast.NamePattern(self.span, index, False)
+        else:
+            start = _indexed_prefix(chain)
+            indexed: ast.Expr = ast.MethodCall(self.span, chain.source, chain.method, [])
+            for a in chain.adapters[:start]:
+                check_arity(a)
+                if a.method in ("copied", "cloned"):
+                    continue
+                args = [_zip_source(a)] if a.method == "zip" else a.args
+                indexed = ast.MethodCall(a.span, indexed, a.method, args, [], a.method_span)
+            count, elem = self.iterator(indexed)
+            self.item = self._value(elem(self.name(self.k)))
+            self.pattern = ast.NamePattern(self.span, self.k, False)
+            self.range = ast.Range(self.span, self.usize(0), count, False)
+        self.run = self.stages(chain.adapters[start:])
+
+    def loop(self, sink: Callable[[ast.Expr], list[ast.Stmt]], label: str | None) -> ast.Stmt:
+        """Return the loop that feeds each item to `sink`, after `prepare`."""
+        body: list[ast.Stmt] = []
+        first = self.bind("x", self.item, body)
+        body.extend(self.run(first, sink))
+        block = ast.Block(self.span, [*self.top, *body], None)
+        return self.stmt(ast.For(self.span, self.pattern, self.range, block, label))
+
+    def stages(self, adapters: list[ast.MethodCall]):
+        """Return a function from (item, sink) to the statements of the loop body."""
+        run = lambda item, sink: sink(item)  # noqa: E731
+        for a in reversed(adapters):
+            check_arity(a)
+            run = self.stage(a, run)
+        return run
+
+    def stage(self, a: ast.MethodCall, rest):
+        m = a.method
+        if m in ("copied", "cloned"):
+            return rest
+        if m == "map":
+            f = self.function(a.args[0])
+
+            def mapped(item, sink):
+                out: list[ast.Stmt] = []
+                value = self.bind("x", self.call(f, [item]), out)
+                return out + rest(value, sink)
+            return mapped
+        if m == "filter":
+            p = self.function(a.args[0])
+            return lambda item, sink: [self.if_(self.call(p, [item]), rest(item, sink))]
+        if m == "take_while":
+            p = self.function(a.args[0])
+            return lambda item, sink: [self.if_(self.call(p, [item]), rest(item, sink),
+                                                [self.break_()])]
+        if m == "skip_while":
+            p = self.function(a.args[0])
+            skipping = self.var("skipping", ast.BoolLit(self.span, True), True)
+            off = ast.Assign(self.span, "=", skipping, ast.BoolLit(self.span, False))
+            return lambda item, sink: [self.if_(
+                self.binary("&&", skipping, self.call(p, [item])), [],
+                [off, *rest(item, sink)])]
+        if m == "enumerate":
+            counter = self.usize_var("e", self.usize(0), True)
+
+            def numbered(item, sink):
+                out: list[ast.Stmt] = []
+                pair = self.bind("x", ast.TupleLit(self.span, [counter, item]), out)
+                out.append(self.increment(counter))
+                return out + rest(pair, sink)
+            return numbered
+        if m == "skip":
+            amount = self.usize_var("a", self._as_usize(a.args[0]))
+            seen = self.usize_var("c", self.usize(0), True)
+            return lambda item, sink: [self.if_(self.binary("<", seen, amount),
+                                                [self.increment(seen)], rest(item, sink))]
+        if m == "take":
+            amount = self.usize_var("a", self._as_usize(a.args[0]))
+            taken = self.usize_var("c", self.usize(0), True)
+            # the check runs before the next item is pulled, as `Take` does
+            self.top.append(self.if_(self.binary(">=", taken, amount), [self.break_()]))
+            return lambda item, sink: [self.increment(taken), *rest(item, sink)]
+        if m == "step_by":
+            step = self.usize_var("step", self._as_usize(a.args[0]))
+            panic = ast.MacroCall(self.span, "panic",
+                                  [ast.StrLit(self.span, "assertion failed: step != 0")])
+            self.lets.append(self.if_(self.binary("==", step, self.usize(0)),
+                                      [ast.ExprStmt(self.span, panic, True)]))
+            phase = self.usize_var("c", self.usize(0), True)
+
+            def stepped(item, sink):
+                out: list[ast.Stmt] = []
+                keep = self.bind("keep", self.binary("==", phase, self.usize(0)), out)
+                out.append(self.increment(phase))
+                out.append(self.if_(self.binary("==", phase, step),
+                                    [ast.Assign(self.span, "=", phase, self.usize(0))]))
+                out.append(self.if_(keep, rest(item, sink)))
+                return out
+            return stepped
+        if m == "zip":
+            other = _zip_source(a)
+            if other is None:
+                raise ChainError("sxc supports `zip` with a sequence such as `b.iter()` or "
+                                 "`&b`", a.args[0].span if a.args else a.span)
+            count, elem = self.iterator(other)
+            position = self.usize_var("z", self.usize(0), True)
+
+            def zipped(item, sink):
+                out: list[ast.Stmt] = [self.if_(self.binary(">=", position, count),
+                                                [self.break_()])]
+                pair = self.bind("x", ast.TupleLit(self.span,
+                                                   [item, self._value(elem(position))]), out)
+                out.append(self.increment(position))
+                return out + rest(pair, sink)
+            return zipped
+        # rev
+        raise ChainError("sxc supports `rev` only straight after the source of the chain",
+                         a.method_span or a.span,
+                         help="move `.rev()` before `map` and `filter`, which gives the same "
+                              "items in the same order")
+
+    def _as_usize(self, e: ast.Expr) -> ast.Expr:
+        return ast.Cast(self.span, e, ast.NamedType(self.span, ["usize"]))
+
+
+def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeExpr | None,
+                  fresh: Callable[[str], str]) -> ast.Block:
+    """Return the block that computes `consumer`, a call such as `.sum()` that ends `chain`.
+
+    `result_type` is the type of a `sum`, `product` or `collect`, from the turbofish
+    or the context; None leaves it to inference.
+    """
+    for a in chain.adapters:
+        if a.method in OPTION_CONSUMERS:
+            reject_option_consumer(a)
+    check_arity(consumer)
+    span = consumer.span
+    name = consumer.method
+    builder = _Builder(span, fresh)
+    # the source and the adapters' arguments are evaluated before the consumer's
+    builder.prepare(chain)
+    if name in ("sum", "product"):
+        acc = builder.var("acc", _neutral(span, name, result_type), True, result_type)
+        op = "+=" if name == "sum" else "*="
+
+        def sink(item):
+            return [ast.Assign(span, op, acc, item)]
+        result: ast.Expr = acc
+    elif name == "count":
+        acc = builder.usize_var("count", builder.usize(0), True)
+
+        def sink(item):
+            return [builder.increment(acc)]
+        result = acc
+    elif name == "collect":
+        new = ast.Call(span, ast.Path(span, ["Vec", "new"]), [])
+        acc = builder.var("vec", new, True, result_type)
+
+        def sink(item):
+            return [ast.ExprStmt(span, ast.MethodCall(span, acc, "push", [item]), True)]
+        result = acc
+    elif name == "for_each":
+        f = builder.function(consumer.args[0])
+
+        def sink(item):
+            return [ast.ExprStmt(span, builder.call(f, [item]), True)]
+        result = ast.UnitLit(span)
+    elif name == "fold":
+        acc = builder.var("acc", consumer.args[0], True)
+        f = builder.function(consumer.args[1])
+
+        def sink(item):
+            return [ast.Assign(span, "=", acc, builder.call(f, [acc, item]))]
+        result = acc
+    else:  # any, all
+        found = builder.var("found", ast.BoolLit(span, name == "all"), True)
+        p = builder.function(consumer.args[0])
+
+        def sink(item):
+            test = builder.call(p, [item])
+            if name == "all":
+                test = ast.Unary(span, "!", test)
+            done = ast.Assign(span, "=", found, ast.BoolLit(span, name == "any"))
+            return [builder.if_(test, [done, builder.break_()])]
+        result = found
+    loop = builder.loop(sink, None)
+    return ast.Block(span, [*builder.lets, loop], result)
+
+
+def rewrite_for(loop: ast.For, chain: Chain, fresh: Callable[[str], str]) -> ast.Block:
+    """Return the block that runs `loop`, a `for` loop over `chain`."""
+    for a in chain.adapters:
+        if a.method in OPTION_CONSUMERS:
+            reject_option_consumer(a)
+    builder = _Builder(loop.span, fresh)
+    builder.prepare(chain)
+
+    def sink(item):
+        return [ast.Let(loop.span, loop.pattern, None, item),
+                ast.ExprStmt(loop.span, loop.body, False)]
+    loop_stmt = builder.loop(sink, loop.label)
+    return ast.Block(loop.span, [*builder.lets, loop_stmt], None)
+
+
+def _neutral(span: Span, name: str, result_type) -> ast.Expr:
+    """Return the start of a `sum` (Rust's float sum starts at -0.0) or a `product`."""
+    is_float = isinstance(result_type, ast.ResolvedType) and \
+        str(result_type.ty) in ("f64", "f32", "dual")
+    if name == "product":
+        return ast.FloatLit(span, 1.0) if is_float else ast.IntLit(span, 1)
+    if is_float:
+        return ast.Unary(span, "-", ast.FloatLit(span, 0.0))
+    return ast.IntLit(span, 0)
+
+
+class IterChainMixin:
+    """The type checker's handling of iterator chains (see the module docstring)."""
+
+    def iter_chain_call(self, e: ast.MethodCall, expected) -> ast.Expr | None:
+        """Check `e` as the consumer of an iterator chain; return None if it is none."""
+        if e.method not in CONSUMERS and e.method not in OPTION_CONSUMERS:
+            return None
+        chain = parse_chain(e.receiver)
+        if chain is None:
+            return None
+        if not chain.adapters and chain.method == "iter" and e.method in ("sum", "collect"):
+            return None  # `v.iter().sum()` is a sequence method
+        try:
+            if e.method in OPTION_CONSUMERS:
+                reject_option_consumer(e)
+            result_type = self.chain_result_type(e, expected)
+            if not self.chain_sources_ok(chain):
+                e.ty = T.NEVER
+                return e
+            block = rewrite_chain(e, chain, result_type, self.chain_names())
+        except ChainError as err:
+            return self.chain_error(e, err)
+        return self.expr(block, expected)
+
+    def iter_chain_loop(self, e: ast.For, expected) -> ast.Expr | None:
+        """Check a `for` loop over a chain with `map`, `filter` and the like."""
+        chain = parse_chain(e.iter)
+        if chain is None or not needs_rewrite(chain):
+            return None
+        try:
+            if not self.chain_sources_ok(chain):
+                e.ty = T.NEVER
+                return e
+            block = rewrite_for(e, chain, self.chain_names())
+        except ChainError as err:
+            return self.chain_error(e, err)
+        return self.expr(block, expected)
+
+    def chain_names(self) -> Callable[[str], str]:
+        self.fresh_count += 1
+        count = self.fresh_count
+        numbers = iter(range(1_000_000))
+        return lambda stem: f"__{stem}_{count}_{next(numbers)}"
+
+    def chain_error(self, e: ast.Expr, err: ChainError) -> ast.Expr:
+        self.rep.error(err.message, err.span, help=err.help)
+        e.ty = T.NEVER
+        return e
+
+    def chain_sources_ok(self, chain: Chain) -> bool:
+        if chain.is_range:
+            return True
+        return self.seq_source_ok(chain.source, chain.method == "iter_mut")
+
+    def chain_result_type(self, e: ast.MethodCall, expected) -> ast.TypeExpr | None:
+        """Return the type a `sum`, `product` or `collect` produces, from `::<T>` or context."""
+        if e.method not in ("sum", "product", "collect"):
+            return None
+        span = e.method_span or e.span
+        if len(e.type_args) > 1:
+            raise ChainError(f"`{e.method}` takes 1 type argument but {len(e.type_args)} "
+                             "were supplied", span)
+        if e.method == "collect":
+            return self.collect_type(e, expected, span)
+        if e.type_args:
+            ty = self.resolve_type(e.type_args[0])
+        elif expected is not None and T.is_numeric(T.prune(expected)):
+            ty = T.prune(expected)
+        else:
+            raise ChainError("type annotations needed: cannot infer the type of this "
+                             f"`{e.method}`", span,
+                             help=f"name the result type: `.{e.method}::<f64>()`")
+        if not T.is_numeric(ty):
+            raise ChainError(f"sxc cannot `{e.method}` into a value of type `{ty}`", span,
+                             help="use a number type such as `f64` or `i64`")
+        return ast.ResolvedType(span, ty)
+
+    def collect_type(self, e: ast.MethodCall, expected, span: Span) -> ast.TypeExpr | None:
+        if e.type_args:
+            te = e.type_args[0]
+            if not (isinstance(te, ast.NamedType) and te.path == ["Vec"]):
+                raise ChainError("sxc collects iterator chains only into a `Vec<T>`",
+                                 te.span, help="write `.collect::<Vec<_>>()`")
+            if len(te.args) == 1 and isinstance(te.args[0], ast.NamedType) and \
+                    te.args[0].path == ["_"]:
+                return None
+            return ast.ResolvedType(span, self.resolve_type(te))
+        if expected is None:
+            return None
+        ty = T.prune(expected)
+        if not isinstance(ty, T.VecT):
+            raise ChainError(f"sxc collects iterator chains only into a `Vec<T>`, not "
+                             f"`{ty}`", span)
+        if isinstance(T.prune(ty.elem), T.HoleT):
+            return None
+        return ast.ResolvedType(span, ty)
