@@ -12,7 +12,7 @@ import pytest
 
 import sxc
 from sxc import Dual
-from conftest import run_sxc
+from conftest import ROOT, run_sxc
 
 LANES_PROGRAM = """
 fn step(x: dual, y: dual) -> dual {
@@ -114,6 +114,18 @@ def test_tangent_lanes_become_vector_ops(tmp_path, lanes):
     # into the exported wrappers, so look at all of the program's own code
     program_code = "".join(function_body(ir_text, name) for name in program_functions(ir_text))
     assert VECTOR_FLOAT_OP.search(program_code), "the tangent lanes stay scalar"
+
+
+def test_w2_tangent_lanes_become_vector_ops():
+    workload = ROOT / "bench" / "workloads" / "rastrigin_meta.sx"
+    result = run_sxc("run", str(workload), "--emit", "llvm", "--tangents", "6")
+    assert result.returncode == 0, result.stderr
+    program_code = "".join(function_body(result.stdout, name)
+                           for name in program_functions(result.stdout))
+    ops = set(re.findall(r"= (f(?:add|sub|mul|div)) <\d+ x double>", program_code))
+    assert "fmul" in ops, ops
+    assert "fadd" in ops, ops
+    assert "fsub" in ops, ops
 
 
 @pytest.mark.parametrize("opt", ["-O2", "-O3"])
