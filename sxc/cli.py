@@ -102,8 +102,28 @@ def _split_program_args(argv: list[str]) -> tuple[list[str], list[str]]:
     return own, program
 
 
+# glibc's mallopt parameter for the maximum number of malloc arenas.
+M_ARENA_MAX = -8
+
+
+def _share_malloc_arena() -> None:
+    """Let all threads allocate from one glibc malloc arena (elsewhere a no-op).
+
+    The passes run on a worker thread and LLVM on the main one.  With one
+    arena, LLVM reuses the memory that the passes freed instead of growing
+    a second heap, which lowers the peak memory of `sxc run` by a few MB.
+    """
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).mallopt(M_ARENA_MAX, 1)
+    except (OSError, AttributeError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _share_malloc_arena()
     own, program_args = _split_program_args(argv)
     parser = build_parser()
     args = parser.parse_args(own)

@@ -56,6 +56,7 @@ class Compiled:
         if self._native is None:
             from sxc.jit import NativeModule
             ir_text = self.llvm_ir
+            trim_heap()
             self._native = NativeModule(ir_text, self.options.opt_level,
                                         list(self.exports.values()))
         return self._native
@@ -85,6 +86,20 @@ class Compiled:
         der = dict(structs["Dual"].resolved_fields).get("der") if "Dual" in structs else None
         lanes = der.size if isinstance(der, T.ArrayT) else 1
         return {"functions": functions, "lanes": lanes}
+
+
+def trim_heap() -> None:
+    """Return the C heap's free pages to the OS (glibc's `malloc_trim`; elsewhere a no-op).
+
+    The front end frees much of what it allocated before LLVM optimises the
+    module, which is when a compilation needs the most memory.
+    """
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def read_source(path: str) -> str:
