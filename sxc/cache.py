@@ -320,12 +320,18 @@ def store_program(key: str, compiled) -> bool:
     modules = {}
     for path, text in compiled.typed.module_files.items():
         modules[path] = None if text is None else file_digest(text.encode("utf-8"))
-    entry = {
-        "object": native.object_code,
-        "exports": dict(compiled.exports),
-        "mode": compiled.mode,
-        "warnings": list(zip(compiled.warnings, compiled.rendered_warnings())),
-        "modules": modules,
-        "interface": pickle.dumps(compiled.call_interface(), protocol=pickle.HIGHEST_PROTOCOL),
-    }
-    return write_entry(key, entry)
+    try:
+        entry = {
+            "object": native.object_code,
+            "exports": dict(compiled.exports),
+            "mode": compiled.mode,
+            "warnings": list(zip(compiled.warnings, compiled.rendered_warnings())),
+            "modules": modules,
+            "interface": pickle.dumps(compiled.call_interface(),
+                                      protocol=pickle.HIGHEST_PROTOCOL),
+        }
+        return write_entry(key, entry)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as exc:
+        # The program runs anyway; it is just compiled again next time.
+        _log().debug("cannot store %s in the compile cache: %s", compiled.path, exc)
+        return False

@@ -177,7 +177,15 @@ def compile_cached(source: str, path: str, options: Options, use_cache: bool = T
     key = cache.program_key(source, path, options)
     hit = cache.load_program(key, path, options)
     if hit is not None:
-        return hit
+        try:
+            hit.native()
+            return hit
+        except RuntimeError as exc:
+            # llvmlite raises RuntimeError when LLVM rejects the object code,
+            # for example after an update of the C library; compile again.
+            import logging
+
+            logging.getLogger(__name__).debug("cannot load %s from the cache: %s", path, exc)
     compiled = compile_program(source, path, options)
     cache.store_program(key, compiled)
     return compiled

@@ -294,3 +294,17 @@ def test_damaged_library_parse_reparses(tmp_path, cache_env, damage):
     assert result.returncode == 0, result.stderr
     assert float(result.stdout) == harmonic_sum(1000)
     assert cache.unpickle_or_none(cache.read_toolchain_file("library-std")) is not None
+
+
+def test_unloadable_object_recompiles(tmp_path, cache_env):
+    (tmp_path / "prog.sx").write_text(HARMONIC)
+    assert run("run", "prog.sx", cwd=tmp_path).returncode == 0
+    [entry_file] = entries(cache_env)
+    key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
+    entry = cache.read_entry(key)
+    entry["object"] = b"not an object file"
+    assert cache.write_entry(key, entry)
+    result = run("run", "prog.sx", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout) == harmonic_sum(1000)
+    assert cache.read_entry(key)["object"] != b"not an object file"
