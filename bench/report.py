@@ -217,8 +217,8 @@ def tsplib_section(results: dict) -> list[str]:
         lines.append(f"| {e['instance']} | {e['cities']} | "
                      + " | ".join(number(cells.get(i, {}).get("ns_per_step"), ",.1f")
                                   for i in impls)
-                     + f" | {number(sx.get('ratio_vs_c_O3'))} | {ref.get('accepted', '-'):,} | "
-                     f"{ref.get('best_len', 0):.0f} ({number(gap, '.1f')}%) |")
+                     + f" | {number(sx.get('ratio_vs_c_O3'))} | {number(ref.get('accepted'), ',')} | "
+                     f"{number(ref.get('best_len'), '.0f')} ({number(gap, '.1f')}%) |")
     return lines + [""]
 
 

@@ -8,8 +8,8 @@
 Every implementation is a program that runs its kernel several times
 in-process and prints one JSON object per task with the wall time of each
 repeat.  sxc's programs (bench/sxc_runner.py) compile a workload once through
-`sxc.compile` and call the compiled function; set-up such as the W1 distance
-matrix stays outside the timed region, as in the baselines.  The programs run
+`sxc.compile` and call the compiled function.  As in the baselines, set-up
+such as the W1 distance matrix stays outside the timed region.  The programs run
 in rounds, one after another, and the order rotates every round, so slow
 drift of a shared machine hits every implementation alike.  Per task the
 result keeps the median of each round's repeats, the median of those over
@@ -409,11 +409,8 @@ def ratio_of_mins(groups, key, base) -> float | None:
 
 
 def c_base(key: tuple, groups: dict) -> tuple | None:
-    """Return the C -O3 group a kernel is compared with: same task, the same step count if run."""
+    """Return the C -O3 group with the same task and step count, or None if C did not run it."""
     task, _, steps = key
-    if task == "w1":
-        same = (task, "c-O3", steps)
-        return same if same in groups else None
     base = (task, "c-O3", steps)
     return base if base in groups else None
 
