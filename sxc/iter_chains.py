@@ -70,6 +70,9 @@ OPTION_CONSUMERS = {
     "flat_map": "nested `for` loops",
     "chain": "two `for` loops, or two consumers whose results you combine",
 }
+# adapters whose items are those they receive
+SAME_ITEMS = ("filter", "rev", "skip", "take", "step_by", "copied", "cloned", "take_while",
+              "skip_while")
 # the arguments each adapter and consumer takes
 ARITY = {"map": 1, "filter": 1, "enumerate": 0, "zip": 1, "rev": 0, "skip": 1, "take": 1,
          "step_by": 1, "copied": 0, "cloned": 0, "take_while": 1, "skip_while": 1,
@@ -115,6 +118,20 @@ def parse_chain(e: ast.Expr) -> Chain | None:
     return None
 
 
+def hoist_rev(chain: Chain) -> None:
+    """Move a `rev` that follows only `map`, `filter`, `copied` and `cloned` to the source.
+
+    Those adapters treat each item alone, so reversing before them runs the same
+    closures on the same items in the same order as reversing after them.
+    """
+    for i, a in enumerate(chain.adapters):
+        if a.method == "rev":
+            if i and all(b.method in ("map", "filter", "copied", "cloned")
+                         for b in chain.adapters[:i]):
+                chain.adapters.insert(0, chain.adapters.pop(i))
+            return
+
+
 def _range_prefix(chain: Chain) -> int:
     """Count the adapters that the range loop itself applies: one `rev` or `step_by`."""
     if chain.adapters and chain.adapters[0].method in ("rev", "step_by"):
@@ -141,6 +158,26 @@ def needs_rewrite(chain: Chain) -> bool:
         return len(chain.adapters) > _range_prefix(chain)
     return _indexed_prefix(chain) < len(chain.adapters) or \
         any(a.method in ("copied", "cloned") for a in chain.adapters)
+
+
+def _zip_stops_first(chain: Chain, zip: ast.MethodCall, folding: bool) -> bool:
+    """Tell whether Rust's `zip` stops before it pulls the left item that finds the right
+    side exhausted, rather than after.
+
+    NOTE: this follows Rust 1.95, found by running chains whose `map` counts its
+    calls.  A consumer built on `fold` stops first unless `filter`, `take_while` or
+    `skip_while` comes before the `zip`.  A `for` loop, `any` and `all` pull items
+    with `next`, which stops first only after the random-access iterators: slices,
+    `Vec`s and exclusive ranges, through `map`, `copied`, `cloned`, `enumerate`,
+    `zip` and `skip` (not `rev`, `take` or `step_by`).
+    """
+    before = chain.adapters[:chain.adapters.index(zip)]
+    if folding:
+        return not any(b.method in ("filter", "take_while", "skip_while") for b in before)
+    if chain.is_range and chain.source.inclusive:
+        return False
+    allowed = ("map", "copied", "cloned", "enumerate", "zip", "skip")
+    return all(b.method in allowed for b in before)
 
 
 def _zip_source(a: ast.MethodCall) -> ast.Expr | None:
@@ -209,6 +246,11 @@ class _Builder(seq_adapters._Builder):
     def __init__(self, span: Span, fresh: Callable[[str], str]):
         super().__init__(span, fresh)
         self.top: list[ast.Stmt] = []  # checks at the top of the loop body
+        # the type of the items that reach the consumer, when the consumer fixes it
+        self.item_type: ast.TypeExpr | None = None
+        self.last_map: ast.MethodCall | None = None
+        # whether the consumer is one that Rust builds on `fold`
+        self.folding = False
 
     # ------------------------------------------------------------ node helpers
 
@@ -282,6 +324,13 @@ class _Builder(seq_adapters._Builder):
 
     def prepare(self, chain: Chain) -> None:
         """Add the statements that evaluate the source and adapter arguments, in order."""
+        hoist_rev(chain)
+        self.chain = chain
+        for a in reversed(chain.adapters):
+            if a.method == "map":
+                self.last_map = a
+            if a.method not in SAME_ITEMS:
+                break
         if chain.is_range:
             start = _range_prefix(chain)
             index = self.fresh("i")
@@ -330,11 +379,16 @@ class _Builder(seq_adapters._Builder):
             return rest
         if m == "map":
             f = self.function(a.args[0])
+            # the last `map` gives the items the consumer's type, which the
+            # closure body may need, as in `.map(|r| r.iter().sum()).collect::<Vec<f64>>()`
+            ty = self.item_type if a is self.last_map else None
 
             def mapped(item, sink):
                 out: list[ast.Stmt] = []
-                value = self.bind("x", self.call(f, [item]), out)
-                return out + rest(value, sink)
+                name = self.fresh("x")
+                out.append(ast.Let(self.span, ast.NamePattern(self.span, name, False), ty,
+                                   self.call(f, [item])))
+                return out + rest(self.name(name), sink)
             return mapped
         if m == "filter":
             p = self.function(a.args[0])
@@ -394,20 +448,24 @@ class _Builder(seq_adapters._Builder):
                                  "`&b`", a.args[0].span if a.args else a.span)
             count, elem = self.iterator(other)
             position = self.usize_var("z", self.usize(0), True)
+            end = self.if_(self.binary(">=", position, count), [self.break_()])
+            if _zip_stops_first(self.chain, a, self.folding):
+                self.top.append(end)
+                end = None
 
             def zipped(item, sink):
-                out: list[ast.Stmt] = [self.if_(self.binary(">=", position, count),
-                                                [self.break_()])]
+                out: list[ast.Stmt] = [end] if end is not None else []
                 pair = self.bind("x", ast.TupleLit(self.span,
                                                    [item, self._value(elem(position))]), out)
                 out.append(self.increment(position))
                 return out + rest(pair, sink)
             return zipped
         # rev
-        raise ChainError("sxc supports `rev` only straight after the source of the chain",
-                         a.method_span or a.span,
-                         help="move `.rev()` before `map` and `filter`, which gives the same "
-                              "items in the same order")
+        raise ChainError("sxc supports `rev` only before the adapters that count items "
+                         "(`enumerate`, `zip`, `skip`, `take`, `step_by`, `take_while`, "
+                         "`skip_while`)", a.method_span or a.span,
+                         help="reverse the source first, or collect into a `Vec` and reverse "
+                              "that")
 
     def _as_usize(self, e: ast.Expr) -> ast.Expr:
         return ast.Cast(self.span, e, ast.NamedType(self.span, ["usize"]))
@@ -427,6 +485,11 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
     span = consumer.span
     name = consumer.method
     builder = _Builder(span, fresh)
+    builder.folding = name in ("sum", "product", "count", "fold", "for_each", "collect")
+    if name in ("sum", "product"):
+        builder.item_type = result_type
+    elif name == "collect" and isinstance(result_type, ast.ResolvedType):
+        builder.item_type = ast.ResolvedType(span, result_type.ty.elem)
     # the source and the adapters' arguments are evaluated before the consumer's
     builder.prepare(chain)
     if name in ("sum", "product"):

@@ -1,0 +1,69 @@
+"""Iterator chains that sxc rejects: each gets one error with a caret under the call."""
+
+from __future__ import annotations
+
+import pytest
+
+from sxc.diagnostics import CompileError
+from sxc.driver import Options, compile_program
+from conftest import check_diagnostic
+
+
+def in_main(statement: str) -> str:
+    return f"fn main() {{\n    let v = vec![1.0, 2.0];\n    {statement}\n}}\n"
+
+
+def errors(source: str):
+    with pytest.raises(CompileError) as info:
+        compile_program(source, "prog.sx", Options(opt_level=0))
+    return [d for d in info.value.diagnostics if d.severity == "error"]
+
+
+# (id, statement on line 3, col, message fragment, help fragment)
+CASES = [
+    ("lazy-map", "let w = v.iter().map(|x| x * 2.0);", 22,
+     "sxc supports the iterator adapter `map` only in a chain that ends in a consumer",
+     "`.fold(..)`"),
+    ("max", "let m = v.iter().copied().max();", 31,
+     "`max` returns an `Option`, which sxc does not support",
+     "`.fold(f64::NEG_INFINITY, f64::max)`"),
+    ("min", "let m = v.iter().map(|x| x * 2.0).min();", 39,
+     "`min` returns an `Option`", "`.fold(f64::INFINITY, f64::min)`"),
+    ("min-by", "let m = v.iter().copied().min_by(|a, b| a.total_cmp(b));", 31,
+     "`min_by` returns an `Option`", "f64::min"),
+    ("position", "let i = v.iter().position(|&x| x > 1.5);", 22,
+     "`position` returns an `Option`", "breaks at the first match"),
+    ("find", "let i = v.iter().find(|&&x| x > 1.5);", 22,
+     "`find` returns an `Option`", "breaks at the first match"),
+    ("filter-map", "let s: f64 = v.iter().filter_map(|x| x).sum();", 27,
+     "`filter_map` takes a closure that returns an `Option`", "`.filter(..)` followed by"),
+    ("chain", "let s: f64 = v.iter().chain(v.iter()).sum();", 27,
+     "sxc does not support the iterator adapter `chain`", "two `for` loops"),
+    ("rev-after-take", "let s: f64 = v.iter().map(|x| x * 2.0).take(1).rev().sum();", 52,
+     "sxc supports `rev` only before the adapters that count items", "reverse the source"),
+    ("sum-untyped", "let s = v.iter().map(|x| x * 2.0).sum();", 39,
+     "type annotations needed: cannot infer the type of this `sum`", "`.sum::<f64>()`"),
+    ("sum-bool", "let s = v.iter().map(|x| x * 2.0).sum::<bool>();", 39,
+     "sxc cannot `sum` into a value of type `bool`", "a number type"),
+    ("collect-string", "let s: String = v.iter().map(|x| x * 2.0).collect();", 47,
+     "sxc collects iterator chains only into a `Vec<T>`, not `String`", None),
+    ("return-in-closure", "let s: f64 = v.iter().map(|x| { return 1.0; }).sum();", 37,
+     "sxc inlines the closures of an iterator chain", "write a `for` loop"),
+    ("closure-arity", "let s: f64 = v.iter().map(|x, y| x * y).sum();", 31,
+     "this closure takes 2 arguments but 1 is supplied here", None),
+    ("adapter-arity", "let s: f64 = v.iter().take().sum();", 27,
+     "`take` takes 1 argument but 0 were supplied", None),
+    ("zip-range", "let s: f64 = v.iter().zip(0..2).map(|(a, b)| a * b as f64).sum();", 31,
+     "sxc supports `zip` with a sequence such as `b.iter()` or `&b`", None),
+    ("iter-mut-immutable", "v.iter_mut().for_each(|x| *x *= 2.0);", 5,
+     "cannot borrow `v` as mutable", "let mut v"),
+]
+
+
+@pytest.mark.parametrize("statement,col,fragment,help_text", [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_chain_error(statement, col, fragment, help_text):
+    source = in_main(statement)
+    found = errors(source)
+    assert len(found) == 1, "\n\n".join(d.render() for d in found)
+    check_diagnostic(found[0].render(), "prog.sx", 3, col, fragment, source, help_text)
