@@ -888,6 +888,7 @@ class Builder(Transformer):
         return node
 
     cast_nb = cast
+    cast_head = cast
 
     def neg(self, meta, children):
         return ast.Unary(self.sp(meta), "-", children[0])
@@ -984,6 +985,11 @@ class Builder(Transformer):
         fields = [f for f in fields if f is not None]
         return ast.StructLit(self.sp(meta), str(name), fields,
                              _tok_span(self.path, name), base)
+
+    def short_struct_lit(self, meta, children):
+        name, field = children
+        fields = [self.field_shorthand(meta, [field])]
+        return ast.StructLit(self.sp(meta), str(name), fields, _tok_span(self.path, name), None)
 
     def field_init(self, meta, children):
         return (str(children[0]), children[1])

@@ -78,6 +78,9 @@ fn main() {
 # (id, source, line, col, message fragment, help fragment or None)
 ERRORS = [
     ("syntax", "fn main() {\n    let x = 1 +;\n}\n", 2, 16, "syntax error", None),
+    ("struct_literal_in_if_head",
+     "struct W { x: i64 }\nfn main() {\n    let x = 1;\n    if x == W { x }.x {\n    }\n}\n",
+     4, 20, "syntax error: unexpected `.`", None),
     ("let_read_before_assign", "fn main() {\n    let z: i64;\n    println!(\"{}\", z);\n}\n",
      3, 20, "used binding `z` isn't initialized", "assign `z` on every path before this use"),
     ("let_assigned_in_one_arm",
