@@ -168,7 +168,7 @@ def compile_cached(source: str, path: str, options: Options, use_cache: bool = T
 
     The result is a `Compiled`, or on a cache hit a `sxc.cache.CachedProgram`,
     which offers the same `native()`, `exports`, `mode`, `warnings`,
-    `rendered_warnings()` and `signatures()`.
+    `rendered_warnings()` and `call_interface()`.
     """
     from sxc import cache
 
