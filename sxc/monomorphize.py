@@ -604,6 +604,10 @@ class GenericsMixin:
         inst.bounds = {}
         inst.owner = owner
         inst.origin = getattr(fn, "origin", "user")
+        if inst.origin == "std":
+            # a copy of a prelude generic such as `__sort_by` is printed with the
+            # program by `sxc lower`, because the prelude holds only the generic
+            inst.origin = "std-instance"
         inst.type_env = env
         saved_self = self.self_struct
         self.self_struct = owner

@@ -25,6 +25,7 @@ from sxc import types as T
 from sxc.closures import ClosureMixin
 from sxc.diagnostics import Reporter, Span
 from sxc.iter_chains import IterChainMixin
+from sxc.sort_closures import SortMixin
 from sxc.formatting import PANIC_MACROS, FormatError, Spec, parse_format
 from sxc.monomorphize import GenericsMixin, Instance
 from sxc.modules import CRATE, report_private, within_path
@@ -171,7 +172,7 @@ def _is_original_style(program: Program) -> bool:
             and len(ret.path) == 1 and T.is_int(T.PRIMITIVES.get(ret.path[0], T.UNIT)))
 
 
-class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin):
+class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixin):
     def __init__(self, program: Program, reporter: Reporter):
         self.program = program
         self.rep = reporter
@@ -1559,6 +1560,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin):
 
     def e_MethodCall(self, e: ast.MethodCall, expected):
         chain = self.iter_chain_call(e, expected)
+        if chain is None:
+            chain = self.sort_closure_call(e, expected)
         if chain is not None:
             return chain
         receiver_expected = None

@@ -1,4 +1,4 @@
-"""Iterator chains that sxc rejects: each gets one error with a caret under the call."""
+"""Iterator chains and sorts by closure that sxc rejects: one error each, with a caret."""
 
 from __future__ import annotations
 
@@ -55,6 +55,18 @@ CASES = [
      "`take` takes 1 argument but 0 were supplied", None),
     ("zip-range", "let s: f64 = v.iter().zip(0..2).map(|(a, b)| a * b as f64).sum();", 31,
      "sxc supports `zip` with a sequence such as `b.iter()` or `&b`", None),
+    ("sort-by-ordering", "let mut w = v.clone(); w.sort_by(|a, b| if a < b { 1 } else { 2 });",
+     45, "sxc has no `Ordering`, so it supports `sort_by` only with a comparison such as",
+     "`partial_cmp`, `total_cmp` or `cmp`"),
+    ("sort-by-unwrap-or", "let mut w = v.clone(); w.sort_by(|a, b| a.partial_cmp(b).unwrap_or(3));",
+     45, "sxc has no `Ordering`", None),
+    ("sort-by-function", "let mut w = v.clone(); w.sort_by(compare);", 38,
+     "sxc supports `sort_by` with a closure `|a, b| ...` that compares its arguments",
+     "`|a, b| a.partial_cmp(b).unwrap()`"),
+    ("sort-by-one-param", "let mut w = v.clone(); w.sort_by(|a| a.partial_cmp(a).unwrap());", 38,
+     "sxc supports `sort_by` with a closure `|a, b| ...`", None),
+    ("sort-by-key-arity", "let mut w = v.clone(); w.sort_by_key(|a| *a as i64, 3);", 30,
+     "`sort_by_key` takes 1 argument but 2 were supplied", None),
     ("iter-mut-immutable", "v.iter_mut().for_each(|x| *x *= 2.0);", 5,
      "cannot borrow `v` as mutable", "let mut v"),
 ]
