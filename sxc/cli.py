@@ -1,7 +1,8 @@
 """The `sxc` command line: check, run, lower and build `.sx` programs.
 
 Exit status: 0 on success, 1 for a compile error, 101 for a runtime error,
-and otherwise the program's own status (what `fn main() -> i64` returns).
+124 when `sxc run --time-limit` stopped the program, and otherwise the
+program's own status (what `fn main() -> i64` returns).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from sxc.diagnostics import CompileError, InternalError
 
 EXIT_COMPILE_ERROR = 1
 EXIT_RUNTIME_ERROR = 101
+# the status of GNU `timeout` when it stops a command
+EXIT_TIME_LIMIT = 124
 
 COMMANDS = ("run", "check", "lower", "build")
 
@@ -44,6 +47,17 @@ def _common(parser: argparse.ArgumentParser) -> None:
                              "SXC_NO_CACHE=1)")
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"invalid time limit `{text}`: expected a positive "
+                                         "number of seconds, such as 2 or 0.5")
+    return seconds
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sxc", description="Compile and run Simplex (.sx) programs through LLVM.")
@@ -55,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("program_args", nargs="*", metavar="ARGS",
                      help="arguments for the program (after `--` when they look like "
                           "sxc options)")
+    run.add_argument("--time-limit", type=_positive_seconds, metavar="SECONDS",
+                     help="stop the program after SECONDS of wall-clock time, with exit "
+                          f"status {EXIT_TIME_LIMIT}; compiling does not count")
     _common(run)
     check = sub.add_parser("check", help="parse and type-check FILE")
     check.add_argument("file", metavar="FILE")
@@ -78,7 +95,7 @@ def _split_program_args(argv: list[str]) -> tuple[list[str], list[str]]:
     own: list[str] = []
     program: list[str] = []
     file_seen = False
-    takes_value = {"--mode", "--seed", "--hard", "--emit", "--tangents"}
+    takes_value = {"--mode", "--seed", "--hard", "--emit", "--tangents", "--time-limit"}
     flags = {"--no-cache"}
     i = 0
     while i < len(argv):
@@ -173,20 +190,39 @@ def _dispatch(args, program_args: list[str]) -> int:
         from sxc.build_exe import build_executable
         build_executable(compiled, args.output)
         return 0
-    return run_compiled(compiled, [args.file] + program_args)
+    return run_compiled(compiled, [args.file] + program_args, args.time_limit)
 
 
-def run_compiled(compiled, argv: list[str]) -> int:
+def run_compiled(compiled, argv: list[str], time_limit: float | None = None) -> int:
     """Run the `main` of a compiled program as `sxc run` does; return the exit status.
 
-    A runtime error prints its message on stderr and returns 101.
+    A runtime error prints its message on stderr and returns 101.  A program
+    that runs longer than `time_limit` seconds ends the process with status
+    124, because compiled code cannot be stopped from Python.
     """
     native = compiled.native()
-    status, code = native.run_main(compiled.options.seed, argv)
+    try:
+        status, code = native.run_main(compiled.options.seed, argv, time_limit)
+    except TimeoutError:
+        _stop_for_time_limit(time_limit)
     if status != 0:
         print(native.panic_message(), file=sys.stderr)
         return EXIT_RUNTIME_ERROR
     return code % 256
+
+
+def _stop_for_time_limit(seconds: float) -> None:
+    """Flush what the program printed, report the time limit and end the process."""
+    import ctypes
+    import os
+
+    # the program writes through C's stdio, whose buffers `os._exit` would drop
+    ctypes.CDLL(None).fflush(None)
+    sys.stdout.flush()
+    print(f"error: the program ran longer than the time limit of {seconds:g} s and was "
+          "stopped", file=sys.stderr)
+    sys.stderr.flush()
+    os._exit(EXIT_TIME_LIMIT)
 
 
 def _emit(compiled, stage: str) -> str:

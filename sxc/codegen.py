@@ -936,11 +936,13 @@ class Codegen:
 
     def v_VecLit(self, e: ast.VecLit):
         elem = e.ty.elem
-        header = self.b.call(self.helper_vec_new(elem), [const_i64(0)])
         push = self.helper_vec_push(elem)
         if e.count is not None:
             v = self.value(e.items[0])
             n = self.to_i64(self.value(e.count), e.count.ty)
+            # reserve all n elements first, so a count too large for memory
+            # fails at once instead of after growing the buffer step by step
+            header = self.vec_new(elem, n, e.count.span)
             if isinstance(elem, T.VecT):
                 # `vec![row; n]` clones `row` for each element, as Rust does,
                 # so the rows do not share one buffer.
@@ -954,6 +956,7 @@ class Codegen:
                 return header
             self.counted_loop(n, lambda i: self.b.call(push, [header, v]))
             return header
+        header = self.vec_new(elem, const_i64(len(e.items)))
         for item in e.items:
             v = self.value(item)
             if v is NEVER:
@@ -1230,27 +1233,54 @@ class Codegen:
         self.b, self.st = saved_b, saved_st
         return fn
 
+    def vec_new(self, elem: T.Type, cap: ir.Value, span: Span | None = None) -> ir.Value:
+        """Return a new, empty `Vec` with room for `cap` elements.
+
+        With the `span` of a count that the program chose (`with_capacity`,
+        `vec![x; n]`), a count whose bytes pass `isize::MAX` panics with
+        "capacity overflow", as in Rust, and a failed allocation names `span`.
+        """
+        where = ""
+        if span is not None:
+            where = f"{self.loc(span)}: "
+            size = self.sizeof(self.ll(elem))
+            size = self.b.select(self.b.icmp_unsigned("==", size, const_i64(0)), const_i64(1), size)
+            limit = self.b.udiv(const_i64(2**63 - 1), size)
+            self.check(self.b.icmp_unsigned("<=", cap, limit), span, "capacity overflow")
+        fmt = self.native.cstring(
+            f"{where}runtime error: memory allocation of %lld bytes failed".encode())
+        return self.b.call(self.helper_vec_new(elem), [cap, self.b.bitcast(fmt, PTR)])
+
     def helper_vec_new(self, elem: T.Type) -> ir.Function:
+        """`(cap, fmt) -> Vec`: an allocation failure panics with `fmt` and the byte count."""
         header_t = self.vec_header(elem)
         elem_ll = self.ll(elem)
 
         def build(fn):
             b = self.b
-            size = self.sizeof(header_t)
-            raw = b.call(self.native.libc("malloc"), [size])
-            self.check_allocation(raw)
+            cap, fmt = fn.args
+
+            def allocate(nbytes, shown):
+                raw = b.call(self.native.libc("malloc"), [nbytes])
+                failed = b.icmp_unsigned("==", b.ptrtoint(raw, I64), const_i64(0))
+                with b.if_then(failed, likely=False):
+                    b.call(self.native.routine("panic_fmt"), [fmt, shown, const_i64(0)])
+                    b.unreachable()
+                return raw
+
+            raw = allocate(self.sizeof(header_t), self.sizeof(header_t))
             header = b.bitcast(raw, header_t.as_pointer())
-            cap = fn.args[0]
             bytes_ = b.mul(cap, self.sizeof(elem_ll))
-            data = b.call(self.native.libc("malloc"), [b.add(bytes_, const_i64(8))])
-            self.check_allocation(data)
+            # 8 spare bytes, so that an empty Vec never asks malloc for 0 bytes
+            data = allocate(b.add(bytes_, const_i64(8)), bytes_)
             b.store(b.bitcast(data, elem_ll.as_pointer()),
                     b.gep(header, [const_i64(0), ir.Constant(I32, 0)]))
             b.store(const_i64(0), b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
             b.store(cap, b.gep(header, [const_i64(0), ir.Constant(I32, 2)]))
             b.ret(header)
 
-        return self._helper(f"vec_new.{_type_key(elem_ll)}", header_t.as_pointer(), [I64], build)
+        return self._helper(f"vec_new.{_type_key(elem_ll)}", header_t.as_pointer(),
+                            [I64, PTR], build)
 
     def check_allocation(self, ptr: ir.Value) -> None:
         """Panic when `malloc` or `realloc` returned NULL."""
@@ -1297,7 +1327,7 @@ class Codegen:
         def build(fn):
             b = self.b
             data, length = fn.args
-            header = b.call(self.helper_vec_new(elem), [length])
+            header = self.vec_new(elem, length)
             dst = b.load(b.gep(header, [const_i64(0), ir.Constant(I32, 0)]))
             nbytes = b.mul(length, self.sizeof(elem_ll))
             b.call(self.native.libc("memcpy"), [b.bitcast(dst, PTR), b.bitcast(data, PTR), nbytes])

@@ -57,16 +57,16 @@ def _as_slice(cg: Codegen, e: ast.Call):
 
 
 def _vec_new(cg: Codegen, e: ast.Call):
-    cap = const_i64(0)
-    if e.args:
-        cap = cg.to_i64(cg.value(e.args[0]), e.args[0].ty)
-    return cg.b.call(cg.helper_vec_new(e.ty.elem), [cap])
+    if not e.args:
+        return cg.vec_new(e.ty.elem, const_i64(0))
+    cap = cg.to_i64(cg.value(e.args[0]), e.args[0].ty)
+    return cg.vec_new(e.ty.elem, cap, e.args[0].span)
 
 
 def _args_vec(cg: Codegen, e):
     b = cg.b
     nat = cg.native
-    header = b.call(cg.helper_vec_new(T.STRING), [const_i64(0)])
+    header = cg.vec_new(T.STRING, const_i64(0))
     push = cg.helper_vec_push(T.STRING)
     argc = b.load(nat.argc)
     argv = b.load(nat.argv)
@@ -189,7 +189,7 @@ def _handle_slot_fn(cg: Codegen) -> ir.Function:
 
 
 def _vec_handle_new(cg: Codegen, e: ast.Call):
-    header = cg.b.call(cg.helper_vec_new(T.I64), [const_i64(0)])
+    header = cg.vec_new(T.I64, const_i64(0))
     return cg.b.ptrtoint(header, I64)
 
 
@@ -288,7 +288,7 @@ def _soft_score(cg: Codegen, e):
 
 def _to_string(cg: Codegen, e):
     recv = e.receiver if isinstance(e, ast.MethodCall) else e.args[0]
-    header = cg.b.call(cg.helper_vec_new(T.U8), [const_i64(16)])
+    header = cg.vec_new(T.U8, const_i64(16))
     slot = cg.alloca(VEC_BYTES.as_pointer())
     cg.b.store(cg.b.bitcast(header, VEC_BYTES.as_pointer()), slot)
     v = cg.value(recv)
@@ -553,7 +553,7 @@ def _assert(cg: Codegen, e: ast.MacroCall):
 
 
 def _new_buffer(cg: Codegen) -> ir.Value:
-    header = cg.b.call(cg.helper_vec_new(T.U8), [const_i64(32)])
+    header = cg.vec_new(T.U8, const_i64(32))
     slot = cg.alloca(VEC_BYTES.as_pointer())
     cg.b.store(cg.b.bitcast(header, VEC_BYTES.as_pointer()), slot)
     return slot

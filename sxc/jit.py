@@ -117,25 +117,30 @@ class NativeModule:
         ctypes.c_void_p.from_address(self.global_address("__sx_argv")).value = \
             ctypes.addressof(arr)
 
-    def run_main(self, seed: int, argv: list[str]) -> tuple[int, int]:
-        """Run `main`; return (status, exit code): status 0 ok, 101 runtime error."""
+    def run_main(self, seed: int, argv: list[str],
+                 time_limit: float | None = None) -> tuple[int, int]:
+        """Run `main`; return (status, exit code): status 0 ok, 101 runtime error.
+
+        When `main` runs longer than `time_limit` seconds, raise `TimeoutError`
+        and leave it running on its thread: only ending the process stops it.
+        """
         self.set_args(argv)
         sys.stdout.flush()
         sys.stderr.flush()
         entry = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_int64)(self.address("__sx_main"))
-        status = self._on_big_stack(entry, seed & 0xFFFFFFFFFFFFFFFF)
+        status = self._on_big_stack(entry, seed & 0xFFFFFFFFFFFFFFFF, time_limit)
         code = self.exit_code()
         # status 2 is `exit(code)`, a normal end of the program
         return (0 if status == 2 else status), code
 
-    def _on_big_stack(self, entry, seed: int) -> int:
+    def _on_big_stack(self, entry, seed: int, time_limit: float | None) -> int:
         from sxc.stack import call_with_stack
 
         self.set_stack_budget(MAIN_STACK_BUDGET)
-        try:
-            return call_with_stack(MAIN_STACK_BYTES, entry, seed)
-        finally:
-            self.set_stack_budget(CALL_STACK_BUDGET)
+        # a `main` that timed out still runs on the big stack, so its budget stays
+        status = call_with_stack(MAIN_STACK_BYTES, entry, seed, timeout=time_limit)
+        self.set_stack_budget(CALL_STACK_BUDGET)
+        return status
 
     def exit_code(self) -> int:
         return ctypes.c_int64.from_address(self.global_address("__sx_exit_code")).value

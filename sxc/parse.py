@@ -159,6 +159,47 @@ def _mask(source: str) -> str:
     return re.sub(pattern, blank, source, flags=re.S)
 
 
+# The passes recurse once or more per level of the syntax tree, so sxc rejects
+# deeper programs before parsing instead of running out of recursion after a
+# long compile.  The depth estimate counts each open bracket, plus each
+# operator character of the unfinished expressions in the open brackets: a
+# flat `a + b + c` is a left-leaning tree as deep as its operator count.
+MAX_NESTING = 12_000
+NESTING_TOKEN = re.compile(r"[(\[{]|[)\]}]|[;,]|[-+*/%^|&<>!=]+")
+# tokens that end the expression before them: `let x = ..`, `=> ..`, `-> T`
+SEPARATORS = {";", ",", "=", "=>", "->"}
+
+
+def _nesting_diagnostic(source: str, path: str) -> Diagnostic | None:
+    """Return an error at the first token where the nesting estimate passes `MAX_NESTING`."""
+    masked = _mask(source)
+    operators = [0]  # operator characters of the unfinished expression, per open bracket
+    depth = 0  # open brackets plus every entry of `operators`
+    for match in NESTING_TOKEN.finditer(masked):
+        token = match.group(0)
+        if token in "([{":
+            operators.append(0)
+            depth += 1
+        elif token in ")]}":
+            if len(operators) > 1:
+                depth -= 1 + operators.pop()
+        elif token in SEPARATORS:
+            depth -= operators[-1]
+            operators[-1] = 0
+        else:
+            operators[-1] += len(token)
+            depth += len(token)
+        if depth > MAX_NESTING:
+            start = match.start()
+            line = masked.count("\n", 0, start) + 1
+            col = start - (masked.rfind("\n", 0, start) + 1) + 1
+            return Diagnostic(
+                "error", f"the program nests more than {MAX_NESTING} levels deep here",
+                Span(path, line, col, line, col + 1), [],
+                "split long or deeply nested expressions into `let` bindings or functions")
+    return None
+
+
 def _unsupported(source: str, path: str) -> list[Diagnostic]:
     masked = _mask(source)
     found = []
@@ -200,6 +241,9 @@ def parse_module(source: str, path: str) -> ast.Module:
     unsupported = _unsupported(source, path)
     if unsupported:
         raise CompileError(unsupported)
+    too_deep = _nesting_diagnostic(source, path)
+    if too_deep is not None:
+        raise CompileError([too_deep])
     try:
         tree = _parser().parse(source)
     except lark.exceptions.UnexpectedInput as exc:
@@ -210,6 +254,9 @@ def parse_module(source: str, path: str) -> ast.Module:
     except lark.exceptions.VisitError as exc:
         # a builder method reported an unsupported construct
         if isinstance(exc.orig_exc, CompileError):
+            raise exc.orig_exc from None
+        # `driver.run_deep` turns this into a "nested too deeply" error
+        if isinstance(exc.orig_exc, RecursionError):
             raise exc.orig_exc from None
         raise
     return ast.Module(Span(path, 1, 1, 1, 1), path, items, script, attributes, attribute_spans)

@@ -10,10 +10,13 @@ from __future__ import annotations
 import threading
 
 
-def call_with_stack(stack_bytes: int, function, *args):
+def call_with_stack(stack_bytes: int, function, *args, timeout: float | None = None):
     """Return `function(*args)`, called on a new thread with `stack_bytes` of stack.
 
-    An exception in the call is re-raised on the caller's thread.
+    An exception in the call is re-raised on the caller's thread.  When the
+    call takes longer than `timeout` seconds, raise `TimeoutError`.  The thread
+    cannot be stopped from outside, so it keeps running as a daemon thread and
+    the caller should end the process.
     """
     result: dict = {}
 
@@ -26,11 +29,13 @@ def call_with_stack(stack_bytes: int, function, *args):
     old_size = threading.stack_size()
     try:
         threading.stack_size(stack_bytes)
-        worker = threading.Thread(target=target, name="sxc-worker")
+        worker = threading.Thread(target=target, name="sxc-worker", daemon=True)
         worker.start()
     finally:
         threading.stack_size(old_size)
-    worker.join()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise TimeoutError(f"the call ran longer than {timeout} seconds")
     if "error" in result:
         raise result["error"]
     return result["value"]

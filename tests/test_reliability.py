@@ -1,0 +1,223 @@
+"""Hostile input and runtime faults: sxc reports them and never crashes.
+
+Compile-time inputs must end in a compiled program or in diagnostics with
+exit status 1.  Runtime faults end `sxc run` and native executables with
+status 101 and a message that names the source location, and raise
+`sxc.RuntimeError` in embedding while the interpreter keeps running.
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+
+import pytest
+
+import sxc
+from sxc import driver, parse
+from tests.conftest import ROOT, run_sxc
+
+EXIT_RUNTIME_ERROR = 101
+EXIT_TIME_LIMIT = 124
+
+
+def write(tmp_path, text: str, name: str = "prog.sx"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def assert_clean_compile_error(done: subprocess.CompletedProcess) -> None:
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "error" in done.stderr
+
+
+# ------------------------------------------------------------------ compile time
+
+def test_flat_chain_of_100000_terms_rejected(tmp_path):
+    chain = " + ".join(["1.0"] * 100_000)
+    path = write(tmp_path, f"fn main() {{\n    let x = {chain};\n    println(\"{{}}\", x);\n}}\n")
+    done = run_sxc("check", str(path))
+    assert_clean_compile_error(done)
+    assert f"nests more than {parse.MAX_NESTING} levels deep" in done.stderr
+    assert "prog.sx:2:" in done.stderr
+    assert "`let` bindings" in done.stderr
+
+
+def test_nesting_limit_points_at_token():
+    source = "fn main() {\n    let x = " + "(" * 20_000 + "1" + ")" * 20_000 + ";\n}\n"
+    with pytest.raises(sxc.CompileError) as info:
+        parse.parse_module(source, "deep.sx")
+    diagnostic = info.value.diagnostics[0]
+    assert diagnostic.span.line == 2
+    # the 12,000th open parenthesis, plus `{` of `main`, passes the limit
+    assert diagnostic.span.col == len("    let x = ") + parse.MAX_NESTING
+
+
+def test_ten_thousand_nested_parens_compile(tmp_path):
+    expr = "(" * 10_000 + "2.5" + ")" * 10_000
+    module = sxc.compile(f"fn f() -> f64 {{ {expr} }}\n", cache=False)
+    assert module.f() == 2.5
+
+
+def test_recursion_in_parser_is_compile_error(monkeypatch):
+    # with the pre-parse estimate out of the way, the parse tree's depth
+    # exhausts a low recursion limit inside Lark's transformer
+    monkeypatch.setattr(parse, "MAX_NESTING", 10**9)
+    monkeypatch.setattr(driver, "RECURSION_LIMIT", 3_000)
+    source = "fn f() -> f64 { " + "if true { " * 3_000 + "1.0" + " } else { 2.0 }" * 3_000 + " }\n"
+    with pytest.raises(sxc.CompileError) as info:
+        driver.compile_program(source, "ifs.sx", driver.Options())
+    assert "nested too deeply" in info.value.diagnostics[0].message
+
+
+@pytest.mark.parametrize("data", [
+    b"", b"\xef\xbb\xbf", b"\xff\xfe\x00garbage", b"fn main() {\r\n    println(\"x\");\r\n}\r\n",
+    bytes(range(256)), b"fn main() { let x = \xc3\x28; }",
+])
+def test_odd_bytes_never_traceback(tmp_path, data):
+    path = tmp_path / "odd.sx"
+    path.write_bytes(data)
+    done = run_sxc("check", str(path))
+    assert done.returncode in (0, 1), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+# ------------------------------------------------------------------ run time
+
+FAULTS = """
+fn divide(a: i64, b: i64) -> i64 { a / b }
+fn remainder(a: i64, b: i64) -> i64 { a % b }
+fn index(n: usize) -> f64 { let v = vec![1.0; 3]; v[n] }
+fn parse_number(n: i64) -> i64 { let s = if n > 0 { "12x" } else { "7" }; s.parse::<i64>().unwrap() }
+fn recurse(n: i64) -> i64 { if n == 0 { 0 } else { let r = recurse(n - 1); r * 3 + n % 7 } }
+fn capacity(n: usize) -> usize { let v: Vec<f64> = Vec::with_capacity(n); v.len() }
+fn filled(n: usize) -> usize { let v = vec![0.5; n]; v.len() }
+fn fail(n: i64) -> i64 { if n > 0 { panic!("bad value {}", n); } n }
+"""
+
+
+@pytest.fixture(scope="module")
+def faults():
+    return sxc.compile(FAULTS, opt_level=0, cache=False)
+
+
+@pytest.mark.parametrize("call, line, message", [
+    (lambda m: m.divide(1, 0), 2, "attempt to divide by zero"),
+    (lambda m: m.divide(-2**63, -1), 2, "attempt to divide with overflow"),
+    (lambda m: m.remainder(-2**63, -1), 3, "overflow"),
+    (lambda m: m.index(3), 4, "index out of bounds: the len is 3 but the index is 3"),
+    (lambda m: m.parse_number(1), 5, "cannot parse `12x`"),
+    (lambda m: m.recurse(10**9), 6, "stack overflow"),
+    (lambda m: m.capacity(2**64 - 1), 7, "capacity overflow"),
+    (lambda m: m.filled(2**62), 8, "capacity overflow"),
+    (lambda m: m.filled(2**56), 8, "memory allocation of 576460752303423488 bytes failed"),
+    (lambda m: m.fail(4), 9, "panicked: bad value 4"),
+], ids=["div-zero", "div-overflow", "rem-overflow", "index", "parse", "stack", "capacity",
+        "capacity-repeat", "allocation", "panic"])
+def test_embedded_fault_raises(faults, call, line, message):
+    with pytest.raises(sxc.RuntimeError) as info:
+        call(faults)
+    text = str(info.value)
+    assert f"<string>:{line}:" in text
+    assert message in text
+
+
+def test_interpreter_survives_faults(faults):
+    for _ in range(3):
+        with pytest.raises(sxc.RuntimeError):
+            faults.recurse(10**9)
+        with pytest.raises(sxc.RuntimeError):
+            faults.divide(5, 0)
+    assert faults.recurse(3) == 3 * (3 * 1 + 2) + 3
+    assert faults.capacity(10) == 0
+    assert faults.parse_number(0) == 7
+
+
+def _limit_address_space():
+    # 4 GiB of address space: LLVM and Python fit, a terabyte allocation fails
+    # whatever the machine's overcommit policy
+    resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+
+FAULT_MAIN = {
+    "div": ("let d = args().len() as i64 - 1;\n    println(\"{}\", 10 / d);", 4,
+            "attempt to divide by zero"),
+    "alloc": ("let n = (args().len() as usize) << 40;\n    let v = vec![0.0; n];\n"
+              "    println(\"{}\", v.len());", 4, "memory allocation of"),
+    "capacity": ("let v: Vec<f64> = Vec::with_capacity(usize::MAX - args().len());\n"
+                 "    println(\"{}\", v.len());", 3, "capacity overflow"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FAULT_MAIN))
+def test_cli_fault_exit_101(tmp_path, name):
+    body, line, message = FAULT_MAIN[name]
+    path = write(tmp_path, f"fn main() {{\n    println(\"start\");\n    {body}\n}}\n")
+    done = subprocess.run([sys.executable, "-m", "sxc.cli", "run", str(path)],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT,
+                          preexec_fn=_limit_address_space)
+    assert done.returncode == EXIT_RUNTIME_ERROR, done.stderr
+    assert done.stdout == "start\n"
+    assert f"prog.sx:{line}:" in done.stderr
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_built_executable_fault_exit_101(tmp_path):
+    body, line, message = FAULT_MAIN["capacity"]
+    path = write(tmp_path, f"fn main() {{\n    println(\"start\");\n    {body}\n}}\n")
+    exe = tmp_path / "prog"
+    built = run_sxc("build", str(path), "-o", str(exe))
+    assert built.returncode == 0, built.stderr
+    done = subprocess.run([str(exe)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == EXIT_RUNTIME_ERROR
+    assert done.stdout == "start\n"
+    assert f"prog.sx:{line}:" in done.stderr
+    assert message in done.stderr
+
+
+def test_vec_repeat_and_capacity_still_work(faults):
+    assert faults.filled(0) == 0
+    assert faults.filled(1000) == 1000
+    assert faults.capacity(0) == 0
+
+
+# ------------------------------------------------------------------ time limit
+
+INFINITE_LOOP = """fn main() {
+    println("started");
+    let mut x: u64 = 1;
+    loop {
+        x = x * 6364136223846793005 + 1;
+        if x == 7 { break; }
+    }
+    println("{}", x);
+}
+"""
+
+
+def test_time_limit_stops_infinite_loop(tmp_path):
+    path = write(tmp_path, INFINITE_LOOP)
+    done = run_sxc("run", "--time-limit", "0.5", str(path), timeout=300)
+    assert done.returncode == EXIT_TIME_LIMIT
+    assert done.stdout == "started\n"
+    assert "time limit of 0.5 s" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_time_limit_keeps_program_status(tmp_path):
+    path = write(tmp_path, "fn main() -> i64 { println(\"done\"); 3 }\n")
+    done = run_sxc("run", "--time-limit", "100", str(path))
+    assert done.returncode == 3
+    assert done.stdout == "done\n"
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "inf"])
+def test_time_limit_rejects_bad_value(tmp_path, value):
+    path = write(tmp_path, "fn main() {}\n")
+    done = run_sxc("run", f"--time-limit={value}", str(path))
+    assert done.returncode == 2
+    assert f"invalid time limit `{value}`" in done.stderr
