@@ -150,12 +150,20 @@ def _blank_ignored(source: str) -> str:
     return "".join(chars)
 
 
+# raw strings as the grammar's RAW_STRING reads them, with no escapes inside
+RAW_STRING_PATTERN = (r'(?<![A-Za-z0-9_])(?:r"[^"]*"|r#"(?:[^"]|"(?!#))*"#'
+                      r'|r##"(?:[^"]|"(?!##))*"##|r###"(?:[^"]|"(?!###))*"###)')
+
+
+_RAW_OPENER = re.compile(r'(?<![A-Za-z0-9_])r(#{0,3})"')
+
+
 def _mask(source: str) -> str:
     """Blank out comments and string literals, keeping every offset."""
     def blank(match: re.Match) -> str:
         return re.sub(r"[^\n]", " ", match.group(0))
 
-    pattern = r'//[^\n]*|/\*.*?\*/|"(?:[^"\\]|\\.)*"'
+    pattern = r'//[^\n]*|/\*.*?\*/|' + RAW_STRING_PATTERN + r'|"(?:[^"\\]|\\.)*"'
     return re.sub(pattern, blank, source, flags=re.S)
 
 
@@ -266,6 +274,9 @@ def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, path: str,
                        source: str) -> Diagnostic:
     line = getattr(exc, "line", 1) or 1
     col = getattr(exc, "column", 1) or 1
+    raw = _unterminated_raw_string(exc, path, source)
+    if raw is not None:
+        return raw
     if isinstance(exc, lark.exceptions.UnexpectedCharacters):
         pos = exc.pos_in_stream
         char = source[pos] if pos < len(source) else ""
@@ -294,6 +305,25 @@ def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, path: str,
     if names and len(names) <= 8:
         help_text = "expected " + ", ".join(names)
     return Diagnostic("error", message, span, [], help_text)
+
+
+def _unterminated_raw_string(exc: lark.exceptions.UnexpectedInput, path: str,
+                             source: str) -> Diagnostic | None:
+    """Return the error for `r#"...` without its closing `"#`, found where it starts."""
+    pos = getattr(exc, "pos_in_stream", None)
+    if pos is None:
+        return None
+    for start in (pos - 1, pos):
+        opener = _RAW_OPENER.match(source, max(start, 0))
+        if opener is None or re.compile(RAW_STRING_PATTERN).match(source, start):
+            continue
+        line = source.count("\n", 0, start) + 1
+        col = start - (source.rfind("\n", 0, start) + 1) + 1
+        span = Span(path, line, col, line, col + len(opener.group(0)))
+        closer = '"' + opener.group(1)
+        return Diagnostic("error", "unterminated raw string", span, [],
+                          f"close the string with `{closer}`")
+    return None
 
 
 def _terminal_text(name: str) -> str:
@@ -1181,6 +1211,12 @@ class Builder(Transformer):
             node.escape_error = (str(err), at)
         node.raw = raw
         return node
+
+    def raw_str_lit(self, meta, children):
+        raw = str(children[0])
+        hashes = len(raw) - len(raw[1:].lstrip("#")) - 1
+        # no escapes: the text between `r#"` and `"#` is the value
+        return ast.StrLit(self.sp(meta), raw[2 + hashes:len(raw) - 1 - hashes])
 
     def fstring_lit(self, meta, children):
         raise CompileError([Diagnostic(

@@ -78,6 +78,8 @@ fn main() {
 # (id, source, line, col, message fragment, help fragment or None)
 ERRORS = [
     ("syntax", "fn main() {\n    let x = 1 +;\n}\n", 2, 16, "syntax error", None),
+    ("raw_string_unterminated", "fn main() {\n    let s = r#\"abc\";\n}\n", 2, 13,
+     "unterminated raw string", 'close the string with `"#`'),
     ("struct_literal_in_if_head",
      "struct W { x: i64 }\nfn main() {\n    let x = 1;\n    if x == W { x }.x {\n    }\n}\n",
      4, 20, "syntax error: unexpected `.`", None),
