@@ -74,7 +74,13 @@ def compile(source_or_path, mode: str | None = None, opt_level: int = 2,  # noqa
 
 
 class Module:
-    """A compiled program loaded into this process, with its free functions as attributes."""
+    """A compiled program loaded into this process.
+
+    Its free functions are attributes (`m.f`), and so are its structs, as
+    generated dataclasses (`m.Point(x=1.0, y=2.0)`).  Calls from several
+    threads are safe: calls into one module take turns, and calls into
+    different modules run in parallel.
+    """
 
     def __init__(self, compiled):
         # a `driver.Compiled`, or a `cache.CachedProgram` on a cache hit
@@ -83,6 +89,7 @@ class Module:
         self._exports = compiled.exports
         self._native.set_seed(compiled.options.seed)
         self._functions: dict[str, "Function"] = {}
+        self._layout = None
 
     @property
     def mode(self) -> str:
@@ -96,158 +103,153 @@ class Module:
         """Run `main` with `args`; return its exit code or raise `sxc.RuntimeError`."""
         argv = [self._compiled.path] + list(args or [])
         s = self._compiled.options.seed if seed is None else seed
-        status, code = self._native.run_main(s, argv)
-        if status != 0:
-            raise RuntimeError(self._native.panic_message())
+        with self._native._lock:
+            status, code = self._native.run_main(s, argv)
+            if status != 0:
+                raise RuntimeError(self._native.panic_message())
         return code
 
     def seed(self, seed: int) -> None:
         """Reseed the program's default random stream."""
         self._native.set_seed(seed)
 
+    def _interface(self) -> dict:
+        return self._compiled.call_interface()
+
+    def _struct_layout(self):
+        if self._layout is None:
+            from sxc.boundary import Layout
+
+            interface = self._interface()
+            self._layout = Layout(interface.get("structs", {}), interface["lanes"])
+        return self._layout
+
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
-        if name not in self._functions:
-            interface = self._compiled.call_interface()
-            signatures = interface["functions"].get(name)
-            if signatures is None:
-                raise AttributeError(f"the program has no function `{name}`")
-            if name == "main":
-                raise AttributeError("run `main` with Module.run(args)")
-            if name not in self._exports:
-                raise TypeError(f"`{name}` cannot be called from Python: only numbers, "
-                                "bool, dual and slices of f64/i64 cross the boundary")
-            self._functions[name] = Function(self, name, signatures, interface["lanes"])
-        return self._functions[name]
+        if name in self._functions:
+            return self._functions[name]
+        interface = self._interface()
+        signatures = interface["functions"].get(name)
+        if signatures is None:
+            layout = self._struct_layout()
+            if name in layout.fields and not name.startswith("Dual"):
+                return layout.struct_class(name)
+            raise AttributeError(f"the program has no function or struct `{name}`")
+        if name == "main":
+            raise AttributeError("run `main` with Module.run(args)")
+        if name not in self._exports:
+            raise TypeError(f"`{name}` cannot be called from Python: see docs/python.md "
+                            "for the types that cross the boundary")
+        params = interface.get("params", {}).get(name)
+        function = Function(self, name, signatures, params)
+        self._functions[name] = function
+        return function
+
+    def __dir__(self):
+        interface = self._interface()
+        names = [n for n in interface["functions"] if n in self._exports]
+        names += [n for n in interface.get("structs", {}) if n.isidentifier()]
+        return sorted(set(super().__dir__()) | set(names))
 
 
 class Function:
-    def __init__(self, module: Module, name: str, signatures: tuple, lanes: int):
+    """A compiled function, called with Python values (see docs/python.md)."""
+
+    def __init__(self, module: Module, name: str, signatures: tuple,
+                 params: tuple | None = None):
+        import inspect
+
         self.module = module
-        self.name = name
+        self.name = self.__name__ = self.__qualname__ = name
         self.typed, self.lowered = signatures
-        self.lanes = lanes
+        self.params = tuple(params) if params else tuple(
+            f"arg{i}" for i in range(len(self.typed.params)))
+        self._layout = module._struct_layout()
         addr = module._native.address(module._exports[name])
         proto = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p)
         self._call = proto(addr)
+        self._ret_slots = _result_slots(self.typed.ret, self.lowered.ret, self._layout)
+        self.__signature__ = inspect.Signature(
+            [inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str(t))
+             for p, t in zip(self.params, self.typed.params)],
+            return_annotation=str(self.typed.ret))
+        self.__doc__ = f"{self.sxc_signature}\n\nA function compiled by sxc."
 
-    def __call__(self, *args):
-        params = self.typed.params
-        if len(args) != len(params):
+    @property
+    def sxc_signature(self) -> str:
+        """The function's signature in Simplex syntax."""
+        params = ", ".join(f"{p}: {t}" for p, t in zip(self.params, self.typed.params))
+        ret = "" if isinstance(self.typed.ret, T.UnitT) else f" -> {self.typed.ret}"
+        return f"fn {self.name}({params}){ret}"
+
+    def __repr__(self) -> str:
+        return f"<sxc function {self.sxc_signature}>"
+
+    def _bind(self, args: tuple, kwargs: dict) -> list:
+        """Match positional and keyword arguments to parameters as Python does."""
+        n = len(self.params)
+        if len(args) > n:
             given = f"{len(args)} {'was' if len(args) == 1 else 'were'} given"
-            plural = "" if len(params) == 1 else "s"
-            raise TypeError(f"{self.name}() takes {len(params)} argument{plural} but {given}")
+            plural = "" if n == 1 else "s"
+            raise TypeError(f"{self.name}() takes {n} positional argument{plural} but {given}")
+        values = list(args) + [_MISSING] * (n - len(args))
+        for key, value in kwargs.items():
+            if key not in self.params:
+                raise TypeError(f"{self.name}() got an unexpected keyword argument '{key}'")
+            i = self.params.index(key)
+            if values[i] is not _MISSING:
+                raise TypeError(f"{self.name}() got multiple values for argument '{key}'")
+            values[i] = value
+        missing = [p for p, v in zip(self.params, values) if v is _MISSING]
+        if missing:
+            names = [f"'{p}'" for p in missing]
+            listed = names[0] if len(names) == 1 else \
+                ", ".join(names[:-1]) + f" and {names[-1]}"
+            plural = "" if len(missing) == 1 else "s"
+            raise TypeError(f"{self.name}() missing {len(missing)} required positional "
+                            f"argument{plural}: {listed}")
+        return values
+
+    def __call__(self, *args, **kwargs):
+        from sxc.boundary import CallbackErrors
+
+        values = self._bind(args, kwargs)
+        native = self.module._native
+        errors = CallbackErrors(native.global_address("__sx_callback_error"))
         slots: list = []
         keep: list = []
-        for value, t, lt in zip(args, params, self.lowered.params):
-            _pack(value, t, lt, slots, keep, self.lanes)
-        buf = (ctypes.c_uint64 * max(1, len(slots)))(*[_as_bits(s) for s in slots])
-        ret = (ctypes.c_uint64 * (1 + max(1, self.lanes)))()
-        status = self._call(ctypes.addressof(buf), ctypes.addressof(ret))
+        for value, name, t, lt in zip(values, self.params, self.typed.params,
+                                      self.lowered.params):
+            self._layout.pack(value, t, lt, f"{self.name}() argument '{name}'", slots,
+                              keep, errors)
+        buf = (ctypes.c_uint64 * max(1, len(slots)))(*slots)
+        ret = (ctypes.c_uint64 * max(1, self._ret_slots))()
+        status, message, exit_code = native.call(self._call, ctypes.addressof(buf),
+                                                 ctypes.addressof(ret))
+        if errors.error is not None:
+            raise errors.error
         if status == 2:
             # the function called `exit(code)`: end like Python's sys.exit
-            raise SystemExit(self.module._native.exit_code())
+            raise SystemExit(exit_code)
         if status != 0:
-            raise RuntimeError(self.module._native.panic_message())
-        return _unpack(ret, self.typed.ret, self.lowered.ret, self.lanes)
+            raise RuntimeError(message)
+        return self._layout.unpack(ret, self.typed.ret, self.lowered.ret)[0]
 
 
-def _as_bits(slot) -> int:
-    if isinstance(slot, float):
-        return ctypes.c_uint64.from_buffer(ctypes.c_double(slot)).value
-    return int(slot) & 0xFFFFFFFFFFFFFFFF
+_MISSING = object()
 
 
-def _pack(value, t: T.Type, lt: T.Type, slots: list, keep: list, lanes: int = 1) -> None:
-    if isinstance(t, T.DualT):
-        if isinstance(value, Dual):
-            val = float(value.val)
-            if value.tangents and isinstance(lt, T.StructT):
-                if len(value.tangents) != lanes:
-                    raise TypeError(f"expected a dual with {lanes} tangents, got "
-                                    f"{len(value.tangents)}")
-                ders = [float(d) for d in value.tangents]
-            else:
-                ders = [float(value.der)] + [0.0] * (lanes - 1)
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            val, ders = float(value), [0.0] * lanes
-        else:
-            raise TypeError(f"expected sxc.Dual or a number for `dual`, got {value!r}")
-        slots.extend([val] + ders if isinstance(lt, T.StructT) else [val])
-    elif isinstance(t, T.FloatT):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise TypeError(f"expected a number for `{t}`, got {value!r}")
-        slots.append(float(value))
-    elif isinstance(t, T.BoolT):
-        slots.append(1 if value else 0)
-    elif isinstance(t, T.IntT):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"expected an int for `{t}`, got {value!r}")
-        lo = -(1 << (t.bits - 1)) if t.signed else 0
-        hi = (1 << (t.bits - 1)) - 1 if t.signed else (1 << t.bits) - 1
-        if not lo <= value <= hi:
-            raise OverflowError(f"{value} does not fit in `{t}`")
-        slots.append(value)
-    elif isinstance(t, T.SliceT):
-        slots.extend(_slice_slots(value, t, keep))
-    else:
-        raise TypeError(f"cannot pass a value of type `{t}` from Python")
-
-
-def _slice_slots(value, t: T.SliceT, keep: list) -> list[int]:
-    """Return (data pointer, length) of a 1-D array for a slice parameter.
-
-    A slice that the function may write (`&mut [T]`) must be a contiguous
-    NumPy array of exactly the element type, because writes to a converted
-    copy would be lost.  A read-only slice also accepts lists and other
-    dtypes that convert without loss.
-    """
-    import numpy as np
-
-    dtype = np.dtype(np.float64 if isinstance(t.elem, T.FloatT) else np.int64)
-    mutable = getattr(t, "mutable", False)
-    if isinstance(value, np.ndarray):
-        if value.ndim != 1:
-            raise TypeError(f"expected a 1-D array for `{t}`, got shape {value.shape}")
-        if mutable and (value.dtype != dtype or not value.flags.c_contiguous
-                        or not value.flags.writeable):
-            raise TypeError(f"`{t}` needs a writable contiguous {dtype} array, got "
-                            f"{value.dtype} (contiguous: {value.flags.c_contiguous})")
-        if value.dtype != dtype and not np.can_cast(value.dtype, dtype, "same_kind"):
-            raise TypeError(f"cannot pass a {value.dtype} array as `{t}`")
-        if value.dtype.kind == "f" and dtype.kind == "i":
-            raise TypeError(f"cannot pass a {value.dtype} array as `{t}` without "
-                            "truncating")
-    elif mutable:
-        raise TypeError(f"`{t}` needs a NumPy array, got {type(value).__name__}")
-    arr = np.ascontiguousarray(value, dtype=dtype)
-    if arr.ndim != 1:
-        raise TypeError(f"expected a 1-D array for `{t}`, got shape {arr.shape}")
-    keep.append(arr)
-    return [arr.ctypes.data, arr.shape[0]]
-
-
-def _unpack(ret, t: T.Type, lt: T.Type, lanes: int = 1):
-    def as_float(bits: int) -> float:
-        return ctypes.c_double.from_buffer(ctypes.c_uint64(bits)).value
-
-    if isinstance(t, T.UnitT):
-        return None
-    if isinstance(t, T.DualT):
-        if isinstance(lt, T.StructT) and lanes > 1:
-            ders = tuple(as_float(ret[1 + k]) for k in range(lanes))
-            return Dual(as_float(ret[0]), ders[0], ders)
-        if isinstance(lt, T.StructT):
-            return Dual(as_float(ret[0]), as_float(ret[1]))
-        return Dual(as_float(ret[0]), 0.0)
-    if isinstance(t, T.FloatT):
-        return as_float(ret[0])
-    if isinstance(t, T.BoolT):
-        return bool(ret[0])
-    if isinstance(t, T.IntT):
-        v = ret[0] & ((1 << t.bits) - 1)
-        if t.signed and v >= 1 << (t.bits - 1):
-            v -= 1 << t.bits
-        return v
-    raise TypeError(f"cannot return a value of type `{t}` to Python")
+def _result_slots(typed: T.Type, lowered: T.Type, layout) -> int:
+    """Return the slots of a result, as `export_slots` in `sxc.codegen` counts them."""
+    if isinstance(typed, T.UnitT):
+        return 0
+    if isinstance(typed, T.DualT) and not isinstance(lowered, T.StructT):
+        return 1
+    if isinstance(lowered, T.StructT):
+        return sum(_result_slots(ft, ft, layout) for _, ft in layout.fields[lowered.struct])
+    if isinstance(lowered, T.TupleT):
+        return sum(_result_slots(item, item, layout) for item in lowered.items)
+    if isinstance(lowered, T.ArrayT):
+        return lowered.size * _result_slots(lowered.elem, lowered.elem, layout)
+    return 1

@@ -650,10 +650,22 @@ class Codegen:
             return NEVER
         if kind == "fn":
             fn = self.functions[name]
+            result = self.b.call(fn, values)
         else:
             fn = self.value(e.func)
-        result = self.b.call(fn, values)
+            result = self.b.call(fn, values)
+            self.check_callback_error(e.span)
         return self.call_result(result, e.ty)
+
+    def check_callback_error(self, span: Span) -> None:
+        """Panic if the function pointer just called was a Python callback that raised.
+
+        The callback cannot unwind through the Python frames itself, so it sets
+        `__sx_callback_error` and returns; `sxc.api` re-raises its exception."""
+        failed = self.b.load(self.native.callback_error)
+        with self.b.if_then(self.b.icmp_signed("!=", failed, ir.Constant(I32, 0)),
+                            likely=False):
+            self.panic(span, "a Python callback raised an exception")
 
     def call_result(self, result, ty: T.Type):
         if isinstance(ty, T.NeverT):
@@ -1449,70 +1461,110 @@ def dual_lanes(cg) -> int:
     return der.size if isinstance(der, T.ArrayT) else 1
 
 
-def export_slots(t: T.Type, cg) -> int | None:
-    """Return how many 8-byte slots a value of type `t` takes, or None if it cannot cross."""
-    if isinstance(t, (T.IntT, T.FloatT, T.BoolT)):
+def export_slots(t: T.Type, cg, result: bool = False) -> int | None:
+    """Return how many 8-byte slots a value of type `t` takes, or None if it cannot cross.
+
+    Numbers, bool and enums take one slot, and structs, tuples and arrays are
+    flattened field by field.  Slices (data pointer, length) and function
+    pointers cross only as parameters, and `Vec`s of numbers (the header
+    pointer) only as results.
+    """
+    return _slots(t, cg, result, frozenset())
+
+
+def _slots(t: T.Type, cg, result: bool, seen: frozenset) -> int | None:
+    if isinstance(t, (T.IntT, T.FloatT, T.BoolT, T.EnumT)):
         return 1
-    if isinstance(t, (T.UnitT,)):
+    if isinstance(t, T.UnitT):
         return 0
-    if isinstance(t, T.StructT) and t.struct == "Dual" and \
-            [f for f, _ in cg.struct_fields.get("Dual", [])] == ["val", "der"]:
-        # the lowered dual pair; a program's own struct named `Dual` does not cross
-        return 1 + dual_lanes(cg)
-    if isinstance(t, T.SliceT) and isinstance(t.elem, (T.FloatT, T.IntT)) and \
-            getattr(t.elem, "bits", 0) == 64:
+    if isinstance(t, T.StructT):
+        fields = cg.struct_fields.get(t.struct)
+        if fields is None or t.struct in seen:
+            return None
+        counts = [_slots(ft, cg, result, seen | {t.struct}) for _, ft in fields]
+        return None if any(c is None for c in counts) else sum(counts)
+    if isinstance(t, T.TupleT):
+        counts = [_slots(item, cg, result, seen) for item in t.items]
+        return None if any(c is None for c in counts) else sum(counts)
+    if isinstance(t, T.ArrayT):
+        count = _slots(t.elem, cg, result, seen)
+        return None if count is None else count * t.size
+    if isinstance(t, T.SliceT) and not result and isinstance(t.elem, (T.FloatT, T.IntT)):
         return 2
+    if isinstance(t, T.VecT) and result and isinstance(t.elem, (T.FloatT, T.IntT)):
+        return 1
+    if isinstance(t, T.FnT) and not result and all(
+            isinstance(p, (T.FloatT, T.IntT, T.BoolT)) or
+            (isinstance(p, T.SliceT) and isinstance(p.elem, (T.FloatT, T.IntT)))
+            for p in t.params) and \
+            isinstance(t.ret, (T.FloatT, T.IntT, T.BoolT, T.UnitT)):
+        return 1
     return None
 
 
-def _load_slot(cg: Codegen, base, index: int, t: T.Type) -> ir.Value:
+def _load_slot(cg: Codegen, base, index: int, t: T.Type) -> tuple[ir.Value, int]:
+    """Build a value of type `t` from the slots at `index`; return it and the next index."""
     b = cg.b
     ptr = b.gep(base, [const_i64(index)])
     if isinstance(t, T.FloatT):
         raw = b.load(b.bitcast(ptr, F64.as_pointer()))
-        return raw if t.bits == 64 else b.fptrunc(raw, F32)
+        return (raw if t.bits == 64 else b.fptrunc(raw, F32)), index + 1
     if isinstance(t, T.BoolT):
-        return b.icmp_unsigned("!=", b.load(ptr), const_i64(0))
-    if isinstance(t, T.IntT):
+        return b.icmp_unsigned("!=", b.load(ptr), const_i64(0)), index + 1
+    if isinstance(t, (T.IntT, T.EnumT)):
         raw = b.load(ptr)
-        return raw if t.bits == 64 else b.trunc(raw, ir.IntType(t.bits))
-    if isinstance(t, T.StructT):
-        def lane(i):
-            return b.load(b.bitcast(b.gep(base, [const_i64(index + i)]), F64.as_pointer()))
-        agg = ir.Constant(cg.struct_types["Dual"], ir.Undefined)
-        agg = b.insert_value(agg, lane(0), 0)
-        lanes = dual_lanes(cg)
-        if not isinstance(dict(cg.struct_fields["Dual"])["der"], T.ArrayT):
-            return b.insert_value(agg, lane(1), 1)
-        for k in range(lanes):
-            agg = b.insert_value(agg, lane(1 + k), [1, k])
-        return agg
+        bits = getattr(t, "bits", 64)
+        return (raw if bits == 64 else b.trunc(raw, ir.IntType(bits))), index + 1
+    if isinstance(t, T.FnT):
+        return b.inttoptr(b.load(ptr), cg.ll(t)), index + 1
     if isinstance(t, T.SliceT):
         data = b.inttoptr(b.load(ptr), cg.ll_elem_ptr(t.elem))
         length = b.load(b.gep(base, [const_i64(index + 1)]))
         sl = ir.Constant(cg.ll(t), ir.Undefined)
-        return b.insert_value(b.insert_value(sl, data, 0), length, 1)
+        return b.insert_value(b.insert_value(sl, data, 0), length, 1), index + 2
+    if isinstance(t, (T.StructT, T.TupleT, T.ArrayT)):
+        agg = ir.Constant(cg.ll(t), ir.Undefined)
+        for position, part in enumerate(_parts(t, cg)):
+            value, index = _load_slot(cg, base, index, part)
+            agg = b.insert_value(agg, value, position)
+        return agg, index
     raise InternalError(f"cannot export {t}")
 
 
-def _store_slot(cg: Codegen, base, value, t: T.Type) -> None:
+def _parts(t: T.Type, cg) -> list[T.Type]:
+    """Return the member types of a struct, tuple or array, in memory order."""
+    if isinstance(t, T.StructT):
+        return [ft for _, ft in cg.struct_fields[t.struct]]
+    if isinstance(t, T.TupleT):
+        return list(t.items)
+    return [t.elem] * t.size
+
+
+def _store_slot(cg: Codegen, base, index: int, value, t: T.Type) -> int:
+    """Store `value` of type `t` into the slots from `index`; return the next index."""
     b = cg.b
+    ptr = b.gep(base, [const_i64(index)])
     if isinstance(t, T.FloatT):
         wide = value if t.bits == 64 else b.fpext(value, F64)
-        b.store(wide, b.bitcast(base, F64.as_pointer()))
-    elif isinstance(t, T.BoolT):
-        b.store(b.zext(value, I64), base)
-    elif isinstance(t, T.IntT):
-        b.store(cg.to_i64(value, t), base)
-    elif isinstance(t, T.StructT):
-        def put(i, v):
-            b.store(v, b.bitcast(b.gep(base, [const_i64(i)]), F64.as_pointer()))
-        put(0, b.extract_value(value, 0))
-        if not isinstance(dict(cg.struct_fields["Dual"])["der"], T.ArrayT):
-            put(1, b.extract_value(value, 1))
-        else:
-            for k in range(dual_lanes(cg)):
-                put(1 + k, b.extract_value(value, [1, k]))
+        b.store(wide, b.bitcast(ptr, F64.as_pointer()))
+        return index + 1
+    if isinstance(t, T.BoolT):
+        b.store(b.zext(value, I64), ptr)
+        return index + 1
+    if isinstance(t, T.EnumT):
+        b.store(value, ptr)
+        return index + 1
+    if isinstance(t, T.IntT):
+        b.store(cg.to_i64(value, t), ptr)
+        return index + 1
+    if isinstance(t, T.VecT):
+        b.store(b.ptrtoint(value, I64), ptr)
+        return index + 1
+    if isinstance(t, (T.StructT, T.TupleT, T.ArrayT)):
+        for position, part in enumerate(_parts(t, cg)):
+            index = _store_slot(cg, base, index, b.extract_value(value, position), part)
+        return index
+    raise InternalError(f"cannot export {t}")
 
 
 def export_wrapper(cg: Codegen, key: str) -> str | None:
@@ -1522,7 +1574,7 @@ def export_wrapper(cg: Codegen, key: str) -> str | None:
     if sig.self_type is not None:
         return None
     counts = [export_slots(p, cg) for p in sig.params]
-    ret_slots = export_slots(sig.ret, cg)
+    ret_slots = export_slots(sig.ret, cg, result=True)
     if any(c is None for c in counts) or ret_slots is None:
         return None
     name = f"__sx_export.{key}"
@@ -1536,12 +1588,12 @@ def export_wrapper(cg: Codegen, key: str) -> str | None:
     def body():
         values = []
         index = 0
-        for t, c in zip(sig.params, counts):
-            values.append(_load_slot(cg, args_ptr, index, t))
-            index += c
+        for t in sig.params:
+            value, index = _load_slot(cg, args_ptr, index, t)
+            values.append(value)
         result = b.call(cg.functions[key], values)
         if ret_slots:
-            _store_slot(cg, ret_ptr, result, sig.ret)
+            _store_slot(cg, ret_ptr, 0, result, sig.ret)
 
     cg.guarded_call(b, body)
     return name

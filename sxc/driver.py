@@ -76,16 +76,19 @@ class Compiled:
         from sxc import types as T
 
         functions = {}
+        params = {}
         for name, fn in self.program.functions.items():
             if getattr(fn, "origin", "") != "user" or not hasattr(fn, "typed_sig"):
                 continue
             typed, lowered = fn.typed_sig, fn.sig
             functions[name] = (Signature(tuple(typed.params), typed.ret),
                                Signature(tuple(lowered.params), lowered.ret))
+            params[name] = tuple(p.name for p in fn.params)
         structs = self.program.structs
         der = dict(structs["Dual"].resolved_fields).get("der") if "Dual" in structs else None
         lanes = der.size if isinstance(der, T.ArrayT) else 1
-        return {"functions": functions, "lanes": lanes}
+        fields = {name: tuple(s.resolved_fields) for name, s in structs.items()}
+        return {"functions": functions, "lanes": lanes, "params": params, "structs": fields}
 
 
 def trim_heap() -> None:

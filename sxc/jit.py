@@ -11,13 +11,16 @@ import ctypes
 import functools
 import itertools
 import sys
+import threading
 
 import llvmlite.binding as llvm
 
 
 # Globals and entry points of `sxc.native` and `sxc.codegen` that Python reads.
 RUNTIME_SYMBOLS = ["__sx_main", "__sx_panic_msg", "__sx_panic_len", "__sx_argc",
-                   "__sx_argv", "__sx_exit_code", "__sx_default_rng", "__sx_stack_limit"]
+                   "__sx_argv", "__sx_exit_code", "__sx_default_rng", "__sx_stack_limit",
+                   "__sx_jmpbuf", "__sx_jmp_active", "__sx_stack_base",
+                   "__sx_callback_error"]
 
 # Stack budgets of the recursion guard.  Functions called from Python run on
 # the caller's thread, whose stack is usually 8 MiB on Linux.  `main` runs on
@@ -93,7 +96,47 @@ class NativeModule:
         for name in list(exports) + RUNTIME_SYMBOLS:
             builder.export_symbol(name)
         self.library = builder.link(self.jit, f"sx{next(_library_ids)}")
+        # The panic state (jump buffer, message, stack base) is one set of
+        # globals per module, so calls into a module take turns.  The lock is
+        # reentrant for a Python callback that calls back into the module.
+        self._lock = threading.RLock()
+        self._depth = 0
         self.set_stack_budget(CALL_STACK_BUDGET)
+
+    def call(self, entry, *args) -> tuple[int, str, int]:
+        """Call a trampoline `entry` that returns a status; return (status, panic message, exit code).
+
+        A call made while another call of the same thread is running (from a
+        Python callback) saves the outer call's jump buffer and restores it
+        afterwards, so a panic unwinds only the inner call.
+        """
+        with self._lock:
+            saved = self._save_state() if self._depth else None
+            self._depth += 1
+            try:
+                self._set_int32("__sx_callback_error", 0)
+                status = entry(*args)
+                message = self.panic_message() if status == 101 else ""
+                return status, message, self.exit_code()
+            finally:
+                self._depth -= 1
+                if saved is not None:
+                    self._restore_state(saved)
+
+    _STATE = ("__sx_jmpbuf", "__sx_jmp_active", "__sx_stack_base", "__sx_callback_error")
+    _STATE_BYTES = {"__sx_jmpbuf": 64 * 8, "__sx_jmp_active": 4, "__sx_stack_base": 8,
+                    "__sx_callback_error": 4}
+
+    def _save_state(self) -> list[bytes]:
+        return [ctypes.string_at(self.global_address(name), self._STATE_BYTES[name])
+                for name in self._STATE]
+
+    def _restore_state(self, saved: list[bytes]) -> None:
+        for name, data in zip(self._STATE, saved):
+            ctypes.memmove(self.global_address(name), data, len(data))
+
+    def _set_int32(self, name: str, value: int) -> None:
+        ctypes.c_int32.from_address(self.global_address(name)).value = value
 
     def set_stack_budget(self, nbytes: int) -> None:
         ctypes.c_int64.from_address(self.global_address("__sx_stack_limit")).value = nbytes
@@ -128,8 +171,9 @@ class NativeModule:
         sys.stdout.flush()
         sys.stderr.flush()
         entry = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_int64)(self.address("__sx_main"))
-        status = self._on_big_stack(entry, seed & 0xFFFFFFFFFFFFFFFF, time_limit)
-        code = self.exit_code()
+        with self._lock:
+            status = self._on_big_stack(entry, seed & 0xFFFFFFFFFFFFFFFF, time_limit)
+            code = self.exit_code()
         # status 2 is `exit(code)`, a normal end of the program
         return (0 if status == 2 else status), code
 

@@ -43,6 +43,9 @@ class Native:
         self.panic_msg = self._global("__sx_panic_msg", ir.ArrayType(I8, PANIC_CAP))
         self.panic_len = self._global("__sx_panic_len", I64)
         self.exit_code = self._global("__sx_exit_code", I64)
+        # set by a Python callback that raised; checked after each call through
+        # a function pointer, which then panics back to the trampoline
+        self.callback_error = self._global("__sx_callback_error", I32)
         # recursion guard: the trampoline's frame address and the stack budget
         self.stack_base = self._global("__sx_stack_base", I64)
         self.stack_limit = self._global("__sx_stack_limit", I64)

@@ -1,0 +1,392 @@
+"""Convert Python values to and from the 8-byte slots of exported functions.
+
+Every exported function `__sx_export.<name>(args, ret)` reads its arguments
+from an array of 64-bit slots and writes its result into another one (see
+`export_slots` in `sxc.codegen`).  Numbers, bool and enums take one slot,
+structs, tuples and arrays are flattened field by field, a slice takes two
+(data pointer and length), a function pointer one, and a `Vec` result one
+(the address of its header).  This module walks the same layout on the
+Python side.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+import numbers
+import struct as _struct
+from collections.abc import Mapping
+
+from sxc import types as T
+
+_DOUBLE = _struct.Struct("<d")
+_U64 = _struct.Struct("<Q")
+
+# NumPy dtype names of the element types that a slice or `Vec` carries
+_FLOAT_DTYPES = {64: "float64", 32: "float32"}
+
+
+def float_bits(x: float) -> int:
+    return _U64.unpack(_DOUBLE.pack(x))[0]
+
+
+def bits_float(bits: int) -> float:
+    return _DOUBLE.unpack(_U64.pack(bits & 0xFFFFFFFFFFFFFFFF))[0]
+
+
+def elem_dtype(t: T.Type):
+    """Return the NumPy dtype of a slice or `Vec` element type."""
+    import numpy as np
+
+    if isinstance(t, T.FloatT):
+        return np.dtype(_FLOAT_DTYPES[t.bits])
+    return np.dtype(f"{'int' if t.signed else 'uint'}{t.bits}")
+
+
+class SliceArg(ctypes.Structure):
+    """A slice as compiled code passes it by value: data pointer and length."""
+
+    _fields_ = [("data", ctypes.c_void_p), ("length", ctypes.c_int64)]
+
+
+def _ctype(t: T.Type):
+    if isinstance(t, T.SliceT):
+        return SliceArg
+    if isinstance(t, T.FloatT):
+        return ctypes.c_double if t.bits == 64 else ctypes.c_float
+    if isinstance(t, T.BoolT):
+        return ctypes.c_bool
+    if isinstance(t, T.UnitT):
+        return None
+    width = {8: "8", 16: "16", 32: "32", 64: "64"}[t.bits]
+    return getattr(ctypes, f"c_{'' if t.signed else 'u'}int{width}")
+
+
+class CallbackErrors:
+    """The first exception raised by a Python callback during one call."""
+
+    def __init__(self, flag_address: int):
+        self.flag_address = flag_address
+        self.error: BaseException | None = None
+
+    def record(self, error: BaseException) -> None:
+        if self.error is None:
+            self.error = error
+        # compiled code checks this flag after the call through the pointer
+        ctypes.c_int32.from_address(self.flag_address).value = 1
+
+
+class Layout:
+    """The struct classes and conversions of one compiled program."""
+
+    def __init__(self, structs: dict, lanes: int):
+        self.fields = structs
+        self.lanes = lanes
+        self._classes: dict[str, type] = {}
+
+    # ------------------------------------------------------------ struct classes
+
+    def is_dual_struct(self, t: T.Type) -> bool:
+        return isinstance(t, T.StructT) and t.struct == "Dual" and \
+            [f for f, _ in self.fields.get("Dual", ())] == ["val", "der"]
+
+    def struct_class(self, name: str) -> type:
+        """Return the dataclass that stands for struct `name` in Python."""
+        cls = self._classes.get(name)
+        if cls is None:
+            spec = [(field, object) for field, _ in self.fields[name]]
+            cls = dataclasses.make_dataclass(_class_name(name), spec)
+            cls.__doc__ = f"struct {name} {{ " + ", ".join(
+                f"{field}: {ft}" for field, ft in self.fields[name]) + " }"
+            cls.__module__ = "sxc"
+            self._classes[name] = cls
+        return cls
+
+    # ------------------------------------------------------------ arguments
+
+    def pack(self, value, typed: T.Type, lowered: T.Type, where: str, slots: list,
+             keep: list, errors: CallbackErrors) -> None:
+        """Append the slots of `value` for a parameter of type `typed` (`lowered` after duals)."""
+        if isinstance(typed, T.DualT) or self.is_dual_struct(lowered):
+            self._pack_dual(value, lowered, where, slots)
+        elif isinstance(lowered, T.FloatT):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise TypeError(f"{where}: expected a number for `{typed}`, got {_show(value)}")
+            slots.append(float_bits(float(value)))
+        elif isinstance(lowered, T.BoolT):
+            slots.append(1 if value else 0)
+        elif isinstance(lowered, (T.IntT, T.EnumT)):
+            slots.append(self._int_slot(value, lowered, typed, where))
+        elif isinstance(lowered, T.SliceT):
+            slots.extend(self._slice_slots(value, lowered, where, keep))
+        elif isinstance(lowered, T.FnT):
+            slots.append(self._callback_slot(value, lowered, where, keep, errors))
+        elif isinstance(lowered, T.StructT):
+            self._pack_struct(value, lowered, where, slots, keep, errors)
+        elif isinstance(lowered, (T.TupleT, T.ArrayT)):
+            parts = _parts(lowered, self)
+            items = self._sequence(value, len(parts), lowered, where)
+            for i, (item, part) in enumerate(zip(items, parts)):
+                self.pack(item, part, part, f"{where}[{i}]", slots, keep, errors)
+        else:
+            raise TypeError(f"{where}: cannot pass a value of type `{typed}` from Python")
+
+    def _pack_dual(self, value, lowered: T.Type, where: str, slots: list) -> None:
+        from sxc.api import Dual
+
+        lanes = self.lanes
+        if isinstance(value, Dual):
+            val = float(value.val)
+            if value.tangents and isinstance(lowered, T.StructT):
+                if len(value.tangents) != lanes:
+                    raise TypeError(f"{where}: expected a dual with {lanes} tangents, got "
+                                    f"{len(value.tangents)}")
+                ders = [float(d) for d in value.tangents]
+            else:
+                ders = [float(value.der)] + [0.0] * (lanes - 1)
+        elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+            val, ders = float(value), [0.0] * lanes
+        else:
+            raise TypeError(f"{where}: expected sxc.Dual or a number for `dual`, "
+                            f"got {_show(value)}")
+        slots.append(float_bits(val))
+        if isinstance(lowered, T.StructT):
+            slots.extend(float_bits(d) for d in ders)
+
+    def _int_slot(self, value, lowered: T.Type, typed: T.Type, where: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{where}: expected an int for `{typed}`, got {_show(value)}")
+        value = int(value)
+        bits = getattr(lowered, "bits", 64)
+        signed = getattr(lowered, "signed", True)
+        lo = -(1 << (bits - 1)) if signed else 0
+        hi = (1 << (bits - 1)) - 1 if signed else (1 << bits) - 1
+        if not lo <= value <= hi:
+            raise OverflowError(f"{where}: {value} does not fit in `{typed}`")
+        return value & 0xFFFFFFFFFFFFFFFF
+
+    def _slice_slots(self, value, t: T.SliceT, where: str, keep: list) -> list[int]:
+        """Return (data pointer, length) of a 1-D array for a slice parameter.
+
+        A NumPy array crosses without a copy, so it must already have the
+        element's dtype, one dimension and contiguous data.  Any other
+        sequence is converted with `np.asarray`, except for `&mut` slices,
+        whose writes would go to the copy.
+        """
+        import numpy as np
+
+        dtype = elem_dtype(t.elem)
+        if isinstance(value, np.ndarray):
+            if value.dtype != dtype:
+                raise TypeError(f"{where}: expected a {dtype} array for `{t}`, got "
+                                f"dtype {value.dtype}")
+            if value.ndim != 1:
+                raise TypeError(f"{where}: expected a 1-D array for `{t}`, got shape "
+                                f"{value.shape}")
+            if not value.flags.c_contiguous:
+                raise TypeError(f"{where}: expected a contiguous array for `{t}`, got "
+                                f"strides {value.strides}; pass np.ascontiguousarray(...)")
+            if t.mutable and not value.flags.writeable:
+                raise TypeError(f"{where}: `{t}` needs a writable array, got a "
+                                "read-only one")
+            arr = value
+        elif t.mutable:
+            raise TypeError(f"{where}: `{t}` needs a NumPy {dtype} array, got "
+                            f"{type(value).__name__} (writes to a converted copy "
+                            "would be lost)")
+        else:
+            arr = self._convert_sequence(value, dtype, t, where)
+        keep.append(arr)
+        return [arr.ctypes.data, arr.shape[0]]
+
+    @staticmethod
+    def _convert_sequence(value, dtype, t: T.SliceT, where: str):
+        import numpy as np
+
+        try:
+            raw = np.asarray(value)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"{where}: cannot convert {type(value).__name__} to a "
+                            f"{dtype} array for `{t}`: {error}") from None
+        if raw.ndim != 1:
+            raise TypeError(f"{where}: expected a 1-D sequence for `{t}`, got shape "
+                            f"{raw.shape}")
+        if raw.size and not np.can_cast(raw.dtype, dtype, "same_kind"):
+            raise TypeError(f"{where}: cannot convert {raw.dtype} values to {dtype} "
+                            f"for `{t}`")
+        arr = np.ascontiguousarray(raw, dtype=dtype)
+        if dtype.kind in "iu" and raw.size and not np.array_equal(arr, raw):
+            raise OverflowError(f"{where}: a value does not fit in `{t.elem}`")
+        return arr
+
+    def _callback_slot(self, value, t: T.FnT, where: str, keep: list,
+                       errors: CallbackErrors) -> int:
+        if not callable(value):
+            raise TypeError(f"{where}: expected a callable for `{t}`, got {_show(value)}")
+        ret = _ctype(t.ret)
+        proto = ctypes.CFUNCTYPE(ret, *[_ctype(p) for p in t.params])
+        fallback = None if ret is None else (float("nan") if isinstance(t.ret, T.FloatT)
+                                             else 0)
+
+        def trampoline(*args):
+            if errors.error is not None:
+                return fallback
+            try:
+                result = value(*[_callback_arg(a, p) for a, p in zip(args, t.params)])
+                if isinstance(t.ret, T.FloatT):
+                    return float(result)
+                if isinstance(t.ret, T.BoolT):
+                    return bool(result)
+                if isinstance(t.ret, T.IntT):
+                    return self._int_slot(result, t.ret, t.ret, f"the result of {where}")
+                return None
+            except BaseException as error:  # noqa: B036 - re-raised after the call
+                errors.record(error)
+                return fallback
+
+        pointer = proto(trampoline)
+        keep.append(pointer)
+        return ctypes.cast(pointer, ctypes.c_void_p).value
+
+    def _pack_struct(self, value, t: T.StructT, where: str, slots: list, keep: list,
+                     errors: CallbackErrors) -> None:
+        for field, ft in self.fields[t.struct]:
+            if isinstance(value, Mapping):
+                if field not in value:
+                    raise TypeError(f"{where}: missing field `{field}` of struct "
+                                    f"`{t.struct}` in the dict")
+                item = value[field]
+            else:
+                try:
+                    item = getattr(value, field)
+                except AttributeError:
+                    raise TypeError(f"{where}: expected a `{t.struct}` (an object or dict "
+                                    f"with field `{field}`), got {_show(value)}") from None
+            self.pack(item, ft, ft, f"{where}.{field}", slots, keep, errors)
+
+    @staticmethod
+    def _sequence(value, n: int, t: T.Type, where: str) -> list:
+        try:
+            items = list(value)
+        except TypeError:
+            raise TypeError(f"{where}: expected a sequence of {n} items for `{t}`, got "
+                            f"{_show(value)}") from None
+        if len(items) != n:
+            raise TypeError(f"{where}: expected {n} items for `{t}`, got {len(items)}")
+        return items
+
+    # ------------------------------------------------------------ results
+
+    def unpack(self, ret, typed: T.Type, lowered: T.Type, index: int = 0,
+               freed: set | None = None):
+        """Read a value of type `typed` from the result slots; return it and the next index."""
+        from sxc.api import Dual
+
+        freed = set() if freed is None else freed
+        if isinstance(typed, T.UnitT):
+            return None, index
+        if isinstance(typed, T.DualT) or self.is_dual_struct(lowered):
+            val = bits_float(ret[index])
+            if not isinstance(lowered, T.StructT):
+                return Dual(val, 0.0), index + 1
+            ders = tuple(bits_float(ret[index + 1 + k]) for k in range(self.lanes))
+            if self.lanes > 1:
+                return Dual(val, ders[0], ders), index + 1 + self.lanes
+            return Dual(val, ders[0]), index + 2
+        if isinstance(lowered, T.FloatT):
+            value = bits_float(ret[index])
+            return value, index + 1
+        if isinstance(lowered, T.BoolT):
+            return bool(ret[index]), index + 1
+        if isinstance(lowered, (T.IntT, T.EnumT)):
+            bits = getattr(lowered, "bits", 64)
+            v = ret[index] & ((1 << bits) - 1)
+            if getattr(lowered, "signed", True) and v >= 1 << (bits - 1):
+                v -= 1 << bits
+            return v, index + 1
+        if isinstance(lowered, T.VecT):
+            return _take_vec(ret[index], lowered.elem, freed), index + 1
+        if isinstance(lowered, T.StructT):
+            values = {}
+            for field, ft in self.fields[lowered.struct]:
+                values[field], index = self.unpack(ret, ft, ft, index, freed)
+            return self.struct_class(lowered.struct)(**values), index
+        if isinstance(lowered, (T.TupleT, T.ArrayT)):
+            items = []
+            for part in _parts(lowered, self):
+                item, index = self.unpack(ret, part, part, index, freed)
+                items.append(item)
+            return tuple(items), index
+        raise TypeError(f"cannot return a value of type `{typed}` to Python")
+
+
+def _callback_arg(arg, t: T.Type):
+    """Return a slice argument as a NumPy array over compiled code's memory, valid
+    during the callback; other arguments as they are."""
+    if not isinstance(t, T.SliceT):
+        return arg
+    import numpy as np
+
+    dtype = elem_dtype(t.elem)
+    if not arg.length:
+        return np.empty(0, dtype=dtype)
+    buffer = (ctypes.c_char * (arg.length * dtype.itemsize)).from_address(arg.data)
+    arr = np.frombuffer(buffer, dtype=dtype)
+    arr.flags.writeable = t.mutable
+    return arr
+
+
+def _parts(t: T.Type, layout: Layout) -> list[T.Type]:
+    if isinstance(t, T.TupleT):
+        return list(t.items)
+    return [t.elem] * t.size
+
+
+def _libc_free():
+    libc = ctypes.CDLL(None)
+    libc.free.argtypes = [ctypes.c_void_p]
+    libc.free.restype = None
+    return libc.free
+
+
+_free = None
+
+
+def _take_vec(header: int, elem: T.Type, freed: set):
+    """Copy a `Vec` that compiled code returned into a NumPy array and free its memory.
+
+    Compiled code allocates a `Vec`'s header and data with the C library's
+    `malloc` of this process, and the result is the only reference left, so
+    both are freed here.  A header seen twice in one result is copied but
+    freed once.
+    """
+    import numpy as np
+
+    global _free
+    if _free is None:
+        _free = _libc_free()
+    data, length, _capacity = (ctypes.c_int64 * 3).from_address(header)
+    dtype = elem_dtype(elem)
+    if length:
+        buffer = (ctypes.c_char * (length * dtype.itemsize)).from_address(data)
+        arr = np.frombuffer(buffer, dtype=dtype).copy()
+    else:
+        arr = np.empty(0, dtype=dtype)
+    if header not in freed:
+        freed.add(header)
+        _free(data)
+        _free(header)
+    return arr
+
+
+def _class_name(name: str) -> str:
+    """Return a Python identifier for a struct name such as `Pair<f64>`."""
+    cleaned = "".join(c if c.isalnum() or c == "_" else "_" for c in name).strip("_")
+    return cleaned or "Struct"
+
+
+def _show(value) -> str:
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(value).__name__} {text}"
