@@ -211,7 +211,8 @@ class Layout:
         if raw.ndim != 1:
             raise TypeError(f"{where}: expected a 1-D sequence for `{t}`, got shape "
                             f"{raw.shape}")
-        if raw.size and not np.can_cast(raw.dtype, dtype, "same_kind"):
+        integers = raw.dtype.kind in "iu" and dtype.kind in "iu"
+        if raw.size and not integers and not np.can_cast(raw.dtype, dtype, "same_kind"):
             raise TypeError(f"{where}: cannot convert {raw.dtype} values to {dtype} "
                             f"for `{t}`")
         arr = np.ascontiguousarray(raw, dtype=dtype)
@@ -234,6 +235,9 @@ class Layout:
             try:
                 result = value(*[_callback_arg(a, p) for a, p in zip(args, t.params)])
                 if isinstance(t.ret, T.FloatT):
+                    if isinstance(result, bool) or not isinstance(result, numbers.Real):
+                        raise TypeError(f"the callable passed as {where} returned "
+                                        f"{_show(result)}, expected a number for `{t.ret}`")
                     return float(result)
                 if isinstance(t.ret, T.BoolT):
                     return bool(result)

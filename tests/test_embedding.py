@@ -1,0 +1,501 @@
+"""Embedding: arrays, structs, callbacks, signatures and threads across the Python boundary."""
+
+from __future__ import annotations
+
+import inspect
+import math
+import threading
+
+import numpy as np
+import pytest
+
+import sxc
+
+SOURCE = """
+struct Point { x: f64, y: f64 }
+struct Segment { a: Point, b: Point, weights: [f64; 2], tag: i32 }
+struct Tagged { d: dual, k: u8 }
+
+fn total(v: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for x in v.iter() {
+        s += x;
+    }
+    s
+}
+fn isum(v: &[i64]) -> i64 {
+    let mut s = 0;
+    for x in v.iter() {
+        s += x;
+    }
+    s
+}
+fn bytes(v: &[u8]) -> i64 {
+    let mut s = 0;
+    for x in v.iter() {
+        s += *x as i64;
+    }
+    s
+}
+fn floats(v: &[f32]) -> f64 {
+    let mut s = 0.0;
+    for x in v.iter() {
+        s += *x as f64;
+    }
+    s
+}
+fn double_all(v: &mut [i32]) {
+    for i in 0..v.len() {
+        v[i] = v[i] * 2;
+    }
+}
+fn scale(v: &mut [f64], k: f64) {
+    for i in 0..v.len() {
+        v[i] = v[i] * k;
+    }
+}
+fn reread(f: fn(f64) -> f64, v: &[f64]) -> f64 {
+    let before = v[0];
+    f(before) + v[0]
+}
+fn ramp(n: i64) -> Vec<f64> {
+    let mut v = Vec::new();
+    for i in 0..n {
+        v.push(i as f64 * 0.5);
+    }
+    v
+}
+fn squares(n: i64) -> Vec<i64> {
+    let mut v = Vec::new();
+    for i in 0..n {
+        v.push(i * i);
+    }
+    v
+}
+fn triple(x: f64) -> [f64; 3] { [x, x + 1.0, x + 2.0] }
+fn divmod(a: i64, b: i64) -> (i64, i64) { (a / b, a % b) }
+fn norm(p: Point) -> f64 { (p.x * p.x + p.y * p.y).sqrt() }
+fn segment(p: Point, dx: f64) -> Segment {
+    Segment { a: p, b: Point { x: p.x + dx, y: p.y }, weights: [dx, 2.0 * dx], tag: -3 }
+}
+fn midpoint(s: Segment) -> Point {
+    Point { x: (s.a.x + s.b.x) / 2.0 + s.weights[1], y: (s.a.y + s.b.y) / 2.0 + s.tag as f64 }
+}
+fn tagged(x: dual) -> Tagged { Tagged { d: x * x, k: 7 } }
+fn power(x: f64, n: i64) -> f64 {
+    let mut r = 1.0;
+    for _ in 0..n {
+        r = r * x;
+    }
+    r
+}
+fn apply(f: fn(f64) -> f64, x: f64) -> f64 { f(x) }
+fn apply_sum(f: fn(&[f64]) -> f64, v: &[f64]) -> f64 { f(v) }
+fn count(f: fn(i64) -> bool, n: i64) -> i64 {
+    let mut c = 0;
+    for i in 0..n {
+        if f(i) {
+            c += 1;
+        }
+    }
+    c
+}
+fn work(n: i64, fail: bool) -> i64 {
+    let mut s = 0;
+    for i in 0..n {
+        s = (s + i * i) % 1000003;
+    }
+    if fail {
+        panic!("failed after {} steps", n);
+    }
+    s
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def m():
+    return sxc.compile(SOURCE)
+
+
+# ---------------------------------------------------------------- arrays
+
+def test_slice_is_zero_copy(m):
+    v = np.array([1.0, 2.0, 3.0])
+    addresses = []
+
+    def peek(a):
+        addresses.append(a.__array_interface__["data"][0])
+        return 0.0
+
+    m.apply_sum(peek, v)
+    assert addresses == [v.ctypes.data]
+
+
+def test_slice_sees_writes_during_call(m):
+    v = np.array([1.0, 2.0])
+
+    def write(x):
+        v[0] = 40.0
+        return x
+
+    # compiled code reads v[0] again after the callback: 1.0 + 40.0
+    assert m.reread(write, v) == 41.0
+
+
+def test_slice_of_view_is_zero_copy(m):
+    base = np.arange(10.0)
+    view = base[4:]
+    addresses = []
+
+    def peek(a):
+        addresses.append(a.__array_interface__["data"][0])
+        return float(a.sum())
+
+    assert m.apply_sum(peek, view) == sum(range(4, 10))
+    assert addresses == [base.ctypes.data + 4 * 8]
+
+
+def test_mutable_slice_in_place(m):
+    v = np.array([1.0, -2.0, 0.5])
+    m.scale(v, 4.0)
+    assert v.tolist() == [4.0, -8.0, 2.0]
+
+
+def test_mutable_i32_slice_in_place(m):
+    v = np.array([1, -2, 2**30 - 1], dtype=np.int32)
+    m.double_all(v)
+    assert v.tolist() == [2, -4, 2**31 - 2]
+
+
+def test_u8_and_f32_slices(m):
+    assert m.bytes(np.array([200, 100, 255], dtype=np.uint8)) == 555
+    assert m.floats(np.array([1.5, 2.25], dtype=np.float32)) == 3.75
+
+
+def test_i64_slice(m):
+    assert m.isum(np.array([2**40, -5, 7], dtype=np.int64)) == 2**40 + 2
+
+
+def test_empty_arrays(m):
+    assert m.total(np.array([], dtype=np.float64)) == 0.0
+    assert m.isum([]) == 0
+    empty = np.zeros(0)
+    m.scale(empty, 2.0)
+    assert empty.shape == (0,)
+
+
+def test_list_converted_for_slice(m):
+    assert m.total([1.0, 2, 3.5]) == 6.5
+    assert m.isum((1, 2, 3)) == 6
+
+
+def test_list_rejected_for_mutable_slice(m):
+    with pytest.raises(TypeError, match=r"scale\(\) argument 'v'.*writes to a converted copy"):
+        m.scale([1.0, 2.0], 2.0)
+
+
+def test_wrong_dtype_names_parameter(m):
+    with pytest.raises(TypeError) as info:
+        m.total(np.array([1, 2], dtype=np.int64))
+    message = str(info.value)
+    assert "total() argument 'v'" in message
+    assert "float64" in message
+    assert "int64" in message
+
+
+def test_wrong_rank_names_shape(m):
+    with pytest.raises(TypeError, match=r"argument 'v': expected a 1-D array .* shape \(2, 2\)"):
+        m.total(np.zeros((2, 2)))
+
+
+def test_non_contiguous_rejected(m):
+    with pytest.raises(TypeError, match="contiguous"):
+        m.total(np.arange(6.0)[::2])
+
+
+def test_read_only_array_rejected_for_mut(m):
+    v = np.ones(3)
+    v.flags.writeable = False
+    with pytest.raises(TypeError, match="read-only"):
+        m.scale(v, 2.0)
+
+
+def test_list_values_must_fit(m):
+    with pytest.raises(TypeError, match="float64"):
+        m.isum([1.5, 2.0])
+    with pytest.raises(OverflowError, match="u8"):
+        m.bytes([1, 300])
+
+
+def test_vec_result_is_array(m):
+    v = m.ramp(5)
+    assert isinstance(v, np.ndarray)
+    assert v.dtype == np.float64
+    assert v.tolist() == [0.0, 0.5, 1.0, 1.5, 2.0]
+    w = m.squares(6)
+    assert w.dtype == np.int64
+    assert w.tolist() == [i * i for i in range(6)]
+
+
+def test_empty_vec_result(m):
+    v = m.ramp(0)
+    assert v.shape == (0,)
+    assert v.dtype == np.float64
+
+
+def test_fixed_array_and_tuple_results(m):
+    assert m.triple(1.5) == (1.5, 2.5, 3.5)
+    assert m.divmod(17, 5) == (3, 2)
+
+
+# ---------------------------------------------------------------- structs
+
+def test_struct_from_generated_class(m):
+    assert m.norm(m.Point(x=3.0, y=4.0)) == 5.0
+
+
+def test_struct_from_dict_and_object(m):
+    class Plain:
+        x = 6.0
+        y = 8.0
+
+    assert m.norm({"x": 5.0, "y": 12.0}) == 13.0
+    assert m.norm(Plain()) == 10.0
+
+
+def test_struct_result_is_dataclass(m):
+    s = m.segment(m.Point(1.0, 2.0), 3.0)
+    assert s == m.Segment(a=m.Point(1.0, 2.0), b=m.Point(4.0, 2.0), weights=(3.0, 6.0),
+                          tag=-3)
+    assert s.b.x == 4.0
+    assert repr(s.a) == "Point(x=1.0, y=2.0)"
+
+
+def test_nested_struct_round_trip(m):
+    s = m.segment({"x": 1.0, "y": 2.0}, 3.0)
+    p = m.midpoint(s)
+    assert p.x == (1.0 + 4.0) / 2.0 + 6.0
+    assert p.y == 2.0 - 3.0
+
+
+def test_struct_with_dual_field(m):
+    t = m.tagged(sxc.Dual(3.0, 1.0))
+    assert t.d == sxc.Dual(9.0, 6.0)
+    assert t.k == 7
+
+
+def test_struct_missing_field(m):
+    with pytest.raises(TypeError, match=r"norm\(\) argument 'p': missing field `y`"):
+        m.norm({"x": 1.0})
+    with pytest.raises(TypeError, match="expected a `Point`"):
+        m.norm(3.0)
+
+
+def test_struct_field_type_checked(m):
+    with pytest.raises(TypeError, match=r"argument 'p'\.x: expected a number"):
+        m.norm({"x": "one", "y": 2.0})
+
+
+def test_array_field_length_checked(m):
+    s = {"a": {"x": 0.0, "y": 0.0}, "b": {"x": 0.0, "y": 0.0}, "weights": [1.0], "tag": 0}
+    with pytest.raises(TypeError, match=r"argument 's'\.weights: expected 2 items"):
+        m.midpoint(s)
+
+
+# ---------------------------------------------------------------- duals
+
+def test_dual_tangents_round_trip():
+    m = sxc.compile("fn f(x: dual, y: dual) -> dual { x * y + x.sin() }", tangents=2)
+    y = m.f(sxc.Dual(2.0, tangents=(1.0, 0.0)), sxc.Dual(5.0, tangents=(0.0, 1.0)))
+    assert y.val == pytest.approx(10.0 + math.sin(2.0), rel=1e-15)
+    assert y.tangents[0] == pytest.approx(5.0 + math.cos(2.0), rel=1e-15)
+    assert y.tangents[1] == 2.0
+    assert y.der == y.tangents[0]
+
+
+def test_dual_tangent_count_checked():
+    m = sxc.compile("fn f(x: dual) -> dual { x * x }", tangents=3)
+    with pytest.raises(TypeError, match="expected a dual with 3 tangents, got 2"):
+        m.f(sxc.Dual(1.0, tangents=(1.0, 0.0)))
+
+
+# ---------------------------------------------------------------- signatures
+
+def test_signature_and_doc(m):
+    signature = inspect.signature(m.power)
+    assert list(signature.parameters) == ["x", "n"]
+    assert signature.parameters["n"].annotation == "i64"
+    assert signature.return_annotation == "f64"
+    assert m.power.__name__ == "power"
+    assert m.power.__doc__.startswith("fn power(x: f64, n: i64) -> f64")
+
+
+def test_keyword_call(m):
+    assert m.power(x=2.0, n=10) == 1024.0
+    assert m.power(3.0, n=3) == 27.0
+
+
+def test_keyword_errors_match_python(m):
+    def power(x, n):
+        return None
+
+    cases = [((1.0,), {"n": 2, "z": 1}), ((1.0, 2), {"x": 1.0}), ((), {"n": 2}),
+             ((), {}), ((1.0, 2, 3), {})]
+    for args, kwargs in cases:
+        with pytest.raises(TypeError) as expected:
+            power(*args, **kwargs)
+        with pytest.raises(TypeError) as got:
+            m.power(*args, **kwargs)
+        assert str(got.value) == str(expected.value).replace(
+            "test_keyword_errors_match_python.<locals>.", "")
+
+
+# ---------------------------------------------------------------- callbacks
+
+def test_python_callback(m):
+    assert m.apply(lambda x: x * x + 1.0, 3.0) == 10.0
+    assert m.count(lambda i: i % 3 == 0, 10) == 4
+
+
+def test_callback_gets_slice_as_array(m):
+    seen = []
+
+    def energy(a):
+        seen.append(a.copy())
+        return float(np.dot(a, a))
+
+    assert m.apply_sum(energy, np.array([1.0, 2.0])) == 5.0
+    assert seen[0].tolist() == [1.0, 2.0]
+
+
+def test_callback_exception_reraised(m):
+    def broken(x):
+        raise ValueError(f"bad input {x}")
+
+    with pytest.raises(ValueError, match="bad input 2.0"):
+        m.apply(broken, 2.0)
+    assert m.apply(lambda x: -x, 2.0) == -2.0
+
+
+def test_callback_wrong_result_type(m):
+    with pytest.raises(TypeError, match=r"apply\(\) argument 'f' returned str 'text'"):
+        m.apply(lambda x: "text", 2.0)
+
+
+def test_callback_not_callable(m):
+    with pytest.raises(TypeError, match=r"apply\(\) argument 'f': expected a callable"):
+        m.apply(3.0, 2.0)
+
+
+def test_callback_calls_back_in(m):
+    def inner(x):
+        with pytest.raises(sxc.RuntimeError, match="failed after 3 steps"):
+            m.work(3, True)
+        return m.power(x, 2) + 1.0
+
+    assert m.apply(inner, 3.0) == 10.0
+
+
+ANNEALER = """
+fn anneal(energy: fn(f64) -> f64, x0: f64, steps: i64, seed: u64) -> f64 {
+    let mut rng = Rng::new(seed);
+    let mut x = x0;
+    let mut e = energy(x);
+    let mut best = x;
+    let mut best_e = e;
+    for k in 0..steps {
+        let temp = 1.0 * (-(k as f64) / (steps as f64) * 8.0).exp();
+        let y = x + rng.normal() * 0.5;
+        let ey = energy(y);
+        if ey < e || rng.u01() < (-(ey - e) / temp).exp() {
+            x = y;
+            e = ey;
+        }
+        if e < best_e {
+            best = x;
+            best_e = e;
+        }
+    }
+    best
+}
+"""
+
+
+def test_python_objective_annealed():
+    m = sxc.compile(ANNEALER)
+    calls = []
+
+    def energy(x: float) -> float:
+        calls.append(x)
+        return (x - 1.7) ** 2 + 0.1 * math.sin(5.0 * x) ** 2
+
+    best = m.anneal(energy, -3.0, 3000, 7)
+    assert len(calls) == 3001
+    grid = [-3.0 + k * 1e-4 for k in range(60001)]
+    x_min = min(grid, key=energy)
+    assert abs(best - x_min) < 0.05
+
+
+def test_annealer_stops_on_python_error():
+    m = sxc.compile(ANNEALER)
+    calls = []
+
+    def energy(x: float) -> float:
+        calls.append(x)
+        if len(calls) == 50:
+            raise ZeroDivisionError("objective failed")
+        return x * x
+
+    with pytest.raises(ZeroDivisionError, match="objective failed"):
+        m.anneal(energy, 1.0, 10000, 1)
+    assert len(calls) == 50
+
+
+# ---------------------------------------------------------------- modules and threads
+
+def test_modules_alive_at_once():
+    modules = [sxc.compile(f"fn k(x: f64) -> f64 {{ x + {i}.0 }}") for i in range(5)]
+    assert [mod.k(1.0) for mod in modules] == [1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+def test_threads_with_panics(m):
+    other = sxc.compile(SOURCE.replace("1000003", "999983"))
+    results: dict = {}
+
+    def worker(k: int):
+        out = []
+        for j in range(30):
+            module = m if (k + j) % 2 else other
+            fail = (k % 2 == 0) and j % 3 == 0
+            n = 2000 + 97 * k + j
+            try:
+                out.append(("ok", module is m, n, module.work(n, fail)))
+            except sxc.RuntimeError as error:
+                out.append(("panic", module is m, n, str(error)))
+        results[k] = out
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [0, 1, 2, 3]
+    for k, out in results.items():
+        assert len(out) == 30
+        for j, (kind, is_m, n, value) in enumerate(out):
+            fail = (k % 2 == 0) and j % 3 == 0
+            if fail:
+                assert kind == "panic"
+                assert f"failed after {n} steps" in value
+            else:
+                assert kind == "ok"
+                expected = _work_mod(n, 1000003 if is_m else 999983)
+                assert value == expected
+
+
+def _work_mod(n: int, p: int) -> int:
+    s = 0
+    for i in range(n):
+        s = (s + i * i) % p
+    return s
