@@ -135,7 +135,7 @@ class Module:
             layout = self._struct_layout()
             if name in layout.fields and not name.startswith("Dual"):
                 return layout.struct_class(name)
-            raise AttributeError(f"the program has no function or struct `{name}`")
+            raise AttributeError(f"the program has no function `{name}` and no struct of that name")
         if name == "main":
             raise AttributeError("run `main` with Module.run(args)")
         if name not in self._exports:

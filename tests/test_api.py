@@ -100,7 +100,7 @@ def test_wrong_argument_type(module):
 
 
 def test_unknown_function(module):
-    with pytest.raises(AttributeError, match="no function or struct `nope`"):
+    with pytest.raises(AttributeError, match="no function `nope`"):
         module.nope
 
 
