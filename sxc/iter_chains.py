@@ -47,6 +47,7 @@ from sxc import types as T
 from sxc.diagnostics import Span
 
 SOURCES = ("iter", "iter_mut", "into_iter")
+STRING_SOURCES = ("lines", "split_whitespace", "split")
 ADAPTERS = ("map", "filter", "enumerate", "zip", "rev", "skip", "take", "step_by",
             "copied", "cloned", "take_while", "skip_while")
 # adapters that `seq_adapters` applies by indexing the sequence
@@ -109,6 +110,9 @@ def parse_chain(e: ast.Expr) -> Chain | None:
     while isinstance(e, ast.MethodCall) and e.method in ADAPTERS + tuple(OPTION_CONSUMERS):
         adapters.append(e)
         e = e.receiver
+    if isinstance(e, ast.MethodCall) and e.method in STRING_SOURCES and adapters:
+        # the string splitters return a `Vec<&str>` in sxc
+        return Chain(e, "into_iter", list(reversed(adapters)))
     if isinstance(e, ast.MethodCall) and e.method in SOURCES and not e.args:
         if isinstance(e.receiver, ast.Range):
             return Chain(e.receiver, None, list(reversed(adapters)))
@@ -156,6 +160,8 @@ def needs_rewrite(chain: Chain) -> bool:
     """Tell whether a `for` loop over `chain` needs this module (not `seq_adapters`)."""
     if chain.is_range:
         return len(chain.adapters) > _range_prefix(chain)
+    if isinstance(chain.source, ast.MethodCall) and chain.source.method in STRING_SOURCES:
+        return [a.method for a in chain.adapters] != ["enumerate"]
     return _indexed_prefix(chain) < len(chain.adapters) or \
         any(a.method in ("copied", "cloned") for a in chain.adapters)
 
