@@ -149,7 +149,7 @@ class Module:
     def __dir__(self):
         interface = self._interface()
         names = [n for n in interface["functions"] if n in self._exports]
-        names += [n for n in interface.get("structs", {}) if n.isidentifier()]
+        names += [n for n in interface.get("user_structs", ()) if n.isidentifier()]
         return sorted(set(super().__dir__()) | set(names))
 
 

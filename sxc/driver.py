@@ -88,7 +88,11 @@ class Compiled:
         der = dict(structs["Dual"].resolved_fields).get("der") if "Dual" in structs else None
         lanes = der.size if isinstance(der, T.ArrayT) else 1
         fields = {name: tuple(s.resolved_fields) for name, s in structs.items()}
-        return {"functions": functions, "lanes": lanes, "params": params, "structs": fields}
+        # the program's own structs; `Dual` is the lowering's pair of a dual
+        user_structs = tuple(name for name, s in structs.items()
+                             if getattr(s, "origin", "") == "user" and name != "Dual")
+        return {"functions": functions, "lanes": lanes, "params": params, "structs": fields,
+                "user_structs": user_structs}
 
 
 def trim_heap() -> None:
