@@ -638,8 +638,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Benchmark sxc against C, Numba, JAX and Python (bench/WORKLOADS.md).")
     parser.add_argument("--quick", action="store_true",
-                        help="small sizes and one round, under a minute; writes to a temporary "
-                             "directory unless --out is given")
+                        help="small sizes and one round (about a minute on two cores); writes "
+                             "to a temporary directory unless --out is given")
     parser.add_argument("--rounds", type=int, default=None,
                         help="interleaved rounds (default 5, or 1 with --quick)")
     parser.add_argument("--out", type=Path, default=None,
