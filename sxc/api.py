@@ -186,6 +186,11 @@ class Function:
     def __repr__(self) -> str:
         return f"<sxc function {self.sxc_signature}>"
 
+    def __get__(self, instance, owner=None):
+        # A function stored on a class stays unbound, and `help()` documents it
+        # as a routine, with its signature.
+        return self
+
     def _bind(self, args: tuple, kwargs: dict) -> list:
         """Match positional and keyword arguments to parameters as Python does."""
         n = len(self.params)

@@ -392,6 +392,14 @@ def test_signature_and_doc(m):
     assert m.power.__doc__.startswith("fn power(x: f64, n: i64) -> f64")
 
 
+def test_help_shows_signature(m):
+    import pydoc
+
+    text = pydoc.render_doc(m.power, renderer=pydoc.plaintext)
+    assert "power(x: 'f64', n: 'i64') -> 'f64'" in text
+    assert "fn power(x: f64, n: i64) -> f64" in text
+
+
 def test_keyword_call(m):
     assert m.power(x=2.0, n=10) == 1024.0
     assert m.power(3.0, n=3) == 27.0
