@@ -30,10 +30,10 @@ value such as `f64::max` or a closure stored in a local is called directly.
 
 The items flow through the stages one at a time, so the closures run in the
 order Rust runs them, and `take`, `take_while`, `any` and `all` stop pulling
-items as Rust's do.  The positional adapters `rev`, `zip`, `skip`, `take` and
-`enumerate` index the sequence, as `seq_adapters` does, when they come
-straight after a sequence source.  After `map` or `filter` they count the
-items that pass instead, and `rev` is rejected there.
+items as Rust's do.  The positional adapters `rev`, `zip`, `skip`, `take`,
+`enumerate` and `chain` index the sequence, as `seq_adapters` does, when they
+come straight after a sequence source.  After `map` or `filter` the others
+count the items that pass instead, but `rev` and `chain` are rejected there.
 """
 
 from __future__ import annotations
@@ -49,9 +49,9 @@ from sxc.diagnostics import Span
 SOURCES = ("iter", "iter_mut", "into_iter")
 STRING_SOURCES = ("lines", "split_whitespace", "split")
 ADAPTERS = ("map", "filter", "enumerate", "zip", "rev", "skip", "take", "step_by",
-            "copied", "cloned", "take_while", "skip_while")
+            "copied", "cloned", "take_while", "skip_while", "chain")
 # adapters that `seq_adapters` applies by indexing the sequence
-INDEXED = ("rev", "zip", "skip", "take", "enumerate")
+INDEXED = ("rev", "zip", "skip", "take", "enumerate", "chain")
 CONSUMERS = ("sum", "product", "count", "fold", "any", "all", "for_each", "collect")
 # consumers whose result is an `Option`, with what to write instead
 OPTION_CONSUMERS = {
@@ -69,14 +69,13 @@ OPTION_CONSUMERS = {
     "find_map": "a `for` loop that breaks at the first match",
     "filter_map": "`.filter(..)` followed by `.map(..)`",
     "flat_map": "nested `for` loops",
-    "chain": "two `for` loops, or two consumers whose results you combine",
 }
 # adapters whose items are those they receive
 SAME_ITEMS = ("filter", "rev", "skip", "take", "step_by", "copied", "cloned", "take_while",
               "skip_while")
 # the arguments each adapter and consumer takes
 ARITY = {"map": 1, "filter": 1, "enumerate": 0, "zip": 1, "rev": 0, "skip": 1, "take": 1,
-         "step_by": 1, "copied": 0, "cloned": 0, "take_while": 1, "skip_while": 1,
+         "step_by": 1, "copied": 0, "cloned": 0, "take_while": 1, "skip_while": 1, "chain": 1,
          "sum": 0, "product": 0, "count": 0, "fold": 2, "any": 1, "all": 1, "for_each": 1,
          "collect": 0}
 
@@ -147,7 +146,8 @@ def _indexed_prefix(chain: Chain) -> int:
     """Count the adapters straight after a sequence source that index the sequence."""
     n = 0
     for a in chain.adapters:
-        if a.method in INDEXED and (a.method != "zip" or _zip_source(a) is not None):
+        if a.method in INDEXED and (a.method not in ("zip", "chain") or
+                                    _zip_source(a) is not None):
             n += 1
         elif a.method in ("copied", "cloned"):
             n += 1
@@ -163,7 +163,7 @@ def needs_rewrite(chain: Chain) -> bool:
     if isinstance(chain.source, ast.MethodCall) and chain.source.method in STRING_SOURCES:
         return [a.method for a in chain.adapters] != ["enumerate"]
     return _indexed_prefix(chain) < len(chain.adapters) or \
-        any(a.method in ("copied", "cloned") for a in chain.adapters)
+        any(a.method in ("copied", "cloned", "chain") for a in chain.adapters)
 
 
 def _zip_stops_first(chain: Chain, zip: ast.MethodCall, folding: bool) -> bool:
@@ -200,6 +200,10 @@ def _zip_source(a: ast.MethodCall) -> ast.Expr | None:
         return ast.MethodCall(arg.span, arg, "iter", [])
     if isinstance(arg, ast.MethodCall) and seq_adapters._chain(arg) is not None:
         return arg
+    chain = parse_chain(arg)
+    if chain is not None and not chain.is_range and \
+            _indexed_prefix(chain) == len(chain.adapters):
+        return arg
     return None
 
 
@@ -217,9 +221,6 @@ def reject_option_consumer(call: ast.MethodCall) -> None:
     name = call.method
     span = call.method_span or call.span
     help_text = f"write {OPTION_CONSUMERS[name]}"
-    if name == "chain":
-        raise ChainError("sxc does not support the iterator adapter `chain`", span,
-                         help=help_text)
     if name in ("filter_map", "flat_map"):
         raise ChainError(f"`{name}` takes a closure that returns an `Option` or an iterator, "
                          "which sxc does not support", span, help=help_text)
@@ -350,14 +351,7 @@ class _Builder(seq_adapters._Builder):
             self.pattern = ast.NamePattern(self.span, index, False)
         else:
             start = _indexed_prefix(chain)
-            indexed: ast.Expr = ast.MethodCall(self.span, chain.source, chain.method, [])
-            for a in chain.adapters[:start]:
-                check_arity(a)
-                if a.method in ("copied", "cloned"):
-                    continue
-                args = [_zip_source(a)] if a.method == "zip" else a.args
-                indexed = ast.MethodCall(a.span, indexed, a.method, args, [], a.method_span)
-            count, elem = self.iterator(indexed)
+            count, elem = self.indexed(chain, start)
             self.item = self._value(elem(self.name(self.k)))
             self.pattern = ast.NamePattern(self.span, self.k, False)
             self.range = ast.Range(self.span, self.usize(0), count, False)
@@ -370,6 +364,40 @@ class _Builder(seq_adapters._Builder):
         body.extend(self.run(first, sink))
         block = ast.Block(self.span, [*self.top, *body], None)
         return self.stmt(ast.For(self.span, self.pattern, self.range, block, label))
+
+    def indexed(self, chain: Chain, end: int):
+        """Return the count and items of the source with the first `end` adapters applied."""
+        count, elem = self.source(chain.source, chain.method == "iter_mut")
+        for a in chain.adapters[:end]:
+            check_arity(a)
+            if a.method in ("copied", "cloned"):
+                continue
+            if a.method == "chain":
+                count, elem = self.chained(count, elem, _zip_source(a))
+                continue
+            args = [_zip_source(a)] if a.method == "zip" else a.args
+            count, elem = self.adapt(ast.MethodCall(a.span, a.receiver, a.method, args, [],
+                                                    a.method_span), count, elem)
+        return count, elem
+
+    def iterator(self, it: ast.Expr):
+        chain = parse_chain(it)
+        if chain is not None and not chain.is_range and \
+                _indexed_prefix(chain) == len(chain.adapters):
+            return self.indexed(chain, len(chain.adapters))
+        return super().iterator(it)
+
+    def chained(self, count: ast.Path, elem, other: ast.Expr):
+        """Return the count and items of the sequence followed by the sequence `other`."""
+        other_count, other_elem = self.iterator(other)
+        total = self.usize_var("n", self.binary("+", count, other_count))
+
+        def item(k: ast.Expr) -> ast.Expr:
+            first = ast.Block(self.span, [], self._value(elem(k)))
+            second = ast.Block(self.span, [], self._value(other_elem(
+                self.binary("-", k, count))))
+            return ast.If(self.span, self.binary("<", k, count), first, second)
+        return total, item
 
     def stages(self, adapters: list[ast.MethodCall]):
         """Return a function from (item, sink) to the statements of the loop body."""
@@ -447,6 +475,12 @@ class _Builder(seq_adapters._Builder):
                 out.append(self.if_(keep, rest(item, sink)))
                 return out
             return stepped
+        if m == "chain":
+            raise ChainError("sxc supports `chain` only straight after a sequence source, "
+                             "with a sequence such as `b.iter()` or `&b`",
+                             a.method_span or a.span,
+                             help="chain the sequences first, then add `map` and `filter`, or "
+                                  "write two loops")
         if m == "zip":
             other = _zip_source(a)
             if other is None:
