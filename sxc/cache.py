@@ -14,6 +14,12 @@ An entry's key is a SHA-256 over:
   modules, grammar, bundled library), the versions of llvmlite, LLVM and
   Python, and the host's triple, CPU name and CPU features.
 
+When a C compiler is available, the entry's object code is also linked into
+a shared library next to the entry, and a hit loads that library with
+`dlopen`, so `sxc run` on a hit does not load LLVM either.  Without a
+library, or when it fails to load, the hit links the object code with LLVM's
+JIT.
+
 The entry also lists each module file that the program read, with a digest
 of its bytes, and each module path that was looked for and absent.  A lookup
 re-reads those files and treats any difference as a miss.
@@ -36,11 +42,12 @@ import sys
 from pathlib import Path
 
 # Bumped whenever the layout of an entry changes.
-FORMAT = b"sxc-program-cache 1\n"
+FORMAT = b"sxc-program-cache 2\n"
 DIGEST_BYTES = 32
 PROGRAMS_DIR = "programs"
 TOOLCHAIN_DIR = "toolchain"
 ENTRY_SUFFIX = ".sxo"
+LIBRARY_SUFFIX = ".so"
 
 # Options that do not change the compiled code: the seed is an argument of
 # `main`, and `keep_typed` only keeps a copy for `--emit ast`.
@@ -55,6 +62,8 @@ ENTRY_FIELDS = {
     "modules": dict,
     "interface": bytes,
 }
+# An entry's "library" is the SHA-256 of the shared library linked from its
+# object code, or None when there is none (no C compiler).
 
 
 def cache_dir() -> Path:
@@ -92,17 +101,21 @@ def _resource_dir(package: str, folder: str):
 
 @functools.lru_cache(maxsize=1)
 def toolchain_fingerprint() -> bytes:
-    """Return a digest of everything besides the program that shapes its machine code."""
+    """Return a digest of everything besides the program that shapes its machine code.
+
+    It is computed without loading LLVM, so that a cache hit never imports
+    `llvmlite.binding`: LLVM is identified by llvmlite's version and the size
+    and modification time of its shared library, and the host CPU by
+    `host_description`.
+    """
     import llvmlite
-    import llvmlite.binding as llvm
 
     from sxc import __version__
 
     digest = hashlib.sha256()
     parts = [FORMAT, __version__.encode(), llvmlite.__version__.encode(),
-             repr(llvm.llvm_version_info).encode(), sys.version.encode(),
-             llvm.get_process_triple().encode(), llvm.get_host_cpu_name().encode(),
-             llvm.get_host_cpu_features().flatten().encode()]
+             _llvm_library_stamp(llvmlite).encode(), sys.version.encode(),
+             host_description().encode()]
     for part in parts:
         _update(digest, part)
     package = Path(__file__).resolve().parent
@@ -115,6 +128,50 @@ def toolchain_fingerprint() -> bytes:
             _update(digest, file.name.encode())
             _update(digest, file.read_bytes())
     return digest.digest()
+
+
+def _llvm_library_stamp(llvmlite) -> str:
+    """Return the name, size and modification time of llvmlite's LLVM library."""
+    folder = Path(llvmlite.__file__).resolve().parent / "binding"
+    stamps = []
+    for file in sorted(folder.iterdir()):
+        if file.name.startswith("libllvmlite"):
+            info = file.stat()
+            stamps.append(f"{file.name}:{info.st_size}:{info.st_mtime_ns}")
+    return ",".join(stamps)
+
+
+# Lines of /proc/cpuinfo that identify the CPU model and its instruction set.
+# Others, such as the clock rate, change while the machine runs.
+CPUINFO_FIELDS = ("vendor_id", "cpu family", "model", "model name", "stepping", "flags",
+                  "Features", "CPU implementer", "CPU architecture", "CPU variant",
+                  "CPU part", "CPU revision", "isa")
+
+
+def host_description() -> str:
+    """Return the platform, machine type and CPU model and features of this host.
+
+    On Linux this reads the first processor of /proc/cpuinfo.  Elsewhere it
+    queries LLVM for the host CPU's name and features, which loads llvmlite.
+    """
+    machine = f"{sys.platform} {os.uname().machine}" if hasattr(os, "uname") else sys.platform
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as info:
+            text = info.read()
+    except OSError:
+        text = ""
+    first = text.split("\n\n", 1)[0]
+    lines = []
+    for line in first.splitlines():
+        name, _, value = line.partition(":")
+        if name.strip() in CPUINFO_FIELDS:
+            lines.append(f"{name.strip()}={value.strip()}")
+    if lines:
+        return "\n".join([machine] + lines)
+    import llvmlite.binding as llvm
+
+    return "\n".join([machine, llvm.get_process_triple(), llvm.get_host_cpu_name(),
+                      llvm.get_host_cpu_features().flatten()])
 
 
 def _update(digest, data: bytes) -> None:
@@ -146,6 +203,10 @@ def entry_path(key: str) -> Path:
     return cache_dir() / PROGRAMS_DIR / f"{key}{ENTRY_SUFFIX}"
 
 
+def library_path(key: str) -> Path:
+    return cache_dir() / PROGRAMS_DIR / f"{key}{LIBRARY_SUFFIX}"
+
+
 def read_entry(key: str) -> dict | None:
     """Return the entry stored under `key`, or None if it is absent or fails a check."""
     path = entry_path(key)
@@ -159,6 +220,9 @@ def read_entry(key: str) -> dict | None:
         return None
     if not isinstance(entry, dict) or any(
             not isinstance(entry.get(name), kind) for name, kind in ENTRY_FIELDS.items()):
+        _log().debug("ignoring cache entry %s: unexpected layout", path)
+        return None
+    if not isinstance(entry.get("library"), (bytes, type(None))):
         _log().debug("ignoring cache entry %s: unexpected layout", path)
         return None
     return entry
@@ -275,7 +339,8 @@ def modules_unchanged(modules: dict) -> bool:
 class CachedProgram:
     """A program loaded from the cache: what `sxc run` and `sxc.Module` use of `Compiled`."""
 
-    def __init__(self, path: str, options, entry: dict):
+    def __init__(self, key: str, path: str, options, entry: dict):
+        self.key = key
         self.path = path
         self.options = options
         self.mode = entry["mode"]
@@ -292,12 +357,44 @@ class CachedProgram:
         return [text for _, text in self._entry["warnings"]]
 
     def native(self):
+        """Load the program: from its shared library if it has one, else with LLVM's JIT."""
+        if self._native is None:
+            self._native = self._load_library()
         if self._native is None:
             from sxc.jit import NativeModule
 
             self._native = NativeModule.from_object(
                 self._entry["object"], self.options.opt_level, list(self.exports.values()))
         return self._native
+
+    def _load_library(self):
+        """Return the program loaded from its shared library, or None if that fails.
+
+        A library whose digest differs from the entry's is linked again from
+        the entry's object code, and the entry is rewritten.
+        """
+        from sxc.loaded import SharedLibrary
+
+        expected = self._entry.get("library")
+        if expected is None:
+            return None
+        path = library_path(self.key)
+        try:
+            actual = hashlib.sha256(path.read_bytes()).digest()
+        except OSError:
+            actual = None
+        if actual != expected:
+            _log().debug("linking %s again: its digest does not match the entry", path)
+            attach_library(self.key, self._entry)
+            if self._entry["library"] is None:
+                return None
+        try:
+            library = SharedLibrary(str(path))
+            library.address("__sx_main")
+        except (OSError, AttributeError) as exc:
+            _log().debug("cannot load %s: %s", path, exc)
+            return None
+        return library
 
     def call_interface(self) -> dict:
         # NOTE: this unpickles `sxc.types` values, which `sxc run` never needs.
@@ -311,7 +408,26 @@ def load_program(key: str, path: str, options) -> CachedProgram | None:
     entry = read_entry(key)
     if entry is None or not modules_unchanged(entry["modules"]):
         return None
-    return CachedProgram(path, options, entry)
+    return CachedProgram(key, path, options, entry)
+
+
+def attach_library(key: str, entry: dict) -> bool:
+    """Link the entry's object code into a shared library and store the entry.
+
+    Set the entry's "library" to the library's digest, or to None if it
+    cannot be linked.  Return False if the entry could not be written.
+    """
+    from sxc.loaded import link_shared_library
+
+    path = library_path(key)
+    entry["library"] = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if link_shared_library(entry["object"], str(path)):
+            entry["library"] = hashlib.sha256(path.read_bytes()).digest()
+    except OSError as exc:
+        _log().debug("cannot link %s: %s", path, exc)
+    return write_entry(key, entry)
 
 
 def store_program(key: str, compiled) -> bool:
@@ -329,8 +445,9 @@ def store_program(key: str, compiled) -> bool:
             "modules": modules,
             "interface": pickle.dumps(compiled.call_interface(),
                                       protocol=pickle.HIGHEST_PROTOCOL),
+            "library": None,
         }
-        return write_entry(key, entry)
+        return attach_library(key, entry)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as exc:
         # The program runs anyway; it is just compiled again next time.
         _log().debug("cannot store %s in the compile cache: %s", compiled.path, exc)

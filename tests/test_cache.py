@@ -195,7 +195,8 @@ def test_concurrent_writers(cache_env):
     [entry] = entries(cache_env)
     key = entry.name[: -len(cache.ENTRY_SUFFIX)]
     assert cache.read_entry(key) is not None
-    leftovers = [p for p in (cache_env / cache.PROGRAMS_DIR).iterdir() if p != entry]
+    stored = {entry, cache.library_path(key)}
+    leftovers = [p for p in (cache_env / cache.PROGRAMS_DIR).iterdir() if p not in stored]
     assert leftovers == []
     assert isinstance(sxc.compile(source)._compiled, cache.CachedProgram)
 
@@ -303,8 +304,122 @@ def test_unloadable_object_recompiles(tmp_path, cache_env):
     key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
     entry = cache.read_entry(key)
     entry["object"] = b"not an object file"
+    entry["library"] = None
     assert cache.write_entry(key, entry)
     result = run("run", "prog.sx", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert float(result.stdout) == harmonic_sum(1000)
     assert cache.read_entry(key)["object"] != b"not an object file"
+
+
+# Prints a sum that Python checks, then fails a bounds check at run time.
+SUM_THEN_PANIC = """
+fn main() {
+    let n: i64 = 1000;
+    let mut total = 0.0;
+    for k in 1..(n + 1) {
+        let x = k as f64;
+        total += 1.0 / (x * x);
+    }
+    println!("{}", total);
+    let v: Vec<f64> = vec![1.0, 2.0];
+    let i = n - 997;
+    println!("{}", v[i]);
+}
+"""
+
+
+def imported_modules(result: subprocess.CompletedProcess) -> set[str]:
+    return {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()
+            if line.startswith("import time:")}
+
+
+def without_import_times(stderr: str) -> str:
+    return "".join(line for line in stderr.splitlines(keepends=True)
+                   if not line.startswith("import time:"))
+
+
+def test_hit_loads_library_without_llvm(tmp_path, cache_env):
+    (tmp_path / "prog.sx").write_text(HARMONIC)
+    first = run("run", "prog.sx", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    [entry_file] = entries(cache_env)
+    key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
+    assert cache.library_path(key).is_file()
+    second = run("run", "prog.sx", cwd=tmp_path, importtime=True)
+    assert second.returncode == 0, second.stderr
+    assert float(second.stdout) == harmonic_sum(1000)
+    imported = imported_modules(second)
+    assert "sxc.loaded" in imported
+    assert "llvmlite.binding" not in imported
+    assert "sxc.jit" not in imported
+
+
+def test_library_and_jit_agree(tmp_path, cache_env):
+    (tmp_path / "prog.sx").write_text(SUM_THEN_PANIC)
+    compiled = run("run", "prog.sx", cwd=tmp_path)
+    from_library = run("run", "prog.sx", cwd=tmp_path, importtime=True)
+    assert "llvmlite.binding" not in imported_modules(from_library)
+    [entry_file] = entries(cache_env)
+    key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
+    entry = cache.read_entry(key)
+    entry["library"] = None
+    assert cache.write_entry(key, entry)
+    from_jit = run("run", "prog.sx", cwd=tmp_path, importtime=True)
+    assert "llvmlite.binding" in imported_modules(from_jit)
+    lines = from_library.stdout.splitlines()
+    assert float(lines[0]) == harmonic_sum(1000)
+    assert len(lines) == 1
+    assert "index out of bounds" in from_library.stderr
+    for result in (compiled, from_library, from_jit):
+        assert result.returncode == 101
+        assert result.stdout == from_library.stdout
+        assert without_import_times(result.stderr) == without_import_times(from_library.stderr)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "missing"])
+def test_damaged_library_relinks(tmp_path, cache_env, damage):
+    import hashlib
+
+    (tmp_path / "prog.sx").write_text(HARMONIC)
+    assert run("run", "prog.sx", cwd=tmp_path).returncode == 0
+    [entry_file] = entries(cache_env)
+    key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
+    library = cache.library_path(key)
+    if damage == "garbage":
+        library.write_bytes(b"not a shared library")
+    else:
+        library.unlink()
+    result = run("run", "prog.sx", cwd=tmp_path, importtime=True)
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout) == harmonic_sum(1000)
+    assert "llvmlite.binding" not in imported_modules(result)
+    digest = hashlib.sha256(library.read_bytes()).digest()
+    assert cache.read_entry(key)["library"] == digest
+
+
+def test_no_c_compiler_uses_jit(tmp_path, cache_env, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setenv("CC", "no-such-compiler")
+    (tmp_path / "prog.sx").write_text(HARMONIC)
+    first = run("run", "prog.sx", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    [entry_file] = entries(cache_env)
+    key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
+    assert cache.read_entry(key)["library"] is None
+    assert not cache.library_path(key).exists()
+    second = run("run", "prog.sx", cwd=tmp_path, importtime=True)
+    assert second.returncode == 0, second.stderr
+    assert float(second.stdout) == harmonic_sum(1000)
+    assert "llvmlite.binding" in imported_modules(second)
+
+
+def test_same_program_twice_in_process(cache_env):
+    source = "fn seeded() -> u64 { default_rng().next_u64() }\n"
+    sxc.compile(source)
+    first = sxc.compile(source, seed=5)
+    second = sxc.compile(source, seed=7)
+    assert isinstance(first._compiled, cache.CachedProgram)
+    assert isinstance(second._compiled, cache.CachedProgram)
+    assert first.seeded() == splitmix64(5)
+    assert second.seeded() == splitmix64(7)
