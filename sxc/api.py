@@ -121,7 +121,8 @@ class Module:
             from sxc.boundary import Layout
 
             interface = self._interface()
-            self._layout = Layout(interface.get("structs", {}), interface["lanes"])
+            self._layout = Layout(interface.get("structs", {}), interface["lanes"],
+                                  interface.get("enums", {}))
         return self._layout
 
     def __getattr__(self, name: str):
@@ -135,6 +136,8 @@ class Module:
             layout = self._struct_layout()
             if name in layout.fields and not name.startswith("Dual"):
                 return layout.struct_class(name)
+            if name in layout.enums:
+                return layout.enum_class(name)
             raise AttributeError(f"the program has no function `{name}` and no struct of that name")
         if name == "main":
             raise AttributeError("run `main` with Module.run(args)")
@@ -150,6 +153,7 @@ class Module:
         interface = self._interface()
         names = [n for n in interface["functions"] if n in self._exports]
         names += [n for n in interface.get("user_structs", ()) if n.isidentifier()]
+        names += list(interface.get("enums", {}))
         return sorted(set(super().__dir__()) | set(names))
 
 

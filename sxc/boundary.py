@@ -79,9 +79,10 @@ class CallbackErrors:
 class Layout:
     """The struct classes and conversions of one compiled program."""
 
-    def __init__(self, structs: dict, lanes: int):
+    def __init__(self, structs: dict, lanes: int, enums: dict | None = None):
         self.fields = structs
         self.lanes = lanes
+        self.enums = enums or {}
         self._classes: dict[str, type] = {}
 
     # ------------------------------------------------------------ struct classes
@@ -102,6 +103,16 @@ class Layout:
             self._classes[name] = cls
         return cls
 
+    def enum_class(self, name: str) -> type:
+        """Return the `enum.IntEnum` whose members are the variants of enum `name`."""
+        cls = self._classes.get(name)
+        if cls is None:
+            import enum
+
+            cls = enum.IntEnum(_class_name(name), self.enums[name], module="sxc")
+            self._classes[name] = cls
+        return cls
+
     # ------------------------------------------------------------ arguments
 
     def pack(self, value, typed: T.Type, lowered: T.Type, where: str, slots: list,
@@ -115,6 +126,8 @@ class Layout:
             slots.append(float_bits(float(value)))
         elif isinstance(lowered, T.BoolT):
             slots.append(1 if value else 0)
+        elif isinstance(lowered, T.EnumT) and lowered.enum in self.enums:
+            slots.append(self._enum_slot(value, lowered, where))
         elif isinstance(lowered, (T.IntT, T.EnumT)):
             slots.append(self._int_slot(value, lowered, typed, where))
         elif isinstance(lowered, T.SliceT):
@@ -152,6 +165,16 @@ class Layout:
         slots.append(float_bits(val))
         if isinstance(lowered, T.StructT):
             slots.extend(float_bits(d) for d in ders)
+
+    def _enum_slot(self, value, t: T.EnumT, where: str) -> int:
+        discriminants = self.enums[t.enum]
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{where}: expected a `{t.enum}` variant (m.{t.enum}.NAME or "
+                            f"its discriminant), got {_show(value)}")
+        if int(value) not in discriminants.values():
+            raise ValueError(f"{where}: {int(value)} is not a discriminant of `{t.enum}`; "
+                             f"its variants are {discriminants}")
+        return int(value) & 0xFFFFFFFFFFFFFFFF
 
     def _int_slot(self, value, lowered: T.Type, typed: T.Type, where: str) -> int:
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -302,6 +325,9 @@ class Layout:
             return value, index + 1
         if isinstance(lowered, T.BoolT):
             return bool(ret[index]), index + 1
+        if isinstance(lowered, T.EnumT) and lowered.enum in self.enums:
+            value = ret[index] - (1 << 64) if ret[index] >= 1 << 63 else ret[index]
+            return self.enum_class(lowered.enum)(value), index + 1
         if isinstance(lowered, (T.IntT, T.EnumT)):
             bits = getattr(lowered, "bits", 64)
             v = ret[index] & ((1 << bits) - 1)

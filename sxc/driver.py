@@ -91,8 +91,10 @@ class Compiled:
         # the program's own structs; `Dual` is the lowering's pair of a dual
         user_structs = tuple(name for name, s in structs.items()
                              if getattr(s, "origin", "") == "user" and name != "Dual")
+        enums = {name: dict(e.discriminants) for name, e in self.program.enums.items()
+                 if getattr(e, "origin", "") == "user"}
         return {"functions": functions, "lanes": lanes, "params": params, "structs": fields,
-                "user_structs": user_structs}
+                "user_structs": user_structs, "enums": enums}
 
 
 def trim_heap() -> None:

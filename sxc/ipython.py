@@ -59,6 +59,7 @@ def compile_cell(line: str, cell: str, namespace: dict):
     interface = module._interface()
     names = [n for n in interface["functions"] if n in module._exports]
     names += [n for n in interface.get("user_structs", ()) if n.isidentifier()]
+    names += list(interface.get("enums", {}))
     for name in names:
         # `Module.__getattr__` also finds a function named like a method (`run`)
         namespace[name] = sxc.Module.__getattr__(module, name)

@@ -16,6 +16,18 @@ struct Point { x: f64, y: f64 }
 struct Segment { a: Point, b: Point, weights: [f64; 2], tag: i32 }
 struct Tagged { d: dual, k: u8 }
 struct Histogram { counts: Vec<i64>, total: f64 }
+struct Pair<T> { a: T, b: T }
+#[derive(Clone, Copy)]
+enum Color { Red, Green = 5, Blue }
+
+fn next_color(c: Color) -> Color {
+    match c {
+        Color::Red => Color::Green,
+        Color::Green => Color::Blue,
+        Color::Blue => Color::Red,
+    }
+}
+fn swap(p: Pair<f64>) -> Pair<f64> { Pair { a: p.b, b: p.a } }
 
 fn total(v: &[f64]) -> f64 {
     let mut s = 0.0;
@@ -362,6 +374,25 @@ def test_array_field_length_checked(m):
     s = {"a": {"x": 0.0, "y": 0.0}, "b": {"x": 0.0, "y": 0.0}, "weights": [1.0], "tag": 0}
     with pytest.raises(TypeError, match=r"argument 's'\.weights: expected 2 items"):
         m.midpoint(s)
+
+
+def test_generic_struct_instance(m):
+    swapped = m.swap({"a": 1.0, "b": 2.0})
+    assert (swapped.a, swapped.b) == (2.0, 1.0)
+
+
+def test_enum_as_int_enum(m):
+    assert m.Color.Green == 5
+    assert m.next_color(m.Color.Red) is m.Color.Green
+    assert m.next_color(5) is m.Color.Blue
+    assert m.next_color(m.Color.Blue).name == "Red"
+
+
+def test_enum_checks_discriminant(m):
+    with pytest.raises(ValueError, match=r"argument 'c': 3 is not a discriminant of `Color`"):
+        m.next_color(3)
+    with pytest.raises(TypeError, match=r"argument 'c': expected a `Color` variant"):
+        m.next_color("Red")
 
 
 # ---------------------------------------------------------------- duals
