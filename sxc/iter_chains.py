@@ -38,6 +38,7 @@ count the items that pass instead, but `rev` and `chain` are rejected there.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -307,6 +308,9 @@ class _Builder(seq_adapters._Builder):
                              "support `return` inside one", escape.span,
                              help="compute the value in the closure body, or write a `for` "
                                   "loop")
+        # a closure inlined twice, as `sort_by_key` does, must not share nodes,
+        # because the checker rewrites nodes in place
+        func = copy.deepcopy(func)
         stmts: list[ast.Stmt] = []
         for (name, ty), arg in zip(func.params, args):
             if isinstance(ty, ast.RefType):
