@@ -599,3 +599,27 @@ def _work_mod(n: int, p: int) -> int:
     for i in range(n):
         s = (s + i * i) % p
     return s
+
+
+def test_cache_hit_keeps_the_interface(tmp_path, monkeypatch):
+    from sxc import cache
+
+    monkeypatch.setenv("SXC_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("SXC_NO_CACHE", raising=False)
+    source = SOURCE + "\nfn unique_to_cache_test() -> i64 { 1 }\n"
+    sxc.compile(source)
+    hit = sxc.compile(source)
+    assert isinstance(hit._compiled, cache.CachedProgram)
+    assert hit.norm(hit.Point(x=3.0, y=4.0)) == 5.0
+    assert hit.segment({"x": 0.0, "y": 0.0}, 1.0).b == hit.Point(1.0, 0.0)
+    assert hit.ramp(3).tolist() == [0.0, 0.5, 1.0]
+    assert hit.next_color(hit.Color.Red) is hit.Color.Green
+    assert hit.power(x=2.0, n=3) == 8.0
+    with pytest.raises(ValueError, match="raised in Python"):
+        hit.apply(_raise_value_error, 1.0)
+    with pytest.raises(sxc.RuntimeError, match="failed after 5 steps"):
+        hit.work(5, True)
+
+
+def _raise_value_error(x):
+    raise ValueError("raised in Python")
