@@ -688,6 +688,9 @@ class Codegen:
         if kind == "str":
             from sxc import codegen_builtins
             return codegen_builtins.str_method(self, e, name)
+        if kind == "char":
+            args = [self.value(e.receiver)] + [self.value(a) for a in e.args]
+            return self.b.call(self.functions[f"__char_{name}"], args)
         if kind == "builtin":
             return self.builtin(name, e)
         raise InternalError(f"method kind {kind}")

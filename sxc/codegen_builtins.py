@@ -310,6 +310,11 @@ def _str_byte(cg: Codegen, e):
     return cg.b.load(cg.b.gep(cg.b.extract_value(s, 0), [i]))
 
 
+def _char_from_code(cg: Codegen, e):
+    """Read a code point that the caller has checked as a `char` (both are `i32`)."""
+    return _args(cg, e)[0]
+
+
 def _str_slice(cg: Codegen, e):
     b = cg.b
     s, lo, hi = _args(cg, e)
@@ -363,6 +368,7 @@ _BUILTINS = {
     "__soft_score_f64": _soft_score,
     "to_string": _to_string,
     "__str_byte": _str_byte,
+    "__char_from_code": _char_from_code,
     "__str_slice": _str_slice,
     "__bytes_as_str": _bytes_as_str,
     "__str_to_f64": _str_to_f64,
@@ -381,9 +387,15 @@ def str_method(cg: Codegen, e: ast.MethodCall, name: str):
     if name in ("push_str", "push"):
         return _string_push(cg, e, name)
     recv = cg.value(e.receiver)
-    if name in ("as_bytes", "bytes", "chars"):
+    if name in ("as_bytes", "bytes"):
         # a `&[u8]` has the layout of a `&str`
         return recv
+    if name in ("chars", "char_indices"):
+        header = b.call(cg.functions[f"__str_{name}"], [recv])
+        data = b.load(b.gep(header, [const_i64(0), ir.Constant(I32, 0)]))
+        length = b.load(b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
+        sl = ir.Constant(cg.ll(e.ty), ir.Undefined)
+        return b.insert_value(b.insert_value(sl, data, 0), length, 1)
     if name in ("len",):
         return b.extract_value(recv, 1)
     if name == "is_empty":
@@ -396,7 +408,7 @@ def str_method(cg: Codegen, e: ast.MethodCall, name: str):
 
 
 def _string_push(cg: Codegen, e: ast.MethodCall, name: str):
-    """Append to a `String` place: `s.push_str(t)` and `s.push(b'c')`."""
+    """Append to a `String` place: `s.push_str(t)` and `s.push('c')`."""
     b = cg.b
     t = e.receiver.ty
     if isinstance(t, T.RefT):
@@ -407,11 +419,7 @@ def _string_push(cg: Codegen, e: ast.MethodCall, name: str):
         place = cg.addr(e.receiver)
     arg = cg.value(e.args[0])
     if name == "push":
-        # the byte lives on the stack only until the concatenation copies it
-        byte = cg.alloca(ir.IntType(8))
-        b.store(arg, byte)
-        arg = ir.Constant(STR, ir.Undefined)
-        arg = b.insert_value(b.insert_value(arg, byte, 0), const_i64(1), 1)
+        arg = b.call(cg.functions["__char_to_string"], [arg])  # its UTF-8 encoding
     # TODO: each push copies the whole string, so building one of n bytes costs O(n^2).
     b.store(b.call(cg.helper_str_concat(), [b.load(place), arg]), place)
     return UNIT_VAL

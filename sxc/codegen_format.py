@@ -94,7 +94,15 @@ def _fmt_leaf(cg: Codegen, slot, v, ty: T.Type, flags: Flags) -> None:
     spec = flags.spec
     start = buf_len(cg, slot)
     numeric, skip = True, 0
-    if isinstance(ty, T.IntT):
+    # a `char` pads and truncates as a one-character string, and `{:?}` does neither
+    text_debug = spec.debug and (isinstance(ty, T.StrT) or T.is_char(ty))
+    if T.is_char(ty):
+        numeric = False
+        routine = "__fmt_char_debug" if spec.debug else "__fmt_char"
+        cg.b.call(cg.functions[routine], [slot, v])
+        if flags.precision is not None and not spec.debug:
+            cg.b.call(cg.functions["__fmt_truncate"], [slot, start, flags.precision])
+    elif isinstance(ty, T.IntT):
         skip = _fmt_int(cg, slot, v, ty, flags)
     elif isinstance(ty, T.FloatT):
         _fmt_float(cg, slot, v, ty, flags)
@@ -106,7 +114,7 @@ def _fmt_leaf(cg: Codegen, slot, v, ty: T.Type, flags: Flags) -> None:
             cg.b.call(cg.functions["__fmt_truncate"], [slot, start, flags.precision])
     if spec.sign and numeric:
         cg.b.call(cg.functions["__fmt_plus"], [slot, start])
-    if flags.width is None or (isinstance(ty, T.StrT) and spec.debug):
+    if flags.width is None or text_debug:
         return
     align = {"<": 0, ">": 1, "^": 2, "": 1 if numeric else 0}[spec.align]
     fill = cg.native.str_const(cg.b, spec.fill.encode("utf-8"))

@@ -46,7 +46,6 @@ UNSUPPORTED_NAMES = {
     "Result": ("Result", "return a status beside the value, or stop with `panic!`"),
     "i128": ("i128", "use `i64` or `u64`"),
     "u128": ("u128", "use `u64` or `i64`"),
-    "char": ("char", "character literals are `u8` in sxc: use `u8`"),
 }
 UNSUPPORTED_NAMES.update({name: (name, help_text) for name, help_text in UNSUPPORTED_STD.items()})
 

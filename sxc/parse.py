@@ -163,7 +163,8 @@ def _mask(source: str) -> str:
     def blank(match: re.Match) -> str:
         return re.sub(r"[^\n]", " ", match.group(0))
 
-    pattern = r'//[^\n]*|/\*.*?\*/|' + RAW_STRING_PATTERN + r'|"(?:[^"\\]|\\.)*"'
+    pattern = (r'//[^\n]*|/\*.*?\*/|' + RAW_STRING_PATTERN + r'|"(?:[^"\\]|\\.)*"'
+               r"|'(?:[^'\\\n]|\\u\{[0-9a-fA-F_]*\}|\\x[0-9a-fA-F]{2}|\\.)'")
     return re.sub(pattern, blank, source, flags=re.S)
 
 
@@ -416,6 +417,20 @@ def decode_positions(body: str, lenient: bool = False) -> list[tuple[str, int]]:
     return out
 
 
+def char_literal(code: int, prefix: str = "") -> str:
+    """Return Rust source for the character literal of `code` (`'a'`, `'\\n'`, `'\\u{e9}'`)."""
+    ch = chr(code)
+    escapes = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0", "\\": "\\\\",
+               "'": "\\'"}
+    if ch in escapes:
+        body = escapes[ch]
+    elif 0x20 <= code < 0x7F:
+        body = ch
+    else:
+        body = f"\\u{{{code:x}}}"
+    return f"{prefix}'{body}'"
+
+
 INT_SUFFIXES = ("i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64", "usize")
 
 
@@ -524,7 +539,7 @@ class Builder(Transformer):
         value = children[-1]
         if isinstance(value, ast.StrLit):
             value = value.value
-        elif isinstance(value, ast.IntLit) and value.suffix == "u8":
+        elif isinstance(value, ast.IntLit) and value.suffix in ("u8", "char"):
             value = repr(chr(value.value))  # a character, not the number it encodes
         elif value is not None:
             value = str(getattr(value, "value", value))
@@ -1224,16 +1239,24 @@ class Builder(Transformer):
             self.sp(meta), help="print the parts one by one, or use `format!(\"x = {}\", x)`")])
 
     def char_lit(self, meta, children):
-        raw = str(children[0]).removeprefix("b")  # `b'a'` is a byte, as `'a'` is here
+        token = str(children[0])
+        byte = token.startswith("b")
+        raw = token.removeprefix("b")
         try:
             text = unescape(raw[1:-1])
         except EscapeError as err:
             raise CompileError([Diagnostic("error", str(err), self.sp(meta))]) from None
-        if len(text.encode("utf-8")) != 1:
+        if len(text) != 1:
             raise CompileError([Diagnostic(
-                "error", "sxc supports only ASCII character literals (they are `u8`)",
-                self.sp(meta))])
-        return ast.IntLit(self.sp(meta), ord(text), "u8")
+                "error", "character literal may only contain one codepoint", self.sp(meta),
+                help="write a string literal with double quotes")])
+        if byte:
+            if ord(text) > 0x7F:
+                raise CompileError([Diagnostic(
+                    "error", "non-ASCII character in byte literal", self.sp(meta),
+                    help=f"use `'{text}'` for a `char`, or a `\\x` escape for the byte")])
+            return ast.IntLit(self.sp(meta), ord(text), "u8")
+        return ast.IntLit(self.sp(meta), ord(text), "char")
 
     def true_lit(self, meta, children):
         return ast.BoolLit(self.sp(meta), True)

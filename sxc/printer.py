@@ -12,6 +12,7 @@ import math
 from sxc import ast
 from sxc import numbers
 from sxc import types as T
+from sxc.parse import char_literal
 from sxc.formatting import Spec
 from sxc.resolve import Program
 from sxc.traits import MARKER_DERIVES
@@ -222,6 +223,8 @@ class Printer:
             return float_text(value, e.ty)
         if e.ty is None:
             return str(e.value)
+        if T.is_char(e.ty):
+            return char_literal(e.value)
         return f"{e.value}{e.ty}" if e.value >= 0 else f"({e.value}{e.ty})"
 
     def p_FloatLit(self, e, depth):
@@ -390,6 +393,8 @@ class Printer:
         raise AssertionError(type(p).__name__)
 
     def pattern_value(self, e: ast.Expr) -> str:
+        if isinstance(e, ast.IntLit) and T.is_char(e.ty):
+            return char_literal(e.value)
         if isinstance(e, ast.IntLit) and isinstance(e.ty, T.IntT):
             return f"{e.value}{e.ty}"  # no parentheses around a negative bound
         return self.expr(e)

@@ -13,14 +13,15 @@ from sxc import ast
 PRINT_FAMILY = ("__fmt_f64_display", "__fmt_f64_debug", "__fmt_f64_exp",
                 "__fmt_f64_fixed", "__fmt_str_debug", "__fmt_plus", "__fmt_pad",
                 "__fmt_radix", "__fmt_int_exp", "__fmt_upper_exp", "__fmt_truncate",
-                "__fmt_f64_c_g")
+                "__fmt_f64_c_g", "__fmt_char", "__fmt_char_debug")
 STR_FUNCTIONS = {
     "lines": "__str_lines", "split_whitespace": "__str_split_whitespace",
     "trim": "__str_trim", "starts_with": "__str_starts_with",
     "ends_with": "__str_ends_with", "contains": "__str_contains", "split": "__str_split",
     "to_uppercase": "__str_to_uppercase", "to_lowercase": "__str_to_lowercase",
     "to_ascii_uppercase": "__str_to_uppercase", "to_ascii_lowercase": "__str_to_lowercase",
-    "repeat": "__str_repeat",
+    "repeat": "__str_repeat", "chars": "__str_chars", "char_indices": "__str_char_indices",
+    "push": "__char_to_string",
 }
 
 
@@ -59,6 +60,8 @@ def _callees(node) -> set[str]:
                 out.add(name)
             elif kind == "str" and name in STR_FUNCTIONS:
                 out.add(STR_FUNCTIONS[name])
+            elif kind == "char":
+                out.add(f"__char_{name}")
             elif kind == "math" and name == "powi":
                 out.update(("__powi_f64", "__powi_f32"))
             elif kind == "builtin" and name in ("print_f64", "to_string"):

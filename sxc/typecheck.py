@@ -28,6 +28,7 @@ from sxc.iter_chains import IterChainMixin
 from sxc.sort_closures import SortMixin
 from sxc.formatting import PANIC_MACROS, FormatError, Spec, parse_format
 from sxc.monomorphize import GenericsMixin, Instance
+from sxc.parse import char_literal
 from sxc.modules import CRATE, report_private, within_path
 from sxc.resolve import Program
 from sxc.typecheck_init import DeferredBinding, check_initialization
@@ -118,6 +119,7 @@ INTRINSICS = {
     "__str_slice": ([T.STR, T.USIZE, T.USIZE], T.STR),
     "__bytes_as_str": ([_BUF], T.STR),
     "__str_to_f64": ([T.STR], T.F64),
+    "__char_from_code": ([T.U32], T.CHAR),
     "__clock_monotonic": ([], T.F64),
 }
 # The original runtime's vector-handle functions: name -> (parameters, result).
@@ -308,10 +310,6 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             self.rep.error(f"sxc does not support `{name}`", te.span,
                            help="the widest integer types are `i64` and `u64`")
             return T.I64 if name == "i128" else T.U64
-        if name == "char":
-            self.rep.error("sxc does not support the `char` type", te.span,
-                           help="character literals such as 'a' are `u8` bytes in sxc")
-            return T.U8
         if name == "Formatter":
             return T.FORMATTER
         if name == "Result" and "fmt" in te.path:
@@ -717,6 +715,12 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             help_text = f"convert with `as`: `{_snippet_text(e)} as {target}`"
         elif isinstance(src, T.DualT) and isinstance(target, T.FloatT):
             help_text = "take the value of the dual with `.val`"
+        elif T.is_char(target) and T.is_int(src):
+            help_text = "write a character literal such as `'a'`, or cast a `u8` with `as char`"
+        elif T.is_char(src) and target == T.U8 and isinstance(e, ast.IntLit):
+            help_text = f"write a byte literal: `b{_snippet_text(e)}`"
+        elif T.is_char(src) and T.is_int(target):
+            help_text = f"convert with `as`: `{_snippet_text(e)} as {target}`"
         elif isinstance(target, T.RefT) and src == target.inner:
             help_text = f"borrow it with `&{'mut ' if target.mutable else ''}`"
         self.rep.error(f"mismatched types: expected `{target}`, found `{src}`", e.span,
@@ -908,7 +912,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return e
         e.operand = self.expr(e.operand, expected)
         t = e.operand.ty
-        if e.op == "-":
+        if e.op in ("-", "!") and T.is_char(t):
+            self.rep.error(f"cannot apply unary operator `{e.op}` to type `char`", e.span)
+        elif e.op == "-":
             # a negated literal is checked once its type is known (check_literals)
             if isinstance(t, T.IntT) and not t.signed and not isinstance(e.operand, ast.IntLit):
                 self.rep.error(f"cannot apply unary operator `-` to type `{t}`", e.span,
@@ -958,6 +964,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         lt, rt = e.left.ty, e.right.ty
         if isinstance(lt, T.NeverT) or isinstance(rt, T.NeverT):
             return None
+        if (T.is_char(lt) or T.is_char(rt)) and e.op not in COMPARISONS:
+            self.char_arithmetic(e, lt, rt)
+            return None
         if isinstance(lt, T.DualT) or isinstance(rt, T.DualT):
             if T.is_numeric(lt) and T.is_numeric(rt):
                 e.left = self.coerce(e.left, T.DUAL)
@@ -969,10 +978,14 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             e.right = self.coerce(e.right, lt)
             if e.right.ty == lt:
                 return lt
+            if T.is_char(lt):
+                return None  # `coerce` reported the mismatch
         if _is_literal(e.left):
             e.left = self.coerce(e.left, rt)
             if e.left.ty == rt:
                 return rt
+            if T.is_char(rt):
+                return None
         if e.op in COMPARISONS and T.is_int(lt) and T.is_int(rt) and lt.signed != rt.signed:
             self.rep.error(f"mismatched types: cannot compare `{lt}` with `{rt}`, which "
                            "differ in signedness", e.op_span or e.span,
@@ -987,6 +1000,29 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         self.rep.error(f"mismatched types: cannot apply `{e.op}` to `{lt}` and `{rt}`",
                        e.op_span or e.span, help=help_text)
         return None
+
+    def char_arithmetic(self, e: ast.Binary, lt: T.Type, rt: T.Type) -> None:
+        """Report arithmetic on a `char` with Rust's wording (E0369)."""
+        def shown(t: T.Type) -> str:
+            return "{integer}" if isinstance(t, T.IntVar) and t.bound is None else str(t)
+
+        left, right = shown(lt), shown(rt)
+        message = {
+            "+": f"cannot add `{right}` to `{left}`",
+            "-": f"cannot subtract `{right}` from `{left}`",
+            "*": f"cannot multiply `{left}` by `{right}`",
+            "/": f"cannot divide `{left}` by `{right}`",
+            "%": f"cannot calculate the remainder of `{left}` divided by `{right}`",
+        }.get(e.op, f"no implementation for `{left} {e.op} {right}`")
+        help_text = None
+        if T.is_char(lt) and e.op in ("+", "-") and not T.is_char(rt):
+            help_text = (f"`char` has no arithmetic: convert to an integer and back, as in "
+                         f"`({_snippet_text(e.left)} as u8 {e.op} {_snippet_text(e.right)}) "
+                         "as char`")
+        elif T.is_char(lt) and T.is_char(rt) and e.op == "-":
+            help_text = (f"subtract the code points: `{_snippet_text(e.left)} as u32 - "
+                         f"{_snippet_text(e.right)} as u32`")
+        self.rep.error(message, e.op_span or e.span, help=help_text)
 
     def e_Binary(self, e: ast.Binary, expected):
         op = e.op
@@ -1023,7 +1059,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                                                           T.VecT, T.SliceT)):
             return self.aggregate_eq(e, aggregate)
         if comparison:
-            if not (T.is_numeric(t) or isinstance(t, (T.BoolT, T.StrT))):
+            if not (T.is_numeric(t) or T.is_char(t) or isinstance(t, (T.BoolT, T.StrT))):
                 self.rep.error(f"cannot compare values of type `{t}`", e.op_span or e.span)
             if isinstance(t, T.StrT) and op not in ("==", "!="):
                 self.rep.error("strings compare only with `==` and `!=`", e.op_span or e.span)
@@ -1106,7 +1142,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         # so `300 as u8` is out of range and `0.1 as f32` rounds once. Any
         # other operand keeps its own type: `let x = 300; x as u8` is 44.
         hint = None
-        if _is_literal(e.operand) and (
+        if T.is_char(target) and _is_literal(e.operand) and _literal_of(e.operand, ast.IntLit):
+            hint = T.U8  # as in Rust, `97 as char` reads the literal as a `u8`
+        elif _is_literal(e.operand) and (
                 T.is_int(target) and _literal_of(e.operand, ast.IntLit)
                 or T.is_float(target) and _literal_of(e.operand, ast.FloatLit)):
             hint = target
@@ -1120,10 +1158,30 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return self.promote(e.operand)
         elif isinstance(src, T.EnumT) and T.is_int(target):
             pass
+        elif T.is_char(target) or T.is_char(src):
+            self.char_cast(e, src, target)
         elif not ((T.is_numeric(src) or isinstance(src, T.BoolT)) and T.is_numeric(target)) \
                 and not isinstance(src, T.NeverT) and src != target:
             self.rep.error(f"cannot cast `{src}` as `{target}`", e.span)
         return e
+
+    def char_cast(self, e: ast.Cast, src: T.Type, target: T.Type) -> None:
+        """Check an `as` cast to or from `char`: `u8 as char` and `char as` any integer."""
+        if src == target or isinstance(src, T.NeverT):
+            return
+        if T.is_char(src):
+            if not T.is_int(target):
+                self.rep.error(f"casting `char` as `{target}` is invalid", e.span,
+                               help="cast through an integer first")
+            return
+        if src == T.U8:
+            return
+        help_text = None
+        if T.is_int(src):
+            help_text = ("Rust converts other integers with `char::from_u32`, which returns "
+                         "an `Option` that sxc does not support; cast a `u8`, or match the "
+                         "value against character literals")
+        self.rep.error(f"only `u8` can be cast as `char`, not `{src}`", e.span, help=help_text)
 
     # ------------------------------------------------------------ calls
 
@@ -1730,8 +1788,33 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         e.ty = result
         return e
 
+    def char_method(self, e: ast.MethodCall):
+        """Check a method of `char`, which a prelude function `__char_NAME` implements."""
+        name = e.method
+        if name == "to_string":
+            e.target, e.ty = ("builtin", "to_string"), T.STRING
+            return e
+        if name in ("clone", "to_owned"):
+            return self.copy_value(e.receiver, T.CHAR)
+        if name not in CHAR_METHODS:
+            help_text = CHAR_METHOD_HELP.get(name)
+            if help_text is None:
+                known = ", ".join(f"`{m}`" for m in sorted(CHAR_METHODS))
+                help_text = f"sxc's `char` has `to_string` and {known}"
+            self.rep.error(f"no method named `{name}` found for `char` in sxc",
+                           e.method_span or e.span, help=help_text)
+            e.ty = T.NEVER
+            return e
+        params, ret = CHAR_METHODS[name]
+        e.args = self.check_args(e.args, params, e.span, f"`{name}`")
+        _deref_receiver(e, T.CHAR)
+        e.target, e.ty = ("char", name), ret
+        return e
+
     def int_method(self, e: ast.MethodCall, base: T.IntT, expected):
         name = e.method
+        if T.is_char(base):
+            return self.char_method(e)
         if name == "to_string":
             e.target, e.ty = ("builtin", "to_string"), T.STRING
             return e
@@ -1764,6 +1847,11 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return e
         if name == "is_empty":
             e.target, e.ty = ("seq", "is_empty"), T.BOOL
+            return e
+        if name == "count" and _is_str_iterator(e.receiver):
+            # `s.chars()` and `s.bytes()` are slices here, so counting them is `len`
+            e.args = self.check_args(e.args, [], e.span, "`count`")
+            e.target, e.ty = ("seq", "len"), T.USIZE
             return e
         if name == "push" and is_vec:
             self._check_mut_receiver(e.receiver, name)
@@ -2507,13 +2595,13 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                                f"add `#[derive(Debug)]` to `enum {blocker}`"
                                if isinstance(blocker, T.EnumT) else None)
         elif kind == "":
-            printable = (T.IntT, T.FloatT, T.DualT, T.BoolT, T.StrT)
+            printable = (T.IntT, T.FloatT, T.DualT, T.BoolT, T.StrT)  # `char` is an `IntT`
             if not isinstance(t, printable) and self.display_method(t) is None:
                 self.rep.error(f"`{ty}` cannot be formatted with `{{}}`", where,
                                help="use `{:?}` to print it in debug form, or implement "
                                     "`fmt::Display` for it")
         elif kind in ("e", "E"):
-            if not isinstance(t, (T.FloatT, T.DualT, T.IntT)):
+            if not isinstance(t, (T.FloatT, T.DualT, T.IntT)) or T.is_char(t):
                 self.rep.error(f"`{{:{kind}}}` needs a number, found `{ty}`", where)
         elif not T.is_int(t):
             self.rep.error(f"`{{:{kind}}}` needs an integer, found `{ty}`", where,
@@ -2670,19 +2758,51 @@ VEC_EDIT_METHODS = ("insert", "remove", "extend", "extend_from_slice", "resize",
 SEQ_EDIT_METHODS = ("sort", "sort_unstable", "reverse", "fill")
 
 
+# methods of `char`: name -> (parameters, result)
+CHAR_METHODS = {
+    **{name: ([], T.BOOL) for name in (
+        "is_ascii", "is_ascii_digit", "is_ascii_alphabetic", "is_ascii_alphanumeric",
+        "is_ascii_whitespace", "is_ascii_uppercase", "is_ascii_lowercase",
+        "is_ascii_punctuation", "is_ascii_hexdigit", "is_ascii_graphic", "is_ascii_control",
+        "is_whitespace", "is_alphabetic", "is_numeric", "is_alphanumeric", "is_uppercase",
+        "is_lowercase", "is_control")},
+    "to_ascii_uppercase": ([], T.CHAR),
+    "to_ascii_lowercase": ([], T.CHAR),
+    "eq_ignore_ascii_case": ([T.RefT(T.CHAR, False)], T.BOOL),
+    "len_utf8": ([], T.USIZE),
+    "is_digit": ([T.U32], T.BOOL),
+}
+# what to write instead of the `char` methods that return an `Option` or an iterator
+CHAR_METHOD_HELP = {
+    "to_digit": "`to_digit` returns an `Option`, which sxc does not support: test "
+                "`c.is_ascii_digit()`, then take `c as u32 - '0' as u32`",
+    "to_uppercase": "`to_uppercase` returns an iterator, which sxc does not support: "
+                    "use `to_ascii_uppercase`",
+    "to_lowercase": "`to_lowercase` returns an iterator, which sxc does not support: "
+                    "use `to_ascii_lowercase`",
+}
+
 # string methods beyond the read-only ones: name -> (parameters, result)
 STRING_METHODS = {
     "push_str": ([T.STR], T.UNIT),
-    "push": ([T.U8], T.UNIT),
+    "push": ([T.CHAR], T.UNIT),
     "as_bytes": ([], T.SliceT(T.U8)),
     "bytes": ([], T.SliceT(T.U8)),
-    "chars": ([], T.SliceT(T.U8)),
+    "chars": ([], T.SliceT(T.CHAR)),
+    "char_indices": ([], T.SliceT(T.TupleT((T.USIZE, T.CHAR)))),
     "to_uppercase": ([], T.STRING),
     "to_lowercase": ([], T.STRING),
     "to_ascii_uppercase": ([], T.STRING),
     "to_ascii_lowercase": ([], T.STRING),
     "repeat": ([T.USIZE], T.STRING),
 }
+
+
+def _is_str_iterator(e: ast.Expr) -> bool:
+    """Return whether `e` is `s.chars()`, `s.char_indices()` or `s.bytes()`."""
+    target = getattr(e, "target", None)
+    return isinstance(e, ast.MethodCall) and target in (
+        ("str", "chars"), ("str", "char_indices"), ("str", "bytes"))
 
 
 def _is_range_slice(e: ast.Expr) -> bool:
@@ -2868,6 +2988,8 @@ def _tail(e: ast.Expr) -> ast.Expr | None:
 def _snippet_text(e: ast.Expr) -> str:
     if isinstance(e, ast.Path):
         return "::".join(e.segments)
+    if isinstance(e, ast.IntLit) and e.suffix == "char":
+        return char_literal(e.value)
     if isinstance(e, ast.IntLit):
         return str(e.value)
     if isinstance(e, ast.Field):

@@ -69,7 +69,7 @@ class IntVar(IntT):
             if other_root is not root:
                 object.__setattr__(root, "bound", other_root)
             return True
-        if isinstance(other, IntT):
+        if isinstance(other, IntT) and not is_char(other):
             object.__setattr__(root, "bound", other)
             return True
         return False
@@ -305,6 +305,10 @@ U32 = IntT(32, False)
 U64 = IntT(64, False)
 USIZE = IntT(64, False, "usize")
 ISIZE = IntT(64, True, "isize")
+# A Unicode scalar value (0..=0xD7FF or 0xE000..=0x10FFFF), stored as its
+# code point.  It shares the integer machinery for storage, comparison and
+# `as` casts, but `is_int` and `is_numeric` exclude it, so arithmetic rejects it.
+CHAR = IntT(32, False, "char")
 F32 = FloatT(32)
 F64 = FloatT(64)
 BOOL = BoolT()
@@ -317,14 +321,18 @@ FORMATTER = FormatterT()
 
 PRIMITIVES: dict[str, Type] = {
     "i8": I8, "i16": I16, "i32": I32, "i64": I64, "isize": ISIZE,
-    "u8": U8, "u16": U16, "u32": U32, "u64": U64, "usize": USIZE,
+    "u8": U8, "u16": U16, "u32": U32, "u64": U64, "usize": USIZE, "char": CHAR,
     "f32": F32, "f64": F64, "bool": BOOL, "dual": DUAL, "str": STR,
     "String": STRING,
 }
 
 
+def is_char(t: Type) -> bool:
+    return isinstance(t, IntT) and not isinstance(t, IntVar) and t.alias == "char"
+
+
 def is_int(t: Type) -> bool:
-    return isinstance(t, IntT)
+    return isinstance(t, IntT) and not is_char(t)
 
 
 def is_float(t: Type) -> bool:
@@ -332,13 +340,12 @@ def is_float(t: Type) -> bool:
 
 
 def is_numeric(t: Type) -> bool:
-    return isinstance(t, (IntT, FloatT, DualT))
+    return isinstance(t, (IntT, FloatT, DualT)) and not is_char(t)
 
 
 def same_int_repr(a: Type, b: Type) -> bool:
     """True for `u64` and `usize`, which share one machine representation."""
-    return isinstance(a, IntT) and isinstance(b, IntT) and a.bits == b.bits \
-        and a.signed == b.signed
+    return is_int(a) and is_int(b) and a.bits == b.bits and a.signed == b.signed
 
 
 def strip_refs(t: Type) -> Type:
