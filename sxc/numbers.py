@@ -59,6 +59,7 @@ FLOAT_INT_CONSTS = {
     "MAX_10_EXP": (T.I32, 308, 38),
 }
 INT_CONSTS = {"MAX", "MIN", "BITS"}
+CHAR_CONSTS = {"MAX": 0x10FFFF, "MIN": 0, "REPLACEMENT_CHARACTER": 0xFFFD}
 
 F32_MAX_EXACT = Fraction(2) ** 128 - Fraction(2) ** 104
 
@@ -151,6 +152,8 @@ def const_path(segments: list[str]) -> str | None:
     name = segs[1]
     if isinstance(owner, T.FloatT) and (name in FLOAT_CONSTS or name in FLOAT_INT_CONSTS):
         return "::".join(segs)
+    if T.is_char(owner):
+        return "::".join(segs) if name in CHAR_CONSTS else None
     if isinstance(owner, T.IntT) and name in INT_CONSTS:
         return "::".join(segs)
     return None
@@ -161,6 +164,8 @@ def const_value(path: str) -> tuple[T.Type, int | float]:
     segs = path.split("::")
     owner = T.PRIMITIVES[segs[0]]
     name = segs[-1]
+    if T.is_char(owner):
+        return owner, CHAR_CONSTS[name]
     if isinstance(owner, T.IntT):
         return (T.U32 if name == "BITS" else owner), int_const(owner, name)
     if name in FLOAT_INT_CONSTS:

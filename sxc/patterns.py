@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sxc.parse import char_literal
+
 ANY = ("any",)
 # the string witness for "a string that no arm names"
 OTHER_STR = ("str", None)
@@ -52,8 +54,20 @@ class TupleDomain:
 
 def missing(rows: list, domain) -> list[str]:
     """Return the values, as source text, that no row of spaces covers (at most LIMIT)."""
-    witnesses = _useful([[r] for r in rows], [ANY], [domain])
-    return [show(w[0], domain) for w in witnesses]
+    witnesses = [w[0] for w in _useful([[r] for r in rows], [ANY], [domain])]
+    if isinstance(domain, IntDomain) and domain.type_name == "char":
+        witnesses = _join_surrogate_gap(witnesses)
+    return [show(w, domain) for w in witnesses]
+
+
+def _join_surrogate_gap(witnesses: list) -> list:
+    """Join the ranges of `char` witnesses that meet across the surrogates, as Rust shows them."""
+    below = [w for w in witnesses if w != ANY and w[2] == 0xD7FF]
+    above = [w for w in witnesses if w != ANY and w[1] == 0xE000]
+    if not below or not above:
+        return witnesses
+    joined = ("range", below[0][1], above[0][2])
+    return [joined if w is below[0] else w for w in witnesses if w is not above[0]]
 
 
 def reachable(rows: list, space, domain) -> bool:
@@ -154,6 +168,8 @@ def show(space, domain) -> str:
 
 
 def _show_int(value: int, domain: IntDomain) -> str:
+    if domain.type_name == "char":
+        return char_literal(value)
     if value == domain.hi:
         return f"{domain.type_name}::MAX"
     if value == domain.lo and value != 0:

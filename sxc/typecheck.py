@@ -1405,6 +1405,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if not isinstance(owner, (T.IntT, T.FloatT)):
             return None
         item = segs[1]
+        if T.is_char(owner) and item != "from":
+            return self.char_fn_call(e, item, expected)
         if item == "from_bits" and isinstance(owner, T.FloatT):
             bits = T.U32 if owner.bits == 32 else T.U64
             e.args = self.check_args(e.args, [bits], e.span, f"`{owner}::from_bits`")
@@ -1426,17 +1428,36 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return self.int_method(call, owner, expected)
         return self.float_method(call, owner, expected)
 
+    def char_fn_call(self, e: ast.Call, item: str, expected) -> ast.Expr | None:
+        """Check `char::is_alphabetic(c)` and the like; reject the `Option` constructors."""
+        if item in ("from_u32", "from_digit", "from_u32_unchecked"):
+            self.rep.error(f"sxc does not support `char::{item}`, which returns an `Option`",
+                           e.span, help="cast a `u8` with `as char`, or build the `char` from "
+                                        "a literal such as `'a'`")
+            e.ty = T.NEVER
+            return e
+        if item not in CHAR_METHODS or not e.args:
+            return None
+        receiver = self.coerce(self.expr(e.args[0], T.CHAR), T.CHAR)
+        call = ast.MethodCall(e.span, receiver, item, e.args[1:], [], e.func.span)
+        return self.char_method(call)
+
     def lossless_from(self, e: ast.Call, target: T.Type) -> ast.Expr:
         """Check `T::from(x)`, a conversion that Rust offers only where no value is lost."""
         arg = self.expr(e.args[0], None)
         src = arg.ty
-        if isinstance(src, T.IntVar) and isinstance(target, T.IntT):
+        if isinstance(src, T.IntVar) and T.is_char(target):
+            arg = self.coerce(arg, T.U8)  # `char::from(65)` reads the literal as a `u8`
+            src = T.U8
+        elif isinstance(src, T.IntVar) and isinstance(target, T.IntT):
             arg = self.coerce(arg, target)
             src = target
         elif isinstance(src, T.IntVar):
             src.bind(T.I32)  # Rust's fallback type of an integer literal
         if not _converts_losslessly(src, target) and not isinstance(src, T.NeverT):
-            if T.is_float(target):
+            if T.is_char(target) or T.is_char(src):
+                effect = None
+            elif T.is_float(target):
                 effect = f"rounds to the nearest `{target}`"
             elif T.is_float(src):
                 effect = "truncates toward zero and saturates"
@@ -1444,7 +1465,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 effect = "wraps"
             self.rep.error(f"`{target}::from` does not accept `{src}`: the conversion could "
                            "lose information", arg.span,
-                           help=f"convert with `as {target}`, which {effect}")
+                           help=f"convert with `as {target}`, which {effect}" if effect else
+                           "`char::from` takes a `u8`, and `u32::from` and `u64::from` take a "
+                           "`char`")
         cast = ast.Cast(e.span, arg, ast.NamedType(e.span, [str(target)]))
         cast.ty = target
         return cast
@@ -2894,6 +2917,10 @@ def _converts_losslessly(src: T.Type, dst: T.Type) -> bool:
     """Return whether Rust implements `From<src> for dst` between primitive numbers."""
     if src == dst or (isinstance(src, T.BoolT) and T.is_numeric(dst)):
         return True
+    if T.is_char(dst):
+        return src == T.U8
+    if T.is_char(src):
+        return dst in (T.U32, T.U64)
     if isinstance(src, T.IntT) and isinstance(dst, T.IntT):
         if dst.alias in ("usize", "isize") or src.alias in ("usize", "isize"):
             # the pointer-sized types convert only from types of at most 16 bits

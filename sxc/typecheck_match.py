@@ -24,11 +24,15 @@ from sxc import types as T
 
 # the variants with data of the standard library, which sxc does not have
 DATA_VARIANTS = {"Some": "Option", "None": "Option", "Ok": "Result", "Err": "Result"}
-MATCH_HELP = "sxc matches integers, `bool`, `u8` characters, strings, enums and tuples " \
-    "of them"
+MATCH_HELP = "sxc matches integers, `bool`, `char`, strings, enums and tuples of them"
+CHAR_MAX = 0x10FFFF
+# the surrogate code points, which are no `char`: a match need not cover them
+SURROGATES = ("range", 0xD800, 0xDFFF)
 
 
 def _int_bounds(t: T.IntT) -> tuple[int, int]:
+    if T.is_char(t):
+        return 0, CHAR_MAX
     if t.signed:
         return -(1 << (t.bits - 1)), (1 << (t.bits - 1)) - 1
     return 0, (1 << t.bits) - 1
@@ -370,8 +374,14 @@ class MatchChecks:
                 if not suffixed == ty:
                     self._pattern_mismatch(p, ty, f"`{suffixed}`", match)
                     return None
+            elif T.is_char(ty):
+                self._pattern_mismatch(p, ty, "an integer", match)
+                return None
             value = -lit.value if negative else lit.value
             lo, hi = _int_bounds(ty)
+            if negative and T.is_char(ty):
+                self._pattern_mismatch(p, ty, "a negated `char`", match)
+                return None
             if negative and not ty.signed:
                 self.rep.error(f"cannot negate a value of unsigned type `{ty}`", e.span)
                 return None
@@ -451,7 +461,7 @@ class MatchChecks:
     # ------------------------------------------------------------ coverage
 
     def check_coverage(self, e: ast.Match, domain) -> None:
-        rows = []
+        rows = _gap_rows(domain)
         for arm in e.arms:
             space = _space(arm.pattern)
             if not P.reachable(rows, space, domain):
@@ -465,6 +475,21 @@ class MatchChecks:
                            e.scrutinee.span,
                            help="add arms for the missing values, or a `_ => ...` arm; an arm "
                                 "with an `if` guard covers nothing here")
+
+
+def _gap_rows(domain) -> list:
+    """Return spaces covering the values of `domain` that its type lacks: surrogates of `char`."""
+    if isinstance(domain, P.IntDomain):
+        return [SURROGATES] if domain.type_name == "char" else []
+    if isinstance(domain, P.TupleDomain):
+        rows = []
+        for i, item in enumerate(domain.items):
+            for gap in _gap_rows(item):
+                items = [P.ANY] * len(domain.items)
+                items[i] = gap
+                rows.append(("tuple", items))
+        return rows
+    return []
 
 
 _CONST_OPS = {
