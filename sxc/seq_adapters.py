@@ -2,8 +2,8 @@
 
 The type checker calls `rewrite_seq_loop` on a `for` loop whose iterator is a
 chain such as `v.iter_mut()`, `&mut v`, `a.iter().rev()`,
-`a.iter().zip(b.iter())`, `v.iter().skip(n).take(m)` or an `.enumerate()` of
-them, and checks the returned block instead:
+`a.iter().zip(b.iter())`, `v.iter().skip(n).take(m)`, `s.chars().rev()` or an
+`.enumerate()` of them, and checks the returned block instead:
 
     for (x, y) in a.iter().zip(b.iter()) { body }
 
@@ -32,6 +32,8 @@ from typing import Callable
 from sxc import ast
 
 SOURCES = ("iter", "iter_mut", "into_iter")
+# string iterators, which the type checker makes slices: the loop reads the call's result
+STR_SOURCES = ("chars", "char_indices", "bytes")
 ADAPTERS = ("rev", "zip", "skip", "take", "enumerate")
 
 
@@ -57,7 +59,9 @@ def sources(iterator: ast.Expr) -> list[tuple[ast.Expr, bool]]:
     src = iterator
     while isinstance(src, ast.MethodCall) and src.method in ADAPTERS:
         src = src.receiver
-    if isinstance(src, ast.MethodCall):
+    if isinstance(src, ast.MethodCall) and src.method in STR_SOURCES:
+        out.insert(0, (src, False))
+    elif isinstance(src, ast.MethodCall):
         out.insert(0, (src.receiver, src.method == "iter_mut"))
     return out
 
@@ -74,7 +78,8 @@ def _chain(e: ast.Expr) -> list[ast.MethodCall] | None:
     while isinstance(e, ast.MethodCall) and e.method in ADAPTERS:
         out.append(e)
         e = e.receiver
-    if not (isinstance(e, ast.MethodCall) and e.method in SOURCES and not e.args):
+    if not (isinstance(e, ast.MethodCall) and e.method in SOURCES + STR_SOURCES
+            and not e.args):
         return None
     if isinstance(e.receiver, ast.Range):
         return None
@@ -131,7 +136,10 @@ class _Builder:
         src = it
         while isinstance(src, ast.MethodCall) and src.method in ADAPTERS:
             src = src.receiver
-        count, elem = self.source(src.receiver, src.method == "iter_mut")
+        if src.method in STR_SOURCES:
+            count, elem = self.source(src, False)
+        else:
+            count, elem = self.source(src.receiver, src.method == "iter_mut")
         for a in adapters:
             count, elem = self.adapt(a, count, elem)
         return count, elem

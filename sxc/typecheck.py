@@ -1913,7 +1913,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         # `v.iter()` and the string splitters are iterators in Rust, so
         # `.enumerate()` applies to them directly.
         if name == "enumerate" and isinstance(e.receiver, ast.MethodCall) and \
-                e.receiver.method in ("iter", "lines", "split_whitespace", "split"):
+                e.receiver.method in ("iter", "lines", "split_whitespace", "split", "chars",
+                                      "char_indices", "bytes"):
             e.args = self.check_args(e.args, [], e.span, "`enumerate`")
             e.target, e.ty = ("seq", "enumerate"), T.EnumerateT(base)
             return e
