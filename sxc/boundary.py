@@ -137,7 +137,7 @@ class Layout:
         elif isinstance(lowered, T.StructT):
             self._pack_struct(value, lowered, where, slots, keep, errors)
         elif isinstance(lowered, (T.TupleT, T.ArrayT)):
-            parts = _parts(lowered, self)
+            parts = _parts(lowered)
             items = self._sequence(value, len(parts), lowered, where)
             for i, (item, part) in enumerate(zip(items, parts)):
                 self.pack(item, part, part, f"{where}[{i}]", slots, keep, errors)
@@ -321,8 +321,7 @@ class Layout:
                 return Dual(val, ders[0], ders), index + 1 + self.lanes
             return Dual(val, ders[0]), index + 2
         if isinstance(lowered, T.FloatT):
-            value = bits_float(ret[index])
-            return value, index + 1
+            return bits_float(ret[index]), index + 1
         if isinstance(lowered, T.BoolT):
             return bool(ret[index]), index + 1
         if isinstance(lowered, T.EnumT) and lowered.enum in self.enums:
@@ -343,7 +342,7 @@ class Layout:
             return self.struct_class(lowered.struct)(**values), index
         if isinstance(lowered, (T.TupleT, T.ArrayT)):
             items = []
-            for part in _parts(lowered, self):
+            for part in _parts(lowered):
                 item, index = self.unpack(ret, part, part, index, freed)
                 items.append(item)
             return tuple(items), index
@@ -366,7 +365,8 @@ def _callback_arg(arg, t: T.Type):
     return arr
 
 
-def _parts(t: T.Type, layout: Layout) -> list[T.Type]:
+def _parts(t: T.Type) -> list[T.Type]:
+    """Return the member types of a tuple or array type."""
     if isinstance(t, T.TupleT):
         return list(t.items)
     return [t.elem] * t.size
