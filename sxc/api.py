@@ -113,6 +113,13 @@ class Module:
         """Reseed the program's default random stream."""
         self._native.set_seed(seed)
 
+    def function(self, name: str) -> "Function":
+        """Return the compiled function `name`, also one named like a method of Module (`run`)."""
+        function = Module.__getattr__(self, name)
+        if not isinstance(function, Function):
+            raise AttributeError(f"`{name}` is a struct or enum of the program, not a function")
+        return function
+
     def _interface(self) -> dict:
         return self._compiled.call_interface()
 

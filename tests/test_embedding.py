@@ -431,6 +431,15 @@ def test_help_shows_signature(m):
     assert "fn power(x: f64, n: i64) -> f64" in text
 
 
+def test_function_named_like_method():
+    m = sxc.compile("fn run(n: i64) -> i64 { n + 1 }\nfn seed() -> i64 { 7 }")
+    assert m.function("run")(41) == 42
+    assert m.function("seed")() == 7
+    assert callable(m.run)
+    with pytest.raises(AttributeError, match="no function `nope`"):
+        m.function("nope")
+
+
 def test_keyword_call(m):
     assert m.power(x=2.0, n=10) == 1024.0
     assert m.power(3.0, n=3) == 27.0
