@@ -176,6 +176,9 @@ class Codegen:
             params = ([sig.self_type] if sig.self_type is not None else []) + sig.params
             llfn = ir.Function(self.m, self.fn_type(params, sig.ret), _mangle(key))
             llfn.linkage = "internal"
+            if getattr(fn, "origin", "user") == "std" and is_cold_runtime_function(key):
+                llfn.attributes.add("noinline")
+                llfn.attributes.add("optnone")
             self.functions[key] = llfn
         for key, fn in self.program.functions.items():
             if key in live:
@@ -1600,6 +1603,21 @@ def export_wrapper(cg: Codegen, key: str) -> str | None:
 
     cg.guarded_call(b, body)
     return name
+
+
+# Functions of `runtime/std.sx` that format numbers and strings for output.
+# They make up most of the IR of a program that prints numbers but run
+# outside its numeric loops, so LLVM neither inlines nor optimises them
+# (`noinline optnone`).  This shortens compilation (see
+# docs/performance-notes.md) and makes formatting a number slower.
+COLD_RUNTIME_FUNCTIONS = frozenset({
+    "__digits", "__split_exp", "__reads_back", "__layout_decimal", "__insert_at",
+    "__decimal_digits", "__not_printable", "__grapheme_extend",
+})
+
+
+def is_cold_runtime_function(key: str) -> bool:
+    return key.startswith("__fmt_") or key in COLD_RUNTIME_FUNCTIONS
 
 
 def emit_exports(cg: Codegen) -> dict[str, str]:
