@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import os
-import pickle
+import io
 import re
 from importlib import resources
 from pathlib import Path as FsPath
@@ -54,31 +53,30 @@ def grammar_text() -> str:
         return here.read_text()
 
 
-def _cache_file() -> str | None:
-    """Return the file where Lark keeps the built LALR tables, or None."""
-    from sxc.cache import cache_dir
-
-    folder = cache_dir()
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError:
-        return None
-    return os.path.join(folder, f"grammar-lark{lark.__version__}.cache")
+GRAMMAR_TABLES = f"grammar-lark{lark.__version__}"
 
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> lark.Lark:
-    # Building the LALR tables takes about two seconds; Lark stores them in a
-    # file keyed by the grammar's hash and rebuilds when the file is unusable.
+    # Building the LALR tables takes about two seconds, so they are kept as a
+    # toolchain file of the compile cache, which is keyed by the grammar's text
+    # among the other package files and is written atomically.  Lark's own
+    # `cache=` option writes its file in place, where a concurrent sxc process
+    # can read it half written.
+    from sxc import cache
+
     options = dict(parser="lalr", propagate_positions=True, maybe_placeholders=True)
-    cache = _cache_file()
-    if cache is not None:
+    saved = cache.read_toolchain_file(GRAMMAR_TABLES)
+    if saved is not None:
         try:
-            return lark.Lark(grammar_text(), cache=cache, **options)
-        except (OSError, EOFError, ValueError, TypeError, AttributeError,
-                pickle.UnpicklingError):
+            return lark.Lark.load(io.BytesIO(saved))
+        except Exception:  # noqa: BLE001 - damaged tables can raise almost anything
             pass
-    return lark.Lark(grammar_text(), **options)
+    parser = lark.Lark(grammar_text(), **options)
+    tables = io.BytesIO()
+    parser.save(tables)
+    cache.write_toolchain_file(GRAMMAR_TABLES, tables.getvalue())
+    return parser
 
 
 class _DerefPattern(NamedTuple):
