@@ -221,3 +221,24 @@ def test_time_limit_rejects_bad_value(tmp_path, value):
     done = run_sxc("run", f"--time-limit={value}", str(path))
     assert done.returncode == 2
     assert f"invalid time limit `{value}`" in done.stderr
+
+
+# ------------------------------------------------------------------ embedding memory
+
+def test_embedding_cycles_memory_bounded():
+    # 300 new programs at -O0: each module and its execution engine must be
+    # released, so after warm-up the RSS stays flat
+    from tests.fuzz.embed_cycles import run_cycles
+
+    start, end = run_cycles(300, opt_level=0, distinct=0)
+    assert end - start < 16, f"RSS grew from {start:.1f} to {end:.1f} MiB over 270 cycles"
+
+
+def test_embedding_cache_hits_memory_bounded(tmp_path, monkeypatch):
+    # -O2 with three sources: all but the first three compiles are cache hits
+    from tests.fuzz.embed_cycles import run_cycles
+
+    monkeypatch.setenv("SXC_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("SXC_NO_CACHE")
+    start, end = run_cycles(150, opt_level=2, distinct=3)
+    assert end - start < 16, f"RSS grew from {start:.1f} to {end:.1f} MiB over 120 cycles"
