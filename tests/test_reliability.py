@@ -242,3 +242,52 @@ def test_embedding_cache_hits_memory_bounded(tmp_path, monkeypatch):
     monkeypatch.delenv("SXC_NO_CACHE")
     start, end = run_cycles(150, opt_level=2, distinct=3)
     assert end - start < 16, f"RSS grew from {start:.1f} to {end:.1f} MiB over 120 cycles"
+
+
+# ------------------------------------------------------------------ determinism
+
+SEEDED = """#![mode = "release"]
+fn main() {
+    let mut rng = Rng::new(11);
+    let mut total = 0.0;
+    let mut accepted = 0;
+    for i in 0..2000 {
+        let x = rng.normal() * 0.3 + default_rng().u01() * 1e-3;
+        total = total + (x * (i as f64)).sin() / (1.0 + x * x);
+        if default_rng().u01() < 0.25 { accepted += 1; }
+    }
+    println!("{:?} {} {}", total, accepted, rng.next_u64());
+}
+"""
+
+
+def test_seeded_program_same_bits_everywhere(tmp_path):
+    path = write(tmp_path, SEEDED)
+    outputs = {}
+    for level in ("-O0", "-O1", "-O3"):
+        done = run_sxc("run", level, "--seed", "7", str(path))
+        assert done.returncode == 0, done.stderr
+        outputs[level] = done.stdout
+    exe = tmp_path / "seeded"
+    built = run_sxc("build", "--seed", "7", str(path), "-o", str(exe))
+    assert built.returncode == 0, built.stderr
+    outputs["build"] = subprocess.run([str(exe)], capture_output=True, text=True,
+                                      timeout=60).stdout
+    assert len(set(outputs.values())) == 1, outputs
+    other = run_sxc("run", "--seed", "8", str(path))
+    assert other.stdout != outputs["-O0"], "the default stream ignored --seed"
+
+
+# ------------------------------------------------------------------ campaign
+
+def test_campaign_short_run(tmp_path):
+    from tests.fuzz import campaign
+
+    summary = campaign.run_campaign(20, seed=3, out=tmp_path / "out", minimize_seconds=30)
+    assert sum(summary["inputs"].values()) >= 1
+    assert summary["failures"] == [], summary["failures"]
+    report = tmp_path / "reliability.md"
+    campaign.write_report(summary, report)
+    text = report.read_text()
+    assert "Seed 3" in text
+    assert "The campaign found no failures." in text
