@@ -622,6 +622,8 @@ class IterChainMixin:
             return None
         if not chain.adapters and chain.method == "iter" and e.method in ("sum", "collect"):
             return None  # `v.iter().sum()` is a sequence method
+        if self.struct_source(chain):
+            return None
         try:
             if e.method in OPTION_CONSUMERS:
                 reject_option_consumer(e)
@@ -637,7 +639,7 @@ class IterChainMixin:
     def iter_chain_loop(self, e: ast.For, expected) -> ast.Expr | None:
         """Check a `for` loop over a chain with `map`, `filter` and the like."""
         chain = parse_chain(e.iter)
-        if chain is None or not needs_rewrite(chain):
+        if chain is None or not needs_rewrite(chain) or self.struct_source(chain):
             return None
         try:
             if not self.chain_sources_ok(chain):
@@ -647,6 +649,14 @@ class IterChainMixin:
         except ChainError as err:
             return self.chain_error(e, err)
         return self.expr(block, expected)
+
+    def struct_source(self, chain: Chain) -> bool:
+        """Tell whether the source is a local struct, whose own `iter` method is called."""
+        source = chain.source
+        if chain.is_range or not (isinstance(source, ast.Path) and len(source.segments) == 1):
+            return False
+        local = self.lookup(source.segments[0])
+        return local is not None and isinstance(T.strip_refs(T.prune(local.ty)), T.StructT)
 
     def chain_names(self) -> Callable[[str], str]:
         self.fresh_count += 1

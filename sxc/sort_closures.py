@@ -73,8 +73,11 @@ def less_than(compare: ast.Expr) -> ast.Expr:
         left, right = right, left
 
     if kind == "total_cmp":
+        # an `f32` converts to `f64` exactly, keeping its place in the total order
         key = ast.Path(span, ["__total_cmp_key"])
-        return ast.Binary(span, "<", ast.Call(span, key, [left]), ast.Call(span, key, [right]))
+        f64 = ast.NamedType(span, ["f64"])
+        return ast.Binary(span, "<", ast.Call(span, key, [ast.Cast(span, left, f64)]),
+                          ast.Call(span, key, [ast.Cast(span, right, f64)]))
     if kind == "cmp":
         return ast.Binary(span, "<", left, right)
     x, y = ast.Path(span, ["__x"]), ast.Path(span, ["__y"])

@@ -1,12 +1,18 @@
-"""Iterator chains and sorts by closure that sxc rejects: one error each, with a caret."""
+"""Iterator chains and sorts by closure: the errors sxc gives, and the code it makes.
+
+Each rejected chain gets one error with a caret under the call.  An accepted
+chain compiles to a loop with its closures inlined.
+"""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
 from sxc.diagnostics import CompileError
 from sxc.driver import Options, compile_program
-from conftest import check_diagnostic
+from conftest import check_diagnostic, run_sxc
 
 
 def in_main(statement: str) -> str:
@@ -79,3 +85,39 @@ def test_chain_error(statement, col, fragment, help_text):
     found = errors(source)
     assert len(found) == 1, "\n\n".join(d.render() for d in found)
     check_diagnostic(found[0].render(), "prog.sx", 3, col, fragment, source, help_text)
+
+
+CHAIN_PROGRAM = """
+#![mode = "release"]
+
+fn energy(xs: &[f64], ys: &[f64], scale: f64) -> f64 {
+    xs.iter().zip(ys.iter()).map(|(x, y)| (x - y) * scale).filter(|d| *d > 0.0)
+        .map(|d| d * d).sum::<f64>()
+}
+
+fn main() {
+    let xs = vec![1.0, 2.0, 3.0];
+    let ys = vec![0.5, 2.5, 1.0];
+    println!("{}", energy(&xs, &ys, 2.0));
+}
+"""
+
+CALL_TARGET = re.compile(r"\bcall\b[^@]*@([\w.$\"]+)")
+
+
+def test_chain_compiles_to_one_loop(tmp_path):
+    path = tmp_path / "prog.sx"
+    path.write_text(CHAIN_PROGRAM)
+    result = run_sxc("run", str(path), "--emit", "llvm", "-O2")
+    assert result.returncode == 0, result.stderr
+    # the function is inlined into its callers and into the wrapper Python calls
+    match = re.search(r"^define [^\n]*@__sx_export\.energy\(.*?^}", result.stdout,
+                      re.M | re.S)
+    assert match is not None, "no definition of @__sx_export.energy in the IR"
+    called = set(CALL_TARGET.findall(match.group(0)))
+    assert "closure" not in result.stdout
+    assert not {"malloc", "realloc"} & called, called
+    # The wrapper catches panics with setjmp and flushes stdout.  Apart from
+    # those, only LLVM intrinsics such as llvm.umin (the zip's length) remain.
+    others = {c for c in called if not c.startswith("llvm.")}
+    assert others <= {"_setjmp", "fflush", "__sx_panic", "__sx_panic_fmt"}, others
