@@ -616,7 +616,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             stmt.value = self.coerce(self.expr(stmt.value, target.ty), target.ty)
             return stmt
         binop = op[:-1]
-        value = self.expr(stmt.value, target.ty)
+        # `total += x` with `x: &f64` adds the number, as Rust's `AddAssign<&f64>` does
+        value = _deref_operand(self.expr(stmt.value, target.ty))
         if isinstance(target.ty, T.DualT):
             value = self.coerce(value, T.DUAL)
         elif binop in ("<<", ">>") and T.is_int(target.ty) and T.is_int(value.ty):
@@ -960,7 +961,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             e.left = self.expr(e.left, e.right.ty)
         else:
             e.left = self.expr(e.left, expected)
+            e.left = _deref_operand(e.left)
             e.right = self.expr(e.right, e.left.ty)
+        e.left, e.right = _deref_operand(e.left), _deref_operand(e.right)
         lt, rt = e.left.ty, e.right.ty
         if isinstance(lt, T.NeverT) or isinstance(rt, T.NeverT):
             return None
@@ -2341,6 +2344,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         elif isinstance(it, T.EnumerateT):
             elem = T.TupleT((T.USIZE, T.strip_refs(it.seq).elem))
         elif isinstance(base, (T.VecT, T.ArrayT, T.SliceT)):
+            # NOTE: the element binds by value, where Rust binds `&T`, so `x` is
+            # no `&f64` for an annotation or a `&f64` parameter (docs/decisions.md)
             elem = base.elem
         else:
             if not isinstance(it, T.NeverT):
@@ -2831,6 +2836,20 @@ def _is_str_iterator(e: ast.Expr) -> bool:
 
 def _is_range_slice(e: ast.Expr) -> bool:
     return isinstance(e, ast.Index) and isinstance(e.index, ast.Range)
+
+
+def _deref_operand(e: ast.Expr) -> ast.Expr:
+    """Return `*e` for a reference to a number, `bool` or string, else `e`.
+
+    Rust's operators take `&f64 * f64`, `&i64 + &i64` and the like, and
+    compare references to numbers and strings by their values.
+    """
+    while isinstance(e.ty, T.RefT) and (T.is_numeric(T.strip_refs(e.ty)) or isinstance(
+            T.strip_refs(e.ty), (T.BoolT, T.StrT))):
+        inner = e.ty.inner
+        e = ast.Unary(e.span, "*", e)
+        e.ty = inner
+    return e
 
 
 def _prune_types(body: ast.Node) -> None:
