@@ -511,7 +511,9 @@ class Codegen:
 
     def v_Ref(self, e: ast.Ref):
         t = e.operand.ty
-        if isinstance(t, (T.StrT, T.SliceT)):
+        if isinstance(t, (T.StrT, T.SliceT)) and not isinstance(e.ty, T.RefT):
+            # `&s` of a string or slice is the value itself; `&mut s` of a
+            # `String` is its address, so that `push_str` through it grows `s`
             return self.value(e.operand)
         return self.addr(e.operand)
 

@@ -265,7 +265,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             if isinstance(inner, ast.SliceType):
                 return T.SliceT(self.resolve_type(inner.elem), te.mutable)
             resolved = self.resolve_type(inner)
-            if isinstance(resolved, T.StrT):
+            if isinstance(resolved, T.StrT) and not te.mutable:
                 return T.STR
             return T.RefT(resolved, te.mutable)
         if isinstance(te, ast.SliceType):
@@ -706,6 +706,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return e
         if isinstance(target, T.StrT) and isinstance(src, T.StrT):
             return e
+        if isinstance(target, T.StrT) and isinstance(src, T.RefT) and \
+                isinstance(T.strip_refs(src), T.StrT):
+            return _deref_operand(e)  # `&mut String` where a `&str` is expected
         self.mismatch(e, target)
         return e
 
@@ -942,7 +945,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             self.check_place(e.operand, e.span)
             e.ty = e.operand.ty = T.SliceT(t.elem, True)
             return e
-        if isinstance(t, (T.StrT, T.SliceT)):
+        if isinstance(t, T.SliceT) or isinstance(t, T.StrT) and not e.mutable:
             e.ty = t
             return e
         if isinstance(expected, T.SliceT) and isinstance(t, (T.VecT, T.ArrayT)):
@@ -1720,6 +1723,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if isinstance(base, (T.VecT, T.ArrayT, T.SliceT)):
             return self.seq_method(e, base, expected)
         if isinstance(base, T.StrT):
+            _deref_receiver(e, base)  # `out.push_str(..)` on `out: &mut String`
             return self.str_method(e, expected)
         if isinstance(base, T.BoolT) and name == "to_string" and not e.args:
             e.target, e.ty = ("builtin", "to_string"), T.STRING
@@ -2007,7 +2011,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if name in ("push_str", "push"):
             self.check_place(e.receiver, e.span)
             # NOTE: `String` and `&str` share one type, so a `&str` variable
-            # accepts `push_str` too, and a `&mut String` parameter cannot be extended.
+            # accepts `push_str` too.
         return e
 
     def _require_mut(self, receiver: ast.Expr, method: str) -> None:

@@ -83,6 +83,18 @@ ERRORS = [
     ("struct_literal_in_if_head",
      "struct W { x: i64 }\nfn main() {\n    let x = 1;\n    if x == W { x }.x {\n    }\n}\n",
      4, 20, "syntax error: unexpected `.`", None),
+    ("loop_element_as_reference",
+     "fn g(a: &f64) -> f64 {\n    *a\n}\nfn main() {\n    let v = vec![1.0];\n"
+     "    for x in v.iter() {\n        g(x);\n    }\n}\n",
+     7, 11, "mismatched types: expected `&f64`, found `f64`", None),
+    ("mut_string_borrow_of_immutable",
+     "fn grow(out: &mut String) {\n    out.push_str(\"x\");\n}\nfn main() {\n"
+     "    let s = String::new();\n    grow(&mut s);\n}\n",
+     6, 10, "cannot assign to `s`, which is not mutable", "let mut s"),
+    ("mut_string_param_given_shared",
+     "fn grow(out: &mut String) {\n    out.push_str(\"x\");\n}\nfn main() {\n"
+     "    let mut s = String::new();\n    grow(&s);\n}\n",
+     6, 10, "mismatched types: expected `&mut String`, found `String`", None),
     ("let_read_before_assign", "fn main() {\n    let z: i64;\n    println!(\"{}\", z);\n}\n",
      3, 20, "used binding `z` isn't initialized", "assign `z` on every path before this use"),
     ("let_assigned_in_one_arm",
