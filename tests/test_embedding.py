@@ -115,6 +115,10 @@ fn power(x: f64, n: i64) -> f64 {
 }
 fn apply(f: fn(f64) -> f64, x: f64) -> f64 { f(x) }
 fn apply_sum(f: fn(&[f64]) -> f64, v: &[f64]) -> f64 { f(v) }
+fn fill(f: fn(&mut [f64]), v: &mut [f64]) -> f64 {
+    f(v);
+    v[0]
+}
 fn count(f: fn(i64) -> bool, n: i64) -> i64 {
     let mut c = 0;
     for i in 0..n {
@@ -476,6 +480,24 @@ def test_callback_gets_slice_as_array(m):
 
     assert m.apply_sum(energy, np.array([1.0, 2.0])) == 5.0
     assert seen[0].tolist() == [1.0, 2.0]
+
+
+def test_callback_writes_mutable_slice(m):
+    def write(a):
+        a[:] = [7.0, 8.0]
+
+    v = np.zeros(2)
+    assert m.fill(write, v) == 7.0
+    assert v.tolist() == [7.0, 8.0]
+
+
+def test_callback_read_only_slice(m):
+    def write(a):
+        a[0] = 1.0
+        return 0.0
+
+    with pytest.raises(ValueError, match="read-only"):
+        m.apply_sum(write, np.zeros(2))
 
 
 def test_callback_exception_reraised(m):
