@@ -485,6 +485,8 @@ class _Builder(seq_adapters._Builder):
                              a.method_span or a.span,
                              help="chain the sequences first, then add `map` and `filter`, or "
                                   "write two loops")
+        if m == "zip" and isinstance(a.args[0], ast.Range):
+            return self.zip_range(a, rest)
         if m == "zip":
             other = _zip_source(a)
             if other is None:
@@ -510,6 +512,28 @@ class _Builder(seq_adapters._Builder):
                          "`skip_while`)", a.method_span or a.span,
                          help="reverse the source first, or collect into a `Vec` and reverse "
                               "that")
+
+    def zip_range(self, a: ast.MethodCall, rest):
+        """Return the stage of `zip(lo..hi)` or `zip(lo..)`, which counts from `lo`."""
+        rng = a.args[0]
+        if rng.inclusive or rng.start is None:
+            raise ChainError("sxc supports `zip` with a range `a..b` or `a..`, not `a..=b` "
+                             "or `..b`", rng.span)
+        position = self.var("z", rng.start, True)
+        end = None
+        if rng.end is not None:
+            limit = self.var("zend", rng.end)
+            end = self.if_(self.binary(">=", position, limit), [self.break_()])
+            if _zip_stops_first(self.chain, a, self.folding):
+                self.top.append(end)
+                end = None
+
+        def zipped(item, sink):
+            out: list[ast.Stmt] = [end] if end is not None else []
+            pair = self.bind("x", ast.TupleLit(self.span, [item, position]), out)
+            out.append(ast.Assign(self.span, "+=", position, ast.IntLit(self.span, 1)))
+            return out + rest(pair, sink)
+        return zipped
 
     def _as_usize(self, e: ast.Expr) -> ast.Expr:
         return ast.Cast(self.span, e, ast.NamedType(self.span, ["usize"]))
