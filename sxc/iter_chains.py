@@ -48,7 +48,9 @@ from sxc import types as T
 from sxc.diagnostics import Span
 
 SOURCES = ("iter", "iter_mut", "into_iter")
-STRING_SOURCES = ("lines", "split_whitespace", "split")
+# the string methods that return a slice, which a consumer may take directly: `s.chars().any(f)`
+CHAR_SOURCES = ("chars", "char_indices", "bytes")
+STRING_SOURCES = ("lines", "split_whitespace", "split") + CHAR_SOURCES
 ADAPTERS = ("map", "filter", "enumerate", "zip", "rev", "skip", "take", "step_by",
             "copied", "cloned", "take_while", "skip_while", "chain")
 # adapters that `seq_adapters` applies by indexing the sequence
@@ -110,8 +112,9 @@ def parse_chain(e: ast.Expr) -> Chain | None:
     while isinstance(e, ast.MethodCall) and e.method in ADAPTERS + tuple(OPTION_CONSUMERS):
         adapters.append(e)
         e = e.receiver
-    if isinstance(e, ast.MethodCall) and e.method in STRING_SOURCES and adapters:
-        # the string splitters return a `Vec<&str>` in sxc
+    if isinstance(e, ast.MethodCall) and e.method in STRING_SOURCES and (
+            adapters or e.method in CHAR_SOURCES):
+        # the string splitters return a `Vec<&str>` in sxc, and `chars()` a slice
         return Chain(e, "into_iter", list(reversed(adapters)))
     if isinstance(e, ast.MethodCall) and e.method in SOURCES and not e.args:
         if isinstance(e.receiver, ast.Range):
@@ -162,7 +165,7 @@ def needs_rewrite(chain: Chain) -> bool:
     if chain.is_range:
         return len(chain.adapters) > _range_prefix(chain)
     if isinstance(chain.source, ast.MethodCall) and chain.source.method in STRING_SOURCES:
-        return [a.method for a in chain.adapters] != ["enumerate"]
+        return [a.method for a in chain.adapters] not in ([], ["enumerate"])
     return _indexed_prefix(chain) < len(chain.adapters) or \
         any(a.method in ("copied", "cloned", "chain") for a in chain.adapters)
 

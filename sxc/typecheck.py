@@ -970,7 +970,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         lt, rt = e.left.ty, e.right.ty
         if isinstance(lt, T.NeverT) or isinstance(rt, T.NeverT):
             return None
-        if (T.is_char(lt) or T.is_char(rt)) and e.op not in COMPARISONS:
+        if (T.is_char(lt) or T.is_char(rt)) and e.op not in COMPARISONS + ("..",):
             self.char_arithmetic(e, lt, rt)
             return None
         if isinstance(lt, T.DualT) or isinstance(rt, T.DualT):
@@ -1435,7 +1435,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         return self.float_method(call, owner, expected)
 
     def char_fn_call(self, e: ast.Call, item: str, expected) -> ast.Expr | None:
-        """Check `char::is_alphabetic(c)` and the like; reject the `Option` constructors."""
+        """Check `char::is_alphabetic(c)` and the like, and reject the `Option` constructors."""
         if item in ("from_u32", "from_digit", "from_u32_unchecked"):
             self.rep.error(f"sxc does not support `char::{item}`, which returns an `Option`",
                            e.span, help="cast a `u8` with `as char`, or build the `char` from "
@@ -1978,13 +1978,14 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         e.args = self.check_args(e.args, params.get(name, []), e.span, f"`{name}`")
         if name == "remove":
             e.ty = elem
-        if name in ("sort", "sort_unstable") and not (T.is_int(elem) or elem == T.BOOL):
+        if name in ("sort", "sort_unstable") and not (T.is_int(elem) or T.is_char(elem)
+                                                       or elem == T.BOOL):
             self.rep.error(f"`{name}` needs elements with a total order, not `{elem}`",
                            e.method_span or e.span,
                            help="sxc sorts integers and `bool`s" + (
                                "; floats have no total order because of NaN"
                                if T.is_float(elem) or isinstance(elem, T.DualT) else ""))
-        if name == "dedup" and not (T.is_numeric(elem) or elem == T.BOOL or
+        if name == "dedup" and not (T.is_numeric(elem) or T.is_char(elem) or elem == T.BOOL or
                                     isinstance(elem, T.StrT)):
             self.rep.error(f"`dedup` compares elements with `==`, which `{elem}` lacks",
                            e.method_span or e.span)
@@ -2459,7 +2460,13 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         e.start, e.end = pair.left, pair.right
         if t is None:
             t = T.I64
-        if not T.is_int(t):
+        if T.is_char(t):
+            # NOTE: Rust's `char` ranges skip the surrogates, and sxc has no such loop yet.
+            self.rep.error("sxc does not support ranges of `char`", e.span,
+                           help="loop over bytes, `for b in b'a'..=b'z'`, and convert each "
+                                "with `b as char`")
+            t = T.U8
+        elif not T.is_int(t):
             self.rep.error(f"a range needs integer ends, found `{t}`", e.span)
         e.ty = T.RangeT(t)
         return e
