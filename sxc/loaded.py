@@ -111,6 +111,8 @@ class LoadedProgram:
         sys.stdout.flush()
         sys.stderr.flush()
         entry = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_int64)(self.address("__sx_main"))
+        # NOTE: after a `TimeoutError` the lock is free while `main` still runs,
+        # so a later call would share its panic state; `sxc run` exits instead.
         with self._lock:
             status = self._on_big_stack(entry, seed & 0xFFFFFFFFFFFFFFFF, time_limit)
             code = self.exit_code()
