@@ -177,6 +177,8 @@ class Layout:
         return int(value) & 0xFFFFFFFFFFFFFFFF
 
     def _int_slot(self, value, lowered: T.Type, typed: T.Type, where: str) -> int:
+        if T.is_char(lowered):
+            return _char_slot(value, where)
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             raise TypeError(f"{where}: expected an int for `{typed}`, got {_show(value)}")
         value = int(value)
@@ -327,6 +329,8 @@ class Layout:
         if isinstance(lowered, T.EnumT) and lowered.enum in self.enums:
             value = ret[index] - (1 << 64) if ret[index] >= 1 << 63 else ret[index]
             return self.enum_class(lowered.enum)(value), index + 1
+        if T.is_char(lowered):
+            return chr(ret[index] & 0xFFFFFFFF), index + 1
         if isinstance(lowered, (T.IntT, T.EnumT)):
             bits = getattr(lowered, "bits", 64)
             v = ret[index] & ((1 << bits) - 1)
@@ -349,9 +353,22 @@ class Layout:
         raise TypeError(f"cannot return a value of type `{typed}` to Python")
 
 
+def _char_slot(value, where: str) -> int:
+    """Return the code point of a one-character `str` passed for a `char`."""
+    if not isinstance(value, str) or len(value) != 1:
+        raise TypeError(f"{where}: expected a one-character str for `char`, got {_show(value)}")
+    code = ord(value)
+    if 0xD800 <= code <= 0xDFFF:
+        raise ValueError(f"{where}: U+{code:04X} is a surrogate, which is no `char`")
+    return code
+
+
 def _callback_arg(arg, t: T.Type):
     """Return a slice argument as a NumPy array over compiled code's memory, valid
-    during the callback; other arguments as they are."""
+    during the callback, a `char` as a one-character `str`, and other arguments as
+    they are."""
+    if T.is_char(t):
+        return chr(arg)
     if not isinstance(t, T.SliceT):
         return arg
     import numpy as np

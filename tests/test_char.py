@@ -6,6 +6,8 @@ tests/programs/char_*.sx, with outputs from rustc.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sxc.diagnostics import CompileError
@@ -85,3 +87,32 @@ def test_char_match_skips_surrogates():
     source = ("fn f(c: char) -> i64 {\n    match c {\n        '\\0'..='\\u{d7ff}' => 1,\n"
               "        '\\u{e000}'..=char::MAX => 2,\n    }\n}\nfn main() { f('a'); }\n")
     compile_program(source, "prog.sx", Options(opt_level=0))
+
+
+@pytest.fixture(scope="module")
+def chars_module():
+    import sxc
+
+    return sxc.compile("pub fn next(c: char) -> char { ((c as u8) + 1) as char }\n"
+                       "pub fn code(c: char) -> u32 { c as u32 }\n"
+                       "pub fn apply(f: fn(char) -> char, c: char) -> char { f(c) }\n")
+
+
+def test_python_char_round_trip(chars_module):
+    assert chars_module.next("a") == "b"
+    assert chars_module.code("é") == 0xE9
+    assert chars_module.code("😀") == 0x1F600
+
+
+def test_python_char_callback(chars_module):
+    assert chars_module.apply(lambda c: c.upper(), "q") == "Q"
+
+
+@pytest.mark.parametrize("value,error,fragment", [
+    (97, TypeError, "expected a one-character str for `char`, got int 97"),
+    ("ab", TypeError, "expected a one-character str for `char`, got str 'ab'"),
+    ("\ud800", ValueError, "U+D800 is a surrogate"),
+])
+def test_python_char_rejects(chars_module, value, error, fragment):
+    with pytest.raises(error, match=re.escape(fragment)):
+        chars_module.code(value)
