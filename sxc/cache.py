@@ -63,7 +63,8 @@ ENTRY_FIELDS = {
     "interface": bytes,
 }
 # An entry's "library" is the SHA-256 of the shared library linked from its
-# object code, or None when there is none (no C compiler).
+# object code, or None when there is none: no C compiler was found, or the
+# process that stored the entry ended before the library was linked.
 
 
 def cache_dir() -> Path:
@@ -370,21 +371,22 @@ class CachedProgram:
     def _load_library(self):
         """Return the program loaded from its shared library, or None if that fails.
 
-        A library whose digest differs from the entry's is linked again from
-        the entry's object code, and the entry is rewritten.
+        When the entry has no library and a C compiler is found, or the
+        library's digest differs from the entry's, the library is linked
+        again from the entry's object code and the entry is rewritten.
         """
-        from sxc.loaded import SharedLibrary
+        from sxc.loaded import SharedLibrary, find_c_compiler
 
         expected = self._entry.get("library")
-        if expected is None:
+        if expected is None and find_c_compiler() is None:
             return None
         path = library_path(self.key)
         try:
             actual = hashlib.sha256(path.read_bytes()).digest()
         except OSError:
             actual = None
-        if actual != expected:
-            _log().debug("linking %s again: its digest does not match the entry", path)
+        if expected is None or actual != expected:
+            _log().debug("linking %s: the entry has no library or another digest", path)
             attach_library(self.key, self._entry)
             if self._entry["library"] is None:
                 return None
@@ -430,8 +432,13 @@ def attach_library(key: str, entry: dict) -> bool:
     return write_entry(key, entry)
 
 
-def store_program(key: str, compiled) -> bool:
-    """Store a freshly compiled program (a `driver.Compiled`) under `key`."""
+def store_program(key: str, compiled, link_in_background: bool = False) -> bool:
+    """Store a freshly compiled program (a `driver.Compiled`) under `key`.
+
+    With `link_in_background`, the entry is written without a shared library
+    and a thread links the library and rewrites the entry.  The thread is not
+    a daemon, so Python waits for it before the process exits.
+    """
     native = compiled.native()
     modules = {}
     for path, text in compiled.typed.module_files.items():
@@ -447,8 +454,26 @@ def store_program(key: str, compiled) -> bool:
                                       protocol=pickle.HIGHEST_PROTOCOL),
             "library": None,
         }
-        return attach_library(key, entry)
+        if not link_in_background:
+            return attach_library(key, entry)
+        if not write_entry(key, entry):
+            return False
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as exc:
         # The program runs anyway; it is just compiled again next time.
         _log().debug("cannot store %s in the compile cache: %s", compiled.path, exc)
         return False
+    import threading
+
+    thread = threading.Thread(target=attach_library, args=(key, entry), name="sxc-link")
+    thread.start()
+    _link_threads.append(thread)
+    return True
+
+
+_link_threads: list = []
+
+
+def wait_for_links() -> None:
+    """Wait for the libraries that `store_program` links in the background."""
+    for thread in _link_threads:
+        thread.join()

@@ -171,7 +171,9 @@ def _dispatch(args, program_args: list[str]) -> int:
               file=sys.stderr)
     source = read_source(args.file)
     if args.command == "run" and not args.emit:
-        compiled = compile_cached(source, args.file, options, use_cache=not args.no_cache)
+        # The C compiler links the cached program's library while it runs.
+        compiled = compile_cached(source, args.file, options, use_cache=not args.no_cache,
+                                  link_in_background=True)
     else:
         compiled = compile_program(source, args.file, options)
     for warning in compiled.rendered_warnings():
@@ -222,6 +224,9 @@ def _stop_for_time_limit(seconds: float) -> None:
     print(f"error: the program ran longer than the time limit of {seconds:g} s and was "
           "stopped", file=sys.stderr)
     sys.stderr.flush()
+    # `os._exit` skips joining threads, so finish linking the cached library.
+    if "sxc.cache" in sys.modules:
+        sys.modules["sxc.cache"].wait_for_links()
     os._exit(EXIT_TIME_LIMIT)
 
 

@@ -172,12 +172,15 @@ def compile_program(source: str, path: str, options: Options) -> Compiled:
     return compiled
 
 
-def compile_cached(source: str, path: str, options: Options, use_cache: bool = True):
+def compile_cached(source: str, path: str, options: Options, use_cache: bool = True,
+                   link_in_background: bool = False):
     """Return the program ready to run: from the compile cache, or compiled and stored.
 
     The result is a `Compiled`, or on a cache hit a `sxc.cache.CachedProgram`,
     which offers the same `native()`, `exports`, `mode`, `warnings`,
-    `rendered_warnings()` and `call_interface()`.
+    `rendered_warnings()` and `call_interface()`.  `link_in_background`
+    links the cached program's shared library on a thread that Python joins
+    at exit (see `sxc.cache.store_program`).
     """
     from sxc import cache
 
@@ -196,7 +199,7 @@ def compile_cached(source: str, path: str, options: Options, use_cache: bool = T
 
             logging.getLogger(__name__).debug("cannot load %s from the cache: %s", path, exc)
     compiled = compile_program(source, path, options)
-    cache.store_program(key, compiled)
+    cache.store_program(key, compiled, link_in_background)
     return compiled
 
 

@@ -355,7 +355,7 @@ def test_hit_loads_library_without_llvm(tmp_path, cache_env):
     assert "sxc.jit" not in imported
 
 
-def test_library_and_jit_agree(tmp_path, cache_env):
+def test_library_and_jit_agree(tmp_path, cache_env, monkeypatch):
     (tmp_path / "prog.sx").write_text(SUM_THEN_PANIC)
     compiled = run("run", "prog.sx", cwd=tmp_path)
     from_library = run("run", "prog.sx", cwd=tmp_path, importtime=True)
@@ -365,6 +365,9 @@ def test_library_and_jit_agree(tmp_path, cache_env):
     entry = cache.read_entry(key)
     entry["library"] = None
     assert cache.write_entry(key, entry)
+    # Without a C compiler the entry keeps no library, so the hit uses the JIT.
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setenv("CC", "no-such-compiler")
     from_jit = run("run", "prog.sx", cwd=tmp_path, importtime=True)
     assert "llvmlite.binding" in imported_modules(from_jit)
     lines = from_library.stdout.splitlines()
@@ -423,3 +426,45 @@ def test_same_program_twice_in_process(cache_env):
     assert isinstance(second._compiled, cache.CachedProgram)
     assert first.seeded() == splitmix64(5)
     assert second.seeded() == splitmix64(7)
+
+
+def test_entry_without_library_links_it(tmp_path, cache_env):
+    (tmp_path / "prog.sx").write_text(HARMONIC)
+    assert run("run", "prog.sx", cwd=tmp_path).returncode == 0
+    [entry_file] = entries(cache_env)
+    key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
+    entry = cache.read_entry(key)
+    entry["library"] = None
+    assert cache.write_entry(key, entry)
+    cache.library_path(key).unlink()
+    result = run("run", "prog.sx", cwd=tmp_path, importtime=True)
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout) == harmonic_sum(1000)
+    assert "llvmlite.binding" not in imported_modules(result)
+    assert cache.read_entry(key)["library"] is not None
+    assert cache.library_path(key).is_file()
+
+
+def test_api_store_links_library(cache_env):
+    sxc.compile("fn area(r: f64) -> f64 { 3.0 * r * r }\n")
+    [entry_file] = entries(cache_env)
+    key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
+    assert cache.read_entry(key)["library"] is not None
+    assert cache.library_path(key).is_file()
+
+
+def test_time_limit_keeps_library(tmp_path, cache_env):
+    # A loop that LLVM cannot prove finite, so the time limit stops it.
+    (tmp_path / "prog.sx").write_text(
+        'fn main() {\n    println("started");\n    let mut x: u64 = 1;\n    loop {\n'
+        '        x = x * 6364136223846793005 + 1;\n        if x == 7 { break; }\n    }\n'
+        '    println("{}", x);\n}\n')
+    stopped = run("run", "--time-limit", "1", "prog.sx", cwd=tmp_path)
+    assert stopped.returncode == 124, stopped.stderr
+    assert stopped.stdout == "started\n"
+    [entry_file] = entries(cache_env)
+    key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
+    assert cache.read_entry(key)["library"] is not None
+    stored = {entry_file, cache.library_path(key)}
+    leftovers = [p for p in (cache_env / cache.PROGRAMS_DIR).iterdir() if p not in stored]
+    assert leftovers == []
