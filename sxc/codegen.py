@@ -30,6 +30,12 @@ from sxc.formatting import Spec
 from sxc.native import F32, F64, I1, I8, I32, I64, PTR, STR, VEC_BYTES, Native, const_i64
 from sxc.resolve import Program
 
+# Arrays of at least this many elements are copied with `memcpy` (see `Codegen.store`).
+LARGE_ARRAY = 64
+# Instructions that neither read nor write memory, so a load may move past them.
+PURE_OPS = {"add", "sub", "mul", "sdiv", "udiv", "srem", "urem", "shl", "lshr", "ashr",
+            "and", "or", "xor", "fadd", "fsub", "fmul", "fdiv", "frem", "fneg"}
+
 UNIT_TY = ir.LiteralStructType([])
 UNIT_VAL = ir.Constant(UNIT_TY, [])
 
@@ -336,7 +342,7 @@ class Codegen:
         if isinstance(pattern, ast.NamePattern):
             slot = self.alloca(self.ll(ty), pattern.name)
             if value is not None and value is not NEVER:
-                self.b.store(value, slot)
+                self.store(value, slot)
             self.st.locals[-1][pattern.name] = slot
         elif isinstance(pattern, ast.TuplePattern):
             for i, (p, t) in enumerate(zip(pattern.items, ty.items)):
@@ -350,7 +356,7 @@ class Codegen:
             value = self.value(stmt.value)
             ptr = self.addr(stmt.target)
             if value is not NEVER:
-                self.b.store(value, ptr)
+                self.store(value, ptr)
             return
         ptr = self.addr(stmt.target)
         rhs = self.value(stmt.value)
@@ -360,6 +366,36 @@ class Codegen:
         result = self.arith(stmt.op[:-1], current, rhs, stmt.target.ty, stmt.value.ty,
                             stmt.span)
         self.b.store(result, ptr)
+
+    def store(self, value: ir.Value, ptr: ir.Value) -> None:
+        """Store `value` at `ptr`, copying a large array with `memcpy`.
+
+        An array value is an SSA aggregate loaded from memory; LLVM splits the
+        store of a `[10000 x double]` element by element, which takes seconds
+        to optimise. When the load is the last memory operation emitted, the
+        same copy is a `memcpy` from the loaded address."""
+        if (isinstance(value, ir.LoadInstr) and isinstance(value.type, ir.ArrayType)
+                and value.type.count >= LARGE_ARRAY and self._load_is_last(value)):
+            self.b.block.instructions.remove(value)
+            size = self.b.ptrtoint(self.b.gep(ir.Constant(ptr.type, None), [const_i64(1)]),
+                                   I64)
+            source = value.operands[0]
+            self.b.call(self.native.libc("memcpy"),
+                        [self.b.bitcast(ptr, PTR), self.b.bitcast(source, PTR), size])
+            return
+        self.b.store(value, ptr)
+
+    def _load_is_last(self, load: ir.LoadInstr) -> bool:
+        """Return whether no instruction after `load` in its block reads or writes
+        memory, and nothing but the caller uses the loaded value."""
+        instructions = self.b.block.instructions
+        if load not in instructions:
+            return False
+        after = instructions[instructions.index(load) + 1:]
+        if any(load in getattr(i, "operands", ()) for i in after):
+            return False
+        return all(isinstance(i, (ir.GEPInstr, ir.CastInstr, ir.CompareInstr)) or
+                   (type(i) is ir.Instruction and i.opname in PURE_OPS) for i in after)
 
     # ------------------------------------------------------------ places
 
