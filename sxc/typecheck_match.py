@@ -335,7 +335,7 @@ class MatchChecks:
 
     def _range_pattern(self, p: ast.RangePattern, ty: T.Type, match: ast.Match):
         if not isinstance(ty, T.IntT):
-            self.rep.error(f"a range pattern needs an integer or `u8` value, not `{ty}`",
+            self.rep.error(f"a range pattern needs an integer or `char` value, not `{ty}`",
                            p.span)
             p.ty = None
             return p

@@ -105,7 +105,7 @@ ERRORS = [
      "mismatched types: expected `i64`, found a floating-point number"),
     ("range_bool",
      "fn main() {\n    match true {\n        1..=2 => {}\n        _ => {}\n    }\n}\n", 3, 9,
-     "a range pattern needs an integer or `u8` value, not `bool`"),
+     "a range pattern needs an integer or `char` value, not `bool`"),
     ("range_order",
      "fn main() {\n    match 3 {\n        5..=1 => {}\n        _ => {}\n    }\n}\n", 3, 9,
      "lower range bound must be less than or equal to upper"),
