@@ -90,14 +90,21 @@ def _log():
 # ---------------------------------------------------------------- keys
 
 
-def _resource_dir(package: str, folder: str):
-    """Return the folder of package data, installed or in the source tree."""
-    from importlib import resources
+def _resource_dir(package: str, folder: str) -> Path:
+    """Return the folder of package data, installed or in the source tree.
+
+    This uses `importlib.util.find_spec` because `importlib.resources` and
+    the modules it imports take several milliseconds to load on a cache hit.
+    """
+    import importlib.util
 
     try:
-        return resources.files(package)
+        spec = importlib.util.find_spec(package)
     except ModuleNotFoundError:
-        return Path(__file__).resolve().parent.parent / folder
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        return Path(list(spec.submodule_search_locations)[0])
+    return Path(__file__).resolve().parent.parent / folder
 
 
 @functools.lru_cache(maxsize=1)

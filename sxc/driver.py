@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from collections import namedtuple
 
 from sxc.diagnostics import CompileError, Diagnostic, Reporter, Span, register_source
 
@@ -24,11 +24,10 @@ class Options:
     keep_typed: bool = False  # keep a copy of the typed program for `--emit ast`
 
 
-class Signature(NamedTuple):
-    """Parameter and return types of a function, as `sxc.types` values."""
-
-    params: tuple
-    ret: object
+# Parameter and return types of a function, as `sxc.types` values.  It is a
+# `collections.namedtuple` because importing `typing` would slow down a
+# cache hit, which loads none of the compiler.
+Signature = namedtuple("Signature", ["params", "ret"])
 
 
 @dataclass
