@@ -7,6 +7,8 @@ tests/programs/char_*.sx, with outputs from rustc.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -116,3 +118,16 @@ def test_python_char_callback(chars_module):
 def test_python_char_rejects(chars_module, value, error, fragment):
     with pytest.raises(error, match=re.escape(fragment)):
         chars_module.code(value)
+
+
+def test_alphabetic_above_latin1_panics(tmp_path):
+    # Rust returns true for 'λ'.is_alphabetic(). sxc has the property only
+    # up to U+00FF, so it stops instead of printing a guess.
+    path = tmp_path / "prog.sx"
+    path.write_text("fn main() {\n    println!(\"{}\", 'é'.is_alphabetic());\n"
+                    "    println!(\"{}\", 'λ'.is_alphabetic());\n}\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "sxc.cli", "run", str(path)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 101, proc.stderr
+    assert proc.stdout == "true\n"
+    assert "covers only U+0000 to U+00FF, not U+03BB" in proc.stderr
