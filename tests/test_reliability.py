@@ -73,6 +73,14 @@ def test_recursion_in_parser_is_compile_error(monkeypatch):
     assert "nested too deeply" in info.value.diagnostics[0].message
 
 
+def test_five_megabyte_source_compiles():
+    comment = "// " + "x" * 100 + "\n"
+    source = comment * 50_000 + "fn f() -> f64 { 2.5 }\n"
+    assert len(source) > 5_000_000
+    module = sxc.compile(source, cache=False)
+    assert module.f() == 2.5
+
+
 @pytest.mark.parametrize("data", [
     b"", b"\xef\xbb\xbf", b"\xff\xfe\x00garbage", b"fn main() {\r\n    println(\"x\");\r\n}\r\n",
     bytes(range(256)), b"fn main() { let x = \xc3\x28; }",
