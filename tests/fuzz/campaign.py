@@ -245,9 +245,9 @@ def write_report(summary: dict, path: Path) -> None:
     rate = summary["elapsed"] / max(1, total)
     lines += ["", "Typed programs run at -O0 and at -O3 and must print the same bytes and",
               "exit with the same status; the other kinds run `sxc check`.  Each input",
-              f"took {rate:.1f} s on average, most of it starting Python and sxc in a new",
-              "process, so the property tests in `tests/test_properties.py` run the same",
-              "generators in-process for more examples per second.", ""]
+              f"took {rate:.1f} s on average, because every sxc process starts Python,",
+              "loads the compiler and compiles without the cache.  The property tests in",
+              "`tests/test_properties.py` run the same generators in-process.", ""]
     failures = summary["failures"]
     if failures:
         lines += [f"The campaign found {len(failures)} failures:", "",
