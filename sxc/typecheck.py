@@ -2338,6 +2338,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             e.iter = ast.Ref(e.iter.span, e.iter, True)
         if seq_adapters.wants_rewrite(e.iter):
             return self.adapted_seq_loop(e, expected)
+        if _is_char_literal_range(e.iter):
+            self.fresh_count += 1
+            return self.expr(_char_range_loop(e, f"__code_{self.fresh_count}"), expected)
         if isinstance(e.iter, ast.Range):
             e.iter = self.range_iter(e.iter)
         else:
@@ -2461,10 +2464,12 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if t is None:
             t = T.I64
         if T.is_char(t):
-            # NOTE: Rust's `char` ranges skip the surrogates, and sxc has no such loop yet.
-            self.rep.error("sxc does not support ranges of `char`", e.span,
-                           help="loop over bytes, `for b in b'a'..=b'z'`, and convert each "
-                                "with `b as char`")
+            # NOTE: only literal ends, whose loop `_char_range_loop` builds with the
+            # surrogates skipped as Rust does, are supported.
+            self.rep.error("sxc supports a range of `char` only between two character "
+                           "literals", e.span,
+                           help="write the ends as literals, `'a'..='z'`, or loop over the "
+                                "code points as `u32`")
             t = T.U8
         elif not T.is_int(t):
             self.rep.error(f"a range needs integer ends, found `{t}`", e.span)
@@ -2836,6 +2841,36 @@ STRING_METHODS = {
     "to_ascii_lowercase": ([], T.STRING),
     "repeat": ([T.USIZE], T.STRING),
 }
+
+
+def _is_char_literal_range(e: ast.Expr) -> bool:
+    return isinstance(e, ast.Range) and all(
+        isinstance(end, ast.IntLit) and end.suffix == "char" for end in (e.start, e.end))
+
+
+def _char_range_loop(loop: ast.For, code: str) -> ast.For:
+    """Rewrite `for c in 'a'..='z'` into a loop over the code points, as `u32`s.
+
+    A range across U+D800..=U+DFFF skips the surrogates, as Rust's `Step` for
+    `char` does.
+    """
+    s = loop.span
+    rng = loop.iter
+    bounds = [ast.IntLit(end.span, end.value, "u32") for end in (rng.start, rng.end)]
+    counter = ast.Path(s, [code])
+    as_char = ast.Call(s, ast.Path(s, ["__char_from_code"]), [counter])
+    stmts: list[ast.Stmt] = []
+    last = rng.end.value if rng.inclusive else rng.end.value - 1
+    if rng.start.value < 0xD800 and last > 0xDFFF:
+        in_gap = ast.Binary(s, "&&", ast.Binary(s, ">=", counter, ast.IntLit(s, 0xD800, "u32")),
+                            ast.Binary(s, "<=", counter, ast.IntLit(s, 0xDFFF, "u32")))
+        skip = ast.Block(s, [ast.ExprStmt(s, ast.Continue(s, None), True)], None)
+        stmts.append(ast.ExprStmt(s, ast.If(s, in_gap, skip, None), False))
+    stmts.append(ast.Let(s, loop.pattern, None, as_char))
+    stmts.append(ast.ExprStmt(s, loop.body, False))
+    return ast.For(s, ast.NamePattern(s, code, False),
+                   ast.Range(rng.span, bounds[0], bounds[1], rng.inclusive),
+                   ast.Block(s, stmts, None), loop.label)
 
 
 def _is_str_iterator(e: ast.Expr) -> bool:

@@ -71,8 +71,8 @@ CASES = [
      "covered", "`_ => ...`"),
     ("byte-non-ascii", in_main("let d = b'é';"), 3, 13, "non-ASCII character in byte literal",
      "`'é'`"),
-    ("range", in_main("for d in 'a'..='e' { }"), 3, 14, "sxc does not support ranges of `char`",
-     "`for b in b'a'..=b'z'`"),
+    ("range", in_main("for d in c..='e' { }"), 3, 14,
+     "sxc supports a range of `char` only between two character literals", "`'a'..='z'`"),
     ("surrogate-escape", in_main("let d = '\\u{d800}';"), 3, 13,
      "invalid unicode character escape `\\u{d800}`", None),
 ]
