@@ -109,6 +109,17 @@ class Module:
                 raise RuntimeError(self._native.panic_message())
         return code
 
+    def progress(self, callback, samples: int = 1000, interval: float = 0.1):
+        """Return a context manager that calls `callback(event)` with the progress
+        of the library's annealing runs and meta-steps while it is open.
+
+        `event` is a `sxc.progress.ProgressEvent`; see `install_progress` for
+        `samples` and `interval`.
+        """
+        from sxc.progress import install_progress
+
+        return install_progress(self._native, callback, samples, interval)
+
     def seed(self, seed: int) -> None:
         """Reseed the program's default random stream."""
         self._native.set_seed(seed)

@@ -8,6 +8,7 @@ program's own status (what `fn main() -> i64` returns).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 from sxc import __version__
@@ -19,6 +20,8 @@ EXIT_RUNTIME_ERROR = 101
 EXIT_TIME_LIMIT = 124
 
 COMMANDS = ("run", "check", "lower", "build")
+# rows of `sxc run --trace` per annealing run
+TRACE_SAMPLES = 10_000
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -72,6 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--time-limit", type=_positive_seconds, metavar="SECONDS",
                      help="stop the program after SECONDS of wall-clock time, with exit "
                           f"status {EXIT_TIME_LIMIT}; compiling does not count")
+    run.add_argument("--progress", action="store_true",
+                     help="show the progress of the annealing runs and meta-steps of "
+                          "simplex_training on stderr: a bar on a terminal (with the "
+                          "`rich` package), plain lines otherwise")
+    run.add_argument("--trace", metavar="CSV",
+                     help="write temperature, energy, acceptance and re-heats of the "
+                          "annealing runs of simplex_training to this CSV file, up to "
+                          f"{TRACE_SAMPLES} rows per run and its last step "
+                          "(columns: docs/library.md)")
     _common(run)
     check = sub.add_parser("check", help="parse and type-check FILE")
     check.add_argument("file", metavar="FILE")
@@ -95,8 +107,9 @@ def _split_program_args(argv: list[str]) -> tuple[list[str], list[str]]:
     own: list[str] = []
     program: list[str] = []
     file_seen = False
-    takes_value = {"--mode", "--seed", "--hard", "--emit", "--tangents", "--time-limit"}
-    flags = {"--no-cache"}
+    takes_value = {"--mode", "--seed", "--hard", "--emit", "--tangents", "--time-limit",
+                   "--trace"}
+    flags = {"--no-cache", "--progress"}
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -192,10 +205,12 @@ def _dispatch(args, program_args: list[str]) -> int:
         from sxc.build_exe import build_executable
         build_executable(compiled, args.output)
         return 0
-    return run_compiled(compiled, [args.file] + program_args, args.time_limit)
+    return run_compiled(compiled, [args.file] + program_args, args.time_limit,
+                        progress=args.progress, trace=args.trace)
 
 
-def run_compiled(compiled, argv: list[str], time_limit: float | None = None) -> int:
+def run_compiled(compiled, argv: list[str], time_limit: float | None = None,
+                 progress: bool = False, trace: str | None = None) -> int:
     """Run the `main` of a compiled program as `sxc run` does; return the exit status.
 
     A runtime error prints its message on stderr and returns 101.  A program
@@ -203,10 +218,45 @@ def run_compiled(compiled, argv: list[str], time_limit: float | None = None) -> 
     124, because compiled code cannot be stopped from Python.
     """
     native = compiled.native()
+    if progress or trace:
+        return _run_with_progress(native, compiled.options.seed, argv, time_limit, progress,
+                                  trace)
     try:
         status, code = native.run_main(compiled.options.seed, argv, time_limit)
     except TimeoutError:
         _stop_for_time_limit(time_limit)
+    if status != 0:
+        print(native.panic_message(), file=sys.stderr)
+        return EXIT_RUNTIME_ERROR
+    return code % 256
+
+
+def _run_with_progress(native, seed: int, argv: list[str], time_limit: float | None,
+                       progress: bool, trace: str | None) -> int:
+    """Run `main` with the progress display and/or trace recorder as the progress hook."""
+    from sxc.progress import ProgressDisplay, TraceRecorder, install_progress
+
+    recorder = TraceRecorder() if trace else None
+    display = ProgressDisplay() if progress else None
+    if recorder and display:
+        def hook(event):
+            recorder(event)
+            display(event)
+    else:
+        hook = recorder or display
+    samples = TRACE_SAMPLES if recorder else 1000
+    # a trace needs every sample; the display alone needs a few a second
+    interval = 0.0 if recorder else 0.1
+    with contextlib.ExitStack() as stack:
+        if display:
+            stack.enter_context(display)
+        stack.enter_context(install_progress(native, hook, samples, interval))
+        try:
+            status, code = native.run_main(seed, argv, time_limit)
+        except TimeoutError:
+            _stop_for_time_limit(time_limit)
+    if recorder:
+        recorder.write(trace)
     if status != 0:
         print(native.panic_message(), file=sys.stderr)
         return EXIT_RUNTIME_ERROR

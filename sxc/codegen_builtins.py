@@ -341,7 +341,18 @@ def _clock(cg: Codegen, e):
     return cg.b.call(cg.native.routine("clock_monotonic"), [])
 
 
+def _progress_samples(cg: Codegen, e):
+    return cg.b.load(cg.native.progress_samples)
+
+
+def _progress(cg: Codegen, e):
+    cg.b.call(cg.native.routine("progress"), _args(cg, e))
+    return UNIT_VAL
+
+
 _BUILTINS = {
+    "__progress_samples": _progress_samples,
+    "__progress": _progress,
     "String::new": _string_new,
     "__clock_monotonic": _clock,
     "as_slice": _as_slice,

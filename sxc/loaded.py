@@ -21,7 +21,8 @@ import threading
 RUNTIME_SYMBOLS = ["__sx_main", "__sx_panic_msg", "__sx_panic_len", "__sx_argc",
                    "__sx_argv", "__sx_exit_code", "__sx_default_rng", "__sx_stack_limit",
                    "__sx_jmpbuf", "__sx_jmp_active", "__sx_stack_base",
-                   "__sx_callback_error"]
+                   "__sx_callback_error", "__sx_progress_hook", "__sx_progress_samples",
+                   "__sx_progress_interval", "__sx_progress_last"]
 
 # Stack budgets of the recursion guard.  Functions called from Python run on
 # the caller's thread, whose stack is usually 8 MiB on Linux.  `main` runs on

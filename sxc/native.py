@@ -51,6 +51,13 @@ class Native:
         self.stack_limit = self._global("__sx_stack_limit", I64)
         self.argc = self._global("__sx_argc", I64)
         self.argv = self._global("__sx_argv", PTR.as_pointer())
+        # progress of library runs: a C function pointer that Python installs
+        # (null: no hook), how many reports a run should make, and the minimum
+        # seconds between two calls of the hook (0: call at every report)
+        self.progress_hook = self._global("__sx_progress_hook", PTR)
+        self.progress_samples = self._global("__sx_progress_samples", I64)
+        self.progress_interval = self._global("__sx_progress_interval", F64)
+        self.progress_last = self._global("__sx_progress_last", F64)
 
     def _global(self, name: str, ty: ir.Type) -> ir.GlobalVariable:
         g = ir.GlobalVariable(self.m, ty, name)
@@ -442,6 +449,32 @@ class Native:
         out = ir.Constant(STR, ir.Undefined)
         out = b.insert_value(b.insert_value(out, data, 0), got, 1)
         b.ret(out)
+        return fn
+
+    def _build_progress(self) -> ir.Function:
+        """Call the installed progress hook, if any, with (kind, step, total,
+        energy, temperature, accepted, reheats); see `sxc.progress`."""
+        params = [I64, I64, I64, F64, F64, I64, I64]
+        fn, b = self._new_fn("__sx_progress", ir.VoidType(), params)
+        hook = b.load(self.progress_hook)
+        installed = b.icmp_unsigned("!=", hook, ir.Constant(PTR, None))
+        done = fn.append_basic_block("done")
+        check_time = fn.append_basic_block("check_time")
+        call = fn.append_basic_block("call")
+        b.cbranch(installed, check_time, done)
+        b.position_at_end(check_time)
+        interval = b.load(self.progress_interval)
+        now = b.call(self.routine("clock_monotonic"), [])
+        elapsed = b.fsub(now, b.load(self.progress_last))
+        due = b.fcmp_ordered(">=", elapsed, interval)
+        b.cbranch(due, call, done)
+        b.position_at_end(call)
+        b.store(now, self.progress_last)
+        hook_type = ir.FunctionType(ir.VoidType(), params).as_pointer()
+        b.call(b.bitcast(hook, hook_type), list(fn.args))
+        b.branch(done)
+        b.position_at_end(done)
+        b.ret_void()
         return fn
 
     def _build_clock_monotonic(self) -> ir.Function:

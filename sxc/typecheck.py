@@ -121,6 +121,8 @@ INTRINSICS = {
     "__str_to_f64": ([T.STR], T.F64),
     "__char_from_code": ([T.U32], T.CHAR),
     "__clock_monotonic": ([], T.F64),
+    "__progress_samples": ([], T.U64),
+    "__progress": ([T.U64, T.U64, T.U64, T.F64, T.F64, T.U64, T.U64], T.UNIT),
 }
 # The original runtime's vector-handle functions: name -> (parameters, result).
 VEC_HANDLE_BUILTINS = {
