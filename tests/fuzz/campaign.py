@@ -196,6 +196,14 @@ regression test in `tests/test_reliability.py`.
   regular-expression scans for unsupported constructs.  A scan now runs only
   when its keyword occurs in the source.
 
+## Embedding
+
+`python tests/fuzz/embed_cycles.py --cycles 1000` compiled, called and
+dropped 1,000 new programs at -O0 in one process (each call also raised a
+division-by-zero `sxc.RuntimeError`): the RSS went from 109.5 MiB after 30
+warm-up cycles to 110.0 MiB, about 0.6 KiB per cycle, on a busy 2-core
+machine.  The suite runs 300 such cycles and 150 at -O2 through the cache.
+
 ## Known gaps
 
 - Compile time and memory grow with the number of functions, at roughly
