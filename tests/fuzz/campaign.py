@@ -211,10 +211,13 @@ machine.  The suite runs 300 such cycles and 150 at -O2 through the cache.
   functions, which took 74 s and 514 MB on a busy 2-core machine).  A
   5 MB file of 120,000 such functions did not compile within 5 minutes.
 
-- A fixed-size array with many thousands of elements, such as
-  `[0.0; 16000]`, makes LLVM's -O2 pipeline run for minutes, because arrays
-  are first-class values in the generated IR.  `sxc run --time-limit` does
-  not cover compile time.
+- A fixed-size array with many thousands of elements that is passed or
+  returned by value, or held in a struct literal, such as
+  `Grid { d: [0.0; 4096] }`, makes LLVM's -O2 pipeline run for a minute or
+  more, because such arrays are first-class values in the generated IR.  A
+  `let` binding or assignment of one (`let mut d = [0.0; 100000];`) is
+  copied with `memcpy` and compiles in about a second.  `sxc run
+  --time-limit` does not cover compile time.
 - llvmlite 0.50 keeps about 50 KB of native memory for each module it
   optimises at -O1 to -O3 (measured with `tests/fuzz/embed_cycles.py`).
   A host that compiles 10,000 different programs at -O2 grows by about
