@@ -97,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("-o", "--output", required=True, metavar="OUT",
                        help="path of the executable to write")
     _common(build)
+    plot = sub.add_parser("plot", help="draw traces that `sxc run --trace` wrote, side by "
+                                       "side, into an image (needs matplotlib)")
+    plot.add_argument("traces", nargs="+", metavar="TRACE",
+                      help="CSV files of `sxc run --trace`")
+    plot.add_argument("-o", "--output", required=True, metavar="OUT",
+                      help="image file to write; its suffix sets the format (.png, .svg, "
+                           ".pdf)")
     return parser
 
 
@@ -160,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    if args.command == "plot":
+        return _plot(args.traces, args.output)
     try:
         return _dispatch(args, program_args)
     except CompileError as err:
@@ -171,6 +180,23 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_COMPILE_ERROR
     except KeyboardInterrupt:
         return 130
+
+
+def _plot(traces: list[str], output: str) -> int:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        print('error: `sxc plot` needs matplotlib, which is not installed: run '
+              '`pip install "sxc[plot]"` or `pip install matplotlib`', file=sys.stderr)
+        return 1
+    from sxc.plot import TraceError, plot_traces
+
+    try:
+        plot_traces(traces, output)
+    except TraceError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _dispatch(args, program_args: list[str]) -> int:

@@ -178,16 +178,22 @@ def doc_blocks(language: str) -> list[str]:
 def test_docs_progress_shell_block(tmp_path):
     (tmp_path / "examples").symlink_to(ROOT / "examples")
     blocks = doc_blocks("sh")
-    assert len(blocks) == 1
+    assert len(blocks) == 2
     sxc_command = Path(sys.executable).parent / "sxc"
-    command = blocks[0].strip().split()
-    assert command[0] == "sxc"
-    result = subprocess.run([str(sxc_command), *command[1:]], cwd=tmp_path,
+    run, plot = [block.strip().split() for block in blocks]
+    assert run[0] == "sxc"
+    result = subprocess.run([str(sxc_command), *run[1:]], cwd=tmp_path,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "annealing" in result.stderr
     rows = read_trace(tmp_path / "tsp-trace.csv")
     assert int(rows[-1]["step"]) == 2000 * 52
+    pytest.importorskip("matplotlib")
+    assert plot[0] == "sxc"
+    result = subprocess.run([str(sxc_command), *plot[1:]], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "tsp-trace.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_docs_progress_python_block():
