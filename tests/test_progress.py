@@ -204,3 +204,32 @@ def test_docs_progress_python_block():
     assert result.returncode == 0, result.stderr
     steps = 1000 * 52
     assert f"[(0, {steps}), ({steps // 4}, {steps})," in result.stdout
+
+
+def test_progress_bar_on_terminal(program):
+    pytest.importorskip("rich")
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        result = subprocess.run([sys.executable, "-m", "sxc.cli", "run", str(program),
+                                 "--progress"], cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=follower, text=True, timeout=600)
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+    assert result.returncode == 0
+    assert result.stdout.startswith("final ")
+    # rich draws the bar with terminal control sequences, not plain lines
+    assert b"\x1b[" in shown
+    assert b"last report:" not in shown
