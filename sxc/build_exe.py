@@ -59,7 +59,7 @@ def build_executable(compiled, output: str) -> None:
     if cc is None:
         raise CompileError([Diagnostic("error", "no C compiler found to link the "
                                        "executable", Span(compiled.path, 1, 1, 1, 1), [],
-                                       "install gcc or clang, or set CC")])
+                                       "install gcc or clang, or set CC", code="SX0005")])
     level = compiled.options.opt_level
     tm = target_machine(level)
     program_obj = tm.emit_object(optimize(compiled.llvm_ir, level))
@@ -68,7 +68,7 @@ def build_executable(compiled, output: str) -> None:
     if not os.path.isdir(out_dir):
         raise CompileError([Diagnostic("error", f"cannot write `{output}`: the directory "
                                        f"`{out_dir}` does not exist",
-                                       Span(compiled.path, 0, 0, 0, 0))])
+                                       Span(compiled.path, 0, 0, 0, 0), code="SX0004")])
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for name, data in (("program.o", program_obj), ("main.o", main_obj)):
@@ -81,7 +81,8 @@ def build_executable(compiled, output: str) -> None:
         except OSError as exc:
             raise CompileError([Diagnostic("error", f"cannot write `{output}`: "
                                            f"{exc.strerror}",
-                                           Span(compiled.path, 0, 0, 0, 0))]) from None
+                                           Span(compiled.path, 0, 0, 0, 0),
+                                           code="SX0004")]) from None
         os.close(fd)
         try:
             result = subprocess.run([cc, "-no-pie", *paths, "-lm", "-o", partial],
@@ -89,7 +90,7 @@ def build_executable(compiled, output: str) -> None:
             if result.returncode != 0:
                 raise CompileError([Diagnostic("error", "linking failed: "
                                                + result.stderr.strip(),
-                                               Span(compiled.path, 1, 1, 1, 1))])
+                                               Span(compiled.path, 1, 1, 1, 1), code="SX0005")])
             os.chmod(partial, 0o755)
             os.replace(partial, output)
         finally:

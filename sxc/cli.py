@@ -3,23 +3,27 @@
 Exit status: 0 on success, 1 for a compile error, 101 for a runtime error,
 124 when `sxc run --time-limit` stopped the program, and otherwise the
 program's own status (what `fn main() -> i64` returns).
+Warnings never change the exit status, unless `--deny-warnings` makes them
+errors.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 
 from sxc import __version__
-from sxc.diagnostics import CompileError, InternalError
+from sxc.diagnostics import (CompileError, Diagnostic, Emitter, InternalError, Span,
+                             register_source)
 
 EXIT_COMPILE_ERROR = 1
 EXIT_RUNTIME_ERROR = 101
 # the status of GNU `timeout` when it stops a command
 EXIT_TIME_LIMIT = 124
 
-COMMANDS = ("run", "check", "lower", "build")
+COMMANDS = ("run", "check", "lower", "build", "explain")
 # rows of `sxc run --trace` per annealing run
 TRACE_SAMPLES = 10_000
 
@@ -48,6 +52,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="compile from source without reading or writing the compile "
                              "cache, which `sxc run` uses otherwise (as does "
                              "SXC_NO_CACHE=1)")
+    parser.add_argument("--error-format", choices=("human", "json"), default="human",
+                        help="print diagnostics as text (default), or as one JSON object "
+                             "per line on stderr")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="colour the diagnostics: auto (default) colours them when "
+                             "stderr is a terminal and NO_COLOR is unset")
+    parser.add_argument("-D", "--deny-warnings", action="store_true",
+                        help="treat warnings as errors: report them and exit with status 1")
 
 
 def _positive_seconds(text: str) -> float:
@@ -104,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument("-o", "--output", required=True, metavar="OUT",
                       help="image file to write; its suffix sets the format (.png, .svg, "
                            ".pdf)")
+    explain = sub.add_parser("explain", help="print the explanation of a diagnostic code, "
+                                             "such as SX0301")
+    explain.add_argument("code", metavar="CODE")
     return parser
 
 
@@ -115,8 +130,8 @@ def _split_program_args(argv: list[str]) -> tuple[list[str], list[str]]:
     program: list[str] = []
     file_seen = False
     takes_value = {"--mode", "--seed", "--hard", "--emit", "--tangents", "--time-limit",
-                   "--trace"}
-    flags = {"--no-cache", "--progress"}
+                   "--trace", "--error-format", "--color"}
+    flags = {"--no-cache", "--progress", "--deny-warnings"}
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -169,14 +184,23 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "plot":
         return _plot(args.traces, args.output)
+    if args.command == "explain":
+        return explain(args.code)
+    emitter = Emitter(sys.stderr, args.error_format, use_color(args.color, sys.stderr))
     try:
-        return _dispatch(args, program_args)
+        return _dispatch(args, program_args, emitter)
     except CompileError as err:
-        print(err.render(), file=sys.stderr)
+        emitter.emit_error(err)
         return EXIT_COMPILE_ERROR
     except InternalError as err:
-        print(f"error: internal compiler error: {err}", file=sys.stderr)
-        print("note: this is a bug in sxc, not in your program", file=sys.stderr)
+        if args.error_format == "json":
+            where = Span(args.file, 0, 0, 0, 0)
+            emitter.emit([Diagnostic("error", f"internal compiler error: {err}", where,
+                                     [("this is a bug in sxc, not in your program", None)],
+                                     code="SX0000")])
+        else:
+            print(f"error: internal compiler error: {err}", file=sys.stderr)
+            print("note: this is a bug in sxc, not in your program", file=sys.stderr)
         return EXIT_COMPILE_ERROR
     except KeyboardInterrupt:
         return 130
@@ -199,24 +223,62 @@ def _plot(traces: list[str], output: str) -> int:
     return 0
 
 
-def _dispatch(args, program_args: list[str]) -> int:
+def use_color(choice: str, stream) -> bool:
+    """Decide whether to colour diagnostics: `--color=always|never`, or for `auto`
+    a terminal, with NO_COLOR unset or empty and TERM other than `dumb`.
+
+    An explicit `--color=always` wins over NO_COLOR, as the NO_COLOR convention
+    asks of command-line flags.
+    """
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def explain(code: str) -> int:
+    """Print the long explanation of a diagnostic code; unknown codes exit with 1."""
+    from sxc.codes import lookup
+
+    entry = lookup(code)
+    if entry is None:
+        print(f"error: `{code}` is not an sxc diagnostic code; codes look like SX0301 "
+              "or SXW001", file=sys.stderr)
+        return EXIT_COMPILE_ERROR
+    sys.stdout.write(entry.render())
+    return 0
+
+
+def _dispatch(args, program_args: list[str], emitter: Emitter) -> int:
     from sxc.driver import Options, compile_cached, compile_program, read_source
 
     options = Options(mode=args.mode, opt_level=2 if args.opt_level is None else args.opt_level,
                       seed=args.seed, hard=args.hard, tangents=args.tangents,
                       keep_typed=args.emit == "ast")
+    option_warnings = []
     if args.hard and args.mode != "release":
-        print("warning: `--hard` applies to release mode only; add `--mode release`",
-              file=sys.stderr)
+        option_warnings.append(Diagnostic(
+            "warning", "`--hard` applies to release mode only; add `--mode release`",
+            Span(args.file, 0, 0, 0, 0), code="SXW007"))
+    if not args.deny_warnings:
+        emitter.emit(option_warnings)
     source = read_source(args.file)
+    # A cached program skips the parser, which registers the text that diagnostics
+    # quote, so register it here with the parser's newline handling.
+    register_source(args.file, source.removeprefix("\ufeff").replace("\r\n", "\n")
+                    .replace("\r", "\n"))
     if args.command == "run" and not args.emit:
         # The C compiler links the cached program's library while it runs.
         compiled = compile_cached(source, args.file, options, use_cache=not args.no_cache,
                                   link_in_background=True)
     else:
         compiled = compile_program(source, args.file, options)
-    for warning in compiled.rendered_warnings():
-        print(warning, file=sys.stderr)
+    if args.deny_warnings and (option_warnings or compiled.warnings):
+        warnings = option_warnings + compiled.warnings
+        raise CompileError([_denied(warning) for warning in warnings])
+    emitter.emit(compiled.warnings, compiled.rendered_warnings())
     if args.emit:
         sys.stdout.write(_emit(compiled, args.emit))
         return 0
@@ -319,6 +381,13 @@ def _emit(compiled, stage: str) -> str:
     if stage == "llvm":
         return compiled.optimized_ir()
     return compiled.native().asm()
+
+
+def _denied(warning: Diagnostic) -> Diagnostic:
+    """Turn a warning into the error that `--deny-warnings` reports."""
+    note = ("`--deny-warnings` turns this warning into an error", None)
+    return Diagnostic("error", warning.message, warning.span, list(warning.notes) + [note],
+                      warning.help, code=warning.code)
 
 
 if __name__ == "__main__":

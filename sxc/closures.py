@@ -197,7 +197,7 @@ class ClosureMixin:
             n = len(info.params)
             self.rep.error(f"this closure takes {n} argument{'s' if n != 1 else ''} but "
                            f"{len(e.args)} {'was' if len(e.args) == 1 else 'were'} supplied",
-                           e.span)
+                           e.span, code="SX0302")
             e.args = [self.expr(a, None) for a in e.args]
             e.ty = T.NEVER
             return e
@@ -225,7 +225,7 @@ class ClosureMixin:
             self.rep.error(f"expected `{target}`, found a closure that captures `{var}`",
                            e.span, notes=[(f"`{var}` is declared here", local.span)],
                            help="closures can only be coerced to `fn` types if they do not "
-                                "capture any variables")
+                                "capture any variables", code="SX0803")
             return e
         ty = T.FnT(tuple(info.params), info.ret)
         path = ast.Path(e.span, [info.fn_name])
@@ -243,7 +243,7 @@ class ClosureMixin:
                            if t is None]
                 self.rep.error(f"type annotations needed: cannot infer the type of the "
                                f"closure parameter `{missing[0]}`", info.node.span,
-                               help=f"annotate it: `|{missing[0]}: f64|`")
+                               help=f"annotate it: `|{missing[0]}: f64|`", code="SX0304")
         if not self.closures:
             return
         from sxc.typecheck import _walk
@@ -263,7 +263,7 @@ class ClosureMixin:
             reported.add(str(node.ty))
             self.rep.error(f"a closure cannot be stored in a value of type `{node.ty}`",
                            node.span, help="sxc supports closures that do not escape: call "
-                                           "them, or pass them to a function")
+                                           "them, or pass them to a function", code="SX0803")
 
 
 # ---------------------------------------------------------------- conversion

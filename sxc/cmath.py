@@ -36,7 +36,7 @@ def extern_functions(block: ast.ExternBlock, reporter: Reporter) -> list[ast.FnD
     """Return a function with a body for each C math function the block declares."""
     if block.abi not in (None, "C"):
         reporter.error(f"sxc supports only `extern \"C\"` blocks, not `extern \"{block.abi}\"`",
-                       block.span)
+                       block.span, code="SX0806")
         return []
     out = []
     for decl in block.fns:
@@ -51,13 +51,14 @@ def _extern_function(decl: ast.ExternFn, reporter: Reporter) -> ast.FnDef | None
     if entry is None:
         reporter.error(f"sxc cannot call the C function `{decl.name}`: an `extern` block "
                        "may declare only C math functions", decl.name_span,
-                       help="the supported ones are " + ", ".join(sorted(C_MATH)))
+                       help="the supported ones are " + ", ".join(sorted(C_MATH)), code="SX0806")
         return None
     method, arity = entry
     if len(decl.params) != arity:
         plural = "s" if arity != 1 else ""
         reporter.error(f"the C function `{decl.name}` takes {arity} parameter{plural}, "
-                       f"but this declaration has {len(decl.params)}", decl.name_span)
+                       f"but this declaration has {len(decl.params)}", decl.name_span,
+                       code="SX0806")
         return None
     span = decl.span
     first = ast.Path(span, [decl.params[0].name])

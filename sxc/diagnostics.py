@@ -1,18 +1,20 @@
 """Source spans and compiler diagnostics, rendered the way rustc renders them.
 
-    file.sx:3:9: error: mismatched types: expected `f64`, found `i64`
+    file.sx:3:9: error[SX0301]: mismatched types: expected `f64`, found `i64`
        |
      3 |     let y: f64 = n;
        |                  ^
        = help: convert with `n as f64`
 
 All passes report through `Diagnostic`; `CompileError` carries one or more of
-them to the caller.  Internal compiler errors are a separate class
-(`InternalError`) so a bug in sxc is never mistaken for a bug in the program.
+them to the caller.  Every diagnostic has a stable code from `sxc.codes`.
+Internal compiler errors are a separate class (`InternalError`) so a bug in
+sxc is never mistaken for a bug in the program.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 _SOURCES: dict[str, str] = {}
@@ -58,6 +60,37 @@ class Span:
 UNKNOWN = Span("<builtin>", 0, 0, 0, 0)
 
 
+# ANSI escape sequences of the colours rustc uses.
+_RESET = "\x1b[0m"
+_BOLD = "\x1b[1m"
+_SEVERITY_STYLE = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "note": "\x1b[1;32m"}
+_GUTTER_STYLE = "\x1b[1;34m"
+
+
+class _Style:
+    """Wrap parts of a rendered diagnostic in ANSI colours, or leave them plain."""
+
+    def __init__(self, color: bool, severity: str = "error"):
+        self.color = color
+        self.severity = severity
+
+    def paint(self, text: str, style: str) -> str:
+        return f"{style}{text}{_RESET}" if self.color and text else text
+
+    def label(self, severity: str, text: str | None = None) -> str:
+        """Paint `text` (the severity itself by default) in the severity's colour."""
+        return self.paint(text or severity, _SEVERITY_STYLE.get(severity, _BOLD))
+
+    def gutter(self, text: str) -> str:
+        return self.paint(text, _GUTTER_STYLE)
+
+    def caret(self, text: str) -> str:
+        return self.paint(text, _SEVERITY_STYLE.get(self.severity, _BOLD))
+
+    def bold(self, text: str) -> str:
+        return self.paint(text, _BOLD)
+
+
 @dataclass
 class Diagnostic:
     severity: str  # "error", "warning" or "note"
@@ -65,23 +98,63 @@ class Diagnostic:
     span: Span
     notes: list[tuple[str, Span | None]] = field(default_factory=list)
     help: str | None = None
+    code: str | None = None  # a key of `sxc.codes.CODES`, such as "SX0301"
 
-    def render(self) -> str:
-        """Format as `file:line:col: severity: message`, the line and a caret."""
-        out = [f"{self.span}: {self.severity}: {self.message}"]
-        out += _snippet(self.span)
+    def header(self) -> str:
+        """Return `severity[CODE]`, or the bare severity when there is no code."""
+        return f"{self.severity}[{self.code}]" if self.code else self.severity
+
+    def render(self, color: bool = False) -> str:
+        """Format as `file:line:col: severity[CODE]: message`, the line and a caret.
+
+        With `color`, the header and the caret take the severity's colour and
+        the gutter is blue, as in rustc's terminal output.
+        """
+        style = _Style(color, self.severity)
+        label = style.label(self.severity, self.header())
+        out = [f"{style.bold(f'{self.span}:')} {label}{style.bold(': ' + self.message)}"]
+        out += _snippet(self.span, style)
         for text, span in self.notes:
             if span is None:
-                out.append(f"   = note: {text}")
+                out.append(f"   {style.gutter('=')} {style.bold('note')}: {text}")
             else:
-                out.append(f"{span}: note: {text}")
-                out += _snippet(span)
+                out.append(f"{style.bold(f'{span}:')} {style.label('note')}: {text}")
+                out += _snippet(span, _Style(color, "note"))
         if self.help:
-            out.append(f"   = help: {self.help}")
+            out.append(f"   {style.gutter('=')} {style.bold('help')}: {self.help}")
         return "\n".join(out)
 
+    def to_json(self, rendered: str | None = None) -> str:
+        """Return the diagnostic as one line of JSON for `--error-format=json`.
 
-def _snippet(span: Span) -> list[str]:
+        Line and column numbers are 1-based, the end column is exclusive, and
+        0 stands for a diagnostic about a whole file.  `rendered` replaces the
+        text form, for a diagnostic whose source lines are no longer loaded.
+        """
+        record = {
+            "file": self.span.file,
+            "line": self.span.line,
+            "column": self.span.col,
+            "end_line": self.span.end_line,
+            "end_column": self.span.end_col,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "hints": [self.help] if self.help else [],
+            "notes": [_note_record(text, span) for text, span in self.notes],
+            "rendered": self.render() if rendered is None else rendered,
+        }
+        return json.dumps(record, ensure_ascii=False)
+
+
+def _note_record(text: str, span: Span | None) -> dict:
+    if span is None:
+        return {"message": text, "file": None, "line": None, "column": None}
+    return {"message": text, "file": span.file, "line": span.line, "column": span.col}
+
+
+def _snippet(span: Span, style: _Style | None = None) -> list[str]:
+    style = style or _Style(False)
     line = source_line(span.file, span.line)
     if line is None:
         return []
@@ -98,8 +171,9 @@ def _snippet(span: Span) -> list[str]:
     gutter = " " * len(number)
     end = span.end_col if span.end_line == span.line else len(line) + 1
     width = max(1, end - span.col)
-    caret = " " * (span.col - 1) + "^" * width
-    return [f"{gutter} |", f"{number} | {line}", f"{gutter} | {caret}"]
+    caret = " " * (span.col - 1) + style.caret("^" * width)
+    return [style.gutter(f"{gutter} |"), f"{style.gutter(f'{number} |')} {line}",
+            f"{style.gutter(f'{gutter} |')} {caret}"]
 
 
 class CompileError(Exception):
@@ -109,11 +183,12 @@ class CompileError(Exception):
         self.diagnostics = diagnostics
         super().__init__(self.render())
 
-    def render(self) -> str:
+    def render(self, color: bool = False) -> str:
         errors = sum(d.severity == "error" for d in self.diagnostics)
-        text = "\n\n".join(d.render() for d in self.diagnostics)
+        text = "\n\n".join(d.render(color) for d in self.diagnostics)
         if errors > 1:
-            text += f"\n\nerror: aborting due to {errors} previous errors"
+            label = _Style(color).label("error")
+            text += f"\n\n{label}: aborting due to {errors} previous errors"
         return text
 
 
@@ -129,11 +204,13 @@ class Reporter:
         self._seen: set = set()
 
     def error(self, message: str, span: Span, help: str | None = None,
-              notes: list[tuple[str, Span | None]] | None = None) -> None:
-        self._add(Diagnostic("error", message, span, notes or [], help))
+              notes: list[tuple[str, Span | None]] | None = None,
+              code: str | None = None) -> None:
+        self._add(Diagnostic("error", message, span, notes or [], help, code))
 
-    def warning(self, message: str, span: Span, help: str | None = None) -> None:
-        self._add(Diagnostic("warning", message, span, [], help))
+    def warning(self, message: str, span: Span, help: str | None = None,
+                code: str | None = None) -> None:
+        self._add(Diagnostic("warning", message, span, [], help, code))
 
     def _add(self, diagnostic: Diagnostic) -> None:
         # a node checked twice (an argument retried with another expected
@@ -153,3 +230,40 @@ class Reporter:
 
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity == "warning"]
+
+
+class Emitter:
+    """Print diagnostics on a stream, in the human form or as JSON lines.
+
+    `error_format` is "human" or "json"; `color` applies to the human form
+    only, because each JSON record carries the uncoloured rendering.
+    """
+
+    def __init__(self, stream, error_format: str = "human", color: bool = False):
+        self.stream = stream
+        self.error_format = error_format
+        self.color = color
+
+    def emit(self, diagnostics: list[Diagnostic], rendered: list[str] | None = None) -> None:
+        """Print each diagnostic on its own, as warnings of a successful compile are.
+
+        `rendered` holds the uncoloured text of each diagnostic when it was
+        rendered earlier, as the compile cache stores it.
+        """
+        for i, diagnostic in enumerate(diagnostics):
+            text = rendered[i] if rendered is not None else None
+            if self.error_format == "json":
+                print(diagnostic.to_json(text), file=self.stream)
+            elif text is not None and not self.color:
+                print(text, file=self.stream)
+            else:
+                # NOTE: a warning from the compile cache shows its quoted line in
+                # colour only if its file's text is registered, as the main file's is.
+                print(diagnostic.render(self.color), file=self.stream)
+
+    def emit_error(self, error: CompileError) -> None:
+        """Print the diagnostics of a failed compile, with the count of errors."""
+        if self.error_format == "json":
+            self.emit(error.diagnostics)
+        else:
+            print(error.render(self.color), file=self.stream)

@@ -115,7 +115,7 @@ def read_source(path: str) -> str:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise CompileError([Diagnostic("error", f"cannot read `{path}`: {exc.strerror}",
-                                       Span(path, 0, 0, 0, 0))]) from None
+                                       Span(path, 0, 0, 0, 0), code="SX0001")]) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -123,7 +123,8 @@ def read_source(path: str) -> str:
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         register_source(path, data.decode("utf-8", errors="replace"))
         raise CompileError([Diagnostic("error", "source file is not valid UTF-8",
-                                       Span(path, line, col, line, col + 1))]) from None
+                                       Span(path, line, col, line, col + 1),
+                                       code="SX0002")]) from None
 
 
 def frontend(source: str, path: str):
@@ -160,7 +161,7 @@ def run_deep(function, *args):
         raise CompileError([Diagnostic(
             "error", "the program is nested too deeply for sxc",
             Span(args[1] if len(args) > 1 else "<input>", 0, 0, 0, 0), [],
-            "split deeply nested expressions into `let` bindings")]) from None
+            "split deeply nested expressions into `let` bindings", code="SX0003")]) from None
     finally:
         sys.setrecursionlimit(old_limit)
 
@@ -217,7 +218,7 @@ def _compile_program(source: str, path: str, options: Options) -> Compiled:
         where = Span(path, 1, 1, 1, 1) if options.mode else \
             typed.attribute_spans.get("mode", Span(path, 1, 1, 1, 1))
         raise CompileError([Diagnostic("error", f"unknown mode `{mode}`", where, [],
-                                       'use `#![mode = "train"]` or `"release"`')])
+                                       'use `#![mode = "train"]` or `"release"`', code="SX0904")])
     lower_matches(typed)
     # The later passes only need what the program can call; the soft pass
     # adds calls of `Rng::u01` for its draws.
@@ -255,5 +256,5 @@ def _tangent_lanes(options: Options, program) -> int:
             at = program.attribute_spans.get("tangents", at)
         raise CompileError([Diagnostic(
             "error", f"{where} must be a whole number from 1 to {MAX_TANGENTS}", at, [],
-            "for example `#![tangents = 8]` for the eight schedule parameters")])
+            "for example `#![tangents = 8]` for the eight schedule parameters", code="SX0904")])
     return lanes

@@ -170,7 +170,8 @@ class DualLowering(Rewriter):
                     or not _is_tangent_type(fields[1][1]):
                 raise CompileError([Diagnostic(
                     "error", "the struct name `Dual` is reserved for lowered duals",
-                    existing.span, [], "rename the struct, or compile with --mode release")])
+                    existing.span, [], "rename the struct, or compile with --mode release",
+                    code="SX0903")])
         helpers = _helper_program(self.lanes)
         if existing is None:
             self.program.structs["Dual"] = helpers.structs["Dual"]

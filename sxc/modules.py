@@ -109,7 +109,7 @@ def report_private(reporter: Reporter, what: str, name: str, span: Span,
     reporter.error(f"{what} is private", span,
                    notes=[(f"`{name}` is declared here", declared)],
                    help=f"`{name}` is declared without `pub` in {describe_path(module_path)}; "
-                        "add `pub` to use it from another module")
+                        "add `pub` to use it from another module", code="SX0204")
 
 
 def visible(entry: Entry, scope: Scope) -> bool:
@@ -184,7 +184,7 @@ class ModuleLoader:
         self.rep.error(f"the name `{name}` is defined more than once in this module", span,
                        notes=[(f"the {previous.kind} `{name}` is declared here",
                                previous.span)],
-                       help="rename one of them")
+                       help="rename one of them", code="SX0203")
 
     def declare_module(self, scope: Scope, decl: ast.ModDecl) -> None:
         name = decl.name
@@ -193,7 +193,7 @@ class ModuleLoader:
         if previous is not None:
             self.rep.error(f"the module `{name}` is declared more than once", span,
                            notes=[("first declared here", previous.span)],
-                           help="remove one of the `mod` declarations")
+                           help="remove one of the `mod` declarations", code="SX0203")
             return
         previous = scope.items.get(name)
         if previous is not None and previous.kind == "struct":
@@ -211,7 +211,7 @@ class ModuleLoader:
         if module.script:
             self.rep.error("statements outside a function are allowed only in the "
                            "program's main file", module.script[0].span,
-                           help="move them into a function")
+                           help="move them into a function", code="SX0213")
         self.loading.append((os.path.realpath(module.path), module.path))
         self.declare(child, module.items)
         self.loading.pop()
@@ -228,11 +228,13 @@ class ModuleLoader:
                 self.files[candidate] = None
         if not found:
             self.rep.error(f"file not found for module `{name}`", span,
-                           help=f"sxc looked for `{flat}` and `{nested}`; create one of them")
+                           help=f"sxc looked for `{flat}` and `{nested}`; create one of them",
+                           code="SX0205")
             return None
         if len(found) == 2:
             self.rep.error(f"the file of module `{name}` is ambiguous: both `{flat}` and "
-                           f"`{nested}` exist", span, help="delete or rename one of them")
+                           f"`{nested}` exist", span, help="delete or rename one of them",
+                           code="SX0206")
             return None
         file_path = found[0]
         real = os.path.realpath(file_path)
@@ -242,12 +244,12 @@ class ModuleLoader:
             cycle = " -> ".join(chain[start:] + [file_path])
             self.rep.error(f"module `{name}` is part of a cycle of module files: {cycle}",
                            span, help="a module file may not declare a module that "
-                                      "contains it")
+                                      "contains it", code="SX0206")
             return None
         if real in self.loaded:
             self.rep.error(f"the file `{file_path}` is already the module "
                            f"`{display_path(self.loaded[real])}`", span,
-                           help="a file can be one module only")
+                           help="a file can be one module only", code="SX0206")
             return None
         self.loaded[real] = path
         source = self.read_source(file_path)

@@ -192,7 +192,7 @@ class GenericsMixin:
         if owner is not None and sdef is None and impl_args:
             self.rep.error(f"struct takes 0 generic arguments but {_plural(len(impl_args))} "
                            f"{'was' if len(impl_args) == 1 else 'were'} supplied",
-                           impl_args[0].span)
+                           impl_args[0].span, code="SX0303")
             fn.generics = fn.generics or ["_"]
         if sdef is None and not fn.generics and not _has_impl_param(fn):
             return None
@@ -216,7 +216,7 @@ class GenericsMixin:
             if len(impl_args) != len(sdef.generics):
                 self.rep.error(f"struct takes {_plural(len(sdef.generics))} but "
                                f"{len(impl_args)} {'was' if len(impl_args) == 1 else 'were'} "
-                               "supplied", fn.span)
+                               "supplied", fn.span, code="SX0303")
                 return Template(key, fn, ["_"], bounds, [], None, owner, [], None)
             self_pattern = ast.NamedType(fn.span, [owner], impl_args)
             generics = impl_generics + generics
@@ -236,20 +236,21 @@ class GenericsMixin:
         if len(te.path) == 1 and name in self.type_env:
             if te.args:
                 self.rep.error(f"type parameter `{name}` takes no generic arguments",
-                               te.span)
+                               te.span, code="SX0303")
             return self.type_env[name]
         if name in self.generic_structs:
             sdef = self.generic_structs[name]
             if not te.args:
                 self.rep.error(f"missing generics for struct `{name}`", te.span,
                                help=f"write `{name}<{', '.join(sdef.generics)}>` "
-                                    "with concrete types")
+                                    "with concrete types", code="SX0303")
                 return T.NEVER
             args = tuple(self.resolve_type(a) for a in te.args)
             return self.instantiate_struct(name, args, te.span)
         if name in self.structs and te.args:
             self.rep.error(f"struct takes 0 generic arguments but {_plural(len(te.args))} "
-                           f"{'was' if len(te.args) == 1 else 'were'} supplied", te.span)
+                           f"{'was' if len(te.args) == 1 else 'were'} supplied", te.span,
+                           code="SX0303")
             return T.StructT(name)
         return None
 
@@ -266,7 +267,7 @@ class GenericsMixin:
         sdef = self.generic_structs[name]
         if len(args) != len(sdef.generics):
             self.rep.error(f"struct takes {_plural(len(sdef.generics))} but {len(args)} "
-                           f"{'was' if len(args) == 1 else 'were'} supplied", span)
+                           f"{'was' if len(args) == 1 else 'were'} supplied", span, code="SX0303")
             return T.NEVER
         args = tuple(a.resolved() if isinstance(a, T.IntVar) else a for a in args)
         if any(isinstance(a, T.NeverT) for a in args):
@@ -278,11 +279,12 @@ class GenericsMixin:
         if any(self.contains_closure(a) for a in args):
             self.rep.error(f"a closure cannot be stored in the struct `{label}`", span,
                            help="sxc supports closures that do not escape: call them, or "
-                                "pass them to a function")
+                                "pass them to a function", code="SX0803")
             return T.NEVER
         if too_large(args):
             self.rep.error(f"reached the recursion limit while instantiating `{name}<..>`",
-                           span, help=f"generic types nest at most {MAX_DEPTH} levels deep")
+                           span, help=f"generic types nest at most {MAX_DEPTH} levels deep",
+                           code="SX0315")
             return T.NEVER
         mangled = self._unique(name + "".join("__" + mangle(a) for a in args),
                                self.program.structs)
@@ -302,7 +304,7 @@ class GenericsMixin:
         inst.resolved_fields = list(fields.items())
         if self._contains_by_value(T.StructT(mangled), mangled, set()):
             self.rep.error(f"recursive type `{label}` has infinite size", sdef.span,
-                           help="hold the inner value in a `Vec`")
+                           help="hold the inner value in a `Vec`", code="SX0310")
             inst.resolved_fields = []
             self.structs[mangled] = {}
         return T.StructT(mangled)
@@ -436,7 +438,7 @@ class GenericsMixin:
         candidates = [t for t in self.method_templates.get(owner, []) if t.fn.name == name]
         if not candidates:
             self.rep.error(f"no function or associated item named `{name}` found for "
-                           f"struct `{owner}`", func.span)
+                           f"struct `{owner}`", func.span, code="SX0209")
             e.args = [self.expr(a, None) for a in e.args]
             e.ty = T.NEVER
             return e
@@ -447,7 +449,7 @@ class GenericsMixin:
             if len(struct_args) != arity:
                 self.rep.error(f"struct takes {_plural(arity)} but {len(struct_args)} "
                                f"{'was' if len(struct_args) == 1 else 'were'} supplied",
-                               func.span)
+                               func.span, code="SX0303")
                 e.args = [self.expr(a, None) for a in e.args]
                 e.ty = T.NEVER
                 return e
@@ -455,7 +457,7 @@ class GenericsMixin:
             template = self.find_method(owner, args, name)
             if template is None:
                 self.rep.error(f"no function or associated item named `{name}` found for "
-                               f"`{owner}<{', '.join(map(str, args))}>`", func.span)
+                               f"`{owner}<{', '.join(map(str, args))}>`", func.span, code="SX0209")
                 e.ty = T.NEVER
                 return e
             return self.call_template(e, template, explicit, self.impl_env(template, args),
@@ -496,7 +498,7 @@ class GenericsMixin:
             if len(explicit) != len(own):
                 self.rep.error(f"function takes {_plural(len(own))} but {len(explicit)} "
                                f"{'was' if len(explicit) == 1 else 'were'} supplied",
-                               e.func.span if isinstance(e, ast.Call) else span)
+                               e.func.span if isinstance(e, ast.Call) else span, code="SX0303")
                 e.args = [self.expr(a, None) for a in e.args]
                 e.ty = T.NEVER
                 return e
@@ -511,7 +513,7 @@ class GenericsMixin:
             what = f"`{fn.name}`"
             self.rep.error(f"{what} takes {len(params)} argument{'s' if len(params) != 1 else ''}"
                            f" but {len(e.args)} {'was' if len(e.args) == 1 else 'were'} "
-                           "supplied", span)
+                           "supplied", span, code="SX0302")
             e.args = [self.expr(a, None) for a in e.args]
             e.ty = T.NEVER
             return e
@@ -541,7 +543,7 @@ class GenericsMixin:
             self.rep.error(f"type annotations needed: cannot infer the type of `{shown}` "
                            f"in this call of `{fn.name}`", span,
                            help=f"name the type: `{fn.name}::<f64>(..)`" if fn.generics else
-                           "annotate the type of the value")
+                           "annotate the type of the value", code="SX0304")
             e.args = args
             e.ty = T.NEVER
             return e
@@ -583,7 +585,7 @@ class GenericsMixin:
             self.rep.error(f"reached the recursion limit while instantiating `{fn.name}`",
                            span, help=f"a generic function may instantiate others at most "
                                       f"{MAX_DEPTH} levels deep; this one asks for ever "
-                                      "larger types")
+                                      "larger types", code="SX0315")
             return None
         owner = fn.owner
         # the name shows the function's own type arguments; an impl's are in the owner
@@ -661,7 +663,7 @@ class GenericsMixin:
             if len(e.type_args) != len(own):
                 self.rep.error(f"function takes {_plural(len(own))} but {len(e.type_args)} "
                                f"{'was' if len(e.type_args) == 1 else 'were'} supplied",
-                               e.span)
+                               e.span, code="SX0303")
                 e.ty = T.NEVER
                 return e
             env = {n: self.resolve_type(te) for n, te in zip(own, e.type_args)}
@@ -673,7 +675,7 @@ class GenericsMixin:
         if missing:
             self.rep.error(f"type annotations needed: cannot infer the type of `{missing[0]}` "
                            f"in `{template.fn.name}`", e.span,
-                           help=f"name the type: `{template.fn.name}::<f64>`")
+                           help=f"name the type: `{template.fn.name}::<f64>`", code="SX0304")
             e.ty = T.NEVER
             return e
         key = self.instantiate_fn(template, env, e.span)
@@ -698,7 +700,8 @@ class GenericsMixin:
         checked = []
         for fname, value in e.fields:
             if fname not in patterns:
-                self.rep.error(f"struct `{name}` has no field named `{fname}`", value.span)
+                self.rep.error(f"struct `{name}` has no field named `{fname}`", value.span,
+                               code="SX0211")
                 continue
             expected_arg = self._maybe_resolve(patterns[fname], env, sdef.generics)
             value = self.expr(value, expected_arg)
@@ -709,7 +712,7 @@ class GenericsMixin:
         if missing:
             self.rep.error(f"type annotations needed: cannot infer the type of `{missing[0]}` "
                            f"in `{name}`", e.name_span or e.span,
-                           help=f"annotate the binding: `let p: {name}<f64> = ..`")
+                           help=f"annotate the binding: `let p: {name}<f64> = ..`", code="SX0304")
             e.ty = T.NEVER
             return e
         ty = self.instantiate_struct(name, tuple(env[g] for g in sdef.generics), e.span)
@@ -723,7 +726,7 @@ class GenericsMixin:
         if absent:
             names = ", ".join(f"`{m}`" for m in absent)
             self.rep.error(f"missing field{'s' if len(absent) > 1 else ''} {names} in "
-                           f"initializer of `{name}`", e.name_span or e.span)
+                           f"initializer of `{name}`", e.name_span or e.span, code="SX0312")
         e.ty = ty
         return e
 
@@ -746,7 +749,7 @@ class GenericsMixin:
                     continue
                 note = (f"in the copy of `{inst.label}`", d.span)
                 self.rep.error(d.message, inst.call_span, help=d.help,
-                               notes=[note] + list(d.notes))
+                               notes=[note] + list(d.notes), code=d.code)
 
 
 def _has_hole(t: T.Type) -> bool:

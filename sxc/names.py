@@ -170,7 +170,8 @@ class NameResolver:
             if module.parent is None:
                 if report:
                     self.rep.error("`super` used in the crate root, which has no parent "
-                                   "module", span, help="use `crate::` to start at the root")
+                                   "module", span, help="use `crate::` to start at the root",
+                                   code="SX0207")
                 return None, taken
             module = module.parent
             taken += 1
@@ -190,7 +191,7 @@ class NameResolver:
             if found is None:
                 if report:
                     self.rep.error(f"cannot find `{name}` in {entry.target.describe()}", at,
-                                   help=self.suggest(entry.target, name))
+                                   help=self.suggest(entry.target, name), code="SX0201")
                 return None, taken
             if not visible(found, scope):
                 self.private(found, name, at)
@@ -244,7 +245,8 @@ class NameResolver:
             if entry.kind != "module":
                 if report:
                     self.rep.error(f"cannot import everything from the {entry.kind} "
-                                   f"`{path[-2]}`", imp.span, help="name the items to import")
+                                   f"`{path[-2]}`", imp.span, help="name the items to import",
+                                   code="SX0207")
                 return report
             if entry.target not in scope.globs:
                 scope.globs.append(entry.target)
@@ -253,7 +255,7 @@ class NameResolver:
         if not wanted or (len(wanted) == 1 and wanted[0] in PATH_ROOTS):
             root = (wanted or path)[0]
             self.rep.error(f"`use {root};` imports nothing", imp.span,
-                           help=f"name an item: `use {root}::name;`")
+                           help=f"name an item: `use {root}::name;`", code="SX0207")
             return True
         entry, taken = self.walk(scope, wanted, imp.span, report)
         if entry is None or taken < len(wanted) or (path[-1] == "self"
@@ -278,7 +280,8 @@ class NameResolver:
             self.variant_imports[name] = enum.key
         else:
             self.rep.error(f"no variant `{name}` in enum `{enum.item.name}`", use.span,
-                           help="its variants are " + ", ".join(f"`{v}`" for v in variants))
+                           help="its variants are " + ", ".join(f"`{v}`" for v in variants),
+                           code="SX0208")
 
     def unresolved(self, imp: ast.UseImport, report: bool, errors_before: int) -> bool:
         """Report an import that names nothing, unless its walk already said why."""
@@ -286,7 +289,7 @@ class NameResolver:
             first = imp.path[0]
             self.rep.error(f"unresolved import `{'::'.join(imp.path)}`", imp.span,
                            help=f"`{first}` is not a module here: declare it with "
-                                f"`mod {first};` or start the path with `crate::`")
+                                f"`mod {first};` or start the path with `crate::`", code="SX0207")
         return report
 
     def import_std(self, scope: Scope, use: ast.UseDecl, imp: ast.UseImport) -> None:
@@ -300,7 +303,8 @@ class NameResolver:
             return
         if name in UNSUPPORTED_NAMES:
             what, help_text = UNSUPPORTED_NAMES[name]
-            self.rep.error(f"sxc does not support `{what}`", imp.span, help=help_text)
+            self.rep.error(f"sxc does not support `{what}`", imp.span, help=help_text,
+                           code="SX0805")
             return
         self.std_imports[imp.alias or name] = path
         self.bind(scope, imp.alias or name,
@@ -313,7 +317,8 @@ class NameResolver:
                 return
             self.rep.error(f"the name `{name}` is defined more than once in this module",
                            span, notes=[(f"`{name}` is also declared here", previous.span)],
-                           help=f"import it under another name: `use ... as other_{name};`")
+                           help=f"import it under another name: `use ... as other_{name};`",
+                           code="SX0203")
             return
         scope.imports[name] = entry
 
@@ -328,7 +333,7 @@ class NameResolver:
             if name in UNSUPPORTED_NAMES:
                 what, help_text = UNSUPPORTED_NAMES[name]
                 self.rep.error(f"sxc does not support `{what}`", segment_span(span, segments, i),
-                               help=help_text)
+                               help=help_text, code="SX0805")
                 return True
         return False
 
@@ -406,7 +411,7 @@ class NameResolver:
             return
         self.rep.error(f"cannot find {entry.kind} `{name}` in this scope", span,
                        notes=[(f"`{name}` is declared in the crate root", entry.span)],
-                       help=f"import it: `use crate::{name};`")
+                       help=f"import it: `use crate::{name};`", code="SX0201")
 
 
 def segment_span(span: Span, segments: list[str], index: int) -> Span:

@@ -237,7 +237,7 @@ def _unsupported(source: str, path: str) -> list[Diagnostic]:
             col = start - (masked.rfind("\n", 0, start) + 1) + 1
             span = Span(path, line, col, line, col + len(match.group(0).strip()))
             found.append(Diagnostic("error", f"sxc does not support {what} yet", span, [],
-                                    help_text))
+                                    help_text, code="SX0801"))
     found.sort(key=lambda d: (d.span.line, d.span.col))
     return found
 
@@ -302,12 +302,13 @@ def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, path: str,
         span = Span(path, line, col, line, col + 1)
         if char == '"':
             return Diagnostic("error", "unterminated string literal", span, [],
-                              'close the string with `"`')
+                              'close the string with `"`', code="SX0103")
         if source.startswith("/*", pos):
             return Diagnostic("error", "unterminated block comment", span, [],
-                              "close the comment with `*/`; comments do not nest in sxc")
+                              "close the comment with `*/`; comments do not nest in sxc",
+                              code="SX0104")
         shown = char if char.isprintable() else repr(char)[1:-1]
-        return Diagnostic("error", f"unexpected character `{shown}`", span)
+        return Diagnostic("error", f"unexpected character `{shown}`", span, code="SX0102")
     token = getattr(exc, "token", None)
     expected = sorted(getattr(exc, "expected", None) or exc.accepts or [])
     names = sorted({_terminal_text(t) for t in expected})
@@ -319,11 +320,17 @@ def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, path: str,
         span = Span(path, token.line, token.column, token.end_line or token.line,
                     token.end_column or token.column + 1)
         found = f"`{token}`"
+        if source.startswith("/*", token.start_pos or 0):
+            # the comment rule did not match, because the comment never ends
+            span = Span(path, token.line, token.column, token.line, token.column + 2)
+            return Diagnostic("error", "unterminated block comment", span, [],
+                              "close the comment with `*/`; comments do not nest in sxc",
+                              code="SX0104")
     message = f"syntax error: unexpected {found}"
     help_text = None
     if names and len(names) <= 8:
         help_text = "expected " + ", ".join(names)
-    return Diagnostic("error", message, span, [], help_text)
+    return Diagnostic("error", message, span, [], help_text, code="SX0101")
 
 
 def _unterminated_raw_string(exc: lark.exceptions.UnexpectedInput, path: str,
@@ -602,7 +609,7 @@ class Builder(Transformer):
     def const_param(self, meta, children):
         raise CompileError([Diagnostic(
             "error", "sxc does not support const generics", self.sp(meta), [],
-            "give the size as a `const` item, or use a `Vec`")])
+            "give the size as a `const` item, or use a `Vec`", code="SX0801")])
 
     def bounds(self, meta, children):
         return list(children)
@@ -695,7 +702,8 @@ class Builder(Transformer):
         if trait == "Debug":
             raise CompileError([Diagnostic(
                 "error", "sxc does not support implementing `Debug` by hand", first.span, [],
-                f"derive it: put `#[derive(Debug)]` above `struct {self_type.path[-1]}`")])
+                f"derive it: put `#[derive(Debug)]` above `struct {self_type.path[-1]}`",
+                code="SX0804")])
         names, bounds = _split_generics(generics, where)
         impl = ast.ImplDef(self.sp(meta), self_type.path[-1], trait, methods, names,
                            list(self_type.args), bounds)
@@ -768,14 +776,15 @@ class Builder(Transformer):
     def impl_trait_type(self, meta, children):
         raise CompileError([Diagnostic(
             "error", f"sxc does not support `impl {children[0]}` types", self.sp(meta), [],
-            "sxc supports `impl Fn(..)`, `impl FnMut(..)` and `impl FnOnce(..)`")])
+            "sxc supports `impl Fn(..)`, `impl FnMut(..)` and `impl FnOnce(..)`", code="SX0801")])
 
     def impl_fn_type(self, meta, children):
         name, *params, ret = children
         if str(name) not in CLOSURE_TRAITS:
             raise CompileError([Diagnostic(
                 "error", f"sxc does not support `impl {name}` types", self.sp(meta), [],
-                "sxc supports `impl Fn(..)`, `impl FnMut(..)` and `impl FnOnce(..)`")])
+                "sxc supports `impl Fn(..)`, `impl FnMut(..)` and `impl FnOnce(..)`",
+                code="SX0801")])
         return ast.FnBound(self.sp(meta), str(name), [p for p in params if p is not None],
                            ret)
 
@@ -818,7 +827,7 @@ class Builder(Transformer):
         for s in stmts:
             if isinstance(s, ast.ExprStmt) and not s.semi and not _is_block_like(s.expr):
                 raise CompileError([Diagnostic(
-                    "error", "expected `;` after expression", s.span)])
+                    "error", "expected `;` after expression", s.span, code="SX0105")])
         return ast.Block(self.sp(meta), stmts, tail)
 
     def let_stmt(self, meta, children):
@@ -940,7 +949,8 @@ class Builder(Transformer):
         raise CompileError([Diagnostic(
             "error", f"sxc supports only enums without data, so the pattern `{name}(..)` "
             "cannot match", self.sp(meta), [],
-            "match unit variants such as `Color::Red`, integers, `bool` or strings")])
+            "match unit variants such as `Color::Red`, integers, `bool` or strings",
+            code="SX0802")])
 
     def pat_path(self, meta, children):
         return ast.Path(self.sp(meta), [str(c) for c in children])
@@ -980,7 +990,7 @@ class Builder(Transformer):
                 raise CompileError([Diagnostic(
                     "error", "comparison operators cannot be chained",
                     _tok_span(self.path, a).to(_tok_span(self.path, b)),
-                    [], "use `&&`, as in `a < b && b < c`")])
+                    [], "use `&&`, as in `a < b && b < c`", code="SX0106")])
         return group_binary(operands, ops, self.path)
 
     binary_nb = binary
@@ -1042,7 +1052,7 @@ class Builder(Transformer):
             return inner
         raise CompileError([Diagnostic(
             "error", "sxc does not support the `?` operator", self.sp(meta), [],
-            "handle the error explicitly; `parse` failures stop the program")])
+            "handle the error explicitly; `parse` failures stop the program", code="SX0801")])
 
     def call(self, meta, children):
         return ast.Call(self.sp(meta), children[0], children[1] or [])
@@ -1117,7 +1127,7 @@ class Builder(Transformer):
         if any(names) and name not in FORMAT_MACROS:
             first = next(a for a, n in zip(args, names) if n)
             raise CompileError([Diagnostic(
-                "error", f"`{name}!` takes no named arguments", first.span)])
+                "error", f"`{name}!` takes no named arguments", first.span, code="SX0108")])
         if name == "vec":
             return ast.VecLit(self.sp(meta), args)
         return ast.MacroCall(self.sp(meta), name, args, names if any(names) else [])
@@ -1130,7 +1140,7 @@ class Builder(Transformer):
         if str(op) != "=":
             raise CompileError([Diagnostic(
                 "error", f"expected `=` after the argument name `{name}`, found `{op}`",
-                _tok_span(self.path, op))])
+                _tok_span(self.path, op), code="SX0108")])
         return _NamedArg(str(name), value)
 
     def macro_bracket(self, meta, children):
@@ -1149,7 +1159,7 @@ class Builder(Transformer):
                 "error", f"unknown macro `{name}!`", self.sp(meta), [],
                 "sxc knows `println!`, `print!`, `eprintln!`, `eprint!`, `format!`, "
                 "`panic!`, `unreachable!`, `todo!`, `unimplemented!`, `assert!`, "
-                "`assert_eq!`, `assert_ne!`, their `debug_` forms and `vec!`")])
+                "`assert_eq!`, `assert_ne!`, their `debug_` forms and `vec!`", code="SX0107")])
         return ast.VecLit(self.sp(meta), args)
 
     def return_(self, meta, children):
@@ -1237,7 +1247,7 @@ class Builder(Transformer):
         except EscapeError as err:
             at = _offset_span(span, raw, 1 + err.offset)
             if not str(err).startswith("unknown character escape"):
-                raise CompileError([Diagnostic("error", str(err), at)]) from None
+                raise CompileError([Diagnostic("error", str(err), at, code="SX0109")]) from None
             # The type checker reports it: an error, or a warning in a program
             # written for the original toolchain, which reads `\d` as `d`.
             node = ast.StrLit(span, unescape(raw[1:-1], lenient=True))
@@ -1254,7 +1264,8 @@ class Builder(Transformer):
     def fstring_lit(self, meta, children):
         raise CompileError([Diagnostic(
             "error", "sxc does not support interpolated strings (`f\"...\"`)",
-            self.sp(meta), help="print the parts one by one, or use `format!(\"x = {}\", x)`")])
+            self.sp(meta), help="print the parts one by one, or use `format!(\"x = {}\", x)`",
+            code="SX0801")])
 
     def char_lit(self, meta, children):
         token = str(children[0])
@@ -1263,16 +1274,18 @@ class Builder(Transformer):
         try:
             text = unescape(raw[1:-1])
         except EscapeError as err:
-            raise CompileError([Diagnostic("error", str(err), self.sp(meta))]) from None
+            raise CompileError([Diagnostic("error", str(err), self.sp(meta),
+                                           code="SX0109")]) from None
         if len(text) != 1:
             raise CompileError([Diagnostic(
                 "error", "character literal may only contain one codepoint", self.sp(meta),
-                help="write a string literal with double quotes")])
+                help="write a string literal with double quotes", code="SX0703")])
         if byte:
             if ord(text) > 0x7F:
                 raise CompileError([Diagnostic(
                     "error", "non-ASCII character in byte literal", self.sp(meta),
-                    help=f"use `'{text}'` for a `char`, or a `\\x` escape for the byte")])
+                    help=f"use `'{text}'` for a `char`, or a `\\x` escape for the byte",
+                    code="SX0703")])
             return ast.IntLit(self.sp(meta), ord(text), "u8")
         return ast.IntLit(self.sp(meta), ord(text), "char")
 
@@ -1291,4 +1304,4 @@ def _data_variant(span: Span, shown: str) -> CompileError:
     return CompileError([Diagnostic(
         "error", f"sxc supports only enums without data, so the variant `{shown}` "
         "cannot hold values", span, [],
-        "keep the data in a struct field beside the enum, or use unit variants")])
+        "keep the data in a struct field beside the enum, or use unit variants", code="SX0802")])

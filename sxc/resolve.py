@@ -106,7 +106,7 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
             reporter.warning(f"unknown file setting `{name}`, which sxc ignores",
                              module.attribute_spans[name],
                              help="sxc reads `#![mode = \"train\"]` or `\"release\"`, and "
-                                  "`#![tangents = N]`")
+                                  "`#![tangents = N]`", code="SXW001")
     loader = ModuleLoader(reporter, read_source, parse_module)
     std = Scope("std", "std", None, ".")
     loader.declare(std, _library_module("std").items)
@@ -192,7 +192,7 @@ def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
                     reporter.error(f"`self` parameter of `{item.name}` has no struct",
                                    item.name_span or item.span,
                                    help="declare the struct above the function, "
-                                        "or put the method in an `impl` block")
+                                        "or put the method in an `impl` block", code="SX0214")
                     continue
                 item.owner = last_struct
                 key = f"{last_struct}::{item.name}"
@@ -227,7 +227,7 @@ def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
     for impl in impls:
         if impl.type_name not in program.structs and impl.type_name not in program.enums:
             reporter.error(f"cannot find type `{impl.type_name}` to implement", impl.span,
-                           help="declare the struct before its `impl` block")
+                           help="declare the struct before its `impl` block", code="SX0202")
 
 
 def _add_enum(program: Program, item: ast.EnumDef, reporter: Reporter) -> None:
@@ -240,7 +240,7 @@ def _add_enum(program: Program, item: ast.EnumDef, reporter: Reporter) -> None:
 def _name_clash(item, previous, reporter: Reporter) -> None:
     reporter.error(f"the name `{item.name}` is defined more than once",
                    getattr(item, "name_span", None) or item.span,
-                   notes=[("first defined here", previous.span)])
+                   notes=[("first defined here", previous.span)], code="SX0203")
 
 
 def _define(table: dict, key: str, item, reporter: Reporter, kind: str) -> None:
@@ -251,7 +251,7 @@ def _define(table: dict, key: str, item, reporter: Reporter, kind: str) -> None:
         span = getattr(item, "name_span", None) or item.span
         previous = table[key]
         reporter.error(f"the {kind} `{key}` is defined more than once", span,
-                       notes=[("first defined here", previous.span)])
+                       notes=[("first defined here", previous.span)], code="SX0203")
         return
     table[key] = item
 
@@ -275,7 +275,7 @@ def _add_entry(program: Program, module: ast.Module, reporter: Reporter) -> None
         first = module.script[0]
         reporter.error("this file has both `fn main` and top-level statements",
                        first.span, notes=[("`fn main` is defined here", main.name_span)],
-                       help="move the top-level statements into `fn main`")
+                       help="move the top-level statements into `fn main`", code="SX0213")
         return
     end = module.script[-1].span
     body = ast.Block(module.script[0].span.to(end), list(module.script), None)

@@ -290,12 +290,14 @@ class ArmChecker(Rewriter):
             if root is None and _through_call(s.target):
                 self.rep.error("a soft branch cannot assign through a reference that a call "
                                "returns", s.span,
-                               help="both arms run in train mode; assign after the `if`")
+                               help="both arms run in train mode; assign after the `if`",
+                               code="SX0901")
             if root is not None and not any(root in d for d in self.declared):
                 self.rep.error(f"a soft branch cannot assign to `{root}`, which is "
                                "declared outside it", s.span,
                                help="both arms run in train mode; make the `if` produce "
-                                    f"the new value: `{root} = if p {{ .. }} else {{ .. }};`")
+                                    f"the new value: `{root} = if p {{ .. }} else {{ .. }};`",
+                               code="SX0901")
         return super().stmt(s)
 
     def r_Ref(self, e: ast.Ref):
@@ -304,30 +306,32 @@ class ArmChecker(Rewriter):
             self.rep.error(f"a soft branch cannot lend `{root}`, which is declared outside "
                            "it, as `&mut`", e.span,
                            help="both arms run in train mode; make the `if` produce "
-                                "the new value")
+                                "the new value", code="SX0901")
         return self.children(e)
 
     def r_MacroCall(self, e: ast.MacroCall):
         if e.name in ("println", "print", "eprintln", "eprint"):
             self.rep.error("a soft branch cannot print", e.span,
-                           help="both arms run in train mode; print after the `if`")
+                           help="both arms run in train mode; print after the `if`", code="SX0901")
         return self.children(e)
 
     def r_Return(self, e: ast.Return):
         self.rep.error("a soft branch cannot `return`", e.span,
-                       help="both arms run in train mode; return after the `if`")
+                       help="both arms run in train mode; return after the `if`", code="SX0901")
         return self.children(e)
 
     def r_Break(self, e: ast.Break):
         if self.loop_depth == 0:
             self.rep.error("a soft branch cannot `break` out of a loop around it", e.span,
-                           help="both arms run in train mode; decide after the `if`")
+                           help="both arms run in train mode; decide after the `if`",
+                           code="SX0901")
         return self.children(e)
 
     def r_Continue(self, e: ast.Continue):
         if self.loop_depth == 0:
             self.rep.error("a soft branch cannot `continue` a loop around it", e.span,
-                           help="both arms run in train mode; decide after the `if`")
+                           help="both arms run in train mode; decide after the `if`",
+                           code="SX0901")
         return self.children(e)
 
     def r_While(self, e: ast.While):
@@ -352,7 +356,7 @@ class ArmChecker(Rewriter):
             self.rep.error(f"a soft branch cannot change `{root}`, which is declared "
                            "outside it", e.span,
                            help="both arms run in train mode; make the `if` produce "
-                                "the new value")
+                                "the new value", code="SX0901")
         return self.children(e)
 
     def r_For(self, e: ast.For):

@@ -42,12 +42,12 @@ def check_trait_impl(impl: ast.ImplDef, reporter: Reporter) -> bool:
         reporter.error(f"sxc does not support operator overloading (`impl {trait} for "
                        f"{impl.type_name}`)", span,
                        help=f"write a method, such as `fn {trait.lower()}(self, other: "
-                            f"{impl.type_name}) -> {impl.type_name}`, and call it")
+                            f"{impl.type_name}) -> {impl.type_name}`, and call it", code="SX0804")
     else:
         reporter.error(f"sxc does not support implementing the trait `{trait}`", span,
                        help="sxc implements `Default`, `Clone`, `Copy`, `PartialEq`, `Eq` "
                             "and `Display`; write the methods in a plain `impl "
-                            f"{impl.type_name}` block")
+                            f"{impl.type_name}` block", code="SX0804")
     return False
 
 
@@ -61,7 +61,7 @@ def derive_methods(program, reporter: Reporter) -> None:
             if trait not in DERIVED_METHODS:
                 reporter.error(f"sxc does not support `#[derive({trait})]`", span,
                                help="sxc derives `Debug`, `Clone`, `Copy`, `Default`, "
-                                    "`PartialEq` and `Eq`")
+                                    "`PartialEq` and `Eq`", code="SX0804")
                 continue
             key = f"{name}::{DERIVED_METHODS[trait]}"
             previous = program.functions.get(key)
@@ -70,7 +70,7 @@ def derive_methods(program, reporter: Reporter) -> None:
                                span, notes=[("the other implementation", previous.name_span
                                              or previous.span)],
                                help=f"remove `{trait}` from the `#[derive]` or the "
-                                    "hand-written method")
+                                    "hand-written method", code="SX0316")
                 continue
             fn = BUILDERS[trait](sdef, name, span)
             fn.owner = name

@@ -221,7 +221,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         for name, sdef in list(self.program.structs.items()):
             if self._contains_by_value(T.StructT(name), name, set()):
                 self.rep.error(f"recursive type `{name}` has infinite size", sdef.span,
-                               help="hold the inner value in a `Vec`")
+                               help="hold the inner value in a `Vec`", code="SX0310")
                 sdef.resolved_fields = []
                 self.structs[name] = {}
         for name, c in self.program.consts.items():
@@ -288,9 +288,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             self.rep.error(f"sxc supports `impl {te.trait}(..)` only as the type of a "
                            "function parameter", te.span,
                            help="a closure may not escape the function that makes it: "
-                                "return a value instead")
+                                "return a value instead", code="SX0803")
             return T.NEVER
-        self.rep.error("unsupported type", te.span)
+        self.rep.error("unsupported type", te.span, code="SX0805")
         return T.UNIT
 
     def _named_type(self, te: ast.NamedType) -> T.Type:
@@ -310,7 +310,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return T.StructT(name)
         if name in ("i128", "u128"):
             self.rep.error(f"sxc does not support `{name}`", te.span,
-                           help="the widest integer types are `i64` and `u64`")
+                           help="the widest integer types are `i64` and `u64`", code="SX0805")
             return T.I64 if name == "i128" else T.U64
         if name == "Formatter":
             return T.FORMATTER
@@ -319,9 +319,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             # so `?` and `Ok(())` carry nothing.
             return T.UNIT
         if name in ("Box", "Rc", "Arc", "Option", "Result", "HashMap"):
-            self.rep.error(f"sxc does not support `{name}` yet", te.span)
+            self.rep.error(f"sxc does not support `{name}` yet", te.span, code="SX0805")
             return T.UNIT
-        self.rep.error(f"cannot find type `{name}` in this scope", te.span)
+        self.rep.error(f"cannot find type `{name}` in this scope", te.span, code="SX0202")
         return T.UNIT
 
     def check_array_size(self, size: int, span: Span) -> int:
@@ -329,7 +329,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         # compiling them takes minutes, so larger data belongs in a `Vec`.
         if size < 0 or size > MAX_ARRAY:
             self.rep.error(f"array length {size} is outside 0..={MAX_ARRAY}", span,
-                           help="use a `Vec` for large or variable-length data")
+                           help="use a `Vec` for large or variable-length data", code="SX0313")
             return 0
         return size
 
@@ -343,13 +343,13 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if isinstance(e, ast.Binary):
             a, b = self.const_int(e.left), self.const_int(e.right)
             if e.op in ("/", "%") and b == 0:
-                self.rep.error("division by zero in a constant", e.span)
+                self.rep.error("division by zero in a constant", e.span, code="SX0313")
                 return 0
             ops = {"+": a + b, "-": a - b, "*": a * b,
                    "/": int(a / b) if b else 0, "%": a % b if b else 0}
             if e.op in ops:
                 return ops[e.op]
-        self.rep.error("array length must be a constant integer", e.span)
+        self.rep.error("array length must be a constant integer", e.span, code="SX0313")
         return 0
 
     # ------------------------------------------------------------ functions
@@ -369,10 +369,10 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             sig = self.sigs["main"]
             if sig.params:
                 self.rep.error("`main` takes no parameters", main.name_span or main.span,
-                               help="read command-line arguments with `args()`")
+                               help="read command-line arguments with `args()`", code="SX0314")
             if not isinstance(sig.ret, (T.UnitT, T.IntT)):
                 self.rep.error(f"`main` must return `()` or an integer, not `{sig.ret}`",
-                               main.span)
+                               main.span, code="SX0314")
 
     def check_const_cycles(self) -> None:
         graph = {name: _const_refs(c.value) for name, c in self.program.consts.items()}
@@ -380,7 +380,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             if _reaches(graph, start, start, set()):
                 c = self.program.consts[start]
                 self.rep.error(f"cycle detected when evaluating constant `{start}`", c.span,
-                               help="a constant may not depend on itself")
+                               help="a constant may not depend on itself", code="SX0313")
 
     def check_literals(self, node) -> None:
         """Report number literals that do not fit their (now known) type."""
@@ -392,18 +392,20 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 t = lit.ty
                 if id(lit) in negated and not t.signed:
                     self.rep.error(f"cannot apply unary operator `-` to type `{t}`",
-                                   lit.span, help="unsigned values cannot be negative")
+                                   lit.span, help="unsigned values cannot be negative",
+                                   code="SX0702")
                     continue
                 hi = N.int_max(t) + (1 if id(lit) in negated else 0)
                 if lit.value > hi:
                     self.rep.error(f"literal out of range for `{t}`", lit.span,
                                    help=f"the range of `{t}` is "
-                                        f"{N.int_min(t)}..={N.int_max(t)}")
+                                        f"{N.int_min(t)}..={N.int_max(t)}", code="SX0701")
             elif isinstance(lit, ast.FloatLit) and isinstance(lit.ty, T.FloatT) \
                     and lit.text is not None:
                 if math.isinf(N.float_literal_value(lit.text, lit.ty)):
                     self.rep.error(f"literal out of range for `{lit.ty}`", lit.span,
-                                   help=f"the largest finite `{lit.ty}` is `{lit.ty}::MAX`")
+                                   help=f"the largest finite `{lit.ty}` is `{lit.ty}::MAX`",
+                                   code="SX0701")
 
     def check_visible(self, item, what: str, name: str, span: Span, declared: Span) -> None:
         """Report `item` used outside the module that declares it without `pub`."""
@@ -439,7 +441,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             self.rep.error(f"function `{fn.name}` must return `{sig.ret}` but its body "
                            "has no final expression", fn.body.span,
                            help="remove the `;` after the last expression, or add "
-                                "a `return`")
+                                "a `return`", code="SX0301")
         elif body.tail is not None:
             body.tail = self.coerce(body.tail, sig.ret)
         fn.body = body
@@ -494,7 +496,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         for hole, span in self.holes:
             if hole.bound is None or T.has_hole(hole):
                 self.rep.error("cannot infer the element type of this `Vec`", span,
-                               help="annotate it: `let v: Vec<f64> = Vec::new();`")
+                               help="annotate it: `let v: Vec<f64> = Vec::new();`", code="SX0304")
                 hole.bound = T.F64
         self.holes = []
 
@@ -506,7 +508,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         elif isinstance(pattern, ast.TuplePattern):
             if not isinstance(ty, T.TupleT) or len(ty.items) != len(pattern.items):
                 self.rep.error(f"mismatched types: expected a tuple of "
-                               f"{len(pattern.items)}, found `{ty}`", pattern.span)
+                               f"{len(pattern.items)}, found `{ty}`", pattern.span, code="SX0301")
                 return
             for p, t in zip(pattern.items, ty.items):
                 self.bind(p, t, keyword)
@@ -542,7 +544,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return self.assign(stmt)
         if isinstance(stmt, ast.ItemStmt):
             self.rep.error("sxc does not support items inside functions yet", stmt.span,
-                           help="move the item to the top level of the file")
+                           help="move the item to the top level of the file", code="SX0801")
             return None
         return stmt
 
@@ -559,7 +561,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if stmt.init is None:
             if declared is None:
                 self.rep.error("a `let` without a value needs a type annotation",
-                               stmt.span)
+                               stmt.span, code="SX0304")
                 declared = T.UNIT
             self.bind(stmt.pattern, declared, stmt.keyword)
             stmt.ty = declared
@@ -630,7 +632,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                                                  and binop in "&|^") and \
                 not (isinstance(target.ty, T.StrT) and binop == "+"):
             self.rep.error(f"cannot apply `{op}` to a value of type `{target.ty}`",
-                           stmt.span)
+                           stmt.span, code="SX0305")
         stmt.value = value
         return stmt
 
@@ -646,13 +648,13 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 through_ref = through_ref or getattr(base.ty, "mutable", True)
                 if isinstance(base.ty, T.RefT) and not base.ty.mutable:
                     self.rep.error("cannot assign through a `&` reference", span,
-                                   help="take `&mut` instead")
+                                   help="take `&mut` instead", code="SX0402")
                     return
             root = base
         if not isinstance(root, ast.Path) or len(root.segments) != 1:
             through_call = through_ref and isinstance(root, (ast.Call, ast.MethodCall))
             if not isinstance(root, (ast.Field, ast.Index)) and not through_call:
-                self.rep.error("invalid left-hand side of assignment", target.span)
+                self.rep.error("invalid left-hand side of assignment", target.span, code="SX0404")
             return
         local = self.lookup(root.segments[0])
         if local is None:
@@ -663,10 +665,10 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             name = root.segments[0]
             if self.original_style:
                 self.rep.warning(f"assigning to `{name}`, which is not declared mutable",
-                                 span, help=f"declare it with `var {name}`")
+                                 span, help=f"declare it with `var {name}`", code="SXW002")
                 return
             self.rep.error(f"cannot assign to `{name}`, which is not mutable", span,
-                           help=f"declare it with `let mut {name}` or `var {name}`")
+                           help=f"declare it with `let mut {name}` or `var {name}`", code="SX0401")
 
     # ------------------------------------------------------------ coercion
 
@@ -730,7 +732,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         elif isinstance(target, T.RefT) and src == target.inner:
             help_text = f"borrow it with `&{'mut ' if target.mutable else ''}`"
         self.rep.error(f"mismatched types: expected `{target}`, found `{src}`", e.span,
-                       help=help_text)
+                       help=help_text, code="SX0301")
 
     def promote(self, e: ast.Expr) -> ast.Expr:
         """Wrap a plain number as `dual::constant(e as f64)`."""
@@ -757,7 +759,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return e  # an operand checked already, inside a node built from it
         method = getattr(self, "e_" + type(e).__name__, None)
         if method is None:
-            self.rep.error(f"sxc does not support this expression yet", e.span)
+            self.rep.error(f"sxc does not support this expression yet", e.span, code="SX0801")
             e.ty = T.UNIT
             return e
         out = method(e, expected)
@@ -838,7 +840,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 return e
             if self.variant_value(e) is not None or self.data_variant(e):
                 return e
-            self.rep.error(f"cannot find value `{name}` in this scope", e.span)
+            self.rep.error(f"cannot find value `{name}` in this scope", e.span, code="SX0201")
             e.ty = T.NEVER
             return e
         canonical = N.const_path(self.std_import(segs))
@@ -859,7 +861,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         method = self.number_method_value(e)
         if method is not None:
             return method
-        self.rep.error(f"cannot find `{'::'.join(segs)}` in this scope", e.span)
+        self.rep.error(f"cannot find `{'::'.join(segs)}` in this scope", e.span, code="SX0201")
         e.ty = T.NEVER
         return e
 
@@ -877,7 +879,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if segs[1] in CALL_ONLY_NUMBER_FUNCTIONS:
             self.rep.error(f"sxc supports `{owner}::{segs[1]}` only in a call, not as a "
                            "function value", e.span,
-                           help="call it inside a closure instead")
+                           help="call it inside a closure instead", code="SX0801")
             e.ty = T.NEVER
             return e
         if signature is None:
@@ -885,7 +887,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             help_text = f"`{segs[1]}` exists only for {kinds} integer types" \
                 if isinstance(owner, T.IntT) and kinds != "any" else None
             self.rep.error(f"no function or associated item named `{segs[1]}` found for "
-                           f"type `{owner}`", e.span, help=help_text)
+                           f"type `{owner}`", e.span, help=help_text, code="SX0209")
             e.ty = T.NEVER
             return e
         params, ret = signature
@@ -919,18 +921,19 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         e.operand = self.expr(e.operand, expected)
         t = e.operand.ty
         if e.op in ("-", "!") and T.is_char(t):
-            self.rep.error(f"cannot apply unary operator `{e.op}` to type `char`", e.span)
+            self.rep.error(f"cannot apply unary operator `{e.op}` to type `char`", e.span,
+                           code="SX0305")
         elif e.op == "-":
             # a negated literal is checked once its type is known (check_literals)
             if isinstance(t, T.IntT) and not t.signed and not isinstance(e.operand, ast.IntLit):
                 self.rep.error(f"cannot apply unary operator `-` to type `{t}`", e.span,
                                help="unsigned values cannot be negative; `x.wrapping_neg()` "
-                                    "computes the two's complement")
+                                    "computes the two's complement", code="SX0702")
             elif not T.is_numeric(t) and not isinstance(t, T.NeverT):
-                self.rep.error(f"cannot negate a value of type `{t}`", e.span)
+                self.rep.error(f"cannot negate a value of type `{t}`", e.span, code="SX0305")
         elif e.op == "!":
             if not isinstance(t, (T.BoolT, T.IntT, T.NeverT)):
-                self.rep.error(f"cannot apply `!` to a value of type `{t}`", e.span)
+                self.rep.error(f"cannot apply `!` to a value of type `{t}`", e.span, code="SX0305")
         e.ty = t
         return e
 
@@ -997,7 +1000,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if e.op in COMPARISONS and T.is_int(lt) and T.is_int(rt) and lt.signed != rt.signed:
             self.rep.error(f"mismatched types: cannot compare `{lt}` with `{rt}`, which "
                            "differ in signedness", e.op_span or e.span,
-                           help=_signedness_help(e, lt, rt))
+                           help=_signedness_help(e, lt, rt), code="SX0301")
             return None
         help_text = None
         if T.is_numeric(lt) and T.is_numeric(rt):
@@ -1006,7 +1009,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             help_text = (f"convert one side with `as`, for example "
                          f"`{_snippet_text(side)} as {ty}`")
         self.rep.error(f"mismatched types: cannot apply `{e.op}` to `{lt}` and `{rt}`",
-                       e.op_span or e.span, help=help_text)
+                       e.op_span or e.span, help=help_text, code="SX0305")
         return None
 
     def char_arithmetic(self, e: ast.Binary, lt: T.Type, rt: T.Type) -> None:
@@ -1030,7 +1033,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         elif T.is_char(lt) and T.is_char(rt) and e.op == "-":
             help_text = (f"subtract the code points: `{_snippet_text(e.left)} as u32 - "
                          f"{_snippet_text(e.right)} as u32`")
-        self.rep.error(message, e.op_span or e.span, help=help_text)
+        self.rep.error(message, e.op_span or e.span, help=help_text, code="SX0305")
 
     def e_Binary(self, e: ast.Binary, expected):
         op = e.op
@@ -1043,7 +1046,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             e.left = self.expr(e.left, expected)
             e.right = self.expr(e.right, None)
             if not T.is_int(e.left.ty) or not T.is_int(e.right.ty):
-                self.rep.error(f"cannot shift `{e.left.ty}` by `{e.right.ty}`", e.span)
+                self.rep.error(f"cannot shift `{e.left.ty}` by `{e.right.ty}`", e.span,
+                               code="SX0305")
             e.ty = e.left.ty
             return e
         comparison = op in COMPARISONS
@@ -1068,19 +1072,22 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return self.aggregate_eq(e, aggregate)
         if comparison:
             if not (T.is_numeric(t) or T.is_char(t) or isinstance(t, (T.BoolT, T.StrT))):
-                self.rep.error(f"cannot compare values of type `{t}`", e.op_span or e.span)
+                self.rep.error(f"cannot compare values of type `{t}`", e.op_span or e.span,
+                               code="SX0305")
             if isinstance(t, T.StrT) and op not in ("==", "!="):
-                self.rep.error("strings compare only with `==` and `!=`", e.op_span or e.span)
+                self.rep.error("strings compare only with `==` and `!=`", e.op_span or e.span,
+                               code="SX0305")
             e.ty = T.BOOL
             return e
         if op in ("&", "|", "^"):
             if not isinstance(t, (T.IntT, T.BoolT)):
-                self.rep.error(f"cannot apply `{op}` to `{t}`", e.op_span or e.span)
+                self.rep.error(f"cannot apply `{op}` to `{t}`", e.op_span or e.span, code="SX0305")
         elif not T.is_numeric(t):
             if isinstance(t, T.StrT) and op == "+":
                 e.ty = T.STRING
                 return e
-            self.rep.error(f"cannot apply `{op}` to values of type `{t}`", e.op_span or e.span)
+            self.rep.error(f"cannot apply `{op}` to values of type `{t}`", e.op_span or e.span,
+                           code="SX0305")
         e.ty = t
         return e
 
@@ -1159,9 +1166,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         e.operand = self.expr(e.operand, hint)
         src = e.operand.ty
         e.ty = target
-        if isinstance(src, T.DualT) and T.is_float(target):
+        if isinstance(src, T.DualT) and T.is_numeric(target):
             self.rep.error("cannot cast `dual` with `as`", e.span,
-                           help="take its value with `.val`, or keep it a dual")
+                           help="take its value with `.val`, or keep it a dual", code="SX0902")
         elif isinstance(target, T.DualT) and T.is_numeric(src):
             return self.promote(e.operand)
         elif isinstance(src, T.EnumT) and T.is_int(target):
@@ -1170,7 +1177,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             self.char_cast(e, src, target)
         elif not ((T.is_numeric(src) or isinstance(src, T.BoolT)) and T.is_numeric(target)) \
                 and not isinstance(src, T.NeverT) and src != target:
-            self.rep.error(f"cannot cast `{src}` as `{target}`", e.span)
+            self.rep.error(f"cannot cast `{src}` as `{target}`", e.span, code="SX0306")
         return e
 
     def char_cast(self, e: ast.Cast, src: T.Type, target: T.Type) -> None:
@@ -1180,7 +1187,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if T.is_char(src):
             if not T.is_int(target):
                 self.rep.error(f"casting `char` as `{target}` is invalid", e.span,
-                               help="cast through an integer first")
+                               help="cast through an integer first", code="SX0306")
             return
         if src == T.U8:
             return
@@ -1189,7 +1196,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             help_text = ("Rust converts other integers with `char::from_u32`, which returns "
                          "an `Option` that sxc does not support; cast a `u8`, or match the "
                          "value against character literals")
-        self.rep.error(f"only `u8` can be cast as `char`, not `{src}`", e.span, help=help_text)
+        self.rep.error(f"only `u8` can be cast as `char`, not `{src}`", e.span, help=help_text,
+                       code="SX0306")
 
     # ------------------------------------------------------------ calls
 
@@ -1199,7 +1207,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             plural = "s" if len(params) != 1 else ""
             self.rep.error(f"{what} takes {len(params)} argument{plural} but "
                            f"{len(args)} {'was' if len(args) == 1 else 'were'} supplied",
-                           span)
+                           span, code="SX0302")
             return [self.expr(a, None) for a in args]
         return [self.coerce(self.expr(a, p), p) for a, p in zip(args, params)]
 
@@ -1211,7 +1219,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             value = self.expr(e.args[0], T.UNIT)
             if not isinstance(value.ty, (T.UnitT, T.NeverT)):
                 self.rep.error("sxc supports `Ok(..)` only as `Ok(())` of a `fmt::Result`",
-                               e.span)
+                               e.span, code="SX0801")
             return value
         if isinstance(func, ast.Path):
             handled = self.builtin_call(e, func, expected)
@@ -1234,7 +1242,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 return e
             elif len(segs) >= 2 and segs[-2] in self.structs:
                 self.rep.error(f"no function or associated item named `{segs[-1]}` "
-                               f"found for struct `{segs[-2]}`", func.span)
+                               f"found for struct `{segs[-2]}`", func.span, code="SX0209")
                 e.ty = T.NEVER
                 e.args = [self.expr(a, None) for a in e.args]
                 return e
@@ -1247,7 +1255,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if self.is_closure(T.strip_refs(ft)):
             return self.call_closure(e, expected)
         if not isinstance(ft, T.FnT):
-            self.rep.error(f"expected function, found `{ft}`", e.func.span)
+            self.rep.error(f"expected function, found `{ft}`", e.func.span, code="SX0307")
             e.ty = T.NEVER
             return e
         e.args = self.check_args(e.args, list(ft.params), e.span, "this function")
@@ -1427,7 +1435,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return None
         if not e.args:
             self.rep.error(f"`{owner}::{item}` takes the receiver as its first argument",
-                           e.span, help=f"write `x.{item}(..)` or `{owner}::{item}(x, ..)`")
+                           e.span, help=f"write `x.{item}(..)` or `{owner}::{item}(x, ..)`",
+                           code="SX0302")
             e.ty = T.NEVER
             return e
         receiver = self.coerce(self.expr(e.args[0], owner), owner)
@@ -1441,7 +1450,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if item in ("from_u32", "from_digit", "from_u32_unchecked"):
             self.rep.error(f"sxc does not support `char::{item}`, which returns an `Option`",
                            e.span, help="cast a `u8` with `as char`, or build the `char` from "
-                                        "a literal such as `'a'`")
+                                        "a literal such as `'a'`", code="SX0801")
             e.ty = T.NEVER
             return e
         if item not in CHAR_METHODS or not e.args:
@@ -1475,7 +1484,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                            "lose information", arg.span,
                            help=f"convert with `as {target}`, which {effect}" if effect else
                            "`char::from` takes a `u8`, and `u32::from` and `u64::from` take a "
-                           "`char`")
+                           "`char`", code="SX0704")
         cast = ast.Cast(e.span, arg, ast.NamedType(e.span, [str(target)]))
         cast.ty = target
         return cast
@@ -1495,7 +1504,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             ty = T.PRIMITIVES[first]
         if ty is None or isinstance(ty, T.NeverT):
             self.rep.error("cannot infer the type of this `Default::default()`", e.span,
-                           help="annotate it: `let x: T = Default::default();`")
+                           help="annotate it: `let x: T = Default::default();`", code="SX0304")
             e.ty = T.NEVER
             return e
         value = self.default_value(ty, e.span)
@@ -1503,7 +1512,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             self.rep.error(f"the trait `Default` is not implemented for `{ty}`", e.span,
                            help=f"add `#[derive(Default)]` above `struct {ty}`, or write "
                                 f"`impl Default for {ty}`"
-                           if isinstance(ty, T.StructT) else None)
+                           if isinstance(ty, T.StructT) else None, code="SX0311")
             e.ty = T.NEVER
             return e
         return self.coerce(self.expr(value, ty), ty)
@@ -1563,7 +1572,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             if sig is None or sig.self_kind is None:
                 self.rep.error(f"cannot compare values of type `{ty}`", e.op_span or e.span,
                                help=f"add `#[derive(PartialEq)]` above `struct {ty}`, or "
-                                    f"write `impl PartialEq for {ty}`")
+                                    f"write `impl PartialEq for {ty}`", code="SX0305")
                 e.ty = T.BOOL
                 return e
             other = e.right
@@ -1681,7 +1690,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                     and self._holds_vec(base):
                 self.rep.error(f"sxc cannot clone the struct `{base.struct}` yet, because it "
                                f"holds a `Vec`", span,
-                               help="write `impl Clone` for it, copying each field")
+                               help="write `impl Clone` for it, copying each field", code="SX0801")
                 e.ty = T.NEVER
                 return e
             if sig is None and name == "clone" and not e.args and derived_clone:
@@ -1697,7 +1706,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 help_text = f"add `#[derive({trait})]` above `struct {base.struct}`" \
                     if trait else None
                 self.rep.error(f"no method named `{name}` found for struct "
-                               f"`{base.struct}`", span, help=help_text)
+                               f"`{base.struct}`", span, help=help_text, code="SX0210")
                 e.args = [self.expr(a, None) for a in e.args]
                 e.ty = T.NEVER
                 return e
@@ -1732,7 +1741,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return e
         if isinstance(base, T.EnumerateT):
             self.rep.error("sxc supports `.enumerate()` only as the iterator of a `for` "
-                           "loop", e.span)
+                           "loop", e.span, code="SX0807")
             e.ty = T.NEVER
             return e
         if isinstance(base, T.ParseResultT) and name in ("unwrap", "expect"):
@@ -1741,7 +1750,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             e.target = ("builtin", "unwrap")
             e.ty = base.value
             return e
-        self.rep.error(f"no method named `{name}` found for `{rt}`", span)
+        self.rep.error(f"no method named `{name}` found for `{rt}`", span, code="SX0210")
         e.args = [self.expr(a, None) for a in e.args]
         e.ty = T.NEVER
         return e
@@ -1759,7 +1768,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 name = root.segments[0]
                 self.rep.warning(f"`{method}` takes `&mut self`, but `{name}` is not "
                                  "declared mutable", receiver.span,
-                                 help=f"declare it with `let mut {name}`")
+                                 help=f"declare it with `let mut {name}`", code="SXW003")
 
     def float_method(self, e: ast.MethodCall, base: T.Type, expected):
         name = e.method
@@ -1782,7 +1791,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if name in FLOAT_ONLY_METHODS:
             self.rep.error(f"`{name}` has no derivative rule for `dual`",
                            e.method_span or e.span,
-                           help="call it on the value, `.val`, or on a plain `f64`")
+                           help="call it on the value, `.val`, or on a plain `f64`", code="SX0902")
             e.ty = T.NEVER
             return e
         if name == "to_string":
@@ -1791,13 +1800,13 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return e
         if name not in FLOAT_METHODS:
             self.rep.error(f"no method named `{name}` found for `{base}`",
-                           e.method_span or e.span, help=_missing_method_help(name))
+                           e.method_span or e.span, help=_missing_method_help(name), code="SX0210")
             e.ty = T.NEVER
             return e
         arity = FLOAT_METHODS[name]
         if len(e.args) != arity:
             self.rep.error(f"`{name}` takes {arity} argument{'s' if arity != 1 else ''} "
-                           f"but {len(e.args)} were supplied", e.span)
+                           f"but {len(e.args)} were supplied", e.span, code="SX0302")
             e.ty = base
             return e
         args = []
@@ -1834,7 +1843,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 known = ", ".join(f"`{m}`" for m in sorted(CHAR_METHODS))
                 help_text = f"sxc's `char` has `to_string` and {known}"
             self.rep.error(f"no method named `{name}` found for `char` in sxc",
-                           e.method_span or e.span, help=help_text)
+                           e.method_span or e.span, help=help_text, code="SX0210")
             e.ty = T.NEVER
             return e
         params, ret = CHAR_METHODS[name]
@@ -1852,14 +1861,14 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return e
         if name not in INT_METHODS:
             self.rep.error(f"no method named `{name}` found for `{base}`",
-                           e.method_span or e.span, help=_missing_method_help(name))
+                           e.method_span or e.span, help=_missing_method_help(name), code="SX0210")
             e.ty = T.NEVER
             return e
         params, ret, kinds = INT_METHODS[name]
         if kinds != "any" and (kinds == "signed") != base.signed:
             self.rep.error(f"no method named `{name}` found for `{base}`",
                            e.method_span or e.span,
-                           help=f"`{name}` exists only for {kinds} integer types")
+                           help=f"`{name}` exists only for {kinds} integer types", code="SX0210")
             e.ty = T.NEVER
             return e
         types = _int_method_types(base)
@@ -1952,7 +1961,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if name in ITERATOR_ADAPTERS:
             help_text = f"sxc has no iterator adapters such as `{name}`: write a `for` loop"
         self.rep.error(f"no method named `{name}` found for `{e.receiver.ty}`",
-                       e.method_span or e.span, help=help_text)
+                       e.method_span or e.span, help=help_text, code="SX0210")
         e.ty = T.NEVER
         return e
 
@@ -1962,7 +1971,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         elem = base.elem
         if name in VEC_EDIT_METHODS and not isinstance(base, T.VecT):
             self.rep.error(f"no method named `{name}` found for `{e.receiver.ty}`",
-                           e.method_span or e.span, help=f"`{name}` exists only for `Vec`")
+                           e.method_span or e.span, help=f"`{name}` exists only for `Vec`",
+                           code="SX0210")
             e.ty = T.NEVER
             return e
         if not isinstance(e.receiver.ty, T.SliceT):
@@ -1986,11 +1996,12 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                            e.method_span or e.span,
                            help="sxc sorts integers and `bool`s" + (
                                "; floats have no total order because of NaN"
-                               if T.is_float(elem) or isinstance(elem, T.DualT) else ""))
+                               if T.is_float(elem) or isinstance(elem, T.DualT) else ""),
+                           code="SX0311")
         if name == "dedup" and not (T.is_numeric(elem) or T.is_char(elem) or elem == T.BOOL or
                                     isinstance(elem, T.StrT)):
             self.rep.error(f"`dedup` compares elements with `==`, which `{elem}` lacks",
-                           e.method_span or e.span)
+                           e.method_span or e.span, code="SX0311")
         return e
 
     def extend_source(self, arg: ast.Expr, elem, name: str) -> ast.Expr:
@@ -2002,7 +2013,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if isinstance(src, (T.VecT, T.ArrayT, T.SliceT)) and T.prune(src.elem) == elem:
             return arg
         if not isinstance(src, T.NeverT):
-            self.rep.error(f"`{name}` takes a sequence of `{elem}`, not `{arg.ty}`", arg.span)
+            self.rep.error(f"`{name}` takes a sequence of `{elem}`, not `{arg.ty}`", arg.span,
+                           code="SX0301")
         return arg
 
     def string_method(self, e: ast.MethodCall):
@@ -2022,7 +2034,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         t = receiver.ty
         if isinstance(t, T.RefT) and not t.mutable:
             self.rep.error(f"cannot call `{method}` through a `&` reference",
-                           receiver.span, help="take `&mut` instead")
+                           receiver.span, help="take `&mut` instead", code="SX0402")
 
     def str_method(self, e: ast.MethodCall, expected):
         name = e.method
@@ -2056,15 +2068,15 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 target = expected.value
             if target is None:
                 self.rep.error("cannot infer the type to parse into", e.span,
-                               help="write `s.parse::<f64>()`")
+                               help="write `s.parse::<f64>()`", code="SX0304")
                 target = T.F64
             if not (T.is_int(target) or T.is_float(target) or target == T.BOOL):
-                self.rep.error(f"sxc cannot parse a string into `{target}`", e.span)
+                self.rep.error(f"sxc cannot parse a string into `{target}`", e.span, code="SX0801")
             e.target, e.ty = ("str", "parse"), T.ParseResultT(target)
             return e
         known = ", ".join(f"`{m}`" for m in sorted(list(table) + ["parse"]))
         self.rep.error(f"no method named `{name}` found for `&str`",
-                       e.method_span or e.span, help=f"sxc's strings have {known}")
+                       e.method_span or e.span, help=f"sxc's strings have {known}", code="SX0210")
         e.ty = T.NEVER
         return e
 
@@ -2086,11 +2098,11 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 return e
             self.rep.error(f"no field `{e.name}` on type `{base}`", e.span,
                            help="its fields are " + ", ".join(f"`{f}`" for f in fields)
-                           if fields else None)
+                           if fields else None, code="SX0211")
             e.ty = T.NEVER
             return e
         if not isinstance(base, T.NeverT):
-            self.rep.error(f"no field `{e.name}` on type `{e.base.ty}`", e.span)
+            self.rep.error(f"no field `{e.name}` on type `{e.base.ty}`", e.span, code="SX0211")
         e.ty = T.NEVER
         return e
 
@@ -2100,7 +2112,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if isinstance(base, T.TupleT) and e.index < len(base.items):
             e.ty = base.items[e.index]
             return e
-        self.rep.error(f"no field `{e.index}` on type `{e.base.ty}`", e.span)
+        self.rep.error(f"no field `{e.index}` on type `{e.base.ty}`", e.span, code="SX0211")
         e.ty = T.NEVER
         return e
 
@@ -2114,12 +2126,13 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         base = T.strip_refs(e.base.ty)
         if not T.is_int(e.index.ty) and not isinstance(e.index.ty, T.NeverT):
             self.rep.error(f"the index must be an integer, not `{e.index.ty}`",
-                           e.index.span, help="convert it with `as usize`")
+                           e.index.span, help="convert it with `as usize`", code="SX0308")
         if isinstance(base, (T.VecT, T.ArrayT, T.SliceT)):
             e.ty = base.elem
             return e
         if not isinstance(base, T.NeverT):
-            self.rep.error(f"cannot index into a value of type `{e.base.ty}`", e.span)
+            self.rep.error(f"cannot index into a value of type `{e.base.ty}`", e.span,
+                           code="SX0308")
         e.ty = T.NEVER
         return e
 
@@ -2132,7 +2145,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 bound = self.coerce(self.expr(bound, T.USIZE), T.USIZE)
                 setattr(rng, end, bound)
         if rng.inclusive and rng.end is None:
-            self.rep.error("an inclusive range needs an end", rng.span)
+            self.rep.error("an inclusive range needs an end", rng.span, code="SX0318")
         rng.ty = T.RangeT(T.USIZE)
         base = T.strip_refs(e.base.ty)
         if isinstance(base, (T.VecT, T.ArrayT, T.SliceT)):
@@ -2142,7 +2155,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             e.ty = T.STR
             return e
         if not isinstance(base, T.NeverT):
-            self.rep.error(f"cannot slice a value of type `{e.base.ty}`", e.span)
+            self.rep.error(f"cannot slice a value of type `{e.base.ty}`", e.span, code="SX0308")
         e.ty = T.NEVER
         return e
 
@@ -2158,7 +2171,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         fields = self.structs.get(name)
         if fields is None:
             self.rep.error(f"cannot find struct `{name}` in this scope",
-                           e.name_span or e.span)
+                           e.name_span or e.span, code="SX0202")
             e.ty = T.NEVER
             return e
         if e.base is not None:
@@ -2167,10 +2180,12 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         out = []
         for fname, value in e.fields:
             if fname not in fields:
-                self.rep.error(f"struct `{name}` has no field named `{fname}`", value.span)
+                self.rep.error(f"struct `{name}` has no field named `{fname}`", value.span,
+                               code="SX0211")
                 continue
             if fname in given:
-                self.rep.error(f"field `{fname}` specified more than once", value.span)
+                self.rep.error(f"field `{fname}` specified more than once", value.span,
+                               code="SX0312")
             given[fname] = True
             self.check_field_visible(name, fname, value.span)
             ft = fields[fname]
@@ -2179,7 +2194,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if missing:
             names = ", ".join(f"`{m}`" for m in missing)
             self.rep.error(f"missing field{'s' if len(missing) > 1 else ''} {names} in "
-                           f"initializer of `{name}`", e.name_span or e.span)
+                           f"initializer of `{name}`", e.name_span or e.span, code="SX0312")
         e.fields = out
         e.ty = T.StructT(name)
         return e
@@ -2208,7 +2223,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             items.append(self.coerce(item, elem))
         e.items = items
         if elem is None:
-            self.rep.error("cannot infer the type of an empty array", e.span)
+            self.rep.error("cannot infer the type of an empty array", e.span, code="SX0304")
             elem = T.F64
         e.ty = T.ArrayT(elem, len(items))
         return e
@@ -2261,7 +2276,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             if not isinstance(e.then.ty, (T.UnitT, T.NeverT)):
                 self.rep.error("`if` may be missing an `else` clause", e.span,
                                help=f"the `if` arm has type `{e.then.ty}`; add an `else` "
-                                    "arm of that type")
+                                    "arm of that type", code="SX0301")
             e.ty = T.UNIT
             return e
         e.else_ = self.expr(e.else_, expected or e.then.ty)
@@ -2283,7 +2298,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 e.ty = et
             else:
                 self.rep.error(f"`if` and `else` have incompatible types: `{tt}` and "
-                               f"`{et}`", e.else_.span)
+                               f"`{et}`", e.else_.span, code="SX0301")
                 e.ty = tt
         if e.soft and isinstance(e.ty, T.FloatT) and not isinstance(expected, T.FloatT):
             # a blend of two numbers by a dual probability is itself a dual,
@@ -2359,7 +2374,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             elem = base.elem
         else:
             if not isinstance(it, T.NeverT):
-                self.rep.error(f"cannot iterate over a value of type `{it}`", e.iter.span)
+                self.rep.error(f"cannot iterate over a value of type `{it}`", e.iter.span,
+                               code="SX0309")
             elem = T.NEVER
         self.scopes.append({})
         self.bind(e.pattern, elem, "let")
@@ -2393,7 +2409,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         m = self.e_MethodCall(m, expected)
         if not isinstance(T.strip_refs(m.receiver.ty), (T.StrT, T.NeverT)):
             self.rep.error(f"`String::from` takes a string, not `{m.receiver.ty}`",
-                           m.receiver.span, help="call `.to_string()` on it")
+                           m.receiver.span, help="call `.to_string()` on it", code="SX0301")
         return m
 
     def mutable_seq_local(self, seq: ast.Expr) -> bool:
@@ -2418,14 +2434,16 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return True
         t = T.strip_refs(local.ty)
         if not isinstance(t, (T.VecT, T.ArrayT, T.SliceT, T.NeverT, T.HoleT)):
-            self.rep.error(f"cannot iterate over a value of type `{local.ty}`", seq.span)
+            self.rep.error(f"cannot iterate over a value of type `{local.ty}`", seq.span,
+                           code="SX0309")
             return False
         name = seq.segments[0]
         ref_mut = isinstance(local.ty, T.RefT) and local.ty.mutable or \
             isinstance(local.ty, T.SliceT) and local.ty.mutable
         if mutable and not local.mutable and not ref_mut:
             self.rep.error(f"cannot borrow `{name}` as mutable, as it is not declared "
-                           "as mutable", seq.span, help=f"declare it with `let mut {name}`")
+                           "as mutable", seq.span, help=f"declare it with `let mut {name}`",
+                           code="SX0403")
             return False
         return True
 
@@ -2436,7 +2454,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if len(adapter.args) != wanted:
             self.rep.error(f"`{adapter.method}` takes {wanted} argument"
                            f"{'' if wanted == 1 else 's'}, found {len(adapter.args)}",
-                           adapter.method_span or adapter.span)
+                           adapter.method_span or adapter.span, code="SX0302")
             e.ty = T.NEVER
             return e
         elem = self.range_iter(rng).ty.elem
@@ -2450,14 +2468,14 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
 
     def e_Range(self, e: ast.Range, expected):
         self.rep.error("sxc supports a range only as the iterator of a `for` loop", e.span,
-                       help="write `for i in a..b { ... }`")
+                       help="write `for i in a..b { ... }`", code="SX0807")
         e.ty = T.NEVER
         return e
 
     def range_iter(self, e: ast.Range):
         elem_exp = None
         if e.start is None or e.end is None:
-            self.rep.error("a range needs both ends here", e.span)
+            self.rep.error("a range needs both ends here", e.span, code="SX0318")
             e.ty = T.RangeT(T.I64)
             return e
         pair = ast.Binary(e.span, "..", e.start, e.end)
@@ -2471,10 +2489,10 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             self.rep.error("sxc supports a range of `char` only between two character "
                            "literals", e.span,
                            help="write the ends as literals, `'a'..='z'`, or loop over the "
-                                "code points as `u32`")
+                                "code points as `u32`", code="SX0801")
             t = T.U8
         elif not T.is_int(t):
-            self.rep.error(f"a range needs integer ends, found `{t}`", e.span)
+            self.rep.error(f"a range needs integer ends, found `{t}`", e.span, code="SX0318")
         e.ty = T.RangeT(t)
         return e
 
@@ -2482,17 +2500,18 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if e.value is not None:
             e.value = self.coerce(self.expr(e.value, self.ret_type), self.ret_type)
         elif not isinstance(self.ret_type, T.UnitT):
-            self.rep.error(f"`return` needs a value of type `{self.ret_type}`", e.span)
+            self.rep.error(f"`return` needs a value of type `{self.ret_type}`", e.span,
+                           code="SX0301")
         e.ty = T.NEVER
         return e
 
     def e_Break(self, e: ast.Break, expected):
         if e.label is not None and e.label not in self.labels:
-            self.rep.error(f"use of undeclared label `{e.label}`", e.span)
+            self.rep.error(f"use of undeclared label `{e.label}`", e.span, code="SX0212")
             e.ty = T.NEVER
             return e
         if not self.loops:
-            self.rep.error("`break` outside of a loop", e.span)
+            self.rep.error("`break` outside of a loop", e.span, code="SX0317")
             e.ty = T.NEVER
             return e
         # A labelled break ends the loop of that label, not the innermost one,
@@ -2510,9 +2529,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
 
     def e_Continue(self, e: ast.Continue, expected):
         if e.label is not None and e.label not in self.labels:
-            self.rep.error(f"use of undeclared label `{e.label}`", e.span)
+            self.rep.error(f"use of undeclared label `{e.label}`", e.span, code="SX0212")
         elif not self.loops:
-            self.rep.error("`continue` outside of a loop", e.span)
+            self.rep.error("`continue` outside of a loop", e.span, code="SX0317")
         e.ty = T.NEVER
         return e
 
@@ -2526,7 +2545,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return self.format_macro(e)
         if name in ("assert", "debug_assert"):
             if not e.args:
-                self.rep.error("`assert!` needs a condition", e.span)
+                self.rep.error("`assert!` needs a condition", e.span, code="SX0108")
             else:
                 e.args[0] = self.coerce(self.expr(e.args[0], T.BOOL), T.BOOL)
                 rest = e.args[1:]
@@ -2540,11 +2559,11 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return e
         if name in ("assert_eq", "assert_ne", "debug_assert_eq", "debug_assert_ne"):
             if len(e.args) < 2 or any(e.arg_names[:2]):
-                self.rep.error(f"`{name}!` needs two values to compare", e.span)
+                self.rep.error(f"`{name}!` needs two values to compare", e.span, code="SX0108")
                 e.ty = T.UNIT
                 return e
             return self.expr(_expand_assert_compare(e), expected)
-        self.rep.error(f"unknown macro `{name}!`", e.span, help=KNOWN_MACROS_HELP)
+        self.rep.error(f"unknown macro `{name}!`", e.span, help=KNOWN_MACROS_HELP, code="SX0107")
         e.ty = T.NEVER
         return e
 
@@ -2559,12 +2578,12 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         fmt = e.args[0]
         if names[0] is not None or not isinstance(fmt, ast.StrLit):
             self.rep.error("format argument must be a string literal", fmt.span,
-                           help='write `println!("{}", value)`')
+                           help='write `println!("{}", value)`', code="SX0602")
             return e
         try:
             pieces = parse_format(fmt.value)
         except FormatError as err:
-            self.rep.error(str(err), _inner_span(fmt, err.offset, err.length))
+            self.rep.error(str(err), _inner_span(fmt, err.offset, err.length), code="SX0601")
             return e
         args = _FormatArgs(self, fmt, [self.expr(a, None) for a in e.args[1:]], names[1:])
         out: list[str | tuple[int, Spec]] = []
@@ -2591,14 +2610,14 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         e.arg_names = []
         if len(e.args) < 2 or names[0] is not None:
             self.rep.error(f"`{e.name}!` needs a formatter and a format string", e.span,
-                           help=f'write `{e.name}!(f, "{{}}", value)`')
+                           help=f'write `{e.name}!(f, "{{}}", value)`', code="SX0108")
             e.args = []
             return e
         dest = self.expr(e.args[0], None)
         if not isinstance(T.strip_refs(dest.ty), (T.FormatterT, T.NeverT)):
             self.rep.error(f"sxc supports `{e.name}!` only into a `fmt::Formatter`, found "
                            f"`{dest.ty}`", dest.span,
-                           help="build the text with `format!`")
+                           help="build the text with `format!`", code="SX0801")
         text = self.format_macro(ast.MacroCall(e.span, "format", e.args[1:], names[1:]))
         e.args = [dest, text]
         return e
@@ -2622,12 +2641,13 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         where = _inner_span(fmt, spec.offset, spec.length)
         for what, value in (("width", spec.width), ("precision", spec.precision)):
             if value is not None and value > MAX_FORMAT_WIDTH:
-                self.rep.error(f"format {what} {value} is above {MAX_FORMAT_WIDTH}", where)
+                self.rep.error(f"format {what} {value} is above {MAX_FORMAT_WIDTH}", where,
+                               code="SX0605")
         for what, index in (("width", spec.width_arg), ("precision", spec.precision_arg)):
             count_t = T.strip_refs(args[index].ty) if index is not None else T.USIZE
             if not T.is_int(count_t) and not isinstance(count_t, T.NeverT):
                 self.rep.error(f"format {what} must be a `usize`, found `{args[index].ty}`",
-                               where)
+                               where, code="SX0605")
         ty = args[spec.arg].ty
         t = T.strip_refs(ty)
         if isinstance(t, T.NeverT):
@@ -2640,20 +2660,20 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                                help=f"add `#[derive(Debug)]` to `struct {blocker}`"
                                if isinstance(blocker, T.StructT) else
                                f"add `#[derive(Debug)]` to `enum {blocker}`"
-                               if isinstance(blocker, T.EnumT) else None)
+                               if isinstance(blocker, T.EnumT) else None, code="SX0604")
         elif kind == "":
             printable = (T.IntT, T.FloatT, T.DualT, T.BoolT, T.StrT)  # `char` is an `IntT`
             if not isinstance(t, printable) and self.display_method(t) is None:
                 self.rep.error(f"`{ty}` cannot be formatted with `{{}}`", where,
                                help="use `{:?}` to print it in debug form, or implement "
-                                    "`fmt::Display` for it")
+                                    "`fmt::Display` for it", code="SX0604")
         elif kind in ("e", "E"):
             if not isinstance(t, (T.FloatT, T.DualT, T.IntT)) or T.is_char(t):
-                self.rep.error(f"`{{:{kind}}}` needs a number, found `{ty}`", where)
+                self.rep.error(f"`{{:{kind}}}` needs a number, found `{ty}`", where, code="SX0604")
         elif not T.is_int(t):
             self.rep.error(f"`{{:{kind}}}` needs an integer, found `{ty}`", where,
                            help="cast a float with `as i64`, or print its bits with "
-                                "`.to_bits()`" if isinstance(t, T.FloatT) else None)
+                                "`.to_bits()`" if isinstance(t, T.FloatT) else None, code="SX0604")
 
     def debug_blocker(self, t: T.Type) -> T.Type | None:
         """Return the type inside `t` that does not implement `Debug`, or None."""
@@ -2708,9 +2728,9 @@ class _FormatArgs:
             if name is None:
                 if self.named:
                     rep.error("positional arguments cannot follow named arguments",
-                              arg.span, help="move it before the named arguments")
+                              arg.span, help="move it before the named arguments", code="SX0603")
             elif name in self.named:
-                rep.error(f"duplicate argument named `{name}`", arg.span)
+                rep.error(f"duplicate argument named `{name}`", arg.span, code="SX0603")
             else:
                 self.named[name] = i
 
@@ -2745,7 +2765,7 @@ class _FormatArgs:
         elif ref >= self.given:
             count = f"{self.given} argument{' was' if self.given == 1 else 's were'} given"
             self.checker.rep.error(f"format string refers to argument {ref + 1}, but "
-                                   f"{count}", where)
+                                   f"{count}", where, code="SX0603")
             return None
         else:
             index = ref
@@ -2768,11 +2788,13 @@ class _FormatArgs:
             name = self.names[i]
             if name is None:
                 self.checker.rep.error("argument never used", self.exprs[i].span,
-                                       help="add a `{}` for it to the format string")
+                                       help="add a `{}` for it to the format string",
+                                       code="SX0603")
             else:
                 self.checker.rep.error(f"named argument `{name}` never used",
                                        self.exprs[i].span,
-                                       help=f"add `{{{name}}}` to the format string")
+                                       help=f"add `{{{name}}}` to the format string",
+                                       code="SX0603")
 
 
 def _expand_assert_compare(e: ast.MacroCall) -> ast.Block:

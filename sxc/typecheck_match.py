@@ -47,26 +47,30 @@ class MatchChecks:
         """Give every enum its discriminants, before any type names one."""
         for name, edef in self.program.enums.items():
             if edef.generics:
-                self.rep.error("sxc does not support generic enums", edef.name_span or edef.span)
+                self.rep.error("sxc does not support generic enums", edef.name_span or edef.span,
+                               code="SX0801")
             if not edef.variants:
                 self.rep.error("sxc does not support enums without variants",
                                edef.name_span or edef.span,
-                               help="an enum needs at least one variant to have a value")
+                               help="an enum needs at least one variant to have a value",
+                               code="SX0801")
             values: dict[str, int] = {}
             owners: dict[int, tuple[str, object]] = {}
             next_value = 0
             for vname, expr, vspan in edef.variants:
                 value = next_value if expr is None else self._discriminant(expr)
                 if vname in values:
-                    self.rep.error(f"the variant `{vname}` is defined more than once", vspan)
+                    self.rep.error(f"the variant `{vname}` is defined more than once", vspan,
+                                   code="SX0203")
                     continue
                 if value in owners:
                     first, first_span = owners[value]
                     self.rep.error(f"discriminant value `{value}` is assigned more than once",
-                                   vspan, notes=[(f"`{first}` has it already", first_span)])
+                                   vspan, notes=[(f"`{first}` has it already", first_span)],
+                                   code="SX0506")
                 if not -(1 << 63) <= value < (1 << 63):
                     self.rep.error(f"discriminant value `{value}` does not fit an `isize`",
-                                   vspan)
+                                   vspan, code="SX0506")
                     value = 0
                 values[vname] = value
                 owners.setdefault(value, (vname, vspan))
@@ -76,7 +80,8 @@ class MatchChecks:
     def _discriminant(self, e: ast.Expr) -> int:
         value = _const_eval(e, self.program.consts, set())
         if value is None:
-            self.rep.error("an enum discriminant must be a constant integer", e.span)
+            self.rep.error("an enum discriminant must be a constant integer", e.span,
+                           code="SX0506")
             return 0
         return value
 
@@ -102,7 +107,7 @@ class MatchChecks:
                 return None  # an associated function such as `Color::from_index`
             names = ", ".join(f"`{v}`" for v in edef.discriminants)
             self.rep.error(f"no variant named `{variant}` in enum `{enum}`", e.span,
-                           help=f"its variants are {names}")
+                           help=f"its variants are {names}", code="SX0208")
             e.ty = T.NEVER
             return e
         e.ty = T.EnumT(enum)
@@ -116,7 +121,7 @@ class MatchChecks:
             return False
         self.rep.error(f"sxc supports only enums without data, so `{name}` of "
                        f"`{DATA_VARIANTS[name]}` is not available", e.span,
-                       help="return a flag or a sentinel value beside the result")
+                       help="return a flag or a sentinel value beside the result", code="SX0802")
         e.ty = T.NEVER
         return True
 
@@ -128,7 +133,8 @@ class MatchChecks:
     def enum_comparison(self, e: ast.Binary) -> None:
         if e.op not in ("==", "!="):
             self.rep.error("enums compare only with `==` and `!=`", e.op_span or e.span,
-                           help="compare their discriminants: `a as i64 < b as i64`")
+                           help="compare their discriminants: `a as i64 < b as i64`",
+                           code="SX0305")
 
     def enum_method(self, e: ast.MethodCall, base: T.EnumT) -> ast.Expr:
         key = f"{base.enum}::{e.method}"
@@ -143,7 +149,7 @@ class MatchChecks:
             return receiver
         if sig is None or sig.self_kind is None:
             self.rep.error(f"no method named `{e.method}` found for enum `{base.enum}`",
-                           e.method_span or e.span)
+                           e.method_span or e.span, code="SX0210")
             e.args = [self.expr(a, None) for a in e.args]
             e.ty = T.NEVER
             return e
@@ -168,7 +174,7 @@ class MatchChecks:
         domain = self.match_domain(subject)
         if domain is None and not isinstance(subject, T.NeverT):
             self.rep.error(f"sxc cannot `match` on a value of type `{subject}`",
-                           e.scrutinee.span, help=MATCH_HELP)
+                           e.scrutinee.span, help=MATCH_HELP, code="SX0504")
         target = expected
         for arm in e.arms:
             self.scopes.append({})
@@ -226,7 +232,7 @@ class MatchChecks:
                 arm.body = self._coerce_arm_value(arm.body, target)
             else:
                 self.rep.error(f"`match` arms have incompatible types: expected `{target}`, "
-                               f"found `{arm.body.ty}`", _value_span(arm.body))
+                               f"found `{arm.body.ty}`", _value_span(arm.body), code="SX0301")
         return target
 
     def _coerce_arm_value(self, body: ast.Expr, ty: T.Type) -> ast.Expr:
@@ -285,7 +291,7 @@ class MatchChecks:
                 if names:
                     self.rep.error("sxc does not support bindings inside `|` patterns",
                                    item.span, help="bind the value with `name @ (a | b)` "
-                                                   "outside the alternatives")
+                                                   "outside the alternatives", code="SX0801")
             p.items = items
             if any(i.ty is None for i in items):
                 p.ty = None
@@ -305,7 +311,7 @@ class MatchChecks:
 
         if name in bound:
             self.rep.error(f"identifier `{name}` is bound more than once in the same pattern",
-                           span)
+                           span, code="SX0502")
             return
         bound[name] = True
         self.scopes[-1][name] = Local(ty, mutable, span)
@@ -314,7 +320,7 @@ class MatchChecks:
                           match: ast.Match) -> None:
         self.rep.error(f"mismatched types: expected `{ty}`, found {found}", p.span,
                        notes=[(f"this `match` inspects a value of type `{ty}`",
-                               match.scrutinee.span)])
+                               match.scrutinee.span)], code="SX0301")
 
     def _value_pattern(self, p: ast.ValuePattern, ty: T.Type, match: ast.Match):
         got = self._pattern_constant(p.value, ty, p, match)
@@ -336,7 +342,7 @@ class MatchChecks:
     def _range_pattern(self, p: ast.RangePattern, ty: T.Type, match: ast.Match):
         if not isinstance(ty, T.IntT):
             self.rep.error(f"a range pattern needs an integer or `char` value, not `{ty}`",
-                           p.span)
+                           p.span, code="SX0503")
             p.ty = None
             return p
         lo, hi = _int_bounds(ty)
@@ -355,7 +361,7 @@ class MatchChecks:
                 hi -= 1
         if lo > hi:
             what = "less than or equal to" if p.inclusive else "less than"
-            self.rep.error(f"lower range bound must be {what} upper", p.span)
+            self.rep.error(f"lower range bound must be {what} upper", p.span, code="SX0503")
             p.ty = None
             return p
         p.space = ("range", lo, hi)
@@ -383,11 +389,12 @@ class MatchChecks:
                 self._pattern_mismatch(p, ty, "a negated `char`", match)
                 return None
             if negative and not ty.signed:
-                self.rep.error(f"cannot negate a value of unsigned type `{ty}`", e.span)
+                self.rep.error(f"cannot negate a value of unsigned type `{ty}`", e.span,
+                               code="SX0702")
                 return None
             if not lo <= value <= hi:
                 self.rep.error(f"literal out of range for `{ty}`", e.span,
-                               help=f"the values of `{ty}` are {lo}..={hi}")
+                               help=f"the values of `{ty}` are {lo}..={hi}", code="SX0701")
                 return None
             out = ast.IntLit(e.span, value)
             out.ty = ty
@@ -409,7 +416,7 @@ class MatchChecks:
             return lit.value, lit
         if isinstance(e, ast.Path):
             return self._path_constant(e, ty, p, match)
-        self.rep.error("sxc does not support this pattern", e.span, help=MATCH_HELP)
+        self.rep.error("sxc does not support this pattern", e.span, help=MATCH_HELP, code="SX0801")
         return None
 
     def _path_constant(self, e: ast.Path, ty: T.Type, p: ast.Pattern, match: ast.Match):
@@ -437,13 +444,13 @@ class MatchChecks:
             if isinstance(ty, T.BoolT):
                 if not isinstance(value, ast.BoolLit):
                     self.rep.error("a `bool` constant in a pattern must be `true` or `false`",
-                                   e.span)
+                                   e.span, code="SX0505")
                     return None
                 return int(value.value), e
             number = _const_eval(value, self.program.consts, set())
             if number is None:
                 self.rep.error(f"sxc cannot compute the constant `{segs[0]}` for a pattern",
-                               e.span, help="write the value as a literal")
+                               e.span, help="write the value as a literal", code="SX0505")
                 return None
             return number, e
         if len(segs) == 2 and segs[0] in T.PRIMITIVES and segs[1] in ("MAX", "MIN") \
@@ -455,7 +462,7 @@ class MatchChecks:
             e.ty, e.target = ty, ("num_const", f"{segs[0]}::{segs[1]}")
             lo, hi = _int_bounds(ty)
             return (hi if segs[1] == "MAX" else lo), e
-        self.rep.error(f"cannot find `{'::'.join(segs)}` in this scope", e.span)
+        self.rep.error(f"cannot find `{'::'.join(segs)}` in this scope", e.span, code="SX0201")
         return None
 
     # ------------------------------------------------------------ coverage
@@ -466,7 +473,8 @@ class MatchChecks:
             space = _space(arm.pattern)
             if not P.reachable(rows, space, domain):
                 self.rep.warning("unreachable pattern", arm.pattern.span,
-                                 help="the arms above match every value this one does")
+                                 help="the arms above match every value this one does",
+                                 code="SXW004")
             if arm.guard is None:
                 rows.append(space)
         shown = P.missing(rows, domain)
@@ -474,7 +482,7 @@ class MatchChecks:
             self.rep.error(f"non-exhaustive patterns: {P.join_missing(shown)} not covered",
                            e.scrutinee.span,
                            help="add arms for the missing values, or a `_ => ...` arm; an arm "
-                                "with an `if` guard covers nothing here")
+                                "with an `if` guard covers nothing here", code="SX0501")
 
 
 def _gap_rows(domain) -> list:

@@ -78,10 +78,25 @@ def caret_col(rendered: str, line: int, text: str) -> int:
     return caret.index("^") - len(gutter) + 1
 
 
+# The header of a rendered error after its location: `error[SX0301]: `.
+ERROR_HEADER = re.compile(r"error\[(SX\d{4})\]: ")
+
+
+def count_errors(stderr: str) -> int:
+    """Return how many `error[CODE]:` headers `stderr` contains."""
+    return len(ERROR_HEADER.findall(stderr))
+
+
 def check_diagnostic(rendered: str, path, line: int, col: int, fragment: str, source: str,
-                     help_text: str | None = None) -> None:
-    """Check one rendered error: `path:line:col`, message fragment, caret column, help."""
-    assert rendered.startswith(f"{path}:{line}:{col}: error:"), rendered
+                     help_text: str | None = None, code: str | None = None) -> None:
+    """Check one rendered error: `path:line:col: error[CODE]:`, message fragment, caret
+    column, help."""
+    location = f"{path}:{line}:{col}: "
+    assert rendered.startswith(location), rendered
+    header = ERROR_HEADER.match(rendered, len(location))
+    assert header is not None, rendered
+    if code is not None:
+        assert header.group(1) == code, rendered
     assert fragment in rendered.splitlines()[0], rendered
     # Lark numbers lines at `\n` only, while str.splitlines also breaks at form feeds.
     text = source.split("\n")[line - 1].rstrip("\r")

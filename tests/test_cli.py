@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import sxc
-from conftest import run_sxc
+from conftest import count_errors, run_sxc
 
 
 def write(tmp_path, text: str, name: str = "prog.sx"):
@@ -64,7 +64,7 @@ def test_compile_error_exit_1(tmp_path):
     path = write(tmp_path, "fn main() { let x: i64 = 1.5; }\n")
     result = run_sxc("run", str(path))
     assert result.returncode == 1
-    assert "error: mismatched types" in result.stderr
+    assert "error[SX0301]: mismatched types" in result.stderr
 
 
 def test_program_arguments(tmp_path):
@@ -175,8 +175,8 @@ def test_unsupported_construct(tmp_path, source, what):
     path = write(tmp_path, source)
     result = run_sxc("check", str(path))
     assert result.returncode == 1
-    assert f"error: sxc does not support {what}" in result.stderr
-    assert result.stderr.count("error:") == 1, result.stderr
+    assert f"error[SX0801]: sxc does not support {what}" in result.stderr
+    assert count_errors(result.stderr) == 1, result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -199,7 +199,7 @@ def test_hard_without_release_warns(tmp_path):
     path = write(tmp_path, "fn main() {}\n")
     result = run_sxc("run", str(path), "--hard", "threshold")
     assert result.returncode == 0
-    assert "warning: `--hard` applies to release mode only" in result.stderr
+    assert "warning[SXW007]: `--hard` applies to release mode only" in result.stderr
 
 
 def test_deep_recursion_in_main(tmp_path):

@@ -38,12 +38,12 @@ def no_traceback(proc) -> None:
 
 
 
-def expect_error(proc, path, line, col, fragment, source, help_text=None):
-    """Check exit status 1 and a first diagnostic `path:line:col: error: ...fragment...`."""
+def expect_error(proc, path, line, col, fragment, source, help_text=None, code=None):
+    """Check exit status 1 and a first diagnostic `path:line:col: error[CODE]: ...fragment...`."""
     no_traceback(proc)
     assert proc.returncode == 1, proc.stderr
     first = proc.stderr.split("\n\n")[0]
-    check_diagnostic(first, path, line, col, fragment, source, help_text)
+    check_diagnostic(first, path, line, col, fragment, source, help_text, code)
 
 
 # --------------------------------------------------------------- compile errors
@@ -179,11 +179,25 @@ ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("source,line,col,fragment,help_text",
-                         [case[1:] for case in ERRORS], ids=[case[0] for case in ERRORS])
-def test_compile_error(tmp_path, source, line, col, fragment, help_text):
+# The code that each case of ERRORS reports; see `sxc explain CODE`.
+ERROR_CODES = {
+    "syntax": "SX0101", "vec_element_unknown": "SX0304", "rev_with_argument": "SX0302",
+    "step_by_without_step": "SX0302", "clone_struct_with_vec": "SX0210",
+    "unknown_name": "SX0201", "mismatch": "SX0301", "arg_count": "SX0302",
+    "soft_assign": "SX0901", "soft_print": "SX0901", "soft_return": "SX0901",
+    "main_and_script": "SX0213", "fmt_missing_arg": "SX0603", "fmt_unused_arg": "SX0603",
+    "no_method": "SX0210", "missing_field": "SX0312", "immutable": "SX0401",
+    "dual_cast": "SX0902", "closure_in_vec": "SX0803", "soft_score_arm": "SX0901",
+    "soft_lend_mut": "SX0901", "tangents_line": "SX0904", "mode_line": "SX0904",
+    "tangents_char": "SX0904",
+}
+
+
+@pytest.mark.parametrize("name,source,line,col,fragment,help_text", ERRORS,
+                         ids=[case[0] for case in ERRORS])
+def test_compile_error(tmp_path, name, source, line, col, fragment, help_text):
     path, proc = sxc_cli(tmp_path, source)
-    expect_error(proc, path, line, col, fragment, source, help_text)
+    expect_error(proc, path, line, col, fragment, source, help_text, ERROR_CODES[name])
 
 
 def test_fmt_caret_inside_string(tmp_path):
@@ -289,7 +303,7 @@ def test_unknown_file_setting_warns(tmp_path):
     path, proc = sxc_cli(tmp_path, source, command="run")
     no_traceback(proc)
     assert proc.returncode == 0, proc.stderr
-    assert f"{path}:1:1: warning: unknown file setting `tangnets`, which sxc ignores" \
+    assert f"{path}:1:1: warning[SXW001]: unknown file setting `tangnets`, which sxc ignores" \
         in proc.stderr
     assert "allow" not in proc.stderr
 
@@ -301,7 +315,7 @@ def test_mut_self_warning(tmp_path):
     path, proc = sxc_cli(tmp_path, source, command="run")
     no_traceback(proc)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stderr.startswith(f"{path}:7:5: warning:")
+    assert proc.stderr.startswith(f"{path}:7:5: warning[SXW003]: `bump` takes `&mut self`")
     assert "let mut c" in proc.stderr
     assert caret_col(proc.stderr, 7, "    c.bump();") == 5
 
@@ -361,7 +375,7 @@ def test_invalid_utf8(tmp_path):
     path, proc = sxc_cli(tmp_path, b'fn main() {\n    let s = "\xff\xfe";\n}\n')
     no_traceback(proc)
     assert proc.returncode == 1
-    assert proc.stderr.startswith(f"{path}:2:14: error: source file is not valid UTF-8")
+    assert proc.stderr.startswith(f"{path}:2:14: error[SX0002]: source file is not valid UTF-8")
 
 
 def test_random_bytes(tmp_path):
@@ -372,16 +386,20 @@ def test_random_bytes(tmp_path):
     assert proc.stderr.startswith(f"{path}:")
 
 
-@pytest.mark.parametrize("source,line,col", [
-    ('fn main() {\n    let s = "abc;\n}\n', 2, 13),
-    ("fn main() {\n    /* never closed\n}\n", 2, 5),
-    ("fn", 1, 3),
-], ids=["string", "comment", "eof"])
-def test_unterminated(tmp_path, source, line, col):
+@pytest.mark.parametrize("source,line,col,header", [
+    ('fn main() {\n    let s = "abc;\n}\n', 2, 13,
+     "error[SX0103]: unterminated string literal"),
+    ("fn main() {\n    /* never closed\n}\n", 2, 5,
+     "error[SX0104]: unterminated block comment"),
+    ("fn main() {}\n/* never closed\n", 2, 1,
+     "error[SX0104]: unterminated block comment"),
+    ("fn", 1, 3, "error[SX0101]: syntax error: unexpected end of file"),
+], ids=["string", "comment", "comment_at_end", "eof"])
+def test_unterminated(tmp_path, source, line, col, header):
     path, proc = sxc_cli(tmp_path, source)
     no_traceback(proc)
     assert proc.returncode == 1
-    assert proc.stderr.startswith(f"{path}:{line}:{col}: error:")
+    assert proc.stderr.startswith(f"{path}:{line}:{col}: {header}"), proc.stderr
 
 
 def test_main_exit_status(tmp_path):

@@ -232,7 +232,7 @@ def test_copy_error_notes_generic_body(tmp_path):
     path, proc = sxc_cli(tmp_path, source)
     no_traceback(proc)
     assert proc.returncode == 1
-    assert proc.stderr.startswith(f"{path}:5:13: error: cannot apply `*`"), proc.stderr
+    assert proc.stderr.startswith(f"{path}:5:13: error[SX0305]: cannot apply `*`"), proc.stderr
     assert f"{path}:2:7: note: in the copy of `double with T = bool`" in proc.stderr
     assert "2 |     x * x" in proc.stderr
 

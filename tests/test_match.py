@@ -16,6 +16,7 @@ import pytest
 import sxc
 from sxc.driver import Options, compile_program, run_deep
 from sxc.printer import print_program
+from conftest import count_errors
 from test_diagnostics import expect_error, sxc_cli
 
 PIECES = """
@@ -169,7 +170,7 @@ def test_data_enum_one_error(tmp_path):
     source = "enum Shape {\n    Circle(f64),\n    Square(f64),\n}\nfn main() {}\n"
     path, proc = sxc_cli(tmp_path, source)
     expect_error(proc, path, 2, 5, "sxc supports only enums without data", source)
-    assert proc.stderr.count(": error:") == 1
+    assert count_errors(proc.stderr) == 1, proc.stderr
 
 
 def test_unreachable_warning():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 import sxc
+from conftest import count_errors
 from tests.test_diagnostics import expect_error, sxc_cli
 
 EXTERN_PRINTF = 'extern "C" {\n    fn printf(fmt: i64) -> i64;\n}\nfn main() {}\n'
@@ -42,7 +43,7 @@ def test_compat_error(tmp_path, source, line, col, fragment, help_text):
 
 def test_extern_error_is_single(tmp_path):
     _, proc = sxc_cli(tmp_path, EXTERN_PRINTF)
-    assert proc.stderr.count("error:") == 1, proc.stderr
+    assert count_errors(proc.stderr) == 1, proc.stderr
 
 
 def test_user_function_replaces_prelude():
@@ -103,7 +104,7 @@ def test_let_assignment_warns_in_original_style(tmp_path):
     source = "fn main() -> i64 {\n    let n: i64 = 1;\n    n = n + 1;\n    n\n}\n"
     path, proc = sxc_cli(tmp_path, source, command="run")
     assert proc.returncode == 2, proc.stderr
-    assert f"{path}:3:5: warning: assigning to `n`, which is not declared mutable" \
+    assert f"{path}:3:5: warning[SXW002]: assigning to `n`, which is not declared mutable" \
         in proc.stderr
     assert "declare it with `var n`" in proc.stderr
 
@@ -190,4 +191,4 @@ def test_actor_is_one_error(tmp_path):
     path, proc = sxc_cli(tmp_path, ACTOR)
     expect_error(proc, path, 1, 1, "the original toolchain's actors", ACTOR,
                  "numeric programs")
-    assert proc.stderr.count("error:") == 1, proc.stderr
+    assert count_errors(proc.stderr) == 1, proc.stderr

@@ -14,7 +14,7 @@ import pytest
 
 from sxc.diagnostics import CompileError
 from sxc.driver import Options, compile_program
-from conftest import check_diagnostic
+from conftest import check_diagnostic, count_errors
 
 
 def diagnostics(source: str):
@@ -123,4 +123,4 @@ def test_cli_unsupported_without_traceback(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    assert proc.stderr.count("error:") == 1, proc.stderr
+    assert count_errors(proc.stderr) == 1, proc.stderr
