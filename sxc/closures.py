@@ -190,8 +190,11 @@ class ClosureMixin:
             root = root.operand if isinstance(root, ast.Unary) else root.base
         for name in getattr(root, "capture_frames", ()):
             self.closures[name].mutated.add(root.segments[0])
+        self.mark_mutated(root)
 
     def call_closure(self, e: ast.Call, expected) -> ast.Expr:
+        # calling an `FnMut` closure needs a mutable binding; `Fn` closures count too
+        self.mark_mutated(e.func)
         info = self.closures[T.strip_refs(e.func.ty).struct]
         if len(e.args) != len(info.params):
             n = len(info.params)

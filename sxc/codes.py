@@ -1339,6 +1339,42 @@ _ALL = [
             }
         }
     """),
+    _code("SXW005", "unused variable", """
+        A variable, function parameter or pattern binding is never used after
+        its declaration, which often means a typo or a forgotten step.
+        Remove it, or start its name with `_` to say that it is unused on
+        purpose.  As in Rust, an assignment counts as a use of the variable,
+        and the parameters of the methods of a trait implementation are not
+        reported.
+    """, """
+        fn main() {
+            let scale = 2.0;
+            let x = 3.0;
+            println!("{}", x);
+        }
+    """, """
+        fn main() {
+            let scale = 2.0;
+            let x = 3.0;
+            println!("{}", scale * x);
+        }
+    """),
+    _code("SXW006", "variable does not need to be mutable", """
+        A binding is declared `mut` but the program never assigns to it,
+        borrows it `&mut`, calls a `&mut self` method on it or calls it as a
+        closure.  Remove the `mut`.  Bindings declared with `var` are not
+        reported.
+    """, """
+        fn main() {
+            let mut total = 1.5;
+            println!("{}", total);
+        }
+    """, """
+        fn main() {
+            let total = 1.5;
+            println!("{}", total);
+        }
+    """),
     _code("SXW007", "option without effect", """
         A command-line option was given where it has no effect, such as
         `--hard threshold` without `--mode release`.  The message names the

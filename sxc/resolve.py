@@ -206,6 +206,7 @@ def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
                 method.impl_generics = item.generics
                 method.impl_args = item.type_args
                 method.impl_bounds = item.bounds
+                method.trait_impl = item.trait  # the trait fixes the parameters
                 if item.trait is not None:
                     method.public = True  # a trait's methods are as visible as the trait
                 key = f"{item.type_name}::{method.name}"

@@ -18,15 +18,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import math
+import re
 
 from sxc import ast, iter_chains, range_adapters, seq_adapters
 from sxc import numbers as N
 from sxc import types as T
 from sxc.closures import ClosureMixin
-from sxc.diagnostics import Reporter, Span
+from sxc.diagnostics import Reporter, Span, source_line
 from sxc.iter_chains import IterChainMixin
 from sxc.sort_closures import SortMixin
 from sxc.formatting import PANIC_MACROS, FormatError, Spec, parse_format
+from sxc.lints import lint_unused
 from sxc.monomorphize import GenericsMixin, Instance
 from sxc.parse import char_literal
 from sxc.modules import CRATE, report_private, within_path
@@ -163,6 +165,8 @@ class Local:
     keyword: str = "let"
     # the number of a binding declared without a value (`let z;`), else None
     deferred: int | None = None
+    used: bool = False  # looked up after its declaration, for reading or writing
+    mutated: bool = False  # assigned, borrowed `&mut` or called with `&mut self`
 
 
 def _is_original_style(program: Program) -> bool:
@@ -196,6 +200,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         self.holes: list[tuple[T.HoleT, Span]] = []
         self.module_path = CRATE  # the module of the code being checked
         self.eq_temps = 0  # the locals made for comparisons and struct updates so far
+        # (name, local, declared with `mut`, span) of the user's bindings, for the lints
+        # of unused variables and unneeded `mut`
+        self.linted_locals: list[tuple[str, Local, bool, Span]] = []
         # the function made for each number method named as a value: `f64::sin` -> key
         self.method_values: dict[str, str] = {}
         # the bindings declared without a value, by number, and the types of
@@ -373,6 +380,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             if not isinstance(sig.ret, (T.UnitT, T.IntT)):
                 self.rep.error(f"`main` must return `()` or an integer, not `{sig.ret}`",
                                main.span, code="SX0314")
+        # errors stop the checks early, which would make bindings look unused
+        if not self.rep.has_errors:
+            lint_unused(self, self.linted_locals)
 
     def check_const_cycles(self) -> None:
         graph = {name: _const_refs(c.value) for name, c in self.program.consts.items()}
@@ -434,7 +444,10 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             self.scopes[0]["self"] = Local(sig.self_type,
                                            fn.self_kind == "mut" or fn.self_mutable, fn.span)
         for p, ty in zip(fn.params, sig.params):
-            self.scopes[0][p.name] = Local(ty, p.mutable, p.span)
+            local = Local(ty, p.mutable, p.span)
+            self.scopes[0][p.name] = local
+            if getattr(fn, "trait_impl", None) is None:
+                self.lint_local(p.name, local, p.mutable, _param_name_span(p))
         body = self.block(fn.body, sig.ret)
         if not isinstance(sig.ret, T.UnitT) and body.tail is None \
                 and not self.diverges(body):
@@ -477,10 +490,35 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             if name in scope:
                 local = scope[name]
                 local.ty = T.prune(local.ty)
+                local.used = True
                 if self.closure_frames:
                     self.note_capture(name, index, local)
                 return local
         return None
+
+    def find_local(self, name: str) -> Local | None:
+        """Return the local `name` without marking it used or captured."""
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name]
+        return None
+
+    def mark_mutated(self, target: ast.Expr) -> None:
+        """Mark the local at the root of `target` as mutated, for the `unused_mut` lint."""
+        root = target
+        while isinstance(root, (ast.Field, ast.Index, ast.TupleField, ast.Unary)):
+            root = root.operand if isinstance(root, ast.Unary) else root.base
+        if isinstance(root, ast.Path) and len(root.segments) == 1:
+            local = self.find_local(root.segments[0])
+            if local is not None:
+                local.mutated = True
+
+    def lint_local(self, name: str, local: Local, declared_mut: bool,
+                   span: Span | None = None) -> None:
+        """Remember a binding of the user's code for the unused-variable lints;
+        `span`, by default the local's, is where a warning points."""
+        if not name.startswith("_") and not local.span.file.startswith("<"):
+            self.linted_locals.append((name, local, declared_mut, span or local.span))
 
     def new_hole(self, span) -> T.HoleT:
         """Return an element type for `Vec::new()` that a later use decides."""
@@ -503,7 +541,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
     def bind(self, pattern: ast.Pattern, ty: T.Type, keyword: str) -> None:
         if isinstance(pattern, ast.NamePattern):
             mutable = pattern.mutable or keyword == "var"
-            self.scopes[-1][pattern.name] = Local(ty, mutable, pattern.span, keyword)
+            local = Local(ty, mutable, pattern.span, keyword)
+            self.scopes[-1][pattern.name] = local
+            self.lint_local(pattern.name, local, pattern.mutable)
             pattern.ty = ty
         elif isinstance(pattern, ast.TuplePattern):
             if not isinstance(ty, T.TupleT) or len(ty.items) != len(pattern.items):
@@ -945,6 +985,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             # `&[a, b]` where a slice is expected: the items take its element type
             inner_expected = T.ArrayT(expected.elem, 0)
         e.operand = self.expr(e.operand, inner_expected)
+        if e.mutable:
+            self.mark_mutated(e.operand)
         t = e.operand.ty
         if isinstance(t, T.SliceT) and e.mutable and _is_range_slice(e.operand):
             self.check_place(e.operand, e.span)
@@ -2440,6 +2482,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         name = seq.segments[0]
         ref_mut = isinstance(local.ty, T.RefT) and local.ty.mutable or \
             isinstance(local.ty, T.SliceT) and local.ty.mutable
+        local.mutated = local.mutated or mutable
         if mutable and not local.mutable and not ref_mut:
             self.rep.error(f"cannot borrow `{name}` as mutable, as it is not declared "
                            "as mutable", seq.span, help=f"declare it with `let mut {name}`",
@@ -3127,3 +3170,13 @@ def check_module(program: Program, reporter: Reporter) -> Program:
     if not reporter.has_errors:
         convert_closures(program, checker.closures)
     return program
+
+
+def _param_name_span(param: ast.Param) -> Span:
+    """Return the span of a parameter's name, without `mut` and the type."""
+    span = param.span
+    line = source_line(span.file, span.line) or ""
+    found = re.compile(rf"\b{re.escape(param.name)}\b").search(line, span.col - 1)
+    if found is None:
+        return span
+    return Span(span.file, span.line, found.start() + 1, span.line, found.end() + 1)

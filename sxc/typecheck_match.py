@@ -314,7 +314,9 @@ class MatchChecks:
                            span, code="SX0502")
             return
         bound[name] = True
-        self.scopes[-1][name] = Local(ty, mutable, span)
+        local = Local(ty, mutable, span)
+        self.scopes[-1][name] = local
+        self.lint_local(name, local, mutable)
 
     def _pattern_mismatch(self, p: ast.Pattern, ty: T.Type, found: str,
                           match: ast.Match) -> None:

@@ -157,6 +157,9 @@ ERRORS = [
     ("dual_cast",
      'fn main() {\n    let d = dual::variable(1.0);\n    let f = d as f64;\n'
      '    println!("{}", f);\n}\n', 3, 13, "cannot cast `dual`", ".val"),
+    ("dual_cast_int",
+     'fn main() {\n    let d = dual::variable(1.5);\n    let n = d as i64;\n'
+     '    println!("{}", n);\n}\n', 3, 13, "cannot cast `dual`", ".val"),
     ("closure_in_vec",
      'fn main() {\n    let k = 2.0;\n    let v = vec![|x: f64| x * k];\n    println!("{}", v.len());\n}\n',
      3, 13, "a closure cannot be stored in a value of type", "do not escape"),
@@ -181,13 +184,16 @@ ERRORS = [
 
 # The code that each case of ERRORS reports; see `sxc explain CODE`.
 ERROR_CODES = {
+    "number_method_value_unknown": "SX0209", "number_method_value_signed_only": "SX0209",
+    "number_function_value_call_only": "SX0801", "number_method_value_arity": "SX0301",
     "syntax": "SX0101", "vec_element_unknown": "SX0304", "rev_with_argument": "SX0302",
     "step_by_without_step": "SX0302", "clone_struct_with_vec": "SX0210",
     "unknown_name": "SX0201", "mismatch": "SX0301", "arg_count": "SX0302",
     "soft_assign": "SX0901", "soft_print": "SX0901", "soft_return": "SX0901",
     "main_and_script": "SX0213", "fmt_missing_arg": "SX0603", "fmt_unused_arg": "SX0603",
     "no_method": "SX0210", "missing_field": "SX0312", "immutable": "SX0401",
-    "dual_cast": "SX0902", "closure_in_vec": "SX0803", "soft_score_arm": "SX0901",
+    "dual_cast": "SX0902", "dual_cast_int": "SX0902", "closure_in_vec": "SX0803",
+    "soft_score_arm": "SX0901",
     "soft_lend_mut": "SX0901", "tangents_line": "SX0904", "mode_line": "SX0904",
     "tangents_char": "SX0904",
 }
@@ -303,8 +309,8 @@ def test_unknown_file_setting_warns(tmp_path):
     path, proc = sxc_cli(tmp_path, source, command="run")
     no_traceback(proc)
     assert proc.returncode == 0, proc.stderr
-    assert f"{path}:1:1: warning[SXW001]: unknown file setting `tangnets`, which sxc ignores" \
-        in proc.stderr
+    assert f"{path}:1:1: warning[SXW001]: unknown file setting `tangnets`, which sxc " \
+        "ignores" in proc.stderr
     assert "allow" not in proc.stderr
 
 
