@@ -86,9 +86,10 @@ _ALL = [
         to UTF-8, for example with `iconv -f latin1 -t utf-8`.
     """),
     _code("SX0003", "program nested too deeply", """
-        The program nests expressions, blocks or types so deeply that the
-        compiler's recursion limit ends the compilation.  Split deeply nested
-        expressions into `let` bindings.
+        The program nests expressions, blocks or types more deeply than sxc
+        accepts, or so deeply that the compiler's recursion limit ends the
+        compilation.  Split long or deeply nested expressions into `let`
+        bindings or functions.
     """),
     _code("SX0004", "cannot write the output file", """
         `sxc build -o OUT` could not write the executable, because the
@@ -130,7 +131,7 @@ _ALL = [
     """),
     _code("SX0103", "unterminated string literal", """
         A string literal starts with `"` but the file ends before the
-        closing `"`.
+        closing `"`, or a raw string `r#"` lacks its closing `"#`.
     """, """
         fn main() {
             println!("hello);
@@ -222,11 +223,13 @@ _ALL = [
         `\\\\`, `\\0`, `\\'`, `\\"`, `\\x7F` (ASCII only) and `\\u{...}`.
     """, r"""
         fn main() {
-            println!("a\qb");
+            let s = "a\qb";
+            println!("{}", s);
         }
     """, r"""
         fn main() {
-            println!("a\\qb");
+            let s = "a\\qb";
+            println!("{}", s);
         }
     """),
     # ------------------------------------------------------------------ SX02xx
@@ -744,8 +747,9 @@ _ALL = [
     """),
     # ------------------------------------------------------------------ SX04xx
     _code("SX0401", "assignment to an immutable variable", """
-        A binding declared with `let` cannot be assigned again.  Declare it
-        with `let mut` or `var`.  Programs written for the original Simplex
+        A binding declared with `let` cannot be assigned again, and one
+        declared without a value (`let x;`) can be assigned only once.
+        Declare it with `let mut` or `var`.  Programs written for the original Simplex
         toolchain (whose `main` returns an integer) get warning SXW002
         instead.
     """, """
@@ -812,6 +816,28 @@ _ALL = [
         fn main() {
             let mut x = 1;
             x = 3;
+            println!("{}", x);
+        }
+    """),
+    _code("SX0405", "use of an uninitialized variable", """
+        A binding declared without a value (`let x;`) must be assigned on
+        every path through the program before it is read.
+    """, """
+        fn main() {
+            let x: i64;
+            if args().len() > 5 {
+                x = 1;
+            }
+            println!("{}", x);
+        }
+    """, """
+        fn main() {
+            let x: i64;
+            if args().len() > 5 {
+                x = 1;
+            } else {
+                x = 0;
+            }
             println!("{}", x);
         }
     """),
@@ -1379,6 +1405,39 @@ _ALL = [
         A command-line option was given where it has no effect, such as
         `--hard threshold` without `--mode release`.  The message names the
         option and what it needs.
+    """),
+    _code("SXW008", "type annotation of a closure ignored", """
+        The original Simplex toolchain types a variable that stores a closure
+        as an integer.  In programs written for it (whose `main` returns an
+        integer), sxc ignores such an annotation with this warning.  Leave
+        the type out.
+    """, """
+        fn main() -> i64 {
+            let add_one: i64 = |x: i64| x + 1;
+            add_one(1)
+        }
+    """, """
+        fn main() -> i64 {
+            let add_one = |x: i64| x + 1;
+            add_one(1)
+        }
+    """),
+    _code("SXW009", "unknown escape read as its character", """
+        The original Simplex toolchain reads an unknown escape such as `\\d`
+        as the character after the backslash.  In programs written for it
+        (whose `main` returns an integer), sxc does the same with this
+        warning, and in other programs the escape is error SX0109.  Write
+        `\\\\` for a backslash.
+    """, r"""
+        fn main() -> i64 {
+            println("a\qb");
+            0
+        }
+    """, r"""
+        fn main() -> i64 {
+            println("a\\qb");
+            0
+        }
     """),
 ]
 

@@ -86,11 +86,13 @@ ARITY = {"map": 1, "filter": 1, "enumerate": 0, "zip": 1, "rev": 0, "skip": 1, "
 class ChainError(Exception):
     """An iterator chain that sxc cannot rewrite; `span` points at the offending call."""
 
-    def __init__(self, message: str, span: Span, help: str | None = None):
+    def __init__(self, message: str, span: Span, help: str | None = None,
+                 code: str = "SX0801"):
         super().__init__(message)
         self.message = message
         self.span = span
         self.help = help
+        self.code = code  # a key of `sxc.codes.CODES`
 
 
 @dataclass
@@ -217,7 +219,7 @@ def check_arity(call: ast.MethodCall) -> None:
         raise ChainError(f"`{call.method}` takes {expected} argument"
                          f"{'' if expected == 1 else 's'}"
                          f" but {len(call.args)} {'was' if len(call.args) == 1 else 'were'} "
-                         "supplied", call.method_span or call.span)
+                         "supplied", call.method_span or call.span, code="SX0302")
 
 
 def reject_option_consumer(call: ast.MethodCall) -> None:
@@ -304,7 +306,7 @@ class _Builder(seq_adapters._Builder):
             n = len(func.params)
             raise ChainError(f"this closure takes {n} argument{'s' if n != 1 else ''} but "
                              f"{len(args)} {'is' if len(args) == 1 else 'are'} supplied here",
-                             func.span)
+                             func.span, code="SX0302")
         escape = _closure_escapes(func.body)
         if escape is not None:
             raise ChainError("sxc inlines the closures of an iterator chain, so it does not "
@@ -692,7 +694,7 @@ class IterChainMixin:
         return lambda stem: f"__{stem}_{count}_{next(numbers)}"
 
     def chain_error(self, e: ast.Expr, err: ChainError) -> ast.Expr:
-        self.rep.error(err.message, err.span, help=err.help)
+        self.rep.error(err.message, err.span, help=err.help, code=err.code)
         e.ty = T.NEVER
         return e
 
@@ -708,7 +710,7 @@ class IterChainMixin:
         span = e.method_span or e.span
         if len(e.type_args) > 1:
             raise ChainError(f"`{e.method}` takes 1 type argument but {len(e.type_args)} "
-                             "were supplied", span)
+                             "were supplied", span, code="SX0303")
         if e.method == "collect":
             return self.collect_type(e, expected, span)
         if e.type_args:
@@ -718,7 +720,8 @@ class IterChainMixin:
         else:
             raise ChainError("type annotations needed: cannot infer the type of this "
                              f"`{e.method}`", span,
-                             help=f"name the result type: `.{e.method}::<f64>()`")
+                             help=f"name the result type: `.{e.method}::<f64>()`",
+                             code="SX0304")
         if not T.is_numeric(ty):
             raise ChainError(f"sxc cannot `{e.method}` into a value of type `{ty}`", span,
                              help="use a number type such as `f64` or `i64`")

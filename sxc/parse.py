@@ -209,7 +209,8 @@ def _nesting_diagnostic(source: str, path: str) -> Diagnostic | None:
             return Diagnostic(
                 "error", f"the program nests more than {MAX_NESTING} levels deep here",
                 Span(path, line, col, line, col + 1), [],
-                "split long or deeply nested expressions into `let` bindings or functions")
+                "split long or deeply nested expressions into `let` bindings or functions",
+                code="SX0003")
     return None
 
 
@@ -348,7 +349,7 @@ def _unterminated_raw_string(exc: lark.exceptions.UnexpectedInput, path: str,
         span = Span(path, line, col, line, col + len(opener.group(0)))
         closer = '"' + opener.group(1)
         return Diagnostic("error", "unterminated raw string", span, [],
-                          f"close the string with `{closer}`")
+                          f"close the string with `{closer}`", code="SX0103")
     return None
 
 

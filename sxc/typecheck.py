@@ -594,7 +594,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 and declared is not None and T.is_int(declared)):
             # the original toolchain types a variable that stores a lambda as `i64`
             self.rep.warning(f"a closure is not an `{declared}`: sxc ignores this type",
-                             stmt.type.span, help="leave the type out")
+                             stmt.type.span, help="leave the type out", code="SXW008")
             declared = None
         if stmt.init is None and isinstance(stmt.pattern, ast.NamePattern):
             return self.deferred_let(stmt, declared)
@@ -639,7 +639,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             if hole.bound is None:
                 name = stmt.pattern.name
                 self.rep.error(f"type annotations needed for `{name}`", stmt.pattern.span,
-                               help=f"give `{name}` a type: `let {name}: f64;`")
+                               help=f"give `{name}` a type: `let {name}: f64;`", code="SX0304")
                 hole.bound = T.UNIT
         if holes:
             _prune_types(body)
@@ -832,9 +832,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             message, span = problem
             if self.original_style:
                 self.rep.warning(f"{message}, read as the character after the backslash",
-                                 span, help="write `\\\\` for a backslash")
+                                 span, help="write `\\\\` for a backslash", code="SXW009")
             else:
-                self.rep.error(message, span, help="write `\\\\` for a backslash")
+                self.rep.error(message, span, help="write `\\\\` for a backslash", code="SX0109")
         return e
 
     def e_BoolLit(self, e, expected):
@@ -1997,7 +1997,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                            "ends in a consumer", e.method_span or e.span,
                            help="end the chain with `.sum::<T>()`, `.fold(..)`, "
                                 "`.collect::<Vec<_>>()` or another consumer, or loop over it "
-                                "with `for`")
+                                "with `for`", code="SX0807")
             e.ty = T.NEVER
             return e
         if name in ITERATOR_ADAPTERS:
@@ -2623,6 +2623,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             self.rep.error("format argument must be a string literal", fmt.span,
                            help='write `println!("{}", value)`', code="SX0602")
             return e
+        self.e_StrLit(fmt, None)  # reports an unknown escape such as `\q`
         try:
             pieces = parse_format(fmt.value)
         except FormatError as err:

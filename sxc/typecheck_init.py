@@ -117,7 +117,8 @@ class _InitWalk:
             else "isn't initialized"
         self.rep.error(f"used binding `{binding.name}` {status}", path.span,
                        notes=[("binding declared here but left uninitialized", binding.span)],
-                       help=f"assign `{binding.name}` on every path before this use")
+                       help=f"assign `{binding.name}` on every path before this use",
+                       code="SX0405")
 
     def write(self, path: ast.Path, span: Span) -> None:
         key = path.deferred
@@ -133,11 +134,11 @@ class _InitWalk:
         name = binding.name
         if self.original_style:
             self.rep.warning(f"assigning to `{name}`, which is not declared mutable", span,
-                             help=f"declare it with `var {name}`")
+                             help=f"declare it with `var {name}`", code="SXW002")
             return
         self.rep.error(f"cannot assign twice to immutable variable `{name}`", span,
                        notes=[("binding declared here", binding.span)],
-                       help=f"declare it with `let mut {name}`")
+                       help=f"declare it with `let mut {name}`", code="SX0401")
 
     # ------------------------------------------------------------ statements
 

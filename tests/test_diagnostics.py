@@ -157,6 +157,8 @@ ERRORS = [
     ("dual_cast",
      'fn main() {\n    let d = dual::variable(1.0);\n    let f = d as f64;\n'
      '    println!("{}", f);\n}\n', 3, 13, "cannot cast `dual`", ".val"),
+    ("format_string_escape", 'fn main() {\n    println!("a\\qb");\n}\n', 2, 16,
+     "unknown character escape `\\q`", "for a backslash"),
     ("dual_cast_int",
      'fn main() {\n    let d = dual::variable(1.5);\n    let n = d as i64;\n'
      '    println!("{}", n);\n}\n', 3, 13, "cannot cast `dual`", ".val"),
@@ -193,7 +195,7 @@ ERROR_CODES = {
     "main_and_script": "SX0213", "fmt_missing_arg": "SX0603", "fmt_unused_arg": "SX0603",
     "no_method": "SX0210", "missing_field": "SX0312", "immutable": "SX0401",
     "dual_cast": "SX0902", "dual_cast_int": "SX0902", "closure_in_vec": "SX0803",
-    "soft_score_arm": "SX0901",
+    "soft_score_arm": "SX0901", "format_string_escape": "SX0109",
     "soft_lend_mut": "SX0901", "tangents_line": "SX0904", "mode_line": "SX0904",
     "tangents_char": "SX0904",
 }
