@@ -517,8 +517,13 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                    span: Span | None = None) -> None:
         """Remember a binding of the user's code for the unused-variable lints;
         `span`, by default the local's, is where a warning points."""
-        if not name.startswith("_") and not local.span.file.startswith("<"):
-            self.linted_locals.append((name, local, declared_mut, span or local.span))
+        if name.startswith("_") or local.span.file.startswith("<"):
+            return
+        # the rewrites of iterator chains bind closure parameters `mut` themselves
+        text = source_line(local.span.file, local.span.line) or ""
+        written_mut = re.match(r"mut\b", text[local.span.col - 1:]) is not None
+        self.linted_locals.append((name, local, declared_mut and written_mut,
+                                   span or local.span))
 
     def new_hole(self, span) -> T.HoleT:
         """Return an element type for `Vec::new()` that a later use decides."""

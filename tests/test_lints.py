@@ -59,6 +59,10 @@ fn main() {
     let (b, _) = twice(2.5);
     let _quiet = 7;
     println!("{} {}", plain, b);
+    let doubled: f64 = w.iter().map(|x| x * 2.0).sum();
+    let mut keys = vec![3, 1, 2];
+    keys.sort_by_key(|k| -k);
+    println!("{} {:?}", doubled, keys);
 }
 """
 
