@@ -186,6 +186,10 @@ ERRORS = [
 
 # The code that each case of ERRORS reports; see `sxc explain CODE`.
 ERROR_CODES = {
+    "raw_string_unterminated": "SX0103", "struct_literal_in_if_head": "SX0101",
+    "let_read_before_assign": "SX0405", "let_assigned_in_one_arm": "SX0405",
+    "let_assigned_twice": "SX0401", "let_assigned_in_loop": "SX0401",
+    "let_compound_before_assign": "SX0405", "let_never_assigned": "SX0304",
     "number_method_value_unknown": "SX0209", "number_method_value_signed_only": "SX0209",
     "number_function_value_call_only": "SX0801", "number_method_value_arity": "SX0301",
     "syntax": "SX0101", "vec_element_unknown": "SX0304", "rev_with_argument": "SX0302",
@@ -205,7 +209,13 @@ ERROR_CODES = {
                          ids=[case[0] for case in ERRORS])
 def test_compile_error(tmp_path, name, source, line, col, fragment, help_text):
     path, proc = sxc_cli(tmp_path, source)
-    expect_error(proc, path, line, col, fragment, source, help_text, ERROR_CODES[name])
+    expect_error(proc, path, line, col, fragment, source, help_text, ERROR_CODES.get(name))
+
+
+def test_every_error_case_has_code():
+    missing = [case[0] for case in ERRORS if case[0] not in ERROR_CODES]
+    assert missing == [], "add the code of each case to ERROR_CODES (`sxc explain`)"
+    assert sorted(ERROR_CODES) == sorted(case[0] for case in ERRORS)
 
 
 def test_fmt_caret_inside_string(tmp_path):

@@ -113,7 +113,7 @@ def test_second_assignment_warns_in_original_style(tmp_path):
     source = "fn main() -> i64 {\n    let n: i64;\n    n = 1;\n    n = n + 2;\n    n\n}\n"
     path, proc = sxc_cli(tmp_path, source, command="run")
     assert proc.returncode == 3, proc.stderr
-    assert f"{path}:4:5: warning: assigning to `n`, which is not declared mutable" \
+    assert f"{path}:4:5: warning[SXW002]: assigning to `n`, which is not declared mutable" \
         in proc.stderr
     assert f"{path}:3:5" not in proc.stderr
 
@@ -130,7 +130,7 @@ def test_unknown_escape_warns_in_original_style(tmp_path):
     path, proc = sxc_cli(tmp_path, source, command="run")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "ad bq\n"
-    assert f"{path}:2:15: warning: unknown character escape `\\d`" in proc.stderr
+    assert f"{path}:2:15: warning[SXW009]: unknown character escape `\\d`" in proc.stderr
     assert "write `\\\\` for a backslash" in proc.stderr
 
 
@@ -145,7 +145,7 @@ def test_lambda_typed_i64_warns(tmp_path):
     source = "fn main() -> i64 {\n    let f: i64 = (x) => x * 2;\n    f(21)\n}\n"
     path, proc = sxc_cli(tmp_path, source, command="run")
     assert proc.returncode == 42, proc.stderr
-    assert f"{path}:2:12: warning: a closure is not an `i64`: sxc ignores this type" \
+    assert f"{path}:2:12: warning[SXW008]: a closure is not an `i64`: sxc ignores this type" \
         in proc.stderr
     assert "leave the type out" in proc.stderr
 
