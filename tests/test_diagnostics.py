@@ -186,6 +186,8 @@ ERRORS = [
 
 # The code that each case of ERRORS reports; see `sxc explain CODE`.
 ERROR_CODES = {
+    "loop_element_as_reference": "SX0301", "mut_string_borrow_of_immutable": "SX0401",
+    "mut_string_param_given_shared": "SX0301",
     "raw_string_unterminated": "SX0103", "struct_literal_in_if_head": "SX0101",
     "let_read_before_assign": "SX0405", "let_assigned_in_one_arm": "SX0405",
     "let_assigned_twice": "SX0401", "let_assigned_in_loop": "SX0401",
