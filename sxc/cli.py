@@ -228,7 +228,7 @@ def use_color(choice: str, stream) -> bool:
     a terminal, with NO_COLOR unset or empty and TERM other than `dumb`.
 
     An explicit `--color=always` wins over NO_COLOR, as the NO_COLOR convention
-    asks of command-line flags.
+    requests of command-line flags.
     """
     if choice != "auto":
         return choice == "always"

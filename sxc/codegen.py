@@ -1327,7 +1327,7 @@ class Codegen:
             raw = allocate(self.sizeof(header_t), self.sizeof(header_t))
             header = b.bitcast(raw, header_t.as_pointer())
             bytes_ = b.mul(cap, self.sizeof(elem_ll))
-            # 8 spare bytes, so that an empty Vec never asks malloc for 0 bytes
+            # 8 spare bytes, so that an empty Vec never requests 0 bytes from malloc
             data = allocate(b.add(bytes_, const_i64(8)), bytes_)
             b.store(b.bitcast(data, elem_ll.as_pointer()),
                     b.gep(header, [const_i64(0), ir.Constant(I32, 0)]))

@@ -190,7 +190,7 @@ _ALL = [
         }
     """),
     _code("SX0107", "unknown macro", """
-        The program calls a macro that sxc does not provide.  sxc knows
+        The program calls a macro that sxc does not provide.  sxc provides
         `println!`, `print!`, `eprintln!`, `eprint!`, `format!`, `write!`,
         `writeln!`, `vec!`, `panic!`, `assert!`, `assert_eq!`, `assert_ne!`
         and `unreachable!`, and programs cannot define macros.
@@ -597,7 +597,7 @@ _ALL = [
         }
     """),
     _code("SX0310", "recursive type has infinite size", """
-        A struct holds a value of its own type directly, so its size would
+        A struct contains a value of its own type directly, so its size would
         be infinite.  Hold the inner values in a `Vec`.
     """, """
         struct Node {

@@ -247,7 +247,7 @@ class Emitter:
     def emit(self, diagnostics: list[Diagnostic], rendered: list[str] | None = None) -> None:
         """Print each diagnostic on its own, as warnings of a successful compile are.
 
-        `rendered` holds the uncoloured text of each diagnostic when it was
+        `rendered` contains the uncoloured text of each diagnostic when it was
         rendered earlier, as the compile cache stores it.
         """
         for i, diagnostic in enumerate(diagnostics):

@@ -643,7 +643,8 @@ class IterChainMixin:
     """The type checker's handling of iterator chains (see the module docstring)."""
 
     def iter_chain_call(self, e: ast.MethodCall, expected) -> ast.Expr | None:
-        """Check `e` as the consumer of an iterator chain; return None if it is none."""
+        """Check `e` as the consumer of an iterator chain, or return None when it is
+        not one."""
         if e.method not in CONSUMERS and e.method not in OPTION_CONSUMERS:
             return None
         chain = parse_chain(e.receiver)
