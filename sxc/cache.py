@@ -443,12 +443,13 @@ def store_program(key: str, compiled, link_in_background: bool = False) -> bool:
     """Store a freshly compiled program (a `driver.Compiled`) under `key`.
 
     With `link_in_background`, the entry is written without a shared library
-    and a thread links the library and rewrites the entry.  The thread is not
-    a daemon, so Python waits for it before the process exits.
+    and a separate process links the library and rewrites the entry, so the
+    caller does not wait for the C compiler.  That process outlives the
+    caller; until it is done, a hit links the library itself.
     """
     native = compiled.native()
     modules = {}
-    for path, text in compiled.typed.module_files.items():
+    for path, text in compiled.module_files.items():
         modules[path] = None if text is None else file_digest(text.encode("utf-8"))
     try:
         entry = {
@@ -469,18 +470,59 @@ def store_program(key: str, compiled, link_in_background: bool = False) -> bool:
         # The program runs anyway; it is just compiled again next time.
         _log().debug("cannot store %s in the compile cache: %s", compiled.path, exc)
         return False
-    import threading
+    if not _start_linker(key):
+        import threading
 
-    thread = threading.Thread(target=attach_library, args=(key, entry), name="sxc-link")
-    thread.start()
-    _link_threads.append(thread)
+        thread = threading.Thread(target=attach_library, args=(key, entry), name="sxc-link")
+        thread.start()
+        _link_threads.append(thread)
     return True
 
 
 _link_threads: list = []
+_linkers: list = []
+
+# What the linking process runs: `link_stored(key)` in this module.
+_LINKER_CODE = "import sys; from sxc.cache import link_stored; link_stored(sys.argv[1])"
 
 
-def wait_for_links() -> None:
+def _start_linker(key: str) -> bool:
+    """Start a process that links the entry under `key`; return False if none started.
+
+    The process runs in its own session with its standard streams closed, so
+    it survives the end of this process and of its terminal.
+    """
+    import subprocess
+
+    # reap the linkers that have finished, so a long-lived caller keeps no zombies
+    _linkers[:] = [process for process in _linkers if process.poll() is None]
+    if not sys.executable:
+        return False
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-c", _LINKER_CODE, key], stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    except (OSError, ValueError) as exc:
+        _log().debug("cannot start the linker for %s: %s", key, exc)
+        return False
+    _linkers.append(process)
+    return True
+
+
+def link_stored(key: str) -> bool:
+    """Link the shared library of the entry under `key` if it has none yet."""
+    entry = read_entry(key)
+    if entry is None or entry.get("library") is not None:
+        return False
+    return attach_library(key, entry)
+
+
+def wait_for_links(timeout: float | None = None) -> None:
     """Wait for the libraries that `store_program` links in the background."""
+    for process in _linkers:
+        try:
+            process.wait(timeout)
+        except Exception:  # noqa: BLE001 - subprocess.TimeoutExpired; the link goes on
+            pass
     for thread in _link_threads:
         thread.join()

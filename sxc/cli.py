@@ -256,7 +256,9 @@ def _dispatch(args, program_args: list[str], emitter: Emitter) -> int:
 
     options = Options(mode=args.mode, opt_level=2 if args.opt_level is None else args.opt_level,
                       seed=args.seed, hard=args.hard, tangents=args.tangents,
-                      keep_typed=args.emit == "ast")
+                      keep_typed=args.emit == "ast",
+                      # `--emit` shows the wrappers that Python would call
+                      exports=bool(args.emit))
     option_warnings = []
     if args.hard and args.mode != "release":
         option_warnings.append(Diagnostic(
@@ -272,7 +274,7 @@ def _dispatch(args, program_args: list[str], emitter: Emitter) -> int:
     if args.command == "run" and not args.emit:
         # The C compiler links the cached program's library while it runs.
         compiled = compile_cached(source, args.file, options, use_cache=not args.no_cache,
-                                  link_in_background=True)
+                                  link_in_background=True, one_shot=True)
     else:
         compiled = compile_program(source, args.file, options)
     if args.deny_warnings and (option_warnings or compiled.warnings):

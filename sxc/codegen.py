@@ -74,8 +74,9 @@ class FnState:
 
 
 class Codegen:
-    def __init__(self, program: Program, module_name: str = "sx"):
+    def __init__(self, program: Program, module_name: str = "sx", exports: bool = True):
         self.program = program
+        self.with_exports = exports
         # a context per module, so struct names of one program never clash
         # with another compiled in the same process
         self.m = ir.Module(name=module_name, context=ir.Context())
@@ -173,7 +174,10 @@ class Codegen:
         self.outbuf_slot.linkage = "internal"
         from sxc.reach import reachable_functions, recursive_functions
 
-        live = reachable_functions(self.program)
+        if self.with_exports or "main" not in self.program.functions:
+            live = reachable_functions(self.program)
+        else:
+            live = reachable_functions(self.program, roots=("main",))
         self.recursive = recursive_functions(self.program, live)
         for key, fn in self.program.functions.items():
             if key not in live:
@@ -190,7 +194,7 @@ class Codegen:
             if key in live:
                 self.define(key, fn)
         self.entry_trampoline()
-        self.exports = emit_exports(self)
+        self.exports = emit_exports(self) if self.with_exports else {}
         return self.m
 
     def define(self, key: str, fn: ast.FnDef) -> None:
@@ -1487,9 +1491,14 @@ def generate_module(program: Program, module_name: str = "sx") -> ir.Module:
     return Codegen(program, module_name).generate()
 
 
-def generate(program: Program, module_name: str = "sx") -> tuple[ir.Module, dict[str, str]]:
-    """Translate a core program; also return the exported wrappers by function."""
-    cg = Codegen(program, module_name)
+def generate(program: Program, module_name: str = "sx",
+             exports: bool = True) -> tuple[ir.Module, dict[str, str]]:
+    """Translate a core program; also return the exported wrappers by function.
+
+    Without `exports`, only `main` and what it calls are translated, and
+    there are no wrappers.
+    """
+    cg = Codegen(program, module_name, exports)
     module = cg.generate()
     return module, cg.exports
 

@@ -25,6 +25,11 @@ def register_source(path: str, text: str) -> None:
     _SOURCES[path] = text
 
 
+def registered_sources() -> dict[str, str]:
+    """Return a copy of every registered text by path."""
+    return dict(_SOURCES)
+
+
 def source_line(path: str, line: int) -> str | None:
     text = _SOURCES.get(path)
     if text is None:

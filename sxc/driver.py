@@ -22,6 +22,10 @@ class Options:
     hard: str | None = None  # None (sample) or "threshold"
     tangents: int | None = None  # tangent lanes per dual; None: the file's or 1
     keep_typed: bool = False  # keep a copy of the typed program for `--emit ast`
+    # Generate the wrappers through which Python calls the program's functions.
+    # Without them, code generation starts from `main` only, which shortens
+    # the optimisation of a program that `sxc run` or `sxc build` compiles.
+    exports: bool = True
 
 
 # Parameter and return types of a function, as `sxc.types` values.  It is a
@@ -42,12 +46,14 @@ class Compiled:
     _native: object = None
 
     exports: dict[str, str] = field(default_factory=dict)
+    _interface: dict | None = None
+    _module_files: dict | None = None
 
     @property
     def llvm_ir(self) -> str:
         if self._ir is None:
             from sxc.codegen import generate
-            module, self.exports = generate(self.program)
+            module, self.exports = generate(self.program, exports=self.options.exports)
             self._ir = str(module)
         return self._ir
 
@@ -66,12 +72,42 @@ class Compiled:
     def rendered_warnings(self) -> list[str]:
         return [warning.render() for warning in self.warnings]
 
+    @property
+    def module_files(self) -> dict:
+        """The text of every module file the program read, None for each one looked for and absent."""
+        if self._module_files is None:
+            self._module_files = dict(self.typed.module_files)
+        return self._module_files
+
+    def release_front_end(self, collect: bool = True) -> None:
+        """Keep what running and calling the program need; drop its syntax trees.
+
+        The trees take memory that LLVM can reuse when it optimises the
+        module, which is when a compilation needs the most; `collect` runs
+        Python's garbage collector to free them now.  Afterwards `program`,
+        `typed` and `typed_snapshot` are None.
+        """
+        self.llvm_ir
+        self.call_interface()
+        self.module_files
+        self.program = self.typed = None
+        self.typed_snapshot = None
+        if collect:
+            import gc
+
+            gc.collect()
+
     def call_interface(self) -> dict:
         """Return what `sxc.Module` needs to call functions from Python.
 
         `functions` maps each function of the user's code to its (typed,
         lowered) `Signature`, and `lanes` is the tangents per dual.
         """
+        if self._interface is None:
+            self._interface = self._build_interface()
+        return self._interface
+
+    def _build_interface(self) -> dict:
         from sxc import types as T
 
         functions = {}
@@ -173,19 +209,21 @@ def compile_program(source: str, path: str, options: Options) -> Compiled:
 
 
 def compile_cached(source: str, path: str, options: Options, use_cache: bool = True,
-                   link_in_background: bool = False):
+                   link_in_background: bool = False, one_shot: bool = False):
     """Return the program ready to run: from the compile cache, or compiled and stored.
 
-    The result is a `Compiled`, or on a cache hit a `sxc.cache.CachedProgram`,
-    which offers the same `native()`, `exports`, `mode`, `warnings`,
-    `rendered_warnings()` and `call_interface()`.  `link_in_background`
-    links the cached program's shared library on a thread that Python joins
-    at exit (see `sxc.cache.store_program`).
+    The result is a `Compiled` that has released its syntax trees, or on a
+    cache hit a `sxc.cache.CachedProgram`, which offers the same `native()`,
+    `exports`, `mode`, `warnings`, `rendered_warnings()` and
+    `call_interface()`.  `link_in_background` links the cached program's
+    shared library in another process (see `sxc.cache.store_program`).
+    `one_shot` is for a process that compiles one program, such as `sxc run`:
+    the passes run in a child process (see `compile_in_child`).
     """
     from sxc import cache
 
     if not use_cache or not cache.enabled():
-        return compile_program(source, path, options)
+        return _compile_released(source, path, options, one_shot)
     key = cache.program_key(source, path, options)
     hit = cache.load_program(key, path, options)
     if hit is not None:
@@ -198,9 +236,144 @@ def compile_cached(source: str, path: str, options: Options, use_cache: bool = T
             import logging
 
             logging.getLogger(__name__).debug("cannot load %s from the cache: %s", path, exc)
-    compiled = compile_program(source, path, options)
+    compiled = _compile_released(source, path, options, one_shot)
     cache.store_program(key, compiled, link_in_background)
     return compiled
+
+
+def _compile_released(source: str, path: str, options: Options, one_shot: bool) -> Compiled:
+    import os
+
+    import threading
+
+    # fork copies only the calling thread, so it is used only while there is one
+    if one_shot and hasattr(os, "fork") and sys.platform.startswith("linux") \
+            and threading.active_count() == 1:
+        return compile_in_child(source, path, options)
+    compiled = compile_program(source, path, options)
+    compiled.release_front_end()
+    return compiled
+
+
+def compile_in_child(source: str, path: str, options: Options) -> Compiled:
+    """Run the passes in a forked process and return the released `Compiled`.
+
+    The parser's tables and the syntax trees then never occupy this
+    process, so it has less memory in use when LLVM optimises the module,
+    which is when a compilation needs the most; and this process loads LLVM
+    while the child runs the passes.  A compile error is raised here with
+    its diagnostics; a child that dies raises `InternalError`.
+    """
+    import os
+    import pickle
+
+    from sxc import diagnostics
+    from sxc.diagnostics import InternalError
+
+    while _ended_children:
+        try:
+            os.waitpid(_ended_children.pop(), 0)
+        except ChildProcessError:
+            pass
+    sys.stdout.flush()
+    sys.stderr.flush()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compile, send the result, and leave without cleanup
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as out:
+                out.write(_child_result(source, path, options))
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    finished = False
+    try:
+        try:
+            from sxc.jit import target_machine
+
+            target_machine(options.opt_level)
+        except Exception:  # noqa: BLE001 - the same failure shows again when LLVM runs
+            pass
+        with os.fdopen(read_end, "rb") as inp:
+            data = inp.read()
+        finished = True
+    finally:
+        if not finished:
+            _stop_child(pid)
+    if not data:
+        _, status = os.waitpid(pid, 0)
+        raise InternalError(f"the compiler's child process {_describe_exit(status)}")
+    # The child has sent everything and is ending.  Waiting for it would
+    # delay this process, so it is collected by the next compilation, or
+    # after this process ends.
+    _ended_children.append(pid)
+    (kind, value), sources = pickle.loads(data)
+    for source_path, text in sources.items():
+        diagnostics.register_source(source_path, text)
+    if kind == "ok":
+        return value
+    if kind == "errors":
+        raise CompileError(value)
+    if kind == "interrupted":
+        raise KeyboardInterrupt
+    raise InternalError(value)
+
+
+_ended_children: list[int] = []
+
+
+def _child_result(source: str, path: str, options: Options) -> bytes:
+    """Compile in the child and pickle the outcome with the sources diagnostics quote."""
+    import pickle
+
+    from sxc import diagnostics
+    from sxc.diagnostics import InternalError
+
+    try:
+        compiled = compile_program(source, path, options)
+        # the child ends right after, which frees everything faster than a collection
+        compiled.release_front_end(collect=False)
+        outcome = ("ok", compiled)
+    except CompileError as err:
+        outcome = ("errors", err.diagnostics)
+    except InternalError as err:
+        outcome = ("internal", str(err))
+    except KeyboardInterrupt:
+        outcome = ("interrupted", None)
+    except BaseException as exc:  # noqa: BLE001 - reported as a bug of sxc
+        outcome = ("internal", f"{type(exc).__name__}: {exc}")
+    sources = diagnostics.registered_sources()
+    try:
+        return pickle.dumps((outcome, sources), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # noqa: BLE001 - reported as a bug of sxc
+        outcome = ("internal", f"cannot send the compiled program: {exc}")
+        return pickle.dumps((outcome, sources), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _stop_child(pid: int) -> None:
+    import os
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
+
+
+def _describe_exit(status: int) -> str:
+    import os
+    import signal
+
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        return f"was killed by {name}"
+    return f"ended with status {os.WEXITSTATUS(status)} without a result"
 
 
 def _compile_program(source: str, path: str, options: Options) -> Compiled:

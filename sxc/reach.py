@@ -25,10 +25,16 @@ STR_FUNCTIONS = {
 }
 
 
-def reachable_functions(program, extra: tuple[str, ...] = ()) -> set[str]:
-    """Return the keys of the functions reachable from the roots and `extra`."""
-    roots = [key for key, fn in program.functions.items()
-             if getattr(fn, "origin", "user") == "user" or key == "main"] + list(extra)
+def reachable_functions(program, extra: tuple[str, ...] = (),
+                        roots: tuple[str, ...] | None = None) -> set[str]:
+    """Return the keys of the functions reachable from `roots` and `extra`.
+
+    The default roots are `main` and every function of the user's program.
+    """
+    if roots is None:
+        roots = tuple(key for key, fn in program.functions.items()
+                      if getattr(fn, "origin", "user") == "user" or key == "main")
+    roots = list(roots) + list(extra)
     seen: set[str] = set()
     stack = list(roots)
     while stack:

@@ -63,6 +63,19 @@ def run(*args: str, cwd: Path, importtime: bool = False) -> subprocess.Completed
                           capture_output=True, text=True, timeout=600, env=env)
 
 
+def wait_for_library(key: str, seconds: float = 300.0) -> bool:
+    """Wait until the process that `sxc run` started has linked the entry's library."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        entry = cache.read_entry(key)
+        if entry is not None and entry["library"] is not None:
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def entries(folder: Path) -> list[Path]:
     return sorted((folder / cache.PROGRAMS_DIR).glob(f"*{cache.ENTRY_SUFFIX}"))
 
@@ -74,6 +87,7 @@ def test_hit_same_output(tmp_path, cache_env):
     assert float(first.stdout) == harmonic_sum(1000)
     stored = entries(cache_env)
     assert len(stored) == 1
+    assert wait_for_library(stored[0].name[: -len(cache.ENTRY_SUFFIX)])
     written = stored[0].stat().st_mtime_ns
     second = run("run", "prog.sx", cwd=tmp_path, importtime=True)
     assert second.returncode == 0, second.stderr
@@ -345,6 +359,7 @@ def test_hit_loads_library_without_llvm(tmp_path, cache_env):
     assert first.returncode == 0, first.stderr
     [entry_file] = entries(cache_env)
     key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
+    assert wait_for_library(key)
     assert cache.library_path(key).is_file()
     second = run("run", "prog.sx", cwd=tmp_path, importtime=True)
     assert second.returncode == 0, second.stderr
@@ -362,6 +377,7 @@ def test_library_and_jit_agree(tmp_path, cache_env, monkeypatch):
     assert "llvmlite.binding" not in imported_modules(from_library)
     [entry_file] = entries(cache_env)
     key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
+    assert wait_for_library(key)
     entry = cache.read_entry(key)
     entry["library"] = None
     assert cache.write_entry(key, entry)
@@ -388,6 +404,7 @@ def test_damaged_library_relinks(tmp_path, cache_env, damage):
     assert run("run", "prog.sx", cwd=tmp_path).returncode == 0
     [entry_file] = entries(cache_env)
     key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
+    assert wait_for_library(key)
     library = cache.library_path(key)
     if damage == "garbage":
         library.write_bytes(b"not a shared library")
@@ -433,6 +450,7 @@ def test_entry_without_library_links_it(tmp_path, cache_env):
     assert run("run", "prog.sx", cwd=tmp_path).returncode == 0
     [entry_file] = entries(cache_env)
     key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
+    assert wait_for_library(key)
     entry = cache.read_entry(key)
     entry["library"] = None
     assert cache.write_entry(key, entry)
@@ -464,7 +482,7 @@ def test_time_limit_keeps_library(tmp_path, cache_env):
     assert stopped.stdout == "started\n"
     [entry_file] = entries(cache_env)
     key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
-    assert cache.read_entry(key)["library"] is not None
+    assert wait_for_library(key)
     stored = {entry_file, cache.library_path(key)}
     leftovers = [p for p in (cache_env / cache.PROGRAMS_DIR).iterdir() if p not in stored]
     assert leftovers == []
