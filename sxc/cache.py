@@ -482,7 +482,7 @@ def store_program(key: str, compiled, link_in_background: bool = False) -> bool:
 _link_threads: list = []
 _linkers: list = []
 
-# What the linking process runs: `link_stored(key)` in this module.
+# The code the linking process runs: `link_stored(key)` of this module.
 _LINKER_CODE = "import sys; from sxc.cache import link_stored; link_stored(sys.argv[1])"
 
 

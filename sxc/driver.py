@@ -83,7 +83,7 @@ class Compiled:
         """Keep what running and calling the program need; drop its syntax trees.
 
         The trees take memory that LLVM can reuse when it optimises the
-        module, which is when a compilation needs the most; `collect` runs
+        module, which is when a compilation needs the most.  `collect` runs
         Python's garbage collector to free them now.  Afterwards `program`,
         `typed` and `typed_snapshot` are None.
         """
@@ -246,7 +246,7 @@ def _compile_released(source: str, path: str, options: Options, one_shot: bool) 
 
     import threading
 
-    # fork copies only the calling thread, so it is used only while there is one
+    # fork copies only the calling thread, so it is used only in a process with one thread
     if one_shot and hasattr(os, "fork") and sys.platform.startswith("linux") \
             and threading.active_count() == 1:
         return compile_in_child(source, path, options)
@@ -260,8 +260,8 @@ def compile_in_child(source: str, path: str, options: Options) -> Compiled:
 
     The parser's tables and the syntax trees then never occupy this
     process, so it has less memory in use when LLVM optimises the module,
-    which is when a compilation needs the most; and this process loads LLVM
-    while the child runs the passes.  A compile error is raised here with
+    which is when a compilation needs the most.  This process also loads
+    LLVM while the child runs the passes.  A compile error is raised here with
     its diagnostics; a child that dies raises `InternalError`.
     """
     import os

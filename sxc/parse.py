@@ -58,25 +58,33 @@ GRAMMAR_TABLES = f"grammar-lark{lark.__version__}"
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> lark.Lark:
-    # Building the LALR tables takes about two seconds, so they are kept as a
-    # toolchain file of the compile cache, which is keyed by the grammar's text
-    # among the other package files and is written atomically.  Lark's own
-    # `cache=` option writes its file in place, where a concurrent sxc process
-    # can read it half written.
+    # Building the LALR tables takes about a second.  A wheel ships them next
+    # to the grammar (see `sxc.grammar_tables`); otherwise, or when they were
+    # built by another Lark version, they are built once and kept as a
+    # toolchain file of the compile cache, which is written atomically.
+    # Lark's own `cache=` option writes its file in place, where a concurrent
+    # sxc process can read it half written.
     from sxc import cache
+    from sxc.grammar_tables import build_tables, tables_name
 
-    options = dict(parser="lalr", propagate_positions=True, maybe_placeholders=True)
-    saved = cache.read_toolchain_file(GRAMMAR_TABLES)
-    if saved is not None:
-        try:
-            return lark.Lark.load(io.BytesIO(saved))
-        except Exception:  # noqa: BLE001 - damaged tables can raise almost anything
-            pass
-    parser = lark.Lark(grammar_text(), **options)
-    tables = io.BytesIO()
-    parser.save(tables)
-    cache.write_toolchain_file(GRAMMAR_TABLES, tables.getvalue())
+    grammar = grammar_text()
+    for saved in (_shipped_tables(tables_name(lark.__version__, grammar)),
+                  cache.read_toolchain_file(GRAMMAR_TABLES)):
+        if saved is not None:
+            try:
+                return lark.Lark.load(io.BytesIO(saved))
+            except Exception:  # noqa: BLE001 - damaged tables can raise almost anything
+                pass
+    parser, tables = build_tables(grammar)
+    cache.write_toolchain_file(GRAMMAR_TABLES, tables)
     return parser
+
+
+def _shipped_tables(name: str) -> bytes | None:
+    try:
+        return resources.files("sxc.grammar").joinpath(name).read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+        return None
 
 
 class _DerefPattern(NamedTuple):

@@ -46,7 +46,8 @@ def sxc_run(*args: str, cwd) -> subprocess.CompletedProcess:
 @needs_fork
 def test_child_result_runs(capfd):
     compiled = driver.compile_in_child(SUM, "sum.sx", driver.Options(opt_level=1))
-    assert compiled.program is None and compiled.typed is None
+    assert compiled.program is None
+    assert compiled.typed is None
     assert [w.code for w in compiled.warnings] == ["SXW005"]
     assert "harmonic" in compiled.call_interface()["functions"]
     status, _ = compiled.native().run_main(0, ["sum.sx"])

@@ -33,6 +33,8 @@ def test_wheel_runs_example_outside_checkout(tmp_path):
     assert installed.returncode == 0, installed.stderr
     assert (target / "sxc" / "grammar" / "simplex.lark").exists()
     assert (target / "sxc" / "runtime" / "simplex_training.sx").exists()
+    # the build saves the parser's tables next to the grammar
+    [tables] = (target / "sxc" / "grammar").glob("simplex-lark*.tables")
 
     work = tmp_path / "work"
     work.mkdir()
@@ -48,3 +50,24 @@ def test_wheel_runs_example_outside_checkout(tmp_path):
                                 env=env, capture_output=True, text=True, timeout=600)
         assert result.returncode == 0, result.stderr
         assert result.stdout
+    # the shipped tables were loaded, so none were built into the cache
+    toolchain = tmp_path / "cache" / "sxc" / "toolchain"
+    assert [f.name for f in toolchain.glob("grammar-*")] == []
+    assert tables.stat().st_size > 0
+
+
+def test_saved_tables_parse_like_fresh_ones(tmp_path):
+    import io
+
+    import lark
+
+    from sxc.grammar_tables import build_tables, tables_name, write_tables
+    from sxc.parse import grammar_text
+
+    written = write_tables(ROOT / "grammar" / "simplex.lark", tmp_path)
+    assert written.name == tables_name(lark.__version__, grammar_text())
+    loaded = lark.Lark.load(io.BytesIO(written.read_bytes()))
+    fresh, _ = build_tables(grammar_text())
+    for example in sorted(EXAMPLES.glob("*.sx")):
+        text = example.read_text(encoding="utf-8")
+        assert loaded.parse(text) == fresh.parse(text), example.name
