@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 
 from sxc import __version__
@@ -296,11 +297,13 @@ def _dispatch(args, program_args: list[str], emitter: Emitter) -> int:
         build_executable(compiled, args.output)
         return 0
     return run_compiled(compiled, [args.file] + program_args, args.time_limit,
-                        progress=args.progress, trace=args.trace)
+                        progress=args.progress, trace=args.trace,
+                        error_format=args.error_format)
 
 
 def run_compiled(compiled, argv: list[str], time_limit: float | None = None,
-                 progress: bool = False, trace: str | None = None) -> int:
+                 progress: bool = False, trace: str | None = None,
+                 error_format: str = "human") -> int:
     """Run the `main` of a compiled program as `sxc run` does; return the exit status.
 
     A runtime error prints its message on stderr and returns 101.  A program
@@ -310,19 +313,19 @@ def run_compiled(compiled, argv: list[str], time_limit: float | None = None,
     native = compiled.native()
     if progress or trace:
         return _run_with_progress(native, compiled.options.seed, argv, time_limit, progress,
-                                  trace)
+                                  trace, error_format)
     try:
         status, code = native.run_main(compiled.options.seed, argv, time_limit)
     except TimeoutError:
         _stop_for_time_limit(time_limit)
     if status != 0:
-        print(native.panic_message(), file=sys.stderr)
+        report_runtime_error(native.panic_message(), argv[0], error_format)
         return EXIT_RUNTIME_ERROR
     return code % 256
 
 
 def _run_with_progress(native, seed: int, argv: list[str], time_limit: float | None,
-                       progress: bool, trace: str | None) -> int:
+                       progress: bool, trace: str | None, error_format: str) -> int:
     """Run `main` with the progress display and/or trace recorder as the progress hook."""
     from sxc.progress import ProgressDisplay, TraceRecorder, install_progress
 
@@ -349,9 +352,34 @@ def _run_with_progress(native, seed: int, argv: list[str], time_limit: float | N
     if recorder:
         recorder.write(trace)
     if status != 0:
-        print(native.panic_message(), file=sys.stderr)
+        report_runtime_error(native.panic_message(), argv[0], error_format)
         return EXIT_RUNTIME_ERROR
     return code % 256
+
+
+# A runtime error's message: `file:line:col: runtime error: text`.
+RUNTIME_ERROR = re.compile(r"(?s)^(.*?):(\d+):(\d+): runtime error: (.*)$")
+
+
+def report_runtime_error(message: str, program: str, error_format: str) -> None:
+    """Print a runtime error on stderr: as the program wrote it, or as one line of JSON.
+
+    The JSON record has the fields of a compile diagnostic, with code SX1001.
+    A message without a source location refers to the whole `program` file.
+    """
+    if error_format != "json":
+        print(message, file=sys.stderr)
+        return
+    match = RUNTIME_ERROR.match(message)
+    if match:
+        line, col = int(match.group(2)), int(match.group(3))
+        span = Span(match.group(1), line, col, line, col)
+        text = match.group(4)
+    else:
+        span = Span(program, 0, 0, 0, 0)
+        text = message.removeprefix("runtime error: ")
+    diagnostic = Diagnostic("error", text, span, code="SX1001")
+    print(diagnostic.to_json(rendered=message), file=sys.stderr)
 
 
 def _stop_for_time_limit(seconds: float) -> None:

@@ -14,6 +14,7 @@ code names the pass or area that reports it:
     SX07xx  numbers and literals
     SX08xx  constructs that sxc does not support
     SX09xx  dual numbers, soft branches and file settings
+    SX10xx  errors of the compiled program at run time
     SXWxxx  warnings
 
 A code stays with its meaning once published, so a retired code is never
@@ -1295,6 +1296,15 @@ _ALL = [
         fn main() {}
     """),
     # ------------------------------------------------------------------ SXWxxx
+    # ------------------------------------------------------------------ SX10xx
+    _code("SX1001", "runtime error", """
+        The compiled program stopped at run time, as a Rust program panics:
+        an index out of bounds, a division of an integer by zero, an integer
+        overflow, a failed `assert!`, an explicit `panic!`, and the like.  The
+        location is the expression that failed.  `sxc run` exits with status
+        101; with `--error-format=json` the error is one line of JSON with
+        this code.
+    """),
     _code("SXW001", "unknown file setting", """
         sxc reads the file settings `#![mode = ...]` and `#![tangents = ...]`
         and ignores other `#![name = value]` attributes, which often are a

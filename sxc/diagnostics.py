@@ -181,6 +181,49 @@ def _snippet(span: Span, style: _Style | None = None) -> list[str]:
             f"{style.gutter(f'{gutter} |')} {caret}"]
 
 
+def similar_name(name: str, candidates) -> str | None:
+    """Return the candidate closest to a misspelt `name`, or None if none is close.
+
+    As in rustc, a candidate is close when it differs only in letter case, or
+    when its edit distance from `name` is at most a third of `name`'s length
+    (and at least 1).  Names that start with `__` belong to sxc and are skipped.
+    """
+    limit = max(len(name) // 3, 1)
+    best, best_distance = None, limit + 1
+    for candidate in sorted(set(candidates)):
+        if candidate == name or candidate.startswith("__"):
+            continue
+        if candidate.lower() == name.lower():
+            return candidate
+        distance = _edit_distance(name, candidate, limit)
+        if distance < best_distance:
+            best, best_distance = candidate, distance
+    return best
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Return the edit distance of `a` and `b`, or `limit + 1` if it is larger.
+
+    The edits are insertions, deletions, substitutions and swaps of two
+    adjacent characters (the optimal string alignment distance).
+    """
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before, previous = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i]
+        for j in range(1, len(b) + 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1,
+                       previous[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
+        if min(current) > limit:
+            return limit + 1
+        before, previous = previous, current
+    return previous[-1]
+
+
 class CompileError(Exception):
     """The program has errors; `diagnostics` lists every one that was found."""
 

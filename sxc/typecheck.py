@@ -24,7 +24,7 @@ from sxc import ast, iter_chains, range_adapters, seq_adapters
 from sxc import numbers as N
 from sxc import types as T
 from sxc.closures import ClosureMixin
-from sxc.diagnostics import Reporter, Span, source_line
+from sxc.diagnostics import Reporter, Span, similar_name, source_line
 from sxc.iter_chains import IterChainMixin
 from sxc.sort_closures import SortMixin
 from sxc.formatting import PANIC_MACROS, FormatError, Spec, parse_format
@@ -328,8 +328,13 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if name in ("Box", "Rc", "Arc", "Option", "Result", "HashMap"):
             self.rep.error(f"sxc does not support `{name}` yet", te.span, code="SX0805")
             return T.UNIT
-        self.rep.error(f"cannot find type `{name}` in this scope", te.span, code="SX0202")
-        return T.UNIT
+        known = list(T.PRIMITIVES) + list(self.structs) + list(self.program.enums) + ["Vec"]
+        similar = similar_name(name, known)
+        self.rep.error(f"cannot find type `{name}` in this scope", te.span,
+                       help=f"a type with a similar name exists: `{similar}`" if similar else None,
+                       code="SX0202")
+        # the unknown type matches anything, so its uses report nothing more
+        return T.NEVER
 
     def check_array_size(self, size: int, span: Span) -> int:
         # Fixed arrays are LLVM aggregates copied by value; beyond this size
@@ -483,6 +488,16 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         return False
 
     # ------------------------------------------------------------ scopes
+
+    def similar_value(self, name: str) -> str | None:
+        """Return the help that names a value in scope spelt like `name`, or None."""
+        locals_ = [local for scope in self.scopes for local in scope]
+        for kind, names in (("local variable", locals_), ("constant", list(self.consts)),
+                            ("function", [key for key in self.sigs if "::" not in key])):
+            similar = similar_name(name, names)
+            if similar:
+                return f"a {kind} with a similar name exists: `{similar}`"
+        return None
 
     def lookup(self, name: str) -> Local | None:
         for index in range(len(self.scopes) - 1, -1, -1):
@@ -885,7 +900,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 return e
             if self.variant_value(e) is not None or self.data_variant(e):
                 return e
-            self.rep.error(f"cannot find value `{name}` in this scope", e.span, code="SX0201")
+            self.rep.error(f"cannot find value `{name}` in this scope", e.span,
+                           help=self.similar_value(name), code="SX0201")
             e.ty = T.NEVER
             return e
         canonical = N.const_path(self.std_import(segs))
@@ -1752,6 +1768,13 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 trait = {"clone": "Clone", "eq": "PartialEq"}.get(name)
                 help_text = f"add `#[derive({trait})]` above `struct {base.struct}`" \
                     if trait else None
+                if help_text is None:
+                    prefix = f"{base.struct}::"
+                    similar = similar_name(name, [key[len(prefix):] for key in self.sigs
+                                                  if key.startswith(prefix)
+                                                  and self.sigs[key].self_kind is not None])
+                    if similar:
+                        help_text = f"a method with a similar name exists: `{similar}`"
                 self.rep.error(f"no method named `{name}` found for struct "
                                f"`{base.struct}`", span, help=help_text, code="SX0210")
                 e.args = [self.expr(a, None) for a in e.args]

@@ -112,7 +112,7 @@ def test_most_codes_have_examples():
     # the others are about files, the toolchain or compiler limits
     without = sorted(set(CODES) - set(EXAMPLES))
     assert without == ["SX0000", "SX0001", "SX0002", "SX0003", "SX0004", "SX0005",
-                       "SX0204", "SX0206", "SX0315", "SXW007"]
+                       "SX0204", "SX0206", "SX0315", "SX1001", "SXW007"]
 
 
 # --------------------------------------------------------------- sxc explain
@@ -393,3 +393,44 @@ def test_cli_reference_lists_every_code():
     text = (ROOT / "docs" / "cli.md").read_text()
     for code, entry in CODES.items():
         assert f"| `{code}` | {entry.title} |" in text, code
+
+
+# --------------------------------------------------------------- runtime errors
+
+def test_runtime_error_as_json(tmp_path):
+    (tmp_path / "prog.sx").write_text(
+        "fn main() {\n    let v = vec![1.0];\n    let i = 3;\n    println!(\"{}\", v[i]);\n}\n")
+    human = run_sxc("run", "prog.sx", cwd=tmp_path)
+    result = run_sxc("run", "--error-format=json", "prog.sx", cwd=tmp_path)
+    assert human.returncode == 101
+    assert result.returncode == 101
+    [line] = result.stderr.splitlines()
+    record = json.loads(line)
+    assert record["code"] == "SX1001"
+    assert record["severity"] == "error"
+    assert record["file"] == "prog.sx"
+    assert (record["line"], record["column"]) == (4, 20)
+    assert record["message"] == "index out of bounds: the len is 1 but the index is 3"
+    assert record["rendered"] == human.stderr.strip()
+
+
+def test_runtime_error_without_location_as_json():
+    from sxc.cli import report_runtime_error
+
+    import contextlib
+    import io
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        report_runtime_error("runtime error: memory allocation failed", "prog.sx", "json")
+    record = json.loads(err.getvalue())
+    assert record["file"] == "prog.sx"
+    assert record["line"] == 0
+    assert record["message"] == "memory allocation failed"
+    assert record["code"] == "SX1001"
+
+
+def test_explain_runtime_error():
+    result = run_sxc("explain", "SX1001")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("SX1001: runtime error\n")

@@ -78,6 +78,21 @@ fn main() {
 # (id, source, line, col, message fragment, help fragment or None)
 ERRORS = [
     ("syntax", "fn main() {\n    let x = 1 +;\n}\n", 2, 16, "syntax error", None),
+    ("similar_local", "fn main() {\n    let total = 1.0;\n    println!(\"{}\", totl);\n}\n",
+     3, 20, "cannot find value `totl`", "a local variable with a similar name exists: `total`"),
+    ("similar_constant", "const LIMIT: i64 = 3;\nfn main() {\n    println!(\"{}\", LIMT);\n}\n",
+     3, 20, "cannot find value `LIMT`", "a constant with a similar name exists: `LIMIT`"),
+    ("similar_function", "fn helper() -> f64 { 1.0 }\nfn main() {\n    let x = helpr();\n}\n",
+     3, 13, "cannot find value `helpr`", "a function with a similar name exists: `helper`"),
+    ("similar_type_swapped", "fn main() {\n    let z: f46 = 1.0;\n}\n", 2, 12,
+     "cannot find type `f46`", "a type with a similar name exists: `f64`"),
+    ("similar_struct", "struct Point { x: f64 }\nfn f(p: Pont) -> f64 {\n    p.x\n}\n"
+     "fn main() {}\n", 2, 9, "cannot find type `Pont`",
+     "a type with a similar name exists: `Point`"),
+    ("similar_method",
+     "struct P { x: f64 }\nimpl P {\n    fn length(&self) -> f64 { self.x }\n}\n"
+     "fn main() {\n    let p = P { x: 1.0 };\n    let n = p.lenght();\n}\n", 7, 15,
+     "no method named `lenght`", "a method with a similar name exists: `length`"),
     ("raw_string_unterminated", "fn main() {\n    let s = r#\"abc\";\n}\n", 2, 13,
      "unterminated raw string", 'close the string with `"#`'),
     ("struct_literal_in_if_head",
@@ -203,7 +218,9 @@ ERROR_CODES = {
     "dual_cast": "SX0902", "dual_cast_int": "SX0902", "closure_in_vec": "SX0803",
     "soft_score_arm": "SX0901", "format_string_escape": "SX0109",
     "soft_lend_mut": "SX0901", "tangents_line": "SX0904", "mode_line": "SX0904",
-    "tangents_char": "SX0904",
+    "tangents_char": "SX0904", "similar_local": "SX0201", "similar_constant": "SX0201",
+    "similar_function": "SX0201", "similar_type_swapped": "SX0202",
+    "similar_struct": "SX0202", "similar_method": "SX0210",
 }
 
 
@@ -606,3 +623,28 @@ def test_if_without_else_value(tmp_path):
     path, proc = sxc_cli(tmp_path, source)
     no_traceback(proc)
     assert proc.returncode == 1
+
+
+def test_no_suggestion_for_distant_names(tmp_path):
+    source = "fn main() {\n    let total = 1.0;\n    println!(\"{}\", zzzzzz);\n}\n"
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 3, 20, "cannot find value `zzzzzz`", source, None, "SX0201")
+    assert "similar name" not in proc.stderr
+
+
+def test_unknown_type_reports_no_mismatch(tmp_path):
+    source = "struct Point { x: f64 }\nfn main() {\n    let q: Pont = Point { x: 1.0 };\n}\n"
+    _, proc = sxc_cli(tmp_path, source)
+    assert "cannot find type `Pont`" in proc.stderr
+    assert "mismatched types" not in proc.stderr
+
+
+def test_similar_name_distances():
+    from sxc.diagnostics import similar_name
+
+    assert similar_name("totl", ["total", "tot"]) == "tot"
+    assert similar_name("Limit", ["LIMIT"]) == "LIMIT"
+    assert similar_name("f46", ["f64", "i64"]) == "f64"
+    assert similar_name("abc", ["xyz"]) is None
+    assert similar_name("fmt_pad", ["__fmt_pad"]) is None
+    assert similar_name("same", ["same"]) is None
