@@ -278,7 +278,15 @@ def compile_in_child(source: str, path: str, options: Options) -> Compiled:
     sys.stdout.flush()
     sys.stderr.flush()
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        # no process can be started (a process limit or a sandbox): compile here
+        os.close(read_end)
+        os.close(write_end)
+        compiled = compile_program(source, path, options)
+        compiled.release_front_end()
+        return compiled
     if pid == 0:  # the child: compile, send the result, and leave without cleanup
         try:
             os.close(read_end)

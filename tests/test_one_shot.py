@@ -114,3 +114,16 @@ def test_run_without_exports_has_no_wrappers():
     assert without.exports == {}
     status, _ = without.native().run_main(0, ["sum.sx"])
     assert status == 0
+
+
+@needs_fork
+def test_fork_failure_compiles_in_process(monkeypatch, capfd):
+    def refuse():
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    compiled = driver.compile_in_child(SUM, "sum.sx", driver.Options(opt_level=0))
+    assert compiled.program is None
+    status, _ = compiled.native().run_main(0, ["sum.sx"])
+    assert status == 0
+    assert float(capfd.readouterr().out) == sum(1.0 / k for k in range(1, 101))
