@@ -453,7 +453,12 @@ class Native:
 
     def _build_progress(self) -> ir.Function:
         """Call the installed progress hook, if any, with (kind, step, total,
-        energy, temperature, accepted, reheats); see `sxc.progress`."""
+        energy, temperature, accepted, reheats); see `sxc.progress`.
+
+        A report sooner than the interval after the previous call is skipped,
+        except the last report of an annealing run (step == total) and the
+        report of a meta-step, so a display always shows how a run ended.
+        """
         params = [I64, I64, I64, F64, F64, I64, I64]
         fn, b = self._new_fn("__sx_progress", ir.VoidType(), params)
         hook = b.load(self.progress_hook)
@@ -467,6 +472,10 @@ class Native:
         now = b.call(self.routine("clock_monotonic"), [])
         elapsed = b.fsub(now, b.load(self.progress_last))
         due = b.fcmp_ordered(">=", elapsed, interval)
+        kind, step, total = fn.args[0], fn.args[1], fn.args[2]
+        last = b.icmp_unsigned("==", step, total)
+        meta = b.icmp_unsigned("!=", kind, ir.Constant(I64, 0))
+        due = b.or_(due, b.or_(last, meta))
         b.cbranch(due, call, done)
         b.position_at_end(call)
         b.store(now, self.progress_last)

@@ -6,7 +6,8 @@ at the end; `MetaOptimizer::run_epoch` calls it after each meta-step.  The hook
 gets one `ProgressEvent`.  `install_progress` installs a Python callable as
 that hook in a loaded program.  Compiled code skips calls that come sooner
 than `interval` seconds after the previous one, so a progress display costs
-a clock read per report, not a Python call.
+a clock read per report, not a Python call.  The last report of each
+annealing run and every meta-step report are never skipped.
 """
 
 from __future__ import annotations

@@ -122,6 +122,16 @@ def test_module_progress_callback(program):
     assert events == []
 
 
+def test_module_progress_keeps_last_report(program):
+    module = sxc.compile(str(program))
+    events = []
+    # an hour between calls: only the first report and the run's last one arrive
+    with module.progress(events.append, samples=10, interval=3600.0):
+        module.run()
+    assert [e.step for e in events] == [0, STEPS]
+    assert events[-1].total == STEPS
+
+
 def test_module_progress_error_raised(program):
     module = sxc.compile(str(program))
 
