@@ -1,6 +1,11 @@
-"""Build hook: save the parser's tables into the wheel (see sxc/grammar_tables.py)."""
+"""Build hook: save the parser's tables and the parsed library into the wheel.
 
+See sxc/grammar_tables.py and sxc/prebuilt.py.
+"""
+
+import importlib
 import importlib.util
+import sys
 from pathlib import Path
 
 from setuptools import setup
@@ -19,6 +24,13 @@ class BuildWithTables(build_py):
         folder = Path(self.build_lib) / "sxc" / "grammar"
         folder.mkdir(parents=True, exist_ok=True)
         tables.write_tables(ROOT / "grammar" / "simplex.lark", folder)
+        # parse the library with the package just built, which finds the tables
+        sys.path.insert(0, str(Path(self.build_lib).resolve()))
+        try:
+            prebuilt = importlib.import_module("sxc.prebuilt")
+            prebuilt.write_library_parses(Path(self.build_lib) / "sxc" / "runtime")
+        finally:
+            sys.path.pop(0)
 
 
 setup(cmdclass={"build_py": BuildWithTables})

@@ -68,8 +68,9 @@ def _parser() -> lark.Lark:
     from sxc.grammar_tables import build_tables, tables_name
 
     grammar = grammar_text()
-    for saved in (_shipped_tables(tables_name(lark.__version__, grammar)),
-                  cache.read_toolchain_file(GRAMMAR_TABLES)):
+    for read in (lambda: _shipped_tables(tables_name(lark.__version__, grammar)),
+                 lambda: cache.read_toolchain_file(GRAMMAR_TABLES)):
+        saved = read()
         if saved is not None:
             try:
                 return lark.Lark.load(io.BytesIO(saved))

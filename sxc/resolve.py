@@ -84,8 +84,13 @@ def _library_module(name: str) -> ast.Module:
 
         text, path = runtime_source(name)
         register_source(path, text)
-        stored = cache.read_toolchain_file(f"library-{name}")
+        from sxc.prebuilt import read_library_parse
+
+        stored = read_library_parse(name)
         module = cache.unpickle_or_none(stored)
+        if module is None:
+            stored = cache.read_toolchain_file(f"library-{name}")
+            module = cache.unpickle_or_none(stored)
         if module is None:
             module = parse_module(text, path)
             stored = pickle.dumps(module, protocol=pickle.HIGHEST_PROTOCOL)

@@ -35,6 +35,9 @@ def test_wheel_runs_example_outside_checkout(tmp_path):
     assert (target / "sxc" / "runtime" / "simplex_training.sx").exists()
     # the build saves the parser's tables next to the grammar
     [tables] = (target / "sxc" / "grammar").glob("simplex-lark*.tables")
+    # and the parse of each library file next to it
+    parses = sorted(f.name.split("-")[0] for f in (target / "sxc" / "runtime").glob("*.pickle"))
+    assert parses == ["meta_trainer", "simplex_training", "std"]
 
     work = tmp_path / "work"
     work.mkdir()
@@ -53,6 +56,7 @@ def test_wheel_runs_example_outside_checkout(tmp_path):
     # the shipped tables were loaded, so none were built into the cache
     toolchain = tmp_path / "cache" / "sxc" / "toolchain"
     assert [f.name for f in toolchain.glob("grammar-*")] == []
+    assert [f.name for f in toolchain.glob("library-*")] == []
     assert tables.stat().st_size > 0
 
 
@@ -71,3 +75,21 @@ def test_saved_tables_parse_like_fresh_ones(tmp_path):
     for example in sorted(EXAMPLES.glob("*.sx")):
         text = example.read_text(encoding="utf-8")
         assert loaded.parse(text) == fresh.parse(text), example.name
+
+
+def test_saved_library_parses_match_fresh_ones(tmp_path):
+    import pickle
+    import shutil
+
+    from sxc.parse import parse_module
+    from sxc.prebuilt import LIBRARY_FILES, write_library_parses
+
+    for name in LIBRARY_FILES:
+        shutil.copy(ROOT / "runtime" / f"{name}.sx", tmp_path)
+    written = write_library_parses(tmp_path)
+    assert len(written) == len(LIBRARY_FILES)
+    for name, path in zip(LIBRARY_FILES, written):
+        text = (ROOT / "runtime" / f"{name}.sx").read_text(encoding="utf-8")
+        fresh = parse_module(text, f"<runtime>/{name}.sx")
+        # the syntax trees compare by identity in places, so compare their pickles
+        assert path.read_bytes() == pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL), name
