@@ -326,7 +326,14 @@ def unpickle_or_none(data: bytes | None):
 
 
 def modules_unchanged(modules: dict) -> bool:
-    """Check that each module file still has its digest, and each absent path is absent."""
+    """Check that each module file still has its digest, and each absent path is absent.
+
+    The text of each unchanged file is registered for diagnostics, so that a
+    cached warning rendered again in colour quotes its line.
+    """
+    from sxc.diagnostics import register_source
+
+    texts = {}
     for path, digest in modules.items():
         if digest is None:
             if os.path.isfile(path):
@@ -338,6 +345,11 @@ def modules_unchanged(modules: dict) -> bool:
             return False
         if file_digest(data) != digest:
             return False
+        texts[path] = data
+    for path, data in texts.items():
+        # the parser's newline handling, so line numbers agree
+        text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+        register_source(path, text.replace("\r\n", "\n").replace("\r", "\n"))
     return True
 
 

@@ -305,8 +305,8 @@ class Emitter:
             elif text is not None and not self.color:
                 print(text, file=self.stream)
             else:
-                # NOTE: a warning from the compile cache shows its quoted line in
-                # colour only if its file's text is registered, as the main file's is.
+                # a warning from the compile cache quotes its line in colour
+                # because the cache registers the text of the files it checked
                 print(diagnostic.render(self.color), file=self.stream)
 
     def emit_error(self, error: CompileError) -> None:

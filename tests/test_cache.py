@@ -486,3 +486,20 @@ def test_time_limit_keeps_library(tmp_path, cache_env):
     stored = {entry_file, cache.library_path(key)}
     leftovers = [p for p in (cache_env / cache.PROGRAMS_DIR).iterdir() if p not in stored]
     assert leftovers == []
+
+
+def test_hit_quotes_module_warning_in_color(tmp_path, cache_env):
+    (tmp_path / "main.sx").write_text("mod tools;\nfn main() {\n    println!(\"{}\", "
+                                      "tools::twice(2.0));\n}\n")
+    (tmp_path / "tools.sx").write_text("pub fn twice(x: f64) -> f64 {\n"
+                                       "    let spare = 1;\n    2.0 * x\n}\n")
+    first = run("run", "--color=always", "main.sx", cwd=tmp_path)
+    second = run("run", "--color=always", "main.sx", cwd=tmp_path, importtime=True)
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    assert "sxc.parse" not in imported_modules(second)
+    assert "unused variable" in second.stderr
+    assert "let spare = 1;" in first.stderr
+    assert "let spare = 1;" in second.stderr
+    [entry_file] = entries(cache_env)
+    assert cache.read_entry(entry_file.name[: -len(cache.ENTRY_SUFFIX)]) is not None
