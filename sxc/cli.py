@@ -347,7 +347,9 @@ def _run_with_progress(native, seed: int, argv: list[str], time_limit: float | N
         try:
             status, code = native.run_main(seed, argv, time_limit)
         except TimeoutError:
-            # NOTE: the process ends here, so a time limit leaves no trace file
+            if recorder:
+                # the rows so far; the program still runs on its thread until the exit
+                recorder.write(trace)
             _stop_for_time_limit(time_limit)
     if recorder:
         recorder.write(trace)

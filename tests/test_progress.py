@@ -243,3 +243,23 @@ def test_progress_bar_on_terminal(program):
     # rich draws the bar with terminal control sequences, not plain lines
     assert b"\x1b[" in shown
     assert b"last report:" not in shown
+
+
+def test_trace_written_at_time_limit(tmp_path):
+    # the run finishes, then a loop that LLVM cannot prove finite hits the limit
+    endless = PROGRAM.replace(
+        '    println!("accepted {}", annealer.stats.accepted);\n',
+        '    println!("accepted {}", annealer.stats.accepted);\n'
+        '    let mut x: u64 = 1;\n    loop {\n'
+        '        x = x * 6364136223846793005 + 1;\n        if x == 7 { break; }\n    }\n'
+        '    println!("{}", x);\n')
+    assert endless != PROGRAM
+    path = tmp_path / "endless.sx"
+    path.write_text(endless)
+    trace = tmp_path / "trace.csv"
+    result = run_sxc("run", "--time-limit", "3", "--trace", str(trace), str(path))
+    assert result.returncode == 124, result.stderr
+    assert "time limit" in result.stderr
+    steps = [int(r["step"]) for r in read_trace(trace)]
+    assert steps[0] == 0
+    assert steps[-1] == STEPS
