@@ -132,6 +132,12 @@ class Layout:
             slots.append(self._int_slot(value, lowered, typed, where))
         elif isinstance(lowered, T.SliceT):
             slots.extend(self._slice_slots(value, lowered, where, keep))
+        elif isinstance(lowered, T.StrT):
+            slots.extend(_str_slots(value, lowered, where, keep))
+        elif isinstance(lowered, T.RefT) and isinstance(lowered.inner, T.VecT):
+            slots.append(self._vec_ref_slot(value, lowered.inner, where, keep))
+        elif isinstance(lowered, T.VecT):
+            slots.append(self._owned_vec_slot(value, lowered, where, keep))
         elif isinstance(lowered, T.FnT):
             slots.append(self._callback_slot(value, lowered, where, keep, errors))
         elif isinstance(lowered, T.StructT):
@@ -190,7 +196,8 @@ class Layout:
             raise OverflowError(f"{where}: {value} does not fit in `{typed}`")
         return value & 0xFFFFFFFFFFFFFFFF
 
-    def _slice_slots(self, value, t: T.SliceT, where: str, keep: list) -> list[int]:
+    def _slice_slots(self, value, t: T.SliceT, where: str, keep: list,
+                     param_type: T.Type | None = None) -> list[int]:
         """Return (data pointer, length) of a 1-D array for a slice parameter.
 
         A NumPy array crosses without a copy, so it must already have the
@@ -200,32 +207,61 @@ class Layout:
         """
         import numpy as np
 
+        param_type = t if param_type is None else param_type
         dtype = elem_dtype(t.elem)
         if isinstance(value, np.ndarray):
             if value.dtype != dtype:
-                raise TypeError(f"{where}: expected a {dtype} array for `{t}`, got "
+                raise TypeError(f"{where}: expected a {dtype} array for `{param_type}`, got "
                                 f"dtype {value.dtype}")
             if value.ndim != 1:
-                raise TypeError(f"{where}: expected a 1-D array for `{t}`, got shape "
+                raise TypeError(f"{where}: expected a 1-D array for `{param_type}`, got shape "
                                 f"{value.shape}")
             if not value.flags.c_contiguous:
-                raise TypeError(f"{where}: expected a contiguous array for `{t}`, got "
+                raise TypeError(f"{where}: expected a contiguous array for `{param_type}`, got "
                                 f"strides {value.strides}; pass np.ascontiguousarray(...)")
             if t.mutable and not value.flags.writeable:
-                raise TypeError(f"{where}: `{t}` needs a writable array, got a "
+                raise TypeError(f"{where}: `{param_type}` needs a writable array, got a "
                                 "read-only one")
             arr = value
         elif t.mutable:
-            raise TypeError(f"{where}: `{t}` needs a NumPy {dtype} array, got "
+            raise TypeError(f"{where}: `{param_type}` needs a NumPy {dtype} array, got "
                             f"{type(value).__name__} (writes to a converted copy "
                             "would be lost)")
         else:
-            arr = self._convert_sequence(value, dtype, t, where)
+            arr = self._convert_sequence(value, dtype, param_type, where)
         keep.append(arr)
         return [arr.ctypes.data, arr.shape[0]]
 
+    def _vec_ref_slot(self, value, t: T.VecT, where: str, keep: list) -> int:
+        """Return the address of a `Vec` header that borrows an array, for a `&Vec` parameter.
+
+        The header points at the array's data, so a NumPy array of the
+        element's dtype crosses without a copy.  The callee only reads it.
+        """
+        (data, length) = self._slice_slots(value, T.SliceT(t.elem), where, keep,
+                                           T.RefT(t, False))
+        header = (ctypes.c_int64 * 3)(data, length, length)
+        cell = ctypes.c_void_p(ctypes.addressof(header))
+        keep.extend((header, cell))
+        return ctypes.addressof(cell)
+
+    def _owned_vec_slot(self, value, t: T.VecT, where: str, keep: list) -> int:
+        """Return a new `Vec` header with a copy of the array, for a `Vec` parameter.
+
+        Header and data are allocated with the C library's `malloc`, as
+        compiled code allocates them, because the callee owns the `Vec` and
+        may grow it.
+        """
+        data, length = self._slice_slots(value, T.SliceT(t.elem), where, keep, t)
+        size = length * elem_dtype(t.elem).itemsize
+        header = _malloc(3 * 8)
+        buffer = _malloc(max(size, 8))
+        ctypes.memmove(buffer, data, size)
+        (ctypes.c_int64 * 3).from_address(header)[:] = [buffer, length, length]
+        return header
+
     @staticmethod
-    def _convert_sequence(value, dtype, t: T.SliceT, where: str):
+    def _convert_sequence(value, dtype, t: T.Type, where: str):
         import numpy as np
 
         try:
@@ -242,7 +278,7 @@ class Layout:
                             f"for `{t}`")
         arr = np.ascontiguousarray(raw, dtype=dtype)
         if dtype.kind in "iu" and raw.size and not np.array_equal(arr, raw):
-            raise OverflowError(f"{where}: a value does not fit in `{t.elem}`")
+            raise OverflowError(f"{where}: a value does not fit in `{dtype}` for `{t}`")
         return arr
 
     def _callback_slot(self, value, t: T.FnT, where: str, keep: list,
@@ -387,6 +423,45 @@ def _parts(t: T.Type) -> list[T.Type]:
     if isinstance(t, T.TupleT):
         return list(t.items)
     return [t.elem] * t.size
+
+
+def _str_slots(value, t: T.StrT, where: str, keep: list) -> list[int]:
+    """Return (data pointer, length) of the UTF-8 bytes of `value` for a string parameter.
+
+    A `&str` borrows a buffer that lives for the call.  A `String` gets a
+    copy allocated with `malloc`, because the callee owns it.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{where}: expected a str for `{t}`, got {_show(value)}")
+    try:
+        data = value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"{where}: the string is not valid Unicode for `{t}`: {exc.reason} "
+                         f"at index {exc.start}") from None
+    if t.owned:
+        address = _malloc(max(len(data), 1))
+        ctypes.memmove(address, data, len(data))
+        return [address, len(data)]
+    buffer = ctypes.create_string_buffer(data, max(len(data), 1))
+    keep.append(buffer)
+    return [ctypes.addressof(buffer), len(data)]
+
+
+def _malloc(size: int) -> int:
+    """Allocate `size` bytes with the C library's `malloc`; raise MemoryError if it fails."""
+    global _malloc_function
+    if _malloc_function is None:
+        libc = ctypes.CDLL(None)
+        libc.malloc.argtypes = [ctypes.c_size_t]
+        libc.malloc.restype = ctypes.c_void_p
+        _malloc_function = libc.malloc
+    address = _malloc_function(size)
+    if not address:
+        raise MemoryError(f"cannot allocate {size} bytes for an argument")
+    return address
+
+
+_malloc_function = None
 
 
 def _libc_free():

@@ -1518,9 +1518,10 @@ def export_slots(t: T.Type, cg, result: bool = False) -> int | None:
     """Return how many 8-byte slots a value of type `t` takes, or None if it cannot cross.
 
     Numbers, bool and enums take one slot, and structs, tuples and arrays are
-    flattened field by field.  Slices (data pointer, length) and function
-    pointers cross only as parameters, and `Vec`s of numbers (the header
-    pointer) only as results.
+    flattened field by field.  Slices and strings (data pointer, length),
+    `&Vec`s of numbers (the address of a header pointer) and function
+    pointers cross only as parameters.  `Vec`s of numbers (the header
+    pointer) cross both ways.
     """
     return _slots(t, cg, result, frozenset())
 
@@ -1544,7 +1545,12 @@ def _slots(t: T.Type, cg, result: bool, seen: frozenset) -> int | None:
         return None if count is None else count * t.size
     if isinstance(t, T.SliceT) and not result and isinstance(t.elem, (T.FloatT, T.IntT)):
         return 2
-    if isinstance(t, T.VecT) and result and isinstance(t.elem, (T.FloatT, T.IntT)):
+    if isinstance(t, T.VecT) and isinstance(t.elem, (T.FloatT, T.IntT)):
+        return 1
+    if isinstance(t, T.StrT) and not result:
+        return 2
+    if isinstance(t, T.RefT) and not result and not t.mutable and \
+            isinstance(t.inner, T.VecT) and isinstance(t.inner.elem, (T.FloatT, T.IntT)):
         return 1
     if isinstance(t, T.FnT) and not result and all(
             isinstance(p, (T.FloatT, T.IntT, T.BoolT)) or
@@ -1568,10 +1574,11 @@ def _load_slot(cg: Codegen, base, index: int, t: T.Type) -> tuple[ir.Value, int]
         raw = b.load(ptr)
         bits = getattr(t, "bits", 64)
         return (raw if bits == 64 else b.trunc(raw, ir.IntType(bits))), index + 1
-    if isinstance(t, T.FnT):
+    if isinstance(t, (T.FnT, T.VecT, T.RefT)):
         return b.inttoptr(b.load(ptr), cg.ll(t)), index + 1
-    if isinstance(t, T.SliceT):
-        data = b.inttoptr(b.load(ptr), cg.ll_elem_ptr(t.elem))
+    if isinstance(t, (T.SliceT, T.StrT)):
+        elem_ptr = PTR if isinstance(t, T.StrT) else cg.ll_elem_ptr(t.elem)
+        data = b.inttoptr(b.load(ptr), elem_ptr)
         length = b.load(b.gep(base, [const_i64(index + 1)]))
         sl = ir.Constant(cg.ll(t), ir.Undefined)
         return b.insert_value(b.insert_value(sl, data, 0), length, 1), index + 2

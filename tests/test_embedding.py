@@ -96,6 +96,17 @@ fn histogram(v: &[f64]) -> Histogram {
 }
 fn dot3(a: [f64; 3], b: (f64, f64, f64)) -> f64 { a[0] * b.0 + a[1] * b.1 + a[2] * b.2 }
 fn name_length(s: &str) -> i64 { s.len() as i64 }
+fn describe(n: i64) -> String { format!("n = {}", n) }
+fn char_count(s: String) -> i64 { s.chars().count() as i64 }
+fn vec_total(v: &Vec<f64>) -> f64 {
+    let mut s = 0.0;
+    for x in v.iter() { s += *x; }
+    s
+}
+fn extended(mut v: Vec<i64>, n: i64) -> Vec<i64> {
+    for k in 0..n { v.push(k * 10); }
+    v
+}
 fn triple(x: f64) -> [f64; 3] { [x, x + 1.0, x + 2.0] }
 fn divmod(a: i64, b: i64) -> (i64, i64) { (a / b, a % b) }
 fn norm(p: Point) -> f64 { (p.x * p.x + p.y * p.y).sqrt() }
@@ -317,8 +328,35 @@ def test_sequence_conversion_errors(m):
 
 
 def test_unsupported_type_not_exported(m):
-    with pytest.raises(TypeError, match="`name_length` cannot be called from Python"):
-        m.name_length
+    with pytest.raises(TypeError, match="`describe` cannot be called from Python"):
+        m.describe
+
+
+def test_str_arguments(m):
+    text = "h\u00e9llo \U0001F600"
+    assert m.name_length(text) == len(text.encode("utf-8"))
+    assert m.name_length("") == 0
+    assert m.char_count(text) == len(text)
+    with pytest.raises(TypeError, match=r"argument 's': expected a str for `&str`, got int"):
+        m.name_length(3)
+    with pytest.raises(ValueError, match="not valid Unicode"):
+        m.name_length("\ud800")
+
+
+def test_vec_arguments(m):
+    values = np.array([0.5, 1.25, 2.0])
+    assert m.vec_total(values) == 3.75
+    assert m.vec_total([1, 2]) == 3.0
+    assert m.vec_total([]) == 0.0
+    with pytest.raises(TypeError, match=r"expected a float64 array for `&Vec<f64>`"):
+        m.vec_total(np.array([1, 2]))
+    grown = m.extended(np.array([7, 8]), 3)
+    assert grown.tolist() == [7, 8, 0, 10, 20]
+    assert m.extended([], 2).tolist() == [0, 10]
+    # the callee grew its own copy, never the caller's array
+    source = np.array([1, 2], dtype=np.int64)
+    m.extended(source, 100)
+    assert source.tolist() == [1, 2]
 
 
 # ---------------------------------------------------------------- structs
