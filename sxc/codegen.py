@@ -189,6 +189,11 @@ class Codegen:
             if getattr(fn, "origin", "user") == "std" and is_cold_runtime_function(key):
                 llfn.attributes.add("noinline")
                 llfn.attributes.add("optnone")
+            elif self.with_exports and getattr(fn, "origin", "user") == "user" and key != "main":
+                # The wrapper that Python calls is a second caller, which makes
+                # LLVM's inliner keep a helper out of the user's loops; the hint
+                # raises its threshold as if the wrapper were not there.
+                llfn.attributes.add("inlinehint")
             self.functions[key] = llfn
         for key, fn in self.program.functions.items():
             if key in live:

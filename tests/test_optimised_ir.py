@@ -165,8 +165,10 @@ def test_product_tangent_rounds_each_operation(lanes):
 
 def test_hot_loop_helpers_are_inlined(tmp_path):
     ir_text = emit(tmp_path, LOOP_PROGRAM, "--emit", "llvm", "-O2")
-    body = function_body(ir_text, "sx.anneal")
     defined = set(re.findall(r"^define [^\n]*@([\w.$\"]+)\(", ir_text, re.M))
+    # LLVM may inline `anneal` itself into the wrapper that Python calls
+    body = function_body(ir_text, "sx.anneal" if "sx.anneal" in defined
+                         else "__sx_export.anneal")
     called = set(CALL_TARGET.findall(body))
     # the panic routines are cold and never return, so they stay out of line
     assert called & defined <= {"__sx_panic", "__sx_panic_fmt"}, called & defined
