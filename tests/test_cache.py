@@ -293,10 +293,24 @@ def test_cache_dir_default(monkeypatch, tmp_path):
     assert cache.cache_dir() == tmp_path / ".cache" / "sxc"
 
 
+def run_without_shipped_parses(cwd: Path) -> subprocess.CompletedProcess:
+    """Run `sxc run --no-cache prog.sx` as if the wheel contained no parsed library.
+
+    An installed wheel loads the library's parse from its own files, so the
+    toolchain file of the cache is used only without them.
+    """
+    code = ("import sys, sxc.prebuilt as shipped; shipped.read_library_parse = lambda name: None;"
+            " from sxc.cli import main; sys.exit(main(['run', '--no-cache', 'prog.sx']))")
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True,
+                          text=True, timeout=600, env=env)
+
+
 @pytest.mark.parametrize("damage", ["garbage", "fingerprint", "pickle"])
 def test_damaged_library_parse_reparses(tmp_path, cache_env, damage):
     (tmp_path / "prog.sx").write_text(HARMONIC)
-    assert run("run", "prog.sx", "--no-cache", cwd=tmp_path).returncode == 0
+    assert run_without_shipped_parses(tmp_path).returncode == 0
     stored = cache_env / cache.TOOLCHAIN_DIR / "library-std.pickle"
     assert cache.read_toolchain_file("library-std") is not None
     if damage == "garbage":
@@ -305,7 +319,7 @@ def test_damaged_library_parse_reparses(tmp_path, cache_env, damage):
         cache._write_framed(stored, b"\0" * 32 + cache.read_toolchain_file("library-std"))
     else:
         cache.write_toolchain_file("library-std", b"\x80\x05garbage")
-    result = run("run", "prog.sx", "--no-cache", cwd=tmp_path)
+    result = run_without_shipped_parses(tmp_path)
     assert result.returncode == 0, result.stderr
     assert float(result.stdout) == harmonic_sum(1000)
     assert cache.unpickle_or_none(cache.read_toolchain_file("library-std")) is not None
