@@ -1960,7 +1960,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             e.target, e.ty = ("seq", "is_empty"), T.BOOL
             return e
         if name == "count" and _is_str_iterator(e.receiver):
-            # `s.chars()` and `s.bytes()` are slices here, so counting them is `len`
+            # these string iterators are sequences here, so counting them is `len`
             e.args = self.check_args(e.args, [], e.span, "`count`")
             e.target, e.ty = ("seq", "len"), T.USIZE
             return e
@@ -2970,10 +2970,12 @@ def _char_range_loop(loop: ast.For, code: str) -> ast.For:
 
 
 def _is_str_iterator(e: ast.Expr) -> bool:
-    """Return whether `e` is `s.chars()`, `s.char_indices()` or `s.bytes()`."""
+    """Return whether `e` is `s.chars()`, `s.char_indices()`, `s.bytes()`, `s.lines()`,
+    `s.split(..)` or `s.split_whitespace()`."""
     target = getattr(e, "target", None)
     return isinstance(e, ast.MethodCall) and target in (
-        ("str", "chars"), ("str", "char_indices"), ("str", "bytes"))
+        ("str", "chars"), ("str", "char_indices"), ("str", "bytes"), ("str", "lines"),
+        ("str", "split"), ("str", "split_whitespace"))
 
 
 def _is_range_slice(e: ast.Expr) -> bool:
