@@ -457,7 +457,7 @@ def _malloc(size: int) -> int:
         _malloc_function = libc.malloc
     address = _malloc_function(size)
     if not address:
-        raise MemoryError(f"cannot allocate {size} bytes for an argument")
+        raise MemoryError(f"failed to allocate {size} bytes for an argument")
     return address
 
 

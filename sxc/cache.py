@@ -457,7 +457,7 @@ def store_program(key: str, compiled, link_in_background: bool = False) -> bool:
     With `link_in_background`, the entry is written without a shared library
     and a separate process links the library and rewrites the entry, so the
     caller does not wait for the C compiler.  That process outlives the
-    caller; until it is done, a hit links the library itself.
+    caller, and until it is done, a hit links the library itself.
     """
     native = compiled.native()
     modules = {}
@@ -529,12 +529,10 @@ def link_stored(key: str) -> bool:
     return attach_library(key, entry)
 
 
-def wait_for_links(timeout: float | None = None) -> None:
-    """Wait for the libraries that `store_program` links in the background."""
-    for process in _linkers:
-        try:
-            process.wait(timeout)
-        except Exception:  # noqa: BLE001 - subprocess.TimeoutExpired; the link goes on
-            pass
+def wait_for_links() -> None:
+    """Wait for the libraries that `store_program` links on threads of this process.
+
+    A linking process needs no wait, because it outlives this one.
+    """
     for thread in _link_threads:
         thread.join()

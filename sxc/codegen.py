@@ -190,9 +190,8 @@ class Codegen:
                 llfn.attributes.add("noinline")
                 llfn.attributes.add("optnone")
             elif self.with_exports and getattr(fn, "origin", "user") == "user" and key != "main":
-                # The wrapper that Python calls is a second caller, which makes
-                # LLVM's inliner keep a helper out of the user's loops; the hint
-                # raises its threshold as if the wrapper were not there.
+                # The wrapper that Python calls is a second caller, so LLVM's inliner
+                # keeps a helper out of the user's loops.  The hint raises its threshold.
                 llfn.attributes.add("inlinehint")
             self.functions[key] = llfn
         for key, fn in self.program.functions.items():

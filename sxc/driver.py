@@ -205,9 +205,10 @@ def run_deep(function, *args):
 def compile_program(source: str, path: str, options: Options) -> Compiled:
     """Run every pass up to the core program and generate its LLVM IR.
 
-    Python's cyclic garbage collector is paused meanwhile: the passes create
-    many objects and few cycles, and its scans took about a quarter of the
-    time of compiling a 2,000-line program while saving about 2 MB.
+    Python's cyclic garbage collector is paused meanwhile, because the passes
+    create many objects and few cycles.  Its scans took about a sixth of the
+    time of compiling a 2,000-line program (1.05 s against 0.87 s without,
+    one measurement) and freed about 2 MB.
     """
     import gc
 
@@ -254,14 +255,18 @@ def compile_cached(source: str, path: str, options: Options, use_cache: bool = T
 
 
 def _compile_released(source: str, path: str, options: Options, one_shot: bool) -> Compiled:
+    """Compile and release the syntax trees, in a child process when `one_shot` allows it."""
     import os
-
     import threading
 
     # fork copies only the calling thread, so it is used only in a process with one thread
     if one_shot and hasattr(os, "fork") and sys.platform.startswith("linux") \
             and threading.active_count() == 1:
         return compile_in_child(source, path, options)
+    return _compile_here(source, path, options)
+
+
+def _compile_here(source: str, path: str, options: Options) -> Compiled:
     compiled = compile_program(source, path, options)
     compiled.release_front_end()
     return compiled
@@ -293,12 +298,10 @@ def compile_in_child(source: str, path: str, options: Options) -> Compiled:
     try:
         pid = os.fork()
     except OSError:
-        # no process can be started (a process limit or a sandbox): compile here
+        # A process limit or a sandbox rejects the fork, so compile in this process.
         os.close(read_end)
         os.close(write_end)
-        compiled = compile_program(source, path, options)
-        compiled.release_front_end()
-        return compiled
+        return _compile_here(source, path, options)
     if pid == 0:  # the child: compile, send the result, and leave without cleanup
         try:
             os.close(read_end)

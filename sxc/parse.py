@@ -58,10 +58,10 @@ GRAMMAR_TABLES = f"grammar-lark{lark.__version__}"
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> lark.Lark:
-    # Building the LALR tables takes about a second.  A wheel ships them next
-    # to the grammar (see `sxc.grammar_tables`); otherwise, or when they were
-    # built by another Lark version, they are built once and kept as a
-    # toolchain file of the compile cache, which is written atomically.
+    # Building the LALR tables takes about a second, so a wheel ships them next
+    # to the grammar (see `sxc.grammar_tables`).  Without them, or when another
+    # Lark version built them, they are built once and kept as a toolchain
+    # file of the compile cache, which is written atomically.
     # Lark's own `cache=` option writes its file in place, where a concurrent
     # sxc process can read it half written.
     from sxc import cache

@@ -63,17 +63,22 @@ def run(*args: str, cwd: Path, importtime: bool = False) -> subprocess.Completed
                           capture_output=True, text=True, timeout=600, env=env)
 
 
-def wait_for_library(key: str, seconds: float = 300.0) -> bool:
-    """Wait until the process that `sxc run` started has linked the entry's library."""
+def linked_entry_key(folder: Path, seconds: float = 300.0) -> str:
+    """Return the key of the only entry in `folder` once its library is linked.
+
+    `sxc run` links the library in a process of its own, so wait for it.
+    """
     import time
 
+    [entry_file] = entries(folder)
+    key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         entry = cache.read_entry(key)
         if entry is not None and entry["library"] is not None:
-            return True
+            return key
         time.sleep(0.05)
-    return False
+    raise AssertionError(f"the library of entry {key} was not linked within {seconds} s")
 
 
 def entries(folder: Path) -> list[Path]:
@@ -87,7 +92,7 @@ def test_hit_same_output(tmp_path, cache_env):
     assert float(first.stdout) == harmonic_sum(1000)
     stored = entries(cache_env)
     assert len(stored) == 1
-    assert wait_for_library(stored[0].name[: -len(cache.ENTRY_SUFFIX)])
+    linked_entry_key(cache_env)
     written = stored[0].stat().st_mtime_ns
     second = run("run", "prog.sx", cwd=tmp_path, importtime=True)
     assert second.returncode == 0, second.stderr
@@ -371,9 +376,7 @@ def test_hit_loads_library_without_llvm(tmp_path, cache_env):
     (tmp_path / "prog.sx").write_text(HARMONIC)
     first = run("run", "prog.sx", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
-    [entry_file] = entries(cache_env)
-    key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
-    assert wait_for_library(key)
+    key = linked_entry_key(cache_env)
     assert cache.library_path(key).is_file()
     second = run("run", "prog.sx", cwd=tmp_path, importtime=True)
     assert second.returncode == 0, second.stderr
@@ -389,9 +392,7 @@ def test_library_and_jit_agree(tmp_path, cache_env, monkeypatch):
     compiled = run("run", "prog.sx", cwd=tmp_path)
     from_library = run("run", "prog.sx", cwd=tmp_path, importtime=True)
     assert "llvmlite.binding" not in imported_modules(from_library)
-    [entry_file] = entries(cache_env)
-    key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
-    assert wait_for_library(key)
+    key = linked_entry_key(cache_env)
     entry = cache.read_entry(key)
     entry["library"] = None
     assert cache.write_entry(key, entry)
@@ -416,9 +417,7 @@ def test_damaged_library_relinks(tmp_path, cache_env, damage):
 
     (tmp_path / "prog.sx").write_text(HARMONIC)
     assert run("run", "prog.sx", cwd=tmp_path).returncode == 0
-    [entry_file] = entries(cache_env)
-    key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
-    assert wait_for_library(key)
+    key = linked_entry_key(cache_env)
     library = cache.library_path(key)
     if damage == "garbage":
         library.write_bytes(b"not a shared library")
@@ -462,9 +461,7 @@ def test_same_program_twice_in_process(cache_env):
 def test_entry_without_library_links_it(tmp_path, cache_env):
     (tmp_path / "prog.sx").write_text(HARMONIC)
     assert run("run", "prog.sx", cwd=tmp_path).returncode == 0
-    [entry_file] = entries(cache_env)
-    key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
-    assert wait_for_library(key)
+    key = linked_entry_key(cache_env)
     entry = cache.read_entry(key)
     entry["library"] = None
     assert cache.write_entry(key, entry)
@@ -494,10 +491,8 @@ def test_time_limit_keeps_library(tmp_path, cache_env):
     stopped = run("run", "--time-limit", "1", "prog.sx", cwd=tmp_path)
     assert stopped.returncode == 124, stopped.stderr
     assert stopped.stdout == "started\n"
-    [entry_file] = entries(cache_env)
-    key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
-    assert wait_for_library(key)
-    stored = {entry_file, cache.library_path(key)}
+    key = linked_entry_key(cache_env)
+    stored = {cache.entry_path(key), cache.library_path(key)}
     leftovers = [p for p in (cache_env / cache.PROGRAMS_DIR).iterdir() if p not in stored]
     assert leftovers == []
 

@@ -692,3 +692,17 @@ def test_cache_hit_keeps_the_interface(tmp_path, monkeypatch):
 
 def _raise_value_error(x):
     raise ValueError("raised in Python")
+
+
+def test_vec_argument_overflow(m):
+    with pytest.raises(OverflowError, match=r"a value does not fit in `int64` for `Vec<i64>`"):
+        m.extended([2**63], 1)
+
+
+def test_owned_argument_allocation_failure(m, monkeypatch):
+    from sxc import boundary
+
+    boundary._malloc(8)  # load the C library's malloc first, then replace it
+    monkeypatch.setattr(boundary, "_malloc_function", lambda size: None)
+    with pytest.raises(MemoryError, match="failed to allocate 24 bytes for an argument"):
+        m.extended([1, 2], 1)

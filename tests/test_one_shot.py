@@ -64,7 +64,7 @@ def test_cli_run_prints_and_warns(tmp_path):
     assert "let unused = 3;" in result.stderr
 
 
-def test_cli_error_in_module_file_quotes_its_line(tmp_path):
+def test_module_error_quotes_line(tmp_path):
     (tmp_path / "main.sx").write_text("mod shapes;\nfn main() {\n    println!(\"{}\", "
                                       "shapes::area(2.0));\n}\n")
     (tmp_path / "shapes.sx").write_text("pub fn area(r: f64) -> f64 {\n    r * r * true\n}\n")
@@ -77,7 +77,7 @@ def test_cli_error_in_module_file_quotes_its_line(tmp_path):
 
 
 @needs_fork
-def test_child_killed_is_an_internal_error(monkeypatch):
+def test_killed_child_internal_error(monkeypatch):
     def die(*args):
         os.kill(os.getpid(), signal.SIGKILL)
 
@@ -87,7 +87,7 @@ def test_child_killed_is_an_internal_error(monkeypatch):
 
 
 @needs_fork
-def test_child_exception_is_an_internal_error(monkeypatch):
+def test_child_exception_internal_error(monkeypatch):
     def fail(*args):
         raise KeyError("missing")
 
@@ -106,7 +106,7 @@ def test_child_compile_error_keeps_diagnostics():
     assert "let x: i64 = 1.5;" in info.value.render()
 
 
-def test_run_without_exports_has_no_wrappers():
+def test_no_exports_no_wrappers():
     with_exports = driver.compile_program(SUM, "sum.sx", driver.Options(opt_level=0))
     without = driver.compile_program(SUM, "sum.sx", driver.Options(opt_level=0, exports=False))
     assert "__sx_export.harmonic" in with_exports.llvm_ir
@@ -118,10 +118,10 @@ def test_run_without_exports_has_no_wrappers():
 
 @needs_fork
 def test_fork_failure_compiles_in_process(monkeypatch, capfd):
-    def refuse():
+    def fail_to_fork():
         raise OSError(11, "Resource temporarily unavailable")
 
-    monkeypatch.setattr(os, "fork", refuse)
+    monkeypatch.setattr(os, "fork", fail_to_fork)
     compiled = driver.compile_in_child(SUM, "sum.sx", driver.Options(opt_level=0))
     assert compiled.program is None
     status, _ = compiled.native().run_main(0, ["sum.sx"])
