@@ -83,7 +83,7 @@ class Codegen:
         self.native = Native(self.m)
         self.struct_fields: dict[str, list[tuple[str, T.Type]]] = {}
         self.struct_types: dict[str, ir.IdentifiedStructType] = {}
-        self.functions: dict[str, ir.Function] = {}
+        self.functions = _UsedFunctions()
         self.consts: dict[str, ast.ConstDef] = dict(program.consts)
         self.b: ir.IRBuilder | None = None
         self.st: FnState | None = None
@@ -194,11 +194,25 @@ class Codegen:
                 # keeps a helper out of the user's loops.  The hint raises its threshold.
                 llfn.attributes.add("inlinehint")
             self.functions[key] = llfn
+        # The library's functions are translated when code refers to them:
+        # reachability counts every formatting routine for any `println!`,
+        # but each placeholder calls one or two of them.
+        library = {key for key in live
+                   if getattr(self.program.functions[key], "origin", "user") != "user"}
         for key, fn in self.program.functions.items():
-            if key in live:
+            if key in live and key not in library:
                 self.define(key, fn)
         self.entry_trampoline()
         self.exports = emit_exports(self) if self.with_exports else {}
+        while True:
+            wanted = sorted(library & self.functions.used)
+            if not wanted:
+                break
+            for key in wanted:
+                library.discard(key)
+                self.define(key, self.program.functions[key])
+        for key in library:  # declared, never referred to
+            del self.m.globals[self.functions.pop(key).name]
         return self.m
 
     def define(self, key: str, fn: ast.FnDef) -> None:
@@ -922,7 +936,8 @@ class Codegen:
         target = self.value(e.args[0]) if name == "contains" else None
         elem_ll = self.ll(t.elem)
         acc = self.alloca(elem_ll if name == "sum" else I1)
-        zero = ir.Constant(elem_ll, 0.0 if isinstance(t.elem, T.FloatT) else 0)
+        # Rust's float sum starts at -0.0, so that a sum of -0.0s is -0.0
+        zero = ir.Constant(elem_ll, -0.0 if isinstance(t.elem, T.FloatT) else 0)
         b.store(zero if name == "sum" else ir.Constant(I1, 0), acc)
         self.counted_loop(length, lambda i: self._fold_step(name, data, i, acc, target, t.elem))
         return b.load(acc)
@@ -1484,6 +1499,23 @@ def _type_key(ty: ir.Type) -> str:
     # a checksum, not hash(): the names must not change between processes
     return "".join(ch if ch.isalnum() else "_" for ch in text)[:60] + \
         f".{zlib.crc32(text.encode()) % 99991}"
+
+
+class _UsedFunctions(dict):
+    """The LLVM function of each function key, remembering the keys looked up."""
+
+    def __init__(self):
+        super().__init__()
+        self.used: set[str] = set()
+
+    def __getitem__(self, key: str) -> ir.Function:
+        self.used.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default=None):
+        if key in self:
+            return self[key]
+        return default
 
 
 def _mangle(key: str) -> str:

@@ -20,9 +20,13 @@ from dataclasses import dataclass, field
 _SOURCES: dict[str, str] = {}
 
 
+_LINES: dict[str, list[str]] = {}  # the texts of `_SOURCES` split at `\n`, made when first read
+
+
 def register_source(path: str, text: str) -> None:
     """Remember the text of `path` so diagnostics can quote its lines."""
     _SOURCES[path] = text
+    _LINES.pop(path, None)
 
 
 def registered_sources() -> dict[str, str]:
@@ -31,12 +35,14 @@ def registered_sources() -> dict[str, str]:
 
 
 def source_line(path: str, line: int) -> str | None:
-    text = _SOURCES.get(path)
-    if text is None:
-        return None
-    # `\n` only: the parser counts lines that way, and a form feed or U+2028
-    # inside a comment must not shift the quoted line
-    lines = text.split("\n")
+    lines = _LINES.get(path)
+    if lines is None:
+        text = _SOURCES.get(path)
+        if text is None:
+            return None
+        # `\n` only: the parser counts lines that way, and a form feed or U+2028
+        # inside a comment must not shift the quoted line
+        lines = _LINES[path] = text.split("\n")
     if 1 <= line <= len(lines):
         return lines[line - 1].rstrip("\r")
     return None

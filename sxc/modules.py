@@ -155,11 +155,13 @@ class ModuleLoader:
         return scope
 
     def declare(self, scope: Scope, items: list[ast.Item],
-                script: list[ast.Stmt] | None = None) -> None:
+                script: list[ast.Stmt] | None = None, lifted: bool = False) -> None:
         """Add `items` to `scope`, loading the modules they declare.  The items
-        declared inside function bodies (and inside `script`) join them."""
+        declared inside function bodies (and inside `script`) join them,
+        unless `lifted` says that they already have (see `lift_library`)."""
         self.scopes.append(scope)
-        items = list(items) + lift_nested_items(items, [script] if script else [])
+        if not lifted:
+            items = list(items) + lift_nested_items(items, [script] if script else [])
         for item in items:
             if isinstance(item, ast.UseDecl):
                 scope.uses.append(item)

@@ -96,8 +96,9 @@ class NameResolver:
         if name not in self.crates:
             scope = Scope(name, "library", None, ".")
             self.crates[name] = scope
-            items = [i for f in LIBRARY_CRATES[name] for i in self.library_module(f).items]
-            self.loader.declare(scope, items)
+            files = [self.library_module(f) for f in LIBRARY_CRATES[name]]
+            self.loader.declare(scope, [i for f in files for i in f.items],
+                                lifted=all(getattr(f, "nested_lifted", False) for f in files))
             self.resolve_imports([scope])
             self.prepare(scope)
         return self.crates[name]

@@ -43,6 +43,18 @@ def lift_nested_items(items: list[ast.Item], extra_bodies: list[list[ast.Stmt]] 
     return lifter.lifted
 
 
+def lift_library(module: ast.Module) -> None:
+    """Lift the nested items of a library file once, when it is parsed.
+
+    Its parse is kept and copied for every compilation, and walking its
+    bodies again for each would cost more than compiling a small program's
+    own functions.  `module.nested_lifted` tells `ModuleLoader.declare` to
+    skip the walk.
+    """
+    module.items = list(module.items) + lift_nested_items(module.items)
+    module.nested_lifted = True
+
+
 class _Lifter:
     def __init__(self, used_names: set[str]):
         self.used_names = used_names  # the names of the module's items, and of lifted ones

@@ -42,11 +42,12 @@ def reachable_functions(program, extra: tuple[str, ...] = (),
         if key in seen or key not in program.functions:
             continue
         seen.add(key)
-        stack.extend(_callees(program.functions[key].body))
+        stack.extend(callees(program.functions[key].body))
     return seen
 
 
-def _callees(node) -> set[str]:
+def callees(node) -> set[str]:
+    """Return the keys of the functions that `node` calls or names, and those codegen calls for it."""
     out: set[str] = set()
     todo = [node]
     while todo:
@@ -72,13 +73,33 @@ def _callees(node) -> set[str]:
                 out.update(("__powi_f64", "__powi_f32"))
             elif kind == "builtin" and name in ("print_f64", "to_string"):
                 out.update(PRINT_FAMILY)
-        if isinstance(n, (ast.MacroCall,)):
+                out.update(_display_impls(n))
+        if isinstance(n, ast.MacroCall):
             out.update(PRINT_FAMILY)
+            out.update(_display_impls(n))
         for name in ast.field_names(n):
             value = getattr(n, name)
             if isinstance(value, (ast.Node, list, tuple)):
                 todo.append(value)
     return out
+
+
+def _display_impls(node) -> set[str]:
+    """Return the `fmt` methods of `impl Display` that formatting the arguments of `node` calls."""
+    from sxc import types as T
+
+    found = set()
+    values = list(getattr(node, "args", None) or [])
+    receiver = getattr(node, "receiver", None)
+    if receiver is not None:
+        values.append(receiver)
+    for value in values:
+        ty = getattr(value, "ty", None)
+        while isinstance(ty, T.RefT):
+            ty = ty.inner
+        if isinstance(ty, T.EnumT) or (isinstance(ty, T.StructT) and ty.struct != "Dual"):
+            found.add(f"{ty}::fmt")
+    return found
 
 
 def recursive_functions(program, live: set[str]) -> set[str]:
@@ -88,7 +109,7 @@ def recursive_functions(program, live: set[str]) -> set[str]:
     strongly connected component of two or more functions, or functions that
     call themselves.  Tarjan's algorithm finds the components in one pass.
     """
-    graph = {key: sorted(_callees(program.functions[key].body) & live) for key in live}
+    graph = {key: sorted(callees(program.functions[key].body) & live) for key in live}
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
@@ -104,8 +125,8 @@ def recursive_functions(program, live: set[str]) -> set[str]:
         on_stack.add(root)
         frames = [(root, iter(graph[root]))]
         while frames:
-            key, callees = frames[-1]
-            callee = next(callees, None)
+            key, pending = frames[-1]
+            callee = next(pending, None)
             if callee is not None:
                 if callee not in index:
                     index[callee] = low[callee] = len(index)

@@ -24,6 +24,7 @@ from sxc import ast
 from sxc.cmath import extern_functions
 from sxc.diagnostics import Reporter, Span, register_source
 from sxc.modules import ModuleLoader, Scope
+from sxc.nested import lift_library
 from sxc.names import NameResolver
 from sxc.parse import parse_module
 from sxc.traits import derive_methods
@@ -93,6 +94,7 @@ def _library_module(name: str) -> ast.Module:
             module = cache.unpickle_or_none(stored)
         if module is None:
             module = parse_module(text, path)
+            lift_library(module)
             stored = pickle.dumps(module, protocol=pickle.HIGHEST_PROTOCOL)
             cache.write_toolchain_file(f"library-{name}", stored)
         _LIB_CACHE[name] = stored
@@ -114,7 +116,8 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
                                   "`#![tangents = N]`", code="SXW001")
     loader = ModuleLoader(reporter, read_source, parse_module)
     std = Scope("std", "std", None, ".")
-    loader.declare(std, _library_module("std").items)
+    prelude = _library_module("std")
+    loader.declare(std, prelude.items, lifted=getattr(prelude, "nested_lifted", False))
     loader.scopes.remove(std)
     root = loader.load_root(module)
     program.shadowed_prelude = _shadow_prelude_types(std, root)

@@ -372,9 +372,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             c.value = self.coerce(self.expr(c.value, self.consts[name]), self.consts[name])
             self.check_literals(c.value)
         self.check_const_cycles()
-        for key, fn in list(self.program.functions.items()):
-            self.check_fn(fn)
-        self.check_instances()
+        self.check_reachable()
         self.finish_closures()
         main = self.program.functions.get("main")
         if main is not None:
@@ -388,6 +386,39 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         # errors stop the checks early, which would make bindings look unused
         if not self.rep.has_errors:
             lint_unused(self, self.linted_locals)
+
+    def check_reachable(self) -> None:
+        """Check the user's functions and the library functions they can reach.
+
+        The prelude has about a hundred functions, and a program calls few of
+        them.  Checking a body is what tells which functions it calls (method
+        calls need the receiver's type), so the library functions are
+        checked as calls reach them, and those no call reaches are dropped.
+        The roots are those of `sxc.reach.reachable_functions`: every function
+        of the user's program, and `Rng::u01`, which the soft pass calls.
+        """
+        from sxc.reach import callees
+
+        functions = self.program.functions
+        waiting = {key: fn for key, fn in functions.items()
+                   if getattr(fn, "origin", "user") in ("std", "library")}
+        waiting.pop(self.program.prelude_key("Rng") + "::u01", None)
+        fresh = [key for key in functions if key not in waiting]
+        while fresh:
+            before = set(functions)
+            for key in fresh:
+                self.check_fn(functions[key])
+            # the copies of generic functions, checked here, join the functions
+            self.check_instances()
+            checked = fresh + [key for key in functions if key not in before]
+            fresh = []
+            for key in checked:
+                for callee in callees(functions[key].body):
+                    if callee in waiting:
+                        del waiting[callee]
+                        fresh.append(callee)
+        for key in waiting:
+            del functions[key]
 
     def check_const_cycles(self) -> None:
         graph = {name: _const_refs(c.value) for name, c in self.program.consts.items()}
@@ -448,11 +479,14 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if sig.self_type is not None:
             self.scopes[0]["self"] = Local(sig.self_type,
                                            fn.self_kind == "mut" or fn.self_mutable, fn.span)
+        # the library's own code is neither linted nor checked for literals
+        library = getattr(fn, "origin", "user") in ("std", "std-instance", "library")
         for p, ty in zip(fn.params, sig.params):
             local = Local(ty, p.mutable, p.span)
             self.scopes[0][p.name] = local
-            if getattr(fn, "trait_impl", None) is None:
+            if getattr(fn, "trait_impl", None) is None and not library:
                 self.lint_local(p.name, local, p.mutable, _param_name_span(p))
+        deferred = len(self.deferred)
         body = self.block(fn.body, sig.ret)
         if not isinstance(sig.ret, T.UnitT) and body.tail is None \
                 and not self.diverges(body):
@@ -465,8 +499,10 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         fn.body = body
         self.fill_holes(body)
         self.settle_deferred(body)
-        check_initialization(body, self.deferred, self.rep, self.original_style)
-        self.check_literals(body)
+        if len(self.deferred) > deferred:  # the body declares a binding without a value
+            check_initialization(body, self.deferred, self.rep, self.original_style)
+        if not library:
+            self.check_literals(body)
         self.self_struct = None
 
     def diverges(self, block: ast.Block) -> bool:

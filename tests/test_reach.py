@@ -33,7 +33,7 @@ def test_recursive_random_graphs(monkeypatch):
         keys = [f"f{i}" for i in range(size)]
         graph = {key: {rng.choice(keys) for _ in range(rng.randint(0, 3))} for key in keys}
         program = SimpleNamespace(functions={key: SimpleNamespace(body=key) for key in keys})
-        monkeypatch.setattr(reach, "_callees", lambda body, graph=graph: set(graph[body]))
+        monkeypatch.setattr(reach, "callees", lambda body, graph=graph: set(graph[body]))
         assert reach.recursive_functions(program, set(keys)) == closure_recursive(graph)
 
 
@@ -42,7 +42,7 @@ def test_recursive_long_chain(monkeypatch):
     graph = {key: {keys[i + 1]} if i + 1 < len(keys) else {keys[0]}
              for i, key in enumerate(keys)}
     program = SimpleNamespace(functions={key: SimpleNamespace(body=key) for key in keys})
-    monkeypatch.setattr(reach, "_callees", lambda body: set(graph[body]))
+    monkeypatch.setattr(reach, "callees", lambda body: set(graph[body]))
     assert reach.recursive_functions(program, set(keys)) == set(keys)
 
 
