@@ -194,17 +194,30 @@ def main(argv: list[str] | None = None) -> int:
         emitter.emit_error(err)
         return EXIT_COMPILE_ERROR
     except InternalError as err:
-        if args.error_format == "json":
-            where = Span(args.file, 0, 0, 0, 0)
-            emitter.emit([Diagnostic("error", f"internal compiler error: {err}", where,
-                                     [("this is a bug in sxc, not in your program", None)],
-                                     code="SX0000")])
-        else:
-            print(f"error: internal compiler error: {err}", file=sys.stderr)
-            print("note: this is a bug in sxc, not in your program", file=sys.stderr)
-        return EXIT_COMPILE_ERROR
+        return _report_internal(args, emitter, str(err))
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - any other exception is a bug of sxc
+        if os.environ.get("SXC_BACKTRACE"):
+            import traceback
+
+            traceback.print_exc()
+        return _report_internal(args, emitter, f"{type(exc).__name__}: {exc}")
+
+
+def _report_internal(args, emitter: Emitter, message: str) -> int:
+    """Report an internal compiler error as one diagnostic, without a traceback."""
+    note = "this is a bug in sxc, not in your program"
+    if args.error_format == "json":
+        where = Span(getattr(args, "file", None) or "<input>", 0, 0, 0, 0)
+        emitter.emit([Diagnostic("error", f"internal compiler error: {message}", where,
+                                 [(note, None)], code="SX0000")])
+    else:
+        print(f"error: internal compiler error: {message}", file=sys.stderr)
+        print(f"note: {note}", file=sys.stderr)
+        if not os.environ.get("SXC_BACKTRACE"):
+            print("note: set SXC_BACKTRACE=1 to see where it happened", file=sys.stderr)
+    return EXIT_COMPILE_ERROR
 
 
 def _plot(traces: list[str], output: str) -> int:

@@ -217,3 +217,36 @@ def test_runaway_recursion_exit_101(tmp_path):
     result = run_sxc("run", str(path), timeout=120)
     assert result.returncode == 101
     assert "stack overflow" in result.stderr
+
+
+@pytest.mark.parametrize("error_format", ["human", "json"])
+def test_unexpected_exception_is_an_internal_error(tmp_path, monkeypatch, capsys, error_format):
+    # Any exception a pass raises by mistake is reported as an internal
+    # compiler error, one diagnostic without a traceback.  The fault is
+    # injected into the front end, which `sxc build` runs in this process.
+    import json
+
+    from sxc import cli, driver
+
+    def broken(source, path):
+        raise KeyError("C::fmt")
+
+    monkeypatch.setattr(driver, "frontend", broken)
+    monkeypatch.delenv("SXC_BACKTRACE", raising=False)
+    source = tmp_path / "p.sx"
+    source.write_text("fn main() {}\n")
+    status = cli.main(["build", str(source), "-o", str(tmp_path / "p"), "--no-cache",
+                       f"--error-format={error_format}"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "Traceback" not in err
+    if error_format == "json":
+        record = json.loads(err.strip())
+        assert record["code"] == "SX0000"
+        assert record["message"] == "internal compiler error: KeyError: 'C::fmt'"
+    else:
+        assert err.startswith("error: internal compiler error: KeyError: 'C::fmt'\n")
+        assert "SXC_BACKTRACE=1" in err
+    monkeypatch.setenv("SXC_BACKTRACE", "1")
+    assert cli.main(["build", str(source), "-o", str(tmp_path / "p"), "--no-cache"]) == 1
+    assert "Traceback" in capsys.readouterr().err
