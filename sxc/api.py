@@ -10,6 +10,7 @@ Arguments are Python numbers, `sxc.Dual`, and 1-D NumPy arrays for slices of
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 from dataclasses import dataclass
@@ -103,10 +104,9 @@ class Module:
         """Run `main` with `args`; return its exit code or raise `sxc.RuntimeError`."""
         argv = [self._compiled.path] + list(args or [])
         s = self._compiled.options.seed if seed is None else seed
-        with self._native._lock:
-            status, code = self._native.run_main(s, argv)
-            if status != 0:
-                raise RuntimeError(self._native.panic_message())
+        status, code = self._native.run_main(s, argv)
+        if status != 0:
+            raise RuntimeError(self._native.main_panic)
         return code
 
     def progress(self, callback, samples: int = 1000, interval: float = 0.1):
@@ -252,8 +252,9 @@ class Function:
                               keep, errors)
         buf = (ctypes.c_uint64 * max(1, len(slots)))(*slots)
         ret = (ctypes.c_uint64 * max(1, self._ret_slots))()
-        status, message, exit_code = native.call(self._call, ctypes.addressof(buf),
-                                                 ctypes.addressof(ret))
+        with _interrupts_recorded(errors, keep):
+            status, message, exit_code = native.call(self._call, ctypes.addressof(buf),
+                                                     ctypes.addressof(ret))
         if errors.error is not None:
             raise errors.error
         if status == 2:
@@ -265,6 +266,35 @@ class Function:
 
 
 _MISSING = object()
+
+
+@contextlib.contextmanager
+def _interrupts_recorded(errors, keep: list):
+    """Turn Ctrl-C during a call that passes Python callables into an error of the call.
+
+    Python raises KeyboardInterrupt in whatever Python code runs next, here the
+    first line of a callback, where ctypes can only print it and return 0 to
+    the compiled code.  So while such a call runs on the main thread, SIGINT is
+    recorded like an exception of a callback: the call stops at the next
+    callback and raises KeyboardInterrupt.
+    """
+    import signal
+    import threading
+
+    callbacks = any(isinstance(k, ctypes._CFuncPtr) for k in keep)
+    if not callbacks or threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+
+    def record(signum, frame):
+        errors.record(KeyboardInterrupt())
+
+    signal.signal(signal.SIGINT, record)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _result_slots(typed: T.Type, lowered: T.Type, layout) -> int:

@@ -51,9 +51,26 @@ def _main_module(seed: int) -> str:
     return str(m)
 
 
+def _check_output(source: str, output: str) -> None:
+    """Reject an output path that is empty, a directory, or the source file itself."""
+    problem = None
+    if not output:
+        problem = "the output path is empty"
+    elif os.path.isdir(output):
+        problem = f"`{output}` is a directory"
+    elif os.path.exists(output) and os.path.exists(source) and os.path.samefile(output, source):
+        problem = "it is the source file, which the executable would overwrite"
+    if problem is not None:
+        raise CompileError([Diagnostic("error", f"cannot write the executable to `{output}`: "
+                                       f"{problem}", Span(source, 0, 0, 0, 0), [],
+                                       "name another file with `-o`", code="SX0004")])
+
+
 def build_executable(compiled, output: str) -> None:
     """Compile `compiled` to an executable at `output`."""
     from sxc.jit import optimize, target_machine
+
+    _check_output(compiled.path, output)
 
     cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")
     if cc is None:

@@ -23,6 +23,8 @@ EXIT_COMPILE_ERROR = 1
 EXIT_RUNTIME_ERROR = 101
 # the status of GNU `timeout` when it stops a command
 EXIT_TIME_LIMIT = 124
+# The status of a process that SIGINT (Ctrl-C) ended, as shells report it.
+EXIT_INTERRUPTED = 130
 
 COMMANDS = ("run", "check", "lower", "build", "explain")
 # rows of `sxc run --trace` per annealing run
@@ -71,7 +73,10 @@ def _positive_seconds(text: str) -> float:
     if not seconds > 0 or seconds == float("inf"):
         raise argparse.ArgumentTypeError(f"invalid time limit `{text}`: expected a positive "
                                          "number of seconds, such as 2 or 0.5")
-    return seconds
+    import threading
+
+    # a longer wait than Python's threads allow (about 292 years) is no limit
+    return min(seconds, threading.TIMEOUT_MAX)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -196,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     except InternalError as err:
         return _report_internal(args, emitter, str(err))
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - any other exception is a bug of sxc
         if os.environ.get("SXC_BACKTRACE"):
             import traceback
@@ -285,6 +290,8 @@ def _dispatch(args, program_args: list[str], emitter: Emitter) -> int:
     # quote, so register it here with the parser's newline handling.
     register_source(args.file, source.removeprefix("\ufeff").replace("\r\n", "\n")
                     .replace("\r", "\n"))
+    if args.command == "run" and not args.emit and args.trace:
+        _check_trace_path(args.file, args.trace)
     if args.command == "run" and not args.emit:
         # The C compiler links the cached program's library while it runs.
         compiled = compile_cached(source, args.file, options, use_cache=not args.no_cache,
@@ -314,6 +321,23 @@ def _dispatch(args, program_args: list[str], emitter: Emitter) -> int:
                         error_format=args.error_format)
 
 
+def _check_trace_path(source: str, trace: str) -> None:
+    """Reject a `--trace` path that cannot be written, before the program runs."""
+    folder = os.path.dirname(os.path.abspath(trace)) if trace else ""
+    problem = None
+    if not trace:
+        problem = "the path is empty"
+    elif os.path.isdir(trace):
+        problem = f"`{trace}` is a directory"
+    elif not os.path.isdir(folder):
+        problem = f"the directory `{folder}` does not exist"
+    if problem is not None:
+        raise CompileError([Diagnostic("error", f"cannot write the trace to `{trace}`: "
+                                       f"{problem}", Span(source, 0, 0, 0, 0), [],
+                                       "name a file in an existing directory with `--trace`",
+                                       code="SX0004")])
+
+
 def run_compiled(compiled, argv: list[str], time_limit: float | None = None,
                  progress: bool = False, trace: str | None = None,
                  error_format: str = "human") -> int:
@@ -330,9 +354,11 @@ def run_compiled(compiled, argv: list[str], time_limit: float | None = None,
     try:
         status, code = native.run_main(compiled.options.seed, argv, time_limit)
     except TimeoutError:
-        _stop_for_time_limit(time_limit)
+        _stop_for_time_limit(time_limit, argv[0], error_format)
+    except KeyboardInterrupt:
+        _end_process(EXIT_INTERRUPTED)
     if status != 0:
-        report_runtime_error(native.panic_message(), argv[0], error_format)
+        report_runtime_error(native.main_panic, argv[0], error_format)
         return EXIT_RUNTIME_ERROR
     return code % 256
 
@@ -363,11 +389,13 @@ def _run_with_progress(native, seed: int, argv: list[str], time_limit: float | N
             if recorder:
                 # the rows so far; the program still runs on its thread until the exit
                 recorder.write(trace)
-            _stop_for_time_limit(time_limit)
+            _stop_for_time_limit(time_limit, argv[0], error_format)
+        except KeyboardInterrupt:
+            _end_process(EXIT_INTERRUPTED)
     if recorder:
         recorder.write(trace)
     if status != 0:
-        report_runtime_error(native.panic_message(), argv[0], error_format)
+        report_runtime_error(native.main_panic, argv[0], error_format)
         return EXIT_RUNTIME_ERROR
     return code % 256
 
@@ -397,21 +425,35 @@ def report_runtime_error(message: str, program: str, error_format: str) -> None:
     print(diagnostic.to_json(rendered=message), file=sys.stderr)
 
 
-def _stop_for_time_limit(seconds: float) -> None:
+def _stop_for_time_limit(seconds: float, program: str, error_format: str) -> None:
     """Flush what the program printed, report the time limit and end the process."""
+    text = f"the program ran longer than the time limit of {seconds:g} s and was stopped"
+    message = f"error: {text}"
+    if error_format == "json":
+        message = Diagnostic("error", text, Span(program, 0, 0, 0, 0),
+                             code="SX1002").to_json(rendered=message)
+    _end_process(EXIT_TIME_LIMIT, message)
+
+
+def _end_process(status: int, message: str | None = None) -> None:
+    """End the process while `main` still runs on its thread, after flushing its output.
+
+    A normal exit would tear down the program's code under that thread.
+    """
     import ctypes
-    import os
 
     # the program writes through C's stdio, whose buffers `os._exit` would drop
     ctypes.CDLL(None).fflush(None)
-    sys.stdout.flush()
-    print(f"error: the program ran longer than the time limit of {seconds:g} s and was "
-          "stopped", file=sys.stderr)
-    sys.stderr.flush()
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    if message is not None:
+        print(message, file=sys.stderr)
+    with contextlib.suppress(Exception):
+        sys.stderr.flush()
     # `os._exit` skips joining threads, so finish linking the cached library.
     if "sxc.cache" in sys.modules:
         sys.modules["sxc.cache"].wait_for_links()
-    os._exit(EXIT_TIME_LIMIT)
+    os._exit(status)
 
 
 def _emit(compiled, stage: str) -> str:

@@ -1065,7 +1065,8 @@ class Codegen:
         """`v[a..b]`: the slice `{data + a, b - a}` after Rust's bounds checks."""
         b = self.b
         rng: ast.Range = e.index
-        if isinstance(T.strip_refs(e.base.ty), T.StrT):
+        is_str = isinstance(T.strip_refs(e.base.ty), T.StrT)
+        if is_str:
             s = self.value(e.base)
             while isinstance(s.type, ir.PointerType):
                 s = b.load(s)
@@ -1096,9 +1097,28 @@ class Codegen:
         self.native.panic_fmt(b, where + "slice index starts at %llu but ends at %llu",
                               start, end)
         b.position_at_end(ok)
+        if is_str:
+            for name, index in (("start", start), ("end", end)):
+                self.char_boundary_check(data, length, index, f"{where}{name} ")
         out = ir.Constant(self.ll(e.ty), ir.Undefined)
         out = b.insert_value(out, b.gep(data, [start]), 0)
         return b.insert_value(out, b.sub(end, start), 1)
+
+    def char_boundary_check(self, data, length, index, where: str) -> None:
+        """Panic as Rust does unless byte `index` (at most `length`) starts a UTF-8 character."""
+        b = self.b
+        inside = self.st.fn.append_basic_block("slice.char")
+        fail = self.st.fn.append_basic_block("slice.char.fail")
+        ok = self.st.fn.append_basic_block("slice.char.ok")
+        b.cbranch(b.icmp_unsigned("<", index, length), inside, ok)
+        b.position_at_end(inside)
+        # the continuation bytes of a character are 0b10xxxxxx
+        top = b.and_(b.load(b.gep(data, [index])), ir.Constant(I8, 0xC0))
+        b.cbranch(b.icmp_unsigned("==", top, ir.Constant(I8, 0x80)), fail, ok)
+        b.position_at_end(fail)
+        self.native.panic_fmt(b, where + "byte index %llu is not a char boundary", index,
+                              length)
+        b.position_at_end(ok)
 
     # ------------------------------------------------------------ control flow
 

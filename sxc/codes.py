@@ -1305,6 +1305,13 @@ _ALL = [
         101; with `--error-format=json` the error is one line of JSON with
         this code.
     """),
+    _code("SX1002", "time limit exceeded", """
+        The compiled program ran longer than `sxc run --time-limit SECONDS`
+        allows, so sxc ended it with exit status 124, as GNU `timeout` does.
+        What the program printed until then is kept.  Compiling does not
+        count towards the limit.  With `--error-format=json` the message is
+        one line of JSON with this code.
+    """),
     _code("SXW001", "unknown file setting", """
         sxc reads the file settings `#![mode = ...]` and `#![tangents = ...]`
         and ignores other `#![name = value]` attributes, which often are a

@@ -292,8 +292,9 @@ def compile_in_child(source: str, path: str, options: Options) -> Compiled:
             os.waitpid(_ended_children.pop(), 0)
         except ChildProcessError:
             pass
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):  # None when the file is closed
+        if stream is not None:
+            stream.flush()
     read_end, write_end = os.pipe()
     try:
         pid = os.fork()

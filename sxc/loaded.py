@@ -11,6 +11,7 @@ the process.  The compile cache uses it on a hit.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import subprocess
@@ -105,29 +106,41 @@ class LoadedProgram:
                  time_limit: float | None = None) -> tuple[int, int]:
         """Run `main`; return (status, exit code): status 0 ok, 101 runtime error.
 
+        The message of a runtime error is then in `main_panic`.
+
         When `main` runs longer than `time_limit` seconds, raise `TimeoutError`
         and leave it running on its thread: only ending the process stops it.
         """
         self.set_args(argv)
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):  # None when the file is closed
+            if stream is not None:
+                stream.flush()
         entry = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_int64)(self.address("__sx_main"))
-        # NOTE: after a `TimeoutError` the lock is free while `main` still runs,
-        # so a later call would share its panic state; `sxc run` exits instead.
-        with self._lock:
-            status = self._on_big_stack(entry, seed & 0xFFFFFFFFFFFFFFFF, time_limit)
-            code = self.exit_code()
+
+        # The thread that runs `main` holds the lock, so after a timeout or a
+        # KeyboardInterrupt, while `main` still runs, later calls wait for it,
+        # and the thread keeps this module and its code alive until then.  A
+        # Python callback of a running call already holds the lock for it.
+        nested = self._lock._is_owned()
+
+        def locked(seed: int) -> tuple[int, int, str]:
+            with contextlib.nullcontext() if nested else self._lock:
+                status = entry(seed)
+                return status, self.exit_code(), self.panic_message() if status == 101 else ""
+
+        status, code, self.main_panic = self._on_big_stack(
+            locked, seed & 0xFFFFFFFFFFFFFFFF, time_limit)
         # status 2 is `exit(code)`, a normal end of the program
         return (0 if status == 2 else status), code
 
-    def _on_big_stack(self, entry, seed: int, time_limit: float | None) -> int:
+    def _on_big_stack(self, function, seed: int, time_limit: float | None):
         from sxc.stack import call_with_stack
 
         self.set_stack_budget(MAIN_STACK_BUDGET)
         # a `main` that timed out still runs on the big stack, so its budget stays
-        status = call_with_stack(MAIN_STACK_BYTES, entry, seed, timeout=time_limit)
+        result = call_with_stack(MAIN_STACK_BYTES, function, seed, timeout=time_limit)
         self.set_stack_budget(CALL_STACK_BUDGET)
-        return status
+        return result
 
     def exit_code(self) -> int:
         return ctypes.c_int64.from_address(self.global_address("__sx_exit_code")).value

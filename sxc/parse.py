@@ -478,13 +478,14 @@ def parse_int(text: str) -> tuple[int, str | None]:
             suffix = s
             text = text[: -len(s)]
             break
-    if text.startswith("0x"):
-        return int(text, 16), suffix
-    if text.startswith("0b"):
-        return int(text, 2), suffix
-    if text.startswith("0o"):
-        return int(text, 8), suffix
-    return int(text), suffix
+    base = {"0x": 16, "0b": 2, "0o": 8}.get(text[:2], 10)
+    digits = text[2:] if base != 10 else text
+    # Python rejects very long decimal strings.  No literal with more than 64
+    # significant digits fits an integer type, so such a literal becomes a
+    # value that the range check reports as too large.
+    if len(digits.lstrip("0")) > 64:
+        return 1 << 256, suffix
+    return int(digits, base), suffix
 
 
 def parse_float(text: str) -> tuple[float, str | None, str]:

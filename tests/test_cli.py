@@ -250,3 +250,50 @@ def test_unexpected_exception_is_an_internal_error(tmp_path, monkeypatch, capsys
     monkeypatch.setenv("SXC_BACKTRACE", "1")
     assert cli.main(["build", str(source), "-o", str(tmp_path / "p"), "--no-cache"]) == 1
     assert "Traceback" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("output, problem", [
+    ("SOURCE", "it is the source file, which the executable would overwrite"),
+    ("", "the output path is empty"),
+    ("DIR", "is a directory"),
+])
+def test_build_rejects_bad_output(tmp_path, output, problem):
+    source = tmp_path / "p.sx"
+    text = 'fn main() { println!("hi"); }\n'
+    source.write_text(text)
+    target = {"SOURCE": str(source), "DIR": str(tmp_path)}.get(output, output)
+    result = run_sxc("build", str(source), "-o", target)
+    assert result.returncode == 1
+    assert "error[SX0004]: cannot write the executable" in result.stderr
+    assert problem in result.stderr
+    assert "Traceback" not in result.stderr
+    assert source.read_text() == text
+
+
+def test_trace_into_missing_directory_fails_before_running(tmp_path):
+    source = tmp_path / "p.sx"
+    source.write_text('fn main() { println!("ran"); }\n')
+    result = run_sxc("run", "--trace", str(tmp_path / "missing" / "t.csv"), str(source))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "error[SX0004]: cannot write the trace" in result.stderr
+    assert "does not exist" in result.stderr
+
+
+def test_huge_time_limit_is_no_limit(tmp_path):
+    source = tmp_path / "p.sx"
+    source.write_text('fn main() { println!("ran"); }\n')
+    result = run_sxc("run", "--time-limit", "1e10", str(source))
+    assert (result.returncode, result.stdout, result.stderr) == (0, "ran\n", "")
+
+
+def test_closed_stdout_is_not_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    source = tmp_path / "p.sx"
+    source.write_text('fn main() { println!("ran"); }\n')
+    result = subprocess.run(f"{sys.executable} -m sxc.cli run {source} >&-", shell=True,
+                            capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in result.stderr
+    assert "AttributeError" not in result.stderr

@@ -112,7 +112,7 @@ def test_most_codes_have_examples():
     # the others are about files, the toolchain or compiler limits
     without = sorted(set(CODES) - set(EXAMPLES))
     assert without == ["SX0000", "SX0001", "SX0002", "SX0003", "SX0004", "SX0005",
-                       "SX0204", "SX0206", "SX0315", "SX1001", "SXW007"]
+                       "SX0204", "SX0206", "SX0315", "SX1001", "SX1002", "SXW007"]
 
 
 # --------------------------------------------------------------- sxc explain
@@ -434,3 +434,19 @@ def test_explain_runtime_error():
     result = run_sxc("explain", "SX1001")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("SX1001: runtime error\n")
+
+
+def test_time_limit_as_json(tmp_path):
+    source = tmp_path / "spin.sx"
+    source.write_text("fn main() {\n    println!(\"started\");\n    let mut i: u64 = 0;\n"
+                      "    loop {\n        i = i.wrapping_add(1);\n    }\n}\n")
+    result = run_sxc("run", "--error-format=json", "--time-limit", "0.5", str(source))
+    assert result.returncode == 124
+    assert result.stdout == "started\n"
+    record = json.loads(result.stderr)
+    assert record["code"] == "SX1002"
+    assert record["file"] == str(source)
+    assert record["message"] == "the program ran longer than the time limit of 0.5 s and " \
+                                "was stopped"
+    explained = run_sxc("explain", "SX1002")
+    assert explained.stdout.startswith("SX1002: time limit exceeded\n")

@@ -299,3 +299,111 @@ def test_campaign_short_run(tmp_path):
     text = report.read_text()
     assert "Seed 3" in text
     assert "The campaign found no failures." in text
+
+
+SPIN = """
+fn spin(steps: u64) -> u64 {
+    let mut s: u64 = 1;
+    let mut i: u64 = 0;
+    while i < steps {
+        s = s.wrapping_mul(6364136223846793005).wrapping_add(i);
+        i += 1;
+    }
+    s
+}
+fn twice(x: i64) -> i64 { x * 2 }
+fn main() {
+    eprintln!("started");
+    println!("{}", spin(STEPS));
+}
+"""
+
+
+def test_ctrl_c_during_run_exits_130(tmp_path):
+    # `main` runs on a thread of its own; the interrupted process must end
+    # with 130 instead of tearing the program's code down under that thread.
+    import os
+    import signal
+
+    source = tmp_path / "spin.sx"
+    source.write_text(SPIN.replace("STEPS", "100000000000"))
+    env = dict(os.environ, SXC_CACHE_DIR=str(tmp_path / "cache"))
+    env.pop("PYTHONPATH", None)
+    proc = subprocess.Popen([sys.executable, "-m", "sxc.cli", "run", "--no-cache", str(source)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    try:
+        assert proc.stderr.readline() == b"started\n"
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert b"Fatal Python error" not in proc.stderr.read()
+
+
+def test_interrupted_main_keeps_the_module_until_it_ends(tmp_path):
+    # After a KeyboardInterrupt stops the wait for `main`, `main` still runs:
+    # a later call waits for it, and dropping the module does not unload it.
+    script = tmp_path / "interrupt.py"
+    script.write_text(f"""
+import gc, os, signal, threading
+import sxc
+m = sxc.compile({SPIN.replace("STEPS", "300000000")!r})
+threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+try:
+    m.run([])
+    print("not interrupted")
+except KeyboardInterrupt:
+    print("interrupted")
+print(m.twice(21))
+del m
+gc.collect()
+print("alive")
+""")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    # `main` prints its result when it ends, before or after "interrupted"
+    lines = done.stdout.split("\n")
+    assert "interrupted" in lines or "not interrupted" in lines
+    assert lines[-3:] == ["42", "alive", ""]
+
+
+def test_ctrl_c_during_python_callbacks_raises(tmp_path):
+    # Ctrl-C while compiled code calls a Python callable in a loop ends the
+    # call with KeyboardInterrupt, instead of a callback returning 0.0 into
+    # the sum behind the user's back.
+    script = tmp_path / "callbacks.py"
+    script.write_text("""
+import os, signal, threading
+import sxc
+m = sxc.compile('''
+fn apply_n(f: fn(f64) -> f64, n: i64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..n {
+        s += f(i as f64);
+    }
+    s
+}
+''')
+threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
+try:
+    print(m.apply_n(lambda x: x, 50_000_000))
+except KeyboardInterrupt:
+    print("interrupted")
+print(m.apply_n(lambda x: x, 4))
+""")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "interrupted\n6.0\n"
+    assert "Exception ignored" not in done.stderr
+
+
+@pytest.mark.parametrize("digits", ["9" * 5000, "0x" + "f" * 5000, "0b" + "1" * 65])
+def test_huge_integer_literal_is_out_of_range(digits):
+    # Python's int() rejects decimal strings of more than 4,300 digits
+    with pytest.raises(sxc.CompileError) as info:
+        sxc.compile(f"fn main() {{ let x: u64 = {digits}; println!(\"{{}}\", x); }}")
+    assert [d.code for d in info.value.diagnostics] == ["SX0701"]
+    assert info.value.diagnostics[0].message == "literal out of range for `u64`"
