@@ -10,6 +10,7 @@ Arguments are Python numbers, `sxc.Dual`, and 1-D NumPy arrays for slices of
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import ctypes
 import os
@@ -42,12 +43,20 @@ class Dual:
         return Dual(float(v), 0.0)
 
 
-class RuntimeError(Exception):  # noqa: A001 - the documented name is sxc.RuntimeError
-    """A runtime error (panic) of compiled code, with its source location."""
+class RuntimeError(builtins.RuntimeError):  # noqa: A001 - the documented name
+    """A runtime error (panic) of compiled code, with its source location.
+
+    It derives from Python's own RuntimeError, so `except RuntimeError` also
+    catches it.
+    """
 
 
-def _load(source_or_path: str) -> tuple[str, str]:
-    text = str(source_or_path)
+def _load(source_or_path) -> tuple[str, str]:
+    if not isinstance(source_or_path, (str, os.PathLike)):
+        raise TypeError("sxc.compile() expects source text or the path of a .sx file "
+                        f"(str or os.PathLike), not {type(source_or_path).__name__}")
+    text = os.fspath(source_or_path) if isinstance(source_or_path, os.PathLike) \
+        else source_or_path
     if "\n" not in text and (text.endswith(".sx") or os.path.isfile(text)):
         return read_source(text), text
     return text, "<string>"

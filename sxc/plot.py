@@ -44,6 +44,9 @@ def read_trace(path: str) -> dict[int, dict[str, list[float]]]:
                     columns[c].append(v)
     except OSError as err:
         raise TraceError(f"cannot read trace {path}: {err.strerror}") from None
+    except UnicodeDecodeError:
+        raise TraceError(f"cannot read trace {path}: the file is not UTF-8 text, as "
+                         "`sxc run --trace` writes") from None
     if not runs:
         raise TraceError(f"{path}: the trace has no rows")
     return runs
@@ -51,6 +54,8 @@ def read_trace(path: str) -> dict[int, dict[str, list[float]]]:
 
 def plot_traces(paths: list[str], output: str) -> None:
     """Draw the traces at `paths` side by side into the image file `output`."""
+    if os.path.isdir(output):
+        raise TraceError(f"cannot write {output}: it is a directory")
     traces = [read_trace(p) for p in paths]
     import matplotlib
 

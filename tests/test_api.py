@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import math
 
 import numpy as np
@@ -173,3 +174,23 @@ def test_stack_overflow_raises():
     with pytest.raises(sxc.RuntimeError, match="stack overflow"):
         m.runaway(0)
     assert m.depth(1000) == 1000
+
+
+def test_runtime_error_is_a_python_runtime_error():
+    m = sxc.compile("fn boom(i: i64) -> i64 { 10 / i }")
+    with pytest.raises(builtins.RuntimeError) as info:
+        m.boom(0)
+    assert isinstance(info.value, sxc.RuntimeError)
+    assert m.boom(5) == 2
+
+
+@pytest.mark.parametrize("value", [None, b"fn main() {}", 3])
+def test_compile_rejects_other_types(value):
+    with pytest.raises(TypeError, match="expects source text or the path of a .sx file"):
+        sxc.compile(value)
+
+
+def test_compile_accepts_a_path_object(tmp_path):
+    path = tmp_path / "m.sx"
+    path.write_text("fn two() -> i64 { 2 }\n")
+    assert sxc.compile(path).two() == 2

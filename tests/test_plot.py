@@ -116,3 +116,21 @@ def test_plot_output_folder_missing(tmp_path):
     result = run_sxc("plot", str(write_trace(tmp_path)), "-o", str(out))
     assert result.returncode == 1
     assert f"error: cannot write {out}: No such file or directory" in result.stderr
+
+
+def test_plot_into_a_directory(tmp_path):
+    pytest.importorskip("matplotlib")
+    result = run_sxc("plot", str(write_trace(tmp_path)), "-o", str(tmp_path))
+    assert result.returncode == 1
+    assert f"error: cannot write {tmp_path}: it is a directory" in result.stderr
+    assert not (tmp_path.parent / f"{tmp_path.name}.png").exists()
+
+
+def test_plot_trace_not_utf8(tmp_path):
+    pytest.importorskip("matplotlib")
+    trace = tmp_path / "bin.csv"
+    trace.write_bytes(b"\xff\xfe\x00run,step\n")
+    result = run_sxc("plot", str(trace), "-o", str(tmp_path / "x.png"))
+    assert result.returncode == 1
+    assert f"error: cannot read trace {trace}: the file is not UTF-8 text" in result.stderr
+    assert "Traceback" not in result.stderr
