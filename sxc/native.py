@@ -11,6 +11,8 @@ process.  Everything else of the standard library is written in
 
 from __future__ import annotations
 
+import sys
+
 from llvmlite import ir
 
 I1 = ir.IntType(1)
@@ -24,6 +26,10 @@ STR = ir.LiteralStructType([PTR, I64])
 # Vec header: data pointer, length, capacity (in elements)
 VEC_BYTES = ir.LiteralStructType([PTR, I64, I64])
 JMPBUF = ir.ArrayType(I64, 64)
+# errno of a write to a closed file descriptor, and the C library's function
+# that returns the address of errno
+EBADF = 9
+ERRNO_LOCATION = "__error" if sys.platform == "darwin" else "__errno_location"
 PANIC_CAP = 1024
 
 
@@ -78,6 +84,8 @@ class Native:
             "strtof": (F32, [PTR, PTR.as_pointer()]),
             "strlen": (I64, [PTR]), "fwrite": (I64, [PTR, I64, I64, PTR]),
             "fflush": (I32, [PTR]), "fopen": (PTR, [PTR, PTR]), "fclose": (I32, [PTR]),
+            "ferror": (I32, [PTR]), "clearerr": (ir.VoidType(), [PTR]),
+            ERRNO_LOCATION: (I32.as_pointer(), []),
             "fseek": (I32, [PTR, I64, I32]), "ftell": (I64, [PTR]),
             "fread": (I64, [PTR, I64, I64, PTR]), "exit": (ir.VoidType(), [I32]),
             "_setjmp": (I32, [PTR]), "longjmp": (ir.VoidType(), [PTR, I32]),
@@ -313,8 +321,25 @@ class Native:
         return fn
 
     def _build_flush(self) -> ir.Function:
+        """`__sx_flush()`: write out stdout's buffer, and panic as Rust's `println!`
+        does when writing failed (a full disk, a pipe closed by its reader).
+
+        As in Rust, output to a closed file descriptor 1 (EBADF) is dropped
+        without an error.
+        """
         fn, b = self._new_fn("__sx_flush", ir.VoidType(), [])
-        b.call(self.libc("fflush"), [self.stdout(b)])
+        # every call from Python ends with it, so it stays out of the callers
+        fn.attributes.add("noinline")
+        out = self.stdout(b)
+        flushed = b.call(self.libc("fflush"), [out])
+        failed = b.or_(b.icmp_signed("!=", flushed, ir.Constant(I32, 0)),
+                       b.icmp_signed("!=", b.call(self.libc("ferror"), [out]),
+                                     ir.Constant(I32, 0)))
+        with b.if_then(failed, likely=False):
+            errno = b.load(b.call(self.libc(ERRNO_LOCATION), []))
+            b.call(self.libc("clearerr"), [out])
+            with b.if_then(b.icmp_signed("!=", errno, ir.Constant(I32, EBADF))):
+                self.panic(b, "runtime error: failed printing to stdout")
         b.ret_void()
         return fn
 

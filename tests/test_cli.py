@@ -295,5 +295,5 @@ def test_closed_stdout_is_not_a_traceback(tmp_path):
     source.write_text('fn main() { println!("ran"); }\n')
     result = subprocess.run(f"{sys.executable} -m sxc.cli run {source} >&-", shell=True,
                             capture_output=True, text=True, timeout=300)
-    assert "Traceback" not in result.stderr
-    assert "AttributeError" not in result.stderr
+    # as in Rust, output to a closed stdout is dropped without an error
+    assert (result.returncode, result.stderr) == (0, "")

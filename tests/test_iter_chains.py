@@ -122,4 +122,4 @@ def test_chain_compiles_to_one_loop(tmp_path):
     # The wrapper catches panics with setjmp and flushes stdout.  Apart from
     # those, only LLVM intrinsics such as llvm.umin (the zip's length) remain.
     others = {c for c in called if not c.startswith("llvm.")}
-    assert others <= {"_setjmp", "fflush", "__sx_panic", "__sx_panic_fmt"}, others
+    assert others <= {"_setjmp", "__sx_flush", "__sx_panic", "__sx_panic_fmt"}, others

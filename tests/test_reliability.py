@@ -8,6 +8,7 @@ status 101 and a message that names the source location, and raise
 
 from __future__ import annotations
 
+import os
 import resource
 import subprocess
 import sys
@@ -407,3 +408,20 @@ def test_huge_integer_literal_is_out_of_range(digits):
         sxc.compile(f"fn main() {{ let x: u64 = {digits}; println!(\"{{}}\", x); }}")
     assert [d.code for d in info.value.diagnostics] == ["SX0701"]
     assert info.value.diagnostics[0].message == "literal out of range for `u64`"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]])
+def test_failed_write_to_stdout_is_a_runtime_error(tmp_path, cache):
+    # Rust's println! panics when stdout cannot be written; so does sxc
+    source = tmp_path / "many.sx"
+    source.write_text('fn main() {\n    for i in 0..10 {\n        println!("line {}", i);\n'
+                      '    }\n}\n')
+    env = dict(os.environ, SXC_CACHE_DIR=str(tmp_path / "cache"))
+    env.pop("PYTHONPATH", None)
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "sxc.cli", "run", *cache, str(source)],
+                              stdout=full, stderr=subprocess.PIPE, text=True, env=env,
+                              timeout=300, cwd=ROOT)
+    assert done.returncode == 101
+    assert done.stderr == "runtime error: failed printing to stdout\n"
