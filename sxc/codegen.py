@@ -88,6 +88,8 @@ class Codegen:
         self.b: ir.IRBuilder | None = None
         self.st: FnState | None = None
         self._helpers: dict[str, ir.Function] = {}
+        # the bytes of large arrays in the frame of each function that has them
+        self.big_frames: dict[str, int] = {}
         self.rng_global: ir.GlobalVariable | None = None
 
     # ------------------------------------------------------------ types
@@ -237,6 +239,15 @@ class Codegen:
                 self.b.unreachable()
             else:
                 self.b.ret(result)
+        big = sum(size for size in (_byte_size(getattr(i, "allocated_type", I8))
+                                    for i in entry.instructions
+                                    if isinstance(i, ir.AllocaInstr))
+                  if size >= LARGE_STACK_ARRAY)
+        if big:
+            # Its callers from the host check that the frame fits, so it
+            # must keep a frame of its own.
+            self.big_frames[key] = big
+            llfn.attributes.add("noinline")
 
     def entry_trampoline(self) -> None:
         """`__sx_main(seed) -> i32`: run `main` under the panic trampoline."""
@@ -252,6 +263,7 @@ class Codegen:
     def _call_main(self, b: ir.IRBuilder, main: ir.Function | None) -> None:
         if main is None:
             return
+        self.frame_fit_check("main")
         result = b.call(main, [])
         if isinstance(main.function_type.return_type, ir.IntType):
             code = result
@@ -262,6 +274,25 @@ class Codegen:
     def frame_address(self, b: ir.IRBuilder) -> ir.Value:
         fa = self.declare("llvm.frameaddress.p0", PTR, [I32])
         return b.ptrtoint(b.call(fa, [ir.Constant(I32, 0)]), I64)
+
+    def frame_fit_check(self, key: str) -> None:
+        """Panic before calling `key` from the host if its large arrays do not fit on the stack.
+
+        A frame past the end of the stack would end the process with a
+        segmentation fault as soon as the function starts.
+        """
+        size = self.big_frames.get(key)
+        if not size:
+            return
+        b = self.b
+        limit = b.load(self.native.stack_limit)
+        used = b.sub(b.load(self.native.stack_base), self.frame_address(b))
+        with b.if_then(b.icmp_unsigned(">", b.add(used, const_i64(size)), limit),
+                       likely=False):
+            fn = self.program.functions[key]
+            self.panic(fn.name_span or fn.span,
+                       f"stack overflow: the arrays of `{fn.name}` need {size} bytes of "
+                       "stack, more than there is; keep large arrays in a `Vec`")
 
     def stack_check(self, span: Span) -> None:
         """Panic before a recursive call would overflow the stack budget.
@@ -1521,6 +1552,24 @@ def _type_key(ty: ir.Type) -> str:
         f".{zlib.crc32(text.encode()) % 99991}"
 
 
+# Arrays of at least this many bytes count towards the frame that the host
+# checks before it calls a function.
+LARGE_STACK_ARRAY = 1 << 20
+
+
+def _byte_size(ty: ir.Type) -> int:
+    """Return the size of `ty` in bytes, without padding between fields."""
+    if isinstance(ty, (ir.ArrayType, ir.VectorType)):
+        return ty.count * _byte_size(ty.element)
+    if isinstance(ty, (ir.LiteralStructType, ir.IdentifiedStructType)):
+        return sum(_byte_size(t) for t in ty.elements or ())
+    if isinstance(ty, ir.IntType):
+        return max(1, ty.width // 8)
+    if isinstance(ty, ir.FloatType):
+        return 4
+    return 8
+
+
 class _UsedFunctions(dict):
     """The LLVM function of each function key, remembering the keys looked up."""
 
@@ -1707,6 +1756,7 @@ def export_wrapper(cg: Codegen, key: str) -> str | None:
         for t in sig.params:
             value, index = _load_slot(cg, args_ptr, index, t)
             values.append(value)
+        cg.frame_fit_check(key)
         result = b.call(cg.functions[key], values)
         if ret_slots:
             _store_slot(cg, ret_ptr, 0, result, sig.ret)

@@ -425,3 +425,26 @@ def test_failed_write_to_stdout_is_a_runtime_error(tmp_path, cache):
                               timeout=300, cwd=ROOT)
     assert done.returncode == 101
     assert done.stderr == "runtime error: failed printing to stdout\n"
+
+
+def test_array_too_large_for_the_stack(tmp_path):
+    # The frame would reach past the end of the stack: a segmentation fault
+    # unless the call from the host checks it first.
+    source = tmp_path / "big.sx"
+    source.write_text("fn main() {\n    let a = [1.0f64; 50000000];\n"
+                      "    println!(\"{}\", a[args().len()]);\n}\n")
+    result = run_sxc("run", "--no-cache", str(source))
+    assert result.returncode == 101
+    assert result.stderr == (f"{source}:1:4: runtime error: stack overflow: the arrays of "
+                             "`main` need 800000000 bytes of stack, more than there is; keep "
+                             "large arrays in a `Vec`\n")
+
+
+def test_array_too_large_for_the_stack_in_a_call():
+    m = sxc.compile("fn at(i: i64) -> f64 {\n    let a = [2.0f64; 10000000];\n"
+                    "    a[i as usize]\n}\n"
+                    "fn small(i: i64) -> f64 {\n    let a = [3.0f64; 100000];\n"
+                    "    a[i as usize]\n}\n")
+    with pytest.raises(sxc.RuntimeError, match="the arrays of `at` need 160000000 bytes"):
+        m.at(3)
+    assert m.small(4) == 3.0
