@@ -48,8 +48,8 @@ def lift_library(module: ast.Module) -> None:
 
     Its parse is kept and copied for every compilation, and walking its
     bodies again for each would cost more than compiling a small program's
-    own functions.  `module.nested_lifted` tells `ModuleLoader.declare` to
-    skip the walk.
+    own functions.  `ModuleLoader.declare` skips the walk for a module with
+    `nested_lifted` set.
     """
     module.items = list(module.items) + lift_nested_items(module.items)
     module.nested_lifted = True

@@ -391,7 +391,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         """Check the user's functions and the library functions they can reach.
 
         The prelude has about a hundred functions, and a program calls few of
-        them.  Checking a body is what tells which functions it calls (method
+        them.  Only a checked body shows which functions it calls (method
         calls need the receiver's type), so the library functions are
         checked as calls reach them, and those no call reaches are dropped.
         The roots are those of `sxc.reach.reachable_functions`: every function
