@@ -111,6 +111,9 @@ class Module:
 
     def run(self, args: list[str] | None = None, seed: int | None = None) -> int:
         """Run `main` with `args`; return its exit code or raise `sxc.RuntimeError`."""
+        if isinstance(args, (str, bytes)) or \
+                not all(isinstance(arg, str) for arg in (args or [])):
+            raise TypeError(f"Module.run() expects a list of str arguments, got {args!r}")
         argv = [self._compiled.path] + list(args or [])
         s = self._compiled.options.seed if seed is None else seed
         status, code = self._native.run_main(s, argv)

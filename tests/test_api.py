@@ -194,3 +194,10 @@ def test_compile_accepts_a_path_object(tmp_path):
     path = tmp_path / "m.sx"
     path.write_text("fn two() -> i64 { 2 }\n")
     assert sxc.compile(path).two() == 2
+
+
+@pytest.mark.parametrize("args", ["abc", [1, 2], [b"x"]])
+def test_run_rejects_arguments_other_than_strings(args):
+    m = sxc.compile('fn main() { println!("{}", args().len()); }')
+    with pytest.raises(TypeError, match="expects a list of str arguments"):
+        m.run(args)
