@@ -66,6 +66,34 @@ def _check_output(source: str, output: str) -> None:
                                        "name another file with `-o`", code="SX0004")])
 
 
+def build_object(compiled, output: str) -> None:
+    """Write `compiled` with its C `main` as one object file at `output`.
+
+    `cc output -lm -o program` links the same executable as `build_executable`.
+    """
+    from sxc.jit import optimize, target_machine
+
+    _check_output(compiled.path, output)
+    level = compiled.options.opt_level
+    module = optimize(compiled.llvm_ir, level)
+    module.link_in(optimize(_main_module(compiled.options.seed), level))
+    data = target_machine(level).emit_object(module)
+    out_dir = os.path.dirname(os.path.abspath(output))
+    try:
+        fd, partial = tempfile.mkstemp(prefix=".sxc-build-", dir=out_dir)
+    except OSError as exc:
+        raise CompileError([Diagnostic("error", f"cannot write `{output}`: {exc.strerror}",
+                                       Span(compiled.path, 0, 0, 0, 0),
+                                       code="SX0004")]) from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(partial, output)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+
+
 def build_executable(compiled, output: str) -> None:
     """Compile `compiled` to an executable at `output`."""
     from sxc.jit import optimize, target_machine

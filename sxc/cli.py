@@ -48,9 +48,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tangents", type=int, metavar="N",
                         help="train mode: tangent lanes per dual (default: the file's "
                              "#![tangents] or 1)")
-    parser.add_argument("--emit", choices=("ast", "core", "llvm", "asm"),
+    parser.add_argument("--emit", choices=("ast", "core", "llvm", "asm", "obj"),
                         help="print this stage instead of running: ast (typed source), "
-                             "core (after lowering), llvm (optimised IR), asm")
+                             "core (after lowering), llvm (optimised IR), asm; or, with "
+                             "`sxc build -o FILE`, write an object file (obj) that the C "
+                             "compiler links with `cc FILE -lm`")
     parser.add_argument("--no-cache", action="store_true",
                         help="compile from source without reading or writing the compile "
                              "cache, which `sxc run` uses otherwise (as does "
@@ -273,11 +275,16 @@ def explain(code: str) -> int:
 def _dispatch(args, program_args: list[str], emitter: Emitter) -> int:
     from sxc.driver import Options, compile_cached, compile_program, read_source
 
+    if args.emit == "obj" and args.command != "build":
+        raise CompileError([Diagnostic(
+            "error", "`--emit obj` writes an object file, which only `sxc build` does",
+            Span(args.file, 0, 0, 0, 0), [], f"run `sxc build {args.file} --emit obj -o FILE.o`",
+            code="SX0004")])
     options = Options(mode=args.mode, opt_level=2 if args.opt_level is None else args.opt_level,
                       seed=args.seed, hard=args.hard, tangents=args.tangents,
                       keep_typed=args.emit == "ast",
                       # `--emit` shows the wrappers that Python would call
-                      exports=bool(args.emit))
+                      exports=args.emit not in (None, "obj"))
     option_warnings = []
     if args.hard and args.mode != "release":
         option_warnings.append(Diagnostic(
@@ -302,6 +309,10 @@ def _dispatch(args, program_args: list[str], emitter: Emitter) -> int:
         warnings = option_warnings + compiled.warnings
         raise CompileError([_denied(warning) for warning in warnings])
     emitter.emit(compiled.warnings, compiled.rendered_warnings())
+    if args.emit == "obj":
+        from sxc.build_exe import build_object
+        build_object(compiled, args.output)
+        return 0
     if args.emit:
         sys.stdout.write(_emit(compiled, args.emit))
         return 0

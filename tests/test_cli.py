@@ -297,3 +297,35 @@ def test_closed_stdout_is_not_a_traceback(tmp_path):
                             capture_output=True, text=True, timeout=300)
     # as in Rust, output to a closed stdout is dropped without an error
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_build_emit_obj_links_with_cc(tmp_path):
+    import shutil
+    import subprocess
+
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.skip("no C compiler")
+    source = tmp_path / "p.sx"
+    source.write_text('fn main() {\n    let a = args();\n    println!("{} {:.3}", a.len(), '
+                      '2.0f64.sqrt());\n    if a.len() > 2 {\n        exit(7);\n    }\n}\n')
+    obj = tmp_path / "p.o"
+    result = run_sxc("build", str(source), "--emit", "obj", "-o", str(obj))
+    assert result.returncode == 0, result.stderr
+    assert obj.read_bytes()[:4] == b"\x7fELF"
+    exe = tmp_path / "p"
+    subprocess.run([cc, str(obj), "-lm", "-o", str(exe)], check=True)
+    for args, status in (([], 0), (["x", "y"], 7)):
+        ran = subprocess.run([str(exe), *args], capture_output=True, text=True)
+        expected = run_sxc("run", str(source), *args)
+        assert (ran.returncode, ran.stdout) == (expected.returncode, expected.stdout) \
+            == (status, f"{len(args) + 1} 1.414\n")
+
+
+def test_emit_obj_needs_build(tmp_path):
+    source = tmp_path / "p.sx"
+    source.write_text("fn main() {}\n")
+    result = run_sxc("run", str(source), "--emit", "obj")
+    assert result.returncode == 1
+    assert "error[SX0004]: `--emit obj` writes an object file, which only `sxc build` does" \
+        in result.stderr
