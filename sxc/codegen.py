@@ -882,6 +882,11 @@ class Codegen:
             length = self.b.load(self.b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
             return data, length
         if isinstance(t, T.ArrayT):
+            # `a.iter()` borrows `a`, so read it in place: a copy of a large array
+            # as one LLVM value takes LLVM's passes minutes
+            while isinstance(e, ast.MethodCall) and e.method == "iter" and \
+                    getattr(e, "target", None) == ("seq", "identity"):
+                e = e.receiver
             ptr = self.deref_to_struct_ptr(e)
             return self.b.gep(ptr, [const_i64(0), const_i64(0)]), const_i64(t.size)
         if isinstance(t, T.SliceT):
