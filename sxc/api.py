@@ -172,7 +172,8 @@ class Module:
         if name == "main":
             raise AttributeError("run `main` with Module.run(args)")
         if name not in self._exports:
-            raise TypeError(f"`{name}` cannot be called from Python: see docs/python.md "
+            raise TypeError(f"`{name}` cannot be called from Python: "
+                            f"{_not_crossing(interface, name)}; see docs/python.md "
                             "for the types that cross the boundary")
         params = interface.get("params", {}).get(name)
         function = Function(self, name, signatures, params)
@@ -278,6 +279,22 @@ class Function:
 
 
 _MISSING = object()
+
+
+def _not_crossing(interface: dict, name: str) -> str:
+    """Name the parameter or result of function `name` that Python cannot pass."""
+    from sxc.codegen import slot_count
+
+    typed, lowered = interface["functions"][name]
+    fields = dict(interface.get("structs", {})).get
+    names = interface.get("params", {}).get(name) or ()
+    for index, (shown, t) in enumerate(zip(typed.params, lowered.params)):
+        if slot_count(t, fields) is None:
+            param = names[index] if index < len(names) else str(index + 1)
+            return f"parameter `{param}` has type `{shown}`"
+    if slot_count(lowered.ret, fields, result=True) is None:
+        return f"its result has type `{typed.ret}`"
+    return "it is a method"
 
 
 @contextlib.contextmanager

@@ -1633,25 +1633,31 @@ def export_slots(t: T.Type, cg, result: bool = False) -> int | None:
     pointers cross only as parameters.  `Vec`s of numbers (the header
     pointer) cross both ways.
     """
-    return _slots(t, cg, result, frozenset())
+    return slot_count(t, cg.struct_fields.get, result)
 
 
-def _slots(t: T.Type, cg, result: bool, seen: frozenset) -> int | None:
+def slot_count(t: T.Type, fields_of, result: bool = False,
+               seen: frozenset = frozenset()) -> int | None:
+    """`export_slots` with `fields_of(struct)` giving the (name, type) fields of a struct."""
+    return _slots(t, fields_of, result, seen)
+
+
+def _slots(t: T.Type, fields_of, result: bool, seen: frozenset) -> int | None:
     if isinstance(t, (T.IntT, T.FloatT, T.BoolT, T.EnumT)):
         return 1
     if isinstance(t, T.UnitT):
         return 0
     if isinstance(t, T.StructT):
-        fields = cg.struct_fields.get(t.struct)
+        fields = fields_of(t.struct)
         if fields is None or t.struct in seen:
             return None
-        counts = [_slots(ft, cg, result, seen | {t.struct}) for _, ft in fields]
+        counts = [_slots(ft, fields_of, result, seen | {t.struct}) for _, ft in fields]
         return None if any(c is None for c in counts) else sum(counts)
     if isinstance(t, T.TupleT):
-        counts = [_slots(item, cg, result, seen) for item in t.items]
+        counts = [_slots(item, fields_of, result, seen) for item in t.items]
         return None if any(c is None for c in counts) else sum(counts)
     if isinstance(t, T.ArrayT):
-        count = _slots(t.elem, cg, result, seen)
+        count = _slots(t.elem, fields_of, result, seen)
         return None if count is None else count * t.size
     if isinstance(t, T.SliceT) and not result and isinstance(t.elem, (T.FloatT, T.IntT)):
         return 2

@@ -328,8 +328,20 @@ def test_sequence_conversion_errors(m):
 
 
 def test_unsupported_type_not_exported(m):
-    with pytest.raises(TypeError, match="`describe` cannot be called from Python"):
+    with pytest.raises(TypeError, match="`describe` cannot be called from Python: its "
+                                        "result has type `String`"):
         m.describe
+
+
+def test_unsupported_parameter_is_named():
+    m = sxc.compile("struct P { x: f64 }\n"
+                    "fn norm(p: &P, k: i64) -> f64 { p.x * (k as f64) }\n"
+                    "fn flags(n: i64, v: Vec<bool>) -> i64 { n }\n")
+    with pytest.raises(TypeError, match="`norm` cannot be called from Python: parameter "
+                                        "`p` has type `&P`"):
+        m.norm
+    with pytest.raises(TypeError, match="parameter `v` has type `Vec<bool>`"):
+        m.flags
 
 
 def test_str_arguments(m):
