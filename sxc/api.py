@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import ctypes
+import numbers
 import os
 from dataclasses import dataclass
 
@@ -33,6 +34,23 @@ class Dual:
     val: float
     der: float = 0.0
     tangents: tuple = ()
+
+    def __post_init__(self):
+        # checked here, so that a wrong value fails where it is made, not in a call
+        for field_name in ("val", "der"):
+            value = getattr(self, field_name)
+            if not isinstance(value, numbers.Real):
+                raise TypeError(f"Dual.{field_name} must be a real number, not "
+                                f"{type(value).__name__}")
+            object.__setattr__(self, field_name, float(value))
+        try:
+            lanes = tuple(self.tangents)
+        except TypeError:
+            raise TypeError("Dual.tangents must be a sequence of real numbers, not "
+                            f"{type(self.tangents).__name__}") from None
+        if not all(isinstance(t, numbers.Real) for t in lanes):
+            raise TypeError("Dual.tangents must be a sequence of real numbers")
+        object.__setattr__(self, "tangents", tuple(float(t) for t in lanes))
 
     @staticmethod
     def variable(v: float) -> "Dual":

@@ -201,3 +201,20 @@ def test_run_rejects_arguments_other_than_strings(args):
     m = sxc.compile('fn main() { println!("{}", args().len()); }')
     with pytest.raises(TypeError, match="expects a list of str arguments"):
         m.run(args)
+
+
+@pytest.mark.parametrize("args, kwargs, message", [
+    (("a", "b"), {}, "Dual.val must be a real number, not str"),
+    ((1.0, None), {}, "Dual.der must be a real number, not NoneType"),
+    ((1.0,), {"tangents": 3}, "Dual.tangents must be a sequence of real numbers, not int"),
+    ((1.0,), {"tangents": (1.0, "x")}, "Dual.tangents must be a sequence of real numbers"),
+])
+def test_dual_rejects_values_that_are_not_numbers(args, kwargs, message):
+    with pytest.raises(TypeError, match=message):
+        sxc.Dual(*args, **kwargs)
+
+
+def test_dual_converts_to_float():
+    d = sxc.Dual(2, np.float32(0.5), tangents=[1, 2])
+    assert (d.val, d.der, d.tangents) == (2.0, 0.5, (1.0, 2.0))
+    assert type(d.val) is float and type(d.tangents[1]) is float
