@@ -396,6 +396,8 @@ def test_library_and_jit_agree(tmp_path, cache_env, monkeypatch):
     entry = cache.read_entry(key)
     entry["library"] = None
     assert cache.write_entry(key, entry)
+    # The library goes too: an entry that still named it would otherwise load it.
+    cache.library_path(key).unlink()
     # Without a C compiler the entry keeps no library, so the hit uses the JIT.
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.setenv("CC", "no-such-compiler")
