@@ -207,10 +207,10 @@ class Codegen:
         self.entry_trampoline()
         self.exports = emit_exports(self) if self.with_exports else {}
         while True:
-            wanted = sorted(library & self.functions.used)
-            if not wanted:
+            referenced = sorted(library & self.functions.used)
+            if not referenced:
                 break
-            for key in wanted:
+            for key in referenced:
                 library.discard(key)
                 self.define(key, self.program.functions[key])
         for key in library:  # declared, never referred to
@@ -281,6 +281,8 @@ class Codegen:
         A frame past the end of the stack would end the process with a
         segmentation fault as soon as the function starts.
         """
+        # NOTE: only the calls from the host (`main`, the Python wrappers) are
+        # checked; a function with large arrays called from compiled code is not.
         size = self.big_frames.get(key)
         if not size:
             return

@@ -217,4 +217,5 @@ def test_dual_rejects_values_that_are_not_numbers(args, kwargs, message):
 def test_dual_converts_to_float():
     d = sxc.Dual(2, np.float32(0.5), tangents=[1, 2])
     assert (d.val, d.der, d.tangents) == (2.0, 0.5, (1.0, 2.0))
-    assert type(d.val) is float and type(d.tangents[1]) is float
+    assert type(d.val) is float
+    assert type(d.tangents[1]) is float

@@ -427,7 +427,7 @@ def test_failed_write_to_stdout_is_a_runtime_error(tmp_path, cache):
     assert done.stderr == "runtime error: failed printing to stdout\n"
 
 
-def test_array_too_large_for_the_stack(tmp_path):
+def test_large_array_in_main(tmp_path):
     # The frame would reach past the end of the stack: a segmentation fault
     # unless the call from the host checks it first.
     source = tmp_path / "big.sx"
@@ -440,7 +440,7 @@ def test_array_too_large_for_the_stack(tmp_path):
                              "large arrays in a `Vec`\n")
 
 
-def test_array_too_large_for_the_stack_in_a_call():
+def test_large_array_in_called_function():
     m = sxc.compile("fn at(i: i64) -> f64 {\n    let a = [2.0f64; 10000000];\n"
                     "    a[i as usize]\n}\n"
                     "fn small(i: i64) -> f64 {\n    let a = [3.0f64; 100000];\n"
@@ -448,3 +448,11 @@ def test_array_too_large_for_the_stack_in_a_call():
     with pytest.raises(sxc.RuntimeError, match="the arrays of `at` need 160000000 bytes"):
         m.at(3)
     assert m.small(4) == 3.0
+
+
+def test_str_slice_start_inside_character():
+    m = sxc.compile('fn tail(a: i64) -> i64 {\n    let s = "h\\u{e9}llo";\n'
+                    '    s[a as usize..].len() as i64\n}\n')
+    with pytest.raises(sxc.RuntimeError, match="start byte index 2 is not a char boundary"):
+        m.tail(2)
+    assert m.tail(3) == 3
