@@ -484,7 +484,7 @@ def summarize(out: Collector, s: Settings, optional: dict, extra: dict) -> dict:
         ad_cost.append(row)
 
     schedule = {}
-    for task in ("w2s-release", "w2s-train1", "w2s-train8"):
+    for task in ("w2s-release", "w2s-train0", "w2s-train1", "w2s-train8"):
         g = groups.get((task, "sxc-O3", s.schedule_steps))
         if g:
             schedule[task] = dict(median_s=median(list(g["round_medians"].values())),
@@ -493,6 +493,9 @@ def summarize(out: Collector, s: Settings, optional: dict, extra: dict) -> dict:
     if "w2s-release" in schedule and "w2s-train8" in schedule:
         schedule["train8_over_release"] = (schedule["w2s-train8"]["median_s"]
                                            / schedule["w2s-release"]["median_s"])
+    if "w2s-train0" in schedule and "w2s-train8" in schedule:
+        schedule["train8_over_train0"] = (schedule["w2s-train8"]["median_s"]
+                                          / schedule["w2s-train0"]["median_s"])
     if "w2s-train1" in schedule and "w2s-train8" in schedule:
         schedule["train8_over_train1"] = (schedule["w2s-train8"]["median_s"]
                                           / schedule["w2s-train1"]["median_s"])

@@ -95,6 +95,7 @@ def run_w2(repeats: int, opt: int) -> None:
 def run_w2_schedule(steps: int, repeats: int, opt: int) -> None:
     impl = f"sxc-O{opt}"
     variants = (("w2s-release", dict(mode="release")),
+                ("w2s-train0", dict(mode="train", tangents=0)),
                 ("w2s-train1", dict(mode="train", tangents=1)),
                 ("w2s-train8", dict(mode="train", tangents=8)))
     for task, options in variants:

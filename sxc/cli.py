@@ -46,8 +46,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="release mode: take a soft branch when p > 0.5 instead of "
                              "sampling it")
     parser.add_argument("--tangents", type=int, metavar="N",
-                        help="train mode: tangent lanes per dual (default: the file's "
-                             "#![tangents] or 1)")
+                        help="train mode: tangent lanes per dual, 0 to 64 (default: the "
+                             "file's #![tangents] or 1); 0 computes the blended values "
+                             "without derivatives")
     parser.add_argument("--emit", choices=("ast", "core", "llvm", "asm", "obj"),
                         help="print this stage instead of running: ast (typed source), "
                              "core (after lowering), llvm (optimised IR), asm; or, with "

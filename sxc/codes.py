@@ -1285,7 +1285,7 @@ _ALL = [
     _code("SX0904", "invalid file setting", """
         `#![mode = "..."]` must be `"train"` or `"release"`, and the tangent
         count from `#![tangents = N]` or `--tangents N` must be a whole
-        number from 1 to 64.
+        number from 0 to 64.
     """, """
         #![mode = "fast"]
 

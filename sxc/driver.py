@@ -446,12 +446,12 @@ def _tangent_lanes(options: Options, program) -> int:
         try:
             lanes = int(raw)
         except ValueError:
-            lanes = 0
-    if not 1 <= lanes <= MAX_TANGENTS:
+            lanes = -1
+    if not 0 <= lanes <= MAX_TANGENTS:
         at = Span(program.user_file, 1, 1, 1, 1)
         if options.tangents is None:
             at = program.attribute_spans.get("tangents", at)
         raise CompileError([Diagnostic(
-            "error", f"{where} must be a whole number from 1 to {MAX_TANGENTS}", at, [],
+            "error", f"{where} must be a whole number from 0 to {MAX_TANGENTS}", at, [],
             "for example `#![tangents = 8]` for the eight schedule parameters", code="SX0904")])
     return lanes

@@ -116,7 +116,10 @@ class DualLowering(Rewriter):
     def __init__(self, program: Program, mode: str, lanes: int = 1):
         super().__init__()
         self.program = program
-        self.train = mode == "train"
+        # Train mode with no tangent lanes computes the training objective,
+        # soft branches blended, on plain floats: the duals lower as in release
+        # mode, and only the blends of soft branches remain.
+        self.train = mode == "train" and lanes > 0
         self.lanes = lanes
         self.tmap = TypeMap(DUAL_STRUCT if self.train else T.F64)
 
@@ -222,6 +225,8 @@ class DualLowering(Rewriter):
             return e
         if target == ("builtin", "soft_blend"):
             self.children(e)
+            if not self.train:
+                return _blend_values(*e.args)
             return B.call_fn(e.span, "__dual_blend", e.args, self.tmap(T.DUAL))
         return self.children(e)
 
@@ -334,6 +339,15 @@ class DualLowering(Rewriter):
 
     def function(self, fn):
         fn.body = self.expr(fn.body)
+
+
+def _blend_values(p: ast.Expr, a: ast.Expr, b: ast.Expr) -> ast.Expr:
+    """`p * a + (1 - p) * b` on floats: the value part of `__dual_blend`, bit for bit.
+
+    `p` is a local of the soft branch, so reading it twice evaluates nothing twice.
+    """
+    q = B.binary("-", B.float_lit(p.span, 1.0), B.clone(p), T.F64)
+    return B.binary("+", B.binary("*", p, a, T.F64), B.binary("*", q, b, T.F64), T.F64)
 
 
 class _AssignLowering(Rewriter):

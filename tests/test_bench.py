@@ -90,8 +90,8 @@ def test_quick_run_c_and_tsplib_match(quick):
 def test_quick_run_has_every_section(quick):
     results, _, _ = quick
     tasks = {(t["task"], t["impl"]) for t in results["timings"]}
-    for task in ("w1", "w2-primal", "w2-dual1x6", "w2-dual6", "w2s-release", "w2s-train1",
-                 "w2s-train8"):
+    for task in ("w1", "w2-primal", "w2-dual1x6", "w2-dual6", "w2s-release", "w2s-train0",
+                 "w2s-train1", "w2s-train8"):
         assert (task, "sxc-O3") in tasks, task
     for row in results["timings"]:
         assert row["repeats"] >= 1
@@ -108,6 +108,10 @@ def test_quick_run_has_every_section(quick):
     assert len(lines) == len(results["settings"]["compile_lines"])
     assert results["schedule_variant"]["w2s-train8"]["lanes"] == 8
     assert results["schedule_variant"]["w2s-release"]["lanes"] == 1
+    # without tangents, train mode computes the values of the 8-lane run, bit for bit
+    train0 = results["schedule_variant"]["w2s-train0"]
+    assert train0["lanes"] == 0
+    assert train0["loss"] == results["schedule_variant"]["w2s-train8"]["loss"]
 
 
 def test_render_rewrites_markdown(quick, tmp_path):

@@ -190,12 +190,12 @@ ERRORS = [
      '    let mut n = 0;\n    let w = if p { bump(&mut n); 1.0 } else { 0.0 };\n'
      '    println!("{} {}", w, n);\n}\n',
      5, 25, "a soft branch cannot lend `n`, which is declared outside it, as `&mut`", None),
-    ("tangents_line", "// lanes\n\n#![tangents = 0]\nfn main() {\n}\n",
-     3, 1, "#![tangents] must be a whole number from 1 to 64", None),
+    ("tangents_line", "// lanes\n\n#![tangents = 65]\nfn main() {\n}\n",
+     3, 1, "#![tangents] must be a whole number from 0 to 64", None),
     ("mode_line", '// mode\n#![mode = "fast"]\nfn main() {\n}\n',
      2, 1, "unknown mode `fast`", 'mode = "train"'),
     ("tangents_char", "#![tangents = '8']\nfn main() {\n    println!(\"{}\", dual::lanes());\n}\n",
-     1, 1, "#![tangents] must be a whole number from 1 to 64", "tangents = 8"),
+     1, 1, "#![tangents] must be a whole number from 0 to 64", "tangents = 8"),
 ]
 
 

@@ -108,7 +108,7 @@ def test_option_overrides_attribute_and_release_drops_lanes():
     assert r.clipped(1.0, 10.0, 0) == 0.0
 
 
-@pytest.mark.parametrize("bad", ["0", "65", "many"])
+@pytest.mark.parametrize("bad", ["-1", "65", "many"])
 def test_bad_lane_count_is_an_error(bad):
     with pytest.raises(sxc.CompileError) as err:
         sxc.compile(f"#![tangents = {bad!r}]\nfn f() -> f64 {{ 1.0 }}".replace("'", '"'))
@@ -119,9 +119,9 @@ def test_bad_lane_count_from_the_cli(tmp_path):
     src = tmp_path / "p.sx"
     src.write_text("fn main() { println!(\"{}\", dual::lanes()); }\n")
     assert run_sxc("run", "--tangents", "4", str(src)).stdout == "4\n"
-    bad = run_sxc("run", "--tangents", "0", str(src))
+    bad = run_sxc("run", "--tangents", "65", str(src))
     assert bad.returncode == 1
-    assert "--tangents must be a whole number from 1 to 64" in bad.stderr
+    assert "--tangents must be a whole number from 0 to 64" in bad.stderr
 
 
 SCORE = """
@@ -275,3 +275,57 @@ def test_release_ignores_passed_tangents():
     assert m.f(sxc.Dual(3.0, tangents=(1.0, 2.0, 3.0))).val == 9.0
     import numpy as np
     assert sxc.compile("fn g() -> usize { dual::lanes() }", tangents=np.int64(4)).g() == 4
+
+
+
+BLENDED = """
+// A soft branch over a dual condition blends both arms in train mode; the
+// blend's weight depends on x, so its value changes with x.
+fn blended(x: dual, y: dual) -> dual {
+    let p = (x * 2.0 - y).sigmoid();
+    let v = if p { x.sin() * y } else { y.exp() - x };
+    v * v
+}
+fn parts(x: f64, out: &mut [f64]) {
+    let xd = dual::variable(x);
+    let v = blended(xd, dual::new(0.5, 2.0));
+    out[0] = v.val;
+    out[1] = v.der;
+    out[2] = v.lane(0);
+    out[3] = xd.der;
+    out[4] = dual::lanes() as f64;
+}
+"""
+
+
+@pytest.mark.parametrize("x", [-1.25, 0.0, 0.3, 2.0])
+def test_no_tangents_values_match_lanes(x):
+    """With no tangent lanes, train mode computes the values that a run with
+    lanes computes, bit for bit, and every tangent reads as 0."""
+    import numpy as np
+
+    none = sxc.compile(BLENDED, mode="train", tangents=0)
+    one = sxc.compile(BLENDED, mode="train", tangents=1)
+    plain, dual = np.zeros(5), np.zeros(5)
+    none.parts(x, plain)
+    one.parts(x, dual)
+    assert plain[0] == dual[0]
+    assert list(plain[1:]) == [0.0, 0.0, 0.0, 0.0]
+    assert dual[1] != 0.0
+    assert dual[3] == 1.0
+    assert dual[4] == 1.0
+    # the blend computed here: p a + (1 - p) b, with p the sigmoid
+    p = 1.0 / (1.0 + math.exp(-(x * 2.0 - 0.5)))
+    v = p * (math.sin(x) * 0.5) + (1.0 - p) * (math.exp(0.5) - x)
+    assert math.isclose(plain[0], v * v, rel_tol=1e-12)
+
+
+def test_no_tangents_without_soft_branches():
+    source = "fn f(x: dual) -> dual { (x * x).exp() + x.der }\n"
+    none = sxc.compile(source, mode="train", tangents=0)
+    release = sxc.compile(source, mode="release")
+    # both hand back an sxc.Dual whose tangent is 0
+    for module in (none, release):
+        result = module.f(0.7)
+        assert result.val == math.exp(0.49)
+        assert result.der == 0.0
