@@ -66,6 +66,7 @@ def _parser() -> lark.Lark:
     # sxc process can read it half written.
     from sxc import cache
     from sxc.grammar_tables import build_tables, tables_name
+    from sxc.lexer import share_scanner
 
     grammar = grammar_text()
     for read in (lambda: _shipped_tables(tables_name(lark.__version__, grammar)),
@@ -73,11 +74,14 @@ def _parser() -> lark.Lark:
         saved = read()
         if saved is not None:
             try:
-                return lark.Lark.load(io.BytesIO(saved))
+                parser = lark.Lark.load(io.BytesIO(saved))
             except Exception:  # noqa: BLE001 - damaged tables can raise almost anything
-                pass
+                continue
+            share_scanner(parser.parser.lexer)
+            return parser
     parser, tables = build_tables(grammar)
     cache.write_toolchain_file(GRAMMAR_TABLES, tables)
+    share_scanner(parser.parser.lexer)
     return parser
 
 
