@@ -398,11 +398,14 @@ def _run_with_progress(native, seed: int, argv: list[str], time_limit: float | N
         try:
             status, code = native.run_main(seed, argv, time_limit)
         except TimeoutError:
+            # stop the display, which prints the program's output it still holds
+            stack.close()
             if recorder:
                 # the rows so far; the program still runs on its thread until the exit
                 recorder.write(trace)
             _stop_for_time_limit(time_limit, argv[0], error_format)
         except KeyboardInterrupt:
+            stack.close()
             _end_process(EXIT_INTERRUPTED)
     if recorder:
         recorder.write(trace)

@@ -17,6 +17,7 @@ import ctypes
 import os
 import sys
 import tempfile
+import threading
 import time
 from typing import Callable, NamedTuple
 
@@ -160,22 +161,30 @@ class ProgressDisplay:
         if self.stream.isatty():
             try:
                 from rich.console import Console
-                from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
+                from rich.progress import (BarColumn, Progress,
                                            TextColumn, TimeElapsedColumn)
             except ImportError:
                 pass
             else:
                 self._bar = Progress(TextColumn("{task.description}"), BarColumn(),
-                                     MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
+                                     _step_column(), TextColumn("{task.fields[info]}"),
                                      TimeElapsedColumn(),
                                      console=Console(file=self.stream), transient=True)
+        self._relay: _OutputRelay | None = None
 
     def __enter__(self):
         if self._bar is not None:
             self._bar.start()
+            # the program writes to file descriptor 1 itself, past rich's redirection
+            # of sys.stdout, so its lines would land on the bar's line of the terminal
+            if _same_terminal(1, self.stream):
+                self._relay = _OutputRelay(self._bar.console)
         return self
 
     def __exit__(self, *exc) -> None:
+        if self._relay is not None:
+            self._relay.stop()
+            self._relay = None
         if self._bar is not None:
             self._bar.stop()
         elif self._pending is not None:
@@ -210,3 +219,76 @@ class ProgressDisplay:
             self._pending = None
         else:
             self._pending = line
+
+
+def _same_terminal(fd: int, stream) -> bool:
+    """Return whether `fd` and `stream` are the same terminal."""
+    try:
+        if not os.isatty(fd) or not stream.isatty():
+            return False
+        return os.path.samestat(os.fstat(fd), os.fstat(stream.fileno()))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+class _OutputRelay:
+    """Print what is written to file descriptor 1 through rich's console, above the bar.
+
+    Descriptor 1 is a pipe while the relay runs.  A thread prints each line
+    as it arrives, and `stop` restores the terminal and prints the rest.
+    """
+
+    def __init__(self, console) -> None:
+        self.console = console
+        sys.stdout.flush()
+        self.saved = os.dup(1)
+        read_end, write_end = os.pipe()
+        os.dup2(write_end, 1)
+        os.close(write_end)
+        self.read_end = read_end
+        self.thread = threading.Thread(target=self._pump, name="sxc-output", daemon=True)
+        self.thread.start()
+
+    def _pump(self) -> None:
+        pending = b""
+        try:
+            while True:
+                chunk = os.read(self.read_end, 65536)
+                if not chunk:
+                    break
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for line in lines:
+                    self._print(line, "\n")
+            if pending:
+                self._print(pending, "")
+        finally:
+            os.close(self.read_end)
+
+    def _print(self, data: bytes, end: str) -> None:
+        self.console.print(data.decode("utf-8", "replace"), end=end, markup=False,
+                           highlight=False, emoji=False, soft_wrap=True)
+
+    def stop(self) -> None:
+        """Give descriptor 1 back to the terminal and print what is still in the pipe."""
+        sys.stdout.flush()
+        os.dup2(self.saved, 1)
+        os.close(self.saved)
+        self.thread.join()
+
+
+def _step_column():
+    """Return a rich column of the steps done, out of the total when there is one.
+
+    Meta-steps have no total, so they show `30` where annealing shows `30/100`.
+    """
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class StepColumn(ProgressColumn):
+        def render(self, task):
+            done = int(task.completed)
+            label = f"{done}/{int(task.total)}" if task.total is not None else f"{done}"
+            return Text(label, style="progress.download")
+
+    return StepColumn()

@@ -245,6 +245,51 @@ def test_progress_bar_on_terminal(program):
     assert b"last report:" not in shown
 
 
+def _terminal_run(args: list[str]) -> tuple[int, str]:
+    """Run sxc with stdout and stderr on one pseudo-terminal; return the status and text."""
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS="100")
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "sxc.cli", *args], cwd=ROOT,
+                                stdout=follower, stderr=follower, stdin=subprocess.DEVNULL,
+                                env=env)
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+        status = proc.wait(timeout=600)
+    finally:
+        os.close(leader)
+    return status, shown.decode("utf-8", "replace")
+
+
+def test_progress_bar_keeps_output_lines():
+    """On a terminal, the program's lines print above the bar, each on a line of its own."""
+    pytest.importorskip("rich")
+    example = str(ROOT / "examples" / "meta_optimizer.sx")
+    plain = run_sxc("run", example)
+    status, shown = _terminal_run(["run", "--progress", example])
+    assert status == 0
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown)
+    lines = [line for part in text.split("\r\n") for line in part.split("\r")]
+    printed = [line for line in lines if "Epoch" in line or "Learned" in line]
+    # every line of the program, whole and in order, and none shares a line with the bar
+    assert printed == [line for line in plain.stdout.splitlines()
+                       if "Epoch" in line or "Learned" in line]
+    # meta-steps have no total: the bar shows the count alone
+    assert "meta-step" in text
+    assert "/?" not in text
+
+
 def test_trace_written_at_time_limit(tmp_path):
     # the run finishes, then a loop that LLVM cannot prove finite hits the limit
     endless = PROGRAM.replace(
