@@ -48,6 +48,8 @@ class Compiled:
     exports: dict[str, str] = field(default_factory=dict)
     _interface: dict | None = None
     _module_files: dict | None = None
+    # optimise in `sxc.llvm_worker`'s process, as a host that compiles many programs should
+    llvm_in_worker: bool = False
 
     @property
     def llvm_ir(self) -> str:
@@ -63,7 +65,8 @@ class Compiled:
             ir_text = self.llvm_ir
             trim_heap()
             self._native = NativeModule(ir_text, self.options.opt_level,
-                                        list(self.exports.values()))
+                                        list(self.exports.values()),
+                                        in_worker=self.llvm_in_worker)
         return self._native
 
     def optimized_ir(self) -> str:
@@ -236,7 +239,9 @@ def compile_cached(source: str, path: str, options: Options, use_cache: bool = T
     from sxc import cache
 
     if not use_cache or not cache.enabled():
-        return _compile_released(source, path, options, one_shot)
+        compiled = _compile_released(source, path, options, one_shot)
+        compiled.llvm_in_worker = not one_shot
+        return compiled
     key = cache.program_key(source, path, options)
     hit = cache.load_program(key, path, options)
     if hit is not None:
@@ -250,6 +255,7 @@ def compile_cached(source: str, path: str, options: Options, use_cache: bool = T
 
             logging.getLogger(__name__).debug("cannot load %s from the cache: %s", path, exc)
     compiled = _compile_released(source, path, options, one_shot)
+    compiled.llvm_in_worker = not one_shot
     cache.store_program(key, compiled, link_in_background)
     return compiled
 

@@ -61,12 +61,25 @@ _library_ids = itertools.count()
 class NativeModule(LoadedProgram):
     """A compiled program loaded into this process with LLVM's ORC JIT."""
 
-    def __init__(self, ir_text: str, opt_level: int, exports: list[str]):
+    def __init__(self, ir_text: str, opt_level: int, exports: list[str],
+                 in_worker: bool = False):
+        """Optimise `ir_text` and link it; `in_worker` optimises in `sxc.llvm_worker`.
+
+        With `in_worker` (and an optimisation level above 0), `module` is None."""
         self.opt_level = opt_level
-        self.module = optimize(ir_text, opt_level)
-        # The JIT links the object code that the compile cache stores, so a
-        # cached run executes the same machine code.
-        self.object_code = target_machine(opt_level).emit_object(self.module)
+        code = None
+        if in_worker and opt_level > 0:
+            from sxc import llvm_worker
+
+            code = llvm_worker.object_code(ir_text, opt_level)
+        if code is None:
+            self.module = optimize(ir_text, opt_level)
+            # The JIT links the object code that the compile cache stores, so a
+            # cached run executes the same machine code.
+            code = target_machine(opt_level).emit_object(self.module)
+        else:
+            self.module = None
+        self.object_code = code
         self._link(exports)
 
     @classmethod

@@ -1,0 +1,155 @@
+"""Optimise LLVM modules in a worker process, for hosts that compile many programs.
+
+llvmlite 0.50 keeps about 55 KB of native memory for every module that its
+pass builder optimises.  A loop over 500 small modules grew by that much
+per module even with the module, its context, the pass builder and the
+target machine all closed.  Parsing and emitting object code alone keep
+nothing.  A Python host that compiles thousands of programs
+with `sxc.compile` would grow without bound, so it sends the IR to a worker
+process, which optimises it and returns the object code, and which is
+replaced after `MODULES_PER_WORKER` modules.  An LLVM crash then ends the
+worker, not the host.
+
+The command line compiles one program per process and keeps the work in
+process.  Without a worker (a sandbox that forbids processes, say) the
+caller optimises in process too.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import threading
+
+MODULES_PER_WORKER = 200
+_HEADER = struct.Struct("<Q")
+_SERVE = "from sxc.llvm_worker import serve; serve()"
+
+
+class WorkerError(RuntimeError):
+    """The worker process ended before it sent a result."""
+
+
+class _Worker:
+    def __init__(self) -> None:
+        package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        path = os.environ.get("PYTHONPATH")
+        env = dict(os.environ, PYTHONPATH=package_parent + (os.pathsep + path if path else ""))
+        self.proc = subprocess.Popen([sys.executable, "-c", _SERVE], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, env=env)
+        self.pid = os.getpid()
+        self.modules = 0
+
+    def request(self, ir_text: str, opt_level: int) -> bytes:
+        _send(self.proc.stdin, (ir_text, opt_level))
+        reply = _receive(self.proc.stdout)
+        if reply is None:
+            status = self.proc.wait()
+            raise WorkerError(f"the LLVM worker process ended with status {status} "
+                              "while optimising the program")
+        self.modules += 1
+        kind, value = reply
+        if kind == "error":
+            # what llvmlite raised in the worker, such as a failed verification
+            raise RuntimeError(value)
+        return value
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+
+
+_lock = threading.Lock()
+_worker: _Worker | None = None
+_unavailable = False
+
+
+def object_code(ir_text: str, opt_level: int) -> bytes | None:
+    """Return the object code of `ir_text` optimised at `opt_level` by the worker.
+
+    Return None when no worker process can be started; the caller then
+    optimises in this process.  Raise RuntimeError for what LLVM rejects, as
+    llvmlite does, and `WorkerError` when the worker dies.
+    """
+    global _worker, _unavailable
+    with _lock:
+        if _unavailable:
+            return None
+        if _worker is not None and _worker.pid != os.getpid():
+            # a forked child must not share its parent's pipes
+            _worker = None
+        if _worker is not None and (_worker.modules >= MODULES_PER_WORKER
+                                    or _worker.proc.poll() is not None):
+            # replace a worker that has done its share, or that ended between requests
+            _worker.close()
+            _worker = None
+        if _worker is None:
+            try:
+                _worker = _Worker()
+            except OSError:
+                _unavailable = True
+                return None
+        try:
+            return _worker.request(ir_text, opt_level)
+        except (WorkerError, OSError) as exc:
+            _worker = None
+            if isinstance(exc, WorkerError):
+                raise
+            raise WorkerError(f"cannot reach the LLVM worker process: {exc}") from None
+
+
+def stop() -> None:
+    """End the worker process, if there is one."""
+    global _worker
+    with _lock:
+        if _worker is not None and _worker.pid == os.getpid():
+            _worker.close()
+        _worker = None
+
+
+atexit.register(stop)
+
+
+def _send(stream, message) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def _receive(stream):
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(header)
+    data = stream.read(size)
+    if len(data) < size:
+        return None
+    return pickle.loads(data)
+
+
+def serve() -> None:
+    """Serve requests from stdin until it closes: the worker process's main loop."""
+    from sxc.jit import optimize, target_machine
+
+    requests, replies = sys.stdin.buffer, sys.stdout.buffer
+    # nothing else may write to the reply stream
+    sys.stdout = sys.stderr
+    while True:
+        message = _receive(requests)
+        if message is None:
+            return
+        ir_text, opt_level = message
+        try:
+            module = optimize(ir_text, opt_level)
+            reply = ("ok", target_machine(opt_level).emit_object(module))
+        except RuntimeError as exc:
+            reply = ("error", str(exc))
+        _send(replies, reply)
