@@ -3,10 +3,10 @@
 Every exported function `__sx_export.<name>(args, ret)` reads its arguments
 from an array of 64-bit slots and writes its result into another one (see
 `export_slots` in `sxc.codegen`).  Numbers, bool and enums take one slot,
-structs, tuples and arrays are flattened field by field, a slice takes two
-(data pointer and length), a function pointer one, and a `Vec` result one
-(the address of its header).  This module walks the same layout on the
-Python side.
+structs, tuples and arrays are flattened field by field, a slice or string
+takes two (data pointer and length), a function pointer one, and a `Vec`
+result one (the address of its header).  This module walks the same layout
+on the Python side.
 """
 
 from __future__ import annotations
@@ -375,6 +375,8 @@ class Layout:
             return v, index + 1
         if isinstance(lowered, T.VecT):
             return _take_vec(ret[index], lowered.elem, freed), index + 1
+        if isinstance(lowered, T.StrT):
+            return _read_str(ret[index], ret[index + 1]), index + 2
         if isinstance(lowered, T.StructT):
             values = {}
             for field, ft in self.fields[lowered.struct]:
@@ -440,11 +442,46 @@ def _str_slots(value, t: T.StrT, where: str, keep: list) -> list[int]:
                          f"at index {exc.start}") from None
     if t.owned:
         address = _malloc(max(len(data), 1))
+        keep.append(_StringArgument(address))
         ctypes.memmove(address, data, len(data))
         return [address, len(data)]
     buffer = ctypes.create_string_buffer(data, max(len(data), 1))
     keep.append(buffer)
     return [ctypes.addressof(buffer), len(data)]
+
+
+class _StringArgument(int):
+    """The address of a `String` argument's buffer, which Python frees after the call."""
+
+
+def free_string_arguments(keep: list) -> None:
+    """Free the buffers of the `String` arguments of a call that has ended.
+
+    The callee owns them, but compiled code never frees or reallocates a
+    string's buffer.  Nothing that outlives the call can point into it,
+    because results are copied before this runs and no type that contains a
+    string crosses into a callback.
+    """
+    global _free
+    if _free is None:
+        _free = _libc_free()
+    for item in keep:
+        if isinstance(item, _StringArgument):
+            _free(item)
+
+
+def _read_str(data: int, length: int) -> str:
+    """Copy a string that compiled code returned into a Python `str`.
+
+    The buffer is not freed, because compiled code shares string buffers
+    without an owner.  `to_string` and `clone` return the same buffer, a
+    slice points into another string, a literal is in the program's constant
+    data, and a `&str` result may be the caller's argument.
+    """
+    if not length:
+        return ""
+    # compiled code keeps strings valid UTF-8 (slicing panics off a char boundary)
+    return ctypes.string_at(data, length).decode("utf-8", errors="replace")
 
 
 def _malloc(size: int) -> int:

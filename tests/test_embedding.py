@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import inspect
 import math
 import threading
@@ -17,6 +18,7 @@ struct Segment { a: Point, b: Point, weights: [f64; 2], tag: i32 }
 struct Tagged { d: dual, k: u8 }
 struct Histogram { counts: Vec<i64>, total: f64 }
 struct Pair<T> { a: T, b: T }
+struct Labelled { name: String, n: i64 }
 #[derive(Clone, Copy)]
 enum Color { Red, Green = 5, Blue }
 
@@ -97,6 +99,15 @@ fn histogram(v: &[f64]) -> Histogram {
 fn dot3(a: [f64; 3], b: (f64, f64, f64)) -> f64 { a[0] * b.0 + a[1] * b.1 + a[2] * b.2 }
 fn name_length(s: &str) -> i64 { s.len() as i64 }
 fn describe(n: i64) -> String { format!("n = {}", n) }
+fn echo(s: String) -> String { s }
+fn tail(s: &str) -> &str { &s[1..] }
+fn unit_name(k: i64) -> &str { if k == 0 { "metre" } else { "kilogram" } }
+fn labelled(s: &str, n: i64) -> Labelled { Labelled { name: s.to_string() + "!", n: n } }
+fn split_at_byte(s: &str, k: i64) -> (String, String) {
+    (s[..k as usize].to_string(), s[k as usize..].to_string())
+}
+fn nothing() -> String { String::new() }
+fn byte_length(s: String) -> i64 { s.len() as i64 }
 fn char_count(s: String) -> i64 { s.chars().count() as i64 }
 fn vec_total(v: &Vec<f64>) -> f64 {
     let mut s = 0.0;
@@ -327,10 +338,11 @@ def test_sequence_conversion_errors(m):
         m.total(["a"])
 
 
-def test_unsupported_type_not_exported(m):
-    with pytest.raises(TypeError, match="`describe` cannot be called from Python: its "
-                                        "result has type `String`"):
-        m.describe
+def test_unsupported_type_not_exported():
+    m = sxc.compile("fn grid(n: i64) -> Vec<Vec<f64>> { vec![vec![0.0; 2]; n as usize] }")
+    with pytest.raises(TypeError, match="`grid` cannot be called from Python: its "
+                                        "result has type `Vec<Vec<f64>>`"):
+        m.grid
 
 
 def test_unsupported_parameter_is_named():
@@ -353,6 +365,53 @@ def test_str_arguments(m):
         m.name_length(3)
     with pytest.raises(ValueError, match="not valid Unicode"):
         m.name_length("\ud800")
+
+
+def test_string_results(m):
+    assert m.describe(-42) == "n = -42"
+    assert m.unit_name(0) == "metre"
+    assert m.unit_name(1) == "kilogram"
+    assert m.nothing() == ""
+    text = "h\u00e9llo \U0001F600 a\x00b"
+    assert m.echo(text) == text
+    assert m.tail(text) == text[1:]
+    assert type(m.echo(text)) is str
+
+
+def test_string_in_struct_and_tuple_results(m):
+    assert m.labelled("\u00e9t\u00e9", 3) == m.Labelled(name="\u00e9t\u00e9!", n=3)
+    assert m.split_at_byte("\u00e9t\u00e9", 2) == ("\u00e9", "t\u00e9")
+    with pytest.raises(sxc.RuntimeError, match="not a char boundary"):
+        m.split_at_byte("\u00e9", 1)
+
+
+def _heap_bytes_in_use():
+    """Return the bytes that the C library's malloc has handed out (glibc only)."""
+    class Mallinfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+            "uordblks", "fordblks", "keepcost")]
+
+    libc = ctypes.CDLL(None)
+    if not hasattr(libc, "mallinfo2"):
+        pytest.skip("needs glibc 2.33 or later for mallinfo2")
+    libc.mallinfo2.restype = Mallinfo2
+    info = libc.mallinfo2()
+    return info.uordblks + info.hblkhd
+
+
+def test_string_calls_do_not_leak(m):
+    # each call copies 10,000 bytes into a `String` argument, so 10,000
+    # calls that leaked it would hold 100 MB
+    text = "x" * 10_000
+    for function in (m.echo, m.tail, m.byte_length):
+        for _ in range(100):
+            function(text)
+        before = _heap_bytes_in_use()
+        for _ in range(10_000):
+            function(text)
+        grown = _heap_bytes_in_use() - before
+        assert grown < 5_000_000, f"{function.name} leaked {grown} bytes"
 
 
 def test_vec_arguments(m):
