@@ -209,6 +209,11 @@ class Layout:
 
         param_type = t if param_type is None else param_type
         dtype = elem_dtype(t.elem)
+        if isinstance(value, np.ma.MaskedArray):
+            raise TypeError(f"{where}: expected a plain NumPy array for `{param_type}`, got a "
+                            "masked array, whose mask compiled code would ignore. Pass "
+                            "arr.filled(value) to replace the masked entries or arr.data "
+                            "to use the data under the mask")
         if isinstance(value, np.ndarray):
             if value.dtype != dtype:
                 raise TypeError(f"{where}: expected a {dtype} array for `{param_type}`, got "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import inspect
 import math
+import re
 import threading
 
 import numpy as np
@@ -269,6 +270,31 @@ def test_read_only_array_rejected_for_mut(m):
     v.flags.writeable = False
     with pytest.raises(TypeError, match="read-only"):
         m.scale(v, 2.0)
+
+
+def test_masked_array_rejected(m):
+    masked = np.ma.masked_array([1.0, 2.0, 4.0], mask=[False, True, False])
+    calls = [("total", lambda: m.total(masked), "&[f64]"),
+             ("scale", lambda: m.scale(masked, 2.0), "&mut [f64]"),
+             ("vec_total", lambda: m.vec_total(masked), "&Vec<f64>"),
+             ("extended", lambda: m.extended(np.ma.masked_array([1, 2]), 1), "Vec<i64>")]
+    for name, call, param_type in calls:
+        with pytest.raises(TypeError, match=re.escape(
+                f"{name}() argument 'v': expected a plain NumPy array for `{param_type}`, "
+                "got a masked array")):
+            call()
+    with pytest.raises(TypeError, match=r"Pass arr.filled\(value\) .* or arr.data"):
+        m.total(masked)
+    assert masked.tolist() == [1.0, None, 4.0]
+
+
+def test_masked_array_filled_or_data(m):
+    masked = np.ma.masked_array([1.0, 2.0, 4.0], mask=[False, True, False])
+    assert m.total(masked.filled(0.0)) == 5.0
+    assert m.total(masked.data) == 7.0
+    m.scale(masked.data, 10.0)
+    assert masked.data.tolist() == [10.0, 20.0, 40.0]
+    assert masked.mask.tolist() == [False, True, False]
 
 
 def test_list_values_must_fit(m):
