@@ -13,11 +13,11 @@ from __future__ import annotations
 import builtins
 import contextlib
 import ctypes
-import numbers
 import os
 from dataclasses import dataclass
 
 from sxc import types as T
+from sxc.boundary import is_real_number, to_float
 from sxc.driver import Options, compile_cached, read_source
 
 
@@ -39,18 +39,18 @@ class Dual:
         # checked here, so that a wrong value fails where it is made, not in a call
         for field_name in ("val", "der"):
             value = getattr(self, field_name)
-            if not isinstance(value, numbers.Real):
+            if not is_real_number(value):
                 raise TypeError(f"Dual.{field_name} must be a real number, not "
                                 f"{type(value).__name__}")
-            object.__setattr__(self, field_name, float(value))
+            object.__setattr__(self, field_name, to_float(value, f"Dual.{field_name}"))
         try:
             lanes = tuple(self.tangents)
         except TypeError:
             raise TypeError("Dual.tangents must be a sequence of real numbers, not "
                             f"{type(self.tangents).__name__}") from None
-        if not all(isinstance(t, numbers.Real) for t in lanes):
+        if not all(is_real_number(t) for t in lanes):
             raise TypeError("Dual.tangents must be a sequence of real numbers")
-        object.__setattr__(self, "tangents", tuple(float(t) for t in lanes))
+        object.__setattr__(self, "tangents", tuple(to_float(t, "Dual.tangents") for t in lanes))
 
     @staticmethod
     def variable(v: float) -> "Dual":

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import decimal
 import numbers
 import struct as _struct
 from collections.abc import Mapping
@@ -32,6 +33,27 @@ def float_bits(x: float) -> int:
 
 def bits_float(bits: int) -> float:
     return _DOUBLE.unpack(_U64.pack(bits & 0xFFFFFFFFFFFFFFFF))[0]
+
+
+def is_real_number(value) -> bool:
+    """Return whether a float parameter accepts `value`: a `numbers.Real` or a `Decimal`.
+
+    `decimal.Decimal` is no `numbers.Real`, but `float()` and `np.float64()`
+    convert it, like they convert a `Fraction`.  Callers reject `bool`.
+    """
+    return isinstance(value, (numbers.Real, decimal.Decimal))
+
+
+def to_float(value, where: str, target: str = "a float") -> float:
+    """Convert a number that `is_real_number` accepts with `float()`, naming `where` on failure."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise OverflowError(f"{where}: {_show(value)} is out of the range of "
+                            f"{target}") from None
+    except ValueError as error:  # Decimal('sNaN')
+        raise ValueError(f"{where}: cannot convert {_show(value)} to {target}: "
+                         f"{error}") from None
 
 
 def elem_dtype(t: T.Type):
@@ -121,9 +143,9 @@ class Layout:
         if isinstance(typed, T.DualT) or self.is_dual_struct(lowered):
             self._pack_dual(value, lowered, where, slots)
         elif isinstance(lowered, T.FloatT):
-            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            if isinstance(value, bool) or not is_real_number(value):
                 raise TypeError(f"{where}: expected a number for `{typed}`, got {_show(value)}")
-            slots.append(float_bits(float(value)))
+            slots.append(float_bits(to_float(value, where, f"`{typed}`")))
         elif isinstance(lowered, T.BoolT):
             slots.append(1 if value else 0)
         elif isinstance(lowered, T.EnumT) and lowered.enum in self.enums:
@@ -163,8 +185,8 @@ class Layout:
                 ders = [float(d) for d in value.tangents]
             else:
                 ders = [float(value.der)] + [0.0] * (lanes - 1)
-        elif isinstance(value, numbers.Real) and not isinstance(value, bool):
-            val, ders = float(value), [0.0] * lanes
+        elif is_real_number(value) and not isinstance(value, bool):
+            val, ders = to_float(value, where, "`dual`"), [0.0] * lanes
         else:
             raise TypeError(f"{where}: expected sxc.Dual or a number for `dual`, "
                             f"got {_show(value)}")
@@ -301,10 +323,10 @@ class Layout:
             try:
                 result = value(*[_callback_arg(a, p) for a, p in zip(args, t.params)])
                 if isinstance(t.ret, T.FloatT):
-                    if isinstance(result, bool) or not isinstance(result, numbers.Real):
+                    if isinstance(result, bool) or not is_real_number(result):
                         raise TypeError(f"the callable passed as {where} returned "
                                         f"{_show(result)}, expected a number for `{t.ret}`")
-                    return float(result)
+                    return to_float(result, f"the result of {where}", f"`{t.ret}`")
                 if isinstance(t.ret, T.BoolT):
                     return bool(result)
                 if isinstance(t.ret, T.IntT):

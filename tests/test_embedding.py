@@ -7,6 +7,7 @@ import inspect
 import math
 import re
 import threading
+from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -647,6 +648,13 @@ def test_callback_exception_reraised(m):
 def test_callback_wrong_result_type(m):
     with pytest.raises(TypeError, match=r"apply\(\) argument 'f' returned str 'text'"):
         m.apply(lambda x: "text", 2.0)
+
+
+def test_callback_returns_decimal(m):
+    assert m.apply(lambda x: Decimal(x) / 4, 3.0) == 0.75
+    with pytest.raises(ValueError, match=r"the result of apply\(\) argument 'f': cannot "
+                                         r"convert Decimal Decimal\('sNaN'\)"):
+        m.apply(lambda x: Decimal("sNaN"), 3.0)
 
 
 def test_callback_not_callable(m):
