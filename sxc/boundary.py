@@ -114,25 +114,19 @@ class Layout:
             [f for f, _ in self.fields.get("Dual", ())] == ["val", "der"]
 
     def struct_class(self, name: str) -> type:
-        """Return the dataclass that stands for struct `name` in Python."""
+        """Return the dataclass that is struct `name` in Python."""
         cls = self._classes.get(name)
         if cls is None:
-            spec = [(field, object) for field, _ in self.fields[name]]
-            cls = dataclasses.make_dataclass(_class_name(name), spec)
-            cls.__doc__ = f"struct {name} {{ " + ", ".join(
-                f"{field}: {ft}" for field, ft in self.fields[name]) + " }"
-            cls.__module__ = "sxc"
-            self._classes[name] = cls
+            fields = tuple((field, str(ft)) for field, ft in self.fields[name])
+            cls = self._classes[name] = shared_struct_class(name, fields)
         return cls
 
     def enum_class(self, name: str) -> type:
         """Return the `enum.IntEnum` whose members are the variants of enum `name`."""
         cls = self._classes.get(name)
         if cls is None:
-            import enum
-
-            cls = enum.IntEnum(_class_name(name), self.enums[name], module="sxc")
-            self._classes[name] = cls
+            variants = tuple(self.enums[name].items())
+            cls = self._classes[name] = shared_enum_class(name, variants)
         return cls
 
     # ------------------------------------------------------------ arguments
@@ -416,6 +410,59 @@ class Layout:
                 items.append(item)
             return tuple(items), index
         raise TypeError(f"cannot return a value of type `{typed}` to Python")
+
+
+# The classes of structs and enums by name and fields or variants, shared by
+# all modules of the process, so that pickle can find a class again.
+_shared_classes: dict[tuple, type] = {}
+
+
+def shared_struct_class(name: str, fields: tuple) -> type:
+    """Return the dataclass of struct `name` with `fields`, (name, type text) pairs.
+
+    Instances pickle by value through `rebuild_struct`, because no module
+    attribute names the class in another process.
+    """
+    key = ("struct", name, fields)
+    cls = _shared_classes.get(key)
+    if cls is None:
+        def reduce(self):
+            # the values themselves, not copies, so nested structs pickle alike
+            return rebuild_struct, (name, fields, tuple(getattr(self, f) for f, _ in fields))
+
+        cls = dataclasses.make_dataclass(_class_name(name), [(f, object) for f, _ in fields],
+                                         namespace={"__reduce__": reduce})
+        cls.__doc__ = f"struct {name} {{ " + ", ".join(f"{f}: {t}" for f, t in fields) + " }"
+        cls.__module__ = "sxc"
+        cls = _shared_classes.setdefault(key, cls)
+    return cls
+
+
+def rebuild_struct(name: str, fields: tuple, values: tuple):
+    """Rebuild a struct instance from the pickled values that its `__reduce__` returns."""
+    return shared_struct_class(name, fields)(*values)
+
+
+def shared_enum_class(name: str, variants: tuple) -> type:
+    """Return the `enum.IntEnum` of enum `name` with `variants`, (name, discriminant) pairs.
+
+    Members pickle by value through `rebuild_enum`, like struct instances.
+    """
+    key = ("enum", name, variants)
+    cls = _shared_classes.get(key)
+    if cls is None:
+        import enum
+
+        cls = enum.IntEnum(_class_name(name), dict(variants), module="sxc")
+        cls.__reduce_ex__ = lambda member, protocol: (rebuild_enum,
+                                                      (name, variants, int(member)))
+        cls = _shared_classes.setdefault(key, cls)
+    return cls
+
+
+def rebuild_enum(name: str, variants: tuple, value: int):
+    """Return the enum member of a discriminant that its `__reduce_ex__` pickled."""
+    return shared_enum_class(name, variants)(value)
 
 
 def _char_slot(value, where: str) -> int:

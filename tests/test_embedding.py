@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import ctypes
 import inspect
 import math
+import pickle
 import re
+import subprocess
+import sys
 import threading
 from decimal import Decimal
 
@@ -526,6 +530,73 @@ def test_enum_as_int_enum(m):
     assert m.next_color(m.Color.Red) is m.Color.Green
     assert m.next_color(5) is m.Color.Blue
     assert m.next_color(m.Color.Blue).name == "Red"
+
+
+def test_struct_pickle_round_trip(m):
+    segment = m.segment(m.Point(1.0, -2.0), 4.0)
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        copied = pickle.loads(pickle.dumps(segment, protocol))
+        assert type(copied) is m.Segment
+        assert type(copied.a) is m.Point
+        assert copied == segment
+    # (1 + 5) / 2 + 2 * 4 and (-2 + -2) / 2 + (-3)
+    assert m.midpoint(copied) == m.Point(11.0, -5.0)
+    assert copy.deepcopy(segment) == segment
+
+
+def test_pickled_struct_fields(m):
+    tagged = pickle.loads(pickle.dumps(m.tagged(sxc.Dual(3.0, 1.0))))
+    assert tagged.d == sxc.Dual(9.0, 6.0)
+    assert tagged.k == 7
+    histogram = pickle.loads(pickle.dumps(m.histogram([1.5, 2.5])))
+    assert histogram.counts.tolist() == [1, 2]
+    assert histogram.total == 4.0
+    swapped = pickle.loads(pickle.dumps(m.swap({"a": 1.0, "b": 2.0})))
+    assert type(swapped) is m.Pair__f64
+    assert (swapped.a, swapped.b) == (2.0, 1.0)
+    assert m.swap(swapped) == m.Pair__f64(1.0, 2.0)
+
+
+def test_enum_pickle_round_trip(m):
+    for member in m.Color:
+        assert pickle.loads(pickle.dumps(member)) is member
+    assert m.next_color(pickle.loads(pickle.dumps(m.Color.Green))) is m.Color.Blue
+
+
+def test_struct_class_shared_by_modules():
+    floats = sxc.compile("struct Cell { v: f64 }\nfn cell(v: f64) -> Cell { Cell { v: v } }")
+    same = sxc.compile("struct Cell { v: f64 }\nfn grow(c: Cell) -> Cell { Cell { v: c.v * 2.0 } }")
+    ints = sxc.compile("struct Cell { v: i64 }\nfn cell(v: i64) -> Cell { Cell { v: v } }")
+    assert floats.Cell is same.Cell
+    assert ints.Cell is not floats.Cell
+    assert same.grow(floats.cell(1.5)) == floats.Cell(3.0)
+
+
+def test_struct_unpickled_in_new_process(tmp_path):
+    program = "struct Point { x: f64, y: f64 }\n" \
+              "#[derive(Clone, Copy)]\n" \
+              "enum Side { Left = 1, Right = 2 }\n" \
+              "struct Mark { at: Point, side: Side }\n" \
+              "fn mark(x: f64) -> Mark { Mark { at: Point { x: x, y: 2.0 * x }, " \
+              "side: Side::Right } }\n" \
+              "fn score(m: Mark) -> f64 { m.at.x + m.at.y * (m.side as i64) as f64 }\n"
+    source = tmp_path / "mark.sx"
+    source.write_text(program)
+    m = sxc.compile(str(source))
+    (tmp_path / "mark.pickle").write_bytes(pickle.dumps(m.mark(1.5)))
+    child = (
+        "import pickle, sys\n"
+        "import sxc\n"
+        "mark = pickle.loads(open(sys.argv[1] + '/mark.pickle', 'rb').read())\n"
+        "print(mark)\n"
+        "m = sxc.compile(sys.argv[1] + '/mark.sx')\n"
+        "print(type(mark) is m.Mark, mark.side is m.Side.Right, m.score(mark))\n")
+    result = subprocess.run([sys.executable, "-c", child, str(tmp_path)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    # 1.5 + 3.0 * 2
+    assert result.stdout.splitlines() == [
+        "Mark(at=Point(x=1.5, y=3.0), side=<Side.Right: 2>)", "True True 7.5"]
 
 
 def test_enum_checks_discriminant(m):
