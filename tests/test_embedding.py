@@ -387,6 +387,18 @@ def test_unsupported_parameter_is_named():
         m.flags
 
 
+def test_unsupported_callback_is_named():
+    m = sxc.compile("struct P { x: f64 }\n"
+                    "fn apply(f: fn(dual) -> dual, x: dual) -> dual { f(x) }\n"
+                    "fn probe(k: i64, g: fn(P) -> f64) -> f64 { g(P { x: k as f64 }) }\n")
+    with pytest.raises(TypeError, match="`apply` cannot be called from Python: parameter "
+                                        "`f` has type `fn\\(dual\\) -> dual`"):
+        m.apply
+    with pytest.raises(TypeError, match="`probe` cannot be called from Python: parameter "
+                                        "`g` has type `fn\\(P\\) -> f64`"):
+        m.probe
+
+
 def test_str_arguments(m):
     text = "h\u00e9llo \U0001F600"
     assert m.name_length(text) == len(text.encode("utf-8"))
