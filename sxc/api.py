@@ -13,11 +13,11 @@ from __future__ import annotations
 import builtins
 import contextlib
 import ctypes
-import numbers
 import os
 from dataclasses import dataclass
 
 from sxc import types as T
+from sxc.boundary import is_real_number, to_float
 from sxc.driver import Options, compile_cached, read_source
 
 
@@ -39,18 +39,18 @@ class Dual:
         # checked here, so that a wrong value fails where it is made, not in a call
         for field_name in ("val", "der"):
             value = getattr(self, field_name)
-            if not isinstance(value, numbers.Real):
+            if not is_real_number(value):
                 raise TypeError(f"Dual.{field_name} must be a real number, not "
                                 f"{type(value).__name__}")
-            object.__setattr__(self, field_name, float(value))
+            object.__setattr__(self, field_name, to_float(value, f"Dual.{field_name}"))
         try:
             lanes = tuple(self.tangents)
         except TypeError:
             raise TypeError("Dual.tangents must be a sequence of real numbers, not "
                             f"{type(self.tangents).__name__}") from None
-        if not all(isinstance(t, numbers.Real) for t in lanes):
+        if not all(is_real_number(t) for t in lanes):
             raise TypeError("Dual.tangents must be a sequence of real numbers")
-        object.__setattr__(self, "tangents", tuple(float(t) for t in lanes))
+        object.__setattr__(self, "tangents", tuple(to_float(t, "Dual.tangents") for t in lanes))
 
     @staticmethod
     def variable(v: float) -> "Dual":
@@ -270,30 +270,34 @@ class Function:
         return values
 
     def __call__(self, *args, **kwargs):
-        from sxc.boundary import CallbackErrors
+        from sxc.boundary import CallbackErrors, free_string_arguments
 
         values = self._bind(args, kwargs)
         native = self.module._native
         errors = CallbackErrors(native.global_address("__sx_callback_error"))
         slots: list = []
         keep: list = []
-        for value, name, t, lt in zip(values, self.params, self.typed.params,
-                                      self.lowered.params):
-            self._layout.pack(value, t, lt, f"{self.name}() argument '{name}'", slots,
-                              keep, errors)
-        buf = (ctypes.c_uint64 * max(1, len(slots)))(*slots)
-        ret = (ctypes.c_uint64 * max(1, self._ret_slots))()
-        with _interrupts_recorded(errors, keep):
-            status, message, exit_code = native.call(self._call, ctypes.addressof(buf),
-                                                     ctypes.addressof(ret))
-        if errors.error is not None:
-            raise errors.error
-        if status == 2:
-            # the function called `exit(code)`: end like Python's sys.exit
-            raise SystemExit(exit_code)
-        if status != 0:
-            raise RuntimeError(message)
-        return self._layout.unpack(ret, self.typed.ret, self.lowered.ret)[0]
+        try:
+            for value, name, t, lt in zip(values, self.params, self.typed.params,
+                                          self.lowered.params):
+                self._layout.pack(value, t, lt, f"{self.name}() argument '{name}'", slots,
+                                  keep, errors)
+            buf = (ctypes.c_uint64 * max(1, len(slots)))(*slots)
+            ret = (ctypes.c_uint64 * max(1, self._ret_slots))()
+            with _interrupts_recorded(errors, keep):
+                status, message, exit_code = native.call(self._call, ctypes.addressof(buf),
+                                                         ctypes.addressof(ret))
+            if errors.error is not None:
+                raise errors.error
+            if status == 2:
+                # the function called `exit(code)`: end like Python's sys.exit
+                raise SystemExit(exit_code)
+            if status != 0:
+                raise RuntimeError(message)
+            return self._layout.unpack(ret, self.typed.ret, self.lowered.ret)[0]
+        finally:
+            # after the result is copied, because a `String` result may be the argument
+            free_string_arguments(keep)
 
 
 _MISSING = object()
@@ -356,4 +360,6 @@ def _result_slots(typed: T.Type, lowered: T.Type, layout) -> int:
         return sum(_result_slots(item, item, layout) for item in lowered.items)
     if isinstance(lowered, T.ArrayT):
         return lowered.size * _result_slots(lowered.elem, lowered.elem, layout)
+    if isinstance(lowered, T.StrT):
+        return 2
     return 1

@@ -3,16 +3,17 @@
 Every exported function `__sx_export.<name>(args, ret)` reads its arguments
 from an array of 64-bit slots and writes its result into another one (see
 `export_slots` in `sxc.codegen`).  Numbers, bool and enums take one slot,
-structs, tuples and arrays are flattened field by field, a slice takes two
-(data pointer and length), a function pointer one, and a `Vec` result one
-(the address of its header).  This module walks the same layout on the
-Python side.
+structs, tuples and arrays are flattened field by field, a slice or string
+takes two (data pointer and length), a function pointer one, and a `Vec`
+result one (the address of its header).  This module walks the same layout
+on the Python side.
 """
 
 from __future__ import annotations
 
 import ctypes
 import dataclasses
+import decimal
 import numbers
 import struct as _struct
 from collections.abc import Mapping
@@ -32,6 +33,27 @@ def float_bits(x: float) -> int:
 
 def bits_float(bits: int) -> float:
     return _DOUBLE.unpack(_U64.pack(bits & 0xFFFFFFFFFFFFFFFF))[0]
+
+
+def is_real_number(value) -> bool:
+    """Return whether a float parameter accepts `value`: a `numbers.Real` or a `Decimal`.
+
+    `decimal.Decimal` is no `numbers.Real`, but `float()` and `np.float64()`
+    convert it, like they convert a `Fraction`.  Callers reject `bool`.
+    """
+    return isinstance(value, (numbers.Real, decimal.Decimal))
+
+
+def to_float(value, where: str, target: str = "a float") -> float:
+    """Convert a number that `is_real_number` accepts with `float()`, naming `where` on failure."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise OverflowError(f"{where}: {_show(value)} is out of the range of "
+                            f"{target}") from None
+    except ValueError as error:  # Decimal('sNaN')
+        raise ValueError(f"{where}: cannot convert {_show(value)} to {target}: "
+                         f"{error}") from None
 
 
 def elem_dtype(t: T.Type):
@@ -92,25 +114,19 @@ class Layout:
             [f for f, _ in self.fields.get("Dual", ())] == ["val", "der"]
 
     def struct_class(self, name: str) -> type:
-        """Return the dataclass that stands for struct `name` in Python."""
+        """Return the dataclass that is struct `name` in Python."""
         cls = self._classes.get(name)
         if cls is None:
-            spec = [(field, object) for field, _ in self.fields[name]]
-            cls = dataclasses.make_dataclass(_class_name(name), spec)
-            cls.__doc__ = f"struct {name} {{ " + ", ".join(
-                f"{field}: {ft}" for field, ft in self.fields[name]) + " }"
-            cls.__module__ = "sxc"
-            self._classes[name] = cls
+            fields = tuple((field, str(ft)) for field, ft in self.fields[name])
+            cls = self._classes[name] = shared_struct_class(name, fields)
         return cls
 
     def enum_class(self, name: str) -> type:
         """Return the `enum.IntEnum` whose members are the variants of enum `name`."""
         cls = self._classes.get(name)
         if cls is None:
-            import enum
-
-            cls = enum.IntEnum(_class_name(name), self.enums[name], module="sxc")
-            self._classes[name] = cls
+            variants = tuple(self.enums[name].items())
+            cls = self._classes[name] = shared_enum_class(name, variants)
         return cls
 
     # ------------------------------------------------------------ arguments
@@ -121,9 +137,9 @@ class Layout:
         if isinstance(typed, T.DualT) or self.is_dual_struct(lowered):
             self._pack_dual(value, lowered, where, slots)
         elif isinstance(lowered, T.FloatT):
-            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            if isinstance(value, bool) or not is_real_number(value):
                 raise TypeError(f"{where}: expected a number for `{typed}`, got {_show(value)}")
-            slots.append(float_bits(float(value)))
+            slots.append(float_bits(to_float(value, where, f"`{typed}`")))
         elif isinstance(lowered, T.BoolT):
             slots.append(1 if value else 0)
         elif isinstance(lowered, T.EnumT) and lowered.enum in self.enums:
@@ -163,8 +179,8 @@ class Layout:
                 ders = [float(d) for d in value.tangents]
             else:
                 ders = [float(value.der)] + [0.0] * (lanes - 1)
-        elif isinstance(value, numbers.Real) and not isinstance(value, bool):
-            val, ders = float(value), [0.0] * lanes
+        elif is_real_number(value) and not isinstance(value, bool):
+            val, ders = to_float(value, where, "`dual`"), [0.0] * lanes
         else:
             raise TypeError(f"{where}: expected sxc.Dual or a number for `dual`, "
                             f"got {_show(value)}")
@@ -209,6 +225,11 @@ class Layout:
 
         param_type = t if param_type is None else param_type
         dtype = elem_dtype(t.elem)
+        if isinstance(value, np.ma.MaskedArray):
+            raise TypeError(f"{where}: expected a plain NumPy array for `{param_type}`, got a "
+                            "masked array, whose mask compiled code would ignore. Pass "
+                            "arr.filled(value) to replace the masked entries or arr.data "
+                            "to use the data under the mask")
         if isinstance(value, np.ndarray):
             if value.dtype != dtype:
                 raise TypeError(f"{where}: expected a {dtype} array for `{param_type}`, got "
@@ -296,10 +317,10 @@ class Layout:
             try:
                 result = value(*[_callback_arg(a, p) for a, p in zip(args, t.params)])
                 if isinstance(t.ret, T.FloatT):
-                    if isinstance(result, bool) or not isinstance(result, numbers.Real):
+                    if isinstance(result, bool) or not is_real_number(result):
                         raise TypeError(f"the callable passed as {where} returned "
                                         f"{_show(result)}, expected a number for `{t.ret}`")
-                    return float(result)
+                    return to_float(result, f"the result of {where}", f"`{t.ret}`")
                 if isinstance(t.ret, T.BoolT):
                     return bool(result)
                 if isinstance(t.ret, T.IntT):
@@ -375,6 +396,8 @@ class Layout:
             return v, index + 1
         if isinstance(lowered, T.VecT):
             return _take_vec(ret[index], lowered.elem, freed), index + 1
+        if isinstance(lowered, T.StrT):
+            return _read_str(ret[index], ret[index + 1]), index + 2
         if isinstance(lowered, T.StructT):
             values = {}
             for field, ft in self.fields[lowered.struct]:
@@ -387,6 +410,59 @@ class Layout:
                 items.append(item)
             return tuple(items), index
         raise TypeError(f"cannot return a value of type `{typed}` to Python")
+
+
+# The classes of structs and enums by name and fields or variants, shared by
+# all modules of the process, so that pickle can find a class again.
+_shared_classes: dict[tuple, type] = {}
+
+
+def shared_struct_class(name: str, fields: tuple) -> type:
+    """Return the dataclass of struct `name` with `fields`, (name, type text) pairs.
+
+    Instances pickle by value through `rebuild_struct`, because no module
+    attribute names the class in another process.
+    """
+    key = ("struct", name, fields)
+    cls = _shared_classes.get(key)
+    if cls is None:
+        def reduce(self):
+            # the values themselves, not copies, so nested structs pickle alike
+            return rebuild_struct, (name, fields, tuple(getattr(self, f) for f, _ in fields))
+
+        cls = dataclasses.make_dataclass(_class_name(name), [(f, object) for f, _ in fields],
+                                         namespace={"__reduce__": reduce})
+        cls.__doc__ = f"struct {name} {{ " + ", ".join(f"{f}: {t}" for f, t in fields) + " }"
+        cls.__module__ = "sxc"
+        cls = _shared_classes.setdefault(key, cls)
+    return cls
+
+
+def rebuild_struct(name: str, fields: tuple, values: tuple):
+    """Rebuild a struct instance from the pickled values that its `__reduce__` returns."""
+    return shared_struct_class(name, fields)(*values)
+
+
+def shared_enum_class(name: str, variants: tuple) -> type:
+    """Return the `enum.IntEnum` of enum `name` with `variants`, (name, discriminant) pairs.
+
+    Members pickle by value through `rebuild_enum`, like struct instances.
+    """
+    key = ("enum", name, variants)
+    cls = _shared_classes.get(key)
+    if cls is None:
+        import enum
+
+        cls = enum.IntEnum(_class_name(name), dict(variants), module="sxc")
+        cls.__reduce_ex__ = lambda member, protocol: (rebuild_enum,
+                                                      (name, variants, int(member)))
+        cls = _shared_classes.setdefault(key, cls)
+    return cls
+
+
+def rebuild_enum(name: str, variants: tuple, value: int):
+    """Return the enum member of a discriminant that its `__reduce_ex__` pickled."""
+    return shared_enum_class(name, variants)(value)
 
 
 def _char_slot(value, where: str) -> int:
@@ -440,11 +516,46 @@ def _str_slots(value, t: T.StrT, where: str, keep: list) -> list[int]:
                          f"at index {exc.start}") from None
     if t.owned:
         address = _malloc(max(len(data), 1))
+        keep.append(_StringArgument(address))
         ctypes.memmove(address, data, len(data))
         return [address, len(data)]
     buffer = ctypes.create_string_buffer(data, max(len(data), 1))
     keep.append(buffer)
     return [ctypes.addressof(buffer), len(data)]
+
+
+class _StringArgument(int):
+    """The address of a `String` argument's buffer, which Python frees after the call."""
+
+
+def free_string_arguments(keep: list) -> None:
+    """Free the buffers of the `String` arguments of a call that has ended.
+
+    The callee owns them, but compiled code never frees or reallocates a
+    string's buffer.  Nothing that outlives the call can point into it,
+    because results are copied before this runs and no type that contains a
+    string crosses into a callback.
+    """
+    global _free
+    if _free is None:
+        _free = _libc_free()
+    for item in keep:
+        if isinstance(item, _StringArgument):
+            _free(item)
+
+
+def _read_str(data: int, length: int) -> str:
+    """Copy a string that compiled code returned into a Python `str`.
+
+    The buffer is not freed, because compiled code shares string buffers
+    without an owner.  `to_string` and `clone` return the same buffer, a
+    slice points into another string, a literal is in the program's constant
+    data, and a `&str` result may be the caller's argument.
+    """
+    if not length:
+        return ""
+    # compiled code keeps strings valid UTF-8 (slicing panics off a char boundary)
+    return ctypes.string_at(data, length).decode("utf-8", errors="replace")
 
 
 def _malloc(size: int) -> int:

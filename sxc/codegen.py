@@ -1630,10 +1630,10 @@ def export_slots(t: T.Type, cg, result: bool = False) -> int | None:
     """Return how many 8-byte slots a value of type `t` takes, or None if it cannot cross.
 
     Numbers, bool and enums take one slot, and structs, tuples and arrays are
-    flattened field by field.  Slices and strings (data pointer, length),
-    `&Vec`s of numbers (the address of a header pointer) and function
-    pointers cross only as parameters.  `Vec`s of numbers (the header
-    pointer) cross both ways.
+    flattened field by field.  Slices (data pointer, length), `&Vec`s of
+    numbers (the address of a header pointer) and function pointers cross
+    only as parameters.  Strings (data pointer, length) and `Vec`s of numbers
+    (the header pointer) cross both ways.
     """
     return slot_count(t, cg.struct_fields.get, result)
 
@@ -1665,7 +1665,7 @@ def _slots(t: T.Type, fields_of, result: bool, seen: frozenset) -> int | None:
         return 2
     if isinstance(t, T.VecT) and isinstance(t.elem, (T.FloatT, T.IntT)):
         return 1
-    if isinstance(t, T.StrT) and not result:
+    if isinstance(t, T.StrT):
         return 2
     if isinstance(t, T.RefT) and not result and not t.mutable and \
             isinstance(t.inner, T.VecT) and isinstance(t.inner.elem, (T.FloatT, T.IntT)):
@@ -1738,6 +1738,10 @@ def _store_slot(cg: Codegen, base, index: int, value, t: T.Type) -> int:
     if isinstance(t, T.VecT):
         b.store(b.ptrtoint(value, I64), ptr)
         return index + 1
+    if isinstance(t, T.StrT):
+        b.store(b.ptrtoint(b.extract_value(value, 0), I64), ptr)
+        b.store(b.extract_value(value, 1), b.gep(base, [const_i64(index + 1)]))
+        return index + 2
     if isinstance(t, (T.StructT, T.TupleT, T.ArrayT)):
         for position, part in enumerate(_parts(t, cg)):
             index = _store_slot(cg, base, index, b.extract_value(value, position), part)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import builtins
 import math
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -219,3 +221,45 @@ def test_dual_converts_to_float():
     assert (d.val, d.der, d.tangents) == (2.0, 0.5, (1.0, 2.0))
     assert type(d.val) is float
     assert type(d.tangents[1]) is float
+
+
+def test_decimal_and_fraction_for_floats(module):
+    # each is rounded to the nearest double, as float() rounds it
+    assert module.square(Decimal("1.5")) == 2.25
+    assert module.square(Decimal("0.1")) == 0.1 * 0.1
+    assert module.square(Fraction(1, 3)) == (1 / 3) * (1 / 3)
+    assert module.square(Decimal("1e400")) == math.inf
+    assert math.isnan(module.square(Decimal("NaN")))
+    y = module.f(Decimal("2"))
+    assert y.val == pytest.approx(2.0 * math.sin(2.0), rel=1e-15)
+    assert y.der == 0.0
+
+
+def test_decimal_in_dual():
+    d = sxc.Dual(Decimal("2.5"), Fraction(1, 4), tangents=[Decimal("1"), 2])
+    assert (d.val, d.der, d.tangents) == (2.5, 0.25, (1.0, 2.0))
+    assert type(d.val) is float
+    assert type(d.tangents[0]) is float
+
+
+def test_decimal_rejected_for_integers(module):
+    with pytest.raises(TypeError, match=r"twice\(\) argument 'n': expected an int for `i64`, "
+                                        r"got Decimal Decimal\('3'\)"):
+        module.twice(Decimal("3"))
+    with pytest.raises(TypeError, match=r"expected an int for `i64`, got Fraction"):
+        module.twice(Fraction(3, 1))
+
+
+def test_float_conversion_errors(module):
+    with pytest.raises(ValueError, match=r"square\(\) argument 'x': cannot convert Decimal "
+                                         r"Decimal\('sNaN'\) to `f64`"):
+        module.square(Decimal("sNaN"))
+    with pytest.raises(OverflowError, match=r"square\(\) argument 'x': int 1000.* is out of "
+                                            "the range of `f64`"):
+        module.square(10**400)
+    with pytest.raises(OverflowError, match=r"argument 'x': Fraction .* is out of the range"):
+        module.square(Fraction(10**400, 3))
+    with pytest.raises(ValueError, match=r"f\(\) argument 'x': cannot convert Decimal"):
+        module.f(Decimal("sNaN"))
+    with pytest.raises(ValueError, match=r"Dual.val: cannot convert Decimal"):
+        sxc.Dual(Decimal("sNaN"))

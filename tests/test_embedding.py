@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+import ctypes
 import inspect
 import math
+import pickle
+import re
+import subprocess
+import sys
 import threading
+from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -17,6 +24,7 @@ struct Segment { a: Point, b: Point, weights: [f64; 2], tag: i32 }
 struct Tagged { d: dual, k: u8 }
 struct Histogram { counts: Vec<i64>, total: f64 }
 struct Pair<T> { a: T, b: T }
+struct Labelled { name: String, n: i64 }
 #[derive(Clone, Copy)]
 enum Color { Red, Green = 5, Blue }
 
@@ -97,6 +105,15 @@ fn histogram(v: &[f64]) -> Histogram {
 fn dot3(a: [f64; 3], b: (f64, f64, f64)) -> f64 { a[0] * b.0 + a[1] * b.1 + a[2] * b.2 }
 fn name_length(s: &str) -> i64 { s.len() as i64 }
 fn describe(n: i64) -> String { format!("n = {}", n) }
+fn echo(s: String) -> String { s }
+fn tail(s: &str) -> &str { &s[1..] }
+fn unit_name(k: i64) -> &str { if k == 0 { "metre" } else { "kilogram" } }
+fn labelled(s: &str, n: i64) -> Labelled { Labelled { name: s.to_string() + "!", n: n } }
+fn split_at_byte(s: &str, k: i64) -> (String, String) {
+    (s[..k as usize].to_string(), s[k as usize..].to_string())
+}
+fn nothing() -> String { String::new() }
+fn byte_length(s: String) -> i64 { s.len() as i64 }
 fn char_count(s: String) -> i64 { s.chars().count() as i64 }
 fn vec_total(v: &Vec<f64>) -> f64 {
     let mut s = 0.0;
@@ -260,6 +277,31 @@ def test_read_only_array_rejected_for_mut(m):
         m.scale(v, 2.0)
 
 
+def test_masked_array_rejected(m):
+    masked = np.ma.masked_array([1.0, 2.0, 4.0], mask=[False, True, False])
+    calls = [("total", lambda: m.total(masked), "&[f64]"),
+             ("scale", lambda: m.scale(masked, 2.0), "&mut [f64]"),
+             ("vec_total", lambda: m.vec_total(masked), "&Vec<f64>"),
+             ("extended", lambda: m.extended(np.ma.masked_array([1, 2]), 1), "Vec<i64>")]
+    for name, call, param_type in calls:
+        with pytest.raises(TypeError, match=re.escape(
+                f"{name}() argument 'v': expected a plain NumPy array for `{param_type}`, "
+                "got a masked array")):
+            call()
+    with pytest.raises(TypeError, match=r"Pass arr.filled\(value\) .* or arr.data"):
+        m.total(masked)
+    assert masked.tolist() == [1.0, None, 4.0]
+
+
+def test_masked_array_filled_or_data(m):
+    masked = np.ma.masked_array([1.0, 2.0, 4.0], mask=[False, True, False])
+    assert m.total(masked.filled(0.0)) == 5.0
+    assert m.total(masked.data) == 7.0
+    m.scale(masked.data, 10.0)
+    assert masked.data.tolist() == [10.0, 20.0, 40.0]
+    assert masked.mask.tolist() == [False, True, False]
+
+
 def test_list_values_must_fit(m):
     with pytest.raises(TypeError, match="float64"):
         m.isum([1.5, 2.0])
@@ -327,10 +369,11 @@ def test_sequence_conversion_errors(m):
         m.total(["a"])
 
 
-def test_unsupported_type_not_exported(m):
-    with pytest.raises(TypeError, match="`describe` cannot be called from Python: its "
-                                        "result has type `String`"):
-        m.describe
+def test_unsupported_type_not_exported():
+    m = sxc.compile("fn grid(n: i64) -> Vec<Vec<f64>> { vec![vec![0.0; 2]; n as usize] }")
+    with pytest.raises(TypeError, match="`grid` cannot be called from Python: its "
+                                        "result has type `Vec<Vec<f64>>`"):
+        m.grid
 
 
 def test_unsupported_parameter_is_named():
@@ -344,6 +387,18 @@ def test_unsupported_parameter_is_named():
         m.flags
 
 
+def test_unsupported_callback_is_named():
+    m = sxc.compile("struct P { x: f64 }\n"
+                    "fn apply(f: fn(dual) -> dual, x: dual) -> dual { f(x) }\n"
+                    "fn probe(k: i64, g: fn(P) -> f64) -> f64 { g(P { x: k as f64 }) }\n")
+    with pytest.raises(TypeError, match="`apply` cannot be called from Python: parameter "
+                                        "`f` has type `fn\\(dual\\) -> dual`"):
+        m.apply
+    with pytest.raises(TypeError, match="`probe` cannot be called from Python: parameter "
+                                        "`g` has type `fn\\(P\\) -> f64`"):
+        m.probe
+
+
 def test_str_arguments(m):
     text = "h\u00e9llo \U0001F600"
     assert m.name_length(text) == len(text.encode("utf-8"))
@@ -353,6 +408,53 @@ def test_str_arguments(m):
         m.name_length(3)
     with pytest.raises(ValueError, match="not valid Unicode"):
         m.name_length("\ud800")
+
+
+def test_string_results(m):
+    assert m.describe(-42) == "n = -42"
+    assert m.unit_name(0) == "metre"
+    assert m.unit_name(1) == "kilogram"
+    assert m.nothing() == ""
+    text = "h\u00e9llo \U0001F600 a\x00b"
+    assert m.echo(text) == text
+    assert m.tail(text) == text[1:]
+    assert type(m.echo(text)) is str
+
+
+def test_string_in_struct_and_tuple_results(m):
+    assert m.labelled("\u00e9t\u00e9", 3) == m.Labelled(name="\u00e9t\u00e9!", n=3)
+    assert m.split_at_byte("\u00e9t\u00e9", 2) == ("\u00e9", "t\u00e9")
+    with pytest.raises(sxc.RuntimeError, match="not a char boundary"):
+        m.split_at_byte("\u00e9", 1)
+
+
+def _heap_bytes_in_use():
+    """Return the bytes that the C library's malloc has handed out (glibc only)."""
+    class Mallinfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+            "uordblks", "fordblks", "keepcost")]
+
+    libc = ctypes.CDLL(None)
+    if not hasattr(libc, "mallinfo2"):
+        pytest.skip("needs glibc 2.33 or later for mallinfo2")
+    libc.mallinfo2.restype = Mallinfo2
+    info = libc.mallinfo2()
+    return info.uordblks + info.hblkhd
+
+
+def test_string_calls_do_not_leak(m):
+    # each call copies 10,000 bytes into a `String` argument, so 10,000
+    # calls that leaked it would hold 100 MB
+    text = "x" * 10_000
+    for function in (m.echo, m.tail, m.byte_length):
+        for _ in range(100):
+            function(text)
+        before = _heap_bytes_in_use()
+        for _ in range(10_000):
+            function(text)
+        grown = _heap_bytes_in_use() - before
+        assert grown < 5_000_000, f"{function.name} leaked {grown} bytes"
 
 
 def test_vec_arguments(m):
@@ -440,6 +542,73 @@ def test_enum_as_int_enum(m):
     assert m.next_color(m.Color.Red) is m.Color.Green
     assert m.next_color(5) is m.Color.Blue
     assert m.next_color(m.Color.Blue).name == "Red"
+
+
+def test_struct_pickle_round_trip(m):
+    segment = m.segment(m.Point(1.0, -2.0), 4.0)
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        copied = pickle.loads(pickle.dumps(segment, protocol))
+        assert type(copied) is m.Segment
+        assert type(copied.a) is m.Point
+        assert copied == segment
+    # (1 + 5) / 2 + 2 * 4 and (-2 + -2) / 2 + (-3)
+    assert m.midpoint(copied) == m.Point(11.0, -5.0)
+    assert copy.deepcopy(segment) == segment
+
+
+def test_pickled_struct_fields(m):
+    tagged = pickle.loads(pickle.dumps(m.tagged(sxc.Dual(3.0, 1.0))))
+    assert tagged.d == sxc.Dual(9.0, 6.0)
+    assert tagged.k == 7
+    histogram = pickle.loads(pickle.dumps(m.histogram([1.5, 2.5])))
+    assert histogram.counts.tolist() == [1, 2]
+    assert histogram.total == 4.0
+    swapped = pickle.loads(pickle.dumps(m.swap({"a": 1.0, "b": 2.0})))
+    assert type(swapped) is m.Pair__f64
+    assert (swapped.a, swapped.b) == (2.0, 1.0)
+    assert m.swap(swapped) == m.Pair__f64(1.0, 2.0)
+
+
+def test_enum_pickle_round_trip(m):
+    for member in m.Color:
+        assert pickle.loads(pickle.dumps(member)) is member
+    assert m.next_color(pickle.loads(pickle.dumps(m.Color.Green))) is m.Color.Blue
+
+
+def test_struct_class_shared_by_modules():
+    floats = sxc.compile("struct Cell { v: f64 }\nfn cell(v: f64) -> Cell { Cell { v: v } }")
+    same = sxc.compile("struct Cell { v: f64 }\nfn grow(c: Cell) -> Cell { Cell { v: c.v * 2.0 } }")
+    ints = sxc.compile("struct Cell { v: i64 }\nfn cell(v: i64) -> Cell { Cell { v: v } }")
+    assert floats.Cell is same.Cell
+    assert ints.Cell is not floats.Cell
+    assert same.grow(floats.cell(1.5)) == floats.Cell(3.0)
+
+
+def test_struct_unpickled_in_new_process(tmp_path):
+    program = "struct Point { x: f64, y: f64 }\n" \
+              "#[derive(Clone, Copy)]\n" \
+              "enum Side { Left = 1, Right = 2 }\n" \
+              "struct Mark { at: Point, side: Side }\n" \
+              "fn mark(x: f64) -> Mark { Mark { at: Point { x: x, y: 2.0 * x }, " \
+              "side: Side::Right } }\n" \
+              "fn score(m: Mark) -> f64 { m.at.x + m.at.y * (m.side as i64) as f64 }\n"
+    source = tmp_path / "mark.sx"
+    source.write_text(program)
+    m = sxc.compile(str(source))
+    (tmp_path / "mark.pickle").write_bytes(pickle.dumps(m.mark(1.5)))
+    child = (
+        "import pickle, sys\n"
+        "import sxc\n"
+        "mark = pickle.loads(open(sys.argv[1] + '/mark.pickle', 'rb').read())\n"
+        "print(mark)\n"
+        "m = sxc.compile(sys.argv[1] + '/mark.sx')\n"
+        "print(type(mark) is m.Mark, mark.side is m.Side.Right, m.score(mark))\n")
+    result = subprocess.run([sys.executable, "-c", child, str(tmp_path)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    # 1.5 + 3.0 * 2
+    assert result.stdout.splitlines() == [
+        "Mark(at=Point(x=1.5, y=3.0), side=<Side.Right: 2>)", "True True 7.5"]
 
 
 def test_enum_checks_discriminant(m):
@@ -562,6 +731,13 @@ def test_callback_exception_reraised(m):
 def test_callback_wrong_result_type(m):
     with pytest.raises(TypeError, match=r"apply\(\) argument 'f' returned str 'text'"):
         m.apply(lambda x: "text", 2.0)
+
+
+def test_callback_returns_decimal(m):
+    assert m.apply(lambda x: Decimal(x) / 4, 3.0) == 0.75
+    with pytest.raises(ValueError, match=r"the result of apply\(\) argument 'f': cannot "
+                                         r"convert Decimal Decimal\('sNaN'\)"):
+        m.apply(lambda x: Decimal("sNaN"), 3.0)
 
 
 def test_callback_not_callable(m):
