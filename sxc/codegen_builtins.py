@@ -12,7 +12,7 @@ from llvmlite import ir
 
 from sxc import ast
 from sxc import types as T
-from sxc.codegen import NEVER, UNIT_VAL, Codegen
+from sxc.codegen import NEVER, UNIT_VAL, Codegen, is_large
 from sxc.diagnostics import InternalError
 from sxc.codegen_format import flags_for, fmt_value, push_literal
 from sxc.formatting import PANIC_MACROS, Spec
@@ -510,6 +510,9 @@ def macro(cg: Codegen, e: ast.MacroCall):
         v = cg.value(a)
         if v is NEVER:
             return NEVER
+        if is_large(v.type):
+            # copied now, before later arguments run, and formatted from memory
+            v = cg.spill(v)
         values.append(v)
     if name in ("println", "print", "eprintln", "eprint"):
         slot = _reset_outbuf(cg)

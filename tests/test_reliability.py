@@ -456,3 +456,192 @@ def test_str_slice_start_inside_character():
     with pytest.raises(sxc.RuntimeError, match="start byte index 2 is not a char boundary"):
         m.tail(2)
     assert m.tail(3) == 3
+
+
+# ------------------------------------------------------------------ large arrays
+
+# Every way a large array is copied: a `let` binding, `for x in a` by value,
+# parameters, results (through `return` and a tail), a `fn` pointer, an
+# `if`, a `break` value, struct literals and fields, `self` by value and a
+# tuple pattern.  LLVM took minutes or ran out of memory on such copies when
+# they were first-class aggregate values.
+LARGE_ARRAY_FORMS = """struct Grid {
+    d: [f64; 10000],
+    n: i64,
+}
+
+impl Grid {
+    fn total(self) -> f64 {
+        let mut s = 0.0;
+        for x in self.d {
+            s += x;
+        }
+        s + self.n as f64
+    }
+
+    fn scaled(&self, k: f64) -> Grid {
+        let mut g = Grid { n: self.n + 1, d: self.d };
+        for i in 0..10000 {
+            g.d[i] *= k;
+        }
+        g
+    }
+}
+
+fn ramp(start: f64) -> [f64; 10000] {
+    let mut a = [0.0; 10000];
+    for i in 0..10000 {
+        a[i] = start + i as f64;
+    }
+    a
+}
+
+fn sum(a: [f64; 10000]) -> f64 {
+    let mut s = 0.0;
+    for x in a {
+        s += x;
+    }
+    s
+}
+
+fn bump(mut a: [f64; 10000], i: usize) -> [f64; 10000] {
+    a[i] += 1000.0;
+    if i == 0 {
+        return a;
+    }
+    a[0] = -1.0;
+    a
+}
+
+fn pick(c: bool, a: [f64; 10000], b: [f64; 10000]) -> [f64; 10000] {
+    if c { a } else { b }
+}
+
+fn apply(f: fn([f64; 10000]) -> f64, a: [f64; 10000]) -> f64 {
+    f(a)
+}
+
+fn pair(a: [f64; 10000]) -> ([f64; 10000], i64) {
+    (a, 7)
+}
+
+fn main() {
+    let mut a = ramp(0.5);
+    let b = a;
+    a[1] = 99.0;
+    println!("{} {} {}", b[1], a[1], sum(b));
+    let c = bump(a, 2);
+    println!("{} {} {} {}", a[2], c[2], c[0], sum(c));
+    let d = bump(ramp(1.0), 0);
+    println!("{} {}", d[0], sum(d));
+    println!("{} {}", sum(pick(true, a, b)), sum(pick(false, a, b)));
+    println!("{}", apply(sum, ramp(2.0)));
+    a = bump(a, 3);
+    println!("{} {}", a[3], a[0]);
+    let g = Grid { d: ramp(0.0), n: 5 };
+    let h = g.scaled(2.0);
+    println!("{} {} {} {}", g.total(), h.total(), h.n, Grid { n: 1, d: b }.d[9999]);
+    println!("{} {}", ramp(3.0)[9999], sum(g.scaled(0.5).d));
+    let (p, q) = pair(b);
+    println!("{} {}", p[10], q);
+    let mut count = 0;
+    let found = loop {
+        count += 1;
+        if count == 3 {
+            break ramp(count as f64);
+        }
+    };
+    println!("{}", found[0]);
+}
+"""
+
+
+def _large_array_forms_expected() -> str:
+    def ramp(start):
+        return [start + i for i in range(10_000)]
+
+    def bump(values, i):
+        out = list(values)
+        out[i] += 1000.0
+        if i != 0:
+            out[0] = -1.0
+        return out
+
+    def show(x):
+        return str(int(x)) if x == int(x) else str(x)
+
+    a = ramp(0.5)
+    b = list(a)
+    a[1] = 99.0
+    lines = [[b[1], a[1], sum(b)]]
+    c = bump(a, 2)
+    lines.append([a[2], c[2], c[0], sum(c)])
+    d = bump(ramp(1.0), 0)
+    lines.append([d[0], sum(d)])
+    lines.append([sum(a), sum(b)])
+    lines.append([sum(ramp(2.0))])
+    a = bump(a, 3)
+    lines.append([a[3], a[0]])
+    g = ramp(0.0)
+    lines.append([sum(g) + 5, sum(x * 2 for x in g) + 6, 6, b[9999]])
+    lines.append([ramp(3.0)[9999], sum(x * 0.5 for x in g)])
+    lines.append([b[10], 7])
+    lines.append([3])
+    return "".join(" ".join(show(x) for x in line) + "\n" for line in lines)
+
+
+@pytest.mark.parametrize("opt", ["-O0", "-O2"])
+def test_large_array_copies_run(tmp_path, opt):
+    path = write(tmp_path, LARGE_ARRAY_FORMS)
+    done = run_sxc("run", "--no-cache", opt, str(path), timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == _large_array_forms_expected()
+
+
+def test_large_array_copies_stay_in_memory(tmp_path):
+    path = write(tmp_path, LARGE_ARRAY_FORMS)
+    done = run_sxc("run", "--no-cache", "-O0", "--emit", "llvm", str(path), timeout=300)
+    assert done.returncode == 0, done.stderr
+    aggregate_ops = [line for line in done.stdout.splitlines()
+                     if "[10000 x double]" in line or '%"struct.Grid"' in line
+                     if any(op in line for op in ("load ", "store ", "insertvalue ",
+                                                  "extractvalue ", "phi ", "ret "))]
+    assert aggregate_ops == []
+    assert "memcpy" in done.stdout
+
+
+def test_large_array_debug_format(tmp_path):
+    path = write(tmp_path, "#[derive(Debug)]\nstruct Grid {\n    d: [f64; 10000],\n    n: i64,\n}\n"
+                 "fn main() {\n    let mut a = [0.25f64; 10000];\n    a[9999] = 1.5;\n"
+                 "    let g = Grid { d: a, n: 2 };\n"
+                 "    println!(\"{:?}|{:?}|{}\", a, g, a.len());\n}\n")
+    done = run_sxc("run", "--no-cache", str(path), timeout=300)
+    assert done.returncode == 0, done.stderr
+    array = "[" + ", ".join(["0.25"] * 9999 + ["1.5"]) + "]"
+    assert done.stdout == f"{array}|Grid {{ d: {array}, n: 2 }}|10000\n"
+
+
+def test_large_array_exports():
+    module = sxc.compile("struct Pack {\n    w: [f64; 3000],\n    k: i64,\n}\n"
+                         "fn total(a: [f64; 3000]) -> f64 {\n    let mut s = 0.0;\n"
+                         "    for x in a {\n        s += x;\n    }\n    s\n}\n"
+                         "fn doubled(mut a: [f64; 3000]) -> [f64; 3000] {\n"
+                         "    for i in 0..3000 {\n        a[i] *= 2.0;\n    }\n    a\n}\n"
+                         "fn pack(k: i64) -> Pack {\n"
+                         "    let mut p = Pack { w: [0.0; 3000], k: k };\n"
+                         "    p.w[k as usize] = 1.5;\n    p\n}\n"
+                         "fn weight(p: Pack, i: usize) -> f64 {\n    p.w[i] * p.k as f64\n}\n"
+                         "fn grid(mut x: [[i32; 80]; 80]) -> [[i32; 80]; 80] {\n"
+                         "    x[1][2] = -5;\n    x\n}\n", cache=False)
+    values = [float(i) for i in range(3000)]
+    assert module.total(values) == sum(values)
+    assert module.doubled(values) == tuple(2 * x for x in values)
+    packed = module.pack(7)
+    assert packed.k == 7
+    assert packed.w[7] == 1.5
+    assert sum(packed.w) == 1.5
+    assert module.weight(packed, 7) == 10.5
+    rows = module.grid([[i * j for j in range(80)] for i in range(80)])
+    assert rows[1][2] == -5
+    assert rows[3][4] == 12
+    assert rows[79][79] == 79 * 79
