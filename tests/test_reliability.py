@@ -16,7 +16,7 @@ import sys
 import pytest
 
 import sxc
-from sxc import driver, parse
+from sxc import driver, parse, typecheck
 from tests.conftest import ROOT, run_sxc
 
 EXIT_RUNTIME_ERROR = 101
@@ -72,6 +72,43 @@ def test_recursion_in_parser_is_compile_error(monkeypatch):
     with pytest.raises(sxc.CompileError) as info:
         driver.compile_program(source, "ifs.sx", driver.Options())
     assert "nested too deeply" in info.value.diagnostics[0].message
+
+
+def _nested_array(depth: int) -> str:
+    return "[" * depth + "1.5" + "]" * depth
+
+
+def test_array_nesting_limit_reported(tmp_path):
+    depth = 2_000
+    path = write(tmp_path, f"fn main() {{\n    let a = {_nested_array(depth)};\n}}\n")
+    done = run_sxc("check", str(path), timeout=300)
+    assert_clean_compile_error(done)
+    assert done.stderr.count("error[SX0003]") == 1
+    # the literal that makes the 65th level, counted from the innermost
+    column = len("    let a = ") + depth - typecheck.MAX_ARRAY_NESTING
+    assert f"prog.sx:2:{column}: error[SX0003]: array type nests more than 64 levels deep" \
+        in done.stderr
+    assert "^^^" in done.stderr
+
+
+def test_array_nesting_at_limit_compiles():
+    depth = typecheck.MAX_ARRAY_NESTING
+    module = sxc.compile(f"fn f() -> f64 {{\n    let a = {_nested_array(depth)};\n"
+                         f"    a{'[0]' * depth}\n}}\n", cache=False)
+    assert module.f() == 1.5
+
+
+def test_array_type_nesting_limit_reported():
+    depth = typecheck.MAX_ARRAY_NESTING + 1
+    annotation = "[" * depth + "f64" + "; 1]" * depth
+    with pytest.raises(sxc.CompileError) as info:
+        sxc.compile(f"fn f(a: {annotation}) -> f64 {{\n    1.0\n}}\n", cache=False)
+    diagnostics = info.value.diagnostics
+    assert len(diagnostics) == 1
+    assert diagnostics[0].code == "SX0003"
+    assert diagnostics[0].message == "array type nests more than 64 levels deep"
+    assert diagnostics[0].span.line == 1
+    assert diagnostics[0].span.col == len("fn f(a: ") + 1
 
 
 def test_five_megabyte_source_compiles():
