@@ -990,7 +990,7 @@ class Codegen:
         if name == "push":
             header = self.vec_value(e.receiver)
             value = self.value(e.args[0])
-            b.call(self.helper_vec_push(t.elem), [header, value])
+            self.vec_push(t.elem, header, value, e.span)
             return UNIT_VAL
         if name == "pop":
             header = self.vec_value(e.receiver)
@@ -1150,6 +1150,7 @@ class Codegen:
     def v_VecLit(self, e: ast.VecLit):
         elem = e.ty.elem
         push = self.helper_vec_push(elem)
+        messages = self.growth_messages(e.span)
         if e.count is not None:
             v = self.value(e.items[0])
             n = self.to_i64(self.value(e.count), e.count.ty)
@@ -1165,16 +1166,16 @@ class Codegen:
                 length = self.b.load(self.b.gep(v, [const_i64(0), ir.Constant(I32, 1)]))
                 copy = self.helper_vec_from(elem.elem)
                 self.counted_loop(n, lambda i: self.b.call(
-                    push, [header, self.b.call(copy, [data, length])]))
+                    push, [header, self.b.call(copy, [data, length])] + messages))
                 return header
-            self.counted_loop(n, lambda i: self.b.call(push, [header, v]))
+            self.counted_loop(n, lambda i: self.b.call(push, [header, v] + messages))
             return header
         header = self.vec_new(elem, const_i64(len(e.items)))
         for item in e.items:
             v = self.value(item)
             if v is NEVER:
                 return NEVER
-            self.b.call(push, [header, v])
+            self.b.call(push, [header, v] + messages)
         return header
 
     def v_Field(self, e: ast.Field):
@@ -1525,42 +1526,99 @@ class Codegen:
         return self._helper(f"vec_new.{_type_key(elem_ll)}", header_t.as_pointer(),
                             [I64, PTR], build)
 
-    def check_allocation(self, ptr: ir.Value) -> None:
-        """Panic when `malloc` or `realloc` returned NULL."""
-        b = self.b
-        failed = b.icmp_unsigned("==", b.ptrtoint(ptr, I64), const_i64(0))
-        with b.if_then(failed, likely=False):
-            self.native.panic(b, "runtime error: memory allocation failed")
+    def growth_messages(self, span: Span | None) -> list[ir.Value]:
+        """Return the `printf` formats of a failed allocation (with the byte count) and
+        of a capacity overflow, for the growth of a `Vec` at `span`."""
+        # `%` in a file name must not reach `snprintf` as a conversion
+        where = self.loc(span).replace("%", "%%") + ": " if span is not None else ""
+        texts = [f"{where}runtime error: memory allocation of %lld bytes failed",
+                 f"{where}runtime error: capacity overflow"]
+        return [self.b.bitcast(self.native.cstring(t.encode()), PTR) for t in texts]
 
-    def helper_vec_push(self, elem: T.Type) -> ir.Function:
+    def vec_push(self, elem: T.Type, header: ir.Value, value: ir.Value,
+                 span: Span | None) -> None:
+        self.b.call(self.helper_vec_push(elem), [header, value] + self.growth_messages(span))
+
+    def vec_reserve(self, elem: T.Type, header: ir.Value, additional: ir.Value,
+                    span: Span | None) -> None:
+        self.b.call(self.helper_vec_reserve(elem),
+                    [header, additional] + self.growth_messages(span))
+
+    def helper_vec_reserve(self, elem: T.Type) -> ir.Function:
+        """`(header, additional, alloc_fmt, overflow_fmt)`: make room for `additional`
+        more elements, as Rust's `Vec::reserve` does.
+
+        The capacity at least doubles.  A capacity whose bytes pass `isize::MAX`
+        panics with `overflow_fmt`, and a failed `realloc` with `alloc_fmt` and
+        the byte count (formats from `growth_messages`)."""
         header_t = self.vec_header(elem)
         elem_ll = self.ll(elem)
 
         def build(fn):
             b = self.b
-            header, value = fn.args
+            header, additional, alloc_fmt, overflow_fmt = fn.args
+            data_ptr = b.gep(header, [const_i64(0), ir.Constant(I32, 0)])
+            length = b.load(b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
+            cap_ptr = b.gep(header, [const_i64(0), ir.Constant(I32, 2)])
+            cap = b.load(cap_ptr)
+            with b.if_then(b.icmp_unsigned("<=", additional, b.sub(cap, length))):
+                b.ret_void()
+
+            size = self.sizeof(elem_ll)
+            size = b.select(b.icmp_unsigned("==", size, const_i64(0)), const_i64(1), size)
+            limit = b.udiv(const_i64(2**63 - 1), size)
+            # `length <= limit`, so `limit - length` does not wrap around
+            too_many = b.icmp_unsigned(">", additional, b.sub(limit, length))
+            with b.if_then(too_many, likely=False):
+                b.call(self.native.routine("panic_fmt"), [overflow_fmt, const_i64(0),
+                                                          const_i64(0)])
+                b.unreachable()
+
+            needed = b.add(length, additional)
+            doubled = b.select(b.icmp_unsigned(">", cap, b.lshr(limit, const_i64(1))),
+                               limit, b.mul(cap, const_i64(2)))
+            new_cap = b.select(b.icmp_unsigned(">", needed, doubled), needed, doubled)
+            new_cap = b.select(b.icmp_unsigned("<", new_cap, const_i64(4)),
+                               const_i64(4), new_cap)
+
+            nbytes = b.mul(new_cap, self.sizeof(elem_ll))
+            raw = b.bitcast(b.load(data_ptr), PTR)
+            grown = b.call(self.native.libc("realloc"), [raw, nbytes])
+            failed = b.icmp_unsigned("==", b.ptrtoint(grown, I64), const_i64(0))
+            with b.if_then(failed, likely=False):
+                b.call(self.native.routine("panic_fmt"), [alloc_fmt, nbytes, const_i64(0)])
+                b.unreachable()
+            b.store(b.bitcast(grown, elem_ll.as_pointer()), data_ptr)
+            b.store(new_cap, cap_ptr)
+            b.ret_void()
+
+        return self._helper(f"vec_reserve.{_type_key(elem_ll)}", ir.VoidType(),
+                            [header_t.as_pointer(), I64, PTR, PTR], build)
+
+    def helper_vec_push(self, elem: T.Type) -> ir.Function:
+        """`(header, value, alloc_fmt, overflow_fmt)`: append `value`, growing the
+        buffer through `helper_vec_reserve` when it is full."""
+        header_t = self.vec_header(elem)
+        elem_ll = self.ll(elem)
+        reserve = self.helper_vec_reserve(elem)
+
+        def build(fn):
+            b = self.b
+            header, value, alloc_fmt, overflow_fmt = fn.args
             data_ptr = b.gep(header, [const_i64(0), ir.Constant(I32, 0)])
             len_ptr = b.gep(header, [const_i64(0), ir.Constant(I32, 1)])
             cap_ptr = b.gep(header, [const_i64(0), ir.Constant(I32, 2)])
             length = b.load(len_ptr)
             cap = b.load(cap_ptr)
             with b.if_then(b.icmp_unsigned("==", length, cap), likely=False):
-                doubled = b.mul(cap, const_i64(2))
-                new_cap = b.select(b.icmp_unsigned("<", doubled, const_i64(4)),
-                                   const_i64(4), doubled)
-                raw = b.bitcast(b.load(data_ptr), PTR)
-                grown = b.call(self.native.libc("realloc"),
-                               [raw, b.mul(new_cap, self.sizeof(elem_ll))])
-                self.check_allocation(grown)
-                b.store(b.bitcast(grown, elem_ll.as_pointer()), data_ptr)
-                b.store(new_cap, cap_ptr)
+                b.call(reserve, [header, const_i64(1), alloc_fmt, overflow_fmt])
             data = b.load(data_ptr)
             b.store(value, b.gep(data, [length]))
             b.store(b.add(length, const_i64(1)), len_ptr)
             b.ret_void()
 
         return self._helper(f"vec_push.{_type_key(elem_ll)}", ir.VoidType(),
-                            [header_t.as_pointer(), elem_ll], build)
+                            [header_t.as_pointer(), elem_ll, PTR, PTR], build)
 
     def helper_vec_from(self, elem: T.Type) -> ir.Function:
         """`(data, len) -> Vec`: a fresh copy of a sequence."""

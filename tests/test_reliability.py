@@ -142,6 +142,8 @@ fn recurse(n: i64) -> i64 { if n == 0 { 0 } else { let r = recurse(n - 1); r * 3
 fn capacity(n: usize) -> usize { let v: Vec<f64> = Vec::with_capacity(n); v.len() }
 fn filled(n: usize) -> usize { let v = vec![0.5; n]; v.len() }
 fn fail(n: i64) -> i64 { if n > 0 { panic!("bad value {}", n); } n }
+fn resized(n: usize) -> usize { let mut v = vec![0.5; 2]; v.resize(n, 1.0); v.len() }
+fn extended(n: usize) -> usize { let mut v = vec![0u8; 2]; v.extend(vec![7u8; n].iter()); v.len() }
 """
 
 
@@ -161,8 +163,10 @@ def faults():
     (lambda m: m.filled(2**62), 8, "capacity overflow"),
     (lambda m: m.filled(2**56), 8, "memory allocation of 576460752303423488 bytes failed"),
     (lambda m: m.fail(4), 9, "panicked: bad value 4"),
+    (lambda m: m.resized(2**62), 10, "capacity overflow"),
+    (lambda m: m.resized(2**56), 10, "memory allocation of 576460752303423488 bytes failed"),
 ], ids=["div-zero", "div-overflow", "rem-overflow", "index", "parse", "stack", "capacity",
-        "capacity-repeat", "allocation", "panic"])
+        "capacity-repeat", "allocation", "panic", "resize-capacity", "resize-allocation"])
 def test_embedded_fault_raises(faults, call, line, message):
     with pytest.raises(sxc.RuntimeError) as info:
         call(faults)
@@ -195,6 +199,10 @@ FAULT_MAIN = {
               "    println(\"{}\", v.len());", 4, "memory allocation of"),
     "capacity": ("let v: Vec<f64> = Vec::with_capacity(usize::MAX - args().len());\n"
                  "    println(\"{}\", v.len());", 3, "capacity overflow"),
+    # growth reserves the whole count first, so it fails before touching memory
+    "resize": ("let mut v = vec![0.5; 2];\n    v.resize((args().len() as usize) << 40, 1.0);\n"
+               "    println(\"{}\", v.len());", 4,
+               "runtime error: memory allocation of 8796093022208 bytes failed"),
 }
 
 
@@ -229,6 +237,9 @@ def test_vec_repeat_and_capacity_still_work(faults):
     assert faults.filled(0) == 0
     assert faults.filled(1000) == 1000
     assert faults.capacity(0) == 0
+    assert faults.resized(1) == 1
+    assert faults.resized(1000) == 1000
+    assert faults.extended(1000) == 1002
 
 
 # ------------------------------------------------------------------ time limit
