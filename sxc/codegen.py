@@ -1583,7 +1583,9 @@ class Codegen:
 
             nbytes = b.mul(new_cap, self.sizeof(elem_ll))
             raw = b.bitcast(b.load(data_ptr), PTR)
-            grown = b.call(self.native.libc("realloc"), [raw, nbytes])
+            # 8 spare bytes, as in `helper_vec_new`, because glibc's `realloc(p, 0)`
+            # for a `Vec<()>` frees `p` and returns NULL
+            grown = b.call(self.native.libc("realloc"), [raw, b.add(nbytes, const_i64(8))])
             failed = b.icmp_unsigned("==", b.ptrtoint(grown, I64), const_i64(0))
             with b.if_then(failed, likely=False):
                 b.call(self.native.routine("panic_fmt"), [alloc_fmt, nbytes, const_i64(0)])

@@ -242,6 +242,15 @@ def test_vec_repeat_and_capacity_still_work(faults):
     assert faults.extended(1000) == 1002
 
 
+def test_vec_of_unit_grows():
+    # the buffer of zero-sized elements has 0 bytes, which `realloc` must not be asked for
+    module = sxc.compile("fn count(n: usize) -> usize {\n    let mut v: Vec<()> = Vec::new();\n"
+                         "    for _ in 0..n {\n        v.push(());\n    }\n    v.len()\n}\n",
+                         cache=False)
+    assert module.count(10) == 10
+    assert module.count(0) == 0
+
+
 # ------------------------------------------------------------------ time limit
 
 INFINITE_LOOP = """fn main() {
