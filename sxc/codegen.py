@@ -30,7 +30,12 @@ from sxc.formatting import Spec
 from sxc.native import F32, F64, I1, I8, I32, I64, PTR, STR, VEC_BYTES, Native, const_i64
 from sxc.resolve import Program
 
-# Arrays of at least this many elements are copied with `memcpy` (see `Codegen.store`).
+# Arrays and structs of at least this many scalars live in memory wherever they
+# are copied: stores use `memcpy` (see `Codegen.store`), and functions take and
+# return them through pointers (see `Codegen.fn_type`).  LLVM's passes split a
+# first-class aggregate value element by element: at -O2, passing a
+# `[f64; 10000]` by value ran out of 6 GB of memory, and a struct literal
+# holding one took 70 s.
 LARGE_ARRAY = 64
 # Instructions that neither read nor write memory, so a load may move past them.
 PURE_OPS = {"add", "sub", "mul", "sdiv", "udiv", "srem", "urem", "shl", "lshr", "ashr",
@@ -71,6 +76,8 @@ class FnState:
     locals: list[dict[str, ir.Value]] = field(default_factory=list)
     loops: list[LoopCtx] = field(default_factory=list)
     ret_type: T.Type = T.UNIT
+    # where a function that returns a large aggregate writes its result
+    sret: ir.Value | None = None
 
 
 class Codegen:
@@ -137,8 +144,19 @@ class Codegen:
         return ir.LiteralStructType([self.ll_elem_ptr(elem), I64, I64])
 
     def fn_type(self, params: list[T.Type], ret: T.Type) -> ir.FunctionType:
+        """Return the LLVM type of a function, with large aggregates passed by pointer.
+
+        A large parameter is a pointer to a copy that the caller made for this
+        call, so the callee may use it as its own slot.  A large result is
+        written through a pointer passed before the parameters (`sret`), and the
+        function returns void."""
         ret_ll = ir.VoidType() if isinstance(ret, (T.UnitT, T.NeverT)) else self.ll(ret)
-        return ir.FunctionType(ret_ll, [self.ll(p) for p in params])
+        args = [self.ll(p) for p in params]
+        args = [a.as_pointer() if is_large(a) else a for a in args]
+        if is_large(ret_ll):
+            args.insert(0, ret_ll.as_pointer())
+            ret_ll = ir.VoidType()
+        return ir.FunctionType(ret_ll, args)
 
     def intr(self, base: str, ft: ir.Type, nargs: int = 1) -> ir.Function:
         """Declare the LLVM float intrinsic `base` (such as `llvm.exp`) for `ft`."""
@@ -225,9 +243,18 @@ class Codegen:
         self.b = ir.IRBuilder(entry)
         names = (["self"] if sig.self_type is not None else []) + [p.name for p in fn.params]
         types = ([sig.self_type] if sig.self_type is not None else []) + sig.params
-        for name, ty, arg in zip(names, types, llfn.args):
-            slot = self.alloca(self.ll(ty), name)
-            self.b.store(arg, slot)
+        args = list(llfn.args)
+        if len(args) > len(types):
+            self.st.sret = args.pop(0)
+            self.st.sret.add_attribute("noalias")
+        for name, ty, arg in zip(names, types, args):
+            if is_large(self.ll(ty)):
+                # the caller's copy for this call, so it is the parameter's slot
+                arg.add_attribute("noalias")
+                slot = arg
+            else:
+                slot = self.alloca(self.ll(ty), name)
+                self.b.store(arg, slot)
             self.st.locals[0][name] = slot
         if key in self.recursive:
             self.stack_check(fn.span)
@@ -238,7 +265,7 @@ class Codegen:
             elif result is NEVER:
                 self.b.unreachable()
             else:
-                self.b.ret(result)
+                self.ret(result)
         big = sum(size for size in (_byte_size(getattr(i, "allocated_type", I8))
                                     for i in entry.instructions
                                     if isinstance(i, ir.AllocaInstr))
@@ -400,9 +427,14 @@ class Codegen:
                 self.store(value, slot)
             self.st.locals[-1][pattern.name] = slot
         elif isinstance(pattern, ast.TuplePattern):
+            source = None
+            if value is not None and value is not NEVER and is_large(value.type):
+                source = self.spill(value)
             for i, (p, t) in enumerate(zip(pattern.items, ty.items)):
                 item = None
-                if value is not None and value is not NEVER:
+                if source is not None:
+                    item = self.b.load(self.b.gep(source, [const_i64(0), ir.Constant(I32, i)]))
+                elif value is not None and value is not NEVER:
                     item = self.b.extract_value(value, i)
                 self.bind(p, t, item)
 
@@ -423,14 +455,14 @@ class Codegen:
         self.b.store(result, ptr)
 
     def store(self, value: ir.Value, ptr: ir.Value) -> None:
-        """Store `value` at `ptr`, copying a large array with `memcpy`.
+        """Store `value` at `ptr`, copying a large aggregate with `memcpy`.
 
         An array value is an SSA aggregate loaded from memory; LLVM splits the
         store of a `[10000 x double]` element by element, which takes seconds
         to optimise. When the load is the last memory operation emitted, the
         same copy is a `memcpy` from the loaded address."""
-        if (isinstance(value, ir.LoadInstr) and isinstance(value.type, ir.ArrayType)
-                and value.type.count >= LARGE_ARRAY and self._load_is_last(value)):
+        if (isinstance(value, ir.LoadInstr) and is_large(value.type)
+                and self._load_is_last(value)):
             self.b.block.instructions.remove(value)
             size = self.b.ptrtoint(self.b.gep(ir.Constant(ptr.type, None), [const_i64(1)]),
                                    I64)
@@ -475,7 +507,7 @@ class Codegen:
         value = self.value(e)
         slot = self.alloca(self.ll(e.ty))
         if value is not NEVER:
-            self.b.store(value, slot)
+            self.store(value, slot)
         return slot
 
     def deref_to_struct_ptr(self, base: ast.Expr) -> ir.Value:
@@ -737,20 +769,60 @@ class Codegen:
             values.append(v)
         return values
 
+    def function_args(self, args: list[ast.Expr]):
+        """Evaluate the arguments of a call to a function of the program.
+
+        Each large aggregate is copied to a new stack slot as soon as it is
+        evaluated, so later arguments cannot change it, and is passed as the
+        slot's address (see `fn_type`)."""
+        values = []
+        for a in args:
+            v = self.value(a)
+            if v is NEVER:
+                return None
+            if is_large(v.type):
+                v = self.spill(v)
+            values.append(v)
+        return values
+
+    def spill(self, value: ir.Value) -> ir.Value:
+        """Return a new stack slot that contains a copy of `value`."""
+        slot = self.alloca(value.type)
+        self.store(value, slot)
+        return slot
+
+    def call_function(self, fn: ir.Value, values: list[ir.Value],
+                      callback_span: Span | None = None) -> ir.Value:
+        """Call `fn` with arguments from `function_args`, giving it a result slot if
+        it returns a large aggregate.
+
+        With `callback_span`, the call goes through a function pointer that may
+        be a Python callback, and its error flag is checked after the call."""
+        ftype = fn.function_type if isinstance(fn, ir.Function) else fn.type.pointee
+        result_slot = None
+        if len(ftype.args) > len(values):
+            result_slot = self.alloca(ftype.args[0].pointee)
+            values = [result_slot] + values
+        result = self.b.call(fn, values)
+        if callback_span is not None:
+            self.check_callback_error(callback_span)
+        if result_slot is not None:
+            # the last instruction, so that `store` can copy it with `memcpy`
+            return self.b.load(result_slot)
+        return result
+
     def v_Call(self, e: ast.Call):
         kind, name = e.target
         if kind == "builtin":
             return self.builtin(name, e)
-        values = self.call_args(e.args)
+        values = self.function_args(e.args)
         if values is None:
             return NEVER
         if kind == "fn":
-            fn = self.functions[name]
-            result = self.b.call(fn, values)
+            result = self.call_function(self.functions[name], values)
         else:
             fn = self.value(e.func)
-            result = self.b.call(fn, values)
-            self.check_callback_error(e.span)
+            result = self.call_function(fn, values, callback_span=e.span)
         return self.call_result(result, e.ty)
 
     def check_callback_error(self, span: Span) -> None:
@@ -800,12 +872,14 @@ class Codegen:
             while isinstance(recv_t, T.RefT):
                 recv = self.b.load(recv)
                 recv_t = recv_t.inner
+            if recv is not NEVER and is_large(recv.type):
+                recv = self.spill(recv)
         else:
             recv = self.deref_to_struct_ptr(e.receiver)
-        values = self.call_args(e.args)
+        values = self.function_args(e.args)
         if values is None or recv is NEVER:
             return NEVER
-        return self.call_result(self.b.call(fn, [recv] + values), e.ty)
+        return self.call_result(self.call_function(fn, [recv] + values), e.ty)
 
     def math(self, e: ast.MethodCall, name: str):
         x = self.value(e.receiver)
@@ -916,7 +990,7 @@ class Codegen:
         if name == "push":
             header = self.vec_value(e.receiver)
             value = self.value(e.args[0])
-            b.call(self.helper_vec_push(t.elem), [header, value])
+            self.vec_push(t.elem, header, value, e.span)
             return UNIT_VAL
         if name == "pop":
             header = self.vec_value(e.receiver)
@@ -1013,6 +1087,8 @@ class Codegen:
     def v_StructLit(self, e: ast.StructLit):
         ty = self.struct_types[e.name]
         order = [f for f, _ in self.struct_fields[e.name]]
+        if is_large(ty):
+            return self.literal_in_memory(ty, [(order.index(f), x) for f, x in e.fields])
         values = {}
         for fname, fexpr in e.fields:
             v = self.value(fexpr)
@@ -1025,6 +1101,8 @@ class Codegen:
         return agg
 
     def v_TupleLit(self, e: ast.TupleLit):
+        if is_large(self.ll(e.ty)):
+            return self.literal_in_memory(self.ll(e.ty), list(enumerate(e.items)))
         values = self.call_args(e.items)
         if values is None:
             return NEVER
@@ -1034,6 +1112,8 @@ class Codegen:
         return agg
 
     def v_ArrayLit(self, e: ast.ArrayLit):
+        if is_large(self.ll(e.ty)):
+            return self.literal_in_memory(self.ll(e.ty), list(enumerate(e.items)))
         values = self.call_args(e.items)
         if values is None:
             return NEVER
@@ -1041,6 +1121,22 @@ class Codegen:
         for i, v in enumerate(values):
             agg = self.b.insert_value(agg, v, i)
         return agg
+
+    def literal_in_memory(self, ty: ir.Type, parts: list[tuple[int, ast.Expr]]):
+        """Build a large struct, tuple or array literal in a stack slot.
+
+        `parts` pairs each member's position with its expression, in the order
+        of evaluation.  Each member is stored as soon as it is evaluated, and the
+        result is a load of the slot, which `store` copies with `memcpy`."""
+        slot = self.alloca(ty)
+        for position, expr in parts:
+            v = self.value(expr)
+            if v is NEVER:
+                return NEVER
+            index = ir.Constant(I32, position) if isinstance(ty, ir.BaseStructType) \
+                else const_i64(position)
+            self.store(v, self.b.gep(slot, [const_i64(0), index]))
+        return self.b.load(slot)
 
     def v_ArrayRepeat(self, e: ast.ArrayRepeat):
         v = self.value(e.value)
@@ -1054,6 +1150,7 @@ class Codegen:
     def v_VecLit(self, e: ast.VecLit):
         elem = e.ty.elem
         push = self.helper_vec_push(elem)
+        messages = self.growth_messages(e.span)
         if e.count is not None:
             v = self.value(e.items[0])
             n = self.to_i64(self.value(e.count), e.count.ty)
@@ -1069,28 +1166,30 @@ class Codegen:
                 length = self.b.load(self.b.gep(v, [const_i64(0), ir.Constant(I32, 1)]))
                 copy = self.helper_vec_from(elem.elem)
                 self.counted_loop(n, lambda i: self.b.call(
-                    push, [header, self.b.call(copy, [data, length])]))
+                    push, [header, self.b.call(copy, [data, length])] + messages))
                 return header
-            self.counted_loop(n, lambda i: self.b.call(push, [header, v]))
+            self.counted_loop(n, lambda i: self.b.call(push, [header, v] + messages))
             return header
         header = self.vec_new(elem, const_i64(len(e.items)))
         for item in e.items:
             v = self.value(item)
             if v is NEVER:
                 return NEVER
-            self.b.call(push, [header, v])
+            self.b.call(push, [header, v] + messages)
         return header
 
     def v_Field(self, e: ast.Field):
         base_t = e.base.ty
-        if isinstance(base_t, T.StructT) and not _is_place(e.base):
+        if isinstance(base_t, T.StructT) and not _is_place(e.base) \
+                and not is_large(self.ll(base_t)):
             agg = self.value(e.base)
             index = [f for f, _ in self.struct_fields[base_t.struct]].index(e.name)
             return self.b.extract_value(agg, index)
         return self.b.load(self.addr(e))
 
     def v_TupleField(self, e: ast.TupleField):
-        if isinstance(e.base.ty, T.TupleT) and not _is_place(e.base):
+        if isinstance(e.base.ty, T.TupleT) and not _is_place(e.base) \
+                and not is_large(self.ll(e.base.ty)):
             return self.b.extract_value(self.value(e.base), e.index)
         return self.b.load(self.addr(e))
 
@@ -1179,7 +1278,7 @@ class Codegen:
         v = self.block_value(e.then)
         if not b.block.is_terminated:
             if has_value and v is not NEVER:
-                b.store(v, slot)
+                self.store(v, slot)
             b.branch(end_bb)
             reached = True
         b.position_at_end(else_bb)
@@ -1187,7 +1286,7 @@ class Codegen:
             v = self.value(e.else_)
             if not b.block.is_terminated:
                 if has_value and v is not NEVER:
-                    b.store(v, slot)
+                    self.store(v, slot)
                 b.branch(end_bb)
                 reached = True
         else:
@@ -1323,7 +1422,7 @@ class Codegen:
         if e.value is not None:
             v = self.value(e.value)
             if ctx.slot is not None and v is not NEVER:
-                self.b.store(v, ctx.slot)
+                self.store(v, ctx.slot)
         self.b.branch(ctx.break_bb)
         return NEVER
 
@@ -1339,8 +1438,16 @@ class Codegen:
         else:
             v = self.value(e.value)
             if v is not NEVER:
-                self.b.ret(v)
+                self.ret(v)
         return NEVER
+
+    def ret(self, value: ir.Value) -> None:
+        """Return `value`, through the result pointer if it is a large aggregate."""
+        if self.st.sret is None:
+            self.b.ret(value)
+            return
+        self.store(value, self.st.sret)
+        self.b.ret_void()
 
     def v_Range(self, e: ast.Range):
         raise InternalError("a range outside a `for` loop reached codegen")
@@ -1419,42 +1526,101 @@ class Codegen:
         return self._helper(f"vec_new.{_type_key(elem_ll)}", header_t.as_pointer(),
                             [I64, PTR], build)
 
-    def check_allocation(self, ptr: ir.Value) -> None:
-        """Panic when `malloc` or `realloc` returned NULL."""
-        b = self.b
-        failed = b.icmp_unsigned("==", b.ptrtoint(ptr, I64), const_i64(0))
-        with b.if_then(failed, likely=False):
-            self.native.panic(b, "runtime error: memory allocation failed")
+    def growth_messages(self, span: Span | None) -> list[ir.Value]:
+        """Return the `printf` formats of a failed allocation (with the byte count) and
+        of a capacity overflow, for the growth of a `Vec` at `span`."""
+        # `%` in a file name must not reach `snprintf` as a conversion
+        where = self.loc(span).replace("%", "%%") + ": " if span is not None else ""
+        texts = [f"{where}runtime error: memory allocation of %lld bytes failed",
+                 f"{where}runtime error: capacity overflow"]
+        return [self.b.bitcast(self.native.cstring(t.encode()), PTR) for t in texts]
 
-    def helper_vec_push(self, elem: T.Type) -> ir.Function:
+    def vec_push(self, elem: T.Type, header: ir.Value, value: ir.Value,
+                 span: Span | None) -> None:
+        self.b.call(self.helper_vec_push(elem), [header, value] + self.growth_messages(span))
+
+    def vec_reserve(self, elem: T.Type, header: ir.Value, additional: ir.Value,
+                    span: Span | None) -> None:
+        self.b.call(self.helper_vec_reserve(elem),
+                    [header, additional] + self.growth_messages(span))
+
+    def helper_vec_reserve(self, elem: T.Type) -> ir.Function:
+        """`(header, additional, alloc_fmt, overflow_fmt)`: make room for `additional`
+        more elements, as Rust's `Vec::reserve` does.
+
+        The capacity at least doubles.  A capacity whose bytes pass `isize::MAX`
+        panics with `overflow_fmt`, and a failed `realloc` with `alloc_fmt` and
+        the byte count (formats from `growth_messages`)."""
         header_t = self.vec_header(elem)
         elem_ll = self.ll(elem)
 
         def build(fn):
             b = self.b
-            header, value = fn.args
+            header, additional, alloc_fmt, overflow_fmt = fn.args
+            data_ptr = b.gep(header, [const_i64(0), ir.Constant(I32, 0)])
+            length = b.load(b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
+            cap_ptr = b.gep(header, [const_i64(0), ir.Constant(I32, 2)])
+            cap = b.load(cap_ptr)
+            with b.if_then(b.icmp_unsigned("<=", additional, b.sub(cap, length))):
+                b.ret_void()
+
+            size = self.sizeof(elem_ll)
+            size = b.select(b.icmp_unsigned("==", size, const_i64(0)), const_i64(1), size)
+            limit = b.udiv(const_i64(2**63 - 1), size)
+            # `length <= limit`, so `limit - length` does not wrap around
+            too_many = b.icmp_unsigned(">", additional, b.sub(limit, length))
+            with b.if_then(too_many, likely=False):
+                b.call(self.native.routine("panic_fmt"), [overflow_fmt, const_i64(0),
+                                                          const_i64(0)])
+                b.unreachable()
+
+            needed = b.add(length, additional)
+            doubled = b.select(b.icmp_unsigned(">", cap, b.lshr(limit, const_i64(1))),
+                               limit, b.mul(cap, const_i64(2)))
+            new_cap = b.select(b.icmp_unsigned(">", needed, doubled), needed, doubled)
+            new_cap = b.select(b.icmp_unsigned("<", new_cap, const_i64(4)),
+                               const_i64(4), new_cap)
+
+            nbytes = b.mul(new_cap, self.sizeof(elem_ll))
+            raw = b.bitcast(b.load(data_ptr), PTR)
+            # 8 spare bytes, as in `helper_vec_new`, because glibc's `realloc(p, 0)`
+            # for a `Vec<()>` frees `p` and returns NULL
+            grown = b.call(self.native.libc("realloc"), [raw, b.add(nbytes, const_i64(8))])
+            failed = b.icmp_unsigned("==", b.ptrtoint(grown, I64), const_i64(0))
+            with b.if_then(failed, likely=False):
+                b.call(self.native.routine("panic_fmt"), [alloc_fmt, nbytes, const_i64(0)])
+                b.unreachable()
+            b.store(b.bitcast(grown, elem_ll.as_pointer()), data_ptr)
+            b.store(new_cap, cap_ptr)
+            b.ret_void()
+
+        return self._helper(f"vec_reserve.{_type_key(elem_ll)}", ir.VoidType(),
+                            [header_t.as_pointer(), I64, PTR, PTR], build)
+
+    def helper_vec_push(self, elem: T.Type) -> ir.Function:
+        """`(header, value, alloc_fmt, overflow_fmt)`: append `value`, growing the
+        buffer through `helper_vec_reserve` when it is full."""
+        header_t = self.vec_header(elem)
+        elem_ll = self.ll(elem)
+        reserve = self.helper_vec_reserve(elem)
+
+        def build(fn):
+            b = self.b
+            header, value, alloc_fmt, overflow_fmt = fn.args
             data_ptr = b.gep(header, [const_i64(0), ir.Constant(I32, 0)])
             len_ptr = b.gep(header, [const_i64(0), ir.Constant(I32, 1)])
             cap_ptr = b.gep(header, [const_i64(0), ir.Constant(I32, 2)])
             length = b.load(len_ptr)
             cap = b.load(cap_ptr)
             with b.if_then(b.icmp_unsigned("==", length, cap), likely=False):
-                doubled = b.mul(cap, const_i64(2))
-                new_cap = b.select(b.icmp_unsigned("<", doubled, const_i64(4)),
-                                   const_i64(4), doubled)
-                raw = b.bitcast(b.load(data_ptr), PTR)
-                grown = b.call(self.native.libc("realloc"),
-                               [raw, b.mul(new_cap, self.sizeof(elem_ll))])
-                self.check_allocation(grown)
-                b.store(b.bitcast(grown, elem_ll.as_pointer()), data_ptr)
-                b.store(new_cap, cap_ptr)
+                b.call(reserve, [header, const_i64(1), alloc_fmt, overflow_fmt])
             data = b.load(data_ptr)
             b.store(value, b.gep(data, [length]))
             b.store(b.add(length, const_i64(1)), len_ptr)
             b.ret_void()
 
         return self._helper(f"vec_push.{_type_key(elem_ll)}", ir.VoidType(),
-                            [header_t.as_pointer(), elem_ll], build)
+                            [header_t.as_pointer(), elem_ll, PTR, PTR], build)
 
     def helper_vec_from(self, elem: T.Type) -> ir.Function:
         """`(data, len) -> Vec`: a fresh copy of a sequence."""
@@ -1562,6 +1728,22 @@ def _type_key(ty: ir.Type) -> str:
 # Arrays of at least this many bytes count towards the frame that the host
 # checks before it calls a function.
 LARGE_STACK_ARRAY = 1 << 20
+
+
+def is_large(ty: ir.Type) -> bool:
+    """Return whether `ty` is an array or struct of at least `LARGE_ARRAY` scalars."""
+    return _scalar_count(ty) >= LARGE_ARRAY
+
+
+def _scalar_count(ty: ir.Type) -> int:
+    count = 1
+    # a loop, not recursion, over nested array types
+    while isinstance(ty, ir.ArrayType):
+        count *= ty.count
+        ty = ty.element
+    if isinstance(ty, (ir.LiteralStructType, ir.IdentifiedStructType)):
+        count *= sum(_scalar_count(t) for t in ty.elements or ())
+    return count
 
 
 def _byte_size(ty: ir.Type) -> int:
@@ -1700,6 +1882,8 @@ def _load_slot(cg: Codegen, base, index: int, t: T.Type) -> tuple[ir.Value, int]
         length = b.load(b.gep(base, [const_i64(index + 1)]))
         sl = ir.Constant(cg.ll(t), ir.Undefined)
         return b.insert_value(b.insert_value(sl, data, 0), length, 1), index + 2
+    if isinstance(t, (T.StructT, T.TupleT, T.ArrayT)) and is_large(cg.ll(t)):
+        return _load_large(cg, base, index, t)
     if isinstance(t, (T.StructT, T.TupleT, T.ArrayT)):
         agg = ir.Constant(cg.ll(t), ir.Undefined)
         for position, part in enumerate(_parts(t, cg)):
@@ -1707,6 +1891,26 @@ def _load_slot(cg: Codegen, base, index: int, t: T.Type) -> tuple[ir.Value, int]
             agg = b.insert_value(agg, value, position)
         return agg, index
     raise InternalError(f"cannot export {t}")
+
+
+def _load_large(cg: Codegen, base, index: int, t: T.Type) -> tuple[ir.Value, int]:
+    """`_load_slot` for a large aggregate: build it in a stack slot, an array in a loop."""
+    b = cg.b
+    slot = cg.alloca(cg.ll(t))
+    if isinstance(t, T.ArrayT):
+        width = export_slots(t.elem, cg)
+
+        def load_element(i):
+            start = b.gep(base, [b.add(const_i64(index), b.mul(i, const_i64(width)))])
+            value, _ = _load_slot(cg, start, 0, t.elem)
+            cg.store(value, b.gep(slot, [const_i64(0), i]))
+
+        cg.counted_loop(const_i64(t.size), load_element)
+        return b.load(slot), index + width * t.size
+    for position, part in enumerate(_parts(t, cg)):
+        value, index = _load_slot(cg, base, index, part)
+        cg.store(value, b.gep(slot, [const_i64(0), ir.Constant(I32, position)]))
+    return b.load(slot), index
 
 
 def _parts(t: T.Type, cg) -> list[T.Type]:
@@ -1742,11 +1946,31 @@ def _store_slot(cg: Codegen, base, index: int, value, t: T.Type) -> int:
         b.store(b.ptrtoint(b.extract_value(value, 0), I64), ptr)
         b.store(b.extract_value(value, 1), b.gep(base, [const_i64(index + 1)]))
         return index + 2
+    if isinstance(t, (T.StructT, T.TupleT, T.ArrayT)) and is_large(cg.ll(t)):
+        return _store_large(cg, base, index, cg.spill(value), t)
     if isinstance(t, (T.StructT, T.TupleT, T.ArrayT)):
         for position, part in enumerate(_parts(t, cg)):
             index = _store_slot(cg, base, index, b.extract_value(value, position), part)
         return index
     raise InternalError(f"cannot export {t}")
+
+
+def _store_large(cg: Codegen, base, index: int, source, t: T.Type) -> int:
+    """`_store_slot` for a large aggregate at the address `source`, an array in a loop."""
+    b = cg.b
+    if isinstance(t, T.ArrayT):
+        width = export_slots(t.elem, cg, result=True)
+
+        def store_element(i):
+            start = b.gep(base, [b.add(const_i64(index), b.mul(i, const_i64(width)))])
+            _store_slot(cg, start, 0, b.load(b.gep(source, [const_i64(0), i])), t.elem)
+
+        cg.counted_loop(const_i64(t.size), store_element)
+        return index + width * t.size
+    for position, part in enumerate(_parts(t, cg)):
+        member = b.load(b.gep(source, [const_i64(0), ir.Constant(I32, position)]))
+        index = _store_slot(cg, base, index, member, part)
+    return index
 
 
 def export_wrapper(cg: Codegen, key: str) -> str | None:
@@ -1772,9 +1996,9 @@ def export_wrapper(cg: Codegen, key: str) -> str | None:
         index = 0
         for t in sig.params:
             value, index = _load_slot(cg, args_ptr, index, t)
-            values.append(value)
+            values.append(cg.spill(value) if is_large(value.type) else value)
         cg.frame_fit_check(key)
-        result = b.call(cg.functions[key], values)
+        result = cg.call_function(cg.functions[key], values)
         if ret_slots:
             _store_slot(cg, ret_ptr, 0, result, sig.ret)
 

@@ -12,7 +12,7 @@ from llvmlite import ir
 
 from sxc import ast
 from sxc import types as T
-from sxc.codegen import NEVER, UNIT_VAL, Codegen
+from sxc.codegen import NEVER, UNIT_VAL, Codegen, is_large
 from sxc.diagnostics import InternalError
 from sxc.codegen_format import flags_for, fmt_value, push_literal
 from sxc.formatting import PANIC_MACROS, Spec
@@ -68,10 +68,11 @@ def _args_vec(cg: Codegen, e):
     nat = cg.native
     header = cg.vec_new(T.STRING, const_i64(0))
     push = cg.helper_vec_push(T.STRING)
+    messages = cg.growth_messages(e.span)
     argc = b.load(nat.argc)
     argv = b.load(nat.argv)
     cg.counted_loop(argc, lambda i: b.call(push, [header, b.call(
-        nat.routine("cstr_to_str"), [b.load(b.gep(argv, [i]))])]))
+        nat.routine("cstr_to_str"), [b.load(b.gep(argv, [i]))])] + messages))
     return header
 
 
@@ -198,7 +199,7 @@ def _vec_handle_push(cg: Codegen, e: ast.Call):
     b = cg.b
     live = b.icmp_signed("!=", handle, const_i64(0))
     with b.if_then(live):
-        b.call(cg.helper_vec_push(T.I64), [_handle_header(cg, handle), value])
+        cg.vec_push(T.I64, _handle_header(cg, handle), value, e.span)
     return UNIT_VAL
 
 
@@ -510,6 +511,9 @@ def macro(cg: Codegen, e: ast.MacroCall):
         v = cg.value(a)
         if v is NEVER:
             return NEVER
+        if is_large(v.type):
+            # copied now, before later arguments run, and formatted from memory
+            v = cg.spill(v)
         values.append(v)
     if name in ("println", "print", "eprintln", "eprint"):
         slot = _reset_outbuf(cg)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from llvmlite import ir
 
 from sxc import types as T
-from sxc.codegen import Codegen
+from sxc.codegen import Codegen, is_large
 from sxc.formatting import RADIX_PREFIX, Spec
 from sxc.native import F64, I1, I32, I64, const_i64
 
@@ -76,6 +76,9 @@ def fmt_value(cg: Codegen, slot: ir.Value, v, ty: T.Type, flags: Flags | Spec) -
     while isinstance(ty, T.RefT):
         v = b.load(v)
         ty = ty.inner
+    if not isinstance(v.type, ir.PointerType) and is_large(v.type):
+        # formatted from memory, member by member (see `_member`)
+        v = cg.spill(v)
     user_type = isinstance(ty, T.EnumT) or (isinstance(ty, T.StructT) and ty.struct != "Dual")
     if user_type and not flags.spec.debug:
         _display_user(cg, slot, v, ty)
@@ -198,7 +201,11 @@ def _display_user(cg: Codegen, slot, v, ty: T.StructT | T.EnumT) -> None:
     # which matches an implementation that writes with `write!`.
     key = f"{ty}::fmt"
     fn = cg.functions[key]
-    if cg.program.functions[key].sig.self_kind == "value":
+    by_value = cg.program.functions[key].sig.self_kind == "value"
+    if isinstance(v.type, ir.PointerType):
+        # a large struct in memory: a by-value `self` gets a copy of its own
+        receiver = cg.spill(cg.b.load(v)) if by_value else v
+    elif by_value:
         receiver = v
     else:
         receiver = cg.alloca(cg.ll(ty))
@@ -216,7 +223,7 @@ def _debug_struct(cg: Codegen, slot, v, ty: T.StructT, flags: Flags) -> None:
     fields = cg.struct_fields[ty.struct]
     if ty.struct == "Dual" and [f for f, _ in fields] == ["val", "der"]:
         # a lowered dual prints its value, as it does in release mode
-        fmt_value(cg, slot, b.extract_value(v, 0), T.F64, flags)
+        fmt_value(cg, slot, _member(cg, v, 0), T.F64, flags)
         return
     # a copy of a generic struct, `Pair__f64`, prints as Rust prints `Pair<f64>`
     name = ty.struct.rsplit("::", 1)[-1]  # `Point`, not the key `geometry::Point`
@@ -229,15 +236,22 @@ def _debug_struct(cg: Codegen, slot, v, ty: T.StructT, flags: Flags) -> None:
         push_literal(cg, slot, name + " {\n")
         for i, (field, ftype) in enumerate(fields):
             push_literal(cg, slot, " " * inner.indent + field + ": ")
-            fmt_value(cg, slot, b.extract_value(v, i), ftype, inner)
+            fmt_value(cg, slot, _member(cg, v, i), ftype, inner)
             push_literal(cg, slot, ",\n")
         push_literal(cg, slot, " " * flags.indent + "}")
         return
     push_literal(cg, slot, name + " { ")
     for i, (field, ftype) in enumerate(fields):
         push_literal(cg, slot, (", " if i else "") + field + ": ")
-        fmt_value(cg, slot, b.extract_value(v, i), ftype, inner)
+        fmt_value(cg, slot, _member(cg, v, i), ftype, inner)
     push_literal(cg, slot, " }")
+
+
+def _member(cg: Codegen, v, position: int) -> ir.Value:
+    """Return a member of the struct or tuple `v`, which is a value or, if large, its address."""
+    if isinstance(v.type, ir.PointerType):
+        return cg.b.load(cg.b.gep(v, [const_i64(0), ir.Constant(I32, position)]))
+    return cg.b.extract_value(v, position)
 
 
 def _debug_tuple(cg: Codegen, slot, v, ty: T.TupleT, flags: Flags) -> None:
@@ -250,7 +264,7 @@ def _debug_tuple(cg: Codegen, slot, v, ty: T.TupleT, flags: Flags) -> None:
         push_literal(cg, slot, "(\n")
         for i, item_t in enumerate(ty.items):
             push_literal(cg, slot, " " * inner.indent)
-            fmt_value(cg, slot, b.extract_value(v, i), item_t, inner)
+            fmt_value(cg, slot, _member(cg, v, i), item_t, inner)
             push_literal(cg, slot, ",\n")
         push_literal(cg, slot, " " * flags.indent + ")")
         return
@@ -258,15 +272,18 @@ def _debug_tuple(cg: Codegen, slot, v, ty: T.TupleT, flags: Flags) -> None:
     for i, item_t in enumerate(ty.items):
         if i:
             push_literal(cg, slot, ", ")
-        fmt_value(cg, slot, b.extract_value(v, i), item_t, inner)
+        fmt_value(cg, slot, _member(cg, v, i), item_t, inner)
     push_literal(cg, slot, ",)" if len(ty.items) == 1 else ")")
 
 
 def _debug_seq(cg: Codegen, slot, v, ty, flags: Flags) -> None:
     b = cg.b
     if isinstance(ty, T.ArrayT):
-        tmp = cg.alloca(cg.ll(ty))
-        b.store(v, tmp)
+        if isinstance(v.type, ir.PointerType):
+            tmp = v
+        else:
+            tmp = cg.alloca(cg.ll(ty))
+            b.store(v, tmp)
         data, length = b.gep(tmp, [const_i64(0), const_i64(0)]), const_i64(ty.size)
     elif isinstance(ty, T.VecT):
         data = b.load(b.gep(v, [const_i64(0), ir.Constant(I32, 0)]))

@@ -56,7 +56,7 @@ def _insert(cg: Codegen, e: ast.MethodCall, t):
     _index_check(cg, b.icmp_unsigned("<=", index, length), e,
                  "insertion index (is %llu) should be <= len (is %llu)", index, length)
     # push grows the buffer, then the tail moves up by one over the pushed copy
-    b.call(cg.helper_vec_push(t.elem), [header, value])
+    cg.vec_push(t.elem, header, value, e.span)
     data = _data(cg, header)
     _move(cg, data, b.add(index, const_i64(1)), index, b.sub(length, index), cg.ll(t.elem))
     b.store(value, b.gep(data, [index]))
@@ -83,8 +83,11 @@ def _extend(cg: Codegen, e: ast.MethodCall, t):
     b = cg.b
     header = cg.vec_value(e.receiver)
     src, count = cg.seq_parts(e.args[0])
+    # one allocation for all of them, so a count too large for memory fails at once
+    cg.vec_reserve(t.elem, header, count, e.span)
     push = cg.helper_vec_push(t.elem)
-    cg.counted_loop(count, lambda i: b.call(push, [header, b.load(b.gep(src, [i]))]))
+    messages = cg.growth_messages(e.span)
+    cg.counted_loop(count, lambda i: b.call(push, [header, b.load(b.gep(src, [i]))] + messages))
     return UNIT_VAL
 
 
@@ -99,8 +102,13 @@ def _resize(cg: Codegen, e: ast.MethodCall, t):
         with shrink:
             b.store(n, len_ptr)
         with grow:
+            # one allocation for all of them, so a count too large for memory fails
+            # at once instead of after growing the buffer step by step
+            extra = b.sub(n, length)
+            cg.vec_reserve(t.elem, header, extra, e.span)
             push = cg.helper_vec_push(t.elem)
-            cg.counted_loop(b.sub(n, length), lambda i: b.call(push, [header, value]))
+            messages = cg.growth_messages(e.span)
+            cg.counted_loop(extra, lambda i: b.call(push, [header, value] + messages))
     return UNIT_VAL
 
 

@@ -137,6 +137,11 @@ VEC_HANDLE_BUILTINS = {
     "vec_clear": ([T.I64], T.UNIT),
 }
 MAX_ARRAY = 65536
+# Array types nest at most this deep.  The passes and llvmlite walk the whole
+# element type of each array value, so the compile time grows with the square
+# of the depth: a literal nested 600 deep took 35 s to compile (one
+# measurement on a busy 2-core machine), and 2,000 deep ran out of memory.
+MAX_ARRAY_NESTING = 64
 COMPARISONS = ("==", "!=", "<", ">", "<=", ">=")
 MAX_FORMAT_WIDTH = 65535
 PRINT_MACROS = {"println", "print", "eprintln", "eprint", "format"} | set(PANIC_MACROS)
@@ -198,6 +203,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         self.fresh_count = 0
         # element types of `Vec::new()` that a later use decides, with their spans
         self.holes: list[tuple[T.HoleT, Span]] = []
+        self.array_nesting_reported = False
         self.module_path = CRATE  # the module of the code being checked
         self.eq_temps = 0  # the locals made for comparisons and struct updates so far
         # (name, local, declared with `mut`, span) of the user's bindings, for the lints
@@ -281,7 +287,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return T.SliceT(self.resolve_type(te.elem))
         if isinstance(te, ast.ArrayType):
             size = self.const_int(te.size)
-            return T.ArrayT(self.resolve_type(te.elem), self.check_array_size(size, te.span))
+            array = T.ArrayT(self.resolve_type(te.elem), self.check_array_size(size, te.span))
+            return self.check_array_nesting(array, te.span)
         if isinstance(te, ast.TupleType):
             if not te.items:
                 return T.UNIT
@@ -344,6 +351,24 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                            help="use a `Vec` for large or variable-length data", code="SX0313")
             return 0
         return size
+
+    def check_array_nesting(self, t: T.ArrayT, span: Span) -> T.Type:
+        """Return `t`, or report it and return the error type if it nests too deeply."""
+        depth = 0
+        inner = t
+        while isinstance(inner, T.ArrayT):
+            depth += 1
+            inner = inner.elem
+        if depth <= MAX_ARRAY_NESTING:
+            return t
+        # One report is enough: the arrays around this one, which nest deeper
+        # still, get the error type, which matches anything, without a report.
+        if not self.array_nesting_reported:
+            self.array_nesting_reported = True
+            self.rep.error(f"array type nests more than {MAX_ARRAY_NESTING} levels deep",
+                           span, help="keep deeply nested data in a `Vec`, or index a flat array",
+                           code="SX0003")
+        return T.NEVER
 
     def const_int(self, e: ast.Expr) -> int:
         if isinstance(e, ast.IntLit):
@@ -2331,7 +2356,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if elem is None:
             self.rep.error("cannot infer the type of an empty array", e.span, code="SX0304")
             elem = T.F64
-        e.ty = T.ArrayT(elem, len(items))
+        e.ty = self.check_array_nesting(T.ArrayT(elem, len(items)), e.span)
         return e
 
     def e_ArrayRepeat(self, e: ast.ArrayRepeat, expected):
@@ -2340,7 +2365,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if elem is not None:
             e.value = self.coerce(e.value, elem)
         count = self.const_int(e.count)
-        e.ty = T.ArrayT(e.value.ty, count)
+        e.ty = self.check_array_nesting(T.ArrayT(e.value.ty, count), e.span)
         e.size = count
         return e
 

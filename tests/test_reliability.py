@@ -16,7 +16,7 @@ import sys
 import pytest
 
 import sxc
-from sxc import driver, parse
+from sxc import driver, parse, typecheck
 from tests.conftest import ROOT, run_sxc
 
 EXIT_RUNTIME_ERROR = 101
@@ -74,6 +74,43 @@ def test_recursion_in_parser_is_compile_error(monkeypatch):
     assert "nested too deeply" in info.value.diagnostics[0].message
 
 
+def _nested_array(depth: int) -> str:
+    return "[" * depth + "1.5" + "]" * depth
+
+
+def test_array_nesting_limit_reported(tmp_path):
+    depth = 2_000
+    path = write(tmp_path, f"fn main() {{\n    let a = {_nested_array(depth)};\n}}\n")
+    done = run_sxc("check", str(path), timeout=300)
+    assert_clean_compile_error(done)
+    assert done.stderr.count("error[SX0003]") == 1
+    # the literal that makes the 65th level, counted from the innermost
+    column = len("    let a = ") + depth - typecheck.MAX_ARRAY_NESTING
+    assert f"prog.sx:2:{column}: error[SX0003]: array type nests more than 64 levels deep" \
+        in done.stderr
+    assert "^^^" in done.stderr
+
+
+def test_array_nesting_at_limit_compiles():
+    depth = typecheck.MAX_ARRAY_NESTING
+    module = sxc.compile(f"fn f() -> f64 {{\n    let a = {_nested_array(depth)};\n"
+                         f"    a{'[0]' * depth}\n}}\n", cache=False)
+    assert module.f() == 1.5
+
+
+def test_array_type_nesting_limit_reported():
+    depth = typecheck.MAX_ARRAY_NESTING + 1
+    annotation = "[" * depth + "f64" + "; 1]" * depth
+    with pytest.raises(sxc.CompileError) as info:
+        sxc.compile(f"fn f(a: {annotation}) -> f64 {{\n    1.0\n}}\n", cache=False)
+    diagnostics = info.value.diagnostics
+    assert len(diagnostics) == 1
+    assert diagnostics[0].code == "SX0003"
+    assert diagnostics[0].message == "array type nests more than 64 levels deep"
+    assert diagnostics[0].span.line == 1
+    assert diagnostics[0].span.col == len("fn f(a: ") + 1
+
+
 def test_five_megabyte_source_compiles():
     comment = "// " + "x" * 100 + "\n"
     source = comment * 50_000 + "fn f() -> f64 { 2.5 }\n"
@@ -105,6 +142,8 @@ fn recurse(n: i64) -> i64 { if n == 0 { 0 } else { let r = recurse(n - 1); r * 3
 fn capacity(n: usize) -> usize { let v: Vec<f64> = Vec::with_capacity(n); v.len() }
 fn filled(n: usize) -> usize { let v = vec![0.5; n]; v.len() }
 fn fail(n: i64) -> i64 { if n > 0 { panic!("bad value {}", n); } n }
+fn resized(n: usize) -> usize { let mut v = vec![0.5; 2]; v.resize(n, 1.0); v.len() }
+fn extended(n: usize) -> usize { let mut v = vec![0u8; 2]; v.extend(vec![7u8; n].iter()); v.len() }
 """
 
 
@@ -124,8 +163,10 @@ def faults():
     (lambda m: m.filled(2**62), 8, "capacity overflow"),
     (lambda m: m.filled(2**56), 8, "memory allocation of 576460752303423488 bytes failed"),
     (lambda m: m.fail(4), 9, "panicked: bad value 4"),
+    (lambda m: m.resized(2**62), 10, "capacity overflow"),
+    (lambda m: m.resized(2**56), 10, "memory allocation of 576460752303423488 bytes failed"),
 ], ids=["div-zero", "div-overflow", "rem-overflow", "index", "parse", "stack", "capacity",
-        "capacity-repeat", "allocation", "panic"])
+        "capacity-repeat", "allocation", "panic", "resize-capacity", "resize-allocation"])
 def test_embedded_fault_raises(faults, call, line, message):
     with pytest.raises(sxc.RuntimeError) as info:
         call(faults)
@@ -158,6 +199,10 @@ FAULT_MAIN = {
               "    println(\"{}\", v.len());", 4, "memory allocation of"),
     "capacity": ("let v: Vec<f64> = Vec::with_capacity(usize::MAX - args().len());\n"
                  "    println(\"{}\", v.len());", 3, "capacity overflow"),
+    # growth reserves the whole count first, so it fails before touching memory
+    "resize": ("let mut v = vec![0.5; 2];\n    v.resize((args().len() as usize) << 40, 1.0);\n"
+               "    println(\"{}\", v.len());", 4,
+               "runtime error: memory allocation of 8796093022208 bytes failed"),
 }
 
 
@@ -192,6 +237,18 @@ def test_vec_repeat_and_capacity_still_work(faults):
     assert faults.filled(0) == 0
     assert faults.filled(1000) == 1000
     assert faults.capacity(0) == 0
+    assert faults.resized(1) == 1
+    assert faults.resized(1000) == 1000
+    assert faults.extended(1000) == 1002
+
+
+def test_vec_of_unit_grows():
+    # the buffer of zero-sized elements has 0 bytes, which `realloc` must not be asked for
+    module = sxc.compile("fn count(n: usize) -> usize {\n    let mut v: Vec<()> = Vec::new();\n"
+                         "    for _ in 0..n {\n        v.push(());\n    }\n    v.len()\n}\n",
+                         cache=False)
+    assert module.count(10) == 10
+    assert module.count(0) == 0
 
 
 # ------------------------------------------------------------------ time limit
@@ -456,3 +513,192 @@ def test_str_slice_start_inside_character():
     with pytest.raises(sxc.RuntimeError, match="start byte index 2 is not a char boundary"):
         m.tail(2)
     assert m.tail(3) == 3
+
+
+# ------------------------------------------------------------------ large arrays
+
+# Every way a large array is copied: a `let` binding, `for x in a` by value,
+# parameters, results (through `return` and a tail), a `fn` pointer, an
+# `if`, a `break` value, struct literals and fields, `self` by value and a
+# tuple pattern.  LLVM took minutes or ran out of memory on such copies when
+# they were first-class aggregate values.
+LARGE_ARRAY_FORMS = """struct Grid {
+    d: [f64; 10000],
+    n: i64,
+}
+
+impl Grid {
+    fn total(self) -> f64 {
+        let mut s = 0.0;
+        for x in self.d {
+            s += x;
+        }
+        s + self.n as f64
+    }
+
+    fn scaled(&self, k: f64) -> Grid {
+        let mut g = Grid { n: self.n + 1, d: self.d };
+        for i in 0..10000 {
+            g.d[i] *= k;
+        }
+        g
+    }
+}
+
+fn ramp(start: f64) -> [f64; 10000] {
+    let mut a = [0.0; 10000];
+    for i in 0..10000 {
+        a[i] = start + i as f64;
+    }
+    a
+}
+
+fn sum(a: [f64; 10000]) -> f64 {
+    let mut s = 0.0;
+    for x in a {
+        s += x;
+    }
+    s
+}
+
+fn bump(mut a: [f64; 10000], i: usize) -> [f64; 10000] {
+    a[i] += 1000.0;
+    if i == 0 {
+        return a;
+    }
+    a[0] = -1.0;
+    a
+}
+
+fn pick(c: bool, a: [f64; 10000], b: [f64; 10000]) -> [f64; 10000] {
+    if c { a } else { b }
+}
+
+fn apply(f: fn([f64; 10000]) -> f64, a: [f64; 10000]) -> f64 {
+    f(a)
+}
+
+fn pair(a: [f64; 10000]) -> ([f64; 10000], i64) {
+    (a, 7)
+}
+
+fn main() {
+    let mut a = ramp(0.5);
+    let b = a;
+    a[1] = 99.0;
+    println!("{} {} {}", b[1], a[1], sum(b));
+    let c = bump(a, 2);
+    println!("{} {} {} {}", a[2], c[2], c[0], sum(c));
+    let d = bump(ramp(1.0), 0);
+    println!("{} {}", d[0], sum(d));
+    println!("{} {}", sum(pick(true, a, b)), sum(pick(false, a, b)));
+    println!("{}", apply(sum, ramp(2.0)));
+    a = bump(a, 3);
+    println!("{} {}", a[3], a[0]);
+    let g = Grid { d: ramp(0.0), n: 5 };
+    let h = g.scaled(2.0);
+    println!("{} {} {} {}", g.total(), h.total(), h.n, Grid { n: 1, d: b }.d[9999]);
+    println!("{} {}", ramp(3.0)[9999], sum(g.scaled(0.5).d));
+    let (p, q) = pair(b);
+    println!("{} {}", p[10], q);
+    let mut count = 0;
+    let found = loop {
+        count += 1;
+        if count == 3 {
+            break ramp(count as f64);
+        }
+    };
+    println!("{}", found[0]);
+}
+"""
+
+
+def _large_array_forms_expected() -> str:
+    def ramp(start):
+        return [start + i for i in range(10_000)]
+
+    def bump(values, i):
+        out = list(values)
+        out[i] += 1000.0
+        if i != 0:
+            out[0] = -1.0
+        return out
+
+    def show(x):
+        return str(int(x)) if x == int(x) else str(x)
+
+    a = ramp(0.5)
+    b = list(a)
+    a[1] = 99.0
+    lines = [[b[1], a[1], sum(b)]]
+    c = bump(a, 2)
+    lines.append([a[2], c[2], c[0], sum(c)])
+    d = bump(ramp(1.0), 0)
+    lines.append([d[0], sum(d)])
+    lines.append([sum(a), sum(b)])
+    lines.append([sum(ramp(2.0))])
+    a = bump(a, 3)
+    lines.append([a[3], a[0]])
+    g = ramp(0.0)
+    lines.append([sum(g) + 5, sum(x * 2 for x in g) + 6, 6, b[9999]])
+    lines.append([ramp(3.0)[9999], sum(x * 0.5 for x in g)])
+    lines.append([b[10], 7])
+    lines.append([3])
+    return "".join(" ".join(show(x) for x in line) + "\n" for line in lines)
+
+
+@pytest.mark.parametrize("opt", ["-O0", "-O2"])
+def test_large_array_copies_run(tmp_path, opt):
+    path = write(tmp_path, LARGE_ARRAY_FORMS)
+    done = run_sxc("run", "--no-cache", opt, str(path), timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == _large_array_forms_expected()
+
+
+def test_large_array_copies_stay_in_memory(tmp_path):
+    path = write(tmp_path, LARGE_ARRAY_FORMS)
+    done = run_sxc("run", "--no-cache", "-O0", "--emit", "llvm", str(path), timeout=300)
+    assert done.returncode == 0, done.stderr
+    aggregate_ops = [line for line in done.stdout.splitlines()
+                     if "[10000 x double]" in line or '%"struct.Grid"' in line
+                     if any(op in line for op in ("load ", "store ", "insertvalue ",
+                                                  "extractvalue ", "phi ", "ret "))]
+    assert aggregate_ops == []
+    assert "memcpy" in done.stdout
+
+
+def test_large_array_debug_format(tmp_path):
+    path = write(tmp_path, "#[derive(Debug)]\nstruct Grid {\n    d: [f64; 10000],\n    n: i64,\n}\n"
+                 "fn main() {\n    let mut a = [0.25f64; 10000];\n    a[9999] = 1.5;\n"
+                 "    let g = Grid { d: a, n: 2 };\n"
+                 "    println!(\"{:?}|{:?}|{}\", a, g, a.len());\n}\n")
+    done = run_sxc("run", "--no-cache", str(path), timeout=300)
+    assert done.returncode == 0, done.stderr
+    array = "[" + ", ".join(["0.25"] * 9999 + ["1.5"]) + "]"
+    assert done.stdout == f"{array}|Grid {{ d: {array}, n: 2 }}|10000\n"
+
+
+def test_large_array_exports():
+    module = sxc.compile("struct Pack {\n    w: [f64; 3000],\n    k: i64,\n}\n"
+                         "fn total(a: [f64; 3000]) -> f64 {\n    let mut s = 0.0;\n"
+                         "    for x in a {\n        s += x;\n    }\n    s\n}\n"
+                         "fn doubled(mut a: [f64; 3000]) -> [f64; 3000] {\n"
+                         "    for i in 0..3000 {\n        a[i] *= 2.0;\n    }\n    a\n}\n"
+                         "fn pack(k: i64) -> Pack {\n"
+                         "    let mut p = Pack { w: [0.0; 3000], k: k };\n"
+                         "    p.w[k as usize] = 1.5;\n    p\n}\n"
+                         "fn weight(p: Pack, i: usize) -> f64 {\n    p.w[i] * p.k as f64\n}\n"
+                         "fn grid(mut x: [[i32; 80]; 80]) -> [[i32; 80]; 80] {\n"
+                         "    x[1][2] = -5;\n    x\n}\n", cache=False)
+    values = [float(i) for i in range(3000)]
+    assert module.total(values) == sum(values)
+    assert module.doubled(values) == tuple(2 * x for x in values)
+    packed = module.pack(7)
+    assert packed.k == 7
+    assert packed.w[7] == 1.5
+    assert sum(packed.w) == 1.5
+    assert module.weight(packed, 7) == 10.5
+    rows = module.grid([[i * j for j in range(80)] for i in range(80)])
+    assert rows[1][2] == -5
+    assert rows[3][4] == 12
+    assert rows[79][79] == 79 * 79
