@@ -359,6 +359,33 @@ def test_campaign_short_run(tmp_path):
     assert "The campaign found no failures." in text
 
 
+def test_campaign_in_process_short_run(tmp_path):
+    from tests.fuzz import campaign
+
+    summary = campaign.run_campaign(15, seed=4, out=tmp_path / "out", minimize_seconds=30,
+                                    in_process=True)
+    # every kind of input comes round many times in 15 s
+    assert all(count >= 2 for count in summary["inputs"].values()), summary["inputs"]
+    assert summary["failures"] == [], summary["failures"]
+    report = tmp_path / "reliability.md"
+    campaign.write_report(summary, report)
+    assert "(`--in-process`)" in report.read_text()
+
+
+def test_in_process_check_finds_a_mismatch(tmp_path, monkeypatch):
+    """The in-process check reports outputs that differ between -O0 and -O3."""
+    from tests.fuzz import campaign
+
+    path = tmp_path / "p.sx"
+    path.write_text('fn main() { println!("{}", 1.5); }\n')
+    assert campaign.check_in_process(path, "typed") == (None, "")
+    runs = iter([(0, b"1.5\n"), (0, b"2.5\n")])
+    monkeypatch.setattr(campaign, "_run_here", lambda p, level: next(runs))
+    failure, details = campaign.check_in_process(path, "typed")
+    assert failure == "-O0/-O3 mismatch"
+    assert "2.5" in details
+
+
 SPIN = """
 fn spin(steps: u64) -> u64 {
     let mut s: u64 = 1;

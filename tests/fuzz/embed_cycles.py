@@ -8,9 +8,10 @@ engine is released.  `--distinct N` cycles through N different sources
 (0: every cycle is new).  With the compile cache on, a repeated source is a
 cache hit and skips LLVM's optimiser.
 
-NOTE: llvmlite 0.50's new pass manager keeps about 50 KB of native memory for
-every module it optimises at -O1 to -O3, measured with this script.  So new
-sources at those levels grow the RSS linearly; -O0 and cache hits do not.
+llvmlite 0.50's pass builder keeps about 55 KB of native memory for every
+module it optimises at -O1 to -O3, so `sxc.compile` optimises in a worker
+process (`sxc.llvm_worker`), and new sources at those levels leave this
+process's RSS flat too.
 """
 
 from __future__ import annotations
