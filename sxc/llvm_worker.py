@@ -36,17 +36,23 @@ class WorkerError(RuntimeError):
 
 class _Worker:
     def __init__(self) -> None:
+        # The folder of this sxc goes first on the worker's path, so that a folder
+        # named `sxc` in the current directory cannot stand in for it.
         package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        path = os.environ.get("PYTHONPATH")
-        env = dict(os.environ, PYTHONPATH=package_parent + (os.pathsep + path if path else ""))
-        self.proc = subprocess.Popen([sys.executable, "-c", _SERVE], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, env=env)
-        self.pid = os.getpid()
+        code = f"import sys; sys.path.insert(0, {package_parent!r}); {_SERVE}"
+        self.proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE)
         self.modules = 0
 
     def request(self, ir_text: str, opt_level: int) -> bytes:
-        _send(self.proc.stdin, (ir_text, opt_level))
-        reply = _receive(self.proc.stdout)
+        try:
+            _send(self.proc.stdin, (ir_text, opt_level))
+            reply = _receive(self.proc.stdout)
+        except BaseException:
+            # An interrupt can leave a request or its reply half sent, and a later
+            # request would read the wrong reply, so this worker is done.
+            self.kill()
+            raise
         if reply is None:
             status = self.proc.wait()
             raise WorkerError(f"the LLVM worker process ended with status {status} "
@@ -61,9 +67,21 @@ class _Worker:
     def close(self) -> None:
         try:
             self.proc.stdin.close()
-            self.proc.wait(timeout=10)
+            self.proc.wait(timeout=2)
         except (OSError, subprocess.TimeoutExpired):
-            self.proc.kill()
+            self.kill()
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+    def forget_in_child(self) -> None:
+        """Close this process's copies of the pipes, in a child forked from the owner."""
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                os.close(stream.fileno())
+            except (OSError, ValueError):
+                pass
 
 
 _lock = threading.Lock()
@@ -82,9 +100,6 @@ def object_code(ir_text: str, opt_level: int) -> bytes | None:
     with _lock:
         if _unavailable:
             return None
-        if _worker is not None and _worker.pid != os.getpid():
-            # a forked child must not share its parent's pipes
-            _worker = None
         if _worker is not None and (_worker.modules >= MODULES_PER_WORKER
                                     or _worker.proc.poll() is not None):
             # replace a worker that has done its share, or that ended between requests
@@ -98,23 +113,43 @@ def object_code(ir_text: str, opt_level: int) -> bytes | None:
                 return None
         try:
             return _worker.request(ir_text, opt_level)
-        except (WorkerError, OSError) as exc:
-            _worker = None
+        except RuntimeError as exc:
             if isinstance(exc, WorkerError):
-                raise
+                _worker = None
+            raise
+        except OSError as exc:
+            _worker = None
             raise WorkerError(f"cannot reach the LLVM worker process: {exc}") from None
+        except BaseException:
+            _worker = None
+            raise
 
 
 def stop() -> None:
     """End the worker process, if there is one."""
     global _worker
     with _lock:
-        if _worker is not None and _worker.pid == os.getpid():
+        if _worker is not None:
             _worker.close()
         _worker = None
 
 
+def _after_fork_in_child() -> None:
+    """Start the child of a fork without its parent's worker or lock.
+
+    The lock may have been held by another thread of the parent, and the
+    child's copies of the pipes would keep the worker from seeing the end of
+    its input when the parent closes them."""
+    global _lock, _worker
+    _lock = threading.Lock()
+    if _worker is not None:
+        _worker.forget_in_child()
+    _worker = None
+
+
 atexit.register(stop)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _send(stream, message) -> None:

@@ -182,11 +182,16 @@ class ProgressDisplay:
         return self
 
     def __exit__(self, *exc) -> None:
+        tail = b""
         if self._relay is not None:
-            self._relay.stop()
+            tail = self._relay.stop()
             self._relay = None
         if self._bar is not None:
             self._bar.stop()
+        if tail:
+            # a last line without its newline goes out once the bar is gone,
+            # or the bar would be drawn on after it
+            os.write(1, tail)
         elif self._pending is not None:
             # compiled code may have skipped the last reports (see `interval`)
             print(f"last report: {self._pending}", file=self.stream, flush=True)
@@ -235,7 +240,7 @@ class _OutputRelay:
     """Print what is written to file descriptor 1 through rich's console, above the bar.
 
     Descriptor 1 is a pipe while the relay runs.  A thread prints each line
-    as it arrives, and `stop` restores the terminal and prints the rest.
+    as it arrives, and `stop` restores the terminal and returns the rest.
     """
 
     def __init__(self, console) -> None:
@@ -246,35 +251,31 @@ class _OutputRelay:
         os.dup2(write_end, 1)
         os.close(write_end)
         self.read_end = read_end
+        self.pending = b""
         self.thread = threading.Thread(target=self._pump, name="sxc-output", daemon=True)
         self.thread.start()
 
     def _pump(self) -> None:
-        pending = b""
         try:
             while True:
                 chunk = os.read(self.read_end, 65536)
                 if not chunk:
                     break
-                pending += chunk
-                *lines, pending = pending.split(b"\n")
+                self.pending += chunk
+                *lines, self.pending = self.pending.split(b"\n")
                 for line in lines:
-                    self._print(line, "\n")
-            if pending:
-                self._print(pending, "")
+                    self.console.print(line.decode("utf-8", "replace"), markup=False,
+                                       highlight=False, emoji=False, soft_wrap=True)
         finally:
             os.close(self.read_end)
 
-    def _print(self, data: bytes, end: str) -> None:
-        self.console.print(data.decode("utf-8", "replace"), end=end, markup=False,
-                           highlight=False, emoji=False, soft_wrap=True)
-
-    def stop(self) -> None:
-        """Give descriptor 1 back to the terminal and print what is still in the pipe."""
+    def stop(self) -> bytes:
+        """Give descriptor 1 back to the terminal; return the last line if it has no newline."""
         sys.stdout.flush()
         os.dup2(self.saved, 1)
         os.close(self.saved)
         self.thread.join()
+        return self.pending
 
 
 def _step_column():

@@ -57,3 +57,78 @@ def test_new_programs_at_O2_memory_bounded(monkeypatch):
     monkeypatch.setenv("SXC_NO_CACHE", "1")
     start, end = run_cycles(300, opt_level=2, distinct=0)
     assert end - start < 8, f"RSS grew from {start:.1f} to {end:.1f} MiB over 270 cycles"
+
+
+def test_interrupted_request_drops_worker(monkeypatch):
+    """A reply that an interrupt left unread is never taken for a later program's."""
+    sxc.compile(SOURCE.format(k=10), cache=False, opt_level=2)
+    receive = llvm_worker._receive
+
+    def interrupted(stream):
+        monkeypatch.setattr(llvm_worker, "_receive", receive)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(llvm_worker, "_receive", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        sxc.compile(SOURCE.format(k=11), cache=False, opt_level=2)
+    for k in (12, 13):
+        assert sxc.compile(SOURCE.format(k=k), cache=False, opt_level=2).f(1.0) == \
+            k + math.sin(0.25)
+
+
+def _in_child(check) -> int:
+    """Fork, run `check()` in the child, and return the child's exit status."""
+    pid = os.fork()
+    if pid == 0:
+        signal.alarm(60)
+        try:
+            os._exit(0 if check() else 1)
+        except BaseException:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def test_fork_while_compiling_child_compiles():
+    """The lock that another thread of the parent holds does not stay held in the child."""
+    sxc.compile(SOURCE.format(k=14), cache=False, opt_level=2)
+    with llvm_worker._lock:
+        status = _in_child(lambda: sxc.compile(SOURCE.format(k=15), cache=False,
+                                               opt_level=2).f(1.0) == 15 + math.sin(0.25))
+    assert status == 0
+
+
+def test_fork_child_drops_worker_pipes():
+    """A forked child closes its copies of the worker's pipes, so the worker
+    sees the end of its input when the parent closes them."""
+    sxc.compile(SOURCE.format(k=16), cache=False, opt_level=2)
+    fds = [llvm_worker._worker.proc.stdin.fileno(), llvm_worker._worker.proc.stdout.fileno()]
+
+    def closed() -> bool:
+        for fd in fds:
+            try:
+                os.fstat(fd)
+            except OSError:
+                continue
+            return False
+        return llvm_worker._worker is None
+
+    assert _in_child(closed) == 0
+
+
+def test_worker_ignores_sxc_folder_in_cwd(tmp_path):
+    """A folder named `sxc` in the current directory does not replace the worker's sxc."""
+    import subprocess
+    import sys
+
+    (tmp_path / "sxc").mkdir()
+    (tmp_path / "sxc" / "__init__.py").write_text("")
+    script = tmp_path / "script" / "run.py"
+    script.parent.mkdir()
+    script.write_text("import sxc\n"
+                      f"print(sxc.compile({SOURCE.format(k=17)!r}, cache=False).f(0.0))\n")
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(sxc.__file__)))
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "0.0\n"

@@ -290,6 +290,18 @@ def test_progress_bar_keeps_output_lines():
     assert "/?" not in text
 
 
+def test_progress_bar_then_partial_last_line(program):
+    """A last line without a newline is printed after the bar is gone."""
+    pytest.importorskip("rich")
+    source = program.read_text().replace('println!("accepted {}", annealer.stats.accepted);',
+                                         'print!("tail {}", annealer.stats.accepted);')
+    program.write_text(source)
+    status, shown = _terminal_run(["run", "--progress", str(program)])
+    assert status == 0
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown)
+    assert re.search(r"tail \d+$", text), text[-300:]
+
+
 def test_trace_written_at_time_limit(tmp_path):
     # the run finishes, then a loop that LLVM cannot prove finite hits the limit
     endless = PROGRAM.replace(
