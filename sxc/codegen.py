@@ -1673,6 +1673,13 @@ class Codegen:
             nx, ny = b.extract_value(x, 1), b.extract_value(y, 1)
             n = b.add(nx, ny)
             buf = b.call(self.native.libc("malloc"), [b.add(n, const_i64(1))])
+            # NOTE: no source location, as for the other growth of string buffers
+            failed = b.icmp_unsigned("==", b.ptrtoint(buf, I64), const_i64(0))
+            with b.if_then(failed, likely=False):
+                fmt = self.native.cstring(b"runtime error: memory allocation of %lld bytes failed")
+                b.call(self.native.routine("panic_fmt"),
+                       [b.bitcast(fmt, PTR), b.add(n, const_i64(1)), const_i64(0)])
+                b.unreachable()
             b.call(self.native.libc("memcpy"), [buf, b.extract_value(x, 0), nx])
             b.call(self.native.libc("memcpy"), [b.gep(buf, [nx]), b.extract_value(y, 0), ny])
             out = ir.Constant(STR, ir.Undefined)

@@ -9,6 +9,7 @@ status 101 and a message that names the source location, and raise
 from __future__ import annotations
 
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -218,6 +219,37 @@ def test_cli_fault_exit_101(tmp_path, name):
     assert f"prog.sx:{line}:" in done.stderr
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+STRING_PUSHES = """fn main() {
+    println!("start");
+    let mut s = String::new();
+    let mut i = 0;
+    while i < 1000000 {
+        s.push('x');
+        i += 1;
+    }
+    println!("{}", s.len());
+}
+"""
+
+
+def test_string_growth_failure_exit_101(tmp_path):
+    """A string that cannot grow panics instead of writing through a null pointer."""
+    path = write(tmp_path, STRING_PUSHES)
+    exe = tmp_path / "prog"
+    built = run_sxc("build", str(path), "-o", str(exe))
+    assert built.returncode == 0, built.stderr
+    # each push copies the string into a new buffer, so 200 MB run out early
+
+    def small_address_space():
+        resource.setrlimit(resource.RLIMIT_AS, (200 << 20, 200 << 20))
+
+    done = subprocess.run([str(exe)], capture_output=True, text=True, timeout=120,
+                          preexec_fn=small_address_space)
+    assert done.returncode == EXIT_RUNTIME_ERROR, (done.returncode, done.stderr)
+    assert done.stdout == "start\n"
+    assert re.search(r"runtime error: memory allocation of \d+ bytes failed", done.stderr)
 
 
 def test_built_executable_fault_exit_101(tmp_path):

@@ -305,7 +305,12 @@ crash ends the worker, not the host.  The suite runs 300 new programs at
 - `sxc run --time-limit` does not cover compile time.
 - A failed allocation while a `String` grows (`push_str`, `format!`)
   reports no source location, because one routine grows the buffers of all
-  string formatting.
+  string formatting.  Compiled code never frees the strings it builds, so
+  `format!` in a loop keeps every result, and `push` copies the whole
+  string into a new buffer each time (100,000 pushes need about 5 GB).
+  String concatenation wrote through a null pointer when `malloc` failed,
+  a crash of the host in embedding; it now panics.  Other `malloc` calls of
+  the runtime (copies of C strings, file reading) are still unchecked.
 - An array length past 65,536 in a type, such as `[f64; 100000]` in a
   signature, is reported with a second error, a mismatch against
   `[f64; 0]`, at each use.
