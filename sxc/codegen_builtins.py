@@ -12,7 +12,7 @@ from llvmlite import ir
 
 from sxc import ast
 from sxc import types as T
-from sxc.codegen import NEVER, UNIT_VAL, Codegen, is_large
+from sxc.codegen import NEVER, UNIT_VAL, Codegen
 from sxc.diagnostics import InternalError
 from sxc.codegen_format import flags_for, fmt_value, push_literal
 from sxc.formatting import PANIC_MACROS, Spec
@@ -506,15 +506,10 @@ def macro(cg: Codegen, e: ast.MacroCall):
         return _assert(cg, e)
     if name in ("write", "writeln"):
         return _write(cg, e)
-    values = []
-    for a in e.args[1:]:
-        v = cg.value(a)
-        if v is NEVER:
-            return NEVER
-        if is_large(v.type):
-            # copied now, before later arguments run, and formatted from memory
-            v = cg.spill(v)
-        values.append(v)
+    # a large argument is copied now, before later arguments run, and formatted from memory
+    values = cg.function_args(e.args[1:])
+    if values is None:
+        return NEVER
     if name in ("println", "print", "eprintln", "eprint"):
         slot = _reset_outbuf(cg)
         format_into(cg, slot, e, values)

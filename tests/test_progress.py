@@ -227,15 +227,7 @@ def test_progress_bar_on_terminal(program):
                                  "--progress"], cwd=ROOT, stdout=subprocess.PIPE,
                                 stderr=follower, text=True, timeout=600)
         os.close(follower)
-        shown = b""
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            shown += chunk
+        shown = _read_all(leader)
     finally:
         os.close(leader)
     assert result.returncode == 0
@@ -243,6 +235,22 @@ def test_progress_bar_on_terminal(program):
     # rich draws the bar with terminal control sequences, not plain lines
     assert b"\x1b[" in shown
     assert b"last report:" not in shown
+
+
+def _read_all(leader: int) -> bytes:
+    """Read a pseudo-terminal until its other side is closed."""
+    import os
+
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    return shown
 
 
 def _terminal_run(args: list[str]) -> tuple[int, str]:
@@ -257,15 +265,7 @@ def _terminal_run(args: list[str]) -> tuple[int, str]:
                                 stdout=follower, stderr=follower, stdin=subprocess.DEVNULL,
                                 env=env)
         os.close(follower)
-        shown = b""
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            shown += chunk
+        shown = _read_all(leader)
         status = proc.wait(timeout=600)
     finally:
         os.close(leader)
