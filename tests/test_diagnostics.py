@@ -297,6 +297,13 @@ LIBRARY_PANICS = [
      "fn main() {\n    let mut m = MetaOptimizer::new(LearnableSchedule::default(), f)"
      '.estimator("pathwise");\n    m.step(&[1.0]);\n}\n',
      "the pathwise and score estimators need derivatives: compile in train mode"),
+    ("no_tangents_pathwise",
+     '#![tangents = 0]\nuse simplex_training::{LearnableSchedule, MetaOptimizer};\n'
+     "fn f(x: &[dual]) -> dual { x[0] * x[0] }\n"
+     "fn main() {\n    let mut m = MetaOptimizer::new(LearnableSchedule::default(), f)"
+     '.estimator("pathwise");\n    m.step(&[1.0]);\n}\n',
+     "the pathwise and score estimators need derivatives: compile in train mode with "
+     "tangent lanes (not --tangents 0)"),
     ("no_start",
      "use simplex_training::{LearnableSchedule, MetaOptimizer};\n"
      "fn f(x: &[dual]) -> dual { x[0] * x[0] }\n"
