@@ -237,6 +237,10 @@ class CompileError(Exception):
         self.diagnostics = diagnostics
         super().__init__(self.render())
 
+    def _render_traceback_(self) -> list[str]:
+        """Return the lines IPython shows for this error: the diagnostics, not a traceback."""
+        return self.render().splitlines()
+
     def render(self, color: bool = False) -> str:
         errors = sum(d.severity == "error" for d in self.diagnostics)
         text = "\n\n".join(d.render(color) for d in self.diagnostics)

@@ -17,9 +17,16 @@ import argparse
 import shlex
 
 
+class _OptionParser(argparse.ArgumentParser):
+    """An argument parser that raises `ValueError` instead of printing and exiting."""
+
+    def error(self, message: str):
+        raise ValueError(message)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="%%sxc", add_help=False,
-                                     description="Compile the cell as Simplex code.")
+    parser = _OptionParser(prog="%%sxc", add_help=False,
+                           description="Compile the cell as Simplex code.")
     parser.add_argument("--mode", choices=["train", "release"], default=None,
                         help="compile mode (default: the program's own)")
     parser.add_argument("-O", dest="opt_level", type=int, choices=[0, 1, 2, 3], default=2,
@@ -40,9 +47,9 @@ def parse_options(line: str) -> argparse.Namespace:
     parser = _parser()
     try:
         return parser.parse_args(shlex.split(line))
-    except SystemExit:
+    except ValueError as error:
         usage = parser.format_usage().strip()
-        raise ValueError(f"invalid %%sxc options {line!r}; {usage}") from None
+        raise ValueError(f"invalid %%sxc options {line!r}: {error}; {usage}") from None
 
 
 def compile_cell(line: str, cell: str, namespace: dict):

@@ -56,11 +56,25 @@ def test_magic_compile_error(shell):
     assert "g" not in shell.user_ns
 
 
-def test_magic_bad_option(shell):
+def test_magic_compile_error_shows_no_traceback(shell, capsys):
+    result = shell.run_cell("%%sxc\nfn g() -> f64 {\n    missing\n}\n")
+    assert isinstance(result.error_in_exec, sxc.CompileError)
+    shown = capsys.readouterr()
+    text = shown.out + shown.err
+    assert "cannot find value `missing`" in text
+    assert "Traceback" not in text
+    assert "sxc/api.py" not in text
+
+
+def test_magic_bad_option(shell, capsys):
     from IPython.core.error import UsageError
 
-    with pytest.raises(UsageError, match="invalid %%sxc options '--mode fast'"):
+    with pytest.raises(UsageError, match="invalid %%sxc options '--mode fast': argument "
+                                         "--mode: invalid choice"):
         shell.run_cell_magic("sxc", "--mode fast", CELL)
+    # the usage is in the message once, and argparse printed nothing of its own
+    shown = capsys.readouterr()
+    assert "usage:" not in shown.err
 
 
 def test_parse_options():
