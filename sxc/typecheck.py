@@ -3179,10 +3179,15 @@ def _inner_span(lit: ast.StrLit, offset: int, length: int) -> Span:
 
 
 def _is_copy(t: T.Type) -> bool:
-    """Return whether `t` is a number, `bool`, `dual`, or a tuple of them."""
+    """Return whether `t` is a number, `bool`, `dual`, or a tuple of them or of arrays of them."""
     if isinstance(t, T.TupleT):
-        return all(_is_copy(i) for i in t.items)
+        return all(_is_copy(i) or _is_copy_array(i) for i in t.items)
     return T.is_numeric(t) or isinstance(t, (T.BoolT, T.DualT, T.UnitT))
+
+
+def _is_copy_array(t: T.Type) -> bool:
+    """Return whether `t` is an array, maybe nested, of what `_is_copy` accepts."""
+    return isinstance(t, T.ArrayT) and (_is_copy(t.elem) or _is_copy_array(t.elem))
 
 
 def _walk(node):
