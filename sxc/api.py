@@ -170,7 +170,7 @@ class Module:
 
             interface = self._interface()
             self._layout = Layout(interface.get("structs", {}), interface["lanes"],
-                                  interface.get("enums", {}))
+                                  interface.get("enums", {}), interface.get("typed_structs"))
         return self._layout
 
     def __getattr__(self, name: str):

@@ -101,8 +101,11 @@ class CallbackErrors:
 class Layout:
     """The struct classes and conversions of one compiled program."""
 
-    def __init__(self, structs: dict, lanes: int, enums: dict | None = None):
+    def __init__(self, structs: dict, lanes: int, enums: dict | None = None,
+                 typed_structs: dict | None = None):
         self.fields = structs
+        # the field types before duals were lowered, where a `dual` is still a `dual`
+        self.typed_fields = typed_structs or {}
         self.lanes = lanes
         self.enums = enums or {}
         self._classes: dict[str, type] = {}
@@ -161,8 +164,9 @@ class Layout:
         elif isinstance(lowered, (T.TupleT, T.ArrayT)):
             parts = _parts(lowered)
             items = self._sequence(value, len(parts), lowered, where)
-            for i, (item, part) in enumerate(zip(items, parts)):
-                self.pack(item, part, part, f"{where}[{i}]", slots, keep, errors)
+            for i, (item, typed_part, part) in enumerate(zip(items, _typed_parts(typed, parts),
+                                                             parts)):
+                self.pack(item, typed_part, part, f"{where}[{i}]", slots, keep, errors)
         else:
             raise TypeError(f"{where}: cannot pass a value of type `{typed}` from Python")
 
@@ -334,9 +338,17 @@ class Layout:
         keep.append(pointer)
         return ctypes.cast(pointer, ctypes.c_void_p).value
 
+    def _struct_fields(self, name: str) -> list[tuple[str, T.Type, T.Type]]:
+        """Return (name, type before lowering, lowered type) of each field of struct `name`."""
+        lowered = self.fields[name]
+        typed = self.typed_fields.get(name)
+        if typed is None or len(typed) != len(lowered):
+            return [(field, ft, ft) for field, ft in lowered]
+        return [(field, typed_ft, ft) for (field, ft), (_, typed_ft) in zip(lowered, typed)]
+
     def _pack_struct(self, value, t: T.StructT, where: str, slots: list, keep: list,
                      errors: CallbackErrors) -> None:
-        for field, ft in self.fields[t.struct]:
+        for field, typed_ft, ft in self._struct_fields(t.struct):
             if isinstance(value, Mapping):
                 if field not in value:
                     raise TypeError(f"{where}: missing field `{field}` of struct "
@@ -348,7 +360,7 @@ class Layout:
                 except AttributeError:
                     raise TypeError(f"{where}: expected a `{t.struct}` (an object or dict "
                                     f"with field `{field}`), got {_show(value)}") from None
-            self.pack(item, ft, ft, f"{where}.{field}", slots, keep, errors)
+            self.pack(item, typed_ft, ft, f"{where}.{field}", slots, keep, errors)
 
     @staticmethod
     def _sequence(value, n: int, t: T.Type, where: str) -> list:
@@ -400,13 +412,14 @@ class Layout:
             return _read_str(ret[index], ret[index + 1]), index + 2
         if isinstance(lowered, T.StructT):
             values = {}
-            for field, ft in self.fields[lowered.struct]:
-                values[field], index = self.unpack(ret, ft, ft, index, freed)
+            for field, typed_ft, ft in self._struct_fields(lowered.struct):
+                values[field], index = self.unpack(ret, typed_ft, ft, index, freed)
             return self.struct_class(lowered.struct)(**values), index
         if isinstance(lowered, (T.TupleT, T.ArrayT)):
             items = []
-            for part in _parts(lowered):
-                item, index = self.unpack(ret, part, part, index, freed)
+            parts = _parts(lowered)
+            for typed_part, part in zip(_typed_parts(typed, parts), parts):
+                item, index = self.unpack(ret, typed_part, part, index, freed)
                 items.append(item)
             return tuple(items), index
         raise TypeError(f"cannot return a value of type `{typed}` to Python")
@@ -499,6 +512,16 @@ def _parts(t: T.Type) -> list[T.Type]:
     if isinstance(t, T.TupleT):
         return list(t.items)
     return [t.elem] * t.size
+
+
+def _typed_parts(typed: T.Type, lowered_parts: list[T.Type]) -> list[T.Type]:
+    """Return the member types of `typed`, a tuple or array before lowering, when they
+    match the lowered members one to one, else the lowered members."""
+    if isinstance(typed, (T.TupleT, T.ArrayT)):
+        parts = _parts(typed)
+        if len(parts) == len(lowered_parts):
+            return parts
+    return lowered_parts
 
 
 def _str_slots(value, t: T.StrT, where: str, keep: list) -> list[int]:

@@ -132,6 +132,8 @@ class DualLowering(Rewriter):
             self.add_helpers()
         program = self.program
         for sdef in program.structs.values():
+            if not hasattr(sdef, "typed_fields"):
+                sdef.typed_fields = list(sdef.resolved_fields)
             sdef.resolved_fields = [(f, self.tmap(t)) for f, t in sdef.resolved_fields]
         for c in program.consts.values():
             c.value = self.expr(c.value)

@@ -894,3 +894,29 @@ def test_owned_argument_allocation_failure(m, monkeypatch):
     monkeypatch.setattr(boundary, "_malloc_function", lambda size: None)
     with pytest.raises(MemoryError, match="failed to allocate 24 bytes for an argument"):
         m.extended([1, 2], 1)
+
+
+NESTED_DUALS = """struct S { a: dual, b: f64 }
+fn scale(x: S) -> S { S { a: x.a * 2.0, b: x.b } }
+fn first(x: (dual, i64)) -> (dual, i64) { x }
+fn spread(xs: [dual; 3]) -> (dual, [dual; 3]) { (xs[0] + xs[1], xs) }
+"""
+
+
+@pytest.mark.parametrize("options", [dict(mode="release"), dict(tangents=0),
+                                     dict(tangents=1)], ids=["release", "no-lanes", "one-lane"])
+def test_nested_duals_cross_as_dual(options):
+    """A `dual` inside a struct, tuple or array takes and gives `sxc.Dual` in every
+    mode, as a `dual` parameter does, also where it lowers to a plain `f64`."""
+    m = sxc.compile(NESTED_DUALS, **options)
+    scaled = m.scale(m.S(a=sxc.Dual(1.5, 1.0), b=2.0))
+    assert isinstance(scaled.a, sxc.Dual)
+    assert scaled.a.val == 3.0
+    assert scaled.a.der == (2.0 if options.get("tangents") == 1 else 0.0)
+    assert scaled.b == 2.0
+    pair = m.first((sxc.Dual(0.25), 3))
+    assert isinstance(pair[0], sxc.Dual)
+    assert pair == (sxc.Dual(0.25, 0.0), 3)
+    total, items = m.spread([0.5, sxc.Dual(0.25), 1.0])
+    assert total.val == 0.75
+    assert [item.val for item in items] == [0.5, 0.25, 1.0]
