@@ -30,6 +30,15 @@ CRATE = "crate"  # the module path of the user's crate root
 ITEM_KINDS = {ast.StructDef: "struct", ast.FnDef: "function", ast.ConstDef: "constant"}
 
 
+def _real_path(path: str) -> str:
+    """Return the canonical path of `path`, or `path` itself when the current
+    directory, which a relative path needs, no longer exists."""
+    try:
+        return os.path.realpath(path)
+    except OSError:
+        return os.path.normpath(path)
+
+
 @dataclass(eq=False)
 class Entry:
     """A name in a module: an item, a module, or what a `use` imports."""
@@ -147,7 +156,7 @@ class ModuleLoader:
     def load_root(self, module: ast.Module) -> Scope:
         directory = os.path.dirname(module.path) if os.path.isfile(module.path) else "."
         scope = Scope(CRATE, "user", None, directory)
-        real = os.path.realpath(module.path)
+        real = _real_path(module.path)
         self.loaded[real] = CRATE
         self.loading.append((real, module.path))
         self.declare(scope, module.items, module.script)
@@ -214,7 +223,7 @@ class ModuleLoader:
             self.rep.error("statements outside a function are allowed only in the "
                            "program's main file", module.script[0].span,
                            help="move them into a function", code="SX0213")
-        self.loading.append((os.path.realpath(module.path), module.path))
+        self.loading.append((_real_path(module.path), module.path))
         self.declare(child, module.items)
         self.loading.pop()
 
@@ -239,7 +248,7 @@ class ModuleLoader:
                            code="SX0206")
             return None
         file_path = found[0]
-        real = os.path.realpath(file_path)
+        real = _real_path(file_path)
         chain = [shown for r, shown in self.loading]
         if real in [r for r, _ in self.loading]:
             start = [r for r, _ in self.loading].index(real)

@@ -6,6 +6,7 @@ import copy
 import ctypes
 import inspect
 import math
+import os
 import pickle
 import re
 import subprocess
@@ -920,3 +921,19 @@ def test_nested_duals_cross_as_dual(options):
     total, items = m.spread([0.5, sxc.Dual(0.25), 1.0])
     assert total.val == 0.75
     assert [item.val for item in items] == [0.5, 0.25, 1.0]
+
+
+def test_compile_after_current_directory_removed(tmp_path):
+    """Source text compiles when the current directory no longer exists."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    code = (f"import os\nos.chdir({str(gone)!r})\nos.rmdir({str(gone)!r})\nimport sxc\n"
+            "for level in (0, 2):\n"
+            "    m = sxc.compile('fn f(x: f64) -> f64 { x * 3.0 }', opt_level=level, "
+            "cache=False)\n"
+            "    print(m.f(2.0))\n")
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(sxc.__file__)))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "6.0\n6.0\n"
