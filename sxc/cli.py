@@ -398,7 +398,7 @@ def _run_with_progress(native, seed: int, argv: list[str], time_limit: float | N
         try:
             status, code = native.run_main(seed, argv, time_limit)
         except TimeoutError:
-            # stop the display, which prints the program's output it still holds
+            # stop the display first, so it prints the program's output still in its pipe
             stack.close()
             if recorder:
                 # the rows so far; the program still runs on its thread until the exit

@@ -1495,6 +1495,15 @@ class Codegen:
             f"{where}runtime error: memory allocation of %lld bytes failed".encode())
         return self.b.call(self.helper_vec_new(elem), [cap, self.b.bitcast(fmt, PTR)])
 
+    def panic_if_null(self, pointer: ir.Value, fmt: ir.Value, nbytes: ir.Value) -> None:
+        """Panic with the `printf` format `fmt` and the byte count `nbytes` when an
+        allocation returned the null `pointer`."""
+        b = self.b
+        failed = b.icmp_unsigned("==", b.ptrtoint(pointer, I64), const_i64(0))
+        with b.if_then(failed, likely=False):
+            b.call(self.native.routine("panic_fmt"), [fmt, nbytes, const_i64(0)])
+            b.unreachable()
+
     def helper_vec_new(self, elem: T.Type) -> ir.Function:
         """`(cap, fmt) -> Vec`: an allocation failure panics with `fmt` and the byte count."""
         header_t = self.vec_header(elem)
@@ -1506,10 +1515,7 @@ class Codegen:
 
             def allocate(nbytes, shown):
                 raw = b.call(self.native.libc("malloc"), [nbytes])
-                failed = b.icmp_unsigned("==", b.ptrtoint(raw, I64), const_i64(0))
-                with b.if_then(failed, likely=False):
-                    b.call(self.native.routine("panic_fmt"), [fmt, shown, const_i64(0)])
-                    b.unreachable()
+                self.panic_if_null(raw, fmt, shown)
                 return raw
 
             raw = allocate(self.sizeof(header_t), self.sizeof(header_t))
@@ -1586,10 +1592,7 @@ class Codegen:
             # 8 spare bytes, as in `helper_vec_new`, because glibc's `realloc(p, 0)`
             # for a `Vec<()>` frees `p` and returns NULL
             grown = b.call(self.native.libc("realloc"), [raw, b.add(nbytes, const_i64(8))])
-            failed = b.icmp_unsigned("==", b.ptrtoint(grown, I64), const_i64(0))
-            with b.if_then(failed, likely=False):
-                b.call(self.native.routine("panic_fmt"), [alloc_fmt, nbytes, const_i64(0)])
-                b.unreachable()
+            self.panic_if_null(grown, alloc_fmt, nbytes)
             b.store(b.bitcast(grown, elem_ll.as_pointer()), data_ptr)
             b.store(new_cap, cap_ptr)
             b.ret_void()
@@ -1674,12 +1677,8 @@ class Codegen:
             n = b.add(nx, ny)
             buf = b.call(self.native.libc("malloc"), [b.add(n, const_i64(1))])
             # NOTE: no source location, as for the other growth of string buffers
-            failed = b.icmp_unsigned("==", b.ptrtoint(buf, I64), const_i64(0))
-            with b.if_then(failed, likely=False):
-                fmt = self.native.cstring(b"runtime error: memory allocation of %lld bytes failed")
-                b.call(self.native.routine("panic_fmt"),
-                       [b.bitcast(fmt, PTR), b.add(n, const_i64(1)), const_i64(0)])
-                b.unreachable()
+            fmt = self.native.cstring(b"runtime error: memory allocation of %lld bytes failed")
+            self.panic_if_null(buf, b.bitcast(fmt, PTR), b.add(n, const_i64(1)))
             b.call(self.native.libc("memcpy"), [buf, b.extract_value(x, 0), nx])
             b.call(self.native.libc("memcpy"), [b.gep(buf, [nx]), b.extract_value(y, 0), ny])
             out = ir.Constant(STR, ir.Undefined)

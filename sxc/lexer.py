@@ -17,8 +17,8 @@ Keywords need care.  Lark leaves a keyword out of a scanner when a regular
 terminal of the same priority, such as a name, matches the keyword whole.  A
 token of that terminal is then renamed if its text is the keyword.  A
 state that accepts a keyword but no terminal that matches it keeps the
-keyword in its own scanner, so the shared answer stands only if no such
-keyword earlier in the order matches too.  A renamed token keeps its new name
+keyword in its own scanner, so the shared scanner's token is right only if
+no such keyword earlier in the order matches too.  A renamed token keeps its new name
 only if the state accepts the keyword.
 """
 

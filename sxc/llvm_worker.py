@@ -56,7 +56,8 @@ class _Worker:
         if reply is None:
             status = self.proc.wait()
             raise WorkerError(f"the LLVM worker process ended with status {status} "
-                              "while optimising the program")
+                              "while optimising the program; the next compile starts a new "
+                              "worker")
         self.modules += 1
         kind, value = reply
         if kind == "error":
@@ -119,7 +120,8 @@ def object_code(ir_text: str, opt_level: int) -> bytes | None:
             raise
         except OSError as exc:
             _worker = None
-            raise WorkerError(f"cannot reach the LLVM worker process: {exc}") from None
+            raise WorkerError(f"failed to send the program to the LLVM worker process: {exc}; "
+                              "the next compile starts a new worker") from None
         except BaseException:
             _worker = None
             raise

@@ -139,8 +139,8 @@ VEC_HANDLE_BUILTINS = {
 MAX_ARRAY = 65536
 # Array types nest at most this deep.  The passes and llvmlite walk the whole
 # element type of each array value, so the compile time grows with the square
-# of the depth: a literal nested 600 deep took 35 s to compile (one
-# measurement on a busy 2-core machine), and 2,000 deep ran out of memory.
+# of the depth.  A literal nested 600 deep took 35 s to compile (one
+# measurement on a busy 2-core machine), and one 2,000 deep ran out of memory.
 MAX_ARRAY_NESTING = 64
 COMPARISONS = ("==", "!=", "<", ">", "<=", ">=")
 MAX_FORMAT_WIDTH = 65535

@@ -377,27 +377,24 @@ def test_unsupported_type_not_exported():
         m.grid
 
 
-def test_unsupported_parameter_is_named():
-    m = sxc.compile("struct P { x: f64 }\n"
-                    "fn norm(p: &P, k: i64) -> f64 { p.x * (k as f64) }\n"
-                    "fn flags(n: i64, v: Vec<bool>) -> i64 { n }\n")
-    with pytest.raises(TypeError, match="`norm` cannot be called from Python: parameter "
-                                        "`p` has type `&P`"):
-        m.norm
-    with pytest.raises(TypeError, match="parameter `v` has type `Vec<bool>`"):
-        m.flags
+UNCALLABLE = [
+    ("norm", "struct P { x: f64 }\nfn norm(p: &P, k: i64) -> f64 { p.x * (k as f64) }\n",
+     "`norm` cannot be called from Python: parameter `p` has type `&P`"),
+    ("flags", "fn flags(n: i64, v: Vec<bool>) -> i64 { n }\n",
+     "parameter `v` has type `Vec<bool>`"),
+    ("apply", "fn apply(f: fn(dual) -> dual, x: dual) -> dual { f(x) }\n",
+     "`apply` cannot be called from Python: parameter `f` has type `fn\\(dual\\) -> dual`"),
+    ("probe", "struct P { x: f64 }\nfn probe(k: i64, g: fn(P) -> f64) -> f64 "
+              "{ g(P { x: k as f64 }) }\n",
+     "`probe` cannot be called from Python: parameter `g` has type `fn\\(P\\) -> f64`"),
+]
 
 
-def test_unsupported_callback_is_named():
-    m = sxc.compile("struct P { x: f64 }\n"
-                    "fn apply(f: fn(dual) -> dual, x: dual) -> dual { f(x) }\n"
-                    "fn probe(k: i64, g: fn(P) -> f64) -> f64 { g(P { x: k as f64 }) }\n")
-    with pytest.raises(TypeError, match="`apply` cannot be called from Python: parameter "
-                                        "`f` has type `fn\\(dual\\) -> dual`"):
-        m.apply
-    with pytest.raises(TypeError, match="`probe` cannot be called from Python: parameter "
-                                        "`g` has type `fn\\(P\\) -> f64`"):
-        m.probe
+@pytest.mark.parametrize("name,source,message", UNCALLABLE, ids=[c[0] for c in UNCALLABLE])
+def test_uncallable_parameter_is_named(name, source, message):
+    m = sxc.compile(source)
+    with pytest.raises(TypeError, match=message):
+        getattr(m, name)
 
 
 def test_str_arguments(m):
@@ -925,9 +922,9 @@ def test_nested_duals_cross_as_dual(options):
 
 def test_compile_after_current_directory_removed(tmp_path):
     """Source text compiles when the current directory no longer exists."""
-    gone = tmp_path / "gone"
-    gone.mkdir()
-    code = (f"import os\nos.chdir({str(gone)!r})\nos.rmdir({str(gone)!r})\nimport sxc\n"
+    removed = tmp_path / "removed"
+    removed.mkdir()
+    code = (f"import os\nos.chdir({str(removed)!r})\nos.rmdir({str(removed)!r})\nimport sxc\n"
             "for level in (0, 2):\n"
             "    m = sxc.compile('fn f(x: f64) -> f64 { x * 3.0 }', opt_level=level, "
             "cache=False)\n"

@@ -59,8 +59,8 @@ def test_magic_compile_error(shell):
 def test_magic_compile_error_shows_no_traceback(shell, capsys):
     result = shell.run_cell("%%sxc\nfn g() -> f64 {\n    missing\n}\n")
     assert isinstance(result.error_in_exec, sxc.CompileError)
-    shown = capsys.readouterr()
-    text = shown.out + shown.err
+    captured = capsys.readouterr()
+    text = captured.out + captured.err
     assert "cannot find value `missing`" in text
     assert "Traceback" not in text
     assert "sxc/api.py" not in text
@@ -73,8 +73,8 @@ def test_magic_bad_option(shell, capsys):
                                          "--mode: invalid choice"):
         shell.run_cell_magic("sxc", "--mode fast", CELL)
     # the usage is in the message once, and argparse printed nothing of its own
-    shown = capsys.readouterr()
-    assert "usage:" not in shown.err
+    captured = capsys.readouterr()
+    assert "usage:" not in captured.err
 
 
 def test_parse_options():

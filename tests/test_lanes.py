@@ -304,11 +304,11 @@ def test_no_tangents_values_match_lanes(x):
     lanes computes, bit for bit, and every tangent reads as 0."""
     import numpy as np
 
-    none = sxc.compile(BLENDED, mode="train", tangents=0)
-    one = sxc.compile(BLENDED, mode="train", tangents=1)
+    without_lanes = sxc.compile(BLENDED, mode="train", tangents=0)
+    with_lane = sxc.compile(BLENDED, mode="train", tangents=1)
     plain, dual = np.zeros(5), np.zeros(5)
-    none.parts(x, plain)
-    one.parts(x, dual)
+    without_lanes.parts(x, plain)
+    with_lane.parts(x, dual)
     assert plain[0] == dual[0]
     assert list(plain[1:]) == [0.0, 0.0, 0.0, 0.0]
     assert dual[1] != 0.0
@@ -322,10 +322,10 @@ def test_no_tangents_values_match_lanes(x):
 
 def test_no_tangents_without_soft_branches():
     source = "fn f(x: dual) -> dual { (x * x).exp() + x.der }\n"
-    none = sxc.compile(source, mode="train", tangents=0)
+    without_lanes = sxc.compile(source, mode="train", tangents=0)
     release = sxc.compile(source, mode="release")
     # both hand back an sxc.Dual whose tangent is 0
-    for module in (none, release):
+    for module in (without_lanes, release):
         result = module.f(0.7)
         assert result.val == math.exp(0.49)
         assert result.der == 0.0

@@ -100,7 +100,7 @@ def test_fork_while_compiling_child_compiles():
 
 def test_fork_child_drops_worker_pipes():
     """A forked child closes its copies of the worker's pipes, so the worker
-    sees the end of its input when the parent closes them."""
+    reads the end of its input when the parent closes them."""
     sxc.compile(SOURCE.format(k=16), cache=False, opt_level=2)
     fds = [llvm_worker._worker.proc.stdin.fileno(), llvm_worker._worker.proc.stdout.fileno()]
 
@@ -132,3 +132,18 @@ def test_worker_ignores_sxc_folder_in_cwd(tmp_path):
                           text=True, timeout=300, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "0.0\n"
+
+
+def test_broken_pipe_raises_worker_error(monkeypatch):
+    sxc.compile(SOURCE.format(k=18), cache=False, opt_level=2)
+
+    def broken(stream, message):
+        raise BrokenPipeError("pipe closed")
+
+    monkeypatch.setattr(llvm_worker, "_send", broken)
+    with pytest.raises(llvm_worker.WorkerError,
+                       match="failed to send the program to the LLVM worker process: pipe "
+                             "closed; the next compile starts a new worker"):
+        sxc.compile(SOURCE.format(k=19), cache=False, opt_level=2)
+    monkeypatch.undo()
+    assert sxc.compile(SOURCE.format(k=20), cache=False, opt_level=2).f(0.0) == 0.0

@@ -241,7 +241,7 @@ def _read_all(leader: int) -> bytes:
     """Read a pseudo-terminal until its other side is closed."""
     import os
 
-    shown = b""
+    data = b""
     while True:
         try:
             chunk = os.read(leader, 65536)
@@ -249,8 +249,8 @@ def _read_all(leader: int) -> bytes:
             break
         if not chunk:
             break
-        shown += chunk
-    return shown
+        data += chunk
+    return data
 
 
 def _terminal_run(args: list[str]) -> tuple[int, str]:
