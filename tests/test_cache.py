@@ -66,7 +66,10 @@ def run(*args: str, cwd: Path, importtime: bool = False) -> subprocess.Completed
 def linked_entry_key(folder: Path, seconds: float = 300.0) -> str:
     """Return the key of the only entry in `folder` once its library is linked.
 
-    `sxc run` links the library in a process of its own, so wait for it.
+    `sxc run` links the library in a process of its own, which rewrites the
+    entry when it is done, so wait for that process to end as well: a cache
+    hit may link the library first, and a test that then changes the entry
+    would see the linking process overwrite it.
     """
     import time
 
@@ -75,10 +78,25 @@ def linked_entry_key(folder: Path, seconds: float = 300.0) -> str:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         entry = cache.read_entry(key)
-        if entry is not None and entry["library"] is not None:
+        if entry is not None and entry["library"] is not None and not _linking(key):
             return key
         time.sleep(0.05)
     raise AssertionError(f"the library of entry {key} was not linked within {seconds} s")
+
+
+def _linking(key: str) -> bool:
+    """Return whether a process is still linking the library of entry `key` (Linux)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return False
+    for folder in proc.iterdir():
+        try:
+            command = (folder / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"link_stored" in command and key.encode() in command:
+            return True
+    return False
 
 
 def entries(folder: Path) -> list[Path]:
@@ -173,6 +191,7 @@ def test_new_module_file_misses(tmp_path, cache_env):
 def test_damaged_entry_recompiles(tmp_path, cache_env, damage):
     (tmp_path / "prog.sx").write_text(HARMONIC)
     assert run("run", "prog.sx", cwd=tmp_path).returncode == 0
+    linked_entry_key(cache_env)
     [entry] = entries(cache_env)
     data = entry.read_bytes()
     if damage == "garbage":
@@ -333,8 +352,7 @@ def test_damaged_library_parse_reparses(tmp_path, cache_env, damage):
 def test_unloadable_object_recompiles(tmp_path, cache_env):
     (tmp_path / "prog.sx").write_text(HARMONIC)
     assert run("run", "prog.sx", cwd=tmp_path).returncode == 0
-    [entry_file] = entries(cache_env)
-    key = entry_file.name[: -len(cache.ENTRY_SUFFIX)]
+    key = linked_entry_key(cache_env)
     entry = cache.read_entry(key)
     entry["object"] = b"not an object file"
     entry["library"] = None
