@@ -17,6 +17,11 @@ ROOT = Path(__file__).resolve().parent
 class BuildWithTables(build_py):
     def run(self):
         super().run()
+        if getattr(self, "editable_mode", False):
+            # An editable install serves grammar/ and runtime/ from the source
+            # tree, and build_lib holds none of their files.  The parser then
+            # builds the tables on first use and keeps them in the compile cache.
+            return
         spec = importlib.util.spec_from_file_location("grammar_tables",
                                                       ROOT / "sxc" / "grammar_tables.py")
         tables = importlib.util.module_from_spec(spec)
