@@ -453,6 +453,22 @@ class Codegen:
         result = self.arith(stmt.op[:-1], current, rhs, stmt.target.ty, stmt.value.ty,
                             stmt.span)
         self.b.store(result, ptr)
+        if isinstance(stmt.target.ty, T.StrT):
+            self.free_if_temporary(stmt.value, rhs)
+
+    def free_if_temporary(self, e: ast.Expr, value: ir.Value) -> None:
+        """Free the string `value` of `e` when `e` is a `format!` or `to_string()`
+        that only this operation reads, as in `s += &format!(...)`.
+
+        Compiled code frees no other string, because strings share their
+        bytes; these two build a new buffer, and appending copies it."""
+        while isinstance(e, ast.Ref):
+            e = e.operand
+        fresh = (isinstance(e, ast.MacroCall) and e.name == "format"
+                 or isinstance(e, (ast.MethodCall, ast.Call))
+                 and getattr(e, "target", None) == ("builtin", "to_string"))
+        if fresh and value is not NEVER:
+            self.b.call(self.native.libc("free"), [self.b.extract_value(value, 0)])
 
     def store(self, value: ir.Value, ptr: ir.Value) -> None:
         """Store `value` at `ptr`, copying a large aggregate with `memcpy`.
@@ -650,7 +666,10 @@ class Codegen:
             return NEVER
         if op in ("==", "!=", "<", ">", "<=", ">="):
             return self.compare(op, lhs, rhs, e.left.ty, e.span)
-        return self.arith(op, lhs, rhs, e.left.ty, e.right.ty, e.span)
+        result = self.arith(op, lhs, rhs, e.left.ty, e.right.ty, e.span)
+        if isinstance(e.left.ty, T.StrT):
+            self.free_if_temporary(e.right, rhs)
+        return result
 
     def short_circuit(self, e: ast.Binary):
         slot = self.alloca(I1)
@@ -688,7 +707,7 @@ class Codegen:
         if isinstance(t, T.FloatT):
             return {"+": b.fadd, "-": b.fsub, "*": b.fmul, "/": b.fdiv, "%": b.frem}[op](lhs, rhs)
         if isinstance(t, T.StrT) and op == "+":
-            return b.call(self.helper_str_concat(), [lhs, rhs])
+            return self.str_append(lhs, rhs, span)
         if isinstance(t, T.BoolT):
             return {"&": b.and_, "|": b.or_, "^": b.xor}[op](lhs, rhs)
         if op in ("+", "-", "*", "&", "|", "^"):
@@ -1669,22 +1688,105 @@ class Codegen:
 
         return self._helper("str_eq", I1, [STR, STR], build)
 
-    def helper_str_concat(self) -> ir.Function:
+    def str_append(self, lhs: ir.Value, rhs: ir.Value, span: Span | None = None) -> ir.Value:
+        """Return the string `lhs` followed by `rhs`; `lhs` and `rhs` stay as they are.
+
+        A failed allocation panics and names `span` when there is one.
+        """
+        where = f"{self.loc(span)}: " if span is not None else ""
+        fmt = self.native.cstring(
+            f"{where}runtime error: memory allocation of %lld bytes failed".encode())
+        return self.b.call(self.helper_str_append(), [lhs, rhs, self.b.bitcast(fmt, PTR)])
+
+    def helper_str_append(self) -> ir.Function:
+        """`(s, t, fmt) -> s + t`, in amortised time when `s` grows again and again.
+
+        Strings share their bytes and nothing frees them, so a string may not
+        be written in place.  Instead the helper keeps the last few buffers it
+        allocated, each with the end of the bytes handed out so far and the end
+        of its room.  When `s` ends exactly where one of them does, `t` goes
+        into the room after it: no string sees those bytes yet, and the bytes
+        every string sees stay as they are.  Otherwise the helper copies `s`
+        and `t` into a new buffer twice their size.  So `s.push_str(t)` in a
+        loop copies each byte a constant number of times on average, as a
+        growing `Vec` does.  A spin lock guards the table, for modules that
+        threads call at once.
+        """
+        slots = _STR_TAIL_SLOTS
+        table_t = ir.ArrayType(ir.LiteralStructType([PTR, PTR]), slots)
+
+        def table_global(name, ty):
+            g = self.m.globals.get(name)
+            if g is None:
+                g = ir.GlobalVariable(self.m, ty, name)
+                g.initializer = ir.Constant(ty, None)
+                g.linkage = "internal"
+            return g
+
         def build(fn):
             b = self.b
-            x, y = fn.args
-            nx, ny = b.extract_value(x, 1), b.extract_value(y, 1)
-            n = b.add(nx, ny)
-            buf = b.call(self.native.libc("malloc"), [b.add(n, const_i64(1))])
-            # NOTE: no source location, as for the other growth of string buffers
-            fmt = self.native.cstring(b"runtime error: memory allocation of %lld bytes failed")
-            self.panic_if_null(buf, b.bitcast(fmt, PTR), b.add(n, const_i64(1)))
-            b.call(self.native.libc("memcpy"), [buf, b.extract_value(x, 0), nx])
-            b.call(self.native.libc("memcpy"), [b.gep(buf, [nx]), b.extract_value(y, 0), ny])
-            out = ir.Constant(STR, ir.Undefined)
-            b.ret(b.insert_value(b.insert_value(out, buf, 0), n, 1))
+            s, t, fmt = fn.args
+            table = table_global("__sx_str_tails", table_t)
+            victim = table_global("__sx_str_tails_next", I32)
+            lock = table_global("__sx_str_tails_lock", I32)
+            s_ptr, s_len = b.extract_value(s, 0), b.extract_value(s, 1)
+            t_ptr, t_len = b.extract_value(t, 0), b.extract_value(t, 1)
+            with b.if_then(b.icmp_unsigned("==", t_len, const_i64(0))):
+                b.ret(s)
+            total = b.add(s_len, t_len)
+            end = b.gep(s_ptr, [s_len])
+            spin = fn.append_basic_block("lock")
+            b.branch(spin)
+            b.position_at_end(spin)
+            was_held = b.atomic_rmw("xchg", lock, ir.Constant(I32, 1), "acquire")
+            locked = fn.append_basic_block("locked")
+            b.cbranch(b.icmp_unsigned("==", was_held, ir.Constant(I32, 0)), locked, spin)
+            b.position_at_end(locked)
 
-        return self._helper("str_concat", STR, [STR, STR], build)
+            def unlock():
+                b.store_atomic(ir.Constant(I32, 0), lock, "release", 4)
+
+            def result(data):
+                out = ir.Constant(STR, ir.Undefined)
+                return b.insert_value(b.insert_value(out, data, 0), total, 1)
+
+            # `slot` is the entry to replace: the one `s` ends at, else the next in turn
+            slot = b.load(victim)
+            not_null = b.icmp_unsigned("!=", b.ptrtoint(end, I64), const_i64(0))
+            for i in range(slots):
+                entry_end = b.gep(table, [const_i64(0), const_i64(i), ir.Constant(I32, 0)])
+                entry_limit = b.gep(table, [const_i64(0), const_i64(i), ir.Constant(I32, 1)])
+                matches = b.and_(not_null, b.icmp_unsigned("==", b.load(entry_end), end))
+                with b.if_then(matches):
+                    room = b.sub(b.ptrtoint(b.load(entry_limit), I64), b.ptrtoint(end, I64))
+                    with b.if_then(b.icmp_unsigned(">=", room, t_len)):
+                        b.call(self.native.libc("memcpy"), [end, t_ptr, t_len])
+                        b.store(b.gep(end, [t_len]), entry_end)
+                        unlock()
+                        b.ret(result(s_ptr))
+                slot = b.select(matches, ir.Constant(I32, i), slot)
+            doubled = b.mul(total, const_i64(2))
+            cap = b.select(b.icmp_unsigned("<", doubled, const_i64(32)), const_i64(32), doubled)
+            # a total past isize::MAX / 2 asks for exactly what it needs
+            cap = b.select(b.icmp_unsigned("<", doubled, total), total, cap)
+            buf = b.call(self.native.libc("malloc"), [cap])
+            failed = b.icmp_unsigned("==", b.ptrtoint(buf, I64), const_i64(0))
+            with b.if_then(failed, likely=False):
+                unlock()
+                b.call(self.native.routine("panic_fmt"), [fmt, cap, const_i64(0)])
+                b.unreachable()
+            b.call(self.native.libc("memcpy"), [buf, s_ptr, s_len])
+            b.call(self.native.libc("memcpy"), [b.gep(buf, [s_len]), t_ptr, t_len])
+            entry = b.gep(table, [const_i64(0), b.zext(slot, I64)])
+            b.store(b.gep(buf, [total]), b.gep(entry, [const_i64(0), ir.Constant(I32, 0)]))
+            b.store(b.gep(buf, [cap]), b.gep(entry, [const_i64(0), ir.Constant(I32, 1)]))
+            following = b.add(slot, ir.Constant(I32, 1))
+            wrap = b.icmp_unsigned("==", following, ir.Constant(I32, slots))
+            b.store(b.select(wrap, ir.Constant(I32, 0), following), victim)
+            unlock()
+            b.ret(result(buf))
+
+        return self._helper("str_append", STR, [STR, STR, PTR], build)
 
     def helper_ipow(self, ty: ir.IntType) -> ir.Function:
         def build(fn):
@@ -1712,6 +1814,10 @@ class Codegen:
             b.ret(b.load(acc))
 
         return self._helper(f"ipow.{ty.width}", ty, [ty, I32], build)
+
+
+# the number of growing strings that append in place at once
+_STR_TAIL_SLOTS = 4
 
 
 def _is_place(e: ast.Expr) -> bool:

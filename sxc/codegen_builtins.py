@@ -16,7 +16,7 @@ from sxc.codegen import NEVER, UNIT_VAL, Codegen
 from sxc.diagnostics import InternalError
 from sxc.codegen_format import flags_for, fmt_value, push_literal
 from sxc.formatting import PANIC_MACROS, Spec
-from sxc.native import I1, I32, I64, PTR, STR, VEC_BYTES, const_i64
+from sxc.native import I1, I8, I32, I64, PTR, STR, VEC_BYTES, const_i64
 
 # Prelude functions that implement string methods, by method name.
 STR_METHODS = {
@@ -88,8 +88,8 @@ def _read_file(cg: Codegen, e):
     # the message names the path, which is only known at run time
     prefix = cg.native.str_const(b, f"{cg.loc(e.span)}: runtime error: cannot read "
                                  "file `".encode())
-    msg = b.call(cg.helper_str_concat(), [prefix, path])
-    msg = b.call(cg.helper_str_concat(), [msg, cg.native.str_const(b, b"`")])
+    msg = cg.str_append(prefix, path, e.span)
+    msg = cg.str_append(msg, cg.native.str_const(b, b"`"), e.span)
     b.call(cg.native.routine("panic"), [msg])
     b.unreachable()
     b.position_at_end(cont)
@@ -294,7 +294,7 @@ def _to_string(cg: Codegen, e):
     cg.b.store(cg.b.bitcast(header, VEC_BYTES.as_pointer()), slot)
     v = cg.value(recv)
     fmt_value(cg, slot, v, recv.ty, Spec(None))
-    return _buf_to_str(cg, slot)
+    return _take_buf_str(cg, slot)
 
 
 def _buf_intrinsic(routine: str):
@@ -338,6 +338,11 @@ def _string_new(cg: Codegen, e):
     return ir.Constant(STR, [ir.Constant(PTR, None), const_i64(0)])
 
 
+def _string_with_capacity(cg: Codegen, e):
+    _args(cg, e)
+    return _string_new(cg, e)
+
+
 def _clock(cg: Codegen, e):
     return cg.b.call(cg.native.routine("clock_monotonic"), [])
 
@@ -355,6 +360,7 @@ _BUILTINS = {
     "__progress_samples": _progress_samples,
     "__progress": _progress,
     "String::new": _string_new,
+    "String::with_capacity": _string_with_capacity,
     "__clock_monotonic": _clock,
     "as_slice": _as_slice,
     "Vec::new": _vec_new,
@@ -398,6 +404,8 @@ def str_method(cg: Codegen, e: ast.MethodCall, name: str):
         return _parse(cg, e)
     if name in ("push_str", "push"):
         return _string_push(cg, e, name)
+    if name in ("clear", "truncate"):
+        return _string_truncate(cg, e)
     recv = cg.value(e.receiver)
     if name in ("as_bytes", "bytes"):
         # a `&[u8]` has the layout of a `&str`
@@ -422,19 +430,77 @@ def str_method(cg: Codegen, e: ast.MethodCall, name: str):
 def _string_push(cg: Codegen, e: ast.MethodCall, name: str):
     """Append to a `String` place: `s.push_str(t)` and `s.push('c')`."""
     b = cg.b
-    t = e.receiver.ty
-    if isinstance(t, T.RefT):
+    place = _string_place(cg, e)
+    arg = cg.value(e.args[0])
+    if name == "push":
+        arg = _char_utf8(cg, arg)
+    b.store(cg.str_append(b.load(place), arg, e.span), place)
+    if name == "push_str":
+        cg.free_if_temporary(e.args[0], arg)
+    return UNIT_VAL
+
+
+def _char_utf8(cg: Codegen, c: ir.Value) -> ir.Value:
+    """Return a string of the UTF-8 encoding of `char` `c`, in stack memory."""
+    b = cg.b
+    buf = cg.alloca(ir.ArrayType(I8, 4))
+
+    def byte(shift, mask, mark):
+        bits = b.and_(b.lshr(c, ir.Constant(I32, shift)), ir.Constant(I32, mask))
+        return b.trunc(b.or_(bits, ir.Constant(I32, mark)), I8)
+
+    def below(limit):
+        return b.icmp_unsigned("<", c, ir.Constant(I32, limit))
+
+    fits1, fits2, fits3 = below(0x80), below(0x800), below(0x10000)
+    lead = b.select(fits1, b.trunc(c, I8), b.select(
+        fits2, byte(6, 0x1F, 0xC0), b.select(fits3, byte(12, 0x0F, 0xE0), byte(18, 0x07, 0xF0))))
+    # the continuation bytes, from the first after the lead to the last
+    second = b.select(fits2, byte(0, 0x3F, 0x80), b.select(fits3, byte(6, 0x3F, 0x80),
+                                                         byte(12, 0x3F, 0x80)))
+    third = b.select(fits3, byte(0, 0x3F, 0x80), byte(6, 0x3F, 0x80))
+    fourth = byte(0, 0x3F, 0x80)
+    for i, value in enumerate((lead, second, third, fourth)):
+        b.store(value, b.gep(buf, [const_i64(0), const_i64(i)]))
+    length = b.select(fits1, const_i64(1), b.select(fits2, const_i64(2), b.select(
+        fits3, const_i64(3), const_i64(4))))
+    out = ir.Constant(STR, ir.Undefined)
+    out = b.insert_value(out, b.bitcast(buf, PTR), 0)
+    return b.insert_value(out, length, 1)
+
+
+def _string_truncate(cg: Codegen, e: ast.MethodCall):
+    """`s.clear()` and `s.truncate(n)`: a shorter length, the bytes left as they are
+    for the strings that share them.  `truncate` past the end does nothing and
+    panics off a char boundary, as in Rust."""
+    b = cg.b
+    place = _string_place(cg, e)
+    s = b.load(place)
+    length = b.extract_value(s, 1)
+    if e.method == "clear":
+        b.store(b.insert_value(s, const_i64(0), 1), place)
+        return UNIT_VAL
+    n = cg.value(e.args[0])
+    shorter = b.icmp_unsigned("<", n, length)
+    with b.if_then(shorter):
+        # a byte 0b10xxxxxx continues a character
+        byte = b.load(b.gep(b.extract_value(s, 0), [n]))
+        inside = b.icmp_unsigned("==", b.and_(byte, ir.Constant(I8, 0xC0)),
+                                 ir.Constant(I8, 0x80))
+        cg.check(b.not_(inside), e.span, "assertion failed: self.is_char_boundary(new_len)")
+        b.store(b.insert_value(s, n, 1), place)
+    return UNIT_VAL
+
+
+def _string_place(cg: Codegen, e: ast.MethodCall) -> ir.Value:
+    """The address of the `String` that method call `e` changes."""
+    b = cg.b
+    if isinstance(e.receiver.ty, T.RefT):
         place = cg.value(e.receiver)
         while isinstance(place.type.pointee, ir.PointerType):
             place = b.load(place)
-    else:
-        place = cg.addr(e.receiver)
-    arg = cg.value(e.args[0])
-    if name == "push":
-        arg = b.call(cg.functions["__char_to_string"], [arg])  # its UTF-8 encoding
-    # TODO: each push copies the whole string, so building one of n bytes costs O(n^2).
-    b.store(b.call(cg.helper_str_concat(), [b.load(place), arg]), place)
-    return UNIT_VAL
+        return place
+    return cg.addr(e.receiver)
 
 
 def _parse(cg: Codegen, e: ast.MethodCall):
@@ -466,9 +532,8 @@ def _parse(cg: Codegen, e: ast.MethodCall):
     b.position_at_end(fail)
     prefix = cg.native.str_const(b, f"{cg.loc(e.span)}: runtime error: cannot parse "
                                  "`".encode())
-    msg = b.call(cg.helper_str_concat(), [prefix, s])
-    msg = b.call(cg.helper_str_concat(), [msg, cg.native.str_const(
-        b, f"` as `{target}`".encode())])
+    msg = cg.str_append(prefix, s, e.span)
+    msg = cg.str_append(msg, cg.native.str_const(b, f"` as `{target}`".encode()), e.span)
     b.call(cg.native.routine("panic"), [msg])
     b.unreachable()
     b.position_at_end(cont)
@@ -500,6 +565,23 @@ def _buf_to_str(cg: Codegen, slot: ir.Value) -> ir.Value:
     return b.insert_value(b.insert_value(out, data, 0), length, 1)
 
 
+def _take_buf_str(cg: Codegen, slot: ir.Value) -> ir.Value:
+    """Turn the temporary buffer in `slot` into a string: its bytes shrink to their
+    length and its header is freed.  Formatting reserves hundreds of bytes for a
+    number, and `format!` in a loop would otherwise keep them all."""
+    b = cg.b
+    header = b.bitcast(b.load(slot), VEC_BYTES.as_pointer())
+    data = b.load(b.gep(header, [const_i64(0), ir.Constant(I32, 0)]))
+    length = b.load(b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
+    size = b.select(b.icmp_unsigned("==", length, const_i64(0)), const_i64(1), length)
+    shrunk = b.call(cg.native.libc("realloc"), [data, size])
+    shrink_failed = b.icmp_unsigned("==", b.ptrtoint(shrunk, I64), const_i64(0))
+    data = b.select(shrink_failed, data, shrunk)
+    b.call(cg.native.libc("free"), [b.bitcast(header, PTR)])
+    out = ir.Constant(STR, ir.Undefined)
+    return b.insert_value(b.insert_value(out, data, 0), length, 1)
+
+
 def macro(cg: Codegen, e: ast.MacroCall):
     name = e.name
     if name in ("assert", "debug_assert"):
@@ -527,9 +609,9 @@ def macro(cg: Codegen, e: ast.MacroCall):
         elif name != "panic":
             push_literal(cg, slot, PANIC_MACROS[name] + ": ")
     format_into(cg, slot, e, values)
-    text = _buf_to_str(cg, slot)
     if name == "format":
-        return text
+        return _take_buf_str(cg, slot)
+    text = _buf_to_str(cg, slot)
     cg.b.call(cg.native.routine("panic"), [text])
     cg.b.unreachable()
     return NEVER

@@ -1476,6 +1476,10 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if name == "String::new":
             e.args = self.check_args(e.args, [], e.span, "`String::new`")
             return self._builtin(e, name, T.STRING)
+        if name == "String::with_capacity":
+            # the room is not reserved: a growing string doubles its buffer anyway
+            e.args = self.check_args(e.args, [T.USIZE], e.span, "`String::with_capacity`")
+            return self._builtin(e, name, T.STRING)
         if name == "Default::default" or (len(segs) == 2 and segs[1] == "default" and (
                 segs[0] in T.PRIMITIVES or segs[0] in ("Vec", "String"))):
             return self.default_call(e, func, expected)
@@ -2154,7 +2158,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         params, ret = STRING_METHODS[name]
         e.args = self.check_args(e.args, params, e.span, f"`{name}`")
         e.target, e.ty = ("str", name), ret
-        if name in ("push_str", "push"):
+        if name in ("push_str", "push", "clear", "truncate"):
             self.check_place(e.receiver, e.span)
             # NOTE: `String` and `&str` share one type, so a `&str` variable
             # accepts `push_str` too.
@@ -2988,6 +2992,8 @@ CHAR_METHOD_HELP = {
 STRING_METHODS = {
     "push_str": ([T.STR], T.UNIT),
     "push": ([T.CHAR], T.UNIT),
+    "clear": ([], T.UNIT),
+    "truncate": ([T.USIZE], T.UNIT),
     "as_bytes": ([], T.SliceT(T.U8)),
     "bytes": ([], T.SliceT(T.U8)),
     "chars": ([], T.SliceT(T.CHAR)),

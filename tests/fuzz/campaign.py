@@ -303,13 +303,15 @@ crash ends the worker, not the host.  The suite runs 300 new programs at
   5 MB file of 120,000 such functions did not compile within 5 minutes.
 
 - `sxc run --time-limit` does not cover compile time.
-- A failed allocation while a `String` grows (`push_str`, `format!`)
-  reports no source location, because one routine grows the buffers of all
-  string formatting.  Compiled code never frees the strings it builds, so
-  `format!` in a loop keeps every result, and `push` copies the whole
-  string into a new buffer each time (100,000 pushes need about 5 GB).
-  String concatenation wrote through a null pointer when `malloc` failed,
-  a crash of the host in embedding; it now panics.  Other `malloc` calls of
+- A failed allocation while `format!` or `to_string` formats reports no
+  source location, because one routine grows the buffers of all string
+  formatting; growing a `String` (`push_str`, `push`, `+`, `+=`) names it.
+  Compiled code frees a string only when it is a `format!` or
+  `to_string()` result appended at once (`s += &format!(...)`), so
+  `format!` in a loop keeps every result: 32 bytes for a short one (416
+  before the result shrank to its length).  `push` copied the whole string
+  into a new buffer each time (100,000 pushes needed about 5 GB); a string
+  that grows again and again now appends into room after its bytes.  Other `malloc` calls of
   the runtime (copies of C strings, file reading) are still unchecked.
 - An array length past 65,536 in a type, such as `[f64; 100000]` in a
   signature, is reported with a second error, a mismatch against
