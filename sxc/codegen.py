@@ -1011,6 +1011,8 @@ class Codegen:
             value = self.value(e.args[0])
             self.vec_push(t.elem, header, value, e.span)
             return UNIT_VAL
+        if name in ("join", "concat"):
+            return self.join_strings(e, name)
         if name == "pop":
             header = self.vec_value(e.receiver)
             len_ptr = b.gep(header, [const_i64(0), ir.Constant(I32, 1)])
@@ -1082,6 +1084,23 @@ class Codegen:
         else:
             eq = self.compare("==", item, target, elem, None)
             b.store(b.or_(b.load(acc), eq), acc)
+
+    def join_strings(self, e: ast.MethodCall, name: str) -> ir.Value:
+        """`parts.join(sep)` and `parts.concat()` of a sequence of strings."""
+        b = self.b
+        data, length = self.seq_parts(e.receiver)
+        sep = self.value(e.args[0]) if name == "join" else None
+        out = self.alloca(STR)
+        b.store(ir.Constant(STR, [ir.Constant(PTR, None), const_i64(0)]), out)
+
+        def add(i):
+            if sep is not None:
+                with b.if_then(b.icmp_unsigned("!=", i, const_i64(0))):
+                    b.store(self.str_append(b.load(out), sep, e.span), out)
+            b.store(self.str_append(b.load(out), b.load(b.gep(data, [i])), e.span), out)
+
+        self.counted_loop(length, add)
+        return b.load(out)
 
     def counted_loop(self, count: ir.Value, body) -> None:
         """Emit `for i in 0..count { body(i) }` with an i64 counter."""

@@ -406,6 +406,8 @@ def str_method(cg: Codegen, e: ast.MethodCall, name: str):
         return _string_push(cg, e, name)
     if name in ("clear", "truncate"):
         return _string_truncate(cg, e)
+    if name in ("insert", "insert_str"):
+        return _string_insert(cg, e, name)
     recv = cg.value(e.receiver)
     if name in ("as_bytes", "bytes"):
         # a `&[u8]` has the layout of a `&str`
@@ -489,6 +491,34 @@ def _string_truncate(cg: Codegen, e: ast.MethodCall):
                                  ir.Constant(I8, 0x80))
         cg.check(b.not_(inside), e.span, "assertion failed: self.is_char_boundary(new_len)")
         b.store(b.insert_value(s, n, 1), place)
+    return UNIT_VAL
+
+
+def _string_insert(cg: Codegen, e: ast.MethodCall, name: str):
+    """`s.insert(i, c)` and `s.insert_str(i, t)`: a new string of the bytes before
+    `i`, the insertion and the rest.  An `i` past the end or inside a character
+    panics, as in Rust."""
+    b = cg.b
+    place = _string_place(cg, e)
+    at = cg.value(e.args[0])
+    text = cg.value(e.args[1])
+    if name == "insert":
+        text = _char_utf8(cg, text)
+    s = b.load(place)
+    data, length = b.extract_value(s, 0), b.extract_value(s, 1)
+    boundary = cg.alloca(I1)
+    b.store(b.icmp_unsigned("==", at, length), boundary)
+    with b.if_then(b.icmp_unsigned("<", at, length)):
+        byte = b.load(b.gep(data, [at]))
+        inside = b.icmp_unsigned("==", b.and_(byte, ir.Constant(I8, 0xC0)),
+                                 ir.Constant(I8, 0x80))
+        b.store(b.not_(inside), boundary)
+    cg.check(b.load(boundary), e.span, "assertion failed: self.is_char_boundary(idx)")
+    head = b.insert_value(s, at, 1)
+    tail = ir.Constant(STR, ir.Undefined)
+    tail = b.insert_value(b.insert_value(tail, b.gep(data, [at]), 0), b.sub(length, at), 1)
+    out = cg.str_append(cg.str_append(head, text, e.span), tail, e.span)
+    b.store(out, place)
     return UNIT_VAL
 
 

@@ -21,7 +21,6 @@ STR_FUNCTIONS = {
     "to_uppercase": "__str_to_uppercase", "to_lowercase": "__str_to_lowercase",
     "to_ascii_uppercase": "__str_to_uppercase", "to_ascii_lowercase": "__str_to_lowercase",
     "repeat": "__str_repeat", "chars": "__str_chars", "char_indices": "__str_char_indices",
-    "push": "__char_to_string",
 }
 
 

@@ -2079,6 +2079,11 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 e.args[0], ast.Ref) else e.args[0], elem), elem)]
             e.target, e.ty = ("seq", "contains"), T.BOOL
             return e
+        if name in ("join", "concat") and isinstance(T.prune(elem), T.StrT):
+            params = [T.STR] if name == "join" else []
+            e.args = self.check_args(e.args, params, e.span, f"`{name}`")
+            e.target, e.ty = ("seq", name), T.STRING
+            return e
         if name in ("sum",) and T.is_numeric(elem):
             e.target, e.ty = ("seq", "sum"), elem
             return e
@@ -2158,7 +2163,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         params, ret = STRING_METHODS[name]
         e.args = self.check_args(e.args, params, e.span, f"`{name}`")
         e.target, e.ty = ("str", name), ret
-        if name in ("push_str", "push", "clear", "truncate"):
+        if name in ("push_str", "push", "clear", "truncate", "insert", "insert_str"):
             self.check_place(e.receiver, e.span)
             # NOTE: `String` and `&str` share one type, so a `&str` variable
             # accepts `push_str` too.
@@ -2209,7 +2214,13 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 self.rep.error(f"sxc cannot parse a string into `{target}`", e.span, code="SX0801")
             e.target, e.ty = ("str", "parse"), T.ParseResultT(target)
             return e
-        known = ", ".join(f"`{m}`" for m in sorted(list(table) + ["parse"]))
+        if name in STR_OPTION_HELP:
+            self.rep.error(f"`{name}` returns an `Option`, which sxc does not support",
+                           e.method_span or e.span, help=STR_OPTION_HELP[name], code="SX0801")
+            e.ty = T.NEVER
+            return e
+        known = ", ".join(f"`{m}`" for m in sorted(
+            set(table) | set(STRING_METHODS) | {"parse", "char_indices"}))
         self.rep.error(f"no method named `{name}` found for `&str`",
                        e.method_span or e.span, help=f"sxc's strings have {known}", code="SX0210")
         e.ty = T.NEVER
@@ -2988,12 +2999,24 @@ CHAR_METHOD_HELP = {
                     "use `to_ascii_lowercase`",
 }
 
+# what to write instead of the string methods that return an `Option`
+STR_OPTION_HELP = {
+    "pop": "read the last char with `s.chars()`, then shorten the string with `s.truncate(n)`",
+    "find": "test with `contains`, or loop over `s.char_indices()` to find the position",
+    "rfind": "loop over `s.char_indices()` to find the position",
+    "strip_prefix": "test with `starts_with`, then slice: `&s[prefix.len()..]`",
+    "strip_suffix": "test with `ends_with`, then slice: `&s[..s.len() - suffix.len()]`",
+    "split_once": "use `split` and index the parts",
+}
+
 # string methods beyond the read-only ones: name -> (parameters, result)
 STRING_METHODS = {
     "push_str": ([T.STR], T.UNIT),
     "push": ([T.CHAR], T.UNIT),
     "clear": ([], T.UNIT),
     "truncate": ([T.USIZE], T.UNIT),
+    "insert": ([T.USIZE, T.CHAR], T.UNIT),
+    "insert_str": ([T.USIZE, T.STR], T.UNIT),
     "as_bytes": ([], T.SliceT(T.U8)),
     "bytes": ([], T.SliceT(T.U8)),
     "chars": ([], T.SliceT(T.CHAR)),
