@@ -26,14 +26,15 @@ class Dual:
     """A value with a tangent: the Python form of a Simplex `dual`.
 
     `der` is the first tangent lane.  A program compiled with several lanes
-    (`tangents=N`) returns all N of them in `tangents`.  A `Dual` passed with
-    `tangents` sets every lane (and `der` is ignored); without, `der` goes in
-    lane 0 and the other lanes are 0.
+    (`tangents=N`) returns all N of them in `tangents`, and other results have
+    `tangents=None`.  A `Dual` passed with `tangents` sets every lane (and
+    `der` is ignored), so it needs at least one.  Without `tangents`, `der`
+    goes in lane 0 and the other lanes are 0.
     """
 
     val: float
     der: float = 0.0
-    tangents: tuple = ()
+    tangents: tuple | None = None
 
     def __post_init__(self):
         # checked here, so that a wrong value fails where it is made, not in a call
@@ -43,6 +44,8 @@ class Dual:
                 raise TypeError(f"Dual.{field_name} must be a real number, not "
                                 f"{type(value).__name__}")
             object.__setattr__(self, field_name, to_float(value, f"Dual.{field_name}"))
+        if self.tangents is None:
+            return
         try:
             lanes = tuple(self.tangents)
         except TypeError:
@@ -50,6 +53,11 @@ class Dual:
                             f"{type(self.tangents).__name__}") from None
         if not all(is_real_number(t) for t in lanes):
             raise TypeError("Dual.tangents must be a sequence of real numbers")
+        if not lanes:
+            # No program takes a dual without lanes: `tangents=0` lowers `dual`
+            # to `f64`, which any number or `Dual` fills.
+            raise ValueError("Dual.tangents is empty: pass at least one tangent, or leave "
+                             "`tangents` out to put `der` in lane 0")
         object.__setattr__(self, "tangents", tuple(to_float(t, "Dual.tangents") for t in lanes))
 
     @staticmethod

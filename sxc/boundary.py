@@ -176,7 +176,7 @@ class Layout:
         lanes = self.lanes
         if isinstance(value, Dual):
             val = float(value.val)
-            if value.tangents and isinstance(lowered, T.StructT):
+            if value.tangents is not None and isinstance(lowered, T.StructT):
                 if len(value.tangents) != lanes:
                     raise TypeError(f"{where}: expected a dual with {lanes} tangents, got "
                                     f"{len(value.tangents)}")

@@ -216,6 +216,21 @@ def test_dual_rejects_values_that_are_not_numbers(args, kwargs, message):
         sxc.Dual(*args, **kwargs)
 
 
+def test_dual_rejects_empty_tangents():
+    for empty in ((), []):
+        with pytest.raises(ValueError, match="Dual.tangents is empty: pass at least one"):
+            sxc.Dual(0.3, tangents=empty)
+
+
+def test_dual_without_tangents_fills_lane_zero():
+    d = sxc.Dual(0.3, 2.0)
+    assert d.tangents is None
+    m = sxc.compile("fn f(x: dual) -> dual { x * x }", tangents=2)
+    y = m.f(d)
+    assert y.val == 0.3 * 0.3
+    assert y.tangents == (2.0 * 0.3 * 2.0, 0.0)
+
+
 def test_dual_converts_to_float():
     d = sxc.Dual(2, np.float32(0.5), tangents=[1, 2])
     assert (d.val, d.der, d.tangents) == (2.0, 0.5, (1.0, 2.0))
