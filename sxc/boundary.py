@@ -297,6 +297,8 @@ class Layout:
         if raw.ndim != 1:
             raise TypeError(f"{where}: expected a 1-D sequence for `{t}`, got shape "
                             f"{raw.shape}")
+        if raw.dtype == object:
+            return _convert_items(raw, dtype, t, where)
         integers = raw.dtype.kind in "iu" and dtype.kind in "iu"
         if raw.size and not integers and not np.can_cast(raw.dtype, dtype, "same_kind"):
             raise TypeError(f"{where}: cannot convert {raw.dtype} values to {dtype} "
@@ -486,6 +488,36 @@ def _char_slot(value, where: str) -> int:
     if 0xD800 <= code <= 0xDFFF:
         raise ValueError(f"{where}: U+{code:04X} is a surrogate, which is no `char`")
     return code
+
+
+def _convert_items(raw, dtype, t: T.Type, where: str):
+    """Convert a sequence that NumPy keeps as Python objects item by item, as a number
+    parameter converts one value.
+
+    NumPy makes an object array of `Decimal`s, `Fraction`s and integers beyond 64 bits,
+    and cannot cast it to a number dtype.  So each float item goes through `float()`
+    and each integer item is range checked, naming its index on failure.
+    """
+    import numpy as np
+
+    arr = np.empty(raw.shape[0], dtype=dtype)
+    elem = f"{dtype.kind}{dtype.itemsize * 8}"  # f64, i32, u8, ...
+    if dtype.kind == "f":
+        for i, item in enumerate(raw):
+            if isinstance(item, bool) or not is_real_number(item):
+                raise TypeError(f"{where}[{i}]: expected a number for `{elem}` in `{t}`, "
+                                f"got {_show(item)}")
+            arr[i] = to_float(item, f"{where}[{i}]", f"`{elem}`")
+        return arr
+    info = np.iinfo(dtype)
+    for i, item in enumerate(raw):
+        if isinstance(item, bool) or not isinstance(item, numbers.Integral):
+            raise TypeError(f"{where}[{i}]: expected an int for `{elem}` in `{t}`, "
+                            f"got {_show(item)}")
+        if not info.min <= int(item) <= info.max:
+            raise OverflowError(f"{where}[{i}]: {int(item)} does not fit in `{elem}` for `{t}`")
+        arr[i] = int(item)
+    return arr
 
 
 def _callback_arg(arg, t: T.Type):
