@@ -278,13 +278,15 @@ class Function:
         return values
 
     def __call__(self, *args, **kwargs):
-        from sxc.boundary import CallbackErrors, free_string_arguments
+        from sxc.boundary import CallbackErrors, free_arguments
 
         values = self._bind(args, kwargs)
         native = self.module._native
         errors = CallbackErrors(native.global_address("__sx_callback_error"))
         slots: list = []
         keep: list = []
+        # the `Vec` headers that the result returned and `unpack` freed
+        freed: set = set()
         try:
             for value, name, t, lt in zip(values, self.params, self.typed.params,
                                           self.lowered.params):
@@ -302,10 +304,11 @@ class Function:
                 raise SystemExit(exit_code)
             if status != 0:
                 raise RuntimeError(message)
-            return self._layout.unpack(ret, self.typed.ret, self.lowered.ret)[0]
+            return self._layout.unpack(ret, self.typed.ret, self.lowered.ret, freed=freed)[0]
         finally:
-            # after the result is copied, because a `String` result may be the argument
-            free_string_arguments(keep)
+            # after the result is copied, because a `String` or `Vec` result may be
+            # the argument
+            free_arguments(keep, freed)
 
 
 _MISSING = object()

@@ -275,14 +275,19 @@ class Layout:
 
         Header and data are allocated with the C library's `malloc`, as
         compiled code allocates them, because the callee owns the `Vec` and
-        may grow it.
+        may grow it.  `free_arguments` frees both after the call.
         """
         data, length = self._slice_slots(value, T.SliceT(t.elem), where, keep, t)
         size = length * elem_dtype(t.elem).itemsize
         header = _malloc(3 * 8)
-        buffer = _malloc(max(size, 8))
+        try:
+            buffer = _malloc(max(size, 8))
+        except MemoryError:
+            _free_function()(header)
+            raise
         ctypes.memmove(buffer, data, size)
         (ctypes.c_int64 * 3).from_address(header)[:] = [buffer, length, length]
+        keep.append(_VecArgument(header))
         return header
 
     @staticmethod
@@ -583,20 +588,31 @@ class _StringArgument(int):
     """The address of a `String` argument's buffer, which Python frees after the call."""
 
 
-def free_string_arguments(keep: list) -> None:
-    """Free the buffers of the `String` arguments of a call that has ended.
+class _VecArgument(int):
+    """The address of the header of a `Vec` argument, which Python frees after the call."""
 
-    The callee owns them, but compiled code never frees or reallocates a
-    string's buffer.  Nothing that outlives the call can point into it,
+
+def free_arguments(keep: list, freed: set) -> None:
+    """Free the `String` and `Vec` arguments of a call that has ended.
+
+    The callee owns them, but compiled code never frees a string or a `Vec`.
+    Nothing that outlives the call can point into a `String` argument,
     because results are copied before this runs and no type that contains a
-    string crosses into a callback.
+    string crosses into a callback.  A `Vec` argument that the callee
+    returned, also inside a struct or tuple, is the result's `Vec`:
+    `Layout.unpack` copied and freed it and put its header in `freed`, so it
+    is skipped here.  Compiled code has no mutable globals, so a `Vec` that
+    is not returned is unreachable after the call.  Its data is freed through
+    the header, because a `push` may have moved it with `realloc`.
     """
-    global _free
-    if _free is None:
-        _free = _libc_free()
+    free = _free_function()
     for item in keep:
         if isinstance(item, _StringArgument):
-            _free(item)
+            free(item)
+        elif isinstance(item, _VecArgument) and item not in freed:
+            freed.add(item)
+            free(ctypes.c_void_p.from_address(item).value)
+            free(item)
 
 
 def _read_str(data: int, length: int) -> str:
@@ -630,11 +646,15 @@ def _malloc(size: int) -> int:
 _malloc_function = None
 
 
-def _libc_free():
-    libc = ctypes.CDLL(None)
-    libc.free.argtypes = [ctypes.c_void_p]
-    libc.free.restype = None
-    return libc.free
+def _free_function():
+    """Return the C library's `free`, which releases what `_malloc` and compiled code allocate."""
+    global _free
+    if _free is None:
+        libc = ctypes.CDLL(None)
+        libc.free.argtypes = [ctypes.c_void_p]
+        libc.free.restype = None
+        _free = libc.free
+    return _free
 
 
 _free = None
@@ -650,9 +670,6 @@ def _take_vec(header: int, elem: T.Type, freed: set):
     """
     import numpy as np
 
-    global _free
-    if _free is None:
-        _free = _libc_free()
     data, length, _capacity = (ctypes.c_int64 * 3).from_address(header)
     dtype = elem_dtype(elem)
     if length:
@@ -662,8 +679,9 @@ def _take_vec(header: int, elem: T.Type, freed: set):
         arr = np.empty(0, dtype=dtype)
     if header not in freed:
         freed.add(header)
-        _free(data)
-        _free(header)
+        free = _free_function()
+        free(data)
+        free(header)
     return arr
 
 
