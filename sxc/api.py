@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 
 from sxc import types as T
-from sxc.boundary import is_real_number, to_float
+from sxc.boundary import is_real_number, python_name, to_float
 from sxc.driver import Options, compile_cached, read_source
 
 
@@ -187,6 +187,7 @@ class Module:
         if name in self._functions:
             return self._functions[name]
         interface = self._interface()
+        name = self._program_name(name, interface)
         signatures = interface["functions"].get(name)
         if signatures is None:
             layout = self._struct_layout()
@@ -206,12 +207,26 @@ class Module:
         self._functions[name] = function
         return function
 
+    def _program_name(self, name: str, interface: dict) -> str:
+        """Return the program's name of a function, struct or enum that Python code
+        spelt `name`, which `python_name` may have changed (`ﬁle` to `file`)."""
+        layout = self._struct_layout()
+        known = [*interface["functions"], *layout.fields, *layout.enums]
+        if name in known:
+            return name
+        matches = sorted({n for n in known if python_name(n) == name})
+        if len(matches) > 1:
+            shown = " and ".join(f"`{n}`" for n in matches)
+            raise AttributeError(f"{shown} are the same name `{name}` in Python (NFKC); "
+                                 "reach one with m.function(name)")
+        return matches[0] if matches else name
+
     def __dir__(self):
         interface = self._interface()
         names = [n for n in interface["functions"] if n in self._exports]
         names += [n for n in interface.get("user_structs", ()) if n.isidentifier()]
         names += list(interface.get("enums", {}))
-        return sorted(set(super().__dir__()) | set(names))
+        return sorted(set(super().__dir__()) | {python_name(n) for n in names})
 
 
 class Function:
@@ -231,9 +246,11 @@ class Function:
         proto = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p)
         self._call = proto(addr)
         self._ret_slots = _result_slots(self.typed.ret, self.lowered.ret, self._layout)
+        # the names of keyword arguments, which `python_name` gives
+        self.keywords = tuple(python_name(p) for p in self.params)
         self.__signature__ = inspect.Signature(
             [inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str(t))
-             for p, t in zip(self.params, self.typed.params)],
+             for p, t in zip(self.keywords, self.typed.params)],
             return_annotation=str(self.typed.ret))
         self.__doc__ = f"{self.sxc_signature}\n\nA function compiled by sxc."
 
@@ -261,9 +278,12 @@ class Function:
             raise TypeError(f"{self.name}() takes {n} positional argument{plural} but {given}")
         values = list(args) + [_MISSING] * (n - len(args))
         for key, value in kwargs.items():
-            if key not in self.params:
+            if key in self.keywords:
+                i = self.keywords.index(key)
+            elif key in self.params:
+                i = self.params.index(key)
+            else:
                 raise TypeError(f"{self.name}() got an unexpected keyword argument '{key}'")
-            i = self.params.index(key)
             if values[i] is not _MISSING:
                 raise TypeError(f"{self.name}() got multiple values for argument '{key}'")
             values[i] = value

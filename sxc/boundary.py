@@ -14,7 +14,9 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import decimal
+import keyword
 import numbers
+import unicodedata
 import struct as _struct
 from collections.abc import Mapping
 
@@ -33,6 +35,18 @@ def float_bits(x: float) -> int:
 
 def bits_float(bits: int) -> float:
     return _DOUBLE.unpack(_U64.pack(bits & 0xFFFFFFFFFFFFFFFF))[0]
+
+
+def python_name(name: str) -> str:
+    """Return the name under which Python code reaches a program's `name`.
+
+    Python reads identifiers in source code in their NFKC form, so `m.ﬁle`
+    looks up `file`, and a Python keyword such as `lambda` cannot be an
+    attribute or keyword argument, so it gets a trailing `_`, as PEP 8
+    suggests.  Other names stay as they are.
+    """
+    normal = unicodedata.normalize("NFKC", name)
+    return normal + "_" if keyword.iskeyword(normal) else normal
 
 
 def is_real_number(value) -> bool:
@@ -357,13 +371,14 @@ class Layout:
                      errors: CallbackErrors) -> None:
         for field, typed_ft, ft in self._struct_fields(t.struct):
             if isinstance(value, Mapping):
-                if field not in value:
+                key = field if field in value else python_name(field)
+                if key not in value:
                     raise TypeError(f"{where}: missing field `{field}` of struct "
                                     f"`{t.struct}` in the dict")
-                item = value[field]
+                item = value[key]
             else:
                 try:
-                    item = getattr(value, field)
+                    item = getattr(value, python_name(field))
                 except AttributeError:
                     raise TypeError(f"{where}: expected a `{t.struct}` (an object or dict "
                                     f"with field `{field}`), got {_show(value)}") from None
@@ -420,7 +435,7 @@ class Layout:
         if isinstance(lowered, T.StructT):
             values = {}
             for field, typed_ft, ft in self._struct_fields(lowered.struct):
-                values[field], index = self.unpack(ret, typed_ft, ft, index, freed)
+                values[python_name(field)], index = self.unpack(ret, typed_ft, ft, index, freed)
             return self.struct_class(lowered.struct)(**values), index
         if isinstance(lowered, (T.TupleT, T.ArrayT)):
             items = []
@@ -441,16 +456,23 @@ def shared_struct_class(name: str, fields: tuple) -> type:
     """Return the dataclass of struct `name` with `fields`, (name, type text) pairs.
 
     Instances pickle by value through `rebuild_struct`, because no module
-    attribute names the class in another process.
+    attribute names the class in another process.  The dataclass fields have
+    the names that `python_name` gives.
     """
     key = ("struct", name, fields)
     cls = _shared_classes.get(key)
     if cls is None:
+        names = [python_name(f) for f, _ in fields]
+        for (field, _), other in zip(fields, names):
+            if names.count(other) > 1:
+                raise TypeError(f"struct `{name}` has two fields that Python reads as "
+                                f"`{other}`, one of them `{field}`; rename one of them")
+
         def reduce(self):
             # the values themselves, not copies, so nested structs pickle alike
-            return rebuild_struct, (name, fields, tuple(getattr(self, f) for f, _ in fields))
+            return rebuild_struct, (name, fields, tuple(getattr(self, f) for f in names))
 
-        cls = dataclasses.make_dataclass(_class_name(name), [(f, object) for f, _ in fields],
+        cls = dataclasses.make_dataclass(_class_name(name), [(f, object) for f in names],
                                          namespace={"__reduce__": reduce})
         cls.__doc__ = f"struct {name} {{ " + ", ".join(f"{f}: {t}" for f, t in fields) + " }"
         cls.__module__ = "sxc"
@@ -473,7 +495,8 @@ def shared_enum_class(name: str, variants: tuple) -> type:
     if cls is None:
         import enum
 
-        cls = enum.IntEnum(_class_name(name), dict(variants), module="sxc")
+        members = {python_name(variant): value for variant, value in variants}
+        cls = enum.IntEnum(_class_name(name), members, module="sxc")
         cls.__reduce_ex__ = lambda member, protocol: (rebuild_enum,
                                                       (name, variants, int(member)))
         cls = _shared_classes.setdefault(key, cls)
@@ -687,8 +710,8 @@ def _take_vec(header: int, elem: T.Type, freed: set):
 
 def _class_name(name: str) -> str:
     """Return a Python identifier for a struct name such as `Pair<f64>`."""
-    cleaned = "".join(c if c.isalnum() or c == "_" else "_" for c in name).strip("_")
-    return cleaned or "Struct"
+    cleaned = "".join(c if ("_" + c).isidentifier() else "_" for c in name).strip("_")
+    return python_name(cleaned) if cleaned else "Struct"
 
 
 def _show(value) -> str:

@@ -210,3 +210,42 @@ def test_inline_module_with_unicode_name():
     m = sxc.compile("mod größe {\n    pub fn wert() -> f64 { 1.5 }\n}\n"
                     "fn f() -> f64 { größe::wert() }", cache=False)
     assert m.f() == 1.5
+
+
+# ---------------------------------------------------------------- Python names
+
+def test_nfkc_name_reached_as_attribute():
+    # Python reads `m.ﬁle` as `m.file` (NFKC), so the attribute finds `ﬁle`
+    m = sxc.compile("fn ﬁle(ﬁ: f64) -> f64 { ﬁ + 1.0 }", cache=False)
+    assert m.ﬁle(1.0) == 2.0
+    assert m.file(ﬁ=2.0) == 3.0
+    assert m.function("ﬁle")(0.5) == 1.5
+    assert "file" in dir(m)
+
+
+def test_python_keyword_names_get_underscore():
+    m = sxc.compile("""
+struct Penalty { class: i64, lambda: f64 }
+fn scaled(lambda: f64, p: Penalty) -> Penalty {
+    Penalty { class: p.class, lambda: p.lambda * lambda }
+}
+""", cache=False)
+    result = m.scaled(lambda_=2.0, p={"class": 1, "lambda": 0.25})
+    assert result == m.Penalty(class_=1, lambda_=0.5)
+    assert str(inspect.signature(m.scaled)).startswith("(lambda_: 'f64', p:")
+    assert m.scaled(3.0, m.Penalty(class_=2, lambda_=1.0)).lambda_ == 3.0
+
+
+def test_names_equal_in_python_rejected():
+    # `ﬁle` (a ligature) and `ｆile` (a fullwidth f) are both `file` in NFKC
+    m = sxc.compile("fn ﬁle() -> i64 { 1 }\nfn ｆile() -> i64 { 2 }", cache=False)
+    with pytest.raises(AttributeError, match=r"`ﬁle` and `ｆile` are the same name `file` in Python \(NFKC\)"):
+        m.file()
+    assert m.function("ﬁle")() == 1
+    assert m.function("ｆile")() == 2
+
+
+def test_exact_name_preferred_over_nfkc():
+    m = sxc.compile("fn ﬁle() -> i64 { 1 }\nfn file() -> i64 { 2 }", cache=False)
+    assert m.file() == 2
+    assert m.function("ﬁle")() == 1
