@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 
 from sxc import types as T
-from sxc.boundary import is_real_number, to_float
+from sxc.boundary import is_real_number, python_name, to_float
 from sxc.driver import Options, compile_cached, read_source
 
 
@@ -26,14 +26,15 @@ class Dual:
     """A value with a tangent: the Python form of a Simplex `dual`.
 
     `der` is the first tangent lane.  A program compiled with several lanes
-    (`tangents=N`) returns all N of them in `tangents`.  A `Dual` passed with
-    `tangents` sets every lane (and `der` is ignored); without, `der` goes in
-    lane 0 and the other lanes are 0.
+    (`tangents=N`) returns all N of them in `tangents`, and other results have
+    `tangents=None`.  A `Dual` passed with `tangents` sets every lane (and
+    `der` is ignored), so it needs at least one.  Without `tangents`, `der`
+    goes in lane 0 and the other lanes are 0.
     """
 
     val: float
     der: float = 0.0
-    tangents: tuple = ()
+    tangents: tuple | None = None
 
     def __post_init__(self):
         # checked here, so that a wrong value fails where it is made, not in a call
@@ -43,6 +44,8 @@ class Dual:
                 raise TypeError(f"Dual.{field_name} must be a real number, not "
                                 f"{type(value).__name__}")
             object.__setattr__(self, field_name, to_float(value, f"Dual.{field_name}"))
+        if self.tangents is None:
+            return
         try:
             lanes = tuple(self.tangents)
         except TypeError:
@@ -50,6 +53,11 @@ class Dual:
                             f"{type(self.tangents).__name__}") from None
         if not all(is_real_number(t) for t in lanes):
             raise TypeError("Dual.tangents must be a sequence of real numbers")
+        if not lanes:
+            # No program takes a dual without lanes: `tangents=0` lowers `dual`
+            # to `f64`, which any number or `Dual` fills.
+            raise ValueError("Dual.tangents is empty: pass at least one tangent, or leave "
+                             "`tangents` out to put `der` in lane 0")
         object.__setattr__(self, "tangents", tuple(to_float(t, "Dual.tangents") for t in lanes))
 
     @staticmethod
@@ -179,6 +187,7 @@ class Module:
         if name in self._functions:
             return self._functions[name]
         interface = self._interface()
+        name = self._program_name(name, interface)
         signatures = interface["functions"].get(name)
         if signatures is None:
             layout = self._struct_layout()
@@ -198,12 +207,26 @@ class Module:
         self._functions[name] = function
         return function
 
+    def _program_name(self, name: str, interface: dict) -> str:
+        """Return the program's name of a function, struct or enum that Python code
+        spelt `name`, which `python_name` may have changed (`ﬁle` to `file`)."""
+        layout = self._struct_layout()
+        known = [*interface["functions"], *layout.fields, *layout.enums]
+        if name in known:
+            return name
+        matches = sorted({n for n in known if python_name(n) == name})
+        if len(matches) > 1:
+            shown = " and ".join(f"`{n}`" for n in matches)
+            raise AttributeError(f"{shown} are the same name `{name}` in Python (NFKC); "
+                                 "reach one with m.function(name)")
+        return matches[0] if matches else name
+
     def __dir__(self):
         interface = self._interface()
         names = [n for n in interface["functions"] if n in self._exports]
         names += [n for n in interface.get("user_structs", ()) if n.isidentifier()]
         names += list(interface.get("enums", {}))
-        return sorted(set(super().__dir__()) | set(names))
+        return sorted(set(super().__dir__()) | {python_name(n) for n in names})
 
 
 class Function:
@@ -223,9 +246,11 @@ class Function:
         proto = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p)
         self._call = proto(addr)
         self._ret_slots = _result_slots(self.typed.ret, self.lowered.ret, self._layout)
+        # the names of keyword arguments, which `python_name` gives
+        self.keywords = tuple(python_name(p) for p in self.params)
         self.__signature__ = inspect.Signature(
             [inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str(t))
-             for p, t in zip(self.params, self.typed.params)],
+             for p, t in zip(self.keywords, self.typed.params)],
             return_annotation=str(self.typed.ret))
         self.__doc__ = f"{self.sxc_signature}\n\nA function compiled by sxc."
 
@@ -253,9 +278,12 @@ class Function:
             raise TypeError(f"{self.name}() takes {n} positional argument{plural} but {given}")
         values = list(args) + [_MISSING] * (n - len(args))
         for key, value in kwargs.items():
-            if key not in self.params:
+            if key in self.keywords:
+                i = self.keywords.index(key)
+            elif key in self.params:
+                i = self.params.index(key)
+            else:
                 raise TypeError(f"{self.name}() got an unexpected keyword argument '{key}'")
-            i = self.params.index(key)
             if values[i] is not _MISSING:
                 raise TypeError(f"{self.name}() got multiple values for argument '{key}'")
             values[i] = value
@@ -270,13 +298,15 @@ class Function:
         return values
 
     def __call__(self, *args, **kwargs):
-        from sxc.boundary import CallbackErrors, free_string_arguments
+        from sxc.boundary import CallbackErrors, free_arguments
 
         values = self._bind(args, kwargs)
         native = self.module._native
         errors = CallbackErrors(native.global_address("__sx_callback_error"))
         slots: list = []
         keep: list = []
+        # the `Vec` headers that the result returned and `unpack` freed
+        freed: set = set()
         try:
             for value, name, t, lt in zip(values, self.params, self.typed.params,
                                           self.lowered.params):
@@ -294,10 +324,11 @@ class Function:
                 raise SystemExit(exit_code)
             if status != 0:
                 raise RuntimeError(message)
-            return self._layout.unpack(ret, self.typed.ret, self.lowered.ret)[0]
+            return self._layout.unpack(ret, self.typed.ret, self.lowered.ret, freed=freed)[0]
         finally:
-            # after the result is copied, because a `String` result may be the argument
-            free_string_arguments(keep)
+            # after the result is copied, because a `String` or `Vec` result may be
+            # the argument
+            free_arguments(keep, freed)
 
 
 _MISSING = object()

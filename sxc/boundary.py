@@ -14,7 +14,9 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import decimal
+import keyword
 import numbers
+import unicodedata
 import struct as _struct
 from collections.abc import Mapping
 
@@ -33,6 +35,18 @@ def float_bits(x: float) -> int:
 
 def bits_float(bits: int) -> float:
     return _DOUBLE.unpack(_U64.pack(bits & 0xFFFFFFFFFFFFFFFF))[0]
+
+
+def python_name(name: str) -> str:
+    """Return the name under which Python code reaches a program's `name`.
+
+    Python reads identifiers in source code in their NFKC form, so `m.ﬁle`
+    looks up `file`, and a Python keyword such as `lambda` cannot be an
+    attribute or keyword argument, so it gets a trailing `_`, as PEP 8
+    suggests.  Other names stay as they are.
+    """
+    normal = unicodedata.normalize("NFKC", name)
+    return normal + "_" if keyword.iskeyword(normal) else normal
 
 
 def is_real_number(value) -> bool:
@@ -176,7 +190,7 @@ class Layout:
         lanes = self.lanes
         if isinstance(value, Dual):
             val = float(value.val)
-            if value.tangents and isinstance(lowered, T.StructT):
+            if value.tangents is not None and isinstance(lowered, T.StructT):
                 if len(value.tangents) != lanes:
                     raise TypeError(f"{where}: expected a dual with {lanes} tangents, got "
                                     f"{len(value.tangents)}")
@@ -275,14 +289,19 @@ class Layout:
 
         Header and data are allocated with the C library's `malloc`, as
         compiled code allocates them, because the callee owns the `Vec` and
-        may grow it.
+        may grow it.  `free_arguments` frees both after the call.
         """
         data, length = self._slice_slots(value, T.SliceT(t.elem), where, keep, t)
         size = length * elem_dtype(t.elem).itemsize
         header = _malloc(3 * 8)
-        buffer = _malloc(max(size, 8))
+        try:
+            buffer = _malloc(max(size, 8))
+        except MemoryError:
+            _free_function()(header)
+            raise
         ctypes.memmove(buffer, data, size)
         (ctypes.c_int64 * 3).from_address(header)[:] = [buffer, length, length]
+        keep.append(_VecArgument(header))
         return header
 
     @staticmethod
@@ -297,6 +316,8 @@ class Layout:
         if raw.ndim != 1:
             raise TypeError(f"{where}: expected a 1-D sequence for `{t}`, got shape "
                             f"{raw.shape}")
+        if raw.dtype == object:
+            return _convert_items(raw, dtype, t, where)
         integers = raw.dtype.kind in "iu" and dtype.kind in "iu"
         if raw.size and not integers and not np.can_cast(raw.dtype, dtype, "same_kind"):
             raise TypeError(f"{where}: cannot convert {raw.dtype} values to {dtype} "
@@ -350,13 +371,14 @@ class Layout:
                      errors: CallbackErrors) -> None:
         for field, typed_ft, ft in self._struct_fields(t.struct):
             if isinstance(value, Mapping):
-                if field not in value:
+                key = field if field in value else python_name(field)
+                if key not in value:
                     raise TypeError(f"{where}: missing field `{field}` of struct "
                                     f"`{t.struct}` in the dict")
-                item = value[field]
+                item = value[key]
             else:
                 try:
-                    item = getattr(value, field)
+                    item = getattr(value, python_name(field))
                 except AttributeError:
                     raise TypeError(f"{where}: expected a `{t.struct}` (an object or dict "
                                     f"with field `{field}`), got {_show(value)}") from None
@@ -413,7 +435,7 @@ class Layout:
         if isinstance(lowered, T.StructT):
             values = {}
             for field, typed_ft, ft in self._struct_fields(lowered.struct):
-                values[field], index = self.unpack(ret, typed_ft, ft, index, freed)
+                values[python_name(field)], index = self.unpack(ret, typed_ft, ft, index, freed)
             return self.struct_class(lowered.struct)(**values), index
         if isinstance(lowered, (T.TupleT, T.ArrayT)):
             items = []
@@ -434,16 +456,23 @@ def shared_struct_class(name: str, fields: tuple) -> type:
     """Return the dataclass of struct `name` with `fields`, (name, type text) pairs.
 
     Instances pickle by value through `rebuild_struct`, because no module
-    attribute names the class in another process.
+    attribute names the class in another process.  The dataclass fields have
+    the names that `python_name` gives.
     """
     key = ("struct", name, fields)
     cls = _shared_classes.get(key)
     if cls is None:
+        names = [python_name(f) for f, _ in fields]
+        for (field, _), other in zip(fields, names):
+            if names.count(other) > 1:
+                raise TypeError(f"struct `{name}` has two fields that Python reads as "
+                                f"`{other}`, one of them `{field}`; rename one of them")
+
         def reduce(self):
             # the values themselves, not copies, so nested structs pickle alike
-            return rebuild_struct, (name, fields, tuple(getattr(self, f) for f, _ in fields))
+            return rebuild_struct, (name, fields, tuple(getattr(self, f) for f in names))
 
-        cls = dataclasses.make_dataclass(_class_name(name), [(f, object) for f, _ in fields],
+        cls = dataclasses.make_dataclass(_class_name(name), [(f, object) for f in names],
                                          namespace={"__reduce__": reduce})
         cls.__doc__ = f"struct {name} {{ " + ", ".join(f"{f}: {t}" for f, t in fields) + " }"
         cls.__module__ = "sxc"
@@ -466,7 +495,8 @@ def shared_enum_class(name: str, variants: tuple) -> type:
     if cls is None:
         import enum
 
-        cls = enum.IntEnum(_class_name(name), dict(variants), module="sxc")
+        members = {python_name(variant): value for variant, value in variants}
+        cls = enum.IntEnum(_class_name(name), members, module="sxc")
         cls.__reduce_ex__ = lambda member, protocol: (rebuild_enum,
                                                       (name, variants, int(member)))
         cls = _shared_classes.setdefault(key, cls)
@@ -486,6 +516,36 @@ def _char_slot(value, where: str) -> int:
     if 0xD800 <= code <= 0xDFFF:
         raise ValueError(f"{where}: U+{code:04X} is a surrogate, which is no `char`")
     return code
+
+
+def _convert_items(raw, dtype, t: T.Type, where: str):
+    """Convert a sequence that NumPy keeps as Python objects item by item, as a number
+    parameter converts one value.
+
+    NumPy makes an object array of `Decimal`s, `Fraction`s and integers beyond 64 bits,
+    and cannot cast it to a number dtype.  So each float item goes through `float()`
+    and each integer item is range checked, naming its index on failure.
+    """
+    import numpy as np
+
+    arr = np.empty(raw.shape[0], dtype=dtype)
+    elem = f"{dtype.kind}{dtype.itemsize * 8}"  # f64, i32, u8, ...
+    if dtype.kind == "f":
+        for i, item in enumerate(raw):
+            if isinstance(item, bool) or not is_real_number(item):
+                raise TypeError(f"{where}[{i}]: expected a number for `{elem}` in `{t}`, "
+                                f"got {_show(item)}")
+            arr[i] = to_float(item, f"{where}[{i}]", f"`{elem}`")
+        return arr
+    info = np.iinfo(dtype)
+    for i, item in enumerate(raw):
+        if isinstance(item, bool) or not isinstance(item, numbers.Integral):
+            raise TypeError(f"{where}[{i}]: expected an int for `{elem}` in `{t}`, "
+                            f"got {_show(item)}")
+        if not info.min <= int(item) <= info.max:
+            raise OverflowError(f"{where}[{i}]: {int(item)} does not fit in `{elem}` for `{t}`")
+        arr[i] = int(item)
+    return arr
 
 
 def _callback_arg(arg, t: T.Type):
@@ -551,20 +611,31 @@ class _StringArgument(int):
     """The address of a `String` argument's buffer, which Python frees after the call."""
 
 
-def free_string_arguments(keep: list) -> None:
-    """Free the buffers of the `String` arguments of a call that has ended.
+class _VecArgument(int):
+    """The address of the header of a `Vec` argument, which Python frees after the call."""
 
-    The callee owns them, but compiled code never frees or reallocates a
-    string's buffer.  Nothing that outlives the call can point into it,
+
+def free_arguments(keep: list, freed: set) -> None:
+    """Free the `String` and `Vec` arguments of a call that has ended.
+
+    The callee owns them, but compiled code never frees a string or a `Vec`.
+    Nothing that outlives the call can point into a `String` argument,
     because results are copied before this runs and no type that contains a
-    string crosses into a callback.
+    string crosses into a callback.  A `Vec` argument that the callee
+    returned, also inside a struct or tuple, is the result's `Vec`:
+    `Layout.unpack` copied and freed it and put its header in `freed`, so it
+    is skipped here.  Compiled code has no mutable globals, so a `Vec` that
+    is not returned is unreachable after the call.  Its data is freed through
+    the header, because a `push` may have moved it with `realloc`.
     """
-    global _free
-    if _free is None:
-        _free = _libc_free()
+    free = _free_function()
     for item in keep:
         if isinstance(item, _StringArgument):
-            _free(item)
+            free(item)
+        elif isinstance(item, _VecArgument) and item not in freed:
+            freed.add(item)
+            free(ctypes.c_void_p.from_address(item).value)
+            free(item)
 
 
 def _read_str(data: int, length: int) -> str:
@@ -598,11 +669,15 @@ def _malloc(size: int) -> int:
 _malloc_function = None
 
 
-def _libc_free():
-    libc = ctypes.CDLL(None)
-    libc.free.argtypes = [ctypes.c_void_p]
-    libc.free.restype = None
-    return libc.free
+def _free_function():
+    """Return the C library's `free`, which releases what `_malloc` and compiled code allocate."""
+    global _free
+    if _free is None:
+        libc = ctypes.CDLL(None)
+        libc.free.argtypes = [ctypes.c_void_p]
+        libc.free.restype = None
+        _free = libc.free
+    return _free
 
 
 _free = None
@@ -618,9 +693,6 @@ def _take_vec(header: int, elem: T.Type, freed: set):
     """
     import numpy as np
 
-    global _free
-    if _free is None:
-        _free = _libc_free()
     data, length, _capacity = (ctypes.c_int64 * 3).from_address(header)
     dtype = elem_dtype(elem)
     if length:
@@ -630,15 +702,16 @@ def _take_vec(header: int, elem: T.Type, freed: set):
         arr = np.empty(0, dtype=dtype)
     if header not in freed:
         freed.add(header)
-        _free(data)
-        _free(header)
+        free = _free_function()
+        free(data)
+        free(header)
     return arr
 
 
 def _class_name(name: str) -> str:
     """Return a Python identifier for a struct name such as `Pair<f64>`."""
-    cleaned = "".join(c if c.isalnum() or c == "_" else "_" for c in name).strip("_")
-    return cleaned or "Struct"
+    cleaned = "".join(c if ("_" + c).isidentifier() else "_" for c in name).strip("_")
+    return python_name(cleaned) if cleaned else "Struct"
 
 
 def _show(value) -> str:

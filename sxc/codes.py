@@ -120,7 +120,12 @@ _ALL = [
     """),
     _code("SX0102", "unexpected character", """
         The source contains a character that starts no token of the
-        language, such as `$` or `@` outside a string or comment.
+        language, such as `$` or `@` outside a string or comment.  Outside
+        strings and comments, non-ASCII characters may only form
+        identifiers, as in Rust: an identifier starts with a letter or `_`
+        (Unicode XID_Start) and continues with letters, digits and `_`
+        (Unicode XID_Continue), so `größe` and `résumé` are identifiers but
+        `x²`, `×` and typographic quotes such as `“` are not.
     """, """
         fn main() {
             let price = $5;
@@ -232,6 +237,43 @@ _ALL = [
         fn main() {
             let s = "a\\qb";
             println!("{}", s);
+        }
+    """),
+    _code("SX0110", "keyword used as an identifier", """
+        A keyword of the language names a variable, function, parameter,
+        field or other item.  As in Rust, keywords such as `fn`, `let`,
+        `match`, `move` and `self` cannot be names, and neither can Rust's
+        reserved keywords (`type`, `ref`, `box`, `yield`, `final` and the
+        others).  `Self`, `crate` and `super` may start a path but cannot
+        be declared as names.  `var`, the original Simplex's keyword for a
+        mutable binding, is no Rust keyword, so it may name a variable.
+    """, """
+        fn main() {
+            let fn = 2;
+            println!("{}", fn);
+        }
+    """, """
+        fn main() {
+            let fn_ = 2;
+            println!("{}", fn_);
+        }
+    """),
+    _code("SX0111", "non-ASCII name where ASCII is required", """
+        Identifiers may contain non-ASCII letters, but two kinds of names
+        must be ASCII, as in Rust.  A function declared in an `extern` block
+        must match the symbol of a C library.  A module loaded from a file
+        with `mod name;` names that file, and file systems store non-ASCII
+        file names in different Unicode normal forms.  Declare such a module
+        inline with `mod name { ... }`.
+    """, """
+        mod größe;
+        fn main() {}
+    """, """
+        mod größe {
+            pub fn wert() -> f64 { 1.5 }
+        }
+        fn main() {
+            println!("{}", größe::wert());
         }
     """),
     # ------------------------------------------------------------------ SX02xx

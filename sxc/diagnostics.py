@@ -15,6 +15,7 @@ sxc is never mistaken for a bug in the program.
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass, field
 
 _SOURCES: dict[str, str] = {}
@@ -181,10 +182,21 @@ def _snippet(span: Span, style: _Style | None = None) -> list[str]:
     number = str(span.line)
     gutter = " " * len(number)
     end = span.end_col if span.end_line == span.line else len(line) + 1
-    width = max(1, end - span.col)
-    caret = " " * (span.col - 1) + style.caret("^" * width)
+    width = max(1, _display_width(line[span.col - 1:end - 1]))
+    caret = " " * _display_width(line[:span.col - 1]) + style.caret("^" * width)
     return [style.gutter(f"{gutter} |"), f"{style.gutter(f'{number} |')} {line}",
             f"{style.gutter(f'{gutter} |')} {caret}"]
+
+
+def _display_width(text: str) -> int:
+    """Return the terminal columns of `text`: 2 for a wide character such as `数`,
+    0 for a combining mark, else 1."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
 
 
 def similar_name(name: str, candidates) -> str | None:

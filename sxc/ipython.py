@@ -58,6 +58,7 @@ def compile_cell(line: str, cell: str, namespace: dict):
     Return the `sxc.Module`.
     """
     import sxc
+    from sxc.boundary import python_name
 
     options = parse_options(line)
     module = sxc.compile(cell, mode=options.mode, opt_level=options.opt_level,
@@ -69,7 +70,7 @@ def compile_cell(line: str, cell: str, namespace: dict):
     names += list(interface.get("enums", {}))
     for name in names:
         # `Module.__getattr__` also finds a function named like a method (`run`)
-        namespace[name] = sxc.Module.__getattr__(module, name)
+        namespace[python_name(name)] = sxc.Module.__getattr__(module, name)
     if options.name:
         namespace[options.name] = module
     return module

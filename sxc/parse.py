@@ -20,7 +20,7 @@ from typing import NamedTuple
 import lark
 from lark import Token, Transformer, v_args
 
-from sxc import ast
+from sxc import ast, identifiers
 from sxc.diagnostics import CompileError, Diagnostic, Span, register_source
 
 # Binding power of each binary operator; comparisons do not chain.
@@ -83,6 +83,11 @@ def _parser() -> lark.Lark:
     cache.write_toolchain_file(GRAMMAR_TABLES, tables)
     share_scanner(parser.parser.lexer)
     return parser
+
+
+@functools.lru_cache(maxsize=1)
+def _keywords(parser: lark.Lark) -> frozenset[str]:
+    return identifiers.grammar_keywords(parser)
 
 
 def _shipped_tables(name: str) -> bytes | None:
@@ -285,10 +290,17 @@ def parse_module(source: str, path: str) -> ast.Module:
     too_deep = _nesting_diagnostic(source, path)
     if too_deep is not None:
         raise CompileError([too_deep])
+    invalid = identifiers.invalid_characters(_mask(source), path)
+    if invalid:
+        raise CompileError(invalid)
+    parser = _parser()
     try:
-        tree = _parser().parse(source)
+        tree = parser.parse(source)
     except lark.exceptions.UnexpectedInput as exc:
         raise CompileError([_syntax_diagnostic(exc, path, source)]) from None
+    keywords = identifiers.check_names(tree, path, _keywords(parser))
+    if keywords:
+        raise CompileError(keywords)
     builder = Builder(path)
     try:
         items, script, attributes, attribute_spans = builder.transform(tree)
@@ -387,6 +399,17 @@ def _span(path: str, meta) -> Span:
     if getattr(meta, "empty", False) or not hasattr(meta, "line"):
         return Span(path, 1, 1, 1, 1)
     return Span(path, meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+def _require_ascii(name: Token, path: str, what: str, reason: str) -> None:
+    """Reject a non-ASCII `name` where it must name something outside the program, as Rust does."""
+    if name.isascii():
+        return
+    char = next(c for c in str(name) if not c.isascii())
+    raise CompileError([Diagnostic(
+        "error", f"the name of {what} must be ASCII, but `{name}` contains "
+        f"{identifiers.describe_character(char)}", _tok_span(path, name), [], reason,
+        code="SX0111")])
 
 
 def _tok_span(path: str, tok: Token) -> Span:
@@ -755,6 +778,10 @@ class Builder(Transformer):
 
     def mod_decl(self, meta, children):
         vis, name = children
+        _require_ascii(name, self.path, "a module loaded from a file",
+                       "file systems store non-ASCII file names in different Unicode "
+                       "normal forms, so the file may not be found. Declare the module "
+                       f"inline with `mod {name} {{ ... }}` or give it an ASCII name")
         return ast.ModDecl(self.sp(meta), str(name), vis is not None,
                            _tok_span(self.path, name))
 
@@ -774,6 +801,9 @@ class Builder(Transformer):
 
     def extern_fn(self, meta, children):
         _vis, name, params, ret = children
+        _require_ascii(name, self.path, "a function of an `extern` block",
+                       "the name must match a symbol of a C library; rename the "
+                       "function or declare it with an ASCII name")
         plain = [p for p in params or [] if isinstance(p, ast.Param)]
         return ast.ExternFn(self.sp(meta), str(name), plain, ret,
                             _tok_span(self.path, name))

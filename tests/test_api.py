@@ -216,6 +216,21 @@ def test_dual_rejects_values_that_are_not_numbers(args, kwargs, message):
         sxc.Dual(*args, **kwargs)
 
 
+def test_dual_rejects_empty_tangents():
+    for empty in ((), []):
+        with pytest.raises(ValueError, match="Dual.tangents is empty: pass at least one"):
+            sxc.Dual(0.3, tangents=empty)
+
+
+def test_dual_without_tangents_fills_lane_zero():
+    d = sxc.Dual(0.3, 2.0)
+    assert d.tangents is None
+    m = sxc.compile("fn f(x: dual) -> dual { x * x }", tangents=2)
+    y = m.f(d)
+    assert y.val == 0.3 * 0.3
+    assert y.tangents == (2.0 * 0.3 * 2.0, 0.0)
+
+
 def test_dual_converts_to_float():
     d = sxc.Dual(2, np.float32(0.5), tangents=[1, 2])
     assert (d.val, d.der, d.tangents) == (2.0, 0.5, (1.0, 2.0))
@@ -240,6 +255,48 @@ def test_decimal_in_dual():
     assert (d.val, d.der, d.tangents) == (2.5, 0.25, (1.0, 2.0))
     assert type(d.val) is float
     assert type(d.tangents[0]) is float
+
+
+def test_decimal_and_fraction_lists_for_float_slices():
+    m = sxc.compile("""
+fn total(v: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for x in v.iter() {
+        s += *x;
+    }
+    s
+}
+fn narrow(v: &[f32]) -> f64 { v[0] as f64 }
+fn owned(v: Vec<f64>) -> Vec<f64> { v }
+""")
+    assert m.total([Decimal("0.5"), Decimal("1.25")]) == 1.75
+    assert m.total((Fraction(1, 2), 2, Decimal("0.25"))) == 2.75
+    # each item is rounded to the nearest double, as float() rounds it
+    assert m.owned([Decimal("0.1"), Fraction(1, 3)]).tolist() == [0.1, 1 / 3]
+    assert m.narrow([Decimal("0.1")]) == float(np.float32(0.1))
+    assert m.total([2**70]) == float(2**70)
+    assert m.total([Decimal("1e400")]) == math.inf
+
+
+def test_decimal_list_errors_name_the_item():
+    m = sxc.compile("""
+fn total(v: &[f64]) -> f64 { v[0] }
+fn isum(v: &[i64]) -> i64 { v[0] }
+fn scale(v: &mut [f64]) { v[0] = 1.0; }
+""")
+    with pytest.raises(TypeError, match=r"total\(\) argument 'v'\[1\]: expected a number for "
+                                        r"`f64` in `&\[f64\]`, got NoneType None"):
+        m.total([Decimal("1"), None])
+    with pytest.raises(ValueError, match=r"argument 'v'\[0\]: cannot convert Decimal"):
+        m.total([Decimal("sNaN")])
+    with pytest.raises(OverflowError, match=r"argument 'v'\[0\]: .* is out of the range of `f64`"):
+        m.total([Fraction(10**400)])
+    with pytest.raises(TypeError, match=r"isum\(\) argument 'v'\[0\]: expected an int for `i64`"):
+        m.isum([Decimal("3")])
+    with pytest.raises(OverflowError, match=rf"argument 'v'\[1\]: {2**70} does not fit in `i64`"):
+        m.isum([1, 2**70])
+    with pytest.raises(TypeError, match=r"`&mut \[f64\]` needs a NumPy float64 array, got list"):
+        m.scale([Decimal("1")])
 
 
 def test_decimal_rejected_for_integers(module):

@@ -455,6 +455,66 @@ def test_string_calls_do_not_leak(m):
         assert grown < 5_000_000, f"{function.name} leaked {grown} bytes"
 
 
+VEC_ARGUMENTS = """
+struct Holder { v: Vec<f64>, n: i64 }
+fn total(v: Vec<f64>) -> f64 {
+    let mut s = 0.0;
+    for x in v.iter() { s += *x; }
+    s
+}
+fn grown_length(mut v: Vec<f64>, n: i64) -> i64 {
+    for k in 0..n { v.push(k as f64); }
+    v.len() as i64
+}
+fn first_held(h: Holder) -> f64 { h.v[0] }
+fn same(v: Vec<f64>) -> Vec<f64> { v }
+fn held(v: Vec<f64>) -> Holder { Holder { v: v, n: 2 } }
+fn both(v: Vec<f64>) -> (Vec<f64>, Vec<f64>) { (v.clone(), v) }
+fn replaced(mut v: Vec<f64>) -> Vec<f64> { v = vec![1.0, 2.0]; v }
+"""
+
+
+def test_vec_argument_calls_do_not_leak():
+    # each call copies 80,000 bytes into a `Vec` argument, so 1,000 calls
+    # that leaked it would hold 80 MB
+    m = sxc.compile(VEC_ARGUMENTS)
+    values = np.arange(10_000.0)
+    calls = {
+        "total": lambda: m.total(values),
+        "grown_length": lambda: m.grown_length(values, 100),
+        "first_held": lambda: m.first_held({"v": values, "n": 1}),
+        "same": lambda: m.same(values),
+        "held": lambda: m.held(values),
+        "both": lambda: m.both(values),
+        "replaced": lambda: m.replaced(values),
+    }
+    for name, call in calls.items():
+        for _ in range(100):
+            call()
+        before = _heap_bytes_in_use()
+        for _ in range(1_000):
+            call()
+        grown = _heap_bytes_in_use() - before
+        assert grown < 5_000_000, f"{name} leaked {grown} bytes"
+
+
+def test_returned_vec_argument_freed_once():
+    # a `Vec` that the callee returns is freed with the result, not again
+    # after the call, which would make glibc abort on a double free
+    m = sxc.compile(VEC_ARGUMENTS)
+    values = np.arange(5.0)
+    for _ in range(200):
+        assert m.same(values).tolist() == values.tolist()
+        assert m.held(values).v.tolist() == values.tolist()
+        copy, moved = m.both(values)
+        assert copy.tolist() == values.tolist()
+        assert moved.tolist() == values.tolist()
+    assert m.total(values) == 10.0
+    assert m.grown_length(values, 3) == 8
+    assert m.replaced(values).tolist() == [1.0, 2.0]
+    assert values.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
 def test_vec_arguments(m):
     values = np.array([0.5, 1.25, 2.0])
     assert m.vec_total(values) == 3.75

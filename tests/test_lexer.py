@@ -80,7 +80,7 @@ def test_same_tokens_as_lark(parsers, path):
 VOCABULARY = (
     "fn let mut as in if else while for loop return struct impl pub use where self Self "
     "true false match break continue const var async move dyn x y foo Bar f64 i32 usize "
-    "1 2.0 3. 1e5 0x1f 1_000 'a' b'c' \"s\" r\"raw\" ( ) { } [ ] ; : :: , . .. ..= -> => = "
+    "größe 数 x² 1 2.0 3. 1e5 0x1f 1_000 'a' b'c' \"s\" r\"raw\" ( ) { } [ ] ; : :: , . .. ..= -> => = "
     "== != < > <= >= << >> + - * / % += -= *= /= %= & && | || ! ^ ? # @ ' _ 'a").split()
 OPENINGS = ("", "fn main() { ", "fn f(", "struct S { ", "fn main() { let v = ",
             "impl S { fn g(&self) -> ")
