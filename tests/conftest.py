@@ -104,3 +104,20 @@ def check_diagnostic(rendered: str, path, line: int, col: int, fragment: str, so
     if help_text is not None:
         helps = [entry for entry in rendered.splitlines() if entry.startswith("   = help:")]
         assert any(help_text in entry for entry in helps), rendered
+
+
+def heap_bytes_in_use() -> int:
+    """Return the bytes that the C library's malloc has handed out (glibc only)."""
+    import ctypes
+
+    class Mallinfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+            "uordblks", "fordblks", "keepcost")]
+
+    libc = ctypes.CDLL(None)
+    if not hasattr(libc, "mallinfo2"):
+        pytest.skip("needs glibc 2.33 or later for mallinfo2")
+    libc.mallinfo2.restype = Mallinfo2
+    info = libc.mallinfo2()
+    return info.uordblks + info.hblkhd

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import sxc
+from conftest import heap_bytes_in_use
 
 SOURCE = """
 struct Point { x: f64, y: f64 }
@@ -426,21 +427,6 @@ def test_string_in_struct_and_tuple_results(m):
         m.split_at_byte("\u00e9", 1)
 
 
-def _heap_bytes_in_use():
-    """Return the bytes that the C library's malloc has handed out (glibc only)."""
-    class Mallinfo2(ctypes.Structure):
-        _fields_ = [(name, ctypes.c_size_t) for name in (
-            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
-            "uordblks", "fordblks", "keepcost")]
-
-    libc = ctypes.CDLL(None)
-    if not hasattr(libc, "mallinfo2"):
-        pytest.skip("needs glibc 2.33 or later for mallinfo2")
-    libc.mallinfo2.restype = Mallinfo2
-    info = libc.mallinfo2()
-    return info.uordblks + info.hblkhd
-
-
 def test_string_calls_do_not_leak(m):
     # each call copies 10,000 bytes into a `String` argument, so 10,000
     # calls that leaked it would hold 100 MB
@@ -448,10 +434,10 @@ def test_string_calls_do_not_leak(m):
     for function in (m.echo, m.tail, m.byte_length):
         for _ in range(100):
             function(text)
-        before = _heap_bytes_in_use()
+        before = heap_bytes_in_use()
         for _ in range(10_000):
             function(text)
-        grown = _heap_bytes_in_use() - before
+        grown = heap_bytes_in_use() - before
         assert grown < 5_000_000, f"{function.name} leaked {grown} bytes"
 
 
@@ -491,10 +477,10 @@ def test_vec_argument_calls_do_not_leak():
     for name, call in calls.items():
         for _ in range(100):
             call()
-        before = _heap_bytes_in_use()
+        before = heap_bytes_in_use()
         for _ in range(1_000):
             call()
-        grown = _heap_bytes_in_use() - before
+        grown = heap_bytes_in_use() - before
         assert grown < 5_000_000, f"{name} leaked {grown} bytes"
 
 

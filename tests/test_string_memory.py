@@ -1,12 +1,12 @@
 """Memory that compiled string code keeps: growth in amortised time, small
 `format!` results, and temporaries freed after they are appended."""
 
-import ctypes
 import threading
 
 import pytest
 
 import sxc
+from conftest import heap_bytes_in_use
 
 SOURCE = """
 fn built_length(n: i64) -> i64 {
@@ -54,28 +54,13 @@ def m():
     return sxc.compile(SOURCE)
 
 
-def _heap_bytes_in_use():
-    """Return the bytes that the C library's malloc has handed out (glibc only)."""
-    class Mallinfo2(ctypes.Structure):
-        _fields_ = [(name, ctypes.c_size_t) for name in (
-            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
-            "uordblks", "fordblks", "keepcost")]
-
-    libc = ctypes.CDLL(None)
-    if not hasattr(libc, "mallinfo2"):
-        pytest.skip("needs glibc 2.33 or later for mallinfo2")
-    libc.mallinfo2.restype = Mallinfo2
-    info = libc.mallinfo2()
-    return info.uordblks + info.hblkhd
-
-
 def test_push_grows_in_amortised_space(m):
     # 266,667 appends build 333,334 bytes; copying the whole string at each
     # one would allocate tens of GB, doubling the buffer about 1.3 MB
     m.built_length(10)
-    before = _heap_bytes_in_use()
+    before = heap_bytes_in_use()
     assert m.built_length(200_000) == 200_000 + 2 * 66_667
-    grown = _heap_bytes_in_use() - before
+    grown = heap_bytes_in_use() - before
     assert grown < 8_000_000, grown
 
 
@@ -83,17 +68,17 @@ def test_format_results_keep_only_their_bytes(m):
     # 100,000 results of at most 5 bytes; each kept the 400 bytes reserved
     # for formatting a number, about 43 MB in all, before they shrank
     m.formatted_bytes(10)
-    before = _heap_bytes_in_use()
+    before = heap_bytes_in_use()
     assert m.formatted_bytes(100_000) == 10 + 90 * 2 + 900 * 3 + 9_000 * 4 + 90_000 * 5
-    grown = _heap_bytes_in_use() - before
+    grown = heap_bytes_in_use() - before
     assert grown < 8_000_000, grown
 
 
 def test_appended_temporaries_are_freed(m):
     m.appended_temporaries(10)
-    before = _heap_bytes_in_use()
+    before = heap_bytes_in_use()
     assert m.appended_temporaries(100_000) == "99999 99999"
-    grown = _heap_bytes_in_use() - before
+    grown = heap_bytes_in_use() - before
     assert grown < 8_000_000, grown
 
 
