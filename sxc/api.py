@@ -298,7 +298,7 @@ class Function:
         return values
 
     def __call__(self, *args, **kwargs):
-        from sxc.boundary import CallbackErrors, free_arguments
+        from sxc.boundary import CallbackErrors, free_arguments, write_back_arguments
 
         values = self._bind(args, kwargs)
         native = self.module._native
@@ -324,7 +324,9 @@ class Function:
                 raise SystemExit(exit_code)
             if status != 0:
                 raise RuntimeError(message)
-            return self._layout.unpack(ret, self.typed.ret, self.lowered.ret, freed=freed)[0]
+            result = self._layout.unpack(ret, self.typed.ret, self.lowered.ret, freed=freed)[0]
+            write_back_arguments(keep)
+            return result
         finally:
             # after the result is copied, because a `String` or `Vec` result may be
             # the argument

@@ -168,7 +168,10 @@ class Layout:
         elif isinstance(lowered, T.StrT):
             slots.extend(_str_slots(value, lowered, where, keep))
         elif isinstance(lowered, T.RefT) and isinstance(lowered.inner, T.VecT):
-            slots.append(self._vec_ref_slot(value, lowered.inner, where, keep))
+            if lowered.mutable:
+                slots.append(self._mut_vec_ref_slot(value, lowered.inner, where, keep))
+            else:
+                slots.append(self._vec_ref_slot(value, lowered.inner, where, keep))
         elif isinstance(lowered, T.VecT):
             slots.append(self._owned_vec_slot(value, lowered, where, keep))
         elif isinstance(lowered, T.FnT):
@@ -284,14 +287,32 @@ class Layout:
         keep.extend((header, cell))
         return ctypes.addressof(cell)
 
-    def _owned_vec_slot(self, value, t: T.VecT, where: str, keep: list) -> int:
-        """Return a new `Vec` header with a copy of the array, for a `Vec` parameter.
+    def _mut_vec_ref_slot(self, value, t: T.VecT, where: str, keep: list) -> int:
+        """Return the address of a cell that holds a new `Vec`, for a `&mut Vec` parameter.
 
-        Header and data are allocated with the C library's `malloc`, as
-        compiled code allocates them, because the callee owns the `Vec` and
-        may grow it.  `free_arguments` frees both after the call.
+        The callee may grow or shrink the `Vec`, which a NumPy array cannot
+        follow in place, so the argument is a `list`: its items are copied
+        into the `Vec`, and after a call that returns normally the list
+        takes the `Vec`'s items (see `write_back_arguments`).
         """
-        data, length = self._slice_slots(value, T.SliceT(t.elem), where, keep, t)
+        import numpy as np
+
+        if not isinstance(value, list):
+            raise TypeError(f"{where}: `{T.RefT(t, True)}` needs a list, which the call "
+                            f"may grow or shrink, got {type(value).__name__}; pass "
+                            "list(arr) and read the list afterwards, or take `&mut [T]` "
+                            "to write into an array in place")
+        arr = self._convert_sequence(value, elem_dtype(t.elem), T.RefT(t, True), where) \
+            if value else np.zeros(0, elem_dtype(t.elem))
+        header = self._new_vec(arr.ctypes.data, arr.shape[0], t)
+        cell = ctypes.c_void_p(header)
+        keep.append(_MutVecArgument(value, cell, elem_dtype(t.elem)))
+        return ctypes.addressof(cell)
+
+    @staticmethod
+    def _new_vec(data: int, length: int, t: T.VecT) -> int:
+        """Return a new `Vec` header, allocated with `malloc` as compiled code
+        allocates it, with a copy of `length` elements at `data`."""
         size = length * elem_dtype(t.elem).itemsize
         header = _malloc(3 * 8)
         try:
@@ -301,6 +322,17 @@ class Layout:
             raise
         ctypes.memmove(buffer, data, size)
         (ctypes.c_int64 * 3).from_address(header)[:] = [buffer, length, length]
+        return header
+
+    def _owned_vec_slot(self, value, t: T.VecT, where: str, keep: list) -> int:
+        """Return a new `Vec` header with a copy of the array, for a `Vec` parameter.
+
+        Header and data are allocated with the C library's `malloc`, as
+        compiled code allocates them, because the callee owns the `Vec` and
+        may grow it.  `free_arguments` frees both after the call.
+        """
+        data, length = self._slice_slots(value, T.SliceT(t.elem), where, keep, t)
+        header = self._new_vec(data, length, t)
         keep.append(_VecArgument(header))
         return header
 
@@ -615,6 +647,33 @@ class _VecArgument(int):
     """The address of the header of a `Vec` argument, which Python frees after the call."""
 
 
+class _MutVecArgument:
+    """A `&mut Vec` argument: the caller's list and the cell holding the `Vec`'s header."""
+
+    def __init__(self, items: list, cell: ctypes.c_void_p, dtype) -> None:
+        self.items = items
+        self.cell = cell
+        self.dtype = dtype
+
+    def contents(self):
+        """Return a NumPy copy of the `Vec`'s items as they are now."""
+        import numpy as np
+
+        header = (ctypes.c_int64 * 2).from_address(self.cell.value)
+        data, length = header[0], header[1]
+        if length == 0:
+            return np.zeros(0, self.dtype)
+        buffer = (ctypes.c_char * (length * self.dtype.itemsize)).from_address(data)
+        return np.frombuffer(buffer, dtype=self.dtype).copy()
+
+
+def write_back_arguments(keep: list) -> None:
+    """Give each `&mut Vec` argument's list the items the call left in its `Vec`."""
+    for item in keep:
+        if isinstance(item, _MutVecArgument):
+            item.items[:] = item.contents().tolist()
+
+
 def free_arguments(keep: list, freed: set) -> None:
     """Free the `String` and `Vec` arguments of a call that has ended.
 
@@ -636,6 +695,11 @@ def free_arguments(keep: list, freed: set) -> None:
             freed.add(item)
             free(ctypes.c_void_p.from_address(item).value)
             free(item)
+        elif isinstance(item, _MutVecArgument):
+            # the header the cell holds now: the callee may have put another there
+            header = item.cell.value
+            free(ctypes.c_void_p.from_address(header).value)
+            free(header)
 
 
 def _read_str(data: int, length: int) -> str:

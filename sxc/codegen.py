@@ -1943,9 +1943,9 @@ def export_slots(t: T.Type, cg, result: bool = False) -> int | None:
     """Return how many 8-byte slots a value of type `t` takes, or None if it cannot cross.
 
     Numbers, bool and enums take one slot, and structs, tuples and arrays are
-    flattened field by field.  Slices (data pointer, length), `&Vec`s of
-    numbers (the address of a header pointer) and function pointers cross
-    only as parameters.  Strings (data pointer, length) and `Vec`s of numbers
+    flattened field by field.  Slices (data pointer, length), `&Vec`s and
+    `&mut Vec`s of numbers (the address of a header pointer) and function
+    pointers cross only as parameters.  Strings (data pointer, length) and `Vec`s of numbers
     (the header pointer) cross both ways.
     """
     return slot_count(t, cg.struct_fields.get, result)
@@ -1980,7 +1980,7 @@ def _slots(t: T.Type, fields_of, result: bool, seen: frozenset) -> int | None:
         return 1
     if isinstance(t, T.StrT):
         return 2
-    if isinstance(t, T.RefT) and not result and not t.mutable and \
+    if isinstance(t, T.RefT) and not result and \
             isinstance(t.inner, T.VecT) and isinstance(t.inner.elem, (T.FloatT, T.IntT)):
         return 1
     if isinstance(t, T.FnT) and not result and all(

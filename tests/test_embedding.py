@@ -117,6 +117,23 @@ fn split_at_byte(s: &str, k: i64) -> (String, String) {
 fn nothing() -> String { String::new() }
 fn byte_length(s: String) -> i64 { s.len() as i64 }
 fn char_count(s: String) -> i64 { s.chars().count() as i64 }
+fn grow_by(v: &mut Vec<f64>, n: i64) -> f64 {
+    for i in 0..n {
+        v.push(i as f64 * 0.5);
+    }
+    let mut s = 0.0;
+    for x in v.iter() {
+        s += *x;
+    }
+    s
+}
+fn keep_first(v: &mut Vec<i64>, add: i64) {
+    v.truncate(1);
+    v[0] += add;
+}
+fn replace_all(v: &mut Vec<u8>) {
+    *v = vec![7, 8, 9];
+}
 fn vec_total(v: &Vec<f64>) -> f64 {
     let mut s = 0.0;
     for x in v.iter() { s += *x; }
@@ -499,6 +516,52 @@ def test_returned_vec_argument_freed_once():
     assert m.grown_length(values, 3) == 8
     assert m.replaced(values).tolist() == [1.0, 2.0]
     assert values.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+def test_mut_vec_argument_updates_the_list(m):
+    items = [1.0, 2.0]
+    assert m.grow_by(items, 3) == 1.0 + 2.0 + 0.0 + 0.5 + 1.0
+    assert items == [1.0, 2.0, 0.0, 0.5, 1.0]
+    numbers = [5, 6, 7]
+    assert m.keep_first(numbers, 10) is None
+    assert numbers == [15]
+    assert all(type(x) is int for x in numbers)
+    replaced = [1]
+    m.replace_all(replaced)
+    assert replaced == [7, 8, 9]
+    empty = []
+    assert m.grow_by(empty, 0) == 0.0
+    assert empty == []
+
+
+def test_mut_vec_argument_after_panic_is_unchanged(m):
+    empty = []
+    with pytest.raises(sxc.RuntimeError, match="index out of bounds"):
+        m.keep_first(empty, 1)
+    assert empty == []
+
+
+@pytest.mark.parametrize("value, message", [
+    (np.array([1.0]), "needs a list, which the call may grow or shrink, got ndarray"),
+    ((1.0, 2.0), "needs a list, which the call may grow or shrink, got tuple"),
+    (["a"], "cannot convert"),
+])
+def test_mut_vec_argument_rejects(m, value, message):
+    with pytest.raises(TypeError, match=message):
+        m.grow_by(value, 1)
+
+
+def test_mut_vec_argument_is_freed(m):
+    # each call copies 10,000 doubles and grows them by 1,000; 1,000 calls
+    # that kept the copies would hold about 90 MB
+    items = [0.25] * 10_000
+    for _ in range(10):
+        m.grow_by(list(items), 1_000)
+    before = heap_bytes_in_use()
+    for _ in range(1_000):
+        m.grow_by(list(items), 1_000)
+    grown = heap_bytes_in_use() - before
+    assert grown < 5_000_000, grown
 
 
 def test_vec_arguments(m):
