@@ -27,6 +27,8 @@ struct Tagged { d: dual, k: u8 }
 struct Histogram { counts: Vec<i64>, total: f64 }
 struct Pair<T> { a: T, b: T }
 struct Labelled { name: String, n: i64 }
+struct Window<'a> { data: &'a [f64], scale: f64 }
+struct Target<'a> { out: &'a mut [f64], step: f64 }
 #[derive(Clone, Copy)]
 enum Color { Red, Green = 5, Blue }
 
@@ -126,6 +128,18 @@ fn grow_by(v: &mut Vec<f64>, n: i64) -> f64 {
         s += *x;
     }
     s
+}
+fn window_total(w: Window) -> f64 {
+    let mut s = 0.0;
+    for x in w.data.iter() {
+        s += *x;
+    }
+    s * w.scale
+}
+fn fill_target(t: Target) {
+    for i in 0..t.out.len() {
+        t.out[i] = t.step * i as f64;
+    }
 }
 fn keep_first(v: &mut Vec<i64>, add: i64) {
     v.truncate(1);
@@ -516,6 +530,17 @@ def test_returned_vec_argument_freed_once():
     assert m.grown_length(values, 3) == 8
     assert m.replaced(values).tolist() == [1.0, 2.0]
     assert values.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+def test_slice_fields_of_struct_arguments(m):
+    data = np.array([1.0, 2.0, 4.5])
+    assert m.window_total(m.Window(data=data, scale=2.0)) == 15.0
+    assert m.window_total({"data": [1, 2], "scale": 0.5}) == 1.5
+    out = np.zeros(4)
+    m.fill_target(m.Target(out=out, step=1.5))
+    assert out.tolist() == [0.0, 1.5, 3.0, 4.5]
+    with pytest.raises(TypeError, match=r"'t'.out: `&mut \[f64\]` needs a NumPy float64 array"):
+        m.fill_target({"out": [0.0], "step": 1.0})
 
 
 def test_mut_vec_argument_updates_the_list(m):
