@@ -68,7 +68,7 @@ class Instance:
 
 def mangle(t: T.Type) -> str:
     """Return a part of an identifier that names type `t`: `f64`, `Vec_f64`, `arr3_f64`."""
-    if isinstance(t, T.IntVar):
+    if isinstance(t, (T.IntVar, T.FloatVar)):
         t = t.resolved()
     if isinstance(t, T.StrT):
         return "String" if t.owned else "str"
@@ -269,7 +269,7 @@ class GenericsMixin:
             self.rep.error(f"struct takes {_plural(len(sdef.generics))} but {len(args)} "
                            f"{'was' if len(args) == 1 else 'were'} supplied", span, code="SX0303")
             return T.NEVER
-        args = tuple(a.resolved() if isinstance(a, T.IntVar) else a for a in args)
+        args = tuple(a.resolved() if isinstance(a, (T.IntVar, T.FloatVar)) else a for a in args)
         if any(isinstance(a, T.NeverT) for a in args):
             return T.NEVER
         key = (name, args)
@@ -388,6 +388,10 @@ class GenericsMixin:
         elif isinstance(old, T.IntVar) and isinstance(t, T.IntVar):
             old.bind(t)
         elif isinstance(t, T.IntVar) and T.is_int(old):
+            t.bind(old)
+        elif isinstance(old, T.FloatVar) and isinstance(t, T.FloatT):
+            old.bind(t)
+        elif isinstance(t, T.FloatVar) and isinstance(old, T.FloatT):
             t.bind(old)
         elif isinstance(old, T.FloatT) and isinstance(t, T.DualT):
             # mixing `dual` with a plain number promotes the number
@@ -547,7 +551,8 @@ class GenericsMixin:
             e.args = args
             e.ty = T.NEVER
             return e
-        env = {n: (t.resolved() if isinstance(t, T.IntVar) else t) for n, t in env.items()}
+        env = {n: (t.resolved() if isinstance(t, (T.IntVar, T.FloatVar)) else t)
+               for n, t in env.items()}
         key = self.instantiate_fn(template, env, span)
         if key is None:
             e.args = args

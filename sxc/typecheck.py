@@ -524,6 +524,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         fn.body = body
         self.fill_holes(body)
         self.settle_deferred(body)
+        _prune_types(body, settle=True)
         if len(self.deferred) > deferred:  # the body declares a binding without a value
             check_initialization(body, self.deferred, self.rep, self.original_style)
         if not library:
@@ -900,10 +901,11 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
     def e_FloatLit(self, e: ast.FloatLit, expected):
         if e.suffix:
             e.ty = T.PRIMITIVES[e.suffix]
-        elif expected == T.F32:
-            e.ty = T.F32
+        elif isinstance(expected, T.FloatT):
+            e.ty = expected
         else:
-            e.ty = T.F64
+            # a later use decides between `f32` and `f64`, as in Rust
+            e.ty = T.FloatVar()
         return e
 
     def e_StrLit(self, e, expected):
@@ -1139,7 +1141,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
     def char_arithmetic(self, e: ast.Binary, lt: T.Type, rt: T.Type) -> None:
         """Report arithmetic on a `char` with Rust's wording (E0369)."""
         def shown(t: T.Type) -> str:
-            return "{integer}" if isinstance(t, T.IntVar) and t.bound is None else str(t)
+            if isinstance(t, T.IntVar) and t.bound is None:
+                return "{integer}"
+            return "{float}" if isinstance(t, T.FloatVar) and t.bound is None else str(t)
 
         left, right = shown(lt), shown(rt)
         message = {
@@ -3086,12 +3090,13 @@ def _deref_operand(e: ast.Expr) -> ast.Expr:
     return e
 
 
-def _prune_types(body: ast.Node) -> None:
-    """Replace the bound holes in every type of `body` by their types."""
+def _prune_types(body: ast.Node, settle: bool = False) -> None:
+    """Replace the bound holes in every type of `body` by their types; with
+    `settle`, also the float literal types that no use decided by `f64`."""
     for node in _walk(body):
         for attr, value in vars(node).items():
             if isinstance(value, T.Type) and attr != "span":
-                setattr(node, attr, T.prune(value))
+                setattr(node, attr, T.prune(value, settle))
 
 
 def _float_only_types(base: T.FloatT) -> dict[str, T.Type]:

@@ -134,12 +134,82 @@ class HoleT(Type):
         return id(self)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FloatT(Type):
     bits: int
 
     def name(self) -> str:
         return f"f{self.bits}"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FloatVar):
+            return other.bind(self)
+        if isinstance(other, HoleT):
+            return other == self
+        if isinstance(other, FloatT):
+            return self.bits == other.bits
+        return False
+
+    def __hash__(self) -> int:
+        return hash(("f", self.bits))
+
+
+class FloatVar(FloatT):
+    """The type of an unsuffixed float literal before its use decides it.
+
+    `let mut total = 0.0; total += x;` with `x: f32` makes `total` an `f32`,
+    as Rust's inference does.  The first comparison with a float type binds
+    the variable; one that nothing binds is an `f64`.  The type checker
+    replaces every variable by its type after it has checked a function.
+    """
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "bound", None)
+
+    def resolved(self) -> FloatT:
+        t = self.bound
+        while isinstance(t, FloatVar):
+            t = t.bound
+        return t if t is not None else F64
+
+    def bind(self, other: Type) -> bool:
+        """Fix this variable to the float type `other`; False if it cannot."""
+        root = self
+        while isinstance(root.bound, FloatVar):
+            root = root.bound
+        if root.bound is not None:
+            return root.bound == other
+        if isinstance(other, FloatVar):
+            other_root = other
+            while isinstance(other_root.bound, FloatVar):
+                other_root = other_root.bound
+            if other_root is not root:
+                object.__setattr__(root, "bound", other_root)
+            return True
+        if isinstance(other, FloatT):
+            object.__setattr__(root, "bound", other)
+            return True
+        return False
+
+    @property
+    def bits(self) -> int:
+        return self.resolved().bits
+
+    def name(self) -> str:
+        return self.resolved().name()
+
+    def __repr__(self) -> str:
+        return f"FloatVar({self.bound!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, HoleT):
+            return other == self
+        if isinstance(other, FloatT):
+            return self.bind(other)
+        return False
+
+    def __hash__(self) -> int:
+        return id(self)
 
 
 @dataclass(frozen=True)
@@ -372,24 +442,30 @@ def contains_dual(t: Type, structs: dict | None = None, seen: frozenset = frozen
     return False
 
 
-def prune(t: Type) -> Type:
-    """Return `t` with every bound `HoleT` inside it replaced by its type."""
+def prune(t: Type, settle: bool = False) -> Type:
+    """Return `t` with every bound `HoleT` and `FloatVar` inside it replaced by
+    its type; with `settle`, also every unbound `FloatVar` by `f64`."""
     if isinstance(t, HoleT):
-        return prune(t.bound) if t.bound is not None else t
+        return prune(t.bound, settle) if t.bound is not None else t
+    if isinstance(t, FloatVar):
+        root = t
+        while isinstance(root.bound, FloatVar):
+            root = root.bound
+        return root.resolved() if settle or root.bound is not None else root
     if isinstance(t, VecT):
-        elem = prune(t.elem)
+        elem = prune(t.elem, settle)
         return t if elem is t.elem else VecT(elem)
     if isinstance(t, (ArrayT, SliceT)):
-        elem = prune(t.elem)
+        elem = prune(t.elem, settle)
         return t if elem is t.elem else replace(t, elem=elem)
     if isinstance(t, RefT):
-        inner = prune(t.inner)
+        inner = prune(t.inner, settle)
         return t if inner is t.inner else RefT(inner, t.mutable)
     if isinstance(t, TupleT):
-        items = tuple(prune(i) for i in t.items)
+        items = tuple(prune(i, settle) for i in t.items)
         return t if all(a is b for a, b in zip(items, t.items)) else TupleT(items)
     if isinstance(t, EnumerateT):
-        seq = prune(t.seq)
+        seq = prune(t.seq, settle)
         return t if seq is t.seq else EnumerateT(seq)
     return t
 
