@@ -446,6 +446,22 @@ def test_unterminated(tmp_path, source, line, col, header):
     assert proc.stderr.startswith(f"{path}:{line}:{col}: {header}"), proc.stderr
 
 
+@pytest.mark.parametrize("source,line,col,help_text", [
+    ("fn main() {\n    /* outer /* inner */\n    let x = 1;\n}\n", 2, 5,
+     "close the comment with `*/`"),
+    ("fn main() {}\n// a /* in a line comment\n  /* a /* b\n", 3, 3,
+     "block comments nest, and 1 more `/*` inside this comment is still open"),
+    ("fn main() {}\n/* a /* b /* c */\n", 2, 1,
+     "block comments nest, and 1 more `/*` inside this comment is still open"),
+    ('fn main() {}\nconst S: &str = "/*";\n/* a /* b /* c\n', 3, 1,
+     "and 2 more `/*` inside this comment are still open"),
+], ids=["outer_open", "after_line_comment", "two_closed_of_three", "three_open"])
+def test_unterminated_nested_comment(tmp_path, source, line, col, help_text):
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, line, col, "unterminated block comment", source,
+                 help_text=help_text, code="SX0104")
+
+
 def test_main_exit_status(tmp_path):
     path, proc = sxc_cli(tmp_path, "fn main() -> i64 { 3 }\n", command="run")
     no_traceback(proc)
