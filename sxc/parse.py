@@ -1212,10 +1212,10 @@ class Builder(Transformer):
         return list(children)
 
     def struct_lit(self, meta, children):
-        name, *fields, _dots, base = children
+        name, type_args, *fields, _dots, base = children
         fields = [f for f in fields if f is not None]
         return ast.StructLit(self.sp(meta), str(name), fields,
-                             _tok_span(self.path, name), base)
+                             _tok_span(self.path, name), base, type_args or [])
 
     def short_struct_lit(self, meta, children):
         name, field = children
