@@ -987,6 +987,27 @@ class Builder(Transformer):
             item.derives = derives
         return ast.ItemStmt(item.span, item)
 
+    def attributed_stmt(self, meta, children):
+        """Build a statement with outer attributes, which sxc ignores but for `cfg`.
+
+        `#[cfg(test)]` drops the statement, as it does an item, because sxc
+        compiles no tests.
+        NOTE: `#[allow(..)]` does not silence sxc's warnings, such as SXW006 for
+        an unneeded `mut`."""
+        *attributes, stmt = children
+        for attribute in attributes:
+            if attribute[1] == "cfg" and "test" in attribute[2]:
+                return None
+        return stmt
+
+    def attributed_expr_stmt(self, meta, children):
+        *attributes, expr = children
+        return self.attributed_stmt(meta, [*attributes, self.expr_stmt(meta, [expr])])
+
+    def attributed_block_stmt(self, meta, children):
+        *attributes, expr = children
+        return self.attributed_stmt(meta, [*attributes, self.block_stmt(meta, [expr])])
+
     def assign_stmt(self, meta, children):
         target, op, value = children
         return ast.Assign(self.sp(meta), str(op), target, value)
