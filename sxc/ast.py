@@ -208,6 +208,8 @@ class StructLit(Expr):
     fields: list[tuple[str, Expr]]
     name_span: Span | None = None
     base: Expr | None = None  # `..base`: the value of the fields not given
+    # the turbofish of a generic struct, as in `Stack::<u8> { items: v }`
+    type_args: list[TypeExpr] = field(default_factory=list)
 
 
 @dataclass(eq=False)

@@ -150,8 +150,8 @@ _ALL = [
     """),
     _code("SX0104", "unterminated block comment", """
         A block comment starts with `/*` but the file ends before the
-        closing `*/`.  Block comments do not nest in sxc, so the first `*/`
-        ends the comment.
+        closing `*/`.  Block comments nest, as in Rust, so every `/*` inside
+        a comment needs its own `*/` too.
     """, """
         fn main() {
             /* a comment that is never closed

@@ -698,7 +698,15 @@ class GenericsMixin:
         name = e.name
         sdef = self.generic_structs[name]
         env: dict[str, T.Type] = {}
-        if isinstance(expected, T.StructT) and \
+        if e.type_args:
+            if len(e.type_args) != len(sdef.generics):
+                self.rep.error(f"struct takes {_plural(len(sdef.generics))} but "
+                               f"{len(e.type_args)} {'was' if len(e.type_args) == 1 else 'were'} "
+                               f"supplied", e.name_span or e.span, code="SX0303")
+                e.ty = T.NEVER
+                return e
+            env = {n: self.resolve_type(te) for n, te in zip(sdef.generics, e.type_args)}
+        elif isinstance(expected, T.StructT) and \
                 self.instance_of.get(expected.struct, (None,))[0] == name:
             env = dict(zip(sdef.generics, self.instance_of[expected.struct][1]))
         patterns = dict(sdef.fields)

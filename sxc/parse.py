@@ -176,18 +176,93 @@ RAW_STRING_PATTERN = (r'(?<![A-Za-z0-9_])(?:r"[^"]*"|r#"(?:[^"]|"(?!#))*"#'
 _RAW_OPENER = re.compile(r'(?<![A-Za-z0-9_])r(#{0,3})"')
 
 
+# The tokens that can hide a `/*` or `//`: comments and string and character
+# literals.  A block comment is matched by `_block_comment_end`, because
+# block comments nest, which a regular expression cannot match.
+_HIDING = re.compile(r'//[^\n]*|/\*|' + RAW_STRING_PATTERN + r'|"(?:[^"\\]|\\.)*"'
+                     r"|'(?:[^'\\\n]|\\u\{[0-9a-fA-F_]*\}|\\x[0-9a-fA-F]{2}|\\.)'", re.S)
+_COMMENT_DELIMITER = re.compile(r"/\*|\*/")
+
+
+def _block_comment_end(source: str, start: int) -> tuple[int, int]:
+    """Return the end of the block comment opened at `start`, and its open depth there.
+
+    Block comments nest, as in Rust: `/* a /* b */ c */` is one comment.  For a
+    comment that the file ends inside, the end is `len(source)` and the depth is
+    the number of comments still open, at least 1."""
+    depth = 1
+    for delimiter in _COMMENT_DELIMITER.finditer(source, start + 2):
+        depth += 1 if delimiter.group(0) == "/*" else -1
+        if depth == 0:
+            return delimiter.end(), 0
+    return len(source), depth
+
+
+def _hidden_spans(source: str):
+    """Yield `(start, end, depth)` for each comment and literal of `source`.
+
+    `depth` is the number of block comments still open at `end`: nonzero only
+    for a block comment that is never closed, which runs to the end of the file."""
+    pos = 0
+    while True:
+        match = _HIDING.search(source, pos)
+        if match is None:
+            return
+        if match.group(0) == "/*":
+            end, depth = _block_comment_end(source, match.start())
+        else:
+            end, depth = match.end(), 0
+        yield match.start(), end, depth
+        pos = end
+
+
+def _blank(text: str) -> str:
+    """Return `text` with every character but line breaks replaced by a space."""
+    if "\n" not in text:
+        return " " * len(text)
+    return re.sub(r"[^\n]", " ", text)
+
+
 @functools.lru_cache(maxsize=2)
 def _mask(source: str) -> str:
     """Blank out comments and string literals, keeping every offset."""
-    def blank(match: re.Match) -> str:
-        text = match.group(0)
-        if "\n" not in text:
-            return " " * len(text)
-        return re.sub(r"[^\n]", " ", text)
+    parts = []
+    pos = 0
+    for start, end, _ in _hidden_spans(source):
+        parts.append(source[pos:start])
+        parts.append(_blank(source[start:end]))
+        pos = end
+    parts.append(source[pos:])
+    return "".join(parts)
 
-    pattern = (r'//[^\n]*|/\*.*?\*/|' + RAW_STRING_PATTERN + r'|"(?:[^"\\]|\\.)*"'
-               r"|'(?:[^'\\\n]|\\u\{[0-9a-fA-F_]*\}|\\x[0-9a-fA-F]{2}|\\.)'")
-    return re.sub(pattern, blank, source, flags=re.S)
+
+def _blank_block_comments(source: str, path: str) -> str:
+    """Blank out the block comments of `source`, keeping every offset.
+
+    The grammar's BLOCK_COMMENT cannot match nested comments, so the parser
+    gets the source without them.  Raise SX0104 for a comment that is never
+    closed, at its outermost `/*`."""
+    parts = []
+    pos = 0
+    for start, end, depth in _hidden_spans(source):
+        if not source.startswith("/*", start):
+            continue
+        if depth:
+            line = source.count("\n", 0, start) + 1
+            col = start - (source.rfind("\n", 0, start) + 1) + 1
+            help_text = "close the comment with `*/`"
+            if depth > 1:
+                help_text = (f"block comments nest, and {depth - 1} more `/*` inside this "
+                             f"comment {'is' if depth == 2 else 'are'} still open: "
+                             f"close each with its own `*/`")
+            raise CompileError([Diagnostic(
+                "error", "unterminated block comment", Span(path, line, col, line, col + 2),
+                [], help_text, code="SX0104")])
+        parts.append(source[pos:start])
+        parts.append(_blank(source[start:end]))
+        pos = end
+    parts.append(source[pos:])
+    return "".join(parts)
 
 
 # The passes recurse once or more per level of the syntax tree, so sxc rejects
@@ -283,6 +358,7 @@ def parse_module(source: str, path: str) -> ast.Module:
     # lines end at `\n` everywhere in sxc, so CRLF and a lone CR become `\n`
     source = source.replace("\r\n", "\n").replace("\r", "\n")
     register_source(path, source)
+    source = _blank_block_comments(source, path)
     source = _blank_ignored(source)
     unsupported = _unsupported(source, path)
     if unsupported:
@@ -329,10 +405,6 @@ def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, path: str,
         if char == '"':
             return Diagnostic("error", "unterminated string literal", span, [],
                               'close the string with `"`', code="SX0103")
-        if source.startswith("/*", pos):
-            return Diagnostic("error", "unterminated block comment", span, [],
-                              "close the comment with `*/`; comments do not nest in sxc",
-                              code="SX0104")
         shown = char if char.isprintable() else repr(char)[1:-1]
         return Diagnostic("error", f"unexpected character `{shown}`", span, code="SX0102")
     token = getattr(exc, "token", None)
@@ -346,12 +418,6 @@ def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, path: str,
         span = Span(path, token.line, token.column, token.end_line or token.line,
                     token.end_column or token.column + 1)
         found = f"`{token}`"
-        if source.startswith("/*", token.start_pos or 0):
-            # the comment rule did not match, because the comment never ends
-            span = Span(path, token.line, token.column, token.line, token.column + 2)
-            return Diagnostic("error", "unterminated block comment", span, [],
-                              "close the comment with `*/`; comments do not nest in sxc",
-                              code="SX0104")
     message = f"syntax error: unexpected {found}"
     help_text = None
     if names and len(names) <= 8:
@@ -921,6 +987,27 @@ class Builder(Transformer):
             item.derives = derives
         return ast.ItemStmt(item.span, item)
 
+    def attributed_stmt(self, meta, children):
+        """Build a statement with outer attributes, which sxc ignores but for `cfg`.
+
+        `#[cfg(test)]` drops the statement, as it does an item, because sxc
+        compiles no tests.
+        NOTE: `#[allow(..)]` does not silence sxc's warnings, such as SXW006 for
+        an unneeded `mut`."""
+        *attributes, stmt = children
+        for attribute in attributes:
+            if attribute[1] == "cfg" and "test" in attribute[2]:
+                return None
+        return stmt
+
+    def attributed_expr_stmt(self, meta, children):
+        *attributes, expr = children
+        return self.attributed_stmt(meta, [*attributes, self.expr_stmt(meta, [expr])])
+
+    def attributed_block_stmt(self, meta, children):
+        *attributes, expr = children
+        return self.attributed_stmt(meta, [*attributes, self.block_stmt(meta, [expr])])
+
     def assign_stmt(self, meta, children):
         target, op, value = children
         return ast.Assign(self.sp(meta), str(op), target, value)
@@ -1146,10 +1233,10 @@ class Builder(Transformer):
         return list(children)
 
     def struct_lit(self, meta, children):
-        name, *fields, _dots, base = children
+        name, type_args, *fields, _dots, base = children
         fields = [f for f in fields if f is not None]
         return ast.StructLit(self.sp(meta), str(name), fields,
-                             _tok_span(self.path, name), base)
+                             _tok_span(self.path, name), base, type_args or [])
 
     def short_struct_lit(self, meta, children):
         name, field = children

@@ -2324,6 +2324,12 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                            e.name_span or e.span, code="SX0202")
             e.ty = T.NEVER
             return e
+        if e.type_args:
+            count = len(e.type_args)
+            self.rep.error(f"struct `{name}` takes 0 generic arguments but {count} "
+                           f"{'was' if count == 1 else 'were'} supplied",
+                           e.name_span or e.span, help=f"write `{name} {{ .. }}` without `::<..>`",
+                           code="SX0303")
         if e.base is not None:
             return self.expr(self.struct_update(e, name, fields), expected)
         given = {}

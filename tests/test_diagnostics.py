@@ -446,6 +446,42 @@ def test_unterminated(tmp_path, source, line, col, header):
     assert proc.stderr.startswith(f"{path}:{line}:{col}: {header}"), proc.stderr
 
 
+@pytest.mark.parametrize("source,line,col,help_text", [
+    ("fn main() {\n    /* outer /* inner */\n    let x = 1;\n}\n", 2, 5,
+     "close the comment with `*/`"),
+    ("fn main() {}\n// a /* in a line comment\n  /* a /* b\n", 3, 3,
+     "block comments nest, and 1 more `/*` inside this comment is still open"),
+    ("fn main() {}\n/* a /* b /* c */\n", 2, 1,
+     "block comments nest, and 1 more `/*` inside this comment is still open"),
+    ('fn main() {}\nconst S: &str = "/*";\n/* a /* b /* c\n', 3, 1,
+     "and 2 more `/*` inside this comment are still open"),
+], ids=["outer_open", "after_line_comment", "two_closed_of_three", "three_open"])
+def test_unterminated_nested_comment(tmp_path, source, line, col, help_text):
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, line, col, "unterminated block comment", source,
+                 help_text=help_text, code="SX0104")
+
+
+STRUCT_TURBOFISH = """\
+struct P { x: i64 }
+struct S<T> { v: T }
+fn main() {
+    let p = P::<i64> { x: 1 };
+    let s = S::<i64, u8> { v: 2 };
+    println!("{} {}", p.x, s.v);
+}
+"""
+
+
+def test_struct_literal_turbofish_count(tmp_path):
+    path, proc = sxc_cli(tmp_path, STRUCT_TURBOFISH)
+    expect_error(proc, path, 4, 13, "struct `P` takes 0 generic arguments but 1 was supplied",
+                 STRUCT_TURBOFISH, help_text="write `P { .. }` without `::<..>`", code="SX0303")
+    second = proc.stderr.split("\n\n")[1]
+    check_diagnostic(second, path, 5, 13, "struct takes 1 generic argument but 2 were supplied",
+                     STRUCT_TURBOFISH, code="SX0303")
+
+
 def test_main_exit_status(tmp_path):
     path, proc = sxc_cli(tmp_path, "fn main() -> i64 { 3 }\n", command="run")
     no_traceback(proc)
