@@ -478,6 +478,8 @@ class ImplDef(Item):
     generics: list[str] = field(default_factory=list)
     type_args: list[TypeExpr] = field(default_factory=list)
     bounds: dict[str, list[TypeExpr]] = field(default_factory=dict)
+    # associated constants, `const N: usize = 4;`, reached as `Type::N` and `Self::N`
+    consts: list[ConstDef] = field(default_factory=list)
 
 
 @dataclass(eq=False)

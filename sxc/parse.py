@@ -799,6 +799,7 @@ class Builder(Transformer):
     def impl_def(self, meta, children):
         generics, first, second, where, *rest = children
         methods = [m for m in rest if isinstance(m, ast.FnDef)]
+        consts = [c for c in rest if isinstance(c, ast.ConstDef)]
         if second is None:
             self_type, trait = first, None
         else:
@@ -810,7 +811,7 @@ class Builder(Transformer):
                 code="SX0804")])
         names, bounds = _split_generics(generics, where)
         impl = ast.ImplDef(self.sp(meta), self_type.path[-1], trait, methods, names,
-                           list(self_type.args), bounds)
+                           list(self_type.args), bounds, consts)
         impl.trait_span = first.span if second is not None else None
         return impl
 

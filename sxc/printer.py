@@ -244,6 +244,8 @@ class Printer:
         target = getattr(e, "target", None)
         if target and target[0] == "num_const":
             return ("std::" if "::consts::" in target[1] else "") + target[1]
+        if target and target[0] == "const":
+            return ident(target[1])
         if target is not None and target[0] == "variant":
             # `Self::Red` and an imported `Red` print in full
             enum, _, variant = target[1].rpartition("::")

@@ -209,6 +209,10 @@ def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
             _define(program.functions, key, item, reporter, "function")
         elif isinstance(item, ast.ImplDef):
             impls.append(item)
+            for const in item.consts:
+                const.owner = item.type_name
+                const.name = f"{item.type_name}::{const.name}"
+                _define(program.consts, const.name, const, reporter, "constant")
             for method in item.methods:
                 method.owner = item.type_name
                 method.impl_generics = item.generics

@@ -238,7 +238,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 sdef.resolved_fields = []
                 self.structs[name] = {}
         for name, c in self.program.consts.items():
+            self.self_struct = getattr(c, "owner", None)
             self.consts[name] = self.resolve_type(c.type)
+        self.self_struct = None
         for key, fn in list(self.program.functions.items()):
             self.self_struct = fn.owner
             params = [self.resolve_type(p.type) for p in fn.params]
@@ -394,8 +396,10 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
     def check_program(self) -> None:
         self.declare()
         for name, c in self.program.consts.items():
+            self.self_struct = getattr(c, "owner", None)
             c.value = self.coerce(self.expr(c.value, self.consts[name]), self.consts[name])
             self.check_literals(c.value)
+        self.self_struct = None
         self.check_const_cycles()
         self.check_reachable()
         self.finish_closures()
@@ -974,6 +978,11 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return e
         owner, item = segs[-2], segs[-1]
         if self.variant_value(e) is not None:
+            return e
+        const_key = f"{self.self_struct if owner == 'Self' else owner}::{item}"
+        if len(segs) == 2 and const_key in self.consts:
+            e.ty = self.consts[const_key]
+            e.target = ("const", const_key)
             return e
         key = f"{owner}::{item}"
         if key in self.sigs:
