@@ -1011,7 +1011,26 @@ class Builder(Transformer):
 
     def assign_stmt(self, meta, children):
         target, op, value = children
+        if str(op) == "=" and isinstance(target, ast.TupleLit):
+            return ast.ExprStmt(self.sp(meta), self.destructure(self.sp(meta), target, value))
         return ast.Assign(self.sp(meta), str(op), target, value)
+
+    def destructure(self, span, target: ast.TupleLit, value: ast.Expr) -> ast.Block:
+        """`(a, b) = (b, a);` as `{ let (x0, x1) = (b, a); a = x0; b = x1; }`: the
+        right side is read whole before any place changes, as in Rust."""
+        assigns: list[ast.Stmt] = []
+
+        def pattern(t: ast.Expr) -> ast.Pattern:
+            if isinstance(t, ast.TupleLit):
+                return ast.TuplePattern(t.span, [pattern(item) for item in t.items])
+            if isinstance(t, ast.Path) and t.segments == ["_"]:
+                return ast.WildPattern(t.span)
+            name = f"__assigned{len(assigns)}_{span.line}_{span.col}"
+            assigns.append(ast.Assign(t.span, "=", t, ast.Path(t.span, [name])))
+            return ast.NamePattern(t.span, name)
+
+        bound = pattern(target)
+        return ast.Block(span, [ast.Let(span, bound, None, value)] + assigns, None)
 
     def tail_assign(self, meta, children):
         return self.assign_stmt(meta, children)

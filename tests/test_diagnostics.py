@@ -78,6 +78,10 @@ fn main() {
 # (id, source, line, col, message fragment, help fragment or None)
 ERRORS = [
     ("syntax", "fn main() {\n    let x = 1 +;\n}\n", 2, 16, "syntax error", None),
+    ("destructure_literal", "fn main() {\n    let mut a = 1;\n    (a, 1) = (2, 3);\n}\n",
+     3, 9, "invalid left-hand side of assignment", None),
+    ("assoc_const_missing", "struct G;\nimpl G {\n    const N: i64 = 2;\n}\n"
+     "fn main() {\n    let x = G::M;\n}\n", 6, 13, "cannot find `G::M` in this scope", None),
     ("similar_local", "fn main() {\n    let total = 1.0;\n    println!(\"{}\", totl);\n}\n",
      3, 20, "cannot find value `totl`", "a local variable with a similar name exists: `total`"),
     ("similar_constant", "const LIMIT: i64 = 3;\nfn main() {\n    println!(\"{}\", LIMT);\n}\n",
