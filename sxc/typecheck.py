@@ -2195,6 +2195,14 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             "contains": ([T.STR], T.BOOL),
             "split": ([T.STR], T.VecT(T.STR)),
         }
+        if name in CHAR_PATTERN_METHODS and len(e.args) == 1:
+            # Rust's `Pattern` accepts a `char` as well as a `&str`
+            arg = self.expr(e.args[0], None)
+            if T.prune(arg.ty) != T.CHAR:
+                arg = self.coerce(arg, T.STR)
+            e.args = [arg]
+            e.target, e.ty = ("str", name), table[name][1]
+            return e
         if name in table:
             params, ret = table[name]
             e.args = self.check_args(e.args, params, e.span, f"`{name}`")
@@ -3010,6 +3018,9 @@ STR_OPTION_HELP = {
 }
 
 # string methods beyond the read-only ones: name -> (parameters, result)
+# `&str` methods whose pattern argument may be a `char`
+CHAR_PATTERN_METHODS = ("starts_with", "ends_with", "contains", "split")
+
 STRING_METHODS = {
     "push_str": ([T.STR], T.UNIT),
     "push": ([T.CHAR], T.UNIT),
