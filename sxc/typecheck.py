@@ -1290,6 +1290,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         e.operand = self.expr(e.operand, hint)
         src = e.operand.ty
         e.ty = target
+        if isinstance(src, T.DualT) and getattr(e, "dual_value", False):
+            # a sort key of `total_cmp`: duals compare by value
+            return self.expr(ast.Field(e.span, e.operand, "val"), target)
         if isinstance(src, T.DualT) and T.is_numeric(target):
             self.rep.error("cannot cast `dual` with `as`", e.span,
                            help="take its value with `.val`, or keep it a dual", code="SX0902")
