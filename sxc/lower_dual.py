@@ -29,7 +29,7 @@ from sxc.resolve import Program
 from sxc.visit import Rewriter
 
 DUAL_STRUCT = T.StructT("Dual")
-ARITH = {"+": "add", "-": "sub", "*": "mul", "/": "div"}
+ARITH = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "rem"}
 COMPARE = {"==", "!=", "<", ">", "<=", ">="}
 
 
