@@ -1768,6 +1768,25 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             test = same if i == 0 else ast.Binary(span, "&&", test, same, e.op_span)
         return self.expr(ast.Block(span, stmts, test), T.BOOL)
 
+    def tuple_clone(self, e: ast.MethodCall, ty: T.TupleT) -> ast.Expr:
+        """Check `t.clone()` of a tuple with a non-`Copy` item: a tuple of each item's clone.
+
+        The receiver is evaluated once, into a reference, so the original stays usable.
+        """
+        self.eq_temps += 1
+        source = f"__clone_source{self.eq_temps}"
+        span = e.span
+        e.receiver.checked = True
+        receiver = e.receiver
+        if not isinstance(receiver.ty, T.RefT):
+            receiver = ast.Ref(span, receiver, False)
+        items = [ast.MethodCall(span, ast.TupleField(span, ast.Path(span, [source]), i),
+                                "clone", [], [], e.method_span or span)
+                 for i in range(len(ty.items))]
+        block = ast.Block(span, [ast.Let(span, ast.NamePattern(span, source), None, receiver)],
+                          ast.TupleLit(span, items))
+        return self.expr(block, ty)
+
     def _holds_vec(self, t: T.Type) -> bool:
         """Return whether a value of type `t` refers to a Vec, whose buffer a copy would share."""
         if isinstance(t, T.VecT):
@@ -1865,6 +1884,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return self.enum_method(e, base)
         if name == "clone" and not e.args and _is_copy(base):
             return self.copy_value(e.receiver, base)
+        if name == "clone" and not e.args and isinstance(base, T.TupleT):
+            return self.tuple_clone(e, base)
         if isinstance(base, (T.FloatT, T.DualT)):
             return self.float_method(e, base, expected)
         if isinstance(base, T.IntT):
