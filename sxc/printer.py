@@ -281,7 +281,12 @@ class Printer:
             return f"{target[1][:-4]}({self.args(e.args, depth)})"
         if target and target[0] == "fn":
             return f"{self.key_text(target[1])}({self.args(e.args, depth)})"
-        return f"{self.expr(e.func, depth)}({self.args(e.args, depth)})"
+        func = self.expr(e.func, depth)
+        if not isinstance(e.func, (ast.Path, ast.Call, ast.Index)):
+            # `(*f)(x)` and `(s.f)(x)`: without the brackets they read as
+            # `*(f(x))` and a method call
+            func = f"({func})"
+        return f"{func}({self.args(e.args, depth)})"
 
     def key_text(self, key: str) -> str:
         """Return the path that calls the function `key` in the printed program."""

@@ -1381,6 +1381,10 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return e
         if self.is_closure(T.strip_refs(ft)):
             return self.call_closure(e, expected)
+        while isinstance(ft, T.RefT) and isinstance(T.strip_refs(ft), T.FnT):
+            # a call through `&fn(..)` dereferences it, as Rust's `Fn for &F` does
+            e.func = ast.Unary(e.func.span, "*", e.func)
+            ft = e.func.ty = ft.inner
         if not isinstance(ft, T.FnT):
             self.rep.error(f"expected function, found `{ft}`", e.func.span, code="SX0307")
             e.ty = T.NEVER
