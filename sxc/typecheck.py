@@ -1488,7 +1488,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             e.args = self.check_args(e.args, [T.USIZE], e.span, "`String::with_capacity`")
             return self._builtin(e, name, T.STRING)
         if name == "Default::default" or (len(segs) == 2 and segs[1] == "default" and (
-                segs[0] in T.PRIMITIVES or segs[0] in ("Vec", "String"))):
+                segs[0] in T.PRIMITIVES or segs[0] in ("Vec", "String")
+                or segs[0] in self.type_env)):
             return self.default_call(e, func, expected)
         if name == "default_rng":
             e.args = self.check_args(e.args, [], e.span, "`default_rng`")
@@ -1629,7 +1630,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         """Check `Default::default()` or `T::default()` as the zero value of its type."""
         e.args = self.check_args(e.args, [], e.span, f"`{'::'.join(func.segments)}`")
         first = func.segments[0]
-        if first == "Default":
+        if first in self.type_env:
+            ty = self.type_env[first]  # `T::default()` in a copy of a generic function
+        elif first == "Default":
             ty = expected
         elif first == "Vec":
             ty = expected if isinstance(expected, T.VecT) else None
