@@ -360,21 +360,22 @@ class DualLowering(Rewriter):
         if not self.check_lanes:
             return B.call_fn(span, key, [first, lane], ty)
         count = f"{self.lanes} tangent lane{'s' if self.lanes != 1 else ''}"
-        if isinstance(lane, ast.IntLit):
-            if lane.value >= self.lanes:
+        constant = self.constant_lane(lane)
+        if constant is not None:
+            if constant >= self.lanes:
                 self.errors.append(Diagnostic(
-                    "error", f"lane {lane.value} is out of range: the duals of this program "
+                    "error", f"lane {constant} is out of range: the duals of this program "
                     f"have {count}", lane.span, [],
-                    f"ask for more lanes with `#![tangents = {lane.value + 1}]` at the top of "
-                    f"the file, or with `--tangents {lane.value + 1}`", code="SX0905"))
+                    f"ask for more lanes with `#![tangents = {constant + 1}]` at the top of "
+                    f"the file, or with `--tangents {constant + 1}`", code="SX0905"))
             return B.call_fn(span, key, [first, lane], ty)
         stmts = [B.let(span, "__lane_operand", first, first.ty),
                  B.let(span, "__lane", lane, T.USIZE)]
         index = B.local(span, "__lane", T.USIZE)
         text = f"lane index out of bounds: the dual has {count} but the index is "
         message = B.typed(ast.StrLit(span, text + "{}"), T.STR)
-        panic = B.typed(ast.MacroCall(span, "panic", [message, B.local(span, "__lane", T.USIZE)]),
-                        T.NEVER)
+        shown = B.local(span, "__lane", T.USIZE)
+        panic = B.typed(ast.MacroCall(span, "panic", [message, shown]), T.NEVER)
         panic.pieces = [text, (0, Spec(arg=0))]
         too_far = B.binary(">=", index, B.typed(ast.IntLit(span, self.lanes), T.USIZE), T.BOOL)
         stmts.append(ast.ExprStmt(span, B.if_(span, too_far, B.block(span, [], panic, T.NEVER),
@@ -382,6 +383,21 @@ class DualLowering(Rewriter):
         call = B.call_fn(span, key, [B.local(span, "__lane_operand", first.ty),
                                      B.local(span, "__lane", T.USIZE)], ty)
         return B.block(span, stmts, call, ty)
+
+    def constant_lane(self, e: ast.Expr) -> int | None:
+        """Return the value of a lane made of integer literals, `const` items, `+` and `*`."""
+        if isinstance(e, ast.IntLit):
+            return e.value
+        target = getattr(e, "target", None)
+        if isinstance(e, ast.Path) and target is not None and target[0] == "const":
+            const = self.program.consts.get(target[1])
+            return self.constant_lane(const.value) if const is not None else None
+        if isinstance(e, ast.Binary) and e.op in ("+", "*"):
+            left, right = self.constant_lane(e.left), self.constant_lane(e.right)
+            if left is None or right is None:
+                return None
+            return left + right if e.op == "+" else left * right
+        return None
 
     def function(self, fn):
         fn.body = self.expr(fn.body)

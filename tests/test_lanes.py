@@ -124,6 +124,17 @@ def test_constant_lane_past_last_is_an_error():
     assert "`--tangents 10`" in err.value.diagnostics[2].help
 
 
+def test_lane_from_constants_is_checked_at_compile_time():
+    source = ("const K: usize = 2;\n"
+              "fn f(a: f64) -> f64 { dual::unit(a, K).lane(K * 2 + 1) }\n")
+    with pytest.raises(sxc.CompileError) as err:
+        sxc.compile(source, mode="train", tangents=2)
+    messages = [d.message for d in err.value.diagnostics]
+    assert messages == ["lane 2 is out of range: the duals of this program have 2 tangent lanes",
+                        "lane 5 is out of range: the duals of this program have 2 tangent lanes"]
+    assert sxc.compile(source, mode="train", tangents=6).f(1.0) == 0.0
+
+
 @pytest.mark.parametrize("mode, tangents", [("release", None), ("train", 0)])
 def test_lanes_without_tangents_read_zero(mode, tangents):
     """Release mode and `--tangents 0` carry no tangents, so every lane reads 0."""
