@@ -425,7 +425,12 @@ def str_method(cg: Codegen, e: ast.MethodCall, name: str):
     if name in ("to_string", "to_owned", "as_str", "clone"):
         return recv
     fn = cg.functions[STR_METHODS[name]]
-    args = [cg.value(a) for a in e.args]
+    args = []
+    for a in e.args:
+        value = cg.value(a)
+        if T.prune(a.ty) == T.CHAR:
+            value = _char_utf8(cg, value)
+        args.append(value)
     return b.call(fn, [recv] + args)
 
 

@@ -1338,6 +1338,27 @@ _ALL = [
 
         fn main() {}
     """),
+    _code("SX0905", "tangent lane out of range", """
+        Each `dual` carries the number of tangent lanes that `#![tangents = N]`
+        or `--tangents N` sets, one by default.  `dual::unit(v, k)` and
+        `x.lane(k)` with a constant `k` at or past that count are rejected,
+        because the lane does not exist and its derivative would read as 0.
+        Ask for more lanes.  A lane that is not a constant is checked at run
+        time instead.  Release mode and `--tangents 0` carry no tangents, so
+        there every lane reads as 0 and no lane is rejected.
+    """, """
+        fn main() {
+            let x = dual::unit(2.0, 1);
+            println!("{}", x.lane(1));
+        }
+    """, """
+        #![tangents = 2]
+
+        fn main() {
+            let x = dual::unit(2.0, 1);
+            println!("{}", x.lane(1));
+        }
+    """),
     # ------------------------------------------------------------------ SXWxxx
     # ------------------------------------------------------------------ SX10xx
     _code("SX1001", "runtime error", """

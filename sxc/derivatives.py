@@ -62,6 +62,7 @@ rule("add",     2, "v + w",                      "d + e")
 rule("sub",     2, "v - w",                      "d - e")
 rule("mul",     2, "v * w",                      "d * w + v * e")
 rule("div",     2, "v / w",                      "(d - r * e) / w")
+rule("rem",     2, "v % w",                      "d - (v / w).trunc() * e",               "jumps where v / w is a nonzero integer, and there the slope uses trunc(v / w), as JAX's rem does")
 rule("powf",    2, "v.powf(w)",                  "w * v.powf(w - 1.0) * d + (if v == 0.0 { 0.0 } else { v.ln() }) * r * e", "reads ln(0) as 0 in the exponent term")
 rule("atan2",   2, "v.atan2(w)",                 "(w * d - v * e) / (v * v + w * w)",     "NaN at the origin")
 rule("hypot",   2, "v.hypot(w)",                 "(v * d + w * e) / r")
@@ -81,6 +82,8 @@ CONSTANT_RULES: dict[str, tuple[str, str]] = {
     "c_mul":  ("c * v",        "c * d"),
     "div_c":  ("v / c",        "d / c"),
     "c_div":  ("c / v",        "-(r * d) / v"),
+    "rem_c":  ("v % c",        "d"),
+    "c_rem":  ("c % v",        "-((c / v).trunc()) * d"),
     "powf_c": ("v.powf(c)",    "c * v.powf(c - 1.0) * d"),
     "c_powf": ("c.powf(v)",    "(if c == 0.0 { 0.0 } else { c.ln() }) * r * d"),
 }

@@ -25,11 +25,12 @@ from sxc import build as B
 from sxc import types as T
 from sxc.derivatives import helper_source
 from sxc.diagnostics import CompileError, Diagnostic, InternalError, Reporter
+from sxc.formatting import Spec
 from sxc.resolve import Program
 from sxc.visit import Rewriter
 
 DUAL_STRUCT = T.StructT("Dual")
-ARITH = {"+": "add", "-": "sub", "*": "mul", "/": "div"}
+ARITH = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "rem"}
 COMPARE = {"==", "!=", "<", ">", "<=", ">="}
 
 
@@ -122,6 +123,11 @@ class DualLowering(Rewriter):
         self.train = mode == "train" and lanes > 0
         self.lanes = lanes
         self.tmap = TypeMap(DUAL_STRUCT if self.train else T.F64)
+        self.errors: list[Diagnostic] = []
+        # Lanes are checked in the program's own code.  The bundled library
+        # seeds eight lanes whatever the count and relies on the extra lanes
+        # reading as 0.
+        self.check_lanes = True
 
     # ------------------------------------------------------------ program
 
@@ -145,7 +151,10 @@ class DualLowering(Rewriter):
             fn.typed_sig = sig
             fn.sig = Sig([self.tmap(p) for p in sig.params], self.tmap(sig.ret),
                          sig.self_kind, self.tmap(sig.self_type))
+            self.check_lanes = getattr(fn, "origin", "user") == "user"
             fn.body = self.expr(fn.body)
+        if self.errors:
+            raise CompileError(self.errors)
         if self.train:
             self.drop_unused_helpers()
         return program
@@ -240,7 +249,7 @@ class DualLowering(Rewriter):
             value = args[0]
             return value
         if name == "dual::unit":
-            return B.call_fn(e.span, "__dual_unit", args, DUAL_STRUCT)
+            return self.checked_lane_call(e.span, "__dual_unit", args[0], args[1], DUAL_STRUCT)
         if self.lanes > 1:
             if name == "dual::new":
                 return B.call_fn(e.span, "__dual_new", args, DUAL_STRUCT)
@@ -330,14 +339,65 @@ class DualLowering(Rewriter):
         """`x.lane(k)` and `x.clip_tangent(limit)`."""
         recv = self.expr(e.receiver)
         args = [self.expr(a) for a in e.args]
+        if self.train and name == "lane":
+            return self.checked_lane_call(e.span, "__dual_lane", recv, args[0], T.F64)
         if self.train:
-            ty = T.F64 if name == "lane" else DUAL_STRUCT
-            return B.call_fn(e.span, f"__dual_{name}", [recv] + args, ty)
+            return B.call_fn(e.span, f"__dual_{name}", [recv] + args, DUAL_STRUCT)
         if name == "clip_tangent":
             # release: no tangent to clip; keep the argument's side effects
             return B.block(e.span, [ast.ExprStmt(e.span, a, True) for a in args], recv, T.F64)
         stmts = [ast.ExprStmt(e.span, x, True) for x in [recv] + args]
         return B.block(e.span, stmts, B.float_lit(e.span, 0.0), T.F64)
+
+    def checked_lane_call(self, span, key: str, first: ast.Expr, lane: ast.Expr,
+                          ty: T.Type) -> ast.Expr:
+        """Call `key(first, lane)`, checking that `lane` is below the tangent count.
+
+        A constant lane past the last is a compile error, because forgetting
+        `#![tangents = N]` would otherwise give zero derivatives silently.  Any
+        other lane is checked at run time and panics at `span`.
+        """
+        if not self.check_lanes:
+            return B.call_fn(span, key, [first, lane], ty)
+        count = f"{self.lanes} tangent lane{'s' if self.lanes != 1 else ''}"
+        constant = self.constant_lane(lane)
+        if constant is not None:
+            if constant >= self.lanes:
+                self.errors.append(Diagnostic(
+                    "error", f"lane {constant} is out of range: the duals of this program "
+                    f"have {count}", lane.span, [],
+                    f"ask for more lanes with `#![tangents = {constant + 1}]` at the top of "
+                    f"the file, or with `--tangents {constant + 1}`", code="SX0905"))
+            return B.call_fn(span, key, [first, lane], ty)
+        stmts = [B.let(span, "__lane_operand", first, first.ty),
+                 B.let(span, "__lane", lane, T.USIZE)]
+        index = B.local(span, "__lane", T.USIZE)
+        text = f"lane index out of bounds: the dual has {count} but the index is "
+        message = B.typed(ast.StrLit(span, text + "{}"), T.STR)
+        shown = B.local(span, "__lane", T.USIZE)
+        panic = B.typed(ast.MacroCall(span, "panic", [message, shown]), T.NEVER)
+        panic.pieces = [text, (0, Spec(arg=0))]
+        too_far = B.binary(">=", index, B.typed(ast.IntLit(span, self.lanes), T.USIZE), T.BOOL)
+        stmts.append(ast.ExprStmt(span, B.if_(span, too_far, B.block(span, [], panic, T.NEVER),
+                                              None, T.UNIT), True))
+        call = B.call_fn(span, key, [B.local(span, "__lane_operand", first.ty),
+                                     B.local(span, "__lane", T.USIZE)], ty)
+        return B.block(span, stmts, call, ty)
+
+    def constant_lane(self, e: ast.Expr) -> int | None:
+        """Return the value of a lane made of integer literals, `const` items, `+` and `*`."""
+        if isinstance(e, ast.IntLit):
+            return e.value
+        target = getattr(e, "target", None)
+        if isinstance(e, ast.Path) and target is not None and target[0] == "const":
+            const = self.program.consts.get(target[1])
+            return self.constant_lane(const.value) if const is not None else None
+        if isinstance(e, ast.Binary) and e.op in ("+", "*"):
+            left, right = self.constant_lane(e.left), self.constant_lane(e.right)
+            if left is None or right is None:
+                return None
+            return left + right if e.op == "+" else left * right
+        return None
 
     def function(self, fn):
         fn.body = self.expr(fn.body)

@@ -53,13 +53,17 @@ def ident(name: str) -> str:
     return "__".join([item] + modules)
 
 
-def float_text(value: float, ty: T.Type) -> str:
-    suffix = "f32" if ty == T.F32 else ""
+def float_text(value: float, ty: T.Type, f64_suffix: bool = False) -> str:
+    suffix = ""
+    if ty == T.F32:
+        suffix = "f32"
+    elif f64_suffix:
+        suffix = "f64"
     if math.isnan(value):
-        return f"{'f32' if suffix else 'f64'}::NAN"
+        return f"{'f32' if ty == T.F32 else 'f64'}::NAN"
     if math.isinf(value):
         name = "INFINITY" if value > 0 else "NEG_INFINITY"
-        return f"{'f32' if suffix else 'f64'}::{name}"
+        return f"{'f32' if ty == T.F32 else 'f64'}::{name}"
     text = repr(value)
     if "e" not in text and "." not in text:
         text += ".0"
@@ -262,7 +266,19 @@ class Printer:
         return f"({self.expr(e.left, depth)} {e.op} {self.expr(e.right, depth)})"
 
     def p_Cast(self, e, depth):
-        return f"({self.expr(e.operand, depth)} as {type_text(e.ty)})"
+        operand = self.expr(e.operand, depth)
+        literal, negations = e.operand, 0
+        while isinstance(literal, ast.Unary) and literal.op == "-":
+            literal, negations = literal.operand, negations + 1
+        if (isinstance(literal, (ast.IntLit, ast.FloatLit)) and literal.ty == T.F64
+                and e.ty != T.F64):
+            # An unsuffixed literal operand of `as` takes the target type, so
+            # `1e300f64 as f32` would print as `1e300 as f32`, out of range.
+            value = numbers.literal_value(literal) if isinstance(literal, ast.FloatLit) \
+                else float(literal.value)
+            operand = "-(" * negations + float_text(value, T.F64, f64_suffix=True) \
+                + ")" * negations
+        return f"({operand} as {type_text(e.ty)})"
 
     def args(self, args, depth) -> str:
         return ", ".join(self.expr(a, depth) for a in args)
@@ -283,7 +299,12 @@ class Printer:
             return f"{target[1][:-4]}({self.args(e.args, depth)})"
         if target and target[0] == "fn":
             return f"{self.key_text(target[1])}({self.args(e.args, depth)})"
-        return f"{self.expr(e.func, depth)}({self.args(e.args, depth)})"
+        func = self.expr(e.func, depth)
+        if not isinstance(e.func, (ast.Path, ast.Call, ast.Index)):
+            # `(*f)(x)` and `(s.f)(x)`: without the brackets they read as
+            # `*(f(x))` and a method call
+            func = f"({func})"
+        return f"{func}({self.args(e.args, depth)})"
 
     def key_text(self, key: str) -> str:
         """Return the path that calls the function `key` in the printed program."""

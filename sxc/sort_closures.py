@@ -9,8 +9,8 @@ turns each into a closure that returns whether `a` goes before `b`:
 
 `A.partial_cmp(B).unwrap()` panics as Rust's does when `A` or `B` is NaN, and
 `.expect(msg)` panics with `msg`.  `A.total_cmp(B)` orders `f64` values by
-`__total_cmp_key`, `A.cmp(B)` compares with `<`, and a trailing `.reverse()`
-swaps the sides.  `__sort_by` in `runtime/std.sx` is a stable sort, which is
+`__total_cmp_key` and duals by their values, `A.cmp(B)` compares with `<`,
+and a trailing `.reverse()` swaps the sides.  `__sort_by` in `runtime/std.sx` is a stable sort, which is
 also what `sort_unstable_by` gets.
 """
 
@@ -76,20 +76,31 @@ def less_than(compare: ast.Expr) -> ast.Expr:
         # an `f32` converts to `f64` exactly, keeping its place in the total order
         key = ast.Path(span, ["__total_cmp_key"])
         f64 = ast.NamedType(span, ["f64"])
-        return ast.Binary(span, "<", ast.Call(span, key, [ast.Cast(span, left, f64)]),
-                          ast.Call(span, key, [ast.Cast(span, right, f64)]))
+        keys = []
+        for side in (left, right):
+            cast = ast.Cast(span, side, f64)
+            # the type checker reads a `dual` side as its `.val`
+            cast.dual_value = True
+            keys.append(ast.Call(span, key, [cast]))
+        return ast.Binary(span, "<", keys[0], keys[1])
     if kind == "cmp":
         return ast.Binary(span, "<", left, right)
-    x, y = ast.Path(span, ["__x"]), ast.Path(span, ["__y"])
-    is_nan = ast.Binary(span, "||", ast.Binary(span, "!=", x, x),
-                        ast.Binary(span, "!=", y, y))
+    # every use gets its own node, because lower-dual retypes nodes in place
+    def x():
+        return ast.Path(span, ["__x"])
+
+    def y():
+        return ast.Path(span, ["__y"])
+
+    is_nan = ast.Binary(span, "||", ast.Binary(span, "!=", x(), x()),
+                        ast.Binary(span, "!=", y(), y()))
     panic = ast.MacroCall(span, "panic", [ast.StrLit(span, "{}"), message])
     check = ast.If(span, is_nan, ast.Block(span, [ast.ExprStmt(span, panic, True)], None), None)
     return ast.Block(span, [
         ast.Let(span, ast.NamePattern(span, "__x", False), None, left),
         ast.Let(span, ast.NamePattern(span, "__y", False), None, right),
         ast.ExprStmt(span, check, False),
-    ], ast.Binary(span, "<", x, y))
+    ], ast.Binary(span, "<", x(), y()))
 
 
 def _unsupported(e: ast.Expr) -> ChainError:

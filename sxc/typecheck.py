@@ -1303,6 +1303,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         e.operand = self.expr(e.operand, hint)
         src = e.operand.ty
         e.ty = target
+        if isinstance(src, T.DualT) and getattr(e, "dual_value", False):
+            # a sort key of `total_cmp`: duals compare by value
+            return self.expr(ast.Field(e.span, e.operand, "val"), target)
         if isinstance(src, T.DualT) and T.is_numeric(target):
             self.rep.error("cannot cast `dual` with `as`", e.span,
                            help="take its value with `.val`, or keep it a dual", code="SX0902")
@@ -1391,6 +1394,10 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return e
         if self.is_closure(T.strip_refs(ft)):
             return self.call_closure(e, expected)
+        while isinstance(ft, T.RefT) and isinstance(T.strip_refs(ft), T.FnT):
+            # a call through `&fn(..)` dereferences it, as Rust's `Fn for &F` does
+            e.func = ast.Unary(e.func.span, "*", e.func)
+            ft = e.func.ty = ft.inner
         if not isinstance(ft, T.FnT):
             self.rep.error(f"expected function, found `{ft}`", e.func.span, code="SX0307")
             e.ty = T.NEVER
@@ -1494,7 +1501,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             e.args = self.check_args(e.args, [T.USIZE], e.span, "`String::with_capacity`")
             return self._builtin(e, name, T.STRING)
         if name == "Default::default" or (len(segs) == 2 and segs[1] == "default" and (
-                segs[0] in T.PRIMITIVES or segs[0] in ("Vec", "String"))):
+                segs[0] in T.PRIMITIVES or segs[0] in ("Vec", "String")
+                or segs[0] in self.type_env)):
             return self.default_call(e, func, expected)
         if name == "default_rng":
             e.args = self.check_args(e.args, [], e.span, "`default_rng`")
@@ -1635,7 +1643,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         """Check `Default::default()` or `T::default()` as the zero value of its type."""
         e.args = self.check_args(e.args, [], e.span, f"`{'::'.join(func.segments)}`")
         first = func.segments[0]
-        if first == "Default":
+        if first in self.type_env:
+            ty = self.type_env[first]  # `T::default()` in a copy of a generic function
+        elif first == "Default":
             ty = expected
         elif first == "Vec":
             ty = expected if isinstance(expected, T.VecT) else None
@@ -1778,6 +1788,25 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             test = same if i == 0 else ast.Binary(span, "&&", test, same, e.op_span)
         return self.expr(ast.Block(span, stmts, test), T.BOOL)
 
+    def tuple_clone(self, e: ast.MethodCall, ty: T.TupleT) -> ast.Expr:
+        """Check `t.clone()` of a tuple with a non-`Copy` item: a tuple of each item's clone.
+
+        The receiver is evaluated once, into a reference, so the original stays usable.
+        """
+        self.eq_temps += 1
+        source = f"__clone_source{self.eq_temps}"
+        span = e.span
+        e.receiver.checked = True
+        receiver = e.receiver
+        if not isinstance(receiver.ty, T.RefT):
+            receiver = ast.Ref(span, receiver, False)
+        items = [ast.MethodCall(span, ast.TupleField(span, ast.Path(span, [source]), i),
+                                "clone", [], [], e.method_span or span)
+                 for i in range(len(ty.items))]
+        block = ast.Block(span, [ast.Let(span, ast.NamePattern(span, source), None, receiver)],
+                          ast.TupleLit(span, items))
+        return self.expr(block, ty)
+
     def _holds_vec(self, t: T.Type) -> bool:
         """Return whether a value of type `t` refers to a Vec, whose buffer a copy would share."""
         if isinstance(t, T.VecT):
@@ -1875,6 +1904,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return self.enum_method(e, base)
         if name == "clone" and not e.args and _is_copy(base):
             return self.copy_value(e.receiver, base)
+        if name == "clone" and not e.args and isinstance(base, T.TupleT):
+            return self.tuple_clone(e, base)
         if isinstance(base, (T.FloatT, T.DualT)):
             return self.float_method(e, base, expected)
         if isinstance(base, T.IntT):
@@ -2208,6 +2239,14 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             "contains": ([T.STR], T.BOOL),
             "split": ([T.STR], T.VecT(T.STR)),
         }
+        if name in CHAR_PATTERN_METHODS and len(e.args) == 1:
+            # Rust's `Pattern` accepts a `char` as well as a `&str`
+            arg = self.expr(e.args[0], None)
+            if T.prune(arg.ty) != T.CHAR:
+                arg = self.coerce(arg, T.STR)
+            e.args = [arg]
+            e.target, e.ty = ("str", name), table[name][1]
+            return e
         if name in table:
             params, ret = table[name]
             e.args = self.check_args(e.args, params, e.span, f"`{name}`")
@@ -3029,6 +3068,9 @@ STR_OPTION_HELP = {
 }
 
 # string methods beyond the read-only ones: name -> (parameters, result)
+# `&str` methods whose pattern argument may be a `char`
+CHAR_PATTERN_METHODS = ("starts_with", "ends_with", "contains", "split")
+
 STRING_METHODS = {
     "push_str": ([T.STR], T.UNIT),
     "push": ([T.CHAR], T.UNIT),

@@ -107,6 +107,9 @@ BINARY = {
             ((1.5, -0.5), (-2.0, 3.0), (0.3, 4.0))),
     "div": ("x / y", lambda x, y: x / y, lambda x, y: (1.0 / y, -x / (y * y)),
             ((1.5, -0.5), (-2.0, 3.0), (0.3, 4.0))),
+    # Rust's `%` on floats is C's fmod, so the result has the sign of x and |result| < |y|
+    "rem": ("x % y", math.fmod, lambda x, y: (1.0, -math.trunc(x / y)),
+            ((5.5, 1.5), (-5.5, 1.5), (5.5, -2.0), (0.3, 4.0))),
     "powf": ("x.powf(y)", math.pow,
              lambda x, y: (y * x ** (y - 1.0), math.log(x) * x ** y),
              ((1.5, 2.5), (0.5, -1.3), (3.0, 0.5))),
@@ -141,6 +144,10 @@ CONSTANT = {
               ((1.5, 2.0), (-0.7, -3.0), (4.0, 0.5))),
     "c_div": ("c / x", lambda x, c: c / x, lambda x, c: -c / (x * x),
               ((1.5, 2.0), (-0.7, -3.0), (4.0, 0.5))),
+    "rem_c": ("x % c", math.fmod, lambda x, c: 1.0,
+              ((5.5, 1.5), (-5.5, 1.5), (0.3, 4.0), (7.25, -2.0))),
+    "c_rem": ("c % x", lambda x, c: math.fmod(c, x), lambda x, c: -math.trunc(c / x),
+              ((1.5, 5.5), (1.5, -5.5), (-2.0, 5.5), (4.0, 0.3))),
     # (-2, 3) is smooth for a constant exponent, although ln(-2) is NaN
     "powf_c": ("x.powf(c)", math.pow, lambda x, c: c * x ** (c - 1.0),
                ((1.5, 2.5), (0.5, -1.3), (3.0, 0.5), (-2.0, 3.0))),
@@ -489,6 +496,21 @@ def test_step_jump(train, name, x):
     """floor, ceil, round, trunc and signum have slope 0, also where they jump."""
     got = getattr(train, f"r_{name}")(Dual(x, 1.0)).der
     assert got == 0.0, f"{name}({x!r}) with tangent 1: got der {got!r}, expected 0.0"
+
+
+@pytest.mark.parametrize("x, y, dx, dy, expected", [
+    # 3 % 1.5 is 0, the start of the branch where trunc(x / y) is 2
+    (3.0, 1.5, 1.0, 0.0, 1.0),
+    (3.0, 1.5, 0.0, 1.0, -2.0),
+    (-3.0, 1.5, 0.0, 1.0, 2.0),
+    # below |y| the quotient truncates to 0, so y has no effect
+    (1.0, 1.5, 0.0, 1.0, 0.0),
+])
+def test_rem_jump(train, x, y, dx, dy, expected):
+    """`%` jumps where x / y is a nonzero integer, and there the slope uses trunc(x / y), as JAX's rem does."""
+    got = train.r_rem(Dual(x, dx), Dual(y, dy)).der
+    assert got == expected, (f"rem({x}, {y}) with tangents ({dx}, {dy}): got der {got!r}, "
+                             f"expected {expected!r}")
 
 
 @pytest.mark.parametrize("x", [0.0, -0.0])

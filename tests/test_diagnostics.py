@@ -150,6 +150,15 @@ ERRORS = [
      "struct M { data: Vec<f64> }\nfn main() {\n    let m = M { data: vec![1.0] };\n"
      "    let n = m.clone();\n}\n", 4, 15, "no method named `clone` found for struct `M`",
      None),
+    ("clone_tuple_without_clone",
+     "struct M { a: f64 }\nfn main() {\n    let t = (1, M { a: 1.0 });\n"
+     "    let u = t.clone();\n}\n", 4, 15, "no method named `clone` found for struct `M`",
+     "add `#[derive(Clone)]` above `struct M`"),
+    ("lane_constant_past_last",
+     "fn main() {\n    let x = dual::unit(1.0, 2);\n    println!(\"{}\", x.lane(2));\n}\n",
+     2, 29, "lane 2 is out of range: the duals of this program have 1 tangent lane",
+     "ask for more lanes with `#![tangents = 3]` at the top of the file, or with "
+     "`--tangents 3`"),
     ("unknown_name", "fn main() {\n    let x = y + 1;\n}\n", 2, 13,
      "cannot find value `y`", None),
     ("mismatch", "fn main() {\n    let n: i64 = 3;\n    let y: f64 = n;\n}\n", 3, 18,
@@ -215,6 +224,7 @@ ERROR_CODES = {
     "number_function_value_call_only": "SX0801", "number_method_value_arity": "SX0301",
     "syntax": "SX0101", "vec_element_unknown": "SX0304", "rev_with_argument": "SX0302",
     "step_by_without_step": "SX0302", "clone_struct_with_vec": "SX0210",
+    "clone_tuple_without_clone": "SX0210", "lane_constant_past_last": "SX0905",
     "unknown_name": "SX0201", "mismatch": "SX0301", "arg_count": "SX0302",
     "soft_assign": "SX0901", "soft_print": "SX0901", "soft_return": "SX0901",
     "main_and_script": "SX0213", "fmt_missing_arg": "SX0603", "fmt_unused_arg": "SX0603",
@@ -283,6 +293,10 @@ RUNTIME = [
     ("parse_fail",
      'fn main() {\n    let s = "abc";\n    let x = s.parse::<f64>().unwrap();\n'
      '    println!("{}", x);\n}\n', 3, 13, "cannot parse `abc` as `f64`"),
+    ("lane_past_last",
+     'fn main() {\n    let k = args().len() + 2;\n    let x = dual::unit(1.0, k);\n'
+     '    println!("{}", x.val);\n}\n', 3, 13,
+     "panicked: lane index out of bounds: the dual has 1 tangent lane but the index is 3"),
 ]
 
 LIBRARY_PANICS = [

@@ -74,7 +74,7 @@ fn first(a: f64) -> f64 { dual::variable(a).lane(0) + 10.0 * dual::variable(a).l
 fn clipped(a: f64, limit: f64, k: usize) -> f64 {
     (dual::unit(a, 0) * 1000.0 - dual::unit(a, 1) * 0.5).clip_tangent(limit).lane(k)
 }
-fn past_last(a: f64) -> f64 { dual::unit(a, 7).lane(7) + dual::unit(a, 0).lane(9) }
+fn seeded_lane(a: f64, seed: usize, k: usize) -> f64 { dual::unit(a, seed).lane(k) }
 """
 
 
@@ -97,7 +97,58 @@ def test_lane_builtins(gradient):
     assert gradient.first(2.0) == 1.0  # `dual::variable` seeds lane 0 only
     assert gradient.clipped(1.0, 10.0, 0) == 10.0
     assert gradient.clipped(1.0, 10.0, 1) == -0.5
-    assert gradient.past_last(1.0) == 0.0
+    assert gradient.seeded_lane(1.0, 2, 2) == 1.0
+    assert gradient.seeded_lane(1.0, 2, 0) == 0.0
+
+
+def test_lane_past_last_panics(gradient):
+    with pytest.raises(sxc.RuntimeError,
+                       match="lane index out of bounds: the dual has 3 tangent lanes but "
+                             "the index is 3"):
+        gradient.seeded_lane(1.0, 0, 3)
+    with pytest.raises(sxc.RuntimeError, match="the index is 9"):
+        gradient.seeded_lane(1.0, 9, 0)
+
+
+PAST_LAST = "fn past_last(a: f64) -> f64 { dual::unit(a, 7).lane(7) + dual::unit(a, 0).lane(9) }\n"
+
+
+def test_constant_lane_past_last_is_an_error():
+    with pytest.raises(sxc.CompileError) as err:
+        sxc.compile(PAST_LAST, mode="train", tangents=3)
+    messages = [d.message for d in err.value.diagnostics]
+    assert messages == ["lane 7 is out of range: the duals of this program have 3 tangent lanes",
+                        "lane 7 is out of range: the duals of this program have 3 tangent lanes",
+                        "lane 9 is out of range: the duals of this program have 3 tangent lanes"]
+    assert "`#![tangents = 8]`" in err.value.diagnostics[0].help
+    assert "`--tangents 10`" in err.value.diagnostics[2].help
+
+
+def test_lane_from_constants_is_checked_at_compile_time():
+    source = ("const K: usize = 2;\n"
+              "fn f(a: f64) -> f64 { dual::unit(a, K).lane(K * 2 + 1) }\n")
+    with pytest.raises(sxc.CompileError) as err:
+        sxc.compile(source, mode="train", tangents=2)
+    messages = [d.message for d in err.value.diagnostics]
+    assert messages == ["lane 2 is out of range: the duals of this program have 2 tangent lanes",
+                        "lane 5 is out of range: the duals of this program have 2 tangent lanes"]
+    assert sxc.compile(source, mode="train", tangents=6).f(1.0) == 0.0
+
+
+@pytest.mark.parametrize("mode, tangents", [("release", None), ("train", 0)])
+def test_lanes_without_tangents_read_zero(mode, tangents):
+    """Release mode and `--tangents 0` carry no tangents, so every lane reads 0."""
+    m = sxc.compile(PAST_LAST + GRADIENT, mode=mode, tangents=tangents)
+    assert m.past_last(1.0) == 0.0
+    assert m.seeded_lane(1.0, 9, 9) == 0.0
+
+
+def test_library_seeds_lanes_past_the_last():
+    """The bundled schedule seeds eight lanes, and the lanes past the count are dropped."""
+    m = sxc.compile("use simplex_training::LearnableSchedule;\n"
+                    "fn f() -> f64 { LearnableSchedule::default().with_tangents().cool_rate.der }\n",
+                    mode="train")
+    assert m.f() == 0.0
 
 
 def test_option_overrides_attribute_and_release_drops_lanes():
