@@ -1140,11 +1140,24 @@ class Codegen:
 
     def v_ArrayRepeat(self, e: ast.ArrayRepeat):
         v = self.value(e.value)
+        if v is NEVER:
+            return NEVER
         ty = self.ll(e.ty)
         slot = self.alloca(ty)
         base = self.b.gep(slot, [const_i64(0), const_i64(0)])
-        self.counted_loop(const_i64(e.ty.size),
-                          lambda i: self.b.store(v, self.b.gep(base, [i])))
+        if is_large(v.type):
+            # LLVM splits the store of a large aggregate into one store per
+            # scalar, and `[[0.0; 10000]; 10000]` did not finish optimising
+            # within 2 minutes.  So each element is a `memcpy` of one copy.
+            source = self.b.bitcast(self.spill(v), PTR)
+            size = self.b.ptrtoint(
+                self.b.gep(ir.Constant(v.type.as_pointer(), None), [const_i64(1)]), I64)
+            memcpy = self.native.libc("memcpy")
+            self.counted_loop(const_i64(e.ty.size), lambda i: self.b.call(
+                memcpy, [self.b.bitcast(self.b.gep(base, [i]), PTR), source, size]))
+        else:
+            self.counted_loop(const_i64(e.ty.size),
+                              lambda i: self.b.store(v, self.b.gep(base, [i])))
         return self.b.load(slot)
 
     def v_VecLit(self, e: ast.VecLit):
