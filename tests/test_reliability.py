@@ -664,6 +664,29 @@ def test_large_array_in_main(tmp_path, runner):
                              "large arrays in a `Vec`\n")
 
 
+@pytest.mark.parametrize("runner", ["run", "build"])
+def test_large_array_in_function_called_from_main(tmp_path, runner):
+    source = write(tmp_path, "fn helper(i: usize) -> f64 {\n"
+                             "    let a = [[2.0f64; 10000]; 10000];\n    a[i][i]\n}\n"
+                             "fn main() {\n    println!(\"start\");\n"
+                             "    println!(\"{}\", helper(args().len()));\n}\n")
+    result = _run_or_build(tmp_path, source, runner)
+    assert result.returncode == EXIT_RUNTIME_ERROR, result.stderr
+    assert result.stdout == "start\n"
+    assert result.stderr == (f"{source}:1:4: runtime error: stack overflow: the arrays of "
+                             "`helper` need 1600000000 bytes of stack, more than there is; "
+                             "keep large arrays in a `Vec`\n")
+
+
+def test_large_array_in_function_called_from_compiled_code():
+    m = sxc.compile("fn inner(i: usize) -> [f64; 3] {\n    let a = [[2.0f64; 10000]; 1000];\n"
+                    "    [a[i][0], 1.0, 2.0]\n}\n"
+                    "fn outer(i: usize) -> f64 {\n    inner(i)[0] + inner(i)[1]\n}\n",
+                    cache=False)
+    with pytest.raises(sxc.RuntimeError, match=r"<string>:1:4: .*the arrays of `inner` need"):
+        m.outer(3)
+
+
 def _run_or_build(tmp_path, source, runner: str, preexec_fn=None) -> subprocess.CompletedProcess:
     """Run `source` with `sxc run`, or build it and run the executable."""
     if runner == "run":
@@ -675,6 +698,30 @@ def _run_or_build(tmp_path, source, runner: str, preexec_fn=None) -> subprocess.
     assert built.returncode == 0, built.stderr
     return subprocess.run([str(exe)], capture_output=True, text=True, timeout=300,
                           preexec_fn=preexec_fn)
+
+
+# The source, the call from `main`, and the lines of the functions whose
+# check may end the recursion: LLVM may inline `odd` into `even`.
+RECURSION = {
+    "self": ("fn f(n: i64) -> f64 {\n    if n == 0 {\n        0.0\n    } else {\n"
+             "        (f(n - 1) + 1.0).sqrt()\n    }\n}\n", "f(100000000)", "1"),
+    "mutual": ("fn even(n: i64) -> f64 {\n    if n == 0 { 0.0 } else { (odd(n - 1) + 1.0).sqrt() }\n"
+               "}\nfn odd(n: i64) -> f64 {\n    if n == 0 { 1.0 } else { even(n - 1) * 0.5 }\n}\n",
+               "even(100000000)", "(1|4)"),
+}
+
+
+@pytest.mark.parametrize("runner", ["run", "build"])
+@pytest.mark.parametrize("name", sorted(RECURSION))
+def test_deep_recursion_from_main_exit_101(tmp_path, name, runner):
+    functions, call, lines = RECURSION[name]
+    source = write(tmp_path, functions + f"fn main() {{\n    println!(\"start\");\n"
+                             f"    println!(\"{{}}\", {call});\n}}\n")
+    result = _run_or_build(tmp_path, source, runner)
+    assert result.returncode == EXIT_RUNTIME_ERROR, result.stderr
+    assert result.stdout == "start\n"
+    assert re.fullmatch(f"{re.escape(str(source))}:{lines}:1: runtime error: stack overflow: "
+                        "the recursion is too deep\n", result.stderr), result.stderr
 
 
 def test_large_array_in_called_function():
