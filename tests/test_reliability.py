@@ -724,6 +724,22 @@ def test_deep_recursion_from_main_exit_101(tmp_path, name, runner):
                         "the recursion is too deep\n", result.stderr), result.stderr
 
 
+@pytest.mark.parametrize("runner", ["run", "build"])
+def test_read_file_allocation_failure_exit_101(tmp_path, runner):
+    # a sparse 8 GiB file, which a 4 GiB address space cannot hold
+    huge = tmp_path / "huge.bin"
+    with open(huge, "wb") as f:
+        f.truncate(8 << 30)
+    source = write(tmp_path, f"fn main() {{\n    println!(\"start\");\n"
+                             f"    let text = read_file(\"{huge}\");\n"
+                             f"    println!(\"{{}}\", text.len());\n}}\n")
+    result = _run_or_build(tmp_path, source, runner, preexec_fn=_limit_address_space)
+    assert result.returncode == EXIT_RUNTIME_ERROR, result.stderr
+    assert result.stdout == "start\n"
+    assert result.stderr == (f"{source}:3:16: runtime error: memory allocation of "
+                             f"{(8 << 30) + 1} bytes failed\n")
+
+
 def test_large_array_in_called_function():
     m = sxc.compile("fn at(i: i64) -> f64 {\n    let a = [[2.0f64; 10000]; 1000];\n"
                     "    a[i as usize][0]\n}\n"
