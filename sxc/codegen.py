@@ -95,8 +95,6 @@ class Codegen:
         self.b: ir.IRBuilder | None = None
         self.st: FnState | None = None
         self._helpers: dict[str, ir.Function] = {}
-        # the bytes of large arrays in the frame of each function that has them
-        self.big_frames: dict[str, int] = {}
         self.rng_global: ir.GlobalVariable | None = None
 
     # ------------------------------------------------------------ types
@@ -271,10 +269,38 @@ class Codegen:
                                     if isinstance(i, ir.AllocaInstr))
                   if size >= LARGE_STACK_ARRAY)
         if big:
-            # Its callers from the host check that the frame fits, so it
-            # must keep a frame of its own.
-            self.big_frames[key] = big
-            llfn.attributes.add("noinline")
+            self.split_large_frame(fn, llfn, big)
+
+    def split_large_frame(self, fn: ast.FnDef, llfn: ir.Function, size: int) -> None:
+        """Move the body of `llfn` into a new function that `llfn` calls after a stack check.
+
+        The `size` bytes of large arrays in the frame of `fn` may reach past
+        the end of the stack, and the first write to them would end the
+        process with a segmentation fault.  The function cannot check its
+        own frame, because it would call the panic routine from below that
+        frame.  So `llfn`, which every caller uses, becomes a small function
+        that checks that the frame fits and then calls the body.
+        """
+        body = ir.Function(self.m, llfn.function_type, f"{llfn.name}.frame")
+        body.linkage = "internal"
+        # inlined into `llfn`, the arrays would be in the frame that is checked
+        body.attributes.add("noinline")
+        # The blocks and the arguments they use move to the new function, and
+        # `llfn` gets new arguments.  The two functions share one scope of
+        # names, so the moved values keep their names and no new name repeats one.
+        body.scope = llfn.scope
+        body.blocks, llfn.blocks = llfn.blocks, []
+        body.args = llfn.args
+        for value in body.blocks + list(body.args):
+            value.parent = body
+        llfn.args = tuple(ir.Argument(llfn, arg.type) for arg in body.args)
+        self.b = ir.IRBuilder(llfn.append_basic_block("entry"))
+        self.frame_fit_check(fn, size)
+        result = self.b.call(body, list(llfn.args))
+        if isinstance(llfn.function_type.return_type, ir.VoidType):
+            self.b.ret_void()
+        else:
+            self.b.ret(result)
 
     def entry_trampoline(self) -> None:
         """`__sx_main(seed) -> i32`: run `main` under the panic trampoline."""
@@ -290,7 +316,6 @@ class Codegen:
     def _call_main(self, b: ir.IRBuilder, main: ir.Function | None) -> None:
         if main is None:
             return
-        self.frame_fit_check("main")
         result = b.call(main, [])
         if isinstance(main.function_type.return_type, ir.IntType):
             code = result
@@ -302,23 +327,13 @@ class Codegen:
         fa = self.declare("llvm.frameaddress.p0", PTR, [I32])
         return b.ptrtoint(b.call(fa, [ir.Constant(I32, 0)]), I64)
 
-    def frame_fit_check(self, key: str) -> None:
-        """Panic before calling `key` from the host if its large arrays do not fit on the stack.
-
-        A frame past the end of the stack would end the process with a
-        segmentation fault as soon as the function starts.
-        """
-        # NOTE: only the calls from the host (`main`, the Python wrappers) are
-        # checked; a function with large arrays called from compiled code is not.
-        size = self.big_frames.get(key)
-        if not size:
-            return
+    def frame_fit_check(self, fn: ast.FnDef, size: int) -> None:
+        """Panic if the `size` bytes of large arrays in the frame of `fn` do not fit on the stack."""
         b = self.b
         limit = b.load(self.native.stack_limit)
         used = b.sub(b.load(self.native.stack_base), self.frame_address(b))
         with b.if_then(b.icmp_unsigned(">", b.add(used, const_i64(size)), limit),
                        likely=False):
-            fn = self.program.functions[key]
             self.panic(fn.name_span or fn.span,
                        f"stack overflow: the arrays of `{fn.name}` need {size} bytes of "
                        "stack, more than there is; keep large arrays in a `Vec`")
@@ -1178,11 +1193,24 @@ class Codegen:
 
     def v_ArrayRepeat(self, e: ast.ArrayRepeat):
         v = self.value(e.value)
+        if v is NEVER:
+            return NEVER
         ty = self.ll(e.ty)
         slot = self.alloca(ty)
         base = self.b.gep(slot, [const_i64(0), const_i64(0)])
-        self.counted_loop(const_i64(e.ty.size),
-                          lambda i: self.b.store(v, self.b.gep(base, [i])))
+        if is_large(v.type):
+            # LLVM splits the store of a large aggregate into one store per
+            # scalar, and `[[0.0; 10000]; 10000]` did not finish optimising
+            # within 2 minutes.  So each element is a `memcpy` of one copy.
+            source = self.b.bitcast(self.spill(v), PTR)
+            size = self.b.ptrtoint(
+                self.b.gep(ir.Constant(v.type.as_pointer(), None), [const_i64(1)]), I64)
+            memcpy = self.native.libc("memcpy")
+            self.counted_loop(const_i64(e.ty.size), lambda i: self.b.call(
+                memcpy, [self.b.bitcast(self.b.gep(base, [i]), PTR), source, size]))
+        else:
+            self.counted_loop(const_i64(e.ty.size),
+                              lambda i: self.b.store(v, self.b.gep(base, [i])))
         return self.b.load(slot)
 
     def v_VecLit(self, e: ast.VecLit):
@@ -1856,8 +1884,8 @@ def _type_key(ty: ir.Type) -> str:
         f".{zlib.crc32(text.encode()) % 99991}"
 
 
-# Arrays of at least this many bytes count towards the frame that the host
-# checks before it calls a function.
+# Arrays of at least this many bytes count towards the frame that a function
+# checks before its body runs (see `split_large_frame`).
 LARGE_STACK_ARRAY = 1 << 20
 
 
@@ -2128,7 +2156,6 @@ def export_wrapper(cg: Codegen, key: str) -> str | None:
         for t in sig.params:
             value, index = _load_slot(cg, args_ptr, index, t)
             values.append(cg.spill(value) if is_large(value.type) else value)
-        cg.frame_fit_check(key)
         result = cg.call_function(cg.functions[key], values)
         if ret_slots:
             _store_slot(cg, ret_ptr, 0, result, sig.ret)

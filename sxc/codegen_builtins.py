@@ -80,7 +80,8 @@ def _read_file(cg: Codegen, e):
     b = cg.b
     path = cg.value(e.args[0])
     ok = cg.alloca(I1)
-    text = b.call(cg.native.routine("read_file"), [path, ok])
+    alloc_fmt = cg.growth_messages(e.span)[0]
+    text = b.call(cg.native.routine("read_file"), [path, ok, alloc_fmt])
     fail = cg.st.fn.append_basic_block("read.fail")
     cont = cg.st.fn.append_basic_block("read.ok")
     b.cbranch(b.load(ok), cont, fail)

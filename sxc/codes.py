@@ -90,8 +90,9 @@ _ALL = [
         The program nests expressions, blocks or types more deeply than sxc
         accepts, or so deeply that the compiler's recursion limit ends the
         compilation.  Split long or deeply nested expressions into `let`
-        bindings or functions.  Array types nest at most 64 levels deep,
-        `[[f64; 2]; 3]` being two levels; keep deeper data in a `Vec`.
+        bindings or functions.  Array and tuple types nest at most 64 levels
+        deep, counted together, `[(f64, f64); 3]` being two levels; keep
+        deeper data in a `Vec` or a struct.
     """),
     _code("SX0004", "cannot write the output file", """
         `sxc build -o OUT` could not write the executable, because the

@@ -302,7 +302,7 @@ class GenericsMixin:
         self.self_struct = saved_self
         self.structs[mangled] = fields
         inst.resolved_fields = list(fields.items())
-        if self._contains_by_value(T.StructT(mangled), mangled, set()):
+        if self._contains_by_value(mangled, mangled):
             self.rep.error(f"recursive type `{label}` has infinite size", sdef.span,
                            help="hold the inner value in a `Vec`", code="SX0310")
             inst.resolved_fields = []

@@ -345,10 +345,27 @@ class Native:
 
     # ------------------------------------------------------------ strings
 
-    def _cstr_copy(self, b: ir.IRBuilder, s: ir.Value) -> ir.Value:
-        """Copy a `str` into a fresh NUL-terminated heap buffer."""
+    def checked_malloc(self, b: ir.IRBuilder, nbytes: ir.Value,
+                       fmt: ir.Value | None = None) -> ir.Value:
+        """Call `malloc(nbytes)`, panicking when it returns null.
+
+        `fmt` is the `printf` format of the message, which receives the byte
+        count; without it the message names no source location.
+        """
+        buf = b.call(self.libc("malloc"), [nbytes])
+        if fmt is None:
+            fmt = b.bitcast(self.cstring(b"runtime error: memory allocation of %lld bytes "
+                                         b"failed"), PTR)
+        failed = b.icmp_unsigned("==", b.ptrtoint(buf, I64), const_i64(0))
+        with b.if_then(failed, likely=False):
+            b.call(self.routine("panic_fmt"), [fmt, nbytes, const_i64(0)])
+            b.unreachable()
+        return buf
+
+    def _cstr_copy(self, b: ir.IRBuilder, s: ir.Value, fmt: ir.Value | None = None) -> ir.Value:
+        """Copy a `str` into a fresh NUL-terminated heap buffer; see `checked_malloc`."""
         n = b.extract_value(s, 1)
-        buf = b.call(self.libc("malloc"), [b.add(n, const_i64(1))])
+        buf = self.checked_malloc(b, b.add(n, const_i64(1)), fmt)
         b.call(self.libc("memcpy"), [buf, b.extract_value(s, 0), n])
         b.store(ir.Constant(I8, 0), b.gep(buf, [n]))
         return buf
@@ -447,10 +464,13 @@ class Native:
         return fn
 
     def _build_read_file(self) -> ir.Function:
-        """`__sx_read_file(path, ok: *i1) -> str`: the whole file, or ok = false."""
-        fn, b = self._new_fn("__sx_read_file", STR, [STR, I1.as_pointer()])
-        path, ok = fn.args
-        cpath = self._cstr_copy(b, path)
+        """`__sx_read_file(path, ok: *i1, fmt) -> str`: the whole file, or ok = false.
+
+        A failed allocation panics with the `printf` format `fmt` and the byte count.
+        """
+        fn, b = self._new_fn("__sx_read_file", STR, [STR, I1.as_pointer(), PTR])
+        path, ok, fmt = fn.args
+        cpath = self._cstr_copy(b, path, fmt)
         mode = b.bitcast(self.cstring(b"rb"), PTR)
         f = b.call(self.libc("fopen"), [cpath, mode])
         b.call(self.libc("free"), [cpath])
@@ -468,6 +488,11 @@ class Native:
             b.store(ir.Constant(I1, 0), ok)
             b.ret(empty)
         data = b.call(self.libc("malloc"), [b.add(size, const_i64(1))])
+        with b.if_then(b.icmp_unsigned("==", b.ptrtoint(data, I64), const_i64(0)),
+                       likely=False):
+            b.call(self.libc("fclose"), [f])
+            b.call(self.routine("panic_fmt"), [fmt, b.add(size, const_i64(1)), const_i64(0)])
+            b.unreachable()
         got = b.call(self.libc("fread"), [data, const_i64(1), size, f])
         b.call(self.libc("fclose"), [f])
         b.store(ir.Constant(I1, 1), ok)

@@ -137,11 +137,13 @@ VEC_HANDLE_BUILTINS = {
     "vec_clear": ([T.I64], T.UNIT),
 }
 MAX_ARRAY = 65536
-# Array types nest at most this deep.  The passes and llvmlite walk the whole
-# element type of each array value, so the compile time grows with the square
-# of the depth.  A literal nested 600 deep took 35 s to compile (one
-# measurement on a busy 2-core machine), and one 2,000 deep ran out of memory.
-MAX_ARRAY_NESTING = 64
+# Array and tuple types nest at most this deep, counted together.  The passes
+# and llvmlite walk the whole element type of each array or tuple value, so
+# the compile time grows with the square of the depth.  An array literal
+# nested 600 deep took 35 s to compile, one 2,000 deep ran out of memory,
+# and a tuple literal 2,000 deep took 38 s and 3.4 GB (measurements on a
+# busy 2-core machine).
+MAX_TYPE_NESTING = 64
 COMPARISONS = ("==", "!=", "<", ">", "<=", ">=")
 MAX_FORMAT_WIDTH = 65535
 PRINT_MACROS = {"println", "print", "eprintln", "eprint", "format"} | set(PANIC_MACROS)
@@ -203,7 +205,10 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         self.fresh_count = 0
         # element types of `Vec::new()` that a later use decides, with their spans
         self.holes: list[tuple[T.HoleT, Span]] = []
-        self.array_nesting_reported = False
+        self.type_nesting_reported = False
+        # id of an array or tuple type -> (the type, kept alive so the id stays
+        # unique, and its depth); see `type_depth`
+        self.type_depths: dict[int, tuple[T.Type, int]] = {}
         self.module_path = CRATE  # the module of the code being checked
         self.eq_temps = 0  # the locals made for comparisons and struct updates so far
         # (name, local, declared with `mut`, span) of the user's bindings, for the lints
@@ -232,7 +237,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             sdef.resolved_fields = list(self.structs[name].items())
         self.self_struct = None
         for name, sdef in list(self.program.structs.items()):
-            if self._contains_by_value(T.StructT(name), name, set()):
+            if self._contains_by_value(name, name):
                 self.rep.error(f"recursive type `{name}` has infinite size", sdef.span,
                                help="hold the inner value in a `Vec`", code="SX0310")
                 sdef.resolved_fields = []
@@ -254,22 +259,26 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             fn.sig = self.sigs[key]
         self.self_struct = None
 
-    def _contains_by_value(self, t: T.Type, target: str, seen: set[str]) -> bool:
-        """Return whether a value of type `t` stores a `target` struct inline."""
-        if isinstance(t, T.ArrayT):
-            return self._contains_by_value(t.elem, target, seen)
-        if isinstance(t, T.TupleT):
-            return any(self._contains_by_value(i, target, seen) for i in t.items)
-        if not isinstance(t, T.StructT):
-            return False
-        for ft in self.structs.get(t.struct, {}).values():
-            if isinstance(ft, T.StructT) and ft.struct == target:
-                return True
-            inner = ft.struct if isinstance(ft, T.StructT) else None
-            if inner is not None and inner in seen:
-                continue
-            if self._contains_by_value(ft, target, seen | ({inner} if inner else set())):
-                return True
+    def _contains_by_value(self, struct: str, target: str) -> bool:
+        """Return whether a value of struct type `struct` stores a `target` struct inline.
+
+        The search visits each struct once, so it takes linear time even when
+        many fields share a struct type (`struct B { x: A, y: A }`).
+        """
+        pending = list(self.structs.get(struct, {}).values())
+        visited: set[str] = set()
+        while pending:
+            t = pending.pop()
+            if isinstance(t, T.ArrayT):
+                pending.append(t.elem)
+            elif isinstance(t, T.TupleT):
+                pending.extend(t.items)
+            elif isinstance(t, T.StructT):
+                if t.struct == target:
+                    return True
+                if t.struct not in visited:
+                    visited.add(t.struct)
+                    pending.extend(self.structs.get(t.struct, {}).values())
         return False
 
     def resolve_type(self, te: ast.TypeExpr | None) -> T.Type:
@@ -288,13 +297,16 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if isinstance(te, ast.SliceType):
             return T.SliceT(self.resolve_type(te.elem))
         if isinstance(te, ast.ArrayType):
-            size = self.const_int(te.size)
-            array = T.ArrayT(self.resolve_type(te.elem), self.check_array_size(size, te.span))
-            return self.check_array_nesting(array, te.span)
+            elem = self.resolve_type(te.elem)
+            size = self.array_length(te.size, te.span)
+            if size is None:
+                return T.NEVER
+            return self.check_type_nesting(T.ArrayT(elem, size), te.span)
         if isinstance(te, ast.TupleType):
             if not te.items:
                 return T.UNIT
-            return T.TupleT(tuple(self.resolve_type(i) for i in te.items))
+            items = tuple(self.resolve_type(i) for i in te.items)
+            return self.check_type_nesting(T.TupleT(items), te.span)
         if isinstance(te, ast.FnType):
             ret = self.resolve_type(te.ret) if te.ret is not None else T.UNIT
             return T.FnT(tuple(self.resolve_type(p) for p in te.params), ret)
@@ -345,34 +357,62 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         # the unknown type matches anything, so its uses report nothing more
         return T.NEVER
 
-    def check_array_size(self, size: int, span: Span) -> int:
+    def array_length(self, count: ast.Expr, span: Span) -> int | None:
+        """Evaluate the length of an array type or `[x; N]`, or report it and return None.
+
+        The callers give an array with an invalid length the error type, which
+        matches anything, so its uses report nothing more.
+        """
+        size = self.const_int(count)
+        if size is None:
+            return None
         # Fixed arrays are LLVM aggregates copied by value; beyond this size
         # compiling them takes minutes, so larger data belongs in a `Vec`.
         if size < 0 or size > MAX_ARRAY:
             self.rep.error(f"array length {size} is outside 0..={MAX_ARRAY}", span,
                            help="use a `Vec` for large or variable-length data", code="SX0313")
-            return 0
+            return None
         return size
 
-    def check_array_nesting(self, t: T.ArrayT, span: Span) -> T.Type:
-        """Return `t`, or report it and return the error type if it nests too deeply."""
-        depth = 0
-        inner = t
-        while isinstance(inner, T.ArrayT):
-            depth += 1
-            inner = inner.elem
-        if depth <= MAX_ARRAY_NESTING:
+    def check_type_nesting(self, t: T.ArrayT | T.TupleT, span: Span) -> T.Type:
+        """Return `t`, or report it and return the error type if it nests too deeply.
+
+        Array and tuple levels count together, so `[([f64; 2],); 3]` is three
+        levels.  A struct type counts as one level, whatever its fields hold.
+        """
+        if self.type_depth(t) <= MAX_TYPE_NESTING:
             return t
-        # One report is enough: the arrays around this one, which nest deeper
+        # One report is enough: the types around this one, which nest deeper
         # still, get the error type, which matches anything, without a report.
-        if not self.array_nesting_reported:
-            self.array_nesting_reported = True
-            self.rep.error(f"array type nests more than {MAX_ARRAY_NESTING} levels deep",
-                           span, help="keep deeply nested data in a `Vec`, or index a flat array",
-                           code="SX0003")
+        if not self.type_nesting_reported:
+            self.type_nesting_reported = True
+            kind = "array" if isinstance(t, T.ArrayT) else "tuple"
+            self.rep.error(f"{kind} type nests more than {MAX_TYPE_NESTING} levels deep",
+                           span, help="keep deeply nested data in a `Vec` or a struct, "
+                           "or index a flat array", code="SX0003")
         return T.NEVER
 
-    def const_int(self, e: ast.Expr) -> int:
+    def type_depth(self, t: T.Type) -> int:
+        """Return how many array and tuple levels `t` nests."""
+        if not isinstance(t, (T.ArrayT, T.TupleT)):
+            return 0
+        # Types are shared, so `let b = (a, a);` repeated nests a type tree
+        # whose size doubles at each level.  The depths are stored by identity
+        # so that each type is measured once.
+        # NOTE: other passes (`types.prune`, codegen) still walk such a tree
+        # in full, so 40 of those lines do not compile in minutes.
+        known = self.type_depths.get(id(t))
+        if known is not None:
+            return known[1]
+        if isinstance(t, T.ArrayT):
+            depth = 1 + self.type_depth(t.elem)
+        else:
+            depth = 1 + max((self.type_depth(i) for i in t.items), default=0)
+        self.type_depths[id(t)] = (t, depth)
+        return depth
+
+    def const_int(self, e: ast.Expr) -> int | None:
+        """Evaluate the constant integer expression `e`, or report it and return None."""
         if isinstance(e, ast.IntLit):
             return e.value
         if isinstance(e, ast.Path) and len(e.segments) == 1:
@@ -381,15 +421,17 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 return self.const_int(c.value)
         if isinstance(e, ast.Binary):
             a, b = self.const_int(e.left), self.const_int(e.right)
+            if a is None or b is None:
+                return None
             if e.op in ("/", "%") and b == 0:
                 self.rep.error("division by zero in a constant", e.span, code="SX0313")
-                return 0
+                return None
             ops = {"+": a + b, "-": a - b, "*": a * b,
                    "/": int(a / b) if b else 0, "%": a % b if b else 0}
             if e.op in ops:
                 return ops[e.op]
         self.rep.error("array length must be a constant integer", e.span, code="SX0313")
-        return 0
+        return None
 
     # ------------------------------------------------------------ functions
 
@@ -2429,7 +2471,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if elem is None:
             self.rep.error("cannot infer the type of an empty array", e.span, code="SX0304")
             elem = T.F64
-        e.ty = self.check_array_nesting(T.ArrayT(elem, len(items)), e.span)
+        e.ty = self.check_type_nesting(T.ArrayT(elem, len(items)), e.span)
         return e
 
     def e_ArrayRepeat(self, e: ast.ArrayRepeat, expected):
@@ -2437,8 +2479,12 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         e.value = self.expr(e.value, elem)
         if elem is not None:
             e.value = self.coerce(e.value, elem)
-        count = self.const_int(e.count)
-        e.ty = self.check_array_nesting(T.ArrayT(e.value.ty, count), e.span)
+        count = self.array_length(e.count, e.span)
+        if count is None:
+            e.ty = T.NEVER
+            e.size = 0
+            return e
+        e.ty = self.check_type_nesting(T.ArrayT(e.value.ty, count), e.span)
         e.size = count
         return e
 
@@ -2462,7 +2508,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         exp_items = expected.items if isinstance(expected, T.TupleT) and \
             len(expected.items) == len(e.items) else [None] * len(e.items)
         e.items = [self.coerce(self.expr(i, t), t) for i, t in zip(e.items, exp_items)]
-        e.ty = T.TupleT(tuple(i.ty for i in e.items))
+        e.ty = self.check_type_nesting(T.TupleT(tuple(i.ty for i in e.items)), e.span)
         return e
 
     # ------------------------------------------------------------ control flow

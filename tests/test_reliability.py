@@ -86,21 +86,21 @@ def test_array_nesting_limit_reported(tmp_path):
     assert_clean_compile_error(done)
     assert done.stderr.count("error[SX0003]") == 1
     # the literal that makes the 65th level, counted from the innermost
-    column = len("    let a = ") + depth - typecheck.MAX_ARRAY_NESTING
+    column = len("    let a = ") + depth - typecheck.MAX_TYPE_NESTING
     assert f"prog.sx:2:{column}: error[SX0003]: array type nests more than 64 levels deep" \
         in done.stderr
     assert "^^^" in done.stderr
 
 
 def test_array_nesting_at_limit_compiles():
-    depth = typecheck.MAX_ARRAY_NESTING
+    depth = typecheck.MAX_TYPE_NESTING
     module = sxc.compile(f"fn f() -> f64 {{\n    let a = {_nested_array(depth)};\n"
                          f"    a{'[0]' * depth}\n}}\n", cache=False)
     assert module.f() == 1.5
 
 
 def test_array_type_nesting_limit_reported():
-    depth = typecheck.MAX_ARRAY_NESTING + 1
+    depth = typecheck.MAX_TYPE_NESTING + 1
     annotation = "[" * depth + "f64" + "; 1]" * depth
     with pytest.raises(sxc.CompileError) as info:
         sxc.compile(f"fn f(a: {annotation}) -> f64 {{\n    1.0\n}}\n", cache=False)
@@ -110,6 +110,111 @@ def test_array_type_nesting_limit_reported():
     assert diagnostics[0].message == "array type nests more than 64 levels deep"
     assert diagnostics[0].span.line == 1
     assert diagnostics[0].span.col == len("fn f(a: ") + 1
+
+
+def test_tuple_nesting_limit_reported(tmp_path):
+    depth = 2_000
+    literal = "(" * depth + "1" + ",)" * depth
+    path = write(tmp_path, f"fn main() {{\n    let t = {literal};\n}}\n")
+    done = run_sxc("check", str(path), timeout=300)
+    assert_clean_compile_error(done)
+    assert done.stderr.count("error[SX0003]") == 1
+    # the literal that makes the 65th level, counted from the innermost
+    column = len("    let t = ") + depth - typecheck.MAX_TYPE_NESTING
+    assert f"prog.sx:2:{column}: error[SX0003]: tuple type nests more than 64 levels deep" \
+        in done.stderr
+
+
+def test_tuple_type_nesting_limit_reported(tmp_path):
+    depth = 2_000
+    annotation = "(" * depth + "f64" + ",)" * depth
+    path = write(tmp_path, f"fn f(t: {annotation}) -> f64 {{\n    1.0\n}}\nfn main() {{}}\n")
+    done = run_sxc("check", str(path), timeout=300)
+    assert_clean_compile_error(done)
+    assert done.stderr.count("error[SX0003]") == 1
+    assert "tuple type nests more than 64 levels deep" in done.stderr
+
+
+def test_arrays_and_tuples_nest_together():
+    # 65 levels, alternating tuple and array types
+    annotation = "f64"
+    for level in range(typecheck.MAX_TYPE_NESTING + 1):
+        annotation = f"[{annotation}; 1]" if level % 2 else f"({annotation},)"
+    with pytest.raises(sxc.CompileError) as info:
+        sxc.compile(f"fn f(a: {annotation}) -> f64 {{\n    1.0\n}}\n", cache=False)
+    diagnostics = info.value.diagnostics
+    assert len(diagnostics) == 1
+    assert diagnostics[0].code == "SX0003"
+    assert diagnostics[0].message == "tuple type nests more than 64 levels deep"
+    assert diagnostics[0].span.col == len("fn f(a: ") + 1
+
+
+def test_tuple_nesting_at_limit_compiles():
+    depth = typecheck.MAX_TYPE_NESTING
+    literal = "(" * depth + "2.5" + ",)" * depth
+    module = sxc.compile(f"fn f() -> f64 {{\n    let t = {literal};\n"
+                         f"    t{'.0' * depth}\n}}\n", cache=False)
+    assert module.f() == 2.5
+
+
+def test_structs_sharing_a_field_type_check(tmp_path):
+    # Each struct contains the previous one twice.  The check for recursive
+    # structs once took time exponential in the number of structs.
+    lines = ["struct S0 { v: f64 }"]
+    lines += [f"struct S{i} {{ a: S{i - 1}, b: S{i - 1} }}" for i in range(1, 40)]
+    path = write(tmp_path, "\n".join(lines) + "\nfn main() {}\n")
+    done = run_sxc("check", str(path), timeout=300)
+    assert done.returncode == 0, done.stderr
+
+
+def test_struct_recursive_through_tuple_reported():
+    with pytest.raises(sxc.CompileError) as info:
+        sxc.compile("struct S {\n    a: (f64, S),\n}\nfn f() -> f64 {\n    1.0\n}\n",
+                    cache=False)
+    diagnostics = info.value.diagnostics
+    assert len(diagnostics) == 1
+    assert diagnostics[0].code == "SX0310"
+    assert diagnostics[0].message == "recursive type `S` has infinite size"
+
+
+def test_array_length_error_reported_once():
+    source = ("fn total(a: [f64; 100000]) -> f64 {\n    let mut s = 0.0;\n"
+              "    for x in a {\n        s += x;\n    }\n    s + a[3]\n}\n"
+              "fn main() {\n    let a: [f64; 100000] = total;\n    let b = a;\n"
+              "    println!(\"{}\", total(b) + b[2]);\n}\n")
+    with pytest.raises(sxc.CompileError) as info:
+        sxc.compile(source, cache=False)
+    diagnostics = [d for d in info.value.diagnostics if d.severity == "error"]
+    assert [(d.code, d.span.line, d.span.col) for d in diagnostics] == \
+        [("SX0313", 1, 13), ("SX0313", 9, 12)]
+    assert diagnostics[0].message == "array length 100000 is outside 0..=65536"
+
+
+def test_invalid_constant_length_reported_once():
+    source = ("const N: usize = 8 / 0;\nfn main() {\n    let a = [0.0; N];\n"
+              "    let b: [f64; N] = a;\n    println!(\"{}\", b[1]);\n}\n")
+    with pytest.raises(sxc.CompileError) as info:
+        sxc.compile(source, cache=False)
+    diagnostics = [d for d in info.value.diagnostics if d.severity == "error"]
+    assert len(diagnostics) == 1
+    assert diagnostics[0].message == "division by zero in a constant"
+
+
+def test_array_repeat_length_checked():
+    source = "fn f() -> f64 {\n    let a = [1.5f64; 100000];\n    a[7]\n}\n"
+    with pytest.raises(sxc.CompileError) as info:
+        sxc.compile(source, cache=False)
+    diagnostics = [d for d in info.value.diagnostics if d.severity == "error"]
+    assert len(diagnostics) == 1
+    assert diagnostics[0].code == "SX0313"
+    assert diagnostics[0].message == "array length 100000 is outside 0..=65536"
+    assert (diagnostics[0].span.line, diagnostics[0].span.col) == (2, 13)
+
+
+def test_array_repeat_at_length_limit_runs():
+    module = sxc.compile("fn f(i: usize) -> f64 {\n    let a = [0.5f64; 65536];\n    a[i]\n}\n",
+                         cache=False)
+    assert module.f(65535) == 0.5
 
 
 def test_five_megabyte_source_compiles():
@@ -546,23 +651,102 @@ def test_failed_write_to_stdout_is_a_runtime_error(tmp_path, cache):
     assert done.stderr == "runtime error: failed printing to stdout\n"
 
 
-def test_large_array_in_main(tmp_path):
+@pytest.mark.parametrize("runner", ["run", "build"])
+def test_large_array_in_main(tmp_path, runner):
     # The frame would reach past the end of the stack: a segmentation fault
-    # unless the call from the host checks it first.
+    # unless the call from the host checks it first.  Filling the array with
+    # one store per element once kept LLVM busy for minutes.
     source = tmp_path / "big.sx"
-    source.write_text("fn main() {\n    let a = [1.0f64; 50000000];\n"
-                      "    println!(\"{}\", a[args().len()]);\n}\n")
-    result = run_sxc("run", "--no-cache", str(source))
+    source.write_text("fn main() {\n    let a = [[1.0f64; 10000]; 10000];\n"
+                      "    println!(\"{}\", a[args().len()][0]);\n}\n")
+    result = _run_or_build(tmp_path, source, runner)
     assert result.returncode == 101
+    # the literal's slot and the binding's
     assert result.stderr == (f"{source}:1:4: runtime error: stack overflow: the arrays of "
-                             "`main` need 800000000 bytes of stack, more than there is; keep "
+                             "`main` need 1600000000 bytes of stack, more than there is; keep "
                              "large arrays in a `Vec`\n")
 
 
+@pytest.mark.parametrize("runner", ["run", "build"])
+def test_large_array_in_function_called_from_main(tmp_path, runner):
+    source = write(tmp_path, "fn helper(i: usize) -> f64 {\n"
+                             "    let a = [[2.0f64; 10000]; 10000];\n    a[i][i]\n}\n"
+                             "fn main() {\n    println!(\"start\");\n"
+                             "    println!(\"{}\", helper(args().len()));\n}\n")
+    result = _run_or_build(tmp_path, source, runner)
+    assert result.returncode == EXIT_RUNTIME_ERROR, result.stderr
+    assert result.stdout == "start\n"
+    assert result.stderr == (f"{source}:1:4: runtime error: stack overflow: the arrays of "
+                             "`helper` need 1600000000 bytes of stack, more than there is; "
+                             "keep large arrays in a `Vec`\n")
+
+
+def test_large_array_in_function_called_from_compiled_code():
+    m = sxc.compile("fn inner(i: usize) -> [f64; 3] {\n    let a = [[2.0f64; 10000]; 1000];\n"
+                    "    [a[i][0], 1.0, 2.0]\n}\n"
+                    "fn outer(i: usize) -> f64 {\n    inner(i)[0] + inner(i)[1]\n}\n",
+                    cache=False)
+    with pytest.raises(sxc.RuntimeError, match=r"<string>:1:4: .*the arrays of `inner` need"):
+        m.outer(3)
+
+
+def _run_or_build(tmp_path, source, runner: str, preexec_fn=None) -> subprocess.CompletedProcess:
+    """Run `source` with `sxc run`, or build it and run the executable."""
+    if runner == "run":
+        return subprocess.run([sys.executable, "-m", "sxc.cli", "run", "--no-cache", str(source)],
+                              capture_output=True, text=True, timeout=300, cwd=ROOT,
+                              preexec_fn=preexec_fn)
+    exe = tmp_path / "prog"
+    built = run_sxc("build", str(source), "-o", str(exe))
+    assert built.returncode == 0, built.stderr
+    return subprocess.run([str(exe)], capture_output=True, text=True, timeout=300,
+                          preexec_fn=preexec_fn)
+
+
+# The source, the call from `main`, and the lines of the functions whose
+# check may end the recursion: LLVM may inline `odd` into `even`.
+RECURSION = {
+    "self": ("fn f(n: i64) -> f64 {\n    if n == 0 {\n        0.0\n    } else {\n"
+             "        (f(n - 1) + 1.0).sqrt()\n    }\n}\n", "f(100000000)", "1"),
+    "mutual": ("fn even(n: i64) -> f64 {\n    if n == 0 { 0.0 } else { (odd(n - 1) + 1.0).sqrt() }\n"
+               "}\nfn odd(n: i64) -> f64 {\n    if n == 0 { 1.0 } else { even(n - 1) * 0.5 }\n}\n",
+               "even(100000000)", "(1|4)"),
+}
+
+
+@pytest.mark.parametrize("runner", ["run", "build"])
+@pytest.mark.parametrize("name", sorted(RECURSION))
+def test_deep_recursion_from_main_exit_101(tmp_path, name, runner):
+    functions, call, lines = RECURSION[name]
+    source = write(tmp_path, functions + f"fn main() {{\n    println!(\"start\");\n"
+                             f"    println!(\"{{}}\", {call});\n}}\n")
+    result = _run_or_build(tmp_path, source, runner)
+    assert result.returncode == EXIT_RUNTIME_ERROR, result.stderr
+    assert result.stdout == "start\n"
+    assert re.fullmatch(f"{re.escape(str(source))}:{lines}:1: runtime error: stack overflow: "
+                        "the recursion is too deep\n", result.stderr), result.stderr
+
+
+@pytest.mark.parametrize("runner", ["run", "build"])
+def test_read_file_allocation_failure_exit_101(tmp_path, runner):
+    # a sparse 8 GiB file, which a 4 GiB address space cannot hold
+    huge = tmp_path / "huge.bin"
+    with open(huge, "wb") as f:
+        f.truncate(8 << 30)
+    source = write(tmp_path, f"fn main() {{\n    println!(\"start\");\n"
+                             f"    let text = read_file(\"{huge}\");\n"
+                             f"    println!(\"{{}}\", text.len());\n}}\n")
+    result = _run_or_build(tmp_path, source, runner, preexec_fn=_limit_address_space)
+    assert result.returncode == EXIT_RUNTIME_ERROR, result.stderr
+    assert result.stdout == "start\n"
+    assert result.stderr == (f"{source}:3:16: runtime error: memory allocation of "
+                             f"{(8 << 30) + 1} bytes failed\n")
+
+
 def test_large_array_in_called_function():
-    m = sxc.compile("fn at(i: i64) -> f64 {\n    let a = [2.0f64; 10000000];\n"
-                    "    a[i as usize]\n}\n"
-                    "fn small(i: i64) -> f64 {\n    let a = [3.0f64; 100000];\n"
+    m = sxc.compile("fn at(i: i64) -> f64 {\n    let a = [[2.0f64; 10000]; 1000];\n"
+                    "    a[i as usize][0]\n}\n"
+                    "fn small(i: i64) -> f64 {\n    let a = [3.0f64; 65536];\n"
                     "    a[i as usize]\n}\n")
     with pytest.raises(sxc.RuntimeError, match="the arrays of `at` need 160000000 bytes"):
         m.at(3)
