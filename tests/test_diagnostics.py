@@ -235,6 +235,7 @@ ERROR_CODES = {
     "tangents_char": "SX0904", "similar_local": "SX0201", "similar_constant": "SX0201",
     "similar_function": "SX0201", "similar_type_swapped": "SX0202",
     "similar_struct": "SX0202", "similar_method": "SX0210",
+    "destructure_literal": "SX0404", "assoc_const_missing": "SX0201",
 }
 
 
