@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import copy
 import math
 import re
 
@@ -1461,6 +1462,20 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         number_call = self.number_fn_call(e, segs, expected)
         if number_call is not None:
             return number_call
+        path = "::".join(self.std_import(segs))
+        if path in _SWAP_AND_ORDER and len(e.args) != 2:
+            count = len(e.args)
+            self.rep.error(f"`{name}` takes 2 arguments but {count} "
+                           f"{'was' if count == 1 else 'were'} supplied", e.span, code="SX0302")
+            e.args = [self.expr(a, None) for a in e.args]
+            e.ty = T.NEVER
+            return e
+        if path in ("std::cmp::max", "std::cmp::min", "cmp::max", "cmp::min"):
+            # `max(a, b)` is `a.max(b)`: on a tie Rust's `max` returns `b`, `min` returns `a`
+            method = ast.MethodCall(e.span, e.args[0], segs[-1], [e.args[1]], [], func.span)
+            return self.e_MethodCall(method, expected)
+        if path in ("std::mem::swap", "mem::swap"):
+            return self.expr(_swap_block(e), expected)
         if name in ("dual::variable", "dual::constant"):
             e.args = self.check_args(e.args, [T.F64], e.span, f"`{name}`")
             return self._builtin(e, name, T.DUAL)
@@ -2165,6 +2180,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 e.args[0], ast.Ref) else e.args[0], elem), elem)]
             e.target, e.ty = ("seq", "contains"), T.BOOL
             return e
+        if name == "retain" and is_vec and len(e.args) == 1:
+            self._require_mut(e.receiver, "retain")
+            return self.expr(_retain_block(e), expected)
         if name in ("join", "concat") and isinstance(T.prune(elem), T.StrT):
             params = [T.STR] if name == "join" else []
             e.args = self.check_args(e.args, params, e.span, f"`{name}`")
@@ -3191,6 +3209,72 @@ def _deref_operand(e: ast.Expr) -> ast.Expr:
         e = ast.Unary(e.span, "*", e)
         e.ty = inner
     return e
+
+
+# the functions of `std` that sxc rewrites, all of two arguments
+_SWAP_AND_ORDER = ("std::cmp::max", "std::cmp::min", "cmp::max", "cmp::min",
+                   "std::mem::swap", "mem::swap")
+
+
+def _retain_block(e: ast.MethodCall) -> ast.Block:
+    """`v.retain(f)` as a loop that moves each kept element down, then truncates:
+
+        { let keep = f; let mut w = 0; let mut r = 0;
+          while r < v.len() { if keep(&v[r]) { v[w] = v[r]; w += 1; } r += 1; }
+          v.truncate(w); }
+
+    `f` sees each element once, in order, as Rust's `retain` calls it."""
+    span = e.span
+    tag = f"{span.line}_{span.col}"
+    keep, write, read = f"__keep_{tag}", f"__write_{tag}", f"__read_{tag}"
+
+    def vec() -> ast.Expr:
+        return copy.deepcopy(e.receiver)
+
+    def name(text: str) -> ast.Path:
+        return ast.Path(span, [text])
+
+    def element(index: str) -> ast.Index:
+        return ast.Index(span, vec(), name(index))
+
+    def bump(counter: str) -> ast.Assign:
+        return ast.Assign(span, "+=", name(counter), ast.IntLit(span, 1))
+
+    kept = ast.Call(span, name(keep), [ast.Ref(span, element(read), False)])
+    moved = ast.Block(span, [ast.Assign(span, "=", element(write), element(read)),
+                             bump(write)], None)
+    step = ast.Block(span, [ast.ExprStmt(span, ast.If(span, kept, moved, None)), bump(read)],
+                     None)
+    length = ast.MethodCall(span, vec(), "len", [], [], span)
+    loop = ast.While(span, ast.Binary(span, "<", name(read), length), step)
+    usize = ast.NamedType(span, ["usize"])
+    return ast.Block(span, [
+        ast.Let(span, ast.NamePattern(span, keep), None, e.args[0]),
+        ast.Let(span, ast.NamePattern(span, write, True), usize, ast.IntLit(span, 0)),
+        ast.Let(span, ast.NamePattern(span, read, True), usize, ast.IntLit(span, 0)),
+        ast.ExprStmt(span, loop),
+        ast.ExprStmt(span, ast.MethodCall(span, vec(), "truncate", [name(write)], [], span)),
+    ], None)
+
+
+def _swap_block(e: ast.Call) -> ast.Block:
+    """`std::mem::swap(&mut a, &mut b)` as `{ let (x, y) = (b, a); a = x; b = y; }`;
+    an argument that is a `&mut` reference already swaps through `*`."""
+    def place(arg: ast.Expr) -> ast.Expr:
+        if isinstance(arg, ast.Ref) and arg.mutable:
+            return arg.operand
+        return ast.Unary(arg.span, "*", arg)
+
+    a, b = place(e.args[0]), place(e.args[1])
+    first = f"__swapped_{e.span.line}_{e.span.col}"
+    second = first + "_b"
+    taken = ast.TuplePattern(e.span, [ast.NamePattern(e.span, first),
+                                      ast.NamePattern(e.span, second)])
+    return ast.Block(e.span, [
+        ast.Let(e.span, taken, None, ast.TupleLit(e.span, [b, a])),
+        ast.Assign(e.span, "=", copy.deepcopy(a), ast.Path(e.span, [first])),
+        ast.Assign(e.span, "=", copy.deepcopy(b), ast.Path(e.span, [second])),
+    ], None)
 
 
 def _prune_types(body: ast.Node, settle: bool = False) -> None:
