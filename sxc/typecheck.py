@@ -1884,6 +1884,12 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
     # ------------------------------------------------------------ methods
 
     def e_MethodCall(self, e: ast.MethodCall, expected):
+        if e.method in ("unwrap", "expect") and isinstance(e.receiver, ast.MacroCall) \
+                and e.receiver.name in ("write", "writeln") and len(e.args) == int(
+                    e.method == "expect"):
+            # `write!` cannot fail in sxc: its `fmt::Result` is `()`
+            e.args = [self.coerce(self.expr(a, T.STR), T.STR) for a in e.args]
+            return self.expr(e.receiver, expected)
         chain = self.iter_chain_call(e, expected)
         if chain is None:
             chain = self.sort_closure_call(e, expected)
@@ -2883,10 +2889,20 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                            help=f'write `{e.name}!(f, "{{}}", value)`', code="SX0108")
             e.args = []
             return e
+        unchecked = copy.deepcopy(e.args[0])
         dest = self.expr(e.args[0], None)
+        if isinstance(T.strip_refs(dest.ty), T.StrT):
+            # `write!(s, ...)` into a `String` appends, as `s.push_str(&format!(...))`
+            pieces = list(e.args[1:])
+            if e.name == "writeln" and isinstance(pieces[0], ast.StrLit):
+                pieces[0] = replace(pieces[0], value=pieces[0].value + "\n")
+            text = ast.MacroCall(e.span, "format", pieces, names[1:])
+            push = ast.MethodCall(e.span, unchecked, "push_str",
+                                  [ast.Ref(e.span, text, False)], [], e.span)
+            return self.e_MethodCall(push, None)
         if not isinstance(T.strip_refs(dest.ty), (T.FormatterT, T.NeverT)):
-            self.rep.error(f"sxc supports `{e.name}!` only into a `fmt::Formatter`, found "
-                           f"`{dest.ty}`", dest.span,
+            self.rep.error(f"sxc supports `{e.name}!` only into a `fmt::Formatter` or a "
+                           f"`String`, found `{dest.ty}`", dest.span,
                            help="build the text with `format!`", code="SX0801")
         text = self.format_macro(ast.MacroCall(e.span, "format", e.args[1:], names[1:]))
         e.args = [dest, text]

@@ -80,7 +80,7 @@ CASES = [
     ("assert_eq_no_debug", "assert_eq!(n.x, 1.0, \"{:?}\", n);", "{:?}",
      "`N` does not implement `Debug`", None),
     ("write_into_int", 'let s = 1; write!(s, "{}", x);', "s",
-     "sxc supports `write!` only into a `fmt::Formatter`, found `i64`", "format!"),
+     "sxc supports `write!` only into a `fmt::Formatter` or a `String`, found `i64`", "format!"),
     ("write_without_format", "write!();", "write!()",
      "`write!` needs a formatter and a format string", None),
     ("ok_not_unit", "let r = Ok(5);", "Ok(5)",
