@@ -19,7 +19,7 @@ class BuildWithTables(build_py):
         super().run()
         if getattr(self, "editable_mode", False):
             # An editable install serves grammar/ and runtime/ from the source
-            # tree, and build_lib holds none of their files.  The parser then
+            # tree, and build_lib contains none of their files.  The parser then
             # builds the tables on first use and keeps them in the compile cache.
             return
         spec = importlib.util.spec_from_file_location("grammar_tables",

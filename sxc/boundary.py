@@ -288,12 +288,12 @@ class Layout:
         return ctypes.addressof(cell)
 
     def _mut_vec_ref_slot(self, value, t: T.VecT, where: str, keep: list) -> int:
-        """Return the address of a cell that holds a new `Vec`, for a `&mut Vec` parameter.
+        """Return the address of a cell that contains a new `Vec`, for a `&mut Vec` parameter.
 
         The callee may grow or shrink the `Vec`, which a NumPy array cannot
-        follow in place, so the argument is a `list`: its items are copied
-        into the `Vec`, and after a call that returns normally the list
-        takes the `Vec`'s items (see `write_back_arguments`).
+        follow in place, so the argument is a `list`.  Its items are copied
+        into the `Vec`.  After a call that returns normally, the list gets the
+        `Vec`'s items (see `write_back_arguments`).
         """
         import numpy as np
 
@@ -677,7 +677,8 @@ def write_back_arguments(keep: list) -> None:
 def free_arguments(keep: list, freed: set) -> None:
     """Free the `String` and `Vec` arguments of a call that has ended.
 
-    The callee owns them, but compiled code never frees a string or a `Vec`.
+    The callee owns them, but compiled code frees neither a `Vec` nor a
+    string argument.
     Nothing that outlives the call can point into a `String` argument,
     because results are copied before this runs and no type that contains a
     string crosses into a callback.  A `Vec` argument that the callee
@@ -696,7 +697,7 @@ def free_arguments(keep: list, freed: set) -> None:
             free(ctypes.c_void_p.from_address(item).value)
             free(item)
         elif isinstance(item, _MutVecArgument):
-            # the header the cell holds now: the callee may have put another there
+            # the header in the cell now, because the callee may have replaced the `Vec`
             header = item.cell.value
             free(ctypes.c_void_p.from_address(header).value)
             free(header)

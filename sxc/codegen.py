@@ -1101,7 +1101,7 @@ class Codegen:
             b.store(b.or_(b.load(acc), eq), acc)
 
     def join_strings(self, e: ast.MethodCall, name: str) -> ir.Value:
-        """`parts.join(sep)` and `parts.concat()` of a sequence of strings."""
+        """Emit `parts.join(sep)` or `parts.concat()` of a sequence of strings."""
         b = self.b
         data, length = self.seq_parts(e.receiver)
         sep = self.value(e.args[0]) if name == "join" else None
@@ -1746,18 +1746,19 @@ class Codegen:
         return self.b.call(self.helper_str_append(), [lhs, rhs, self.b.bitcast(fmt, PTR)])
 
     def helper_str_append(self) -> ir.Function:
-        """`(s, t, fmt) -> s + t`, in amortised time when `s` grows again and again.
+        """Return the helper `(s, t, fmt) -> s + t`, which takes amortised time when
+        `s` grows again and again.
 
-        Strings share their bytes and nothing frees them, so a string may not
-        be written in place.  Instead the helper keeps the last few buffers it
-        allocated, each with the end of the bytes handed out so far and the end
-        of its room.  When `s` ends exactly where one of them does, `t` goes
-        into the room after it: no string sees those bytes yet, and the bytes
-        every string sees stay as they are.  Otherwise the helper copies `s`
-        and `t` into a new buffer twice their size.  So `s.push_str(t)` in a
-        loop copies each byte a constant number of times on average, as a
-        growing `Vec` does.  A spin lock guards the table, for modules that
-        threads call at once.
+        Strings share their bytes, and nothing frees the buffers this helper
+        allocates, so a string may not be written in place.  Instead the helper
+        keeps the last few buffers it allocated, each with the end of the bytes
+        handed out so far and the end of its room.  When `s` ends exactly where
+        one of them does, `t` goes into the room after it.  No string contains
+        those bytes yet, and the bytes of every existing string stay unchanged.
+        Otherwise the helper copies `s` and `t` into a new buffer of twice their
+        length (at least 32 bytes).  So `s.push_str(t)` in a loop copies each
+        byte a constant number of times on average, as a growing `Vec` does.  A
+        spin lock guards the table, because threads may call one module at once.
         """
         slots = _STR_TAIL_SLOTS
         table_t = ir.ArrayType(ir.LiteralStructType([PTR, PTR]), slots)
@@ -1814,7 +1815,7 @@ class Codegen:
                 slot = b.select(matches, ir.Constant(I32, i), slot)
             doubled = b.mul(total, const_i64(2))
             cap = b.select(b.icmp_unsigned("<", doubled, const_i64(32)), const_i64(32), doubled)
-            # a total past isize::MAX / 2 asks for exactly what it needs
+            # when doubling overflows, request exactly the total
             cap = b.select(b.icmp_unsigned("<", doubled, total), total, cap)
             buf = b.call(self.native.libc("malloc"), [cap])
             failed = b.icmp_unsigned("==", b.ptrtoint(buf, I64), const_i64(0))

@@ -478,9 +478,9 @@ def _char_utf8(cg: Codegen, c: ir.Value) -> ir.Value:
 
 
 def _string_truncate(cg: Codegen, e: ast.MethodCall):
-    """`s.clear()` and `s.truncate(n)`: a shorter length, the bytes left as they are
-    for the strings that share them.  `truncate` past the end does nothing and
-    panics off a char boundary, as in Rust."""
+    """Emit `s.clear()` and `s.truncate(n)`, which shorten the length and leave the
+    bytes unchanged for the strings that share them.  As in Rust, `truncate`
+    past the end does nothing, and off a char boundary it panics."""
     b = cg.b
     place = _string_place(cg, e)
     s = b.load(place)
@@ -501,9 +501,9 @@ def _string_truncate(cg: Codegen, e: ast.MethodCall):
 
 
 def _string_insert(cg: Codegen, e: ast.MethodCall, name: str):
-    """`s.insert(i, c)` and `s.insert_str(i, t)`: a new string of the bytes before
-    `i`, the insertion and the rest.  An `i` past the end or inside a character
-    panics, as in Rust."""
+    """Emit `s.insert(i, c)` and `s.insert_str(i, t)`, which build a new string of
+    the bytes before `i`, the insertion and the rest.  As in Rust, an `i` past the
+    end or inside a character panics."""
     b = cg.b
     place = _string_place(cg, e)
     at = cg.value(e.args[0])
@@ -529,7 +529,7 @@ def _string_insert(cg: Codegen, e: ast.MethodCall, name: str):
 
 
 def _string_place(cg: Codegen, e: ast.MethodCall) -> ir.Value:
-    """The address of the `String` that method call `e` changes."""
+    """Return the address of the `String` that method call `e` changes."""
     b = cg.b
     if isinstance(e.receiver.ty, T.RefT):
         place = cg.value(e.receiver)

@@ -1016,8 +1016,8 @@ class Builder(Transformer):
         return ast.Assign(self.sp(meta), str(op), target, value)
 
     def destructure(self, span, target: ast.TupleLit, value: ast.Expr) -> ast.Block:
-        """`(a, b) = (b, a);` as `{ let (x0, x1) = (b, a); a = x0; b = x1; }`: the
-        right side is read whole before any place changes, as in Rust."""
+        """Rewrite `(a, b) = (b, a);` into `{ let (x0, x1) = (b, a); a = x0; b = x1; }`,
+        so the whole right side is read before any place changes, as in Rust."""
         assigns: list[ast.Stmt] = []
 
         def pattern(t: ast.Expr) -> ast.Pattern:

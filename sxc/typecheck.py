@@ -441,6 +441,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         for name, c in self.program.consts.items():
             self.self_struct = getattr(c, "owner", None)
             c.value = self.coerce(self.expr(c.value, self.consts[name]), self.consts[name])
+            _prune_types(c.value, settle=True)
             self.check_literals(c.value)
         self.self_struct = None
         self.check_const_cycles()
@@ -1887,7 +1888,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if e.method in ("unwrap", "expect") and isinstance(e.receiver, ast.MacroCall) \
                 and e.receiver.name in ("write", "writeln") and len(e.args) == int(
                     e.method == "expect"):
-            # `write!` cannot fail in sxc: its `fmt::Result` is `()`
+            # `write!` returns `()` in sxc, because writing to a `String` or a
+            # `Formatter` cannot fail, so `unwrap` and `expect` return it unchanged
             e.args = [self.coerce(self.expr(a, T.STR), T.STR) for a in e.args]
             return self.expr(e.receiver, expected)
         chain = self.iter_chain_call(e, expected)
@@ -3233,13 +3235,13 @@ _SWAP_AND_ORDER = ("std::cmp::max", "std::cmp::min", "cmp::max", "cmp::min",
 
 
 def _retain_block(e: ast.MethodCall) -> ast.Block:
-    """`v.retain(f)` as a loop that moves each kept element down, then truncates:
+    """Rewrite `v.retain(f)` into a loop that moves each kept element down, then truncates:
 
         { let keep = f; let mut w = 0; let mut r = 0;
           while r < v.len() { if keep(&v[r]) { v[w] = v[r]; w += 1; } r += 1; }
           v.truncate(w); }
 
-    `f` sees each element once, in order, as Rust's `retain` calls it."""
+    `f` is called once per element, in order, as Rust's `retain` calls it."""
     span = e.span
     tag = f"{span.line}_{span.col}"
     keep, write, read = f"__keep_{tag}", f"__write_{tag}", f"__read_{tag}"
@@ -3256,10 +3258,10 @@ def _retain_block(e: ast.MethodCall) -> ast.Block:
     def bump(counter: str) -> ast.Assign:
         return ast.Assign(span, "+=", name(counter), ast.IntLit(span, 1))
 
-    kept = ast.Call(span, name(keep), [ast.Ref(span, element(read), False)])
+    test = ast.Call(span, name(keep), [ast.Ref(span, element(read), False)])
     moved = ast.Block(span, [ast.Assign(span, "=", element(write), element(read)),
                              bump(write)], None)
-    step = ast.Block(span, [ast.ExprStmt(span, ast.If(span, kept, moved, None)), bump(read)],
+    step = ast.Block(span, [ast.ExprStmt(span, ast.If(span, test, moved, None)), bump(read)],
                      None)
     length = ast.MethodCall(span, vec(), "len", [], [], span)
     loop = ast.While(span, ast.Binary(span, "<", name(read), length), step)
@@ -3274,8 +3276,8 @@ def _retain_block(e: ast.MethodCall) -> ast.Block:
 
 
 def _swap_block(e: ast.Call) -> ast.Block:
-    """`std::mem::swap(&mut a, &mut b)` as `{ let (x, y) = (b, a); a = x; b = y; }`;
-    an argument that is a `&mut` reference already swaps through `*`."""
+    """Rewrite `std::mem::swap(&mut a, &mut b)` into `{ let (x, y) = (b, a); a = x;
+    b = y; }`.  An argument that is already a `&mut` reference swaps through `*`."""
     def place(arg: ast.Expr) -> ast.Expr:
         if isinstance(arg, ast.Ref) and arg.mutable:
             return arg.operand
@@ -3284,10 +3286,10 @@ def _swap_block(e: ast.Call) -> ast.Block:
     a, b = place(e.args[0]), place(e.args[1])
     first = f"__swapped_{e.span.line}_{e.span.col}"
     second = first + "_b"
-    taken = ast.TuplePattern(e.span, [ast.NamePattern(e.span, first),
+    swapped = ast.TuplePattern(e.span, [ast.NamePattern(e.span, first),
                                       ast.NamePattern(e.span, second)])
     return ast.Block(e.span, [
-        ast.Let(e.span, taken, None, ast.TupleLit(e.span, [b, a])),
+        ast.Let(e.span, swapped, None, ast.TupleLit(e.span, [b, a])),
         ast.Assign(e.span, "=", copy.deepcopy(a), ast.Path(e.span, [first])),
         ast.Assign(e.span, "=", copy.deepcopy(b), ast.Path(e.span, [second])),
     ], None)

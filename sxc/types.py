@@ -36,7 +36,58 @@ class IntT(Type):
         return hash((self.bits, self.signed, self.alias))
 
 
-class IntVar(IntT):
+class LiteralVar:
+    """A type variable of an unsuffixed literal, bound by its first comparison.
+
+    `IntVar` and `FloatVar` share the binding: variables link root to root,
+    and one that nothing binds resolves to the subclass's `default()`.
+    """
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "bound", None)
+
+    def root(self) -> LiteralVar:
+        """Return the last variable of the chain of variables bound to variables."""
+        root = self
+        while isinstance(root.bound, LiteralVar):
+            root = root.bound
+        return root
+
+    def resolved(self) -> Type:
+        bound = self.root().bound
+        return bound if bound is not None else self.default()
+
+    def default(self) -> Type:
+        raise NotImplementedError
+
+    def accepts(self, other: Type) -> bool:
+        raise NotImplementedError
+
+    def bind(self, other: Type) -> bool:
+        """Fix this variable to the type `other`; False if it cannot."""
+        root = self.root()
+        if root.bound is not None:
+            return root.bound == other
+        if isinstance(other, type(self)):
+            # link root to root: linking to a variable that already leads
+            # back here would make a cycle
+            other_root = other.root()
+            if other_root is not root:
+                object.__setattr__(root, "bound", other_root)
+            return True
+        if self.accepts(other):
+            object.__setattr__(root, "bound", other)
+            return True
+        return False
+
+    def name(self) -> str:
+        return self.resolved().name()
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+class IntVar(LiteralVar, IntT):
     """The type of an unsuffixed integer literal before its use decides it.
 
     `let mut best = 0; ... best = i;` with `i: usize` makes `best` a `usize`,
@@ -44,35 +95,11 @@ class IntVar(IntT):
     type binds the variable; one that nothing binds is an `i64`.
     """
 
-    def __init__(self) -> None:
-        object.__setattr__(self, "bound", None)
+    def default(self) -> Type:
+        return I64
 
-    def resolved(self) -> IntT:
-        t = self.bound
-        while isinstance(t, IntVar):
-            t = t.bound
-        return t if t is not None else I64
-
-    def bind(self, other: Type) -> bool:
-        """Fix this variable to the integer type `other`; False if it cannot."""
-        root = self
-        while isinstance(root.bound, IntVar):
-            root = root.bound
-        if root.bound is not None:
-            return root.bound == other
-        if isinstance(other, IntVar):
-            # link root to root: linking to a variable that already leads
-            # back here would make a cycle
-            other_root = other
-            while isinstance(other_root.bound, IntVar):
-                other_root = other_root.bound
-            if other_root is not root:
-                object.__setattr__(root, "bound", other_root)
-            return True
-        if isinstance(other, IntT) and not is_char(other):
-            object.__setattr__(root, "bound", other)
-            return True
-        return False
+    def accepts(self, other: Type) -> bool:
+        return isinstance(other, IntT) and not is_char(other)
 
     @property
     def bits(self) -> int:
@@ -86,9 +113,6 @@ class IntVar(IntT):
     def alias(self) -> str:
         return self.resolved().alias
 
-    def name(self) -> str:
-        return self.resolved().name()
-
     def __eq__(self, other: object) -> bool:
         if isinstance(other, HoleT):
             return other == self
@@ -96,8 +120,7 @@ class IntVar(IntT):
             return self.bind(other)
         return False
 
-    def __hash__(self) -> int:
-        return id(self)
+    __hash__ = LiteralVar.__hash__
 
 
 class HoleT(Type):
@@ -154,7 +177,7 @@ class FloatT(Type):
         return hash(("f", self.bits))
 
 
-class FloatVar(FloatT):
+class FloatVar(LiteralVar, FloatT):
     """The type of an unsuffixed float literal before its use decides it.
 
     `let mut total = 0.0; total += x;` with `x: f32` makes `total` an `f32`,
@@ -163,40 +186,15 @@ class FloatVar(FloatT):
     replaces every variable by its type after it has checked a function.
     """
 
-    def __init__(self) -> None:
-        object.__setattr__(self, "bound", None)
+    def default(self) -> Type:
+        return F64
 
-    def resolved(self) -> FloatT:
-        t = self.bound
-        while isinstance(t, FloatVar):
-            t = t.bound
-        return t if t is not None else F64
-
-    def bind(self, other: Type) -> bool:
-        """Fix this variable to the float type `other`; False if it cannot."""
-        root = self
-        while isinstance(root.bound, FloatVar):
-            root = root.bound
-        if root.bound is not None:
-            return root.bound == other
-        if isinstance(other, FloatVar):
-            other_root = other
-            while isinstance(other_root.bound, FloatVar):
-                other_root = other_root.bound
-            if other_root is not root:
-                object.__setattr__(root, "bound", other_root)
-            return True
-        if isinstance(other, FloatT):
-            object.__setattr__(root, "bound", other)
-            return True
-        return False
+    def accepts(self, other: Type) -> bool:
+        return isinstance(other, FloatT)
 
     @property
     def bits(self) -> int:
         return self.resolved().bits
-
-    def name(self) -> str:
-        return self.resolved().name()
 
     def __repr__(self) -> str:
         return f"FloatVar({self.bound!r})"
@@ -208,8 +206,7 @@ class FloatVar(FloatT):
             return self.bind(other)
         return False
 
-    def __hash__(self) -> int:
-        return id(self)
+    __hash__ = LiteralVar.__hash__
 
 
 @dataclass(frozen=True)
@@ -448,9 +445,7 @@ def prune(t: Type, settle: bool = False) -> Type:
     if isinstance(t, HoleT):
         return prune(t.bound, settle) if t.bound is not None else t
     if isinstance(t, FloatVar):
-        root = t
-        while isinstance(root.bound, FloatVar):
-            root = root.bound
+        root = t.root()
         return root.resolved() if settle or root.bound is not None else root
     if isinstance(t, VecT):
         elem = prune(t.elem, settle)
