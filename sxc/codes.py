@@ -105,6 +105,13 @@ _ALL = [
         message repeats.  Install gcc or clang, or set the `CC` environment
         variable to the compiler to use.
     """),
+    _code("SX0006", "type too large", """
+        A tuple or struct value contains at most 4096 single values (numbers,
+        booleans, strings and the like) outside the elements of its arrays,
+        which count once.  Each line of `let b = (a, a);` doubles the size
+        of a value, and compiling a value field by field takes time in
+        proportion to its size.  Keep repeated data in an array or a `Vec`.
+    """),
     # ------------------------------------------------------------------ SX01xx
     _code("SX0101", "syntax error", """
         The parser found a token where the grammar does not allow it.  The

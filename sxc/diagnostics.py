@@ -15,6 +15,7 @@ sxc is never mistaken for a bug in the program.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -266,6 +267,18 @@ class InternalError(Exception):
     """A bug in sxc itself, never a mistake in the user's program."""
 
 
+# A type or name quoted in a message is shortened beyond this many characters:
+# a tuple type built by doubling has millions of them.
+MAX_QUOTED = 160
+_QUOTED = re.compile(r"`([^`\n]{%d,})`" % (MAX_QUOTED + 1))
+
+
+def shorten_quoted(text: str) -> str:
+    """Return `text` with each overlong `quoted` part cut in the middle."""
+    keep = MAX_QUOTED // 2 - 2
+    return _QUOTED.sub(lambda m: f"`{m.group(1)[:keep]}...{m.group(1)[-keep:]}`", text)
+
+
 class Reporter:
     """Collects diagnostics of one compilation, so a pass can report many."""
 
@@ -283,6 +296,9 @@ class Reporter:
         self._add(Diagnostic("warning", message, span, [], help, code))
 
     def _add(self, diagnostic: Diagnostic) -> None:
+        diagnostic.message = shorten_quoted(diagnostic.message)
+        if diagnostic.help is not None:
+            diagnostic.help = shorten_quoted(diagnostic.help)
         # a node checked twice (an argument retried with another expected
         # type) must not report the same problem twice
         key = (diagnostic.severity, diagnostic.message, diagnostic.span)

@@ -307,6 +307,10 @@ class GenericsMixin:
                            help="hold the inner value in a `Vec`", code="SX0310")
             inst.resolved_fields = []
             self.structs[mangled] = {}
+        elif not self.check_struct_size(mangled, span):
+            inst.resolved_fields = []
+            self.structs[mangled] = {f: T.NEVER for f in fields}
+            return T.NEVER
         return T.StructT(mangled)
 
     def _unique(self, name: str, table) -> str:
@@ -722,6 +726,9 @@ class GenericsMixin:
             checked.append((fname, value))
         env = {n: T.prune(t) for n, t in env.items()}
         missing = [g for g in sdef.generics if g not in env or _has_hole(env[g])]
+        if missing and any(isinstance(v.ty, T.NeverT) for _, v in checked):
+            e.ty = T.NEVER  # a field's error is reported already
+            return e
         if missing:
             self.rep.error(f"type annotations needed: cannot infer the type of `{missing[0]}` "
                            f"in `{name}`", e.name_span or e.span,

@@ -145,6 +145,12 @@ MAX_ARRAY = 65536
 # and a tuple literal 2,000 deep took 38 s and 3.4 GB (measurements on a
 # busy 2-core machine).
 MAX_TYPE_NESTING = 64
+# A value of array, tuple or struct type contains at most this many numbers,
+# booleans and other single values outside its arrays' elements (an array
+# counts its element once).  Types are shared, so `let b = (a, a);` repeated
+# doubles the size at each line.  The passes walk every field: 2^17 of them
+# took 20 s to compile on a 2-core machine, and 2^40 would not finish.
+MAX_TYPE_LEAVES = 4096
 COMPARISONS = ("==", "!=", "<", ">", "<=", ">=")
 MAX_FORMAT_WIDTH = 65535
 PRINT_MACROS = {"println", "print", "eprintln", "eprint", "format"} | set(PANIC_MACROS)
@@ -208,8 +214,11 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         self.holes: list[tuple[T.HoleT, Span]] = []
         self.type_nesting_reported = False
         # id of an array or tuple type -> (the type, kept alive so the id stays
-        # unique, and its depth); see `type_depth`
-        self.type_depths: dict[int, tuple[T.Type, int]] = {}
+        # unique, its depth and its number of values); see `type_shape`
+        self.type_shapes: dict[int, tuple[T.Type, int, int]] = {}
+        self.struct_leaves: dict[str, int] = {}
+        self.oversized: set[str] = set()  # structs reported as too large
+        self.type_size_reported = False
         self.module_path = CRATE  # the module of the code being checked
         self.eq_temps = 0  # the locals made for comparisons and struct updates so far
         # (name, local, declared with `mut`, span) of the user's bindings, for the lints
@@ -243,6 +252,11 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                                help="hold the inner value in a `Vec`", code="SX0310")
                 sdef.resolved_fields = []
                 self.structs[name] = {}
+        for name in self._structs_inner_first():
+            if not self.check_struct_size(name, self.program.structs[name].span):
+                # the fields stay, so that uses of them report nothing more
+                self.structs[name] = {f: T.NEVER for f in self.structs[name]}
+                self.program.structs[name].resolved_fields = []
         for name, c in self.program.consts.items():
             self.self_struct = getattr(c, "owner", None)
             self.consts[name] = self.resolve_type(c.type)
@@ -259,6 +273,54 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             self.sigs[key] = Sig(params, ret, fn.self_kind, self_type)
             fn.sig = self.sigs[key]
         self.self_struct = None
+
+    def _structs_inner_first(self) -> list[str]:
+        """Return the declared structs, each after the structs it contains by value."""
+        order: list[str] = []
+        state: dict[str, bool] = {}  # False while visiting, True once placed
+        for root in self.structs:
+            if root in state or root in self.instance_of:
+                continue
+            stack = [(root, iter(self._held_structs(root)))]
+            state[root] = False
+            while stack:
+                name, inner = stack[-1]
+                nxt = next((s for s in inner if s not in state), None)
+                if nxt is None:
+                    stack.pop()
+                    state[name] = True
+                    order.append(name)
+                else:
+                    state[nxt] = False
+                    stack.append((nxt, iter(self._held_structs(nxt))))
+        return order
+
+    def _held_structs(self, struct: str) -> list[str]:
+        """Return the structs that a `struct` value stores inline, each once."""
+        found: dict[str, None] = {}
+        pending = list(self.structs.get(struct, {}).values())
+        seen: set[int] = set()
+        while pending:
+            t = pending.pop()
+            if id(t) in seen:
+                continue
+            seen.add(id(t))
+            if isinstance(t, T.ArrayT):
+                pending.append(t.elem)
+            elif isinstance(t, T.TupleT):
+                pending.extend(t.items)
+            elif isinstance(t, T.StructT) and t.struct in self.structs:
+                found[t.struct] = None
+        return list(found)
+
+    def type_label(self, struct: str) -> str:
+        """Return the name of struct type `struct` as the program spells it."""
+        key = self.instance_of.get(struct)
+        if key is None:
+            return struct
+        args = ", ".join(self.type_label(a.struct) if isinstance(a, T.StructT) else str(a)
+                         for a in key[1])
+        return f"{key[0]}<{args}>"
 
     def _contains_by_value(self, struct: str, target: str) -> bool:
         """Return whether a value of struct type `struct` stores a `target` struct inline.
@@ -376,41 +438,91 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         return size
 
     def check_type_nesting(self, t: T.ArrayT | T.TupleT, span: Span) -> T.Type:
-        """Return `t`, or report it and return the error type if it nests too deeply.
+        """Return `t`, or report it and return the error type if it nests too
+        deeply or contains too many values.
 
         Array and tuple levels count together, so `[([f64; 2],); 3]` is three
         levels.  A struct type counts as one level, whatever its fields hold.
         """
-        if self.type_depth(t) <= MAX_TYPE_NESTING:
-            return t
-        # One report is enough: the types around this one, which nest deeper
-        # still, get the error type, which matches anything, without a report.
-        if not self.type_nesting_reported:
-            self.type_nesting_reported = True
-            kind = "array" if isinstance(t, T.ArrayT) else "tuple"
-            self.rep.error(f"{kind} type nests more than {MAX_TYPE_NESTING} levels deep",
-                           span, help="keep deeply nested data in a `Vec` or a struct, "
-                           "or index a flat array", code="SX0003")
-        return T.NEVER
+        depth, leaves = self.type_shape(t)
+        if depth > MAX_TYPE_NESTING:
+            # One report is enough: the types around this one, which nest
+            # deeper still, get the error type, which matches anything,
+            # without a report.
+            if not self.type_nesting_reported:
+                self.type_nesting_reported = True
+                kind = "array" if isinstance(t, T.ArrayT) else "tuple"
+                self.rep.error(f"{kind} type nests more than {MAX_TYPE_NESTING} levels deep",
+                               span, help="keep deeply nested data in a `Vec` or a struct, "
+                               "or index a flat array", code="SX0003")
+            return T.NEVER
+        if leaves > MAX_TYPE_LEAVES:
+            if not self.type_size_reported:
+                self.type_size_reported = True
+                kind = "an array" if isinstance(t, T.ArrayT) else "a tuple"
+                self.rep.error(f"{kind} type containing {leaves} values is too large",
+                               span, help=f"a tuple or struct contains at most {MAX_TYPE_LEAVES} "
+                               "values outside arrays; keep repeated data in an array or "
+                               "a `Vec`", code="SX0006")
+            return T.NEVER
+        return t
 
-    def type_depth(self, t: T.Type) -> int:
-        """Return how many array and tuple levels `t` nests."""
+    def type_shape(self, t: T.Type) -> tuple[int, int]:
+        """Return how many array and tuple levels `t` nests, and how many
+        single values it contains outside its arrays' elements."""
+        depth, leaves, _ = self._shape(t)
+        return depth, leaves
+
+    def _shape(self, t: T.Type) -> tuple[int, int, bool]:
+        """Return `type_shape(t)` and whether it is final: a struct whose
+        size is not yet known counts as one value, and such a count is not
+        stored."""
+        if isinstance(t, T.StructT):
+            leaves = self.struct_leaves.get(t.struct)
+            return 0, 1 if leaves is None else leaves, leaves is not None
         if not isinstance(t, (T.ArrayT, T.TupleT)):
-            return 0
+            return 0, 1, True
         # Types are shared, so `let b = (a, a);` repeated nests a type tree
-        # whose size doubles at each level.  The depths are stored by identity
+        # whose size doubles at each level.  The shapes are stored by identity
         # so that each type is measured once.
-        # NOTE: other passes (`types.prune`, codegen) still walk such a tree
-        # in full, so 40 of those lines do not compile in minutes.
-        known = self.type_depths.get(id(t))
+        known = self.type_shapes.get(id(t))
         if known is not None:
-            return known[1]
+            return known[1], known[2], True
         if isinstance(t, T.ArrayT):
-            depth = 1 + self.type_depth(t.elem)
+            depth, leaves, final = self._shape(t.elem)
+            depth += 1
         else:
-            depth = 1 + max((self.type_depth(i) for i in t.items), default=0)
-        self.type_depths[id(t)] = (t, depth)
-        return depth
+            shapes = [self._shape(i) for i in t.items]
+            depth = 1 + max((d for d, _, _ in shapes), default=0)
+            leaves = sum(n for _, n, _ in shapes)
+            final = all(f for _, _, f in shapes)
+        if final:
+            self.type_shapes[id(t)] = (t, depth, leaves)
+        return depth, leaves, final
+
+    def check_struct_size(self, name: str, span: Span) -> bool:
+        """Record how many values a `name` struct contains, and report it and
+        return False when that is more than the limit.
+
+        Call it once the fields of the structs in `name` are known, in an
+        order where each field's struct comes first.
+        """
+        if any(held in self.oversized for held in self._held_structs(name)):
+            # reported at the struct it contains, and counted as empty from here on
+            self.oversized.add(name)
+            self.struct_leaves[name] = 0
+            return True
+        leaves = sum(self.type_shape(f)[1] for f in self.structs.get(name, {}).values())
+        self.struct_leaves[name] = max(leaves, 1)
+        if leaves <= MAX_TYPE_LEAVES:
+            return True
+        self.oversized.add(name)
+        self.rep.error(f"struct `{self.type_label(name)}` contains {leaves} values and is too large",
+                       span, help=f"a struct contains at most {MAX_TYPE_LEAVES} values outside "
+                       "arrays; keep repeated data in an array or a `Vec`", code="SX0006")
+        # counted as empty, so that the structs holding it report nothing more
+        self.struct_leaves[name] = 0
+        return False
 
     def const_int(self, e: ast.Expr) -> int | None:
         """Evaluate the constant integer expression `e`, or report it and return None."""
@@ -2378,7 +2490,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if isinstance(base, T.TupleT) and e.index < len(base.items):
             e.ty = base.items[e.index]
             return e
-        self.rep.error(f"no field `{e.index}` on type `{e.base.ty}`", e.span, code="SX0211")
+        if not isinstance(base, T.NeverT):
+            self.rep.error(f"no field `{e.index}` on type `{e.base.ty}`", e.span, code="SX0211")
         e.ty = T.NEVER
         return e
 

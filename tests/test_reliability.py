@@ -159,12 +159,69 @@ def test_tuple_nesting_at_limit_compiles():
 
 def test_structs_sharing_a_field_type_check(tmp_path):
     # Each struct contains the previous one twice.  The check for recursive
-    # structs once took time exponential in the number of structs.
+    # structs once took time exponential in the number of structs; S13 contains
+    # 8192 numbers, past the size limit, which is reported once.
     lines = ["struct S0 { v: f64 }"]
     lines += [f"struct S{i} {{ a: S{i - 1}, b: S{i - 1} }}" for i in range(1, 40)]
     path = write(tmp_path, "\n".join(lines) + "\nfn main() {}\n")
     done = run_sxc("check", str(path), timeout=300)
+    assert_clean_compile_error(done)
+    assert done.stderr.count("error[") == 1, done.stderr
+    assert "prog.sx:14:1: error[SX0006]: struct `S13` contains 8192 values and is too large" \
+        in done.stderr
+
+
+def _doubling_tuples(count: int, last: str) -> str:
+    lines = ["fn main() {", "    let t0 = (1.5, 2.5);"]
+    lines += [f"    let t{i} = (t{i - 1}, t{i - 1});" for i in range(1, count + 1)]
+    lines += [f'    println!("{{}}", t{count}{last});', "}"]
+    return "\n".join(lines) + "\n"
+
+
+def test_doubled_tuple_size_reported_once(tmp_path):
+    # t40 would hold 2^41 numbers; checking it never finished
+    path = write(tmp_path, _doubling_tuples(40, ".0.1"))
+    done = run_sxc("check", str(path), timeout=120)
+    assert_clean_compile_error(done)
+    assert done.stderr.count("error[") == 1, done.stderr
+    assert "prog.sx:14:15: error[SX0006]: a tuple type containing 8192 values is too large" \
+        in done.stderr
+    assert "^^^^^^^^^^" in done.stderr
+
+
+def test_tuple_at_size_limit_runs(tmp_path):
+    # t11 contains 2^12 = MAX_TYPE_LEAVES numbers
+    assert 2 ** 12 == typecheck.MAX_TYPE_LEAVES
+    path = write(tmp_path, _doubling_tuples(11, ".1" * 12))
+    done = run_sxc("run", str(path), timeout=300)
     assert done.returncode == 0, done.stderr
+    assert done.stdout == "2.5\n"
+
+
+def test_doubled_generic_struct_reported_once():
+    lines = ["struct W<T> {", "    a: T,", "    b: T,", "}", "fn f() -> f64 {",
+             "    let w0 = W { a: 1.0, b: 2.0 };"]
+    lines += [f"    let w{i} = W {{ a: w{i - 1}, b: w{i - 1} }};" for i in range(1, 41)]
+    lines += ["    w40.a.b.a", "}"]
+    with pytest.raises(sxc.CompileError) as info:
+        sxc.compile("\n".join(lines) + "\n", cache=False)
+    diagnostics = info.value.diagnostics
+    assert len(diagnostics) == 1, [d.render() for d in diagnostics]
+    assert diagnostics[0].code == "SX0006"
+    assert diagnostics[0].message == \
+        f"struct `{'W<' * 13}f64{'>' * 13}` contains 8192 values and is too large"
+    assert (diagnostics[0].span.line, diagnostics[0].span.col) == (18, 15)
+
+
+def test_long_type_in_message_is_shortened(tmp_path):
+    # t10 is a tuple of 2^11 numbers: its name has more than 20,000 characters
+    path = write(tmp_path, _doubling_tuples(10, ""))
+    done = run_sxc("check", str(path), timeout=120)
+    assert_clean_compile_error(done)
+    line = next(x for x in done.stderr.splitlines() if "error[SX0604]" in x)
+    message = line.split("error[SX0604]: ", 1)[1]
+    assert "..." in message and message.endswith("cannot be formatted with `{}`")
+    assert len(message) < 200, message
 
 
 def test_struct_recursive_through_tuple_reported():
