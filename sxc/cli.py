@@ -95,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "sxc options)")
     run.add_argument("--time-limit", type=_positive_seconds, metavar="SECONDS",
                      help="stop the program after SECONDS of wall-clock time, with exit "
-                          f"status {EXIT_TIME_LIMIT}; compiling does not count")
+                          f"status {EXIT_TIME_LIMIT}; compiling has a limit of its own, "
+                          "SECONDS but at least 60")
     run.add_argument("--progress", action="store_true",
                      help="show the progress of the annealing runs and meta-steps of "
                           "simplex_training on stderr: a bar on a terminal (with the "
@@ -301,9 +302,12 @@ def _dispatch(args, program_args: list[str], emitter: Emitter) -> int:
     if args.command == "run" and not args.emit and args.trace:
         _check_trace_path(args.file, args.trace)
     if args.command == "run" and not args.emit:
+        watchdog = _compile_watchdog(args.time_limit, args.file, args.error_format)
         # The C compiler links the cached program's library while it runs.
         compiled = compile_cached(source, args.file, options, use_cache=not args.no_cache,
                                   link_in_background=True, one_shot=True)
+        if watchdog is not None:
+            watchdog.cancel()
     else:
         compiled = compile_program(source, args.file, options)
     if args.deny_warnings and (option_warnings or compiled.warnings):
@@ -440,9 +444,38 @@ def report_runtime_error(message: str, program: str, error_format: str) -> None:
     print(diagnostic.to_json(rendered=message), file=sys.stderr)
 
 
-def _stop_for_time_limit(seconds: float, program: str, error_format: str) -> None:
+# seconds that `--time-limit` gives compiling at least
+MIN_COMPILE_LIMIT = 60.0
+
+
+def _compile_watchdog(seconds: float | None, program: str, error_format: str):
+    """Return a started timer that ends the process when compiling takes
+    longer than `seconds` (and at least `MIN_COMPILE_LIMIT`), or None
+    without a time limit.
+
+    The limits of compiling and running are separate, so a program that
+    compiles slowly keeps its whole limit for the run, and a short limit
+    meant for the run does not stop a compilation that is merely slow.
+    """
+    if seconds is None:
+        return None
+    import threading
+
+    seconds = max(seconds, MIN_COMPILE_LIMIT)
+
+    def stop() -> None:
+        _stop_for_time_limit(seconds, program, error_format, stage="compiling the program took")
+
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def _stop_for_time_limit(seconds: float, program: str, error_format: str,
+                         stage: str = "the program ran") -> None:
     """Flush what the program printed, report the time limit and end the process."""
-    text = f"the program ran longer than the time limit of {seconds:g} s and was stopped"
+    text = f"{stage} longer than the time limit of {seconds:g} s and was stopped"
     message = f"error: {text}"
     if error_format == "json":
         message = Diagnostic("error", text, Span(program, 0, 0, 0, 0),

@@ -1381,8 +1381,9 @@ _ALL = [
         The compiled program ran longer than `sxc run --time-limit SECONDS`
         allows, so sxc ended it with exit status 124, as GNU `timeout` does.
         What the program printed until then is kept.  Compiling does not
-        count towards the limit.  With `--error-format=json` the message is
-        one line of JSON with this code.
+        count towards the limit of the run but has a limit of its own,
+        SECONDS or 60 seconds, whichever is longer.  With `--error-format=json` the message is one
+        line of JSON with this code.
     """),
     _code("SXW001", "unknown file setting", """
         sxc reads the file settings `#![mode = ...]` and `#![tangents = ...]`

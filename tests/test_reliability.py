@@ -471,6 +471,24 @@ def test_time_limit_stops_infinite_loop(tmp_path):
     assert "Traceback" not in done.stderr
 
 
+def test_time_limit_stops_slow_compile(tmp_path):
+    # 400 functions take seconds to compile, far beyond the limit
+    functions = [f"fn f{i}(x: f64) -> f64 {{\n    x * {i}.5 + 1.0\n}}" for i in range(400)]
+    calls = " + ".join(f"f{i}(1.0)" for i in range(400))
+    path = write(tmp_path, "\n".join(functions) +
+                 f"\nfn main() {{\n    println!(\"{{}}\", {calls});\n}}\n")
+    # the CLI gives compiling at least a minute, which this test lowers
+    script = ("import sys\nfrom sxc import cli\ncli.MIN_COMPILE_LIMIT = 0.0\n"
+              f"sys.exit(cli.main(['run', '--no-cache', '--time-limit', '0.2', {str(path)!r}]))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == EXIT_TIME_LIMIT, done.stderr
+    assert done.stdout == ""
+    assert "error: compiling the program took longer than the time limit of 0.2 s" \
+        in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_time_limit_keeps_program_status(tmp_path):
     path = write(tmp_path, "fn main() -> i64 { println(\"done\"); 3 }\n")
     done = run_sxc("run", "--time-limit", "100", str(path))

@@ -251,7 +251,8 @@ regression test in `tests/test_reliability.py`.
   fits but cannot be allocated panics with "memory allocation of N bytes
   failed" at the source location.
 - `sxc run` had no way to stop a runaway program; `--time-limit SECONDS`
-  ends it with exit status 124.
+  ends it with exit status 124.  Compiling has a limit of its own, the
+  same or 60 s if longer, so a compilation that hangs ends with 124 too.
 - Lark wrote its parser-table cache in place, so two sxc processes starting
   together could read a half-written file.  The tables are now a toolchain
   file of the compile cache, written to a temporary file and renamed.
@@ -332,7 +333,6 @@ crash ends the worker, not the host.  The suite runs 300 new programs at
   functions, which took 74 s and 514 MB on a busy 2-core machine).  A
   5 MB file of 120,000 such functions did not compile within 5 minutes.
 
-- `sxc run --time-limit` does not cover compile time.
 - A failed allocation while `format!` or `to_string` formats reports no
   source location, because one routine grows the buffers of all string
   formatting; growing a `String` (`push_str`, `push`, `+`, `+=`) names it.
