@@ -88,6 +88,8 @@ class SliceArg(ctypes.Structure):
 def _ctype(t: T.Type):
     if isinstance(t, T.SliceT):
         return SliceArg
+    if isinstance(t, T.RefT):
+        return ctypes.c_void_p  # a `&Vec` or `&mut Vec`: the cell of the header pointer
     if isinstance(t, T.FloatT):
         return ctypes.c_double if t.bits == 64 else ctypes.c_float
     if isinstance(t, T.BoolT):
@@ -581,21 +583,30 @@ def _convert_items(raw, dtype, t: T.Type, where: str):
 
 
 def _callback_arg(arg, t: T.Type):
-    """Return a slice argument as a NumPy array over compiled code's memory, valid
-    during the callback, a `char` as a one-character `str`, and other arguments as
-    they are."""
+    """Return a slice or `&Vec` argument as a NumPy array over compiled code's
+    memory, valid during the callback and writable when the reference is
+    `&mut`, a `char` as a one-character `str`, and other arguments as they are."""
     if T.is_char(t):
         return chr(arg)
-    if not isinstance(t, T.SliceT):
-        return arg
+    if isinstance(t, T.SliceT):
+        return _array_view(arg.data, arg.length, t.elem, t.mutable)
+    if isinstance(t, T.RefT) and isinstance(t.inner, T.VecT):
+        header = ctypes.c_void_p.from_address(arg).value
+        data, length = (ctypes.c_int64 * 2).from_address(header)
+        return _array_view(data, length, t.inner.elem, t.mutable)
+    return arg
+
+
+def _array_view(data: int, length: int, elem: T.Type, writable: bool):
+    """Return a NumPy array over `length` elements of type `elem` at address `data`."""
     import numpy as np
 
-    dtype = elem_dtype(t.elem)
-    if not arg.length:
+    dtype = elem_dtype(elem)
+    if not length:
         return np.empty(0, dtype=dtype)
-    buffer = (ctypes.c_char * (arg.length * dtype.itemsize)).from_address(arg.data)
+    buffer = (ctypes.c_char * (length * dtype.itemsize)).from_address(data)
     arr = np.frombuffer(buffer, dtype=dtype)
-    arr.flags.writeable = t.mutable
+    arr.flags.writeable = writable
     return arr
 
 

@@ -1974,8 +1974,10 @@ def export_slots(t: T.Type, cg, result: bool = False) -> int | None:
     Numbers, bool and enums take one slot, and structs, tuples and arrays are
     flattened field by field.  Slices (data pointer, length), `&Vec`s and
     `&mut Vec`s of numbers (the address of a header pointer) and function
-    pointers cross only as parameters.  Strings (data pointer, length) and `Vec`s of numbers
-    (the header pointer) cross both ways.
+    pointers cross only as parameters; a function pointer's parameters may be
+    numbers, bool, slices and `&Vec`s or `&mut Vec`s of numbers.  Strings
+    (data pointer, length) and `Vec`s of numbers (the header pointer) cross
+    both ways.
     """
     return slot_count(t, cg.struct_fields.get, result)
 
@@ -2014,7 +2016,9 @@ def _slots(t: T.Type, fields_of, result: bool, seen: frozenset) -> int | None:
         return 1
     if isinstance(t, T.FnT) and not result and all(
             isinstance(p, (T.FloatT, T.IntT, T.BoolT)) or
-            (isinstance(p, T.SliceT) and isinstance(p.elem, (T.FloatT, T.IntT)))
+            (isinstance(p, T.SliceT) and isinstance(p.elem, (T.FloatT, T.IntT))) or
+            (isinstance(p, T.RefT) and isinstance(p.inner, T.VecT) and
+             isinstance(p.inner.elem, (T.FloatT, T.IntT)))
             for p in t.params) and \
             isinstance(t.ret, (T.FloatT, T.IntT, T.BoolT, T.UnitT)):
         return 1

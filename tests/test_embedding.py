@@ -180,6 +180,15 @@ fn fill(f: fn(&mut [f64]), v: &mut [f64]) -> f64 {
     f(v);
     v[0]
 }
+fn vec_squares(f: fn(&Vec<i64>) -> i64, n: i64) -> i64 {
+    let v: Vec<i64> = (0..n).map(|i| i * i).collect();
+    f(&v)
+}
+fn vec_edit(f: fn(&mut Vec<f64>, usize), n: usize) -> f64 {
+    let mut v = vec![1.0; n];
+    f(&mut v, 2);
+    v.iter().sum::<f64>() + v.len() as f64 * 100.0
+}
 fn count(f: fn(i64) -> bool, n: i64) -> i64 {
     let mut c = 0;
     for i in 0..n {
@@ -851,6 +860,36 @@ def test_callback_read_only_slice(m):
         m.apply_sum(write, np.zeros(2))
 
 
+def test_callback_gets_vec_as_array(m):
+    seen = []
+
+    def total(v):
+        seen.append((v.dtype, v.flags.writeable))
+        return int(v.sum())
+
+    assert m.vec_squares(total, 5) == 0 + 1 + 4 + 9 + 16
+    assert seen == [(np.dtype(np.int64), False)]
+    assert m.vec_squares(lambda v: len(v), 0) == 0
+
+
+def test_callback_writes_mutable_vec(m):
+    def edit(v, k):
+        v[k] = 7.5
+        v[0] = -1.0
+
+    # [-1, 1, 7.5, 1] sums to 8.5, and the length stays 4
+    assert m.vec_edit(edit, 4) == 8.5 + 400.0
+
+
+def test_callback_read_only_vec(m):
+    def write(v):
+        v[0] = 3
+        return 0
+
+    with pytest.raises(ValueError, match="read-only"):
+        m.vec_squares(write, 3)
+
+
 def test_callback_exception_reraised(m):
     def broken(x):
         raise ValueError(f"bad input {x}")
@@ -924,6 +963,49 @@ def test_python_objective_annealed():
     grid = [-3.0 + k * 1e-4 for k in range(60001)]
     x_min = min(grid, key=energy)
     assert abs(best - x_min) < 0.05
+
+
+DISCRETE = """
+use simplex_training::*;
+
+fn solve(delta: fn(&[f64], &Vec<usize>, usize, usize) -> f64,
+         apply: fn(&mut Vec<usize>, usize, usize),
+         energy: fn(&[f64], &Vec<usize>) -> f64,
+         data: &[f64], n: usize, steps: u64) -> Vec<usize> {
+    let mut annealer = Annealer::new(LearnableSchedule::default());
+    let tour: Vec<usize> = (0..n).collect();
+    annealer.optimize_discrete(tour, delta, apply, energy, data, steps)
+}
+"""
+
+
+def test_library_anneals_python_tour_model():
+    # a travelling-salesman model written in Python, annealed by the library
+    m = sxc.compile(DISCRETE)
+    n = 12
+    angles = np.random.default_rng(3).permutation(n) * (2 * math.pi / n)
+    points = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    dist = np.sqrt(((points[:, None] - points[None, :]) ** 2).sum(-1))
+
+    def energy(data, tour):
+        d = data.reshape(n, n)
+        return float(d[tour, np.roll(tour, -1)].sum())
+
+    def delta(data, tour, i, j):
+        # reversing tour[i..=j] replaces edges (a, b) and (c, e) by (a, c) and (b, e)
+        d = data.reshape(n, n)
+        a, b, c, e = tour[i - 1], tour[i], tour[j], tour[(j + 1) % n]
+        return float(d[a, c] + d[b, e] - d[a, b] - d[c, e])
+
+    def apply(tour, i, j):
+        tour[i:j + 1] = tour[i:j + 1][::-1].copy()
+
+    best = m.solve(delta, apply, energy, dist.ravel(), n, 5000)
+    assert sorted(best.tolist()) == list(range(n))
+    # the points lie on a circle, so the best tour is the polygon
+    polygon = n * 2 * math.sin(math.pi / n)
+    assert energy(dist.ravel(), np.arange(n)) > 2 * polygon
+    assert energy(dist.ravel(), best) == pytest.approx(polygon, rel=1e-12)
 
 
 def test_annealer_stops_on_python_error():
