@@ -1008,6 +1008,56 @@ def test_library_anneals_python_tour_model():
     assert energy(dist.ravel(), best) == pytest.approx(polygon, rel=1e-12)
 
 
+LEARN_ON_PYTHON = """
+#![tangents = 8]
+use simplex_training::*;
+
+fn learn(delta: fn(&[f64], &Vec<usize>, usize, usize) -> f64,
+         apply: fn(&mut Vec<usize>, usize, usize),
+         energy: fn(&[f64], &Vec<usize>) -> f64,
+         data: Vec<f64>, n: usize, epochs: i64) -> (f64, u64) {
+    let tour: Vec<usize> = (0..n).collect();
+    let mut meta = MetaOptimizer::for_permutations(LearnableSchedule::default(), tour, delta,
+                                                   apply, energy, data)
+        .estimator("score")
+        .runs(4);
+    let mut loss = 0.0;
+    for _ in 0..epochs {
+        loss = meta.run_epoch().final_loss;
+    }
+    (loss, meta.evaluations)
+}
+"""
+
+
+def test_schedule_learns_on_python_tour_model():
+    m = sxc.compile(LEARN_ON_PYTHON)
+    n = 8
+    points = np.stack([np.cos(np.arange(n) * 3.0), np.sin(np.arange(n) * 3.0)], axis=1)
+    dist = np.sqrt(((points[:, None] - points[None, :]) ** 2).sum(-1))
+    calls = []
+
+    def energy(data, tour):
+        calls.append("energy")
+        d = data.reshape(n, n)
+        return float(d[tour, np.roll(tour, -1)].sum())
+
+    def delta(data, tour, i, j):
+        d = data.reshape(n, n)
+        a, b, c, e = tour[i - 1], tour[i], tour[j], tour[(j + 1) % n]
+        return float(d[a, c] + d[b, e] - d[a, b] - d[c, e])
+
+    def apply(tour, i, j):
+        tour[i:j + 1] = tour[i:j + 1][::-1].copy()
+
+    loss, evaluations = m.learn(delta, apply, energy, dist.ravel().tolist(), n, 2)
+    assert evaluations == 8
+    assert calls
+    # no tour is shorter than the convex polygon of the points on the circle
+    polygon = energy(dist.ravel(), np.argsort(np.arange(n) * 3.0 % (2 * math.pi)))
+    assert polygon - 1e-9 <= loss < energy(dist.ravel(), np.arange(n))
+
+
 def test_annealer_stops_on_python_error():
     m = sxc.compile(ANNEALER)
     calls = []
