@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import ctypes
+import math
 import os
 from dataclasses import dataclass
 
@@ -67,6 +68,134 @@ class Dual:
     @staticmethod
     def constant(v: float) -> "Dual":
         return Dual(float(v), 0.0)
+
+    # Arithmetic, so that a Python callable passed for `fn(&[dual]) -> dual`
+    # can compute its result's tangents.  A number counts as a constant.  The
+    # result has `tangents` when an operand has them, else only `der`.
+
+    def _lanes(self) -> tuple:
+        return self.tangents if self.tangents is not None else (self.der,)
+
+    def _chain(self, val: float, slope: float) -> "Dual":
+        """Return f(self) as a dual, where f(self.val) = `val` and f' = `slope`."""
+        return _make_dual(val, [slope * t for t in self._lanes()], self.tangents is not None)
+
+    def __add__(self, other):
+        a, b, many = _operands(self, other)
+        if a is None:
+            return NotImplemented
+        return _make_dual(a.val + b.val, [x + y for x, y in _zip_lanes(a, b)], many)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        a, b, many = _operands(self, other)
+        if a is None:
+            return NotImplemented
+        return _make_dual(a.val - b.val, [x - y for x, y in _zip_lanes(a, b)], many)
+
+    def __rsub__(self, other):
+        a, b, many = _operands(self, other)
+        if a is None:
+            return NotImplemented
+        return _make_dual(b.val - a.val, [y - x for x, y in _zip_lanes(a, b)], many)
+
+    def __mul__(self, other):
+        a, b, many = _operands(self, other)
+        if a is None:
+            return NotImplemented
+        return _make_dual(a.val * b.val, [x * b.val + a.val * y for x, y in _zip_lanes(a, b)],
+                          many)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        a, b, many = _operands(self, other)
+        if a is None:
+            return NotImplemented
+        return _make_dual(a.val / b.val,
+                          [(x * b.val - a.val * y) / (b.val * b.val) for x, y in _zip_lanes(a, b)],
+                          many)
+
+    def __rtruediv__(self, other):
+        a, b, many = _operands(self, other)
+        if a is None:
+            return NotImplemented
+        return b.__truediv__(a)
+
+    def __neg__(self) -> "Dual":
+        return self._chain(-self.val, -1.0)
+
+    def __pos__(self) -> "Dual":
+        return self
+
+    def __abs__(self) -> "Dual":
+        # slope +1 at -0 and +0, as in sxc's rule for `abs`
+        return self._chain(abs(self.val), 1.0 if self.val >= 0.0 else -1.0)
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, Dual):
+            return (exponent * self.ln()).exp()
+        if not is_real_number(exponent) or isinstance(exponent, bool):
+            return NotImplemented
+        n = float(exponent)
+        slope = 0.0 if n == 0.0 else n * self.val ** (n - 1.0)
+        return self._chain(self.val ** n, slope)
+
+    def __rpow__(self, base):
+        if isinstance(base, bool) or not is_real_number(base):
+            return NotImplemented
+        value = float(base) ** self.val
+        return self._chain(value, value * math.log(float(base)))
+
+    def exp(self) -> "Dual":
+        value = math.exp(self.val)
+        return self._chain(value, value)
+
+    def ln(self) -> "Dual":
+        return self._chain(math.log(self.val), 1.0 / self.val)
+
+    def sqrt(self) -> "Dual":
+        root = math.sqrt(self.val)
+        return self._chain(root, 0.5 / root if root else math.inf)
+
+    def sin(self) -> "Dual":
+        return self._chain(math.sin(self.val), math.cos(self.val))
+
+    def cos(self) -> "Dual":
+        return self._chain(math.cos(self.val), -math.sin(self.val))
+
+    def tanh(self) -> "Dual":
+        value = math.tanh(self.val)
+        return self._chain(value, 1.0 - value * value)
+
+
+def _operands(a: Dual, b) -> tuple:
+    """Return `a` and `b` as duals and whether the result needs `tangents`;
+    (None, None, False) when `b` is neither a Dual nor a real number."""
+    if not isinstance(b, Dual):
+        if isinstance(b, bool) or not is_real_number(b):
+            return None, None, False
+        b = Dual(to_float(b, "the operand"), 0.0)
+    return a, b, a.tangents is not None or b.tangents is not None
+
+
+def _zip_lanes(a: Dual, b: Dual) -> list:
+    """Pair the tangent lanes of `a` and `b`, a constant's lanes being zeros."""
+    x, y = a._lanes(), b._lanes()
+    if len(x) != len(y):
+        if a.tangents is not None and b.tangents is not None:
+            raise ValueError(f"cannot combine duals with {len(x)} and {len(y)} tangents")
+        width = max(len(x), len(y))
+        x = x + (0.0,) * (width - len(x)) if a.tangents is None else x
+        y = y + (0.0,) * (width - len(y)) if b.tangents is None else y
+    return list(zip(x, y))
+
+
+def _make_dual(val: float, lanes: list, many: bool) -> Dual:
+    if many:
+        return Dual(val, lanes[0], tuple(lanes))
+    return Dual(val, lanes[0])
 
 
 class RuntimeError(builtins.RuntimeError):  # noqa: A001 - the documented name

@@ -21,6 +21,7 @@ import struct as _struct
 from collections.abc import Mapping
 
 from sxc import types as T
+from sxc.callbacks import arg_slots, callback_kind, plain_slots
 
 _DOUBLE = _struct.Struct("<d")
 _U64 = _struct.Struct("<Q")
@@ -177,7 +178,7 @@ class Layout:
         elif isinstance(lowered, T.VecT):
             slots.append(self._owned_vec_slot(value, lowered, where, keep))
         elif isinstance(lowered, T.FnT):
-            slots.append(self._callback_slot(value, lowered, where, keep, errors))
+            slots.append(self._callback_slot(value, typed, lowered, where, keep, errors))
         elif isinstance(lowered, T.StructT):
             self._pack_struct(value, lowered, where, slots, keep, errors)
         elif isinstance(lowered, (T.TupleT, T.ArrayT)):
@@ -361,10 +362,12 @@ class Layout:
             raise OverflowError(f"{where}: a value does not fit in `{dtype}` for `{t}`")
         return arr
 
-    def _callback_slot(self, value, t: T.FnT, where: str, keep: list,
+    def _callback_slot(self, value, typed: T.Type, t: T.FnT, where: str, keep: list,
                        errors: CallbackErrors) -> int:
         if not callable(value):
-            raise TypeError(f"{where}: expected a callable for `{t}`, got {_show(value)}")
+            raise TypeError(f"{where}: expected a callable for `{typed}`, got {_show(value)}")
+        if callback_kind(t, self.fields.get) == "slots":
+            return self._slots_callback(value, typed, t, where, keep, errors)
         ret = _ctype(t.ret)
         proto = ctypes.CFUNCTYPE(ret, *[_ctype(p) for p in t.params])
         fallback = None if ret is None else (float("nan") if isinstance(t.ret, T.FloatT)
@@ -392,6 +395,63 @@ class Layout:
         pointer = proto(trampoline)
         keep.append(pointer)
         return ctypes.cast(pointer, ctypes.c_void_p).value
+
+    def _slots_callback(self, value, typed: T.Type, t: T.FnT, where: str, keep: list,
+                        errors: CallbackErrors) -> int:
+        """Return the address of a ctypes callback `void(u64 *args, u64 *ret)`
+        that calls `value`, for the thunk of a "slots" function type `t`."""
+        typed_params = list(typed.params) if isinstance(typed, T.FnT) else list(t.params)
+        typed_ret = typed.ret if isinstance(typed, T.FnT) else t.ret
+        widths = [arg_slots(p, self.fields.get) for p in t.params]
+        ret_width = 0 if isinstance(t.ret, T.UnitT) else plain_slots(t.ret, self.fields.get)
+        proto = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
+
+        def trampoline(args_address, ret_address):
+            if errors.error is not None:
+                return
+            try:
+                raw = (ctypes.c_uint64 * max(sum(widths), 1)).from_address(args_address)
+                args, index = [], 0
+                for typed_p, p, width in zip(typed_params, t.params, widths):
+                    args.append(self._callback_value(raw, index, typed_p, p))
+                    index += width
+                result = value(*args)
+                if ret_width:
+                    slots: list = []
+                    self.pack(result, typed_ret, t.ret, f"the result of {where}", slots, [],
+                              errors)
+                    out = (ctypes.c_uint64 * ret_width).from_address(ret_address)
+                    for i, slot in enumerate(slots):
+                        out[i] = slot & 0xFFFFFFFFFFFFFFFF
+            except BaseException as error:  # noqa: B036 - re-raised after the call
+                errors.record(error)
+
+        pointer = proto(trampoline)
+        keep.append(pointer)
+        return ctypes.cast(pointer, ctypes.c_void_p).value
+
+    def _callback_value(self, raw, index: int, typed: T.Type, t: T.Type):
+        """Return the Python value of a thunk's argument of type `t` at slot `index`.
+
+        Slices and `&Vec`s of numbers are NumPy arrays over compiled code's
+        memory, as on the direct path.  A slice of other values is a list of
+        copies.
+        """
+        if isinstance(t, T.SliceT) and isinstance(t.elem, (T.FloatT, T.IntT)):
+            return _array_view(raw[index], raw[index + 1], t.elem, t.mutable)
+        if isinstance(t, T.SliceT):
+            width = plain_slots(t.elem, self.fields.get)
+            length = raw[index + 1]
+            items = (ctypes.c_uint64 * max(width * length, 1)).from_address(raw[index]) \
+                if length else []
+            elem = typed.elem if isinstance(typed, T.SliceT) else t.elem
+            return [self.unpack(items, elem, t.elem, k * width)[0] for k in range(length)]
+        if isinstance(t, T.RefT) and isinstance(t.inner, T.VecT):
+            return _callback_arg(raw[index], t)
+        if isinstance(t, T.RefT):
+            inner = typed.inner if isinstance(typed, T.RefT) else t.inner
+            return self.unpack(raw, inner, t.inner, index)[0]
+        return self.unpack(raw, typed, t, index)[0]
 
     def _struct_fields(self, name: str) -> list[tuple[str, T.Type, T.Type]]:
         """Return (name, type before lowering, lowered type) of each field of struct `name`."""

@@ -25,6 +25,7 @@ from llvmlite import ir
 from sxc import ast
 from sxc import numbers
 from sxc import types as T
+from sxc.callbacks import arg_slots, callback_kind, plain_slots
 from sxc.diagnostics import InternalError, Span
 from sxc.formatting import Spec
 from sxc.native import F32, F64, I1, I8, I32, I64, PTR, STR, VEC_BYTES, Native, const_i64
@@ -349,22 +350,27 @@ class Codegen:
         with b.if_then(over, likely=False):
             self.panic(span, "stack overflow: the recursion is too deep")
 
-    def guarded_call(self, b: ir.IRBuilder, body) -> None:
+    def guarded_call(self, b: ir.IRBuilder, body, cleanup=None) -> None:
         """Emit `if setjmp(buf) { return 101 } body; return 0` into `b`.
 
         `setjmp` returns 1 after a panic (status 101) and 2 after `exit(code)`
-        (status 2), which has stored its code in `__sx_exit_code` already."""
+        (status 2), which has stored its code in `__sx_exit_code` already.
+        `cleanup()`, when given, emits code that runs before either return."""
         nat = self.native
         b.store(ir.Constant(I32, 1), nat.jmp_active)
         b.store(self.frame_address(b), nat.stack_base)
         status = b.call(nat.libc("_setjmp"), [b.bitcast(nat.jmpbuf, PTR)])
         with b.if_then(b.icmp_signed("!=", status, ir.Constant(I32, 0))):
             b.store(ir.Constant(I32, 0), nat.jmp_active)
+            if cleanup is not None:
+                cleanup()
             exited = b.icmp_signed("==", status, ir.Constant(I32, 2))
             b.ret(b.select(exited, ir.Constant(I32, 2), ir.Constant(I32, 101)))
         body()
         b.call(nat.routine("flush"), [])
         b.store(ir.Constant(I32, 0), nat.jmp_active)
+        if cleanup is not None:
+            cleanup()
         b.ret(ir.Constant(I32, 0))
 
     # ------------------------------------------------------------ helpers
@@ -1974,10 +1980,9 @@ def export_slots(t: T.Type, cg, result: bool = False) -> int | None:
     Numbers, bool and enums take one slot, and structs, tuples and arrays are
     flattened field by field.  Slices (data pointer, length), `&Vec`s and
     `&mut Vec`s of numbers (the address of a header pointer) and function
-    pointers cross only as parameters; a function pointer's parameters may be
-    numbers, bool, slices and `&Vec`s or `&mut Vec`s of numbers.  Strings
-    (data pointer, length) and `Vec`s of numbers (the header pointer) cross
-    both ways.
+    pointers cross only as parameters, for the function types that
+    `sxc.callbacks.callback_kind` accepts.  Strings (data pointer, length)
+    and `Vec`s of numbers (the header pointer) cross both ways.
     """
     return slot_count(t, cg.struct_fields.get, result)
 
@@ -2014,13 +2019,7 @@ def _slots(t: T.Type, fields_of, result: bool, seen: frozenset) -> int | None:
     if isinstance(t, T.RefT) and not result and \
             isinstance(t.inner, T.VecT) and isinstance(t.inner.elem, (T.FloatT, T.IntT)):
         return 1
-    if isinstance(t, T.FnT) and not result and all(
-            isinstance(p, (T.FloatT, T.IntT, T.BoolT)) or
-            (isinstance(p, T.SliceT) and isinstance(p.elem, (T.FloatT, T.IntT))) or
-            (isinstance(p, T.RefT) and isinstance(p.inner, T.VecT) and
-             isinstance(p.inner.elem, (T.FloatT, T.IntT)))
-            for p in t.params) and \
-            isinstance(t.ret, (T.FloatT, T.IntT, T.BoolT, T.UnitT)):
+    if isinstance(t, T.FnT) and not result and callback_kind(t, fields_of) is not None:
         return 1
     return None
 
@@ -2154,19 +2153,102 @@ def export_wrapper(cg: Codegen, key: str) -> str | None:
     b = ir.IRBuilder(wrapper.append_basic_block("entry"))
     cg.b = b
     args_ptr, ret_ptr = wrapper.args
+    # A callable whose function type takes the "slots" path is called through
+    # a thunk, which finds the Python callback in a global.  The wrapper sets
+    # it before the call and puts the previous one back after it, also after
+    # a panic, so a callback may call this function again.
+    thunks: dict[int, ir.Function] = {}
+    restore: list[tuple[ir.GlobalVariable, ir.Value]] = []
+    index = 0
+    for position, (t, count) in enumerate(zip(sig.params, counts)):
+        if isinstance(t, T.FnT) and callback_kind(t, cg.struct_fields.get) == "slots":
+            thunk, target = callback_thunk(cg, t, f"__sx_thunk.{key}.{position}")
+            restore.append((target, b.load(target)))
+            b.store(b.load(b.gep(args_ptr, [const_i64(index)])), target)
+            thunks[position] = thunk
+        index += count
+
+    def put_back():
+        for target, old in restore:
+            b.store(old, target)
 
     def body():
         values = []
         index = 0
-        for t in sig.params:
+        for position, t in enumerate(sig.params):
             value, index = _load_slot(cg, args_ptr, index, t)
+            value = thunks.get(position, value)
             values.append(cg.spill(value) if is_large(value.type) else value)
         result = cg.call_function(cg.functions[key], values)
         if ret_slots:
             _store_slot(cg, ret_ptr, 0, result, sig.ret)
 
-    cg.guarded_call(b, body)
+    cg.guarded_call(b, body, cleanup=put_back if restore else None)
     return name
+
+
+def callback_thunk(cg: Codegen, t: T.FnT, name: str) -> tuple[ir.Function, ir.GlobalVariable]:
+    """Emit a function of type `t` that calls the Python callback in a new global.
+
+    The thunk stores its arguments into slots as `sxc.callbacks.arg_slots`
+    counts them, calls the callback `void(i64* args, i64* ret)` that the
+    global holds, and returns the value in the result slots.  Return the
+    thunk and the global.
+    """
+    target = ir.GlobalVariable(cg.m, I64, f"{name}.target")
+    target.linkage = "internal"
+    target.initializer = const_i64(0)
+    thunk = ir.Function(cg.m, cg.fn_type(list(t.params), t.ret), name)
+    thunk.linkage = "internal"
+    saved = cg.st, cg.b
+    cg.st = FnState(thunk, [{}], [], t.ret)
+    b = cg.b = ir.IRBuilder(thunk.append_basic_block("entry"))
+    args = list(thunk.args)
+    unit = isinstance(t.ret, (T.UnitT, T.NeverT))
+    sret = args.pop(0) if not unit and is_large(cg.ll(t.ret)) else None
+    width = sum(arg_slots(p, cg.struct_fields.get) for p in t.params)
+    ret_width = 0 if unit else plain_slots(t.ret, cg.struct_fields.get)
+    arg_buf = b.bitcast(cg.alloca(ir.ArrayType(SLOT, max(width, 1))), SLOT.as_pointer())
+    ret_slots = cg.alloca(ir.ArrayType(SLOT, max(ret_width, 1)))
+    b.store(ir.Constant(ret_slots.type.pointee, None), ret_slots)
+    ret_buf = b.bitcast(ret_slots, SLOT.as_pointer())
+    index = 0
+    for p, arg in zip(t.params, args):
+        index = _store_callback_arg(cg, arg_buf, index, arg, p)
+    callback_type = ir.FunctionType(ir.VoidType(), [SLOT.as_pointer(), SLOT.as_pointer()])
+    b.call(b.inttoptr(b.load(target), callback_type.as_pointer()), [arg_buf, ret_buf])
+    if unit:
+        b.ret_void()
+    else:
+        value, _ = _load_slot(cg, ret_buf, 0, t.ret)
+        if sret is not None:
+            b.store(value, sret)
+            b.ret_void()
+        else:
+            b.ret(value)
+    cg.st, cg.b = saved
+    return thunk, target
+
+
+def _store_callback_arg(cg: Codegen, base, index: int, value, t: T.Type) -> int:
+    """Store argument `value` of type `t` of a thunk into the slots from `index`,
+    as `sxc.callbacks.arg_slots` lays them out; return the next index."""
+    b = cg.b
+    if isinstance(t, T.SliceT):
+        b.store(b.ptrtoint(b.extract_value(value, 0), I64), b.gep(base, [const_i64(index)]))
+        b.store(b.extract_value(value, 1), b.gep(base, [const_i64(index + 1)]))
+        return index + 2
+    if isinstance(t, T.RefT) and isinstance(t.inner, T.VecT):
+        b.store(b.ptrtoint(value, I64), b.gep(base, [const_i64(index)]))
+        return index + 1
+    if isinstance(t, T.RefT):
+        if is_large(cg.ll(t.inner)):
+            return _store_large(cg, base, index, value, t.inner)
+        return _store_slot(cg, base, index, b.load(value), t.inner)
+    if isinstance(t, (T.StructT, T.TupleT, T.ArrayT)) and is_large(cg.ll(t)):
+        # a large argument arrives as a pointer to the caller's copy
+        return _store_large(cg, base, index, value, t)
+    return _store_slot(cg, base, index, value, t)
 
 
 # Functions of `runtime/std.sx` that format numbers and strings for output.

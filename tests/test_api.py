@@ -320,3 +320,62 @@ def test_float_conversion_errors(module):
         module.f(Decimal("sNaN"))
     with pytest.raises(ValueError, match=r"Dual.val: cannot convert Decimal"):
         sxc.Dual(Decimal("sNaN"))
+
+
+# ------------------------------------------------------------ Dual arithmetic
+
+def _fd(f, x: float, h: float = 1e-6) -> float:
+    """Central finite difference of the real function `f` at `x`."""
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+DUAL_FUNCTIONS = [
+    ("add", lambda d: d + 2.5 + d, lambda x: x + 2.5 + x),
+    ("sub", lambda d: 1.0 - d - (d - 4.0), lambda x: 1.0 - x - (x - 4.0)),
+    ("mul", lambda d: 3 * d * d, lambda x: 3 * x * x),
+    ("div", lambda d: (d + 1.0) / (d * d) + 2.0 / d, lambda x: (x + 1.0) / (x * x) + 2.0 / x),
+    ("neg_pos", lambda d: -(+d), lambda x: -x),
+    ("pow", lambda d: d ** 3 + d ** 0.5 + 2.0 ** d, lambda x: x ** 3 + x ** 0.5 + 2.0 ** x),
+    ("exp_ln", lambda d: d.exp() + d.ln(), lambda x: math.exp(x) + math.log(x)),
+    ("trig", lambda d: d.sin() * d.cos() + d.tanh(),
+     lambda x: math.sin(x) * math.cos(x) + math.tanh(x)),
+    ("sqrt_abs", lambda d: d.sqrt() + abs(-d), lambda x: math.sqrt(x) + abs(-x)),
+]
+
+
+@pytest.mark.parametrize("f, g", [c[1:] for c in DUAL_FUNCTIONS],
+                         ids=[c[0] for c in DUAL_FUNCTIONS])
+def test_dual_arithmetic_matches_finite_differences(f, g):
+    for x in (0.7, 1.9, 3.25):
+        y = f(sxc.Dual.variable(x))
+        assert isinstance(y, sxc.Dual)
+        assert y.val == pytest.approx(g(x), rel=1e-15)
+        assert y.der == pytest.approx(_fd(g, x), rel=1e-7)
+
+
+def test_dual_arithmetic_keeps_lanes():
+    x = sxc.Dual(2.0, tangents=(1.0, 0.0, 0.5))
+    y = sxc.Dual(3.0, 1.0)  # one lane: its `der` is lane 0, the others are 0
+    z = x * y + 1.0
+    assert z.val == 7.0
+    # d(xy) = x' y + x y'
+    assert z.tangents == (1.0 * 3.0 + 2.0 * 1.0, 0.0, 0.5 * 3.0)
+    assert z.der == z.tangents[0]
+    assert (y * y).tangents is None
+
+
+def test_dual_arithmetic_conventions():
+    # slope +1 at -0 and +0 for abs, as sxc's rule; infinite slope of sqrt at 0
+    assert abs(sxc.Dual(-0.0, 2.0)).der == 2.0
+    assert abs(sxc.Dual(-1.0, 2.0)).der == -2.0
+    assert sxc.Dual(0.0, 1.0).sqrt().der == math.inf
+    assert math.isnan(sxc.Dual(0.0, 0.0).sqrt().der)
+
+
+def test_dual_arithmetic_errors():
+    with pytest.raises(TypeError, match="unsupported operand"):
+        sxc.Dual(1.0) + "x"
+    with pytest.raises(TypeError, match="unsupported operand"):
+        sxc.Dual(1.0) * True
+    with pytest.raises(ValueError, match="cannot combine duals with 2 and 3 tangents"):
+        sxc.Dual(1.0, tangents=(1.0, 2.0)) + sxc.Dual(1.0, tangents=(1.0, 2.0, 3.0))

@@ -423,11 +423,13 @@ UNCALLABLE = [
      "`norm` cannot be called from Python: parameter `p` has type `&P`"),
     ("flags", "fn flags(n: i64, v: Vec<bool>) -> i64 { n }\n",
      "parameter `v` has type `Vec<bool>`"),
-    ("apply", "fn apply(f: fn(dual) -> dual, x: dual) -> dual { f(x) }\n",
-     "`apply` cannot be called from Python: parameter `f` has type `fn\\(dual\\) -> dual`"),
-    ("probe", "struct P { x: f64 }\nfn probe(k: i64, g: fn(P) -> f64) -> f64 "
-              "{ g(P { x: k as f64 }) }\n",
-     "`probe` cannot be called from Python: parameter `g` has type `fn\\(P\\) -> f64`"),
+    ("grow", "fn grow(f: fn(f64) -> Vec<f64>, x: f64) -> f64 { f(x)[0] }\n",
+     "`grow` cannot be called from Python: parameter `f` has type `fn\\(f64\\) -> Vec<f64>`"),
+    ("probe", "fn probe(k: i64, g: fn(Vec<f64>) -> f64) -> f64 "
+              "{ g(vec![k as f64]) }\n",
+     "`probe` cannot be called from Python: parameter `g` has type `fn\\(Vec<f64>\\) -> f64`"),
+    ("label", "fn label(g: fn(f64) -> String) -> i64 { g(1.0).len() as i64 }\n",
+     "`label` cannot be called from Python: parameter `g` has type `fn\\(f64\\) -> String`"),
 ]
 
 
@@ -1056,6 +1058,168 @@ def test_schedule_learns_on_python_tour_model():
     # no tour is shorter than the convex polygon of the points on the circle
     polygon = energy(dist.ravel(), np.argsort(np.arange(n) * 3.0 % (2 * math.pi)))
     assert polygon - 1e-9 <= loss < energy(dist.ravel(), np.arange(n))
+
+
+CALLBACK_VALUES = """
+#[derive(Debug, Clone, Copy)]
+struct P {
+    x: f64,
+    y: f64,
+}
+
+fn slope(f: fn(dual) -> dual, x: f64) -> (f64, f64) {
+    let r = f(dual::variable(x));
+    (r.val, r.der)
+}
+
+fn product(f: fn(&[dual]) -> dual, a: f64, b: f64) -> (f64, f64) {
+    let xs = vec![dual::variable(a), dual::constant(b)];
+    let r = f(&xs);
+    (r.val, r.der)
+}
+
+fn midpoint(f: fn(P, &P) -> P) -> P {
+    f(P { x: 1.0, y: 2.0 }, &P { x: 3.0, y: 5.0 })
+}
+
+fn area(f: fn(&[P], &str) -> f64) -> f64 {
+    let v = vec![P { x: 1.0, y: 2.0 }, P { x: 3.0, y: 4.0 }];
+    f(&v, "pts") + f(&v[..0], "")
+}
+
+fn nested(f: fn(dual) -> dual, depth: i64) -> f64 {
+    f(dual::constant(depth as f64)).val
+}
+
+fn fails(f: fn(dual) -> dual) -> f64 {
+    let r = f(dual::constant(1.0));
+    let v: Vec<f64> = vec![r.val];
+    v[5]
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def values_module():
+    return sxc.compile(CALLBACK_VALUES)
+
+
+def test_callback_takes_and_returns_dual(values_module):
+    def square(d):
+        assert isinstance(d, sxc.Dual)
+        return sxc.Dual(d.val ** 2, 2.0 * d.val * d.der)
+
+    assert values_module.slope(square, 3.0) == (9.0, 6.0)
+    assert values_module.slope(lambda d: d * d * d, 2.0) == (8.0, 12.0)
+    # a number is a constant: its tangent is 0
+    assert values_module.slope(lambda d: 5.0, 2.0) == (5.0, 0.0)
+
+
+def test_callback_takes_slice_of_duals(values_module):
+    seen = []
+
+    def product(xs):
+        seen.append([(x.val, x.der) for x in xs])
+        return xs[0] * xs[1]
+
+    assert values_module.product(product, 2.0, 5.0) == (10.0, 5.0)
+    assert seen == [[(2.0, 1.0), (5.0, 0.0)]]
+
+
+def test_callback_takes_and_returns_structs(values_module):
+    m = values_module
+
+    def midpoint(p, q):
+        return m.P((p.x + q.x) / 2, (p.y + q.y) / 2)
+
+    assert m.midpoint(midpoint) == m.P(2.0, 3.5)
+    assert m.midpoint(lambda p, q: {"x": q.x, "y": p.y}) == m.P(3.0, 2.0)
+
+
+def test_callback_takes_slice_of_structs_and_str(values_module):
+    calls = []
+
+    def area(points, name):
+        calls.append((len(points), name))
+        return sum(p.x * p.y for p in points)
+
+    assert values_module.area(area) == 1.0 * 2.0 + 3.0 * 4.0
+    assert calls == [(2, "pts"), (0, "")]
+
+
+def test_slots_callback_errors(values_module):
+    def broken(d):
+        raise KeyError("no dual today")
+
+    with pytest.raises(KeyError, match="no dual today"):
+        values_module.slope(broken, 1.0)
+    with pytest.raises(TypeError, match=r"the result of slope\(\) argument 'f': expected "
+                                        r"sxc.Dual or a number for `dual`, got str"):
+        values_module.slope(lambda d: "text", 1.0)
+    assert values_module.slope(lambda d: d + 1.0, 1.0) == (2.0, 1.0)
+
+
+def test_slots_callback_reentered(values_module):
+    # each call has its own callable, also when an inner call panics
+    m = values_module
+
+    def outer(d):
+        with pytest.raises(sxc.RuntimeError, match="index out of bounds"):
+            m.fails(lambda e: e * 2.0)
+        inner = m.nested(lambda e: e + 100.0, 7)
+        assert inner == 107.0
+        return d * 10.0
+
+    assert m.nested(outer, 3) == 30.0
+    assert m.nested(outer, 4) == 40.0
+
+
+ENERGY_IN_PYTHON = """
+#![tangents = 8]
+use simplex_training::*;
+
+fn bowl(xs: &[dual]) -> dual {
+    let mut s = dual::constant(0.0);
+    for x in xs.iter() {
+        s = s + (x - 1.5) * (x - 1.5) + (x * 0.7).sin() / (x * x + 1.0);
+    }
+    s
+}
+
+fn anneal(energy: fn(&[dual]) -> dual, steps: u64) -> (f64, [f64; 8]) {
+    let mut annealer = Annealer::new(LearnableSchedule::default().with_tangents());
+    annealer.optimize(vec![4.0, -2.0, 0.5], energy, steps);
+    let l = annealer.final_loss;
+    (l.val, [l.lane(0), l.lane(1), l.lane(2), l.lane(3), l.lane(4), l.lane(5), l.lane(6),
+             l.lane(7)])
+}
+
+fn anneal_bowl(steps: u64) -> (f64, [f64; 8]) {
+    anneal(bowl, steps)
+}
+"""
+
+
+def test_library_anneals_python_energy_with_derivatives():
+    # the same energy in Python and in sxc gives the same loss, and the same
+    # eight derivatives with respect to the schedule up to rounding (the
+    # derivative rules of `sxc.Dual` and of sxc order some operations apart)
+    m = sxc.compile(ENERGY_IN_PYTHON)
+    calls = []
+
+    def bowl(xs):
+        calls.append(len(xs))
+        s = sxc.Dual(0.0)
+        for x in xs:
+            s = s + (x - 1.5) * (x - 1.5) + (x * 0.7).sin() / (x * x + 1.0)
+        return s
+
+    in_python = m.anneal(bowl, 300)
+    in_sxc = m.anneal_bowl(300)
+    assert calls and set(calls) == {3}
+    assert in_python[0] == in_sxc[0]
+    assert in_python[1] == pytest.approx(in_sxc[1], rel=1e-12, abs=1e-300)
+    assert any(d != 0.0 for d in in_python[1])
 
 
 def test_annealer_stops_on_python_error():
