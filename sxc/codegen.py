@@ -69,6 +69,9 @@ class LoopCtx:
     break_bb: ir.Block
     continue_bb: ir.Block
     slot: ir.Value | None
+    # how many block scopes were open outside the loop; `break` and
+    # `continue` free the `Vec`s of the scopes inside
+    scopes: int = 0
 
 
 @dataclass
@@ -79,6 +82,9 @@ class FnState:
     ret_type: T.Type = T.UNIT
     # where a function that returns a large aggregate writes its result
     sret: ir.Value | None = None
+    # per open block, the slots of the local `Vec`s freed when it ends
+    # (see `sxc.drops`)
+    drops: list[list[tuple[ir.Value, T.Type]]] = field(default_factory=list)
 
 
 class Codegen:
@@ -198,6 +204,9 @@ class Codegen:
         else:
             live = reachable_functions(self.program, roots=("main",))
         self.recursive = recursive_functions(self.program, live)
+        from sxc import drops
+
+        drops.analyze(self.program)
         for key, fn in self.program.functions.items():
             if key not in live:
                 continue
@@ -412,6 +421,7 @@ class Codegen:
 
     def block_value(self, block: ast.Block):
         self.st.locals.append({})
+        self.st.drops.append([])
         for stmt in block.stmts:
             self.stmt(stmt)
         result = UNIT_VAL
@@ -423,8 +433,32 @@ class Codegen:
             self.dead_block()
             result = NEVER if result is not UNIT_VAL or isinstance(block.ty, T.NeverT) \
                 else result
+        else:
+            self.free_scopes(len(self.st.drops) - 1)
+        self.st.drops.pop()
         self.st.locals.pop()
         return result
+
+    def free_scopes(self, outer: int) -> None:
+        """Free the local `Vec`s of the open blocks from index `outer` inward."""
+        for scope in reversed(self.st.drops[outer:]):
+            for slot, elem in reversed(scope):
+                self.b.call(self.helper_vec_free(elem), [self.b.load(slot)])
+
+    def helper_vec_free(self, elem: T.Type) -> ir.Function:
+        """`void free(header)`: free a `Vec`'s items and header."""
+        header_t = self.vec_header(elem)
+
+        def build(fn):
+            b = self.b
+            header = fn.args[0]
+            data = b.load(b.gep(header, [const_i64(0), ir.Constant(I32, 0)]))
+            b.call(self.native.libc("free"), [b.bitcast(data, PTR)])
+            b.call(self.native.libc("free"), [b.bitcast(header, PTR)])
+            b.ret_void()
+
+        return self._helper(f"vec_free.{_type_key(self.ll(elem))}", ir.VoidType(),
+                            [header_t.as_pointer()], build)
 
     def stmt(self, stmt: ast.Stmt) -> None:
         if self.b.block.is_terminated:
@@ -440,6 +474,9 @@ class Codegen:
         ty = stmt.ty
         value = self.value(stmt.init) if stmt.init is not None else None
         self.bind(stmt.pattern, ty, value)
+        if getattr(stmt, "drop", False) and value is not None and value is not NEVER:
+            slot = self.st.locals[-1][stmt.pattern.name]
+            self.st.drops[-1].append((slot, ty.elem))
 
     def bind(self, pattern: ast.Pattern, ty: T.Type, value) -> None:
         if isinstance(pattern, ast.NamePattern):
@@ -464,6 +501,11 @@ class Codegen:
             value = self.value(stmt.value)
             ptr = self.addr(stmt.target)
             if value is not NEVER:
+                if getattr(stmt, "drop_old", False):
+                    old = self.b.load(ptr)
+                    self.store(value, ptr)
+                    self.b.call(self.helper_vec_free(stmt.value.ty.elem), [old])
+                    return
                 self.store(value, ptr)
             return
         ptr = self.addr(stmt.target)
@@ -1371,7 +1413,8 @@ class Codegen:
         return b.load(slot) if has_value else UNIT_VAL
 
     def loop_body(self, label, body: ast.Block, break_bb, continue_bb, slot=None):
-        self.st.loops.append(LoopCtx(label, break_bb, continue_bb, slot))
+        self.st.loops.append(LoopCtx(label, break_bb, continue_bb, slot,
+                                     len(self.st.drops)))
         self.block_value(body)
         self.st.loops.pop()
 
@@ -1495,21 +1538,28 @@ class Codegen:
             v = self.value(e.value)
             if ctx.slot is not None and v is not NEVER:
                 self.store(v, ctx.slot)
-        self.b.branch(ctx.break_bb)
+        if not self.b.block.is_terminated:
+            self.free_scopes(ctx.scopes)
+            self.b.branch(ctx.break_bb)
         return NEVER
 
     def v_Continue(self, e: ast.Continue):
-        self.b.branch(self.find_loop(e.label).continue_bb)
+        ctx = self.find_loop(e.label)
+        self.free_scopes(ctx.scopes)
+        self.b.branch(ctx.continue_bb)
         return NEVER
 
     def v_Return(self, e: ast.Return):
         if e.value is None or isinstance(self.st.ret_type, T.UnitT):
             if e.value is not None:
                 self.value(e.value)
-            self.b.ret_void()
+            if not self.b.block.is_terminated:
+                self.free_scopes(0)
+                self.b.ret_void()
         else:
             v = self.value(e.value)
             if v is not NEVER:
+                self.free_scopes(0)
                 self.ret(v)
         return NEVER
 

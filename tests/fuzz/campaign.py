@@ -293,6 +293,12 @@ regression test in `tests/test_reliability.py`.
   the copies of strings into C strings (for `read_file` and `parse`) did
   not check `malloc`.  They now panic with "memory allocation of N bytes
   failed", for `read_file` at the source location of the call.
+- Compiled code freed no `Vec`: a loop that made two temporary 8 KB `Vec`s
+  200,000 times peaked at 3.3 GB of RSS in `sxc run` and took 10.6 s.  A
+  local `Vec` of plain items that is only borrowed is now freed at the end
+  of its block (see docs/decisions.md, Memory); the same loop peaks at
+  100 MB and takes 1.4 s with compiling.  Every built test program that
+  makes a `Vec` ran clean under valgrind's memcheck.
 - A tuple that repeats a sub-tuple, `let t1 = (t0, t0); let t2 = (t1, t1);`
   and so on 40 times, stayed within the nesting limit but held 2^41
   numbers, and `sxc check` did not finish (2^17 took 14 s and 650 MB, as
@@ -337,7 +343,9 @@ crash ends the worker, not the host.  The suite runs 300 new programs at
   source location, because one routine grows the buffers of all string
   formatting; growing a `String` (`push_str`, `push`, `+`, `+=`) names it.
   Nor does `parse` of a float when its copy of the string cannot be
-  allocated.  Compiled code frees a string only when it is a `format!` or
+  allocated.  `Vec`s moved into structs or other `Vec`s, and `Vec`s of
+  strings or `Vec`s, are never freed.  Compiled code frees a string only
+  when it is a `format!` or
   `to_string()` result appended at once (`s += &format!(...)`), so
   `format!` in a loop keeps every result: 32 bytes for a short one (416
   before the result shrank to its length).  `push` copied the whole string

@@ -1,0 +1,397 @@
+"""Decide which local `Vec`s compiled code frees when their scope ends.
+
+sxc has no borrow checker, and a `Vec` is a pointer to a header that a
+plain copy shares, so compiled code frees a `Vec` only where this pass
+proves that nothing else refers to it.  A local `let v = ...` is freed at
+the end of its block (and on `return`, `break` and `continue` out of it)
+when:
+
+- its element type contains no references, strings or other `Vec`s
+  (`Vec<f64>`, `Vec<usize>`, `Vec` of `dual`s or plain structs);
+- its value is new: `vec![..]`, `Vec::new()`, `Vec::with_capacity(n)`,
+  `.clone()` or `.to_vec()`, a call of a function that returns only new
+  `Vec`s, or a local that meets these rules and is moved into it as its
+  last use (`let w = { let mut t = Vec::new(); ...; t };`, which is what
+  `collect()` becomes);
+- every other use of it borrows it without keeping the borrow: indexing,
+  `len()`, `push`, iterating, `&v` passed to a call whose result holds no
+  reference, printing.
+
+A `v = <new Vec>` assignment frees the old value of such a local first.
+Anything else (a move into a struct, a call by value, a borrow kept in a
+binding) keeps the `Vec` alive for the rest of the run, as before.
+
+The pass runs on the program that reaches the code generator and marks
+`Let.drop` and `Assign.drop_old`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sxc import ast
+from sxc import types as T
+
+BORROW, VALUE = "borrow", "value"
+RETURN = "return"  # the move target of a function's result
+
+
+@dataclasses.dataclass(eq=False)
+class Binding:
+    """A local whose value may be a `Vec` that this pass can free."""
+
+    stmt: ast.Let | None
+    loop_depth: int
+    sources: list = dataclasses.field(default_factory=list)  # "new", Binding or "other"
+    escaped: bool = False
+    moves: list = dataclasses.field(default_factory=list)  # (target, use index, loop depth)
+    last_use: int = -1  # the index of its last use that is not a move
+    assigns: list = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(frozen=True)
+class Move:
+    """A context in which a value moves into `target`: a Binding or RETURN."""
+
+    target: object
+
+
+def plain(t: T.Type, seen: frozenset = frozenset()) -> bool:
+    """Return whether a value of type `t` contains no pointer: numbers, bool,
+    enums and structs, tuples and arrays of them."""
+    if isinstance(t, (T.IntT, T.FloatT, T.BoolT, T.EnumT, T.UnitT)):
+        return True
+    if isinstance(t, T.StructT):
+        return t.struct not in seen and _struct_plain(t.struct, seen)
+    if isinstance(t, T.TupleT):
+        return all(plain(i, seen) for i in t.items)
+    if isinstance(t, T.ArrayT):
+        return plain(t.elem, seen)
+    return False
+
+
+_STRUCT_FIELDS: dict = {}
+
+
+def _struct_plain(name: str, seen: frozenset) -> bool:
+    fields = _STRUCT_FIELDS.get(name)
+    if fields is None:
+        return False
+    return all(plain(ft, seen | {name}) for _, ft in fields)
+
+
+def droppable_type(t) -> bool:
+    return isinstance(t, T.VecT) and plain(t.elem)
+
+
+def analyze(program) -> None:
+    """Mark the `Let` and `Assign` statements of `program` that free a `Vec`."""
+    _STRUCT_FIELDS.clear()
+    for name, sdef in program.structs.items():
+        _STRUCT_FIELDS[name] = getattr(sdef, "resolved_fields", None) or []
+    functions = {key: fn for key, fn in program.functions.items()
+                 if getattr(fn, "sig", None) is not None and fn.body is not None}
+    fresh: set[str] = set()
+    # which functions return only new `Vec`s: grows to a fixed point
+    while True:
+        found = {key for key, fn in functions.items()
+                 if droppable_type(fn.sig.ret) and _Function(fn, fresh).returns_new()}
+        if found <= fresh:
+            break
+        fresh |= found
+    for fn in functions.values():
+        _Function(fn, fresh).mark()
+
+
+class _Function:
+    """The analysis of one function body."""
+
+    def __init__(self, fn: ast.FnDef, fresh: set[str]):
+        self.fn = fn
+        self.fresh = fresh
+        self.scopes: list[dict[str, Binding | None]] = [{p.name: None for p in fn.params}]
+        self.bindings: list[Binding] = []
+        self.returns: list = []  # the sources of the function's result
+        self.loop_depth = 0
+        self.uses = 0
+        self.walk()
+
+    # ------------------------------------------------------------ results
+
+    def returns_new(self) -> bool:
+        return bool(self.returns) and all(self.new_source(s) for s in self.returns)
+
+    def mark(self) -> None:
+        for b in self.bindings:
+            drop = not b.moves and self.new_binding(b)
+            if b.stmt is not None:
+                b.stmt.drop = drop
+            for assign in b.assigns:
+                assign.drop_old = drop
+
+    def new_source(self, source) -> bool:
+        if source == "new":
+            return True
+        if isinstance(source, tuple):  # a binding moved as its last use
+            binding, target = source
+            return self.new_binding(binding) and self.moved_cleanly(binding, target)
+        return False
+
+    def new_binding(self, b: Binding) -> bool:
+        return not b.escaped and bool(b.sources) and \
+            all(self.new_source(s) for s in b.sources)
+
+    @staticmethod
+    def moved_cleanly(b: Binding, target) -> bool:
+        """Return whether every move of `b` goes to `target` after all its
+        other uses and outside any loop that `b` does not live in."""
+        return all(t is target and index > b.last_use and depth == b.loop_depth
+                   for t, index, depth in b.moves)
+
+    # ------------------------------------------------------------ walk
+
+    def walk(self) -> None:
+        body = self.fn.body
+        ret = self.fn.sig.ret
+        self.block(body, Move(RETURN) if droppable_type(ret) else VALUE)
+
+    def lookup(self, name: str) -> Binding | None:
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name]
+        return None
+
+    def declare(self, pattern, binding: Binding | None = None) -> None:
+        if isinstance(pattern, ast.NamePattern):
+            self.scopes[-1][pattern.name] = binding
+        elif isinstance(pattern, ast.AtPattern):
+            self.scopes[-1][pattern.name] = None
+            self.declare(pattern.pattern)
+        elif isinstance(pattern, (ast.TuplePattern, ast.OrPattern)):
+            for item in pattern.items:
+                self.declare(item)
+
+    def block(self, block: ast.Block, ctx) -> None:
+        self.scopes.append({})
+        for stmt in block.stmts:
+            self.stmt(stmt)
+        if block.tail is not None:
+            # The block's value outlives the block's own locals, so reading
+            # it is no mere borrow of them.
+            self.expr(block.tail, VALUE if ctx == BORROW else ctx)
+        self.scopes.pop()
+
+    def stmt(self, stmt) -> None:
+        if isinstance(stmt, ast.Let):
+            binding = None
+            if isinstance(stmt.pattern, ast.NamePattern) and stmt.init is not None and \
+                    droppable_type(getattr(stmt, "ty", None)):
+                binding = Binding(stmt, self.loop_depth)
+                self.bindings.append(binding)
+                self.source(stmt.init, binding)
+            elif stmt.init is not None:
+                self.expr(stmt.init, VALUE)
+            self.declare(stmt.pattern, binding)
+        elif isinstance(stmt, ast.ExprStmt):
+            self.expr(stmt.expr, BORROW if plain(getattr(stmt.expr, "ty", None)) else VALUE)
+        elif isinstance(stmt, ast.Assign):
+            self.assign(stmt)
+        else:
+            self.children(stmt, VALUE)
+
+    def source(self, init: ast.Expr, target: Binding) -> None:
+        """Visit the value that initialises or is assigned to `target`."""
+        if self.producer(init):
+            target.sources.append("new")
+            self.produce(init)
+        else:
+            before = len(target.sources)
+            self.expr(init, Move(target))
+            if len(target.sources) == before:
+                target.sources.append("other")
+
+    def assign(self, stmt: ast.Assign) -> None:
+        target = stmt.target
+        if stmt.op == "=" and isinstance(target, ast.Path) and len(target.segments) == 1:
+            binding = self.lookup(target.segments[0])
+            if binding is not None:
+                # a new value: the old one is freed first if the binding is
+                binding.assigns.append(stmt)
+                self.source(stmt.value, binding)
+                return
+            self.expr(stmt.value, VALUE)
+            return
+        self.expr(stmt.value, VALUE)
+        self.place(target)
+
+    def place(self, target: ast.Expr) -> None:
+        """Visit an assignment target, which writes into what it names."""
+        if isinstance(target, ast.Index):
+            self.expr(target.base, BORROW)
+            self.expr(target.index, VALUE)
+        elif isinstance(target, (ast.Field, ast.TupleField)):
+            self.place(target.base)
+        elif isinstance(target, ast.Unary) and target.op == "*":
+            self.expr(target.operand, BORROW)
+        elif isinstance(target, ast.Path):
+            self.use(target, BORROW)
+        else:
+            self.expr(target, VALUE)
+
+    def producer(self, e: ast.Expr) -> bool:
+        """Return whether `e` makes a new `Vec` that nothing else refers to."""
+        if not droppable_type(getattr(e, "ty", None)):
+            return False
+        if isinstance(e, ast.VecLit):
+            return True
+        target = getattr(e, "target", None)
+        if isinstance(e, ast.Call):
+            return target in (("builtin", "Vec::new"),) or \
+                (isinstance(target, tuple) and target[0] == "fn" and target[1] in self.fresh)
+        if isinstance(e, ast.MethodCall):
+            return target == ("seq", "clone") or \
+                (isinstance(target, tuple) and target[0] == "method" and
+                 target[1] in self.fresh)
+        return False
+
+    def produce(self, e: ast.Expr) -> None:
+        """Visit the parts of a `producer`, whose result refers to none of them."""
+        if isinstance(e, ast.MethodCall):
+            self.expr(e.receiver, BORROW)
+            for arg in e.args:
+                self.argument(arg, e, BORROW)
+        elif isinstance(e, ast.Call):
+            self.expr(e.func, VALUE)
+            for arg in e.args:
+                self.argument(arg, e, BORROW)
+        else:
+            self.children(e, VALUE)
+
+    def use(self, e: ast.Path, ctx) -> None:
+        if len(e.segments) != 1:
+            return
+        binding = self.lookup(e.segments[0])
+        if binding is None:
+            return
+        self.uses += 1
+        if isinstance(ctx, Move):
+            binding.moves.append((ctx.target, self.uses, self.loop_depth))
+            source = (binding, ctx.target)
+            if ctx.target is RETURN:
+                self.returns.append(source)
+            else:
+                ctx.target.sources.append(source)
+        elif ctx == BORROW:
+            binding.last_use = self.uses
+        else:
+            binding.escaped = True
+
+    def expr(self, e, ctx) -> None:
+        if e is None:
+            return
+        if isinstance(ctx, Move) and self.producer(e):
+            # a new `Vec` moved straight into the target
+            if ctx.target is RETURN:
+                self.returns.append("new")
+            else:
+                ctx.target.sources.append("new")
+            self.produce(e)
+            return
+        if isinstance(e, ast.Path):
+            self.use(e, ctx)
+        elif isinstance(e, ast.Block):
+            self.block(e, ctx)
+        elif isinstance(e, ast.If):
+            self.expr(e.cond, BORROW)
+            self.expr(e.then, ctx)
+            self.expr(e.else_, ctx)
+        elif isinstance(e, (ast.While, ast.Loop, ast.For)):
+            self.loop(e)
+        elif isinstance(e, ast.Return):
+            self.expr(e.value, Move(RETURN) if droppable_type(self.fn.sig.ret) else VALUE)
+        elif isinstance(e, ast.Break):
+            self.expr(e.value, VALUE)
+        elif isinstance(e, ast.Index):
+            self.expr(e.base, self.through(e, ctx))
+            self.expr(e.index, VALUE)
+        elif isinstance(e, (ast.Field, ast.TupleField, ast.Unary, ast.Cast)):
+            inner = e.base if isinstance(e, (ast.Field, ast.TupleField)) else e.operand
+            self.expr(inner, self.through(e, ctx))
+        elif isinstance(e, ast.Ref):
+            self.expr(e.operand, BORROW if ctx == BORROW else VALUE)
+        elif isinstance(e, ast.Binary):
+            inner = self.through(e, ctx)
+            self.expr(e.left, inner)
+            self.expr(e.right, inner)
+        elif isinstance(e, ast.MethodCall):
+            # `v.clone()` and `v.len()` read `v`; `v.iter()` returns a view
+            # of it, whose context decides
+            fresh = self.producer(e)
+            self.expr(e.receiver, BORROW if fresh else self.through(e, ctx))
+            for arg in e.args:
+                self.argument(arg, e, ctx)
+        elif isinstance(e, ast.Call):
+            self.expr(e.func, VALUE)
+            for arg in e.args:
+                self.argument(arg, e, ctx)
+        elif isinstance(e, ast.MacroCall):
+            for arg in e.args:
+                self.expr(arg, BORROW)
+        else:
+            self.children(e, VALUE)
+
+    def argument(self, arg: ast.Expr, call: ast.Expr, ctx) -> None:
+        """Visit an argument: a borrow (`&v`, a slice) lasts as long as a
+        result that can hold it, and any other argument moves."""
+        if isinstance(getattr(arg, "ty", None), (T.RefT, T.SliceT)):
+            holds = not plain(getattr(call, "ty", None)) and not self.producer(call)
+            if not holds:
+                ctx = BORROW
+            elif ctx != BORROW:
+                ctx = VALUE
+            self.expr(arg, ctx)
+        else:
+            self.expr(arg, VALUE)
+
+    def through(self, e: ast.Expr, ctx):
+        """Return the context of the operand of `e`: a borrow when `e`'s value
+        contains no pointer, else `e`'s own context (a view of a `Vec` lives
+        as long as it)."""
+        if plain(getattr(e, "ty", None)):
+            return BORROW
+        return ctx if ctx == BORROW else VALUE
+
+    def loop(self, e) -> None:
+        self.loop_depth += 1
+        if isinstance(e, ast.While):
+            self.expr(e.cond, BORROW)
+            self.block(e.body, BORROW)
+        elif isinstance(e, ast.Loop):
+            self.block(e.body, BORROW)
+        else:
+            # `for x in v`, `for x in &v`, `for x in v.iter()` read the items
+            self.expr(e.iter, BORROW)
+            self.scopes.append({})
+            self.declare(e.pattern)
+            self.block(e.body, BORROW)
+            self.scopes.pop()
+        self.loop_depth -= 1
+
+    def children(self, node, ctx) -> None:
+        """Visit every expression inside `node`, in `ctx`."""
+        for f in dataclasses.fields(node):
+            if f.name == "span":
+                continue
+            value = getattr(node, f.name)
+            items = value if isinstance(value, (list, tuple)) else [value]
+            for item in items:
+                if isinstance(item, tuple):
+                    for part in item:
+                        if isinstance(part, ast.Expr):
+                            self.expr(part, ctx)
+                elif isinstance(item, ast.Block):
+                    self.block(item, ctx)
+                elif isinstance(item, ast.Expr):
+                    self.expr(item, ctx)
+                elif isinstance(item, ast.Stmt):
+                    self.stmt(item)
