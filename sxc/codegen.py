@@ -199,14 +199,15 @@ class Codegen:
         self.outbuf_slot.linkage = "internal"
         from sxc.reach import reachable_functions, recursive_functions
 
+        graph: dict[str, set[str]] = {}
         if self.with_exports or "main" not in self.program.functions:
-            live = reachable_functions(self.program)
+            live = reachable_functions(self.program, graph=graph)
         else:
-            live = reachable_functions(self.program, roots=("main",))
-        self.recursive = recursive_functions(self.program, live)
+            live = reachable_functions(self.program, roots=("main",), graph=graph)
+        self.recursive = recursive_functions(self.program, live, graph)
         from sxc import drops
 
-        drops.analyze(self.program)
+        drops.analyze(self.program, live)
         for key, fn in self.program.functions.items():
             if key not in live:
                 continue

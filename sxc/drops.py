@@ -84,13 +84,15 @@ def droppable_type(t) -> bool:
     return isinstance(t, T.VecT) and plain(t.elem)
 
 
-def analyze(program) -> None:
-    """Mark the `Let` and `Assign` statements of `program` that free a `Vec`."""
+def analyze(program, live: set[str] | None = None) -> None:
+    """Mark the `Let` and `Assign` statements of `program` that free a `Vec`,
+    in the functions of `live` (default: all)."""
     _STRUCT_FIELDS.clear()
     for name, sdef in program.structs.items():
         _STRUCT_FIELDS[name] = getattr(sdef, "resolved_fields", None) or []
     functions = {key: fn for key, fn in program.functions.items()
-                 if getattr(fn, "sig", None) is not None and fn.body is not None}
+                 if (live is None or key in live) and
+                 getattr(fn, "sig", None) is not None and fn.body is not None}
     fresh: set[str] = set()
     # which functions return only new `Vec`s: grows to a fixed point
     while True:

@@ -25,10 +25,12 @@ STR_FUNCTIONS = {
 
 
 def reachable_functions(program, extra: tuple[str, ...] = (),
-                        roots: tuple[str, ...] | None = None) -> set[str]:
+                        roots: tuple[str, ...] | None = None,
+                        graph: dict[str, set[str]] | None = None) -> set[str]:
     """Return the keys of the functions reachable from `roots` and `extra`.
 
     The default roots are `main` and every function of the user's program.
+    With `graph`, also store there the callees of each reachable function.
     """
     if roots is None:
         roots = tuple(key for key, fn in program.functions.items()
@@ -41,7 +43,10 @@ def reachable_functions(program, extra: tuple[str, ...] = (),
         if key in seen or key not in program.functions:
             continue
         seen.add(key)
-        stack.extend(callees(program.functions[key].body))
+        called = callees(program.functions[key].body)
+        if graph is not None:
+            graph[key] = called
+        stack.extend(called)
     return seen
 
 
@@ -101,14 +106,17 @@ def _display_impls(node) -> set[str]:
     return found
 
 
-def recursive_functions(program, live: set[str]) -> set[str]:
+def recursive_functions(program, live: set[str],
+                        known: dict[str, set[str]] | None = None) -> set[str]:
     """Return the live functions that can call themselves, directly or not.
 
     These are the functions on a cycle of the call graph: members of a
     strongly connected component of two or more functions, or functions that
     call themselves.  Tarjan's algorithm finds the components in one pass.
     """
-    graph = {key: sorted(callees(program.functions[key].body) & live) for key in live}
+    known = known or {}
+    graph = {key: sorted((known[key] if key in known else
+                          callees(program.functions[key].body)) & live) for key in live}
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
