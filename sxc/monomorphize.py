@@ -88,6 +88,8 @@ def mangle(t: T.Type) -> str:
         return "unit"
     if isinstance(t, T.StructT):
         return t.struct.lstrip("_")
+    if isinstance(t, T.EnumT):
+        return t.enum.lstrip("_")
     return t.name()
 
 
@@ -169,6 +171,7 @@ class GenericsMixin:
         self.fn_instances: dict[tuple, str] = {}
         self.struct_instances: dict[tuple, str] = {}
         self.instance_of: dict[str, tuple[str, tuple[T.Type, ...]]] = {}
+        self.take_generic_enums()
         self.generic_structs = {name: s for name, s in program.structs.items() if s.generics}
         for name in self.generic_structs:
             del program.structs[name]
@@ -188,7 +191,8 @@ class GenericsMixin:
         impl_generics = list(getattr(fn, "impl_generics", None) or [])
         impl_args = list(getattr(fn, "impl_args", None) or [])
         owner = fn.owner
-        sdef = self.generic_structs.get(owner) if owner else None
+        sdef = (self.generic_structs.get(owner) or self.generic_enums.get(owner)) if owner \
+            else None
         if owner is not None and sdef is None and impl_args:
             self.rep.error(f"struct takes 0 generic arguments but {_plural(len(impl_args))} "
                            f"{'was' if len(impl_args) == 1 else 'were'} supplied",
@@ -238,6 +242,15 @@ class GenericsMixin:
                 self.rep.error(f"type parameter `{name}` takes no generic arguments",
                                te.span, code="SX0303")
             return self.type_env[name]
+        if name in self.generic_enums:
+            edef = self.generic_enums[name]
+            if not te.args:
+                self.rep.error(f"missing generics for enum `{name}`", te.span,
+                               help=f"write `{name}<{', '.join(edef.generics)}>` "
+                                    "with concrete types", code="SX0303")
+                return T.NEVER
+            args = tuple(self.resolve_type(a) for a in te.args)
+            return self.instantiate_enum(name, args, te.span)
         if name in self.generic_structs:
             sdef = self.generic_structs[name]
             if not te.args:
@@ -353,6 +366,10 @@ class GenericsMixin:
             elif name in self.generic_structs and isinstance(t, T.StructT) and \
                     self.instance_of.get(t.struct, (None,))[0] == name:
                 for a, at in zip(te.args, self.instance_of[t.struct][1]):
+                    self.unify(a, at, env, names)
+            elif name in self.generic_enums and isinstance(t, T.EnumT) and \
+                    self.instance_of.get(t.enum, (None,))[0] == name:
+                for a, at in zip(te.args, self.instance_of[t.enum][1]):
                     self.unify(a, at, env, names)
         elif isinstance(te, ast.RefType):
             inner = t.inner if isinstance(t, T.RefT) else t

@@ -36,6 +36,7 @@ from sxc.modules import CRATE, report_private, within_path
 from sxc.resolve import Program
 from sxc.typecheck_init import DeferredBinding, check_initialization
 from sxc.typecheck_match import MatchChecks
+from sxc.typecheck_enum import EnumDataChecks
 
 # Math methods shared by `f64`, `f32` and `dual`: name -> number of arguments.
 def _deref_receiver(e: ast.MethodCall, base: T.Type) -> None:
@@ -188,7 +189,7 @@ def _is_original_style(program: Program) -> bool:
             and len(ret.path) == 1 and T.is_int(T.PRIMITIVES.get(ret.path[0], T.UNIT)))
 
 
-class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixin):
+class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixin):
     def __init__(self, program: Program, reporter: Reporter):
         self.program = program
         self.rep = reporter
@@ -237,6 +238,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             self.structs[name] = {f: self.resolve_type(te) for f, te in sdef.fields}
             sdef.resolved_fields = list(self.structs[name].items())
         self.self_struct = None
+        self.declare_payloads()
         for name, sdef in list(self.program.structs.items()):
             if self._contains_by_value(name, name):
                 self.rep.error(f"recursive type `{name}` has infinite size", sdef.span,
@@ -280,6 +282,11 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 if t.struct not in visited:
                     visited.add(t.struct)
                     pending.extend(self.structs.get(t.struct, {}).values())
+            elif isinstance(t, T.EnumT) and t.enum not in visited:
+                visited.add(t.enum)
+                edef = self.program.enums.get(t.enum)
+                for fields in getattr(edef, "fields", {}).values():
+                    pending.extend(ft for _, ft in fields)
         return False
 
     def resolve_type(self, te: ast.TypeExpr | None) -> T.Type:
@@ -988,6 +995,10 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                     e.deferred = local.deferred
                 self.mark_capture(e)
                 return e
+        made = self.variant_constructor(e, segs, [], "unit", expected)
+        if made is not None:
+            return made
+        if len(segs) == 1:
             if name in self.fn_templates:
                 return self.generic_fn_value(e, expected)
             if name in self.structs and not self.structs[name] and name not in self.sigs:
@@ -1243,6 +1254,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             else:
                 e.ty = expected
             return e
+        if comparison and self.data_enum(T.strip_refs(t)) is not None and op in ("==", "!="):
+            return self.data_enum_eq(e, self.data_enum(T.strip_refs(t)))
         if comparison and isinstance(t, T.EnumT):
             self.enum_comparison(e)
             e.ty = T.BOOL
@@ -1355,6 +1368,10 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                            help="take its value with `.val`, or keep it a dual", code="SX0902")
         elif isinstance(target, T.DualT) and T.is_numeric(src):
             return self.promote(e.operand)
+        elif isinstance(src, T.EnumT) and T.is_int(target) and self.data_enum(src) is not None:
+            self.rep.error(f"non-primitive cast: `{src}` as `{target}`", e.span,
+                           help="an enum with data has no integer value; `match` on it",
+                           code="SX0306")
         elif isinstance(src, T.EnumT) and T.is_int(target):
             pass
         elif T.is_char(target) or T.is_char(src):
@@ -1405,6 +1422,11 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 self.rep.error("sxc supports `Ok(..)` only as `Ok(())` of a `fmt::Result`",
                                e.span, code="SX0801")
             return value
+        if isinstance(func, ast.Path) and not (len(func.segments) == 1
+                                               and self.lookup(func.segments[0]) is not None):
+            made = self.variant_constructor(e, func.segments, e.args, "tuple", expected)
+            if made is not None:
+                return made
         if isinstance(func, ast.Path):
             handled = self.builtin_call(e, func, expected)
             if handled is not None:
@@ -1966,7 +1988,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             if name == "to_string" and not e.args and self.display_method(base):
                 e.target, e.ty = ("builtin", "to_string"), T.STRING
                 return e
-            return self.enum_method(e, base)
+            return self.enum_method(e, base, expected)
         if name == "clone" and not e.args and _is_copy(base):
             return self.copy_value(e.receiver, base)
         if name == "clone" and not e.args and isinstance(base, T.TupleT):
@@ -2429,6 +2451,10 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
 
     def e_StructLit(self, e: ast.StructLit, expected):
         name = e.name
+        if e.base is None:
+            made = self.variant_constructor(e, name.split("::"), e.fields, "struct", expected)
+            if made is not None:
+                return made
         if name == "Self" and self.self_struct:
             name = self.self_struct
             e.name = name

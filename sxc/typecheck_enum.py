@@ -1,0 +1,513 @@
+"""Typecheck of enums with data, mixed into the checker of `sxc.typecheck`.
+
+An enum whose variants hold data, or a generic enum, is a tagged value:
+
+    enum Shape { Circle(f64), Rect { w: f64, h: f64 }, Empty }
+
+`edef.kinds` gives each variant's form ("unit", "tuple" or "struct") and
+`edef.fields` its payload as (name, type) pairs, named "0", "1", .. for a
+tuple variant.  A constructor (`Shape::Circle(1.0)`, `Shape::Rect { w, h }`,
+`Shape::Empty`, `Some(3)`) becomes an `ast.VariantLit`.  A generic enum such
+as the prelude's `Option<T>` is a template: each list of type arguments gets a
+copy named after them (`Option__i64`), as a generic struct does.
+
+Variant patterns bind by value, or by reference when the value matched is a
+reference (Rust's default binding modes): matching a `&Shape` against
+`Shape::Circle(r)` binds `r: &f64`.
+"""
+
+from __future__ import annotations
+
+from sxc import ast
+from sxc import patterns as P
+from sxc import types as T
+
+NO_BOX_HELP = ("sxc has no `Box`: keep the inner values in a `Vec` and refer to them "
+               "by index")
+
+
+def variant_display(edef: ast.EnumDef, variant: str) -> str:
+    """Return how Rust's messages name a variant: `Shape::Circle`, or `Some` of `Option`."""
+    base = getattr(edef, "generic_name", edef.name)
+    if base in ("Option", "std::Option"):
+        return variant
+    return f"{base.split('::')[-1]}::{variant}"
+
+
+def has_data(edef: ast.EnumDef) -> bool:
+    """Return whether values of `edef` are tagged values rather than plain discriminants."""
+    return bool(edef.payloads) or bool(edef.generics) or hasattr(edef, "generic_name")
+
+
+class EnumDataChecks:
+    """Methods of `Checker` for enums with data."""
+
+    # ------------------------------------------------------------ declarations
+
+    def take_generic_enums(self) -> None:
+        """Move generic enums out of the program into the template table."""
+        program = self.program
+        self.generic_enums = {name: e for name, e in program.enums.items() if e.generics}
+        for name in self.generic_enums:
+            del program.enums[name]
+        self.enum_instances: dict[tuple, str] = {}
+        self.binding_ref: bool | None = None
+
+    def declare_payloads(self) -> None:
+        """Resolve the payload types of every enum with data, once all types are known."""
+        for name, edef in list(self.program.enums.items()):
+            if edef.payloads and name not in self.instance_of:
+                saved = self.self_struct
+                self.self_struct = name
+                self.fill_payloads(edef, edef, {})
+                self.self_struct = saved
+        for name, edef in list(self.program.enums.items()):
+            if edef.payloads:
+                self.check_enum_recursion(edef)
+
+    def fill_payloads(self, edef: ast.EnumDef, template: ast.EnumDef, env: dict) -> None:
+        edef.kinds = {}
+        edef.fields = {}
+        for vname, _value, _span in template.variants:
+            kind, payload = template.payloads.get(vname, ("unit", []))
+            edef.kinds[vname] = kind
+            if kind == "struct":
+                edef.fields[vname] = [(f, self.resolve_with(te, env)) for f, te in payload]
+            else:
+                edef.fields[vname] = [(str(i), self.resolve_with(te, env))
+                                      for i, te in enumerate(payload)]
+        edef.discriminants = {v: i for i, (v, _value, _span) in enumerate(template.variants)}
+
+    def check_enum_recursion(self, edef: ast.EnumDef) -> None:
+        """Report an enum that holds itself by value, which needs a `Box` in Rust."""
+        pending = [t for fields in edef.fields.values() for _, t in fields]
+        visited: set[str] = set()
+        while pending:
+            t = pending.pop()
+            if isinstance(t, T.ArrayT):
+                pending.append(t.elem)
+            elif isinstance(t, T.TupleT):
+                pending.extend(t.items)
+            elif isinstance(t, T.StructT) and t.struct not in visited:
+                visited.add(t.struct)
+                pending.extend(self.structs.get(t.struct, {}).values())
+            elif isinstance(t, T.EnumT):
+                if t.enum == edef.name:
+                    self.rep.error(f"recursive type `{edef.name}` has infinite size",
+                                   edef.name_span or edef.span, help=NO_BOX_HELP, code="SX0310")
+                    edef.fields = {v: [] for v in edef.fields}
+                    return
+                inner = self.program.enums.get(t.enum)
+                if inner is not None and t.enum not in visited and hasattr(inner, "fields"):
+                    visited.add(t.enum)
+                    pending.extend(ft for fields in inner.fields.values() for _, ft in fields)
+
+    def data_enum(self, t: T.Type) -> ast.EnumDef | None:
+        """Return the definition of `t` when it is an enum with data, else None."""
+        if not isinstance(t, T.EnumT):
+            return None
+        edef = self.program.enums.get(t.enum)
+        return edef if edef is not None and hasattr(edef, "fields") else None
+
+    def instantiate_enum(self, name: str, args: tuple, span) -> T.Type:
+        """Return the enum type `name<args>`, making its copy on first use."""
+        from sxc.monomorphize import mangle
+
+        template = self.generic_enums[name]
+        if len(args) != len(template.generics):
+            self.rep.error(f"enum takes {len(template.generics)} generic argument"
+                           f"{'s' if len(template.generics) != 1 else ''} but {len(args)} "
+                           f"{'was' if len(args) == 1 else 'were'} supplied", span,
+                           code="SX0303")
+            return T.NEVER
+        args = tuple(a.resolved() if isinstance(a, (T.IntVar, T.FloatVar)) else a for a in args)
+        if any(isinstance(a, T.NeverT) for a in args):
+            return T.NEVER
+        key = (name, args)
+        if key in self.enum_instances:
+            return T.EnumT(self.enum_instances[key])
+        base = name.split("::")[-1]
+        mangled = self._unique(base + "".join("__" + mangle(a) for a in args),
+                               self.program.enums)
+        self.enum_instances[key] = mangled
+        self.instance_of[mangled] = key
+        inst = ast.EnumDef(template.span, mangled, list(template.variants), [],
+                           list(template.derives), template.public, template.name_span,
+                           template.payloads)
+        inst.origin = getattr(template, "origin", "user")
+        inst.generic_name = name
+        inst.type_label = f"{base}<{', '.join(map(str, args))}>"
+        inst.default_variant = getattr(template, "default_variant", None)
+        self.program.enums[mangled] = inst
+        saved = self.self_struct
+        self.self_struct = mangled
+        self.fill_payloads(inst, template, dict(zip(template.generics, args)))
+        self.self_struct = saved
+        self.check_enum_recursion(inst)
+        return T.EnumT(mangled)
+
+    # ------------------------------------------------------------ constructors
+
+    def resolve_variant(self, segs: list[str]):
+        """Return (enum name, variant) when `segs` names a variant of an enum with data.
+
+        The enum name is a template's when the enum is generic.  Return None for
+        other paths, and ("error", None) after reporting an unknown variant.
+        """
+        if len(segs) == 1:
+            enum = self.program.variant_imports.get(segs[0])
+            variant = segs[0]
+        else:
+            enum, variant = "::".join(segs[:-1]), segs[-1]
+            if enum == "Self" and self.self_struct in self.program.enums:
+                enum = self.self_struct
+        if enum is None:
+            return None
+        edef = self.program.enums.get(enum) or self.generic_enums.get(enum)
+        if edef is None or not has_data(edef):
+            return None
+        if variant not in [v for v, _value, _span in edef.variants]:
+            if f"{enum}::{variant}" in self.sigs or any(
+                    t.fn.name == variant for t in self.method_templates.get(enum, [])):
+                return None  # an associated function such as `Shape::unit`
+            return ("error", edef)
+        return enum, variant
+
+    def _unknown_variant(self, edef: ast.EnumDef, variant: str, span) -> None:
+        names = ", ".join(f"`{v}`" for v, _value, _span in edef.variants)
+        base = getattr(edef, "generic_name", edef.name)
+        self.rep.error(f"no variant named `{variant}` in enum `{base}`", span,
+                       help=f"its variants are {names}", code="SX0208")
+
+    def variant_constructor(self, e: ast.Expr, segs: list[str], args, written: str,
+                            expected) -> ast.Expr | None:
+        """Check a constructor of a variant with data, or return None for other paths.
+
+        `written` is "unit" for a path, "tuple" for a call and "struct" for a
+        struct literal; `args` is a list, or (name, value) pairs for "struct".
+        """
+        found = self.resolve_variant(segs)
+        if found is None:
+            return None
+        if found[0] == "error":
+            self._unknown_variant(found[1], segs[-1], e.span)
+            return self._failed_constructor(e, args, written)
+        enum, variant = found
+        edef = self.program.enums.get(enum) or self.generic_enums[enum]
+        kind = edef.payloads.get(variant, ("unit", []))[0]
+        shown = variant_display(edef, variant)
+        if kind != written:
+            what = {"unit": "unit variant", "tuple": "tuple variant", "struct": "struct variant"}
+            if kind == "tuple" and written == "unit":
+                help_text = f"call it: `{shown}(..)`; sxc has no variant constructors as " \
+                            "function values, so write a closure: `|x| " + shown + "(x)`"
+            elif kind == "struct":
+                help_text = f"name its fields: `{shown} {{ .. }}`"
+            elif kind == "unit":
+                help_text = f"write `{shown}` alone"
+            else:
+                help_text = f"pass its payload in parentheses: `{shown}(..)`"
+            self.rep.error(f"expected {what[written]}, found {what[kind]} `{shown}`", e.span,
+                           help=help_text, code="SX0302")
+            return self._failed_constructor(e, args, written)
+        if edef.generics:
+            concrete = self._generic_constructor(e, enum, edef, variant, args, written, expected)
+            if concrete is None:
+                return self._failed_constructor(e, args, written, checked=True)
+            ty, values = concrete
+        else:
+            ty = T.EnumT(enum)
+            values = self._payload_values(e, edef, variant, args, written)
+            if values is None:
+                return self._failed_constructor(e, args, written, checked=True)
+        lit = ast.VariantLit(e.span, ty.enum, variant, values)
+        lit.ty = ty
+        return lit
+
+    def _failed_constructor(self, e, args, written, checked=False) -> ast.Expr:
+        if not checked:
+            for a in args:
+                self.expr(a[1] if written == "struct" else a, None)
+        e.ty = T.NEVER
+        return e
+
+    def _ordered_args(self, e, edef, variant, args, written) -> list | None:
+        """Return the payload expressions in declaration order, reporting arity and names."""
+        names = [f for f, _te in edef.payloads.get(variant, ("unit", []))[1]] \
+            if written == "struct" else None
+        shown = variant_display(edef, variant)
+        if written != "struct":
+            count = len(edef.payloads.get(variant, ("unit", []))[1])
+            if len(args) != count:
+                self.rep.error(f"this enum variant takes {count} argument"
+                               f"{'s' if count != 1 else ''} but {len(args)} argument"
+                               f"{'s' if len(args) != 1 else ''} "
+                               f"{'was' if len(args) == 1 else 'were'} supplied", e.span,
+                               help=f"`{shown}` holds {count} value{'s' if count != 1 else ''}",
+                               code="SX0302")
+                for a in args:
+                    self.expr(a, None)
+                return None
+            return list(args)
+        given = dict(args)
+        ok = True
+        for fname, value in args:
+            if fname not in names:
+                self.rep.error(f"variant `{shown}` has no field named `{fname}`", value.span,
+                               help="its fields are " + ", ".join(f"`{n}`" for n in names),
+                               code="SX0211")
+                self.expr(value, None)
+                ok = False
+        absent = [n for n in names if n not in given]
+        if absent:
+            listed = ", ".join(f"`{m}`" for m in absent)
+            self.rep.error(f"missing field{'s' if len(absent) > 1 else ''} {listed} in "
+                           f"initializer of `{shown}`", getattr(e, "name_span", None) or e.span,
+                           code="SX0312")
+            ok = False
+        if not ok:
+            return None
+        return [given[n] for n in names]
+
+    def _payload_values(self, e, edef, variant, args, written) -> list | None:
+        ordered = self._ordered_args(e, edef, variant, args, written)
+        if ordered is None:
+            return None
+        types = [t for _, t in edef.fields[variant]]
+        return [self.coerce(self.expr(a, t), t) for a, t in zip(ordered, types)]
+
+    def _generic_constructor(self, e, enum, template, variant, args, written, expected):
+        ordered = self._ordered_args(e, template, variant, args, written)
+        if ordered is None:
+            return None
+        env: dict[str, T.Type] = {}
+        if isinstance(expected, T.EnumT) and \
+                self.instance_of.get(expected.enum, (None,))[0] == enum:
+            env = dict(zip(template.generics, self.instance_of[expected.enum][1]))
+        kind, payload = template.payloads.get(variant, ("unit", []))
+        patterns = [te for _f, te in payload] if kind == "struct" else list(payload)
+        checked = []
+        for value, te in zip(ordered, patterns):
+            want = self._maybe_resolve(te, env, template.generics)
+            value = self.expr(value, want)
+            self.unify(te, value.ty, env, template.generics)
+            checked.append(value)
+        env = {n: T.prune(t) for n, t in env.items()}
+        from sxc.monomorphize import _has_hole
+
+        missing = [g for g in template.generics if g not in env or _has_hole(env[g])]
+        if missing:
+            base = enum.split("::")[-1]
+            self.rep.error(f"type annotations needed: cannot infer the type of `{missing[0]}` "
+                           f"in `{base}`", e.span,
+                           help=f"annotate the binding: `let x: {base}<i64> = ..`; sxc infers "
+                                "it only from the value and the expected type", code="SX0304")
+            return None
+        ty = self.instantiate_enum(enum, tuple(env[g] for g in template.generics), e.span)
+        if not isinstance(ty, T.EnumT):
+            return None
+        types = [t for _, t in self.program.enums[ty.enum].fields[variant]]
+        return ty, [self.coerce(v, t) for v, t in zip(checked, types)]
+
+    # ------------------------------------------------------------ patterns
+
+    def variant_pattern(self, p: ast.VariantPattern, ty: T.Type, bound: dict,
+                        match: ast.Match) -> ast.Pattern:
+        outer = self.binding_ref
+        p.deref = False
+        subject = ty
+        if isinstance(subject, T.RefT):
+            # a reference matched by a variant pattern: the bindings inside become references
+            p.deref = True
+            self.binding_ref = subject.mutable if outer is None else outer and subject.mutable
+            subject = subject.inner
+        try:
+            return self._variant_pattern(p, subject, bound, match)
+        finally:
+            self.binding_ref = outer
+
+    def _variant_pattern(self, p, ty, bound, match):
+        found = self.resolve_variant(p.path)
+        if found is None:
+            self.rep.error(f"cannot find tuple struct or tuple variant `{'::'.join(p.path)}` "
+                           "in this scope", p.span, code="SX0201")
+            p.ty = None
+            return p
+        if found[0] == "error":
+            self._unknown_variant(found[1], p.path[-1], p.span)
+            p.ty = None
+            return p
+        enum, variant = found
+        written_def = self.program.enums.get(enum) or self.generic_enums[enum]
+        edef = self.data_enum(ty)
+        if edef is None or (ty.enum != enum and
+                            self.instance_of.get(ty.enum, (None,))[0] != enum):
+            base = enum.split("::")[-1]
+            self._pattern_mismatch(p, ty, f"`{base}`", match)
+            p.ty = None
+            return p
+        shown = variant_display(written_def, variant)
+        kind = edef.kinds[variant]
+        fields = edef.fields[variant]
+        written = "struct" if p.fields is not None else ("unit" if getattr(p, "unit", False)
+                                                         else "tuple")
+        items = self._variant_items(p, shown, kind, written, [f for f, _ in fields])
+        if items is None:
+            p.ty = None
+            return p
+        p.enum, p.variant = ty.enum, variant
+        p.index = list(edef.kinds).index(variant)
+        p.items = [self.check_pattern(item, ft, bound, match)
+                   for item, (_f, ft) in zip(items, fields)]
+        p.fields = None
+        if any(i.ty is None for i in p.items):
+            p.ty = None
+        return p
+
+    def _variant_items(self, p, shown, kind, written, names) -> list | None:
+        """Return one pattern per payload item, `_` where the pattern leaves one out."""
+        if written == "unit":
+            if kind != "unit":
+                form = "tuple" if kind == "tuple" else "struct"
+                fix = f"`{shown}(..)`" if kind == "tuple" else f"`{shown} {{ .. }}`"
+                self.rep.error(f"expected unit struct, unit variant or constant, found {form} "
+                               f"variant `{shown}`", p.span, help=f"match its payload: {fix}",
+                               code="SX0503")
+                return None
+            return []
+        if written == "struct":
+            given = {}
+            for fname, sub in p.fields:
+                if fname not in names:
+                    if kind == "tuple" and fname.isdigit() and int(fname) < len(names):
+                        given[names[int(fname)]] = sub
+                        continue
+                    self.rep.error(f"variant `{shown}` does not have a field named `{fname}`",
+                                   sub.span, code="SX0503")
+                    return None
+                given[fname] = sub
+            absent = [n for n in names if n not in given]
+            if absent and not p.rest:
+                listed = ", ".join(f"`{n}`" for n in absent)
+                self.rep.error(f"pattern does not mention field{'s' if len(absent) > 1 else ''} "
+                               f"{listed}", p.span,
+                               help="name the fields, or write `..` to leave them out",
+                               code="SX0503")
+                return None
+            return [given.get(n) or ast.WildPattern(p.span) for n in names]
+        if kind == "struct":
+            self.rep.error(f"expected tuple struct or tuple variant, found struct variant "
+                           f"`{shown}`", p.span, help=f"name its fields: `{shown} {{ .. }}`",
+                           code="SX0503")
+            return None
+        items = list(p.items)
+        rests = [i for i, item in enumerate(items) if isinstance(item, ast.RestPattern)]
+        if len(rests) > 1:
+            self.rep.error("`..` can only be used once per tuple variant pattern",
+                           items[rests[1]].span, code="SX0503")
+            return None
+        if rests:
+            at = rests[0]
+            fill = len(names) - (len(items) - 1)
+            if fill < 0:
+                fill = -1
+            else:
+                items = items[:at] + [ast.WildPattern(p.span)] * fill + items[at + 1:]
+        if len(items) != len(names):
+            self.rep.error(f"this pattern has {len(items)} field{'s' if len(items) != 1 else ''}"
+                           f", but the corresponding tuple variant `{shown}` has "
+                           f"{len(names)} field{'s' if len(names) != 1 else ''}", p.span,
+                           code="SX0503")
+            return None
+        return items
+
+    def enum_domain(self, edef: ast.EnumDef):
+        names, kinds, fields, items = [], [], [], []
+        for variant in edef.kinds:
+            names.append(variant_display(edef, variant))
+            kinds.append(edef.kinds[variant])
+            fields.append(tuple(f for f, _ in edef.fields[variant]))
+            items.append(tuple(self.match_domain(T.strip_refs(ft)) or P.OPAQUE
+                               for _, ft in edef.fields[variant]))
+        return P.EnumDomain(tuple(names), tuple(kinds), tuple(fields), tuple(items))
+
+    # ------------------------------------------------------------ derived traits
+
+    def data_enum_eq(self, e: ast.Binary, edef: ast.EnumDef) -> ast.Expr:
+        """Check `a == b` on an enum with data: same variant and equal payloads."""
+        span = e.span
+        if "PartialEq" not in edef.derives:
+            base = getattr(edef, "generic_name", edef.name)
+            self.rep.error(f"binary operation `{e.op}` cannot be applied to type `{base}`",
+                           e.op_span or span,
+                           help=f"add `#[derive(PartialEq)]` above `enum {base}`", code="SX0305")
+            e.ty = T.BOOL
+            return e
+        arms = []
+        for variant in edef.kinds:
+            count = len(edef.fields[variant])
+            left = [ast.NamePattern(span, f"__eq_a{i}") for i in range(count)]
+            right = [ast.NamePattern(span, f"__eq_b{i}") for i in range(count)]
+            test: ast.Expr = ast.BoolLit(span, True)
+            for i in range(count):
+                same = ast.Binary(span, "==",
+                                  ast.Unary(span, "*", ast.Path(span, [f"__eq_a{i}"])),
+                                  ast.Unary(span, "*", ast.Path(span, [f"__eq_b{i}"])),
+                                  e.op_span)
+                test = same if i == 0 else ast.Binary(span, "&&", test, same, e.op_span)
+            pattern = ast.TuplePattern(span, [self._payload_pattern(span, edef, variant, left),
+                                              self._payload_pattern(span, edef, variant, right)])
+            arms.append(ast.MatchArm(span, pattern, None, test))
+        if len(edef.kinds) > 1:
+            arms.append(ast.MatchArm(span, ast.WildPattern(span), None, ast.BoolLit(span, False)))
+        e.left.checked = True
+        e.right.checked = True
+        pair = ast.TupleLit(span, [_borrow(e.left), _borrow(e.right)])
+        match = ast.Match(span, pair, arms)
+        match.let_form = "derived"
+        test = self.expr(match, T.BOOL)
+        if e.op == "!=":
+            test = ast.Unary(span, "!", test)
+            test.ty = T.BOOL
+        return test
+
+    def data_enum_clone(self, e: ast.MethodCall, edef: ast.EnumDef) -> ast.Expr:
+        """Check `x.clone()` of an enum with data: the same variant with cloned payloads."""
+        span = e.span
+        arms = []
+        for variant in edef.kinds:
+            count = len(edef.fields[variant])
+            names = [f"__clone_item{i}" for i in range(count)]
+            pattern = self._payload_pattern(span, edef, variant,
+                                            [ast.NamePattern(span, n) for n in names])
+            values = [ast.MethodCall(span, ast.Path(span, [n]), "clone", [], [], span)
+                      for n in names]
+            lit = ast.VariantLit(span, edef.name, variant, values)
+            arms.append(ast.MatchArm(span, pattern, None, lit))
+        e.receiver.checked = True
+        match = ast.Match(span, _borrow(e.receiver), arms)
+        match.let_form = "derived"
+        match.variant_values = True
+        return self.expr(match, T.EnumT(edef.name))
+
+    def _payload_pattern(self, span, edef, variant, items) -> ast.VariantPattern:
+        p = ast.VariantPattern(span, [edef.name, variant], items)
+        p.unit = edef.kinds[variant] == "unit"
+        if edef.kinds[variant] == "struct":
+            p.fields = [(f, item) for (f, _t), item in zip(edef.fields[variant], items)]
+            p.items = []
+        return p
+
+    def e_VariantLit(self, e: ast.VariantLit, expected):
+        """Check a constructor that the checker built itself, such as a derived `clone`."""
+        edef = self.program.enums[e.enum]
+        types = [t for _, t in edef.fields[e.variant]]
+        e.args = [self.coerce(self.expr(a, t), t) for a, t in zip(e.args, types)]
+        e.ty = T.EnumT(e.enum)
+        return e
+
+
+def _borrow(value: ast.Expr) -> ast.Expr:
+    if isinstance(getattr(value, "ty", None), T.RefT):
+        return value
+    return ast.Ref(value.span, value, False)
