@@ -2038,9 +2038,18 @@ def export_slots(t: T.Type, cg, result: bool = False) -> int | None:
     flattened field by field.  Slices (data pointer, length), `&Vec`s and
     `&mut Vec`s of numbers (the address of a header pointer) and function
     pointers cross only as parameters.  Strings (data pointer, length) and `Vec`s of numbers
-    (the header pointer) cross both ways.
+    (the header pointer) cross both ways.  Enums with data do not cross.
     """
-    return slot_count(t, cg.struct_fields.get, result)
+    def fields_of(name: str):
+        if name.startswith(DATA_ENUM_KEY):
+            return () if name[len(DATA_ENUM_KEY):] in cg.enum_types else None
+        return cg.struct_fields.get(name)
+
+    return slot_count(t, fields_of, result)
+
+
+# `fields_of(DATA_ENUM_KEY + name)` is not None when the enum `name` holds data
+DATA_ENUM_KEY = "enum "
 
 
 def slot_count(t: T.Type, fields_of, result: bool = False,
@@ -2050,6 +2059,8 @@ def slot_count(t: T.Type, fields_of, result: bool = False,
 
 
 def _slots(t: T.Type, fields_of, result: bool, seen: frozenset) -> int | None:
+    if isinstance(t, T.EnumT) and fields_of(DATA_ENUM_KEY + t.enum) is not None:
+        return None
     if isinstance(t, (T.IntT, T.FloatT, T.BoolT, T.EnumT)):
         return 1
     if isinstance(t, T.UnitT):

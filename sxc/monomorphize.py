@@ -424,6 +424,26 @@ class GenericsMixin:
                 return T.FnT(tuple(params), ret)
         return None
 
+    def unify_fn_bound(self, template: Template, pattern, t: T.Type, env) -> None:
+        """Bind the parameters that only an argument's `Fn(..) -> U` bound names.
+
+        `fn map<U, F: Fn(T) -> U>(self, f: F)` learns `U` from the closure's result.
+        """
+        if isinstance(t, T.StructT) and t.struct in self.closures:
+            info = self.closures[t.struct]
+            if info.ret is None or any(p is None for p in info.params):
+                return
+            t = T.FnT(tuple(info.params), info.ret)
+        if not (isinstance(pattern, ast.NamedType) and len(pattern.path) == 1
+                and isinstance(t, T.FnT)):
+            return
+        for bound in template.bounds.get(pattern.path[0], []):
+            if isinstance(bound, ast.FnBound) and len(bound.params) == len(t.params):
+                for p, pt in zip(bound.params, t.params):
+                    self.unify(p, pt, env, template.generics)
+                if bound.ret is not None:
+                    self.unify(bound.ret, t.ret, env, template.generics)
+
     def _maybe_resolve(self, te, env, names) -> T.Type | None:
         """Resolve `te` with `env` if every parameter it names is bound, else None."""
         unbound = [n for n in names if n not in env]
@@ -555,6 +575,7 @@ class GenericsMixin:
                 e.ty = T.NEVER
                 return e
             self.unify(pattern, args[i].ty, env, names)
+            self.unify_fn_bound(template, pattern, args[i].ty, env)
         if expected is not None and any(n not in env for n in names):
             self.unify(template.ret, expected, env, names)
         env = {n: T.prune(t) for n, t in env.items()}
@@ -614,9 +635,12 @@ class GenericsMixin:
         own_args = args[len(args) - len(fn.generics) - _impl_count(template):]
         if template.owner is not None:
             struct = self.resolve_with(template.self_pattern, env)
-            if not isinstance(struct, T.StructT):
+            if isinstance(struct, T.EnumT):
+                owner = struct.enum
+            elif not isinstance(struct, T.StructT):
                 return None
-            owner = struct.struct
+            else:
+                owner = struct.struct
         prefix = f"{owner}::" if owner else ""
         key = self._unique(prefix + fn.name + "".join("__" + mangle(a) for a in own_args),
                            self.program.functions)
@@ -640,7 +664,7 @@ class GenericsMixin:
         self.self_struct = saved_self
         self_type = None
         if fn.self_kind is not None and owner is not None:
-            st = T.StructT(owner)
+            st = self.owner_type(owner)
             self_type = st if fn.self_kind == "value" else T.RefT(st, fn.self_kind == "mut")
         from sxc.typecheck import Sig
         inst.sig = self.sigs[key] = Sig(params, ret, fn.self_kind, self_type)

@@ -167,6 +167,8 @@ class EnumDataChecks:
         if edef is None or not has_data(edef):
             return None
         if variant not in [v for v, _value, _span in edef.variants]:
+            if variant == "default" and "Default" in edef.derives:
+                return ("default", edef)
             if f"{enum}::{variant}" in self.sigs or any(
                     t.fn.name == variant for t in self.method_templates.get(enum, [])):
                 return None  # an associated function such as `Shape::unit`
@@ -192,6 +194,8 @@ class EnumDataChecks:
         if found[0] == "error":
             self._unknown_variant(found[1], segs[-1], e.span)
             return self._failed_constructor(e, args, written)
+        if found[0] == "default":
+            return self._derived_default(e, found[1], args, written, expected)
         enum, variant = found
         edef = self.program.enums.get(enum) or self.generic_enums[enum]
         kind = edef.payloads.get(variant, ("unit", []))[0]
@@ -223,6 +227,20 @@ class EnumDataChecks:
         lit = ast.VariantLit(e.span, ty.enum, variant, values)
         lit.ty = ty
         return lit
+
+    def _derived_default(self, e, edef, args, written, expected) -> ast.Expr:
+        """Check `E::default()` of `#[derive(Default)]`: the variant marked `#[default]`."""
+        variant = getattr(edef, "default_variant", None)
+        base = getattr(edef, "generic_name", edef.name)
+        if written != "tuple" or args:
+            self.rep.error(f"`{base}::default` takes no arguments", e.span, code="SX0302")
+            return self._failed_constructor(e, args, written)
+        if variant is None or edef.payloads.get(variant) is not None:
+            self.rep.error(f"no default declared for enum `{base}`", e.span,
+                           help="mark a unit variant with `#[default]`", code="SX0302")
+            return self._failed_constructor(e, args, written)
+        segs = [edef.name, variant]
+        return self.variant_constructor(e, segs, [], "unit", expected)
 
     def _failed_constructor(self, e, args, written, checked=False) -> ast.Expr:
         if not checked:
@@ -314,6 +332,7 @@ class EnumDataChecks:
     def variant_pattern(self, p: ast.VariantPattern, ty: T.Type, bound: dict,
                         match: ast.Match) -> ast.Pattern:
         outer = self.binding_ref
+        p.ty = ty
         p.deref = False
         subject = ty
         if isinstance(subject, T.RefT):
@@ -430,6 +449,53 @@ class EnumDataChecks:
             items.append(tuple(self.match_domain(T.strip_refs(ft)) or P.OPAQUE
                                for _, ft in edef.fields[variant]))
         return P.EnumDomain(tuple(names), tuple(kinds), tuple(fields), tuple(items))
+
+    def option_method(self, e: ast.MethodCall, base: T.EnumT, expected) -> ast.Expr | None:
+        """Check the methods of `Option` that the checker writes in place.
+
+        `unwrap` and `expect` become a `match` at the call, so that the panic names the
+        caller's line, as Rust's `#[track_caller]` does; `copied` and `cloned` read
+        through a reference in the payload.  Return None for the prelude's methods.
+        """
+        span = e.span
+        if e.method in ("unwrap", "expect"):
+            if len(e.args) != (1 if e.method == "expect" else 0):
+                return None
+            # Rust reports the panic at the method name
+            at = e.method_span or span
+            if e.method == "unwrap":
+                text = "called `Option::unwrap()` on a `None` value"
+                panic = ast.MacroCall(at, "panic", [ast.StrLit(at, text)])
+            else:
+                panic = ast.MacroCall(at, "panic", [ast.StrLit(at, "{}"), e.args[0]])
+            value = "__option_value"
+            arms = [ast.MatchArm(span, ast.VariantPattern(span, [base.enum, "Some"],
+                                                          [ast.NamePattern(span, value)]),
+                                 None, ast.Path(span, [value])),
+                    ast.MatchArm(span, ast.WildPattern(span), None, panic)]
+            e.receiver.checked = True
+            match = ast.Match(span, e.receiver, arms)
+            match.let_form = "derived"
+            return self.expr(match, None)
+        if e.method in ("copied", "cloned") and not e.args:
+            item = self.program.enums[base.enum].fields["Some"][0][1]
+            if not isinstance(item, T.RefT):
+                return None
+            value = "__option_value"
+            some = ast.Call(span, ast.Path(span, ["Some"]),
+                            [ast.Unary(span, "*", ast.Path(span, [value]))]) \
+                if e.method == "copied" else \
+                ast.Call(span, ast.Path(span, ["Some"]),
+                         [ast.MethodCall(span, ast.Path(span, [value]), "clone", [], [], span)])
+            arms = [ast.MatchArm(span, ast.VariantPattern(span, [base.enum, "Some"],
+                                                          [ast.NamePattern(span, value)]),
+                                 None, some),
+                    ast.MatchArm(span, ast.WildPattern(span), None, ast.Path(span, ["None"]))]
+            e.receiver.checked = True
+            match = ast.Match(span, e.receiver, arms)
+            match.let_form = "derived"
+            return self.expr(match, None)
+        return None
 
     # ------------------------------------------------------------ derived traits
 

@@ -142,6 +142,10 @@ class MatchChecks:
 
     def enum_method(self, e: ast.MethodCall, base: T.EnumT, expected=None) -> ast.Expr:
         key = f"{base.enum}::{e.method}"
+        if self.instance_of.get(base.enum, (None,))[0] == "Option":
+            handled = self.option_method(e, base, expected)
+            if handled is not None:
+                return handled
         if base.enum in self.instance_of:
             handled = self.generic_method_call(e, base.enum, expected)
             if handled is not None:
@@ -182,17 +186,17 @@ class MatchChecks:
     def e_Match(self, e: ast.Match, expected):
         e.scrutinee = self.expr(e.scrutinee, None)
         subject = e.scrutinee.ty
-        ref_mode = None
-        if isinstance(subject, T.RefT) and self.data_enum(T.strip_refs(subject)) is not None:
-            # matching a `&Shape` binds references to the payload, as Rust's binding modes do
-            ref_mode = subject.mutable
-        while isinstance(subject, T.RefT):
+        # A `&Shape` stays a reference, whose variant patterns bind references into
+        # the payload, as Rust's default binding modes do.
+        keep_ref = self.data_enum(T.strip_refs(subject)) is not None
+        while isinstance(subject, T.RefT) and not (keep_ref and
+                                                   not isinstance(subject.inner, T.RefT)):
             # `match self` on a `&Color` inspects the value
             deref = ast.Unary(e.scrutinee.span, "*", e.scrutinee)
             deref.ty = subject.inner
             e.scrutinee = deref
             subject = subject.inner
-        domain = self.match_domain(subject)
+        domain = self.match_domain(T.strip_refs(subject))
         if domain is None and not isinstance(subject, T.NeverT):
             self.rep.error(f"sxc cannot `match` on a value of type `{subject}`",
                            e.scrutinee.span, help=MATCH_HELP, code="SX0504")
@@ -200,7 +204,7 @@ class MatchChecks:
         for arm in e.arms:
             self.scopes.append({})
             if domain is not None:
-                outer_ref, self.binding_ref = self.binding_ref, ref_mode
+                outer_ref, self.binding_ref = self.binding_ref, None
                 arm.pattern = self.check_pattern(arm.pattern, subject, {}, e)
                 self.binding_ref = outer_ref
             if arm.guard is not None:
