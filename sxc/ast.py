@@ -425,6 +425,13 @@ class VariantPattern(Pattern):
 
 
 @dataclass(eq=False)
+class DerefPattern(Pattern):
+    """`&pattern` in a `match`: matches what a reference points to."""
+
+    pattern: Pattern
+
+
+@dataclass(eq=False)
 class RestPattern(Pattern):
     """`..` inside a tuple-variant pattern; the type checker removes it."""
 

@@ -94,6 +94,10 @@ class MatchLowering(Rewriter):
         if isinstance(p, ast.AtPattern):
             binds.append((p, _bound_value(p, subject)))
             return self.test(p.pattern, subject, binds)
+        if isinstance(p, ast.DerefPattern):
+            if p.deref:
+                subject = B.typed(ast.Unary(p.span, "*", B.clone(subject)), subject.ty.inner)
+            return self.test(p.pattern, subject, binds)
         if isinstance(p, ast.VariantPattern):
             value = subject
             if p.deref:

@@ -1135,6 +1135,9 @@ class Builder(Transformer):
     def pat_struct_name(self, meta, children):
         return ast.Path(self.sp(meta), str(children[0]).split("::"))
 
+    def deref_pattern(self, meta, children):
+        return ast.DerefPattern(self.sp(meta), children[0])
+
     def rest_pattern(self, meta, children):
         if str(children[0]) != "..":
             raise CompileError([Diagnostic(

@@ -383,6 +383,9 @@ class Printer:
         if not isinstance(e.receiver, (ast.Path, ast.Call, ast.MethodCall, ast.Field,
                                        ast.Index)):
             recv = f"({recv})"
+        if target == ("seq", "pop"):
+            # the element itself, where the source's `pop` returns an `Option`
+            return f"{recv}.pop().unwrap()"
         return f"{recv}.{e.method}({self.args(e.args, depth)})"
 
     def p_Field(self, e, depth):
@@ -463,6 +466,8 @@ class Printer:
         if isinstance(p, ast.NamePattern):
             by_ref = ("ref mut " if getattr(p, "ref_mut", False) else "ref ") if p.by_ref else ""
             return f"{by_ref}{'mut ' if p.mutable else ''}{p.name}"
+        if isinstance(p, ast.DerefPattern):
+            return "&" + self.match_pattern(p.pattern)
         if isinstance(p, ast.VariantPattern):
             edef = self.enums.get(getattr(p, "enum", None))
             if edef is None:

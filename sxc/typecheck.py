@@ -2125,6 +2125,9 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         if name == "to_string":
             e.target, e.ty = ("builtin", "to_string"), T.STRING
             return e
+        if name in ("checked_add", "checked_sub", "checked_mul", "checked_div") and \
+                len(e.args) == 1:
+            return self.option_checked(e, base, expected)
         if name not in INT_METHODS:
             self.rep.error(f"no method named `{name}` found for `{base}`",
                            e.method_span or e.span, help=_missing_method_help(name), code="SX0210")
@@ -2168,6 +2171,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             return e
         if name == "pop" and is_vec:
             self._require_mut(e.receiver, "pop")
+            if not getattr(e, "raw_pop", False):
+                return self.option_pop(e, expected)
             e.target, e.ty = ("seq", "pop"), elem
             return e
         if name == "truncate" and is_vec:
@@ -2202,9 +2207,13 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             e.args = self.check_args(e.args, [], e.span, "`enumerate`")
             e.target, e.ty = ("seq", "enumerate"), T.EnumerateT(base)
             return e
-        if name in ("last", "first"):
-            e.target, e.ty = ("seq", name), elem
-            return e
+        if name in ("last", "first") and not e.args:
+            return self.option_element(e, name, expected)
+        if name == "get" and len(e.args) == 1:
+            return self.option_element(e, name, expected)
+        if name == "next" and not e.args and _is_str_iterator(e.receiver):
+            # `s.chars()` is a slice of chars here, so its first item is element 0
+            return self.option_element(e, "first", expected, by_value=True)
         if name == "contains" and len(e.args) == 1:
             e.args = [self.coerce(self.expr(e.args[0].operand if isinstance(
                 e.args[0], ast.Ref) else e.args[0], elem), elem)]
@@ -2356,6 +2365,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
                 self.rep.error(f"sxc cannot parse a string into `{target}`", e.span, code="SX0801")
             e.target, e.ty = ("str", "parse"), T.ParseResultT(target)
             return e
+        if name in ("find", "strip_prefix", "strip_suffix") and len(e.args) == 1:
+            return self.option_str_search(e, expected)
         if name in STR_OPTION_HELP:
             self.rep.error(f"`{name}` returns an `Option`, which sxc does not support",
                            e.method_span or e.span, help=STR_OPTION_HELP[name], code="SX0801")
@@ -3168,10 +3179,7 @@ CHAR_METHOD_HELP = {
 # what to write instead of the string methods that return an `Option`
 STR_OPTION_HELP = {
     "pop": "read the last char with `s.chars()`, then shorten the string with `s.truncate(n)`",
-    "find": "test with `contains`, or loop over `s.char_indices()` to find the position",
     "rfind": "loop over `s.char_indices()` to find the position",
-    "strip_prefix": "test with `starts_with`, then slice: `&s[prefix.len()..]`",
-    "strip_suffix": "test with `ends_with`, then slice: `&s[..s.len() - suffix.len()]`",
     "split_once": "use `split` and index the parts",
 }
 
@@ -3381,11 +3389,9 @@ def _method_value_fn(span: Span, key: str, owner: T.Type, method: str,
 
 def _missing_method_help(name: str) -> str | None:
     """Suggest what to call instead of a number method that needs `Option` or `Ordering`."""
-    if name.startswith("checked_") and name[8:] in ("add", "sub", "mul"):
-        return (f"sxc has no `Option`: `overflowing_{name[8:]}` returns the wrapped "
-                "value and whether it overflowed")
     if name.startswith("checked_"):
-        return "sxc has no `Option`: test the operands before the operation"
+        return ("sxc has `checked_add`, `checked_sub`, `checked_mul` and `checked_div`; "
+                "test the operands of the others before the operation")
     if name in ("total_cmp", "partial_cmp", "cmp"):
         return "sxc has no `Ordering`: compare with `<`, `==` and `>`"
     return None

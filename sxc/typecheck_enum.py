@@ -497,6 +497,95 @@ class EnumDataChecks:
             return self.expr(match, None)
         return None
 
+    # ------------------------------------------------------------ library functions
+
+    def _option_if(self, span, stmts: list, test: ast.Expr, value: ast.Expr,
+                   expected) -> ast.Expr:
+        """Check `{ stmts; if test { Some(value) } else { None } }`."""
+        some = ast.Block(span, [], ast.Call(span, ast.Path(span, ["Some"]), [value]))
+        none = ast.Block(span, [], ast.Path(span, ["None"]))
+        if not isinstance(expected, T.EnumT):
+            expected = None  # such as the parse result that `.unwrap()` asks its receiver for
+        return self.expr(ast.Block(span, stmts, ast.If(span, test, some, none)), expected)
+
+    def option_pop(self, e: ast.MethodCall, expected) -> ast.Expr:
+        """Check `v.pop()`: `Some` of the last element, removed, or `None` when empty."""
+        span = e.span
+        seq = self._fresh_name("seq")
+        receiver = _borrow_mut(e.receiver)
+        pop = ast.MethodCall(span, ast.Path(span, [seq]), "pop", [], [], e.method_span)
+        pop.raw_pop = True
+        test = ast.Binary(span, ">", _len(span, seq), ast.IntLit(span, 0, "usize"))
+        return self._option_if(span, [_let(span, seq, receiver)], test, pop, expected)
+
+    def option_element(self, e: ast.MethodCall, name: str, expected,
+                       by_value: bool = False) -> ast.Expr:
+        """Check `first`, `last` and `get(i)` of a sequence: `Some(&element)` or `None`."""
+        span = e.span
+        seq = self._fresh_name("seq")
+        stmts = [_let(span, seq, _borrow(e.receiver))]
+        zero = ast.IntLit(span, 0, "usize")
+        if name == "get":
+            index = self._fresh_name("index")
+            stmts.append(_let(span, index, e.args[0]))
+            at: ast.Expr = ast.Path(span, [index])
+            test = ast.Binary(span, "<", ast.Path(span, [index]), _len(span, seq))
+        else:
+            test = ast.Binary(span, ">", _len(span, seq), zero)
+            at = zero if name == "first" else \
+                ast.Binary(span, "-", _len(span, seq), ast.IntLit(span, 1, "usize"))
+        item: ast.Expr = ast.Index(span, ast.Path(span, [seq]), at)
+        if not by_value:
+            item = ast.Ref(span, item, False)
+        return self._option_if(span, stmts, test, item, expected)
+
+    def option_str_search(self, e: ast.MethodCall, expected) -> ast.Expr:
+        """Check `s.find(p)`, `s.strip_prefix(p)` and `s.strip_suffix(p)`, which the
+        prelude's `__str_find`, `__str_strip_prefix` and `__str_strip_suffix` compute."""
+        span = e.span
+        pattern = self.expr(e.args[0], None)
+        if T.prune(pattern.ty) == T.CHAR:
+            pattern = ast.Ref(span, ast.MethodCall(span, pattern, "to_string", [], [], span),
+                              False)
+        e.receiver.checked = True
+        call = ast.Call(span, ast.Path(span, [f"__str_{e.method}"]), [e.receiver, pattern])
+        return self.expr(call, expected)
+
+    def option_checked(self, e: ast.MethodCall, base: T.IntT, expected) -> ast.Expr:
+        """Check `a.checked_add(b)` and its kin: `None` where the operation overflows or
+        divides by zero."""
+        span = e.span
+        a, b = self._fresh_name("lhs"), self._fresh_name("rhs")
+        e.receiver.checked = True
+        receiver = e.receiver
+        if isinstance(receiver.ty, T.RefT):
+            receiver = ast.Unary(span, "*", receiver)
+        typed = ast.ResolvedType(span, base)
+        stmts = [ast.Let(span, ast.NamePattern(span, a), typed, receiver),
+                 ast.Let(span, ast.NamePattern(span, b), typed, e.args[0])]
+        op = e.method[len("checked_"):]
+        if op == "div":
+            test: ast.Expr = ast.Binary(span, "!=", ast.Path(span, [b]), ast.IntLit(span, 0))
+            if base.signed:
+                overflow = ast.Binary(span, "&&", ast.Binary(
+                    span, "==", ast.Path(span, [a]), ast.Path(span, [str(base), "MIN"])),
+                    ast.Binary(span, "==", ast.Path(span, [b]),
+                               ast.Unary(span, "-", ast.IntLit(span, 1))))
+                test = ast.Binary(span, "&&", test, ast.Unary(span, "!", overflow))
+            value: ast.Expr = ast.Binary(span, "/", ast.Path(span, [a]), ast.Path(span, [b]))
+            return self._option_if(span, stmts, test, value, expected)
+        pair = self._fresh_name("pair")
+        stmts.append(_let(span, pair, ast.MethodCall(span, ast.Path(span, [a]),
+                                                     f"overflowing_{op}",
+                                                     [ast.Path(span, [b])], [], span)))
+        test = ast.Unary(span, "!", ast.TupleField(span, ast.Path(span, [pair]), 1))
+        value = ast.TupleField(span, ast.Path(span, [pair]), 0)
+        return self._option_if(span, stmts, test, value, expected)
+
+    def _fresh_name(self, stem: str) -> str:
+        self.eq_temps += 1
+        return f"__option_{stem}{self.eq_temps}"
+
     # ------------------------------------------------------------ derived traits
 
     def data_enum_eq(self, e: ast.Binary, edef: ast.EnumDef) -> ast.Expr:
@@ -573,7 +662,23 @@ class EnumDataChecks:
         return e
 
 
+def _let(span, name: str, value: ast.Expr) -> ast.Let:
+    return ast.Let(span, ast.NamePattern(span, name), None, value)
+
+
+def _len(span, name: str) -> ast.MethodCall:
+    return ast.MethodCall(span, ast.Path(span, [name]), "len", [], [], span)
+
+
+def _borrow_mut(value: ast.Expr) -> ast.Expr:
+    value.checked = True
+    if isinstance(getattr(value, "ty", None), T.RefT):
+        return value
+    return ast.Ref(value.span, value, True)
+
+
 def _borrow(value: ast.Expr) -> ast.Expr:
+    value.checked = True
     if isinstance(getattr(value, "ty", None), T.RefT):
         return value
     return ast.Ref(value.span, value, False)

@@ -300,6 +300,16 @@ class MatchChecks:
             unit = ast.VariantPattern(p.span, p.value.segments, [])
             unit.unit = True
             return self.variant_pattern(unit, ty, bound, match)
+        if isinstance(p, ast.DerefPattern):
+            # `&x` reads through a reference and binds by value again; sxc also
+            # accepts it on a value that Rust would hold by reference
+            p.deref = isinstance(ty, T.RefT)
+            outer, self.binding_ref = self.binding_ref, None
+            p.pattern = self.check_pattern(p.pattern, ty.inner if p.deref else ty, bound, match)
+            self.binding_ref = outer
+            if p.pattern.ty is None:
+                p.ty = None
+            return p
         if isinstance(p, ast.RestPattern):
             self.rep.error("`..` patterns are not allowed here", p.span,
                            help="`..` leaves out items of a tuple variant pattern",
@@ -595,6 +605,8 @@ def _space(p: ast.Pattern):
         return ("or", [_space(i) for i in p.items])
     if isinstance(p, ast.VariantPattern):
         return ("variant", p.index, [_space(i) for i in p.items])
+    if isinstance(p, ast.DerefPattern):
+        return _space(p.pattern)
     return p.space
 
 
