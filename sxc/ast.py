@@ -292,6 +292,13 @@ class VariantLit(Expr):
 
 
 @dataclass(eq=False)
+class Try(Expr):
+    """`value?`; the type checker turns it into a `match` on an `Option`."""
+
+    value: Expr
+
+
+@dataclass(eq=False)
 class VariantIs(Expr):
     """Whether `value`, of an enum with data, is the variant `variant`."""
 

@@ -1275,9 +1275,7 @@ class Builder(Transformer):
         if isinstance(inner, ast.MacroCall) and inner.name in ("write", "writeln"):
             # `write!` into a formatter cannot fail, so `?` passes its `()` on
             return inner
-        raise CompileError([Diagnostic(
-            "error", "sxc does not support the `?` operator", self.sp(meta), [],
-            "handle the error explicitly; `parse` failures stop the program", code="SX0801")])
+        return ast.Try(self.sp(meta), inner)
 
     def call(self, meta, children):
         return ast.Call(self.sp(meta), children[0], children[1] or [])

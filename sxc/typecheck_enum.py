@@ -653,6 +653,42 @@ class EnumDataChecks:
             p.items = []
         return p
 
+    def e_Try(self, e: ast.Try, expected):
+        """Check `value?` on an `Option`: its payload, or an early `return None`."""
+        span = e.span
+        value = self.expr(e.value, None)
+        returns_option = self.instance_of.get(getattr(self.ret_type, "enum", None),
+                                              (None,))[0] == "Option"
+        is_option = self.instance_of.get(getattr(T.strip_refs(value.ty), "enum", None),
+                                         (None,))[0] == "Option"
+        if isinstance(value.ty, T.NeverT):
+            e.ty = T.NEVER
+            return e
+        if not is_option:
+            self.rep.error(f"sxc does not support the `?` operator on `{value.ty}`, only on "
+                           "an `Option`", span,
+                           help="handle the error explicitly; `parse` failures stop the "
+                                "program", code="SX0801")
+            e.ty = T.NEVER
+            return e
+        if not returns_option:
+            self.rep.error("the `?` operator can only be used on `Option`s in a function "
+                           "that returns `Option`", span,
+                           help=f"this function returns `{self.ret_type}`; match on the value "
+                                "instead", code="SX0301")
+            e.ty = T.NEVER
+            return e
+        name = self._fresh_name("value")
+        value.checked = True
+        stop = ast.Return(span, ast.Path(span, ["None"]))
+        arms = [ast.MatchArm(span, ast.VariantPattern(span, ["Some"],
+                                                      [ast.NamePattern(span, name)]),
+                             None, ast.Path(span, [name])),
+                ast.MatchArm(span, ast.WildPattern(span), None, stop)]
+        match = ast.Match(span, value, arms)
+        match.let_form = "derived"
+        return self.expr(match, expected)
+
     def e_VariantLit(self, e: ast.VariantLit, expected):
         """Check a constructor that the checker built itself, such as a derived `clone`."""
         edef = self.program.enums[e.enum]
