@@ -112,13 +112,13 @@ class MatchChecks:
         return e
 
     def data_variant(self, e: ast.Path) -> bool:
-        """Report `Some`, `None`, `Ok` and `Err`, the variants with data that sxc lacks."""
+        """Report `Ok` and `Err`, the variants of `Result`, which sxc lacks."""
         name = e.segments[-1]
         if name not in DATA_VARIANTS:
             return False
-        self.rep.error(f"sxc supports only enums without data, so `{name}` of "
-                       f"`{DATA_VARIANTS[name]}` is not available", e.span,
-                       help="return a flag or a sentinel value beside the result", code="SX0802")
+        self.rep.error(f"sxc has no `{DATA_VARIANTS[name]}`, so `{name}` is not available",
+                       e.span, help="return an `Option`, or a status beside the value",
+                       code="SX0802")
         e.ty = T.NEVER
         return True
 
