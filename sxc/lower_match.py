@@ -107,7 +107,7 @@ class MatchLowering(Rewriter):
             tests = [is_variant]
             for i, item in enumerate(p.items):
                 field = B.typed(ast.VariantField(p.span, B.clone(value), p.enum, p.variant, i),
-                                _payload_type(item))
+                                item.ty)
                 tests.append(self.test(item, field, binds))
             return _all(tests)
         if isinstance(p, ast.TuplePattern):
@@ -160,12 +160,8 @@ def _pure(e: ast.Expr) -> bool:
     return False
 
 
-def _payload_type(item: ast.Pattern) -> T.Type:
-    return item.ty
-
-
 def _bound_value(p: ast.Pattern, subject: ast.Expr) -> ast.Expr:
-    """Return what a binding holds: the value, or a reference to it in `ref` mode."""
+    """Return the value a binding gets: `subject`, or a reference to it in `ref` mode."""
     mode = getattr(p, "ref_binding", None)
     if mode is None:
         return subject

@@ -136,7 +136,6 @@ class EnumDataChecks:
                            template.payloads)
         inst.origin = getattr(template, "origin", "user")
         inst.generic_name = name
-        inst.type_label = f"{base}<{', '.join(map(str, args))}>"
         inst.default_variant = getattr(template, "default_variant", None)
         self.program.enums[mangled] = inst
         saved = self.self_struct
@@ -199,19 +198,19 @@ class EnumDataChecks:
         enum, variant = found
         edef = self.program.enums.get(enum) or self.generic_enums[enum]
         kind = edef.payloads.get(variant, ("unit", []))[0]
-        shown = variant_display(edef, variant)
+        display_name = variant_display(edef, variant)
         if kind != written:
-            what = {"unit": "unit variant", "tuple": "tuple variant", "struct": "struct variant"}
+            forms = {"unit": "unit variant", "tuple": "tuple variant", "struct": "struct variant"}
             if kind == "tuple" and written == "unit":
-                help_text = f"call it: `{shown}(..)`; sxc has no variant constructors as " \
-                            "function values, so write a closure: `|x| " + shown + "(x)`"
+                help_text = f"call it: `{display_name}(..)`; sxc has no variant constructors as " \
+                            "function values, so write a closure: `|x| " + display_name + "(x)`"
             elif kind == "struct":
-                help_text = f"name its fields: `{shown} {{ .. }}`"
+                help_text = f"name its fields: `{display_name} {{ .. }}`"
             elif kind == "unit":
-                help_text = f"write `{shown}` alone"
+                help_text = f"write `{display_name}` alone"
             else:
-                help_text = f"pass its payload in parentheses: `{shown}(..)`"
-            self.rep.error(f"expected {what[written]}, found {what[kind]} `{shown}`", e.span,
+                help_text = f"pass its payload in parentheses: `{display_name}(..)`"
+            self.rep.error(f"expected {forms[written]}, found {forms[kind]} `{display_name}`", e.span,
                            help=help_text, code="SX0302")
             return self._failed_constructor(e, args, written)
         if edef.generics:
@@ -253,7 +252,7 @@ class EnumDataChecks:
         """Return the payload expressions in declaration order, reporting arity and names."""
         names = [f for f, _te in edef.payloads.get(variant, ("unit", []))[1]] \
             if written == "struct" else None
-        shown = variant_display(edef, variant)
+        display_name = variant_display(edef, variant)
         if written != "struct":
             count = len(edef.payloads.get(variant, ("unit", []))[1])
             if len(args) != count:
@@ -261,31 +260,31 @@ class EnumDataChecks:
                                f"{'s' if count != 1 else ''} but {len(args)} argument"
                                f"{'s' if len(args) != 1 else ''} "
                                f"{'was' if len(args) == 1 else 'were'} supplied", e.span,
-                               help=f"`{shown}` holds {count} value{'s' if count != 1 else ''}",
+                               help=f"`{display_name}` takes {count} value{'s' if count != 1 else ''}",
                                code="SX0302")
                 for a in args:
                     self.expr(a, None)
                 return None
             return list(args)
-        given = dict(args)
+        named_items = dict(args)
         ok = True
         for fname, value in args:
             if fname not in names:
-                self.rep.error(f"variant `{shown}` has no field named `{fname}`", value.span,
+                self.rep.error(f"variant `{display_name}` has no field named `{fname}`", value.span,
                                help="its fields are " + ", ".join(f"`{n}`" for n in names),
                                code="SX0211")
                 self.expr(value, None)
                 ok = False
-        absent = [n for n in names if n not in given]
+        absent = [n for n in names if n not in named_items]
         if absent:
             listed = ", ".join(f"`{m}`" for m in absent)
             self.rep.error(f"missing field{'s' if len(absent) > 1 else ''} {listed} in "
-                           f"initializer of `{shown}`", getattr(e, "name_span", None) or e.span,
+                           f"initializer of `{display_name}`", getattr(e, "name_span", None) or e.span,
                            code="SX0312")
             ok = False
         if not ok:
             return None
-        return [given[n] for n in names]
+        return [named_items[n] for n in names]
 
     def _payload_values(self, e, edef, variant, args, written) -> list | None:
         ordered = self._ordered_args(e, edef, variant, args, written)
@@ -365,12 +364,12 @@ class EnumDataChecks:
             self._pattern_mismatch(p, ty, f"`{base}`", match)
             p.ty = None
             return p
-        shown = variant_display(written_def, variant)
+        display_name = variant_display(written_def, variant)
         kind = edef.kinds[variant]
         fields = edef.fields[variant]
         written = "struct" if p.fields is not None else ("unit" if getattr(p, "unit", False)
                                                          else "tuple")
-        items = self._variant_items(p, shown, kind, written, [f for f, _ in fields])
+        items = self._variant_items(p, display_name, kind, written, [f for f, _ in fields])
         if items is None:
             p.ty = None
             return p
@@ -383,29 +382,29 @@ class EnumDataChecks:
             p.ty = None
         return p
 
-    def _variant_items(self, p, shown, kind, written, names) -> list | None:
+    def _variant_items(self, p, display_name, kind, written, names) -> list | None:
         """Return one pattern per payload item, `_` where the pattern leaves one out."""
         if written == "unit":
             if kind != "unit":
                 form = "tuple" if kind == "tuple" else "struct"
-                fix = f"`{shown}(..)`" if kind == "tuple" else f"`{shown} {{ .. }}`"
+                fix = f"`{display_name}(..)`" if kind == "tuple" else f"`{display_name} {{ .. }}`"
                 self.rep.error(f"expected unit struct, unit variant or constant, found {form} "
-                               f"variant `{shown}`", p.span, help=f"match its payload: {fix}",
+                               f"variant `{display_name}`", p.span, help=f"match its payload: {fix}",
                                code="SX0503")
                 return None
             return []
         if written == "struct":
-            given = {}
+            named_items = {}
             for fname, sub in p.fields:
                 if fname not in names:
                     if kind == "tuple" and fname.isdigit() and int(fname) < len(names):
-                        given[names[int(fname)]] = sub
+                        named_items[names[int(fname)]] = sub
                         continue
-                    self.rep.error(f"variant `{shown}` does not have a field named `{fname}`",
+                    self.rep.error(f"variant `{display_name}` does not have a field named `{fname}`",
                                    sub.span, code="SX0503")
                     return None
-                given[fname] = sub
-            absent = [n for n in names if n not in given]
+                named_items[fname] = sub
+            absent = [n for n in names if n not in named_items]
             if absent and not p.rest:
                 listed = ", ".join(f"`{n}`" for n in absent)
                 self.rep.error(f"pattern does not mention field{'s' if len(absent) > 1 else ''} "
@@ -413,10 +412,10 @@ class EnumDataChecks:
                                help="name the fields, or write `..` to leave them out",
                                code="SX0503")
                 return None
-            return [given.get(n) or ast.WildPattern(p.span) for n in names]
+            return [named_items.get(n) or ast.WildPattern(p.span) for n in names]
         if kind == "struct":
             self.rep.error(f"expected tuple struct or tuple variant, found struct variant "
-                           f"`{shown}`", p.span, help=f"name its fields: `{shown} {{ .. }}`",
+                           f"`{display_name}`", p.span, help=f"name its fields: `{display_name} {{ .. }}`",
                            code="SX0503")
             return None
         items = list(p.items)
@@ -434,7 +433,7 @@ class EnumDataChecks:
                 items = items[:at] + [ast.WildPattern(p.span)] * fill + items[at + 1:]
         if len(items) != len(names):
             self.rep.error(f"this pattern has {len(items)} field{'s' if len(items) != 1 else ''}"
-                           f", but the corresponding tuple variant `{shown}` has "
+                           f", but the corresponding tuple variant `{display_name}` has "
                            f"{len(names)} field{'s' if len(names) != 1 else ''}", p.span,
                            code="SX0503")
             return None
