@@ -1897,6 +1897,9 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             return self._holds_vec(t.elem)
         if isinstance(t, T.TupleT):
             return any(self._holds_vec(i) for i in t.items)
+        edef = self.data_enum(t)
+        if edef is not None:
+            return any(self._holds_vec(ft) for fields in edef.fields.values() for _, ft in fields)
         return False
 
     def _builtin(self, e: ast.Call, name: str, ty: T.Type) -> ast.Call:
