@@ -2013,6 +2013,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
                            "loop", e.span, code="SX0807")
             e.ty = T.NEVER
             return e
+        if isinstance(base, T.ParseResultT) and name in PARSE_OPTION_METHODS:
+            return self.parse_option(e, base, expected)
         if isinstance(base, T.ParseResultT) and name in ("unwrap", "expect"):
             e.args = self.check_args(e.args, [T.STR] if name == "expect" else [],
                                      e.span, f"`{name}`")
@@ -3178,6 +3180,9 @@ CHAR_METHOD_HELP = {
     "to_lowercase": "`to_lowercase` returns an iterator, which sxc does not support: "
                     "use `to_ascii_lowercase`",
 }
+
+# the methods of a `parse` result that read it as an `Option` (`ok`) first
+PARSE_OPTION_METHODS = ("ok", "is_ok", "is_err", "unwrap_or", "unwrap_or_default")
 
 # what to write instead of the string methods that return an `Option`
 STR_OPTION_HELP = {

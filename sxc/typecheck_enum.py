@@ -127,8 +127,15 @@ class EnumDataChecks:
         if key in self.enum_instances:
             return T.EnumT(self.enum_instances[key])
         base = name.split("::")[-1]
-        mangled = self._unique(base + "".join("__" + mangle(a) for a in args),
-                               self.program.enums)
+        wanted = base + "".join("__" + mangle(a) for a in args)
+        if self._printed_copy(wanted, template, args):
+            # the copy that `sxc lower` printed, so the library's own uses of
+            # `Option<T>` share it when the printed source compiles again
+            self.enum_instances[key] = wanted
+            self.instance_of[wanted] = key
+            self.program.enums[wanted].generic_name = name
+            return T.EnumT(wanted)
+        mangled = self._unique(wanted, self.program.enums)
         self.enum_instances[key] = mangled
         self.instance_of[mangled] = key
         inst = ast.EnumDef(template.span, mangled, list(template.variants), [],
@@ -144,6 +151,24 @@ class EnumDataChecks:
         self.self_struct = saved
         self.check_enum_recursion(inst)
         return T.EnumT(mangled)
+
+    def _printed_copy(self, name: str, template: ast.EnumDef, args: tuple) -> bool:
+        """Return whether the program declares `name` as the copy of `template<args>`."""
+        edef = self.program.enums.get(name)
+        if edef is None or name in self.instance_of or not hasattr(edef, "fields") \
+                or getattr(edef, "origin", "user") != "user":
+            return False
+        if [v for v, _value, _span in edef.variants] != \
+                [v for v, _value, _span in template.variants]:
+            return False
+        env = dict(zip(template.generics, args))
+        for variant, (kind, payload) in template.payloads.items():
+            types = [te for _f, te in payload] if kind == "struct" else list(payload)
+            if edef.kinds.get(variant) != kind or \
+                    [t for _f, t in edef.fields[variant]] != \
+                    [self.resolve_with(te, env) for te in types]:
+                return False
+        return True
 
     # ------------------------------------------------------------ constructors
 
@@ -549,6 +574,24 @@ class EnumDataChecks:
         e.receiver.checked = True
         call = ast.Call(span, ast.Path(span, [f"__str_{e.method}"]), [e.receiver, pattern])
         return self.expr(call, expected)
+
+    def parse_option(self, e: ast.MethodCall, base: T.ParseResultT, expected) -> ast.Expr:
+        """Check `s.parse::<T>().ok()`, and `is_ok`, `is_err`, `unwrap_or` and
+        `unwrap_or_default` as the same methods of that `Option`."""
+        span = e.span
+        option = self.instantiate_enum("Option", (base.value,), span)
+        if not isinstance(option, T.EnumT):
+            e.ty = T.NEVER
+            return e
+        ok = ast.MethodCall(span, e.receiver, "ok", [], [], e.method_span)
+        ok.target, ok.ty = ("builtin", "parse_ok"), option
+        if e.method == "ok":
+            if e.args:
+                self.check_args(e.args, [], span, "`ok`")
+            return ok
+        ok.checked = True
+        name = {"is_ok": "is_some", "is_err": "is_none"}.get(e.method, e.method)
+        return self.expr(ast.MethodCall(span, ok, name, e.args, [], e.method_span), expected)
 
     def option_checked(self, e: ast.MethodCall, base: T.IntT, expected) -> ast.Expr:
         """Check `a.checked_add(b)` and its kin: `None` where the operation overflows or
