@@ -961,6 +961,26 @@ class Builder(Transformer):
         kw, pattern, ty, init = children
         return ast.Let(self.sp(meta), pattern, ty, init, str(kw))
 
+    def let_else_stmt(self, meta, children):
+        # `let P = e else { b };` is `let (x, y) = match e { P => (x, y), _ => b };`
+        # over the names that P binds
+        _let, pattern, value, otherwise = children
+        span = self.sp(meta)
+        names = _pattern_bindings(pattern)
+        paths = [ast.Path(span, [name]) for name, _mutable in names]
+        bindings = [ast.NamePattern(span, name, mutable) for name, mutable in names]
+        if len(names) == 1:
+            result, target = paths[0], bindings[0]
+        elif names:
+            result, target = ast.TupleLit(span, paths), ast.TuplePattern(span, bindings)
+        else:
+            result, target = ast.UnitLit(span), ast.WildPattern(span)
+        match = ast.Match(span, value, [ast.MatchArm(pattern.span, pattern, None, result),
+                                        ast.MatchArm(otherwise.span, ast.WildPattern(span),
+                                                     None, otherwise)])
+        match.let_form = "let else"
+        return ast.Let(span, target, None, match, "let")
+
     def name_pattern(self, meta, children):
         return ast.NamePattern(self.sp(meta), str(children[0]))
 
@@ -1521,6 +1541,35 @@ class Builder(Transformer):
 
 def _is_block_like(expr: ast.Expr) -> bool:
     return isinstance(expr, (ast.If, ast.While, ast.Loop, ast.For, ast.Block, ast.Match))
+
+
+def _pattern_bindings(pattern: ast.Pattern) -> list[tuple[str, bool]]:
+    """Return the (name, mutable) pairs that a `let .. else` pattern binds, in order.
+
+    NOTE: a capitalized name counts as a unit variant or constant, not a
+    binding, because the parser cannot look it up; Rust's naming conventions
+    make that the usual case.
+    """
+    found: list[tuple[str, bool]] = []
+    todo = [pattern]
+    while todo:
+        p = todo.pop(0)
+        if isinstance(p, ast.NamePattern) and not p.name[:1].isupper():
+            # the `let` that receives the value is the mutable binding
+            found.append((p.name, p.mutable))
+            p.by_value, p.mutable = p.mutable, False
+        elif isinstance(p, ast.AtPattern):
+            found.append((p.name, p.mutable))
+            p.mutable = False
+            todo.insert(0, p.pattern)
+        elif isinstance(p, ast.VariantPattern):
+            items = [sub for _name, sub in p.fields] if p.fields is not None else p.items
+            todo[:0] = items
+        elif isinstance(p, (ast.TuplePattern, ast.OrPattern)):
+            todo[:0] = p.items if isinstance(p, ast.TuplePattern) else p.items[:1]
+        elif isinstance(p, ast.DerefPattern):
+            todo.insert(0, p.pattern)
+    return found
 
 
 def _is_default(children) -> bool:

@@ -213,6 +213,12 @@ class MatchChecks:
             if target is None and not isinstance(arm.body.ty, T.NeverT):
                 target = arm.body.ty
             self.scopes.pop()
+        if getattr(e, "let_form", None) == "let else" and \
+                not isinstance(e.arms[-1].body.ty, T.NeverT):
+            self.rep.error("`else` clause of `let...else` does not diverge", e.arms[-1].body.span,
+                           help="end it with `return`, `break`, `continue` or `panic!`",
+                           code="SX0301")
+            e.arms[-1].body.ty = T.NEVER
         e.ty = self.join_arms(e)
         if domain is not None and all(getattr(a.pattern, "ty", None) is not None
                                       for a in e.arms):
@@ -361,6 +367,9 @@ class MatchChecks:
         """Return the type a name binds: a reference in `ref` mode or under a `&` matched
         by a variant pattern, else the value's type."""
         mode = self.binding_ref
+        if (getattr(p, "mutable", False) or getattr(p, "by_value", False)) and \
+                not getattr(p, "by_ref", False):
+            mode = None  # `mut x` binds by value, as in Rust 2021
         if getattr(p, "by_ref", False):
             mode = getattr(p, "ref_mut", False) if mode is None else mode
         if mode is None or isinstance(ty, T.NeverT):

@@ -142,6 +142,10 @@ ERRORS = [
     ("data_enum_cast",
      "fn main() {\n    let n = Shape::Empty as i64;\n}\n",
      9, 13, "non-primitive cast: `Shape` as `i64`", None, "SX0306"),
+    ("let_else_falls_through",
+     "fn main() {\n    let v = vec![1];\n    let Some(x) = v.first() else {\n"
+     "        println!(\"none\");\n    };\n}\n",
+     10, 34, "`else` clause of `let...else` does not diverge", "`return`", "SX0301"),
     ("none_without_type",
      "fn main() {\n    let mut best = None;\n}\n",
      9, 20, "type annotations needed: cannot infer the type of `T` in `Option`",
