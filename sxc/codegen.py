@@ -2048,7 +2048,7 @@ def export_slots(t: T.Type, cg, result: bool = False) -> int | None:
     return slot_count(t, fields_of, result)
 
 
-# `fields_of(DATA_ENUM_KEY + name)` is not None when the enum `name` holds data
+# `fields_of(DATA_ENUM_KEY + name)` is not None when the enum `name` has data
 DATA_ENUM_KEY = "enum "
 
 

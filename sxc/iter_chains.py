@@ -608,7 +608,7 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
                     builder.increment(index)]
         result = found
     elif name in ("find", "max", "min"):
-        # `best` takes its type from its first assignment, and `have` tells whether it has one
+        # `best` takes its type from its first assignment, and `have` records whether it has one
         best = builder.name(builder.fresh("best"))
         builder.lets.append(ast.Let(span, ast.NamePattern(span, best.segments[0], True),
                                     None, None))

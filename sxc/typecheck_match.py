@@ -335,6 +335,11 @@ class MatchChecks:
                 p.ty = None
             return p
         if isinstance(p, ast.TuplePattern):
+            rests = [i for i, item in enumerate(p.items) if isinstance(item, ast.RestPattern)]
+            if len(rests) == 1 and isinstance(ty, T.TupleT) and len(p.items) - 1 <= len(ty.items):
+                # `(first, ..)`: the `..` stands for the items the pattern leaves out
+                fill = [ast.WildPattern(p.span)] * (len(ty.items) - len(p.items) + 1)
+                p.items = p.items[:rests[0]] + fill + p.items[rests[0] + 1:]
             if not isinstance(ty, T.TupleT) or len(ty.items) != len(p.items):
                 self._pattern_mismatch(p, ty, f"a tuple of {len(p.items)}", match)
                 p.ty = None
