@@ -283,6 +283,41 @@ class Return(Expr):
 
 
 @dataclass(eq=False)
+class VariantLit(Expr):
+    """A value of an enum with data: the variant and its payload in declaration order."""
+
+    enum: str
+    variant: str
+    args: list[Expr]
+
+
+@dataclass(eq=False)
+class Try(Expr):
+    """`value?`; the type checker turns it into a `match` on an `Option`."""
+
+    value: Expr
+
+
+@dataclass(eq=False)
+class VariantIs(Expr):
+    """Whether `value`, of an enum with data, is the variant `variant`."""
+
+    value: Expr
+    enum: str
+    variant: str
+
+
+@dataclass(eq=False)
+class VariantField(Expr):
+    """Item `index` of the payload of `value`, which is the variant `variant`."""
+
+    value: Expr
+    enum: str
+    variant: str
+    index: int
+
+
+@dataclass(eq=False)
 class Break(Expr):
     label: str | None
     value: Expr | None
@@ -339,6 +374,7 @@ class Pattern(Node):
 class NamePattern(Pattern):
     name: str
     mutable: bool = False
+    by_ref: bool = False  # `ref name`: binds a reference to the value
 
 
 @dataclass(eq=False)
@@ -379,6 +415,32 @@ class AtPattern(Pattern):
     name: str
     pattern: Pattern
     mutable: bool = False
+
+
+@dataclass(eq=False)
+class VariantPattern(Pattern):
+    """A variant with data: `Shape::Circle(r)`, `Some(_)` or `Shape::Rect { w, h: 1.0, .. }`.
+
+    `items` holds the payload patterns in declaration order once checked; before,
+    a struct variant's patterns are in `fields` by name.
+    """
+
+    path: list[str]
+    items: list[Pattern]
+    fields: list[tuple[str, Pattern]] | None = None  # struct variants only
+    rest: bool = False  # a `..` among the items or fields
+
+
+@dataclass(eq=False)
+class DerefPattern(Pattern):
+    """`&pattern` in a `match`: matches what a reference points to."""
+
+    pattern: Pattern
+
+
+@dataclass(eq=False)
+class RestPattern(Pattern):
+    """`..` inside a tuple-variant pattern; the type checker removes it."""
 
 
 # ---------------------------------------------------------------- statements
@@ -459,7 +521,11 @@ class StructDef(Item):
 
 @dataclass(eq=False)
 class EnumDef(Item):
-    """An enum without data: `enum E { A, B = 5 }`. `variants` holds (name, value, span)."""
+    """An enum: `enum E { A, B = 5 }`. `variants` holds (name, value, span).
+
+    `payloads` holds the variants with data: name -> ("tuple", [type]) or
+    ("struct", [(field, type)]).
+    """
 
     name: str
     variants: list[tuple[str, Expr | None, Span]]
@@ -467,6 +533,7 @@ class EnumDef(Item):
     derives: list[str] = field(default_factory=list)
     public: bool = False
     name_span: Span | None = None
+    payloads: dict = field(default_factory=dict)
 
 
 @dataclass(eq=False)

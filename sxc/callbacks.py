@@ -50,7 +50,9 @@ def plain_slots(t: T.Type, fields_of, seen: frozenset = frozenset()) -> int | No
     """Return how many slots a value of type `t` takes, or None unless it
     contains only numbers, `bool` and enums, directly or in structs, tuples
     and arrays."""
-    if isinstance(t, (T.IntT, T.FloatT, T.BoolT, T.EnumT)):
+    if isinstance(t, T.EnumT):
+        return None if _data_enum(t, fields_of) else 1
+    if isinstance(t, (T.IntT, T.FloatT, T.BoolT)):
         return 1
     if isinstance(t, T.StructT):
         fields = fields_of(t.struct)
@@ -75,7 +77,7 @@ def flat_element(t: T.Type, fields_of) -> bool:
     if isinstance(t, T.IntT):
         return t.bits == 64
     if isinstance(t, T.EnumT):
-        return True
+        return not _data_enum(t, fields_of)
     if isinstance(t, T.StructT):
         fields = fields_of(t.struct)
         return fields is not None and all(flat_element(ft, fields_of) for _, ft in fields)
@@ -84,6 +86,16 @@ def flat_element(t: T.Type, fields_of) -> bool:
     if isinstance(t, T.ArrayT):
         return flat_element(t.elem, fields_of)
     return False
+
+
+def _data_enum(t: T.EnumT, fields_of) -> bool:
+    """Return whether `t` is an enum with data, which does not cross.
+
+    The code generator's `fields_of` answers for the key "enum NAME" (see
+    `sxc.codegen.DATA_ENUM_KEY`); Python's layout knows no such key, and
+    never meets such an enum, because no function that takes one is exported.
+    """
+    return fields_of("enum " + t.enum) is not None
 
 
 def arg_slots(t: T.Type, fields_of) -> int | None:

@@ -97,6 +97,9 @@ class Codegen:
         self.native = Native(self.m)
         self.struct_fields: dict[str, list[tuple[str, T.Type]]] = {}
         self.struct_types: dict[str, ir.IdentifiedStructType] = {}
+        # enums with data: the tag, then the payload of every variant in turn
+        self.enum_types: dict[str, ir.IdentifiedStructType] = {}
+        self.enum_slots: dict[tuple[str, str], list[int]] = {}  # (enum, variant) -> positions
         self.functions = _UsedFunctions()
         self.consts: dict[str, ast.ConstDef] = dict(program.consts)
         self.b: ir.IRBuilder | None = None
@@ -110,7 +113,7 @@ class Codegen:
         if isinstance(t, T.IntT):
             return ir.IntType(t.bits)
         if isinstance(t, T.EnumT):
-            return I64
+            return self.enum_types.get(t.enum, I64)
         if isinstance(t, T.BoolT):
             return I1
         if isinstance(t, T.FloatT):
@@ -184,10 +187,21 @@ class Codegen:
     def generate(self) -> ir.Module:
         for name in self.program.structs:
             self.struct_types[name] = self.m.context.get_identified_type(f"struct.{name}")
+        for name, edef in self.program.enums.items():
+            if hasattr(edef, "fields"):
+                self.enum_types[name] = self.m.context.get_identified_type(f"enum.{name}")
         for name, sdef in self.program.structs.items():
             fields = sdef.resolved_fields
             self.struct_fields[name] = fields
             self.struct_types[name].set_body(*[self.ll(t) for _, t in fields])
+        for name, ty in self.enum_types.items():
+            edef = self.program.enums[name]
+            members = [I64]
+            for variant, fields in edef.fields.items():
+                self.enum_slots[(name, variant)] = list(
+                    range(len(members), len(members) + len(fields)))
+                members += [self.ll(t) for _, t in fields]
+            ty.set_body(*members)
         rng_type = self.struct_types[self.program.prelude_key("Rng")]
         self.rng_global = ir.GlobalVariable(self.m, rng_type, "__sx_default_rng")
         self.rng_global.initializer = ir.Constant(rng_type, None)
@@ -578,6 +592,10 @@ class Codegen:
         if isinstance(e, ast.TupleField):
             base_ptr = self.deref_to_struct_ptr(e.base)
             return self.b.gep(base_ptr, [const_i64(0), ir.Constant(I32, e.index)])
+        if isinstance(e, ast.VariantField):
+            base_ptr = self.deref_to_struct_ptr(e.value)
+            position = self.enum_slots[(e.enum, e.variant)][e.index]
+            return self.b.gep(base_ptr, [const_i64(0), ir.Constant(I32, position)])
         if isinstance(e, ast.Index):
             return self.index_addr(e)
         if isinstance(e, ast.Unary) and e.op == "*":
@@ -1201,6 +1219,49 @@ class Codegen:
         for i, fname in enumerate(order):
             agg = self.b.insert_value(agg, values[fname], i)
         return agg
+
+    def v_VariantLit(self, e: ast.VariantLit):
+        ty = self.enum_types[e.enum]
+        tag = const_i64(list(self.program.enums[e.enum].kinds).index(e.variant))
+        positions = self.enum_slots[(e.enum, e.variant)]
+        if is_large(ty):
+            slot = self.alloca(ty)
+            self.b.store(ir.Constant(ty, None), slot)
+            self.b.store(tag, self.b.gep(slot, [const_i64(0), ir.Constant(I32, 0)]))
+            for position, arg in zip(positions, e.args):
+                v = self.value(arg)
+                if v is NEVER:
+                    return NEVER
+                self.store(v, self.b.gep(slot, [const_i64(0), ir.Constant(I32, position)]))
+            return self.b.load(slot)
+        values = self.call_args(e.args)
+        if values is None:
+            return NEVER
+        # the members of the other variants stay zero
+        agg = self.b.insert_value(ir.Constant(ty, None), tag, 0)
+        for position, v in zip(positions, values):
+            agg = self.b.insert_value(agg, v, position)
+        return agg
+
+    def enum_member(self, value: ast.Expr, position: int) -> ir.Value:
+        """Return member `position` of the enum value `value`: its tag, or a payload item."""
+        ty = self.ll(value.ty)
+        if not _is_place(value) and not is_large(ty):
+            v = self.value(value)
+            if v is NEVER:
+                return NEVER
+            return self.b.extract_value(v, position)
+        return self.b.load(self.b.gep(self.addr(value), [const_i64(0), ir.Constant(I32, position)]))
+
+    def v_VariantIs(self, e: ast.VariantIs):
+        tag = self.enum_member(e.value, 0)
+        if tag is NEVER:
+            return NEVER
+        index = list(self.program.enums[e.enum].kinds).index(e.variant)
+        return self.b.icmp_signed("==", tag, const_i64(index))
+
+    def v_VariantField(self, e: ast.VariantField):
+        return self.enum_member(e.value, self.enum_slots[(e.enum, e.variant)][e.index])
 
     def v_TupleLit(self, e: ast.TupleLit):
         if is_large(self.ll(e.ty)):
@@ -1930,6 +1991,8 @@ def _is_place(e: ast.Expr) -> bool:
         return getattr(e, "target", (None,))[0] == "local"
     if isinstance(e, (ast.Field, ast.TupleField)):
         return _is_place(e.base) or isinstance(e.base.ty, T.RefT)
+    if isinstance(e, ast.VariantField):
+        return _is_place(e.value) or isinstance(e.value.ty, T.RefT)
     return isinstance(e, (ast.Index,)) or (isinstance(e, ast.Unary) and e.op == "*")
 
 
@@ -2033,9 +2096,19 @@ def export_slots(t: T.Type, cg, result: bool = False) -> int | None:
     `&mut Vec`s of numbers (the address of a header pointer) and function
     pointers cross only as parameters, for the function types that
     `sxc.callbacks.callback_kind` accepts.  Strings (data pointer, length)
-    and `Vec`s of numbers (the header pointer) cross both ways.
+    and `Vec`s of numbers (the header pointer) cross both ways.  Enums with
+    data do not cross.
     """
-    return slot_count(t, cg.struct_fields.get, result)
+    def fields_of(name: str):
+        if name.startswith(DATA_ENUM_KEY):
+            return () if name[len(DATA_ENUM_KEY):] in cg.enum_types else None
+        return cg.struct_fields.get(name)
+
+    return slot_count(t, fields_of, result)
+
+
+# `fields_of(DATA_ENUM_KEY + name)` is not None when the enum `name` has data
+DATA_ENUM_KEY = "enum "
 
 
 def slot_count(t: T.Type, fields_of, result: bool = False,
@@ -2045,6 +2118,8 @@ def slot_count(t: T.Type, fields_of, result: bool = False,
 
 
 def _slots(t: T.Type, fields_of, result: bool, seen: frozenset) -> int | None:
+    if isinstance(t, T.EnumT) and fields_of(DATA_ENUM_KEY + t.enum) is not None:
+        return None
     if isinstance(t, (T.IntT, T.FloatT, T.BoolT, T.EnumT)):
         return 1
     if isinstance(t, T.UnitT):

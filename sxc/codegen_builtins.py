@@ -382,6 +382,7 @@ _BUILTINS = {
     "vec_pop": _vec_handle_pop,
     "vec_clear": _vec_handle_clear,
     "unwrap": _unwrap,
+    "parse_ok": lambda cg, e: _parse_ok(cg, e),
     "default_rng": _default_rng,
     "soft_score": _soft_score,
     "__soft_score_f64": _soft_score,
@@ -541,6 +542,38 @@ def _string_place(cg: Codegen, e: ast.MethodCall) -> ir.Value:
 
 def _parse(cg: Codegen, e: ast.MethodCall):
     b = cg.b
+    s, v, ok = _parse_value(cg, e)
+    target = e.ty.value
+    fail = cg.st.fn.append_basic_block("parse.fail")
+    cont = cg.st.fn.append_basic_block("parse.ok")
+    b.cbranch(ok, cont, fail)
+    b.position_at_end(fail)
+    prefix = cg.native.str_const(b, f"{cg.loc(e.span)}: runtime error: cannot parse "
+                                 "`".encode())
+    msg = cg.str_append(prefix, s, e.span)
+    msg = cg.str_append(msg, cg.native.str_const(b, f"` as `{target}`".encode()), e.span)
+    b.call(cg.native.routine("panic"), [msg])
+    b.unreachable()
+    b.position_at_end(cont)
+    return v
+
+
+def _parse_ok(cg: Codegen, e: ast.MethodCall):
+    """`s.parse::<T>().ok()`: `Some` of the value, or `None` where parsing fails."""
+    b = cg.b
+    _s, v, ok = _parse_value(cg, e.receiver)
+    ty = cg.enum_types[e.ty.enum]
+    variants = list(cg.program.enums[e.ty.enum].kinds)
+    tag = b.select(ok, const_i64(variants.index("Some")), const_i64(variants.index("None")))
+    option = b.insert_value(ir.Constant(ty, None), tag, 0)
+    position = cg.enum_slots[(e.ty.enum, "Some")][0]
+    return b.insert_value(option, v, position)
+
+
+def _parse_value(cg: Codegen, e: ast.MethodCall):
+    """Parse the receiver of `e`, a `parse` call; return the text, the value and whether
+    the text was valid (the value is meaningless when not)."""
+    b = cg.b
     s = cg.value(e.receiver)
     target = e.ty.value
     ok = cg.alloca(I1)
@@ -562,18 +595,7 @@ def _parse(cg: Codegen, e: ast.MethodCall):
             fits = b.and_(cmp(">=", v, const_i64(lo)), cmp("<=", v, const_i64(hi)))
             b.store(b.and_(b.load(ok), fits), ok)
             v = b.trunc(v, cg.ll(target))
-    fail = cg.st.fn.append_basic_block("parse.fail")
-    cont = cg.st.fn.append_basic_block("parse.ok")
-    b.cbranch(b.load(ok), cont, fail)
-    b.position_at_end(fail)
-    prefix = cg.native.str_const(b, f"{cg.loc(e.span)}: runtime error: cannot parse "
-                                 "`".encode())
-    msg = cg.str_append(prefix, s, e.span)
-    msg = cg.str_append(msg, cg.native.str_const(b, f"` as `{target}`".encode()), e.span)
-    b.call(cg.native.routine("panic"), [msg])
-    b.unreachable()
-    b.position_at_end(cont)
-    return v
+    return s, v, b.load(ok)
 
 
 # ---------------------------------------------------------------- printing

@@ -317,6 +317,9 @@ def _debug_seq(cg: Codegen, slot, v, ty, flags: Flags) -> None:
 
 
 def _debug_enum(cg: Codegen, slot, v, ty: T.EnumT, flags: Flags) -> None:
+    if ty.enum in cg.enum_types:
+        _debug_data_enum(cg, slot, v, ty, flags)
+        return
     # derived `Debug` writes the variant name with `write_str`, which ignores width and fill
     b = cg.b
     variants = list(cg.program.enums[ty.enum].discriminants.items())
@@ -325,6 +328,37 @@ def _debug_enum(cg: Codegen, slot, v, ty: T.EnumT, flags: Flags) -> None:
         this = cg.native.str_const(b, variant.encode())
         name = b.select(b.icmp_signed("==", v, const_i64(value)), this, name)
     b.call(cg.native.routine("buf_push_str"), [b.load(slot), name])
+
+
+def _debug_data_enum(cg: Codegen, slot, v, ty: T.EnumT, flags: Flags) -> None:
+    """Write the variant as Rust's derived `Debug` does: `Circle(1.0)`, `Rect { w: 2.0 }`."""
+    b = cg.b
+    edef = cg.program.enums[ty.enum]
+    tag = _member(cg, v, 0)
+    inner = flags.nested()
+    for index, variant in enumerate(edef.kinds):
+        kind, fields = edef.kinds[variant], edef.fields[variant]
+        positions = cg.enum_slots[(ty.enum, variant)]
+        with b.if_then(b.icmp_signed("==", tag, const_i64(index))):
+            if kind == "unit" or not fields:
+                push_literal(cg, slot, variant)
+                continue
+            close = ")" if kind == "tuple" else "}"
+            if flags.pretty:
+                push_literal(cg, slot, variant + ("(\n" if kind == "tuple" else " {\n"))
+                for (field, ftype), position in zip(fields, positions):
+                    label = "" if kind == "tuple" else field + ": "
+                    push_literal(cg, slot, " " * inner.indent + label)
+                    fmt_value(cg, slot, _member(cg, v, position), ftype, inner)
+                    push_literal(cg, slot, ",\n")
+                push_literal(cg, slot, " " * flags.indent + close)
+                continue
+            push_literal(cg, slot, variant + ("(" if kind == "tuple" else " { "))
+            for i, ((field, ftype), position) in enumerate(zip(fields, positions)):
+                label = "" if kind == "tuple" else field + ": "
+                push_literal(cg, slot, (", " if i else "") + label)
+                fmt_value(cg, slot, _member(cg, v, position), ftype, inner)
+            push_literal(cg, slot, ")" if kind == "tuple" else " }")
 
 
 # `{:?}` of each compound type, by type class; every other type is a leaf.

@@ -1148,41 +1148,34 @@ _ALL = [
     # ------------------------------------------------------------------ SX08xx
     _code("SX0801", "unsupported construct", """
         The program uses a Rust or Simplex construct that sxc does not
-        compile, such as traits of its own, `if let`, trait objects, type
-        aliases, the `?` operator or items inside functions.  The help line
-        suggests how to express the same thing with what sxc supports.
+        compile, such as traits of its own, trait objects, type aliases, the
+        `?` operator on anything but an `Option`, or items inside functions.
+        The help line suggests how to express the same thing with what sxc
+        supports.
     """, """
         fn main() {
             let v = vec![1.0];
-            if let Some(x) = v.first() {
-                println!("{}", x);
-            }
+            let total: f64 = v.iter().copied().reduce(|a, b| a + b).unwrap();
         }
     """, """
         fn main() {
             let v = vec![1.0];
-            if !v.is_empty() {
-                println!("{}", v[0]);
-            }
+            let total: f64 = v.iter().sum();
+            println!("{}", total);
         }
     """),
-    _code("SX0802", "enum variants with data", """
-        sxc supports enums whose variants hold no data, and no `Option` or
-        `Result` values apart from the results of `parse`.  Keep the data in
-        a struct beside the enum.
+    _code("SX0802", "`Result` values", """
+        sxc has `Option` but no `Result`: `Ok(..)` and `Err(..)` exist only
+        as the `Ok(())` of a `fmt::Result`.  Return an `Option`, or a status
+        beside the value.
     """, """
-        enum Shape { Circle(f64) }
-
-        fn main() {}
-    """, """
-        enum Kind { Circle }
-
-        struct Shape { kind: Kind, radius: f64 }
-
         fn main() {
-            let s = Shape { kind: Kind::Circle, radius: 1.0 };
-            let _ = s.kind;
-            println!("{}", s.radius);
+            let r = Err(1);
+        }
+    """, """
+        fn main() {
+            let r: Option<i64> = None;
+            println!("{:?}", r);
         }
     """),
     _code("SX0803", "closure escapes", """
@@ -1229,7 +1222,7 @@ _ALL = [
     """),
     _code("SX0805", "unsupported type", """
         The type exists in Rust's language or standard library but not in
-        sxc, such as `i128`, `Option`, `Box` or `HashMap`.  The widest
+        sxc, such as `i128`, `Result`, `Box` or `HashMap`.  The widest
         integers are `i64` and `u64`, and the help line suggests what to use
         for the others.
     """, """

@@ -126,13 +126,16 @@ class Compiled:
         der = dict(structs["Dual"].resolved_fields).get("der") if "Dual" in structs else None
         lanes = der.size if isinstance(der, T.ArrayT) else 1
         fields = {name: tuple(s.resolved_fields) for name, s in structs.items()}
+        # enums with data cannot cross to Python (see `export_slots`)
+        fields.update({f"enum {name}": () for name, e in self.program.enums.items()
+                       if hasattr(e, "fields")})
         typed_fields = {name: tuple(getattr(s, "typed_fields", s.resolved_fields))
                         for name, s in structs.items()}
         # the program's own structs; `Dual` is the lowering's pair of a dual
         user_structs = tuple(name for name, s in structs.items()
                              if getattr(s, "origin", "") == "user" and name != "Dual")
         enums = {name: dict(e.discriminants) for name, e in self.program.enums.items()
-                 if getattr(e, "origin", "") == "user"}
+                 if getattr(e, "origin", "") == "user" and not hasattr(e, "fields")}
         return {"functions": functions, "lanes": lanes, "params": params, "structs": fields,
                 "typed_structs": typed_fields,
                 "user_structs": user_structs, "enums": enums}

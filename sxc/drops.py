@@ -59,7 +59,10 @@ class Move:
 def plain(t: T.Type, seen: frozenset = frozenset()) -> bool:
     """Return whether a value of type `t` contains no pointer: numbers, bool,
     enums and structs, tuples and arrays of them."""
-    if isinstance(t, (T.IntT, T.FloatT, T.BoolT, T.EnumT, T.UnitT)):
+    if isinstance(t, T.EnumT):
+        # an enum with data may hold a reference (`Option<&f64>`)
+        return t.enum not in _DATA_ENUMS
+    if isinstance(t, (T.IntT, T.FloatT, T.BoolT, T.UnitT)):
         return True
     if isinstance(t, T.StructT):
         return t.struct not in seen and _struct_plain(t.struct, seen)
@@ -71,6 +74,7 @@ def plain(t: T.Type, seen: frozenset = frozenset()) -> bool:
 
 
 _STRUCT_FIELDS: dict = {}
+_DATA_ENUMS: set = set()
 
 
 def _struct_plain(name: str, seen: frozenset) -> bool:
@@ -90,6 +94,9 @@ def analyze(program, live: set[str] | None = None) -> None:
     _STRUCT_FIELDS.clear()
     for name, sdef in program.structs.items():
         _STRUCT_FIELDS[name] = getattr(sdef, "resolved_fields", None) or []
+    _DATA_ENUMS.clear()
+    _DATA_ENUMS.update(name for name, edef in getattr(program, "enums", {}).items()
+                       if hasattr(edef, "fields"))
     functions = {key: fn for key, fn in program.functions.items()
                  if (live is None or key in live) and
                  getattr(fn, "sig", None) is not None and fn.body is not None}

@@ -55,11 +55,10 @@ ADAPTERS = ("map", "filter", "enumerate", "zip", "rev", "skip", "take", "step_by
             "copied", "cloned", "take_while", "skip_while", "chain")
 # adapters that `seq_adapters` applies by indexing the sequence
 INDEXED = ("rev", "zip", "skip", "take", "enumerate", "chain")
-CONSUMERS = ("sum", "product", "count", "fold", "any", "all", "for_each", "collect")
+CONSUMERS = ("sum", "product", "count", "fold", "any", "all", "for_each", "collect",
+             "position", "find", "max", "min")
 # consumers whose result is an `Option`, with what to write instead
 OPTION_CONSUMERS = {
-    "max": "`.fold(f64::NEG_INFINITY, f64::max)`, or `i64::MIN` and `i64::max` for integers",
-    "min": "`.fold(f64::INFINITY, f64::min)`, or `i64::MAX` and `i64::min` for integers",
     "max_by": "`.fold(f64::NEG_INFINITY, f64::max)`",
     "min_by": "`.fold(f64::INFINITY, f64::min)`",
     "max_by_key": "`.fold(..)` that keeps the item with the larger key",
@@ -67,8 +66,6 @@ OPTION_CONSUMERS = {
     "reduce": "`.fold(first, ..)` with a starting value",
     "last": "`.fold(..)` that keeps the latest item",
     "nth": "index the sequence",
-    "position": "a `for` loop over `.iter().enumerate()` that breaks at the first match",
-    "find": "a `for` loop that breaks at the first match",
     "find_map": "a `for` loop that breaks at the first match",
     "filter_map": "`.filter(..)` followed by `.map(..)`",
     "flat_map": "nested `for` loops",
@@ -80,7 +77,7 @@ SAME_ITEMS = ("filter", "rev", "skip", "take", "step_by", "copied", "cloned", "t
 ARITY = {"map": 1, "filter": 1, "enumerate": 0, "zip": 1, "rev": 0, "skip": 1, "take": 1,
          "step_by": 1, "copied": 0, "cloned": 0, "take_while": 1, "skip_while": 1, "chain": 1,
          "sum": 0, "product": 0, "count": 0, "fold": 2, "any": 1, "all": 1, "for_each": 1,
-         "collect": 0}
+         "collect": 0, "position": 1, "find": 1, "max": 0, "min": 0}
 
 
 class ChainError(Exception):
@@ -558,7 +555,8 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
     span = consumer.span
     name = consumer.method
     builder = _Builder(span, fresh)
-    builder.folding = name in ("sum", "product", "count", "fold", "for_each", "collect")
+    builder.folding = name in ("sum", "product", "count", "fold", "for_each", "collect",
+                               "max", "min")
     if name in ("sum", "product"):
         builder.item_type = result_type
     elif name == "collect" and isinstance(result_type, ast.ResolvedType):
@@ -598,6 +596,38 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
         def sink(item):
             return [ast.Assign(span, "=", acc, builder.call(f, [acc, item]))]
         result = acc
+    elif name == "position":
+        index = builder.usize_var("index", builder.usize(0), True)
+        option = ast.NamedType(span, ["Option"], [ast.NamedType(span, ["usize"])])
+        found = builder.var("found", ast.Path(span, ["None"]), True, option)
+        p = builder.function(consumer.args[0])
+
+        def sink(item):
+            hit = ast.Assign(span, "=", found, ast.Call(span, ast.Path(span, ["Some"]), [index]))
+            return [builder.if_(builder.call(p, [item]), [hit, builder.break_()]),
+                    builder.increment(index)]
+        result = found
+    elif name in ("find", "max", "min"):
+        # `best` takes its type from its first assignment, and `have` records whether it has one
+        best = builder.name(builder.fresh("best"))
+        builder.lets.append(ast.Let(span, ast.NamePattern(span, best.segments[0], True),
+                                    None, None))
+        have = builder.var("have", ast.BoolLit(span, False), True)
+        p = builder.function(consumer.args[0]) if name == "find" else None
+
+        def sink(item):
+            held = builder.bind("item", item, out := [])
+            take = [ast.Assign(span, "=", best, held), ast.Assign(span, "=", have,
+                                                                  ast.BoolLit(span, True))]
+            if name == "find":
+                return out + [builder.if_(builder.call(p, [ast.Ref(span, held, False)]),
+                                          take + [builder.break_()])]
+            # Rust's `max` keeps the last of equal items and `min` the first
+            better = ast.Binary(span, ">=" if name == "max" else "<", held, best)
+            return out + [builder.if_(ast.Unary(span, "!", have), take,
+                                      [builder.if_(better, take[:1])])]
+        some = ast.Block(span, [], ast.Call(span, ast.Path(span, ["Some"]), [best]))
+        result = ast.If(span, have, some, ast.Block(span, [], ast.Path(span, ["None"])))
     else:  # any, all
         found = builder.var("found", ast.BoolLit(span, name == "all"), True)
         p = builder.function(consumer.args[0])
@@ -664,7 +694,20 @@ class IterChainMixin:
             block = rewrite_chain(e, chain, result_type, self.chain_names())
         except ChainError as err:
             return self.chain_error(e, err)
-        return self.expr(block, expected)
+        checked = self.expr(block, expected)
+        if e.method in ("max", "min"):
+            self.require_ord(e, checked)
+        return checked
+
+    def require_ord(self, e: ast.MethodCall, result: ast.Expr) -> None:
+        """Report `max` or `min` over floats, which Rust rejects because they are not `Ord`."""
+        edef = self.data_enum(result.ty)
+        item = edef.fields["Some"][0][1] if edef is not None else None
+        if isinstance(T.strip_refs(item), (T.FloatT, T.DualT)):
+            fold = "f64::NEG_INFINITY, f64::max" if e.method == "max" else "f64::INFINITY, f64::min"
+            self.rep.error(f"the trait `Ord` is not implemented for `{T.strip_refs(item)}`, "
+                           f"which `{e.method}` needs", e.method_span or e.span,
+                           help=f"write `.fold({fold})`", code="SX0210")
 
     def iter_chain_loop(self, e: ast.For, expected) -> ast.Expr | None:
         """Check a `for` loop over a chain with `map`, `filter` and the like."""

@@ -91,6 +91,9 @@ def _uses_duals(program: Program) -> bool:
     for sdef in program.structs.values():
         if any(_has_dual(t) for _, t in sdef.resolved_fields):
             return True
+    for edef in program.enums.values():
+        if any(_has_dual(t) for fields in getattr(edef, "fields", {}).values() for _, t in fields):
+            return True
     finder = _DualFinder()
     for const in program.consts.values():
         finder.expr(const.value)
@@ -141,6 +144,10 @@ class DualLowering(Rewriter):
             if not hasattr(sdef, "typed_fields"):
                 sdef.typed_fields = list(sdef.resolved_fields)
             sdef.resolved_fields = [(f, self.tmap(t)) for f, t in sdef.resolved_fields]
+        for edef in program.enums.values():
+            if hasattr(edef, "fields"):
+                edef.fields = {v: [(f, self.tmap(t)) for f, t in fields]
+                               for v, fields in edef.fields.items()}
         for c in program.consts.values():
             c.value = self.expr(c.value)
             c.lowered_ty = self.tmap(c.value.ty)

@@ -89,11 +89,27 @@ class MatchLowering(Rewriter):
         if isinstance(p, ast.WildPattern):
             return None
         if isinstance(p, ast.NamePattern):
-            binds.append((p, subject))
+            binds.append((p, _bound_value(p, subject)))
             return None
         if isinstance(p, ast.AtPattern):
-            binds.append((p, subject))
+            binds.append((p, _bound_value(p, subject)))
             return self.test(p.pattern, subject, binds)
+        if isinstance(p, ast.DerefPattern):
+            if p.deref:
+                subject = B.typed(ast.Unary(p.span, "*", B.clone(subject)), subject.ty.inner)
+            return self.test(p.pattern, subject, binds)
+        if isinstance(p, ast.VariantPattern):
+            value = subject
+            if p.deref:
+                value = B.typed(ast.Unary(p.span, "*", B.clone(subject)), subject.ty.inner)
+            is_variant = B.typed(ast.VariantIs(p.span, B.clone(value), p.enum, p.variant),
+                                 T.BOOL)
+            tests = [is_variant]
+            for i, item in enumerate(p.items):
+                field = B.typed(ast.VariantField(p.span, B.clone(value), p.enum, p.variant, i),
+                                item.ty)
+                tests.append(self.test(item, field, binds))
+            return _all(tests)
         if isinstance(p, ast.TuplePattern):
             tests = [self.test(item, _project(subject, i, p.ty.items[i]), binds)
                      for i, item in enumerate(p.items)]
@@ -137,9 +153,19 @@ def _pure(e: ast.Expr) -> bool:
         return _pure(e.operand)
     if isinstance(e, (ast.Field, ast.TupleField)):
         return _pure(e.base)
+    if isinstance(e, ast.VariantField):
+        return _pure(e.value)
     if isinstance(e, ast.TupleLit):
         return all(_pure(i) for i in e.items)
     return False
+
+
+def _bound_value(p: ast.Pattern, subject: ast.Expr) -> ast.Expr:
+    """Return the value a binding gets: `subject`, or a reference to it in `ref` mode."""
+    mode = getattr(p, "ref_binding", None)
+    if mode is None:
+        return subject
+    return B.typed(ast.Ref(p.span, B.clone(subject), mode), T.RefT(subject.ty, mode))
 
 
 def _project(subject: ast.Expr, index: int, ty: T.Type) -> ast.Expr:
@@ -166,7 +192,8 @@ def _with_binds(binds: list, body: ast.Expr) -> ast.Block:
     """Return `{ let name = value; ...; body }` for the names a pattern binds."""
     if not binds:
         return B.as_block(body)
-    lets = [B.let(p.span, p.name, B.clone(value), value.ty, p.mutable) for p, value in binds]
+    lets = [B.let(p.span, p.name, B.clone(value), value.ty, p.mutable and not getattr(p, "by_ref", False))
+            for p, value in binds]
     return B.block(body.span, lets, body, body.ty)
 
 

@@ -88,6 +88,8 @@ def mangle(t: T.Type) -> str:
         return "unit"
     if isinstance(t, T.StructT):
         return t.struct.lstrip("_")
+    if isinstance(t, T.EnumT):
+        return t.enum.lstrip("_")
     return t.name()
 
 
@@ -169,6 +171,7 @@ class GenericsMixin:
         self.fn_instances: dict[tuple, str] = {}
         self.struct_instances: dict[tuple, str] = {}
         self.instance_of: dict[str, tuple[str, tuple[T.Type, ...]]] = {}
+        self.take_generic_enums()
         self.generic_structs = {name: s for name, s in program.structs.items() if s.generics}
         for name in self.generic_structs:
             del program.structs[name]
@@ -188,7 +191,8 @@ class GenericsMixin:
         impl_generics = list(getattr(fn, "impl_generics", None) or [])
         impl_args = list(getattr(fn, "impl_args", None) or [])
         owner = fn.owner
-        sdef = self.generic_structs.get(owner) if owner else None
+        sdef = (self.generic_structs.get(owner) or self.generic_enums.get(owner)) if owner \
+            else None
         if owner is not None and sdef is None and impl_args:
             self.rep.error(f"struct takes 0 generic arguments but {_plural(len(impl_args))} "
                            f"{'was' if len(impl_args) == 1 else 'were'} supplied",
@@ -238,6 +242,15 @@ class GenericsMixin:
                 self.rep.error(f"type parameter `{name}` takes no generic arguments",
                                te.span, code="SX0303")
             return self.type_env[name]
+        if name in self.generic_enums:
+            edef = self.generic_enums[name]
+            if not te.args:
+                self.rep.error(f"missing generics for enum `{name}`", te.span,
+                               help=f"write `{name}<{', '.join(edef.generics)}>` "
+                                    "with concrete types", code="SX0303")
+                return T.NEVER
+            args = tuple(self.resolve_type(a) for a in te.args)
+            return self.instantiate_enum(name, args, te.span)
         if name in self.generic_structs:
             sdef = self.generic_structs[name]
             if not te.args:
@@ -358,6 +371,10 @@ class GenericsMixin:
                     self.instance_of.get(t.struct, (None,))[0] == name:
                 for a, at in zip(te.args, self.instance_of[t.struct][1]):
                     self.unify(a, at, env, names)
+            elif name in self.generic_enums and isinstance(t, T.EnumT) and \
+                    self.instance_of.get(t.enum, (None,))[0] == name:
+                for a, at in zip(te.args, self.instance_of[t.enum][1]):
+                    self.unify(a, at, env, names)
         elif isinstance(te, ast.RefType):
             inner = t.inner if isinstance(t, T.RefT) else t
             if isinstance(te.inner, ast.SliceType):
@@ -410,6 +427,26 @@ class GenericsMixin:
                     if bound.ret is not None else T.UNIT
                 return T.FnT(tuple(params), ret)
         return None
+
+    def unify_fn_bound(self, template: Template, pattern, t: T.Type, env) -> None:
+        """Bind the parameters that only an argument's `Fn(..) -> U` bound names.
+
+        `fn map<U, F: Fn(T) -> U>(self, f: F)` learns `U` from the closure's result.
+        """
+        if isinstance(t, T.StructT) and t.struct in self.closures:
+            info = self.closures[t.struct]
+            if info.ret is None or any(p is None for p in info.params):
+                return
+            t = T.FnT(tuple(info.params), info.ret)
+        if not (isinstance(pattern, ast.NamedType) and len(pattern.path) == 1
+                and isinstance(t, T.FnT)):
+            return
+        for bound in template.bounds.get(pattern.path[0], []):
+            if isinstance(bound, ast.FnBound) and len(bound.params) == len(t.params):
+                for p, pt in zip(bound.params, t.params):
+                    self.unify(p, pt, env, template.generics)
+                if bound.ret is not None:
+                    self.unify(bound.ret, t.ret, env, template.generics)
 
     def _maybe_resolve(self, te, env, names) -> T.Type | None:
         """Resolve `te` with `env` if every parameter it names is bound, else None."""
@@ -542,6 +579,7 @@ class GenericsMixin:
                 e.ty = T.NEVER
                 return e
             self.unify(pattern, args[i].ty, env, names)
+            self.unify_fn_bound(template, pattern, args[i].ty, env)
         if expected is not None and any(n not in env for n in names):
             self.unify(template.ret, expected, env, names)
         env = {n: T.prune(t) for n, t in env.items()}
@@ -601,9 +639,12 @@ class GenericsMixin:
         own_args = args[len(args) - len(fn.generics) - _impl_count(template):]
         if template.owner is not None:
             struct = self.resolve_with(template.self_pattern, env)
-            if not isinstance(struct, T.StructT):
+            if isinstance(struct, T.EnumT):
+                owner = struct.enum
+            elif not isinstance(struct, T.StructT):
                 return None
-            owner = struct.struct
+            else:
+                owner = struct.struct
         prefix = f"{owner}::" if owner else ""
         key = self._unique(prefix + fn.name + "".join("__" + mangle(a) for a in own_args),
                            self.program.functions)
@@ -627,7 +668,7 @@ class GenericsMixin:
         self.self_struct = saved_self
         self_type = None
         if fn.self_kind is not None and owner is not None:
-            st = T.StructT(owner)
+            st = self.owner_type(owner)
             self_type = st if fn.self_kind == "value" else T.RefT(st, fn.self_kind == "mut")
         from sxc.typecheck import Sig
         inst.sig = self.sigs[key] = Sig(params, ret, fn.self_kind, self_type)

@@ -41,8 +41,6 @@ UNSUPPORTED_STD = {
 
 # Other names of Rust's standard library that sxc lacks: name -> (the type, what to use).
 UNSUPPORTED_NAMES = {
-    "Option": ("Option", "use a sentinel value such as `f64::NAN` or `usize::MAX`, or a "
-                         "`bool` beside the value"),
     "Result": ("Result", "return a status beside the value, or stop with `panic!`"),
     "i128": ("i128", "use `i64` or `u64`"),
     "u128": ("u128", "use `u64` or `i64`"),
@@ -471,6 +469,11 @@ class BodyRewriter:
             for _, te in item.fields:
                 self.visit(te)
             self.type_params = set()
+        elif isinstance(item, ast.EnumDef):
+            self.type_params = set(item.generics)
+            for kind, payload in item.payloads.values():
+                self.visit([te for _, te in payload] if kind == "struct" else payload)
+            self.type_params = set()
         elif isinstance(item, ast.ImplDef):
             for method in item.methods:
                 self.function(method, getattr(item, "generics", []))
@@ -587,6 +590,18 @@ class BodyRewriter:
         new = self.names.value_path(self.scope, segments, node.span, self.in_pattern)
         if new is not None:
             node.segments = new
+
+    def v_VariantPattern(self, node: ast.VariantPattern) -> None:
+        outer = self.in_pattern
+        self.in_pattern = True
+        if self.aliases:
+            node.path = [self.unalias(node.path[0])] + node.path[1:]
+        new = self.names.value_path(self.scope, node.path, node.span, True)
+        if new is not None:
+            node.path = new
+        self.visit(node.items)
+        self.visit([p for _, p in node.fields or []])
+        self.in_pattern = outer
 
     def v_NamedType(self, node: ast.NamedType) -> None:
         self.visit(node.args)

@@ -97,6 +97,14 @@ def _shipped_tables(name: str) -> bytes | None:
         return None
 
 
+class _LetCond(NamedTuple):
+    """The head `let pattern = value` of an `if let` or `while let`."""
+
+    span: Span
+    pattern: ast.Pattern
+    value: ast.Expr
+
+
 class _DerefPattern(NamedTuple):
     """A closure parameter `&pattern`, which binds what the argument refers to."""
 
@@ -108,8 +116,6 @@ class _DerefPattern(NamedTuple):
 UNSUPPORTED = [
     (re.compile(r"^[ \t]*(pub[ \t]+)?trait[ \t]+\w+", re.M), "trait definitions",
      "write the methods in an `impl Type` block"),
-    (re.compile(r"\b(if|while)[ \t]+let\b"), "`if let` and `while let` patterns",
-     "test the value with `if` and read it in the branch"),
     (re.compile(r"\bdyn[ \t]+\w"), "trait objects",
      "take a generic parameter `F: Fn(f64) -> f64`, or a function value `fn(f64) -> f64`"),
     (re.compile(r"^[ \t]*(pub[ \t]+)?(actor|specialist|hive|anima|module)[ \t]+\w+[ \t]*\{",
@@ -312,7 +318,7 @@ def _nesting_diagnostic(source: str, path: str) -> Diagnostic | None:
 # a regular-expression scan per pattern on large files.  An empty tuple means
 # the pattern always runs.
 UNSUPPORTED_WORDS = [
-    ("trait",), ("let",), ("dyn",), ("actor", "specialist", "hive", "anima", "module"),
+    ("trait",), ("dyn",), ("actor", "specialist", "hive", "anima", "module"),
     ("type",), ("union",), ("macro_rules",), ("async",), ("unsafe",), (), ("let",), (),
     ("struct",), ("impl",), ("static",), ("extern",),
 ]
@@ -775,20 +781,29 @@ class Builder(Transformer):
         vis, name, generics, *variants = children
         variants = [v for v in variants if v is not None]
         names, _bounds = _split_generics(generics, None)
-        return ast.EnumDef(self.sp(meta), str(name), variants, names, [],
-                           vis is not None, _tok_span(self.path, name))
+        # each variant is (name, value, span, payload or None, marked `#[default]`)
+        payloads = {v[0]: v[3] for v in variants if v[3] is not None}
+        edef = ast.EnumDef(self.sp(meta), str(name), [v[:3] for v in variants], names, [],
+                           vis is not None, _tok_span(self.path, name), payloads)
+        edef.default_variant = next((v[0] for v in variants if v[4]), None)
+        return edef
 
     def enum_variant(self, meta, children):
         name, value = children[-2], children[-1]
-        return (str(name), value, _tok_span(self.path, name))
+        return (str(name), value, _tok_span(self.path, name), None, _is_default(children))
 
     def tuple_variant(self, meta, children):
         name = next(c for c in children if isinstance(c, Token))
-        raise _data_variant(_tok_span(self.path, name), f"{name}(..)")
+        types = [c for c in children[children.index(name) + 1:] if isinstance(c, ast.TypeExpr)]
+        return (str(name), None, _tok_span(self.path, name), ("tuple", types),
+                _is_default(children))
 
     def struct_variant(self, meta, children):
         name = next(c for c in children if isinstance(c, Token))
-        raise _data_variant(_tok_span(self.path, name), f"{name} {{ .. }}")
+        fields = [(f[0], f[1]) for f in children[children.index(name) + 1:]
+                  if isinstance(f, tuple) and f[0] != "attr"]
+        return (str(name), None, _tok_span(self.path, name), ("struct", fields),
+                _is_default(children))
 
     def field_def(self, meta, children):
         public = "pub" in children
@@ -946,6 +961,26 @@ class Builder(Transformer):
         kw, pattern, ty, init = children
         return ast.Let(self.sp(meta), pattern, ty, init, str(kw))
 
+    def let_else_stmt(self, meta, children):
+        # `let P = e else { b };` is `let (x, y) = match e { P => (x, y), _ => b };`
+        # over the names that P binds
+        _let, pattern, value, otherwise = children
+        span = self.sp(meta)
+        names = _pattern_bindings(pattern)
+        paths = [ast.Path(span, [name]) for name, _mutable in names]
+        bindings = [ast.NamePattern(span, name, mutable) for name, mutable in names]
+        if len(names) == 1:
+            result, target = paths[0], bindings[0]
+        elif names:
+            result, target = ast.TupleLit(span, paths), ast.TuplePattern(span, bindings)
+        else:
+            result, target = ast.UnitLit(span), ast.WildPattern(span)
+        match = ast.Match(span, value, [ast.MatchArm(pattern.span, pattern, None, result),
+                                        ast.MatchArm(otherwise.span, ast.WildPattern(span),
+                                                     None, otherwise)])
+        match.let_form = "let else"
+        return ast.Let(span, target, None, match, "let")
+
     def name_pattern(self, meta, children):
         return ast.NamePattern(self.sp(meta), str(children[0]))
 
@@ -1042,7 +1077,16 @@ class Builder(Transformer):
 
     def if_expr(self, meta, children):
         cond, then, else_ = children
-        return ast.If(self.sp(meta), cond, then, else_)
+        span = self.sp(meta)
+        if isinstance(cond, _LetCond):
+            # `if let P = e { a } else { b }` is `match e { P => a, _ => b }`
+            otherwise = else_ if else_ is not None else ast.Block(span, [], None)
+            fallback = ast.MatchArm(span, ast.WildPattern(span), None, otherwise)
+            match = ast.Match(span, cond.value, [ast.MatchArm(cond.span, cond.pattern, None, then),
+                                                 fallback])
+            match.let_form = "if let"
+            return match
+        return ast.If(span, cond, then, else_)
 
     def match_expr(self, meta, children):
         scrutinee, *arms = children
@@ -1096,13 +1140,53 @@ class Builder(Transformer):
         return ast.TuplePattern(self.sp(meta), [c for c in children if c is not None])
 
     def data_pattern(self, meta, children):
-        path = children[0]
-        name = "::".join(path.segments)
-        raise CompileError([Diagnostic(
-            "error", f"sxc supports only enums without data, so the pattern `{name}(..)` "
-            "cannot match", self.sp(meta), [],
-            "match unit variants such as `Color::Red`, integers, `bool` or strings",
-            code="SX0802")])
+        path, *items = children
+        items = [i for i in items if i is not None]
+        rest = any(isinstance(i, ast.RestPattern) for i in items)
+        return ast.VariantPattern(self.sp(meta), path.segments, items, None, rest)
+
+    def struct_pattern(self, meta, children):
+        path, *fields = children
+        fields = [f for f in fields if f is not None]
+        rest = any(f == ".." for f in fields)
+        fields = [f for f in fields if f != ".."]
+        return ast.VariantPattern(self.sp(meta), path.segments, [], fields, rest)
+
+    def pat_struct_name(self, meta, children):
+        return ast.Path(self.sp(meta), str(children[0]).split("::"))
+
+    def deref_pattern(self, meta, children):
+        return ast.DerefPattern(self.sp(meta), children[0])
+
+    def rest_pattern(self, meta, children):
+        if str(children[0]) != "..":
+            raise CompileError([Diagnostic(
+                "error", f"expected a pattern, found `{children[0]}`", self.sp(meta), [],
+                "write `..` for the remaining items", code="SX0101")])
+        return ast.RestPattern(self.sp(meta))
+
+    def ref_name_pattern(self, meta, children):
+        _ref, mut, name = children
+        pattern = ast.NamePattern(self.sp(meta), str(name), False, True)
+        pattern.ref_mut = mut is not None
+        return pattern
+
+    def field_pattern(self, meta, children):
+        return (str(children[0]), children[1])
+
+    def field_shorthand_pattern(self, meta, children):
+        ref, mut, name = children
+        pattern = ast.NamePattern(_tok_span(self.path, name), str(name),
+                                  mut is not None and ref is None, ref is not None)
+        pattern.ref_mut = ref is not None and mut is not None
+        return (str(name), pattern)
+
+    def field_rest_pattern(self, meta, children):
+        return ".."
+
+    def let_cond(self, meta, children):
+        _let, pattern, value = children
+        return _LetCond(self.sp(meta), pattern, value)
 
     def pat_path(self, meta, children):
         return ast.Path(self.sp(meta), [str(c) for c in children])
@@ -1120,7 +1204,16 @@ class Builder(Transformer):
 
     def while_expr(self, meta, children):
         label, cond, body = children
-        return ast.While(self.sp(meta), cond, body, label)
+        span = self.sp(meta)
+        if isinstance(cond, _LetCond):
+            # `while let P = e { body }` is `loop { match e { P => body, _ => break } }`
+            stop = ast.Block(span, [], ast.Break(span, None, None))
+            match = ast.Match(span, cond.value, [ast.MatchArm(cond.span, cond.pattern, None, body),
+                                                 ast.MatchArm(span, ast.WildPattern(span), None,
+                                                              stop)])
+            match.let_form = "while let"
+            return ast.Loop(span, ast.Block(span, [], match), label)
+        return ast.While(span, cond, body, label)
 
     def loop_expr(self, meta, children):
         label, body = children
@@ -1202,9 +1295,7 @@ class Builder(Transformer):
         if isinstance(inner, ast.MacroCall) and inner.name in ("write", "writeln"):
             # `write!` into a formatter cannot fail, so `?` passes its `()` on
             return inner
-        raise CompileError([Diagnostic(
-            "error", "sxc does not support the `?` operator", self.sp(meta), [],
-            "handle the error explicitly; `parse` failures stop the program", code="SX0801")])
+        return ast.Try(self.sp(meta), inner)
 
     def call(self, meta, children):
         return ast.Call(self.sp(meta), children[0], children[1] or [])
@@ -1452,8 +1543,35 @@ def _is_block_like(expr: ast.Expr) -> bool:
     return isinstance(expr, (ast.If, ast.While, ast.Loop, ast.For, ast.Block, ast.Match))
 
 
-def _data_variant(span: Span, shown: str) -> CompileError:
-    return CompileError([Diagnostic(
-        "error", f"sxc supports only enums without data, so the variant `{shown}` "
-        "cannot hold values", span, [],
-        "keep the data in a struct field beside the enum, or use unit variants", code="SX0802")])
+def _pattern_bindings(pattern: ast.Pattern) -> list[tuple[str, bool]]:
+    """Return the (name, mutable) pairs that a `let .. else` pattern binds, in order.
+
+    NOTE: a capitalized name counts as a unit variant or constant, not a
+    binding, because the parser cannot look it up; Rust's naming conventions
+    make that the usual case.
+    """
+    found: list[tuple[str, bool]] = []
+    todo = [pattern]
+    while todo:
+        p = todo.pop(0)
+        if isinstance(p, ast.NamePattern) and not p.name[:1].isupper():
+            # the `let` that receives the value is the mutable binding
+            found.append((p.name, p.mutable))
+            p.by_value, p.mutable = p.mutable, False
+        elif isinstance(p, ast.AtPattern):
+            found.append((p.name, p.mutable))
+            p.mutable = False
+            todo.insert(0, p.pattern)
+        elif isinstance(p, ast.VariantPattern):
+            items = [sub for _name, sub in p.fields] if p.fields is not None else p.items
+            todo[:0] = items
+        elif isinstance(p, (ast.TuplePattern, ast.OrPattern)):
+            todo[:0] = p.items if isinstance(p, ast.TuplePattern) else p.items[:1]
+        elif isinstance(p, ast.DerefPattern):
+            todo.insert(0, p.pattern)
+    return found
+
+
+def _is_default(children) -> bool:
+    """Return whether a variant's attributes include `#[default]`."""
+    return any(isinstance(c, tuple) and c[:2] == ("attr", "default") for c in children)

@@ -15,10 +15,13 @@ Spaces are plain tuples:
                          indexes 0..=n-1 of its variants
     ("str", text)        a string literal
     ("tuple", [space])   a tuple pattern
+    ("variant", k, [space])  variant k of an enum with data, and its payload
     ("or", [space])      `a | b`
 
 A domain tells what a column ranges over: `IntDomain` (integers, `bool` and
-enums, which name their values), `StrDomain` or `TupleDomain`.
+enums, which name their values), `StrDomain`, `TupleDomain`, `EnumDomain`
+(an enum with data) or `OPAQUE` (a type that only `_` and bindings match,
+such as `f64` inside a payload).
 """
 
 from __future__ import annotations
@@ -50,6 +53,25 @@ class StrDomain:
 @dataclass(frozen=True)
 class TupleDomain:
     items: tuple
+
+
+@dataclass(frozen=True)
+class EnumDomain:
+    """An enum with data: per variant, its name as Rust shows it, its form
+    ("unit", "tuple" or "struct"), its field names and the domains of its payload."""
+
+    names: tuple[str, ...]
+    kinds: tuple[str, ...]
+    fields: tuple[tuple[str, ...], ...]
+    items: tuple[tuple, ...]
+
+
+@dataclass(frozen=True)
+class OpaqueDomain:
+    pass
+
+
+OPAQUE = OpaqueDomain()
 
 
 def missing(rows: list, domain) -> list[str]:
@@ -105,6 +127,8 @@ def _useful(rows: list[list], q: list, domains: list) -> list[list]:
         # no arm tests this column: it stays `_` in every witness
         sub = [row[1:] for row in rows]
         return [[ANY] + w for w in _useful(sub, rest, domains[1:])]
+    if isinstance(domain, EnumDomain):
+        return _useful_enum(rows, head, rest, domain, domains[1:])
     if isinstance(domain, StrDomain):
         texts = list(dict.fromkeys(h[1] for h in heads))
         ctors = [head] if head != ANY else [("str", t) for t in texts] + [OTHER_STR]
@@ -137,6 +161,24 @@ def _useful_tuple(rows, head, rest, domain: TupleDomain, rest_domains) -> list[l
     return [[("tuple", w[:n])] + w[n:] for w in found]
 
 
+def _useful_enum(rows, head, rest, domain: EnumDomain, rest_domains) -> list[list]:
+    """Specialize the rows by each variant in turn, as `_useful_tuple` does for one."""
+    out: list[list] = []
+    variants = [head[1]] if head != ANY else range(len(domain.names))
+    for k in variants:
+        n = len(domain.items[k])
+
+        def payload(space):
+            return list(space[2]) if space[0] == "variant" else [ANY] * n
+
+        sub = [payload(row[0]) + row[1:] for row in rows if row[0] == ANY or row[0][1] == k]
+        found = _useful(sub, payload(head) + rest, list(domain.items[k]) + rest_domains)
+        out += [[("variant", k, w[:n])] + w[n:] for w in found]
+        if len(out) >= LIMIT:
+            break
+    return out[:LIMIT]
+
+
 def _segments(ranges: list, domain: IntDomain) -> list[tuple[int, int]]:
     """Split the domain at every range boundary; named values split one by one."""
     if domain.names is not None:
@@ -157,6 +199,8 @@ def show(space, domain) -> str:
         return f"({inner},)" if len(space[1]) == 1 else f"({inner})"
     if space[0] == "str":
         return "&_" if space[1] is None else f'"{space[1]}"'
+    if space[0] == "variant":
+        return _show_variant(space, domain)
     _kind, lo, hi = space
     if domain.names is not None:
         return domain.names[lo]
@@ -165,6 +209,20 @@ def show(space, domain) -> str:
     if lo == hi:
         return _show_int(lo, domain)
     return f"{_show_int(lo, domain)}..={_show_int(hi, domain)}"
+
+
+def _show_variant(space, domain: EnumDomain) -> str:
+    k, items = space[1], space[2]
+    name, kind = domain.names[k], domain.kinds[k]
+    if kind == "unit":
+        return name
+    shown = [show(s, d) for s, d in zip(items, domain.items[k])]
+    if kind == "tuple":
+        return f"{name}({', '.join(shown)})"
+    if all(s == "_" for s in shown):
+        return f"{name} {{ .. }}"
+    named = ", ".join(f"{f}: {s}" for f, s in zip(domain.fields[k], shown) if s != "_")
+    return f"{name} {{ {named}, .. }}"
 
 
 def _show_int(value: int, domain: IntDomain) -> str:

@@ -42,6 +42,15 @@ def type_text(t: T.Type) -> str:
     return str(t)
 
 
+def _variant_decl(edef: ast.EnumDef, name: str) -> str:
+    kind, fields = edef.kinds[name], edef.fields[name]
+    if kind == "unit":
+        return name
+    if kind == "tuple":
+        return f"{name}({', '.join(type_text(t) for _, t in fields)})"
+    return f"{name} {{ {', '.join(f'{ident(f)}: {type_text(t)}' for f, t in fields)} }}"
+
+
 def ident(name: str) -> str:
     """Return the key of an item in a module (`geometry::Point`) as one identifier
     (`Point__geometry`): the printed program is a single file without modules.
@@ -122,6 +131,7 @@ class Printer:
     def __init__(self):
         self.lines: list[str] = []
         self.functions: dict = {}
+        self.enums: dict[str, ast.EnumDef] = {}  # the enums with data
 
     # ------------------------------------------------------------ items
 
@@ -158,7 +168,11 @@ class Printer:
         if edef.derives:
             self.lines.append(f"#[derive({', '.join(edef.derives)})]")
         values = getattr(edef, "discriminants", {})
-        body = ", ".join(f"{name} = {value}" for name, value in values.items())
+        if hasattr(edef, "fields"):
+            self.enums[edef.name] = edef
+            body = ", ".join(_variant_decl(edef, name) for name in edef.kinds)
+        else:
+            body = ", ".join(f"{name} = {value}" for name, value in values.items())
         self.lines.append(f"enum {ident(edef.name)} {{ {body} }}")
         self.lines.append("")
 
@@ -260,7 +274,55 @@ class Printer:
         return f"{e.op}({self.expr(e.operand, depth)})"
 
     def p_Ref(self, e, depth):
+        if isinstance(e.operand, ast.VariantField):
+            # a reference into the payload itself, so that writes through it stay
+            return self.variant_read(e.operand, depth, "&mut " if e.mutable else "&")
         return f"&{'mut ' if e.mutable else ''}{self.expr(e.operand, depth)}"
+
+    def p_VariantLit(self, e, depth):
+        edef = self.enums[e.enum]
+        head = f"{ident(e.enum)}::{e.variant}"
+        kind = edef.kinds[e.variant]
+        if kind == "unit":
+            return head
+        if kind == "tuple":
+            return f"{head}({self.args(e.args, depth)})"
+        fields = ", ".join(f"{ident(f)}: {self.expr(v, depth)}"
+                           for (f, _t), v in zip(edef.fields[e.variant], e.args))
+        return f"{head} {{ {fields} }}"
+
+    def variant_pattern(self, enum: str, variant: str, index: int | None) -> str:
+        """Return the source of a pattern of `variant` that binds item `index` as `item`."""
+        edef = self.enums[enum]
+        head = f"{ident(enum)}::{variant}"
+        kind = edef.kinds[variant]
+        if kind == "unit":
+            return head
+        if kind == "tuple":
+            if index is None:
+                return f"{head}(..)"
+            return f"{head}({'_, ' * index}item, ..)"
+        if index is None:
+            return f"{head} {{ .. }}"
+        return f"{head} {{ {ident(edef.fields[variant][index][0])}: item, .. }}"
+
+    def p_VariantIs(self, e, depth):
+        if len(self.enums[e.enum].kinds) == 1:
+            return "true"
+        pattern = self.variant_pattern(e.enum, e.variant, None)
+        return f"(match &{self.expr(e.value, depth)} {{ {pattern} => true, _ => false }})"
+
+    def p_VariantField(self, e, depth):
+        return self.variant_read(e, depth, "")
+
+    def variant_read(self, e, depth, borrow: str) -> str:
+        pattern = self.variant_pattern(e.enum, e.variant, e.index)
+        value = self.expr(e.value, depth)
+        if borrow:
+            value = f"{borrow}{value}"
+        if len(self.enums[e.enum].kinds) == 1:
+            return f"(match {value} {{ {pattern} => item }})"
+        return f"(match {value} {{ {pattern} => item, _ => unreachable!() }})"
 
     def p_Binary(self, e, depth):
         return f"({self.expr(e.left, depth)} {e.op} {self.expr(e.right, depth)})"
@@ -321,6 +383,9 @@ class Printer:
         if not isinstance(e.receiver, (ast.Path, ast.Call, ast.MethodCall, ast.Field,
                                        ast.Index)):
             recv = f"({recv})"
+        if target == ("seq", "pop"):
+            # the element itself, where the source's `pop` returns an `Option`
+            return f"{recv}.pop().unwrap()"
         return f"{recv}.{e.method}({self.args(e.args, depth)})"
 
     def p_Field(self, e, depth):
@@ -399,7 +464,24 @@ class Printer:
         if isinstance(p, ast.WildPattern):
             return "_"
         if isinstance(p, ast.NamePattern):
-            return f"{'mut ' if p.mutable else ''}{p.name}"
+            by_ref = ("ref mut " if getattr(p, "ref_mut", False) else "ref ") if p.by_ref else ""
+            return f"{by_ref}{'mut ' if p.mutable else ''}{p.name}"
+        if isinstance(p, ast.DerefPattern):
+            return "&" + self.match_pattern(p.pattern)
+        if isinstance(p, ast.VariantPattern):
+            edef = self.enums.get(getattr(p, "enum", None))
+            if edef is None:
+                return "::".join(p.path)
+            head = f"{ident(p.enum)}::{p.variant}"
+            kind = edef.kinds[p.variant]
+            items = [self.match_pattern(i) for i in p.items]
+            if kind == "unit":
+                return head
+            if kind == "tuple":
+                return f"{head}({', '.join(items)})"
+            named = ", ".join(f"{ident(f)}: {i}" for (f, _t), i in zip(edef.fields[p.variant],
+                                                                       items))
+            return f"{head} {{ {named} }}"
         if isinstance(p, ast.AtPattern):
             return f"{'mut ' if p.mutable else ''}{p.name} @ {self.match_pattern(p.pattern)}"
         if isinstance(p, ast.TuplePattern):

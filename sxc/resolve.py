@@ -125,6 +125,10 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
     names.resolve(root)
     program.std_imports = names.std_imports
     program.variant_imports = names.variant_imports
+    if "Option" in std.items and "Option" not in program.shadowed_prelude:
+        # Rust's prelude brings the variants of `Option` into scope
+        for variant in ("Some", "None"):
+            program.variant_imports.setdefault(variant, "Option")
     for scope in [std] + loader.scopes:
         _add_items(program, scope, reporter)
     derive_methods(program, reporter)

@@ -36,6 +36,7 @@ from sxc.modules import CRATE, report_private, within_path
 from sxc.resolve import Program
 from sxc.typecheck_init import DeferredBinding, check_initialization
 from sxc.typecheck_match import MatchChecks
+from sxc.typecheck_enum import EnumDataChecks
 
 # Math methods shared by `f64`, `f32` and `dual`: name -> number of arguments.
 def _deref_receiver(e: ast.MethodCall, base: T.Type) -> None:
@@ -194,7 +195,7 @@ def _is_original_style(program: Program) -> bool:
             and len(ret.path) == 1 and T.is_int(T.PRIMITIVES.get(ret.path[0], T.UNIT)))
 
 
-class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixin):
+class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixin):
     def __init__(self, program: Program, reporter: Reporter):
         self.program = program
         self.rep = reporter
@@ -246,6 +247,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             self.structs[name] = {f: self.resolve_type(te) for f, te in sdef.fields}
             sdef.resolved_fields = list(self.structs[name].items())
         self.self_struct = None
+        self.declare_payloads()
         for name, sdef in list(self.program.structs.items()):
             if self._contains_by_value(name, name):
                 self.rep.error(f"recursive type `{name}` has infinite size", sdef.span,
@@ -342,6 +344,11 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 if t.struct not in visited:
                     visited.add(t.struct)
                     pending.extend(self.structs.get(t.struct, {}).values())
+            elif isinstance(t, T.EnumT) and t.enum not in visited:
+                visited.add(t.enum)
+                edef = self.program.enums.get(t.enum)
+                for fields in getattr(edef, "fields", {}).values():
+                    pending.extend(ft for _, ft in fields)
         return False
 
     def resolve_type(self, te: ast.TypeExpr | None) -> T.Type:
@@ -1100,6 +1107,10 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                     e.deferred = local.deferred
                 self.mark_capture(e)
                 return e
+        made = self.variant_constructor(e, segs, [], "unit", expected)
+        if made is not None:
+            return made
+        if len(segs) == 1:
             if name in self.fn_templates:
                 return self.generic_fn_value(e, expected)
             if name in self.structs and not self.structs[name] and name not in self.sigs:
@@ -1355,6 +1366,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             else:
                 e.ty = expected
             return e
+        if comparison and self.data_enum(T.strip_refs(t)) is not None and op in ("==", "!="):
+            return self.data_enum_eq(e, self.data_enum(T.strip_refs(t)))
         if comparison and isinstance(t, T.EnumT):
             self.enum_comparison(e)
             e.ty = T.BOOL
@@ -1467,6 +1480,10 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                            help="take its value with `.val`, or keep it a dual", code="SX0902")
         elif isinstance(target, T.DualT) and T.is_numeric(src):
             return self.promote(e.operand)
+        elif isinstance(src, T.EnumT) and T.is_int(target) and self.data_enum(src) is not None:
+            self.rep.error(f"non-primitive cast: `{src}` as `{target}`", e.span,
+                           help="an enum with data has no integer value; `match` on it",
+                           code="SX0306")
         elif isinstance(src, T.EnumT) and T.is_int(target):
             pass
         elif T.is_char(target) or T.is_char(src):
@@ -1517,6 +1534,11 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 self.rep.error("sxc supports `Ok(..)` only as `Ok(())` of a `fmt::Result`",
                                e.span, code="SX0801")
             return value
+        if isinstance(func, ast.Path) and not (len(func.segments) == 1
+                                               and self.lookup(func.segments[0]) is not None):
+            made = self.variant_constructor(e, func.segments, e.args, "tuple", expected)
+            if made is not None:
+                return made
         if isinstance(func, ast.Path):
             handled = self.builtin_call(e, func, expected)
             if handled is not None:
@@ -1987,6 +2009,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return self._holds_vec(t.elem)
         if isinstance(t, T.TupleT):
             return any(self._holds_vec(i) for i in t.items)
+        edef = self.data_enum(t)
+        if edef is not None:
+            return any(self._holds_vec(ft) for fields in edef.fields.values() for _, ft in fields)
         return False
 
     def _builtin(self, e: ast.Call, name: str, ty: T.Type) -> ast.Call:
@@ -2078,7 +2103,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             if name == "to_string" and not e.args and self.display_method(base):
                 e.target, e.ty = ("builtin", "to_string"), T.STRING
                 return e
-            return self.enum_method(e, base)
+            return self.enum_method(e, base, expected)
         if name == "clone" and not e.args and _is_copy(base):
             return self.copy_value(e.receiver, base)
         if name == "clone" and not e.args and isinstance(base, T.TupleT):
@@ -2100,6 +2125,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                            "loop", e.span, code="SX0807")
             e.ty = T.NEVER
             return e
+        if isinstance(base, T.ParseResultT) and name in PARSE_OPTION_METHODS:
+            return self.parse_option(e, base, expected)
         if isinstance(base, T.ParseResultT) and name in ("unwrap", "expect"):
             e.args = self.check_args(e.args, [T.STR] if name == "expect" else [],
                                      e.span, f"`{name}`")
@@ -2215,6 +2242,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if name == "to_string":
             e.target, e.ty = ("builtin", "to_string"), T.STRING
             return e
+        if name in ("checked_add", "checked_sub", "checked_mul", "checked_div") and \
+                len(e.args) == 1:
+            return self.option_checked(e, base, expected)
         if name not in INT_METHODS:
             self.rep.error(f"no method named `{name}` found for `{base}`",
                            e.method_span or e.span, help=_missing_method_help(name), code="SX0210")
@@ -2258,6 +2288,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return e
         if name == "pop" and is_vec:
             self._require_mut(e.receiver, "pop")
+            if not getattr(e, "raw_pop", False):
+                return self.option_pop(e, expected)
             e.target, e.ty = ("seq", "pop"), elem
             return e
         if name == "truncate" and is_vec:
@@ -2292,9 +2324,13 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             e.args = self.check_args(e.args, [], e.span, "`enumerate`")
             e.target, e.ty = ("seq", "enumerate"), T.EnumerateT(base)
             return e
-        if name in ("last", "first"):
-            e.target, e.ty = ("seq", name), elem
-            return e
+        if name in ("last", "first") and not e.args:
+            return self.option_element(e, name, expected)
+        if name == "get" and len(e.args) == 1:
+            return self.option_element(e, name, expected)
+        if name == "next" and not e.args and _is_str_iterator(e.receiver):
+            # `s.chars()` is a slice of chars here, so its first item is element 0
+            return self.option_element(e, "first", expected, by_value=True)
         if name == "contains" and len(e.args) == 1:
             e.args = [self.coerce(self.expr(e.args[0].operand if isinstance(
                 e.args[0], ast.Ref) else e.args[0], elem), elem)]
@@ -2446,6 +2482,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 self.rep.error(f"sxc cannot parse a string into `{target}`", e.span, code="SX0801")
             e.target, e.ty = ("str", "parse"), T.ParseResultT(target)
             return e
+        if name in ("find", "strip_prefix", "strip_suffix") and len(e.args) == 1:
+            return self.option_str_search(e, expected)
         if name in STR_OPTION_HELP:
             self.rep.error(f"`{name}` returns an `Option`, which sxc does not support",
                            e.method_span or e.span, help=STR_OPTION_HELP[name], code="SX0801")
@@ -2542,6 +2580,10 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
 
     def e_StructLit(self, e: ast.StructLit, expected):
         name = e.name
+        if e.base is None:
+            made = self.variant_constructor(e, name.split("::"), e.fields, "struct", expected)
+            if made is not None:
+                return made
         if name == "Self" and self.self_struct:
             name = self.self_struct
             e.name = name
@@ -3252,13 +3294,13 @@ CHAR_METHOD_HELP = {
                     "use `to_ascii_lowercase`",
 }
 
+# the methods of a `parse` result that read it as an `Option` (`ok`) first
+PARSE_OPTION_METHODS = ("ok", "is_ok", "is_err", "unwrap_or", "unwrap_or_default")
+
 # what to write instead of the string methods that return an `Option`
 STR_OPTION_HELP = {
     "pop": "read the last char with `s.chars()`, then shorten the string with `s.truncate(n)`",
-    "find": "test with `contains`, or loop over `s.char_indices()` to find the position",
     "rfind": "loop over `s.char_indices()` to find the position",
-    "strip_prefix": "test with `starts_with`, then slice: `&s[prefix.len()..]`",
-    "strip_suffix": "test with `ends_with`, then slice: `&s[..s.len() - suffix.len()]`",
     "split_once": "use `split` and index the parts",
 }
 
@@ -3468,11 +3510,9 @@ def _method_value_fn(span: Span, key: str, owner: T.Type, method: str,
 
 def _missing_method_help(name: str) -> str | None:
     """Suggest what to call instead of a number method that needs `Option` or `Ordering`."""
-    if name.startswith("checked_") and name[8:] in ("add", "sub", "mul"):
-        return (f"sxc has no `Option`: `overflowing_{name[8:]}` returns the wrapped "
-                "value and whether it overflowed")
     if name.startswith("checked_"):
-        return "sxc has no `Option`: test the operands before the operation"
+        return ("sxc has `checked_add`, `checked_sub`, `checked_mul` and `checked_div`; "
+                "test the operands of the others before the operation")
     if name in ("total_cmp", "partial_cmp", "cmp"):
         return "sxc has no `Ordering`: compare with `<`, `==` and `>`"
     return None

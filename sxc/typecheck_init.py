@@ -113,6 +113,9 @@ class _InitWalk:
             return
         self.reported.add(key)
         binding = self.bindings[key]
+        if binding.name.startswith("__best"):
+            # the result of an iterator's `max`, `min` or `find`, read only under its flag
+            return
         status = "is possibly-uninitialized" if key in self.state.maybe \
             else "isn't initialized"
         self.rep.error(f"used binding `{binding.name}` {status}", path.span,

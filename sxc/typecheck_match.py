@@ -23,7 +23,7 @@ from sxc import patterns as P
 from sxc import types as T
 
 # the variants with data of the standard library, which sxc does not have
-DATA_VARIANTS = {"Some": "Option", "None": "Option", "Ok": "Result", "Err": "Result"}
+DATA_VARIANTS = {"Ok": "Result", "Err": "Result"}
 MATCH_HELP = "sxc matches integers, `bool`, `char`, strings, enums and tuples of them"
 CHAR_MAX = 0x10FFFF
 # the surrogate code points, which are no `char`: a match need not cover them
@@ -46,9 +46,6 @@ class MatchChecks:
     def declare_enums(self) -> None:
         """Give every enum its discriminants, before any type names one."""
         for name, edef in self.program.enums.items():
-            if edef.generics:
-                self.rep.error("sxc does not support generic enums", edef.name_span or edef.span,
-                               code="SX0801")
             if not edef.variants:
                 self.rep.error("sxc does not support enums without variants",
                                edef.name_span or edef.span,
@@ -115,20 +112,27 @@ class MatchChecks:
         return e
 
     def data_variant(self, e: ast.Path) -> bool:
-        """Report `Some`, `None`, `Ok` and `Err`, the variants with data that sxc lacks."""
+        """Report `Ok` and `Err`, the variants of `Result`, which sxc lacks."""
         name = e.segments[-1]
         if name not in DATA_VARIANTS:
             return False
-        self.rep.error(f"sxc supports only enums without data, so `{name}` of "
-                       f"`{DATA_VARIANTS[name]}` is not available", e.span,
-                       help="return a flag or a sentinel value beside the result", code="SX0802")
+        self.rep.error(f"sxc has no `{DATA_VARIANTS[name]}`, so `{name}` is not available",
+                       e.span, help="return an `Option`, or a status beside the value",
+                       code="SX0802")
         e.ty = T.NEVER
         return True
 
     def enum_debug_blocker(self, t: T.EnumT) -> T.Type | None:
         """Return `t` when its enum does not derive `Debug`, else None."""
         edef = self.program.enums.get(t.enum)
-        return t if edef is not None and "Debug" not in edef.derives else None
+        if edef is not None and "Debug" not in edef.derives:
+            return t
+        for fields in getattr(edef, "fields", {}).values():
+            for _, ft in fields:
+                blocker = self.debug_blocker(ft)
+                if blocker is not None:
+                    return blocker
+        return None
 
     def enum_comparison(self, e: ast.Binary) -> None:
         if e.op not in ("==", "!="):
@@ -136,9 +140,26 @@ class MatchChecks:
                            help="compare their discriminants: `a as i64 < b as i64`",
                            code="SX0305")
 
-    def enum_method(self, e: ast.MethodCall, base: T.EnumT) -> ast.Expr:
+    def enum_method(self, e: ast.MethodCall, base: T.EnumT, expected=None) -> ast.Expr:
         key = f"{base.enum}::{e.method}"
+        if self.instance_of.get(base.enum, (None,))[0] == "Option":
+            handled = self.option_method(e, base, expected)
+            if handled is not None:
+                return handled
+        if base.enum in self.instance_of:
+            handled = self.generic_method_call(e, base.enum, expected)
+            if handled is not None:
+                return handled
         sig = self.sigs.get(key)
+        data = self.data_enum(base)
+        if sig is None and e.method == "clone" and not e.args and data is not None:
+            if "Clone" not in data.derives:
+                self.rep.error(f"no method named `clone` found for enum `{base}`",
+                               e.method_span or e.span,
+                               help=f"add `#[derive(Clone)]` above `enum {base}`", code="SX0210")
+                e.ty = T.NEVER
+                return e
+            return self.data_enum_clone(e, data)
         if sig is None and e.method == "clone" and not e.args:
             # derived `Clone`: the value itself
             receiver = e.receiver
@@ -165,13 +186,17 @@ class MatchChecks:
     def e_Match(self, e: ast.Match, expected):
         e.scrutinee = self.expr(e.scrutinee, None)
         subject = e.scrutinee.ty
-        while isinstance(subject, T.RefT):
+        # A `&Shape` stays a reference, whose variant patterns bind references into
+        # the payload, as Rust's default binding modes do.
+        keep_ref = self.data_enum(T.strip_refs(subject)) is not None
+        while isinstance(subject, T.RefT) and not (keep_ref and
+                                                   not isinstance(subject.inner, T.RefT)):
             # `match self` on a `&Color` inspects the value
             deref = ast.Unary(e.scrutinee.span, "*", e.scrutinee)
             deref.ty = subject.inner
             e.scrutinee = deref
             subject = subject.inner
-        domain = self.match_domain(subject)
+        domain = self.match_domain(T.strip_refs(subject))
         if domain is None and not isinstance(subject, T.NeverT):
             self.rep.error(f"sxc cannot `match` on a value of type `{subject}`",
                            e.scrutinee.span, help=MATCH_HELP, code="SX0504")
@@ -179,13 +204,21 @@ class MatchChecks:
         for arm in e.arms:
             self.scopes.append({})
             if domain is not None:
+                outer_ref, self.binding_ref = self.binding_ref, None
                 arm.pattern = self.check_pattern(arm.pattern, subject, {}, e)
+                self.binding_ref = outer_ref
             if arm.guard is not None:
                 arm.guard = self.coerce(self.expr(arm.guard, T.BOOL), T.BOOL)
             arm.body = self.expr(arm.body, target)
             if target is None and not isinstance(arm.body.ty, T.NeverT):
                 target = arm.body.ty
             self.scopes.pop()
+        if getattr(e, "let_form", None) == "let else" and \
+                not isinstance(e.arms[-1].body.ty, T.NeverT):
+            self.rep.error("`else` clause of `let...else` does not diverge", e.arms[-1].body.span,
+                           help="end it with `return`, `break`, `continue` or `panic!`",
+                           code="SX0301")
+            e.arms[-1].body.ty = T.NEVER
         e.ty = self.join_arms(e)
         if domain is not None and all(getattr(a.pattern, "ty", None) is not None
                                       for a in e.arms):
@@ -199,6 +232,10 @@ class MatchChecks:
         if isinstance(t, T.IntT):
             lo, hi = _int_bounds(t)
             return P.IntDomain(lo, hi, str(t))
+        if isinstance(t, T.RefT):
+            return self.match_domain(t.inner)
+        if self.data_enum(t) is not None:
+            return self.enum_domain(self.data_enum(t))
         if isinstance(t, T.EnumT):
             names = tuple(f"{t.enum}::{v}" for v in self.program.enums[t.enum].discriminants)
             return P.IntDomain(0, len(names) - 1, t.enum, names) if names else None
@@ -262,19 +299,47 @@ class MatchChecks:
         p.ty = ty
         if isinstance(p, ast.WildPattern):
             return p
+        if isinstance(p, ast.VariantPattern):
+            return self.variant_pattern(p, ty, bound, match)
+        if isinstance(p, ast.ValuePattern) and isinstance(p.value, ast.Path) and \
+                self.resolve_variant(p.value.segments) is not None:
+            unit = ast.VariantPattern(p.span, p.value.segments, [])
+            unit.unit = True
+            return self.variant_pattern(unit, ty, bound, match)
+        if isinstance(p, ast.DerefPattern):
+            # `&x` reads through a reference and binds by value again; sxc also
+            # accepts it on a value that Rust would hold by reference
+            p.deref = isinstance(ty, T.RefT)
+            outer, self.binding_ref = self.binding_ref, None
+            p.pattern = self.check_pattern(p.pattern, ty.inner if p.deref else ty, bound, match)
+            self.binding_ref = outer
+            if p.pattern.ty is None:
+                p.ty = None
+            return p
+        if isinstance(p, ast.RestPattern):
+            self.rep.error("`..` patterns are not allowed here", p.span,
+                           help="`..` leaves out items of a tuple variant pattern",
+                           code="SX0503")
+            p.ty = None
+            return p
         if isinstance(p, ast.NamePattern):
-            if not p.mutable and self._names_constant(p.name):
+            if not p.mutable and not p.by_ref and self._names_constant(p.name):
                 value = ast.ValuePattern(p.span, ast.Path(p.span, [p.name]))
                 return self.check_pattern(value, ty, bound, match)
-            self._bind_name(p.name, p.mutable, ty, p.span, bound)
+            self._bind_name(p.name, p.mutable, self._binding_type(p, ty), p.span, bound)
             return p
         if isinstance(p, ast.AtPattern):
             p.pattern = self.check_pattern(p.pattern, ty, bound, match)
-            self._bind_name(p.name, p.mutable, ty, p.span, bound)
+            self._bind_name(p.name, p.mutable, self._binding_type(p, ty), p.span, bound)
             if p.pattern.ty is None:
                 p.ty = None
             return p
         if isinstance(p, ast.TuplePattern):
+            rests = [i for i, item in enumerate(p.items) if isinstance(item, ast.RestPattern)]
+            if len(rests) == 1 and isinstance(ty, T.TupleT) and len(p.items) - 1 <= len(ty.items):
+                # `(first, ..)`: the `..` stands for the items the pattern leaves out
+                fill = [ast.WildPattern(p.span)] * (len(ty.items) - len(p.items) + 1)
+                p.items = p.items[:rests[0]] + fill + p.items[rests[0] + 1:]
             if not isinstance(ty, T.TupleT) or len(ty.items) != len(p.items):
                 self._pattern_mismatch(p, ty, f"a tuple of {len(p.items)}", match)
                 p.ty = None
@@ -302,6 +367,21 @@ class MatchChecks:
             return self._range_pattern(p, ty, match)
         p.ty = None
         return p
+
+    def _binding_type(self, p: ast.Pattern, ty: T.Type) -> T.Type:
+        """Return the type a name binds: a reference in `ref` mode or under a `&` matched
+        by a variant pattern, else the value's type."""
+        mode = self.binding_ref
+        if (getattr(p, "mutable", False) or getattr(p, "by_value", False)) and \
+                not getattr(p, "by_ref", False):
+            mode = None  # `mut x` binds by value, as in Rust 2021
+        if getattr(p, "by_ref", False):
+            mode = getattr(p, "ref_mut", False) if mode is None else mode
+        if mode is None or isinstance(ty, T.NeverT):
+            p.ref_binding = None
+            return ty
+        p.ref_binding = mode
+        return T.RefT(ty, mode)
 
     def _names_constant(self, name: str) -> bool:
         return name in self.program.variant_imports or name in self.consts
@@ -473,7 +553,7 @@ class MatchChecks:
         rows = _gap_rows(domain)
         for arm in e.arms:
             space = _space(arm.pattern)
-            if not P.reachable(rows, space, domain):
+            if getattr(e, "let_form", None) is None and not P.reachable(rows, space, domain):
                 self.rep.warning("unreachable pattern", arm.pattern.span,
                                  help="the arms above match every value this one does",
                                  code="SXW004")
@@ -537,6 +617,10 @@ def _space(p: ast.Pattern):
         return ("tuple", [_space(i) for i in p.items])
     if isinstance(p, ast.OrPattern):
         return ("or", [_space(i) for i in p.items])
+    if isinstance(p, ast.VariantPattern):
+        return ("variant", p.index, [_space(i) for i in p.items])
+    if isinstance(p, ast.DerefPattern):
+        return _space(p.pattern)
     return p.space
 
 

@@ -39,6 +39,12 @@ class Rewriter:
             return self.expr(v)
         if isinstance(v, ast.Stmt):
             return self.stmt(v)
+        if isinstance(v, ast.MatchArm):
+            # the passes before lower_match, such as the lifting of closures, see arms
+            if v.guard is not None:
+                v.guard = self.expr(v.guard)
+            v.body = self.expr(v.body)
+            return v
         if isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], ast.Expr):
             return (v[0], self.expr(v[1]))
         return v

@@ -167,7 +167,6 @@ def test_build_executable(tmp_path):
 
 @pytest.mark.parametrize("source, what", [
     ("trait Shape { fn area(&self) -> f64; }\nfn main() {}\n", "trait definitions"),
-    ("fn main() { let x = 1; if let Some(y) = x {} }\n", "`if let` and `while let`"),
     ("fn f(g: &dyn Fn(f64) -> f64) {}\nfn main() {}\n", "trait objects"),
     ("fn f(s: &str) -> i64 { s.parse::<i64>()? }\nfn main() {}\n", "the `?` operator"),
 ])
