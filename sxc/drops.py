@@ -50,53 +50,60 @@ class Binding:
 
 
 @dataclasses.dataclass(frozen=True)
+class Alias:
+    """A local `let r = &v;` (or `&mut v`) of a Binding `v`: its uses are uses of `v`."""
+
+    of: Binding
+
+
+@dataclasses.dataclass(frozen=True)
 class Move:
     """A context in which a value moves into `target`: a Binding or RETURN."""
 
     target: object
 
 
-def plain(t: T.Type, seen: frozenset = frozenset()) -> bool:
-    """Return whether a value of type `t` contains no pointer: numbers, bool,
-    enums and structs, tuples and arrays of them."""
-    if isinstance(t, T.EnumT):
-        # an enum with data may hold a reference (`Option<&f64>`)
-        return t.enum not in _DATA_ENUMS
-    if isinstance(t, (T.IntT, T.FloatT, T.BoolT, T.UnitT)):
-        return True
-    if isinstance(t, T.StructT):
-        return t.struct not in seen and _struct_plain(t.struct, seen)
-    if isinstance(t, T.TupleT):
-        return all(plain(i, seen) for i in t.items)
-    if isinstance(t, T.ArrayT):
-        return plain(t.elem, seen)
-    return False
+class _Types:
+    """The structs and enums of one program, to tell which types hold pointers."""
 
+    def __init__(self, program):
+        self.fields = {name: getattr(sdef, "resolved_fields", None) or []
+                       for name, sdef in program.structs.items()}
+        # the payload types of each enum with data
+        self.data_enums = {name: [t for fields in edef.fields.values() for _, t in fields]
+                           for name, edef in getattr(program, "enums", {}).items()
+                           if hasattr(edef, "fields")}
 
-_STRUCT_FIELDS: dict = {}
-_DATA_ENUMS: set = set()
-
-
-def _struct_plain(name: str, seen: frozenset) -> bool:
-    fields = _STRUCT_FIELDS.get(name)
-    if fields is None:
+    def plain(self, t, seen: frozenset = frozenset()) -> bool:
+        """Return whether a value of type `t` contains no pointer: numbers,
+        bool, enums without data and structs, tuples and arrays of them."""
+        if isinstance(t, T.EnumT):
+            # an enum with data is plain when its payloads are: `Option<f64>`
+            # is, `Option<&f64>` is not
+            payloads = self.data_enums.get(t.enum, [])
+            key = "enum " + t.enum
+            return key not in seen and all(self.plain(p, seen | {key}) for p in payloads)
+        if isinstance(t, (T.IntT, T.FloatT, T.BoolT, T.UnitT)):
+            return True
+        if isinstance(t, T.StructT):
+            if t.struct in seen or t.struct not in self.fields:
+                return False
+            return all(self.plain(ft, seen | {t.struct}) for _, ft in self.fields[t.struct])
+        if isinstance(t, T.TupleT):
+            return all(self.plain(i, seen) for i in t.items)
+        if isinstance(t, T.ArrayT):
+            return self.plain(t.elem, seen)
         return False
-    return all(plain(ft, seen | {name}) for _, ft in fields)
 
-
-def droppable_type(t) -> bool:
-    return isinstance(t, T.VecT) and plain(t.elem)
+    def droppable(self, t) -> bool:
+        """Return whether a local of type `t` is a `Vec` this pass may free."""
+        return isinstance(t, T.VecT) and self.plain(t.elem)
 
 
 def analyze(program, live: set[str] | None = None) -> None:
     """Mark the `Let` and `Assign` statements of `program` that free a `Vec`,
     in the functions of `live` (default: all)."""
-    _STRUCT_FIELDS.clear()
-    for name, sdef in program.structs.items():
-        _STRUCT_FIELDS[name] = getattr(sdef, "resolved_fields", None) or []
-    _DATA_ENUMS.clear()
-    _DATA_ENUMS.update(name for name, edef in getattr(program, "enums", {}).items()
-                       if hasattr(edef, "fields"))
+    types = _Types(program)
     functions = {key: fn for key, fn in program.functions.items()
                  if (live is None or key in live) and
                  getattr(fn, "sig", None) is not None and fn.body is not None}
@@ -104,21 +111,23 @@ def analyze(program, live: set[str] | None = None) -> None:
     # which functions return only new `Vec`s: grows to a fixed point
     while True:
         found = {key for key, fn in functions.items()
-                 if droppable_type(fn.sig.ret) and _Function(fn, fresh).returns_new()}
+                 if types.droppable(fn.sig.ret) and _Function(fn, fresh, types).returns_new()}
         if found <= fresh:
             break
         fresh |= found
     for fn in functions.values():
-        _Function(fn, fresh).mark()
+        _Function(fn, fresh, types).mark()
 
 
 class _Function:
     """The analysis of one function body."""
 
-    def __init__(self, fn: ast.FnDef, fresh: set[str]):
+    def __init__(self, fn: ast.FnDef, fresh: set[str], types: _Types):
         self.fn = fn
         self.fresh = fresh
-        self.scopes: list[dict[str, Binding | None]] = [{p.name: None for p in fn.params}]
+        self.types = types
+        self.scopes: list[dict[str, Binding | Alias | None]] = \
+            [{p.name: None for p in fn.params}]
         self.bindings: list[Binding] = []
         self.returns: list = []  # the sources of the function's result
         self.loop_depth = 0
@@ -162,15 +171,15 @@ class _Function:
     def walk(self) -> None:
         body = self.fn.body
         ret = self.fn.sig.ret
-        self.block(body, Move(RETURN) if droppable_type(ret) else VALUE)
+        self.block(body, Move(RETURN) if self.types.droppable(ret) else VALUE)
 
-    def lookup(self, name: str) -> Binding | None:
+    def lookup(self, name: str) -> Binding | Alias | None:
         for scope in reversed(self.scopes):
             if name in scope:
                 return scope[name]
         return None
 
-    def declare(self, pattern, binding: Binding | None = None) -> None:
+    def declare(self, pattern, binding: Binding | Alias | None = None) -> None:
         if isinstance(pattern, ast.NamePattern):
             self.scopes[-1][pattern.name] = binding
         elif isinstance(pattern, ast.AtPattern):
@@ -194,15 +203,20 @@ class _Function:
         if isinstance(stmt, ast.Let):
             binding = None
             if isinstance(stmt.pattern, ast.NamePattern) and stmt.init is not None and \
-                    droppable_type(getattr(stmt, "ty", None)):
+                    self.types.droppable(getattr(stmt, "ty", None)):
                 binding = Binding(stmt, self.loop_depth)
                 self.bindings.append(binding)
                 self.source(stmt.init, binding)
+            elif isinstance(stmt.pattern, ast.NamePattern) and self.referent(stmt.init):
+                # `let r = &mut v;`: `r` lives no longer than `v`, so its uses
+                # are `v`'s
+                binding = Alias(self.referent(stmt.init))
             elif stmt.init is not None:
                 self.expr(stmt.init, VALUE)
             self.declare(stmt.pattern, binding)
         elif isinstance(stmt, ast.ExprStmt):
-            self.expr(stmt.expr, BORROW if plain(getattr(stmt.expr, "ty", None)) else VALUE)
+            plain = self.types.plain(getattr(stmt.expr, "ty", None))
+            self.expr(stmt.expr, BORROW if plain else VALUE)
         elif isinstance(stmt, ast.Assign):
             self.assign(stmt)
         else:
@@ -249,7 +263,7 @@ class _Function:
 
     def producer(self, e: ast.Expr) -> bool:
         """Return whether `e` makes a new `Vec` that nothing else refers to."""
-        if not droppable_type(getattr(e, "ty", None)):
+        if not self.types.droppable(getattr(e, "ty", None)):
             return False
         if isinstance(e, ast.VecLit):
             return True
@@ -262,6 +276,27 @@ class _Function:
                 (isinstance(target, tuple) and target[0] == "method" and
                  target[1] in self.fresh)
         return False
+
+    def referenced(self, place: ast.Expr, ctx) -> None:
+        """Visit the operand of `&place`: the reference points into the value
+        that `place` names, even when it names a number in it (`&v[0]`)."""
+        if isinstance(place, ast.Index):
+            self.referenced(place.base, ctx)
+            self.expr(place.index, VALUE)
+        elif isinstance(place, (ast.Field, ast.TupleField)):
+            self.referenced(place.base, ctx)
+        else:
+            self.expr(place, ctx)
+
+    def referent(self, e) -> Binding | None:
+        """Return the Binding `v` when `e` is `&v` or `&mut v`, else None."""
+        if isinstance(e, ast.Ref) and isinstance(e.operand, ast.Path) and \
+                len(e.operand.segments) == 1:
+            found = self.lookup(e.operand.segments[0])
+            if isinstance(found, Alias):
+                return found.of
+            return found
+        return None
 
     def produce(self, e: ast.Expr) -> None:
         """Visit the parts of a `producer`, whose result refers to none of them."""
@@ -283,6 +318,12 @@ class _Function:
         if binding is None:
             return
         self.uses += 1
+        if isinstance(binding, Alias):
+            # a reference moved or copied anywhere may outlive `v`
+            binding = binding.of
+            if ctx != BORROW:
+                binding.escaped = True
+                return
         if isinstance(ctx, Move):
             binding.moves.append((ctx.target, self.uses, self.loop_depth))
             source = (binding, ctx.target)
@@ -317,7 +358,7 @@ class _Function:
         elif isinstance(e, (ast.While, ast.Loop, ast.For)):
             self.loop(e)
         elif isinstance(e, ast.Return):
-            self.expr(e.value, Move(RETURN) if droppable_type(self.fn.sig.ret) else VALUE)
+            self.expr(e.value, Move(RETURN) if self.types.droppable(self.fn.sig.ret) else VALUE)
         elif isinstance(e, ast.Break):
             self.expr(e.value, VALUE)
         elif isinstance(e, ast.Index):
@@ -327,7 +368,7 @@ class _Function:
             inner = e.base if isinstance(e, (ast.Field, ast.TupleField)) else e.operand
             self.expr(inner, self.through(e, ctx))
         elif isinstance(e, ast.Ref):
-            self.expr(e.operand, BORROW if ctx == BORROW else VALUE)
+            self.referenced(e.operand, BORROW if ctx == BORROW else VALUE)
         elif isinstance(e, ast.Binary):
             inner = self.through(e, ctx)
             self.expr(e.left, inner)
@@ -353,7 +394,7 @@ class _Function:
         """Visit an argument: a borrow (`&v`, a slice) lasts as long as a
         result that can hold it, and any other argument moves."""
         if isinstance(getattr(arg, "ty", None), (T.RefT, T.SliceT)):
-            holds = not plain(getattr(call, "ty", None)) and not self.producer(call)
+            holds = not self.types.plain(getattr(call, "ty", None)) and not self.producer(call)
             if not holds:
                 ctx = BORROW
             elif ctx != BORROW:
@@ -366,7 +407,7 @@ class _Function:
         """Return the context of the operand of `e`: a borrow when `e`'s value
         contains no pointer, else `e`'s own context (a view of a `Vec` lives
         as long as it)."""
-        if plain(getattr(e, "ty", None)):
+        if self.types.plain(getattr(e, "ty", None)):
             return BORROW
         return ctx if ctx == BORROW else VALUE
 

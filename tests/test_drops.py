@@ -57,6 +57,15 @@ CASES = [
                         "    all.push(v);\n    println!(\"{}\", all.len());", set()),
     ("alias_of_other", "let v = vec![1.0; 4];\n    let w = v;\n    println!(\"{}\", w[0]);",
      {"w"}),
+    ("reference_alias", "let mut v = vec![1.0; 4];\n    let r = &mut v;\n    r.push(2.0);\n"
+                        "    println!(\"{}\", r.len());", {"v"}),
+    ("element_reference_kept", "let v = vec![1.0; 4];\n    let first = v.first();\n"
+                               "    println!(\"{:?}\", first);", set()),
+    ("element_reference_in_option", "let v = vec![1.0; 4];\n    let r = &v;\n"
+                                    "    let first = Some(&r[0]);\n"
+                                    "    println!(\"{:?}\", first);", set()),
+    ("pop_until_empty", "let mut v = vec![1.0; 4];\n    while let Some(x) = v.pop() {\n"
+                        "        println!(\"{}\", x);\n    }", {"v"}),
     ("strings_stay", "let v = vec![String::from(\"a\")];\n    println!(\"{}\", v[0]);", set()),
     ("reassigned_new", "let mut v = vec![1.0; 4];\n    for _ in 0..3 {\n"
                        "        v = v.iter().map(|x| x * 2.0).collect();\n    }\n"
