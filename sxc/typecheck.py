@@ -231,6 +231,9 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         # those without an annotation, which their first assignment decides
         self.deferred: dict[int, DeferredBinding] = {}
         self.deferred_holes: list[tuple[T.HoleT, ast.Let]] = []
+        # unit variants of generic enums whose type a later use decides
+        self.pending_variants: list = []
+        self.assigning = False  # while checking the target of an assignment
 
     # ------------------------------------------------------------ declarations
 
@@ -883,6 +886,9 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
 
     def settle_deferred(self, body: ast.Node) -> None:
         """Report the bindings of `let z;` that no assignment gave a type."""
+        if self.pending_variants:
+            self.settle_variants()
+            _prune_types(body)
         holes, self.deferred_holes = self.deferred_holes, []
         for hole, stmt in holes:
             if hole.bound is None:
@@ -894,7 +900,11 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             _prune_types(body)
 
     def assign(self, stmt: ast.Assign) -> ast.Assign:
-        target = self.expr(stmt.target, None)
+        self.assigning = True
+        try:
+            target = self.expr(stmt.target, None)
+        finally:
+            self.assigning = False
         stmt.target = target
         self.check_place(target, stmt.span)
         op = stmt.op
@@ -1101,7 +1111,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             name = segs[0]
             local = self.lookup(name)
             if local is not None:
-                e.ty = local.ty
+                e.ty = T.NEVER if self.check_pending_use(name, local.ty, e.span, expected) \
+                    else local.ty
                 e.target = ("local", name)
                 if local.deferred is not None:
                     e.deferred = local.deferred

@@ -34,6 +34,14 @@ def variant_display(edef: ast.EnumDef, variant: str) -> str:
     return f"{base.split('::')[-1]}::{variant}"
 
 
+def _undecided(expected) -> bool:
+    """Return whether no type, or a type that a later use decides, is expected."""
+    if expected is None:
+        return True
+    t = T.prune(expected)
+    return isinstance(t, T.HoleT) and t.bound is None
+
+
 def has_data(edef: ast.EnumDef) -> bool:
     """Return whether values of `edef` are tagged values rather than plain discriminants."""
     return bool(edef.payloads) or bool(edef.generics) or hasattr(edef, "generic_name")
@@ -238,6 +246,8 @@ class EnumDataChecks:
             self.rep.error(f"expected {forms[written]}, found {forms[kind]} `{display_name}`", e.span,
                            help=help_text, code="SX0302")
             return self._failed_constructor(e, args, written)
+        if edef.generics and written == "unit" and _undecided(expected):
+            return self._pending_variant(e, enum, variant, expected)
         if edef.generics:
             concrete = self._generic_constructor(e, enum, edef, variant, args, written, expected)
             if concrete is None:
@@ -251,6 +261,62 @@ class EnumDataChecks:
         lit = ast.VariantLit(e.span, ty.enum, variant, values)
         lit.ty = ty
         return lit
+
+    def _pending_variant(self, e, enum: str, variant: str, expected) -> ast.Expr:
+        """Check a unit variant of a generic enum whose type arguments a later
+        use decides, as in `let mut best = None;` followed by `best = Some(i);`."""
+        hole = T.prune(expected) if expected is not None else T.HoleT()
+        lit = ast.VariantLit(e.span, "", variant, [])
+        lit.ty = hole
+        self.pending_variants.append((lit, hole, enum))
+        return lit
+
+    def check_pending_use(self, name: str, t, span, expected=None) -> bool:
+        """Report a read of local `name` before an assignment decided the type
+        of the generic unit variant (`None`) it was made from, unless the
+        expected type decides it; return whether it reported."""
+        if self.assigning or not isinstance(t, T.HoleT) or t.bound is not None:
+            return False
+        for lit, hole, enum in self.pending_variants:
+            if hole is not t:
+                continue
+            if isinstance(expected, T.EnumT) and \
+                    self.instance_of.get(expected.enum, (None,))[0] == enum:
+                t.bound = expected  # `return best;` in a function returning `Option<usize>`
+                return False
+            base = enum.split("::")[-1]
+            self.rep.error(f"type annotations needed for `{name}`", span,
+                           help=f"sxc infers the type of `{lit.variant}` from an "
+                                f"assignment before the first use; annotate the "
+                                f"binding: `let {name}: {base}<f64> = {lit.variant};`",
+                           code="SX0304")
+            # the error type, so that the binding's uses report nothing more
+            t.bound = T.NEVER
+            return True
+        return False
+
+    def settle_variants(self) -> None:
+        """Give each pending unit variant the enum copy that its hole became;
+        report those that nothing decided."""
+        pending, self.pending_variants = self.pending_variants, []
+        for lit, hole, enum in pending:
+            t = T.prune(hole)
+            if isinstance(t, T.EnumT) and self.instance_of.get(t.enum, (None,))[0] == enum:
+                lit.enum, lit.ty = t.enum, t
+                continue
+            base = enum.split("::")[-1]
+            if isinstance(t, T.NeverT):
+                pass  # reported at a use, or a mismatch reported at an assignment
+            elif isinstance(t, T.HoleT):
+                self.rep.error(f"type annotations needed: cannot infer the type of "
+                               f"`{lit.variant}`", lit.span,
+                               help=f"annotate the binding (`let x: {base}<i64> = "
+                                    f"{lit.variant};`) or assign it a value later",
+                               code="SX0304")
+            else:
+                self.rep.error(f"mismatched types: expected `{t}`, found `{base}<_>`",
+                               lit.span, code="SX0301")
+            lit.ty = T.NEVER
 
     def _derived_default(self, e, edef, args, written, expected) -> ast.Expr:
         """Check `E::default()` of `#[derive(Default)]`: the variant marked `#[default]`."""

@@ -192,8 +192,16 @@ ERRORS = [
      11, 14, "expected a pattern, found `..=`", "`..`", "SX0101"),
     ("none_without_type",
      "fn main() {\n    let mut best = None;\n}\n",
-     9, 20, "type annotations needed: cannot infer the type of `T` in `Option`",
-     "let x: Option<i64>", "SX0304"),
+     9, 20, "type annotations needed: cannot infer the type of `None`",
+     "let x: Option<i64> = None;", "SX0304"),
+    ("none_read_before_assignment",
+     "fn main() {\n    let mut best = None;\n    if best.is_none() {\n"
+     "        best = Some(2.5);\n    }\n}\n",
+     10, 8, "type annotations needed for `best`",
+     "`let best: Option<f64> = None;`", "SX0304"),
+    ("none_assigned_other_type",
+     "fn main() {\n    let mut best = None;\n    best = 3;\n}\n",
+     9, 20, "mismatched types: expected `i64`, found `Option<_>`", None, "SX0301"),
 ]
 
 
