@@ -310,6 +310,9 @@ class Match(Expr):
 
     scrutinee: Expr
     arms: list[MatchArm]
+    # False for the match that `matches!` expands to, whose last arm `_ => false`
+    # is unreachable when the pattern covers every value, without that being a mistake
+    warn_unreachable: bool = True
 
 
 @dataclass(eq=False)

@@ -1284,6 +1284,15 @@ class Builder(Transformer):
             return ast.VecLit(self.sp(meta), args)
         return ast.MacroCall(self.sp(meta), name, args, names if any(names) else [])
 
+    def matches_macro(self, meta, children):
+        # `matches!(value, pattern if guard)` is `match value { pattern if guard
+        # => true, _ => false }`
+        _name, scrutinee, pattern, guard = children
+        span = self.sp(meta)
+        arms = [ast.MatchArm(span, pattern, guard, ast.BoolLit(span, True)),
+                ast.MatchArm(span, ast.WildPattern(span), None, ast.BoolLit(span, False))]
+        return ast.Match(span, scrutinee, arms, warn_unreachable=False)
+
     def macro_args(self, meta, children):
         return list(children)
 
@@ -1311,7 +1320,7 @@ class Builder(Transformer):
                 "error", f"unknown macro `{name}!`", self.sp(meta), [],
                 "sxc knows `println!`, `print!`, `eprintln!`, `eprint!`, `format!`, "
                 "`panic!`, `unreachable!`, `todo!`, `unimplemented!`, `assert!`, "
-                "`assert_eq!`, `assert_ne!`, their `debug_` forms and `vec!`", code="SX0107")])
+                "`assert_eq!`, `assert_ne!`, their `debug_` forms, `matches!` and `vec!`", code="SX0107")])
         return ast.VecLit(self.sp(meta), args)
 
     def return_(self, meta, children):

@@ -150,7 +150,7 @@ MAX_FORMAT_WIDTH = 65535
 PRINT_MACROS = {"println", "print", "eprintln", "eprint", "format"} | set(PANIC_MACROS)
 KNOWN_MACROS_HELP = ("sxc knows `println!`, `print!`, `eprintln!`, `eprint!`, `format!`, "
                      "`panic!`, `unreachable!`, `todo!`, `unimplemented!`, `assert!`, "
-                     "`assert_eq!`, `assert_ne!`, their `debug_` forms and `vec!`")
+                     "`assert_eq!`, `assert_ne!`, their `debug_` forms, `matches!` and `vec!`")
 # Iterator methods that take closures, which `Vec`, arrays and slices lack.
 ITERATOR_ADAPTERS = {"map", "filter", "fold", "zip", "for_each", "any", "all", "position",
                      "find", "filter_map", "flat_map", "take_while", "skip_while", "sort_by",

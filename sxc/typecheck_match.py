@@ -473,7 +473,7 @@ class MatchChecks:
         rows = _gap_rows(domain)
         for arm in e.arms:
             space = _space(arm.pattern)
-            if not P.reachable(rows, space, domain):
+            if e.warn_unreachable and not P.reachable(rows, space, domain):
                 self.rep.warning("unreachable pattern", arm.pattern.span,
                                  help="the arms above match every value this one does",
                                  code="SXW004")
