@@ -509,6 +509,17 @@ class ConstDef(Item):
 
 
 @dataclass(eq=False)
+class TypeAlias(Item):
+    """`type Name<T> = target;`, another name for the type `target`."""
+
+    name: str
+    generics: list[str]
+    target: TypeExpr
+    public: bool = False
+    name_span: Span | None = None
+
+
+@dataclass(eq=False)
 class ModDecl(Item):
     """`mod name;`, whose items are in another file, or `mod name { items }`."""
 

@@ -31,6 +31,7 @@ import copy
 from dataclasses import dataclass, field
 
 from sxc import ast
+from sxc.type_aliases import MAX_ALIAS_DEPTH, expand_alias
 from sxc import types as T
 from sxc.diagnostics import Reporter, Span
 
@@ -350,6 +351,8 @@ class GenericsMixin:
                 self._bind(env, name, t)
             elif name == "Vec" and len(te.args) == 1 and isinstance(t, T.VecT):
                 self.unify(te.args[0], t.elem, env, names)
+            elif name in self.program.type_aliases:
+                self._unify_alias(te, t, env, names)
             elif name in self.generic_structs and isinstance(t, T.StructT) and \
                     self.instance_of.get(t.struct, (None,))[0] == name:
                 for a, at in zip(te.args, self.instance_of[t.struct][1]):
@@ -374,6 +377,20 @@ class GenericsMixin:
                 for p, pt in zip(te.params, t.params):
                     self.unify(p, pt, env, names)
                 self.unify(te.ret, t.ret, env, names)
+
+    def _unify_alias(self, te: ast.NamedType, t: T.Type, env: dict[str, T.Type],
+                     names) -> None:
+        """Unify the target of the type alias that `te` names with `t`."""
+        target = expand_alias(te, self.program.type_aliases[te.path[-1]])
+        depth = self.__dict__.get("alias_unify_depth", 0)
+        # aliases that form a cycle expand forever; `alias_type` reports them
+        if target is None or depth > MAX_ALIAS_DEPTH:
+            return
+        self.alias_unify_depth = depth + 1
+        try:
+            self.unify(target, t, env, names)
+        finally:
+            self.alias_unify_depth = depth
 
     @staticmethod
     def _bind(env: dict[str, T.Type], name: str, t: T.Type) -> None:

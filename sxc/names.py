@@ -477,6 +477,10 @@ class BodyRewriter:
         elif isinstance(item, ast.ConstDef):
             self.visit(item.type)
             self.visit(item.value)
+        elif isinstance(item, ast.TypeAlias):
+            self.type_params = set(item.generics)
+            self.visit(item.target)
+            self.type_params = set()
         elif not isinstance(item, (ast.ModDecl, ast.UseDecl)):
             self.visit(item)
         self.aliases = []

@@ -116,8 +116,6 @@ UNSUPPORTED = [
                 re.M),
      "the original toolchain's actors, specialists, hives and `module` blocks",
      "sxc compiles numeric programs: functions, structs and their `impl` blocks"),
-    (re.compile(r"^[ \t]*(pub[ \t]+)?type[ \t]+\w+", re.M), "type aliases",
-     "write the type itself"),
     (re.compile(r"^[ \t]*(pub[ \t]+)?union[ \t]+\w+", re.M), "unions",
      "use a struct"),
     (re.compile(r"^[ \t]*macro_rules![ \t]*\w+", re.M), "macro definitions",
@@ -313,7 +311,7 @@ def _nesting_diagnostic(source: str, path: str) -> Diagnostic | None:
 # the pattern always runs.
 UNSUPPORTED_WORDS = [
     ("trait",), ("let",), ("dyn",), ("actor", "specialist", "hive", "anima", "module"),
-    ("type",), ("union",), ("macro_rules",), ("async",), ("unsafe",), (), ("let",), (),
+    ("union",), ("macro_rules",), ("async",), ("unsafe",), (), ("let",), (),
     ("struct",), ("impl",), ("static",), ("extern",),
 ]
 assert len(UNSUPPORTED_WORDS) == len(UNSUPPORTED)
@@ -842,6 +840,12 @@ class Builder(Transformer):
         vis, name, ty, value = children
         return ast.ConstDef(self.sp(meta), str(name), ty, value, vis is not None,
                             _tok_span(self.path, name))
+
+    def type_alias(self, meta, children):
+        vis, name, generics, target = children
+        names, _bounds = _split_generics(generics, None)
+        return ast.TypeAlias(self.sp(meta), str(name), names, target, vis is not None,
+                             _tok_span(self.path, name))
 
     def mod_decl(self, meta, children):
         vis, name = children

@@ -36,6 +36,7 @@ from sxc.modules import CRATE, report_private, within_path
 from sxc.resolve import Program
 from sxc.typecheck_init import DeferredBinding, check_initialization
 from sxc.typecheck_match import MatchChecks
+from sxc.type_aliases import alias_type, check_aliases
 
 # Math methods shared by `f64`, `f32` and `dual`: name -> number of arguments.
 def _deref_receiver(e: ast.MethodCall, base: T.Type) -> None:
@@ -329,6 +330,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return generic
         if name in T.PRIMITIVES and not te.args:
             return T.PRIMITIVES[name]
+        alias = self.program.type_aliases.get(name)
+        if alias is not None:
+            return alias_type(self, te, alias)
         if name == "Vec" and len(te.args) == 1:
             return T.VecT(self.resolve_type(te.args[0]))
         if name == "Self" and self.self_struct:
@@ -438,6 +442,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
 
     def check_program(self) -> None:
         self.declare()
+        check_aliases(self)
         for name, c in self.program.consts.items():
             self.self_struct = getattr(c, "owner", None)
             c.value = self.coerce(self.expr(c.value, self.consts[name]), self.consts[name])

@@ -209,6 +209,15 @@ ERRORS = [
      2, 1, "unknown mode `fast`", 'mode = "train"'),
     ("tangents_char", "#![tangents = '8']\nfn main() {\n    println!(\"{}\", dual::lanes());\n}\n",
      1, 1, "#![tangents] must be a whole number from 0 to 64", "tangents = 8"),
+    ("type_alias_cycle", "type Meters = Length;\ntype Length = Meters;\n"
+     "fn main() {\n    let m: Meters = 1.0;\n}\n",
+     1, 6, "the type alias `Meters` refers to itself", "write the type out"),
+    ("type_alias_arg_count", "type Grid<T> = Vec<Vec<T>>;\n"
+     "fn main() {\n    let g: Grid<f64, f64> = Vec::new();\n}\n",
+     3, 12, "type alias `Grid` takes 1 generic argument but 2 were supplied", None),
+    ("type_alias_private", "mod units {\n    type Meters = f64;\n}\n"
+     "fn main() {\n    let m: units::Meters = 1.0;\n}\n",
+     5, 19, "type alias `Meters` is private", "add `pub`"),
 ]
 
 
@@ -236,6 +245,8 @@ ERROR_CODES = {
     "similar_function": "SX0201", "similar_type_swapped": "SX0202",
     "similar_struct": "SX0202", "similar_method": "SX0210",
     "destructure_literal": "SX0404", "assoc_const_missing": "SX0201",
+    "type_alias_cycle": "SX0319", "type_alias_arg_count": "SX0303",
+    "type_alias_private": "SX0204",
 }
 
 

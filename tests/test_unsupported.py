@@ -77,8 +77,6 @@ CASES = [
     ("static-mut", "static mut N: i64 = 0;\nfn main() { }\n", 1, 1, "mutable statics",
      "`&mut` parameter"),
     ("extern-crate", "extern crate rand;\nfn main() { }\n", 1, 1, "`extern crate`", None),
-    ("type-alias", "type Real = f64;\nfn main() { }\n", 1, 1, "sxc does not support type aliases",
-     "write the type itself"),
     ("macro-definition", "macro_rules! sq { ($x:expr) => { $x * $x }; }\nfn main() { }\n", 1, 1,
      "sxc does not support macro definitions", "write a function"),
     ("union", "union U { a: f64, b: u64 }\nfn main() { }\n", 1, 1, "sxc does not support unions",
