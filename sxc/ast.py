@@ -355,6 +355,13 @@ class TuplePattern(Pattern):
 
 
 @dataclass(eq=False)
+class TupleStructPattern(TuplePattern):
+    """`P(x, y)` in a `let`: the fields of the tuple struct `name`, in order."""
+
+    name: str = ""
+
+
+@dataclass(eq=False)
 class ValuePattern(Pattern):
     """A literal (`3`, `-1`, `b'a'`, `true`, `"add"`) or a path (`Color::Red`, `MAX`)."""
 

@@ -445,7 +445,9 @@ class Codegen:
             source = None
             if value is not None and value is not NEVER and is_large(value.type):
                 source = self.spill(value)
-            for i, (p, t) in enumerate(zip(pattern.items, ty.items)):
+            items = ty.items if isinstance(ty, T.TupleT) else \
+                [t for _, t in self.struct_fields[ty.struct]]  # `let P(x, y) = p;`
+            for i, (p, t) in enumerate(zip(pattern.items, items)):
                 item = None
                 if source is not None:
                     item = self.b.load(self.b.gep(source, [const_i64(0), ir.Constant(I32, i)]))

@@ -130,8 +130,6 @@ UNSUPPORTED = [
      "index the array instead: `let a = v[0];`"),
     (re.compile(r"'[A-Za-z_]\w*:[ \t]*\{"), "labelled blocks",
      "use a labelled `loop` and leave it with `break 'label value`"),
-    (re.compile(r"^[ \t]*(pub[ \t]+)?struct[ \t]+\w+[ \t]*(<[^>\n]*>)?[ \t]*\(", re.M),
-     "tuple structs", "name the fields: `struct P { x: f64, y: f64 }`"),
     (re.compile(r"(?:(?<=->)|(?<=:))[ \t]*impl[ \t]+(?!Fn(Mut|Once)?[ \t]*\()\w+"),
      "`impl Trait` types other than `impl Fn(..)`", "name the concrete type"),
     (re.compile(r"\bstatic[ \t]+mut\b"), "mutable statics",
@@ -312,7 +310,7 @@ def _nesting_diagnostic(source: str, path: str) -> Diagnostic | None:
 UNSUPPORTED_WORDS = [
     ("trait",), ("let",), ("dyn",), ("actor", "specialist", "hive", "anima", "module"),
     ("union",), ("macro_rules",), ("async",), ("unsafe",), (), ("let",), (),
-    ("struct",), ("impl",), ("static",), ("extern",),
+    ("impl",), ("static",), ("extern",),
 ]
 assert len(UNSUPPORTED_WORDS) == len(UNSUPPORTED)
 
@@ -763,6 +761,26 @@ class Builder(Transformer):
                              names, [], vis is not None)
         sdef.public_fields = {f for f, _, public in fields if public}
         return sdef
+
+    def tuple_struct_def(self, meta, children):
+        # the fields of `struct P(f64, f64);` are named `0` and `1`, as `p.0` reads them
+        vis, name, generics, *fields, where = children
+        fields = [f for f in fields if f is not None]
+        names, _bounds = _split_generics(generics, where)
+        sdef = ast.StructDef(self.sp(meta), str(name), [(str(i), ty) for i, (ty, _) in
+                                                        enumerate(fields)], names, [],
+                             vis is not None)
+        sdef.public_fields = {str(i) for i, (_, public) in enumerate(fields) if public}
+        return sdef
+
+    def tuple_struct_field(self, meta, children):
+        *_attributes, public, ty = children
+        return ty, public is not None
+
+    def tuple_struct_pattern(self, meta, children):
+        names = [c for c in children if isinstance(c, Token)]
+        items = [c for c in children if isinstance(c, ast.Pattern)]
+        return ast.TupleStructPattern(self.sp(meta), items, "::".join(str(n) for n in names))
 
     def unit_struct_def(self, meta, children):
         vis, name, generics = children

@@ -36,6 +36,7 @@ from sxc.modules import CRATE, report_private, within_path
 from sxc.resolve import Program
 from sxc.typecheck_init import DeferredBinding, check_initialization
 from sxc.typecheck_match import MatchChecks
+from sxc.tuple_structs import bind_tuple_struct, tuple_struct_call, tuple_struct_field
 from sxc.type_aliases import alias_type, check_aliases
 
 # Math methods shared by `f64`, `f32` and `dual`: name -> number of arguments.
@@ -680,6 +681,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             self.scopes[-1][pattern.name] = local
             self.lint_local(pattern.name, local, pattern.mutable)
             pattern.ty = ty
+        elif isinstance(pattern, ast.TupleStructPattern):
+            bind_tuple_struct(self, pattern, ty, keyword)
         elif isinstance(pattern, ast.TuplePattern):
             if not isinstance(ty, T.TupleT) or len(ty.items) != len(pattern.items):
                 self.rep.error(f"mismatched types: expected a tuple of "
@@ -1412,6 +1415,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             return value
         if isinstance(func, ast.Path):
             handled = self.builtin_call(e, func, expected)
+            if handled is not None:
+                return handled
+            handled = tuple_struct_call(self, e, func, expected)
             if handled is not None:
                 return handled
             handled = self.generic_path_call(e, func, expected)
@@ -2383,6 +2389,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if isinstance(base, T.TupleT) and e.index < len(base.items):
             e.ty = base.items[e.index]
             return e
+        field = tuple_struct_field(self, e, base)
+        if field is not None:
+            return field
         self.rep.error(f"no field `{e.index}` on type `{e.base.ty}`", e.span, code="SX0211")
         e.ty = T.NEVER
         return e

@@ -218,6 +218,17 @@ ERRORS = [
     ("type_alias_private", "mod units {\n    type Meters = f64;\n}\n"
      "fn main() {\n    let m: units::Meters = 1.0;\n}\n",
      5, 19, "type alias `Meters` is private", "add `pub`"),
+    ("tuple_struct_arity", "struct P(f64, f64);\nfn main() {\n    let p = P(1.0);\n}\n",
+     3, 13, "this struct takes 2 fields but 1 was supplied", "one value for each field"),
+    ("tuple_struct_pattern_type", "struct P(f64, f64);\nstruct Q(f64, f64);\n"
+     "fn main() {\n    let P(a, b) = Q(1.0, 2.0);\n}\n",
+     4, 9, "mismatched types: expected `Q`, found tuple struct `P`", None),
+    ("tuple_struct_pattern_count", "struct P(f64, f64);\n"
+     "fn main() {\n    let P(a) = P(1.0, 2.0);\n}\n",
+     3, 9, "this pattern has 1 field, but the corresponding tuple struct has 2", None),
+    ("tuple_struct_no_field", "struct P(f64, f64);\n"
+     "fn main() {\n    let p = P(1.0, 2.0);\n    println!(\"{}\", p.2);\n}\n",
+     4, 20, "no field `2` on type `P`", None),
 ]
 
 
@@ -246,7 +257,9 @@ ERROR_CODES = {
     "similar_struct": "SX0202", "similar_method": "SX0210",
     "destructure_literal": "SX0404", "assoc_const_missing": "SX0201",
     "type_alias_cycle": "SX0319", "type_alias_arg_count": "SX0303",
-    "type_alias_private": "SX0204",
+    "type_alias_private": "SX0204", "tuple_struct_arity": "SX0302",
+    "tuple_struct_pattern_type": "SX0301", "tuple_struct_pattern_count": "SX0301",
+    "tuple_struct_no_field": "SX0211",
 }
 
 

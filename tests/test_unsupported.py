@@ -70,8 +70,6 @@ CASES = [
      "let a = v[0];"),
     ("labelled-block", in_main("let x = 'done: { 1 };"), 2, 13, "labelled blocks",
      "labelled `loop`"),
-    ("tuple-struct", "struct P(f64, f64);\nfn main() { }\n", 1, 1, "tuple structs",
-     "name the fields"),
     ("impl-trait-return", "fn f() -> impl Iterator<Item = f64> { 0 }\nfn main() { }\n", 1, 11,
      "`impl Trait` types other than `impl Fn(..)`", "name the concrete type"),
     ("static-mut", "static mut N: i64 = 0;\nfn main() { }\n", 1, 1, "mutable statics",
