@@ -156,7 +156,7 @@ KNOWN_MACROS_HELP = ("sxc knows `println!`, `print!`, `eprintln!`, `eprint!`, `f
 # Iterator methods that take closures, which `Vec`, arrays and slices lack.
 ITERATOR_ADAPTERS = {"map", "filter", "fold", "zip", "for_each", "any", "all", "position",
                      "find", "filter_map", "flat_map", "take_while", "skip_while", "sort_by",
-                     "sort_by_key", "max_by", "min_by", "retain", "chain", "windows", "chunks"}
+                     "sort_by_key", "max_by", "min_by", "retain", "chain"}
 
 
 @dataclass
@@ -2213,7 +2213,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if name in VEC_EDIT_METHODS or name in SEQ_EDIT_METHODS:
             return self.seq_edit_method(e, base)
         help_text = None
-        if name in iter_chains.ADAPTERS:
+        if name in iter_chains.ADAPTERS or name in iter_chains.SLICE_SOURCES:
             self.rep.error(f"sxc supports the iterator adapter `{name}` only in a chain that "
                            "ends in a consumer", e.method_span or e.span,
                            help="end the chain with `.sum::<T>()`, `.fold(..)`, "
