@@ -25,7 +25,7 @@ STR_METHODS = {
     "ends_with": "__str_ends_with", "contains": "__str_contains", "split": "__str_split",
     "to_uppercase": "__str_to_uppercase", "to_lowercase": "__str_to_lowercase",
     "to_ascii_uppercase": "__str_to_uppercase", "to_ascii_lowercase": "__str_to_lowercase",
-    "repeat": "__str_repeat",
+    "repeat": "__str_repeat", "replace": "__str_replace",
 }
 
 # Intrinsics that `runtime/std.sx` calls: name -> native routine.

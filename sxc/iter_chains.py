@@ -48,6 +48,9 @@ from sxc import types as T
 from sxc.diagnostics import Span
 
 SOURCES = ("iter", "iter_mut", "into_iter")
+# the method that appends an item of a chain collected into a `String`: the type
+# checker makes it `push` for a `char` and `push_str` for a string
+COLLECT_PUSH = "__collect_push"
 # the sources whose items are sub-slices `&[T]` of a sequence, with the message
 # that Rust's panic for a size of zero has
 SLICE_SOURCES = {"windows": "window size must be non-zero",
@@ -615,7 +618,8 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
     builder.folding = name in ("sum", "product", "count", "fold", "for_each", "collect")
     if name in ("sum", "product"):
         builder.item_type = result_type
-    elif name == "collect" and isinstance(result_type, ast.ResolvedType):
+    elif name == "collect" and isinstance(result_type, ast.ResolvedType) and \
+            isinstance(result_type.ty, T.VecT):
         builder.item_type = ast.ResolvedType(span, result_type.ty.elem)
     # the source and the adapters' arguments are evaluated before the consumer's
     builder.prepare(chain)
@@ -631,6 +635,16 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
 
         def sink(item):
             return [builder.increment(acc)]
+        result = acc
+    elif name == "collect" and isinstance(result_type, ast.ResolvedType) and \
+            result_type.ty == T.STRING:
+        # a `String` collects `char`s and strings alike, as their text
+        acc = builder.var("text", ast.Call(span, ast.Path(span, ["String", "new"]), []), True,
+                          result_type)
+
+        def sink(item):
+            push = ast.MethodCall(span, acc, COLLECT_PUSH, [item])
+            return [ast.ExprStmt(span, push, True)]
         result = acc
     elif name == "collect":
         new = ast.Call(span, ast.Path(span, ["Vec", "new"]), [])
@@ -785,9 +799,11 @@ class IterChainMixin:
     def collect_type(self, e: ast.MethodCall, expected, span: Span) -> ast.TypeExpr | None:
         if e.type_args:
             te = e.type_args[0]
+            if isinstance(te, ast.NamedType) and te.path == ["String"] and not te.args:
+                return ast.ResolvedType(span, T.STRING)
             if not (isinstance(te, ast.NamedType) and te.path == ["Vec"]):
-                raise ChainError("sxc collects iterator chains only into a `Vec<T>`",
-                                 te.span, help="write `.collect::<Vec<_>>()`")
+                raise ChainError("sxc collects iterator chains only into a `Vec<T>` or a "
+                                 "`String`", te.span, help="write `.collect::<Vec<_>>()`")
             if len(te.args) == 1 and isinstance(te.args[0], ast.NamedType) and \
                     te.args[0].path == ["_"]:
                 return None
@@ -795,9 +811,11 @@ class IterChainMixin:
         if expected is None:
             return None
         ty = T.prune(expected)
+        if ty == T.STRING:
+            return ast.ResolvedType(span, T.STRING)
         if not isinstance(ty, T.VecT):
-            raise ChainError(f"sxc collects iterator chains only into a `Vec<T>`, not "
-                             f"`{ty}`", span)
+            raise ChainError(f"sxc collects iterator chains only into a `Vec<T>` or a "
+                             f"`String`, not `{ty}`", span)
         if isinstance(T.prune(ty.elem), T.HoleT):
             return None
         return ast.ResolvedType(span, ty)

@@ -20,7 +20,7 @@ STR_FUNCTIONS = {
     "ends_with": "__str_ends_with", "contains": "__str_contains", "split": "__str_split",
     "to_uppercase": "__str_to_uppercase", "to_lowercase": "__str_to_lowercase",
     "to_ascii_uppercase": "__str_to_uppercase", "to_ascii_lowercase": "__str_to_lowercase",
-    "repeat": "__str_repeat", "chars": "__str_chars", "char_indices": "__str_char_indices",
+    "repeat": "__str_repeat", "replace": "__str_replace", "chars": "__str_chars", "char_indices": "__str_char_indices",
 }
 
 

@@ -2292,6 +2292,27 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             # accepts `push_str` too.
         return e
 
+    def collect_push(self, e: ast.MethodCall):
+        """Check the append of one item of a chain collected into a `String`."""
+        item = self.expr(e.args[0], None)
+        item_type = T.prune(item.ty)
+        if item_type == T.CHAR:
+            e.method = "push"
+        elif isinstance(T.strip_refs(item_type), T.StrT):
+            e.method = "push_str"
+            item = self.coerce(item, T.STR)
+        else:
+            if not isinstance(item_type, T.NeverT):
+                self.rep.error(f"a `String` cannot be collected from items of type "
+                               f"`{item.ty}`", item.span,
+                               help="collect `char`s or strings, or collect into a `Vec`",
+                               code="SX0301")
+            e.ty = T.NEVER
+            return e
+        e.args = [item]
+        e.target, e.ty = ("str", e.method), T.UNIT
+        return e
+
     def _require_mut(self, receiver: ast.Expr, method: str) -> None:
         self.note_mutation(receiver)
         t = receiver.ty
@@ -2317,7 +2338,18 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             "ends_with": ([T.STR], T.BOOL),
             "contains": ([T.STR], T.BOOL),
             "split": ([T.STR], T.VecT(T.STR)),
+            "replace": ([T.STR, T.STR], T.STRING),
         }
+        if name == iter_chains.COLLECT_PUSH:
+            return self.collect_push(e)
+        if name == "replace" and len(e.args) == 2:
+            # the pattern may be a `char`, as in `split`
+            pattern = self.expr(e.args[0], None)
+            if T.prune(pattern.ty) != T.CHAR:
+                pattern = self.coerce(pattern, T.STR)
+            e.args = [pattern, self.coerce(self.expr(e.args[1], T.STR), T.STR)]
+            e.target, e.ty = ("str", name), T.STRING
+            return e
         if name in CHAR_PATTERN_METHODS and len(e.args) == 1:
             # Rust's `Pattern` accepts a `char` as well as a `&str`
             arg = self.expr(e.args[0], None)
