@@ -1259,6 +1259,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if op in ("==", "!=") and isinstance(aggregate, (T.StructT, T.TupleT, T.ArrayT,
                                                           T.VecT, T.SliceT)):
             return self.aggregate_eq(e, aggregate)
+        if comparison and isinstance(aggregate, T.TupleT) and aggregate.items:
+            return self.tuple_order(e, aggregate)
         if comparison:
             if not (T.is_numeric(t) or T.is_char(t) or isinstance(t, (T.BoolT, T.StrT))):
                 self.rep.error(f"cannot compare values of type `{t}`", e.op_span or e.span,
@@ -1855,6 +1857,32 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             same = ast.Binary(span, "==", ast.TupleField(span, ast.Path(span, [left]), i),
                               ast.TupleField(span, ast.Path(span, [right]), i), e.op_span)
             test = same if i == 0 else ast.Binary(span, "&&", test, same, e.op_span)
+        return self.expr(ast.Block(span, stmts, test), T.BOOL)
+
+    def tuple_order(self, e: ast.Binary, ty: T.TupleT) -> ast.Expr:
+        """Check `a < b`, `<=`, `>` or `>=` on tuples, which compare lexicographically.
+
+        As in Rust, each item but the last decides when it differs, and an item
+        that is unordered to its partner (NaN) makes the comparison false.
+        """
+        self.eq_temps += 1
+        left, right = f"__cmp_left{self.eq_temps}", f"__cmp_right{self.eq_temps}"
+        span = e.span
+        e.left.checked = True
+        e.right.checked = True
+        stmts = [ast.Let(span, ast.NamePattern(span, left), None, e.left),
+                 ast.Let(span, ast.NamePattern(span, right), None, e.right)]
+        strict = "<" if e.op in ("<", "<=") else ">"
+
+        def item(side: str, i: int) -> ast.Expr:
+            return ast.TupleField(span, ast.Path(span, [side]), i)
+        last = len(ty.items) - 1
+        test: ast.Expr = ast.Binary(span, e.op, item(left, last), item(right, last), e.op_span)
+        for i in reversed(range(last)):
+            decides = ast.Binary(span, strict, item(left, i), item(right, i), e.op_span)
+            same = ast.Binary(span, "==", item(left, i), item(right, i), e.op_span)
+            test = ast.Binary(span, "||", decides,
+                              ast.Binary(span, "&&", same, test, e.op_span), e.op_span)
         return self.expr(ast.Block(span, stmts, test), T.BOOL)
 
     def tuple_clone(self, e: ast.MethodCall, ty: T.TupleT) -> ast.Expr:
