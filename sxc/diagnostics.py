@@ -30,6 +30,27 @@ def register_source(path: str, text: str) -> None:
     _LINES.pop(path, None)
 
 
+# file -> (region, warning codes) of each `#[allow(..)]` in it (see sxc.lint_levels)
+_ALLOWED: dict[str, list[tuple["Span", frozenset[str]]]] = {}
+
+
+def allow_warnings(path: str, regions: list[tuple["Span", frozenset[str]]]) -> None:
+    """Record the regions of file `path` where warnings with the given codes are silenced,
+    in place of those recorded at an earlier parse of the file."""
+    _ALLOWED[path] = [region for region in regions if region[1]]
+
+
+def warning_allowed(code: str | None, span: "Span") -> bool:
+    """Return whether an `#[allow(..)]` around `span` silences warning `code`."""
+    if code is None:
+        return False
+    for region, codes in _ALLOWED.get(span.file, ()):
+        if code in codes and (region.line, region.col) <= (span.line, span.col) \
+                and (span.end_line, span.end_col) <= (region.end_line, region.end_col):
+            return True
+    return False
+
+
 def registered_sources() -> dict[str, str]:
     """Return a copy of every registered text by path."""
     return dict(_SOURCES)
@@ -280,6 +301,8 @@ class Reporter:
 
     def warning(self, message: str, span: Span, help: str | None = None,
                 code: str | None = None) -> None:
+        if warning_allowed(code, span):
+            return
         self._add(Diagnostic("warning", message, span, [], help, code))
 
     def _add(self, diagnostic: Diagnostic) -> None:

@@ -21,7 +21,8 @@ import lark
 from lark import Token, Transformer, v_args
 
 from sxc import ast, identifiers
-from sxc.diagnostics import CompileError, Diagnostic, Span, register_source
+from sxc.diagnostics import CompileError, Diagnostic, Span, allow_warnings, register_source
+from sxc.lint_levels import allowed_codes, whole_file
 
 # Binding power of each binary operator; comparisons do not chain.
 PRECEDENCE = {
@@ -376,6 +377,7 @@ def parse_module(source: str, path: str) -> ast.Module:
     builder = Builder(path)
     try:
         items, script, attributes, attribute_spans = builder.transform(tree)
+        allow_warnings(path, builder.allowed)
     except lark.exceptions.VisitError as exc:
         # a builder method reported an unsupported construct
         if isinstance(exc.orig_exc, CompileError):
@@ -630,6 +632,15 @@ class Builder(Transformer):
     def __init__(self, path: str):
         super().__init__()
         self.path = path
+        # the regions of `#[allow(..)]` attributes, with the warning codes they silence
+        self.allowed: list[tuple[Span, frozenset[str]]] = []
+
+    def allow_in(self, span: Span, attributes) -> None:
+        """Record the warnings that the outer attributes `attributes` silence in `span`."""
+        bodies = [a[1:4] for a in attributes if isinstance(a, tuple) and a[0] == "attr"]
+        codes = allowed_codes(bodies)
+        if codes:
+            self.allowed.append((span, codes))
 
     def sp(self, meta) -> Span:
         return _span(self.path, meta)
@@ -653,6 +664,9 @@ class Builder(Transformer):
 
     def inner_attribute(self, meta, children):
         name, _args, value = children[0]
+        codes = allowed_codes([children[0]])
+        if codes:
+            self.allowed.append((whole_file(self.path), codes))
         return ("inner", name, value, self.sp(meta))
 
     def attribute(self, meta, children):
@@ -671,7 +685,10 @@ class Builder(Transformer):
         return (name, args, value)
 
     def attr_arg(self, meta, children):
-        return str(children[0]) if isinstance(children[0], Token) else children[0]
+        if not isinstance(children[0], Token):
+            return children[0]
+        names = [str(c) for c in children if isinstance(c, Token) and c.type == "NAME"]
+        return "::".join(names)
 
     # ------------------------------------------------------------ items
 
@@ -814,6 +831,13 @@ class Builder(Transformer):
 
     def impl_def(self, meta, children):
         generics, first, second, where, *rest = children
+        pending = []
+        for member in rest:
+            if isinstance(member, tuple):
+                pending.append(member)
+            elif member is not None:
+                self.allow_in(member.span, pending)
+                pending = []
         methods = [m for m in rest if isinstance(m, ast.FnDef)]
         consts = [c for c in rest if isinstance(c, ast.ConstDef)]
         if second is None:
@@ -1008,6 +1032,7 @@ class Builder(Transformer):
                 return None  # test-only items, such as `#[cfg(test)] mod tests { .. }`
         if isinstance(item, (ast.StructDef, ast.EnumDef)):
             item.derives = derives
+        self.allow_in(item.span, children[:-1])
         return ast.ItemStmt(item.span, item)
 
     def attributed_stmt(self, meta, children):
@@ -1015,12 +1040,13 @@ class Builder(Transformer):
 
         `#[cfg(test)]` drops the statement, as it does an item, because sxc
         compiles no tests.
-        NOTE: `#[allow(..)]` does not silence sxc's warnings, such as SXW006 for
-        an unneeded `mut`."""
+        `#[allow(..)]` silences the matching warnings inside the statement
+        (see sxc.lint_levels)."""
         *attributes, stmt = children
         for attribute in attributes:
             if attribute[1] == "cfg" and "test" in attribute[2]:
                 return None
+        self.allow_in(stmt.span, attributes)
         return stmt
 
     def attributed_expr_stmt(self, meta, children):
