@@ -1,7 +1,7 @@
 """`#[allow(lint)]` and `#![allow(lint)]`: the Rust lint names that silence sxc's warnings.
 
 An outer `#[allow(..)]` silences the matching warnings inside the item or
-statement it stands on, and an inner `#![allow(..)]` at the top of a file
+statement it precedes, and an inner `#![allow(..)]` at the top of a file
 silences them in the whole file, as in Rust.  The parser records each such
 region with `diagnostics.allow_warnings`, and `Reporter.warning` drops a
 warning whose code a region around it allows.
@@ -9,10 +9,11 @@ warning whose code a region around it allows.
 
 from __future__ import annotations
 
+from sxc.codes import CODES
 from sxc.diagnostics import Span
 
 # Every warning code of sxc; `warnings` allows them all, as it allows every lint in rustc.
-ALL_WARNINGS = frozenset(f"SXW{n:03d}" for n in range(1, 10))
+ALL_WARNINGS = frozenset(code for code in CODES if code.startswith("SXW"))
 
 # Rust lint name -> the sxc warning codes it silences.  Lints that sxc never
 # reports (`dead_code`, `unused_imports`, `non_snake_case`, ...) and tool lints
@@ -21,7 +22,7 @@ LINT_CODES = {
     "unused_variables": frozenset({"SXW005"}),
     "unused_mut": frozenset({"SXW006"}),
     "unreachable_patterns": frozenset({"SXW004"}),
-    # the `unused` lint group holds the three lints above, among others
+    # the `unused` lint group contains the three lints above, among others
     "unused": frozenset({"SXW004", "SXW005", "SXW006"}),
     "warnings": ALL_WARNINGS,
 }
