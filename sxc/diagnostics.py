@@ -15,6 +15,7 @@ sxc is never mistaken for a bug in the program.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -293,17 +294,40 @@ class Reporter:
     def __init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
         self._seen: set = set()
+        # the internal name of each copy of a generic struct -> its name in Rust, so that
+        # messages say `Pt<f32>` where the compiler says `Pt__f32`
+        self.type_names: dict[str, str] = {}
+        # the pattern that finds the names of `type_names`, and how many it was made for
+        self._type_name_pattern: tuple[int, re.Pattern] | None = None
+
+    def name_type(self, internal: str, shown: str) -> None:
+        """Show the type named `internal` as `shown` in the messages reported from now on."""
+        self.type_names[internal] = self.rust_names(shown)
+
+    def rust_names(self, text: str | None) -> str | None:
+        """Return `text` with the internal names of generic struct copies replaced."""
+        if not text or not self.type_names:
+            return text
+        # another reporter that shares `type_names` may have added names
+        if self._type_name_pattern is None or self._type_name_pattern[0] != len(self.type_names):
+            names = sorted(self.type_names, key=len, reverse=True)
+            self._type_name_pattern = (len(self.type_names), re.compile(
+                r"(?<![\w:])(" + "|".join(re.escape(n) for n in names) + r")(?!\w)"))
+        return self._type_name_pattern[1].sub(lambda m: self.type_names[m.group(1)], text)
 
     def error(self, message: str, span: Span, help: str | None = None,
               notes: list[tuple[str, Span | None]] | None = None,
               code: str | None = None) -> None:
-        self._add(Diagnostic("error", message, span, notes or [], help, code))
+        notes = [(self.rust_names(note), at) for note, at in notes or []]
+        self._add(Diagnostic("error", self.rust_names(message), span, notes,
+                             self.rust_names(help), code))
 
     def warning(self, message: str, span: Span, help: str | None = None,
                 code: str | None = None) -> None:
         if warning_allowed(code, span):
             return
-        self._add(Diagnostic("warning", message, span, [], help, code))
+        self._add(Diagnostic("warning", self.rust_names(message), span, [],
+                             self.rust_names(help), code))
 
     def _add(self, diagnostic: Diagnostic) -> None:
         # a node checked twice (an argument retried with another expected

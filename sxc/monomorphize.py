@@ -152,6 +152,14 @@ def _replace_self(te, pattern: ast.TypeExpr):
     return te
 
 
+def _turbofish_help(fn: ast.FnDef) -> str:
+    """Return the help that asks for the type arguments of generic function `fn`."""
+    if len(fn.generics) == 1:
+        return f"name the type: `{fn.name}::<f64>(..)`"
+    return (f"name the types: `{fn.name}::<{', '.join(fn.generics)}>(..)`, each "
+            "parameter replaced by a type")
+
+
 def _plural(n: int) -> str:
     return f"{n} generic argument{'s' if n != 1 else ''}"
 
@@ -291,6 +299,7 @@ class GenericsMixin:
                                self.program.structs)
         self.struct_instances[key] = mangled
         self.instance_of[mangled] = key
+        self.rep.name_type(mangled, label)
         inst = ast.StructDef(sdef.span, mangled, sdef.fields, [], list(sdef.derives),
                              sdef.public)
         inst.origin = getattr(sdef, "origin", "user")
@@ -424,6 +433,21 @@ class GenericsMixin:
                 return T.FnT(tuple(params), ret)
         return None
 
+    def unify_closure_bound(self, template: Template, name: str, closure: ast.Closure,
+                            env: dict[str, T.Type]) -> None:
+        """Bind the parameters in the `Fn(..) -> R` bound of `name` from the checked
+        `closure`, so that `F: Fn(T) -> U` learns `U` from the closure's result."""
+        info = self.closures.get(getattr(T.strip_refs(closure.ty), "struct", None))
+        if info is None or not info.checked:
+            return
+        for bound in template.bounds.get(name, []):
+            if not isinstance(bound, ast.FnBound) or len(bound.params) != len(info.params):
+                continue
+            for pattern, ty in zip(bound.params, info.params):
+                self.unify(pattern, ty, env, template.generics)
+            if bound.ret is not None and info.ret is not None:
+                self.unify(bound.ret, info.ret, env, template.generics)
+
     def _maybe_resolve(self, te, env, names) -> T.Type | None:
         """Resolve `te` with `env` if every parameter it names is bound, else None."""
         unbound = [n for n in names if n not in env]
@@ -555,6 +579,9 @@ class GenericsMixin:
                 e.ty = T.NEVER
                 return e
             self.unify(pattern, args[i].ty, env, names)
+            if isinstance(args[i], ast.Closure) and isinstance(pattern, ast.NamedType) and \
+                    len(pattern.path) == 1 and pattern.path[0] in names:
+                self.unify_closure_bound(template, pattern.path[0], args[i], env)
         if expected is not None and any(n not in env for n in names):
             self.unify(template.ret, expected, env, names)
         env = {n: T.prune(t) for n, t in env.items()}
@@ -563,7 +590,7 @@ class GenericsMixin:
             shown = missing[0] if not missing[0].startswith("impl#") else "impl Fn"
             self.rep.error(f"type annotations needed: cannot infer the type of `{shown}` "
                            f"in this call of `{fn.name}`", span,
-                           help=f"name the type: `{fn.name}::<f64>(..)`" if fn.generics else
+                           help=_turbofish_help(fn) if fn.generics else
                            "annotate the type of the value", code="SX0304")
             e.args = args
             e.ty = T.NEVER
@@ -766,6 +793,7 @@ class GenericsMixin:
             inst = self.instances.pop(0)
             outer = self.rep
             self.rep = Reporter()
+            self.rep.type_names = outer.type_names
             saved = self.type_env, self.instance_depth
             self.type_env, self.instance_depth = inst.env, inst.depth
             try:

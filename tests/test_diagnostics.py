@@ -229,6 +229,14 @@ ERRORS = [
     ("tuple_struct_no_field", "struct P(f64, f64);\n"
      "fn main() {\n    let p = P(1.0, 2.0);\n    println!(\"{}\", p.2);\n}\n",
      4, 20, "no field `2` on type `P`", None),
+    ("generic_struct_mismatch_name", "struct Pt<T> { x: T, y: T }\n"
+     "fn f(p: Pt<f32>) -> f32 { p.x + p.y }\n"
+     "fn main() {\n    let p = Pt { x: 1i64, y: 2 };\n    println!(\"{}\", f(p));\n}\n",
+     5, 22, "mismatched types: expected `Pt<f32>`, found `Pt<i64>`", None),
+    ("generic_struct_nested_name", "struct Pt<T> { x: T, y: T }\n"
+     "fn main() {\n    let a = Pt { x: Pt { x: 1.0, y: 2.0 }, y: Pt { x: 3.0, y: 4.0 } };\n"
+     "    let b: i64 = a;\n}\n",
+     4, 18, "mismatched types: expected `i64`, found `Pt<Pt<f64>>`", None),
 ]
 
 
@@ -259,7 +267,8 @@ ERROR_CODES = {
     "type_alias_cycle": "SX0319", "type_alias_arg_count": "SX0303",
     "type_alias_private": "SX0204", "tuple_struct_arity": "SX0302",
     "tuple_struct_pattern_type": "SX0301", "tuple_struct_pattern_count": "SX0301",
-    "tuple_struct_no_field": "SX0211",
+    "tuple_struct_no_field": "SX0211", "generic_struct_mismatch_name": "SX0301",
+    "generic_struct_nested_name": "SX0301",
 }
 
 
