@@ -12,7 +12,8 @@ and turns each into a closure that returns whether `a` goes before `b`:
 `__total_cmp_key` and duals by their values, `A.cmp(B)` compares with `<`,
 and a trailing `.reverse()` swaps the sides.  Comparisons combined with `then` and
 `then_with`, and the variants `Ordering::Less`, `Equal` and `Greater`, become an
-integer -1, 0 or 1 (`ordering`), as do the locals of the closure that hold one.  `__sort_by` in `runtime/std.sx` is a stable sort, which is
+integer -1, 0 or 1 (`ordering`), as do the locals of the closure that hold one.
+A `sort_by_key` key `Reverse(k)` compares `k` with the sides swapped.  `__sort_by` in `runtime/std.sx` is a stable sort, which is
 also what `sort_unstable_by` gets.
 """
 
@@ -172,6 +173,15 @@ def _ordering_variant(e: ast.Expr) -> int | None:
     return None
 
 
+def _reversed_key(e: ast.Expr) -> ast.Expr | None:
+    """Return `k` of a sort key `Reverse(k)` or `std::cmp::Reverse(k)`, else None."""
+    if isinstance(e, ast.Call) and isinstance(e.func, ast.Path) and len(e.args) == 1 \
+            and e.func.segments[-1] == "Reverse" and \
+            e.func.segments[:-1] in ([], ["std", "cmp"], ["cmp"], ["core", "cmp"]):
+        return e.args[0]
+    return None
+
+
 def _int(span, value: int) -> ast.Expr:
     literal = ast.IntLit(span, abs(value), "i64")
     return ast.Unary(span, "-", literal) if value < 0 else literal
@@ -264,8 +274,14 @@ def rewrite_sort(call: ast.MethodCall, borrowed: bool, fresh) -> ast.Call:
         if builder.lets:
             raise ChainError(f"sxc supports `{name}` with a closure or a function name",
                              arg.span)
-        body: ast.Expr = ast.Binary(span, "<", builder.call(key, [ast.Path(span, [a])]),
-                                    builder.call(key, [ast.Path(span, [b])]))
+        first, second = a, b
+        if isinstance(key, ast.Closure) and _reversed_key(_tail(key.body)) is not None:
+            # `|x| Reverse(k)` orders by `k`, descending
+            key = ast.Closure(key.span, key.params, key.ret,
+                              _replace_tail(key.body, _reversed_key(_tail(key.body))))
+            first, second = b, a
+        body: ast.Expr = ast.Binary(span, "<", builder.call(key, [ast.Path(span, [first])]),
+                                    builder.call(key, [ast.Path(span, [second])]))
         less = ast.Closure(arg.span, [(a, None), (b, None)], None, body)
     else:
         if not isinstance(arg, ast.Closure) or len(arg.params) != 2:
