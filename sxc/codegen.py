@@ -644,7 +644,7 @@ class Codegen:
                 value &= (1 << ty.bits) - 1
             return ir.Constant(self.ll(ty), value)
         if kind == "variant":
-            enum, variant = name.split("::")
+            enum, variant = name.rsplit("::", 1)
             return const_i64(self.program.enums[enum].discriminants[variant])
         raise InternalError(f"unknown path kind {kind}")
 

@@ -1,7 +1,7 @@
 """Rewrite `sort_by` and `sort_by_key` calls into a stable merge sort with a `less` closure.
 
-sxc has no `Ordering` values, so it recognises the comparisons numeric code writes
-and turns each into a closure that returns whether `a` goes before `b`:
+sxc recognises the comparisons numeric code writes and turns each into a closure
+that returns whether `a` goes before `b`, so the sort never builds an `Ordering`:
 
     v.sort_by(|a, b| a.partial_cmp(b).unwrap())   ->  __sort_by(&mut v, |a, b| a < b)
     v.sort_by(|a, b| b.total_cmp(a))              ->  ... key(b) < key(a)
@@ -249,9 +249,9 @@ def _swapped(compare: ast.Expr) -> ast.Expr:
 
 
 def _unsupported(e: ast.Expr) -> ChainError:
-    return ChainError("sxc has no `Ordering` values, so it supports `sort_by` only with a "
-                      "comparison such as `a.partial_cmp(b).unwrap()`, `a.total_cmp(b)` or "
-                      "`a.cmp(b)`, combined with `then`, `then_with` and `reverse`",
+    return ChainError("sxc supports `sort_by` only with a comparison such as "
+                      "`a.partial_cmp(b).unwrap()`, `a.total_cmp(b)` or `a.cmp(b)`, combined "
+                      "with `then`, `then_with` and `reverse`",
                       e.span, help="compare the keys with `partial_cmp`, `total_cmp` or `cmp` "
                                    "in the closure's last expression")
 

@@ -27,6 +27,7 @@ from sxc import types as T
 from sxc.closures import ClosureMixin
 from sxc.diagnostics import Reporter, Span, similar_name, source_line
 from sxc.iter_chains import IterChainMixin
+from sxc.ordering import OrderingMixin
 from sxc.sort_closures import SortMixin
 from sxc.formatting import PANIC_MACROS, FormatError, Spec, parse_format
 from sxc.lints import lint_unused
@@ -190,7 +191,7 @@ def _is_original_style(program: Program) -> bool:
             and len(ret.path) == 1 and T.is_int(T.PRIMITIVES.get(ret.path[0], T.UNIT)))
 
 
-class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixin):
+class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixin, OrderingMixin):
     def __init__(self, program: Program, reporter: Reporter):
         self.program = program
         self.rep = reporter
@@ -1934,6 +1935,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         chain = self.iter_chain_call(e, expected)
         if chain is None:
             chain = self.sort_closure_call(e, expected)
+        if chain is None:
+            chain = self.ordering_call(e, expected)
         if chain is not None:
             return chain
         receiver_expected = None
@@ -3434,8 +3437,13 @@ def _missing_method_help(name: str) -> str | None:
                 "value and whether it overflowed")
     if name.startswith("checked_"):
         return "sxc has no `Option`: test the operands before the operation"
-    if name in ("total_cmp", "partial_cmp", "cmp"):
-        return "sxc has no `Ordering`: compare with `<`, `==` and `>`"
+    if name == "partial_cmp":
+        return ("sxc has no `Option`: write `a.partial_cmp(&b).unwrap()`, which panics on "
+                "NaN, or compare with `<`, `==` and `>`")
+    if name == "cmp":
+        return "floats have no `cmp`: use `a.total_cmp(&b)` or `a.partial_cmp(&b).unwrap()`"
+    if name == "total_cmp":
+        return "only floats have `total_cmp`: use `a.cmp(&b)`"
     return None
 
 

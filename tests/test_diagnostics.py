@@ -237,6 +237,10 @@ ERRORS = [
      "fn main() {\n    let a = Pt { x: Pt { x: 1.0, y: 2.0 }, y: Pt { x: 3.0, y: 4.0 } };\n"
      "    let b: i64 = a;\n}\n",
      4, 18, "mismatched types: expected `i64`, found `Pt<Pt<f64>>`", None),
+    ("partial_cmp_without_unwrap", "fn main() {\n    let o = 1.5f64.partial_cmp(&2.0);\n}\n",
+     2, 20, "no method named `partial_cmp` found for `f64`", "`a.partial_cmp(&b).unwrap()`"),
+    ("cmp_on_float", "fn main() {\n    let o = 1.5f64.cmp(&2.0);\n}\n",
+     2, 20, "no method named `cmp` found for `f64`", "use `a.total_cmp(&b)`"),
 ]
 
 
@@ -268,7 +272,8 @@ ERROR_CODES = {
     "type_alias_private": "SX0204", "tuple_struct_arity": "SX0302",
     "tuple_struct_pattern_type": "SX0301", "tuple_struct_pattern_count": "SX0301",
     "tuple_struct_no_field": "SX0211", "generic_struct_mismatch_name": "SX0301",
-    "generic_struct_nested_name": "SX0301",
+    "generic_struct_nested_name": "SX0301", "partial_cmp_without_unwrap": "SX0210",
+    "cmp_on_float": "SX0210",
 }
 
 
