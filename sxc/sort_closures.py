@@ -1,7 +1,7 @@
 """Rewrite `sort_by` and `sort_by_key` calls into a stable merge sort with a `less` closure.
 
 sxc recognises the comparisons numeric code writes and turns each into a closure
-that returns whether `a` goes before `b`, so the sort never builds an `Ordering`:
+that returns whether `a` goes before `b`, so those build no `Ordering` value:
 
     v.sort_by(|a, b| a.partial_cmp(b).unwrap())   ->  __sort_by(&mut v, |a, b| a < b)
     v.sort_by(|a, b| b.total_cmp(a))              ->  ... key(b) < key(a)
@@ -13,6 +13,8 @@ that returns whether `a` goes before `b`, so the sort never builds an `Ordering`
 and a trailing `.reverse()` swaps the sides.  Comparisons combined with `then` and
 `then_with`, and the variants `Ordering::Less`, `Equal` and `Greater`, become an
 integer -1, 0 or 1 (`ordering`), as do the locals of the closure that hold one.
+Any other expression there must be an `Ordering` value, such as a call of a
+function that returns one, and is compared with `Ordering::Less`.
 A `sort_by_key` key `Reverse(k)` compares `k` with the sides swapped.  `__sort_by` in `runtime/std.sx` is a stable sort, which is
 also what `sort_unstable_by` gets.
 """
@@ -70,7 +72,7 @@ def less_than(compare: ast.Expr, locals_: frozenset[str] = frozenset()) -> ast.E
         inner = compare.receiver
         if message is None or not (isinstance(inner, ast.MethodCall) and
                                    inner.method == "partial_cmp" and len(inner.args) == 1):
-            raise _unsupported(compare)
+            return _is_less(compare)
         left, right = inner.receiver, _operand(inner.args[0])
         kind = "partial_cmp"
     elif isinstance(compare, ast.MethodCall) and compare.method in ("total_cmp", "cmp") \
@@ -78,7 +80,11 @@ def less_than(compare: ast.Expr, locals_: frozenset[str] = frozenset()) -> ast.E
         left, right = compare.receiver, _operand(compare.args[0])
         kind = compare.method
     else:
-        raise _unsupported(compare)
+        # any other expression must be an `Ordering` value, such as a call of a
+        # function that returns one
+        if swap:
+            compare = ast.MethodCall(span, compare, "reverse", [])
+        return _is_less(compare)
     if swap:
         left, right = right, left
 
@@ -173,6 +179,20 @@ def _ordering_variant(e: ast.Expr) -> int | None:
     return None
 
 
+def _ordering_value(compare: ast.Expr) -> ast.Block:
+    """Return a block that binds `compare`, which must be an `Ordering` value, as one."""
+    span = compare.span
+    let = ast.Let(span, ast.NamePattern(span, "__order", False),
+                  ast.NamedType(span, ["Ordering"]), compare)
+    return ast.Block(span, [let], ast.Path(span, ["__order"]))
+
+
+def _is_less(compare: ast.Expr) -> ast.Expr:
+    """Return whether the `Ordering` value `compare` is `Less`."""
+    return ast.Binary(compare.span, "==", _ordering_value(compare),
+                      ast.Path(compare.span, ["Ordering", "Less"]))
+
+
 def _reversed_key(e: ast.Expr) -> ast.Expr | None:
     """Return `k` of a sort key `Reverse(k)` or `std::cmp::Reverse(k)`, else None."""
     if isinstance(e, ast.Call) and isinstance(e.func, ast.Path) and len(e.args) == 1 \
@@ -231,6 +251,9 @@ def ordering(compare: ast.Expr, locals_: frozenset[str] = frozenset()) -> ast.Ex
         result = ast.If(span, decided, ast.Block(span, [], _path(span, "__first")),
                         ast.Block(span, [], second))
         return ast.Block(span, stmts, result)
+    if not _is_ordering(compare, locals_):
+        # an `Ordering` value, whose discriminant is Rust's -1, 0 or 1
+        return ast.Cast(span, _ordering_value(compare), ast.NamedType(span, ["i64"]))
     less = less_than(compare)
     greater = less_than(_swapped(compare))
     return ast.If(span, less, ast.Block(span, [], _int(span, -1)),
@@ -246,14 +269,6 @@ def _swapped(compare: ast.Expr) -> ast.Expr:
     if isinstance(compare, ast.MethodCall) and compare.method == "reverse" and not compare.args:
         return compare.receiver
     return ast.MethodCall(compare.span, compare, "reverse", [])
-
-
-def _unsupported(e: ast.Expr) -> ChainError:
-    return ChainError("sxc supports `sort_by` only with a comparison such as "
-                      "`a.partial_cmp(b).unwrap()`, `a.total_cmp(b)` or `a.cmp(b)`, combined "
-                      "with `then`, `then_with` and `reverse`",
-                      e.span, help="compare the keys with `partial_cmp`, `total_cmp` or `cmp` "
-                                   "in the closure's last expression")
 
 
 def rewrite_sort(call: ast.MethodCall, borrowed: bool, fresh) -> ast.Call:
@@ -290,7 +305,11 @@ def rewrite_sort(call: ast.MethodCall, borrowed: bool, fresh) -> ast.Call:
                              help="write the comparison in the call, such as "
                                   "`|a, b| a.partial_cmp(b).unwrap()`")
         body, locals_ = ordering_body(arg.body)
-        body = _replace_tail(body, less_than(_tail(body), locals_))
+        if _is_ordering(_tail(body), locals_):
+            body = _replace_tail(body, less_than(_tail(body), locals_))
+        else:
+            # any other last expression must be an `Ordering` value
+            body = _replace_tail(arg.body, less_than(_tail(arg.body)))
         params = [(p, t.inner if isinstance(t, ast.RefType) else t) for p, t in arg.params]
         less = ast.Closure(arg.span, params, None, body)
     target = call.receiver
