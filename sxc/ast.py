@@ -345,6 +345,9 @@ class Match(Expr):
 
     scrutinee: Expr
     arms: list[MatchArm]
+    # False for the match that `matches!` expands to, whose last arm `_ => false`
+    # is unreachable when the pattern covers every value, without that being a mistake
+    warn_unreachable: bool = True
 
 
 @dataclass(eq=False)
@@ -385,6 +388,13 @@ class WildPattern(Pattern):
 @dataclass(eq=False)
 class TuplePattern(Pattern):
     items: list[Pattern]
+
+
+@dataclass(eq=False)
+class TupleStructPattern(TuplePattern):
+    """`P(x, y)` in a `let`: the fields of the tuple struct `name`, in order."""
+
+    name: str = ""
 
 
 @dataclass(eq=False)
@@ -568,6 +578,17 @@ class ConstDef(Item):
     name: str
     type: TypeExpr
     value: Expr
+    public: bool = False
+    name_span: Span | None = None
+
+
+@dataclass(eq=False)
+class TypeAlias(Item):
+    """`type Name<T> = target;`, another name for the type `target`."""
+
+    name: str
+    generics: list[str]
+    target: TypeExpr
     public: bool = False
     name_span: Span | None = None
 

@@ -503,7 +503,9 @@ class Codegen:
             source = None
             if value is not None and value is not NEVER and is_large(value.type):
                 source = self.spill(value)
-            for i, (p, t) in enumerate(zip(pattern.items, ty.items)):
+            items = ty.items if isinstance(ty, T.TupleT) else \
+                [t for _, t in self.struct_fields[ty.struct]]  # `let P(x, y) = p;`
+            for i, (p, t) in enumerate(zip(pattern.items, items)):
                 item = None
                 if source is not None:
                     item = self.b.load(self.b.gep(source, [const_i64(0), ir.Constant(I32, i)]))
@@ -709,7 +711,7 @@ class Codegen:
                 value &= (1 << ty.bits) - 1
             return ir.Constant(self.ll(ty), value)
         if kind == "variant":
-            enum, variant = name.split("::")
+            enum, variant = name.rsplit("::", 1)
             return const_i64(self.program.enums[enum].discriminants[variant])
         raise InternalError(f"unknown path kind {kind}")
 

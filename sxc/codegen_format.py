@@ -18,6 +18,7 @@ from llvmlite import ir
 from sxc import types as T
 from sxc.codegen import Codegen, is_large
 from sxc.formatting import RADIX_PREFIX, Spec
+from sxc.tuple_structs import is_tuple_struct
 from sxc.native import F64, I1, I32, I64, const_i64
 
 # Bits per digit of the radix formats.
@@ -232,6 +233,9 @@ def _debug_struct(cg: Codegen, slot, v, ty: T.StructT, flags: Flags) -> None:
         push_literal(cg, slot, name)
         return
     inner = flags.nested()
+    if is_tuple_struct(field for field, _ in fields):
+        _debug_tuple_struct(cg, slot, v, name, [t for _, t in fields], flags)
+        return
     if flags.pretty:
         push_literal(cg, slot, name + " {\n")
         for i, (field, ftype) in enumerate(fields):
@@ -245,6 +249,26 @@ def _debug_struct(cg: Codegen, slot, v, ty: T.StructT, flags: Flags) -> None:
         push_literal(cg, slot, (", " if i else "") + field + ": ")
         fmt_value(cg, slot, _member(cg, v, i), ftype, inner)
     push_literal(cg, slot, " }")
+
+
+def _debug_tuple_struct(cg: Codegen, slot, v, name: str, types: list[T.Type],
+                        flags: Flags) -> None:
+    """Write a tuple struct as Rust's derived `Debug` does: `P(1.0, 2.0)`."""
+    inner = flags.nested()
+    if flags.pretty:
+        push_literal(cg, slot, name + "(\n")
+        for i, item_t in enumerate(types):
+            push_literal(cg, slot, " " * inner.indent)
+            fmt_value(cg, slot, _member(cg, v, i), item_t, inner)
+            push_literal(cg, slot, ",\n")
+        push_literal(cg, slot, " " * flags.indent + ")")
+        return
+    push_literal(cg, slot, name + "(")
+    for i, item_t in enumerate(types):
+        if i:
+            push_literal(cg, slot, ", ")
+        fmt_value(cg, slot, _member(cg, v, i), item_t, inner)
+    push_literal(cg, slot, ")")
 
 
 def _member(cg: Codegen, v, position: int) -> ir.Value:

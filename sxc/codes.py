@@ -797,6 +797,25 @@ _ALL = [
             }
         }
     """),
+    _code("SX0319", "type alias refers to itself", """
+        A type alias names itself, directly or through other aliases, so it
+        stands for no type.  Write the type out in one of them.
+    """, """
+        type Meters = Length;
+        type Length = Meters;
+
+        fn main() {
+            let m: Meters = 1.0;
+        }
+    """, """
+        type Meters = Length;
+        type Length = f64;
+
+        fn main() {
+            let m: Meters = 1.0;
+            println!("{}", m);
+        }
+    """),
     # ------------------------------------------------------------------ SX04xx
     _code("SX0401", "assignment to an immutable variable", """
         A binding declared with `let` cannot be assigned again, and one

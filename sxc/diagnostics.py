@@ -31,6 +31,27 @@ def register_source(path: str, text: str) -> None:
     _LINES.pop(path, None)
 
 
+# file -> (region, warning codes) of each `#[allow(..)]` in it (see sxc.lint_levels)
+_ALLOWED: dict[str, list[tuple["Span", frozenset[str]]]] = {}
+
+
+def allow_warnings(path: str, regions: list[tuple["Span", frozenset[str]]]) -> None:
+    """Record the regions of file `path` where warnings with the given codes are silenced,
+    in place of those recorded at an earlier parse of the file."""
+    _ALLOWED[path] = [region for region in regions if region[1]]
+
+
+def warning_allowed(code: str | None, span: "Span") -> bool:
+    """Return whether an `#[allow(..)]` around `span` silences warning `code`."""
+    if code is None:
+        return False
+    for region, codes in _ALLOWED.get(span.file, ()):
+        if code in codes and (region.line, region.col) <= (span.line, span.col) \
+                and (span.end_line, span.end_col) <= (region.end_line, region.end_col):
+            return True
+    return False
+
+
 def registered_sources() -> dict[str, str]:
     """Return a copy of every registered text by path."""
     return dict(_SOURCES)
@@ -285,15 +306,40 @@ class Reporter:
     def __init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
         self._seen: set = set()
+        # the internal name of each copy of a generic struct -> its name in Rust, so that
+        # messages say `Pt<f32>` where the compiler says `Pt__f32`
+        self.type_names: dict[str, str] = {}
+        # the pattern that finds the names of `type_names`, and how many it was made for
+        self._type_name_pattern: tuple[int, re.Pattern] | None = None
+
+    def name_type(self, internal: str, shown: str) -> None:
+        """Show the type named `internal` as `shown` in the messages reported from now on."""
+        self.type_names[internal] = self.rust_names(shown)
+
+    def rust_names(self, text: str | None) -> str | None:
+        """Return `text` with the internal names of generic struct copies replaced."""
+        if not text or not self.type_names:
+            return text
+        # another reporter that shares `type_names` may have added names
+        if self._type_name_pattern is None or self._type_name_pattern[0] != len(self.type_names):
+            names = sorted(self.type_names, key=len, reverse=True)
+            self._type_name_pattern = (len(self.type_names), re.compile(
+                r"(?<![\w:])(" + "|".join(re.escape(n) for n in names) + r")(?!\w)"))
+        return self._type_name_pattern[1].sub(lambda m: self.type_names[m.group(1)], text)
 
     def error(self, message: str, span: Span, help: str | None = None,
               notes: list[tuple[str, Span | None]] | None = None,
               code: str | None = None) -> None:
-        self._add(Diagnostic("error", message, span, notes or [], help, code))
+        notes = [(self.rust_names(note), at) for note, at in notes or []]
+        self._add(Diagnostic("error", self.rust_names(message), span, notes,
+                             self.rust_names(help), code))
 
     def warning(self, message: str, span: Span, help: str | None = None,
                 code: str | None = None) -> None:
-        self._add(Diagnostic("warning", message, span, [], help, code))
+        if warning_allowed(code, span):
+            return
+        self._add(Diagnostic("warning", self.rust_names(message), span, [],
+                             self.rust_names(help), code))
 
     def _add(self, diagnostic: Diagnostic) -> None:
         diagnostic.message = shorten_quoted(diagnostic.message)

@@ -48,6 +48,14 @@ from sxc import types as T
 from sxc.diagnostics import Span
 
 SOURCES = ("iter", "iter_mut", "into_iter")
+# the method that appends an item of a chain collected into a `String`: the type
+# checker makes it `push` for a `char` and `push_str` for a string
+COLLECT_PUSH = "__collect_push"
+# the sources whose items are sub-slices `&[T]` of a sequence, with the message
+# that Rust's panic for a size of zero has
+SLICE_SOURCES = {"windows": "window size must be non-zero",
+                 "chunks": "chunk size must be non-zero",
+                 "chunks_exact": "chunk size must be non-zero"}
 # the string methods that return a slice, which a consumer may take directly: `s.chars().any(f)`
 CHAR_SOURCES = ("chars", "char_indices", "bytes")
 STRING_SOURCES = ("lines", "split_whitespace", "split") + CHAR_SOURCES
@@ -97,8 +105,11 @@ class Chain:
     """An iterator source followed by adapters, from the source outwards."""
 
     source: ast.Expr  # the sequence, or the `ast.Range`
-    method: str | None  # "iter", "iter_mut", "into_iter", or None for a range
+    # "iter", "iter_mut", "into_iter", a key of SLICE_SOURCES, or None for a range
+    method: str | None
     adapters: list[ast.MethodCall] = field(default_factory=list)
+    # the call `v.windows(n)`, `v.chunks(n)` or `v.chunks_exact(n)` of a slice source
+    slice_call: ast.MethodCall | None = None
 
     @property
     def is_range(self) -> bool:
@@ -115,6 +126,9 @@ def parse_chain(e: ast.Expr) -> Chain | None:
             adapters or e.method in CHAR_SOURCES):
         # the string splitters return a `Vec<&str>` in sxc, and `chars()` a slice
         return Chain(e, "into_iter", list(reversed(adapters)))
+    if isinstance(e, ast.MethodCall) and e.method in SLICE_SOURCES and len(e.args) == 1 \
+            and not isinstance(e.receiver, ast.Range):
+        return Chain(e.receiver, e.method, list(reversed(adapters)), e)
     if isinstance(e, ast.MethodCall) and e.method in SOURCES and not e.args:
         if isinstance(e.receiver, ast.Range):
             return Chain(e.receiver, None, list(reversed(adapters)))
@@ -163,6 +177,8 @@ def needs_rewrite(chain: Chain) -> bool:
     """Tell whether a `for` loop over `chain` needs this module (not `seq_adapters`)."""
     if chain.is_range:
         return len(chain.adapters) > _range_prefix(chain)
+    if chain.slice_call is not None:
+        return True
     if isinstance(chain.source, ast.MethodCall) and chain.source.method in STRING_SOURCES:
         return [a.method for a in chain.adapters] not in ([], ["enumerate"])
     return _indexed_prefix(chain) < len(chain.adapters) or \
@@ -373,7 +389,10 @@ class _Builder(seq_adapters._Builder):
 
     def indexed(self, chain: Chain, end: int):
         """Return the count and items of the source with the first `end` adapters applied."""
-        count, elem = self.source(chain.source, chain.method == "iter_mut")
+        if chain.slice_call is not None:
+            count, elem = self.slices(chain.source, chain.slice_call)
+        else:
+            count, elem = self.source(chain.source, chain.method == "iter_mut")
         for a in chain.adapters[:end]:
             check_arity(a)
             if a.method in ("copied", "cloned"):
@@ -385,6 +404,44 @@ class _Builder(seq_adapters._Builder):
             count, elem = self.adapt(ast.MethodCall(a.span, a.receiver, a.method, args, [],
                                                     a.method_span), count, elem)
         return count, elem
+
+    def slices(self, seq: ast.Expr, call: ast.MethodCall):
+        """Return the count and items of `seq.windows(n)`, `seq.chunks(n)` or
+        `seq.chunks_exact(n)`, whose items are sub-slices `&seq[a..b]`."""
+        seq_count, _ = self.source(seq, False)
+        seq = self.place
+        size = self.usize_var("size", call.args[0])
+        at = call.method_span or call.span
+        panic = ast.MacroCall(at, "panic", [ast.StrLit(at, SLICE_SOURCES[call.method])])
+        self.lets.append(self.if_(self.binary("==", size, self.usize(0)),
+                                  [ast.ExprStmt(at, panic, True)]))
+        one = self.usize(1)
+
+        def sub_slice(start: ast.Expr, end: ast.Expr) -> ast.Expr:
+            return ast.Ref(self.span, ast.Index(self.span, seq,
+                                                ast.Range(self.span, start, end, False)), False)
+        if call.method == "windows":
+            # `len - size + 1` windows, none when the sequence is shorter than one window
+            count = self.usize_var("n", ast.If(
+                self.span, self.binary(">=", seq_count, size),
+                self.block(self.binary("+", self.binary("-", seq_count, size), one)),
+                self.block(self.usize(0))))
+            return count, lambda k: sub_slice(k, self.binary("+", k, size))
+        if call.method == "chunks_exact":
+            count = self.usize_var("n", self.binary("/", seq_count, size))
+            return count, lambda k: sub_slice(self.binary("*", k, size),
+                                              self.binary("*", self.binary("+", k, one), size))
+        # chunks: the last one holds what is left
+        count = self.usize_var("n", self.binary("/", self.binary(
+            "-", self.binary("+", seq_count, size), one), size))
+
+        def chunk(k: ast.Expr) -> ast.Expr:
+            start = self.binary("*", k, size)
+            end = self.binary("+", start, size)
+            last = ast.If(self.span, self.binary("<", end, seq_count), self.block(end),
+                          self.block(seq_count))
+            return sub_slice(self.binary("*", k, size), last)
+        return count, chunk
 
     def iterator(self, it: ast.Expr):
         chain = parse_chain(it)
@@ -559,7 +616,8 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
                                "max", "min")
     if name in ("sum", "product"):
         builder.item_type = result_type
-    elif name == "collect" and isinstance(result_type, ast.ResolvedType):
+    elif name == "collect" and isinstance(result_type, ast.ResolvedType) and \
+            isinstance(result_type.ty, T.VecT):
         builder.item_type = ast.ResolvedType(span, result_type.ty.elem)
     # the source and the adapters' arguments are evaluated before the consumer's
     builder.prepare(chain)
@@ -575,6 +633,16 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
 
         def sink(item):
             return [builder.increment(acc)]
+        result = acc
+    elif name == "collect" and isinstance(result_type, ast.ResolvedType) and \
+            result_type.ty == T.STRING:
+        # a `String` collects `char`s and strings alike, as their text
+        acc = builder.var("text", ast.Call(span, ast.Path(span, ["String", "new"]), []), True,
+                          result_type)
+
+        def sink(item):
+            push = ast.MethodCall(span, acc, COLLECT_PUSH, [item])
+            return [ast.ExprStmt(span, push, True)]
         result = acc
     elif name == "collect":
         new = ast.Call(span, ast.Path(span, ["Vec", "new"]), [])
@@ -774,9 +842,11 @@ class IterChainMixin:
     def collect_type(self, e: ast.MethodCall, expected, span: Span) -> ast.TypeExpr | None:
         if e.type_args:
             te = e.type_args[0]
+            if isinstance(te, ast.NamedType) and te.path == ["String"] and not te.args:
+                return ast.ResolvedType(span, T.STRING)
             if not (isinstance(te, ast.NamedType) and te.path == ["Vec"]):
-                raise ChainError("sxc collects iterator chains only into a `Vec<T>`",
-                                 te.span, help="write `.collect::<Vec<_>>()`")
+                raise ChainError("sxc collects iterator chains only into a `Vec<T>` or a "
+                                 "`String`", te.span, help="write `.collect::<Vec<_>>()`")
             if len(te.args) == 1 and isinstance(te.args[0], ast.NamedType) and \
                     te.args[0].path == ["_"]:
                 return None
@@ -784,9 +854,11 @@ class IterChainMixin:
         if expected is None:
             return None
         ty = T.prune(expected)
+        if ty == T.STRING:
+            return ast.ResolvedType(span, T.STRING)
         if not isinstance(ty, T.VecT):
-            raise ChainError(f"sxc collects iterator chains only into a `Vec<T>`, not "
-                             f"`{ty}`", span)
+            raise ChainError(f"sxc collects iterator chains only into a `Vec<T>` or a "
+                             f"`String`, not `{ty}`", span)
         if isinstance(T.prune(ty.elem), T.HoleT):
             return None
         return ast.ResolvedType(span, ty)

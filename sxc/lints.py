@@ -5,7 +5,8 @@ The type checker marks each local when a later expression looks it up
 a `&mut self` method on it (`Local.mutated`).  After every body is checked,
 `lint_unused` warns about the user's bindings that were never used, and the
 `let mut` bindings that were never mutated, as rustc's `unused_variables` and
-`unused_mut` lints do.  A name that starts with `_` is never reported.
+`unused_mut` lints do.  A name that starts with `_` is never reported, and
+`#[allow(..)]` silences them (see sxc.lint_levels).
 """
 
 from __future__ import annotations

@@ -27,7 +27,8 @@ from sxc.traits import check_trait_impl
 CRATE = "crate"  # the module path of the user's crate root
 
 # The kind of item that each item class declares, as messages name it.
-ITEM_KINDS = {ast.StructDef: "struct", ast.FnDef: "function", ast.ConstDef: "constant"}
+ITEM_KINDS = {ast.StructDef: "struct", ast.FnDef: "function", ast.ConstDef: "constant",
+              ast.TypeAlias: "type alias"}
 
 
 def _real_path(path: str) -> str:

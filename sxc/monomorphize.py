@@ -31,6 +31,7 @@ import copy
 from dataclasses import dataclass, field
 
 from sxc import ast
+from sxc.type_aliases import MAX_ALIAS_DEPTH, expand_alias
 from sxc import types as T
 from sxc.diagnostics import Reporter, Span
 
@@ -151,6 +152,14 @@ def _replace_self(te, pattern: ast.TypeExpr):
         te.params = [_replace_self(p, pattern) for p in te.params]
         te.ret = _replace_self(te.ret, pattern)
     return te
+
+
+def _turbofish_help(fn: ast.FnDef) -> str:
+    """Return the help that asks for the type arguments of generic function `fn`."""
+    if len(fn.generics) == 1:
+        return f"name the type: `{fn.name}::<f64>(..)`"
+    return (f"name the types: `{fn.name}::<{', '.join(fn.generics)}>(..)`, each "
+            "parameter replaced by a type")
 
 
 def _plural(n: int) -> str:
@@ -303,6 +312,7 @@ class GenericsMixin:
                                self.program.structs)
         self.struct_instances[key] = mangled
         self.instance_of[mangled] = key
+        self.rep.name_type(mangled, label)
         inst = ast.StructDef(sdef.span, mangled, sdef.fields, [], list(sdef.derives),
                              sdef.public)
         inst.origin = getattr(sdef, "origin", "user")
@@ -367,6 +377,8 @@ class GenericsMixin:
                 self._bind(env, name, t)
             elif name == "Vec" and len(te.args) == 1 and isinstance(t, T.VecT):
                 self.unify(te.args[0], t.elem, env, names)
+            elif name in self.program.type_aliases:
+                self._unify_alias(te, t, env, names)
             elif name in self.generic_structs and isinstance(t, T.StructT) and \
                     self.instance_of.get(t.struct, (None,))[0] == name:
                 for a, at in zip(te.args, self.instance_of[t.struct][1]):
@@ -395,6 +407,20 @@ class GenericsMixin:
                 for p, pt in zip(te.params, t.params):
                     self.unify(p, pt, env, names)
                 self.unify(te.ret, t.ret, env, names)
+
+    def _unify_alias(self, te: ast.NamedType, t: T.Type, env: dict[str, T.Type],
+                     names) -> None:
+        """Unify the target of the type alias that `te` names with `t`."""
+        target = expand_alias(te, self.program.type_aliases[te.path[-1]])
+        depth = self.__dict__.get("alias_unify_depth", 0)
+        # aliases that form a cycle expand forever; `alias_type` reports them
+        if target is None or depth > MAX_ALIAS_DEPTH:
+            return
+        self.alias_unify_depth = depth + 1
+        try:
+            self.unify(target, t, env, names)
+        finally:
+            self.alias_unify_depth = depth
 
     @staticmethod
     def _bind(env: dict[str, T.Type], name: str, t: T.Type) -> None:
@@ -588,7 +614,7 @@ class GenericsMixin:
             shown = missing[0] if not missing[0].startswith("impl#") else "impl Fn"
             self.rep.error(f"type annotations needed: cannot infer the type of `{shown}` "
                            f"in this call of `{fn.name}`", span,
-                           help=f"name the type: `{fn.name}::<f64>(..)`" if fn.generics else
+                           help=_turbofish_help(fn) if fn.generics else
                            "annotate the type of the value", code="SX0304")
             e.args = args
             e.ty = T.NEVER
@@ -797,6 +823,7 @@ class GenericsMixin:
             inst = self.instances.pop(0)
             outer = self.rep
             self.rep = Reporter()
+            self.rep.type_names = outer.type_names
             saved = self.type_env, self.instance_depth
             self.type_env, self.instance_depth = inst.env, inst.depth
             try:

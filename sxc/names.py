@@ -123,6 +123,10 @@ class NameResolver:
                 item.name = entry.key
                 if isinstance(item, ast.StructDef):
                     last_struct = entry.key
+            if isinstance(item, ast.TypeAlias) and isinstance(item.target, ast.NamedType) \
+                    and not item.target.args:
+                # the path as written, which `aliased_type` resolves in the alias's module
+                item.written_target = list(item.target.path)
 
     # ------------------------------------------------------------ lookups
 
@@ -358,6 +362,8 @@ class NameResolver:
         if entry.kind == "module":
             return None
         rest = segments[taken:]
+        if rest and entry.kind == "type alias":
+            entry = self.aliased_type(entry, span) or entry
         if entry.kind == "std":
             return entry.key.split("::") + rest
         if len(rest) == 1:
@@ -375,7 +381,8 @@ class NameResolver:
             return None
         return [entry.key] + segments[2:]
 
-    def type_path(self, scope: Scope, path: list[str], span: Span) -> list[str] | None:
+    def type_path(self, scope: Scope, path: list[str], span: Span,
+                  struct_literal: bool = False) -> list[str] | None:
         shadowed = self.shadowed_prelude(path)
         if shadowed is not None:
             return shadowed
@@ -388,9 +395,25 @@ class NameResolver:
             return None
         if entry.kind == "module" or taken < len(path):
             return None
+        if struct_literal and entry.kind == "type alias":
+            entry = self.aliased_type(entry, span) or entry
         if entry.kind == "std":
             return entry.key.split("::")
         return [entry.key]
+
+    def aliased_type(self, entry: Entry, span: Span, depth: int = 0) -> Entry | None:
+        """Return the struct or enum that the type alias `entry` names without type
+        arguments, following aliases of aliases, so that `Alias::new()` and
+        `Alias { .. }` reach it; None for any other alias."""
+        path = getattr(entry.item, "written_target", None)
+        if path is None or depth > 64:
+            return None
+        found, taken = self.walk(entry.module, path, span, report=False)
+        if found is None or taken < len(path):
+            return None
+        if found.kind == "type alias":
+            return self.aliased_type(found, span, depth + 1)
+        return found if found.kind in ("struct", "enum") else None
 
     def check_method(self, scope: Scope, key: str, name: str, span: Span) -> None:
         found = self.methods.get(key)
@@ -480,6 +503,10 @@ class BodyRewriter:
         elif isinstance(item, ast.ConstDef):
             self.visit(item.type)
             self.visit(item.value)
+        elif isinstance(item, ast.TypeAlias):
+            self.type_params = set(item.generics)
+            self.visit(item.target)
+            self.type_params = set()
         elif not isinstance(item, (ast.ModDecl, ast.UseDecl)):
             self.visit(item)
         self.aliases = []
@@ -622,6 +649,6 @@ class BodyRewriter:
             first, sep, rest = node.name.partition("::")
             node.name = self.unalias(first) + sep + rest
         new = self.names.type_path(self.scope, node.name.split("::"),
-                                   node.name_span or node.span)
+                                   node.name_span or node.span, struct_literal=True)
         if new is not None and len(new) == 1:
             node.name = new[0]

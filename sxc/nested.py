@@ -27,7 +27,7 @@ import dataclasses
 from sxc import ast
 
 # Items that a block may declare and that have a name to map.
-NAMED_ITEMS = (ast.FnDef, ast.StructDef, ast.EnumDef, ast.ConstDef)
+NAMED_ITEMS = (ast.FnDef, ast.StructDef, ast.EnumDef, ast.ConstDef, ast.TypeAlias)
 
 
 def lift_nested_items(items: list[ast.Item], extra_bodies: list[list[ast.Stmt]] = ()

@@ -21,7 +21,8 @@ import lark
 from lark import Token, Transformer, v_args
 
 from sxc import ast, identifiers
-from sxc.diagnostics import CompileError, Diagnostic, Span, register_source
+from sxc.diagnostics import CompileError, Diagnostic, Span, allow_warnings, register_source
+from sxc.lint_levels import allowed_codes, whole_file
 
 # Binding power of each binary operator; comparisons do not chain.
 PRECEDENCE = {
@@ -122,8 +123,6 @@ UNSUPPORTED = [
                 re.M),
      "the original toolchain's actors, specialists, hives and `module` blocks",
      "sxc compiles numeric programs: functions, structs and their `impl` blocks"),
-    (re.compile(r"^[ \t]*(pub[ \t]+)?type[ \t]+\w+", re.M), "type aliases",
-     "write the type itself"),
     (re.compile(r"^[ \t]*(pub[ \t]+)?union[ \t]+\w+", re.M), "unions",
      "use a struct"),
     (re.compile(r"^[ \t]*macro_rules![ \t]*\w+", re.M), "macro definitions",
@@ -138,8 +137,6 @@ UNSUPPORTED = [
      "index the array instead: `let a = v[0];`"),
     (re.compile(r"'[A-Za-z_]\w*:[ \t]*\{"), "labelled blocks",
      "use a labelled `loop` and leave it with `break 'label value`"),
-    (re.compile(r"^[ \t]*(pub[ \t]+)?struct[ \t]+\w+[ \t]*(<[^>\n]*>)?[ \t]*\(", re.M),
-     "tuple structs", "name the fields: `struct P { x: f64, y: f64 }`"),
     (re.compile(r"(?:(?<=->)|(?<=:))[ \t]*impl[ \t]+(?!Fn(Mut|Once)?[ \t]*\()\w+"),
      "`impl Trait` types other than `impl Fn(..)`", "name the concrete type"),
     (re.compile(r"\bstatic[ \t]+mut\b"), "mutable statics",
@@ -319,8 +316,8 @@ def _nesting_diagnostic(source: str, path: str) -> Diagnostic | None:
 # the pattern always runs.
 UNSUPPORTED_WORDS = [
     ("trait",), ("dyn",), ("actor", "specialist", "hive", "anima", "module"),
-    ("type",), ("union",), ("macro_rules",), ("async",), ("unsafe",), (), ("let",), (),
-    ("struct",), ("impl",), ("static",), ("extern",),
+    ("union",), ("macro_rules",), ("async",), ("unsafe",), (), ("let",), (),
+    ("impl",), ("static",), ("extern",),
 ]
 assert len(UNSUPPORTED_WORDS) == len(UNSUPPORTED)
 
@@ -386,6 +383,7 @@ def parse_module(source: str, path: str) -> ast.Module:
     builder = Builder(path)
     try:
         items, script, attributes, attribute_spans = builder.transform(tree)
+        allow_warnings(path, builder.allowed)
     except lark.exceptions.VisitError as exc:
         # a builder method reported an unsupported construct
         if isinstance(exc.orig_exc, CompileError):
@@ -640,6 +638,15 @@ class Builder(Transformer):
     def __init__(self, path: str):
         super().__init__()
         self.path = path
+        # the regions of `#[allow(..)]` attributes, with the warning codes they silence
+        self.allowed: list[tuple[Span, frozenset[str]]] = []
+
+    def allow_in(self, span: Span, attributes) -> None:
+        """Record the warnings that the outer attributes `attributes` silence in `span`."""
+        bodies = [a[1:4] for a in attributes if isinstance(a, tuple) and a[0] == "attr"]
+        codes = allowed_codes(bodies)
+        if codes:
+            self.allowed.append((span, codes))
 
     def sp(self, meta) -> Span:
         return _span(self.path, meta)
@@ -663,6 +670,9 @@ class Builder(Transformer):
 
     def inner_attribute(self, meta, children):
         name, _args, value = children[0]
+        codes = allowed_codes([children[0]])
+        if codes:
+            self.allowed.append((whole_file(self.path), codes))
         return ("inner", name, value, self.sp(meta))
 
     def attribute(self, meta, children):
@@ -681,7 +691,10 @@ class Builder(Transformer):
         return (name, args, value)
 
     def attr_arg(self, meta, children):
-        return str(children[0]) if isinstance(children[0], Token) else children[0]
+        if not isinstance(children[0], Token):
+            return children[0]
+        names = [str(c) for c in children if isinstance(c, Token) and c.type == "NAME"]
+        return "::".join(names)
 
     # ------------------------------------------------------------ items
 
@@ -772,6 +785,26 @@ class Builder(Transformer):
         sdef.public_fields = {f for f, _, public in fields if public}
         return sdef
 
+    def tuple_struct_def(self, meta, children):
+        # the fields of `struct P(f64, f64);` are named `0` and `1`, as `p.0` reads them
+        vis, name, generics, *fields, where = children
+        fields = [f for f in fields if f is not None]
+        names, _bounds = _split_generics(generics, where)
+        sdef = ast.StructDef(self.sp(meta), str(name), [(str(i), ty) for i, (ty, _) in
+                                                        enumerate(fields)], names, [],
+                             vis is not None)
+        sdef.public_fields = {str(i) for i, (_, public) in enumerate(fields) if public}
+        return sdef
+
+    def tuple_struct_field(self, meta, children):
+        *_attributes, public, ty = children
+        return ty, public is not None
+
+    def tuple_struct_pattern(self, meta, children):
+        names = [c for c in children if isinstance(c, Token)]
+        items = [c for c in children if isinstance(c, ast.Pattern)]
+        return ast.TupleStructPattern(self.sp(meta), items, "::".join(str(n) for n in names))
+
     def unit_struct_def(self, meta, children):
         vis, name, generics = children
         names, _bounds = _split_generics(generics, None)
@@ -813,6 +846,13 @@ class Builder(Transformer):
 
     def impl_def(self, meta, children):
         generics, first, second, where, *rest = children
+        pending = []
+        for member in rest:
+            if isinstance(member, tuple):
+                pending.append(member)
+            elif member is not None:
+                self.allow_in(member.span, pending)
+                pending = []
         methods = [m for m in rest if isinstance(m, ast.FnDef)]
         consts = [c for c in rest if isinstance(c, ast.ConstDef)]
         if second is None:
@@ -857,6 +897,12 @@ class Builder(Transformer):
         vis, name, ty, value = children
         return ast.ConstDef(self.sp(meta), str(name), ty, value, vis is not None,
                             _tok_span(self.path, name))
+
+    def type_alias(self, meta, children):
+        vis, name, generics, target = children
+        names, _bounds = _split_generics(generics, None)
+        return ast.TypeAlias(self.sp(meta), str(name), names, target, vis is not None,
+                             _tok_span(self.path, name))
 
     def mod_decl(self, meta, children):
         vis, name = children
@@ -1021,6 +1067,7 @@ class Builder(Transformer):
                 return None  # test-only items, such as `#[cfg(test)] mod tests { .. }`
         if isinstance(item, (ast.StructDef, ast.EnumDef)):
             item.derives = derives
+        self.allow_in(item.span, children[:-1])
         return ast.ItemStmt(item.span, item)
 
     def attributed_stmt(self, meta, children):
@@ -1028,12 +1075,13 @@ class Builder(Transformer):
 
         `#[cfg(test)]` drops the statement, as it does an item, because sxc
         compiles no tests.
-        NOTE: `#[allow(..)]` does not silence sxc's warnings, such as SXW006 for
-        an unneeded `mut`."""
+        `#[allow(..)]` silences the matching warnings inside the statement
+        (see sxc.lint_levels)."""
         *attributes, stmt = children
         for attribute in attributes:
             if attribute[1] == "cfg" and "test" in attribute[2]:
                 return None
+        self.allow_in(stmt.span, attributes)
         return stmt
 
     def attributed_expr_stmt(self, meta, children):
@@ -1375,6 +1423,15 @@ class Builder(Transformer):
             return ast.VecLit(self.sp(meta), args)
         return ast.MacroCall(self.sp(meta), name, args, names if any(names) else [])
 
+    def matches_macro(self, meta, children):
+        # `matches!(value, pattern if guard)` is `match value { pattern if guard
+        # => true, _ => false }`
+        _name, scrutinee, pattern, guard = children
+        span = self.sp(meta)
+        arms = [ast.MatchArm(span, pattern, guard, ast.BoolLit(span, True)),
+                ast.MatchArm(span, ast.WildPattern(span), None, ast.BoolLit(span, False))]
+        return ast.Match(span, scrutinee, arms, warn_unreachable=False)
+
     def macro_args(self, meta, children):
         return list(children)
 
@@ -1402,7 +1459,7 @@ class Builder(Transformer):
                 "error", f"unknown macro `{name}!`", self.sp(meta), [],
                 "sxc knows `println!`, `print!`, `eprintln!`, `eprint!`, `format!`, "
                 "`panic!`, `unreachable!`, `todo!`, `unimplemented!`, `assert!`, "
-                "`assert_eq!`, `assert_ne!`, their `debug_` forms and `vec!`", code="SX0107")])
+                "`assert_eq!`, `assert_ne!`, their `debug_` forms, `matches!` and `vec!`", code="SX0107")])
         return ast.VecLit(self.sp(meta), args)
 
     def return_(self, meta, children):

@@ -16,6 +16,7 @@ from sxc.parse import char_literal
 from sxc.formatting import Spec
 from sxc.resolve import Program
 from sxc.traits import MARKER_DERIVES
+from sxc.tuple_structs import is_tuple_struct
 
 INDENT = "    "
 
@@ -138,6 +139,8 @@ class Printer:
     def program(self, program: Program) -> str:
         self.functions = program.functions
         for name, edef in program.enums.items():
+            if getattr(edef, "origin", "user") == "std":
+                continue  # the prelude's own, such as `Ordering`
             self.enum(edef)
         for name, sdef in program.structs.items():
             if getattr(sdef, "origin", "user") == "std":
@@ -149,7 +152,11 @@ class Printer:
             if markers:
                 self.lines.append(f"#[derive({', '.join(markers)})]")
             name = ident(name)
-            self.lines.append(f"struct {name} {{ {body} }}" if body else f"struct {name};")
+            if is_tuple_struct(f for f, _ in fields):
+                items = ", ".join(type_text(t) for _, t in fields)
+                self.lines.append(f"struct {name}({items});")
+            else:
+                self.lines.append(f"struct {name} {{ {body} }}" if body else f"struct {name};")
             self.lines.append("")
         for c in program.consts.values():
             ty = getattr(c, "lowered_ty", None) or c.value.ty
@@ -225,6 +232,9 @@ class Printer:
             if keyword == "var":
                 return f"var {p.name}"
             return f"let {'mut ' if p.mutable else ''}{p.name}"
+        if isinstance(p, ast.TupleStructPattern):
+            return (f"let {ident(p.ty.struct)}("
+                    + ", ".join(self.pattern(i, "let")[4:] for i in p.items) + ")")
         if isinstance(p, ast.TuplePattern):
             return "let (" + ", ".join(self.pattern(i, "let")[4:] for i in p.items) + ")"
         return "let _"
@@ -401,6 +411,8 @@ class Printer:
         fields = ", ".join(f"{n}: {self.expr(v, depth)}" for n, v in e.fields)
         if not fields:
             return ident(e.name)
+        if is_tuple_struct(n for n, _ in e.fields):
+            return f"{ident(e.name)}({self.args([v for _, v in e.fields], depth)})"
         return f"{ident(e.name)} {{ {fields} }}"
 
     def p_ArrayLit(self, e, depth):

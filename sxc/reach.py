@@ -19,8 +19,9 @@ STR_FUNCTIONS = {
     "trim": "__str_trim", "starts_with": "__str_starts_with",
     "ends_with": "__str_ends_with", "contains": "__str_contains", "split": "__str_split",
     "to_uppercase": "__str_to_uppercase", "to_lowercase": "__str_to_lowercase",
-    "to_ascii_uppercase": "__str_to_uppercase", "to_ascii_lowercase": "__str_to_lowercase",
-    "repeat": "__str_repeat", "chars": "__str_chars", "char_indices": "__str_char_indices",
+    "to_ascii_uppercase": "__str_to_ascii_uppercase",
+    "to_ascii_lowercase": "__str_to_ascii_lowercase",
+    "repeat": "__str_repeat", "replace": "__str_replace", "chars": "__str_chars", "char_indices": "__str_char_indices",
 }
 
 

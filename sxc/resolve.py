@@ -42,6 +42,7 @@ class Program:
     variant_imports: dict[str, str] = field(default_factory=dict)
     functions: dict[str, ast.FnDef] = field(default_factory=dict)
     consts: dict[str, ast.ConstDef] = field(default_factory=dict)
+    type_aliases: dict[str, ast.TypeAlias] = field(default_factory=dict)
     # file-level settings from inner attributes, e.g. `#![mode = "release"]`
     attributes: dict[str, str] = field(default_factory=dict)
     attribute_spans: dict[str, Span] = field(default_factory=dict)
@@ -233,6 +234,8 @@ def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
                 _define(program.functions, key, method, reporter, "method")
         elif isinstance(item, ast.ConstDef):
             _define(program.consts, item.name, item, reporter, "constant")
+        elif isinstance(item, ast.TypeAlias):
+            _define(program.type_aliases, item.name, item, reporter, "type alias")
         elif isinstance(item, ast.ExternBlock):
             for fn in extern_functions(item, reporter):
                 fn.origin = origin

@@ -150,6 +150,7 @@ class _Builder:
             self.lets.append(ast.Let(self.span, ast.NamePattern(self.span, name, mutable),
                                      None, seq))
             seq = self.name(name)
+        self.place = seq  # the sequence as the items read it
         count = self.let("n", ast.MethodCall(self.span, seq, "len", []))
 
         def elem(k: ast.Expr):

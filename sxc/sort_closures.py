@@ -1,7 +1,7 @@
 """Rewrite `sort_by` and `sort_by_key` calls into a stable merge sort with a `less` closure.
 
-sxc has no `Ordering`, so it recognises the comparisons numeric code writes and
-turns each into a closure that returns whether `a` goes before `b`:
+sxc recognises the comparisons numeric code writes and turns each into a closure
+that returns whether `a` goes before `b`, so those build no `Ordering` value:
 
     v.sort_by(|a, b| a.partial_cmp(b).unwrap())   ->  __sort_by(&mut v, |a, b| a < b)
     v.sort_by(|a, b| b.total_cmp(a))              ->  ... key(b) < key(a)
@@ -10,11 +10,18 @@ turns each into a closure that returns whether `a` goes before `b`:
 `A.partial_cmp(B).unwrap()` panics as Rust's does when `A` or `B` is NaN, and
 `.expect(msg)` panics with `msg`.  `A.total_cmp(B)` orders `f64` values by
 `__total_cmp_key` and duals by their values, `A.cmp(B)` compares with `<`,
-and a trailing `.reverse()` swaps the sides.  `__sort_by` in `runtime/std.sx` is a stable sort, which is
+and a trailing `.reverse()` swaps the sides.  Comparisons combined with `then` and
+`then_with`, and the variants `Ordering::Less`, `Equal` and `Greater`, become an
+integer -1, 0 or 1 (`ordering`), as do the locals of the closure that hold one.
+Any other expression there must be an `Ordering` value, such as a call of a
+function that returns one, and is compared with `Ordering::Less`.
+A `sort_by_key` key `Reverse(k)` compares `k` with the sides swapped.  `__sort_by` in `runtime/std.sx` is a stable sort, which is
 also what `sort_unstable_by` gets.
 """
 
 from __future__ import annotations
+
+import copy
 
 from sxc import ast
 from sxc import types as T
@@ -43,9 +50,14 @@ def _operand(e: ast.Expr) -> ast.Expr:
     return e.operand if isinstance(e, ast.Ref) else e
 
 
-def less_than(compare: ast.Expr) -> ast.Expr:
-    """Return the `bool` expression that is true when `compare` is `Ordering::Less`."""
+def less_than(compare: ast.Expr, locals_: frozenset[str] = frozenset()) -> ast.Expr:
+    """Return the `bool` expression that is true when `compare` is `Ordering::Less`.
+
+    `locals_` names the locals of the closure that hold an ordering as `ordering`
+    computes it."""
     span = compare.span
+    if _is_compound(compare, locals_):
+        return ast.Binary(span, "<", ordering(compare, locals_), _int(span, 0))
 
     swap = False
     if isinstance(compare, ast.MethodCall) and compare.method == "reverse" and not compare.args:
@@ -60,7 +72,7 @@ def less_than(compare: ast.Expr) -> ast.Expr:
         inner = compare.receiver
         if message is None or not (isinstance(inner, ast.MethodCall) and
                                    inner.method == "partial_cmp" and len(inner.args) == 1):
-            raise _unsupported(compare)
+            return _is_less(compare)
         left, right = inner.receiver, _operand(inner.args[0])
         kind = "partial_cmp"
     elif isinstance(compare, ast.MethodCall) and compare.method in ("total_cmp", "cmp") \
@@ -68,7 +80,11 @@ def less_than(compare: ast.Expr) -> ast.Expr:
         left, right = compare.receiver, _operand(compare.args[0])
         kind = compare.method
     else:
-        raise _unsupported(compare)
+        # any other expression must be an `Ordering` value, such as a call of a
+        # function that returns one
+        if swap:
+            compare = ast.MethodCall(span, compare, "reverse", [])
+        return _is_less(compare)
     if swap:
         left, right = right, left
 
@@ -103,11 +119,156 @@ def less_than(compare: ast.Expr) -> ast.Expr:
     ], ast.Binary(span, "<", x(), y()))
 
 
-def _unsupported(e: ast.Expr) -> ChainError:
-    return ChainError("sxc has no `Ordering`, so it supports `sort_by` only with a comparison "
-                      "such as `a.partial_cmp(b).unwrap()`, `a.total_cmp(b)` or `a.cmp(b)`",
-                      e.span, help="compare the keys with `partial_cmp`, `total_cmp` or `cmp` "
-                                   "in the closure's last expression")
+# the names of `Ordering`'s variants, and the integers that `ordering` gives them
+ORDERING_VALUES = {"Less": -1, "Equal": 0, "Greater": 1}
+
+
+def _is_compound(compare: ast.Expr, locals_: frozenset[str] = frozenset()) -> bool:
+    """Tell whether `compare` combines comparisons with `then` or `then_with`, or names
+    an `Ordering` variant or a local in `locals_`, which `ordering` computes as an integer."""
+    while isinstance(compare, ast.MethodCall) and compare.method == "reverse" \
+            and not compare.args:
+        compare = compare.receiver
+    if isinstance(compare, ast.MethodCall) and compare.method in ("then", "then_with"):
+        return True
+    return _ordering_variant(compare) is not None or _ordering_local(compare, locals_)
+
+
+def _ordering_local(e: ast.Expr, locals_: frozenset[str]) -> bool:
+    return isinstance(e, ast.Path) and len(e.segments) == 1 and e.segments[0] in locals_
+
+
+def _is_ordering(e: ast.Expr, locals_: frozenset[str]) -> bool:
+    """Tell whether `e` is one of the `Ordering` expressions that `ordering` computes."""
+    while isinstance(e, ast.MethodCall) and e.method == "reverse" and not e.args:
+        e = e.receiver
+    if _is_compound(e, locals_):
+        return True
+    if isinstance(e, ast.MethodCall) and e.method in ("unwrap", "expect"):
+        e = e.receiver
+        return isinstance(e, ast.MethodCall) and e.method == "partial_cmp"
+    return isinstance(e, ast.MethodCall) and e.method in ("cmp", "total_cmp") \
+        and len(e.args) == 1
+
+
+def ordering_body(body: ast.Expr) -> tuple[ast.Expr, frozenset[str]]:
+    """Return the closure body `body` with each `let name = <ordering>;` of its block
+    computing the ordering as an integer, and the names of those locals."""
+    if not isinstance(body, ast.Block):
+        return body, frozenset()
+    names: set[str] = set()
+    stmts = []
+    for stmt in body.stmts:
+        if isinstance(stmt, ast.Let) and isinstance(stmt.pattern, ast.NamePattern) \
+                and stmt.init is not None and stmt.type is None \
+                and _is_ordering(stmt.init, frozenset(names)):
+            init = ordering(stmt.init, frozenset(names))
+            stmt = ast.Let(stmt.span, stmt.pattern, None, init)
+            names.add(stmt.pattern.name)
+        elif isinstance(stmt, ast.Let) and isinstance(stmt.pattern, ast.NamePattern):
+            names.discard(stmt.pattern.name)  # a shadowing `let` of another value
+        stmts.append(stmt)
+    return ast.Block(body.span, stmts, body.tail), frozenset(names)
+
+
+def _ordering_variant(e: ast.Expr) -> int | None:
+    """Return the integer of `Ordering::Less`, `Equal` or `Greater`, or None."""
+    if isinstance(e, ast.Path) and len(e.segments) >= 2 and e.segments[-2] == "Ordering" \
+            and e.segments[-1] in ORDERING_VALUES:
+        return ORDERING_VALUES[e.segments[-1]]
+    return None
+
+
+def _ordering_value(compare: ast.Expr) -> ast.Block:
+    """Return a block that binds `compare`, which must be an `Ordering` value, as one."""
+    span = compare.span
+    let = ast.Let(span, ast.NamePattern(span, "__order", False),
+                  ast.NamedType(span, ["Ordering"]), compare)
+    return ast.Block(span, [let], ast.Path(span, ["__order"]))
+
+
+def _is_less(compare: ast.Expr) -> ast.Expr:
+    """Return whether the `Ordering` value `compare` is `Less`."""
+    return ast.Binary(compare.span, "==", _ordering_value(compare),
+                      ast.Path(compare.span, ["Ordering", "Less"]))
+
+
+def _reversed_key(e: ast.Expr) -> ast.Expr | None:
+    """Return `k` of a sort key `Reverse(k)` or `std::cmp::Reverse(k)`, else None."""
+    if isinstance(e, ast.Call) and isinstance(e.func, ast.Path) and len(e.args) == 1 \
+            and e.func.segments[-1] == "Reverse" and \
+            e.func.segments[:-1] in ([], ["std", "cmp"], ["cmp"], ["core", "cmp"]):
+        return e.args[0]
+    return None
+
+
+def _int(span, value: int) -> ast.Expr:
+    literal = ast.IntLit(span, abs(value), "i64")
+    return ast.Unary(span, "-", literal) if value < 0 else literal
+
+
+def _let(span, name: str, value: ast.Expr) -> ast.Let:
+    return ast.Let(span, ast.NamePattern(span, name, False), None, value)
+
+
+def _path(span, name: str) -> ast.Path:
+    return ast.Path(span, [name])
+
+
+def ordering(compare: ast.Expr, locals_: frozenset[str] = frozenset()) -> ast.Expr:
+    """Return an `i64` expression that is -1, 0 or 1 as `compare` is `Ordering::Less`,
+    `Equal` or `Greater`.
+
+    `x.then(y)` evaluates both sides, as Rust evaluates the argument of a call,
+    so a NaN that `y` unwraps panics even when `x` decides.  `x.then_with(|| y)`
+    evaluates `y` only when `x` is `Equal`.
+    """
+    span = compare.span
+    variant = _ordering_variant(compare)
+    if variant is not None:
+        return _int(span, variant)
+    if _ordering_local(compare, locals_):
+        return compare
+    if isinstance(compare, ast.MethodCall) and not compare.args and compare.method == "reverse":
+        return ast.Unary(span, "-", ordering(compare.receiver, locals_))
+    if isinstance(compare, ast.MethodCall) and compare.method in ("then", "then_with") \
+            and len(compare.args) == 1:
+        first = ordering(compare.receiver, locals_)
+        if compare.method == "then":
+            stmts = [_let(span, "__first", first), _let(span, "__second",
+                                                      ordering(compare.args[0], locals_))]
+            second: ast.Expr = _path(span, "__second")
+        else:
+            closure = compare.args[0]
+            if not isinstance(closure, ast.Closure) or closure.params:
+                raise ChainError("sxc supports `then_with` with a closure `|| ...` written "
+                                 "in the call", closure.span,
+                                 help="write the comparison in the closure, such as "
+                                      "`.then_with(|| a.1.cmp(&b.1))`")
+            stmts = [_let(span, "__first", first)]
+            second = _replace_tail(closure.body, ordering(_tail(closure.body), locals_))
+        decided = ast.Binary(span, "!=", _path(span, "__first"), _int(span, 0))
+        result = ast.If(span, decided, ast.Block(span, [], _path(span, "__first")),
+                        ast.Block(span, [], second))
+        return ast.Block(span, stmts, result)
+    if not _is_ordering(compare, locals_):
+        # an `Ordering` value, whose discriminant is Rust's -1, 0 or 1
+        return ast.Cast(span, _ordering_value(compare), ast.NamedType(span, ["i64"]))
+    less = less_than(compare)
+    greater = less_than(_swapped(compare))
+    return ast.If(span, less, ast.Block(span, [], _int(span, -1)),
+                  ast.Block(span, [], ast.If(span, greater, ast.Block(span, [], _int(span, 1)),
+                                             ast.Block(span, [], _int(span, 0)))))
+
+
+def _swapped(compare: ast.Expr) -> ast.Expr:
+    """Return a copy of `compare` with its sides swapped: `b.cmp(a)` for `a.cmp(b)`.
+
+    The copy has nodes of its own, because the type checker rewrites nodes in place."""
+    compare = copy.deepcopy(compare)
+    if isinstance(compare, ast.MethodCall) and compare.method == "reverse" and not compare.args:
+        return compare.receiver
+    return ast.MethodCall(compare.span, compare, "reverse", [])
 
 
 def rewrite_sort(call: ast.MethodCall, borrowed: bool, fresh) -> ast.Call:
@@ -128,8 +289,14 @@ def rewrite_sort(call: ast.MethodCall, borrowed: bool, fresh) -> ast.Call:
         if builder.lets:
             raise ChainError(f"sxc supports `{name}` with a closure or a function name",
                              arg.span)
-        body: ast.Expr = ast.Binary(span, "<", builder.call(key, [ast.Path(span, [a])]),
-                                    builder.call(key, [ast.Path(span, [b])]))
+        first, second = a, b
+        if isinstance(key, ast.Closure) and _reversed_key(_tail(key.body)) is not None:
+            # `|x| Reverse(k)` orders by `k`, descending
+            key = ast.Closure(key.span, key.params, key.ret,
+                              _replace_tail(key.body, _reversed_key(_tail(key.body))))
+            first, second = b, a
+        body: ast.Expr = ast.Binary(span, "<", builder.call(key, [ast.Path(span, [first])]),
+                                    builder.call(key, [ast.Path(span, [second])]))
         less = ast.Closure(arg.span, [(a, None), (b, None)], None, body)
     else:
         if not isinstance(arg, ast.Closure) or len(arg.params) != 2:
@@ -137,7 +304,12 @@ def rewrite_sort(call: ast.MethodCall, borrowed: bool, fresh) -> ast.Call:
                              "compares its arguments", arg.span,
                              help="write the comparison in the call, such as "
                                   "`|a, b| a.partial_cmp(b).unwrap()`")
-        body = _replace_tail(arg.body, less_than(_tail(arg.body)))
+        body, locals_ = ordering_body(arg.body)
+        if _is_ordering(_tail(body), locals_):
+            body = _replace_tail(body, less_than(_tail(body), locals_))
+        else:
+            # any other last expression must be an `Ordering` value
+            body = _replace_tail(arg.body, less_than(_tail(arg.body)))
         params = [(p, t.inner if isinstance(t, ast.RefType) else t) for p, t in arg.params]
         less = ast.Closure(arg.span, params, None, body)
     target = call.receiver

@@ -27,6 +27,7 @@ from sxc import types as T
 from sxc.closures import ClosureMixin
 from sxc.diagnostics import Reporter, Span, similar_name, source_line
 from sxc.iter_chains import IterChainMixin
+from sxc.ordering import OrderingMixin
 from sxc.sort_closures import SortMixin
 from sxc.formatting import PANIC_MACROS, FormatError, Spec, parse_format
 from sxc.lints import lint_unused
@@ -37,6 +38,8 @@ from sxc.resolve import Program
 from sxc.typecheck_init import DeferredBinding, check_initialization
 from sxc.typecheck_match import MatchChecks
 from sxc.typecheck_enum import EnumDataChecks
+from sxc.tuple_structs import bind_tuple_struct, tuple_struct_call, tuple_struct_field
+from sxc.type_aliases import alias_type, check_aliases
 
 # Math methods shared by `f64`, `f32` and `dual`: name -> number of arguments.
 def _deref_receiver(e: ast.MethodCall, base: T.Type) -> None:
@@ -157,11 +160,11 @@ MAX_FORMAT_WIDTH = 65535
 PRINT_MACROS = {"println", "print", "eprintln", "eprint", "format"} | set(PANIC_MACROS)
 KNOWN_MACROS_HELP = ("sxc knows `println!`, `print!`, `eprintln!`, `eprint!`, `format!`, "
                      "`panic!`, `unreachable!`, `todo!`, `unimplemented!`, `assert!`, "
-                     "`assert_eq!`, `assert_ne!`, their `debug_` forms and `vec!`")
+                     "`assert_eq!`, `assert_ne!`, their `debug_` forms, `matches!` and `vec!`")
 # Iterator methods that take closures, which `Vec`, arrays and slices lack.
 ITERATOR_ADAPTERS = {"map", "filter", "fold", "zip", "for_each", "any", "all", "position",
                      "find", "filter_map", "flat_map", "take_while", "skip_while", "sort_by",
-                     "sort_by_key", "max_by", "min_by", "retain", "chain", "windows", "chunks"}
+                     "sort_by_key", "max_by", "min_by", "retain", "chain"}
 
 
 @dataclass
@@ -195,7 +198,8 @@ def _is_original_style(program: Program) -> bool:
             and len(ret.path) == 1 and T.is_int(T.PRIMITIVES.get(ret.path[0], T.UNIT)))
 
 
-class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixin):
+class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixin,
+              OrderingMixin):
     def __init__(self, program: Program, reporter: Reporter):
         self.program = program
         self.rep = reporter
@@ -401,6 +405,9 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             return generic
         if name in T.PRIMITIVES and not te.args:
             return T.PRIMITIVES[name]
+        alias = self.program.type_aliases.get(name)
+        if alias is not None:
+            return alias_type(self, te, alias)
         if name == "Vec" and len(te.args) == 1:
             return T.VecT(self.resolve_type(te.args[0]))
         if name == "Self" and self.self_struct:
@@ -560,6 +567,7 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
 
     def check_program(self) -> None:
         self.declare()
+        check_aliases(self)
         for name, c in self.program.consts.items():
             self.self_struct = getattr(c, "owner", None)
             c.value = self.coerce(self.expr(c.value, self.consts[name]), self.consts[name])
@@ -797,6 +805,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             self.scopes[-1][pattern.name] = local
             self.lint_local(pattern.name, local, pattern.mutable)
             pattern.ty = ty
+        elif isinstance(pattern, ast.TupleStructPattern):
+            bind_tuple_struct(self, pattern, ty, keyword)
         elif isinstance(pattern, ast.TuplePattern):
             if not isinstance(ty, T.TupleT) or len(ty.items) != len(pattern.items):
                 self.rep.error(f"mismatched types: expected a tuple of "
@@ -1387,6 +1397,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         if op in ("==", "!=") and isinstance(aggregate, (T.StructT, T.TupleT, T.ArrayT,
                                                           T.VecT, T.SliceT)):
             return self.aggregate_eq(e, aggregate)
+        if comparison and isinstance(aggregate, T.TupleT) and aggregate.items:
+            return self.tuple_order(e, aggregate)
         if comparison:
             if not (T.is_numeric(t) or T.is_char(t) or isinstance(t, (T.BoolT, T.StrT))):
                 self.rep.error(f"cannot compare values of type `{t}`", e.op_span or e.span,
@@ -1552,6 +1564,9 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
                 return made
         if isinstance(func, ast.Path):
             handled = self.builtin_call(e, func, expected)
+            if handled is not None:
+                return handled
+            handled = tuple_struct_call(self, e, func, expected)
             if handled is not None:
                 return handled
             handled = self.generic_path_call(e, func, expected)
@@ -1991,6 +2006,32 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             test = same if i == 0 else ast.Binary(span, "&&", test, same, e.op_span)
         return self.expr(ast.Block(span, stmts, test), T.BOOL)
 
+    def tuple_order(self, e: ast.Binary, ty: T.TupleT) -> ast.Expr:
+        """Check `a < b`, `<=`, `>` or `>=` on tuples, which compare lexicographically.
+
+        As in Rust, each item but the last decides when it differs, and an item
+        that is unordered to its partner (NaN) makes the comparison false.
+        """
+        self.eq_temps += 1
+        left, right = f"__cmp_left{self.eq_temps}", f"__cmp_right{self.eq_temps}"
+        span = e.span
+        e.left.checked = True
+        e.right.checked = True
+        stmts = [ast.Let(span, ast.NamePattern(span, left), None, e.left),
+                 ast.Let(span, ast.NamePattern(span, right), None, e.right)]
+        strict = "<" if e.op in ("<", "<=") else ">"
+
+        def item(side: str, i: int) -> ast.Expr:
+            return ast.TupleField(span, ast.Path(span, [side]), i)
+        last = len(ty.items) - 1
+        test: ast.Expr = ast.Binary(span, e.op, item(left, last), item(right, last), e.op_span)
+        for i in reversed(range(last)):
+            decides = ast.Binary(span, strict, item(left, i), item(right, i), e.op_span)
+            same = ast.Binary(span, "==", item(left, i), item(right, i), e.op_span)
+            test = ast.Binary(span, "||", decides,
+                              ast.Binary(span, "&&", same, test, e.op_span), e.op_span)
+        return self.expr(ast.Block(span, stmts, test), T.BOOL)
+
     def tuple_clone(self, e: ast.MethodCall, ty: T.TupleT) -> ast.Expr:
         """Check `t.clone()` of a tuple with a non-`Copy` item: a tuple of each item's clone.
 
@@ -2043,6 +2084,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         chain = self.iter_chain_call(e, expected)
         if chain is None:
             chain = self.sort_closure_call(e, expected)
+        if chain is None:
+            chain = self.ordering_call(e, expected)
         if chain is not None:
             return chain
         receiver_expected = None
@@ -2361,7 +2404,7 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         if name in VEC_EDIT_METHODS or name in SEQ_EDIT_METHODS:
             return self.seq_edit_method(e, base)
         help_text = None
-        if name in iter_chains.ADAPTERS:
+        if name in iter_chains.ADAPTERS or name in iter_chains.SLICE_SOURCES:
             self.rep.error(f"sxc supports the iterator adapter `{name}` only in a chain that "
                            "ends in a consumer", e.method_span or e.span,
                            help="end the chain with `.sum::<T>()`, `.fold(..)`, "
@@ -2440,6 +2483,27 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             # accepts `push_str` too.
         return e
 
+    def collect_push(self, e: ast.MethodCall):
+        """Check the append of one item of a chain collected into a `String`."""
+        item = self.expr(e.args[0], None)
+        item_type = T.prune(item.ty)
+        if item_type == T.CHAR:
+            e.method = "push"
+        elif isinstance(T.strip_refs(item_type), T.StrT):
+            e.method = "push_str"
+            item = self.coerce(item, T.STR)
+        else:
+            if not isinstance(item_type, T.NeverT):
+                self.rep.error(f"a `String` cannot be collected from items of type "
+                               f"`{item.ty}`", item.span,
+                               help="collect `char`s or strings, or collect into a `Vec`",
+                               code="SX0301")
+            e.ty = T.NEVER
+            return e
+        e.args = [item]
+        e.target, e.ty = ("str", e.method), T.UNIT
+        return e
+
     def _require_mut(self, receiver: ast.Expr, method: str) -> None:
         self.note_mutation(receiver)
         t = receiver.ty
@@ -2465,7 +2529,18 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             "ends_with": ([T.STR], T.BOOL),
             "contains": ([T.STR], T.BOOL),
             "split": ([T.STR], T.VecT(T.STR)),
+            "replace": ([T.STR, T.STR], T.STRING),
         }
+        if name == iter_chains.COLLECT_PUSH:
+            return self.collect_push(e)
+        if name == "replace" and len(e.args) == 2:
+            # the pattern may be a `char`, as in `split`
+            pattern = self.expr(e.args[0], None)
+            if T.prune(pattern.ty) != T.CHAR:
+                pattern = self.coerce(pattern, T.STR)
+            e.args = [pattern, self.coerce(self.expr(e.args[1], T.STR), T.STR)]
+            e.target, e.ty = ("str", name), T.STRING
+            return e
         if name in CHAR_PATTERN_METHODS and len(e.args) == 1:
             # Rust's `Pattern` accepts a `char` as well as a `&str`
             arg = self.expr(e.args[0], None)
@@ -2539,6 +2614,9 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         if isinstance(base, T.TupleT) and e.index < len(base.items):
             e.ty = base.items[e.index]
             return e
+        field = tuple_struct_field(self, e, base)
+        if field is not None:
+            return field
         if not isinstance(base, T.NeverT):
             self.rep.error(f"no field `{e.index}` on type `{e.base.ty}`", e.span, code="SX0211")
         e.ty = T.NEVER
@@ -3524,8 +3602,13 @@ def _missing_method_help(name: str) -> str | None:
     if name.startswith("checked_"):
         return ("sxc has `checked_add`, `checked_sub`, `checked_mul` and `checked_div`; "
                 "test the operands of the others before the operation")
-    if name in ("total_cmp", "partial_cmp", "cmp"):
-        return "sxc has no `Ordering`: compare with `<`, `==` and `>`"
+    if name == "partial_cmp":
+        return ("write `a.partial_cmp(&b).unwrap()`, which panics on NaN, or compare with "
+                "`<`, `==` and `>`")
+    if name == "cmp":
+        return "floats have no `cmp`: use `a.total_cmp(&b)` or `a.partial_cmp(&b).unwrap()`"
+    if name == "total_cmp":
+        return "only floats have `total_cmp`: use `a.cmp(&b)`"
     return None
 
 

@@ -415,7 +415,7 @@ class MatchChecks:
             p.space = ("str", value)
         elif isinstance(ty, T.EnumT):
             names = list(self.program.enums[ty.enum].discriminants)
-            index = names.index(typed.target[1].split("::")[1])
+            index = names.index(typed.target[1].rsplit("::", 1)[1])
             p.space = ("range", index, index)
         else:
             p.space = ("range", value, value)
@@ -553,7 +553,8 @@ class MatchChecks:
         rows = _gap_rows(domain)
         for arm in e.arms:
             space = _space(arm.pattern)
-            if getattr(e, "let_form", None) is None and not P.reachable(rows, space, domain):
+            if getattr(e, "let_form", None) is None and getattr(e, "warn_unreachable", True) \
+                    and not P.reachable(rows, space, domain):
                 self.rep.warning("unreachable pattern", arm.pattern.span,
                                  help="the arms above match every value this one does",
                                  code="SXW004")

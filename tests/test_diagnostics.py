@@ -209,6 +209,38 @@ ERRORS = [
      2, 1, "unknown mode `fast`", 'mode = "train"'),
     ("tangents_char", "#![tangents = '8']\nfn main() {\n    println!(\"{}\", dual::lanes());\n}\n",
      1, 1, "#![tangents] must be a whole number from 0 to 64", "tangents = 8"),
+    ("type_alias_cycle", "type Meters = Length;\ntype Length = Meters;\n"
+     "fn main() {\n    let m: Meters = 1.0;\n}\n",
+     1, 6, "the type alias `Meters` refers to itself", "write the type out"),
+    ("type_alias_arg_count", "type Grid<T> = Vec<Vec<T>>;\n"
+     "fn main() {\n    let g: Grid<f64, f64> = Vec::new();\n}\n",
+     3, 12, "type alias `Grid` takes 1 generic argument but 2 were supplied", None),
+    ("type_alias_private", "mod units {\n    type Meters = f64;\n}\n"
+     "fn main() {\n    let m: units::Meters = 1.0;\n}\n",
+     5, 19, "type alias `Meters` is private", "add `pub`"),
+    ("tuple_struct_arity", "struct P(f64, f64);\nfn main() {\n    let p = P(1.0);\n}\n",
+     3, 13, "this struct takes 2 fields but 1 was supplied", "one value for each field"),
+    ("tuple_struct_pattern_type", "struct P(f64, f64);\nstruct Q(f64, f64);\n"
+     "fn main() {\n    let P(a, b) = Q(1.0, 2.0);\n}\n",
+     4, 9, "mismatched types: expected `Q`, found tuple struct `P`", None),
+    ("tuple_struct_pattern_count", "struct P(f64, f64);\n"
+     "fn main() {\n    let P(a) = P(1.0, 2.0);\n}\n",
+     3, 9, "this pattern has 1 field, but the corresponding tuple struct has 2", None),
+    ("tuple_struct_no_field", "struct P(f64, f64);\n"
+     "fn main() {\n    let p = P(1.0, 2.0);\n    println!(\"{}\", p.2);\n}\n",
+     4, 20, "no field `2` on type `P`", None),
+    ("generic_struct_mismatch_name", "struct Pt<T> { x: T, y: T }\n"
+     "fn f(p: Pt<f32>) -> f32 { p.x + p.y }\n"
+     "fn main() {\n    let p = Pt { x: 1i64, y: 2 };\n    println!(\"{}\", f(p));\n}\n",
+     5, 22, "mismatched types: expected `Pt<f32>`, found `Pt<i64>`", None),
+    ("generic_struct_nested_name", "struct Pt<T> { x: T, y: T }\n"
+     "fn main() {\n    let a = Pt { x: Pt { x: 1.0, y: 2.0 }, y: Pt { x: 3.0, y: 4.0 } };\n"
+     "    let b: i64 = a;\n}\n",
+     4, 18, "mismatched types: expected `i64`, found `Pt<Pt<f64>>`", None),
+    ("partial_cmp_without_unwrap", "fn main() {\n    let o = 1.5f64.partial_cmp(&2.0);\n}\n",
+     2, 20, "no method named `partial_cmp` found for `f64`", "`a.partial_cmp(&b).unwrap()`"),
+    ("cmp_on_float", "fn main() {\n    let o = 1.5f64.cmp(&2.0);\n}\n",
+     2, 20, "no method named `cmp` found for `f64`", "use `a.total_cmp(&b)`"),
 ]
 
 
@@ -236,6 +268,12 @@ ERROR_CODES = {
     "similar_function": "SX0201", "similar_type_swapped": "SX0202",
     "similar_struct": "SX0202", "similar_method": "SX0210",
     "destructure_literal": "SX0404", "assoc_const_missing": "SX0201",
+    "type_alias_cycle": "SX0319", "type_alias_arg_count": "SX0303",
+    "type_alias_private": "SX0204", "tuple_struct_arity": "SX0302",
+    "tuple_struct_pattern_type": "SX0301", "tuple_struct_pattern_count": "SX0301",
+    "tuple_struct_no_field": "SX0211", "generic_struct_mismatch_name": "SX0301",
+    "generic_struct_nested_name": "SX0301", "partial_cmp_without_unwrap": "SX0210",
+    "cmp_on_float": "SX0210",
 }
 
 

@@ -138,3 +138,72 @@ def test_examples_have_no_lints(tmp_path):
         path, proc = sxc_cli(tmp_path, source, name=example.name)
         assert proc.returncode == 0, proc.stderr
         assert proc.stderr == "", example.name
+
+
+ALLOWED = """\
+#![allow(clippy::needless_range_loop, dead_code)]
+#[allow(unused_variables)]
+fn quiet() {
+    let x = 5;
+}
+struct S { a: i64 }
+impl S {
+    #[allow(unused_mut)]
+    fn m(&self) -> i64 { let mut z = self.a; z }
+    fn n(&self) -> i64 { let mut w = self.a; w }
+}
+#[allow(unused)]
+fn grouped(k: i64) -> i64 {
+    let mut y = k;
+    match k { _ => 1, 2 => 3 }
+}
+fn main() {
+    let x = 5;
+    #[allow(unused_mut)]
+    let mut y = 3;
+    let mut q = 4;
+    #[allow(unused_variables)]
+    let t = 1;
+    quiet();
+    println!("{} {} {} {}", y, q, S { a: 1 }.m() + S { a: 2 }.n(), grouped(2));
+}
+"""
+
+# the warnings left: those outside every `#[allow(..)]` that silences them
+ALLOWED_WARNINGS = [
+    (10, 30, "SXW006", "variable `w` does not need to be mutable"),
+    (18, 9, "SXW005", "unused variable: `x`"),
+    (21, 9, "SXW006", "variable `q` does not need to be mutable"),
+]
+
+
+def test_allow_attributes_silence_warnings(tmp_path):
+    path, proc = sxc_cli(tmp_path, ALLOWED, command="run")
+    no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr
+    found = [(int(line), int(col), code, message)
+             for file, line, col, code, message in HEADER.findall(proc.stderr)]
+    assert found == ALLOWED_WARNINGS, proc.stderr
+
+
+def test_inner_allow_silences_file(tmp_path):
+    source = "#![allow(unused_variables, unused_mut)]\n" + NOISY
+    path, proc = sxc_cli(tmp_path, source, command="run")
+    no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr
+    assert "warning" not in proc.stderr
+
+
+def test_allow_warnings_silences_all(tmp_path):
+    source = "#![allow(warnings)]\n" + NOISY
+    path, proc = sxc_cli(tmp_path, source, command="run")
+    assert proc.returncode == 0, proc.stderr
+    assert "warning" not in proc.stderr
+
+
+def test_allow_other_lint_keeps_warnings(tmp_path):
+    source = "#![allow(dead_code)]\n" + NOISY
+    path, proc = sxc_cli(tmp_path, source, command="run")
+    found = [(int(line) - 1, int(col), code, message)
+             for file, line, col, code, message in HEADER.findall(proc.stderr)]
+    assert found == NOISY_WARNINGS, proc.stderr
