@@ -342,6 +342,24 @@ def _unsupported(source: str, path: str) -> list[Diagnostic]:
 CLOSURE_TRAITS = ("Fn", "FnMut", "FnOnce")
 
 
+def _refutable(p: ast.Pattern) -> ast.Pattern:
+    """Return the `let` pattern `p` as a `match` pattern, for `let P = e else { .. };`.
+
+    The grammar reads `Some(x)` there as a tuple struct's pattern, which a
+    variant's looks the same as, and drops the `&` of `&x`.
+    """
+    if isinstance(p, ast.TupleStructPattern):
+        out = ast.VariantPattern(p.span, p.name.split("::"), [_refutable(i) for i in p.items],
+                                 None, False)
+    elif isinstance(p, ast.TuplePattern):
+        out = ast.TuplePattern(p.span, [_refutable(i) for i in p.items])
+    else:
+        out = p
+    if getattr(p, "written_ref", False):
+        return ast.DerefPattern(p.span, out)
+    return out
+
+
 def _split_generics(params, where) -> tuple[list[str], dict[str, list[ast.TypeExpr]]]:
     """Return the names of generic parameters and their bounds, `where` clauses merged."""
     names: list[str] = []
@@ -1012,6 +1030,7 @@ class Builder(Transformer):
         # over the names that P binds
         _let, pattern, value, otherwise = children
         span = self.sp(meta)
+        pattern = _refutable(pattern)
         names = _pattern_bindings(pattern)
         paths = [ast.Path(span, [name]) for name, _mutable in names]
         bindings = [ast.NamePattern(span, name, mutable) for name, mutable in names]
@@ -1041,7 +1060,9 @@ class Builder(Transformer):
 
     def ref_pattern(self, meta, children):
         # `&x` binds a copy of the referenced value, and sxc reads a reference
-        # to a number or struct as the value itself, so the `&` drops out
+        # to a number or struct as the value itself, so the `&` drops out.  A
+        # `let .. else` pattern puts it back (`_refutable`).
+        children[0].written_ref = True
         return children[0]
 
     def expr_stmt(self, meta, children):

@@ -139,8 +139,8 @@ class Printer:
     def program(self, program: Program) -> str:
         self.functions = program.functions
         for name, edef in program.enums.items():
-            if getattr(edef, "origin", "user") == "std":
-                continue  # the prelude's own, such as `Ordering`
+            if getattr(edef, "origin", "user") == "std" and not hasattr(edef, "generic_name"):
+                continue  # the prelude's own, such as `Ordering`; copies of `Option` print
             self.enum(edef)
         for name, sdef in program.structs.items():
             if getattr(sdef, "origin", "user") == "std":

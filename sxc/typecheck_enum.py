@@ -146,6 +146,7 @@ class EnumDataChecks:
         mangled = self._unique(wanted, self.program.enums)
         self.enum_instances[key] = mangled
         self.instance_of[mangled] = key
+        self.rep.name_type(mangled, f"{base}<{', '.join(map(str, args))}>")
         inst = ast.EnumDef(template.span, mangled, list(template.variants), [],
                            list(template.derives), template.public, template.name_span,
                            template.payloads)
@@ -764,7 +765,12 @@ class EnumDataChecks:
     def e_Try(self, e: ast.Try, expected):
         """Check `value?` on an `Option`: its payload, or an early `return None`."""
         span = e.span
-        value = self.expr(e.value, None)
+        wanted = None
+        if isinstance(e.value, ast.MethodCall) and e.value.method == "parse" and \
+                expected is not None:
+            # `let x: f64 = s.parse()?;` parses into the declared type, as `unwrap` does
+            wanted = T.ParseResultT(expected)
+        value = self.expr(e.value, wanted)
         returns_option = self.instance_of.get(getattr(self.ret_type, "enum", None),
                                               (None,))[0] == "Option"
         is_option = self.instance_of.get(getattr(T.strip_refs(value.ty), "enum", None),

@@ -50,6 +50,9 @@ def test_keyword_as_function_name(word):
     ("fn main() {\n    let x = 1;\n    println!(\"{}\", x.if);\n}\n", 3, 22, "if"),
     ("const return: i64 = 1;\nfn main() {}\n", 1, 7, "return"),
     ("fn main() {\n    let self = 1;\n}\n", 2, 9, "self"),
+    # keywords of type aliases and of `ref` patterns
+    ("struct S { type: f64 }\nfn main() {}\n", 1, 12, "type"),
+    ("fn main() {\n    let ref = 1;\n}\n", 2, 9, "ref"),
 ])
 def test_keyword_as_name_in_context(source, line, col, word):
     check_diagnostic(_error(source), "<string>", line, col,
@@ -57,10 +60,8 @@ def test_keyword_as_name_in_context(source, line, col, word):
 
 
 @pytest.mark.parametrize("source, line, col, word", [
-    ("struct S { type: f64 }\nfn main() {}\n", 1, 12, "type"),
     ("fn main() {\n    let final = 1.0;\n}\n", 2, 9, "final"),
     ("fn yield(x: f64) -> f64 { x }\nfn main() {}\n", 1, 4, "yield"),
-    ("fn main() {\n    let ref = 1;\n}\n", 2, 9, "ref"),
 ])
 def test_reserved_keyword_as_name(source, line, col, word):
     check_diagnostic(_error(source), "<string>", line, col,

@@ -46,7 +46,7 @@ ERRORS = [
      4, 9, "mismatched types: expected `i64`, found `Option`"),
     ("option_untyped",
      "fn main() {\n    let x = None;\n}\n", 2, 13,
-     "type annotations needed: cannot infer the type of `T` in `Option`"),
+     "type annotations needed: cannot infer the type of `None`"),
     ("import_variant", "enum E { A, B }\nuse E::{A, C};\nfn main() {}\n", 2, 1,
      "no variant `C` in enum `E`"),
     ("name_clash", "struct E { x: f64 }\nenum E { A }\nfn main() {}\n", 2, 6,

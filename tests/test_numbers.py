@@ -409,8 +409,8 @@ fn parse(k: usize) -> {name} {{ CASES[k].parse::<{name}>().unwrap() }}
      "only `u8` can be cast as `char`, not `i64`"),
     ("fn f(x: dual) -> dual { x.copysign(1.0) }", 1, 27,
      "`copysign` has no derivative rule for `dual`"),
-    ("fn f(x: u32) -> u32 { x.checked_add(1) }", 1, 25,
-     "no method named `checked_add` found for `u32`"),
+    ("fn f(x: u32) -> u32 { x.checked_rem(3) }", 1, 25,
+     "no method named `checked_rem` found for `u32`"),
     ("fn f(x: i64) -> i64 { x as i128 }", 1, 28, "sxc does not support `i128`"),
 ])
 def test_number_diagnostics(source, line, col, message):
@@ -421,10 +421,17 @@ def test_number_diagnostics(source, line, col, message):
     assert (first.span.line, first.span.col) == (line, col)
 
 
-def test_checked_method_suggests_overflowing():
+def test_missing_checked_method_names_the_others():
     with pytest.raises(sxc.CompileError) as info:
-        sxc.compile("fn f(x: u32) -> u32 { x.checked_mul(3) }")
-    assert "`overflowing_mul`" in info.value.diagnostics[0].help
+        sxc.compile("fn f(x: u32) -> u32 { x.checked_pow(3) }")
+    assert "sxc has `checked_add`, `checked_sub`" in info.value.diagnostics[0].help
+
+
+def test_checked_methods_return_option():
+    m = sxc.compile("fn f(x: u32, y: u32) -> (bool, u32) {\n"
+                    "    (x.checked_mul(y).is_none(), x.checked_add(y).unwrap_or(0))\n}\n")
+    assert m.f(70000, 70000) == (True, 140000)
+    assert m.f(3, 4) == (False, 7)
 
 
 def test_float_to_int_cast_uses_saturating_intrinsic(tmp_path):
