@@ -538,8 +538,8 @@ class GenericsMixin:
                 e.ty = T.NEVER
                 return e
             self.unify(pattern, args[i].ty, env, names)
-        if expected is not None and any(n not in env for n in names):
-            self.unify(template.ret, expected, env, names)
+        if expected is not None:
+            self._unify_expected(template.ret, expected, env, names)
         env = {n: T.prune(t) for n, t in env.items()}
         missing = [n for n in names if n not in env or _has_hole(env[n])]
         if missing:
@@ -573,6 +573,19 @@ class GenericsMixin:
             e.func.target = ("fn", key)
         e.ty = sig.ret
         return e
+
+    def _unify_expected(self, ret, expected: T.Type, env: dict[str, T.Type], names) -> None:
+        """Bind from the expected type the parameters that the arguments left
+        unbound or bound only to an unsuffixed literal's type variable, so that
+        `let p: Pt<f32> = Pt::new(0.5, 1.5)` makes the `f32` copy."""
+        wanted: dict[str, T.Type] = {}
+        self.unify(ret, expected, wanted, names)
+        for name, t in wanted.items():
+            old = env.get(name)
+            if old is None:
+                env[name] = t
+            elif isinstance(old, T.LiteralVar) and old.root().bound is None:
+                self._bind(env, name, t)
 
     def instantiate_fn(self, template: Template, env: dict[str, T.Type],
                        span: Span) -> str | None:

@@ -1136,7 +1136,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             e.ty = T.RefT(t, e.mutable)
             return self.coerce(e, expected)
         e.ty = T.RefT(t, e.mutable)
-        if e.mutable:
+        # `&mut Vec::new()` borrows a temporary, as in Rust; only a place is checked
+        if e.mutable and isinstance(e.operand, (ast.Path, ast.Field, ast.Index,
+                                                ast.TupleField, ast.Unary)):
             self.check_place(e.operand, e.span)
         return e
 
@@ -1226,7 +1228,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if op in ("<<", ">>"):
             e.left = self.expr(e.left, expected)
             e.right = self.expr(e.right, None)
-            if not T.is_int(e.left.ty) or not T.is_int(e.right.ty):
+            if isinstance(e.left.ty, T.NeverT) or isinstance(e.right.ty, T.NeverT):
+                pass  # an operand that failed to check has its error already
+            elif not T.is_int(e.left.ty) or not T.is_int(e.right.ty):
                 self.rep.error(f"cannot shift `{e.left.ty}` by `{e.right.ty}`", e.span,
                                code="SX0305")
             e.ty = e.left.ty
@@ -1728,6 +1732,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
 
     def default_value(self, ty: T.Type, span: Span) -> ast.Expr | None:
         """Return an unchecked expression of the default value of `ty`, or None."""
+        if ty == T.CHAR:
+            return ast.IntLit(span, 0, "char")
         if isinstance(ty, T.IntT):
             return ast.IntLit(span, 0)
         if isinstance(ty, T.FloatT):
