@@ -538,6 +538,7 @@ class GenericsMixin:
                 e.ty = T.NEVER
                 return e
             self.unify(pattern, args[i].ty, env, names)
+            self._unify_closure_bound(template, pattern, args[i].ty, env)
         if expected is not None:
             self._unify_expected(template.ret, expected, env, names)
         env = {n: T.prune(t) for n, t in env.items()}
@@ -573,6 +574,22 @@ class GenericsMixin:
             e.func.target = ("fn", key)
         e.ty = sig.ret
         return e
+
+    def _unify_closure_bound(self, template: Template, pattern, ty: T.Type, env) -> None:
+        """Bind the parameters that the `Fn(..) -> R` bound of a closure argument
+        names from the closure's checked parameter and return types, so that
+        `fn map<R, F: Fn(T) -> R>(..)` learns `R` from the closure's body."""
+        if not (isinstance(pattern, ast.NamedType) and len(pattern.path) == 1
+                and self.is_closure(ty)):
+            return
+        info = self.closures[ty.struct]
+        for bound in template.bounds.get(pattern.path[0], []):
+            if not isinstance(bound, ast.FnBound) or len(bound.params) != len(info.params):
+                continue
+            for param, param_ty in zip(bound.params, info.params):
+                self.unify(param, param_ty, env, template.generics)
+            if bound.ret is not None and info.ret is not None:
+                self.unify(bound.ret, info.ret, env, template.generics)
 
     def _unify_expected(self, ret, expected: T.Type, env: dict[str, T.Type], names) -> None:
         """Bind from the expected type the parameters that the arguments left
