@@ -2102,10 +2102,27 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         e.target, e.ty = ("char", name), ret
         return e
 
+    def byte_ascii_method(self, e: ast.MethodCall) -> ast.Expr:
+        """Check an ASCII method of `u8` (`b.is_ascii_digit()`) as the `char` method
+        of `b as char`, whose ASCII answers are the same."""
+        _deref_receiver(e, T.U8)
+        span = e.receiver.span
+        as_char = ast.Cast(span, e.receiver, ast.NamedType(span, ["char"]))
+        as_char.ty = T.CHAR
+        e.receiver = as_char
+        result = self.char_method(e)
+        if result.ty != T.CHAR:
+            return result
+        back = ast.Cast(e.span, result, ast.NamedType(e.span, ["u8"]))
+        back.ty = T.U8
+        return back
+
     def int_method(self, e: ast.MethodCall, base: T.IntT, expected):
         name = e.method
         if T.is_char(base):
             return self.char_method(e)
+        if base == T.U8 and name in U8_ASCII_METHODS:
+            return self.byte_ascii_method(e)
         if name == "to_string":
             e.target, e.ty = ("builtin", "to_string"), T.STRING
             return e
@@ -3135,6 +3152,12 @@ CHAR_METHODS = {
     "len_utf8": ([], T.USIZE),
     "is_digit": ([T.U32], T.BOOL),
 }
+# the methods that `u8` shares with `char`, for ASCII text held as bytes
+U8_ASCII_METHODS = (
+    "is_ascii", "is_ascii_digit", "is_ascii_alphabetic", "is_ascii_alphanumeric",
+    "is_ascii_whitespace", "is_ascii_uppercase", "is_ascii_lowercase", "is_ascii_punctuation",
+    "is_ascii_hexdigit", "is_ascii_graphic", "is_ascii_control", "to_ascii_uppercase",
+    "to_ascii_lowercase")
 # what to write instead of the `char` methods that return an `Option` or an iterator
 CHAR_METHOD_HELP = {
     "to_digit": "`to_digit` returns an `Option`, which sxc does not support: test "
