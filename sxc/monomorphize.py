@@ -595,9 +595,9 @@ class GenericsMixin:
         """Bind from the expected type the parameters that the arguments left
         unbound or bound only to an unsuffixed literal's type variable, so that
         `let p: Pt<f32> = Pt::new(0.5, 1.5)` makes the `f32` copy."""
-        wanted: dict[str, T.Type] = {}
-        self.unify(ret, expected, wanted, names)
-        for name, t in wanted.items():
+        from_expected: dict[str, T.Type] = {}
+        self.unify(ret, expected, from_expected, names)
+        for name, t in from_expected.items():
             old = env.get(name)
             if old is None:
                 env[name] = t

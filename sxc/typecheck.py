@@ -1136,7 +1136,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             e.ty = T.RefT(t, e.mutable)
             return self.coerce(e, expected)
         e.ty = T.RefT(t, e.mutable)
-        # `&mut Vec::new()` borrows a temporary, as in Rust; only a place is checked
+        # `&mut Vec::new()` borrows a temporary, as in Rust, so only a place is checked
         if e.mutable and isinstance(e.operand, (ast.Path, ast.Field, ast.Index,
                                                 ast.TupleField, ast.Unary)):
             self.check_place(e.operand, e.span)
@@ -2104,7 +2104,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
 
     def byte_ascii_method(self, e: ast.MethodCall) -> ast.Expr:
         """Check an ASCII method of `u8` (`b.is_ascii_digit()`) as the `char` method
-        of `b as char`, whose ASCII answers are the same."""
+        of `b as char`, which gives the same result for every byte."""
         _deref_receiver(e, T.U8)
         span = e.receiver.span
         as_char = ast.Cast(span, e.receiver, ast.NamedType(span, ["char"]))

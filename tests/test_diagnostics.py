@@ -701,6 +701,24 @@ def test_unknown_type_reports_no_mismatch(tmp_path):
     assert "mismatched types" not in proc.stderr
 
 
+def test_unknown_shift_operand_reports_once(tmp_path):
+    source = ("fn main() {\n    let s = black_box(3u32);\n"
+              "    println!(\"{}\", 1u32 << s);\n}\n")
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 2, 13, "cannot find", source, None, "SX0201")
+    assert "cannot shift" not in proc.stderr
+
+
+def test_byte_string_escape_errors(tmp_path):
+    source = 'fn main() {\n    let a = b"x\\u{41}";\n}\n'
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 2, 16, "unicode escape in byte literal", source, None, "SX0109")
+    source = 'fn main() {\n    let a = b"caf\u00e9";\n}\n'
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 2, 18, "non-ASCII character in byte literal", source, None,
+                 "SX0703")
+
+
 def test_similar_name_distances():
     from sxc.diagnostics import similar_name
 
