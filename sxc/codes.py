@@ -886,6 +886,30 @@ _ALL = [
             println!("{}", x);
         }
     """),
+    _code("SX0406", "change of a sequence while a loop iterates over it", """
+        A `for` loop over `v.iter()`, `&v` or `s.chars()` borrows the sequence
+        until the loop ends, so its body may not change the sequence's
+        length: `push`, `insert`, `remove`, `clear` and the like would move
+        or free the elements that the loop is reading.  Rust rejects the
+        same loops.  Loop over the indices instead, over a copy, or collect
+        the new elements in another `Vec` and add them after the loop.
+    """, """
+        fn main() {
+            let mut v = vec![1, 2, 3];
+            for x in v.iter() {
+                v.push(*x * 10);
+            }
+        }
+    """, """
+        fn main() {
+            let mut v = vec![1, 2, 3];
+            for i in 0..v.len() {
+                let x = v[i];
+                v.push(x * 10);
+            }
+            println!("{:?}", v);
+        }
+    """),
     # ------------------------------------------------------------------ SX05xx
     _code("SX0501", "non-exhaustive patterns", """
         A `match` must have an arm for every value of its subject.  Add arms

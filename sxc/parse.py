@@ -1435,10 +1435,11 @@ class Builder(Transformer):
             try:
                 text = "".join(ch for ch, _ in decode_positions(raw[2:-1], byte=True))
             except EscapeError as err:
-                code = "SX0703" if str(err).startswith("non-ASCII") else "SX0109"
-                raise CompileError([Diagnostic("error", str(err),
-                                               _offset_span(span, raw, 2 + err.offset),
-                                               code=code)]) from None
+                at = _offset_span(span, raw, 2 + err.offset)
+                if str(err).startswith("non-ASCII"):
+                    raise CompileError([Diagnostic("error", str(err), at,
+                                                   code="SX0703")]) from None
+                raise CompileError([Diagnostic("error", str(err), at, code="SX0109")]) from None
         if text:
             array = ast.ArrayLit(span, [ast.IntLit(span, ord(ch), "u8") for ch in text])
         else:

@@ -21,7 +21,7 @@ import copy
 import math
 import re
 
-from sxc import ast, iter_chains, range_adapters, seq_adapters
+from sxc import ast, iter_chains, loop_borrows, range_adapters, seq_adapters
 from sxc import numbers as N
 from sxc import types as T
 from sxc.closures import ClosureMixin
@@ -2644,6 +2644,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         return e
 
     def e_For(self, e: ast.For, expected):
+        loop_borrows.check_loop(e, self.rep)
         adapted = range_adapters.adapted_range(e.iter)
         if adapted is not None:
             return self.adapted_range_loop(e, *adapted, expected)

@@ -719,6 +719,33 @@ def test_byte_string_escape_errors(tmp_path):
                  "SX0703")
 
 
+def test_push_while_iterating_rejected(tmp_path):
+    source = ("fn main() {\n    let mut v = vec![1, 2];\n    for x in v.iter() {\n"
+              "        v.push(*x);\n    }\n}\n")
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 4, 11, "cannot change `v` while the `for` loop iterates over it",
+                 source, "loop over the indices", "SX0406")
+    assert "the loop borrows it here" in proc.stderr
+
+
+def test_field_changed_while_iterating(tmp_path):
+    source = ("struct Bag { items: Vec<i32> }\nimpl Bag {\n    fn grow(&mut self) {\n"
+              "        for x in &self.items {\n            self.items.clear();\n"
+              "            let _ = x;\n        }\n    }\n}\nfn main() {}\n")
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 5, 24, "cannot change `self.items`", source, None, "SX0406")
+
+
+def test_index_loop_may_change_sequence(tmp_path):
+    source = ("fn main() {\n    let mut v = vec![1, 2];\n    for i in 0..v.len() {\n"
+              "        v.push(i as i32);\n    }\n    for x in v.clone() {\n"
+              "        v.push(x);\n    }\n    println!(\"{:?}\", v);\n}\n")
+    _, proc = sxc_cli(tmp_path, source, command="run")
+    no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "[1, 2, 0, 1, 1, 2, 0, 1]\n"
+
+
 def test_similar_name_distances():
     from sxc.diagnostics import similar_name
 
