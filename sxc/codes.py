@@ -910,6 +910,29 @@ _ALL = [
             println!("{:?}", v);
         }
     """),
+    _code("SX0407", "reference to a local variable returned", """
+        A function may not return `&v`, `&v[..]` or `v.as_str()` of a local
+        variable or parameter that owns its value, because the value is
+        freed when the function returns and the reference would point to
+        freed memory.  Rust rejects the same functions.  Return the value
+        itself, or take the data as a reference parameter and return a
+        reference into that.
+    """, """
+        fn tail(v: Vec<i32>) -> &'static [i32] {
+            &v[1..]
+        }
+
+        fn main() {}
+    """, """
+        fn tail(v: &Vec<i32>) -> &[i32] {
+            &v[1..]
+        }
+
+        fn main() {
+            let v = vec![1, 2, 3];
+            println!("{:?}", tail(&v));
+        }
+    """),
     # ------------------------------------------------------------------ SX05xx
     _code("SX0501", "non-exhaustive patterns", """
         A `match` must have an arm for every value of its subject.  Add arms

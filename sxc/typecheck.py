@@ -21,7 +21,7 @@ import copy
 import math
 import re
 
-from sxc import ast, iter_chains, loop_borrows, range_adapters, seq_adapters
+from sxc import ast, iter_chains, borrows, range_adapters, seq_adapters
 from sxc import numbers as N
 from sxc import types as T
 from sxc.closures import ClosureMixin
@@ -570,6 +570,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         elif body.tail is not None:
             body.tail = self.coerce(body.tail, sig.ret)
         fn.body = body
+        if not library:
+            borrows.check_returned_refs(body, sig.ret, {p.name for p in fn.params},
+                                             self.rep)
         self.fill_holes(body)
         self.settle_deferred(body)
         _prune_types(body, settle=True)
@@ -2644,7 +2647,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         return e
 
     def e_For(self, e: ast.For, expected):
-        loop_borrows.check_loop(e, self.rep)
+        borrows.check_loop(e, self.rep)
         adapted = range_adapters.adapted_range(e.iter)
         if adapted is not None:
             return self.adapted_range_loop(e, *adapted, expected)

@@ -746,6 +746,23 @@ def test_index_loop_may_change_sequence(tmp_path):
     assert proc.stdout == "[1, 2, 0, 1, 1, 2, 0, 1]\n"
 
 
+def test_reference_to_local_returned(tmp_path):
+    source = ("fn make() -> &'static Vec<i32> {\n    let v = vec![1];\n    &v\n}\n"
+              "fn main() {\n    println!(\"{:?}\", make());\n}\n")
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 3, 5, "cannot return a reference to the local variable `v`",
+                 source, "return the value itself", "SX0407")
+
+
+def test_reference_to_parameter_returned(tmp_path):
+    source = ("fn tail(v: Vec<i32>) -> &'static [i32] {\n    if v.len() > 3 {\n"
+              "        return &v[..2];\n    }\n    &v[1..]\n}\nfn main() {}\n")
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 3, 16, "cannot return a reference to the function parameter `v`",
+                 source, None, "SX0407")
+    assert proc.stderr.count("SX0407") == 2
+
+
 def test_similar_name_distances():
     from sxc.diagnostics import similar_name
 

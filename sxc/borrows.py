@@ -1,4 +1,8 @@
-"""Reject a `for` loop whose body changes the length of the sequence it iterates over.
+"""Two borrow checks that keep sxc's code from reading freed memory.
+
+`check_loop` rejects a `for` loop whose body changes the length of the
+sequence it iterates over.  `check_returned_refs` rejects a function that
+returns a reference to one of its own locals.
 
 sxc has no borrow checker.  A loop over `v.iter()` reads the elements of `v`
 through the buffer it had when the loop started, so a `v.push(x)` in the
@@ -99,18 +103,84 @@ def _changes(body, place: tuple[str, ...]):
             yield n.span
 
 
-def _walk(node):
-    """Yield every node below `node`, but not inside nested items (functions, impls)."""
+def _walk(node, skip=(ast.ItemStmt,)):
+    """Yield every node below `node`, but not those inside nodes of the types `skip`:
+    by default nested items (functions, impls)."""
     todo = [node]
     while todo:
         n = todo.pop()
         if isinstance(n, (list, tuple)):
             todo.extend(x for x in n if isinstance(x, (ast.Node, list, tuple)))
             continue
-        if not isinstance(n, ast.Node) or isinstance(n, ast.ItemStmt):
+        if not isinstance(n, ast.Node) or isinstance(n, skip):
             continue
         yield n
         for name in ast.field_names(n):
             value = getattr(n, name)
             if isinstance(value, (ast.Node, list, tuple)):
                 todo.append(value)
+
+
+# methods that return a reference into their receiver
+BORROWING_METHODS = {"as_str", "as_slice", "as_bytes", "trim", "as_mut_slice"}
+
+
+def check_returned_refs(fn_body: ast.Block, ret_type, params: set[str], reporter) -> None:
+    """Report each returned `&local`, `&local[..]` or `local.as_str()` of an owned local.
+
+    The function's frame, and the values that its locals own, are gone when
+    it returns, so such a reference would dangle (Rust's E0515).  `ret_type`
+    is the checked return type, and only a function returning a reference is
+    looked at.  `params` names the function's parameters, for the message.
+    """
+    from sxc import types as T
+
+    if not (isinstance(ret_type, (T.RefT, T.SliceT)) or
+            isinstance(ret_type, T.StrT) and not ret_type.owned):
+        return
+    values = sorted(_returned_values(fn_body), key=lambda v: (v.span.line, v.span.col))
+    for value in values:
+        root = None
+        if isinstance(value, ast.Ref):
+            root = _root(value.operand)
+        elif isinstance(value, ast.MethodCall) and value.method in BORROWING_METHODS:
+            root = _root(value.receiver)
+        if root is None or getattr(root, "target", (None,))[0] != "local":
+            continue
+        owned = not isinstance(root.ty, (T.RefT, T.SliceT)) and \
+            not (isinstance(root.ty, T.StrT) and not root.ty.owned)
+        if owned:
+            name = root.segments[0]
+            kind = "function parameter" if name in params else "local variable"
+            reporter.error(f"cannot return a reference to the {kind} `{name}`", value.span,
+                           help="the value is freed when the function returns: return "
+                                "the value itself, or take the data as a reference "
+                                "parameter", code="SX0407")
+
+
+def _root(e: ast.Expr) -> ast.Path | None:
+    """Return the variable at the root of a place such as `v`, `v[1..]` or `p.items`."""
+    while isinstance(e, (ast.Field, ast.Index, ast.TupleField)):
+        e = e.base
+    return e if isinstance(e, ast.Path) and len(e.segments) == 1 else None
+
+
+def _returned_values(body: ast.Block):
+    """Yield the expressions whose value `body` returns: its tail and each `return`."""
+    tails = [body]
+    while tails:
+        e = tails.pop()
+        if isinstance(e, ast.Block):
+            if e.tail is not None:
+                tails.append(e.tail)
+        elif isinstance(e, ast.If):
+            tails.append(e.then)
+            if e.else_ is not None:
+                tails.append(e.else_)
+        elif isinstance(e, ast.Match):
+            tails.extend(arm.body for arm in e.arms)
+        elif e is not None:
+            yield e
+    for n in _walk(body, skip=(ast.ItemStmt, ast.Closure)):
+        if isinstance(n, ast.Return) and n.value is not None:
+            yield n.value
