@@ -21,7 +21,7 @@ import copy
 import math
 import re
 
-from sxc import ast, iter_chains, borrows, range_adapters, seq_adapters
+from sxc import ast, borrows, iter_chains, range_adapters, seq_adapters
 from sxc import numbers as N
 from sxc import types as T
 from sxc.closures import ClosureMixin
