@@ -37,6 +37,15 @@ from sxc.resolve import Program
 from sxc.typecheck_init import DeferredBinding, check_initialization
 from sxc.typecheck_match import MatchChecks
 
+
+def _totally_ordered(t: T.Type) -> bool:
+    """Return whether `t` has Rust's `Ord`: integers, `char`, `bool`, strings and
+    tuples of them."""
+    if isinstance(t, T.TupleT):
+        return all(_totally_ordered(item) for item in t.items)
+    return T.is_int(t) or T.is_char(t) or t == T.BOOL or isinstance(t, T.StrT)
+
+
 # Math methods shared by `f64`, `f32` and `dual`: name -> number of arguments.
 def _deref_receiver(e: ast.MethodCall, base: T.Type) -> None:
     """Read a number method's receiver through a reference (`r.exp()` on `&f64`)."""
@@ -1258,13 +1267,14 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if op in ("==", "!=") and isinstance(aggregate, (T.StructT, T.TupleT, T.ArrayT,
                                                           T.VecT, T.SliceT)):
             return self.aggregate_eq(e, aggregate)
+        if comparison and isinstance(aggregate, T.TupleT):
+            return self.tuple_order(e, aggregate)
         if comparison:
             if not (T.is_numeric(t) or T.is_char(t) or isinstance(t, (T.BoolT, T.StrT))):
                 self.rep.error(f"cannot compare values of type `{t}`", e.op_span or e.span,
                                code="SX0305")
             if isinstance(t, T.StrT) and op not in ("==", "!="):
-                self.rep.error("strings compare only with `==` and `!=`", e.op_span or e.span,
-                               code="SX0305")
+                return self.string_order(e)
             e.ty = T.BOOL
             return e
         if op in ("&", "|", "^"):
@@ -1855,6 +1865,34 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             test = same if i == 0 else ast.Binary(span, "&&", test, same, e.op_span)
         return self.expr(ast.Block(span, stmts, test), T.BOOL)
 
+    def tuple_order(self, e: ast.Binary, ty: T.TupleT) -> ast.Expr:
+        """Check `a < b` (or `<=`, `>`, `>=`) on tuples, which compare lexicographically.
+
+        Both operands are evaluated once, into locals.  An item decides the
+        order unless it equals the other side's item, as Rust's `PartialOrd`
+        for tuples does, so a NaN item makes every comparison false.
+        """
+        self.eq_temps += 1
+        left, right = f"__cmp_left{self.eq_temps}", f"__cmp_right{self.eq_temps}"
+        span = e.span
+        e.left.checked = True
+        e.right.checked = True
+        stmts = [ast.Let(span, ast.NamePattern(span, left), None, e.left),
+                 ast.Let(span, ast.NamePattern(span, right), None, e.right)]
+        strict = "<" if e.op in ("<", "<=") else ">"
+
+        def item(name: str, i: int) -> ast.Expr:
+            return ast.TupleField(span, ast.Path(span, [name]), i)
+
+        last = len(ty.items) - 1
+        test: ast.Expr = ast.Binary(span, e.op, item(left, last), item(right, last), e.op_span)
+        for i in range(last - 1, -1, -1):
+            before = ast.Binary(span, strict, item(left, i), item(right, i), e.op_span)
+            same = ast.Binary(span, "==", item(left, i), item(right, i), e.op_span)
+            test = ast.Binary(span, "||", before, ast.Binary(span, "&&", same, test, e.op_span),
+                              e.op_span)
+        return self.expr(ast.Block(span, stmts, test), T.BOOL)
+
     def tuple_clone(self, e: ast.MethodCall, ty: T.TupleT) -> ast.Expr:
         """Check `t.clone()` of a tuple with a non-`Copy` item: a tuple of each item's clone.
 
@@ -2124,7 +2162,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         name = e.method
         if T.is_char(base):
             return self.char_method(e)
-        if base == T.U8 and name in U8_ASCII_METHODS:
+        # `==` on an unsuffixed literal's type would bind it, so a literal is skipped
+        if name in U8_ASCII_METHODS and not isinstance(base, T.LiteralVar) and base == T.U8:
             return self.byte_ascii_method(e)
         if name == "to_string":
             e.target, e.ty = ("builtin", "to_string"), T.STRING
@@ -2268,6 +2307,9 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         e.args = self.check_args(e.args, params.get(name, []), e.span, f"`{name}`")
         if name == "remove":
             e.ty = elem
+        if name in ("sort", "sort_unstable") and isinstance(elem, (T.TupleT, T.StrT)) and \
+                _totally_ordered(elem):
+            return self.sort_by_less(e)
         if name in ("sort", "sort_unstable") and not (T.is_int(elem) or T.is_char(elem)
                                                        or elem == T.BOOL):
             self.rep.error(f"`{name}` needs elements with a total order, not `{elem}`",
@@ -2281,6 +2323,30 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             self.rep.error(f"`dedup` compares elements with `==`, which `{elem}` lacks",
                            e.method_span or e.span, code="SX0311")
         return e
+
+    def string_order(self, e: ast.Binary) -> ast.Expr:
+        """Check `a < b` (or `<=`, `>`, `>=`) on strings as `__str_cmp(a, b) < 0`, the
+        byte-wise order of Rust's `str`."""
+        span = e.span
+        e.left.checked = True
+        e.right.checked = True
+        order = ast.Call(span, ast.Path(span, ["__str_cmp"]), [e.left, e.right])
+        return self.expr(ast.Binary(span, e.op, order, ast.IntLit(span, 0, "i64"), e.op_span),
+                         T.BOOL)
+
+    def sort_by_less(self, e: ast.MethodCall) -> ast.Expr:
+        """Check `v.sort()` of tuples or strings as `__sort_by(&mut v, |a, b| a < b)`,
+        a stable sort by the lexicographic order that `<` gives them."""
+        span = e.span
+        receiver = e.receiver
+        receiver.checked = True
+        ty = receiver.ty
+        if not (isinstance(ty, (T.RefT, T.SliceT)) and ty.mutable):
+            receiver = ast.Ref(span, receiver, True)
+        less = ast.Closure(span, [("a", None), ("b", None)], None,
+                           ast.Binary(span, "<", ast.Path(span, ["a"]), ast.Path(span, ["b"]),
+                                      e.method_span))
+        return self.expr(ast.Call(span, ast.Path(span, ["__sort_by"]), [receiver, less]), T.UNIT)
 
     def extend_source(self, arg: ast.Expr, elem, name: str) -> ast.Expr:
         """Check the sequence that `extend` or `extend_from_slice` appends."""
