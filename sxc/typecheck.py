@@ -1745,7 +1745,7 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
 
     def default_value(self, ty: T.Type, span: Span) -> ast.Expr | None:
         """Return an unchecked expression of the default value of `ty`, or None."""
-        if ty == T.CHAR:
+        if T.is_char(ty):
             return ast.IntLit(span, 0, "char")
         if isinstance(ty, T.IntT):
             return ast.IntLit(span, 0)
