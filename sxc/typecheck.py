@@ -2248,6 +2248,17 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
         if name in ("last", "first"):
             e.target, e.ty = ("seq", name), elem
             return e
+        if name == "contains" and len(e.args) == 1 and \
+                isinstance(T.prune(elem), (T.StructT, T.TupleT, T.ArrayT, T.VecT)):
+            # codegen compares scalars in place; aggregates go through their `==`
+            receiver = e.receiver
+            receiver.checked = True
+            if not isinstance(receiver.ty, (T.RefT, T.SliceT)):
+                receiver = ast.Ref(e.span, receiver, False)
+            target = e.args[0] if isinstance(e.args[0], ast.Ref) else \
+                ast.Ref(e.args[0].span, e.args[0], False)
+            call = ast.Call(e.span, ast.Path(e.span, ["__seq_contains"]), [receiver, target])
+            return self.expr(call, T.BOOL)
         if name == "contains" and len(e.args) == 1:
             e.args = [self.coerce(self.expr(e.args[0].operand if isinstance(
                 e.args[0], ast.Ref) else e.args[0], elem), elem)]
