@@ -122,7 +122,8 @@ def _walk(node, skip=(ast.ItemStmt,)):
 
 
 # methods that return a reference into their receiver
-BORROWING_METHODS = {"as_str", "as_slice", "as_bytes", "trim", "as_mut_slice"}
+BORROWING_METHODS = {"as_str", "as_slice", "as_bytes", "trim", "trim_start", "trim_end",
+                     "as_mut_slice"}
 
 
 def check_returned_refs(fn_body: ast.Block, ret_type, params: set[str], reporter) -> None:

@@ -2437,17 +2437,38 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                 self.rep.error(f"sxc cannot parse a string into `{target}`", e.span, code="SX0801")
             e.target, e.ty = ("str", "parse"), T.ParseResultT(target)
             return e
+        if name in STR_PRELUDE_METHODS:
+            return self.str_prelude_call(e, STR_PRELUDE_METHODS[name])
         if name in STR_OPTION_HELP:
             self.rep.error(f"`{name}` returns an `Option`, which sxc does not support",
                            e.method_span or e.span, help=STR_OPTION_HELP[name], code="SX0801")
             e.ty = T.NEVER
             return e
         known = ", ".join(f"`{m}`" for m in sorted(
-            set(table) | set(STRING_METHODS) | {"parse", "char_indices"}))
+            set(table) | set(STRING_METHODS) | set(STR_PRELUDE_METHODS)
+            | {"parse", "char_indices"}))
         self.rep.error(f"no method named `{name}` found for `&str`",
                        e.method_span or e.span, help=f"sxc's strings have {known}", code="SX0210")
         e.ty = T.NEVER
         return e
+
+    def str_prelude_call(self, e: ast.MethodCall, spec) -> ast.Expr:
+        """Check `s.NAME(args)` as a call of the prelude function that implements it,
+        with a `char` argument turned into a one-character string."""
+        function, arity = spec
+        if len(e.args) != arity:
+            e.args = self.check_args(e.args, [T.STR] * arity, e.span, f"`{e.method}`")
+            e.ty = T.NEVER
+            return e
+        e.receiver.checked = True
+        args = [e.receiver]
+        for arg in e.args:
+            arg = self.expr(arg, None)
+            arg.checked = True
+            if T.is_char(T.prune(arg.ty)):
+                arg = ast.MethodCall(arg.span, arg, "to_string", [], [], arg.span)
+            args.append(arg)
+        return self.expr(ast.Call(e.span, ast.Path(e.span, [function]), args), None)
 
     # ------------------------------------------------------------ places
 
@@ -3249,6 +3270,12 @@ CHAR_METHOD_HELP = {
                     "use `to_ascii_lowercase`",
 }
 
+# string methods that prelude functions implement: name -> (function, number of arguments)
+STR_PRELUDE_METHODS = {
+    "trim_start": ("__str_trim_start", 0),
+    "trim_end": ("__str_trim_end", 0),
+    "replace": ("__str_replace", 2),
+}
 # what to write instead of the string methods that return an `Option`
 STR_OPTION_HELP = {
     "pop": "read the last char with `s.chars()`, then shorten the string with `s.truncate(n)`",
