@@ -48,6 +48,9 @@ from sxc import types as T
 from sxc.diagnostics import Span
 
 SOURCES = ("iter", "iter_mut", "into_iter")
+# the method that appends an item to the `String` that `collect` builds (see
+# `Checker.collect_push`), named so that no program can call it
+COLLECT_PUSH = "__collect_push"
 # the string methods that return a slice, which a consumer may take directly: `s.chars().any(f)`
 CHAR_SOURCES = ("chars", "char_indices", "bytes")
 STRING_SOURCES = ("lines", "split_whitespace", "split") + CHAR_SOURCES
@@ -561,7 +564,8 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
     builder.folding = name in ("sum", "product", "count", "fold", "for_each", "collect")
     if name in ("sum", "product"):
         builder.item_type = result_type
-    elif name == "collect" and isinstance(result_type, ast.ResolvedType):
+    elif name == "collect" and isinstance(result_type, ast.ResolvedType) and \
+            isinstance(result_type.ty, T.VecT):
         builder.item_type = ast.ResolvedType(span, result_type.ty.elem)
     # the source and the adapters' arguments are evaluated before the consumer's
     builder.prepare(chain)
@@ -577,6 +581,16 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
 
         def sink(item):
             return [builder.increment(acc)]
+        result = acc
+    elif name == "collect" and isinstance(result_type, ast.ResolvedType) and \
+            isinstance(result_type.ty, T.StrT):
+        # a `String` from `char`s or strings, which the checker appends by their type
+        new = ast.Call(span, ast.Path(span, ["String", "new"]), [])
+        acc = builder.var("text", new, True, result_type)
+
+        def sink(item):
+            push = ast.MethodCall(span, acc, COLLECT_PUSH, [item], [], consumer.method_span)
+            return [ast.ExprStmt(span, push, True)]
         result = acc
     elif name == "collect":
         new = ast.Call(span, ast.Path(span, ["Vec", "new"]), [])
@@ -731,9 +745,11 @@ class IterChainMixin:
     def collect_type(self, e: ast.MethodCall, expected, span: Span) -> ast.TypeExpr | None:
         if e.type_args:
             te = e.type_args[0]
+            if isinstance(te, ast.NamedType) and te.path == ["String"] and not te.args:
+                return ast.ResolvedType(span, T.STRING)
             if not (isinstance(te, ast.NamedType) and te.path == ["Vec"]):
-                raise ChainError("sxc collects iterator chains only into a `Vec<T>`",
-                                 te.span, help="write `.collect::<Vec<_>>()`")
+                raise ChainError("sxc collects iterator chains only into a `Vec<T>` or "
+                                 "a `String`", te.span, help="write `.collect::<Vec<_>>()`")
             if len(te.args) == 1 and isinstance(te.args[0], ast.NamedType) and \
                     te.args[0].path == ["_"]:
                 return None
@@ -741,9 +757,11 @@ class IterChainMixin:
         if expected is None:
             return None
         ty = T.prune(expected)
+        if isinstance(ty, T.StrT) and ty.owned:
+            return ast.ResolvedType(span, T.STRING)
         if not isinstance(ty, T.VecT):
-            raise ChainError(f"sxc collects iterator chains only into a `Vec<T>`, not "
-                             f"`{ty}`", span)
+            raise ChainError(f"sxc collects iterator chains only into a `Vec<T>` or a "
+                             f"`String`, not `{ty}`", span)
         if isinstance(T.prune(ty.elem), T.HoleT):
             return None
         return ast.ResolvedType(span, ty)

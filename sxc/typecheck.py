@@ -2384,6 +2384,27 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             # accepts `push_str` too.
         return e
 
+    def collect_push(self, e: ast.MethodCall, expected) -> ast.Expr:
+        """Check the append of one item to the `String` that `collect` builds: `push`
+        of a `char`, `push_str` of a string, and an error for other items, as in Rust."""
+        item = self.expr(e.args[0], None)
+        item.checked = True
+        ty = T.prune(item.ty)
+        if T.is_char(ty):
+            e.method = "push"
+        elif isinstance(T.strip_refs(ty), T.StrT):
+            e.method = "push_str"
+        else:
+            if not isinstance(ty, T.NeverT):
+                self.rep.error(f"a `String` cannot be collected from items of type `{ty}`",
+                               e.method_span or e.span,
+                               help="map each item to a `char` or a string first, such as "
+                                    "`.map(|x| x.to_string())`", code="SX0301")
+            e.ty = T.NEVER
+            return e
+        e.args = [item]
+        return self.str_method(e, expected)
+
     def _require_mut(self, receiver: ast.Expr, method: str) -> None:
         self.note_mutation(receiver)
         t = receiver.ty
@@ -2393,6 +2414,8 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
 
     def str_method(self, e: ast.MethodCall, expected):
         name = e.method
+        if name == iter_chains.COLLECT_PUSH:
+            return self.collect_push(e, expected)
         if name in STRING_METHODS:
             return self.string_method(e)
         table = {

@@ -52,7 +52,7 @@ CASES = [
     ("sum-bool", "let s = v.iter().map(|x| x * 2.0).sum::<bool>();", 39,
      "sxc cannot `sum` into a value of type `bool`", "a number type"),
     ("collect-string", "let s: String = v.iter().map(|x| x * 2.0).collect();", 47,
-     "sxc collects iterator chains only into a `Vec<T>`, not `String`", None),
+     "a `String` cannot be collected from items of type `f64`", ".map(|x| x.to_string())"),
     ("return-in-closure", "let s: f64 = v.iter().map(|x| { return 1.0; }).sum();", 37,
      "sxc inlines the closures of an iterator chain", "write a `for` loop"),
     ("closure-arity", "let s: f64 = v.iter().map(|x, y| x * y).sum();", 31,
