@@ -2433,6 +2433,11 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
             "contains": ([T.STR], T.BOOL),
             "split": ([T.STR], T.VecT(T.STR)),
         }
+        if name == "split" and len(e.args) == 1 and isinstance(e.args[0], ast.Closure):
+            # a `char` predicate as the pattern: `s.split(|c: char| !c.is_alphanumeric())`
+            e.receiver.checked = True
+            call = ast.Call(e.span, ast.Path(e.span, ["__str_split_by"]), [e.receiver, e.args[0]])
+            return self.expr(call, expected)
         if name in CHAR_PATTERN_METHODS and len(e.args) == 1:
             # Rust's `Pattern` accepts a `char` as well as a `&str`
             arg = self.expr(e.args[0], None)
@@ -3366,6 +3371,10 @@ def _is_str_iterator(e: ast.Expr) -> bool:
     """Return whether `e` is `s.chars()`, `s.char_indices()`, `s.bytes()`, `s.lines()`,
     `s.split(..)` or `s.split_whitespace()`."""
     target = getattr(e, "target", None)
+    if isinstance(e, ast.Call):
+        # `s.split(|c| ..)`, a call of a copy of the generic `__str_split_by`
+        return isinstance(target, tuple) and target[0] == "fn" and \
+            target[1].startswith("__str_split_by")
     return isinstance(e, ast.MethodCall) and target in (
         ("str", "chars"), ("str", "char_indices"), ("str", "bytes"), ("str", "lines"),
         ("str", "split"), ("str", "split_whitespace"))
