@@ -562,7 +562,7 @@ class GenericsMixin:
         sig = self.sigs[key]
         full = ([sig.self_type] if sig.self_type is not None and receiver is None else []) \
             + sig.params
-        e.args = [self.coerce(a, p) for a, p in zip(args, full)]
+        e.args = [self.coerce_arg(a, p) for a, p in zip(args, full)]
         if receiver is not None:
             e.target = ("method", key)
             e.method = key.split("::")[-1]

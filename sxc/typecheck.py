@@ -1410,7 +1410,25 @@ class Checker(MatchChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixi
                            f"{len(args)} {'was' if len(args) == 1 else 'were'} supplied",
                            span, code="SX0302")
             return [self.expr(a, None) for a in args]
-        return [self.coerce(self.expr(a, p), p) for a, p in zip(args, params)]
+        return [self.coerce_arg(self.expr(a, p), p) for a, p in zip(args, params)]
+
+    def coerce_arg(self, e: ast.Expr, target: T.Type | None) -> ast.Expr:
+        """Return the argument `e` converted to the parameter type `target`.
+
+        A local passed where a `&T` of its type is expected is borrowed, because
+        the items of `for x in v.iter()` and of iterator chains are values in
+        sxc where Rust binds `&T`: `for a in &accounts { show(a) }` passes `a`
+        to `fn show(a: &Account)`.  The borrow lasts for the call only.
+        """
+        if isinstance(target, T.RefT) and not target.mutable and \
+                isinstance(e, ast.Path) and getattr(e, "target", (None,))[0] == "local" and \
+                not isinstance(e.ty, (T.RefT, T.HoleT, T.NeverT)) and \
+                not isinstance(target.inner, (T.LiteralVar, T.HoleT)) and e.ty == target.inner:
+            # `==` binds a literal's type to the parameter's, as Rust's inference does
+            borrow = ast.Ref(e.span, e, False)
+            borrow.ty = T.RefT(e.ty, False)
+            return borrow
+        return self.coerce(e, target)
 
     def e_Call(self, e: ast.Call, expected):
         func = e.func
