@@ -752,6 +752,16 @@ class GenericsMixin:
             checked.append((fname, value))
         env = {n: T.prune(t) for n, t in env.items()}
         missing = [g for g in sdef.generics if g not in env or _has_hole(env[g])]
+        own = self.instance_of.get(self.self_struct or "", (None, ()))
+        if missing and own[0] == name:
+            # `Series { points: Vec::new() }` in a method of `Series<T>`: where the
+            # fields leave a parameter open, take the one of `Self`, which Rust
+            # would infer from a later use in most code; a use that needs another
+            # type then fails to check instead of running with the wrong one
+            for g, arg in zip(sdef.generics, own[1]):
+                if g in missing:
+                    env[g] = arg
+            missing = []
         if missing:
             self.rep.error(f"type annotations needed: cannot infer the type of `{missing[0]}` "
                            f"in `{name}`", e.name_span or e.span,
