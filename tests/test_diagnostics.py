@@ -104,8 +104,8 @@ ERRORS = [
      4, 20, "syntax error: unexpected `.`", None),
     ("loop_element_as_reference",
      "fn g(a: &f64) -> f64 {\n    *a\n}\nfn main() {\n    let v = vec![1.0];\n"
-     "    for x in v.iter() {\n        g(x);\n    }\n}\n",
-     7, 11, "mismatched types: expected `&f64`, found `f64`", None),
+     "    for x in v.iter() {\n        let y: &f64 = x;\n        g(y);\n    }\n}\n",
+     7, 23, "mismatched types: expected `&f64`, found `f64`", None),
     ("mut_string_borrow_of_immutable",
      "fn grow(out: &mut String) {\n    out.push_str(\"x\");\n}\nfn main() {\n"
      "    let s = String::new();\n    grow(&mut s);\n}\n",
