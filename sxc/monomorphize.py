@@ -754,10 +754,10 @@ class GenericsMixin:
         missing = [g for g in sdef.generics if g not in env or _has_hole(env[g])]
         own = self.instance_of.get(self.self_struct or "", (None, ()))
         if missing and own[0] == name:
-            # `Series { points: Vec::new() }` in a method of `Series<T>`: where the
-            # fields leave a parameter open, take the one of `Self`, which Rust
-            # would infer from a later use in most code; a use that needs another
-            # type then fails to check instead of running with the wrong one
+            # `Series { points: Vec::new() }` in a method of `Series<T>` leaves `T`
+            # open, so it takes the argument of `Self`, which Rust infers from a
+            # later use in most code.  A use that needs another type then fails
+            # to type-check, so no program runs with the wrong one.
             for g, arg in zip(sdef.generics, own[1]):
                 if g in missing:
                     env[g] = arg
