@@ -208,7 +208,7 @@ class ClosureMixin:
             args = [self.expr(a, p) for a, p in zip(e.args, info.params)]
             info.params = [p if p is not None else a.ty for p, a in zip(info.params, args)]
             self.check_closure_body(info)
-            e.args = [self.coerce(a, p) for a, p in zip(args, info.params)]
+            e.args = [self.coerce_arg(a, p) for a, p in zip(args, info.params)]
         else:
             e.args = self.check_args(e.args, info.params, e.span, "this closure")
         e.target = ("closure", info.name)

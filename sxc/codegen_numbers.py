@@ -97,6 +97,23 @@ def int_method(cg: Codegen, e: ast.MethodCall, name: str):
         return b.call(fn, [x, args[0]])
     if name == "saturating_mul":
         return _saturating_mul(cg, x, args[0], t)
+    if name in ("saturating_neg", "saturating_abs"):
+        # 0 - x clamps MIN to MAX; the absolute value negates only below zero
+        fn = cg.declare(f"llvm.ssub.sat.i{ty.width}", ty, [ty, ty])
+        negated = b.call(fn, [zero, x])
+        if name == "saturating_neg":
+            return negated
+        return b.select(b.icmp_signed("<", x, zero), negated, x)
+    if name == "overflowing_neg":
+        # 0 - x overflows for every unsigned x but 0, and for the signed MIN
+        builder = b.ssub_with_overflow if t.signed else b.usub_with_overflow
+        return builder(zero, x)
+    if name == "overflowing_abs":
+        pair = b.ssub_with_overflow(zero, x)
+        negative = b.icmp_signed("<", x, zero)
+        value = b.select(negative, b.extract_value(pair, 0), x)
+        overflow = b.and_(negative, b.extract_value(pair, 1))
+        return b.insert_value(b.insert_value(pair, value, 0), overflow, 1)
     if name.startswith("overflowing_"):
         op = {"add": "add", "sub": "sub", "mul": "mul"}[name[12:]]
         builder = getattr(b, f"{'s' if t.signed else 'u'}{op}_with_overflow")

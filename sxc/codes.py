@@ -912,6 +912,53 @@ _ALL = [
             println!("{}", x);
         }
     """),
+    _code("SX0406", "change of a sequence while a loop iterates over it", """
+        A `for` loop over `v.iter()`, `&v` or `s.chars()` borrows the sequence
+        until the loop ends, so its body may not change the sequence's
+        length: `push`, `insert`, `remove`, `clear` and the like would move
+        or free the elements that the loop is reading.  Rust rejects the
+        same loops.  Loop over the indices instead, over a copy, or collect
+        the new elements in another `Vec` and add them after the loop.
+    """, """
+        fn main() {
+            let mut v = vec![1, 2, 3];
+            for x in v.iter() {
+                v.push(*x * 10);
+            }
+        }
+    """, """
+        fn main() {
+            let mut v = vec![1, 2, 3];
+            for i in 0..v.len() {
+                let x = v[i];
+                v.push(x * 10);
+            }
+            println!("{:?}", v);
+        }
+    """),
+    _code("SX0407", "reference to a local variable returned", """
+        A function may not return `&v`, `&v[..]` or `v.as_str()` of a local
+        variable or parameter that owns its value, because the value is
+        freed when the function returns and the reference would point to
+        freed memory.  Rust rejects the same functions.  Return the value
+        itself, or take the data as a reference parameter and return a
+        reference into that.
+    """, """
+        fn tail(v: Vec<i32>) -> &'static [i32] {
+            &v[1..]
+        }
+
+        fn main() {}
+    """, """
+        fn tail(v: &Vec<i32>) -> &[i32] {
+            &v[1..]
+        }
+
+        fn main() {
+            let v = vec![1, 2, 3];
+            println!("{:?}", tail(&v));
+        }
+    """),
     # ------------------------------------------------------------------ SX05xx
     _code("SX0501", "non-exhaustive patterns", """
         A `match` must have an arm for every value of its subject.  Add arms

@@ -361,6 +361,7 @@ _ended_children: list[int] = []
 
 def _child_result(source: str, path: str, options: Options) -> bytes:
     """Compile in the child and pickle the outcome with the sources diagnostics quote."""
+    import os
     import pickle
 
     from sxc import diagnostics
@@ -379,6 +380,11 @@ def _child_result(source: str, path: str, options: Options) -> bytes:
         outcome = ("interrupted", None)
     except BaseException as exc:  # noqa: BLE001 - reported as a bug of sxc
         outcome = ("internal", f"{type(exc).__name__}: {exc}")
+        if os.environ.get("SXC_BACKTRACE"):
+            # the parent reports the message only, so the child prints where it happened
+            import traceback
+
+            traceback.print_exc()
     sources = diagnostics.registered_sources()
     try:
         return pickle.dumps((outcome, sources), protocol=pickle.HIGHEST_PROTOCOL)

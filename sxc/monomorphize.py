@@ -606,8 +606,8 @@ class GenericsMixin:
                 return e
             self.unify(pattern, args[i].ty, env, names)
             self.unify_fn_bound(template, pattern, args[i].ty, env)
-        if expected is not None and any(n not in env for n in names):
-            self.unify(template.ret, expected, env, names)
+        if expected is not None:
+            self._unify_expected(template.ret, expected, env, names)
         env = {n: T.prune(t) for n, t in env.items()}
         missing = [n for n in names if n not in env or _has_hole(env[n])]
         if missing:
@@ -629,7 +629,7 @@ class GenericsMixin:
         sig = self.sigs[key]
         full = ([sig.self_type] if sig.self_type is not None and receiver is None else []) \
             + sig.params
-        e.args = [self.coerce(a, p) for a, p in zip(args, full)]
+        e.args = [self.coerce_arg(a, p) for a, p in zip(args, full)]
         if receiver is not None:
             e.target = ("method", key)
             e.method = key.split("::")[-1]
@@ -641,6 +641,19 @@ class GenericsMixin:
             e.func.target = ("fn", key)
         e.ty = sig.ret
         return e
+
+    def _unify_expected(self, ret, expected: T.Type, env: dict[str, T.Type], names) -> None:
+        """Bind from the expected type the parameters that the arguments left
+        unbound or bound only to an unsuffixed literal's type variable, so that
+        `let p: Pt<f32> = Pt::new(0.5, 1.5)` makes the `f32` copy."""
+        from_expected: dict[str, T.Type] = {}
+        self.unify(ret, expected, from_expected, names)
+        for name, t in from_expected.items():
+            old = env.get(name)
+            if old is None:
+                env[name] = t
+            elif isinstance(old, T.LiteralVar) and old.root().bound is None:
+                self._bind(env, name, t)
 
     def instantiate_fn(self, template: Template, env: dict[str, T.Type],
                        span: Span) -> str | None:
@@ -796,6 +809,16 @@ class GenericsMixin:
         if missing and any(isinstance(v.ty, T.NeverT) for _, v in checked):
             e.ty = T.NEVER  # a field's error is reported already
             return e
+        own = self.instance_of.get(self.self_struct or "", (None, ()))
+        if missing and own[0] == name:
+            # `Series { points: Vec::new() }` in a method of `Series<T>` leaves `T`
+            # open, so it takes the argument of `Self`, which Rust infers from a
+            # later use in most code.  A use that needs another type then fails
+            # to type-check, so no program runs with the wrong one.
+            for g, arg in zip(sdef.generics, own[1]):
+                if g in missing:
+                    env[g] = arg
+            missing = []
         if missing:
             self.rep.error(f"type annotations needed: cannot infer the type of `{missing[0]}` "
                            f"in `{name}`", e.name_span or e.span,

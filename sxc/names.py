@@ -500,6 +500,11 @@ class BodyRewriter:
         elif isinstance(item, ast.ImplDef):
             for method in item.methods:
                 self.function(method, getattr(item, "generics", []))
+            for const in getattr(item, "consts", []):
+                self.type_params = set(getattr(item, "generics", []))
+                self.visit(const.type)
+                self.visit(const.value)
+                self.type_params = set()
         elif isinstance(item, ast.ConstDef):
             self.visit(item.type)
             self.visit(item.value)

@@ -519,16 +519,21 @@ def unescape(body: str, lenient: bool = False) -> str:
     return "".join(ch for ch, _ in decode_positions(body, lenient))
 
 
-def decode_positions(body: str, lenient: bool = False) -> list[tuple[str, int]]:
+def decode_positions(body: str, lenient: bool = False,
+                     byte: bool = False) -> list[tuple[str, int]]:
     """Decode `body`, pairing each character with its offset in the source text.
 
     `lenient` reads an unknown escape such as `\\d` as the character after the
-    backslash, as the original Simplex compiler's lexer does."""
+    backslash, as the original Simplex compiler's lexer does.  `byte` decodes
+    the body of a byte literal: ASCII characters, and `\\x` escapes up to
+    `\\xff` in place of `\\u{..}`."""
     out: list[tuple[str, int]] = []
     i = 0
     while i < len(body):
         ch = body[i]
         if ch != "\\":
+            if byte and ord(ch) > 0x7F:
+                raise EscapeError("non-ASCII character in byte literal", i)
             out.append((ch, i))
             i += 1
             continue
@@ -538,6 +543,8 @@ def decode_positions(body: str, lenient: bool = False) -> list[tuple[str, int]]:
             i += 2
             while i < len(body) and body[i] in " \t\n\r":
                 i += 1
+        elif nxt == "u" and byte:
+            raise EscapeError("unicode escape in byte literal", start)
         elif nxt == "u":
             match = re.match(r"\\u\{([0-9a-fA-F_]{1,8})\}", body[i:])
             if match is None:
@@ -552,7 +559,7 @@ def decode_positions(body: str, lenient: bool = False) -> list[tuple[str, int]]:
             digits = body[i + 2:i + 4]
             if len(digits) != 2 or not all(c in "0123456789abcdefABCDEF" for c in digits):
                 raise EscapeError("invalid `\\x` escape: expected two hex digits", start)
-            if int(digits, 16) > 0x7F:
+            if int(digits, 16) > 0x7F and not byte:
                 raise EscapeError("out of range `\\x` escape: use `\\u{..}` above 7f", start)
             out.append((chr(int(digits, 16)), start))
             i += 4
@@ -1582,6 +1589,32 @@ class Builder(Transformer):
         # no escapes: the text between `r#"` and `"#` is the value
         return ast.StrLit(self.sp(meta), raw[2 + hashes:len(raw) - 1 - hashes])
 
+    def byte_str_lit(self, meta, children):
+        """Read `b"abc"` as `&[b'a', b'b', b'c']`, a reference to an array of `u8`."""
+        raw = str(children[0])
+        span = self.sp(meta)
+        if raw.startswith("br"):
+            text = raw[3:-1]
+            bad = next((i for i, ch in enumerate(text) if ord(ch) > 0x7F), None)
+            if bad is not None:
+                raise CompileError([Diagnostic(
+                    "error", "non-ASCII character in raw byte string literal",
+                    _offset_span(span, raw, 3 + bad), code="SX0703")])
+        else:
+            try:
+                text = "".join(ch for ch, _ in decode_positions(raw[2:-1], byte=True))
+            except EscapeError as err:
+                at = _offset_span(span, raw, 2 + err.offset)
+                if str(err).startswith("non-ASCII"):
+                    raise CompileError([Diagnostic("error", str(err), at,
+                                                   code="SX0703")]) from None
+                raise CompileError([Diagnostic("error", str(err), at, code="SX0109")]) from None
+        if text:
+            array = ast.ArrayLit(span, [ast.IntLit(span, ord(ch), "u8") for ch in text])
+        else:
+            array = ast.ArrayRepeat(span, ast.IntLit(span, 0, "u8"), ast.IntLit(span, 0, "usize"))
+        return ast.Ref(span, array, False)
+
     def fstring_lit(self, meta, children):
         raise CompileError([Diagnostic(
             "error", "sxc does not support interpolated strings (`f\"...\"`)",
@@ -1592,8 +1625,14 @@ class Builder(Transformer):
         token = str(children[0])
         byte = token.startswith("b")
         raw = token.removeprefix("b")
+        if byte and not raw.isascii():
+            text = next(ch for ch in raw if not ch.isascii())
+            raise CompileError([Diagnostic(
+                "error", "non-ASCII character in byte literal", self.sp(meta),
+                help=f"use `'{text}'` for a `char`, or a `\\x` escape for the byte",
+                code="SX0703")])
         try:
-            text = unescape(raw[1:-1])
+            text = "".join(ch for ch, _ in decode_positions(raw[1:-1], byte=byte))
         except EscapeError as err:
             raise CompileError([Diagnostic("error", str(err), self.sp(meta),
                                            code="SX0109")]) from None
@@ -1602,11 +1641,6 @@ class Builder(Transformer):
                 "error", "character literal may only contain one codepoint", self.sp(meta),
                 help="write a string literal with double quotes", code="SX0703")])
         if byte:
-            if ord(text) > 0x7F:
-                raise CompileError([Diagnostic(
-                    "error", "non-ASCII character in byte literal", self.sp(meta),
-                    help=f"use `'{text}'` for a `char`, or a `\\x` escape for the byte",
-                    code="SX0703")])
             return ast.IntLit(self.sp(meta), ord(text), "u8")
         return ast.IntLit(self.sp(meta), ord(text), "char")
 

@@ -37,18 +37,52 @@ def reachable_functions(program, extra: tuple[str, ...] = (),
         roots = tuple(key for key, fn in program.functions.items()
                       if getattr(fn, "origin", "user") == "user" or key == "main")
     roots = list(roots) + list(extra)
+    consts = getattr(program, "consts", None) or {}
     seen: set[str] = set()
+    seen_consts: set[str] = set()
     stack = list(roots)
     while stack:
         key = stack.pop()
         if key in seen or key not in program.functions:
             continue
         seen.add(key)
-        called = callees(program.functions[key].body)
+        body = program.functions[key].body
+        called = callees(body)
+        # codegen evaluates a constant where it is read, so the functions its
+        # initialiser calls (`const SQ: u32 = square(12);`) are reached there
+        pending = list(_const_refs(body))
+        while pending:
+            name = pending.pop()
+            if name in seen_consts or name not in consts:
+                continue
+            seen_consts.add(name)
+            called = called | callees(consts[name].value)
+            pending.extend(_const_refs(consts[name].value))
         if graph is not None:
             graph[key] = called
         stack.extend(called)
     return seen
+
+
+def _const_refs(node) -> set[str]:
+    """Return the names of the constants that `node` reads."""
+    out: set[str] = set()
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, (list, tuple)):
+            todo.extend(x for x in n if isinstance(x, (ast.Node, list, tuple)))
+            continue
+        if not isinstance(n, ast.Node):
+            continue
+        target = getattr(n, "target", None)
+        if isinstance(target, tuple) and len(target) == 2 and target[0] == "const":
+            out.add(target[1])
+        for name in ast.field_names(n):
+            value = getattr(n, name)
+            if isinstance(value, (ast.Node, list, tuple)):
+                todo.append(value)
+    return out
 
 
 def callees(node) -> set[str]:

@@ -30,6 +30,7 @@ DERIVED_METHODS = {"Default": "default", "Clone": "clone", "PartialEq": "eq"}
 OPERATOR_TRAITS = {"Add", "Sub", "Mul", "Div", "Rem", "Neg", "Not", "AddAssign",
                    "SubAssign", "MulAssign", "DivAssign", "RemAssign", "Index", "IndexMut",
                    "BitAnd", "BitOr", "BitXor", "Shl", "Shr"}
+UNARY_OPERATOR_TRAITS = {"Neg", "Not"}
 
 
 def check_trait_impl(impl: ast.ImplDef, reporter: Reporter) -> bool:
@@ -39,10 +40,11 @@ def check_trait_impl(impl: ast.ImplDef, reporter: Reporter) -> bool:
         return True  # `impl Display` is the printing of `{}`
     span = getattr(impl, "trait_span", None) or impl.span
     if trait in OPERATOR_TRAITS:
+        other = "" if trait in UNARY_OPERATOR_TRAITS else f", other: {impl.type_name}"
         reporter.error(f"sxc does not support operator overloading (`impl {trait} for "
                        f"{impl.type_name}`)", span,
-                       help=f"write a method, such as `fn {trait.lower()}(self, other: "
-                            f"{impl.type_name}) -> {impl.type_name}`, and call it", code="SX0804")
+                       help=f"write a method, such as `fn {trait.lower()}(self{other}) -> "
+                            f"{impl.type_name}`, and call it", code="SX0804")
     else:
         reporter.error(f"sxc does not support implementing the trait `{trait}`", span,
                        help="sxc implements `Default`, `Clone`, `Copy`, `PartialEq`, `Eq` "

@@ -21,7 +21,7 @@ import copy
 import math
 import re
 
-from sxc import ast, iter_chains, range_adapters, seq_adapters
+from sxc import ast, borrows, iter_chains, range_adapters, seq_adapters
 from sxc import numbers as N
 from sxc import types as T
 from sxc.closures import ClosureMixin
@@ -40,6 +40,15 @@ from sxc.typecheck_match import MatchChecks
 from sxc.typecheck_enum import EnumDataChecks
 from sxc.tuple_structs import bind_tuple_struct, tuple_struct_call, tuple_struct_field
 from sxc.type_aliases import alias_type, check_aliases
+
+
+def _totally_ordered(t: T.Type) -> bool:
+    """Return whether `t` has Rust's `Ord`: integers, `char`, `bool`, strings and
+    tuples of them."""
+    if isinstance(t, T.TupleT):
+        return all(_totally_ordered(item) for item in t.items)
+    return T.is_int(t) or T.is_char(t) or t == T.BOOL or isinstance(t, T.StrT)
+
 
 # Math methods shared by `f64`, `f32` and `dual`: name -> number of arguments.
 def _deref_receiver(e: ast.MethodCall, base: T.Type) -> None:
@@ -81,6 +90,9 @@ INT_METHODS = {
     "wrapping_shl": (["u32"], "Self", "any"), "wrapping_shr": (["u32"], "Self", "any"),
     "saturating_add": (["Self"], "Self", "any"), "saturating_sub": (["Self"], "Self", "any"),
     "saturating_mul": (["Self"], "Self", "any"),
+    "saturating_neg": ([], "Self", "signed"), "saturating_abs": ([], "Self", "signed"),
+    "overflowing_neg": ([], "Overflowing", "any"),
+    "overflowing_abs": ([], "Overflowing", "signed"),
     "overflowing_add": (["Self"], "Overflowing", "any"),
     "overflowing_sub": (["Self"], "Overflowing", "any"),
     "overflowing_mul": (["Self"], "Overflowing", "any"),
@@ -700,6 +712,9 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         elif body.tail is not None:
             body.tail = self.coerce(body.tail, sig.ret)
         fn.body = body
+        if not library:
+            borrows.check_returned_refs(body, sig.ret, {p.name for p in fn.params},
+                                             self.rep)
         self.fill_holes(body)
         self.settle_deferred(body)
         _prune_types(body, settle=True)
@@ -1280,7 +1295,9 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             e.ty = T.RefT(t, e.mutable)
             return self.coerce(e, expected)
         e.ty = T.RefT(t, e.mutable)
-        if e.mutable:
+        # `&mut Vec::new()` borrows a temporary, as in Rust, so only a place is checked
+        if e.mutable and isinstance(e.operand, (ast.Path, ast.Field, ast.Index,
+                                                ast.TupleField, ast.Unary)):
             self.check_place(e.operand, e.span)
         return e
 
@@ -1370,7 +1387,9 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         if op in ("<<", ">>"):
             e.left = self.expr(e.left, expected)
             e.right = self.expr(e.right, None)
-            if not T.is_int(e.left.ty) or not T.is_int(e.right.ty):
+            if isinstance(e.left.ty, T.NeverT) or isinstance(e.right.ty, T.NeverT):
+                pass  # an operand that failed to check has its error already
+            elif not T.is_int(e.left.ty) or not T.is_int(e.right.ty):
                 self.rep.error(f"cannot shift `{e.left.ty}` by `{e.right.ty}`", e.span,
                                code="SX0305")
             e.ty = e.left.ty
@@ -1404,8 +1423,7 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
                 self.rep.error(f"cannot compare values of type `{t}`", e.op_span or e.span,
                                code="SX0305")
             if isinstance(t, T.StrT) and op not in ("==", "!="):
-                self.rep.error("strings compare only with `==` and `!=`", e.op_span or e.span,
-                               code="SX0305")
+                return self.string_order(e)
             e.ty = T.BOOL
             return e
         if op in ("&", "|", "^"):
@@ -1545,7 +1563,25 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
                            f"{len(args)} {'was' if len(args) == 1 else 'were'} supplied",
                            span, code="SX0302")
             return [self.expr(a, None) for a in args]
-        return [self.coerce(self.expr(a, p), p) for a, p in zip(args, params)]
+        return [self.coerce_arg(self.expr(a, p), p) for a, p in zip(args, params)]
+
+    def coerce_arg(self, e: ast.Expr, target: T.Type | None) -> ast.Expr:
+        """Return the argument `e` converted to the parameter type `target`.
+
+        A local passed where a `&T` of its type is expected is borrowed, because
+        the items of `for x in v.iter()` and of iterator chains are values in
+        sxc where Rust binds `&T`: `for a in &accounts { show(a) }` passes `a`
+        to `fn show(a: &Account)`.  The borrow lasts for the call only.
+        """
+        if isinstance(target, T.RefT) and not target.mutable and \
+                isinstance(e, ast.Path) and getattr(e, "target", (None,))[0] == "local" and \
+                not isinstance(e.ty, (T.RefT, T.HoleT, T.NeverT)) and \
+                not isinstance(target.inner, (T.LiteralVar, T.HoleT)) and e.ty == target.inner:
+            # `==` binds a literal's type to the parameter's, as Rust's inference does
+            borrow = ast.Ref(e.span, e, False)
+            borrow.ty = T.RefT(e.ty, False)
+            return borrow
+        return self.coerce(e, target)
 
     def e_Call(self, e: ast.Call, expected):
         func = e.func
@@ -1888,6 +1924,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
 
     def default_value(self, ty: T.Type, span: Span) -> ast.Expr | None:
         """Return an unchecked expression of the default value of `ty`, or None."""
+        if T.is_char(ty):
+            return ast.IntLit(span, 0, "char")
         if isinstance(ty, T.IntT):
             return ast.IntLit(span, 0)
         if isinstance(ty, T.FloatT):
@@ -2289,10 +2327,28 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         e.target, e.ty = ("char", name), ret
         return e
 
+    def byte_ascii_method(self, e: ast.MethodCall) -> ast.Expr:
+        """Check an ASCII method of `u8` (`b.is_ascii_digit()`) as the `char` method
+        of `b as char`, which gives the same result for every byte."""
+        _deref_receiver(e, T.U8)
+        span = e.receiver.span
+        as_char = ast.Cast(span, e.receiver, ast.NamedType(span, ["char"]))
+        as_char.ty = T.CHAR
+        e.receiver = as_char
+        result = self.char_method(e)
+        if result.ty != T.CHAR:
+            return result
+        back = ast.Cast(e.span, result, ast.NamedType(e.span, ["u8"]))
+        back.ty = T.U8
+        return back
+
     def int_method(self, e: ast.MethodCall, base: T.IntT, expected):
         name = e.method
         if T.is_char(base):
             return self.char_method(e)
+        # `==` on an unsuffixed literal's type would bind it, so a literal is skipped
+        if name in U8_ASCII_METHODS and not isinstance(base, T.LiteralVar) and base == T.U8:
+            return self.byte_ascii_method(e)
         if name == "to_string":
             e.target, e.ty = ("builtin", "to_string"), T.STRING
             return e
@@ -2385,6 +2441,17 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         if name == "next" and not e.args and _is_str_iterator(e.receiver):
             # `s.chars()` is a slice of chars here, so its first item is element 0
             return self.option_element(e, "first", expected, by_value=True)
+        if name == "contains" and len(e.args) == 1 and \
+                isinstance(T.prune(elem), (T.StructT, T.TupleT, T.ArrayT, T.VecT)):
+            # codegen compares scalars in place; aggregates go through their `==`
+            receiver = e.receiver
+            receiver.checked = True
+            if not isinstance(receiver.ty, (T.RefT, T.SliceT)):
+                receiver = ast.Ref(e.span, receiver, False)
+            target = e.args[0] if isinstance(e.args[0], ast.Ref) else \
+                ast.Ref(e.args[0].span, e.args[0], False)
+            call = ast.Call(e.span, ast.Path(e.span, ["__seq_contains"]), [receiver, target])
+            return self.expr(call, T.BOOL)
         if name == "contains" and len(e.args) == 1:
             e.args = [self.coerce(self.expr(e.args[0].operand if isinstance(
                 e.args[0], ast.Ref) else e.args[0], elem), elem)]
@@ -2444,6 +2511,9 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         e.args = self.check_args(e.args, params.get(name, []), e.span, f"`{name}`")
         if name == "remove":
             e.ty = elem
+        if name in ("sort", "sort_unstable") and isinstance(elem, (T.TupleT, T.StrT)) and \
+                _totally_ordered(elem):
+            return self.sort_by_less(e)
         if name in ("sort", "sort_unstable") and not (T.is_int(elem) or T.is_char(elem)
                                                        or elem == T.BOOL):
             self.rep.error(f"`{name}` needs elements with a total order, not `{elem}`",
@@ -2457,6 +2527,30 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             self.rep.error(f"`dedup` compares elements with `==`, which `{elem}` lacks",
                            e.method_span or e.span, code="SX0311")
         return e
+
+    def string_order(self, e: ast.Binary) -> ast.Expr:
+        """Check `a < b` (or `<=`, `>`, `>=`) on strings as `__str_cmp(a, b) < 0`, the
+        byte-wise order of Rust's `str`."""
+        span = e.span
+        e.left.checked = True
+        e.right.checked = True
+        order = ast.Call(span, ast.Path(span, ["__str_cmp"]), [e.left, e.right])
+        return self.expr(ast.Binary(span, e.op, order, ast.IntLit(span, 0, "i64"), e.op_span),
+                         T.BOOL)
+
+    def sort_by_less(self, e: ast.MethodCall) -> ast.Expr:
+        """Check `v.sort()` of tuples or strings as `__sort_by(&mut v, |a, b| a < b)`,
+        a stable sort by the lexicographic order that `<` gives them."""
+        span = e.span
+        receiver = e.receiver
+        receiver.checked = True
+        ty = receiver.ty
+        if not (isinstance(ty, (T.RefT, T.SliceT)) and ty.mutable):
+            receiver = ast.Ref(span, receiver, True)
+        less = ast.Closure(span, [("a", None), ("b", None)], None,
+                           ast.Binary(span, "<", ast.Path(span, ["a"]), ast.Path(span, ["b"]),
+                                      e.method_span))
+        return self.expr(ast.Call(span, ast.Path(span, ["__sort_by"]), [receiver, less]), T.UNIT)
 
     def extend_source(self, arg: ast.Expr, elem, name: str) -> ast.Expr:
         """Check the sequence that `extend` or `extend_from_slice` appends."""
@@ -2529,7 +2623,6 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             "ends_with": ([T.STR], T.BOOL),
             "contains": ([T.STR], T.BOOL),
             "split": ([T.STR], T.VecT(T.STR)),
-            "replace": ([T.STR, T.STR], T.STRING),
         }
         if name == iter_chains.COLLECT_PUSH:
             return self.collect_push(e)
@@ -2541,6 +2634,11 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             e.args = [pattern, self.coerce(self.expr(e.args[1], T.STR), T.STR)]
             e.target, e.ty = ("str", name), T.STRING
             return e
+        if name == "split" and len(e.args) == 1 and isinstance(e.args[0], ast.Closure):
+            # a `char` predicate as the pattern: `s.split(|c: char| !c.is_alphanumeric())`
+            e.receiver.checked = True
+            call = ast.Call(e.span, ast.Path(e.span, ["__str_split_by"]), [e.receiver, e.args[0]])
+            return self.expr(call, expected)
         if name in CHAR_PATTERN_METHODS and len(e.args) == 1:
             # Rust's `Pattern` accepts a `char` as well as a `&str`
             arg = self.expr(e.args[0], None)
@@ -2570,17 +2668,38 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             return e
         if name in ("find", "strip_prefix", "strip_suffix") and len(e.args) == 1:
             return self.option_str_search(e, expected)
+        if name in STR_PRELUDE_METHODS:
+            return self.str_prelude_call(e, STR_PRELUDE_METHODS[name])
         if name in STR_OPTION_HELP:
             self.rep.error(f"`{name}` returns an `Option`, which sxc does not support",
                            e.method_span or e.span, help=STR_OPTION_HELP[name], code="SX0801")
             e.ty = T.NEVER
             return e
         known = ", ".join(f"`{m}`" for m in sorted(
-            set(table) | set(STRING_METHODS) | {"parse", "char_indices"}))
+            set(table) | set(STRING_METHODS) | set(STR_PRELUDE_METHODS)
+            | {"parse", "char_indices"}))
         self.rep.error(f"no method named `{name}` found for `&str`",
                        e.method_span or e.span, help=f"sxc's strings have {known}", code="SX0210")
         e.ty = T.NEVER
         return e
+
+    def str_prelude_call(self, e: ast.MethodCall, spec) -> ast.Expr:
+        """Check `s.NAME(args)` as a call of the prelude function that implements it,
+        with a `char` argument turned into a one-character string."""
+        function, arity = spec
+        if len(e.args) != arity:
+            e.args = self.check_args(e.args, [T.STR] * arity, e.span, f"`{e.method}`")
+            e.ty = T.NEVER
+            return e
+        e.receiver.checked = True
+        args = [e.receiver]
+        for arg in e.args:
+            arg = self.expr(arg, None)
+            arg.checked = True
+            if T.is_char(T.prune(arg.ty)):
+                arg = ast.MethodCall(arg.span, arg, "to_string", [], [], arg.span)
+            args.append(arg)
+        return self.expr(ast.Call(e.span, ast.Path(e.span, [function]), args), None)
 
     # ------------------------------------------------------------ places
 
@@ -2865,6 +2984,7 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         return e
 
     def e_For(self, e: ast.For, expected):
+        borrows.check_loop(e, self.rep)
         adapted = range_adapters.adapted_range(e.iter)
         if adapted is not None:
             return self.adapted_range_loop(e, *adapted, expected)
@@ -3373,6 +3493,12 @@ CHAR_METHODS = {
     "len_utf8": ([], T.USIZE),
     "is_digit": ([T.U32], T.BOOL),
 }
+# the methods that `u8` shares with `char`, for ASCII text held as bytes
+U8_ASCII_METHODS = (
+    "is_ascii", "is_ascii_digit", "is_ascii_alphabetic", "is_ascii_alphanumeric",
+    "is_ascii_whitespace", "is_ascii_uppercase", "is_ascii_lowercase", "is_ascii_punctuation",
+    "is_ascii_hexdigit", "is_ascii_graphic", "is_ascii_control", "to_ascii_uppercase",
+    "to_ascii_lowercase")
 # what to write instead of the `char` methods that return an `Option` or an iterator
 CHAR_METHOD_HELP = {
     "to_digit": "`to_digit` returns an `Option`, which sxc does not support: test "
@@ -3386,6 +3512,12 @@ CHAR_METHOD_HELP = {
 # the methods of a `parse` result that read it as an `Option` (`ok`) first
 PARSE_OPTION_METHODS = ("ok", "is_ok", "is_err", "unwrap_or", "unwrap_or_default")
 
+
+# string methods that prelude functions implement: name -> (function, number of arguments)
+STR_PRELUDE_METHODS = {
+    "trim_start": ("__str_trim_start", 0),
+    "trim_end": ("__str_trim_end", 0),
+}
 # what to write instead of the string methods that return an `Option`
 STR_OPTION_HELP = {
     "pop": "read the last char with `s.chars()`, then shorten the string with `s.truncate(n)`",
@@ -3450,6 +3582,10 @@ def _is_str_iterator(e: ast.Expr) -> bool:
     """Return whether `e` is `s.chars()`, `s.char_indices()`, `s.bytes()`, `s.lines()`,
     `s.split(..)` or `s.split_whitespace()`."""
     target = getattr(e, "target", None)
+    if isinstance(e, ast.Call):
+        # `s.split(|c| ..)`, a call of a copy of the generic `__str_split_by`
+        return isinstance(target, tuple) and target[0] == "fn" and \
+            target[1].startswith("__str_split_by")
     return isinstance(e, ast.MethodCall) and target in (
         ("str", "chars"), ("str", "char_indices"), ("str", "bytes"), ("str", "lines"),
         ("str", "split"), ("str", "split_whitespace"))

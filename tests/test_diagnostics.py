@@ -104,8 +104,8 @@ ERRORS = [
      4, 20, "syntax error: unexpected `.`", None),
     ("loop_element_as_reference",
      "fn g(a: &f64) -> f64 {\n    *a\n}\nfn main() {\n    let v = vec![1.0];\n"
-     "    for x in v.iter() {\n        g(x);\n    }\n}\n",
-     7, 11, "mismatched types: expected `&f64`, found `f64`", None),
+     "    for x in v.iter() {\n        let y: &f64 = x;\n        g(y);\n    }\n}\n",
+     7, 23, "mismatched types: expected `&f64`, found `f64`", None),
     ("mut_string_borrow_of_immutable",
      "fn grow(out: &mut String) {\n    out.push_str(\"x\");\n}\nfn main() {\n"
      "    let s = String::new();\n    grow(&mut s);\n}\n",
@@ -737,6 +737,68 @@ def test_unknown_type_reports_no_mismatch(tmp_path):
     _, proc = sxc_cli(tmp_path, source)
     assert "cannot find type `Pont`" in proc.stderr
     assert "mismatched types" not in proc.stderr
+
+
+def test_unknown_shift_operand_reports_once(tmp_path):
+    source = ("fn main() {\n    let s = black_box(3u32);\n"
+              "    println!(\"{}\", 1u32 << s);\n}\n")
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 2, 13, "cannot find", source, None, "SX0201")
+    assert "cannot shift" not in proc.stderr
+
+
+def test_byte_string_escape_errors(tmp_path):
+    source = 'fn main() {\n    let a = b"x\\u{41}";\n}\n'
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 2, 16, "unicode escape in byte literal", source, None, "SX0109")
+    source = 'fn main() {\n    let a = b"caf\u00e9";\n}\n'
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 2, 18, "non-ASCII character in byte literal", source, None,
+                 "SX0703")
+
+
+def test_push_while_iterating_rejected(tmp_path):
+    source = ("fn main() {\n    let mut v = vec![1, 2];\n    for x in v.iter() {\n"
+              "        v.push(*x);\n    }\n}\n")
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 4, 11, "cannot change `v` while the `for` loop iterates over it",
+                 source, "loop over the indices", "SX0406")
+    assert "the loop borrows it here" in proc.stderr
+
+
+def test_field_changed_while_iterating(tmp_path):
+    source = ("struct Bag { items: Vec<i32> }\nimpl Bag {\n    fn grow(&mut self) {\n"
+              "        for x in &self.items {\n            self.items.clear();\n"
+              "            let _ = x;\n        }\n    }\n}\nfn main() {}\n")
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 5, 24, "cannot change `self.items`", source, None, "SX0406")
+
+
+def test_index_loop_may_change_sequence(tmp_path):
+    source = ("fn main() {\n    let mut v = vec![1, 2];\n    for i in 0..v.len() {\n"
+              "        v.push(i as i32);\n    }\n    for x in v.clone() {\n"
+              "        v.push(x);\n    }\n    println!(\"{:?}\", v);\n}\n")
+    _, proc = sxc_cli(tmp_path, source, command="run")
+    no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "[1, 2, 0, 1, 1, 2, 0, 1]\n"
+
+
+def test_reference_to_local_returned(tmp_path):
+    source = ("fn make() -> &'static Vec<i32> {\n    let v = vec![1];\n    &v\n}\n"
+              "fn main() {\n    println!(\"{:?}\", make());\n}\n")
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 3, 5, "cannot return a reference to the local variable `v`",
+                 source, "return the value itself", "SX0407")
+
+
+def test_reference_to_parameter_returned(tmp_path):
+    source = ("fn tail(v: Vec<i32>) -> &'static [i32] {\n    if v.len() > 3 {\n"
+              "        return &v[..2];\n    }\n    &v[1..]\n}\nfn main() {}\n")
+    path, proc = sxc_cli(tmp_path, source)
+    expect_error(proc, path, 3, 16, "cannot return a reference to the function parameter `v`",
+                 source, None, "SX0407")
+    assert proc.stderr.count("SX0407") == 2
 
 
 def test_similar_name_distances():

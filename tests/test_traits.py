@@ -28,6 +28,9 @@ ERRORS = [
     ("operator", "struct V { x: f64 }\nimpl Add for V {\n    fn add(self, o: V) -> V { o }\n}\n"
      "fn main() { }\n", 2, 6, "sxc does not support operator overloading (`impl Add for V`)",
      "write a method, such as `fn add(self, other: V) -> V`"),
+    ("unary-operator", "struct V { x: f64 }\nimpl Neg for V {\n    fn neg(self) -> V { self }\n}\n"
+     "fn main() { }\n", 2, 6, "sxc does not support operator overloading (`impl Neg for V`)",
+     "write a method, such as `fn neg(self) -> V`"),
     ("other-trait", "struct V { x: f64 }\nimpl Iterator for V {\n}\nfn main() { }\n", 2, 6,
      "sxc does not support implementing the trait `Iterator`", "plain `impl V` block"),
     ("derive-hash", "#[derive(Debug, Hash)]\nstruct V { x: f64 }\nfn main() { }\n", 1, 1,
