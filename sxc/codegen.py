@@ -1004,10 +1004,12 @@ class Codegen:
             # the algorithm of compiler-rt's __powidf2, which Rust's `powi` calls
             key = "__powi_f64" if ft == F64 else "__powi_f32"
             return b.call(self.functions[key], [x, args[0]])
-        if name == "max":
-            return b.call(self.intr("llvm.maxnum", ft, 2), [x, args[0]])
-        if name == "min":
-            return b.call(self.intr("llvm.minnum", ft, 2), [x, args[0]])
+        if name in ("max", "min"):
+            # IEEE 754-2019 maximumNumber and minimumNumber: a NaN loses, and
+            # +0 is above -0.  `llvm.maxnum` leaves the sign of a zero open,
+            # so the result changed with the optimisation level (as Rust's).
+            which = "llvm.maximumnum" if name == "max" else "llvm.minimumnum"
+            return b.call(self.intr(which, ft, 2), [x, args[0]])
         if name == "clamp":
             lo, hi = args
             y = b.select(b.fcmp_ordered("<", x, lo), lo, x)

@@ -559,6 +559,39 @@ def test_seeded_program_same_bits_everywhere(tmp_path):
     assert other.stdout != outputs["-O0"], "the default stream ignored --seed"
 
 
+SIGNED_ZEROS = """fn f(x: f64, n: i64) -> f64 {
+    let a2: f64 = (((x + x) / (1e300 * x))).powf(2.0);
+    (((0.0 * 0.5) * (n as f64))).max(a2)
+}
+fn main() {
+    println!("{:?}", f(-2.25, -7));
+    let v = [-0.0, 0.0, f64::NAN, 1.5];
+    for &a in v.iter() {
+        for &b in v.iter() {
+            print!("{:?}/{:?} ", a.max(b), a.min(b));
+        }
+        println!();
+    }
+}
+"""
+
+
+def test_max_min_of_signed_zeros_same_at_every_level(tmp_path):
+    # found by the fuzz campaign: max(-0.0, 0.0) printed -0.0 at -O0 and 0.0
+    # at -O3.  max and min are IEEE 754-2019's maximumNumber and
+    # minimumNumber: +0 is above -0 and a NaN loses.
+    path = write(tmp_path, SIGNED_ZEROS)
+    expected = ("0.0\n"
+                "-0.0/-0.0 0.0/-0.0 -0.0/-0.0 1.5/-0.0 \n"
+                "0.0/-0.0 0.0/0.0 0.0/0.0 1.5/0.0 \n"
+                "-0.0/-0.0 0.0/0.0 NaN/NaN 1.5/1.5 \n"
+                "1.5/-0.0 1.5/0.0 1.5/1.5 1.5/1.5 \n")
+    for level in ("-O0", "-O1", "-O3"):
+        done = run_sxc("run", "--no-cache", level, str(path))
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == expected, level
+
+
 # ------------------------------------------------------------------ campaign
 
 def test_campaign_short_run(tmp_path):
