@@ -236,8 +236,8 @@ def run_campaign(seconds: float, seed: int, out: Path, minimize_seconds: float =
 FIXED = """\
 ## Faults fixed
 
-Targeted inputs, not the campaign, found these faults.  Each has a
-regression test in `tests/test_reliability.py`.
+Targeted inputs found these faults, except the one that names a campaign.
+Each has a regression test in `tests/test_reliability.py`.
 
 - A flat sum of 100,000 terms took seconds and hundreds of MB before it
   failed on Python's recursion limit, and deep `if` nesting could end in a
@@ -293,6 +293,12 @@ regression test in `tests/test_reliability.py`.
   the copies of strings into C strings (for `read_file` and `parse`) did
   not check `malloc`.  They now panic with "memory allocation of N bytes
   failed", for `read_file` at the source location of the call.
+- The campaign of 2026-12-05 (seed 20261206) found `max` giving `-0.0` at
+  -O0 and `0.0` at -O3 for `(-0.0).max(0.0)`: `llvm.maxnum` leaves the sign
+  of a zero open, and constant folding chose the other one (rustc's output
+  differs between levels the same way).  `max` and `min` are now IEEE
+  754-2019's maximumNumber and minimumNumber at every level; the input is a
+  regression test.
 - Compiled code freed no `Vec`: a loop that made two temporary 8 KB `Vec`s
   200,000 times peaked at 3.3 GB of RSS in `sxc run` and took 10.6 s.  A
   local `Vec` of plain items that is only borrowed is now freed at the end
@@ -402,7 +408,8 @@ def write_report(summary: dict, path: Path) -> None:
                   "one process.", ""]
     failures = summary["failures"]
     if failures:
-        lines += [f"The campaign found {len(failures)} failures:", "",
+        found = "1 failure" if len(failures) == 1 else f"{len(failures)} failures"
+        lines += [f"The campaign found {found}:", "",
                   "| reproducer | input kind | failure | last line of output |",
                   "|---|---|---|---|"]
         for failure in failures:
