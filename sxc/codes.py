@@ -1265,8 +1265,10 @@ _ALL = [
     _code("SX0804", "unsupported trait implementation", """
         sxc implements `Default`, `Clone`, `Copy`, `PartialEq`, `Eq` and
         `Display` from `impl` blocks, and derives `Debug`, `Clone`, `Copy`,
-        `Default`, `PartialEq` and `Eq`.  Other traits, operator overloading
-        and hand-written `Debug` are not supported; write plain methods.
+        `Default`, `PartialEq` and `Eq`.  Of the operator traits it takes
+        `Add`, `Sub`, `Mul`, `Div` and `Rem` between two values of one
+        struct type.  Other traits, other operator overloading and
+        hand-written `Debug` are not supported; write plain methods.
     """, """
         #[derive(Hash)]
         struct V { x: f64 }

@@ -15,6 +15,8 @@ expects and turns `a == b` on structs into `a.eq(&b)`.
 
 from __future__ import annotations
 
+import re
+
 from sxc import ast
 from sxc.diagnostics import Reporter, Span
 
@@ -31,6 +33,9 @@ OPERATOR_TRAITS = {"Add", "Sub", "Mul", "Div", "Rem", "Neg", "Not", "AddAssign",
                    "SubAssign", "MulAssign", "DivAssign", "RemAssign", "Index", "IndexMut",
                    "BitAnd", "BitOr", "BitXor", "Shl", "Shr"}
 UNARY_OPERATOR_TRAITS = {"Neg", "Not"}
+# The operator traits whose impls sxc compiles: the binary operator -> its method.
+ARITHMETIC_TRAITS = {"Add": "add", "Sub": "sub", "Mul": "mul", "Div": "div", "Rem": "rem"}
+ARITHMETIC_METHODS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "rem"}
 
 
 def check_trait_impl(impl: ast.ImplDef, reporter: Reporter) -> bool:
@@ -38,13 +43,19 @@ def check_trait_impl(impl: ast.ImplDef, reporter: Reporter) -> bool:
     trait = impl.trait
     if trait is None or trait in SUPPORTED_TRAITS or trait == "Display":
         return True  # `impl Display` is the printing of `{}`
+    if trait in ARITHMETIC_TRAITS:
+        return True  # `a + b` calls the `add` this impl defines
     span = getattr(impl, "trait_span", None) or impl.span
     if trait in OPERATOR_TRAITS:
-        other = "" if trait in UNARY_OPERATOR_TRAITS else f", other: {impl.type_name}"
+        method = re.sub(r"(?<!^)(?=[A-Z])", "_", trait).lower()  # `AddAssign` -> `add_assign`
+        if trait.endswith("Assign"):
+            shown = f"fn {method}(&mut self, other: {impl.type_name})"
+        else:
+            other = "" if trait in UNARY_OPERATOR_TRAITS else f", other: {impl.type_name}"
+            shown = f"fn {method}(self{other}) -> {impl.type_name}"
         reporter.error(f"sxc does not support operator overloading (`impl {trait} for "
                        f"{impl.type_name}`)", span,
-                       help=f"write a method, such as `fn {trait.lower()}(self{other}) -> "
-                            f"{impl.type_name}`, and call it", code="SX0804")
+                       help=f"write a method, such as `{shown}`, and call it", code="SX0804")
     else:
         reporter.error(f"sxc does not support implementing the trait `{trait}`", span,
                        help="sxc implements `Default`, `Clone`, `Copy`, `PartialEq`, `Eq` "

@@ -37,6 +37,7 @@ from sxc.modules import CRATE, report_private, within_path
 from sxc.resolve import Program
 from sxc.typecheck_init import DeferredBinding, check_initialization
 from sxc.typecheck_match import MatchChecks
+from sxc.traits import ARITHMETIC_METHODS
 from sxc.typecheck_enum import EnumDataChecks
 from sxc.tuple_structs import bind_tuple_struct, tuple_struct_call, tuple_struct_field
 from sxc.type_aliases import alias_type, check_aliases
@@ -1418,6 +1419,14 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             return self.aggregate_eq(e, aggregate)
         if comparison and isinstance(aggregate, T.TupleT) and aggregate.items:
             return self.tuple_order(e, aggregate)
+        method = ARITHMETIC_METHODS.get(op)
+        if method is not None and isinstance(aggregate, T.StructT) and \
+                f"{aggregate.struct}::{method}" in self.sigs:
+            # `a + b` on a struct with `impl Add` is `a.add(b)`
+            e.left.checked = True
+            e.right.checked = True
+            call = ast.MethodCall(e.span, e.left, method, [e.right], [], e.op_span)
+            return self.expr(call, expected)
         if comparison:
             if not (T.is_numeric(t) or T.is_char(t) or isinstance(t, (T.BoolT, T.StrT))):
                 self.rep.error(f"cannot compare values of type `{t}`", e.op_span or e.span,

@@ -25,9 +25,10 @@ def first_error(source: str) -> str:
 
 
 ERRORS = [
-    ("operator", "struct V { x: f64 }\nimpl Add for V {\n    fn add(self, o: V) -> V { o }\n}\n"
-     "fn main() { }\n", 2, 6, "sxc does not support operator overloading (`impl Add for V`)",
-     "write a method, such as `fn add(self, other: V) -> V`"),
+    ("operator", "struct V { x: f64 }\nimpl AddAssign for V {\n"
+     "    fn add_assign(&mut self, o: V) { }\n}\nfn main() { }\n", 2, 6,
+     "sxc does not support operator overloading (`impl AddAssign for V`)",
+     "write a method, such as `fn add_assign(&mut self, other: V)`"),
     ("unary-operator", "struct V { x: f64 }\nimpl Neg for V {\n    fn neg(self) -> V { self }\n}\n"
      "fn main() { }\n", 2, 6, "sxc does not support operator overloading (`impl Neg for V`)",
      "write a method, such as `fn neg(self) -> V`"),
