@@ -1267,7 +1267,7 @@ _ALL = [
         `Display` from `impl` blocks, and derives `Debug`, `Clone`, `Copy`,
         `Default`, `PartialEq` and `Eq`.  Of the operator traits it takes
         `Add`, `Sub`, `Mul`, `Div` and `Rem` between two values of one
-        struct type.  Other traits, other operator overloading and
+        struct type, and `Neg`.  Other traits, other operator overloading and
         hand-written `Debug` are not supported; write plain methods.
     """, """
         #[derive(Hash)]

@@ -43,8 +43,8 @@ def check_trait_impl(impl: ast.ImplDef, reporter: Reporter) -> bool:
     trait = impl.trait
     if trait is None or trait in SUPPORTED_TRAITS or trait == "Display":
         return True  # `impl Display` is the printing of `{}`
-    if trait in ARITHMETIC_TRAITS:
-        return True  # `a + b` calls the `add` this impl defines
+    if trait in ARITHMETIC_TRAITS or trait == "Neg":
+        return True  # `a + b` calls the `add` this impl defines, `-a` its `neg`
     span = getattr(impl, "trait_span", None) or impl.span
     if trait in OPERATOR_TRAITS:
         method = re.sub(r"(?<!^)(?=[A-Z])", "_", trait).lower()  # `AddAssign` -> `add_assign`

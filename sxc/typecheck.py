@@ -1257,6 +1257,11 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             return e
         e.operand = self.expr(e.operand, expected)
         t = e.operand.ty
+        base = T.strip_refs(t)
+        if e.op == "-" and isinstance(base, T.StructT) and f"{base.struct}::neg" in self.sigs:
+            # `-a` on a struct with `impl Neg` is `a.neg()`
+            e.operand.checked = True
+            return self.expr(ast.MethodCall(e.span, e.operand, "neg", [], [], e.span), expected)
         if e.op in ("-", "!") and T.is_char(t):
             self.rep.error(f"cannot apply unary operator `{e.op}` to type `char`", e.span,
                            code="SX0305")

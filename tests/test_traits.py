@@ -29,9 +29,9 @@ ERRORS = [
      "    fn add_assign(&mut self, o: V) { }\n}\nfn main() { }\n", 2, 6,
      "sxc does not support operator overloading (`impl AddAssign for V`)",
      "write a method, such as `fn add_assign(&mut self, other: V)`"),
-    ("unary-operator", "struct V { x: f64 }\nimpl Neg for V {\n    fn neg(self) -> V { self }\n}\n"
-     "fn main() { }\n", 2, 6, "sxc does not support operator overloading (`impl Neg for V`)",
-     "write a method, such as `fn neg(self) -> V`"),
+    ("unary-operator", "struct V { x: bool }\nimpl Not for V {\n    fn not(self) -> V { self }\n}\n"
+     "fn main() { }\n", 2, 6, "sxc does not support operator overloading (`impl Not for V`)",
+     "write a method, such as `fn not(self) -> V`"),
     ("other-trait", "struct V { x: f64 }\nimpl Iterator for V {\n}\nfn main() { }\n", 2, 6,
      "sxc does not support implementing the trait `Iterator`", "plain `impl V` block"),
     ("derive-hash", "#[derive(Debug, Hash)]\nstruct V { x: f64 }\nfn main() { }\n", 1, 1,

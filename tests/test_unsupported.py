@@ -48,8 +48,8 @@ CASES = [
     ("question-mark-on-parse", in_main('let x: f64 = "1".parse()?;'), 2, 18,
      "sxc does not support the `?` operator on `Result<f64, ParseError>`, only on "
      "an `Option`", "handle the error explicitly"),
-    ("operator-overloading", "struct V { x: f64 }\nimpl Neg for V { }\nfn main() { }\n", 2, 6,
-     "operator overloading (`impl Neg for V`)", "fn neg(self"),
+    ("operator-overloading", "struct V { x: f64 }\nimpl BitAnd for V { }\nfn main() { }\n",
+     2, 6, "operator overloading (`impl BitAnd for V`)", "fn bit_and(self"),
     ("async-block", in_main("let x = async { 1 };"), 2, 13, "sxc does not support `async` blocks",
      "synchronously"),
     ("async-move-block", in_main("let x = async move { 1 };"), 2, 13, "`async` blocks", None),
