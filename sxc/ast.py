@@ -431,7 +431,7 @@ class AtPattern(Pattern):
 class VariantPattern(Pattern):
     """A variant with data: `Shape::Circle(r)`, `Some(_)` or `Shape::Rect { w, h: 1.0, .. }`.
 
-    `items` holds the payload patterns in declaration order once checked; before,
+    `items` contains the payload patterns in declaration order once checked; before,
     a struct variant's patterns are in `fields` by name.
     """
 
@@ -531,9 +531,9 @@ class StructDef(Item):
 
 @dataclass(eq=False)
 class EnumDef(Item):
-    """An enum: `enum E { A, B = 5 }`. `variants` holds (name, value, span).
+    """An enum: `enum E { A, B = 5 }`. `variants` contains (name, value, span).
 
-    `payloads` holds the variants with data: name -> ("tuple", [type]) or
+    `payloads` contains the variants with data: name -> ("tuple", [type]) or
     ("struct", [(field, type)]).
     """
 

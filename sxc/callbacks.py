@@ -91,7 +91,7 @@ def flat_element(t: T.Type, fields_of) -> bool:
 def _data_enum(t: T.EnumT, fields_of) -> bool:
     """Return whether `t` is an enum with data, which does not cross.
 
-    The code generator's `fields_of` answers for the key "enum NAME" (see
+    The code generator's `fields_of` returns fields for the key "enum NAME" (see
     `sxc.codegen.DATA_ENUM_KEY`); Python's layout knows no such key, and
     never meets such an enum, because no function that takes one is exported.
     """

@@ -307,7 +307,7 @@ class Reporter:
         self.diagnostics: list[Diagnostic] = []
         self._seen: set = set()
         # the internal name of each copy of a generic struct -> its name in Rust, so that
-        # messages say `Pt<f32>` where the compiler says `Pt__f32`
+        # messages show `Pt<f32>` where the compiler uses `Pt__f32`
         self.type_names: dict[str, str] = {}
         # the pattern that finds the names of `type_names`, and how many it was made for
         self._type_name_pattern: tuple[int, re.Pattern] | None = None

@@ -9,17 +9,17 @@ when:
 - its element type contains no references, strings or other `Vec`s
   (`Vec<f64>`, `Vec<usize>`, `Vec` of `dual`s or plain structs);
 - its value is new: `vec![..]`, `Vec::new()`, `Vec::with_capacity(n)`,
-  `.clone()` or `.to_vec()`, a call of a function that returns only new
-  `Vec`s, or a local that meets these rules and is moved into it as its
+  `.clone()` or `.to_vec()`, or a call of a function that returns only new
+  `Vec`s.  A local that meets these rules may also move into it as its
   last use (`let w = { let mut t = Vec::new(); ...; t };`, which is what
   `collect()` becomes);
 - every other use of it borrows it without keeping the borrow: indexing,
-  `len()`, `push`, iterating, `&v` passed to a call whose result holds no
-  reference, printing.
+  `len()`, `push`, iterating, `&v` passed to a call whose result contains
+  no reference, printing.
 
 A `v = <new Vec>` assignment frees the old value of such a local first.
 Anything else (a move into a struct, a call by value, a borrow kept in a
-binding) keeps the `Vec` alive for the rest of the run, as before.
+binding) keeps the `Vec` alive until the program ends.
 
 The pass runs on the program that reaches the code generator and marks
 `Let.drop` and `Assign.drop_old`.

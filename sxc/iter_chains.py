@@ -431,7 +431,7 @@ class _Builder(seq_adapters._Builder):
             count = self.usize_var("n", self.binary("/", seq_count, size))
             return count, lambda k: sub_slice(self.binary("*", k, size),
                                               self.binary("*", self.binary("+", k, one), size))
-        # chunks: the last one holds what is left
+        # chunks: the last one contains what is left
         count = self.usize_var("n", self.binary("/", self.binary(
             "-", self.binary("+", seq_count, size), one), size))
 

@@ -476,7 +476,9 @@ class Printer:
         if isinstance(p, ast.WildPattern):
             return "_"
         if isinstance(p, ast.NamePattern):
-            by_ref = ("ref mut " if getattr(p, "ref_mut", False) else "ref ") if p.by_ref else ""
+            by_ref = ""
+            if p.by_ref:
+                by_ref = "ref mut " if getattr(p, "ref_mut", False) else "ref "
             return f"{by_ref}{'mut ' if p.mutable else ''}{p.name}"
         if isinstance(p, ast.DerefPattern):
             return "&" + self.match_pattern(p.pattern)

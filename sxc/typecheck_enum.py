@@ -87,7 +87,7 @@ class EnumDataChecks:
         edef.discriminants = {v: i for i, (v, _value, _span) in enumerate(template.variants)}
 
     def check_enum_recursion(self, edef: ast.EnumDef) -> None:
-        """Report an enum that holds itself by value, which needs a `Box` in Rust."""
+        """Report an enum that contains itself by value, which needs a `Box` in Rust."""
         pending = [t for fields in edef.fields.values() for _, t in fields]
         visited: set[str] = set()
         while pending:
@@ -596,7 +596,7 @@ class EnumDataChecks:
         some = ast.Block(span, [], ast.Call(span, ast.Path(span, ["Some"]), [value]))
         none = ast.Block(span, [], ast.Path(span, ["None"]))
         if not isinstance(expected, T.EnumT):
-            expected = None  # such as the parse result that `.unwrap()` asks its receiver for
+            expected = None  # such as the parse result that `.unwrap()` expects of its receiver
         return self.expr(ast.Block(span, stmts, ast.If(span, test, some, none)), expected)
 
     def option_pop(self, e: ast.MethodCall, expected) -> ast.Expr:

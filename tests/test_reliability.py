@@ -220,7 +220,8 @@ def test_long_type_in_message_is_shortened(tmp_path):
     assert_clean_compile_error(done)
     line = next(x for x in done.stderr.splitlines() if "error[SX0604]" in x)
     message = line.split("error[SX0604]: ", 1)[1]
-    assert "..." in message and message.endswith("cannot be formatted with `{}`")
+    assert "..." in message
+    assert message.endswith("cannot be formatted with `{}`")
     assert len(message) < 200, message
 
 
@@ -576,7 +577,7 @@ fn main() {
 """
 
 
-def test_max_min_of_signed_zeros_same_at_every_level(tmp_path):
+def test_signed_zero_max_min_same_levels(tmp_path):
     # found by the fuzz campaign: max(-0.0, 0.0) printed -0.0 at -O0 and 0.0
     # at -O3.  max and min are IEEE 754-2019's maximumNumber and
     # minimumNumber: +0 is above -0 and a NaN loses.

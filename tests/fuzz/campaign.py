@@ -293,10 +293,10 @@ Each has a regression test in `tests/test_reliability.py`.
   the copies of strings into C strings (for `read_file` and `parse`) did
   not check `malloc`.  They now panic with "memory allocation of N bytes
   failed", for `read_file` at the source location of the call.
-- The campaign of 2026-12-05 (seed 20261206) found `max` giving `-0.0` at
-  -O0 and `0.0` at -O3 for `(-0.0).max(0.0)`: `llvm.maxnum` leaves the sign
-  of a zero open, and constant folding chose the other one (rustc's output
-  differs between levels the same way).  `max` and `min` are now IEEE
+- The 30-minute campaign above found `max` giving `-0.0` at -O0 and `0.0`
+  at -O3 for `(-0.0).max(0.0)`.  `llvm.maxnum` leaves the sign of a zero
+  open, and constant folding chose the other one; rustc's output differs
+  between its levels the same way.  `max` and `min` are now IEEE
   754-2019's maximumNumber and minimumNumber at every level; the input is a
   regression test.
 - Compiled code freed no `Vec`: a loop that made two temporary 8 KB `Vec`s
