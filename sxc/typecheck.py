@@ -823,6 +823,11 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             pattern.ty = ty
         elif isinstance(pattern, ast.TupleStructPattern):
             bind_tuple_struct(self, pattern, ty, keyword)
+        elif isinstance(pattern, ast.TuplePattern) and isinstance(ty, T.NeverT):
+            # the value has an error already: bind the names without more
+            for p in pattern.items:
+                self.bind(p, ty, keyword)
+            pattern.ty = ty
         elif isinstance(pattern, ast.TuplePattern):
             if not isinstance(ty, T.TupleT) or len(ty.items) != len(pattern.items):
                 self.rep.error(f"mismatched types: expected a tuple of "
@@ -1864,7 +1869,10 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
 
     def char_fn_call(self, e: ast.Call, item: str, expected) -> ast.Expr | None:
         """Check `char::is_alphabetic(c)` and the like, and reject the `Option` constructors."""
-        if item in ("from_u32", "from_digit", "from_u32_unchecked"):
+        if item in ("from_u32", "from_digit"):
+            call = ast.Call(e.span, ast.Path(e.func.span, [f"__char_{item}"]), e.args)
+            return self.expr(call, expected)
+        if item == "from_u32_unchecked":
             self.rep.error(f"sxc does not support `char::{item}`, which returns an `Option`",
                            e.span, help="cast a `u8` with `as char`, or build the `char` from "
                                         "a literal such as `'a'`", code="SX0801")
@@ -2318,7 +2326,7 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         e.ty = result
         return e
 
-    def char_method(self, e: ast.MethodCall):
+    def char_method(self, e: ast.MethodCall, expected=None):
         """Check a method of `char`, which a prelude function `__char_NAME` implements."""
         name = e.method
         if name == "to_string":
@@ -2326,6 +2334,15 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             return e
         if name in ("clone", "to_owned"):
             return self.copy_value(e.receiver, T.CHAR)
+        if name == "to_digit":
+            if len(e.args) != 1:
+                e.args = self.check_args(e.args, [T.U32], e.span, "`to_digit`")
+                e.ty = T.NEVER
+                return e
+            _deref_receiver(e, T.CHAR)
+            e.receiver.checked = True
+            call = ast.Call(e.span, ast.Path(e.span, ["__char_to_digit"]), [e.receiver, e.args[0]])
+            return self.expr(call, expected)
         if name not in CHAR_METHODS:
             help_text = CHAR_METHOD_HELP.get(name)
             if help_text is None:
@@ -2359,7 +2376,7 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
     def int_method(self, e: ast.MethodCall, base: T.IntT, expected):
         name = e.method
         if T.is_char(base):
-            return self.char_method(e)
+            return self.char_method(e, expected)
         # `==` on an unsuffixed literal's type would bind it, so a literal is skipped
         if name in U8_ASCII_METHODS and not isinstance(base, T.LiteralVar) and base == T.U8:
             return self.byte_ascii_method(e)
@@ -2680,15 +2697,16 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
                 self.rep.error(f"sxc cannot parse a string into `{target}`", e.span, code="SX0801")
             e.target, e.ty = ("str", "parse"), T.ParseResultT(target)
             return e
-        if name in ("find", "strip_prefix", "strip_suffix") and len(e.args) == 1:
+        if name in ("find", "rfind", "split_once", "strip_prefix", "strip_suffix") \
+                and len(e.args) == 1:
             return self.option_str_search(e, expected)
         if name in STR_PRELUDE_METHODS:
             return self.str_prelude_call(e, STR_PRELUDE_METHODS[name])
-        if name in STR_OPTION_HELP:
-            self.rep.error(f"`{name}` returns an `Option`, which sxc does not support",
-                           e.method_span or e.span, help=STR_OPTION_HELP[name], code="SX0801")
-            e.ty = T.NEVER
-            return e
+        if name == "pop" and not e.args:
+            e.receiver.checked = True
+            call = ast.Call(e.span, ast.Path(e.span, ["__string_pop"]),
+                            [ast.Ref(e.receiver.span, e.receiver, True)])
+            return self.expr(call, expected)
         known = ", ".join(f"`{m}`" for m in sorted(
             set(table) | set(STRING_METHODS) | set(STR_PRELUDE_METHODS)
             | {"parse", "char_indices"}))
@@ -3515,8 +3533,6 @@ U8_ASCII_METHODS = (
     "to_ascii_lowercase")
 # what to write instead of the `char` methods that return an `Option` or an iterator
 CHAR_METHOD_HELP = {
-    "to_digit": "`to_digit` returns an `Option`, which sxc does not support: test "
-                "`c.is_ascii_digit()`, then take `c as u32 - '0' as u32`",
     "to_uppercase": "`to_uppercase` returns an iterator, which sxc does not support: "
                     "use `to_ascii_uppercase`",
     "to_lowercase": "`to_lowercase` returns an iterator, which sxc does not support: "
@@ -3531,12 +3547,6 @@ PARSE_OPTION_METHODS = ("ok", "is_ok", "is_err", "unwrap_or", "unwrap_or_default
 STR_PRELUDE_METHODS = {
     "trim_start": ("__str_trim_start", 0),
     "trim_end": ("__str_trim_end", 0),
-}
-# what to write instead of the string methods that return an `Option`
-STR_OPTION_HELP = {
-    "pop": "read the last char with `s.chars()`, then shorten the string with `s.truncate(n)`",
-    "rfind": "loop over `s.char_indices()` to find the position",
-    "split_once": "use `split` and index the parts",
 }
 
 # string methods beyond the read-only ones: name -> (parameters, result)
