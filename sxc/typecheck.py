@@ -97,6 +97,7 @@ INT_METHODS = {
     "overflowing_add": (["Self"], "Overflowing", "any"),
     "overflowing_sub": (["Self"], "Overflowing", "any"),
     "overflowing_mul": (["Self"], "Overflowing", "any"),
+    "overflowing_pow": (["u32"], "Overflowing", "any"),
     "count_ones": ([], "u32", "any"), "count_zeros": ([], "u32", "any"),
     "leading_zeros": ([], "u32", "any"), "trailing_zeros": ([], "u32", "any"),
     "leading_ones": ([], "u32", "any"), "trailing_ones": ([], "u32", "any"),
@@ -105,6 +106,10 @@ INT_METHODS = {
     "rotate_left": (["u32"], "Self", "any"), "rotate_right": (["u32"], "Self", "any"),
     "swap_bytes": ([], "Self", "any"), "reverse_bits": ([], "Self", "any"),
 }
+# the integer methods that return `None` where the operation overflows or
+# divides by zero: name -> number of arguments
+CHECKED_METHODS = {"checked_add": 1, "checked_sub": 1, "checked_mul": 1, "checked_div": 1,
+                   "checked_rem": 1, "checked_pow": 1, "checked_neg": 0, "checked_abs": 0}
 # methods of `f64` and `f32` that `dual` lacks: name -> (parameters, result),
 # where "Self" is the receiver's type, "Bits" the unsigned integer of its
 # width and "Pair" the tuple `(Self, Self)`
@@ -2383,8 +2388,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         if name == "to_string":
             e.target, e.ty = ("builtin", "to_string"), T.STRING
             return e
-        if name in ("checked_add", "checked_sub", "checked_mul", "checked_div") and \
-                len(e.args) == 1:
+        if name in CHECKED_METHODS and len(e.args) == CHECKED_METHODS[name] and \
+                (base.signed or name != "checked_abs"):
             return self.option_checked(e, base, expected)
         if name not in INT_METHODS:
             self.rep.error(f"no method named `{name}` found for `{base}`",
@@ -3759,9 +3764,11 @@ def _method_value_fn(span: Span, key: str, owner: T.Type, method: str,
 
 def _missing_method_help(name: str) -> str | None:
     """Suggest what to call instead of a number method that needs `Option` or `Ordering`."""
+    if name == "checked_abs":
+        return "an unsigned integer is its own absolute value"
     if name.startswith("checked_"):
-        return ("sxc has `checked_add`, `checked_sub`, `checked_mul` and `checked_div`; "
-                "test the operands of the others before the operation")
+        known = ", ".join(f"`{m}`" for m in CHECKED_METHODS)
+        return (f"sxc has {known}; test the operands of the others before the operation")
     if name == "partial_cmp":
         return ("write `a.partial_cmp(&b).unwrap()`, which panics on NaN, or compare with "
                 "`<`, `==` and `>`")
