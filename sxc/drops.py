@@ -262,6 +262,11 @@ class _Function:
             self.rewritten(target)  # `s += t` appends
         if stmt.op == "=" and isinstance(target, ast.Path) and len(target.segments) == 1:
             binding = self.lookup(target.segments[0])
+            if isinstance(binding, Alias):
+                # `r = &mut w` or `word = other`: what the new value refers to
+                # escapes, since only `r`'s first value is tracked
+                self.expr(stmt.value, VALUE)
+                return
             if binding is not None:
                 # a new value: the old one is freed first if the binding is
                 binding.assigns.append(stmt)

@@ -106,6 +106,9 @@ CASES = [
                          "    for (i, w) in s.split(' ').enumerate() {\n"
                          "        all.push(w);\n        println!(\"{}\", i);\n    }\n"
                          "    println!(\"{:?}\", all);", set()),
+    ("reference_reassigned", "let mut v = vec![1.0; 4];\n    let mut w = vec![2.0];\n"
+                             "    let mut r = &mut v;\n    r.push(3.0);\n    r = &mut w;\n"
+                             "    r.push(4.0);\n    println!(\"{:?} {:?}\", v, w);", {"v"}),
     ("chars_read", "let s = format!(\"{}\", 12);\n    let cs = s.chars();\n"
                    "    println!(\"{}\", cs.len());", {"s", "cs"}),
 ]
