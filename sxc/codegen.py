@@ -476,6 +476,23 @@ class Codegen:
             b = self.b
             header = fn.args[0]
             data = b.load(b.gep(header, [const_i64(0), ir.Constant(I32, 0)]))
+            if isinstance(elem, T.VecT):
+                # a `Vec` of `Vec`s owns its rows (see `sxc.drops`)
+                length = b.load(b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
+                counter = self.alloca(I64)
+                b.store(const_i64(0), counter)
+                cond = fn.append_basic_block("rows")
+                body = fn.append_basic_block("row")
+                done = fn.append_basic_block("done")
+                b.branch(cond)
+                b.position_at_end(cond)
+                i = b.load(counter)
+                b.cbranch(b.icmp_unsigned("<", i, length), body, done)
+                b.position_at_end(body)
+                b.call(self.helper_vec_free(elem.elem), [b.load(b.gep(data, [i]))])
+                b.store(b.add(i, const_i64(1)), counter)
+                b.branch(cond)
+                b.position_at_end(done)
             b.call(self.native.libc("free"), [b.bitcast(data, PTR)])
             b.call(self.native.libc("free"), [b.bitcast(header, PTR)])
             b.ret_void()

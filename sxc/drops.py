@@ -21,6 +21,15 @@ A `v = <new Vec>` assignment frees the old value of such a local first.
 Anything else (a move into a struct, a call by value, a borrow kept in a
 binding) keeps the `Vec` alive until the program ends.
 
+A `Vec` of such `Vec`s is freed with its rows under the same rules when
+every row in it is its own: rows added to it must be new or locals moved
+in as their last use, and a row read by reference (`let r = &g[i]`,
+`for row in g.iter()`) is a use of `g`.  `&mut g` keeps it to the end.
+
+`println!`, `format!` and calls read borrowed arguments only after all
+arguments are evaluated, so a move inside a later argument counts as
+coming before those reads.
+
 Strings share their bytes: `clone()`, `to_string()` of a string and every
 slice copy only the pointer, and appending may extend a buffer in place.
 So a string local is freed under the same rules only when its value is a
@@ -48,6 +57,11 @@ RETURN = "return"  # the move target of a function's result
 # The string methods whose result is a new buffer that refers to nothing
 # but the string: a `Vec<&str>` of views, or a `&[char]`.
 STRING_BUFFERS = frozenset({"chars", "char_indices", "split", "split_whitespace", "lines"})
+
+# The `Vec` methods that add items: a row added to a `Vec` of `Vec`s must
+# be new, or a local that moves into it.
+ROW_INSERTS = frozenset({"push", "insert", "extend", "extend_from_slice", "append", "resize",
+                         "fill", "splice"})
 
 # The string methods that give their receiver a new value.  The new value
 # may be a buffer that later appends extend in place (see
@@ -120,7 +134,12 @@ class _Types:
         """Return whether a local of type `t` is a `Vec`, slice or string this
         pass may free."""
         return isinstance(t, (T.VecT, T.SliceT)) and self.plain(t.elem) or \
-            isinstance(t, T.StrT)
+            isinstance(t, T.StrT) or self.nested(t)
+
+    def nested(self, t) -> bool:
+        """Return whether `t` is a `Vec` of `Vec`s of plain items, which is
+        freed with its rows."""
+        return isinstance(t, T.VecT) and isinstance(t.elem, T.VecT) and self.plain(t.elem.elem)
 
 
 def analyze(program, live: set[str] | None = None) -> None:
@@ -225,15 +244,24 @@ class _Function:
     def stmt(self, stmt) -> None:
         if isinstance(stmt, ast.Let):
             binding = None
-            if isinstance(stmt.pattern, ast.NamePattern) and stmt.init is not None and \
+            row_of = self.row_owner(stmt.init) if isinstance(stmt.pattern, ast.NamePattern) \
+                else None
+            if row_of is not None:
+                # `let row = g[i];` or `let r = row;`: a row of `g`, whose uses are `g`'s
+                binding = Alias(row_of)
+                self.expr(stmt.init, BORROW)
+            elif isinstance(stmt.pattern, ast.NamePattern) and stmt.init is not None and \
                     self.types.droppable(getattr(stmt, "ty", None)):
                 binding = Binding(stmt, self.loop_depth)
                 self.bindings.append(binding)
                 self.source(stmt.init, binding)
             elif isinstance(stmt.pattern, ast.NamePattern) and self.referent(stmt.init):
-                # `let r = &mut v;`: `r` lives no longer than `v`, so its uses
-                # are `v`'s
+                # `let r = &mut v;` or `let x = &v[i];`: `r` lives no longer
+                # than `v`, so its uses are `v`'s
                 binding = Alias(self.referent(stmt.init))
+                if stmt.init.mutable:
+                    self.lent_mutably(stmt.init.operand)
+                self.referenced(stmt.init.operand, BORROW)
             elif stmt.init is not None:
                 self.expr(stmt.init, VALUE)
             self.declare(stmt.pattern, binding)
@@ -274,8 +302,56 @@ class _Function:
                 return
             self.expr(stmt.value, VALUE)
             return
+        if stmt.op == "=" and isinstance(getattr(stmt.value, "ty", None), T.VecT):
+            # `g[i] = row`: `g` frees its rows, so each must be one that nothing
+            # else refers to
+            owner = self.root(target)
+            if owner is not None and self.types.nested(owner.stmt.ty if owner.stmt else None):
+                self.inserted(owner, stmt.value)
+                self.place(target)
+                return
         self.expr(stmt.value, VALUE)
         self.place(target)
+
+    def inserted(self, owner: Binding, value: ast.Expr) -> None:
+        """Visit a row that goes into the `Vec` of `Vec`s `owner`: a new row, or
+        a local moved as its last use, keeps `owner` freeable."""
+        if self.producer(value):
+            self.produce(value)
+            return
+        if isinstance(value, ast.Path) and isinstance(self.lookup_path(value), Binding):
+            self.expr(value, Move(owner))
+            return
+        owner.sources.append("other")
+        self.expr(value, VALUE)
+
+    def lookup_path(self, e: ast.Path):
+        return self.lookup(e.segments[0]) if len(e.segments) == 1 else None
+
+    def row_owner(self, e) -> Binding | None:
+        """Return the `Vec` of `Vec`s `g` when `e` is a row of it (`g[i]`), or
+        an alias of one; else None."""
+        if isinstance(e, ast.Path):
+            found = self.lookup_path(e)
+            return found.of if isinstance(found, Alias) and \
+                isinstance(getattr(e, "ty", None), T.VecT) else None
+        if isinstance(e, ast.Index) and isinstance(getattr(e, "ty", None), T.VecT):
+            owner = self.root(e.base)
+            if owner is not None and owner.stmt is not None and \
+                    self.types.nested(owner.stmt.ty):
+                return owner
+        return None
+
+    def lent_mutably(self, place: ast.Expr) -> None:
+        """Mark the string or `Vec` of `Vec`s under `place` as one this pass
+        cannot free after `&mut place`: a string may get a buffer that appends
+        share, and a `Vec` of `Vec`s rows that other values refer to."""
+        owner = self.root(place)
+        if owner is None:
+            return
+        t = owner.stmt.ty if owner.stmt is not None else None
+        if isinstance(t, T.StrT) or self.types.nested(t):
+            owner.sources.append("other")
 
     def place(self, target: ast.Expr) -> None:
         """Visit an assignment target, which writes into what it names."""
@@ -320,7 +396,8 @@ class _Function:
         if isinstance(e, ast.MethodCall) and isinstance(target, tuple) and \
                 target[0] == "str" and target[1] in STRING_BUFFERS:
             return isinstance(T.strip_refs(getattr(e, "ty", None)), (T.VecT, T.SliceT))
-        return isinstance(getattr(e, "ty", None), T.VecT) and self.producer(e)
+        t = getattr(e, "ty", None)
+        return isinstance(t, T.VecT) and self.types.plain(t.elem) and self.producer(e)
 
     def referenced(self, place: ast.Expr, ctx) -> None:
         """Visit the operand of `&place`: the reference points into the value
@@ -348,18 +425,32 @@ class _Function:
     def root(self, e) -> Binding | None:
         """Return the Binding `v` that a chain of method calls such as
         `v.trim().split(' ')` starts from, or None."""
-        while isinstance(e, (ast.MethodCall, ast.Ref)):
-            e = e.receiver if isinstance(e, ast.MethodCall) else e.operand
+        while isinstance(e, (ast.MethodCall, ast.Ref, ast.Index, ast.Unary)):
+            if isinstance(e, ast.MethodCall):
+                if self.producer(e):
+                    return None  # a new value: its parts are its own
+                e = e.receiver
+            elif isinstance(e, ast.Index):
+                e = e.base
+            elif isinstance(e, ast.Unary) and e.op != "*":
+                return None
+            else:
+                e = e.operand
         if isinstance(e, ast.Path) and len(e.segments) == 1:
             found = self.lookup(e.segments[0])
             return found.of if isinstance(found, Alias) else found
         return None
 
     def referent(self, e) -> Binding | None:
-        """Return the Binding `v` when `e` is `&v` or `&mut v`, else None."""
-        if isinstance(e, ast.Ref) and isinstance(e.operand, ast.Path) and \
-                len(e.operand.segments) == 1:
-            found = self.lookup(e.operand.segments[0])
+        """Return the Binding `v` when `e` is `&v`, `&mut v` or a reference into
+        `v` such as `&v[i]`, else None."""
+        if not isinstance(e, ast.Ref):
+            return None
+        place = e.operand
+        while isinstance(place, (ast.Index, ast.Field, ast.TupleField)):
+            place = place.base
+        if isinstance(place, ast.Path) and len(place.segments) == 1:
+            found = self.lookup(place.segments[0])
             if isinstance(found, Alias):
                 return found.of
             return found
@@ -376,9 +467,7 @@ class _Function:
             for arg in e.args:
                 self.argument(arg, e, BORROW)
         elif isinstance(e, ast.MacroCall):
-            # `format!` copies what it formats
-            for arg in e.args:
-                self.expr(arg, BORROW)
+            self.macro_args(e)  # `format!` copies what it formats
         else:
             self.children(e, VALUE)
 
@@ -439,8 +528,8 @@ class _Function:
             inner = e.base if isinstance(e, (ast.Field, ast.TupleField)) else e.operand
             self.expr(inner, self.through(e, ctx))
         elif isinstance(e, ast.Ref):
-            if e.mutable and isinstance(T.strip_refs(getattr(e.operand, "ty", None)), T.StrT):
-                self.rewritten(e.operand)  # the borrower may append to it
+            if e.mutable:
+                self.lent_mutably(e.operand)  # the borrower may append to it
             self.referenced(e.operand, BORROW if ctx == BORROW else VALUE)
         elif isinstance(e, ast.Binary):
             inner = self.through(e, ctx)
@@ -453,18 +542,45 @@ class _Function:
             target = getattr(e, "target", None)
             if isinstance(target, tuple) and target[0] == "str" and target[1] in STRING_WRITES:
                 self.rewritten(e.receiver)
+            owner = self.root(e.receiver) if e.method in ROW_INSERTS else None
             self.expr(e.receiver, BORROW if fresh else self.through(e, ctx))
-            for arg in e.args:
-                self.argument(arg, e, ctx)
+            if owner is not None and owner.stmt is not None and \
+                    self.types.nested(owner.stmt.ty):
+                for arg in e.args:
+                    if isinstance(getattr(arg, "ty", None), T.VecT):
+                        self.inserted(owner, arg)
+                    else:
+                        self.argument(arg, e, ctx)
+            else:
+                for arg in e.args:
+                    self.argument(arg, e, ctx)
+            self.read_together([e.receiver, *filter(_borrowed, e.args)])
         elif isinstance(e, ast.Call):
             self.expr(e.func, VALUE)
             for arg in e.args:
                 self.argument(arg, e, ctx)
+            self.read_together(list(filter(_borrowed, e.args)))
         elif isinstance(e, ast.MacroCall):
-            for arg in e.args:
-                self.expr(arg, BORROW)
+            self.macro_args(e)
         else:
             self.children(e, VALUE)
+
+    def macro_args(self, e: ast.MacroCall) -> None:
+        """Visit the arguments of `println!` or `format!`, which formats them
+        only after it has evaluated all of them: `println!("{:?} {}", v, {
+        let w = v; ... })` reads `v` after its move into `w`."""
+        for arg in e.args:
+            self.expr(arg, BORROW)
+        self.read_together(e.args)
+
+    def read_together(self, args: list) -> None:
+        """Note that a call reads all of `args` after it has evaluated all of
+        them, so a move of one inside a later argument comes before that read."""
+        self.uses += 1
+        for arg in args:
+            owner = self.root(arg)
+            if owner is not None:
+                owner.last_use = self.uses
 
     def argument(self, arg: ast.Expr, call: ast.Expr, ctx) -> None:
         """Visit an argument: a borrow (`&v`, a slice) lasts as long as a
@@ -571,3 +687,9 @@ def _pattern_names(pattern) -> list[str]:
     for item in [*(getattr(pattern, "items", None) or []), *([inner] if inner else [])]:
         names += _pattern_names(item)
     return names
+
+
+def _borrowed(arg: ast.Expr) -> bool:
+    """Return whether a call argument is a borrow rather than a moved value."""
+    return isinstance(arg, ast.Ref) or \
+        isinstance(getattr(arg, "ty", None), (T.RefT, T.SliceT, T.StrT))

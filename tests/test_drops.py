@@ -55,7 +55,7 @@ CASES = [
                           "    println!(\"{}\", h.data[0]);", set()),
     ("passed_by_value", "let v = vec![1.0; 4];\n    println!(\"{}\", consume(v));", set()),
     ("pushed_into_vec", "let v = vec![1.0; 4];\n    let mut all = Vec::new();\n"
-                        "    all.push(v);\n    println!(\"{}\", all.len());", set()),
+                        "    all.push(v);\n    println!(\"{}\", all.len());", {"all"}),
     ("alias_of_other", "let v = vec![1.0; 4];\n    let w = v;\n    println!(\"{}\", w[0]);",
      {"w"}),
     ("reference_alias", "let mut v = vec![1.0; 4];\n    let r = &mut v;\n    r.push(2.0);\n"
@@ -109,6 +109,26 @@ CASES = [
     ("reference_reassigned", "let mut v = vec![1.0; 4];\n    let mut w = vec![2.0];\n"
                              "    let mut r = &mut v;\n    r.push(3.0);\n    r = &mut w;\n"
                              "    r.push(4.0);\n    println!(\"{:?} {:?}\", v, w);", {"v"}),
+    # a `Vec` of `Vec`s is freed with its rows when every row in it is its own
+    ("rows_read", "let g = vec![vec![1.0; 2]; 2];\n    let r = &g[0];\n"
+                  "    println!(\"{}\", r[1] + g[1][0]);", {"g"}),
+    ("row_cloned_out", "let g = vec![vec![1.0; 2]; 2];\n    let mut kept = Vec::new();\n"
+                       "    kept.push(g[0].clone());\n    println!(\"{:?}\", kept);",
+     {"g", "kept"}),
+    ("row_moved_out", "let g = vec![vec![1.0; 2]; 2];\n    let mut kept = Vec::new();\n"
+                      "    let row = g[0];\n    kept.push(row);\n    println!(\"{:?}\", kept);",
+     set()),
+    ("local_row_moved_in", "let v = vec![1.0];\n    let mut g = vec![vec![0.0]];\n"
+                           "    g[0] = v;\n    println!(\"{:?}\", g);", {"g"}),
+    ("rows_lent_mutably", "let mut g = vec![vec![0.0]];\n    add_row(&mut g);\n"
+                          "    println!(\"{:?}\", g);", set()),
+    ("rows_kept_by_loop", "let g = vec![vec![1.0; 2]; 2];\n    let mut all = Vec::new();\n"
+                          "    for row in g.iter() {\n        all.push(row);\n    }\n"
+                          "    println!(\"{}\", all.len());", set()),
+    # `println!` reads its arguments after evaluating all of them, so a move
+    # inside a later argument must not free what an earlier one prints
+    ("printed_then_moved", "let w = vec![1.0; 4];\n"
+                           "    println!(\"{:?} {}\", w, { let z = w; z.len() });", set()),
     ("chars_read", "let s = format!(\"{}\", 12);\n    let cs = s.chars();\n"
                    "    println!(\"{}\", cs.len());", {"s", "cs"}),
 ]
@@ -135,6 +155,10 @@ fn label(i: i64) -> String {
 
 fn grow(s: &mut String) {
     s.push_str("!");
+}
+
+fn add_row(g: &mut Vec<Vec<f64>>) {
+    g.push(vec![1.0]);
 }
 
 fn make(n: usize) -> Vec<f64> {

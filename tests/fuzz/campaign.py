@@ -350,8 +350,8 @@ crash ends the worker, not the host.  The suite runs 300 new programs at
   source location, because one routine grows the buffers of all string
   formatting; growing a `String` (`push_str`, `push`, `+`, `+=`) names it.
   Nor does `parse` of a float when its copy of the string cannot be
-  allocated.  `Vec`s moved into structs or other `Vec`s, and `Vec`s of
-  strings or `Vec`s, are never freed.  A local string is freed at the end
+  allocated.  `Vec`s moved into structs, `Vec`s of strings, and `Vec`s of
+  `Vec`s whose rows something else may hold are never freed.  A local string is freed at the end
   of its block when it is a `format!`, a number's `to_string()` or the
   result of a function that returns only such strings.  It must also be
   only read: printed, compared, passed as `&s` or split in a loop.  The
