@@ -307,7 +307,8 @@ class Module:
 
             interface = self._interface()
             self._layout = Layout(interface.get("structs", {}), interface["lanes"],
-                                  interface.get("enums", {}), interface.get("typed_structs"))
+                                  interface.get("enums", {}), interface.get("typed_structs"),
+                                  interface.get("data_enums"))
         return self._layout
 
     def __getattr__(self, name: str):
@@ -324,6 +325,8 @@ class Module:
                 return layout.struct_class(name)
             if name in layout.enums:
                 return layout.enum_class(name)
+            if name in _user_data_enums(layout):
+                return layout.data_enum_class(name)
             raise AttributeError(f"the program has no function `{name}` and no struct of that name")
         if name == "main":
             raise AttributeError("run `main` with Module.run(args)")
@@ -340,7 +343,8 @@ class Module:
         """Return the program's name of a function, struct or enum that Python code
         spelt `name`, which `python_name` may have changed (`ﬁle` to `file`)."""
         layout = self._struct_layout()
-        known = [*interface["functions"], *layout.fields, *layout.enums]
+        known = [*interface["functions"], *layout.fields, *layout.enums,
+                 *_user_data_enums(layout)]
         if name in known:
             return name
         matches = sorted({n for n in known if python_name(n) == name})
@@ -355,6 +359,7 @@ class Module:
         names = [n for n in interface["functions"] if n in self._exports]
         names += [n for n in interface.get("user_structs", ()) if n.isidentifier()]
         names += list(interface.get("enums", {}))
+        names += _user_data_enums(self._struct_layout())
         return sorted(set(super().__dir__()) | {python_name(n) for n in names})
 
 
@@ -465,6 +470,13 @@ class Function:
 _MISSING = object()
 
 
+def _user_data_enums(layout) -> list[str]:
+    """Return the enums with data that Python reaches as `m.Name`: all but the
+    copies of `Option`, whose values are `None` or the payload."""
+    return [name for name, (generic, _spec) in layout.data_enums.items()
+            if generic is None and name.isidentifier()]
+
+
 def _not_crossing(interface: dict, name: str) -> str:
     """Name the parameter or result of function `name` that Python cannot pass."""
     from sxc.codegen import slot_count
@@ -524,4 +536,6 @@ def _result_slots(typed: T.Type, lowered: T.Type, layout) -> int:
         return lowered.size * _result_slots(lowered.elem, lowered.elem, layout)
     if isinstance(lowered, T.StrT):
         return 2
+    if isinstance(lowered, T.EnumT) and lowered.enum in layout.data_enums:
+        return layout.member_slots(lowered)
     return 1

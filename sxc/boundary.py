@@ -119,12 +119,14 @@ class Layout:
     """The struct classes and conversions of one compiled program."""
 
     def __init__(self, structs: dict, lanes: int, enums: dict | None = None,
-                 typed_structs: dict | None = None):
+                 typed_structs: dict | None = None, data_enums: dict | None = None):
         self.fields = structs
         # the field types before duals were lowered, where a `dual` is still a `dual`
         self.typed_fields = typed_structs or {}
         self.lanes = lanes
         self.enums = enums or {}
+        # enums with data: name -> (generic name or None, ((variant, kind, fields), ...))
+        self.data_enums = data_enums or {}
         self._classes: dict[str, type] = {}
 
     # ------------------------------------------------------------ struct classes
@@ -149,6 +151,32 @@ class Layout:
             cls = self._classes[name] = shared_enum_class(name, variants)
         return cls
 
+    def data_enum_class(self, name: str) -> type:
+        """Return the class of enum `name`, whose variants are its subclasses."""
+        cls = self._classes.get(name)
+        if cls is None:
+            cls = self._classes[name] = shared_data_enum_class(name, self.data_enums[name][1])
+        return cls
+
+    def _is_option(self, t: T.Type) -> bool:
+        return isinstance(t, T.EnumT) and t.enum in self.data_enums and \
+            self.data_enums[t.enum][0] == "Option"
+
+    def _enum_payloads(self, name: str):
+        """Yield (variant, [(field, type before lowering, lowered type)]) of enum `name`."""
+        key = "enum " + name
+        lowered = list(self.fields[key])
+        typed = list(self.typed_fields.get(key) or lowered)
+        if len(typed) != len(lowered):
+            typed = lowered
+        start = 0
+        for variant, _kind, names in self.data_enums[name][1]:
+            members = [(f, typed_t, t) for f, (_, typed_t), (_, t) in
+                       zip(names, typed[start:start + len(names)],
+                           lowered[start:start + len(names)])]
+            start += len(names)
+            yield variant, members
+
     # ------------------------------------------------------------ arguments
 
     def pack(self, value, typed: T.Type, lowered: T.Type, where: str, slots: list,
@@ -162,6 +190,8 @@ class Layout:
             slots.append(float_bits(to_float(value, where, f"`{typed}`")))
         elif isinstance(lowered, T.BoolT):
             slots.append(1 if value else 0)
+        elif isinstance(lowered, T.EnumT) and lowered.enum in self.data_enums:
+            self._pack_data_enum(value, typed, lowered, where, slots, keep, errors)
         elif isinstance(lowered, T.EnumT) and lowered.enum in self.enums:
             slots.append(self._enum_slot(value, lowered, where))
         elif isinstance(lowered, (T.IntT, T.EnumT)):
@@ -211,6 +241,46 @@ class Layout:
         slots.append(float_bits(val))
         if isinstance(lowered, T.StructT):
             slots.extend(float_bits(d) for d in ders)
+
+    def _pack_data_enum(self, value, typed: T.Type, t: T.EnumT, where: str, slots: list,
+                        keep: list, errors: CallbackErrors) -> None:
+        """Append the tag and the payloads of `value`, zeros for the other variants."""
+        if self._is_option(t):
+            chosen, values = ("None", ()) if value is None else ("Some", (value,))
+        else:
+            cls = self.data_enum_class(t.enum)
+            if not isinstance(value, cls):
+                variants = ", ".join(f"m.{t.enum}.{python_name(v)}"
+                                     for v, _k, _f in self.data_enums[t.enum][1])
+                raise TypeError(f"{where}: expected a `{typed}` ({variants}), "
+                                f"got {_show(value)}")
+            chosen, values = type(value).variant, value.values
+        variants = [v for v, _k, _f in self.data_enums[t.enum][1]]
+        slots.append(variants.index(chosen))
+        for variant, members in self._enum_payloads(t.enum):
+            for (field, typed_t, member_t), item in zip(members, values if variant == chosen
+                                                        else [None] * len(members)):
+                if variant == chosen:
+                    self.pack(item, typed_t, member_t, f"{where}.{field}", slots, keep, errors)
+                else:
+                    slots.extend([0] * self.member_slots(member_t))
+
+    def member_slots(self, t: T.Type) -> int:
+        """Return how many slots a member of lowered type `t` takes, as
+        `export_slots` in `sxc.codegen` counts them."""
+        if isinstance(t, T.UnitT):
+            return 0
+        if isinstance(t, T.EnumT) and t.enum in self.data_enums:
+            return 1 + sum(self.member_slots(ft) for _, ft in self.fields["enum " + t.enum])
+        if isinstance(t, T.StructT):
+            return sum(self.member_slots(ft) for _, ft in self.fields[t.struct])
+        if isinstance(t, T.TupleT):
+            return sum(self.member_slots(item) for item in t.items)
+        if isinstance(t, T.ArrayT):
+            return t.size * self.member_slots(t.elem)
+        if isinstance(t, (T.StrT, T.SliceT)):
+            return 2
+        return 1
 
     def _enum_slot(self, value, t: T.EnumT, where: str) -> int:
         discriminants = self.enums[t.enum]
@@ -511,6 +581,8 @@ class Layout:
             return bits_float(ret[index]), index + 1
         if isinstance(lowered, T.BoolT):
             return bool(ret[index]), index + 1
+        if isinstance(lowered, T.EnumT) and lowered.enum in self.data_enums:
+            return self._unpack_data_enum(ret, lowered, index, freed)
         if isinstance(lowered, T.EnumT) and lowered.enum in self.enums:
             value = ret[index] - (1 << 64) if ret[index] >= 1 << 63 else ret[index]
             return self.enum_class(lowered.enum)(value), index + 1
@@ -539,6 +611,28 @@ class Layout:
                 items.append(item)
             return tuple(items), index
         raise TypeError(f"cannot return a value of type `{typed}` to Python")
+
+
+    def _unpack_data_enum(self, ret, t: T.EnumT, index: int, freed: set):
+        """Read an enum with data: `None` or the payload for an `Option`, else a
+        variant instance."""
+        tag = ret[index]
+        index += 1
+        chosen = None
+        values: list = []
+        for number, (variant, members) in enumerate(self._enum_payloads(t.enum)):
+            for _field, typed_t, member_t in members:
+                if number == tag:
+                    item, index = self.unpack(ret, typed_t, member_t, index, freed)
+                    values.append(item)
+                else:
+                    index += self.member_slots(member_t)
+            if number == tag:
+                chosen = variant
+        if self._is_option(t):
+            return (None if chosen == "None" else values[0]), index
+        member = getattr(self.data_enum_class(t.enum), python_name(chosen))
+        return (member if isinstance(member, DataEnum) else member(*values)), index
 
 
 # The classes of structs and enums by name and fields or variants, shared by
@@ -600,6 +694,104 @@ def shared_enum_class(name: str, variants: tuple) -> type:
 def rebuild_enum(name: str, variants: tuple, value: int):
     """Return the enum member of a discriminant that its `__reduce_ex__` pickled."""
     return shared_enum_class(name, variants)(value)
+
+
+class DataEnum:
+    """A value of an enum with data; each variant is a subclass.
+
+    A tuple variant's payload is read by index (`shape[0]`), a struct
+    variant's also by field name (`shape.w`).  `values` is the payload as a
+    tuple, and `variant` the variant's name.
+    """
+
+    __slots__ = ("values",)
+    enum = ""
+    variant = ""
+    fields: tuple = ()
+    kind = "unit"
+    spec: tuple = ()
+
+    def __init__(self, *args, **kwargs):
+        names = self.fields
+        plural = "" if len(names) == 1 else "s"
+        if len(args) > len(names):
+            raise TypeError(f"{self.enum}::{self.variant} takes {len(names)} value{plural}, "
+                            f"got {len(args)}")
+        values = list(args) + [kwargs.pop(python_name(f)) for f in names[len(args):]
+                               if python_name(f) in kwargs]
+        if kwargs:
+            raise TypeError(f"{self.enum}::{self.variant} has no field "
+                            f"{', '.join(sorted(kwargs))}")
+        if len(values) != len(names):
+            missing = names[len(values):]
+            raise TypeError(f"{self.enum}::{self.variant} is missing the field"
+                            f"{'' if len(missing) == 1 else 's'} {', '.join(missing)}")
+        object.__setattr__(self, "values", tuple(values))
+
+    def __getitem__(self, i):
+        return self.values[i]
+
+    def __len__(self):
+        return len(self.values)
+
+    def __getattr__(self, name):
+        names = [python_name(f) for f in type(self).fields]
+        if name in names:
+            return self.values[names.index(name)]
+        if name.startswith("_") and name[1:].isdigit() and int(name[1:]) < len(names):
+            return self.values[int(name[1:])]
+        raise AttributeError(f"`{self.enum}::{self.variant}` has no field `{name}`")
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"`{self.enum}::{self.variant}` values are immutable")
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.values == other.values
+
+    def __hash__(self):
+        return hash((type(self), self.values))
+
+    def __repr__(self):
+        head = f"{_class_name(self.enum)}.{python_name(self.variant)}"
+        if self.kind == "unit":
+            return head
+        if self.kind == "struct":
+            inner = ", ".join(f"{python_name(f)}={v!r}" for f, v in zip(self.fields, self.values))
+        else:
+            inner = ", ".join(repr(v) for v in self.values)
+        return f"{head}({inner})"
+
+    def __reduce__(self):
+        return rebuild_variant, (self.enum, self.spec, self.variant, self.values)
+
+
+def shared_data_enum_class(name: str, spec: tuple) -> type:
+    """Return the class of enum `name` with `spec`, (variant, kind, fields) triples.
+
+    Each variant is a subclass, reached as an attribute of the class; a unit
+    variant's attribute is its one value.  Classes are shared like struct
+    classes, so values pickle by value through `rebuild_variant`.
+    """
+    key = ("data enum", name, spec)
+    cls = _shared_classes.get(key)
+    if cls is None:
+        cls = type(_class_name(name), (DataEnum,), {"__slots__": (), "enum": name,
+                                                    "spec": spec, "__module__": "sxc"})
+        for variant, kind, fields in spec:
+            names = tuple(python_name(f) if kind == "struct" else f"_{f}" for f in fields)
+            sub = type(python_name(variant), (cls,), {
+                "__slots__": (), "variant": variant, "kind": kind, "fields": tuple(fields),
+                "__match_args__": names, "__module__": "sxc",
+                "__qualname__": f"{_class_name(name)}.{python_name(variant)}"})
+            setattr(cls, python_name(variant), sub() if kind == "unit" else sub)
+        cls = _shared_classes.setdefault(key, cls)
+    return cls
+
+
+def rebuild_variant(name: str, spec: tuple, variant: str, values: tuple):
+    """Rebuild a variant value from what its `__reduce__` pickled."""
+    member = getattr(shared_data_enum_class(name, spec), python_name(variant))
+    return member if isinstance(member, DataEnum) else member(*values)
 
 
 def _char_slot(value, where: str) -> int:

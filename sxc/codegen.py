@@ -2143,18 +2143,24 @@ def export_slots(t: T.Type, cg, result: bool = False) -> int | None:
     `&mut Vec`s of numbers (the address of a header pointer) and function
     pointers cross only as parameters, for the function types that
     `sxc.callbacks.callback_kind` accepts.  Strings (data pointer, length)
-    and `Vec`s of numbers (the header pointer) cross both ways.  Enums with
-    data do not cross.
+    and `Vec`s of numbers (the header pointer) cross both ways.  An enum
+    with data takes a slot for its tag, then the slots of every variant's
+    payload in turn.
     """
     def fields_of(name: str):
         if name.startswith(DATA_ENUM_KEY):
-            return () if name[len(DATA_ENUM_KEY):] in cg.enum_types else None
+            enum = name[len(DATA_ENUM_KEY):]
+            if enum not in cg.enum_types:
+                return None
+            return [(f, t) for payload in cg.program.enums[enum].fields.values()
+                    for f, t in payload]
         return cg.struct_fields.get(name)
 
     return slot_count(t, fields_of, result)
 
 
-# `fields_of(DATA_ENUM_KEY + name)` is not None when the enum `name` has data
+# `fields_of(DATA_ENUM_KEY + name)` gives the payload members of the enum `name`
+# in memory order when it has data, else None
 DATA_ENUM_KEY = "enum "
 
 
@@ -2165,8 +2171,13 @@ def slot_count(t: T.Type, fields_of, result: bool = False,
 
 
 def _slots(t: T.Type, fields_of, result: bool, seen: frozenset) -> int | None:
-    if isinstance(t, T.EnumT) and fields_of(DATA_ENUM_KEY + t.enum) is not None:
-        return None
+    payload = fields_of(DATA_ENUM_KEY + t.enum) if isinstance(t, T.EnumT) else None
+    if payload is not None:
+        if DATA_ENUM_KEY + t.enum in seen:
+            return None
+        counts = [_slots(ft, fields_of, result, seen | {DATA_ENUM_KEY + t.enum})
+                  for _, ft in payload]
+        return None if any(c is None for c in counts) else 1 + sum(counts)
     if isinstance(t, (T.IntT, T.FloatT, T.BoolT, T.EnumT)):
         return 1
     if isinstance(t, T.UnitT):
@@ -2206,6 +2217,14 @@ def _load_slot(cg: Codegen, base, index: int, t: T.Type) -> tuple[ir.Value, int]
         return (raw if t.bits == 64 else b.fptrunc(raw, F32)), index + 1
     if isinstance(t, T.BoolT):
         return b.icmp_unsigned("!=", b.load(ptr), const_i64(0)), index + 1
+    if isinstance(t, T.EnumT) and t.enum in cg.enum_types and is_large(cg.ll(t)):
+        return _load_large(cg, base, index, t)
+    if isinstance(t, T.EnumT) and t.enum in cg.enum_types:
+        agg = ir.Constant(cg.ll(t), ir.Undefined)
+        for position, part in enumerate(_parts(t, cg)):
+            value, index = _load_slot(cg, base, index, part)
+            agg = b.insert_value(agg, value, position)
+        return agg, index
     if isinstance(t, (T.IntT, T.EnumT)):
         raw = b.load(ptr)
         bits = getattr(t, "bits", 64)
@@ -2250,9 +2269,13 @@ def _load_large(cg: Codegen, base, index: int, t: T.Type) -> tuple[ir.Value, int
 
 
 def _parts(t: T.Type, cg) -> list[T.Type]:
-    """Return the member types of a struct, tuple or array, in memory order."""
+    """Return the member types of a struct, tuple, array or enum with data, in
+    memory order."""
     if isinstance(t, T.StructT):
         return [ft for _, ft in cg.struct_fields[t.struct]]
+    if isinstance(t, T.EnumT):
+        return [T.I64] + [ft for payload in cg.program.enums[t.enum].fields.values()
+                          for _, ft in payload]
     if isinstance(t, T.TupleT):
         return list(t.items)
     return [t.elem] * t.size
@@ -2269,6 +2292,12 @@ def _store_slot(cg: Codegen, base, index: int, value, t: T.Type) -> int:
     if isinstance(t, T.BoolT):
         b.store(b.zext(value, I64), ptr)
         return index + 1
+    if isinstance(t, T.EnumT) and t.enum in cg.enum_types and is_large(cg.ll(t)):
+        return _store_large(cg, base, index, cg.spill(value), t)
+    if isinstance(t, T.EnumT) and t.enum in cg.enum_types:
+        for position, part in enumerate(_parts(t, cg)):
+            index = _store_slot(cg, base, index, b.extract_value(value, position), part)
+        return index
     if isinstance(t, T.EnumT):
         b.store(value, ptr)
         return index + 1

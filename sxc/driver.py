@@ -126,11 +126,19 @@ class Compiled:
         der = dict(structs["Dual"].resolved_fields).get("der") if "Dual" in structs else None
         lanes = der.size if isinstance(der, T.ArrayT) else 1
         fields = {name: tuple(s.resolved_fields) for name, s in structs.items()}
-        # enums with data cannot cross to Python (see `export_slots`)
-        fields.update({f"enum {name}": () for name, e in self.program.enums.items()
-                       if hasattr(e, "fields")})
         typed_fields = {name: tuple(getattr(s, "typed_fields", s.resolved_fields))
                         for name, s in structs.items()}
+        # an enum with data crosses as its tag and the payload of every variant
+        # in turn (see `export_slots`); `data_enums` names the variants' fields
+        data_enums = {}
+        for name, e in self.program.enums.items():
+            if not hasattr(e, "fields"):
+                continue
+            fields[f"enum {name}"] = enum_members(e.fields)
+            typed_fields[f"enum {name}"] = enum_members(getattr(e, "typed_fields", e.fields))
+            data_enums[name] = (getattr(e, "generic_name", None),
+                                tuple((variant, e.kinds[variant], tuple(f for f, _ in payload))
+                                      for variant, payload in e.fields.items()))
         # the program's own structs; `Dual` is the lowering's pair of a dual
         user_structs = tuple(name for name, s in structs.items()
                              if getattr(s, "origin", "") == "user" and name != "Dual")
@@ -138,7 +146,14 @@ class Compiled:
                  if getattr(e, "origin", "") == "user" and not hasattr(e, "fields")}
         return {"functions": functions, "lanes": lanes, "params": params, "structs": fields,
                 "typed_structs": typed_fields,
-                "user_structs": user_structs, "enums": enums}
+                "user_structs": user_structs, "enums": enums, "data_enums": data_enums}
+
+
+def enum_members(payloads: dict) -> tuple:
+    """Return the payload members of an enum with data in memory order, as
+    ("Variant.field", type) pairs."""
+    return tuple((f"{variant}.{f}", t) for variant, payload in payloads.items()
+                 for f, t in payload)
 
 
 def trim_heap() -> None:

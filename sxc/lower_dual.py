@@ -146,6 +146,8 @@ class DualLowering(Rewriter):
             sdef.resolved_fields = [(f, self.tmap(t)) for f, t in sdef.resolved_fields]
         for edef in program.enums.values():
             if hasattr(edef, "fields"):
+                if not hasattr(edef, "typed_fields"):
+                    edef.typed_fields = dict(edef.fields)
                 edef.fields = {v: [(f, self.tmap(t)) for f, t in fields]
                                for v, fields in edef.fields.items()}
         for c in program.consts.values():
