@@ -418,6 +418,10 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
 
     def _named_type(self, te: ast.NamedType) -> T.Type:
         name = te.path[-1]
+        if name == "Result" and "fmt" in te.path:
+            # NOTE: `fmt::Result` is `()` because `write!` into a buffer cannot fail,
+            # so `?` and `Ok(())` carry nothing.
+            return T.UNIT
         generic = self.generic_type(te)
         if generic is not None:
             return generic
@@ -440,10 +444,6 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             return T.I64 if name == "i128" else T.U64
         if name == "Formatter":
             return T.FORMATTER
-        if name == "Result" and "fmt" in te.path:
-            # NOTE: `fmt::Result` is `()` because `write!` into a buffer cannot fail,
-            # so `?` and `Ok(())` carry nothing.
-            return T.UNIT
         if name in ("Box", "Rc", "Arc", "Option", "Result", "HashMap"):
             self.rep.error(f"sxc does not support `{name}` yet", te.span, code="SX0805")
             return T.UNIT
@@ -877,6 +877,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         return stmt
 
     def let(self, stmt: ast.Let) -> ast.Let:
+        if _partial_result_type(stmt.type) and stmt.init is not None:
+            return self.partial_result_let(stmt)
         declared = self.resolve_type(stmt.type) if stmt.type is not None else None
         if (self.original_style and isinstance(stmt.init, ast.Closure)
                 and declared is not None and T.is_int(declared)):
@@ -899,10 +901,33 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             init = self.coerce(init, declared)
             ty = declared
         else:
+            if isinstance(init.ty, T.ParseResultT) and init.ty.value != T.STRING:
+                init = self.parse_result(init)
             ty = init.ty
         stmt.init = init
         stmt.ty = ty
         self.bind(stmt.pattern, ty, stmt.keyword)
+        return stmt
+
+    def partial_result_let(self, stmt: ast.Let) -> ast.Let:
+        """Check `let r: Result<f64, _> = s.parse();`, whose value decides the `_`."""
+        ok_te, error_te = stmt.type.args
+        ok = None if _is_hole_type(ok_te) else self.resolve_type(ok_te)
+        error = None if _is_hole_type(error_te) else self.resolve_type(error_te)
+        init = self.expr(stmt.init, T.ParseResultT(ok) if ok is not None else None)
+        if isinstance(init.ty, T.ParseResultT):
+            init = self.parse_result(init)
+        args = self.result_args(init.ty)
+        if not isinstance(init.ty, T.NeverT) and (
+                args is None or (ok is not None and args[0] != ok)
+                or (error is not None and args[1] != error)):
+            shown = f"Result<{ok or '_'}, {error or '_'}>"
+            self.rep.error(f"mismatched types: expected `{shown}`, found `{init.ty}`",
+                           init.span, code="SX0301")
+            init.ty = T.NEVER
+        stmt.init = init
+        stmt.ty = init.ty
+        self.bind(stmt.pattern, init.ty, stmt.keyword)
         return stmt
 
     def deferred_let(self, stmt: ast.Let, declared: T.Type | None) -> ast.Let:
@@ -1016,6 +1041,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             return self.closure_to_fn(e, target)
         if src == target or isinstance(src, (T.NeverT,)) or isinstance(target, T.NeverT):
             return e
+        if isinstance(src, T.ParseResultT) and self.result_args(target) is not None:
+            return self.coerce(self.parse_result(e), target)
         if T.same_int_repr(src, target) and (isinstance(e, ast.IntLit)):
             e.ty = target
             return e
@@ -1179,7 +1206,7 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
                 e.ty = N.const_value(canonical)[0]
                 e.target = ("num_const", canonical)
                 return e
-            if self.variant_value(e) is not None or self.data_variant(e):
+            if self.variant_value(e) is not None:
                 return e
             self.rep.error(f"cannot find value `{name}` in this scope", e.span,
                            help=self.similar_value(name), code="SX0201")
@@ -1610,6 +1637,7 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
     def e_Call(self, e: ast.Call, expected):
         func = e.func
         if (isinstance(func, ast.Path) and func.segments == ["Ok"] and len(e.args) == 1
+                and isinstance(expected, T.UnitT)
                 and self.lookup("Ok") is None and "Ok" not in self.sigs):
             # `Ok(())` of a `fmt::Result`, which is `()` in sxc
             value = self.expr(e.args[0], T.UNIT)
@@ -2157,6 +2185,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         if e.method in ("unwrap", "expect") and expected is not None:
             # `let n: u64 = s.parse().unwrap();` parses into the declared type
             receiver_expected = T.ParseResultT(expected)
+        elif _untyped_parse(e.receiver):
+            receiver_expected = self.parse_hint(e.method, expected)
         e.receiver = self.expr(e.receiver, receiver_expected)
         rt = e.receiver.ty
         base = T.strip_refs(rt)
@@ -2251,6 +2281,14 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
                                      e.span, f"`{name}`")
             e.target = ("builtin", "unwrap")
             e.ty = base.value
+            return e
+        if isinstance(base, T.ParseResultT):
+            # `map_err`, `and_then` and the other methods of `Result`
+            e.receiver = self.parse_result(e.receiver)
+            if isinstance(e.receiver.ty, T.EnumT):
+                return self.enum_method(e, e.receiver.ty, expected)
+            e.args = [self.expr(a, None) for a in e.args]
+            e.ty = T.NEVER
             return e
         self.rep.error(f"no method named `{name}` found for `{rt}`", span, code="SX0210")
         e.args = [self.expr(a, None) for a in e.args]
@@ -2694,6 +2732,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
                 target = self.resolve_type(e.type_args[0])
             elif isinstance(expected, T.ParseResultT):
                 target = expected.value
+            elif self.result_args(expected) is not None:
+                target = self.result_args(expected)[0]
             if target is None:
                 self.rep.error("cannot infer the type to parse into", e.span,
                                help="write `s.parse::<f64>()`", code="SX0304")
@@ -3264,7 +3304,7 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         except FormatError as err:
             self.rep.error(str(err), _inner_span(fmt, err.offset, err.length), code="SX0601")
             return e
-        args = _FormatArgs(self, fmt, [self.expr(a, None) for a in e.args[1:]], names[1:])
+        args = _FormatArgs(self, fmt, [self.format_arg(a) for a in e.args[1:]], names[1:])
         out: list[str | tuple[int, Spec]] = []
         for piece in pieces:
             if isinstance(piece, str):
@@ -3279,6 +3319,13 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         e.args = [fmt] + args.exprs
         e.pieces = out
         return e
+
+    def format_arg(self, e: ast.Expr) -> ast.Expr:
+        value = self.expr(e, None)
+        if isinstance(value.ty, T.ParseResultT):
+            # `println!("{:?}", s.parse::<i64>())` prints the `Result`
+            value = self.parse_result(value)
+        return value
 
     def write_macro(self, e: ast.MacroCall) -> ast.MacroCall:
         """Check `write!(f, "...", args)`: a `format!` whose text goes to `f`."""
@@ -3543,6 +3590,21 @@ CHAR_METHOD_HELP = {
     "to_lowercase": "`to_lowercase` returns an iterator, which sxc does not support: "
                     "use `to_ascii_lowercase`",
 }
+
+def _untyped_parse(e: ast.Expr) -> bool:
+    """Return whether `e` is `s.parse()` without a `::<T>`, which the expected type decides."""
+    return isinstance(e, ast.MethodCall) and e.method == "parse" and not e.type_args
+
+
+def _is_hole_type(te) -> bool:
+    return isinstance(te, ast.NamedType) and te.path == ["_"] and not te.args
+
+
+def _partial_result_type(te) -> bool:
+    """Return whether `te` is `Result<T, _>` or another `Result` with a `_` argument."""
+    return isinstance(te, ast.NamedType) and te.path[-1] == "Result" and \
+        "fmt" not in te.path and len(te.args) == 2 and any(_is_hole_type(a) for a in te.args)
+
 
 # the methods of a `parse` result that read it as an `Option` (`ok`) first
 PARSE_OPTION_METHODS = ("ok", "is_ok", "is_err", "unwrap_or", "unwrap_or_default")

@@ -27,9 +27,10 @@ NO_BOX_HELP = ("sxc has no `Box`: keep the inner values in a `Vec` and refer to 
 
 
 def variant_display(edef: ast.EnumDef, variant: str) -> str:
-    """Return how Rust's messages name a variant: `Shape::Circle`, or `Some` of `Option`."""
+    """Return how Rust's messages name a variant: `Shape::Circle`, or `Some` of `Option`
+    and `Ok` of `Result`, whose variants the prelude brings into scope."""
     base = getattr(edef, "generic_name", edef.name)
-    if base in ("Option", "std::Option"):
+    if base in ("Option", "std::Option", "Result", "std::Result"):
         return variant
     return f"{base.split('::')[-1]}::{variant}"
 
@@ -407,10 +408,13 @@ class EnumDataChecks:
         missing = [g for g in template.generics if g not in env or _has_hole(env[g])]
         if missing:
             base = enum.split("::")[-1]
+            example = "i64, String" if base == "Result" else \
+                ", ".join("i64" for _g in template.generics)
             self.rep.error(f"type annotations needed: cannot infer the type of `{missing[0]}` "
                            f"in `{base}`", e.span,
-                           help=f"annotate the binding: `let x: {base}<i64> = ..`; sxc infers "
-                                "it only from the value and the expected type", code="SX0304")
+                           help=f"annotate the binding: `let x: {base}<{example}> = ..`; sxc "
+                                "infers it only from the value and the expected type",
+                           code="SX0304")
             return None
         ty = self.instantiate_enum(enum, tuple(env[g] for g in template.generics), e.span)
         if not isinstance(ty, T.EnumT):
@@ -587,6 +591,112 @@ class EnumDataChecks:
             match.let_form = "derived"
             return self.expr(match, None)
         return None
+
+    def result_method(self, e: ast.MethodCall, base: T.EnumT, expected) -> ast.Expr | None:
+        """Check `unwrap`, `expect`, `unwrap_err` and `expect_err` of a `Result`.
+
+        Each becomes a `match` at the call, so that the panic names the caller's line,
+        and prints the other variant's payload with `{:?}` after Rust's message.
+        Return None for the prelude's methods.
+        """
+        span = e.span
+        wanted = {"unwrap": ("Ok", 0), "expect": ("Ok", 1),
+                  "unwrap_err": ("Err", 0), "expect_err": ("Err", 1)}.get(e.method)
+        if wanted is None or len(e.args) != wanted[1]:
+            return None
+        keep, _count = wanted
+        other = "Err" if keep == "Ok" else "Ok"
+        at = e.method_span or span
+        value, payload = self._fresh_name("value"), self._fresh_name("payload")
+        if e.method in ("unwrap", "unwrap_err"):
+            text = f"called `Result::{e.method}()` on an `{other}` value: {{:?}}"
+            panic = ast.MacroCall(at, "panic", [ast.StrLit(at, text), ast.Path(at, [payload])])
+        else:
+            panic = ast.MacroCall(at, "panic", [ast.StrLit(at, "{}: {:?}"), e.args[0],
+                                                ast.Path(at, [payload])])
+        arms = [ast.MatchArm(span, ast.VariantPattern(span, [base.enum, keep],
+                                                      [ast.NamePattern(span, value)]),
+                             None, ast.Path(span, [value])),
+                ast.MatchArm(span, ast.VariantPattern(span, [base.enum, other],
+                                                      [ast.NamePattern(span, payload)]),
+                             None, panic)]
+        e.receiver.checked = True
+        match = ast.Match(span, e.receiver, arms)
+        match.let_form = "derived"
+        return self.expr(match, None)
+
+    def result_args(self, t: T.Type) -> tuple | None:
+        """Return (T, E) when `t` is the prelude's `Result<T, E>`, else None."""
+        if not isinstance(t, T.EnumT):
+            return None
+        generic, args = self.instance_of.get(t.enum, (None, None))
+        return args if generic == self.program.prelude_key("Result") else None
+
+    def parse_hint(self, method: str, expected) -> T.Type | None:
+        """Return what a call of `method` on `s.parse()` expects of that call, so that
+        `let n: i64 = s.parse().unwrap_or(0);` and `s.parse().map_err(..)?` parse into
+        the type that the context expects."""
+        if expected is None or isinstance(expected, T.NeverT):
+            return None
+        if method in ("unwrap_or", "unwrap_or_default", "unwrap_or_else"):
+            return expected if isinstance(expected, T.ParseResultT) else \
+                T.ParseResultT(expected)
+        if method in ("map_err", "or_else"):
+            if isinstance(expected, T.ParseResultT):
+                return expected
+            args = self.result_args(expected)
+            if args is not None:
+                return T.ParseResultT(args[0])
+        return None
+
+    def parse_result(self, value: ast.Expr) -> ast.Expr:
+        """Turn a checked `s.parse::<T>()` into a value of `Result<T, ParseIntError>`,
+        `ParseFloatError` or `ParseBoolError`, as the target type has it.
+
+        The `unwrap` and `ok` of a parse call read its result directly, so only the
+        other uses (a `match`, `?`, `map_err`, a binding) build the `Result`.
+        """
+        span = value.span
+        if not (isinstance(value, ast.MethodCall) and value.target == ("str", "parse")):
+            self.rep.error("sxc supports the result of `fs::read_to_string` only with "
+                           "`unwrap` or `expect`", span,
+                           help="call `.unwrap()` or `.expect(\"..\")` on it", code="SX0802")
+            value.ty = T.NEVER
+            return value
+        target = value.ty.value
+        text = self._fresh_name("text")
+        if T.is_float(target):
+            error: ast.Expr = ast.Call(span, ast.Path(span, ["__parse_float_error"]),
+                                       [ast.Path(span, [text])])
+            error_type = "ParseFloatError"
+        elif T.is_int(target):
+            signed = ast.BoolLit(span, bool(target.signed))
+            error = ast.Call(span, ast.Path(span, ["__parse_int_error"]),
+                             [ast.Path(span, [text]), signed])
+            error_type = "ParseIntError"
+        else:
+            error_type = "ParseBoolError"
+            error = ast.Path(span, [self.program.prelude_key(error_type)])
+        result = self.instantiate_enum(
+            self.program.prelude_key("Result"),
+            (target, T.StructT(self.program.prelude_key(error_type))), span)
+        if not isinstance(result, T.EnumT):
+            value.ty = T.NEVER
+            return value
+        parsed = ast.MethodCall(span, ast.Path(span, [text]), "parse", [],
+                                [ast.ResolvedType(span, target)], value.method_span)
+        ok = ast.MethodCall(span, parsed, "ok", [], [], value.method_span)
+        item = self._fresh_name("value")
+        arms = [ast.MatchArm(span, ast.VariantPattern(span, ["Some"],
+                                                      [ast.NamePattern(span, item)]),
+                             None, ast.Call(span, ast.Path(span, ["Ok"]),
+                                            [ast.Path(span, [item])])),
+                ast.MatchArm(span, ast.WildPattern(span), None,
+                             ast.Call(span, ast.Path(span, ["Err"]), [error]))]
+        match = ast.Match(span, ok, arms)
+        match.let_form = "derived"
+        block = ast.Block(span, [_let(span, text, _borrow(value.receiver))], match)
+        return self.expr(block, result)
 
     # ------------------------------------------------------------ library functions
 
@@ -773,26 +883,36 @@ class EnumDataChecks:
         return p
 
     def e_Try(self, e: ast.Try, expected):
-        """Check `value?` on an `Option`: its payload, or an early `return None`."""
+        """Check `value?` on an `Option` or a `Result`: its payload, or an early
+        `return None` or `return Err(error)`."""
         span = e.span
         wanted = None
-        if isinstance(e.value, ast.MethodCall) and e.value.method == "parse" and \
-                expected is not None:
+        if isinstance(e.value, ast.MethodCall) and expected is not None and \
+                not isinstance(expected, T.NeverT) and (
+                    e.value.method == "parse" or e.value.method in ("map_err", "or_else")
+                    and isinstance(e.value.receiver, ast.MethodCall)
+                    and e.value.receiver.method == "parse"):
             # `let x: f64 = s.parse()?;` parses into the declared type, as `unwrap` does
             wanted = T.ParseResultT(expected)
         value = self.expr(e.value, wanted)
+        if isinstance(value.ty, T.NeverT):
+            e.ty = T.NEVER
+            return e
+        if isinstance(value.ty, T.ParseResultT):
+            value = self.parse_result(value)
+            if isinstance(value.ty, T.NeverT):
+                e.ty = T.NEVER
+                return e
+        if self.result_args(value.ty) is not None:
+            return self._try_result(e, value, expected)
         returns_option = self.instance_of.get(getattr(self.ret_type, "enum", None),
                                               (None,))[0] == "Option"
         is_option = self.instance_of.get(getattr(T.strip_refs(value.ty), "enum", None),
                                          (None,))[0] == "Option"
-        if isinstance(value.ty, T.NeverT):
-            e.ty = T.NEVER
-            return e
         if not is_option:
             self.rep.error(f"sxc does not support the `?` operator on `{value.ty}`, only on "
-                           "an `Option`", span,
-                           help="handle the error explicitly; `parse` failures stop the "
-                                "program", code="SX0801")
+                           "an `Option` or a `Result`", span,
+                           help="match on the value instead", code="SX0801")
             e.ty = T.NEVER
             return e
         if not returns_option:
@@ -809,6 +929,41 @@ class EnumDataChecks:
                                                       [ast.NamePattern(span, name)]),
                              None, ast.Path(span, [name])),
                 ast.MatchArm(span, ast.WildPattern(span), None, stop)]
+        match = ast.Match(span, value, arms)
+        match.let_form = "derived"
+        return self.expr(match, expected)
+
+    def _try_result(self, e: ast.Try, value: ast.Expr, expected) -> ast.Expr:
+        """Check `value?` on a `Result` in a function that returns a `Result` with the
+        same error type; sxc has no `From` conversion of the error."""
+        span = e.span
+        _ok, error = self.result_args(value.ty)
+        returned = self.result_args(self.ret_type)
+        if returned is None:
+            self.rep.error("the `?` operator can only be used on `Result`s in a function "
+                           "that returns `Result`", span,
+                           help=f"this function returns `{self.ret_type}`; match on the value, "
+                                "or call `.unwrap()` or `.expect(\"..\")`", code="SX0301")
+            e.ty = T.NEVER
+            return e
+        if returned[1] != error:
+            self.rep.error(f"`?` couldn't convert the error to `{returned[1]}`", span,
+                           notes=[(f"this value's error type is `{error}`", value.span)],
+                           help=f"sxc has no `From` conversion: convert the error before the "
+                                f"`?`, as in `.map_err(|e| e.to_string())?` for a `String`",
+                           code="SX0802")
+            e.ty = T.NEVER
+            return e
+        value_name, error_name = self._fresh_name("value"), self._fresh_name("error")
+        value.checked = True
+        stop = ast.Return(span, ast.Call(span, ast.Path(span, ["Err"]),
+                                         [ast.Path(span, [error_name])]))
+        arms = [ast.MatchArm(span, ast.VariantPattern(span, ["Ok"],
+                                                      [ast.NamePattern(span, value_name)]),
+                             None, ast.Path(span, [value_name])),
+                ast.MatchArm(span, ast.VariantPattern(span, ["Err"],
+                                                      [ast.NamePattern(span, error_name)]),
+                             None, stop)]
         match = ast.Match(span, value, arms)
         match.let_form = "derived"
         return self.expr(match, expected)
