@@ -38,7 +38,7 @@ from sxc.resolve import Program
 from sxc.typecheck_init import DeferredBinding, check_initialization
 from sxc.typecheck_match import MatchChecks
 from sxc.traits import ARITHMETIC_METHODS
-from sxc.typecheck_enum import EnumDataChecks
+from sxc.typecheck_enum import EnumDataChecks, split_result_main
 from sxc.tuple_structs import bind_tuple_struct, tuple_struct_call, tuple_struct_field
 from sxc.type_aliases import alias_type, check_aliases
 
@@ -2174,6 +2174,7 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             # `Formatter` cannot fail, so `unwrap` and `expect` return it unchanged
             e.args = [self.coerce(self.expr(a, T.STR), T.STR) for a in e.args]
             return self.expr(e.receiver, expected)
+        e.args = [self.variant_function(a) for a in e.args]
         chain = self.iter_chain_call(e, expected)
         if chain is None:
             chain = self.sort_closure_call(e, expected)
@@ -3977,6 +3978,7 @@ def check_module(program: Program, reporter: Reporter) -> Program:
     """
     from sxc.closures import convert_closures
 
+    split_result_main(program)
     checker = Checker(program, reporter)
     checker.check_program()
     if not reporter.has_errors:

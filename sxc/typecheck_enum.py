@@ -264,6 +264,26 @@ class EnumDataChecks:
         lit.ty = ty
         return lit
 
+    def variant_function(self, arg: ast.Expr) -> ast.Expr:
+        """Return `|x| Some(x)` for a method argument that names a tuple variant as a
+        function value, as in `.map(Some)`; return other arguments unchanged."""
+        if not isinstance(arg, ast.Path) or getattr(arg, "checked", False) or \
+                (len(arg.segments) == 1 and self.lookup(arg.segments[0]) is not None):
+            return arg
+        found = self.resolve_variant(arg.segments)
+        if found is None or found[0] in ("error", "default"):
+            return arg
+        enum, variant = found
+        edef = self.program.enums.get(enum) or self.generic_enums[enum]
+        kind, payload = edef.payloads.get(variant, ("unit", []))
+        if kind != "tuple":
+            return arg
+        span = arg.span
+        names = [self._fresh_name("item") for _ in payload]
+        call = ast.Call(span, ast.Path(span, list(arg.segments)),
+                        [ast.Path(span, [n]) for n in names])
+        return ast.Closure(span, [(n, None) for n in names], None, call)
+
     def _pending_variant(self, e, enum: str, variant: str, expected) -> ast.Expr:
         """Check a unit variant of a generic enum whose type arguments a later
         use decides, as in `let mut best = None;` followed by `best = Some(i);`."""
@@ -975,6 +995,44 @@ class EnumDataChecks:
         e.args = [self.coerce(self.expr(a, t), t) for a, t in zip(e.args, types)]
         e.ty = T.EnumT(e.enum)
         return e
+
+
+MAIN_RESULT = "__main_result"
+
+
+def split_result_main(program) -> None:
+    """Turn `fn main() -> Result<(), E>` into a `main` that calls the user's body.
+
+    As in Rust, an `Err` ends the program with `Error: ` and the error's `{:?}`
+    on stderr and exit status 1.  The body moves to `__main_result`, so the
+    type checker sees a `main` that returns `()`.
+    """
+    main = program.functions.get("main")
+    ret = getattr(main, "ret", None)
+    if main is None or getattr(main, "origin", "user") != "user" or \
+            not isinstance(ret, ast.NamedType) or ret.path[-1] != "Result" or \
+            "fmt" in ret.path or "Result" in program.shadowed_prelude or \
+            MAIN_RESULT in program.functions:
+        return
+    span = main.span
+    del program.functions["main"]
+    main.name = MAIN_RESULT
+    program.functions[MAIN_RESULT] = main
+    error = "__main_error"
+    report = ast.MacroCall(span, "eprintln", [ast.StrLit(span, "Error: {:?}"),
+                                              ast.Path(span, [error])])
+    stop = ast.Call(span, ast.Path(span, ["std", "process", "exit"]), [ast.IntLit(span, 1)])
+    failed = ast.Block(span, [ast.ExprStmt(span, report, True), ast.ExprStmt(span, stop, True)],
+                       None)
+    arms = [ast.MatchArm(span, ast.VariantPattern(span, ["Ok"], [ast.WildPattern(span)]),
+                         None, ast.Block(span, [], None)),
+            ast.MatchArm(span, ast.VariantPattern(span, ["Err"], [ast.NamePattern(span, error)]),
+                         None, failed)]
+    call = ast.Call(span, ast.Path(span, [MAIN_RESULT]), [])
+    body = ast.Block(span, [ast.ExprStmt(span, ast.Match(span, call, arms), True)], None)
+    entry = ast.FnDef(span, "main", [], None, body, None, [], False, main.name_span)
+    entry.origin = "user"
+    program.functions["main"] = entry
 
 
 def _let(span, name: str, value: ast.Expr) -> ast.Let:
