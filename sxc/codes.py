@@ -724,8 +724,10 @@ _ALL = [
         }
     """),
     _code("SX0314", "invalid signature of `main`", """
-        `fn main` takes no parameters and returns `()` or an integer, which
-        becomes the exit status.  Read command-line arguments with `args()`.
+        `fn main` takes no parameters and returns `()`, an integer, which
+        becomes the exit status, or `Result<(), E>`, whose `Err` prints
+        `Error: ` and the error's `{:?}` on stderr and exits with status 1.
+        Read command-line arguments with `args()`.
     """, """
         fn main(n: i64) {}
     """, """

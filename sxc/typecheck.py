@@ -602,8 +602,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
                 self.rep.error("`main` takes no parameters", main.name_span or main.span,
                                help="read command-line arguments with `args()`", code="SX0314")
             if not isinstance(sig.ret, (T.UnitT, T.IntT)):
-                self.rep.error(f"`main` must return `()` or an integer, not `{sig.ret}`",
-                               main.span, code="SX0314")
+                self.rep.error(f"`main` must return `()`, an integer or `Result<(), E>`, "
+                               f"not `{sig.ret}`", main.span, code="SX0314")
         # errors stop the checks early, which would make bindings look unused
         if not self.rep.has_errors:
             lint_unused(self, self.linted_locals)

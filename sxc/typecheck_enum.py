@@ -237,8 +237,9 @@ class EnumDataChecks:
         if kind != written:
             forms = {"unit": "unit variant", "tuple": "tuple variant", "struct": "struct variant"}
             if kind == "tuple" and written == "unit":
-                help_text = f"call it: `{display_name}(..)`; sxc has no variant constructors as " \
-                            "function values, so write a closure: `|x| " + display_name + "(x)`"
+                help_text = f"call it: `{display_name}(..)`; sxc takes a variant as a function " \
+                            f"value only as a method's argument (`.map({display_name})`), so " \
+                            "write a closure here: `|x| " + display_name + "(x)`"
             elif kind == "struct":
                 help_text = f"name its fields: `{display_name} {{ .. }}`"
             elif kind == "unit":
@@ -1014,6 +1015,8 @@ def split_result_main(program) -> None:
             "fmt" in ret.path or "Result" in program.shadowed_prelude or \
             MAIN_RESULT in program.functions:
         return
+    if len(ret.args) != 2 or not isinstance(ret.args[0], ast.TupleType) or ret.args[0].items:
+        return  # the check of `main`'s signature reports it
     span = main.span
     del program.functions["main"]
     main.name = MAIN_RESULT
