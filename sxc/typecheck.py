@@ -2277,7 +2277,10 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             return e
         if isinstance(base, T.ParseResultT) and name in PARSE_OPTION_METHODS:
             return self.parse_option(e, base, expected)
-        if isinstance(base, T.ParseResultT) and name in ("unwrap", "expect"):
+        if isinstance(base, T.ParseResultT) and (name == "unwrap" or name == "expect"
+                                                 and base.value == T.STRING):
+            # NOTE: `s.parse().unwrap()` panics with sxc's message, which quotes the
+            # text, where Rust prints the error's `{:?}`. `expect` prints Rust's message.
             e.args = self.check_args(e.args, [T.STR] if name == "expect" else [],
                                      e.span, f"`{name}`")
             e.target = ("builtin", "unwrap")

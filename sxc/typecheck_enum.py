@@ -956,7 +956,7 @@ class EnumDataChecks:
 
     def _try_result(self, e: ast.Try, value: ast.Expr, expected) -> ast.Expr:
         """Check `value?` on a `Result` in a function that returns a `Result` with the
-        same error type; sxc has no `From` conversion of the error."""
+        same error type, because sxc has no `From` conversion of the error."""
         span = e.span
         _ok, error = self.result_args(value.ty)
         returned = self.result_args(self.ret_type)
@@ -1006,7 +1006,7 @@ def split_result_main(program) -> None:
 
     As in Rust, an `Err` ends the program with `Error: ` and the error's `{:?}`
     on stderr and exit status 1.  The body moves to `__main_result`, so the
-    type checker sees a `main` that returns `()`.
+    type checker checks a `main` that returns `()`.
     """
     main = program.functions.get("main")
     ret = getattr(main, "ret", None)
