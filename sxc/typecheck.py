@@ -38,7 +38,8 @@ from sxc.resolve import Program
 from sxc.typecheck_init import DeferredBinding, check_initialization
 from sxc.typecheck_match import MatchChecks
 from sxc.traits import ARITHMETIC_METHODS
-from sxc.typecheck_enum import EnumDataChecks, split_result_main
+from sxc.typecheck_enum import EnumDataChecks, PartialVariantT
+from sxc.typecheck_result import ResultChecks, split_result_main
 from sxc.tuple_structs import bind_tuple_struct, tuple_struct_call, tuple_struct_field
 from sxc.type_aliases import alias_type, check_aliases
 
@@ -216,8 +217,8 @@ def _is_original_style(program: Program) -> bool:
             and len(ret.path) == 1 and T.is_int(T.PRIMITIVES.get(ret.path[0], T.UNIT)))
 
 
-class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixin,
-              OrderingMixin):
+class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureMixin,
+              IterChainMixin, SortMixin, OrderingMixin):
     def __init__(self, program: Program, reporter: Reporter):
         self.program = program
         self.rep = reporter
@@ -969,7 +970,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         stmt.target = target
         self.check_place(target, stmt.span)
         op = stmt.op
-        if op == "=" and isinstance(target.ty, T.HoleT) and target.ty.bound is None:
+        if op == "=" and isinstance(target.ty, T.HoleT) and target.ty.bound is None \
+                and not isinstance(target.ty, PartialVariantT):
             # the first assignment of `let z;` decides its type
             value = self.expr(stmt.value, None)
             if not isinstance(value.ty, T.NeverT):

@@ -43,6 +43,70 @@ def _undecided(expected) -> bool:
     return isinstance(t, T.HoleT) and t.bound is None
 
 
+class PartialVariantT(T.HoleT):
+    """The type of a variant such as `Ok(1)` whose payload decides some of its enum's
+    type arguments but not all: `Result<i64, _>` until a use decides the rest.
+
+    Like a `HoleT`, it binds on its first comparison with a type that fits: another
+    partial variant of the same enum (`if c { Ok(1) } else { Err("x") }`), which
+    fills in the missing arguments, or a copy of the enum whose arguments agree.
+    """
+
+    def __init__(self, checker, enum: str, known: list, span) -> None:
+        super().__init__()
+        self.checker = checker
+        self.enum = enum
+        self.known = known  # a type, or None for each argument not decided yet
+        self.span = span
+
+    def name(self) -> str:
+        if self.bound is not None:
+            return self.bound.name()
+        args = ", ".join("_" if k is None else str(k) for k in self.known)
+        return f"{self.enum.split('::')[-1]}<{args}>"
+
+    def __eq__(self, other: object) -> bool:
+        if other is self:
+            return True
+        if self.bound is not None:
+            return self.bound == other
+        if isinstance(other, T.HoleT) and other.bound is not None:
+            return self == other.bound
+        if isinstance(other, PartialVariantT):
+            return self._merge(other)
+        if isinstance(other, T.HoleT):
+            other.bound = self
+            return True
+        if isinstance(other, T.EnumT):
+            generic, args = self.checker.instance_of.get(other.enum, (None, None))
+            if generic != self.enum or not all(
+                    k is None or k == a for k, a in zip(self.known, args)):
+                return False
+            self.bound = other
+            return True
+        return False
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def _merge(self, other: PartialVariantT) -> bool:
+        if other.enum != self.enum:
+            return False
+        merged = []
+        for mine, theirs in zip(self.known, other.known):
+            if mine is not None and theirs is not None and not mine == theirs:
+                return False
+            merged.append(theirs if mine is None else mine)
+        if any(k is None for k in merged):
+            self.known = merged
+            other.bound = self
+            return True
+        complete = self.checker.instantiate_enum(self.enum, tuple(merged), self.span)
+        self.bound = complete
+        other.bound = complete
+        return True
+
+
 def has_data(edef: ast.EnumDef) -> bool:
     """Return whether values of `edef` are tagged values rather than plain discriminants."""
     return bool(edef.payloads) or bool(edef.generics) or hasattr(edef, "generic_name")
@@ -253,6 +317,8 @@ class EnumDataChecks:
             return self._pending_variant(e, enum, variant, expected)
         if edef.generics:
             concrete = self._generic_constructor(e, enum, edef, variant, args, written, expected)
+            if isinstance(concrete, ast.VariantLit):
+                return concrete  # a later use decides its other type arguments
             if concrete is None:
                 return self._failed_constructor(e, args, written, checked=True)
             ty, values = concrete
@@ -264,26 +330,6 @@ class EnumDataChecks:
         lit = ast.VariantLit(e.span, ty.enum, variant, values)
         lit.ty = ty
         return lit
-
-    def variant_function(self, arg: ast.Expr) -> ast.Expr:
-        """Return `|x| Some(x)` for a method argument that names a tuple variant as a
-        function value, as in `.map(Some)`; return other arguments unchanged."""
-        if not isinstance(arg, ast.Path) or getattr(arg, "checked", False) or \
-                (len(arg.segments) == 1 and self.lookup(arg.segments[0]) is not None):
-            return arg
-        found = self.resolve_variant(arg.segments)
-        if found is None or found[0] in ("error", "default"):
-            return arg
-        enum, variant = found
-        edef = self.program.enums.get(enum) or self.generic_enums[enum]
-        kind, payload = edef.payloads.get(variant, ("unit", []))
-        if kind != "tuple":
-            return arg
-        span = arg.span
-        names = [self._fresh_name("item") for _ in payload]
-        call = ast.Call(span, ast.Path(span, list(arg.segments)),
-                        [ast.Path(span, [n]) for n in names])
-        return ast.Closure(span, [(n, None) for n in names], None, call)
 
     def _pending_variant(self, e, enum: str, variant: str, expected) -> ast.Expr:
         """Check a unit variant of a generic enum whose type arguments a later
@@ -304,14 +350,16 @@ class EnumDataChecks:
             if hole is not t:
                 continue
             if isinstance(expected, T.EnumT) and \
-                    self.instance_of.get(expected.enum, (None,))[0] == enum:
-                t.bound = expected  # `return best;` in a function returning `Option<usize>`
-                return False
+                    self.instance_of.get(expected.enum, (None,))[0] == enum and \
+                    t == expected:
+                return False  # `return best;` in a function returning `Option<usize>`
             base = enum.split("::")[-1]
+            example = "i64, String" if base == "Result" else "f64"
+            shown = f"{lit.variant}(..)" if lit.args else lit.variant
             self.rep.error(f"type annotations needed for `{name}`", span,
-                           help=f"sxc infers the type of `{lit.variant}` from an "
+                           help=f"sxc infers the type of `{shown}` from the context or an "
                                 f"assignment before the first use; annotate the "
-                                f"binding: `let {name}: {base}<f64> = {lit.variant};`",
+                                f"binding: `let {name}: {base}<{example}> = {shown};`",
                            code="SX0304")
             # the error type, so that the binding's uses report nothing more
             t.bound = T.NEVER
@@ -326,10 +374,21 @@ class EnumDataChecks:
             t = T.prune(hole)
             if isinstance(t, T.EnumT) and self.instance_of.get(t.enum, (None,))[0] == enum:
                 lit.enum, lit.ty = t.enum, t
+                types = [ft for _f, ft in self.program.enums[t.enum].fields[lit.variant]]
+                lit.args = [self.coerce(a, ft) for a, ft in zip(lit.args, types)]
                 continue
             base = enum.split("::")[-1]
             if isinstance(t, T.NeverT):
                 pass  # reported at a use, or a mismatch reported at an assignment
+            elif isinstance(t, PartialVariantT):
+                missing = [g for g, k in zip(self.generic_enums[enum].generics, t.known)
+                           if k is None]
+                example = "i64, String" if base == "Result" else "i64"
+                self.rep.error(f"type annotations needed: cannot infer the type of "
+                               f"`{missing[0]}` in `{base}`", lit.span,
+                               help=f"annotate the binding: `let x: {base}<{example}> = ..`; "
+                                    "sxc infers it from the value, the expected type and "
+                                    "the other values it is compared with", code="SX0304")
             elif isinstance(t, T.HoleT):
                 self.rep.error(f"type annotations needed: cannot infer the type of "
                                f"`{lit.variant}`", lit.span,
@@ -412,6 +471,8 @@ class EnumDataChecks:
         if ordered is None:
             return None
         env: dict[str, T.Type] = {}
+        if expected is not None:
+            expected = T.prune(expected)
         if isinstance(expected, T.EnumT) and \
                 self.instance_of.get(expected.enum, (None,))[0] == enum:
             env = dict(zip(template.generics, self.instance_of[expected.enum][1]))
@@ -427,6 +488,19 @@ class EnumDataChecks:
         from sxc.monomorphize import _has_hole
 
         missing = [g for g in template.generics if g not in env or _has_hole(env[g])]
+        if missing and isinstance(expected, T.NeverT):
+            return None  # the context's type is an error reported already
+        if missing and len(missing) < len(template.generics) and _undecided(expected):
+            # `Ok(1)` alone: a later use decides the error type
+            known = [None if g in missing else env[g] for g in template.generics]
+            partial = PartialVariantT(self, enum, known, e.span)
+            if expected is not None:
+                T.prune(expected) == partial  # binds the hole that the context expects
+            lit = ast.VariantLit(e.span, "", variant, checked)
+            lit.ty = partial
+            lit.partial = True
+            self.pending_variants.append((lit, partial, enum))
+            return lit
         if missing:
             base = enum.split("::")[-1]
             example = "i64, String" if base == "Result" else \
@@ -612,112 +686,6 @@ class EnumDataChecks:
             match.let_form = "derived"
             return self.expr(match, None)
         return None
-
-    def result_method(self, e: ast.MethodCall, base: T.EnumT, expected) -> ast.Expr | None:
-        """Check `unwrap`, `expect`, `unwrap_err` and `expect_err` of a `Result`.
-
-        Each becomes a `match` at the call, so that the panic names the caller's line,
-        and prints the other variant's payload with `{:?}` after Rust's message.
-        Return None for the prelude's methods.
-        """
-        span = e.span
-        wanted = {"unwrap": ("Ok", 0), "expect": ("Ok", 1),
-                  "unwrap_err": ("Err", 0), "expect_err": ("Err", 1)}.get(e.method)
-        if wanted is None or len(e.args) != wanted[1]:
-            return None
-        keep, _count = wanted
-        other = "Err" if keep == "Ok" else "Ok"
-        at = e.method_span or span
-        value, payload = self._fresh_name("value"), self._fresh_name("payload")
-        if e.method in ("unwrap", "unwrap_err"):
-            text = f"called `Result::{e.method}()` on an `{other}` value: {{:?}}"
-            panic = ast.MacroCall(at, "panic", [ast.StrLit(at, text), ast.Path(at, [payload])])
-        else:
-            panic = ast.MacroCall(at, "panic", [ast.StrLit(at, "{}: {:?}"), e.args[0],
-                                                ast.Path(at, [payload])])
-        arms = [ast.MatchArm(span, ast.VariantPattern(span, [base.enum, keep],
-                                                      [ast.NamePattern(span, value)]),
-                             None, ast.Path(span, [value])),
-                ast.MatchArm(span, ast.VariantPattern(span, [base.enum, other],
-                                                      [ast.NamePattern(span, payload)]),
-                             None, panic)]
-        e.receiver.checked = True
-        match = ast.Match(span, e.receiver, arms)
-        match.let_form = "derived"
-        return self.expr(match, None)
-
-    def result_args(self, t: T.Type) -> tuple | None:
-        """Return (T, E) when `t` is the prelude's `Result<T, E>`, else None."""
-        if not isinstance(t, T.EnumT):
-            return None
-        generic, args = self.instance_of.get(t.enum, (None, None))
-        return args if generic == self.program.prelude_key("Result") else None
-
-    def parse_hint(self, method: str, expected) -> T.Type | None:
-        """Return what a call of `method` on `s.parse()` expects of that call, so that
-        `let n: i64 = s.parse().unwrap_or(0);` and `s.parse().map_err(..)?` parse into
-        the type that the context expects."""
-        if expected is None or isinstance(expected, T.NeverT):
-            return None
-        if method in ("unwrap_or", "unwrap_or_default", "unwrap_or_else"):
-            return expected if isinstance(expected, T.ParseResultT) else \
-                T.ParseResultT(expected)
-        if method in ("map_err", "or_else"):
-            if isinstance(expected, T.ParseResultT):
-                return expected
-            args = self.result_args(expected)
-            if args is not None:
-                return T.ParseResultT(args[0])
-        return None
-
-    def parse_result(self, value: ast.Expr) -> ast.Expr:
-        """Turn a checked `s.parse::<T>()` into a value of `Result<T, ParseIntError>`,
-        `ParseFloatError` or `ParseBoolError`, as the target type has it.
-
-        The `unwrap` and `ok` of a parse call read its result directly, so only the
-        other uses (a `match`, `?`, `map_err`, a binding) build the `Result`.
-        """
-        span = value.span
-        if not (isinstance(value, ast.MethodCall) and value.target == ("str", "parse")):
-            self.rep.error("sxc supports the result of `fs::read_to_string` only with "
-                           "`unwrap` or `expect`", span,
-                           help="call `.unwrap()` or `.expect(\"..\")` on it", code="SX0802")
-            value.ty = T.NEVER
-            return value
-        target = value.ty.value
-        text = self._fresh_name("text")
-        if T.is_float(target):
-            error: ast.Expr = ast.Call(span, ast.Path(span, ["__parse_float_error"]),
-                                       [ast.Path(span, [text])])
-            error_type = "ParseFloatError"
-        elif T.is_int(target):
-            signed = ast.BoolLit(span, bool(target.signed))
-            error = ast.Call(span, ast.Path(span, ["__parse_int_error"]),
-                             [ast.Path(span, [text]), signed])
-            error_type = "ParseIntError"
-        else:
-            error_type = "ParseBoolError"
-            error = ast.Path(span, [self.program.prelude_key(error_type)])
-        result = self.instantiate_enum(
-            self.program.prelude_key("Result"),
-            (target, T.StructT(self.program.prelude_key(error_type))), span)
-        if not isinstance(result, T.EnumT):
-            value.ty = T.NEVER
-            return value
-        parsed = ast.MethodCall(span, ast.Path(span, [text]), "parse", [],
-                                [ast.ResolvedType(span, target)], value.method_span)
-        ok = ast.MethodCall(span, parsed, "ok", [], [], value.method_span)
-        item = self._fresh_name("value")
-        arms = [ast.MatchArm(span, ast.VariantPattern(span, ["Some"],
-                                                      [ast.NamePattern(span, item)]),
-                             None, ast.Call(span, ast.Path(span, ["Ok"]),
-                                            [ast.Path(span, [item])])),
-                ast.MatchArm(span, ast.WildPattern(span), None,
-                             ast.Call(span, ast.Path(span, ["Err"]), [error]))]
-        match = ast.Match(span, ok, arms)
-        match.let_form = "derived"
-        block = ast.Block(span, [_let(span, text, _borrow(value.receiver))], match)
-        return self.expr(block, result)
 
     # ------------------------------------------------------------ library functions
 
@@ -954,41 +922,6 @@ class EnumDataChecks:
         match.let_form = "derived"
         return self.expr(match, expected)
 
-    def _try_result(self, e: ast.Try, value: ast.Expr, expected) -> ast.Expr:
-        """Check `value?` on a `Result` in a function that returns a `Result` with the
-        same error type, because sxc has no `From` conversion of the error."""
-        span = e.span
-        _ok, error = self.result_args(value.ty)
-        returned = self.result_args(self.ret_type)
-        if returned is None:
-            self.rep.error("the `?` operator can only be used on `Result`s in a function "
-                           "that returns `Result`", span,
-                           help=f"this function returns `{self.ret_type}`; match on the value, "
-                                "or call `.unwrap()` or `.expect(\"..\")`", code="SX0301")
-            e.ty = T.NEVER
-            return e
-        if returned[1] != error:
-            self.rep.error(f"`?` couldn't convert the error to `{returned[1]}`", span,
-                           notes=[(f"this value's error type is `{error}`", value.span)],
-                           help=f"sxc has no `From` conversion: convert the error before the "
-                                f"`?`, as in `.map_err(|e| e.to_string())?` for a `String`",
-                           code="SX0802")
-            e.ty = T.NEVER
-            return e
-        value_name, error_name = self._fresh_name("value"), self._fresh_name("error")
-        value.checked = True
-        stop = ast.Return(span, ast.Call(span, ast.Path(span, ["Err"]),
-                                         [ast.Path(span, [error_name])]))
-        arms = [ast.MatchArm(span, ast.VariantPattern(span, ["Ok"],
-                                                      [ast.NamePattern(span, value_name)]),
-                             None, ast.Path(span, [value_name])),
-                ast.MatchArm(span, ast.VariantPattern(span, ["Err"],
-                                                      [ast.NamePattern(span, error_name)]),
-                             None, stop)]
-        match = ast.Match(span, value, arms)
-        match.let_form = "derived"
-        return self.expr(match, expected)
-
     def e_VariantLit(self, e: ast.VariantLit, expected):
         """Check a constructor that the checker built itself, such as a derived `clone`."""
         edef = self.program.enums[e.enum]
@@ -996,46 +929,6 @@ class EnumDataChecks:
         e.args = [self.coerce(self.expr(a, t), t) for a, t in zip(e.args, types)]
         e.ty = T.EnumT(e.enum)
         return e
-
-
-MAIN_RESULT = "__main_result"
-
-
-def split_result_main(program) -> None:
-    """Turn `fn main() -> Result<(), E>` into a `main` that calls the user's body.
-
-    As in Rust, an `Err` ends the program with `Error: ` and the error's `{:?}`
-    on stderr and exit status 1.  The body moves to `__main_result`, so the
-    type checker checks a `main` that returns `()`.
-    """
-    main = program.functions.get("main")
-    ret = getattr(main, "ret", None)
-    if main is None or getattr(main, "origin", "user") != "user" or \
-            not isinstance(ret, ast.NamedType) or ret.path[-1] != "Result" or \
-            "fmt" in ret.path or "Result" in program.shadowed_prelude or \
-            MAIN_RESULT in program.functions:
-        return
-    if len(ret.args) != 2 or not isinstance(ret.args[0], ast.TupleType) or ret.args[0].items:
-        return  # the check of `main`'s signature reports it
-    span = main.span
-    del program.functions["main"]
-    main.name = MAIN_RESULT
-    program.functions[MAIN_RESULT] = main
-    error = "__main_error"
-    report = ast.MacroCall(span, "eprintln", [ast.StrLit(span, "Error: {:?}"),
-                                              ast.Path(span, [error])])
-    stop = ast.Call(span, ast.Path(span, ["std", "process", "exit"]), [ast.IntLit(span, 1)])
-    failed = ast.Block(span, [ast.ExprStmt(span, report, True), ast.ExprStmt(span, stop, True)],
-                       None)
-    arms = [ast.MatchArm(span, ast.VariantPattern(span, ["Ok"], [ast.WildPattern(span)]),
-                         None, ast.Block(span, [], None)),
-            ast.MatchArm(span, ast.VariantPattern(span, ["Err"], [ast.NamePattern(span, error)]),
-                         None, failed)]
-    call = ast.Call(span, ast.Path(span, [MAIN_RESULT]), [])
-    body = ast.Block(span, [ast.ExprStmt(span, ast.Match(span, call, arms), True)], None)
-    entry = ast.FnDef(span, "main", [], None, body, None, [], False, main.name_span)
-    entry.origin = "user"
-    program.functions["main"] = entry
 
 
 def _let(span, name: str, value: ast.Expr) -> ast.Let:
