@@ -98,8 +98,9 @@ class ResultChecks:
         """Turn a checked `s.parse::<T>()` into a value of `Result<T, ParseIntError>`,
         `ParseFloatError` or `ParseBoolError`, as the target type has it.
 
-        The `unwrap` and `ok` of a parse call read its result directly, so only the
-        other uses (a `match`, `?`, `map_err`, a binding) build the `Result`.
+        `unwrap`, `ok`, `is_ok`, `is_err`, `unwrap_or` and `unwrap_or_default` on a
+        parse call read its result directly, so only the other uses (a `match`, `?`,
+        `expect`, `map_err`, a binding) build the `Result`.
         """
         span = value.span
         if not (isinstance(value, ast.MethodCall) and value.target == ("str", "parse")):
