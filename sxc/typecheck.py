@@ -902,8 +902,6 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             init = self.coerce(init, declared)
             ty = declared
         else:
-            if isinstance(init.ty, T.ParseResultT) and init.ty.value != T.STRING:
-                init = self.parse_result(init)
             ty = init.ty
         stmt.init = init
         stmt.ty = ty
@@ -2190,6 +2188,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             receiver_expected = T.ParseResultT(expected)
         elif _untyped_parse(e.receiver):
             receiver_expected = self.parse_hint(e.method, expected)
+        if isinstance(e.receiver, ast.MethodCall) and e.receiver.method == "parse" and \
+                (e.method == "unwrap" or e.method in PARSE_OPTION_METHODS):
+            # these read the parsed value and the flag themselves, with no `Result`
+            e.receiver.read_directly = True
         e.receiver = self.expr(e.receiver, receiver_expected)
         rt = e.receiver.ty
         base = T.strip_refs(rt)
@@ -2747,7 +2749,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             if not (T.is_int(target) or T.is_float(target) or target == T.BOOL):
                 self.rep.error(f"sxc cannot parse a string into `{target}`", e.span, code="SX0801")
             e.target, e.ty = ("str", "parse"), T.ParseResultT(target)
-            return e
+            if getattr(e, "read_directly", False):
+                return e
+            return self.parse_result(e)
         if name in ("find", "rfind", "split_once", "strip_prefix", "strip_suffix") \
                 and len(e.args) == 1:
             return self.option_str_search(e, expected)

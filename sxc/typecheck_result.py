@@ -98,17 +98,19 @@ class ResultChecks:
         """Turn a checked `s.parse::<T>()` into a value of `Result<T, ParseIntError>`,
         `ParseFloatError` or `ParseBoolError`, as the target type has it.
 
-        `unwrap`, `ok`, `is_ok`, `is_err`, `unwrap_or` and `unwrap_or_default` on a
-        parse call read its result directly, so only the other uses (a `match`, `?`,
-        `expect`, `map_err`, a binding) build the `Result`.
+        Every `parse` call becomes this `Result` where it is checked, except the
+        receiver of `unwrap`, `ok`, `is_ok`, `is_err`, `unwrap_or` and
+        `unwrap_or_default`, which read the parsed value and the flag directly (see
+        `read_directly`).  The result of `fs::read_to_string` is reported here.
         """
         span = value.span
-        if not (isinstance(value, ast.MethodCall) and value.target == ("str", "parse")):
+        if value.ty.value == T.STRING:
             self.rep.error("sxc supports the result of `fs::read_to_string` only with "
                            "`unwrap` or `expect`", span,
                            help="call `.unwrap()` or `.expect(\"..\")` on it", code="SX0802")
             value.ty = T.NEVER
             return value
+        # every other value of this type is a `parse` call, which `read_directly` kept
         target = value.ty.value
         text = self._fresh_name("text")
         if T.is_float(target):
