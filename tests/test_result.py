@@ -90,6 +90,10 @@ ERRORS = [
      "    let r: Result<i64, Failure> = Err(Failure { code: 1 });\n"
      "    println!(\"{}\", r.unwrap());\n}\n",
      6, 22, "`Failure` does not implement `Debug`", "#[derive(Debug)]", "SX0604"),
+    ("main_error_without_debug",
+     "struct Failure {\n    code: i64,\n}\n\nfn main() -> Result<(), Failure> {\n"
+     "    Err(Failure { code: 2 })\n}\n",
+     5, 1, "`Failure` does not implement `Debug`", "#[derive(Debug)]", "SX0604"),
     ("main_returns_result_of_value",
      "fn main() -> Result<i64, String> {\n    Ok(1)\n}\n",
      1, 1, "`main` must return `()`, an integer or `Result<(), E>`, not `Result<i64, String>`",
