@@ -488,7 +488,9 @@ class GenericsMixin:
         if not (isinstance(t, T.StructT) and t.struct in self.closures):
             return
         info = self.closures[t.struct]
-        result = T.prune(info.ret) if info.ret is not None else None
+        if info.ret is not None:
+            info.ret = T.prune(info.ret)  # bound already, as by the expected type
+        result = info.ret
         if not isinstance(result, PartialVariantT) or not (
                 isinstance(pattern, ast.NamedType) and len(pattern.path) == 1):
             return
@@ -680,6 +682,8 @@ class GenericsMixin:
                 env[name] = t
             elif isinstance(old, T.LiteralVar) and old.root().bound is None:
                 self._bind(env, name, t)
+            elif isinstance(old, PartialVariantT) and old.bound is None:
+                old == t  # `a.map(Ok)` where the expected type names the error type
 
     def instantiate_fn(self, template: Template, env: dict[str, T.Type],
                        span: Span) -> str | None:
