@@ -636,9 +636,18 @@ class EnumDataChecks:
             names.append(variant_display(edef, variant))
             kinds.append(edef.kinds[variant])
             fields.append(tuple(f for f, _ in edef.fields[variant]))
-            items.append(tuple(self.match_domain(T.strip_refs(ft)) or P.OPAQUE
-                               for _, ft in edef.fields[variant]))
+            items.append(tuple(self._payload_domain(ft) for _, ft in edef.fields[variant]))
         return P.EnumDomain(tuple(names), tuple(kinds), tuple(fields), tuple(items))
+
+    def _payload_domain(self, t: T.Type):
+        """Return the pattern domain of a payload, `OPAQUE` where no pattern but `_` or a
+        binding fits: a tuple of an `f64` and an `i64` is a tuple of the two domains, so
+        that `Ok((key, value))` destructures it."""
+        t = T.strip_refs(t)
+        domain = self.match_domain(t)
+        if domain is None and isinstance(t, T.TupleT):
+            return P.TupleDomain(tuple(self._payload_domain(i) for i in t.items))
+        return domain or P.OPAQUE
 
     def option_method(self, e: ast.MethodCall, base: T.EnumT, expected) -> ast.Expr | None:
         """Check the methods of `Option` that the checker writes in place.
