@@ -66,6 +66,11 @@ ERRORS = [
      "fn f(r: Result<i64, String>) -> i64 {\n    match r {\n        Ok(v) => v,\n    }\n}\n"
      "fn main() {}\n",
      2, 11, "non-exhaustive patterns: `Err(_)` not covered", "`_ => ...`", "SX0501"),
+    ("tuple_payload_with_float_coverage",
+     "fn f(r: Result<(i64, f64), String>) -> f64 {\n    match r {\n"
+     "        Ok((1, v)) => v,\n        Err(_) => 0.0,\n    }\n}\nfn main() {}\n",
+     2, 11, "non-exhaustive patterns: `Ok((i64::MIN..=0, _))` and `Ok((2..=i64::MAX, _))` "
+     "not covered", None, "SX0501"),
     ("ok_payload_type",
      "fn f() -> Result<i64, String> {\n    Ok(\"x\")\n}\nfn main() {}\n",
      2, 8, "mismatched types: expected `i64`, found `&str`", None, "SX0301"),
