@@ -156,7 +156,7 @@ class ClosureMixin:
             if info.ret is not None:
                 body = self.coerce(body, info.ret)
             else:
-                info.ret = body.ty
+                info.ret = T.prune(body.ty)
             info.node.body = body
             self.check_literals(body)
         finally:

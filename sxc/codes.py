@@ -724,8 +724,10 @@ _ALL = [
         }
     """),
     _code("SX0314", "invalid signature of `main`", """
-        `fn main` takes no parameters and returns `()` or an integer, which
-        becomes the exit status.  Read command-line arguments with `args()`.
+        `fn main` takes no parameters and returns `()`, an integer, which
+        becomes the exit status, or `Result<(), E>`, whose `Err` prints
+        `Error: ` and the error's `{:?}` on stderr and exits with status 1.
+        Read command-line arguments with `args()`.
     """, """
         fn main(n: i64) {}
     """, """
@@ -1215,7 +1217,8 @@ _ALL = [
     _code("SX0801", "unsupported construct", """
         The program uses a Rust or Simplex construct that sxc does not
         compile, such as traits of its own, trait objects, type aliases, the
-        `?` operator on anything but an `Option`, or items inside functions.
+        `?` operator on anything but an `Option` or a `Result`, or items
+        inside functions.
         The help line suggests how to express the same thing with what sxc
         supports.
     """, """
@@ -1231,17 +1234,28 @@ _ALL = [
         }
     """),
     _code("SX0802", "`Result` values", """
-        sxc has `Option` but no `Result`: `Ok(..)` and `Err(..)` exist only
-        as the `Ok(())` of a `fmt::Result`.  Return an `Option`, or a status
-        beside the value.
+        sxc's `Result<T, E>` has no `From` conversion: the `?` operator
+        returns the error unchanged, so the function must return a `Result`
+        with the same error type.  Convert the error first with
+        `.map_err(..)`.  The result of `fs::read_to_string` is not a
+        `Result` value in sxc: call `unwrap` or `expect` on it.
     """, """
+        fn count(s: &str) -> Result<i64, String> {
+            let n: i64 = s.parse()?;
+            Ok(n)
+        }
+
         fn main() {
-            let r = Err(1);
+            println!("{:?}", count("3"));
         }
     """, """
+        fn count(s: &str) -> Result<i64, String> {
+            let n: i64 = s.parse().map_err(|e| format!("{}: {}", s, e))?;
+            Ok(n)
+        }
+
         fn main() {
-            let r: Option<i64> = None;
-            println!("{:?}", r);
+            println!("{:?}", count("3"));
         }
     """),
     _code("SX0803", "closure escapes", """
@@ -1290,7 +1304,7 @@ _ALL = [
     """),
     _code("SX0805", "unsupported type", """
         The type exists in Rust's language or standard library but not in
-        sxc, such as `i128`, `Result`, `Box` or `HashMap`.  The widest
+        sxc, such as `i128`, `Box` or `HashMap`.  The widest
         integers are `i64` and `u64`, and the help line suggests what to use
         for the others.
     """, """

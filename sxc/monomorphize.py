@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from sxc import ast
 from sxc.type_aliases import MAX_ALIAS_DEPTH, expand_alias
 from sxc import types as T
+from sxc.typecheck_enum import PartialVariantT
 from sxc.diagnostics import Reporter, Span
 
 MAX_DEPTH = 64
@@ -371,6 +372,7 @@ class GenericsMixin:
         """Bind the parameters `names` in pattern `te` so that it matches type `t`."""
         if te is None or t is None or isinstance(t, T.NeverT):
             return
+        t = T.prune(t)  # a hole that a use bound, such as the type of `Ok(1)`
         if isinstance(te, ast.NamedType):
             name = te.path[-1]
             if len(te.path) == 1 and name in names and not te.args:
@@ -387,6 +389,12 @@ class GenericsMixin:
                     self.instance_of.get(t.enum, (None,))[0] == name:
                 for a, at in zip(te.args, self.instance_of[t.enum][1]):
                     self.unify(a, at, env, names)
+            elif name in self.generic_enums and isinstance(t, PartialVariantT) and \
+                    t.enum == name:
+                # `|v| Ok(v * 2)`: the payload decides some of the arguments
+                for a, at in zip(te.args, t.known):
+                    if at is not None:
+                        self.unify(a, at, env, names)
         elif isinstance(te, ast.RefType):
             inner = t.inner if isinstance(t, T.RefT) else t
             if isinstance(te.inner, ast.SliceType):
@@ -473,6 +481,24 @@ class GenericsMixin:
                     self.unify(p, pt, env, template.generics)
                 if bound.ret is not None:
                     self.unify(bound.ret, t.ret, env, template.generics)
+
+    def _settle_closure_result(self, template: Template, pattern, t: T.Type, env) -> None:
+        """Bind the partly inferred result of a closure argument, such as the
+        `Result<i64, _>` of `|v| Ok(v * 2)`, to the type that its `Fn` bound names."""
+        if not (isinstance(t, T.StructT) and t.struct in self.closures):
+            return
+        info = self.closures[t.struct]
+        if info.ret is not None:
+            info.ret = T.prune(info.ret)  # bound already, as by the expected type
+        result = info.ret
+        if not isinstance(result, PartialVariantT) or not (
+                isinstance(pattern, ast.NamedType) and len(pattern.path) == 1):
+            return
+        for bound in template.bounds.get(pattern.path[0], []):
+            if isinstance(bound, ast.FnBound) and bound.ret is not None:
+                result == self.resolve_with(bound.ret, env)  # binds the partial type
+                info.ret = T.prune(result)
+                return
 
     def _maybe_resolve(self, te, env, names) -> T.Type | None:
         """Resolve `te` with `env` if every parameter it names is bound, else None."""
@@ -621,6 +647,8 @@ class GenericsMixin:
             return e
         env = {n: (t.resolved() if isinstance(t, (T.IntVar, T.FloatVar)) else t)
                for n, t in env.items()}
+        for i in order:
+            self._settle_closure_result(template, params[i], args[i].ty, env)
         key = self.instantiate_fn(template, env, span)
         if key is None:
             e.args = args
@@ -654,6 +682,8 @@ class GenericsMixin:
                 env[name] = t
             elif isinstance(old, T.LiteralVar) and old.root().bound is None:
                 self._bind(env, name, t)
+            elif isinstance(old, PartialVariantT) and old.bound is None:
+                old == t  # `a.map(Ok)` where the expected type names the error type
 
     def instantiate_fn(self, template: Template, env: dict[str, T.Type],
                        span: Span) -> str | None:

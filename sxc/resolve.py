@@ -130,6 +130,9 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
         # Rust's prelude brings the variants of `Option` into scope
         for variant in ("Some", "None"):
             program.variant_imports.setdefault(variant, "Option")
+    if "Result" in std.items and "Result" not in program.shadowed_prelude:
+        for variant in ("Ok", "Err"):
+            program.variant_imports.setdefault(variant, "Result")
     for scope in [std] + loader.scopes:
         _add_items(program, scope, reporter)
     derive_methods(program, reporter)

@@ -38,7 +38,8 @@ from sxc.resolve import Program
 from sxc.typecheck_init import DeferredBinding, check_initialization
 from sxc.typecheck_match import MatchChecks
 from sxc.traits import ARITHMETIC_METHODS
-from sxc.typecheck_enum import EnumDataChecks
+from sxc.typecheck_enum import EnumDataChecks, PartialVariantT
+from sxc.typecheck_result import ResultChecks, split_result_main
 from sxc.tuple_structs import bind_tuple_struct, tuple_struct_call, tuple_struct_field
 from sxc.type_aliases import alias_type, check_aliases
 
@@ -216,8 +217,8 @@ def _is_original_style(program: Program) -> bool:
             and len(ret.path) == 1 and T.is_int(T.PRIMITIVES.get(ret.path[0], T.UNIT)))
 
 
-class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChainMixin, SortMixin,
-              OrderingMixin):
+class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureMixin,
+              IterChainMixin, SortMixin, OrderingMixin):
     def __init__(self, program: Program, reporter: Reporter):
         self.program = program
         self.rep = reporter
@@ -418,6 +419,10 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
 
     def _named_type(self, te: ast.NamedType) -> T.Type:
         name = te.path[-1]
+        if name == "Result" and "fmt" in te.path:
+            # NOTE: `fmt::Result` is `()` because `write!` into a buffer cannot fail,
+            # so `?` and `Ok(())` carry nothing.
+            return T.UNIT
         generic = self.generic_type(te)
         if generic is not None:
             return generic
@@ -440,10 +445,6 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             return T.I64 if name == "i128" else T.U64
         if name == "Formatter":
             return T.FORMATTER
-        if name == "Result" and "fmt" in te.path:
-            # NOTE: `fmt::Result` is `()` because `write!` into a buffer cannot fail,
-            # so `?` and `Ok(())` carry nothing.
-            return T.UNIT
         if name in ("Box", "Rc", "Arc", "Option", "Result", "HashMap"):
             self.rep.error(f"sxc does not support `{name}` yet", te.span, code="SX0805")
             return T.UNIT
@@ -602,8 +603,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
                 self.rep.error("`main` takes no parameters", main.name_span or main.span,
                                help="read command-line arguments with `args()`", code="SX0314")
             if not isinstance(sig.ret, (T.UnitT, T.IntT)):
-                self.rep.error(f"`main` must return `()` or an integer, not `{sig.ret}`",
-                               main.span, code="SX0314")
+                self.rep.error(f"`main` must return `()`, an integer or `Result<(), E>`, "
+                               f"not `{sig.ret}`", main.span, code="SX0314")
         # errors stop the checks early, which would make bindings look unused
         if not self.rep.has_errors:
             lint_unused(self, self.linted_locals)
@@ -877,6 +878,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         return stmt
 
     def let(self, stmt: ast.Let) -> ast.Let:
+        if _partial_result_type(stmt.type) and stmt.init is not None:
+            return self.partial_result_let(stmt)
         declared = self.resolve_type(stmt.type) if stmt.type is not None else None
         if (self.original_style and isinstance(stmt.init, ast.Closure)
                 and declared is not None and T.is_int(declared)):
@@ -903,6 +906,27 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         stmt.init = init
         stmt.ty = ty
         self.bind(stmt.pattern, ty, stmt.keyword)
+        return stmt
+
+    def partial_result_let(self, stmt: ast.Let) -> ast.Let:
+        """Check `let r: Result<f64, _> = s.parse();`, whose value decides the `_`."""
+        ok_te, error_te = stmt.type.args
+        ok = None if _is_hole_type(ok_te) else self.resolve_type(ok_te)
+        error = None if _is_hole_type(error_te) else self.resolve_type(error_te)
+        init = self.expr(stmt.init, T.ParseResultT(ok) if ok is not None else None)
+        if isinstance(init.ty, T.ParseResultT):
+            init = self.parse_result(init)
+        args = self.result_args(init.ty)
+        if not isinstance(init.ty, T.NeverT) and (
+                args is None or (ok is not None and args[0] != ok)
+                or (error is not None and args[1] != error)):
+            shown = f"Result<{ok or '_'}, {error or '_'}>"
+            self.rep.error(f"mismatched types: expected `{shown}`, found `{init.ty}`",
+                           init.span, code="SX0301")
+            init.ty = T.NEVER
+        stmt.init = init
+        stmt.ty = init.ty
+        self.bind(stmt.pattern, init.ty, stmt.keyword)
         return stmt
 
     def deferred_let(self, stmt: ast.Let, declared: T.Type | None) -> ast.Let:
@@ -944,7 +968,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         stmt.target = target
         self.check_place(target, stmt.span)
         op = stmt.op
-        if op == "=" and isinstance(target.ty, T.HoleT) and target.ty.bound is None:
+        if op == "=" and isinstance(target.ty, T.HoleT) and target.ty.bound is None \
+                and not isinstance(target.ty, PartialVariantT):
             # the first assignment of `let z;` decides its type
             value = self.expr(stmt.value, None)
             if not isinstance(value.ty, T.NeverT):
@@ -1016,6 +1041,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             return self.closure_to_fn(e, target)
         if src == target or isinstance(src, (T.NeverT,)) or isinstance(target, T.NeverT):
             return e
+        if isinstance(src, T.ParseResultT) and self.result_args(target) is not None:
+            return self.coerce(self.parse_result(e), target)
         if T.same_int_repr(src, target) and (isinstance(e, ast.IntLit)):
             e.ty = target
             return e
@@ -1179,7 +1206,7 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
                 e.ty = N.const_value(canonical)[0]
                 e.target = ("num_const", canonical)
                 return e
-            if self.variant_value(e) is not None or self.data_variant(e):
+            if self.variant_value(e) is not None:
                 return e
             self.rep.error(f"cannot find value `{name}` in this scope", e.span,
                            help=self.similar_value(name), code="SX0201")
@@ -1610,6 +1637,7 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
     def e_Call(self, e: ast.Call, expected):
         func = e.func
         if (isinstance(func, ast.Path) and func.segments == ["Ok"] and len(e.args) == 1
+                and isinstance(expected, T.UnitT)
                 and self.lookup("Ok") is None and "Ok" not in self.sigs):
             # `Ok(())` of a `fmt::Result`, which is `()` in sxc
             value = self.expr(e.args[0], T.UNIT)
@@ -2146,6 +2174,7 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             # `Formatter` cannot fail, so `unwrap` and `expect` return it unchanged
             e.args = [self.coerce(self.expr(a, T.STR), T.STR) for a in e.args]
             return self.expr(e.receiver, expected)
+        e.args = [self.variant_function(a) for a in e.args]
         chain = self.iter_chain_call(e, expected)
         if chain is None:
             chain = self.sort_closure_call(e, expected)
@@ -2157,6 +2186,12 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         if e.method in ("unwrap", "expect") and expected is not None:
             # `let n: u64 = s.parse().unwrap();` parses into the declared type
             receiver_expected = T.ParseResultT(expected)
+        elif _untyped_parse(e.receiver):
+            receiver_expected = self.parse_hint(e.method, expected)
+        if isinstance(e.receiver, ast.MethodCall) and e.receiver.method == "parse" and \
+                (e.method == "unwrap" or e.method in PARSE_OPTION_METHODS):
+            # these read the parsed value and the flag themselves, with no `Result`
+            e.receiver.read_directly = True
         e.receiver = self.expr(e.receiver, receiver_expected)
         rt = e.receiver.ty
         base = T.strip_refs(rt)
@@ -2246,11 +2281,22 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             return e
         if isinstance(base, T.ParseResultT) and name in PARSE_OPTION_METHODS:
             return self.parse_option(e, base, expected)
-        if isinstance(base, T.ParseResultT) and name in ("unwrap", "expect"):
+        if isinstance(base, T.ParseResultT) and (name == "unwrap" or name == "expect"
+                                                 and base.value == T.STRING):
+            # NOTE: `s.parse().unwrap()` panics with sxc's message, which quotes the
+            # text, where Rust prints the error's `{:?}`. `expect` prints Rust's message.
             e.args = self.check_args(e.args, [T.STR] if name == "expect" else [],
                                      e.span, f"`{name}`")
             e.target = ("builtin", "unwrap")
             e.ty = base.value
+            return e
+        if isinstance(base, T.ParseResultT):
+            # `map_err`, `and_then` and the other methods of `Result`
+            e.receiver = self.parse_result(e.receiver)
+            if isinstance(e.receiver.ty, T.EnumT):
+                return self.enum_method(e, e.receiver.ty, expected)
+            e.args = [self.expr(a, None) for a in e.args]
+            e.ty = T.NEVER
             return e
         self.rep.error(f"no method named `{name}` found for `{rt}`", span, code="SX0210")
         e.args = [self.expr(a, None) for a in e.args]
@@ -2694,6 +2740,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
                 target = self.resolve_type(e.type_args[0])
             elif isinstance(expected, T.ParseResultT):
                 target = expected.value
+            elif self.result_args(expected) is not None:
+                target = self.result_args(expected)[0]
             if target is None:
                 self.rep.error("cannot infer the type to parse into", e.span,
                                help="write `s.parse::<f64>()`", code="SX0304")
@@ -2701,7 +2749,9 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             if not (T.is_int(target) or T.is_float(target) or target == T.BOOL):
                 self.rep.error(f"sxc cannot parse a string into `{target}`", e.span, code="SX0801")
             e.target, e.ty = ("str", "parse"), T.ParseResultT(target)
-            return e
+            if getattr(e, "read_directly", False):
+                return e
+            return self.parse_result(e)
         if name in ("find", "rfind", "split_once", "strip_prefix", "strip_suffix") \
                 and len(e.args) == 1:
             return self.option_str_search(e, expected)
@@ -3264,7 +3314,7 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         except FormatError as err:
             self.rep.error(str(err), _inner_span(fmt, err.offset, err.length), code="SX0601")
             return e
-        args = _FormatArgs(self, fmt, [self.expr(a, None) for a in e.args[1:]], names[1:])
+        args = _FormatArgs(self, fmt, [self.format_arg(a) for a in e.args[1:]], names[1:])
         out: list[str | tuple[int, Spec]] = []
         for piece in pieces:
             if isinstance(piece, str):
@@ -3279,6 +3329,13 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         e.args = [fmt] + args.exprs
         e.pieces = out
         return e
+
+    def format_arg(self, e: ast.Expr) -> ast.Expr:
+        value = self.expr(e, None)
+        if isinstance(value.ty, T.ParseResultT):
+            # `println!("{:?}", s.parse::<i64>())` prints the `Result`
+            value = self.parse_result(value)
+        return value
 
     def write_macro(self, e: ast.MacroCall) -> ast.MacroCall:
         """Check `write!(f, "...", args)`: a `format!` whose text goes to `f`."""
@@ -3543,6 +3600,21 @@ CHAR_METHOD_HELP = {
     "to_lowercase": "`to_lowercase` returns an iterator, which sxc does not support: "
                     "use `to_ascii_lowercase`",
 }
+
+def _untyped_parse(e: ast.Expr) -> bool:
+    """Return whether `e` is `s.parse()` without a `::<T>`, which the expected type decides."""
+    return isinstance(e, ast.MethodCall) and e.method == "parse" and not e.type_args
+
+
+def _is_hole_type(te) -> bool:
+    return isinstance(te, ast.NamedType) and te.path == ["_"] and not te.args
+
+
+def _partial_result_type(te) -> bool:
+    """Return whether `te` is `Result<T, _>` or another `Result` with a `_` argument."""
+    return isinstance(te, ast.NamedType) and te.path[-1] == "Result" and \
+        "fmt" not in te.path and len(te.args) == 2 and any(_is_hole_type(a) for a in te.args)
+
 
 # the methods of a `parse` result that read it as an `Option` (`ok`) first
 PARSE_OPTION_METHODS = ("ok", "is_ok", "is_err", "unwrap_or", "unwrap_or_default")
@@ -3915,6 +3987,7 @@ def check_module(program: Program, reporter: Reporter) -> Program:
     """
     from sxc.closures import convert_closures
 
+    split_result_main(program)
     checker = Checker(program, reporter)
     checker.check_program()
     if not reporter.has_errors:

@@ -27,9 +27,10 @@ NO_BOX_HELP = ("sxc has no `Box`: keep the inner values in a `Vec` and refer to 
 
 
 def variant_display(edef: ast.EnumDef, variant: str) -> str:
-    """Return how Rust's messages name a variant: `Shape::Circle`, or `Some` of `Option`."""
+    """Return how Rust's messages name a variant: `Shape::Circle`, or `Some` of `Option`
+    and `Ok` of `Result`, whose variants the prelude brings into scope."""
     base = getattr(edef, "generic_name", edef.name)
-    if base in ("Option", "std::Option"):
+    if base in ("Option", "std::Option", "Result", "std::Result"):
         return variant
     return f"{base.split('::')[-1]}::{variant}"
 
@@ -40,6 +41,70 @@ def _undecided(expected) -> bool:
         return True
     t = T.prune(expected)
     return isinstance(t, T.HoleT) and t.bound is None
+
+
+class PartialVariantT(T.HoleT):
+    """The type of a variant such as `Ok(1)` whose payload decides some of its enum's
+    type arguments but not all: `Result<i64, _>` until a use decides the rest.
+
+    Like a `HoleT`, it binds on its first comparison with a type that fits: another
+    partial variant of the same enum (`if c { Ok(1) } else { Err("x") }`), which
+    fills in the missing arguments, or a copy of the enum whose arguments agree.
+    """
+
+    def __init__(self, checker, enum: str, known: list, span) -> None:
+        super().__init__()
+        self.checker = checker
+        self.enum = enum
+        self.known = known  # a type, or None for each argument not decided yet
+        self.span = span
+
+    def name(self) -> str:
+        if self.bound is not None:
+            return self.bound.name()
+        args = ", ".join("_" if k is None else str(k) for k in self.known)
+        return f"{self.enum.split('::')[-1]}<{args}>"
+
+    def __eq__(self, other: object) -> bool:
+        if other is self:
+            return True
+        if self.bound is not None:
+            return self.bound == other
+        if isinstance(other, T.HoleT) and other.bound is not None:
+            return self == other.bound
+        if isinstance(other, PartialVariantT):
+            return self._merge(other)
+        if isinstance(other, T.HoleT):
+            other.bound = self
+            return True
+        if isinstance(other, T.EnumT):
+            generic, args = self.checker.instance_of.get(other.enum, (None, None))
+            if generic != self.enum or not all(
+                    k is None or k == a for k, a in zip(self.known, args)):
+                return False
+            self.bound = other
+            return True
+        return False
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def _merge(self, other: PartialVariantT) -> bool:
+        if other.enum != self.enum:
+            return False
+        merged = []
+        for mine, theirs in zip(self.known, other.known):
+            if mine is not None and theirs is not None and not mine == theirs:
+                return False
+            merged.append(theirs if mine is None else mine)
+        if any(k is None for k in merged):
+            self.known = merged
+            other.bound = self
+            return True
+        complete = self.checker.instantiate_enum(self.enum, tuple(merged), self.span)
+        self.bound = complete
+        other.bound = complete
+        return True
 
 
 def has_data(edef: ast.EnumDef) -> bool:
@@ -236,8 +301,9 @@ class EnumDataChecks:
         if kind != written:
             forms = {"unit": "unit variant", "tuple": "tuple variant", "struct": "struct variant"}
             if kind == "tuple" and written == "unit":
-                help_text = f"call it: `{display_name}(..)`; sxc has no variant constructors as " \
-                            "function values, so write a closure: `|x| " + display_name + "(x)`"
+                help_text = f"call it: `{display_name}(..)`; sxc takes a variant as a function " \
+                            f"value only as a method's argument (`.map({display_name})`), so " \
+                            "write a closure here: `|x| " + display_name + "(x)`"
             elif kind == "struct":
                 help_text = f"name its fields: `{display_name} {{ .. }}`"
             elif kind == "unit":
@@ -251,6 +317,8 @@ class EnumDataChecks:
             return self._pending_variant(e, enum, variant, expected)
         if edef.generics:
             concrete = self._generic_constructor(e, enum, edef, variant, args, written, expected)
+            if isinstance(concrete, ast.VariantLit):
+                return concrete  # a later use decides its other type arguments
             if concrete is None:
                 return self._failed_constructor(e, args, written, checked=True)
             ty, values = concrete
@@ -282,14 +350,16 @@ class EnumDataChecks:
             if hole is not t:
                 continue
             if isinstance(expected, T.EnumT) and \
-                    self.instance_of.get(expected.enum, (None,))[0] == enum:
-                t.bound = expected  # `return best;` in a function returning `Option<usize>`
-                return False
+                    self.instance_of.get(expected.enum, (None,))[0] == enum and \
+                    t == expected:
+                return False  # `return best;` in a function returning `Option<usize>`
             base = enum.split("::")[-1]
+            example = "i64, String" if base == "Result" else "f64"
+            shown = f"{lit.variant}(..)" if lit.args else lit.variant
             self.rep.error(f"type annotations needed for `{name}`", span,
-                           help=f"sxc infers the type of `{lit.variant}` from an "
+                           help=f"sxc infers the type of `{shown}` from the context or an "
                                 f"assignment before the first use; annotate the "
-                                f"binding: `let {name}: {base}<f64> = {lit.variant};`",
+                                f"binding: `let {name}: {base}<{example}> = {shown};`",
                            code="SX0304")
             # the error type, so that the binding's uses report nothing more
             t.bound = T.NEVER
@@ -304,10 +374,21 @@ class EnumDataChecks:
             t = T.prune(hole)
             if isinstance(t, T.EnumT) and self.instance_of.get(t.enum, (None,))[0] == enum:
                 lit.enum, lit.ty = t.enum, t
+                types = [ft for _f, ft in self.program.enums[t.enum].fields[lit.variant]]
+                lit.args = [self.coerce(a, ft) for a, ft in zip(lit.args, types)]
                 continue
             base = enum.split("::")[-1]
             if isinstance(t, T.NeverT):
                 pass  # reported at a use, or a mismatch reported at an assignment
+            elif isinstance(t, PartialVariantT):
+                missing = [g for g, k in zip(self.generic_enums[enum].generics, t.known)
+                           if k is None]
+                example = "i64, String" if base == "Result" else "i64"
+                self.rep.error(f"type annotations needed: cannot infer the type of "
+                               f"`{missing[0]}` in `{base}`", lit.span,
+                               help=f"annotate the binding: `let x: {base}<{example}> = ..`; "
+                                    "sxc infers it from the value, the expected type and "
+                                    "the other values it is compared with", code="SX0304")
             elif isinstance(t, T.HoleT):
                 self.rep.error(f"type annotations needed: cannot infer the type of "
                                f"`{lit.variant}`", lit.span,
@@ -390,6 +471,8 @@ class EnumDataChecks:
         if ordered is None:
             return None
         env: dict[str, T.Type] = {}
+        if expected is not None:
+            expected = T.prune(expected)
         if isinstance(expected, T.EnumT) and \
                 self.instance_of.get(expected.enum, (None,))[0] == enum:
             env = dict(zip(template.generics, self.instance_of[expected.enum][1]))
@@ -405,12 +488,28 @@ class EnumDataChecks:
         from sxc.monomorphize import _has_hole
 
         missing = [g for g in template.generics if g not in env or _has_hole(env[g])]
+        if missing and isinstance(expected, T.NeverT):
+            return None  # the context's type is an error reported already
+        if missing and len(missing) < len(template.generics) and _undecided(expected):
+            # `Ok(1)` alone: a later use decides the error type
+            known = [None if g in missing else env[g] for g in template.generics]
+            partial = PartialVariantT(self, enum, known, e.span)
+            if expected is not None:
+                T.prune(expected) == partial  # binds the hole that the context expects
+            lit = ast.VariantLit(e.span, "", variant, checked)
+            lit.ty = partial
+            lit.partial = True
+            self.pending_variants.append((lit, partial, enum))
+            return lit
         if missing:
             base = enum.split("::")[-1]
+            example = "i64, String" if base == "Result" else \
+                ", ".join("i64" for _g in template.generics)
             self.rep.error(f"type annotations needed: cannot infer the type of `{missing[0]}` "
                            f"in `{base}`", e.span,
-                           help=f"annotate the binding: `let x: {base}<i64> = ..`; sxc infers "
-                                "it only from the value and the expected type", code="SX0304")
+                           help=f"annotate the binding: `let x: {base}<{example}> = ..`; sxc "
+                                "infers it only from the value and the expected type",
+                           code="SX0304")
             return None
         ty = self.instantiate_enum(enum, tuple(env[g] for g in template.generics), e.span)
         if not isinstance(ty, T.EnumT):
@@ -537,9 +636,18 @@ class EnumDataChecks:
             names.append(variant_display(edef, variant))
             kinds.append(edef.kinds[variant])
             fields.append(tuple(f for f, _ in edef.fields[variant]))
-            items.append(tuple(self.match_domain(T.strip_refs(ft)) or P.OPAQUE
-                               for _, ft in edef.fields[variant]))
+            items.append(tuple(self._payload_domain(ft) for _, ft in edef.fields[variant]))
         return P.EnumDomain(tuple(names), tuple(kinds), tuple(fields), tuple(items))
+
+    def _payload_domain(self, t: T.Type):
+        """Return the pattern domain of a payload, `OPAQUE` where no pattern but `_` or a
+        binding fits: a tuple of an `f64` and an `i64` is a tuple of the two domains, so
+        that `Ok((key, value))` destructures it."""
+        t = T.strip_refs(t)
+        domain = self.match_domain(t)
+        if domain is None and isinstance(t, T.TupleT):
+            return P.TupleDomain(tuple(self._payload_domain(i) for i in t.items))
+        return domain or P.OPAQUE
 
     def option_method(self, e: ast.MethodCall, base: T.EnumT, expected) -> ast.Expr | None:
         """Check the methods of `Option` that the checker writes in place.
@@ -773,26 +881,36 @@ class EnumDataChecks:
         return p
 
     def e_Try(self, e: ast.Try, expected):
-        """Check `value?` on an `Option`: its payload, or an early `return None`."""
+        """Check `value?` on an `Option` or a `Result`: its payload, or an early
+        `return None` or `return Err(error)`."""
         span = e.span
         wanted = None
-        if isinstance(e.value, ast.MethodCall) and e.value.method == "parse" and \
-                expected is not None:
+        if isinstance(e.value, ast.MethodCall) and expected is not None and \
+                not isinstance(expected, T.NeverT) and (
+                    e.value.method == "parse" or e.value.method in ("map_err", "or_else")
+                    and isinstance(e.value.receiver, ast.MethodCall)
+                    and e.value.receiver.method == "parse"):
             # `let x: f64 = s.parse()?;` parses into the declared type, as `unwrap` does
             wanted = T.ParseResultT(expected)
         value = self.expr(e.value, wanted)
+        if isinstance(value.ty, T.NeverT):
+            e.ty = T.NEVER
+            return e
+        if isinstance(value.ty, T.ParseResultT):
+            value = self.parse_result(value)
+            if isinstance(value.ty, T.NeverT):
+                e.ty = T.NEVER
+                return e
+        if self.result_args(value.ty) is not None:
+            return self._try_result(e, value, expected)
         returns_option = self.instance_of.get(getattr(self.ret_type, "enum", None),
                                               (None,))[0] == "Option"
         is_option = self.instance_of.get(getattr(T.strip_refs(value.ty), "enum", None),
                                          (None,))[0] == "Option"
-        if isinstance(value.ty, T.NeverT):
-            e.ty = T.NEVER
-            return e
         if not is_option:
             self.rep.error(f"sxc does not support the `?` operator on `{value.ty}`, only on "
-                           "an `Option`", span,
-                           help="handle the error explicitly; `parse` failures stop the "
-                                "program", code="SX0801")
+                           "an `Option` or a `Result`", span,
+                           help="match on the value instead", code="SX0801")
             e.ty = T.NEVER
             return e
         if not returns_option:

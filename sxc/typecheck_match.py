@@ -22,8 +22,6 @@ from sxc import ast
 from sxc import patterns as P
 from sxc import types as T
 
-# the variants with data of the standard library, which sxc does not have
-DATA_VARIANTS = {"Ok": "Result", "Err": "Result"}
 MATCH_HELP = "sxc matches integers, `bool`, `char`, strings, enums and tuples of them"
 CHAR_MAX = 0x10FFFF
 # the surrogate code points, which are no `char`: a match need not cover them
@@ -111,17 +109,6 @@ class MatchChecks:
         e.target = ("variant", f"{enum}::{variant}")
         return e
 
-    def data_variant(self, e: ast.Path) -> bool:
-        """Report `Ok` and `Err`, the variants of `Result`, which sxc lacks."""
-        name = e.segments[-1]
-        if name not in DATA_VARIANTS:
-            return False
-        self.rep.error(f"sxc has no `{DATA_VARIANTS[name]}`, so `{name}` is not available",
-                       e.span, help="return an `Option`, or a status beside the value",
-                       code="SX0802")
-        e.ty = T.NEVER
-        return True
-
     def enum_debug_blocker(self, t: T.EnumT) -> T.Type | None:
         """Return `t` when its enum does not derive `Debug`, else None."""
         edef = self.program.enums.get(t.enum)
@@ -144,6 +131,10 @@ class MatchChecks:
         key = f"{base.enum}::{e.method}"
         if self.instance_of.get(base.enum, (None,))[0] == "Option":
             handled = self.option_method(e, base, expected)
+            if handled is not None:
+                return handled
+        if self.instance_of.get(base.enum, (None,))[0] == "Result":
+            handled = self.result_method(e, base, expected)
             if handled is not None:
                 return handled
         if base.enum in self.instance_of:
@@ -185,6 +176,8 @@ class MatchChecks:
 
     def e_Match(self, e: ast.Match, expected):
         e.scrutinee = self.expr(e.scrutinee, None)
+        if isinstance(e.scrutinee.ty, T.ParseResultT):
+            e.scrutinee = self.parse_result(e.scrutinee)
         subject = e.scrutinee.ty
         # A `&Shape` stays a reference, whose variant patterns bind references into
         # the payload, as Rust's default binding modes do.

@@ -83,8 +83,9 @@ CASES = [
      "sxc supports `write!` only into a `fmt::Formatter` or a `String`, found `i64`", "format!"),
     ("write_without_format", "write!();", "write!()",
      "`write!` needs a formatter and a format string", None),
-    ("ok_not_unit", "let r = Ok(5);", "Ok(5)",
-     "sxc supports `Ok(..)` only as `Ok(())` of a `fmt::Result`", None),
+    ("ok_without_error_type", "let r = Ok(5);", "Ok(5)",
+     "type annotations needed: cannot infer the type of `E` in `Result`",
+     "let x: Result<i64, String> = .."),
     ("display_missing", 'println!("{}", n);', "{}", "`N` cannot be formatted with `{}`",
      "fmt::Display"),
     ("not_literal", 'let s = "{}"; println!(s, x);', "s", "format argument must be a "

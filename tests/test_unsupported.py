@@ -45,9 +45,9 @@ CASES = [
      "`Vec` of pairs"),
     ("use-hashset", "use std::collections::HashSet;\nfn main() { }\n", 1, 5,
      "sxc does not support `HashSet`", None),
-    ("question-mark-on-parse", in_main('let x: f64 = "1".parse()?;'), 2, 18,
-     "sxc does not support the `?` operator on `Result<f64, ParseError>`, only on "
-     "an `Option`", "handle the error explicitly"),
+    ("question-mark-on-number", in_main('let x: f64 = 2.0f64.sqrt()?;'), 2, 18,
+     "sxc does not support the `?` operator on `f64`, only on an `Option` or a `Result`",
+     "match on the value"),
     ("operator-overloading", "struct V { x: f64 }\nimpl BitAnd for V { }\nfn main() { }\n",
      2, 6, "operator overloading (`impl BitAnd for V`)", "fn bit_and(self"),
     ("async-block", in_main("let x = async { 1 };"), 2, 13, "sxc does not support `async` blocks",
