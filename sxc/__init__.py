@@ -7,14 +7,14 @@
 
 __version__ = "0.1.0"
 
-__all__ = ["CompileError", "Diagnostic", "Dual", "Module", "RuntimeError", "compile",
-           "__version__"]
+__all__ = ["CompileError", "Diagnostic", "Dual", "Module", "ResultError", "RuntimeError",
+           "compile", "__version__"]
 
 # The public names load their modules on first use, so that `sxc run` with a
 # cached program imports neither the parser nor the type checker.
 _LAZY = {"Dual": "sxc.api", "Module": "sxc.api", "RuntimeError": "sxc.api",
          "compile": "sxc.api", "CompileError": "sxc.diagnostics",
-         "Diagnostic": "sxc.diagnostics"}
+         "Diagnostic": "sxc.diagnostics", "ResultError": "sxc.boundary"}
 
 
 def __getattr__(name: str):

@@ -159,8 +159,13 @@ class Layout:
         return cls
 
     def _is_option(self, t: T.Type) -> bool:
-        return isinstance(t, T.EnumT) and t.enum in self.data_enums and \
-            self.data_enums[t.enum][0] == "Option"
+        return self._generic(t) == "Option"
+
+    def _generic(self, t: T.Type) -> str | None:
+        """Return "Option" or "Result" for their copies, else None."""
+        if isinstance(t, T.EnumT) and t.enum in self.data_enums:
+            return self.data_enums[t.enum][0]
+        return None
 
     def _enum_payloads(self, name: str):
         """Yield (variant, [(field, type before lowering, lowered type)]) of enum `name`."""
@@ -247,6 +252,9 @@ class Layout:
         """Append the tag and the payloads of `value`, zeros for the other variants."""
         if self._is_option(t):
             chosen, values = ("None", ()) if value is None else ("Some", (value,))
+        elif self._generic(t) == "Result":
+            chosen, values = ("Err", (value.value,)) if isinstance(value, ResultError) \
+                else ("Ok", (value,))
         else:
             cls = self.data_enum_class(t.enum)
             if not isinstance(value, cls):
@@ -631,6 +639,10 @@ class Layout:
                 chosen = variant
         if self._is_option(t):
             return (None if chosen == "None" else values[0]), index
+        if self._generic(t) == "Result":
+            if chosen == "Err":
+                raise ResultError(values[0])
+            return values[0], index
         member = getattr(self.data_enum_class(t.enum), python_name(chosen))
         return (member if isinstance(member, DataEnum) else member(*values)), index
 
@@ -694,6 +706,21 @@ def shared_enum_class(name: str, variants: tuple) -> type:
 def rebuild_enum(name: str, variants: tuple, value: int):
     """Return the enum member of a discriminant that its `__reduce_ex__` pickled."""
     return shared_enum_class(name, variants)(value)
+
+
+class ResultError(Exception):
+    """`Err(value)` of a `Result` that a compiled function returned.
+
+    Passed to a `Result` parameter, it stands for `Err(value)`; any other
+    value stands for `Ok(value)`.
+    """
+
+    def __init__(self, value):
+        super().__init__(value)
+        self.value = value
+
+    def __str__(self) -> str:
+        return str(self.value)
 
 
 class DataEnum:

@@ -2212,6 +2212,8 @@ def _load_slot(cg: Codegen, base, index: int, t: T.Type) -> tuple[ir.Value, int]
     """Build a value of type `t` from the slots at `index`; return it and the next index."""
     b = cg.b
     ptr = b.gep(base, [const_i64(index)])
+    if isinstance(t, T.UnitT):  # `Ok(())` of a `Result<(), E>` takes no slot
+        return ir.Constant(cg.ll(t), None), index
     if isinstance(t, T.FloatT):
         raw = b.load(b.bitcast(ptr, F64.as_pointer()))
         return (raw if t.bits == 64 else b.fptrunc(raw, F32)), index + 1
@@ -2285,6 +2287,8 @@ def _store_slot(cg: Codegen, base, index: int, value, t: T.Type) -> int:
     """Store `value` of type `t` into the slots from `index`; return the next index."""
     b = cg.b
     ptr = b.gep(base, [const_i64(index)])
+    if isinstance(t, T.UnitT):
+        return index
     if isinstance(t, T.FloatT):
         wide = value if t.bits == 64 else b.fpext(value, F64)
         b.store(wide, b.bitcast(ptr, F64.as_pointer()))

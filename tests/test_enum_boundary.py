@@ -149,3 +149,45 @@ def test_wrong_values_raise_type_error(m):
         m.Shape.Rect(w=1.0, h=2.0, d=3.0)
     with pytest.raises(TypeError, match="expected an int"):
         m.or_default(2.5, 1)
+
+
+RESULTS = """
+fn parse_num(s: &str) -> Result<i64, String> {
+    s.trim().parse::<i64>().map_err(|e| format!("bad number {:?}: {}", s, e))
+}
+
+fn half(x: i64) -> Result<i64, String> {
+    if x % 2 == 0 { Ok(x / 2) } else { Err(format!("{} is odd", x)) }
+}
+
+fn check(x: f64) -> Result<(), String> {
+    if x.is_nan() { Err(String::from("NaN")) } else { Ok(()) }
+}
+
+fn length_or(r: Result<f64, String>) -> f64 {
+    match r {
+        Ok(v) => v,
+        Err(e) => e.len() as f64,
+    }
+}
+"""
+
+
+def test_result_returns_ok_and_raises_err():
+    m = sxc.compile(RESULTS, cache=False)
+    assert m.parse_num(" 42 ") == 42
+    assert m.half(8) == 4
+    assert m.check(1.0) is None
+    with pytest.raises(sxc.ResultError, match="7 is odd") as info:
+        m.half(7)
+    assert info.value.value == "7 is odd"
+    with pytest.raises(sxc.ResultError, match='bad number "x": invalid digit found in string'):
+        m.parse_num("x")
+    with pytest.raises(sxc.ResultError, match="NaN"):
+        m.check(float("nan"))
+
+
+def test_result_parameter_takes_value_or_result_error():
+    m = sxc.compile(RESULTS, cache=False)
+    assert m.length_or(2.5) == 2.5
+    assert m.length_or(sxc.ResultError("abcd")) == 4.0
