@@ -39,6 +39,7 @@ count the items that pass instead, but `rev` and `chain` are rejected there.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -60,32 +61,44 @@ SLICE_SOURCES = {"windows": "window size must be non-zero",
 CHAR_SOURCES = ("chars", "char_indices", "bytes")
 STRING_SOURCES = ("lines", "split_whitespace", "split") + CHAR_SOURCES
 ADAPTERS = ("map", "filter", "enumerate", "zip", "rev", "skip", "take", "step_by",
-            "copied", "cloned", "take_while", "skip_while", "chain")
+            "copied", "cloned", "take_while", "skip_while", "chain", "filter_map", "flat_map",
+            "flatten", "scan")
 # adapters that `seq_adapters` applies by indexing the sequence
 INDEXED = ("rev", "zip", "skip", "take", "enumerate", "chain")
 CONSUMERS = ("sum", "product", "count", "fold", "any", "all", "for_each", "collect",
-             "position", "find", "max", "min")
-# consumers whose result is an `Option`, with what to write instead
-OPTION_CONSUMERS = {
-    "max_by": "`.fold(f64::NEG_INFINITY, f64::max)`",
-    "min_by": "`.fold(f64::INFINITY, f64::min)`",
-    "max_by_key": "`.fold(..)` that keeps the item with the larger key",
-    "min_by_key": "`.fold(..)` that keeps the item with the smaller key",
-    "reduce": "`.fold(first, ..)` with a starting value",
-    "last": "`.fold(..)` that keeps the latest item",
-    "nth": "index the sequence",
-    "find_map": "a `for` loop that breaks at the first match",
-    "filter_map": "`.filter(..)` followed by `.map(..)`",
-    "flat_map": "nested `for` loops",
+             "position", "find", "max", "min", "max_by", "min_by", "max_by_key",
+             "min_by_key", "reduce", "last", "nth", "find_map")
+# consumers that keep one item, or the latest best one, and return it as an `Option`
+KEEPERS = ("find", "max", "min", "max_by", "min_by", "max_by_key", "min_by_key", "reduce",
+           "last", "nth", "find_map")
+# iterator methods of Rust's `Iterator` that sxc cannot compile, with what to write instead
+UNSUPPORTED = {
+    "peekable": "index the sequence, or write a `while` loop over the positions",
+    "cycle": "index with `k % v.len()` in a `for` loop",
+    "inspect": "print inside a `map` closure, or write a `for` loop",
+    "partition": "push each item into one of two `Vec`s in a `for` loop",
+    "unzip": "push the two halves into two `Vec`s in a `for` loop",
+    "fuse": "leave it out: the chains sxc compiles stop at their first `None`",
+    "by_ref": "write a `for` loop that keeps its position in a variable",
+    "rposition": "write `.iter().rev().position(..)` and convert the index",
+    "try_fold": "write a `for` loop that returns or breaks early",
+    "try_for_each": "write a `for` loop that returns or breaks early",
+    "map_while": "write `.take_while(..)` followed by `.map(..)`",
 }
 # adapters whose items are those they receive
 SAME_ITEMS = ("filter", "rev", "skip", "take", "step_by", "copied", "cloned", "take_while",
               "skip_while")
 # the arguments each adapter and consumer takes
-ARITY = {"map": 1, "filter": 1, "enumerate": 0, "zip": 1, "rev": 0, "skip": 1, "take": 1,
+ARITY = {"map": 1, "filter": 1, "filter_map": 1, "flat_map": 1, "flatten": 0, "scan": 2, "enumerate": 0, "zip": 1, "rev": 0, "skip": 1, "take": 1,
          "step_by": 1, "copied": 0, "cloned": 0, "take_while": 1, "skip_while": 1, "chain": 1,
          "sum": 0, "product": 0, "count": 0, "fold": 2, "any": 1, "all": 1, "for_each": 1,
-         "collect": 0, "position": 1, "find": 1, "max": 0, "min": 0}
+         "collect": 0, "position": 1, "find": 1, "max": 0, "min": 0, "max_by": 1,
+         "min_by": 1, "max_by_key": 1, "min_by_key": 1, "reduce": 1, "last": 0, "nth": 1,
+         "find_map": 1}
+
+
+# a local that this module generates, such as `__x_3_7`, in a message
+_GENERATED = re.compile(r"`__[a-z_]+_\d+_\d+`")
 
 
 class ChainError(Exception):
@@ -119,7 +132,7 @@ class Chain:
 def parse_chain(e: ast.Expr) -> Chain | None:
     """Return the chain that `e` is, or None when `e` is no iterator chain."""
     adapters = []
-    while isinstance(e, ast.MethodCall) and e.method in ADAPTERS + tuple(OPTION_CONSUMERS):
+    while isinstance(e, ast.MethodCall) and e.method in ADAPTERS + tuple(UNSUPPORTED):
         adapters.append(e)
         e = e.receiver
     if isinstance(e, ast.MethodCall) and e.method in STRING_SOURCES and (
@@ -139,14 +152,15 @@ def parse_chain(e: ast.Expr) -> Chain | None:
 
 
 def hoist_rev(chain: Chain) -> None:
-    """Move a `rev` that follows only `map`, `filter`, `copied` and `cloned` to the source.
+    """Move a `rev` that follows only `map`, `filter`, `filter_map`, `copied` and `cloned`
+    to the source.
 
     Those adapters treat each item alone, so reversing before them runs the same
     closures on the same items in the same order as reversing after them.
     """
     for i, a in enumerate(chain.adapters):
         if a.method == "rev":
-            if i and all(b.method in ("map", "filter", "copied", "cloned")
+            if i and all(b.method in ("map", "filter", "filter_map", "copied", "cloned")
                          for b in chain.adapters[:i]):
                 chain.adapters.insert(0, chain.adapters.pop(i))
             return
@@ -198,7 +212,8 @@ def _zip_stops_first(chain: Chain, zip: ast.MethodCall, folding: bool) -> bool:
     """
     before = chain.adapters[:chain.adapters.index(zip)]
     if folding:
-        return not any(b.method in ("filter", "take_while", "skip_while") for b in before)
+        return not any(b.method in ("filter", "take_while", "skip_while", "filter_map",
+                                    "flat_map", "flatten", "scan") for b in before)
     if chain.is_range and chain.source.inclusive:
         return False
     allowed = ("map", "copied", "cloned", "enumerate", "zip", "skip")
@@ -235,16 +250,10 @@ def check_arity(call: ast.MethodCall) -> None:
                          "supplied", call.method_span or call.span, code="SX0302")
 
 
-def reject_option_consumer(call: ast.MethodCall) -> None:
-    """Raise the error for an adapter or consumer whose result needs `Option`."""
-    name = call.method
-    span = call.method_span or call.span
-    help_text = f"write {OPTION_CONSUMERS[name]}"
-    if name in ("filter_map", "flat_map"):
-        raise ChainError(f"`{name}` takes a closure that returns an `Option` or an iterator, "
-                         "which sxc does not support", span, help=help_text)
-    raise ChainError(f"`{name}` returns an `Option`, which sxc does not support", span,
-                     help=help_text)
+def reject_unsupported(call: ast.MethodCall) -> None:
+    """Raise the error for an iterator method that sxc does not compile."""
+    raise ChainError(f"sxc does not support the iterator method `{call.method}`",
+                     call.method_span or call.span, help=f"{UNSUPPORTED[call.method]}")
 
 
 def _closure_escapes(body: ast.Expr) -> ast.Expr | None:
@@ -277,6 +286,8 @@ class _Builder(seq_adapters._Builder):
         self.last_map: ast.MethodCall | None = None
         # whether the consumer is one that Rust builds on `fold`
         self.folding = False
+        # (span, method) of each call whose closure must return an `Option`
+        self.option_calls: list[tuple[Span, str]] = []
 
     # ------------------------------------------------------------ node helpers
 
@@ -297,6 +308,17 @@ class _Builder(seq_adapters._Builder):
         out.append(ast.Let(self.span, ast.NamePattern(self.span, name, False), None, value))
         return self.name(name)
 
+    def bind_option(self, value: ast.Expr, out: list[ast.Stmt], call: ast.MethodCall) -> ast.Path:
+        """Bind `value`, the `Option` that the closure of `call` returns, to a local.
+
+        The local's uses carry the span of `call`'s name, so that the error for a
+        closure that returns another type names the method (see `check_chain`)."""
+        name = self.fresh("option")
+        out.append(ast.Let(self.span, ast.NamePattern(self.span, name, False), None, value))
+        at = call.method_span or call.span
+        self.option_calls.append((at, call.method))
+        return ast.Path(at, [name])
+
     def stmt(self, e: ast.Expr) -> ast.ExprStmt:
         return ast.ExprStmt(self.span, e, False)
 
@@ -304,6 +326,15 @@ class _Builder(seq_adapters._Builder):
             otherwise: list[ast.Stmt] | None = None) -> ast.ExprStmt:
         else_ = ast.Block(self.span, otherwise, None) if otherwise is not None else None
         return self.stmt(ast.If(self.span, cond, ast.Block(self.span, then, None), else_))
+
+    def if_let(self, pattern: ast.Pattern, value: ast.Expr, then: ast.Block) -> ast.ExprStmt:
+        """Return `if let pattern = value { then }`, which is a `match` in sxc."""
+        otherwise = ast.MatchArm(self.span, ast.WildPattern(self.span), None,
+                                 ast.Block(self.span, [], None))
+        match = ast.Match(self.span, value, [ast.MatchArm(self.span, pattern, None, then),
+                                             otherwise])
+        match.let_form = "if let"
+        return self.stmt(match)
 
     def increment(self, counter: ast.Path) -> ast.Assign:
         return ast.Assign(self.span, "+=", counter, self.usize(1))
@@ -490,6 +521,18 @@ class _Builder(seq_adapters._Builder):
         if m == "filter":
             p = self.function(a.args[0])
             return lambda item, sink: [self.if_(self.call(p, [item]), rest(item, sink))]
+        if m == "filter_map":
+            f = self.function(a.args[0])
+
+            def kept(item, sink):
+                out: list[ast.Stmt] = []
+                option = self.bind_option(self.call(f, [item]), out, a)
+                name = self.fresh("x")
+                pattern = ast.VariantPattern(self.span, ["Some"],
+                                             [ast.NamePattern(self.span, name, False)])
+                then = ast.Block(self.span, rest(self.name(name), sink), None)
+                return out + [self.if_let(pattern, option, then)]
+            return kept
         if m == "take_while":
             p = self.function(a.args[0])
             return lambda item, sink: [self.if_(self.call(p, [item]), rest(item, sink),
@@ -538,6 +581,11 @@ class _Builder(seq_adapters._Builder):
                 out.append(self.if_(keep, rest(item, sink)))
                 return out
             return stepped
+        if m in ("flat_map", "flatten", "scan"):
+            raise ChainError(f"sxc does not support the iterator method `{m}`",
+                             a.method_span or a.span,
+                             help="write nested `for` loops" if m != "scan" else
+                                  "keep the state in a `let mut` before a `for` loop")
         if m == "chain":
             raise ChainError("sxc supports `chain` only straight after a sequence source, "
                              "with a sequence such as `b.iter()` or `&b`",
@@ -606,14 +654,15 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
     or the context; None leaves it to inference.
     """
     for a in chain.adapters:
-        if a.method in OPTION_CONSUMERS:
-            reject_option_consumer(a)
+        if a.method in UNSUPPORTED:
+            reject_unsupported(a)
     check_arity(consumer)
     span = consumer.span
     name = consumer.method
     builder = _Builder(span, fresh)
-    builder.folding = name in ("sum", "product", "count", "fold", "for_each", "collect",
-                               "max", "min")
+    # `nth`, `find`, `position`, `any` and `all` pull items with `next`, which
+    # matters to where `zip` stops
+    builder.folding = name not in ("nth", "find", "find_map", "position", "any", "all")
     if name in ("sum", "product"):
         builder.item_type = result_type
     elif name == "collect" and isinstance(result_type, ast.ResolvedType) and \
@@ -675,27 +724,8 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
             return [builder.if_(builder.call(p, [item]), [hit, builder.break_()]),
                     builder.increment(index)]
         result = found
-    elif name in ("find", "max", "min"):
-        # `best` takes its type from its first assignment, and `have` records whether it has one
-        best = builder.name(builder.fresh("best"))
-        builder.lets.append(ast.Let(span, ast.NamePattern(span, best.segments[0], True),
-                                    None, None))
-        have = builder.var("have", ast.BoolLit(span, False), True)
-        p = builder.function(consumer.args[0]) if name == "find" else None
-
-        def sink(item):
-            held = builder.bind("item", item, out := [])
-            take = [ast.Assign(span, "=", best, held), ast.Assign(span, "=", have,
-                                                                  ast.BoolLit(span, True))]
-            if name == "find":
-                return out + [builder.if_(builder.call(p, [ast.Ref(span, held, False)]),
-                                          take + [builder.break_()])]
-            # Rust's `max` keeps the last of equal items and `min` the first
-            better = ast.Binary(span, ">=" if name == "max" else "<", held, best)
-            return out + [builder.if_(ast.Unary(span, "!", have), take,
-                                      [builder.if_(better, take[:1])])]
-        some = ast.Block(span, [], ast.Call(span, ast.Path(span, ["Some"]), [best]))
-        result = ast.If(span, have, some, ast.Block(span, [], ast.Path(span, ["None"])))
+    elif name in KEEPERS:
+        sink, result = _keeper(builder, consumer)
     else:  # any, all
         found = builder.var("found", ast.BoolLit(span, name == "all"), True)
         p = builder.function(consumer.args[0])
@@ -708,14 +738,16 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
             return [builder.if_(test, [done, builder.break_()])]
         result = found
     loop = builder.loop(sink, None)
-    return ast.Block(span, [*builder.lets, loop], result)
+    block = ast.Block(span, [*builder.lets, loop], result)
+    block.option_calls = builder.option_calls
+    return block
 
 
 def rewrite_for(loop: ast.For, chain: Chain, fresh: Callable[[str], str]) -> ast.Block:
     """Return the block that runs `loop`, a `for` loop over `chain`."""
     for a in chain.adapters:
-        if a.method in OPTION_CONSUMERS:
-            reject_option_consumer(a)
+        if a.method in UNSUPPORTED:
+            reject_unsupported(a)
     builder = _Builder(loop.span, fresh)
     builder.prepare(chain)
 
@@ -723,7 +755,162 @@ def rewrite_for(loop: ast.For, chain: Chain, fresh: Callable[[str], str]) -> ast
         return [ast.Let(loop.span, loop.pattern, None, item),
                 ast.ExprStmt(loop.span, loop.body, False)]
     loop_stmt = builder.loop(sink, loop.label)
-    return ast.Block(loop.span, [*builder.lets, loop_stmt], None)
+    block = ast.Block(loop.span, [*builder.lets, loop_stmt], None)
+    block.option_calls = builder.option_calls
+    return block
+
+
+def _uninitialized(builder: _Builder, stem: str) -> ast.Path:
+    """Declare `let mut NAME;`, whose type comes from its first assignment."""
+    name = builder.name(builder.fresh(stem))
+    builder.lets.append(ast.Let(builder.span, ast.NamePattern(builder.span, name.segments[0],
+                                                              True), None, None))
+    return name
+
+
+def _keeper(builder: _Builder, consumer: ast.MethodCall):
+    """Return the sink and the result of a consumer in KEEPERS, which returns an `Option`.
+
+    `best` holds the item kept so far and `have` records whether there is one,
+    so no `Option` is built inside the loop.  Ties go as in Rust: `max`,
+    `max_by` and `max_by_key` keep the last of equal items, and `min`, `min_by`
+    and `min_by_key` the first.
+    """
+    span = consumer.span
+    name = consumer.method
+    best = _uninitialized(builder, "best")
+    have = builder.var("have", ast.BoolLit(span, False), True)
+    if name == "nth":
+        target = builder.usize_var("nth", consumer.args[0])
+        index = builder.usize_var("index", builder.usize(0), True)
+    elif name in ("max_by", "min_by"):
+        greater = _greater_test(builder, consumer.args[0])
+    elif consumer.args:
+        f = builder.function(consumer.args[0])
+    best_key = _uninitialized(builder, "best_key") if name.endswith("_key") else None
+
+    def take(value: ast.Expr) -> list[ast.Stmt]:
+        return [ast.Assign(span, "=", best, value),
+                ast.Assign(span, "=", have, ast.BoolLit(span, True))]
+
+    def first_or(held: ast.Expr, later: list[ast.Stmt]) -> ast.Stmt:
+        """Keep the first item, and run `later` for the others."""
+        return builder.if_(ast.Unary(span, "!", have), take(held), later)
+
+    def sink(item):
+        out: list[ast.Stmt] = []
+        held = builder.bind("item", item, out)
+        if name == "find":
+            test = builder.call(f, [ast.Ref(span, held, False)])
+            return out + [builder.if_(test, take(held) + [builder.break_()])]
+        if name == "find_map":
+            found = builder.fresh("found")
+            pattern = ast.VariantPattern(span, ["Some"], [ast.NamePattern(span, found, False)])
+            arm = ast.Block(span, take(builder.name(found)) + [builder.break_()], None)
+            option = builder.bind_option(builder.call(f, [held]), out, consumer)
+            return out + [builder.if_let(pattern, option, arm)]
+        if name == "last":
+            return out + take(held)
+        if name == "nth":
+            hit = builder.if_(builder.binary("==", index, target), take(held) + [builder.break_()])
+            return out + [hit, builder.increment(index)]
+        if name == "reduce":
+            combined = ast.Assign(span, "=", best, builder.call(f, [best, held]))
+            return out + [first_or(held, [combined])]
+        if name in ("max", "min"):
+            # Rust's `max` keeps the last of equal items and `min` the first
+            better = ast.Binary(span, ">=" if name == "max" else "<", held, best)
+            return out + [first_or(held, [builder.if_(better, take(held)[:1])])]
+        if name in ("max_by", "min_by"):
+            # `max_by` replaces the kept item unless it compares `Greater` than the
+            # new one, and `min_by` replaces it only then
+            test = builder.call(greater, [best, held])
+            if name == "max_by":
+                test = ast.Unary(span, "!", test)
+            return out + [first_or(held, [builder.if_(test, take(held)[:1])])]
+        # max_by_key, min_by_key: each item's key is computed once, as in Rust
+        key = builder.bind("key", builder.call(f, [held]), out)
+        keep = [take(held)[0], ast.Assign(span, "=", best_key, key)]
+        better = ast.Binary(span, ">=" if name == "max_by_key" else "<", key, best_key)
+        first = builder.if_(ast.Unary(span, "!", have), take(held) + keep[1:],
+                            [builder.if_(better, keep)])
+        return out + [first]
+    return sink, _some_or_none(span, have, best)
+
+
+def _some_or_none(span: Span, have: ast.Path, best: ast.Path) -> ast.Expr:
+    """Return `if have { Some(best) } else { None }`."""
+    some = ast.Block(span, [], ast.Call(span, ast.Path(span, ["Some"]), [best]))
+    return ast.If(span, have, some, ast.Block(span, [], ast.Path(span, ["None"])))
+
+
+def _greater_test(builder: _Builder, compare: ast.Expr) -> ast.Expr:
+    """Return a closure `|a, b| ..` that tells whether `compare(a, b)` is `Ordering::Greater`.
+
+    A closure literal whose last expression is a comparison that `sort_closures`
+    recognises, such as `a.partial_cmp(b).unwrap()`, compares the numbers
+    directly.  `f64::total_cmp` and `f32::total_cmp` become `|a, b| a.total_cmp(b)`,
+    and any other function is called and its `Ordering` compared with `Greater`.
+    """
+    from sxc import sort_closures  # it imports this module
+
+    span = compare.span
+    if isinstance(compare, ast.Path) and len(compare.segments) == 2 and \
+            compare.segments[0] in ("f64", "f32") and \
+            compare.segments[1] in ("total_cmp", "partial_cmp"):
+        a, b = builder.fresh("a"), builder.fresh("b")
+        call = ast.MethodCall(span, ast.Path(span, [a]), compare.segments[1],
+                              [ast.Path(span, [b])], [], span)
+        if compare.segments[1] == "partial_cmp":
+            call = ast.MethodCall(span, call, "unwrap", [], [], span)
+        compare = ast.Closure(span, [(a, None), (b, None)], None, call)
+    if not isinstance(compare, ast.Closure):
+        f = builder.function(compare)
+        a, b = builder.fresh("a"), builder.fresh("b")
+        ordering = ast.Call(span, f, [ast.Path(span, [a]), ast.Path(span, [b])])
+        swapped = ast.MethodCall(span, ordering, "reverse", [], [], span)
+        return ast.Closure(span, [(a, None), (b, None)], None,
+                           sort_closures.less_than(swapped))
+    body, locals_ = sort_closures.ordering_body(compare.body)
+    tail = sort_closures._tail(body)
+    if not sort_closures._is_ordering(tail, locals_):
+        # any other last expression must be an `Ordering` value
+        body, locals_ = compare.body, frozenset()
+        tail = sort_closures._tail(body)
+    test = sort_closures.less_than(sort_closures._swapped(tail), locals_)
+    return ast.Closure(compare.span, compare.params, None,
+                       sort_closures._replace_tail(body, test))
+
+
+def _find_local(tree: ast.Node, prefix: str) -> ast.Path | None:
+    """Return a use of the local whose name starts with `prefix` in `tree`, or None."""
+    return next(_find_locals(tree, prefix), None)
+
+
+def _find_locals(tree: ast.Node, prefix: str):
+    """Yield the uses of the locals whose names start with `prefix` in `tree`."""
+    todo: list = [tree]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, (list, tuple)):
+            todo.extend(n)
+            continue
+        if not isinstance(n, ast.Node):
+            continue
+        if isinstance(n, ast.Path) and n.segments[0].startswith(prefix):
+            yield n
+        for name in n.__dataclass_fields__:
+            value = getattr(n, name)
+            if isinstance(value, (ast.Node, list, tuple)):
+                todo.append(value)
+
+
+def _has_float(ty: T.Type) -> bool:
+    """Tell whether `ty` is a float, or a tuple with one, which Rust's `Ord` rejects."""
+    ty = T.strip_refs(T.prune(ty))
+    if isinstance(ty, T.TupleT):
+        return any(_has_float(item) for item in ty.items)
+    return isinstance(ty, (T.FloatT, T.DualT))
 
 
 def _neutral(span: Span, name: str, result_type) -> ast.Expr:
@@ -743,7 +930,7 @@ class IterChainMixin:
     def iter_chain_call(self, e: ast.MethodCall, expected) -> ast.Expr | None:
         """Check `e` as the consumer of an iterator chain, or return None when it is
         not one."""
-        if e.method not in CONSUMERS and e.method not in OPTION_CONSUMERS:
+        if e.method not in CONSUMERS and e.method not in UNSUPPORTED:
             return None
         chain = parse_chain(e.receiver)
         if chain is None:
@@ -753,8 +940,8 @@ class IterChainMixin:
         if self.struct_source(chain):
             return None
         try:
-            if e.method in OPTION_CONSUMERS:
-                reject_option_consumer(e)
+            if e.method in UNSUPPORTED:
+                reject_unsupported(e)
             result_type = self.chain_result_type(e, expected)
             if not self.chain_sources_ok(chain):
                 e.ty = T.NEVER
@@ -762,10 +949,28 @@ class IterChainMixin:
             block = rewrite_chain(e, chain, result_type, self.chain_names())
         except ChainError as err:
             return self.chain_error(e, err)
-        checked = self.expr(block, expected)
+        if e.method in KEEPERS and isinstance(T.prune(expected), T.ParseResultT):
+            # `.unwrap()` asks its receiver for a parse result of the type it needs,
+            # which an `Option` is not
+            expected = None
+        checked = self.check_chain(block, expected)
         if e.method in ("max", "min"):
             self.require_ord(e, checked)
+        if e.method in ("max_by_key", "min_by_key"):
+            self.require_ord_key(e, checked)
         return checked
+
+    def require_ord_key(self, e: ast.MethodCall, checked: ast.Expr) -> None:
+        """Report a `max_by_key` or `min_by_key` key with floats, which Rust rejects
+        because floats are not `Ord`."""
+        key = _find_local(checked, "__best_key")
+        ty = T.prune(key.ty) if key is not None and key.ty is not None else None
+        if ty is not None and _has_float(ty):
+            by = e.method[:-len("_key")]
+            self.rep.error(f"the trait `Ord` is not implemented for `{ty}`, which the key of "
+                           f"`{e.method}` needs", e.method_span or e.span,
+                           help=f"compare the keys with `total_cmp`: "
+                                f"`.{by}(|a, b| key(a).total_cmp(&key(b)))`", code="SX0210")
 
     def require_ord(self, e: ast.MethodCall, result: ast.Expr) -> None:
         """Report `max` or `min` over floats, which Rust rejects because they are not `Ord`."""
@@ -789,7 +994,49 @@ class IterChainMixin:
             block = rewrite_for(e, chain, self.chain_names())
         except ChainError as err:
             return self.chain_error(e, err)
-        return self.expr(block, expected)
+        return self.check_chain(block, expected)
+
+    def check_chain(self, block: ast.Block, expected) -> ast.Expr:
+        """Check the block that a chain became, and reword the errors that name its
+        generated locals.
+
+        A closure of `filter_map`, `find_map` or `scan` that returns no `Option`
+        fails the generated `if let Some(..)`, which is reported at the method,
+        and the errors that follow from it name locals the user never wrote, so
+        they are dropped."""
+        diagnostics = self.rep.diagnostics
+        before = len(diagnostics)
+        variants = len(self.pending_variants)
+        checked = self.expr(block, expected)
+        methods = dict(getattr(block, "option_calls", []))
+        kept = []
+        failed = False
+        for d in diagnostics[before:]:
+            if d.code == "SX0504" and d.span in methods:
+                found = d.message.partition("of type ")[2] or "another type"
+                d.message = (f"`{methods[d.span]}` takes a closure that returns an `Option`, "
+                             f"but this one returns {found}")
+                d.help = "return `Some(value)` for the items to keep and `None` for the others"
+                d.code = "SX0301"
+                failed = True
+            elif d.severity == "error" and _GENERATED.search(d.message) and \
+                    len(diagnostics) > before + 1:
+                continue
+            kept.append(d)
+        if failed:
+            # the types that the closure's `Option` would have decided stay unknown
+            kept = [d for d in kept if d.code != "SX0304"]
+        diagnostics[before:] = kept
+        if failed:
+            # the chain's value has the error type, so that its uses report nothing more
+            checked.ty = T.NEVER
+            holes = [path.ty for path in _find_locals(checked, "__")]
+            holes += [hole for _, hole, _ in self.pending_variants[variants:]]
+            for ty in holes:
+                if isinstance(ty, T.HoleT) and ty.bound is None:
+                    ty.bound = T.NEVER
+        return checked
+
 
     def struct_source(self, chain: Chain) -> bool:
         """Tell whether the source is a local struct, whose own `iter` method is called."""
