@@ -913,6 +913,20 @@ def _has_float(ty: T.Type) -> bool:
     return isinstance(ty, (T.FloatT, T.DualT))
 
 
+def _collected_vec(ty: T.Type, span: Span) -> T.Type:
+    """Return `ty`, the `Vec` a chain collects into, or reject a `Vec` of references.
+
+    The items of a chain are values in sxc, so a `Vec<&T>` would hold references
+    to the loop's locals."""
+    elem = T.prune(ty.elem) if isinstance(ty, T.VecT) else None
+    if isinstance(elem, T.RefT):
+        raise ChainError(f"sxc cannot collect an iterator chain into `{ty}`, because it "
+                         "collects the items as values", span,
+                         help=f"collect into `Vec<{elem.inner}>` (write `.copied()` before "
+                              "`.collect()` for Rust)")
+    return ty
+
+
 def _neutral(span: Span, name: str, result_type) -> ast.Expr:
     """Return the start of a `sum` (Rust's float sum starts at -0.0) or a `product`."""
     is_float = isinstance(result_type, ast.ResolvedType) and \
@@ -1097,7 +1111,7 @@ class IterChainMixin:
             if len(te.args) == 1 and isinstance(te.args[0], ast.NamedType) and \
                     te.args[0].path == ["_"]:
                 return None
-            return ast.ResolvedType(span, self.resolve_type(te))
+            return ast.ResolvedType(span, _collected_vec(self.resolve_type(te), te.span))
         if expected is None:
             return None
         ty = T.prune(expected)
@@ -1108,4 +1122,4 @@ class IterChainMixin:
                              f"`String`, not `{ty}`", span)
         if isinstance(T.prune(ty.elem), T.HoleT):
             return None
-        return ast.ResolvedType(span, ty)
+        return ast.ResolvedType(span, _collected_vec(ty, span))

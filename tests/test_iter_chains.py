@@ -41,6 +41,8 @@ CASES = [
      "`.max_by(|a, b| key(a).total_cmp(&key(b)))`"),
     ("min-by-key-float-tuple", "let m = v.iter().enumerate().min_by_key(|p| (p.0, *p.1));", 34,
      "the trait `Ord` is not implemented for `(usize, f64)`", "`total_cmp`"),
+    ("collect-refs", "let w: Vec<&f64> = v.iter().map(|x| x).collect();", 44,
+     "sxc cannot collect an iterator chain into `Vec<&f64>`", "collect into `Vec<f64>`"),
     ("inspect", "let s: f64 = v.iter().inspect(|x| println!(\"{}\", x)).sum();", 27,
      "sxc does not support the iterator method `inspect`", "print inside a `map` closure"),
     ("peekable", "let p = v.iter().peekable();", 22,
