@@ -63,6 +63,8 @@ STRING_SOURCES = ("lines", "split_whitespace", "split") + CHAR_SOURCES
 ADAPTERS = ("map", "filter", "enumerate", "zip", "rev", "skip", "take", "step_by",
             "copied", "cloned", "take_while", "skip_while", "chain", "filter_map", "flat_map",
             "flatten", "scan")
+# adapters that run a loop over the iterator of each item
+FLATTENERS = ("flat_map", "flatten")
 # adapters that `seq_adapters` applies by indexing the sequence
 INDEXED = ("rev", "zip", "skip", "take", "enumerate", "chain")
 CONSUMERS = ("sum", "product", "count", "fold", "any", "all", "for_each", "collect",
@@ -288,6 +290,17 @@ class _Builder(seq_adapters._Builder):
         self.folding = False
         # (span, method) of each call whose closure must return an `Option`
         self.option_calls: list[tuple[Span, str]] = []
+        # the span of each `flatten`, whose items must be sequences
+        self.flatten_calls: list[Span] = []
+        # the label that every `break` of the chain names: the user's label of a
+        # `for` loop, or one of its own when `flat_map` nests loops
+        self.label: str | None = None
+        # the arguments of the consumer, or the pattern and body of the `for` loop,
+        # which run inside the loops that `flat_map` nests
+        self.downstream: list = []
+        # the label of the innermost loop that `flat_map` nests, which a
+        # `continue` naming the user's label of a `for` loop continues
+        self.item_label: str | None = None
 
     # ------------------------------------------------------------ node helpers
 
@@ -327,10 +340,12 @@ class _Builder(seq_adapters._Builder):
         else_ = ast.Block(self.span, otherwise, None) if otherwise is not None else None
         return self.stmt(ast.If(self.span, cond, ast.Block(self.span, then, None), else_))
 
-    def if_let(self, pattern: ast.Pattern, value: ast.Expr, then: ast.Block) -> ast.ExprStmt:
-        """Return `if let pattern = value { then }`, which is a `match` in sxc."""
+    def if_let(self, pattern: ast.Pattern, value: ast.Expr, then: ast.Block,
+               otherwise: ast.Block | None = None) -> ast.ExprStmt:
+        """Return `if let pattern = value { then } else { otherwise }`, which is a
+        `match` in sxc."""
         otherwise = ast.MatchArm(self.span, ast.WildPattern(self.span), None,
-                                 ast.Block(self.span, [], None))
+                                 otherwise or ast.Block(self.span, [], None))
         match = ast.Match(self.span, value, [ast.MatchArm(self.span, pattern, None, then),
                                              otherwise])
         match.let_form = "if let"
@@ -340,7 +355,7 @@ class _Builder(seq_adapters._Builder):
         return ast.Assign(self.span, "+=", counter, self.usize(1))
 
     def break_(self) -> ast.ExprStmt:
-        return ast.ExprStmt(self.span, ast.Break(self.span, None, None), True)
+        return ast.ExprStmt(self.span, ast.Break(self.span, self.label, None), True)
 
     def call(self, func: ast.Expr, args: list[ast.Expr]) -> ast.Expr:
         """Return `func` applied to `args`, with a closure literal inlined as a block."""
@@ -386,6 +401,8 @@ class _Builder(seq_adapters._Builder):
         """Add the statements that evaluate the source and adapter arguments, in order."""
         hoist_rev(chain)
         self.chain = chain
+        if self.label is None and any(a.method in FLATTENERS for a in chain.adapters):
+            self.label = "'" + self.fresh("flat")
         for a in reversed(chain.adapters):
             if a.method == "map":
                 self.last_map = a
@@ -416,7 +433,7 @@ class _Builder(seq_adapters._Builder):
         first = self.bind("x", self.item, body)
         body.extend(self.run(first, sink))
         block = ast.Block(self.span, [*self.top, *body], None)
-        return self.stmt(ast.For(self.span, self.pattern, self.range, block, label))
+        return self.stmt(ast.For(self.span, self.pattern, self.range, block, label or self.label))
 
     def indexed(self, chain: Chain, end: int):
         """Return the count and items of the source with the first `end` adapters applied."""
@@ -581,11 +598,24 @@ class _Builder(seq_adapters._Builder):
                 out.append(self.if_(keep, rest(item, sink)))
                 return out
             return stepped
-        if m in ("flat_map", "flatten", "scan"):
-            raise ChainError(f"sxc does not support the iterator method `{m}`",
-                             a.method_span or a.span,
-                             help="write nested `for` loops" if m != "scan" else
-                                  "keep the state in a `let mut` before a `for` loop")
+        if m in FLATTENERS:
+            return self.flattened(a, rest)
+        if m == "scan":
+            state = self.var("state", a.args[0], True)
+            f = self.function(a.args[1])
+
+            def scanned(item, sink):
+                out: list[ast.Stmt] = []
+                borrow = ast.Ref(self.span, state, True)
+                option = self.bind_option(self.call(f, [borrow, item]), out, a)
+                name = self.fresh("x")
+                pattern = ast.VariantPattern(self.span, ["Some"],
+                                             [ast.NamePattern(self.span, name, False)])
+                then = ast.Block(self.span, rest(self.name(name), sink), None)
+                # the first `None` ends the iteration
+                stop = ast.Block(self.span, [self.break_()], None)
+                return out + [self.if_let(pattern, option, then, stop)]
+            return scanned
         if m == "chain":
             raise ChainError("sxc supports `chain` only straight after a sequence source, "
                              "with a sequence such as `b.iter()` or `&b`",
@@ -614,11 +644,109 @@ class _Builder(seq_adapters._Builder):
                 return out + rest(pair, sink)
             return zipped
         # rev
+        before = self.chain.adapters[:self.chain.adapters.index(a)]
+        flattener = next((b.method for b in before if b.method in FLATTENERS), None)
+        if flattener is not None:
+            raise ChainError(f"sxc does not support `rev` after `{flattener}`",
+                             a.method_span or a.span,
+                             help="reverse the outer source and the inner iterators instead")
         raise ChainError("sxc supports `rev` only before the adapters that count items "
                          "(`enumerate`, `zip`, `skip`, `take`, `step_by`, `take_while`, "
                          "`skip_while`)", a.method_span or a.span,
                          help="reverse the source first, or collect into a `Vec` and reverse "
                               "that")
+
+    def flattened(self, a: ast.MethodCall, rest):
+        """Return the stage of `flat_map(f)` or `flatten()`, a loop over the iterator of
+        each item nested in the loop over the items.
+
+        The checks that later stages run before pulling an item (those of `take`
+        and `zip`) run at the top of both loops, and every `break` leaves the outer
+        loop by its label."""
+        f = self.function(a.args[0]) if a.method == "flat_map" else None
+        at = a.method_span or a.span
+        checks = list(self.top)
+        later = self.chain.adapters[self.chain.adapters.index(a) + 1:]
+
+        def flat(item, sink):
+            out: list[ast.Stmt] = []
+            if isinstance(f, ast.Closure):
+                source = self.inline_body(f, item, out, later)
+            elif f is not None:
+                source = self.bind("it", self.call(f, [item]), out)
+            else:
+                # the uses of the item carry the span of `flatten`, so that an item
+                # that is no sequence is reported there (see `check_chain`)
+                source = ast.Path(at, list(item.segments)) if isinstance(item, ast.Path) \
+                    else item
+                self.flatten_calls.append(at)
+            chain = parse_chain(source)
+            if chain is None:
+                if not isinstance(source, (ast.Path, ast.Field, ast.Index, ast.VecLit,
+                                           ast.ArrayLit, ast.ArrayRepeat, ast.Call,
+                                           ast.MethodCall)):
+                    raise ChainError(f"sxc supports `{a.method}` with a closure that returns "
+                                     "a range, a sequence or an iterator chain over one",
+                                     source.span,
+                                     help="return `a..b`, `v.iter()` or a `Vec`, or write "
+                                          "nested `for` loops")
+                chain = Chain(source, "into_iter")
+            inner = _Builder(self.span if f is not None else at, self.fresh)
+            inner.folding = self.folding
+            inner.label = self.label
+            inner.option_calls = self.option_calls
+            inner.flatten_calls = self.flatten_calls
+            innermost = a is [b for b in self.chain.adapters if b.method in FLATTENERS][-1]
+            inner.item_label = self.item_label if innermost else None
+            inner.prepare(chain)
+            inner.top[:0] = copy.deepcopy(checks)
+            loop = inner.loop(lambda x: rest(x, sink), None)
+            # `continue 'label` of the user's loop continues the loop that runs its body
+            nested = any(b.method in FLATTENERS for b in chain.adapters)
+            loop.expr.label = inner.item_label if innermost and not nested else None
+            return out + inner.lets + [loop]
+        return flat
+
+    def inline_body(self, f: ast.Closure, item: ast.Expr, out: list[ast.Stmt],
+                    later: list[ast.MethodCall]) -> ast.Expr:
+        """Bind the parameter of the `flat_map` closure `f` to `item` and run its
+        statements into `out`, and return its last expression.
+
+        The bindings stay in scope for the nested loop, so a later closure or the
+        loop body must not read an outer variable of the same name."""
+        if len(f.params) != 1:
+            raise ChainError(f"this closure takes {len(f.params)} arguments but 1 is supplied "
+                             "here", f.span, code="SX0302")
+        escape = _closure_escapes(f.body)
+        if escape is not None:
+            raise ChainError("sxc inlines the closures of an iterator chain, so it does not "
+                             "support `return` inside one", escape.span,
+                             help="compute the value in the closure body, or write a `for` "
+                                  "loop")
+        f = copy.deepcopy(f)
+        (name, ty), = f.params
+        if isinstance(ty, ast.RefType):
+            ty = ty.inner
+        out.append(ast.Let(f.span, ast.NamePattern(f.span, name, True), ty, item))
+        bound = {name}
+        body = f.body
+        while isinstance(body, ast.Block) and body.tail is not None:
+            for stmt in body.stmts:
+                if isinstance(stmt, ast.Let):
+                    bound |= _pattern_names(stmt.pattern)
+            out.extend(body.stmts)
+            body = body.tail
+        if isinstance(body, ast.Block):
+            raise ChainError("this closure returns `()`, not an iterator", f.span,
+                             help="return `a..b`, `v.iter()` or a `Vec`")
+        for node in [arg for b in later for arg in b.args] + self.downstream:
+            clash = _free_use(node, bound)
+            if clash is not None:
+                raise ChainError(f"sxc inlines the closure of this `flat_map` around the code "
+                                 f"after it, where `{clash.segments[0]}` names another "
+                                 "variable", clash.span,
+                                 help=f"rename the `flat_map` closure's `{clash.segments[0]}`")
+        return body
 
     def zip_range(self, a: ast.MethodCall, rest):
         """Return the stage of `zip(lo..hi)` or `zip(lo..)`, which counts from `lo`."""
@@ -660,6 +788,7 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
     span = consumer.span
     name = consumer.method
     builder = _Builder(span, fresh)
+    builder.downstream = list(consumer.args)
     # `nth`, `find`, `position`, `any` and `all` pull items with `next`, which
     # matters to where `zip` stops
     builder.folding = name not in ("nth", "find", "find_map", "position", "any", "all")
@@ -740,6 +869,7 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
     loop = builder.loop(sink, None)
     block = ast.Block(span, [*builder.lets, loop], result)
     block.option_calls = builder.option_calls
+    block.flatten_calls = builder.flatten_calls
     return block
 
 
@@ -749,7 +879,16 @@ def rewrite_for(loop: ast.For, chain: Chain, fresh: Callable[[str], str]) -> ast
         if a.method in UNSUPPORTED:
             reject_unsupported(a)
     builder = _Builder(loop.span, fresh)
+    builder.label = loop.label
+    builder.downstream = [ast.Block(loop.span, [ast.Let(loop.span, loop.pattern, None, None),
+                                                ast.ExprStmt(loop.span, loop.body, False)],
+                                    None)]
+    flattened = any(a.method in FLATTENERS for a in chain.adapters)
+    if flattened and loop.label is not None:
+        builder.item_label = "'" + fresh("item")
     builder.prepare(chain)
+    if flattened:
+        _label_breaks(loop.body, builder.label, loop.label, builder.item_label)
 
     def sink(item):
         return [ast.Let(loop.span, loop.pattern, None, item),
@@ -757,6 +896,7 @@ def rewrite_for(loop: ast.For, chain: Chain, fresh: Callable[[str], str]) -> ast
     loop_stmt = builder.loop(sink, loop.label)
     block = ast.Block(loop.span, [*builder.lets, loop_stmt], None)
     block.option_calls = builder.option_calls
+    block.flatten_calls = builder.flatten_calls
     return block
 
 
@@ -927,6 +1067,93 @@ def _collected_vec(ty: T.Type, span: Span) -> T.Type:
     return ty
 
 
+def _pattern_names(pattern: ast.Node) -> set[str]:
+    """Return the names that `pattern` binds."""
+    names: set[str] = set()
+    todo: list = [pattern]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, (list, tuple)):
+            todo.extend(n)
+            continue
+        if isinstance(n, (ast.NamePattern, ast.AtPattern)):
+            names.add(n.name)
+        if isinstance(n, ast.Pattern):
+            for name in n.__dataclass_fields__:
+                value = getattr(n, name)
+                if isinstance(value, (ast.Pattern, list, tuple)):
+                    todo.append(value)
+    return names
+
+
+def _free_use(node, names: set[str], shadowed: frozenset[str] = frozenset()) -> ast.Path | None:
+    """Return a use in `node` of one of `names` that no binding inside `node` shadows."""
+    if isinstance(node, (list, tuple)):
+        for item in node:
+            found = _free_use(item, names, shadowed)
+            if found is not None:
+                return found
+        return None
+    if not isinstance(node, ast.Node) or isinstance(node, ast.Pattern):
+        return None
+    if isinstance(node, ast.Path):
+        if len(node.segments) == 1 and node.segments[0] in names - shadowed:
+            return node
+        return None
+    if isinstance(node, ast.Closure):
+        return _free_use(node.body, names, shadowed | {p for p, _ in node.params})
+    if isinstance(node, ast.Block):
+        for stmt in node.stmts:
+            if isinstance(stmt, ast.Let):
+                found = _free_use(stmt.init, names, shadowed)
+                if found is not None:
+                    return found
+                shadowed = shadowed | _pattern_names(stmt.pattern)
+            else:
+                found = _free_use(stmt, names, shadowed)
+                if found is not None:
+                    return found
+        return _free_use(node.tail, names, shadowed)
+    if isinstance(node, ast.For):
+        return _free_use(node.iter, names, shadowed) or \
+            _free_use(node.body, names, shadowed | _pattern_names(node.pattern))
+    if isinstance(node, ast.MatchArm):
+        inner = shadowed | _pattern_names(node.pattern)
+        return _free_use(node.guard, names, inner) or _free_use(node.body, names, inner)
+    for name in node.__dataclass_fields__:
+        found = _free_use(getattr(node, name), names, shadowed)
+        if found is not None:
+            return found
+    return None
+
+
+def _label_breaks(node, label: str, user_label: str | None, item_label: str | None) -> None:
+    """Make the jumps of the loop body `node` fit the loops that `flat_map` nests.
+
+    The body runs inside a loop of `flat_map`'s own, so an unlabelled `break`
+    gets `label`, the outer loop's, and a `continue` that names the user's label
+    `user_label` gets `item_label`, the loop that runs the body."""
+    todo: list = [(node, True)]
+    while todo:
+        n, top_level = todo.pop()
+        if isinstance(n, (list, tuple)):
+            todo.extend((item, top_level) for item in n)
+            continue
+        if not isinstance(n, ast.Node) or isinstance(n, ast.Closure):
+            continue
+        if isinstance(n, ast.Continue) and user_label is not None and n.label == user_label:
+            n.label = item_label
+        if isinstance(n, ast.Break) and n.label is None and top_level:
+            n.label = label
+        # a `break` of a nested loop leaves that loop
+        nested = top_level and not isinstance(n, (ast.For, ast.While, ast.Loop))
+        for name in n.__dataclass_fields__:
+            value = getattr(n, name)
+            if isinstance(value, (ast.Node, list, tuple)):
+                inside = nested or isinstance(n, ast.For) and name == "iter"
+                todo.append((value, inside))
+
+
 def _neutral(span: Span, name: str, result_type) -> ast.Expr:
     """Return the start of a `sum` (Rust's float sum starts at -0.0) or a `product`."""
     is_float = isinstance(result_type, ast.ResolvedType) and \
@@ -1023,9 +1250,19 @@ class IterChainMixin:
         variants = len(self.pending_variants)
         checked = self.expr(block, expected)
         methods = dict(getattr(block, "option_calls", []))
+        flattens = set(getattr(block, "flatten_calls", []))
         kept = []
         failed = False
         for d in diagnostics[before:]:
+            if d.severity == "error" and d.span in flattens:
+                if not failed:
+                    d.help = "write `.filter_map(..)` with a closure that returns the `Option`" \
+                        if "Option" in d.message else "write nested `for` loops"
+                    d.message = "sxc supports `flatten` only over items that are sequences"
+                    d.code = "SX0801"
+                    kept.append(d)
+                failed = True
+                continue
             if d.code == "SX0504" and d.span in methods:
                 found = d.message.partition("of type ")[2] or "another type"
                 d.message = (f"`{methods[d.span]}` takes a closure that returns an `Option`, "

@@ -43,6 +43,21 @@ CASES = [
      "the trait `Ord` is not implemented for `(usize, f64)`", "`total_cmp`"),
     ("collect-refs", "let w: Vec<&f64> = v.iter().map(|x| x).collect();", 44,
      "sxc cannot collect an iterator chain into `Vec<&f64>`", "collect into `Vec<f64>`"),
+    ("scan-no-option", "let s: Vec<f64> = v.iter().scan(0.0, |acc, x| *acc + x).collect();", 32,
+     "`scan` takes a closure that returns an `Option`, but this one returns `f64`",
+     "return `Some(value)`"),
+    ("flat-map-number", "let s: f64 = v.iter().flat_map(|x| x * 2.0).sum();", 40,
+     "sxc supports `flat_map` with a closure that returns a range, a sequence or an iterator "
+     "chain over one", "return `a..b`, `v.iter()` or a `Vec`"),
+    ("flat-map-unit", "let s: f64 = v.iter().flat_map(|x| { x; }).sum();", 36,
+     "this closure returns `()`, not an iterator", None),
+    ("flat-map-shadow", "let x = 2.0; let s: f64 = v.iter().flat_map(|&x| (0..3)).map(|k| x).sum();",
+     70, "sxc inlines the closure of this `flat_map` around the code after it, where `x` names "
+     "another variable", "rename the `flat_map` closure's `x`"),
+    ("rev-after-flat-map", "let s: f64 = v.iter().flat_map(|r| 0..2).rev().sum();", 46,
+     "sxc does not support `rev` after `flat_map`", "reverse the outer source"),
+    ("flatten-option", "let s: f64 = vec![Some(1.0)].iter().flatten().sum();", 41,
+     "sxc supports `flatten` only over items that are sequences", "`.filter_map(..)`"),
     ("inspect", "let s: f64 = v.iter().inspect(|x| println!(\"{}\", x)).sum();", 27,
      "sxc does not support the iterator method `inspect`", "print inside a `map` closure"),
     ("peekable", "let p = v.iter().peekable();", 22,
@@ -143,3 +158,44 @@ def test_chain_compiles_to_one_loop(tmp_path):
     # those, only LLVM intrinsics such as llvm.umin (the zip's length) remain.
     others = {c for c in called if not c.startswith("llvm.")}
     assert others <= {"_setjmp", "__sx_flush", "__sx_panic", "__sx_panic_fmt"}, others
+
+
+OPTION_CONSUMER_PROGRAM = """
+#![mode = "release"]
+
+fn argmax(xs: &[f64]) -> usize {
+    xs.iter().enumerate().max_by(|a, b| a.1.partial_cmp(b.1).unwrap()).map(|(i, _)| i).unwrap()
+}
+
+fn widest(xs: &[i64], n: usize) -> i64 {
+    (0..n).flat_map(|i| xs.iter().skip(i)).copied().max_by_key(|x| x.abs()).unwrap_or(0)
+}
+
+fn halves(xs: &[i64]) -> i64 {
+    xs.iter().filter_map(|&x| if x % 2 == 0 { Some(x / 2) } else { None }).sum::<i64>()
+}
+
+fn main() {
+    let xs = vec![1.0, 3.0, 2.0];
+    let ys = vec![4, -9, 2];
+    println!("{} {} {}", argmax(&xs), widest(&ys, 2), halves(&ys));
+}
+"""
+
+
+@pytest.mark.parametrize("function", ["argmax", "widest", "halves"])
+def test_option_consumers_compile_to_loops(tmp_path, function):
+    path = tmp_path / "prog.sx"
+    path.write_text(OPTION_CONSUMER_PROGRAM)
+    result = run_sxc("run", str(path), "--emit", "llvm", "-O2")
+    assert result.returncode == 0, result.stderr
+    match = re.search(rf"^define [^\n]*@__sx_export\.{function}\(.*?^}}", result.stdout,
+                      re.M | re.S)
+    assert match is not None, f"no definition of @__sx_export.{function} in the IR"
+    # `partial_cmp(..).unwrap()` builds its panic message in a block that ends
+    # in the panic, so only the blocks that go on count
+    blocks = re.split(r"\n(?=[\w.]+:)", match.group(0))
+    going_on = [b for b in blocks if not b.rstrip().endswith("unreachable")]
+    called = set(CALL_TARGET.findall("\n".join(going_on)))
+    others = {c for c in called if not c.startswith("llvm.")}
+    assert others <= {"_setjmp", "__sx_flush"}, others
