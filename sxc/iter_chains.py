@@ -34,6 +34,9 @@ items as Rust's do.  The positional adapters `rev`, `zip`, `skip`, `take`,
 `enumerate` and `chain` index the sequence, as `seq_adapters` does, when they
 come straight after a sequence source.  After `map` or `filter` the others
 count the items that pass instead, but `rev` and `chain` are rejected there.
+`flat_map` and `flatten` nest a loop over each item's iterator (names in
+`chain_scopes`), and `chain_keepers` builds the consumers that return an
+`Option`, such as `max_by`.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from sxc import ast
-from sxc import seq_adapters
+from sxc import chain_keepers, chain_scopes, seq_adapters
 from sxc import types as T
 from sxc.diagnostics import Span
 
@@ -91,7 +94,8 @@ UNSUPPORTED = {
 SAME_ITEMS = ("filter", "rev", "skip", "take", "step_by", "copied", "cloned", "take_while",
               "skip_while")
 # the arguments each adapter and consumer takes
-ARITY = {"map": 1, "filter": 1, "filter_map": 1, "flat_map": 1, "flatten": 0, "scan": 2, "enumerate": 0, "zip": 1, "rev": 0, "skip": 1, "take": 1,
+ARITY = {"map": 1, "filter": 1, "filter_map": 1, "flat_map": 1, "flatten": 0, "scan": 2,
+         "enumerate": 0, "zip": 1, "rev": 0, "skip": 1, "take": 1,
          "step_by": 1, "copied": 0, "cloned": 0, "take_while": 1, "skip_while": 1, "chain": 1,
          "sum": 0, "product": 0, "count": 0, "fold": 2, "any": 1, "all": 1, "for_each": 1,
          "collect": 0, "position": 1, "find": 1, "max": 0, "min": 0, "max_by": 1,
@@ -680,6 +684,7 @@ class _Builder(seq_adapters._Builder):
                 source = ast.Path(at, list(item.segments)) if isinstance(item, ast.Path) \
                     else item
                 self.flatten_calls.append(at)
+
             chain = parse_chain(source)
             if chain is None:
                 if not isinstance(source, (ast.Path, ast.Field, ast.Index, ast.VecLit,
@@ -691,6 +696,7 @@ class _Builder(seq_adapters._Builder):
                                      help="return `a..b`, `v.iter()` or a `Vec`, or write "
                                           "nested `for` loops")
                 chain = Chain(source, "into_iter")
+
             inner = _Builder(self.span if f is not None else at, self.fresh)
             inner.folding = self.folding
             inner.label = self.label
@@ -701,6 +707,7 @@ class _Builder(seq_adapters._Builder):
             inner.prepare(chain)
             inner.top[:0] = copy.deepcopy(checks)
             loop = inner.loop(lambda x: rest(x, sink), None)
+
             # `continue 'label` of the user's loop continues the loop that runs its body
             nested = any(b.method in FLATTENERS for b in chain.adapters)
             loop.expr.label = inner.item_label if innermost and not nested else None
@@ -733,14 +740,14 @@ class _Builder(seq_adapters._Builder):
         while isinstance(body, ast.Block) and body.tail is not None:
             for stmt in body.stmts:
                 if isinstance(stmt, ast.Let):
-                    bound |= _pattern_names(stmt.pattern)
+                    bound |= chain_scopes.pattern_names(stmt.pattern)
             out.extend(body.stmts)
             body = body.tail
         if isinstance(body, ast.Block):
             raise ChainError("this closure returns `()`, not an iterator", f.span,
                              help="return `a..b`, `v.iter()` or a `Vec`")
         for node in [arg for b in later for arg in b.args] + self.downstream:
-            clash = _free_use(node, bound)
+            clash = chain_scopes.free_use(node, bound)
             if clash is not None:
                 raise ChainError(f"sxc inlines the closure of this `flat_map` around the code "
                                  f"after it, where `{clash.segments[0]}` names another "
@@ -854,7 +861,7 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
                     builder.increment(index)]
         result = found
     elif name in KEEPERS:
-        sink, result = _keeper(builder, consumer)
+        sink, result = chain_keepers.keeper(builder, consumer)
     else:  # any, all
         found = builder.var("found", ast.BoolLit(span, name == "all"), True)
         p = builder.function(consumer.args[0])
@@ -888,7 +895,7 @@ def rewrite_for(loop: ast.For, chain: Chain, fresh: Callable[[str], str]) -> ast
         builder.item_label = "'" + fresh("item")
     builder.prepare(chain)
     if flattened:
-        _label_breaks(loop.body, builder.label, loop.label, builder.item_label)
+        chain_scopes.label_breaks(loop.body, builder.label, loop.label, builder.item_label)
 
     def sink(item):
         return [ast.Let(loop.span, loop.pattern, None, item),
@@ -898,151 +905,6 @@ def rewrite_for(loop: ast.For, chain: Chain, fresh: Callable[[str], str]) -> ast
     block.option_calls = builder.option_calls
     block.flatten_calls = builder.flatten_calls
     return block
-
-
-def _uninitialized(builder: _Builder, stem: str) -> ast.Path:
-    """Declare `let mut NAME;`, whose type comes from its first assignment."""
-    name = builder.name(builder.fresh(stem))
-    builder.lets.append(ast.Let(builder.span, ast.NamePattern(builder.span, name.segments[0],
-                                                              True), None, None))
-    return name
-
-
-def _keeper(builder: _Builder, consumer: ast.MethodCall):
-    """Return the sink and the result of a consumer in KEEPERS, which returns an `Option`.
-
-    `best` holds the item kept so far and `have` records whether there is one,
-    so no `Option` is built inside the loop.  Ties go as in Rust: `max`,
-    `max_by` and `max_by_key` keep the last of equal items, and `min`, `min_by`
-    and `min_by_key` the first.
-    """
-    span = consumer.span
-    name = consumer.method
-    best = _uninitialized(builder, "best")
-    have = builder.var("have", ast.BoolLit(span, False), True)
-    if name == "nth":
-        target = builder.usize_var("nth", consumer.args[0])
-        index = builder.usize_var("index", builder.usize(0), True)
-    elif name in ("max_by", "min_by"):
-        greater = _greater_test(builder, consumer.args[0])
-    elif consumer.args:
-        f = builder.function(consumer.args[0])
-    best_key = _uninitialized(builder, "best_key") if name.endswith("_key") else None
-
-    def take(value: ast.Expr) -> list[ast.Stmt]:
-        return [ast.Assign(span, "=", best, value),
-                ast.Assign(span, "=", have, ast.BoolLit(span, True))]
-
-    def first_or(held: ast.Expr, later: list[ast.Stmt]) -> ast.Stmt:
-        """Keep the first item, and run `later` for the others."""
-        return builder.if_(ast.Unary(span, "!", have), take(held), later)
-
-    def sink(item):
-        out: list[ast.Stmt] = []
-        held = builder.bind("item", item, out)
-        if name == "find":
-            test = builder.call(f, [ast.Ref(span, held, False)])
-            return out + [builder.if_(test, take(held) + [builder.break_()])]
-        if name == "find_map":
-            found = builder.fresh("found")
-            pattern = ast.VariantPattern(span, ["Some"], [ast.NamePattern(span, found, False)])
-            arm = ast.Block(span, take(builder.name(found)) + [builder.break_()], None)
-            option = builder.bind_option(builder.call(f, [held]), out, consumer)
-            return out + [builder.if_let(pattern, option, arm)]
-        if name == "last":
-            return out + take(held)
-        if name == "nth":
-            hit = builder.if_(builder.binary("==", index, target), take(held) + [builder.break_()])
-            return out + [hit, builder.increment(index)]
-        if name == "reduce":
-            combined = ast.Assign(span, "=", best, builder.call(f, [best, held]))
-            return out + [first_or(held, [combined])]
-        if name in ("max", "min"):
-            # Rust's `max` keeps the last of equal items and `min` the first
-            better = ast.Binary(span, ">=" if name == "max" else "<", held, best)
-            return out + [first_or(held, [builder.if_(better, take(held)[:1])])]
-        if name in ("max_by", "min_by"):
-            # `max_by` replaces the kept item unless it compares `Greater` than the
-            # new one, and `min_by` replaces it only then
-            test = builder.call(greater, [best, held])
-            if name == "max_by":
-                test = ast.Unary(span, "!", test)
-            return out + [first_or(held, [builder.if_(test, take(held)[:1])])]
-        # max_by_key, min_by_key: each item's key is computed once, as in Rust
-        key = builder.bind("key", builder.call(f, [held]), out)
-        keep = [take(held)[0], ast.Assign(span, "=", best_key, key)]
-        better = ast.Binary(span, ">=" if name == "max_by_key" else "<", key, best_key)
-        first = builder.if_(ast.Unary(span, "!", have), take(held) + keep[1:],
-                            [builder.if_(better, keep)])
-        return out + [first]
-    return sink, _some_or_none(span, have, best)
-
-
-def _some_or_none(span: Span, have: ast.Path, best: ast.Path) -> ast.Expr:
-    """Return `if have { Some(best) } else { None }`."""
-    some = ast.Block(span, [], ast.Call(span, ast.Path(span, ["Some"]), [best]))
-    return ast.If(span, have, some, ast.Block(span, [], ast.Path(span, ["None"])))
-
-
-def _greater_test(builder: _Builder, compare: ast.Expr) -> ast.Expr:
-    """Return a closure `|a, b| ..` that tells whether `compare(a, b)` is `Ordering::Greater`.
-
-    A closure literal whose last expression is a comparison that `sort_closures`
-    recognises, such as `a.partial_cmp(b).unwrap()`, compares the numbers
-    directly.  `f64::total_cmp` and `f32::total_cmp` become `|a, b| a.total_cmp(b)`,
-    and any other function is called and its `Ordering` compared with `Greater`.
-    """
-    from sxc import sort_closures  # it imports this module
-
-    span = compare.span
-    if isinstance(compare, ast.Path) and len(compare.segments) == 2 and \
-            compare.segments[0] in ("f64", "f32") and \
-            compare.segments[1] in ("total_cmp", "partial_cmp"):
-        a, b = builder.fresh("a"), builder.fresh("b")
-        call = ast.MethodCall(span, ast.Path(span, [a]), compare.segments[1],
-                              [ast.Path(span, [b])], [], span)
-        if compare.segments[1] == "partial_cmp":
-            call = ast.MethodCall(span, call, "unwrap", [], [], span)
-        compare = ast.Closure(span, [(a, None), (b, None)], None, call)
-    if not isinstance(compare, ast.Closure):
-        f = builder.function(compare)
-        a, b = builder.fresh("a"), builder.fresh("b")
-        ordering = ast.Call(span, f, [ast.Path(span, [a]), ast.Path(span, [b])])
-        swapped = ast.MethodCall(span, ordering, "reverse", [], [], span)
-        return ast.Closure(span, [(a, None), (b, None)], None,
-                           sort_closures.less_than(swapped))
-    body, locals_ = sort_closures.ordering_body(compare.body)
-    tail = sort_closures._tail(body)
-    if not sort_closures._is_ordering(tail, locals_):
-        # any other last expression must be an `Ordering` value
-        body, locals_ = compare.body, frozenset()
-        tail = sort_closures._tail(body)
-    test = sort_closures.less_than(sort_closures._swapped(tail), locals_)
-    return ast.Closure(compare.span, compare.params, None,
-                       sort_closures._replace_tail(body, test))
-
-
-def _find_local(tree: ast.Node, prefix: str) -> ast.Path | None:
-    """Return a use of the local whose name starts with `prefix` in `tree`, or None."""
-    return next(_find_locals(tree, prefix), None)
-
-
-def _find_locals(tree: ast.Node, prefix: str):
-    """Yield the uses of the locals whose names start with `prefix` in `tree`."""
-    todo: list = [tree]
-    while todo:
-        n = todo.pop()
-        if isinstance(n, (list, tuple)):
-            todo.extend(n)
-            continue
-        if not isinstance(n, ast.Node):
-            continue
-        if isinstance(n, ast.Path) and n.segments[0].startswith(prefix):
-            yield n
-        for name in n.__dataclass_fields__:
-            value = getattr(n, name)
-            if isinstance(value, (ast.Node, list, tuple)):
-                todo.append(value)
 
 
 def _has_float(ty: T.Type) -> bool:
@@ -1065,93 +927,6 @@ def _collected_vec(ty: T.Type, span: Span) -> T.Type:
                          help=f"collect into `Vec<{elem.inner}>` (write `.copied()` before "
                               "`.collect()` for Rust)")
     return ty
-
-
-def _pattern_names(pattern: ast.Node) -> set[str]:
-    """Return the names that `pattern` binds."""
-    names: set[str] = set()
-    todo: list = [pattern]
-    while todo:
-        n = todo.pop()
-        if isinstance(n, (list, tuple)):
-            todo.extend(n)
-            continue
-        if isinstance(n, (ast.NamePattern, ast.AtPattern)):
-            names.add(n.name)
-        if isinstance(n, ast.Pattern):
-            for name in n.__dataclass_fields__:
-                value = getattr(n, name)
-                if isinstance(value, (ast.Pattern, list, tuple)):
-                    todo.append(value)
-    return names
-
-
-def _free_use(node, names: set[str], shadowed: frozenset[str] = frozenset()) -> ast.Path | None:
-    """Return a use in `node` of one of `names` that no binding inside `node` shadows."""
-    if isinstance(node, (list, tuple)):
-        for item in node:
-            found = _free_use(item, names, shadowed)
-            if found is not None:
-                return found
-        return None
-    if not isinstance(node, ast.Node) or isinstance(node, ast.Pattern):
-        return None
-    if isinstance(node, ast.Path):
-        if len(node.segments) == 1 and node.segments[0] in names - shadowed:
-            return node
-        return None
-    if isinstance(node, ast.Closure):
-        return _free_use(node.body, names, shadowed | {p for p, _ in node.params})
-    if isinstance(node, ast.Block):
-        for stmt in node.stmts:
-            if isinstance(stmt, ast.Let):
-                found = _free_use(stmt.init, names, shadowed)
-                if found is not None:
-                    return found
-                shadowed = shadowed | _pattern_names(stmt.pattern)
-            else:
-                found = _free_use(stmt, names, shadowed)
-                if found is not None:
-                    return found
-        return _free_use(node.tail, names, shadowed)
-    if isinstance(node, ast.For):
-        return _free_use(node.iter, names, shadowed) or \
-            _free_use(node.body, names, shadowed | _pattern_names(node.pattern))
-    if isinstance(node, ast.MatchArm):
-        inner = shadowed | _pattern_names(node.pattern)
-        return _free_use(node.guard, names, inner) or _free_use(node.body, names, inner)
-    for name in node.__dataclass_fields__:
-        found = _free_use(getattr(node, name), names, shadowed)
-        if found is not None:
-            return found
-    return None
-
-
-def _label_breaks(node, label: str, user_label: str | None, item_label: str | None) -> None:
-    """Make the jumps of the loop body `node` fit the loops that `flat_map` nests.
-
-    The body runs inside a loop of `flat_map`'s own, so an unlabelled `break`
-    gets `label`, the outer loop's, and a `continue` that names the user's label
-    `user_label` gets `item_label`, the loop that runs the body."""
-    todo: list = [(node, True)]
-    while todo:
-        n, top_level = todo.pop()
-        if isinstance(n, (list, tuple)):
-            todo.extend((item, top_level) for item in n)
-            continue
-        if not isinstance(n, ast.Node) or isinstance(n, ast.Closure):
-            continue
-        if isinstance(n, ast.Continue) and user_label is not None and n.label == user_label:
-            n.label = item_label
-        if isinstance(n, ast.Break) and n.label is None and top_level:
-            n.label = label
-        # a `break` of a nested loop leaves that loop
-        nested = top_level and not isinstance(n, (ast.For, ast.While, ast.Loop))
-        for name in n.__dataclass_fields__:
-            value = getattr(n, name)
-            if isinstance(value, (ast.Node, list, tuple)):
-                inside = nested or isinstance(n, ast.For) and name == "iter"
-                todo.append((value, inside))
 
 
 def _neutral(span: Span, name: str, result_type) -> ast.Expr:
@@ -1204,7 +979,7 @@ class IterChainMixin:
     def require_ord_key(self, e: ast.MethodCall, checked: ast.Expr) -> None:
         """Report a `max_by_key` or `min_by_key` key with floats, which Rust rejects
         because floats are not `Ord`."""
-        key = _find_local(checked, "__best_key")
+        key = chain_scopes.find_local(checked, "__best_key")
         ty = T.prune(key.ty) if key is not None and key.ty is not None else None
         if ty is not None and _has_float(ty):
             by = e.method[:-len("_key")]
@@ -1281,7 +1056,7 @@ class IterChainMixin:
         if failed:
             # the chain's value has the error type, so that its uses report nothing more
             checked.ty = T.NEVER
-            holes = [path.ty for path in _find_locals(checked, "__")]
+            holes = [path.ty for path in chain_scopes.find_locals(checked, "__")]
             holes += [hole for _, hole, _ in self.pending_variants[variants:]]
             for ty in holes:
                 if isinstance(ty, T.HoleT) and ty.bound is None:

@@ -51,7 +51,8 @@ CASES = [
      "chain over one", "return `a..b`, `v.iter()` or a `Vec`"),
     ("flat-map-unit", "let s: f64 = v.iter().flat_map(|x| { x; }).sum();", 36,
      "this closure returns `()`, not an iterator", None),
-    ("flat-map-shadow", "let x = 2.0; let s: f64 = v.iter().flat_map(|&x| (0..3)).map(|k| x).sum();",
+    ("flat-map-shadow",
+     "let x = 2.0; let s: f64 = v.iter().flat_map(|&x| (0..3)).map(|k| x).sum();",
      70, "sxc inlines the closure of this `flat_map` around the code after it, where `x` names "
      "another variable", "rename the `flat_map` closure's `x`"),
     ("rev-after-flat-map", "let s: f64 = v.iter().flat_map(|r| 0..2).rev().sum();", 46,
