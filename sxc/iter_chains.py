@@ -929,6 +929,15 @@ def _collected_vec(ty: T.Type, span: Span) -> T.Type:
     return ty
 
 
+def _keeps_item(e: ast.Expr) -> bool:
+    """Tell whether `e` is a consumer that returns an item of a chain, such as `max_by`."""
+    if not (isinstance(e, ast.MethodCall) and e.method in KEEPERS and e.method != "find_map"):
+        return False
+    chain = parse_chain(e.receiver)
+    # the items of `windows(n)` and `chunks(n)` are slices, which stay references
+    return chain is not None and chain.slice_call is None
+
+
 def _neutral(span: Span, name: str, result_type) -> ast.Expr:
     """Return the start of a `sum` (Rust's float sum starts at -0.0) or a `product`."""
     is_float = isinstance(result_type, ast.ResolvedType) and \
@@ -946,6 +955,15 @@ class IterChainMixin:
     def iter_chain_call(self, e: ast.MethodCall, expected) -> ast.Expr | None:
         """Check `e` as the consumer of an iterator chain, or return None when it is
         not one."""
+        if _keeps_item(e.receiver):
+            # Rust's `v.iter().max()` returns an `Option<&T>`, whose `copied()` and
+            # `cloned()` are the `Option<T>` that sxc's items, which are values, give
+            if e.method in ("copied", "cloned") and not e.args:
+                return self.expr(e.receiver, expected)
+            if e.method == "unwrap_or" and len(e.args) == 1 and \
+                    isinstance(e.args[0], ast.Ref) and not e.args[0].mutable:
+                e.args[0] = e.args[0].operand
+            return None
         if e.method not in CONSUMERS and e.method not in UNSUPPORTED:
             return None
         chain = parse_chain(e.receiver)
