@@ -129,15 +129,22 @@ def _greater_test(builder, compare: ast.Expr) -> ast.Expr:
         f = builder.function(compare)
         a, b = builder.fresh("a"), builder.fresh("b")
         ordering = ast.Call(span, f, [ast.Path(span, [a]), ast.Path(span, [b])])
-        swapped = ast.MethodCall(span, ordering, "reverse", [], [], span)
-        return ast.Closure(span, [(a, None), (b, None)], None,
-                           sort_closures.less_than(swapped))
+        return ast.Closure(span, [(a, None), (b, None)], None, _is_greater(ordering))
     body, locals_ = sort_closures.ordering_body(compare.body)
     tail = sort_closures._tail(body)
-    if not sort_closures._is_ordering(tail, locals_):
-        # any other last expression must be an `Ordering` value
-        body, locals_ = compare.body, frozenset()
-        tail = sort_closures._tail(body)
-    test = sort_closures.less_than(sort_closures._swapped(tail), locals_)
+    if sort_closures._is_ordering(tail, locals_):
+        test = sort_closures.less_than(sort_closures._swapped(tail), locals_)
+        return ast.Closure(compare.span, compare.params, None,
+                           sort_closures._replace_tail(body, test))
+    # any other last expression must be an `Ordering` value
+    tail = sort_closures._tail(compare.body)
     return ast.Closure(compare.span, compare.params, None,
-                       sort_closures._replace_tail(body, test))
+                       sort_closures._replace_tail(compare.body, _is_greater(tail)))
+
+
+def _is_greater(ordering: ast.Expr) -> ast.Expr:
+    """Return whether `ordering`, which must be an `Ordering` value, is `Greater`."""
+    from sxc import sort_closures
+
+    greater = ast.Path(ordering.span, ["Ordering", "Greater"])
+    return ast.Binary(ordering.span, "==", sort_closures._ordering_value(ordering), greater)
