@@ -174,6 +174,8 @@ def hoist_rev(chain: Chain) -> None:
 
 def _range_prefix(chain: Chain) -> int:
     """Count the adapters that the range loop itself applies: one `rev` or `step_by`."""
+    if chain.source.end is None:
+        return 0
     if chain.adapters and chain.adapters[0].method in ("rev", "step_by"):
         return 1
     return 0
@@ -220,7 +222,7 @@ def _zip_stops_first(chain: Chain, zip: ast.MethodCall, folding: bool) -> bool:
     if folding:
         return not any(b.method in ("filter", "take_while", "skip_while", "filter_map",
                                     "flat_map", "flatten", "scan") for b in before)
-    if chain.is_range and chain.source.inclusive:
+    if chain.is_range and (chain.source.inclusive or chain.source.end is None):
         return False
     allowed = ("map", "copied", "cloned", "enumerate", "zip", "skip")
     return all(b.method in allowed for b in before)
@@ -412,7 +414,19 @@ class _Builder(seq_adapters._Builder):
                 self.last_map = a
             if a.method not in SAME_ITEMS:
                 break
-        if chain.is_range:
+        self.next: ast.Path | None = None
+        if chain.is_range and chain.source.end is None:
+            # `a..` counts up from `a` until a later adapter or the consumer stops
+            rng = chain.source
+            if rng.start is None:
+                raise ChainError("an iterator chain needs a range with a start, such as "
+                                 "`0..` or `a..b`", rng.span)
+            start = 0
+            self.next = self.var("next", rng.start, True)
+            index = self.fresh("i")
+            self.item = self.name(index)
+            self.pattern = ast.NamePattern(self.span, index, False)
+        elif chain.is_range:
             start = _range_prefix(chain)
             index = self.fresh("i")
             self.range: ast.Expr = chain.source
@@ -436,6 +450,12 @@ class _Builder(seq_adapters._Builder):
         body: list[ast.Stmt] = []
         first = self.bind("x", self.item, body)
         body.extend(self.run(first, sink))
+        if self.next is not None:
+            # the counter steps before the body, so `continue` needs no special case
+            pull = [ast.Let(self.span, self.pattern, None, self.next),
+                    ast.Assign(self.span, "+=", self.next, ast.IntLit(self.span, 1))]
+            block = ast.Block(self.span, [*self.top, *pull, *body], None)
+            return self.stmt(ast.Loop(self.span, block, label or self.label))
         block = ast.Block(self.span, [*self.top, *body], None)
         return self.stmt(ast.For(self.span, self.pattern, self.range, block, label or self.label))
 

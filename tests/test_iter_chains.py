@@ -65,6 +65,8 @@ CASES = [
      "this closure takes 1 argument but 2 are supplied here", None),
     ("reduce-arity", "let m = v.iter().reduce(0.0, |a, b| a + b);", 22,
      "`reduce` takes 1 argument but 2 were supplied", None),
+    ("range-without-start", "let s: i64 = (..).map(|x: i64| x * 2).sum();", 19,
+     "an iterator chain needs a range with a start", None),
     ("inspect", "let s: f64 = v.iter().inspect(|x| println!(\"{}\", x)).sum();", 27,
      "sxc does not support the iterator method `inspect`", "print inside a `map` closure"),
     ("peekable", "let p = v.iter().peekable();", 22,
