@@ -987,6 +987,13 @@ class IterChainMixin:
         if e.method not in CONSUMERS and e.method not in UNSUPPORTED:
             return None
         chain = parse_chain(e.receiver)
+        receiver = e.receiver
+        if chain is None and isinstance(receiver, ast.MethodCall) and \
+                receiver.method in STRING_SOURCES and e.method not in ("collect", "count",
+                                                                        "last"):
+            # `s.split(',').nth(1)`: the splitters return a `Vec<&str>`, whose own
+            # methods serve `collect`, `count` and `last`
+            chain = Chain(receiver, "into_iter", [])
         if chain is None:
             return None
         if not chain.adapters and chain.method == "iter" and e.method in ("sum", "collect"):

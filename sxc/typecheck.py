@@ -2326,6 +2326,17 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             return e
         if name in ("clone", "to_owned"):
             return self.copy_value(e.receiver, T.CHAR)
+        if name == "to_digit":
+            if len(e.args) != 1:
+                self.check_args(e.args, [T.U32], e.span, "`to_digit`")
+                e.ty = T.NEVER
+                return e
+            receiver = e.receiver
+            receiver.checked = True
+            if isinstance(receiver.ty, T.RefT):
+                receiver = ast.Unary(e.span, "*", receiver)
+            names = [self._fresh_name(stem) for stem in ("char", "radix", "digit")]
+            return self.expr(_to_digit_block(e.span, receiver, e.args[0], *names), None)
         if name not in CHAR_METHODS:
             help_text = CHAR_METHOD_HELP.get(name)
             if help_text is None:
@@ -3513,15 +3524,56 @@ U8_ASCII_METHODS = (
     "is_ascii_whitespace", "is_ascii_uppercase", "is_ascii_lowercase", "is_ascii_punctuation",
     "is_ascii_hexdigit", "is_ascii_graphic", "is_ascii_control", "to_ascii_uppercase",
     "to_ascii_lowercase")
-# what to write instead of the `char` methods that return an `Option` or an iterator
+# what to write instead of the `char` methods that return an iterator
 CHAR_METHOD_HELP = {
-    "to_digit": "`to_digit` returns an `Option`, which sxc does not support: test "
-                "`c.is_ascii_digit()`, then take `c as u32 - '0' as u32`",
     "to_uppercase": "`to_uppercase` returns an iterator, which sxc does not support: "
                     "use `to_ascii_uppercase`",
     "to_lowercase": "`to_lowercase` returns an iterator, which sxc does not support: "
                     "use `to_ascii_lowercase`",
 }
+
+
+
+def _to_digit_block(span, char: ast.Expr, radix: ast.Expr, c: str, r: str,
+                    d: str) -> ast.Block:
+    """Return the block that computes `char.to_digit(radix)` as Rust does: the value of
+    a digit `0`-`9`, `a`-`z` or `A`-`Z` below `radix`, else `None`, and a panic for a
+    radix outside 2..=36.  `c`, `r` and `d` are fresh names for its locals."""
+    def path(name):
+        return ast.Path(span, [name])
+
+    def code(of: ast.Expr) -> ast.Expr:
+        return ast.Cast(span, of, ast.NamedType(span, ["u32"]))
+
+    def between(low: str, high: str) -> ast.Expr:
+        return ast.Binary(span, "&&", ast.Binary(span, ">=", path(c), ast.IntLit(span, ord(low), "char")),
+                          ast.Binary(span, "<=", path(c), ast.IntLit(span, ord(high), "char")))
+
+    def minus(offset: int) -> ast.Block:
+        return ast.Block(span, [], ast.Binary(span, "-", code(path(c)),
+                                              ast.IntLit(span, offset, "u32")))
+    # any value of 36 or more is no digit in any radix
+    value = ast.If(span, between("0", "9"), minus(ord("0")), ast.Block(span, [], ast.If(
+        span, between("a", "z"), minus(ord("a") - 10), ast.Block(span, [], ast.If(
+            span, between("A", "Z"), minus(ord("A") - 10),
+            ast.Block(span, [], ast.IntLit(span, 36, "u32")))))))
+    valid = ast.Binary(span, "&&", ast.Binary(span, ">=", path(r), ast.IntLit(span, 2, "u32")),
+                       ast.Binary(span, "<=", path(r), ast.IntLit(span, 36, "u32")))
+    message = "to_digit: invalid radix -- radix must be in the range 2 to 36 inclusive"
+    panic = ast.MacroCall(span, "panic", [ast.StrLit(span, message)])
+    check = ast.If(span, ast.Unary(span, "!", valid),
+                   ast.Block(span, [ast.ExprStmt(span, panic, True)], None), None)
+    u32 = ast.NamedType(span, ["u32"])
+    result = ast.If(span, ast.Binary(span, "<", path(d), path(r)),
+                    ast.Block(span, [], ast.Call(span, ast.Path(span, ["Some"]), [path(d)])),
+                    ast.Block(span, [], ast.Path(span, ["None"])))
+    return ast.Block(span, [
+        ast.Let(span, ast.NamePattern(span, c), ast.NamedType(span, ["char"]), char),
+        ast.Let(span, ast.NamePattern(span, r), u32, radix),
+        ast.ExprStmt(span, check, False),
+        ast.Let(span, ast.NamePattern(span, d), u32, value),
+    ], result)
+
 
 # the methods of a `parse` result that read it as an `Option` (`ok`) first
 PARSE_OPTION_METHODS = ("ok", "is_ok", "is_err", "unwrap_or", "unwrap_or_default")
