@@ -118,3 +118,22 @@ def label_breaks(node, label: str, user_label: str | None, item_label: str | Non
             if isinstance(value, (ast.Node, list, tuple)):
                 inside = nested or isinstance(n, ast.For) and name == "iter"
                 todo.append((value, inside))
+
+
+def find_continue(node, label: str) -> ast.Continue | None:
+    """Return a `continue` in `node` that names `label`, or None."""
+    todo: list = [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, (list, tuple)):
+            todo.extend(n)
+            continue
+        if not isinstance(n, ast.Node) or isinstance(n, ast.Closure):
+            continue
+        if isinstance(n, ast.Continue) and n.label == label:
+            return n
+        for name in n.__dataclass_fields__:
+            value = getattr(n, name)
+            if isinstance(value, (ast.Node, list, tuple)):
+                todo.append(value)
+    return None

@@ -33,10 +33,10 @@ order Rust runs them, and `take`, `take_while`, `any` and `all` stop pulling
 items as Rust's do.  The positional adapters `rev`, `zip`, `skip`, `take`,
 `enumerate` and `chain` index the sequence, as `seq_adapters` does, when they
 come straight after a sequence source.  After `map` or `filter` the others
-count the items that pass instead, but `rev` and `chain` are rejected there.
-`flat_map` and `flatten` nest a loop over each item's iterator (names in
-`chain_scopes`), and `chain_keepers` builds the consumers that return an
-`Option`, such as `max_by`.
+count the items that pass instead, `chain` feeds the later stages from a second
+loop after the main one, and `rev` is rejected there.  `flat_map` and
+`flatten` nest a loop over each item's iterator (names in `chain_scopes`), and
+`chain_keepers` builds the consumers that return an `Option`, such as `max_by`.
 """
 
 from __future__ import annotations
@@ -304,6 +304,9 @@ class _Builder(seq_adapters._Builder):
         # the arguments of the consumer, or the pattern and body of the `for` loop,
         # which run inside the loops that `flat_map` nests
         self.downstream: list = []
+        # the functions that build the loops of `chain` stages, which run after the
+        # main loop and feed the same sink
+        self.after: list[Callable] = []
         # the label of the innermost loop that `flat_map` nests, which a
         # `continue` naming the user's label of a `for` loop continues
         self.item_label: str | None = None
@@ -407,7 +410,7 @@ class _Builder(seq_adapters._Builder):
         """Add the statements that evaluate the source and adapter arguments, in order."""
         hoist_rev(chain)
         self.chain = chain
-        if self.label is None and any(a.method in FLATTENERS for a in chain.adapters):
+        if self.label is None and _nests_loops(chain):
             self.label = "'" + self.fresh("flat")
         for a in reversed(chain.adapters):
             if a.method == "map":
@@ -455,9 +458,23 @@ class _Builder(seq_adapters._Builder):
             pull = [ast.Let(self.span, self.pattern, None, self.next),
                     ast.Assign(self.span, "+=", self.next, ast.IntLit(self.span, 1))]
             block = ast.Block(self.span, [*self.top, *pull, *body], None)
+            if self.after:
+                raise ChainError("sxc does not support `chain` after an open range `a..`, "
+                                 "whose items never end", self.chain.source.span)
             return self.stmt(ast.Loop(self.span, block, label or self.label))
         block = ast.Block(self.span, [*self.top, *body], None)
-        return self.stmt(ast.For(self.span, self.pattern, self.range, block, label or self.label))
+        main = self.stmt(ast.For(self.span, self.pattern, self.range, block,
+                                 None if self.after else label or self.label))
+        if not self.after:
+            return main
+        # the loops of `chain` run one after the other inside a loop that runs once,
+        # which every `break` of the chain leaves
+        stmts = [main]
+        for second_loop in self.after:
+            stmts.extend(second_loop(sink))
+        stmts.append(self.break_())
+        return self.stmt(ast.Loop(self.span, ast.Block(self.span, stmts, None),
+                                  label or self.label))
 
     def indexed(self, chain: Chain, end: int):
         """Return the count and items of the source with the first `end` adapters applied."""
@@ -641,11 +658,7 @@ class _Builder(seq_adapters._Builder):
                 return out + [self.if_let(pattern, option, then, stop)]
             return scanned
         if m == "chain":
-            raise ChainError("sxc supports `chain` only straight after a sequence source, "
-                             "with a sequence such as `b.iter()` or `&b`",
-                             a.method_span or a.span,
-                             help="chain the sequences first, then add `map` and `filter`, or "
-                                  "write two loops")
+            return self.chained_loop(a, rest)
         if m == "zip" and isinstance(a.args[0], ast.Range):
             return self.zip_range(a, rest)
         if m == "zip":
@@ -774,6 +787,37 @@ class _Builder(seq_adapters._Builder):
                                  "variable", clash.span,
                                  help=f"rename the `flat_map` closure's `{clash.segments[0]}`")
         return body
+
+    def chained_loop(self, a: ast.MethodCall, rest):
+        """Return the stage of a `chain(other)` that follows `map`, `filter` or the like.
+
+        The items of `other` run through the later stages in a second loop after
+        the main one (see `loop`).  Its source is evaluated before the main loop,
+        and the checks of later stages run at the top of both loops."""
+        other = a.args[0]
+        if isinstance(other, ast.Ref) and not other.mutable:
+            other = ast.MethodCall(other.span, other.operand, "iter", [])
+        chain = parse_chain(other)
+        if chain is None:
+            if not isinstance(other, (ast.Path, ast.Field, ast.Index, ast.VecLit,
+                                      ast.ArrayLit, ast.Call, ast.MethodCall)):
+                raise ChainError("sxc supports `chain` with a range, a sequence or an "
+                                 "iterator chain over one", other.span)
+            chain = Chain(other, "into_iter")
+        inner = _Builder(self.span, self.fresh)
+        inner.folding = self.folding
+        inner.label = self.label
+        inner.option_calls = self.option_calls
+        inner.flatten_calls = self.flatten_calls
+        inner.prepare(chain)
+        self.lets.extend(inner.lets)
+        inner.lets = []
+        inner.top[:0] = copy.deepcopy(self.top)
+
+        def second_loop(sink) -> list[ast.Stmt]:
+            return [inner.loop(lambda x: rest(x, sink), None)]
+        self.after.append(second_loop)
+        return rest
 
     def zip_range(self, a: ast.MethodCall, rest):
         """Return the stage of `zip(lo..hi)` or `zip(lo..)`, which counts from `lo`."""
@@ -910,16 +954,28 @@ def rewrite_for(loop: ast.For, chain: Chain, fresh: Callable[[str], str]) -> ast
     builder.downstream = [ast.Block(loop.span, [ast.Let(loop.span, loop.pattern, None, None),
                                                 ast.ExprStmt(loop.span, loop.body, False)],
                                     None)]
-    flattened = any(a.method in FLATTENERS for a in chain.adapters)
-    if flattened and loop.label is not None:
+    nested = _nests_loops(chain)
+    if nested and loop.label is not None:
         builder.item_label = "'" + fresh("item")
     builder.prepare(chain)
-    if flattened:
+    if builder.after and loop.label is not None:
+        jump = chain_scopes.find_continue(loop.body, loop.label)
+        if jump is not None:
+            raise ChainError(f"sxc does not support `continue {loop.label}` in a loop over a "
+                             "`chain` after `map` or `filter`", jump.span,
+                             help="write `continue` without the label, or chain the "
+                                  "sequences before the other adapters")
+    if nested:
         chain_scopes.label_breaks(loop.body, builder.label, loop.label, builder.item_label)
+    copies = []
 
     def sink(item):
-        return [ast.Let(loop.span, loop.pattern, None, item),
-                ast.ExprStmt(loop.span, loop.body, False)]
+        # a `chain` runs the body in two loops, and each needs nodes of its own
+        # because the checker rewrites nodes in place
+        pattern, body = (loop.pattern, loop.body) if not copies else \
+            copy.deepcopy((loop.pattern, loop.body))
+        copies.append(body)
+        return [ast.Let(loop.span, pattern, None, item), ast.ExprStmt(loop.span, body, False)]
     loop_stmt = builder.loop(sink, loop.label)
     block = ast.Block(loop.span, [*builder.lets, loop_stmt], None)
     block.option_calls = builder.option_calls
@@ -956,6 +1012,17 @@ def _keeps_item(e: ast.Expr) -> bool:
     chain = parse_chain(e.receiver)
     # the items of `windows(n)` and `chunks(n)` are slices, which stay references
     return chain is not None and chain.slice_call is None
+
+
+def _nests_loops(chain: Chain) -> bool:
+    """Tell whether the loop of `chain` has loops inside it or after it, which a `break`
+    must leave by a label: those of `flat_map`, `flatten` and a `chain` after `map`."""
+    if any(a.method in FLATTENERS for a in chain.adapters):
+        return True
+    if chain.is_range:
+        return any(a.method == "chain" for a in chain.adapters)
+    start = _indexed_prefix(chain)
+    return any(a.method == "chain" for a in chain.adapters[start:])
 
 
 def _neutral(span: Span, name: str, result_type) -> ast.Expr:
