@@ -299,7 +299,7 @@ class _Builder(seq_adapters._Builder):
         # the span of each `flatten`, whose items must be sequences
         self.flatten_calls: list[Span] = []
         # the label that every `break` of the chain names: the user's label of a
-        # `for` loop, or one of its own when `flat_map` nests loops
+        # `for` loop, or one of its own when `flat_map` or `chain` nests loops
         self.label: str | None = None
         # the arguments of the consumer, or the pattern and body of the `for` loop,
         # which run inside the loops that `flat_map` nests
@@ -411,7 +411,7 @@ class _Builder(seq_adapters._Builder):
         hoist_rev(chain)
         self.chain = chain
         if self.label is None and _nests_loops(chain):
-            self.label = "'" + self.fresh("flat")
+            self.label = "'" + self.fresh("outer")
         for a in reversed(chain.adapters):
             if a.method == "map":
                 self.last_map = a
