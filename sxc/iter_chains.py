@@ -72,7 +72,7 @@ FLATTENERS = ("flat_map", "flatten")
 INDEXED = ("rev", "zip", "skip", "take", "enumerate", "chain")
 CONSUMERS = ("sum", "product", "count", "fold", "any", "all", "for_each", "collect",
              "position", "find", "max", "min", "max_by", "min_by", "max_by_key",
-             "min_by_key", "reduce", "last", "nth", "find_map")
+             "min_by_key", "reduce", "last", "nth", "find_map", "partition", "unzip")
 # consumers that keep one item, or the latest best one, and return it as an `Option`
 KEEPERS = ("find", "max", "min", "max_by", "min_by", "max_by_key", "min_by_key", "reduce",
            "last", "nth", "find_map")
@@ -81,8 +81,6 @@ UNSUPPORTED = {
     "peekable": "index the sequence, or write a `while` loop over the positions",
     "cycle": "index with `k % v.len()` in a `for` loop",
     "inspect": "print inside a `map` closure, or write a `for` loop",
-    "partition": "push each item into one of two `Vec`s in a `for` loop",
-    "unzip": "push the two halves into two `Vec`s in a `for` loop",
     "fuse": "leave it out: the chains sxc compiles stop at their first `None`",
     "by_ref": "write a `for` loop that keeps its position in a variable",
     "rposition": "write `.iter().rev().position(..)` and convert the index",
@@ -100,7 +98,7 @@ ARITY = {"map": 1, "filter": 1, "filter_map": 1, "flat_map": 1, "flatten": 0, "s
          "sum": 0, "product": 0, "count": 0, "fold": 2, "any": 1, "all": 1, "for_each": 1,
          "collect": 0, "position": 1, "find": 1, "max": 0, "min": 0, "max_by": 1,
          "min_by": 1, "max_by_key": 1, "min_by_key": 1, "reduce": 1, "last": 0, "nth": 1,
-         "find_map": 1}
+         "find_map": 1, "partition": 1, "unzip": 0}
 
 
 # a local that this module generates, such as `__x_3_7`, in a message
@@ -298,6 +296,8 @@ class _Builder(seq_adapters._Builder):
         self.option_calls: list[tuple[Span, str]] = []
         # the span of each `flatten`, whose items must be sequences
         self.flatten_calls: list[Span] = []
+        # the span of an `unzip`, whose items must be pairs
+        self.pair_calls: list[Span] = []
         # the label that every `break` of the chain names: the user's label of a
         # `for` loop, or one of its own when `flat_map` or `chain` nests loops
         self.label: str | None = None
@@ -900,6 +900,27 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
         def sink(item):
             return [ast.ExprStmt(span, ast.MethodCall(span, acc, "push", [item]), True)]
         result = acc
+    elif name in ("partition", "unzip"):
+        # two `Vec`s, whose element types come from the pushes and the expected type
+        first, second = (builder.var(stem, ast.Call(span, ast.Path(span, ["Vec", "new"]), []),
+                                     True) for stem in ("left", "right"))
+        p = builder.function(consumer.args[0]) if name == "partition" else None
+
+        def push(vec: ast.Path, value: ast.Expr) -> ast.Stmt:
+            return ast.ExprStmt(span, ast.MethodCall(span, vec, "push", [value]), True)
+
+        def sink(item):
+            out: list[ast.Stmt] = []
+            current = builder.bind("item", item, out)
+            if name == "unzip":
+                # the fields carry the span of `unzip`, which `check_chain` reports
+                at = consumer.method_span or span
+                builder.pair_calls.append(at)
+                return out + [push(first, ast.TupleField(at, current, 0)),
+                              push(second, ast.TupleField(at, current, 1))]
+            test = builder.call(p, [current])
+            return out + [builder.if_(test, [push(first, current)], [push(second, current)])]
+        result = ast.TupleLit(span, [first, second])
     elif name == "for_each":
         f = builder.function(consumer.args[0])
 
@@ -941,6 +962,7 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
     block = ast.Block(span, [*builder.lets, loop], result)
     block.option_calls = builder.option_calls
     block.flatten_calls = builder.flatten_calls
+    block.pair_calls = builder.pair_calls
     return block
 
 
@@ -967,14 +989,16 @@ def rewrite_for(loop: ast.For, chain: Chain, fresh: Callable[[str], str]) -> ast
                                   "sequences before the other adapters")
     if nested:
         chain_scopes.label_breaks(loop.body, builder.label, loop.label, builder.item_label)
-    copies = []
+    sinks_built = 0
 
     def sink(item):
-        # a `chain` runs the body in two loops, and each needs nodes of its own
-        # because the checker rewrites nodes in place
-        pattern, body = (loop.pattern, loop.body) if not copies else \
-            copy.deepcopy((loop.pattern, loop.body))
-        copies.append(body)
+        nonlocal sinks_built
+        pattern, body = loop.pattern, loop.body
+        if sinks_built:
+            # a `chain` runs the body in two loops, and each needs nodes of its own
+            # because the checker rewrites nodes in place
+            pattern, body = copy.deepcopy((pattern, body))
+        sinks_built += 1
         return [ast.Let(loop.span, pattern, None, item), ast.ExprStmt(loop.span, body, False)]
     loop_stmt = builder.loop(sink, loop.label)
     block = ast.Block(loop.span, [*builder.lets, loop_stmt], None)
@@ -1128,16 +1152,18 @@ class IterChainMixin:
         """Check the block that a chain became, and reword the errors that name its
         generated locals.
 
-        A closure of `filter_map`, `find_map` or `scan` that returns no `Option`
-        fails the generated `if let Some(..)`, which is reported at the method,
-        and the errors that follow from it name locals the user never wrote, so
-        they are dropped."""
+        A closure of `filter_map`, `find_map` or `scan` that returns no `Option`,
+        a `flatten` over items that are no sequences and an `unzip` over items
+        that are no pairs fail in the generated code.  Such an error is reported
+        at the method, and the errors that follow from it, which name locals the
+        user never wrote, are dropped."""
         diagnostics = self.rep.diagnostics
         before = len(diagnostics)
         variants = len(self.pending_variants)
         checked = self.expr(block, expected)
         methods = dict(getattr(block, "option_calls", []))
         flattens = set(getattr(block, "flatten_calls", []))
+        pairs = set(getattr(block, "pair_calls", []))
         kept = []
         failed = False
         for d in diagnostics[before:]:
@@ -1147,6 +1173,15 @@ class IterChainMixin:
                         if "Option" in d.message else "write nested `for` loops"
                     d.message = "sxc supports `flatten` only over items that are sequences"
                     d.code = "SX0801"
+                    kept.append(d)
+                failed = True
+                continue
+            if d.code == "SX0211" and d.span in pairs:
+                if not failed:
+                    found = d.message.partition("on type ")[2] or "another type"
+                    d.message = f"`unzip` takes items that are pairs, but these are {found}"
+                    d.help = "map each item to a tuple `(a, b)` before `unzip`"
+                    d.code = "SX0301"
                     kept.append(d)
                 failed = True
                 continue
