@@ -859,6 +859,9 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
     span = consumer.span
     name = consumer.method
     builder = _Builder(span, fresh)
+    if name in ("last", "nth", "count") and not chain.is_range and \
+            _indexed_prefix(chain) == len(chain.adapters):
+        return _indexed_consumer(builder, consumer, chain)
     builder.downstream = list(consumer.args)
     # `nth`, `find`, `position`, `any` and `all` pull items with `next`, which
     # matters to where `zip` stops
@@ -1036,6 +1039,25 @@ def _keeps_item(e: ast.Expr) -> bool:
     chain = parse_chain(e.receiver)
     # the items of `windows(n)` and `chunks(n)` are slices, which stay references
     return chain is not None and chain.slice_call is None
+
+
+def _indexed_consumer(builder: _Builder, consumer: ast.MethodCall, chain: Chain) -> ast.Block:
+    """Return the block that computes `last`, `nth` or `count` of a chain whose adapters
+    all index the sequence, by indexing it once, as Rust's slice iterators do."""
+    span = consumer.span
+    count, elem = builder.indexed(chain, len(chain.adapters))
+    if consumer.method == "count":
+        return ast.Block(span, builder.lets, count)
+    if consumer.method == "nth":
+        position = builder.usize_var("nth", consumer.args[0])
+        present = builder.binary("<", position, count)
+    else:
+        present = builder.binary(">", count, builder.usize(0))
+        position = builder.binary("-", count, builder.usize(1))
+    some = ast.Call(span, ast.Path(span, ["Some"]), [builder._value(elem(position))])
+    result = ast.If(span, present, ast.Block(span, [], some),
+                    ast.Block(span, [], ast.Path(span, ["None"])))
+    return ast.Block(span, builder.lets, result)
 
 
 def _nests_loops(chain: Chain) -> bool:
