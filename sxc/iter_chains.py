@@ -72,7 +72,8 @@ FLATTENERS = ("flat_map", "flatten")
 INDEXED = ("rev", "zip", "skip", "take", "enumerate", "chain")
 CONSUMERS = ("sum", "product", "count", "fold", "any", "all", "for_each", "collect",
              "position", "find", "max", "min", "max_by", "min_by", "max_by_key",
-             "min_by_key", "reduce", "last", "nth", "find_map", "partition", "unzip")
+             "min_by_key", "reduce", "last", "nth", "find_map", "partition", "unzip",
+             "rposition")
 # consumers that keep one item, or the latest best one, and return it as an `Option`
 KEEPERS = ("find", "max", "min", "max_by", "min_by", "max_by_key", "min_by_key", "reduce",
            "last", "nth", "find_map")
@@ -83,7 +84,6 @@ UNSUPPORTED = {
     "inspect": "print inside a `map` closure, or write a `for` loop",
     "fuse": "leave it out: the chains sxc compiles stop at their first `None`",
     "by_ref": "write a `for` loop that keeps its position in a variable",
-    "rposition": "write `.iter().rev().position(..)` and convert the index",
     "try_fold": "write a `for` loop that returns or breaks early",
     "try_for_each": "write a `for` loop that returns or breaks early",
     "map_while": "write `.take_while(..)` followed by `.map(..)`",
@@ -98,7 +98,7 @@ ARITY = {"map": 1, "filter": 1, "filter_map": 1, "flat_map": 1, "flatten": 0, "s
          "sum": 0, "product": 0, "count": 0, "fold": 2, "any": 1, "all": 1, "for_each": 1,
          "collect": 0, "position": 1, "find": 1, "max": 0, "min": 0, "max_by": 1,
          "min_by": 1, "max_by_key": 1, "min_by_key": 1, "reduce": 1, "last": 0, "nth": 1,
-         "find_map": 1, "partition": 1, "unzip": 0}
+         "find_map": 1, "partition": 1, "unzip": 0, "rposition": 1}
 
 
 # a local that this module generates, such as `__x_3_7`, in a message
@@ -859,9 +859,16 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
     span = consumer.span
     name = consumer.method
     builder = _Builder(span, fresh)
-    if name in ("last", "nth", "count") and not chain.is_range and \
-            _indexed_prefix(chain) == len(chain.adapters):
+    indexed = not chain.is_range and _indexed_prefix(chain) == len(chain.adapters)
+    if name in ("last", "nth", "count") and indexed:
         return _indexed_consumer(builder, consumer, chain)
+    if name == "rposition":
+        if not indexed:
+            raise ChainError("sxc supports `rposition` only on a sequence and the adapters "
+                             "that index it (`rev`, `skip`, `take`, `zip`, `enumerate`, "
+                             "`copied`)", consumer.method_span or span,
+                             help="collect the items into a `Vec` first")
+        return _rposition(builder, consumer, chain)
     builder.downstream = list(consumer.args)
     # `nth`, `find`, `position`, `any` and `all` pull items with `next`, which
     # matters to where `zip` stops
@@ -1058,6 +1065,24 @@ def _indexed_consumer(builder: _Builder, consumer: ast.MethodCall, chain: Chain)
     result = ast.If(span, present, ast.Block(span, [], some),
                     ast.Block(span, [], ast.Path(span, ["None"])))
     return ast.Block(span, builder.lets, result)
+
+
+def _rposition(builder: _Builder, consumer: ast.MethodCall, chain: Chain) -> ast.Block:
+    """Return the block that computes `rposition(p)`, which tests the items from the back
+    and returns the index from the front of the first that passes."""
+    span = consumer.span
+    count, elem = builder.indexed(chain, len(chain.adapters))
+    p = builder.function(consumer.args[0])
+    position = builder.var("k", count, True)
+    option = ast.NamedType(span, ["Option"], [ast.NamedType(span, ["usize"])])
+    found = builder.var("found", ast.Path(span, ["None"]), True, option)
+    item = builder.bind("item", builder._value(elem(position)), body := [])
+    hit = ast.Assign(span, "=", found, ast.Call(span, ast.Path(span, ["Some"]), [position]))
+    body.insert(0, ast.Assign(span, "-=", position, builder.usize(1)))
+    body.append(builder.if_(builder.call(p, [item]), [hit, builder.break_()]))
+    loop = ast.While(span, builder.binary(">", position, builder.usize(0)),
+                     ast.Block(span, body, None))
+    return ast.Block(span, [*builder.lets, builder.stmt(loop)], found)
 
 
 def _nests_loops(chain: Chain) -> bool:
