@@ -815,8 +815,12 @@ class _Builder(seq_adapters._Builder):
         inner.top[:0] = copy.deepcopy(self.top)
 
         def second_loop(sink) -> list[ast.Stmt]:
-            return [inner.loop(lambda x: rest(x, sink), None)]
-        self.after.append(second_loop)
+            loop = inner.loop(lambda x: rest(x, sink), None)
+            # a `break` of the chain leaves the loop around all of them, by its label
+            loop.expr.label = None
+            return [loop]
+        # the stages are built from the last one back, so an earlier `chain` goes first
+        self.after.insert(0, second_loop)
         return rest
 
     def zip_range(self, a: ast.MethodCall, rest):
