@@ -307,6 +307,8 @@ class _Builder(seq_adapters._Builder):
         # the functions that build the loops of `chain` stages, which run after the
         # main loop and feed the same sink
         self.after: list[Callable] = []
+        # whether the body of the user's `for` loop has a `continue` that names its label
+        self.continues_to_label = False
         # the label of the innermost loop that `flat_map` nests, which a
         # `continue` naming the user's label of a `for` loop continues
         self.item_label: str | None = None
@@ -450,6 +452,7 @@ class _Builder(seq_adapters._Builder):
 
     def loop(self, sink: Callable[[ast.Expr], list[ast.Stmt]], label: str | None) -> ast.Stmt:
         """Return the loop that feeds each item to `sink`, after `prepare`."""
+        own = label or self.label
         body: list[ast.Stmt] = []
         first = self.bind("x", self.item, body)
         body.extend(self.run(first, sink))
@@ -461,10 +464,10 @@ class _Builder(seq_adapters._Builder):
             if self.after:
                 raise ChainError("sxc does not support `chain` after an open range `a..`, "
                                  "whose items never end", self.chain.source.span)
-            return self.stmt(ast.Loop(self.span, block, label or self.label))
+            return self.stmt(ast.Loop(self.span, block, own))
         block = ast.Block(self.span, [*self.top, *body], None)
         main = self.stmt(ast.For(self.span, self.pattern, self.range, block,
-                                 None if self.after else label or self.label))
+                                 None if self.after else own))
         if not self.after:
             return main
         # the loops of `chain` run one after the other inside a loop that runs once,
@@ -473,8 +476,7 @@ class _Builder(seq_adapters._Builder):
         for second_loop in self.after:
             stmts.extend(second_loop(sink))
         stmts.append(self.break_())
-        return self.stmt(ast.Loop(self.span, ast.Block(self.span, stmts, None),
-                                  label or self.label))
+        return self.stmt(ast.Loop(self.span, ast.Block(self.span, stmts, None), own))
 
     def indexed(self, chain: Chain, end: int):
         """Return the count and items of the source with the first `end` adapters applied."""
@@ -732,18 +734,23 @@ class _Builder(seq_adapters._Builder):
 
             inner = _Builder(self.span if f is not None else at, self.fresh)
             inner.folding = self.folding
-            inner.label = self.label
             inner.option_calls = self.option_calls
             inner.flatten_calls = self.flatten_calls
             innermost = a is [b for b in self.chain.adapters if b.method in FLATTENERS][-1]
             inner.item_label = self.item_label if innermost else None
+            inner.continues_to_label = self.continues_to_label
+            # the inner loop's own stages leave it by its label, and `continue 'label`
+            # of the user's loop continues the innermost loop, which runs the body
+            deeper = any(b.method in FLATTENERS for b in chain.adapters)
+            inner.label = inner.item_label if inner.item_label and not deeper else \
+                "'" + self.fresh("inner")
+            inner.top = copy.deepcopy(checks)
             inner.prepare(chain)
-            inner.top[:0] = copy.deepcopy(checks)
+            if inner.after and inner.label == self.item_label and self.continues_to_label:
+                raise ChainError("sxc does not support a labelled `continue` in a loop over "
+                                 "a `flat_map` whose closure returns a `chain` after `map`",
+                                 at, help="write `continue` without the label")
             loop = inner.loop(lambda x: rest(x, sink), None)
-
-            # `continue 'label` of the user's loop continues the loop that runs its body
-            nested = any(b.method in FLATTENERS for b in chain.adapters)
-            loop.expr.label = inner.item_label if innermost and not nested else None
             return out + inner.lets + [loop]
         return flat
 
@@ -806,19 +813,17 @@ class _Builder(seq_adapters._Builder):
             chain = Chain(other, "into_iter")
         inner = _Builder(self.span, self.fresh)
         inner.folding = self.folding
-        inner.label = self.label
+        # the second loop's own stages leave it, and not the whole chain, by its label
+        inner.label = "'" + self.fresh("chained")
         inner.option_calls = self.option_calls
         inner.flatten_calls = self.flatten_calls
+        inner.top = copy.deepcopy(self.top)
         inner.prepare(chain)
         self.lets.extend(inner.lets)
         inner.lets = []
-        inner.top[:0] = copy.deepcopy(self.top)
 
         def second_loop(sink) -> list[ast.Stmt]:
-            loop = inner.loop(lambda x: rest(x, sink), None)
-            # a `break` of the chain leaves the loop around all of them, by its label
-            loop.expr.label = None
-            return [loop]
+            return [inner.loop(lambda x: rest(x, sink), None)]
         # the stages are built from the last one back, so an earlier `chain` goes first
         self.after.insert(0, second_loop)
         return rest
@@ -993,9 +998,10 @@ def rewrite_for(loop: ast.For, chain: Chain, fresh: Callable[[str], str]) -> ast
     nested = _nests_loops(chain)
     if nested and loop.label is not None:
         builder.item_label = "'" + fresh("item")
+    jump = chain_scopes.find_continue(loop.body, loop.label) if loop.label else None
+    builder.continues_to_label = jump is not None
     builder.prepare(chain)
     if builder.after and loop.label is not None:
-        jump = chain_scopes.find_continue(loop.body, loop.label)
         if jump is not None:
             raise ChainError(f"sxc does not support `continue {loop.label}` in a loop over a "
                              "`chain` after `map` or `filter`", jump.span,

@@ -73,6 +73,10 @@ CASES = [
     ("rposition-after-map", "let p = v.iter().map(|x| x * 2.0).rposition(|x| x > 1.0);", 39,
      "sxc supports `rposition` only on a sequence and the adapters that index it",
      "collect the items into a `Vec` first"),
+    ("flat-map-chain-continue",
+     "'a: for x in (0..2).flat_map(|i| (0..i).map(|j| j).chain(5..6)) { continue 'a; }", 25,
+     "sxc does not support a labelled `continue` in a loop over a `flat_map` whose closure "
+     "returns a `chain` after `map`", "write `continue` without the label"),
     ("inspect", "let s: f64 = v.iter().inspect(|x| println!(\"{}\", x)).sum();", 27,
      "sxc does not support the iterator method `inspect`", "print inside a `map` closure"),
     ("peekable", "let p = v.iter().peekable();", 22,
