@@ -1159,7 +1159,7 @@ class IterChainMixin:
         except ChainError as err:
             return self.chain_error(e, err)
         if e.method in KEEPERS and isinstance(T.prune(expected), T.ParseResultT):
-            # `.unwrap()` asks its receiver for a parse result of the type it needs,
+            # `.unwrap()` expects its receiver to be a parse result of the type it needs,
             # which an `Option` is not
             expected = None
         checked = self.check_chain(block, expected)
