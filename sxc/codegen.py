@@ -455,10 +455,18 @@ class Codegen:
         return result
 
     def free_scopes(self, outer: int) -> None:
-        """Free the local `Vec`s of the open blocks from index `outer` inward."""
+        """Free the local `Vec`s and strings of the open blocks from index `outer` inward."""
         for scope in reversed(self.st.drops[outer:]):
-            for slot, elem in reversed(scope):
-                self.b.call(self.helper_vec_free(elem), [self.b.load(slot)])
+            for slot, ty in reversed(scope):
+                self.free_value(self.b.load(slot), ty)
+
+    def free_value(self, value: ir.Value, ty: T.Type) -> None:
+        """Free a `Vec` or a string that `sxc.drops` found nothing else refers to."""
+        if isinstance(ty, (T.StrT, T.SliceT)):
+            self.b.call(self.native.libc("free"),
+                        [self.b.bitcast(self.b.extract_value(value, 0), PTR)])
+        else:
+            self.b.call(self.helper_vec_free(ty.elem), [value])
 
     def helper_vec_free(self, elem: T.Type) -> ir.Function:
         """`void free(header)`: free a `Vec`'s items and header."""
@@ -468,6 +476,23 @@ class Codegen:
             b = self.b
             header = fn.args[0]
             data = b.load(b.gep(header, [const_i64(0), ir.Constant(I32, 0)]))
+            if isinstance(elem, T.VecT):
+                # a `Vec` of `Vec`s owns its rows (see `sxc.drops`)
+                length = b.load(b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
+                counter = self.alloca(I64)
+                b.store(const_i64(0), counter)
+                cond = fn.append_basic_block("rows")
+                body = fn.append_basic_block("row")
+                done = fn.append_basic_block("done")
+                b.branch(cond)
+                b.position_at_end(cond)
+                i = b.load(counter)
+                b.cbranch(b.icmp_unsigned("<", i, length), body, done)
+                b.position_at_end(body)
+                b.call(self.helper_vec_free(elem.elem), [b.load(b.gep(data, [i]))])
+                b.store(b.add(i, const_i64(1)), counter)
+                b.branch(cond)
+                b.position_at_end(done)
             b.call(self.native.libc("free"), [b.bitcast(data, PTR)])
             b.call(self.native.libc("free"), [b.bitcast(header, PTR)])
             b.ret_void()
@@ -491,7 +516,7 @@ class Codegen:
         self.bind(stmt.pattern, ty, value)
         if getattr(stmt, "drop", False) and value is not None and value is not NEVER:
             slot = self.st.locals[-1][stmt.pattern.name]
-            self.st.drops[-1].append((slot, ty.elem))
+            self.st.drops[-1].append((slot, ty))
 
     def bind(self, pattern: ast.Pattern, ty: T.Type, value) -> None:
         if isinstance(pattern, ast.NamePattern):
@@ -521,7 +546,7 @@ class Codegen:
                 if getattr(stmt, "drop_old", False):
                     old = self.b.load(ptr)
                     self.store(value, ptr)
-                    self.b.call(self.helper_vec_free(stmt.value.ty.elem), [old])
+                    self.free_value(old, stmt.value.ty)
                     return
                 self.store(value, ptr)
             return
@@ -1564,7 +1589,22 @@ class Codegen:
         b = self.b
         enumerate_ = isinstance(e.iter.ty, T.EnumerateT)
         seq = e.iter.receiver if enumerate_ else e.iter
-        data, length = self.seq_parts(seq)
+        temporary = getattr(e, "free_iter", False)
+        if temporary:
+            # a new buffer that only this loop reads (`for w in s.split(' ')`):
+            # freed after the loop, on `break` and on `return`
+            t = T.strip_refs(seq.ty)
+            raw = self.vec_value(seq) if isinstance(t, T.VecT) else self.value(seq)
+            slot = self.alloca(raw.type)
+            b.store(raw, slot)
+            self.st.drops.append([(slot, t)])
+            if isinstance(t, T.VecT):
+                data = b.load(b.gep(raw, [const_i64(0), ir.Constant(I32, 0)]))
+                length = b.load(b.gep(raw, [const_i64(0), ir.Constant(I32, 1)]))
+            else:
+                data, length = b.extract_value(raw, 0), b.extract_value(raw, 1)
+        else:
+            data, length = self.seq_parts(seq)
         counter = self.alloca(I64)
         b.store(const_i64(0), counter)
         cond_bb = self.st.fn.append_basic_block("for.cond")
@@ -1590,6 +1630,9 @@ class Codegen:
         b.store(b.add(b.load(counter), const_i64(1)), counter)
         b.branch(cond_bb)
         b.position_at_end(end_bb)
+        if temporary:
+            self.free_scopes(len(self.st.drops) - 1)
+            self.st.drops.pop()
         return UNIT_VAL
 
     def find_loop(self, label: str | None) -> LoopCtx:

@@ -419,6 +419,8 @@ def str_method(cg: Codegen, e: ast.MethodCall, name: str):
         header = b.call(cg.functions[f"__str_{name}"], [recv])
         data = b.load(b.gep(header, [const_i64(0), ir.Constant(I32, 0)]))
         length = b.load(b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
+        # the slice keeps the items; only `sxc.drops` may free them
+        b.call(cg.native.libc("free"), [b.bitcast(header, PTR)])
         sl = ir.Constant(cg.ll(e.ty), ir.Undefined)
         return b.insert_value(b.insert_value(sl, data, 0), length, 1)
     if name in ("len",):

@@ -114,6 +114,8 @@ def int_method(cg: Codegen, e: ast.MethodCall, name: str):
         value = b.select(negative, b.extract_value(pair, 0), x)
         overflow = b.and_(negative, b.extract_value(pair, 1))
         return b.insert_value(b.insert_value(pair, value, 0), overflow, 1)
+    if name == "overflowing_pow":
+        return b.call(cg.helper_checked_pow(ty, t.signed), [x, args[0]])
     if name.startswith("overflowing_"):
         op = {"add": "add", "sub": "sub", "mul": "mul"}[name[12:]]
         builder = getattr(b, f"{'s' if t.signed else 'u'}{op}_with_overflow")

@@ -21,8 +21,27 @@ A `v = <new Vec>` assignment frees the old value of such a local first.
 Anything else (a move into a struct, a call by value, a borrow kept in a
 binding) keeps the `Vec` alive until the program ends.
 
+A `Vec` of such `Vec`s is freed with its rows under the same rules when
+every row in it is its own: rows added to it must be new or locals moved
+in as their last use, and a row read by reference (`let r = &g[i]`,
+`for row in g.iter()`) is a use of `g`.  `&mut g` keeps it to the end.
+
+`println!`, `format!` and calls read borrowed arguments only after all
+arguments are evaluated, so a move inside a later argument counts as
+coming before those reads.
+
+Strings share their bytes: `clone()`, `to_string()` of a string and every
+slice copy only the pointer, and appending may extend a buffer in place.
+So a string local is freed under the same rules only when its value is a
+`format!`, a number's `to_string()` or the result of a function that
+returns only such strings, and it never grows (`push_str`, `+=`, `&mut s`
+make it live to the end).  A loop variable bound to views of it
+(`for w in s.split(' ')`) counts as a use of it.  The buffer that such a
+loop walks (`split`, `lines`, `chars()`) is freed after the loop
+(`For.free_iter`), as is a new `Vec` that a loop walks directly.
+
 The pass runs on the program that reaches the code generator and marks
-`Let.drop` and `Assign.drop_old`.
+`Let.drop`, `Assign.drop_old` and `For.free_iter`.
 """
 
 from __future__ import annotations
@@ -34,6 +53,22 @@ from sxc import types as T
 
 BORROW, VALUE = "borrow", "value"
 RETURN = "return"  # the move target of a function's result
+
+# The string methods whose result is a new buffer that refers to nothing
+# but the string: a `Vec<&str>` of views, or a `&[char]`.
+STRING_BUFFERS = frozenset({"chars", "char_indices", "split", "split_whitespace", "lines"})
+
+# The `Vec` methods that add items: a row added to a `Vec` of `Vec`s must
+# be new, or a local that moves into it.
+ROW_INSERTS = frozenset({"push", "insert", "extend", "extend_from_slice", "append", "resize",
+                         "fill", "splice"})
+
+# The string methods that give their receiver a new value.  The new value
+# may be a buffer that later appends extend in place (see
+# `Codegen.helper_str_append`), which only the end of the program may free.
+STRING_WRITES = frozenset({"push_str", "push", "insert", "insert_str", "clear", "truncate",
+                           "pop", "remove", "retain", "extend", "drain",
+                           "make_ascii_uppercase", "make_ascii_lowercase"})
 
 
 @dataclasses.dataclass(eq=False)
@@ -96,8 +131,15 @@ class _Types:
         return False
 
     def droppable(self, t) -> bool:
-        """Return whether a local of type `t` is a `Vec` this pass may free."""
-        return isinstance(t, T.VecT) and self.plain(t.elem)
+        """Return whether a local of type `t` is a `Vec`, slice or string this
+        pass may free."""
+        return isinstance(t, (T.VecT, T.SliceT)) and self.plain(t.elem) or \
+            isinstance(t, T.StrT) or self.nested(t)
+
+    def nested(self, t) -> bool:
+        """Return whether `t` is a `Vec` of `Vec`s of plain items, which is
+        freed with its rows."""
+        return isinstance(t, T.VecT) and isinstance(t.elem, T.VecT) and self.plain(t.elem.elem)
 
 
 def analyze(program, live: set[str] | None = None) -> None:
@@ -202,15 +244,24 @@ class _Function:
     def stmt(self, stmt) -> None:
         if isinstance(stmt, ast.Let):
             binding = None
-            if isinstance(stmt.pattern, ast.NamePattern) and stmt.init is not None and \
+            row_of = self.row_owner(stmt.init) if isinstance(stmt.pattern, ast.NamePattern) \
+                else None
+            if row_of is not None:
+                # `let row = g[i];` or `let r = row;`: a row of `g`, whose uses are `g`'s
+                binding = Alias(row_of)
+                self.expr(stmt.init, BORROW)
+            elif isinstance(stmt.pattern, ast.NamePattern) and stmt.init is not None and \
                     self.types.droppable(getattr(stmt, "ty", None)):
                 binding = Binding(stmt, self.loop_depth)
                 self.bindings.append(binding)
                 self.source(stmt.init, binding)
             elif isinstance(stmt.pattern, ast.NamePattern) and self.referent(stmt.init):
-                # `let r = &mut v;`: `r` lives no longer than `v`, so its uses
-                # are `v`'s
+                # `let r = &mut v;` or `let x = &v[i];`: `r` lives no longer
+                # than `v`, so its uses are `v`'s
                 binding = Alias(self.referent(stmt.init))
+                if stmt.init.mutable:
+                    self.lent_mutably(stmt.init.operand)
+                self.referenced(stmt.init.operand, BORROW)
             elif stmt.init is not None:
                 self.expr(stmt.init, VALUE)
             self.declare(stmt.pattern, binding)
@@ -235,8 +286,15 @@ class _Function:
 
     def assign(self, stmt: ast.Assign) -> None:
         target = stmt.target
+        if stmt.op != "=" and isinstance(getattr(target, "ty", None), T.StrT):
+            self.rewritten(target)  # `s += t` appends
         if stmt.op == "=" and isinstance(target, ast.Path) and len(target.segments) == 1:
             binding = self.lookup(target.segments[0])
+            if isinstance(binding, Alias):
+                # `r = &mut w` or `word = other`: what the new value refers to
+                # escapes, since only `r`'s first value is tracked
+                self.expr(stmt.value, VALUE)
+                return
             if binding is not None:
                 # a new value: the old one is freed first if the binding is
                 binding.assigns.append(stmt)
@@ -244,8 +302,56 @@ class _Function:
                 return
             self.expr(stmt.value, VALUE)
             return
+        if stmt.op == "=" and isinstance(getattr(stmt.value, "ty", None), T.VecT):
+            # `g[i] = row`: `g` frees its rows, so each must be one that nothing
+            # else refers to
+            owner = self.root(target)
+            if owner is not None and self.types.nested(owner.stmt.ty if owner.stmt else None):
+                self.inserted(owner, stmt.value)
+                self.place(target)
+                return
         self.expr(stmt.value, VALUE)
         self.place(target)
+
+    def inserted(self, owner: Binding, value: ast.Expr) -> None:
+        """Visit a row that goes into the `Vec` of `Vec`s `owner`: a new row, or
+        a local moved as its last use, keeps `owner` freeable."""
+        if self.producer(value):
+            self.produce(value)
+            return
+        if isinstance(value, ast.Path) and isinstance(self.lookup_path(value), Binding):
+            self.expr(value, Move(owner))
+            return
+        owner.sources.append("other")
+        self.expr(value, VALUE)
+
+    def lookup_path(self, e: ast.Path):
+        return self.lookup(e.segments[0]) if len(e.segments) == 1 else None
+
+    def row_owner(self, e) -> Binding | None:
+        """Return the `Vec` of `Vec`s `g` when `e` is a row of it (`g[i]`), or
+        an alias of one; else None."""
+        if isinstance(e, ast.Path):
+            found = self.lookup_path(e)
+            return found.of if isinstance(found, Alias) and \
+                isinstance(getattr(e, "ty", None), T.VecT) else None
+        if isinstance(e, ast.Index) and isinstance(getattr(e, "ty", None), T.VecT):
+            owner = self.root(e.base)
+            if owner is not None and owner.stmt is not None and \
+                    self.types.nested(owner.stmt.ty):
+                return owner
+        return None
+
+    def lent_mutably(self, place: ast.Expr) -> None:
+        """Mark the string or `Vec` of `Vec`s under `place` as one this pass
+        cannot free after `&mut place`: a string may get a buffer that appends
+        share, and a `Vec` of `Vec`s rows that other values refer to."""
+        owner = self.root(place)
+        if owner is None:
+            return
+        t = owner.stmt.ty if owner.stmt is not None else None
+        if isinstance(t, T.StrT) or self.types.nested(t):
+            owner.sources.append("other")
 
     def place(self, target: ast.Expr) -> None:
         """Visit an assignment target, which writes into what it names."""
@@ -269,13 +375,29 @@ class _Function:
             return True
         target = getattr(e, "target", None)
         if isinstance(e, ast.Call):
-            return target in (("builtin", "Vec::new"),) or \
+            return target in (("builtin", "Vec::new"), ("builtin", "to_string"),
+                              ("builtin", "String::new"), ("builtin", "String::with_capacity")) or \
                 (isinstance(target, tuple) and target[0] == "fn" and target[1] in self.fresh)
         if isinstance(e, ast.MethodCall):
-            return target == ("seq", "clone") or \
+            if isinstance(target, tuple) and target[0] == "str" and target[1] in STRING_BUFFERS:
+                return True
+            return target in (("seq", "clone"), ("builtin", "to_string")) or \
                 (isinstance(target, tuple) and target[0] == "method" and
                  target[1] in self.fresh)
-        return False
+        # `format!` returns a buffer of its own; string literals, `to_string()`
+        # of a string and `clone()` of a string share their bytes
+        return isinstance(e, ast.MacroCall) and e.name == "format"
+
+    def temporary(self, e: ast.Expr) -> bool:
+        """Return whether `e` makes a new buffer that refers to nothing but
+        borrowed values: a `Vec` of plain items from `producer`, or the views
+        of a string from `s.split(' ')` and the like."""
+        target = getattr(e, "target", None)
+        if isinstance(e, ast.MethodCall) and isinstance(target, tuple) and \
+                target[0] == "str" and target[1] in STRING_BUFFERS:
+            return isinstance(T.strip_refs(getattr(e, "ty", None)), (T.VecT, T.SliceT))
+        t = getattr(e, "ty", None)
+        return isinstance(t, T.VecT) and self.types.plain(t.elem) and self.producer(e)
 
     def referenced(self, place: ast.Expr, ctx) -> None:
         """Visit the operand of `&place`: the reference points into the value
@@ -288,11 +410,47 @@ class _Function:
         else:
             self.expr(place, ctx)
 
+    def rewritten(self, place: ast.Expr) -> None:
+        """Mark the string local that `place` names (`s`, or `*r` for `r =
+        &mut s`) as one whose new value this pass cannot free."""
+        while isinstance(place, ast.Unary) and place.op == "*":
+            place = place.operand
+        if isinstance(place, ast.Path) and len(place.segments) == 1:
+            found = self.lookup(place.segments[0])
+            if isinstance(found, Alias):
+                found = found.of
+            if found is not None:
+                found.sources.append("other")
+
+    def root(self, e) -> Binding | None:
+        """Return the Binding `v` that a chain of method calls such as
+        `v.trim().split(' ')` starts from, or None."""
+        while isinstance(e, (ast.MethodCall, ast.Ref, ast.Index, ast.Unary)):
+            if isinstance(e, ast.MethodCall):
+                if self.producer(e):
+                    return None  # a new value: its parts are its own
+                e = e.receiver
+            elif isinstance(e, ast.Index):
+                e = e.base
+            elif isinstance(e, ast.Unary) and e.op != "*":
+                return None
+            else:
+                e = e.operand
+        if isinstance(e, ast.Path) and len(e.segments) == 1:
+            found = self.lookup(e.segments[0])
+            return found.of if isinstance(found, Alias) else found
+        return None
+
     def referent(self, e) -> Binding | None:
-        """Return the Binding `v` when `e` is `&v` or `&mut v`, else None."""
-        if isinstance(e, ast.Ref) and isinstance(e.operand, ast.Path) and \
-                len(e.operand.segments) == 1:
-            found = self.lookup(e.operand.segments[0])
+        """Return the Binding `v` when `e` is `&v`, `&mut v` or a reference into
+        `v` such as `&v[i]`, else None."""
+        if not isinstance(e, ast.Ref):
+            return None
+        place = e.operand
+        while isinstance(place, (ast.Index, ast.Field, ast.TupleField)):
+            place = place.base
+        if isinstance(place, ast.Path) and len(place.segments) == 1:
+            found = self.lookup(place.segments[0])
             if isinstance(found, Alias):
                 return found.of
             return found
@@ -308,6 +466,8 @@ class _Function:
             self.expr(e.func, VALUE)
             for arg in e.args:
                 self.argument(arg, e, BORROW)
+        elif isinstance(e, ast.MacroCall):
+            self.macro_args(e)  # `format!` copies what it formats
         else:
             self.children(e, VALUE)
 
@@ -368,6 +528,8 @@ class _Function:
             inner = e.base if isinstance(e, (ast.Field, ast.TupleField)) else e.operand
             self.expr(inner, self.through(e, ctx))
         elif isinstance(e, ast.Ref):
+            if e.mutable:
+                self.lent_mutably(e.operand)  # the borrower may append to it
             self.referenced(e.operand, BORROW if ctx == BORROW else VALUE)
         elif isinstance(e, ast.Binary):
             inner = self.through(e, ctx)
@@ -377,23 +539,53 @@ class _Function:
             # `v.clone()` and `v.len()` read `v`; `v.iter()` returns a view
             # of it, whose context decides
             fresh = self.producer(e)
+            target = getattr(e, "target", None)
+            if isinstance(target, tuple) and target[0] == "str" and target[1] in STRING_WRITES:
+                self.rewritten(e.receiver)
+            owner = self.root(e.receiver) if e.method in ROW_INSERTS else None
             self.expr(e.receiver, BORROW if fresh else self.through(e, ctx))
-            for arg in e.args:
-                self.argument(arg, e, ctx)
+            if owner is not None and owner.stmt is not None and \
+                    self.types.nested(owner.stmt.ty):
+                for arg in e.args:
+                    if isinstance(getattr(arg, "ty", None), T.VecT):
+                        self.inserted(owner, arg)
+                    else:
+                        self.argument(arg, e, ctx)
+            else:
+                for arg in e.args:
+                    self.argument(arg, e, ctx)
+            self.read_together([e.receiver, *filter(_borrowed, e.args)])
         elif isinstance(e, ast.Call):
             self.expr(e.func, VALUE)
             for arg in e.args:
                 self.argument(arg, e, ctx)
+            self.read_together(list(filter(_borrowed, e.args)))
         elif isinstance(e, ast.MacroCall):
-            for arg in e.args:
-                self.expr(arg, BORROW)
+            self.macro_args(e)
         else:
             self.children(e, VALUE)
+
+    def macro_args(self, e: ast.MacroCall) -> None:
+        """Visit the arguments of `println!` or `format!`, which formats them
+        only after it has evaluated all of them: `println!("{:?} {}", v, {
+        let w = v; ... })` reads `v` after its move into `w`."""
+        for arg in e.args:
+            self.expr(arg, BORROW)
+        self.read_together(e.args)
+
+    def read_together(self, args: list) -> None:
+        """Note that a call reads all of `args` after it has evaluated all of
+        them, so a move of one inside a later argument comes before that read."""
+        self.uses += 1
+        for arg in args:
+            owner = self.root(arg)
+            if owner is not None:
+                owner.last_use = self.uses
 
     def argument(self, arg: ast.Expr, call: ast.Expr, ctx) -> None:
         """Visit an argument: a borrow (`&v`, a slice) lasts as long as a
         result that can hold it, and any other argument moves."""
-        if isinstance(getattr(arg, "ty", None), (T.RefT, T.SliceT)):
+        if isinstance(getattr(arg, "ty", None), (T.RefT, T.SliceT)) or isinstance(arg, ast.Ref):
             holds = not self.types.plain(getattr(call, "ty", None)) and not self.producer(call)
             if not holds:
                 ctx = BORROW
@@ -419,10 +611,22 @@ class _Function:
         elif isinstance(e, ast.Loop):
             self.block(e.body, BORROW)
         else:
-            # `for x in v`, `for x in &v`, `for x in v.iter()` read the items
-            self.expr(e.iter, BORROW)
+            # `for x in v`, `for x in &v`, `for x in v.iter()` read the items;
+            # `for w in s.split(' ')` binds views of `s`, whose uses are `s`'s
+            seq = e.iter.receiver if isinstance(e.iter.ty, T.EnumerateT) and \
+                isinstance(e.iter, ast.MethodCall) else e.iter
+            e.free_iter = self.temporary(seq)
+            root = None
+            if not _yields_plain(e.iter.ty, self.types):
+                root = self.root(e.iter)
+            self.expr(e.iter, BORROW if root is not None or
+                      _yields_plain(e.iter.ty, self.types) else VALUE)
             self.scopes.append({})
-            self.declare(e.pattern)
+            if root is None:
+                self.declare(e.pattern)
+            else:
+                for name in _pattern_names(e.pattern):
+                    self.scopes[-1][name] = Alias(root)
             self.block(e.body, BORROW)
             self.scopes.pop()
         self.loop_depth -= 1
@@ -445,3 +649,47 @@ class _Function:
                     self.expr(item, ctx)
                 elif isinstance(item, ast.Stmt):
                     self.stmt(item)
+
+
+def _yields_plain(t, types: _Types) -> bool:
+    """Return whether a loop over a value of type `t` binds values that refer
+    to nothing: numbers, or plain items of a `Vec`, array or slice."""
+    if isinstance(t, T.RefT):
+        return _yields_plain(t.inner, types)
+    if isinstance(t, (T.VecT, T.SliceT, T.ArrayT)):
+        return types.plain(t.elem)
+    if isinstance(t, T.EnumerateT):
+        return _yields_plain(t.seq, types)
+    return isinstance(t, T.RangeT) or not _mentions_str(t)
+
+
+def _mentions_str(t, depth: int = 0) -> bool:
+    if isinstance(t, T.StrT):
+        return True
+    if depth > 8 or not dataclasses.is_dataclass(t):
+        return False
+    for f in dataclasses.fields(t):
+        value = getattr(t, f.name)
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, T.Type) and _mentions_str(item, depth + 1):
+                return True
+    return False
+
+
+def _pattern_names(pattern) -> list[str]:
+    """Return every name that `pattern` binds."""
+    if isinstance(pattern, ast.NamePattern):
+        return [pattern.name]
+    if isinstance(pattern, ast.AtPattern):
+        return [pattern.name, *_pattern_names(pattern.pattern)]
+    names = []
+    inner = getattr(pattern, "pattern", None)  # `&pattern`
+    for item in [*(getattr(pattern, "items", None) or []), *([inner] if inner else [])]:
+        names += _pattern_names(item)
+    return names
+
+
+def _borrowed(arg: ast.Expr) -> bool:
+    """Return whether a call argument is a borrow rather than a moved value."""
+    return isinstance(arg, ast.Ref) or \
+        isinstance(getattr(arg, "ty", None), (T.RefT, T.SliceT, T.StrT))

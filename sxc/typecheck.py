@@ -97,6 +97,7 @@ INT_METHODS = {
     "overflowing_add": (["Self"], "Overflowing", "any"),
     "overflowing_sub": (["Self"], "Overflowing", "any"),
     "overflowing_mul": (["Self"], "Overflowing", "any"),
+    "overflowing_pow": (["u32"], "Overflowing", "any"),
     "count_ones": ([], "u32", "any"), "count_zeros": ([], "u32", "any"),
     "leading_zeros": ([], "u32", "any"), "trailing_zeros": ([], "u32", "any"),
     "leading_ones": ([], "u32", "any"), "trailing_ones": ([], "u32", "any"),
@@ -105,6 +106,10 @@ INT_METHODS = {
     "rotate_left": (["u32"], "Self", "any"), "rotate_right": (["u32"], "Self", "any"),
     "swap_bytes": ([], "Self", "any"), "reverse_bits": ([], "Self", "any"),
 }
+# the integer methods that return `None` where the operation overflows or
+# divides by zero: name -> number of arguments
+CHECKED_METHODS = {"checked_add": 1, "checked_sub": 1, "checked_mul": 1, "checked_div": 1,
+                   "checked_rem": 1, "checked_pow": 1, "checked_neg": 0, "checked_abs": 0}
 # methods of `f64` and `f32` that `dual` lacks: name -> (parameters, result),
 # where "Self" is the receiver's type, "Bits" the unsigned integer of its
 # width and "Pair" the tuple `(Self, Self)`
@@ -823,6 +828,11 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             pattern.ty = ty
         elif isinstance(pattern, ast.TupleStructPattern):
             bind_tuple_struct(self, pattern, ty, keyword)
+        elif isinstance(pattern, ast.TuplePattern) and isinstance(ty, T.NeverT):
+            # the value has an error already: bind the names without more
+            for p in pattern.items:
+                self.bind(p, ty, keyword)
+            pattern.ty = ty
         elif isinstance(pattern, ast.TuplePattern):
             if not isinstance(ty, T.TupleT) or len(ty.items) != len(pattern.items):
                 self.rep.error(f"mismatched types: expected a tuple of "
@@ -1864,7 +1874,10 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
 
     def char_fn_call(self, e: ast.Call, item: str, expected) -> ast.Expr | None:
         """Check `char::is_alphabetic(c)` and the like, and reject the `Option` constructors."""
-        if item in ("from_u32", "from_digit", "from_u32_unchecked"):
+        if item in ("from_u32", "from_digit"):
+            call = ast.Call(e.span, ast.Path(e.func.span, [f"__char_{item}"]), e.args)
+            return self.expr(call, expected)
+        if item == "from_u32_unchecked":
             self.rep.error(f"sxc does not support `char::{item}`, which returns an `Option`",
                            e.span, help="cast a `u8` with `as char`, or build the `char` from "
                                         "a literal such as `'a'`", code="SX0801")
@@ -2318,7 +2331,7 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         e.ty = result
         return e
 
-    def char_method(self, e: ast.MethodCall):
+    def char_method(self, e: ast.MethodCall, expected=None):
         """Check a method of `char`, which a prelude function `__char_NAME` implements."""
         name = e.method
         if name == "to_string":
@@ -2328,15 +2341,13 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             return self.copy_value(e.receiver, T.CHAR)
         if name == "to_digit":
             if len(e.args) != 1:
-                self.check_args(e.args, [T.U32], e.span, "`to_digit`")
+                e.args = self.check_args(e.args, [T.U32], e.span, "`to_digit`")
                 e.ty = T.NEVER
                 return e
-            receiver = e.receiver
-            receiver.checked = True
-            if isinstance(receiver.ty, T.RefT):
-                receiver = ast.Unary(e.span, "*", receiver)
-            names = [self._fresh_name(stem) for stem in ("char", "radix", "digit")]
-            return self.expr(_to_digit_block(e.span, receiver, e.args[0], *names), None)
+            _deref_receiver(e, T.CHAR)
+            e.receiver.checked = True
+            call = ast.Call(e.span, ast.Path(e.span, ["__char_to_digit"]), [e.receiver, e.args[0]])
+            return self.expr(call, expected)
         if name not in CHAR_METHODS:
             help_text = CHAR_METHOD_HELP.get(name)
             if help_text is None:
@@ -2370,15 +2381,15 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
     def int_method(self, e: ast.MethodCall, base: T.IntT, expected):
         name = e.method
         if T.is_char(base):
-            return self.char_method(e)
+            return self.char_method(e, expected)
         # `==` on an unsuffixed literal's type would bind it, so a literal is skipped
         if name in U8_ASCII_METHODS and not isinstance(base, T.LiteralVar) and base == T.U8:
             return self.byte_ascii_method(e)
         if name == "to_string":
             e.target, e.ty = ("builtin", "to_string"), T.STRING
             return e
-        if name in ("checked_add", "checked_sub", "checked_mul", "checked_div") and \
-                len(e.args) == 1:
+        if name in CHECKED_METHODS and len(e.args) == CHECKED_METHODS[name] and \
+                (base.signed or name != "checked_abs"):
             return self.option_checked(e, base, expected)
         if name not in INT_METHODS:
             self.rep.error(f"no method named `{name}` found for `{base}`",
@@ -2691,15 +2702,16 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
                 self.rep.error(f"sxc cannot parse a string into `{target}`", e.span, code="SX0801")
             e.target, e.ty = ("str", "parse"), T.ParseResultT(target)
             return e
-        if name in ("find", "strip_prefix", "strip_suffix") and len(e.args) == 1:
+        if name in ("find", "rfind", "split_once", "strip_prefix", "strip_suffix") \
+                and len(e.args) == 1:
             return self.option_str_search(e, expected)
         if name in STR_PRELUDE_METHODS:
             return self.str_prelude_call(e, STR_PRELUDE_METHODS[name])
-        if name in STR_OPTION_HELP:
-            self.rep.error(f"`{name}` returns an `Option`, which sxc does not support",
-                           e.method_span or e.span, help=STR_OPTION_HELP[name], code="SX0801")
-            e.ty = T.NEVER
-            return e
+        if name == "pop" and not e.args:
+            e.receiver.checked = True
+            call = ast.Call(e.span, ast.Path(e.span, ["__string_pop"]),
+                            [ast.Ref(e.receiver.span, e.receiver, True)])
+            return self.expr(call, expected)
         known = ", ".join(f"`{m}`" for m in sorted(
             set(table) | set(STRING_METHODS) | set(STR_PRELUDE_METHODS)
             | {"parse", "char_indices"}))
@@ -3524,56 +3536,13 @@ U8_ASCII_METHODS = (
     "is_ascii_whitespace", "is_ascii_uppercase", "is_ascii_lowercase", "is_ascii_punctuation",
     "is_ascii_hexdigit", "is_ascii_graphic", "is_ascii_control", "to_ascii_uppercase",
     "to_ascii_lowercase")
-# what to write instead of the `char` methods that return an iterator
+# what to write instead of the `char` methods that return an `Option` or an iterator
 CHAR_METHOD_HELP = {
     "to_uppercase": "`to_uppercase` returns an iterator, which sxc does not support: "
                     "use `to_ascii_uppercase`",
     "to_lowercase": "`to_lowercase` returns an iterator, which sxc does not support: "
                     "use `to_ascii_lowercase`",
 }
-
-
-
-def _to_digit_block(span, char: ast.Expr, radix: ast.Expr, c: str, r: str,
-                    d: str) -> ast.Block:
-    """Return the block that computes `char.to_digit(radix)` as Rust does: the value of
-    a digit `0`-`9`, `a`-`z` or `A`-`Z` below `radix`, else `None`, and a panic for a
-    radix outside 2..=36.  `c`, `r` and `d` are fresh names for its locals."""
-    def path(name):
-        return ast.Path(span, [name])
-
-    def code(of: ast.Expr) -> ast.Expr:
-        return ast.Cast(span, of, ast.NamedType(span, ["u32"]))
-
-    def between(low: str, high: str) -> ast.Expr:
-        return ast.Binary(span, "&&", ast.Binary(span, ">=", path(c), ast.IntLit(span, ord(low), "char")),
-                          ast.Binary(span, "<=", path(c), ast.IntLit(span, ord(high), "char")))
-
-    def minus(offset: int) -> ast.Block:
-        return ast.Block(span, [], ast.Binary(span, "-", code(path(c)),
-                                              ast.IntLit(span, offset, "u32")))
-    # any value of 36 or more is no digit in any radix
-    value = ast.If(span, between("0", "9"), minus(ord("0")), ast.Block(span, [], ast.If(
-        span, between("a", "z"), minus(ord("a") - 10), ast.Block(span, [], ast.If(
-            span, between("A", "Z"), minus(ord("A") - 10),
-            ast.Block(span, [], ast.IntLit(span, 36, "u32")))))))
-    valid = ast.Binary(span, "&&", ast.Binary(span, ">=", path(r), ast.IntLit(span, 2, "u32")),
-                       ast.Binary(span, "<=", path(r), ast.IntLit(span, 36, "u32")))
-    message = "to_digit: invalid radix -- radix must be in the range 2 to 36 inclusive"
-    panic = ast.MacroCall(span, "panic", [ast.StrLit(span, message)])
-    check = ast.If(span, ast.Unary(span, "!", valid),
-                   ast.Block(span, [ast.ExprStmt(span, panic, True)], None), None)
-    u32 = ast.NamedType(span, ["u32"])
-    result = ast.If(span, ast.Binary(span, "<", path(d), path(r)),
-                    ast.Block(span, [], ast.Call(span, ast.Path(span, ["Some"]), [path(d)])),
-                    ast.Block(span, [], ast.Path(span, ["None"])))
-    return ast.Block(span, [
-        ast.Let(span, ast.NamePattern(span, c), ast.NamedType(span, ["char"]), char),
-        ast.Let(span, ast.NamePattern(span, r), u32, radix),
-        ast.ExprStmt(span, check, False),
-        ast.Let(span, ast.NamePattern(span, d), u32, value),
-    ], result)
-
 
 # the methods of a `parse` result that read it as an `Option` (`ok`) first
 PARSE_OPTION_METHODS = ("ok", "is_ok", "is_err", "unwrap_or", "unwrap_or_default")
@@ -3583,12 +3552,6 @@ PARSE_OPTION_METHODS = ("ok", "is_ok", "is_err", "unwrap_or", "unwrap_or_default
 STR_PRELUDE_METHODS = {
     "trim_start": ("__str_trim_start", 0),
     "trim_end": ("__str_trim_end", 0),
-}
-# what to write instead of the string methods that return an `Option`
-STR_OPTION_HELP = {
-    "pop": "read the last char with `s.chars()`, then shorten the string with `s.truncate(n)`",
-    "rfind": "loop over `s.char_indices()` to find the position",
-    "split_once": "use `split` and index the parts",
 }
 
 # string methods beyond the read-only ones: name -> (parameters, result)
@@ -3801,9 +3764,11 @@ def _method_value_fn(span: Span, key: str, owner: T.Type, method: str,
 
 def _missing_method_help(name: str) -> str | None:
     """Suggest what to call instead of a number method that needs `Option` or `Ordering`."""
+    if name == "checked_abs":
+        return "an unsigned integer is its own absolute value"
     if name.startswith("checked_"):
-        return ("sxc has `checked_add`, `checked_sub`, `checked_mul` and `checked_div`; "
-                "test the operands of the others before the operation")
+        known = ", ".join(f"`{m}`" for m in CHECKED_METHODS)
+        return (f"sxc has {known}; test the operands of the others before the operation")
     if name == "partial_cmp":
         return ("write `a.partial_cmp(&b).unwrap()`, which panics on NaN, or compare with "
                 "`<`, `==` and `>`")

@@ -670,10 +670,19 @@ class EnumDataChecks:
         if isinstance(receiver.ty, T.RefT):
             receiver = ast.Unary(span, "*", receiver)
         typed = ast.ResolvedType(span, base)
-        stmts = [ast.Let(span, ast.NamePattern(span, a), typed, receiver),
-                 ast.Let(span, ast.NamePattern(span, b), typed, e.args[0])]
         op = e.method[len("checked_"):]
-        if op == "div":
+        stmts = [ast.Let(span, ast.NamePattern(span, a), typed, receiver)]
+        if op in ("neg", "abs"):
+            pair = self._fresh_name("pair")
+            stmts.append(_let(span, pair, ast.MethodCall(span, ast.Path(span, [a]),
+                                                         f"overflowing_{op}", [], [], span)))
+            test = ast.Unary(span, "!", ast.TupleField(span, ast.Path(span, [pair]), 1))
+            value = ast.TupleField(span, ast.Path(span, [pair]), 0)
+            return self._option_if(span, stmts, test, value, expected)
+        # the exponent of `pow` is a `u32`, as in Rust
+        rhs_type = ast.ResolvedType(span, T.U32) if op == "pow" else typed
+        stmts.append(ast.Let(span, ast.NamePattern(span, b), rhs_type, e.args[0]))
+        if op in ("div", "rem"):
             test: ast.Expr = ast.Binary(span, "!=", ast.Path(span, [b]), ast.IntLit(span, 0))
             if base.signed:
                 overflow = ast.Binary(span, "&&", ast.Binary(
@@ -681,7 +690,8 @@ class EnumDataChecks:
                     ast.Binary(span, "==", ast.Path(span, [b]),
                                ast.Unary(span, "-", ast.IntLit(span, 1))))
                 test = ast.Binary(span, "&&", test, ast.Unary(span, "!", overflow))
-            value: ast.Expr = ast.Binary(span, "/", ast.Path(span, [a]), ast.Path(span, [b]))
+            value: ast.Expr = ast.Binary(span, "/" if op == "div" else "%",
+                                         ast.Path(span, [a]), ast.Path(span, [b]))
             return self._option_if(span, stmts, test, value, expected)
         pair = self._fresh_name("pair")
         stmts.append(_let(span, pair, ast.MethodCall(span, ast.Path(span, [a]),

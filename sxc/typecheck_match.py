@@ -203,7 +203,7 @@ class MatchChecks:
         target = expected
         for arm in e.arms:
             self.scopes.append({})
-            if domain is not None:
+            if domain is not None or isinstance(subject, T.NeverT):
                 outer_ref, self.binding_ref = self.binding_ref, None
                 arm.pattern = self.check_pattern(arm.pattern, subject, {}, e)
                 self.binding_ref = outer_ref
@@ -299,6 +299,12 @@ class MatchChecks:
         p.ty = ty
         if isinstance(p, ast.WildPattern):
             return p
+        if isinstance(ty, T.NeverT):
+            # the scrutinee has an error already: bind the names without more
+            for name, mutable, span in self._never_bindings(p):
+                if name not in bound:
+                    self._bind_name(name, mutable, T.NEVER, span, bound)
+            return p
         if isinstance(p, ast.VariantPattern):
             return self.variant_pattern(p, ty, bound, match)
         if isinstance(p, ast.ValuePattern) and isinstance(p.value, ast.Path) and \
@@ -385,6 +391,22 @@ class MatchChecks:
 
     def _names_constant(self, name: str) -> bool:
         return name in self.program.variant_imports or name in self.consts
+
+    def _never_bindings(self, p: ast.Pattern) -> list[tuple[str, bool, object]]:
+        """Return (name, mutable, span) of each local that `p` would bind."""
+        if isinstance(p, ast.NamePattern):
+            if self._names_constant(p.name) or self.resolve_variant([p.name]) is not None:
+                return []
+            return [(p.name, p.mutable, p.span)]
+        if isinstance(p, ast.AtPattern):
+            return [(p.name, p.mutable, p.span), *self._never_bindings(p.pattern)]
+        if isinstance(p, ast.DerefPattern):
+            return self._never_bindings(p.pattern)
+        if isinstance(p, ast.OrPattern):
+            return self._never_bindings(p.items[0]) if p.items else []
+        parts = list(getattr(p, "items", None) or [])
+        parts += [item for _, item in getattr(p, "fields", None) or []]
+        return [found for part in parts for found in self._never_bindings(part)]
 
     def _bind_name(self, name: str, mutable: bool, ty: T.Type, span, bound: dict) -> None:
         from sxc.typecheck import Local

@@ -243,3 +243,33 @@ def test_emit_ast_round_trip(tmp_path, capfd):
     again = _run_source(tmp_path, printed, "printed.sx", capfd)
     assert again == original
     assert original.splitlines()[0] == "North a 1"
+
+
+ERRONEOUS_SCRUTINEES = """enum E { A(i64), B { x: f64 } }
+fn main() {
+    let c = 'a';
+    if let Some(d) = c.bogus() {
+        println!("{}", d);
+    }
+    match c.other() {
+        E::A(n) | E::A(n) => println!("{}", n),
+        E::B { x } => println!("{}", x),
+        all @ E::A(_) => println!("{}", all),
+    }
+    while let Some((p, q)) = c.pairs() {
+        println!("{} {}", p, q);
+    }
+    let Some(z) = c.third() else { return; };
+    let (a, b) = c.fourth();
+    println!("{} {} {}", z, a, b);
+}
+"""
+
+
+def test_bindings_of_an_erroneous_value_report_nothing_more(tmp_path):
+    # each unknown method is one error; the names its patterns bind exist,
+    # so no `cannot find value` follows
+    _, proc = sxc_cli(tmp_path, ERRONEOUS_SCRUTINEES)
+    assert count_errors(proc.stderr) == 5, proc.stderr
+    assert "cannot find value" not in proc.stderr
+    assert "mismatched types" not in proc.stderr

@@ -409,8 +409,10 @@ fn parse(k: usize) -> {name} {{ CASES[k].parse::<{name}>().unwrap() }}
      "only `u8` can be cast as `char`, not `i64`"),
     ("fn f(x: dual) -> dual { x.copysign(1.0) }", 1, 27,
      "`copysign` has no derivative rule for `dual`"),
-    ("fn f(x: u32) -> u32 { x.checked_rem(3) }", 1, 25,
-     "no method named `checked_rem` found for `u32`"),
+    ("fn f(x: u32) -> u32 { x.checked_shl(3) }", 1, 25,
+     "no method named `checked_shl` found for `u32`"),
+    ("fn f(x: u32) -> Option<u32> { x.checked_abs() }", 1, 33,
+     "no method named `checked_abs` found for `u32`"),
     ("fn f(x: i64) -> i64 { x as i128 }", 1, 28, "sxc does not support `i128`"),
 ])
 def test_number_diagnostics(source, line, col, message):
@@ -423,8 +425,9 @@ def test_number_diagnostics(source, line, col, message):
 
 def test_missing_checked_method_names_the_others():
     with pytest.raises(sxc.CompileError) as info:
-        sxc.compile("fn f(x: u32) -> u32 { x.checked_pow(3) }")
+        sxc.compile("fn f(x: u32) -> u32 { x.checked_shl(3) }")
     assert "sxc has `checked_add`, `checked_sub`" in info.value.diagnostics[0].help
+    assert "`checked_pow`" in info.value.diagnostics[0].help
 
 
 def test_checked_methods_return_option():
@@ -460,3 +463,9 @@ def test_negative_literal_at_signed_minimum_compiles():
     m = sxc.compile("fn a() -> i8 { -128i8 }\nfn b() -> i64 { -9223372036854775808 }")
     assert m.a() == -128
     assert m.b() == -(1 << 63)
+
+
+def test_unsigned_checked_abs_help():
+    with pytest.raises(sxc.CompileError) as info:
+        sxc.compile("fn f(x: u32) -> Option<u32> { x.checked_abs() }")
+    assert info.value.diagnostics[0].help == "an unsigned integer is its own absolute value"

@@ -350,14 +350,17 @@ crash ends the worker, not the host.  The suite runs 300 new programs at
   source location, because one routine grows the buffers of all string
   formatting; growing a `String` (`push_str`, `push`, `+`, `+=`) names it.
   Nor does `parse` of a float when its copy of the string cannot be
-  allocated.  `Vec`s moved into structs or other `Vec`s, and `Vec`s of
-  strings or `Vec`s, are never freed.  Compiled code frees a string only
-  when it is a `format!` or
-  `to_string()` result appended at once (`s += &format!(...)`), so
-  `format!` in a loop keeps every result: 32 bytes for a short one (416
-  before the result shrank to its length).  `push` copied the whole string
-  into a new buffer each time (100,000 pushes needed about 5 GB); a string
-  that grows again and again now appends into room after its bytes.
+  allocated.  `Vec`s moved into structs, `Vec`s of strings, and `Vec`s of
+  `Vec`s whose rows something else may hold are never freed.  A local string is freed at the end
+  of its block when it is a `format!`, a number's `to_string()` or the
+  result of a function that returns only such strings.  It must also be
+  only read: printed, compared, passed as `&s` or split in a loop.  The
+  buffers of `chars()`, `split`, `lines` and `split_whitespace` are freed
+  too.  A string that
+  grows (`push_str`, `push`, `+=`), is cloned, moved or kept as a slice
+  lives until the program ends.  `push` copied the whole string into a new
+  buffer each time (100,000 pushes needed about 5 GB); a string that grows
+  again and again now appends into room after its bytes.
 """
 
 

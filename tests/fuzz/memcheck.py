@@ -3,9 +3,9 @@
     python tests/fuzz/memcheck.py [PROGRAM.sx ...]
 
 Without arguments it checks every program in `tests/programs/` and
-`examples/` that makes a `Vec`, since compiled code frees local `Vec`s
-(`sxc/drops.py`) and a wrong free shows up as an invalid read, write or
-free.  valgrind does not decode every instruction of newer CPUs, so the
+`examples/` that makes a `Vec` or a string, since compiled code frees local
+`Vec`s and strings (`sxc/drops.py`) and a wrong free shows up as an invalid
+read, write or free.  valgrind does not decode every instruction of newer CPUs, so the
 programs are built for the baseline x86-64 CPU.  It prints one line per
 program with errors, then the counts, and exits with status 1 if any
 program had errors.
@@ -21,7 +21,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-MAKES_VEC = re.compile(r"vec!|Vec::|collect|clone\(\)|to_vec")
+MAKES_BUFFER = re.compile(r"vec!|Vec::|collect|clone\(\)|to_vec|format!|to_string|String::|"
+                          r"chars\(|char_indices|split|lines\(")
 BUILD = """
 import sys
 import llvmlite.binding as llvm
@@ -44,7 +45,7 @@ def programs(args: list[str]) -> list[Path]:
         return [Path(a) for a in args]
     found = sorted((ROOT / "tests" / "programs").glob("*.sx")) + \
         sorted((ROOT / "examples").glob("*.sx"))
-    return [p for p in found if MAKES_VEC.search(p.read_text())]
+    return [p for p in found if MAKES_BUFFER.search(p.read_text())]
 
 
 def program_args(path: Path) -> list[str]:
