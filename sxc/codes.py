@@ -1223,13 +1223,13 @@ _ALL = [
         supports.
     """, """
         fn main() {
-            let v = vec![1.0];
-            let total: f64 = v.iter().copied().reduce(|a, b| a + b).unwrap();
+            let v = vec![1.0, 2.0];
+            let total: f64 = v.iter().cycle().take(3).sum();
         }
     """, """
         fn main() {
-            let v = vec![1.0];
-            let total: f64 = v.iter().sum();
+            let v = vec![1.0, 2.0];
+            let total: f64 = (0..3).map(|k| v[k % v.len()]).sum();
             println!("{}", total);
         }
     """),

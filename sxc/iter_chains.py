@@ -33,17 +33,21 @@ order Rust runs them, and `take`, `take_while`, `any` and `all` stop pulling
 items as Rust's do.  The positional adapters `rev`, `zip`, `skip`, `take`,
 `enumerate` and `chain` index the sequence, as `seq_adapters` does, when they
 come straight after a sequence source.  After `map` or `filter` the others
-count the items that pass instead, but `rev` and `chain` are rejected there.
+count the items that pass instead, `chain` feeds the later stages from a second
+loop after the main one, and `rev` is rejected there.  `flat_map` and
+`flatten` nest a loop over each item's iterator (names in `chain_scopes`), and
+`chain_keepers` builds the consumers that return an `Option`, such as `max_by`.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
 from sxc import ast
-from sxc import seq_adapters
+from sxc import chain_keepers, chain_scopes, seq_adapters
 from sxc import types as T
 from sxc.diagnostics import Span
 
@@ -60,32 +64,45 @@ SLICE_SOURCES = {"windows": "window size must be non-zero",
 CHAR_SOURCES = ("chars", "char_indices", "bytes")
 STRING_SOURCES = ("lines", "split_whitespace", "split") + CHAR_SOURCES
 ADAPTERS = ("map", "filter", "enumerate", "zip", "rev", "skip", "take", "step_by",
-            "copied", "cloned", "take_while", "skip_while", "chain")
+            "copied", "cloned", "take_while", "skip_while", "chain", "filter_map", "flat_map",
+            "flatten", "scan")
+# adapters that run a loop over the iterator of each item
+FLATTENERS = ("flat_map", "flatten")
 # adapters that `seq_adapters` applies by indexing the sequence
 INDEXED = ("rev", "zip", "skip", "take", "enumerate", "chain")
 CONSUMERS = ("sum", "product", "count", "fold", "any", "all", "for_each", "collect",
-             "position", "find", "max", "min")
-# consumers whose result is an `Option`, with what to write instead
-OPTION_CONSUMERS = {
-    "max_by": "`.fold(f64::NEG_INFINITY, f64::max)`",
-    "min_by": "`.fold(f64::INFINITY, f64::min)`",
-    "max_by_key": "`.fold(..)` that keeps the item with the larger key",
-    "min_by_key": "`.fold(..)` that keeps the item with the smaller key",
-    "reduce": "`.fold(first, ..)` with a starting value",
-    "last": "`.fold(..)` that keeps the latest item",
-    "nth": "index the sequence",
-    "find_map": "a `for` loop that breaks at the first match",
-    "filter_map": "`.filter(..)` followed by `.map(..)`",
-    "flat_map": "nested `for` loops",
+             "position", "find", "max", "min", "max_by", "min_by", "max_by_key",
+             "min_by_key", "reduce", "last", "nth", "find_map", "partition", "unzip",
+             "rposition")
+# consumers that keep one item, or the latest best one, and return it as an `Option`
+KEEPERS = ("find", "max", "min", "max_by", "min_by", "max_by_key", "min_by_key", "reduce",
+           "last", "nth", "find_map")
+# iterator methods of Rust's `Iterator` that sxc cannot compile, with what to write instead
+UNSUPPORTED = {
+    "peekable": "index the sequence, or write a `while` loop over the positions",
+    "cycle": "index with `k % v.len()` in a `for` loop",
+    "inspect": "print inside a `map` closure, or write a `for` loop",
+    "fuse": "leave it out: the chains sxc compiles stop at their first `None`",
+    "by_ref": "write a `for` loop that keeps its position in a variable",
+    "try_fold": "write a `for` loop that returns or breaks early",
+    "try_for_each": "write a `for` loop that returns or breaks early",
+    "map_while": "write `.take_while(..)` followed by `.map(..)`",
 }
 # adapters whose items are those they receive
 SAME_ITEMS = ("filter", "rev", "skip", "take", "step_by", "copied", "cloned", "take_while",
               "skip_while")
 # the arguments each adapter and consumer takes
-ARITY = {"map": 1, "filter": 1, "enumerate": 0, "zip": 1, "rev": 0, "skip": 1, "take": 1,
+ARITY = {"map": 1, "filter": 1, "filter_map": 1, "flat_map": 1, "flatten": 0, "scan": 2,
+         "enumerate": 0, "zip": 1, "rev": 0, "skip": 1, "take": 1,
          "step_by": 1, "copied": 0, "cloned": 0, "take_while": 1, "skip_while": 1, "chain": 1,
          "sum": 0, "product": 0, "count": 0, "fold": 2, "any": 1, "all": 1, "for_each": 1,
-         "collect": 0, "position": 1, "find": 1, "max": 0, "min": 0}
+         "collect": 0, "position": 1, "find": 1, "max": 0, "min": 0, "max_by": 1,
+         "min_by": 1, "max_by_key": 1, "min_by_key": 1, "reduce": 1, "last": 0, "nth": 1,
+         "find_map": 1, "partition": 1, "unzip": 0, "rposition": 1}
+
+
+# a local that this module generates, such as `__x_3_7`, in a message
+_GENERATED = re.compile(r"`__[a-z_]+_\d+_\d+`")
 
 
 class ChainError(Exception):
@@ -119,7 +136,7 @@ class Chain:
 def parse_chain(e: ast.Expr) -> Chain | None:
     """Return the chain that `e` is, or None when `e` is no iterator chain."""
     adapters = []
-    while isinstance(e, ast.MethodCall) and e.method in ADAPTERS + tuple(OPTION_CONSUMERS):
+    while isinstance(e, ast.MethodCall) and e.method in ADAPTERS + tuple(UNSUPPORTED):
         adapters.append(e)
         e = e.receiver
     if isinstance(e, ast.MethodCall) and e.method in STRING_SOURCES and (
@@ -139,14 +156,15 @@ def parse_chain(e: ast.Expr) -> Chain | None:
 
 
 def hoist_rev(chain: Chain) -> None:
-    """Move a `rev` that follows only `map`, `filter`, `copied` and `cloned` to the source.
+    """Move a `rev` that follows only `map`, `filter`, `filter_map`, `copied` and `cloned`
+    to the source.
 
     Those adapters treat each item alone, so reversing before them runs the same
     closures on the same items in the same order as reversing after them.
     """
     for i, a in enumerate(chain.adapters):
         if a.method == "rev":
-            if i and all(b.method in ("map", "filter", "copied", "cloned")
+            if i and all(b.method in ("map", "filter", "filter_map", "copied", "cloned")
                          for b in chain.adapters[:i]):
                 chain.adapters.insert(0, chain.adapters.pop(i))
             return
@@ -154,6 +172,8 @@ def hoist_rev(chain: Chain) -> None:
 
 def _range_prefix(chain: Chain) -> int:
     """Count the adapters that the range loop itself applies: one `rev` or `step_by`."""
+    if chain.source.end is None:
+        return 0
     if chain.adapters and chain.adapters[0].method in ("rev", "step_by"):
         return 1
     return 0
@@ -198,8 +218,9 @@ def _zip_stops_first(chain: Chain, zip: ast.MethodCall, folding: bool) -> bool:
     """
     before = chain.adapters[:chain.adapters.index(zip)]
     if folding:
-        return not any(b.method in ("filter", "take_while", "skip_while") for b in before)
-    if chain.is_range and chain.source.inclusive:
+        return not any(b.method in ("filter", "take_while", "skip_while", "filter_map",
+                                    "flat_map", "flatten", "scan") for b in before)
+    if chain.is_range and (chain.source.inclusive or chain.source.end is None):
         return False
     allowed = ("map", "copied", "cloned", "enumerate", "zip", "skip")
     return all(b.method in allowed for b in before)
@@ -235,16 +256,10 @@ def check_arity(call: ast.MethodCall) -> None:
                          "supplied", call.method_span or call.span, code="SX0302")
 
 
-def reject_option_consumer(call: ast.MethodCall) -> None:
-    """Raise the error for an adapter or consumer whose result needs `Option`."""
-    name = call.method
-    span = call.method_span or call.span
-    help_text = f"write {OPTION_CONSUMERS[name]}"
-    if name in ("filter_map", "flat_map"):
-        raise ChainError(f"`{name}` takes a closure that returns an `Option` or an iterator, "
-                         "which sxc does not support", span, help=help_text)
-    raise ChainError(f"`{name}` returns an `Option`, which sxc does not support", span,
-                     help=help_text)
+def reject_unsupported(call: ast.MethodCall) -> None:
+    """Raise the error for an iterator method that sxc does not compile."""
+    raise ChainError(f"sxc does not support the iterator method `{call.method}`",
+                     call.method_span or call.span, help=f"{UNSUPPORTED[call.method]}")
 
 
 def _closure_escapes(body: ast.Expr) -> ast.Expr | None:
@@ -277,6 +292,26 @@ class _Builder(seq_adapters._Builder):
         self.last_map: ast.MethodCall | None = None
         # whether the consumer is one that Rust builds on `fold`
         self.folding = False
+        # (span, method) of each call whose closure must return an `Option`
+        self.option_calls: list[tuple[Span, str]] = []
+        # the span of each `flatten`, whose items must be sequences
+        self.flatten_calls: list[Span] = []
+        # the span of an `unzip`, whose items must be pairs
+        self.pair_calls: list[Span] = []
+        # the label that every `break` of the chain names: the user's label of a
+        # `for` loop, or one of its own when `flat_map` or `chain` nests loops
+        self.label: str | None = None
+        # the arguments of the consumer, or the pattern and body of the `for` loop,
+        # which run inside the loops that `flat_map` nests
+        self.downstream: list = []
+        # the functions that build the loops of `chain` stages, which run after the
+        # main loop and feed the same sink
+        self.after: list[Callable] = []
+        # whether the body of the user's `for` loop has a `continue` that names its label
+        self.continues_to_label = False
+        # the label of the innermost loop that `flat_map` nests, which a
+        # `continue` naming the user's label of a `for` loop continues
+        self.item_label: str | None = None
 
     # ------------------------------------------------------------ node helpers
 
@@ -297,6 +332,17 @@ class _Builder(seq_adapters._Builder):
         out.append(ast.Let(self.span, ast.NamePattern(self.span, name, False), None, value))
         return self.name(name)
 
+    def bind_option(self, value: ast.Expr, out: list[ast.Stmt], call: ast.MethodCall) -> ast.Path:
+        """Bind `value`, the `Option` that the closure of `call` returns, to a local.
+
+        The local's uses carry the span of `call`'s name, so that the error for a
+        closure that returns another type names the method (see `check_chain`)."""
+        name = self.fresh("option")
+        out.append(ast.Let(self.span, ast.NamePattern(self.span, name, False), None, value))
+        at = call.method_span or call.span
+        self.option_calls.append((at, call.method))
+        return ast.Path(at, [name])
+
     def stmt(self, e: ast.Expr) -> ast.ExprStmt:
         return ast.ExprStmt(self.span, e, False)
 
@@ -305,11 +351,22 @@ class _Builder(seq_adapters._Builder):
         else_ = ast.Block(self.span, otherwise, None) if otherwise is not None else None
         return self.stmt(ast.If(self.span, cond, ast.Block(self.span, then, None), else_))
 
+    def if_let(self, pattern: ast.Pattern, value: ast.Expr, then: ast.Block,
+               otherwise: ast.Block | None = None) -> ast.ExprStmt:
+        """Return `if let pattern = value { then } else { otherwise }`, which is a
+        `match` in sxc."""
+        otherwise = ast.MatchArm(self.span, ast.WildPattern(self.span), None,
+                                 otherwise or ast.Block(self.span, [], None))
+        match = ast.Match(self.span, value, [ast.MatchArm(self.span, pattern, None, then),
+                                             otherwise])
+        match.let_form = "if let"
+        return self.stmt(match)
+
     def increment(self, counter: ast.Path) -> ast.Assign:
         return ast.Assign(self.span, "+=", counter, self.usize(1))
 
     def break_(self) -> ast.ExprStmt:
-        return ast.ExprStmt(self.span, ast.Break(self.span, None, None), True)
+        return ast.ExprStmt(self.span, ast.Break(self.span, self.label, None), True)
 
     def call(self, func: ast.Expr, args: list[ast.Expr]) -> ast.Expr:
         """Return `func` applied to `args`, with a closure literal inlined as a block."""
@@ -355,12 +412,26 @@ class _Builder(seq_adapters._Builder):
         """Add the statements that evaluate the source and adapter arguments, in order."""
         hoist_rev(chain)
         self.chain = chain
+        if self.label is None and _nests_loops(chain):
+            self.label = "'" + self.fresh("outer")
         for a in reversed(chain.adapters):
             if a.method == "map":
                 self.last_map = a
             if a.method not in SAME_ITEMS:
                 break
-        if chain.is_range:
+        self.next: ast.Path | None = None
+        if chain.is_range and chain.source.end is None:
+            # `a..` counts up from `a` until a later adapter or the consumer stops
+            rng = chain.source
+            if rng.start is None:
+                raise ChainError("an iterator chain needs a range with a start, such as "
+                                 "`0..` or `a..b`", rng.span)
+            start = 0
+            self.next = self.var("next", rng.start, True)
+            index = self.fresh("i")
+            self.item = self.name(index)
+            self.pattern = ast.NamePattern(self.span, index, False)
+        elif chain.is_range:
             start = _range_prefix(chain)
             index = self.fresh("i")
             self.range: ast.Expr = chain.source
@@ -381,11 +452,31 @@ class _Builder(seq_adapters._Builder):
 
     def loop(self, sink: Callable[[ast.Expr], list[ast.Stmt]], label: str | None) -> ast.Stmt:
         """Return the loop that feeds each item to `sink`, after `prepare`."""
+        own = label or self.label
         body: list[ast.Stmt] = []
         first = self.bind("x", self.item, body)
         body.extend(self.run(first, sink))
+        if self.next is not None:
+            # the counter steps before the body, so `continue` needs no special case
+            pull = [ast.Let(self.span, self.pattern, None, self.next),
+                    ast.Assign(self.span, "+=", self.next, ast.IntLit(self.span, 1))]
+            block = ast.Block(self.span, [*self.top, *pull, *body], None)
+            if self.after:
+                raise ChainError("sxc does not support `chain` after an open range `a..`, "
+                                 "whose items never end", self.chain.source.span)
+            return self.stmt(ast.Loop(self.span, block, own))
         block = ast.Block(self.span, [*self.top, *body], None)
-        return self.stmt(ast.For(self.span, self.pattern, self.range, block, label))
+        main = self.stmt(ast.For(self.span, self.pattern, self.range, block,
+                                 None if self.after else own))
+        if not self.after:
+            return main
+        # the loops of `chain` run one after the other inside a loop that runs once,
+        # which every `break` of the chain leaves
+        stmts = [main]
+        for second_loop in self.after:
+            stmts.extend(second_loop(sink))
+        stmts.append(self.break_())
+        return self.stmt(ast.Loop(self.span, ast.Block(self.span, stmts, None), own))
 
     def indexed(self, chain: Chain, end: int):
         """Return the count and items of the source with the first `end` adapters applied."""
@@ -490,6 +581,18 @@ class _Builder(seq_adapters._Builder):
         if m == "filter":
             p = self.function(a.args[0])
             return lambda item, sink: [self.if_(self.call(p, [item]), rest(item, sink))]
+        if m == "filter_map":
+            f = self.function(a.args[0])
+
+            def kept(item, sink):
+                out: list[ast.Stmt] = []
+                option = self.bind_option(self.call(f, [item]), out, a)
+                name = self.fresh("x")
+                pattern = ast.VariantPattern(self.span, ["Some"],
+                                             [ast.NamePattern(self.span, name, False)])
+                then = ast.Block(self.span, rest(self.name(name), sink), None)
+                return out + [self.if_let(pattern, option, then)]
+            return kept
         if m == "take_while":
             p = self.function(a.args[0])
             return lambda item, sink: [self.if_(self.call(p, [item]), rest(item, sink),
@@ -538,12 +641,26 @@ class _Builder(seq_adapters._Builder):
                 out.append(self.if_(keep, rest(item, sink)))
                 return out
             return stepped
+        if m in FLATTENERS:
+            return self.flattened(a, rest)
+        if m == "scan":
+            state = self.var("state", a.args[0], True)
+            f = self.function(a.args[1])
+
+            def scanned(item, sink):
+                out: list[ast.Stmt] = []
+                borrow = ast.Ref(self.span, state, True)
+                option = self.bind_option(self.call(f, [borrow, item]), out, a)
+                name = self.fresh("x")
+                pattern = ast.VariantPattern(self.span, ["Some"],
+                                             [ast.NamePattern(self.span, name, False)])
+                then = ast.Block(self.span, rest(self.name(name), sink), None)
+                # the first `None` ends the iteration
+                stop = ast.Block(self.span, [self.break_()], None)
+                return out + [self.if_let(pattern, option, then, stop)]
+            return scanned
         if m == "chain":
-            raise ChainError("sxc supports `chain` only straight after a sequence source, "
-                             "with a sequence such as `b.iter()` or `&b`",
-                             a.method_span or a.span,
-                             help="chain the sequences first, then add `map` and `filter`, or "
-                                  "write two loops")
+            return self.chained_loop(a, rest)
         if m == "zip" and isinstance(a.args[0], ast.Range):
             return self.zip_range(a, rest)
         if m == "zip":
@@ -566,11 +683,150 @@ class _Builder(seq_adapters._Builder):
                 return out + rest(pair, sink)
             return zipped
         # rev
+        before = self.chain.adapters[:self.chain.adapters.index(a)]
+        flattener = next((b.method for b in before if b.method in FLATTENERS), None)
+        if flattener is not None:
+            raise ChainError(f"sxc does not support `rev` after `{flattener}`",
+                             a.method_span or a.span,
+                             help="reverse the outer source and the inner iterators instead")
         raise ChainError("sxc supports `rev` only before the adapters that count items "
                          "(`enumerate`, `zip`, `skip`, `take`, `step_by`, `take_while`, "
                          "`skip_while`)", a.method_span or a.span,
                          help="reverse the source first, or collect into a `Vec` and reverse "
                               "that")
+
+    def flattened(self, a: ast.MethodCall, rest):
+        """Return the stage of `flat_map(f)` or `flatten()`, a loop over the iterator of
+        each item nested in the loop over the items.
+
+        The checks that later stages run before pulling an item (those of `take`
+        and `zip`) run at the top of both loops, and every `break` leaves the outer
+        loop by its label."""
+        f = self.function(a.args[0]) if a.method == "flat_map" else None
+        at = a.method_span or a.span
+        checks = list(self.top)
+        later = self.chain.adapters[self.chain.adapters.index(a) + 1:]
+
+        def flat(item, sink):
+            out: list[ast.Stmt] = []
+            if isinstance(f, ast.Closure):
+                source = self.inline_body(f, item, out, later)
+            elif f is not None:
+                source = self.bind("it", self.call(f, [item]), out)
+            else:
+                # the uses of the item carry the span of `flatten`, so that an item
+                # that is no sequence is reported there (see `check_chain`)
+                source = ast.Path(at, list(item.segments)) if isinstance(item, ast.Path) \
+                    else item
+                self.flatten_calls.append(at)
+
+            chain = parse_chain(source)
+            if chain is None:
+                if not isinstance(source, (ast.Path, ast.Field, ast.Index, ast.VecLit,
+                                           ast.ArrayLit, ast.ArrayRepeat, ast.Call,
+                                           ast.MethodCall)):
+                    raise ChainError(f"sxc supports `{a.method}` with a closure that returns "
+                                     "a range, a sequence or an iterator chain over one",
+                                     source.span,
+                                     help="return `a..b`, `v.iter()` or a `Vec`, or write "
+                                          "nested `for` loops")
+                chain = Chain(source, "into_iter")
+
+            inner = _Builder(self.span if f is not None else at, self.fresh)
+            inner.folding = self.folding
+            inner.option_calls = self.option_calls
+            inner.flatten_calls = self.flatten_calls
+            innermost = a is [b for b in self.chain.adapters if b.method in FLATTENERS][-1]
+            inner.item_label = self.item_label if innermost else None
+            inner.continues_to_label = self.continues_to_label
+            # the inner loop's own stages leave it by its label, and `continue 'label`
+            # of the user's loop continues the innermost loop, which runs the body
+            deeper = any(b.method in FLATTENERS for b in chain.adapters)
+            inner.label = inner.item_label if inner.item_label and not deeper else \
+                "'" + self.fresh("inner")
+            inner.top = copy.deepcopy(checks)
+            inner.prepare(chain)
+            if inner.after and inner.label == self.item_label and self.continues_to_label:
+                raise ChainError("sxc does not support a labelled `continue` in a loop over "
+                                 "a `flat_map` whose closure returns a `chain` after `map`",
+                                 at, help="write `continue` without the label")
+            loop = inner.loop(lambda x: rest(x, sink), None)
+            return out + inner.lets + [loop]
+        return flat
+
+    def inline_body(self, f: ast.Closure, item: ast.Expr, out: list[ast.Stmt],
+                    later: list[ast.MethodCall]) -> ast.Expr:
+        """Bind the parameter of the `flat_map` closure `f` to `item` and run its
+        statements into `out`, and return its last expression.
+
+        The bindings stay in scope for the nested loop, so a later closure or the
+        loop body must not read an outer variable of the same name."""
+        if len(f.params) != 1:
+            raise ChainError(f"this closure takes {len(f.params)} arguments but 1 is supplied "
+                             "here", f.span, code="SX0302")
+        escape = _closure_escapes(f.body)
+        if escape is not None:
+            raise ChainError("sxc inlines the closures of an iterator chain, so it does not "
+                             "support `return` inside one", escape.span,
+                             help="compute the value in the closure body, or write a `for` "
+                                  "loop")
+        f = copy.deepcopy(f)
+        (name, ty), = f.params
+        if isinstance(ty, ast.RefType):
+            ty = ty.inner
+        out.append(ast.Let(f.span, ast.NamePattern(f.span, name, True), ty, item))
+        bound = {name}
+        body = f.body
+        while isinstance(body, ast.Block) and body.tail is not None:
+            for stmt in body.stmts:
+                if isinstance(stmt, ast.Let):
+                    bound |= chain_scopes.pattern_names(stmt.pattern)
+            out.extend(body.stmts)
+            body = body.tail
+        if isinstance(body, ast.Block):
+            raise ChainError("this closure returns `()`, not an iterator", f.span,
+                             help="return `a..b`, `v.iter()` or a `Vec`")
+        for node in [arg for b in later for arg in b.args] + self.downstream:
+            clash = chain_scopes.free_use(node, bound)
+            if clash is not None:
+                raise ChainError(f"sxc inlines the closure of this `flat_map` around the code "
+                                 f"after it, where `{clash.segments[0]}` names another "
+                                 "variable", clash.span,
+                                 help=f"rename the `flat_map` closure's `{clash.segments[0]}`")
+        return body
+
+    def chained_loop(self, a: ast.MethodCall, rest):
+        """Return the stage of a `chain(other)` that follows `map`, `filter` or the like.
+
+        The items of `other` run through the later stages in a second loop after
+        the main one (see `loop`).  Its source is evaluated before the main loop,
+        and the checks of later stages run at the top of both loops."""
+        other = a.args[0]
+        if isinstance(other, ast.Ref) and not other.mutable:
+            other = ast.MethodCall(other.span, other.operand, "iter", [])
+        chain = parse_chain(other)
+        if chain is None:
+            if not isinstance(other, (ast.Path, ast.Field, ast.Index, ast.VecLit,
+                                      ast.ArrayLit, ast.Call, ast.MethodCall)):
+                raise ChainError("sxc supports `chain` with a range, a sequence or an "
+                                 "iterator chain over one", other.span)
+            chain = Chain(other, "into_iter")
+        inner = _Builder(self.span, self.fresh)
+        inner.folding = self.folding
+        # the second loop's own stages leave it, and not the whole chain, by its label
+        inner.label = "'" + self.fresh("chained")
+        inner.option_calls = self.option_calls
+        inner.flatten_calls = self.flatten_calls
+        inner.top = copy.deepcopy(self.top)
+        inner.prepare(chain)
+        self.lets.extend(inner.lets)
+        inner.lets = []
+
+        def second_loop(sink) -> list[ast.Stmt]:
+            return [inner.loop(lambda x: rest(x, sink), None)]
+        # the stages are built from the last one back, so an earlier `chain` goes first
+        self.after.insert(0, second_loop)
+        return rest
 
     def zip_range(self, a: ast.MethodCall, rest):
         """Return the stage of `zip(lo..hi)` or `zip(lo..)`, which counts from `lo`."""
@@ -606,14 +862,26 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
     or the context; None leaves it to inference.
     """
     for a in chain.adapters:
-        if a.method in OPTION_CONSUMERS:
-            reject_option_consumer(a)
+        if a.method in UNSUPPORTED:
+            reject_unsupported(a)
     check_arity(consumer)
     span = consumer.span
     name = consumer.method
     builder = _Builder(span, fresh)
-    builder.folding = name in ("sum", "product", "count", "fold", "for_each", "collect",
-                               "max", "min")
+    indexed = not chain.is_range and _indexed_prefix(chain) == len(chain.adapters)
+    if name in ("last", "nth", "count") and indexed:
+        return _indexed_consumer(builder, consumer, chain)
+    if name == "rposition":
+        if not indexed:
+            raise ChainError("sxc supports `rposition` only on a sequence and the adapters "
+                             "that index it (`rev`, `skip`, `take`, `zip`, `enumerate`, "
+                             "`copied`)", consumer.method_span or span,
+                             help="collect the items into a `Vec` first")
+        return _rposition(builder, consumer, chain)
+    builder.downstream = list(consumer.args)
+    # `nth`, `find`, `position`, `any` and `all` pull items with `next`, which
+    # matters to where `zip` stops
+    builder.folding = name not in ("nth", "find", "find_map", "position", "any", "all")
     if name in ("sum", "product"):
         builder.item_type = result_type
     elif name == "collect" and isinstance(result_type, ast.ResolvedType) and \
@@ -651,6 +919,27 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
         def sink(item):
             return [ast.ExprStmt(span, ast.MethodCall(span, acc, "push", [item]), True)]
         result = acc
+    elif name in ("partition", "unzip"):
+        # two `Vec`s, whose element types come from the pushes and the expected type
+        first, second = (builder.var(stem, ast.Call(span, ast.Path(span, ["Vec", "new"]), []),
+                                     True) for stem in ("left", "right"))
+        p = builder.function(consumer.args[0]) if name == "partition" else None
+
+        def push(vec: ast.Path, value: ast.Expr) -> ast.Stmt:
+            return ast.ExprStmt(span, ast.MethodCall(span, vec, "push", [value]), True)
+
+        def sink(item):
+            out: list[ast.Stmt] = []
+            current = builder.bind("item", item, out)
+            if name == "unzip":
+                # the fields carry the span of `unzip`, which `check_chain` reports
+                at = consumer.method_span or span
+                builder.pair_calls.append(at)
+                return out + [push(first, ast.TupleField(at, current, 0)),
+                              push(second, ast.TupleField(at, current, 1))]
+            test = builder.call(p, [current])
+            return out + [builder.if_(test, [push(first, current)], [push(second, current)])]
+        result = ast.TupleLit(span, [first, second])
     elif name == "for_each":
         f = builder.function(consumer.args[0])
 
@@ -675,27 +964,8 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
             return [builder.if_(builder.call(p, [item]), [hit, builder.break_()]),
                     builder.increment(index)]
         result = found
-    elif name in ("find", "max", "min"):
-        # `best` takes its type from its first assignment, and `have` records whether it has one
-        best = builder.name(builder.fresh("best"))
-        builder.lets.append(ast.Let(span, ast.NamePattern(span, best.segments[0], True),
-                                    None, None))
-        have = builder.var("have", ast.BoolLit(span, False), True)
-        p = builder.function(consumer.args[0]) if name == "find" else None
-
-        def sink(item):
-            held = builder.bind("item", item, out := [])
-            take = [ast.Assign(span, "=", best, held), ast.Assign(span, "=", have,
-                                                                  ast.BoolLit(span, True))]
-            if name == "find":
-                return out + [builder.if_(builder.call(p, [ast.Ref(span, held, False)]),
-                                          take + [builder.break_()])]
-            # Rust's `max` keeps the last of equal items and `min` the first
-            better = ast.Binary(span, ">=" if name == "max" else "<", held, best)
-            return out + [builder.if_(ast.Unary(span, "!", have), take,
-                                      [builder.if_(better, take[:1])])]
-        some = ast.Block(span, [], ast.Call(span, ast.Path(span, ["Some"]), [best]))
-        result = ast.If(span, have, some, ast.Block(span, [], ast.Path(span, ["None"])))
+    elif name in KEEPERS:
+        sink, result = chain_keepers.keeper(builder, consumer)
     else:  # any, all
         found = builder.var("found", ast.BoolLit(span, name == "all"), True)
         p = builder.function(consumer.args[0])
@@ -708,22 +978,132 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
             return [builder.if_(test, [done, builder.break_()])]
         result = found
     loop = builder.loop(sink, None)
-    return ast.Block(span, [*builder.lets, loop], result)
+    block = ast.Block(span, [*builder.lets, loop], result)
+    block.option_calls = builder.option_calls
+    block.flatten_calls = builder.flatten_calls
+    block.pair_calls = builder.pair_calls
+    return block
 
 
 def rewrite_for(loop: ast.For, chain: Chain, fresh: Callable[[str], str]) -> ast.Block:
     """Return the block that runs `loop`, a `for` loop over `chain`."""
     for a in chain.adapters:
-        if a.method in OPTION_CONSUMERS:
-            reject_option_consumer(a)
+        if a.method in UNSUPPORTED:
+            reject_unsupported(a)
     builder = _Builder(loop.span, fresh)
+    builder.label = loop.label
+    builder.downstream = [ast.Block(loop.span, [ast.Let(loop.span, loop.pattern, None, None),
+                                                ast.ExprStmt(loop.span, loop.body, False)],
+                                    None)]
+    nested = _nests_loops(chain)
+    if nested and loop.label is not None:
+        builder.item_label = "'" + fresh("item")
+    jump = chain_scopes.find_continue(loop.body, loop.label) if loop.label else None
+    builder.continues_to_label = jump is not None
     builder.prepare(chain)
+    if builder.after and loop.label is not None:
+        if jump is not None:
+            raise ChainError(f"sxc does not support `continue {loop.label}` in a loop over a "
+                             "`chain` after `map` or `filter`", jump.span,
+                             help="write `continue` without the label, or chain the "
+                                  "sequences before the other adapters")
+    if nested:
+        chain_scopes.label_breaks(loop.body, builder.label, loop.label, builder.item_label)
+    sinks_built = 0
 
     def sink(item):
-        return [ast.Let(loop.span, loop.pattern, None, item),
-                ast.ExprStmt(loop.span, loop.body, False)]
+        nonlocal sinks_built
+        pattern, body = loop.pattern, loop.body
+        if sinks_built:
+            # a `chain` runs the body in two loops, and each needs nodes of its own
+            # because the checker rewrites nodes in place
+            pattern, body = copy.deepcopy((pattern, body))
+        sinks_built += 1
+        return [ast.Let(loop.span, pattern, None, item), ast.ExprStmt(loop.span, body, False)]
     loop_stmt = builder.loop(sink, loop.label)
-    return ast.Block(loop.span, [*builder.lets, loop_stmt], None)
+    block = ast.Block(loop.span, [*builder.lets, loop_stmt], None)
+    block.option_calls = builder.option_calls
+    block.flatten_calls = builder.flatten_calls
+    return block
+
+
+def _has_float(ty: T.Type) -> bool:
+    """Tell whether `ty` is a float, or a tuple with one, which Rust's `Ord` rejects."""
+    ty = T.strip_refs(T.prune(ty))
+    if isinstance(ty, T.TupleT):
+        return any(_has_float(item) for item in ty.items)
+    return isinstance(ty, (T.FloatT, T.DualT))
+
+
+def _collected_vec(ty: T.Type, span: Span) -> T.Type:
+    """Return `ty`, the `Vec` a chain collects into, or reject a `Vec` of references.
+
+    The items of a chain are values in sxc, so a `Vec<&T>` would hold references
+    to the loop's locals."""
+    elem = T.prune(ty.elem) if isinstance(ty, T.VecT) else None
+    if isinstance(elem, T.RefT):
+        raise ChainError(f"sxc cannot collect an iterator chain into `{ty}`, because it "
+                         "collects the items as values", span,
+                         help=f"collect into `Vec<{elem.inner}>` (write `.copied()` before "
+                              "`.collect()` for Rust)")
+    return ty
+
+
+def _keeps_item(e: ast.Expr) -> bool:
+    """Tell whether `e` is a consumer that returns an item of a chain, such as `max_by`."""
+    if not (isinstance(e, ast.MethodCall) and e.method in KEEPERS and e.method != "find_map"):
+        return False
+    chain = parse_chain(e.receiver)
+    # the items of `windows(n)` and `chunks(n)` are slices, which stay references
+    return chain is not None and chain.slice_call is None
+
+
+def _indexed_consumer(builder: _Builder, consumer: ast.MethodCall, chain: Chain) -> ast.Block:
+    """Return the block that computes `last`, `nth` or `count` of a chain whose adapters
+    all index the sequence, by indexing it once, as Rust's slice iterators do."""
+    span = consumer.span
+    count, elem = builder.indexed(chain, len(chain.adapters))
+    if consumer.method == "count":
+        return ast.Block(span, builder.lets, count)
+    if consumer.method == "nth":
+        position = builder.usize_var("nth", consumer.args[0])
+        present = builder.binary("<", position, count)
+    else:
+        present = builder.binary(">", count, builder.usize(0))
+        position = builder.binary("-", count, builder.usize(1))
+    some = ast.Call(span, ast.Path(span, ["Some"]), [builder._value(elem(position))])
+    result = ast.If(span, present, ast.Block(span, [], some),
+                    ast.Block(span, [], ast.Path(span, ["None"])))
+    return ast.Block(span, builder.lets, result)
+
+
+def _rposition(builder: _Builder, consumer: ast.MethodCall, chain: Chain) -> ast.Block:
+    """Return the block that computes `rposition(p)`, which tests the items from the back
+    and returns the index from the front of the first that passes."""
+    span = consumer.span
+    count, elem = builder.indexed(chain, len(chain.adapters))
+    p = builder.function(consumer.args[0])
+    position = builder.var("k", count, True)
+    option = ast.NamedType(span, ["Option"], [ast.NamedType(span, ["usize"])])
+    found = builder.var("found", ast.Path(span, ["None"]), True, option)
+    item = builder.bind("item", builder._value(elem(position)), body := [])
+    hit = ast.Assign(span, "=", found, ast.Call(span, ast.Path(span, ["Some"]), [position]))
+    body.insert(0, ast.Assign(span, "-=", position, builder.usize(1)))
+    body.append(builder.if_(builder.call(p, [item]), [hit, builder.break_()]))
+    loop = ast.While(span, builder.binary(">", position, builder.usize(0)),
+                     ast.Block(span, body, None))
+    return ast.Block(span, [*builder.lets, builder.stmt(loop)], found)
+
+
+def _nests_loops(chain: Chain) -> bool:
+    """Tell whether the loop of `chain` has loops inside it or after it, which a `break`
+    must leave by a label: those of `flat_map`, `flatten` and a `chain` after `map`."""
+    if any(a.method in FLATTENERS for a in chain.adapters):
+        return True
+    if chain.is_range:
+        return any(a.method == "chain" for a in chain.adapters)
+    start = _indexed_prefix(chain)
+    return any(a.method == "chain" for a in chain.adapters[start:])
 
 
 def _neutral(span: Span, name: str, result_type) -> ast.Expr:
@@ -743,9 +1123,25 @@ class IterChainMixin:
     def iter_chain_call(self, e: ast.MethodCall, expected) -> ast.Expr | None:
         """Check `e` as the consumer of an iterator chain, or return None when it is
         not one."""
-        if e.method not in CONSUMERS and e.method not in OPTION_CONSUMERS:
+        if _keeps_item(e.receiver):
+            # Rust's `v.iter().max()` returns an `Option<&T>`, whose `copied()` and
+            # `cloned()` are the `Option<T>` that sxc's items, which are values, give
+            if e.method in ("copied", "cloned") and not e.args:
+                return self.expr(e.receiver, expected)
+            if e.method == "unwrap_or" and len(e.args) == 1 and \
+                    isinstance(e.args[0], ast.Ref) and not e.args[0].mutable:
+                e.args[0] = e.args[0].operand
+            return None
+        if e.method not in CONSUMERS and e.method not in UNSUPPORTED:
             return None
         chain = parse_chain(e.receiver)
+        receiver = e.receiver
+        if chain is None and isinstance(receiver, ast.MethodCall) and \
+                receiver.method in STRING_SOURCES and e.method not in ("collect", "count",
+                                                                        "last"):
+            # `s.split(',').nth(1)`: the splitters return a `Vec<&str>`, whose own
+            # methods serve `collect`, `count` and `last`
+            chain = Chain(receiver, "into_iter", [])
         if chain is None:
             return None
         if not chain.adapters and chain.method == "iter" and e.method in ("sum", "collect"):
@@ -753,8 +1149,8 @@ class IterChainMixin:
         if self.struct_source(chain):
             return None
         try:
-            if e.method in OPTION_CONSUMERS:
-                reject_option_consumer(e)
+            if e.method in UNSUPPORTED:
+                reject_unsupported(e)
             result_type = self.chain_result_type(e, expected)
             if not self.chain_sources_ok(chain):
                 e.ty = T.NEVER
@@ -762,10 +1158,28 @@ class IterChainMixin:
             block = rewrite_chain(e, chain, result_type, self.chain_names())
         except ChainError as err:
             return self.chain_error(e, err)
-        checked = self.expr(block, expected)
+        if e.method in KEEPERS and isinstance(T.prune(expected), T.ParseResultT):
+            # `.unwrap()` expects its receiver to be a parse result of the type it needs,
+            # which an `Option` is not
+            expected = None
+        checked = self.check_chain(block, expected)
         if e.method in ("max", "min"):
             self.require_ord(e, checked)
+        if e.method in ("max_by_key", "min_by_key"):
+            self.require_ord_key(e, checked)
         return checked
+
+    def require_ord_key(self, e: ast.MethodCall, checked: ast.Expr) -> None:
+        """Report a `max_by_key` or `min_by_key` key with floats, which Rust rejects
+        because floats are not `Ord`."""
+        key = chain_scopes.find_local(checked, "__best_key")
+        ty = T.prune(key.ty) if key is not None and key.ty is not None else None
+        if ty is not None and _has_float(ty):
+            by = e.method[:-len("_key")]
+            self.rep.error(f"the trait `Ord` is not implemented for `{ty}`, which the key of "
+                           f"`{e.method}` needs", e.method_span or e.span,
+                           help=f"compare the keys with `total_cmp`: "
+                                f"`.{by}(|a, b| key(a).total_cmp(&key(b)))`", code="SX0210")
 
     def require_ord(self, e: ast.MethodCall, result: ast.Expr) -> None:
         """Report `max` or `min` over floats, which Rust rejects because they are not `Ord`."""
@@ -789,7 +1203,70 @@ class IterChainMixin:
             block = rewrite_for(e, chain, self.chain_names())
         except ChainError as err:
             return self.chain_error(e, err)
-        return self.expr(block, expected)
+        return self.check_chain(block, expected)
+
+    def check_chain(self, block: ast.Block, expected) -> ast.Expr:
+        """Check the block that a chain became, and reword the errors that name its
+        generated locals.
+
+        A closure of `filter_map`, `find_map` or `scan` that returns no `Option`,
+        a `flatten` over items that are no sequences and an `unzip` over items
+        that are no pairs fail in the generated code.  Such an error is reported
+        at the method, and the errors that follow from it, which name locals the
+        user never wrote, are dropped."""
+        diagnostics = self.rep.diagnostics
+        before = len(diagnostics)
+        variants = len(self.pending_variants)
+        checked = self.expr(block, expected)
+        methods = dict(getattr(block, "option_calls", []))
+        flattens = set(getattr(block, "flatten_calls", []))
+        pairs = set(getattr(block, "pair_calls", []))
+        kept = []
+        failed = False
+        for d in diagnostics[before:]:
+            if d.severity == "error" and d.span in flattens:
+                if not failed:
+                    d.help = "write `.filter_map(..)` with a closure that returns the `Option`" \
+                        if "Option" in d.message else "write nested `for` loops"
+                    d.message = "sxc supports `flatten` only over items that are sequences"
+                    d.code = "SX0801"
+                    kept.append(d)
+                failed = True
+                continue
+            if d.code == "SX0211" and d.span in pairs:
+                if not failed:
+                    found = d.message.partition("on type ")[2] or "another type"
+                    d.message = f"`unzip` takes items that are pairs, but these are {found}"
+                    d.help = "map each item to a tuple `(a, b)` before `unzip`"
+                    d.code = "SX0301"
+                    kept.append(d)
+                failed = True
+                continue
+            if d.code == "SX0504" and d.span in methods:
+                found = d.message.partition("of type ")[2] or "another type"
+                d.message = (f"`{methods[d.span]}` takes a closure that returns an `Option`, "
+                             f"but this one returns {found}")
+                d.help = "return `Some(value)` for the items to keep and `None` for the others"
+                d.code = "SX0301"
+                failed = True
+            elif d.severity == "error" and _GENERATED.search(d.message) and \
+                    len(diagnostics) > before + 1:
+                continue
+            kept.append(d)
+        if failed:
+            # the types that the closure's `Option` would have decided stay unknown
+            kept = [d for d in kept if d.code != "SX0304"]
+        diagnostics[before:] = kept
+        if failed:
+            # the chain's value has the error type, so that its uses report nothing more
+            checked.ty = T.NEVER
+            holes = [path.ty for path in chain_scopes.find_locals(checked, "__")]
+            holes += [hole for _, hole, _ in self.pending_variants[variants:]]
+            for ty in holes:
+                if isinstance(ty, T.HoleT) and ty.bound is None:
+                    ty.bound = T.NEVER
+        return checked
+
 
     def struct_source(self, chain: Chain) -> bool:
         """Tell whether the source is a local struct, whose own `iter` method is called."""
@@ -850,7 +1327,7 @@ class IterChainMixin:
             if len(te.args) == 1 and isinstance(te.args[0], ast.NamedType) and \
                     te.args[0].path == ["_"]:
                 return None
-            return ast.ResolvedType(span, self.resolve_type(te))
+            return ast.ResolvedType(span, _collected_vec(self.resolve_type(te), te.span))
         if expected is None:
             return None
         ty = T.prune(expected)
@@ -861,4 +1338,4 @@ class IterChainMixin:
                              f"`String`, not `{ty}`", span)
         if isinstance(T.prune(ty.elem), T.HoleT):
             return None
-        return ast.ResolvedType(span, ty)
+        return ast.ResolvedType(span, _collected_vec(ty, span))

@@ -7,8 +7,9 @@ that returns whether `a` goes before `b`, so those build no `Ordering` value:
     v.sort_by(|a, b| b.total_cmp(a))              ->  ... key(b) < key(a)
     v.sort_by_key(|p| p.1)                        ->  ... a.1 < b.1
 
-`A.partial_cmp(B).unwrap()` panics as Rust's does when `A` or `B` is NaN, and
-`.expect(msg)` panics with `msg`.  `A.total_cmp(B)` orders `f64` values by
+`A.partial_cmp(B).unwrap()` panics as Rust's does when `A` or `B` is NaN,
+`.expect(msg)` panics with `msg`, and `.unwrap_or(Ordering::Equal)` (or `Less`
+or `Greater`) gives that ordering.  `A.total_cmp(B)` orders `f64` values by
 `__total_cmp_key` and duals by their values, `A.cmp(B)` compares with `<`,
 and a trailing `.reverse()` swaps the sides.  Comparisons combined with `then` and
 `then_with`, and the variants `Ordering::Less`, `Equal` and `Greater`, become an
@@ -64,6 +65,13 @@ def less_than(compare: ast.Expr, locals_: frozenset[str] = frozenset()) -> ast.E
         swap = True
         compare = compare.receiver
     message: ast.Expr | None = None
+    fallback = _nan_fallback(compare)
+    if fallback is not None:
+        inner = compare.receiver
+        left, right = inner.receiver, _operand(inner.args[0])
+        if swap:
+            left, right, fallback = right, left, -fallback
+        return _nan_or_less(span, left, right, ast.BoolLit(span, fallback < 0))
     if isinstance(compare, ast.MethodCall) and compare.method in ("unwrap", "expect"):
         if compare.method == "expect" and len(compare.args) == 1:
             message = compare.args[0]
@@ -101,6 +109,13 @@ def less_than(compare: ast.Expr, locals_: frozenset[str] = frozenset()) -> ast.E
         return ast.Binary(span, "<", keys[0], keys[1])
     if kind == "cmp":
         return ast.Binary(span, "<", left, right)
+    panic = ast.MacroCall(span, "panic", [ast.StrLit(span, "{}"), message])
+    return _nan_or_less(span, left, right, ast.Block(span, [ast.ExprStmt(span, panic, True)],
+                                                     None))
+
+
+def _nan_or_less(span, left: ast.Expr, right: ast.Expr, on_nan: ast.Expr) -> ast.Expr:
+    """Return a block that is `on_nan` when `left` or `right` is NaN, else `left < right`."""
     # every use gets its own node, because lower-dual retypes nodes in place
     def x():
         return ast.Path(span, ["__x"])
@@ -110,13 +125,33 @@ def less_than(compare: ast.Expr, locals_: frozenset[str] = frozenset()) -> ast.E
 
     is_nan = ast.Binary(span, "||", ast.Binary(span, "!=", x(), x()),
                         ast.Binary(span, "!=", y(), y()))
-    panic = ast.MacroCall(span, "panic", [ast.StrLit(span, "{}"), message])
-    check = ast.If(span, is_nan, ast.Block(span, [ast.ExprStmt(span, panic, True)], None), None)
+    if isinstance(on_nan, ast.Block):
+        # a panic, after which the comparison runs only for numbers
+        check = ast.ExprStmt(span, ast.If(span, is_nan, on_nan, None), False)
+        result: ast.Expr = ast.Binary(span, "<", x(), y())
+        stmts = [check]
+    else:
+        result = ast.If(span, is_nan, ast.Block(span, [], on_nan),
+                        ast.Block(span, [], ast.Binary(span, "<", x(), y())))
+        stmts = []
     return ast.Block(span, [
         ast.Let(span, ast.NamePattern(span, "__x", False), None, left),
         ast.Let(span, ast.NamePattern(span, "__y", False), None, right),
-        ast.ExprStmt(span, check, False),
-    ], ast.Binary(span, "<", x(), y()))
+        *stmts,
+    ], result)
+
+
+def _nan_fallback(compare: ast.Expr) -> int | None:
+    """Return -1, 0 or 1 for `A.partial_cmp(B).unwrap_or(Ordering::Less)`, `Equal` or
+    `Greater`, the ordering that a NaN side gives, or None for another expression."""
+    if not (isinstance(compare, ast.MethodCall) and compare.method == "unwrap_or"
+            and len(compare.args) == 1):
+        return None
+    inner = compare.receiver
+    if not (isinstance(inner, ast.MethodCall) and inner.method == "partial_cmp"
+            and len(inner.args) == 1):
+        return None
+    return _ordering_variant(compare.args[0])
 
 
 # the names of `Ordering`'s variants, and the integers that `ordering` gives them
@@ -143,6 +178,8 @@ def _is_ordering(e: ast.Expr, locals_: frozenset[str]) -> bool:
     while isinstance(e, ast.MethodCall) and e.method == "reverse" and not e.args:
         e = e.receiver
     if _is_compound(e, locals_):
+        return True
+    if _nan_fallback(e) is not None:
         return True
     if isinstance(e, ast.MethodCall) and e.method in ("unwrap", "expect"):
         e = e.receiver

@@ -114,7 +114,8 @@ class _InitWalk:
         self.reported.add(key)
         binding = self.bindings[key]
         if binding.name.startswith("__best"):
-            # the result of an iterator's `max`, `min` or `find`, read only under its flag
+            # a value that an iterator consumer such as `max` or `max_by_key` keeps,
+            # read only under its flag
             return
         status = "is possibly-uninitialized" if key in self.state.maybe \
             else "isn't initialized"
