@@ -115,10 +115,10 @@ class _DerefPattern(NamedTuple):
 # Constructs outside the subset, found before parsing so that each gets one
 # clear message instead of a cascade of syntax errors.
 UNSUPPORTED = [
-    (re.compile(r"^[ \t]*(pub[ \t]+)?trait[ \t]+\w+", re.M), "trait definitions",
-     "write the methods in an `impl Type` block"),
-    (re.compile(r"\bdyn[ \t]+\w"), "trait objects",
-     "take a generic parameter `F: Fn(f64) -> f64`, or a function value `fn(f64) -> f64`"),
+    (re.compile(r"\bdyn[ \t]+\w"), "trait objects (`dyn Trait`)",
+     "sxc dispatches trait methods statically: take a generic parameter `T: Trait` or "
+     "`&impl Trait`, or for closures `F: Fn(f64) -> f64`; keep values of several types "
+     "in an enum"),
     (re.compile(r"^[ \t]*(pub[ \t]+)?(actor|specialist|hive|anima|module)[ \t]+\w+[ \t]*\{",
                 re.M),
      "the original toolchain's actors, specialists, hives and `module` blocks",
@@ -137,8 +137,8 @@ UNSUPPORTED = [
      "index the array instead: `let a = v[0];`"),
     (re.compile(r"'[A-Za-z_]\w*:[ \t]*\{"), "labelled blocks",
      "use a labelled `loop` and leave it with `break 'label value`"),
-    (re.compile(r"(?:(?<=->)|(?<=:))[ \t]*impl[ \t]+(?!Fn(Mut|Once)?[ \t]*\()\w+"),
-     "`impl Trait` types other than `impl Fn(..)`", "name the concrete type"),
+    (re.compile(r"(?<=->)[ \t]*impl[ \t]+(?!Fn(Mut|Once)?[ \t]*\()\w+"),
+     "`impl Trait` return types other than `impl Fn(..)`", "name the concrete type"),
     (re.compile(r"\bstatic[ \t]+mut\b"), "mutable statics",
      "keep the value in `main` and pass it as a `&mut` parameter"),
     (re.compile(r"^[ \t]*(#\[[^\]\n]*\][ \t]*)?extern[ \t]+crate\b", re.M), "`extern crate`",
@@ -315,7 +315,7 @@ def _nesting_diagnostic(source: str, path: str) -> Diagnostic | None:
 # a regular-expression scan per pattern on large files.  An empty tuple means
 # the pattern always runs.
 UNSUPPORTED_WORDS = [
-    ("trait",), ("dyn",), ("actor", "specialist", "hive", "anima", "module"),
+    ("dyn",), ("actor", "specialist", "hive", "anima", "module"),
     ("union",), ("macro_rules",), ("async",), ("unsafe",), (), ("let",), (),
     ("impl",), ("static",), ("extern",),
 ]
@@ -358,6 +358,25 @@ def _refutable(p: ast.Pattern) -> ast.Pattern:
     if getattr(p, "written_ref", False):
         return ast.DerefPattern(p.span, out)
     return out
+
+
+def _lift_impl_trait(te, names: list[str], bounds: dict[str, list[ast.TypeExpr]]):
+    """Replace an `impl Trait` in the parameter type `te` by a new generic parameter.
+
+    `fn f(x: &impl Shape)` means `fn f<T: Shape>(x: &T)`, so `names` and
+    `bounds` gain the parameter `impl Shape#N`, a name no program can write.
+    """
+    if isinstance(te, ast.NamedType) and getattr(te, "impl_trait", False):
+        name = f"impl {te.path[-1]}#{len(names)}"
+        names.append(name)
+        bound = ast.NamedType(te.span, te.path, te.args)
+        bounds[name] = [bound]
+        return ast.NamedType(te.span, [name], [])
+    if isinstance(te, ast.RefType):
+        te.inner = _lift_impl_trait(te.inner, names, bounds)
+    elif isinstance(te, ast.SliceType):
+        te.elem = _lift_impl_trait(te.elem, names, bounds)
+    return te
 
 
 def _split_generics(params, where) -> tuple[list[str], dict[str, list[ast.TypeExpr]]]:
@@ -741,6 +760,8 @@ class Builder(Transformer):
                 self_mutable = len(p) > 2 and p[2]
             else:
                 plain.append(p)
+        for param in plain:
+            param.type = _lift_impl_trait(param.type, names, bounds)
         fn = ast.FnDef(self.sp(meta), str(name), plain, ret, body, self_kind,
                        names, vis is not None, _tok_span(self.path, name))
         fn.bounds = bounds
@@ -895,6 +916,40 @@ class Builder(Transformer):
         impl.trait_span = first.span if second is not None else None
         return impl
 
+    def trait_def(self, meta, children):
+        vis, name, generics, supertraits, where, *rest = children
+        pending = []
+        for member in rest:
+            if isinstance(member, tuple):
+                pending.append(member)
+            elif member is not None:
+                self.allow_in(member.span, pending)
+                pending = []
+        names, _bounds = _split_generics(generics, where)
+        if names:
+            raise CompileError([Diagnostic(
+                "error", "sxc does not support generic traits", self.sp(meta), [],
+                "write one trait per type parameter, or a trait without parameters",
+                code="SX0801")])
+        methods = [m for m in rest if isinstance(m, ast.FnDef)]
+        consts = [c for c in rest if isinstance(c, ast.ConstDef)]
+        return ast.TraitDef(self.sp(meta), str(name), methods, consts, names,
+                            vis is not None, _tok_span(self.path, name), supertraits or [])
+
+    def trait_fn(self, meta, children):
+        # a required method: `fn_def` with no body
+        return self.fn_def(meta, [children[0], None, *children[1:], None])
+
+    def trait_const(self, meta, children):
+        name, ty = children
+        return ast.ConstDef(self.sp(meta), str(name), ty, None, True, _tok_span(self.path, name))
+
+    def trait_type(self, meta, children):
+        raise CompileError([Diagnostic(
+            "error", "sxc does not support associated types in trait definitions",
+            self.sp(meta), [], "use the concrete type in the method signatures",
+            code="SX0801")])
+
     def use_decl(self, meta, children):
         vis, imports = children
         return ast.UseDecl(self.sp(meta), imports, vis is not None)
@@ -972,9 +1027,12 @@ class Builder(Transformer):
         return [c for c in children if not isinstance(c, Token)]
 
     def impl_trait_type(self, meta, children):
-        raise CompileError([Diagnostic(
-            "error", f"sxc does not support `impl {children[0]}` types", self.sp(meta), [],
-            "sxc supports `impl Fn(..)`, `impl FnMut(..)` and `impl FnOnce(..)`", code="SX0801")])
+        # `impl Shape` as a parameter type: `fn_def` turns it into a generic parameter
+        args = children[-1] if isinstance(children[-1], list) else []
+        names = [str(c) for c in children if isinstance(c, Token)]
+        bound = ast.NamedType(self.sp(meta), names, args)
+        bound.impl_trait = True
+        return bound
 
     def impl_fn_type(self, meta, children):
         name, *params, ret = children

@@ -27,7 +27,7 @@ from sxc.modules import ModuleLoader, Scope
 from sxc.nested import lift_library
 from sxc.names import NameResolver
 from sxc.parse import parse_module
-from sxc.traits import derive_methods
+from sxc.traits import complete_impl, derive_methods, is_builtin_trait, report_unknown_trait
 
 # The inner attributes `#![name = value]` that sxc reads.
 FILE_SETTINGS = {"mode", "tangents"}
@@ -57,6 +57,18 @@ class Program:
     module_files: dict[str, str | None] = field(default_factory=dict)
     # prelude types that an item of the user's crate root shadows: name -> key
     shadowed_prelude: dict[str, str] = field(default_factory=dict)
+    # the `trait` items: key -> definition, and trait key -> the types that implement it
+    traits: dict[str, ast.TraitDef] = field(default_factory=dict)
+    trait_impls: dict[str, set[str]] = field(default_factory=dict)
+
+    def find_trait(self, name: str) -> ast.TraitDef | None:
+        """Return the trait that `name` (a key, or a path's last segment) names."""
+        found = self.traits.get(name)
+        if found is not None:
+            return found
+        last = name.split("::")[-1]
+        matches = [t for key, t in self.traits.items() if key.split("::")[-1] == last]
+        return matches[0] if len(matches) == 1 else None
 
     def prelude_key(self, name: str) -> str:
         """Return the key of the prelude's type `name`, `std::Rng` when the user's shadows it."""
@@ -130,6 +142,11 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
         # Rust's prelude brings the variants of `Option` into scope
         for variant in ("Some", "None"):
             program.variant_imports.setdefault(variant, "Option")
+    for scope in [std] + loader.scopes:
+        for item in scope.members:
+            if isinstance(item, ast.TraitDef):
+                item.origin = scope.origin
+                _define(program.traits, item.name, item, reporter, "trait")
     for scope in [std] + loader.scopes:
         _add_items(program, scope, reporter)
     derive_methods(program, reporter)
@@ -213,6 +230,17 @@ def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
                 key = item.name
             _define(program.functions, key, item, reporter, "function")
         elif isinstance(item, ast.ImplDef):
+            if item.trait is not None and not is_builtin_trait(item.trait):
+                trait = program.find_trait(item.trait)
+                if trait is None:
+                    report_unknown_trait(item, program.traits, reporter)
+                    continue
+                complete_impl(item, trait, reporter)
+                item.trait = trait.name
+                program.trait_impls.setdefault(trait.name, set()).add(item.type_name)
+                for method in item.methods:
+                    method.origin = origin
+                    method.module_path = scope.path
             impls.append(item)
             for const in item.consts:
                 const.owner = item.type_name

@@ -15,6 +15,7 @@ expects and turns `a == b` on structs into `a.eq(&b)`.
 
 from __future__ import annotations
 
+import copy
 import re
 
 from sxc import ast
@@ -38,13 +39,42 @@ ARITHMETIC_TRAITS = {"Add": "add", "Sub": "sub", "Mul": "mul", "Div": "div", "Re
 ARITHMETIC_METHODS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "rem"}
 
 
+# Traits of Rust's standard library that sxc does not implement.  An impl of
+# one of them gets SX0804; an impl of any other name that no `trait` item
+# declares gets "cannot find trait".
+STD_TRAITS = {"Iterator", "IntoIterator", "Hash", "PartialOrd", "Ord", "From", "Into",
+              "TryFrom", "TryInto", "Drop", "Deref", "DerefMut", "FromStr", "AsRef", "AsMut",
+              "Borrow", "ToString", "Sum", "Product", "Extend", "FromIterator", "Error",
+              "Send", "Sync", "Sized", "Any", "Write", "Read", "DoubleEndedIterator",
+              "ExactSizeIterator", "Fn", "FnMut", "FnOnce", "Debug", "LowerExp", "UpperExp"}
+
+
+def is_builtin_trait(trait: str) -> bool:
+    """Return whether `trait` is one that sxc knows without a `trait` item."""
+    return (trait in SUPPORTED_TRAITS or trait == "Display" or trait in OPERATOR_TRAITS
+            or trait in STD_TRAITS)
+
+
 def check_trait_impl(impl: ast.ImplDef, reporter: Reporter) -> bool:
-    """Report an `impl Trait for Type` that sxc cannot compile; return whether it can."""
+    """Report an `impl Trait for Type` that sxc cannot compile; return whether it can.
+
+    An impl of a trait that sxc does not know passes: it may implement a
+    user-defined trait, which `sxc.resolve` checks once every module is loaded.
+    """
     trait = impl.trait
     if trait is None or trait in SUPPORTED_TRAITS or trait == "Display":
         return True  # `impl Display` is the printing of `{}`
     if trait in ARITHMETIC_TRAITS or trait == "Neg":
         return True  # `a + b` calls the `add` this impl defines, `-a` its `neg`
+    if not is_builtin_trait(trait):
+        return True
+    report_unsupported_impl(impl, reporter)
+    return False
+
+
+def report_unsupported_impl(impl: ast.ImplDef, reporter: Reporter) -> None:
+    """Report an impl of a standard-library trait that sxc does not compile."""
+    trait = impl.trait
     span = getattr(impl, "trait_span", None) or impl.span
     if trait in OPERATOR_TRAITS:
         method = re.sub(r"(?<!^)(?=[A-Z])", "_", trait).lower()  # `AddAssign` -> `add_assign`
@@ -58,10 +88,90 @@ def check_trait_impl(impl: ast.ImplDef, reporter: Reporter) -> bool:
                        help=f"write a method, such as `{shown}`, and call it", code="SX0804")
     else:
         reporter.error(f"sxc does not support implementing the trait `{trait}`", span,
-                       help="sxc implements `Default`, `Clone`, `Copy`, `PartialEq`, `Eq` "
-                            "and `Display`; write the methods in a plain `impl "
-                            f"{impl.type_name}` block", code="SX0804")
-    return False
+                       help="sxc implements `Default`, `Clone`, `Copy`, `PartialEq`, `Eq`, "
+                            "`Display` and the traits that the program declares; write the "
+                            f"methods in a plain `impl {impl.type_name}` block", code="SX0804")
+
+
+def report_unknown_trait(impl: ast.ImplDef, traits: dict, reporter: Reporter) -> None:
+    """Report an `impl Name for Type` where no trait `Name` exists."""
+    from sxc.diagnostics import similar_name
+
+    span = getattr(impl, "trait_span", None) or impl.span
+    similar = similar_name(impl.trait, list(traits))
+    reporter.error(f"cannot find trait `{impl.trait}` in this scope", span,
+                   help=f"a trait with a similar name exists: `{similar}`" if similar else
+                   f"declare it: `trait {impl.trait} {{ .. }}`", code="SX0215")
+
+
+def complete_impl(impl: ast.ImplDef, trait: ast.TraitDef, reporter: Reporter) -> None:
+    """Check `impl` against the items of `trait`, and copy in the provided ones it lacks.
+
+    A provided method is copied as written, so `Self` and `self.method()` in
+    its body name the implementing type once the copy joins the impl.
+    """
+    declared = {m.name: m for m in trait.methods}
+    declared_consts = {c.name: c for c in trait.consts}
+    trait_note = [(f"trait `{trait.name}` is declared here", trait.name_span or trait.span)]
+    for method in impl.methods:
+        required = declared.get(method.name)
+        if required is None:
+            reporter.error(f"method `{method.name}` is not a member of trait `{trait.name}`",
+                           method.name_span or method.span, notes=trait_note,
+                           help="move it to a plain `impl " + impl.type_name + "` block, or "
+                                f"declare it in `trait {trait.name}`", code="SX0216")
+            continue
+        _check_signature(method, required, trait, reporter)
+    for const in impl.consts:
+        if const.name not in declared_consts:
+            reporter.error(f"constant `{const.name}` is not a member of trait `{trait.name}`",
+                           const.name_span or const.span, notes=trait_note,
+                           help="move it to a plain `impl " + impl.type_name + "` block, or "
+                                f"declare it in `trait {trait.name}`", code="SX0216")
+    defined = {m.name for m in impl.methods}
+    defined_consts = {c.name for c in impl.consts}
+    missing = [m for m in trait.methods if m.body is None and m.name not in defined]
+    missing += [c for c in trait.consts if c.value is None and c.name not in defined_consts]
+    if missing:
+        names = ", ".join(f"`{item.name}`" for item in missing)
+        reporter.error(f"not all trait items implemented, missing: {names}",
+                       getattr(impl, "trait_span", None) or impl.span,
+                       notes=[(f"`{item.name}` is declared here", item.name_span or item.span)
+                              for item in missing],
+                       help=f"implement the missing items in `impl {trait.name} for "
+                            f"{impl.type_name}`", code="SX0217")
+    for method in trait.methods:
+        if method.body is not None and method.name not in defined:
+            impl.methods.append(copy.deepcopy(method))
+    for const in trait.consts:
+        if const.value is not None and const.name not in defined_consts:
+            impl.consts.append(copy.deepcopy(const))
+
+
+def _check_signature(method: ast.FnDef, required: ast.FnDef, trait: ast.TraitDef,
+                     reporter: Reporter) -> None:
+    """Report a method whose `self` or number of parameters differs from the trait's."""
+    note = [(f"`{trait.name}::{required.name}` is declared here",
+             required.name_span or required.span)]
+    span = method.name_span or method.span
+    if (method.self_kind is None) != (required.self_kind is None):
+        has, lacks = ("the impl", "the trait") if required.self_kind is None else \
+            ("the trait", "the impl")
+        reporter.error(f"method `{method.name}` has a `self` parameter in {has} but not in "
+                       f"{lacks}", span, notes=note,
+                       help="write the parameters as the trait declares them", code="SX0218")
+        return
+    mine = len(method.params) + (method.self_kind is not None)
+    theirs = len(required.params) + (required.self_kind is not None)
+    if mine != theirs:
+        reporter.error(f"method `{method.name}` has {_count(mine)} but the declaration in "
+                       f"trait `{trait.name}::{required.name}` has {theirs}", span,
+                       notes=note, help="write the parameters as the trait declares them",
+                       code="SX0218")
+
+
+def _count(n: int) -> str:
+    return f"{n} parameter" if n == 1 else f"{n} parameters"
 
 
 def derive_methods(program, reporter: Reporter) -> None:

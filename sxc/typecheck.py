@@ -413,6 +413,11 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
 
     def _named_type(self, te: ast.NamedType) -> T.Type:
         name = te.path[-1]
+        if getattr(te, "impl_trait", False):
+            self.rep.error("`impl Trait` is allowed only in the parameter types of a function",
+                           te.span, help="name the concrete type, or take a generic parameter "
+                                         f"`T: {name}`", code="SX0801")
+            return T.NEVER
         generic = self.generic_type(te)
         if generic is not None:
             return generic

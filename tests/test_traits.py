@@ -1,5 +1,5 @@
-"""The traits of the subset: derives, `Default::default()`, `.clone()`, `==`, and the
-one error that every other trait impl gets.
+"""The traits of the subset: derives, `Default::default()`, `.clone()`, `==`, the
+program's own traits, and the errors of trait impls.
 
 The programs that run are tests/programs/trait_*.sx; the cases here check what
 those cannot: duals in derived methods, the printed lowering, and every
@@ -34,6 +34,34 @@ ERRORS = [
      "write a method, such as `fn not(self) -> V`"),
     ("other-trait", "struct V { x: f64 }\nimpl Iterator for V {\n}\nfn main() { }\n", 2, 6,
      "sxc does not support implementing the trait `Iterator`", "plain `impl V` block"),
+    ("missing-method", "trait Shape {\n    fn area(&self) -> f64;\n    fn name(&self) -> i64;\n}\n"
+     "struct V { x: f64 }\nimpl Shape for V {\n    fn name(&self) -> i64 { 1 }\n}\n"
+     "fn main() { }\n", 6, 6, "not all trait items implemented, missing: `area`",
+     "implement the missing items in `impl Shape for V`"),
+    ("missing-two", "trait Shape {\n    const SIDES: u32;\n    fn area(&self) -> f64;\n}\n"
+     "struct V { x: f64 }\nimpl Shape for V { }\nfn main() { }\n", 6, 6,
+     "not all trait items implemented, missing: `area`, `SIDES`", None),
+    ("not-a-member", "trait Shape {\n    fn area(&self) -> f64;\n}\nstruct V { x: f64 }\n"
+     "impl Shape for V {\n    fn area(&self) -> f64 { self.x }\n"
+     "    fn perimeter(&self) -> f64 { self.x }\n}\nfn main() { }\n", 7, 8,
+     "method `perimeter` is not a member of trait `Shape`", "plain `impl V` block"),
+    ("const-not-a-member", "trait Shape { }\nstruct V { x: f64 }\n"
+     "impl Shape for V {\n    const N: i64 = 1;\n}\nfn main() { }\n", 4, 11,
+     "constant `N` is not a member of trait `Shape`", None),
+    ("unknown-trait", "trait Shape { }\nstruct V { x: f64 }\nimpl Shap for V { }\n"
+     "fn main() { }\n", 3, 6, "cannot find trait `Shap` in this scope",
+     "a trait with a similar name exists: `Shape`"),
+    ("parameter-count", "trait Shape {\n    fn area(&self) -> f64;\n}\nstruct V { x: f64 }\n"
+     "impl Shape for V {\n    fn area(&self, k: f64) -> f64 { self.x * k }\n}\n"
+     "fn main() { }\n", 6, 8,
+     "method `area` has 2 parameters but the declaration in trait `Shape::area` has 1", None),
+    ("missing-self", "trait Shape {\n    fn area(&self) -> f64;\n}\nstruct V { x: f64 }\n"
+     "impl Shape for V {\n    fn area() -> f64 { 1.0 }\n}\nfn main() { }\n", 6, 8,
+     "method `area` has a `self` parameter in the trait but not in the impl", None),
+    ("default-body-error", "trait Shape {\n    fn area(&self) -> f64;\n"
+     "    fn twice(&self) -> f64 { self.area() * true }\n}\nstruct V { x: f64 }\n"
+     "impl Shape for V {\n    fn area(&self) -> f64 { self.x }\n}\nfn main() { }\n",
+     3, 42, "cannot apply `*` to `f64` and `bool`", None),
     ("derive-hash", "#[derive(Debug, Hash)]\nstruct V { x: f64 }\nfn main() { }\n", 1, 1,
      "sxc does not support `#[derive(Hash)]`", "sxc derives `Debug`, `Clone`"),
     ("conflict", "#[derive(Clone)]\nstruct V { x: f64 }\nimpl Clone for V {\n"
@@ -116,3 +144,18 @@ def test_derive_in_module_is_public(tmp_path):
     main.write_text("mod shapes;\npub fn check() -> bool {\n"
                     "    let p = shapes::P::default();\n    p.clone() == p\n}\nfn main() { }\n")
     assert sxc.compile(str(main)).check() is True
+
+
+def test_trait_in_module(tmp_path):
+    (tmp_path / "shapes.sx").write_text(
+        "pub trait Shape {\n    fn area(&self) -> f64;\n"
+        "    fn twice(&self) -> f64 { self.area() * 2.0 }\n}\n"
+        "pub struct Sq { pub s: f64 }\n"
+        "impl Shape for Sq {\n    fn area(&self) -> f64 { self.s * self.s }\n}\n")
+    main = tmp_path / "main.sx"
+    main.write_text("mod shapes;\nuse shapes::Shape;\nstruct C { r: f64 }\n"
+                    "impl shapes::Shape for C {\n    fn area(&self) -> f64 { self.r }\n}\n"
+                    "pub fn both() -> f64 {\n"
+                    "    shapes::Sq { s: 3.0 }.twice() + C { r: 2.0 }.twice()\n}\n"
+                    "fn main() { }\n")
+    assert sxc.compile(str(main)).both() == 22.0
