@@ -496,7 +496,8 @@ _ALL = [
         }
     """),
     _code("SX0215", "cannot find a trait", """
-        An `impl Name for Type` names a trait that no `trait` item declares and that is not one of the standard traits sxc
+        An `impl Name for Type`, a bound `T: Name` or a supertrait names a
+        trait that no `trait` item declares and that is not one of the standard traits sxc
         knows.  Check the spelling, or declare the trait.
     """, """
         struct Square { side: f64 }
@@ -798,7 +799,10 @@ _ALL = [
     _code("SX0311", "trait not implemented", """
         An operation needs a trait that the type does not implement:
         `Default::default()` needs `Default`, `sort` needs a total order, and
-        `dedup` needs `==`.  Derive the trait or write the `impl`.
+        `dedup` needs `==`.  A call of a generic function `fn f<T: Shape>`
+        needs an `impl Shape` for the type that takes the place of `T`, and
+        an `impl Solid` of a trait `Solid: Shape` needs an `impl Shape` for
+        the same type.  Derive the trait or write the `impl`.
     """, """
         struct P { x: f64 }
 

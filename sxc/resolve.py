@@ -27,7 +27,8 @@ from sxc.modules import ModuleLoader, Scope
 from sxc.nested import lift_library
 from sxc.names import NameResolver
 from sxc.parse import parse_module
-from sxc.traits import complete_impl, derive_methods, is_builtin_trait, report_unknown_trait
+from sxc.traits import (check_bound_names, check_supertraits, complete_impl, derive_methods,
+                        is_builtin_trait, report_unknown_trait)
 
 # The inner attributes `#![name = value]` that sxc reads.
 FILE_SETTINGS = {"mode", "tangents"}
@@ -59,7 +60,7 @@ class Program:
     shadowed_prelude: dict[str, str] = field(default_factory=dict)
     # the `trait` items: key -> definition, and trait key -> the types that implement it
     traits: dict[str, ast.TraitDef] = field(default_factory=dict)
-    trait_impls: dict[str, set[str]] = field(default_factory=dict)
+    trait_impls: dict[str, dict[str, Span]] = field(default_factory=dict)  # type -> impl span
 
     def find_trait(self, name: str) -> ast.TraitDef | None:
         """Return the trait that `name` (a key, or a path's last segment) names."""
@@ -149,6 +150,8 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
                 _define(program.traits, item.name, item, reporter, "trait")
     for scope in [std] + loader.scopes:
         _add_items(program, scope, reporter)
+    check_supertraits(program, reporter)
+    check_bound_names(program, reporter)
     derive_methods(program, reporter)
     _add_entry(program, module, reporter)
     program.module_files = loader.files
@@ -237,7 +240,8 @@ def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
                     continue
                 complete_impl(item, trait, reporter)
                 item.trait = trait.name
-                program.trait_impls.setdefault(trait.name, set()).add(item.type_name)
+                program.trait_impls.setdefault(trait.name, {})[item.type_name] = \
+                    getattr(item, "trait_span", None) or item.span
                 for method in item.methods:
                     method.origin = origin
                     method.module_path = scope.path

@@ -49,8 +49,13 @@ STD_TRAITS = {"Iterator", "IntoIterator", "Hash", "PartialOrd", "Ord", "From", "
               "ExactSizeIterator", "Fn", "FnMut", "FnOnce", "Debug", "LowerExp", "UpperExp"}
 
 
+# Other traits that may bound a generic parameter without a `trait` item.
+BOUND_ONLY_TRAITS = {"Sized", "Copy", "Clone", "Debug", "Display", "PartialOrd", "Ord",
+                     "PartialEq", "Eq", "Default", "Fn", "FnMut", "FnOnce"}
+
+
 def is_builtin_trait(trait: str) -> bool:
-    """Return whether `trait` is one that sxc knows without a `trait` item."""
+    """Return whether `trait` is a standard trait that sxc accepts without a `trait` item."""
     return (trait in SUPPORTED_TRAITS or trait == "Display" or trait in OPERATOR_TRAITS
             or trait in STD_TRAITS)
 
@@ -58,7 +63,7 @@ def is_builtin_trait(trait: str) -> bool:
 def check_trait_impl(impl: ast.ImplDef, reporter: Reporter) -> bool:
     """Report an `impl Trait for Type` that sxc cannot compile; return whether it can.
 
-    An impl of a trait that sxc does not know passes: it may implement a
+    An impl of a trait outside the standard library passes: it may implement a
     user-defined trait, which `sxc.resolve` checks once every module is loaded.
     """
     trait = impl.trait
@@ -237,3 +242,57 @@ def _eq(sdef: ast.StructDef, name: str, span: Span) -> ast.FnDef:
 
 
 BUILDERS = {"Default": _default, "Clone": _clone, "PartialEq": _eq}
+
+
+def check_supertraits(program, reporter: Reporter) -> None:
+    """Report an impl of a trait whose type lacks an impl of one of its supertraits."""
+    for trait in program.traits.values():
+        for bound in trait.supertraits:
+            if not isinstance(bound, ast.NamedType):
+                continue
+            parent = program.find_trait(bound.path[-1])
+            if parent is None:
+                continue
+            implemented = program.trait_impls.get(parent.name, {})
+            for type_name, span in program.trait_impls.get(trait.name, {}).items():
+                if type_name in implemented:
+                    continue
+                shown = parent.name.split("::")[-1]
+                reporter.error(f"the trait bound `{type_name}: {shown}` is not satisfied",
+                               span, notes=[(f"required by this bound in `{trait.name}`",
+                                             bound.span)],
+                               help=f"implement the trait: `impl {shown} for {type_name} "
+                                    "{ .. }`", code="SX0311")
+
+
+def check_bound_names(program, reporter: Reporter) -> None:
+    """Report a bound `T: Name` whose `Name` is no trait of the program or of `std`.
+
+    Only one-segment names are checked, because a path such as
+    `std::ops::Mul` names a standard trait whether or not sxc lists it.
+    """
+    bounds = []
+    for fn in program.functions.values():
+        if getattr(fn, "origin", "user") != "user":
+            continue
+        bounds += [b for found in fn.bounds.values() for b in found]
+        bounds += [b for found in (getattr(fn, "impl_bounds", None) or {}).values()
+                   for b in found]
+    for trait in program.traits.values():
+        if getattr(trait, "origin", "user") == "user":
+            bounds += trait.supertraits
+    reported = set()
+    for bound in bounds:
+        if not isinstance(bound, ast.NamedType) or len(bound.path) != 1 or id(bound) in reported:
+            continue
+        name = bound.path[0]
+        if program.find_trait(name) is not None or is_builtin_trait(name) \
+                or name in BOUND_ONLY_TRAITS:
+            continue
+        reported.add(id(bound))
+        from sxc.diagnostics import similar_name
+
+        similar = similar_name(name, [key.split("::")[-1] for key in program.traits])
+        reporter.error(f"cannot find trait `{name}` in this scope", bound.span,
+                       help=f"a trait with a similar name exists: `{similar}`" if similar
+                       else f"declare it: `trait {name} {{ .. }}`", code="SX0215")

@@ -1185,6 +1185,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             e.ty = N.const_value(canonical)[0]
             e.target = ("num_const", canonical)
             return e
+        if len(segs) == 2 and self.type_param_owner(segs[0]) is not None:
+            segs = e.segments = [self.type_param_owner(segs[0]), segs[1]]
         owner, item = segs[-2], segs[-1]
         if self.variant_value(e) is not None:
             return e

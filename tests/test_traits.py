@@ -62,6 +62,23 @@ ERRORS = [
      "    fn twice(&self) -> f64 { self.area() * true }\n}\nstruct V { x: f64 }\n"
      "impl Shape for V {\n    fn area(&self) -> f64 { self.x }\n}\nfn main() { }\n",
      3, 42, "cannot apply `*` to `f64` and `bool`", None),
+    ("bound-not-satisfied", "trait Shape {\n    fn area(&self) -> f64;\n}\nstruct Foo { x: f64 }\n"
+     "fn total<T: Shape>(xs: &[T]) -> f64 {\n    xs[0].area()\n}\n"
+     "fn main() {\n    let t = total(&[Foo { x: 1.0 }]);\n}\n", 9, 13,
+     "the trait bound `Foo: Shape` is not satisfied", "`impl Shape for Foo { .. }`"),
+    ("impl-trait-not-satisfied", "trait Shape {\n    fn area(&self) -> f64;\n}\n"
+     "fn show(x: &impl Shape) -> f64 {\n    x.area()\n}\n"
+     "fn main() {\n    let t = show(&2.5);\n}\n", 8, 13,
+     "the trait bound `f64: Shape` is not satisfied", None),
+    ("where-not-satisfied", "trait Shape {\n    fn area(&self) -> f64;\n}\nstruct Foo { x: f64 }\n"
+     "fn f<T>(x: T) -> f64 where T: Shape {\n    x.area()\n}\n"
+     "fn main() {\n    let t = f(Foo { x: 1.0 });\n}\n", 9, 13,
+     "the trait bound `Foo: Shape` is not satisfied", None),
+    ("supertrait-not-implemented", "trait Shape {\n    fn area(&self) -> f64;\n}\n"
+     "trait Solid: Shape { }\nstruct Foo { x: f64 }\nimpl Solid for Foo { }\nfn main() { }\n",
+     6, 6, "the trait bound `Foo: Shape` is not satisfied", "`impl Shape for Foo { .. }`"),
+    ("unknown-bound", "trait Shape { }\nfn f<T: Shap>(x: T) { }\nfn main() { }\n", 2, 9,
+     "cannot find trait `Shap` in this scope", "a trait with a similar name exists: `Shape`"),
     ("derive-hash", "#[derive(Debug, Hash)]\nstruct V { x: f64 }\nfn main() { }\n", 1, 1,
      "sxc does not support `#[derive(Hash)]`", "sxc derives `Debug`, `Clone`"),
     ("conflict", "#[derive(Clone)]\nstruct V { x: f64 }\nimpl Clone for V {\n"
