@@ -1409,6 +1409,12 @@ class Builder(Transformer):
 
     def method_call(self, meta, children):
         base, name, turbofish, args = children
+        if str(name) == "write_str" and len(args or []) == 1 and not turbofish:
+            # `f.write_str(s)` of `fmt::Write` is `write!(f, "{}", s)`, for a
+            # `Formatter` and a `String` alike.
+            # NOTE: a program's own method named `write_str` is read this way too.
+            span = self.sp(meta)
+            return ast.MacroCall(span, "write", [base, ast.StrLit(span, "{}"), args[0]])
         return ast.MethodCall(self.sp(meta), base, str(name), args or [],
                               turbofish or [], _tok_span(self.path, name))
 
