@@ -1397,8 +1397,9 @@ _ALL = [
         `Display` and the traits that the program declares from `impl`
         blocks, and derives `Debug`, `Clone`, `Copy`,
         `Default`, `PartialEq` and `Eq`.  Of the operator traits it takes
-        `Add`, `Sub`, `Mul`, `Div` and `Rem` between two values of one
-        struct type, and `Neg`.  Other traits, other operator overloading and
+        `Add`, `Sub`, `Mul`, `Div` and `Rem`, with the struct or another type
+        on the right (`impl Mul<f64> for V`), their `AddAssign` forms, and
+        `Neg`.  Other traits, other operator overloading and
         hand-written `Debug` are not supported; write plain methods.
     """, """
         #[derive(Hash)]

@@ -914,6 +914,7 @@ class Builder(Transformer):
         impl = ast.ImplDef(self.sp(meta), self_type.path[-1], trait, methods, names,
                            list(self_type.args), bounds, consts)
         impl.trait_span = first.span if second is not None else None
+        impl.trait_args = list(first.args) if second is not None else []  # `Mul<f64>`: [f64]
         return impl
 
     def trait_def(self, meta, children):

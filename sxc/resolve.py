@@ -28,7 +28,7 @@ from sxc.nested import lift_library
 from sxc.names import NameResolver
 from sxc.parse import parse_module
 from sxc.traits import (check_bound_names, check_supertraits, complete_impl, derive_methods,
-                        is_builtin_trait, report_unknown_trait)
+                        is_builtin_trait, operator_method_name, report_unknown_trait)
 
 # The inner attributes `#![name = value]` that sxc reads.
 FILE_SETTINGS = {"mode", "tangents"}
@@ -251,6 +251,7 @@ def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
                 const.name = f"{item.type_name}::{const.name}"
                 _define(program.consts, const.name, const, reporter, "constant")
             for method in item.methods:
+                method.name = operator_method_name(item, method.name)
                 method.owner = item.type_name
                 method.impl_generics = item.generics
                 method.impl_args = item.type_args

@@ -32,11 +32,42 @@ DERIVED_METHODS = {"Default": "default", "Clone": "clone", "PartialEq": "eq"}
 
 OPERATOR_TRAITS = {"Add", "Sub", "Mul", "Div", "Rem", "Neg", "Not", "AddAssign",
                    "SubAssign", "MulAssign", "DivAssign", "RemAssign", "Index", "IndexMut",
-                   "BitAnd", "BitOr", "BitXor", "Shl", "Shr"}
+                   "BitAnd", "BitOr", "BitXor", "Shl", "Shr", "BitAndAssign", "BitOrAssign",
+                   "BitXorAssign", "ShlAssign", "ShrAssign"}
 UNARY_OPERATOR_TRAITS = {"Neg", "Not"}
-# The operator traits whose impls sxc compiles: the binary operator -> its method.
+# The operator traits whose impls sxc compiles: the trait -> its method.
 ARITHMETIC_TRAITS = {"Add": "add", "Sub": "sub", "Mul": "mul", "Div": "div", "Rem": "rem"}
 ARITHMETIC_METHODS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "rem"}
+ASSIGN_TRAITS = {"AddAssign": "add_assign", "SubAssign": "sub_assign",
+                 "MulAssign": "mul_assign", "DivAssign": "div_assign",
+                 "RemAssign": "rem_assign"}
+
+
+def operator_method_name(impl: ast.ImplDef, method: str) -> str:
+    """Return the name that a method of an operator impl goes by.
+
+    `impl Mul for V` and `impl Mul<f64> for V` both define `mul`, so the
+    method of an impl whose right-hand side is another type gets a name of
+    its own, `mul__f64`.  The type checker picks between them by the type
+    of the right operand (see `Checker.operator_method`).
+    """
+    args = getattr(impl, "trait_args", None) or []
+    if impl.trait not in ARITHMETIC_TRAITS and impl.trait not in ASSIGN_TRAITS or not args:
+        return method
+    rhs = args[0]
+    if isinstance(rhs, ast.NamedType) and rhs.path[-1] in ("Self", impl.type_name):
+        return method
+    return f"{method}__{_type_expr_text(rhs)}"
+
+
+def _type_expr_text(te) -> str:
+    """Return a part of an identifier that names the written type `te`."""
+    if isinstance(te, ast.RefType):
+        return ("ref_mut_" if te.mutable else "ref_") + _type_expr_text(te.inner)
+    if isinstance(te, ast.NamedType):
+        text = te.path[-1].split("::")[-1]
+        return "_".join([text] + [_type_expr_text(a) for a in te.args])
+    return re.sub(r"\W", "_", type(te).__name__)
 
 
 # Traits of Rust's standard library that sxc does not implement.  An impl of
@@ -69,8 +100,8 @@ def check_trait_impl(impl: ast.ImplDef, reporter: Reporter) -> bool:
     trait = impl.trait
     if trait is None or trait in SUPPORTED_TRAITS or trait == "Display":
         return True  # `impl Display` is the printing of `{}`
-    if trait in ARITHMETIC_TRAITS or trait == "Neg":
-        return True  # `a + b` calls the `add` this impl defines, `-a` its `neg`
+    if trait in ARITHMETIC_TRAITS or trait in ASSIGN_TRAITS or trait == "Neg":
+        return True  # `a + b` calls the `add` this impl defines, `a += b` its `add_assign`
     if not is_builtin_trait(trait):
         return True
     report_unsupported_impl(impl, reporter)

@@ -950,6 +950,9 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             stmt.value = self.coerce(self.expr(stmt.value, target.ty), target.ty)
             return stmt
         binop = op[:-1]
+        overloaded = self.operator_assign(stmt, target, binop)
+        if overloaded is not None:
+            return overloaded
         # `total += x` with `x: &f64` adds the number, as Rust's `AddAssign<&f64>` does
         value = _deref_operand(self.expr(stmt.value, target.ty))
         if isinstance(target.ty, T.DualT):
@@ -965,6 +968,68 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
                            stmt.span, code="SX0305")
         stmt.value = value
         return stmt
+
+    def operator_assign(self, stmt: ast.Assign, target: ast.Expr,
+                        binop: str) -> ast.Stmt | None:
+        """Check `a += b` on a struct with `impl AddAssign` as `a.add_assign(b)`.
+
+        Returns None when `a` is no struct, so that the caller checks the
+        assignment of numbers.
+        """
+        struct = T.strip_refs(target.ty)
+        if binop not in ARITHMETIC_METHODS or not isinstance(struct, T.StructT):
+            return None
+        method = ARITHMETIC_METHODS[binop] + "_assign"
+        value = _deref_operand(self.expr(stmt.value, None))
+        if isinstance(value.ty, T.NeverT):
+            return ast.ExprStmt(stmt.span, value, True)
+        chosen = self.operator_method(struct.struct, method, value)
+        if chosen is None:
+            trait = _trait_of(method)
+            shown = trait if T.strip_refs(value.ty) == struct else f"{trait}<{value.ty}>"
+            self.rep.error(f"binary assignment operation `{stmt.op}` cannot be applied to "
+                           f"type `{struct}`", stmt.span,
+                           help=f"implement `{shown}` for `{struct}`", code="SX0305")
+            return ast.ExprStmt(stmt.span, value, True)
+        target.checked = True
+        value.checked = True
+        call = ast.MethodCall(stmt.span, target, chosen, [value], [], stmt.span)
+        return ast.ExprStmt(stmt.span, self.expr(call, None), True)
+
+    def operator_methods(self, struct: str, method: str) -> list[str]:
+        """Return the keys of the methods of `struct` that an operator may call:
+        `V::mul` of `impl Mul`, and `V::mul__f64` of `impl Mul<f64>`."""
+        def matches(name: str) -> bool:
+            return name == method or name.startswith(method + "__")
+
+        names = {key.split("::")[-1] for key in self.sigs
+                 if key.startswith(struct + "::") and matches(key.split("::")[-1])}
+        if struct in self.instance_of:
+            # a copy of a generic struct gets the methods of its impls on first use
+            base = self.instance_of[struct][0]
+            names.update(t.fn.name for t in self.method_templates.get(base, [])
+                         if matches(t.fn.name))
+        for name in names:
+            self.ensure_method(struct, name)
+        return sorted(f"{struct}::{name}" for name in names if f"{struct}::{name}" in self.sigs)
+
+    def operator_method(self, struct: str, method: str, right: ast.Expr) -> str | None:
+        """Return the name of the operator method of `struct` whose parameter takes `right`."""
+        right_t = T.prune(right.ty)
+        if isinstance(right_t, T.LiteralVar):
+            right_t = None  # an unsuffixed literal fits the impl for its kind of number
+        fallback = None
+        for key in self.operator_methods(struct, method):
+            sig = self.sigs[key]
+            if len(sig.params) != 1:
+                continue
+            param = sig.params[0]
+            if right_t is not None and param == right_t:
+                return key.split("::")[-1]
+            if right_t is None and (T.is_int(param) if isinstance(right.ty, T.IntVar)
+                                    else T.is_float(param)):
+                fallback = fallback or key.split("::")[-1]
+        return fallback
 
     def check_place(self, target: ast.Expr, span: Span) -> None:
         self.note_mutation(target)
@@ -1338,6 +1403,9 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
                 return T.DUAL
         if lt == rt:
             return lt
+        if e.op in ARITHMETIC_METHODS and isinstance(T.strip_refs(lt), T.StructT) \
+                and self.operator_methods(T.strip_refs(lt).struct, ARITHMETIC_METHODS[e.op]):
+            return lt  # `e_Binary` picks the impl whose right-hand side is `rt`
         if _is_literal(e.right):
             e.right = self.coerce(e.right, lt)
             if e.right.ty == lt:
@@ -1433,11 +1501,20 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             return self.tuple_order(e, aggregate)
         method = ARITHMETIC_METHODS.get(op)
         if method is not None and isinstance(aggregate, T.StructT) and \
-                f"{aggregate.struct}::{method}" in self.sigs:
-            # `a + b` on a struct with `impl Add` is `a.add(b)`
+                self.operator_methods(aggregate.struct, method):
+            # `a + b` on a struct with `impl Add` is `a.add(b)`, and with
+            # `impl Add<f64>` and a `f64` on the right `a.add__f64(b)`
+            chosen = self.operator_method(aggregate.struct, method, e.right)
+            if chosen is None:
+                self.rep.error(f"mismatched types: cannot apply `{op}` to `{e.left.ty}` and "
+                               f"`{e.right.ty}`", e.op_span or e.span,
+                               help=f"implement `{_trait_of(method)}<{e.right.ty}>` for "
+                                    f"`{aggregate}`", code="SX0305")
+                e.ty = T.NEVER
+                return e
             e.left.checked = True
             e.right.checked = True
-            call = ast.MethodCall(e.span, e.left, method, [e.right], [], e.op_span)
+            call = ast.MethodCall(e.span, e.left, chosen, [e.right], [], e.op_span)
             return self.expr(call, expected)
         if comparison:
             if not (T.is_numeric(t) or T.is_char(t) or isinstance(t, (T.BoolT, T.StrT))):
@@ -3910,6 +3987,11 @@ def check_module(program: Program, reporter: Reporter) -> Program:
     if not reporter.has_errors:
         convert_closures(program, checker.closures)
     return program
+
+
+def _trait_of(method: str) -> str:
+    """Return the operator trait of `method`: `AddAssign` for `add_assign`."""
+    return "".join(part.capitalize() for part in method.split("_"))
 
 
 def _param_name_span(param: ast.Param) -> Span:

@@ -25,10 +25,20 @@ def first_error(source: str) -> str:
 
 
 ERRORS = [
-    ("operator", "struct V { x: f64 }\nimpl AddAssign for V {\n"
-     "    fn add_assign(&mut self, o: V) { }\n}\nfn main() { }\n", 2, 6,
-     "sxc does not support operator overloading (`impl AddAssign for V`)",
-     "write a method, such as `fn add_assign(&mut self, other: V)`"),
+    ("operator", "struct V { x: f64 }\nimpl BitAndAssign for V {\n"
+     "    fn bitand_assign(&mut self, o: V) { }\n}\nfn main() { }\n", 2, 6,
+     "sxc does not support operator overloading (`impl BitAndAssign for V`)",
+     "write a method, such as `fn bit_and_assign(&mut self, other: V)`"),
+    ("operator-rhs-missing", "struct V { x: f64 }\nimpl Mul<f64> for V {\n    type Output = V;\n"
+     "    fn mul(self, k: f64) -> V { V { x: self.x * k } }\n}\n"
+     "fn main() {\n    let v = V { x: 1.0 } * 2;\n}\n", 7, 26,
+     "mismatched types: cannot apply `*` to `V` and `", "implement `Mul<"),
+    ("assign-operator-missing", "#[derive(Clone, Copy)]\nstruct V { x: f64 }\n"
+     "impl Add for V {\n    type Output = V;\n"
+     "    fn add(self, o: V) -> V { V { x: self.x + o.x } }\n}\n"
+     "fn main() {\n    let mut v = V { x: 1.0 };\n    v += v;\n}\n", 9, 5,
+     "binary assignment operation `+=` cannot be applied to type `V`",
+     "implement `AddAssign` for `V`"),
     ("unary-operator", "struct V { x: bool }\nimpl Not for V {\n    fn not(self) -> V { self }\n}\n"
      "fn main() { }\n", 2, 6, "sxc does not support operator overloading (`impl Not for V`)",
      "write a method, such as `fn not(self) -> V`"),
