@@ -1394,13 +1394,13 @@ _ALL = [
     """),
     _code("SX0804", "unsupported trait implementation", """
         sxc implements `Default`, `Clone`, `Copy`, `PartialEq`, `Eq`,
-        `Display` and the traits that the program declares from `impl`
-        blocks, and derives `Debug`, `Clone`, `Copy`,
-        `Default`, `PartialEq` and `Eq`.  Of the operator traits it takes
-        `Add`, `Sub`, `Mul`, `Div` and `Rem`, with the struct or another type
-        on the right (`impl Mul<f64> for V`), their `AddAssign` forms, and
-        `Neg`.  Other traits, other operator overloading and
-        hand-written `Debug` are not supported; write plain methods.
+        `Display`, `Debug` and the traits that the program declares from
+        `impl` blocks, and derives `Debug`, `Clone`, `Copy`, `Default`,
+        `PartialEq` and `Eq`.  Of the operator traits it takes `Add`, `Sub`,
+        `Mul`, `Div` and `Rem`, with the struct or another type on the right
+        (`impl Mul<f64> for V`), their `AddAssign` forms, and `Neg`.  Other
+        standard traits and other operator overloading are not supported;
+        write plain methods.
     """, """
         #[derive(Hash)]
         struct V { x: f64 }

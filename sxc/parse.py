@@ -905,11 +905,6 @@ class Builder(Transformer):
             self_type, trait = first, None
         else:
             self_type, trait = second, first.path[-1]
-        if trait == "Debug":
-            raise CompileError([Diagnostic(
-                "error", "sxc does not support implementing `Debug` by hand", first.span, [],
-                f"derive it: put `#[derive(Debug)]` above `struct {self_type.path[-1]}`",
-                code="SX0804")])
         names, bounds = _split_generics(generics, where)
         impl = ast.ImplDef(self.sp(meta), self_type.path[-1], trait, methods, names,
                            list(self_type.args), bounds, consts)

@@ -44,13 +44,15 @@ ASSIGN_TRAITS = {"AddAssign": "add_assign", "SubAssign": "sub_assign",
 
 
 def operator_method_name(impl: ast.ImplDef, method: str) -> str:
-    """Return the name that a method of an operator impl goes by.
+    """Return the name that a method of an operator or `Debug` impl goes by.
 
     `impl Mul for V` and `impl Mul<f64> for V` both define `mul`, so the
     method of an impl whose right-hand side is another type gets a name of
     its own, `mul__f64`.  The type checker picks between them by the type
     of the right operand (see `Checker.operator_method`).
     """
+    if impl.trait == "Debug" and method == "fmt":
+        return DEBUG_FMT
     args = getattr(impl, "trait_args", None) or []
     if impl.trait not in ARITHMETIC_TRAITS and impl.trait not in ASSIGN_TRAITS or not args:
         return method
@@ -77,7 +79,11 @@ STD_TRAITS = {"Iterator", "IntoIterator", "Hash", "PartialOrd", "Ord", "From", "
               "TryFrom", "TryInto", "Drop", "Deref", "DerefMut", "FromStr", "AsRef", "AsMut",
               "Borrow", "ToString", "Sum", "Product", "Extend", "FromIterator", "Error",
               "Send", "Sync", "Sized", "Any", "Write", "Read", "DoubleEndedIterator",
-              "ExactSizeIterator", "Fn", "FnMut", "FnOnce", "Debug", "LowerExp", "UpperExp"}
+              "ExactSizeIterator", "Fn", "FnMut", "FnOnce", "LowerExp", "UpperExp"}
+
+# The name of the `fmt` method of a hand-written `impl Debug`, which `{:?}` calls.
+# `impl Display` defines the other `fmt` of the type.
+DEBUG_FMT = "fmt__Debug"
 
 
 # Other traits that may bound a generic parameter without a `trait` item.
@@ -87,7 +93,7 @@ BOUND_ONLY_TRAITS = {"Sized", "Copy", "Clone", "Debug", "Display", "PartialOrd",
 
 def is_builtin_trait(trait: str) -> bool:
     """Return whether `trait` is a standard trait that sxc accepts without a `trait` item."""
-    return (trait in SUPPORTED_TRAITS or trait == "Display" or trait in OPERATOR_TRAITS
+    return (trait in SUPPORTED_TRAITS or trait in ("Display", "Debug") or trait in OPERATOR_TRAITS
             or trait in STD_TRAITS)
 
 
@@ -98,8 +104,8 @@ def check_trait_impl(impl: ast.ImplDef, reporter: Reporter) -> bool:
     user-defined trait, which `sxc.resolve` checks once every module is loaded.
     """
     trait = impl.trait
-    if trait is None or trait in SUPPORTED_TRAITS or trait == "Display":
-        return True  # `impl Display` is the printing of `{}`
+    if trait is None or trait in SUPPORTED_TRAITS or trait in ("Display", "Debug"):
+        return True  # `impl Display` is the printing of `{}`, `impl Debug` of `{:?}`
     if trait in ARITHMETIC_TRAITS or trait in ASSIGN_TRAITS or trait == "Neg":
         return True  # `a + b` calls the `add` this impl defines, `a += b` its `add_assign`
     if not is_builtin_trait(trait):
@@ -212,9 +218,14 @@ def _count(n: int) -> str:
 
 def derive_methods(program, reporter: Reporter) -> None:
     """Add the methods that the `#[derive(..)]` of each struct asks for."""
+    for name, edef in program.enums.items():
+        if "Debug" in edef.derives:
+            _check_debug_conflict(program, name, edef, reporter)
     for name, sdef in list(program.structs.items()):
         span = getattr(sdef, "derive_span", None) or sdef.span
         for trait in sdef.derives:
+            if trait == "Debug":
+                _check_debug_conflict(program, name, sdef, reporter)
             if trait in MARKER_DERIVES:
                 continue
             if trait not in DERIVED_METHODS:
@@ -237,6 +248,18 @@ def derive_methods(program, reporter: Reporter) -> None:
             fn.module_path = getattr(sdef, "module_path", "crate")
             fn.derived = trait
             program.functions[key] = fn
+
+
+def _check_debug_conflict(program, name: str, item, reporter: Reporter) -> None:
+    """Report a `#[derive(Debug)]` on a type that also has a hand-written `impl Debug`."""
+    written = program.functions.get(f"{name}::{DEBUG_FMT}")
+    if written is None:
+        return
+    reporter.error(f"conflicting implementations of `Debug` for `{name}`",
+                   getattr(item, "derive_span", None) or item.span,
+                   notes=[("the other implementation", written.name_span or written.span)],
+                   help="remove `Debug` from the `#[derive]` or the hand-written impl",
+                   code="SX0316")
 
 
 def _self_type(sdef: ast.StructDef, name: str, span: Span) -> ast.NamedType:

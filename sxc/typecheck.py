@@ -37,7 +37,7 @@ from sxc.modules import CRATE, report_private, within_path
 from sxc.resolve import Program
 from sxc.typecheck_init import DeferredBinding, check_initialization
 from sxc.typecheck_match import MatchChecks
-from sxc.traits import ARITHMETIC_METHODS
+from sxc.traits import ARITHMETIC_METHODS, DEBUG_FMT
 from sxc.typecheck_enum import EnumDataChecks
 from sxc.tuple_structs import bind_tuple_struct, tuple_struct_call, tuple_struct_field
 from sxc.type_aliases import alias_type, check_aliases
@@ -3387,6 +3387,17 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             return None
         return key if isinstance(T.strip_refs(sig.params[0]), T.FormatterT) else None
 
+    def debug_method(self, t: T.Type) -> str | None:
+        """Return the key of the `fmt` of `t`'s hand-written `impl Debug`, or None."""
+        if isinstance(t, T.StructT):
+            self.ensure_method(t.struct, DEBUG_FMT)
+            key = f"{t.struct}::{DEBUG_FMT}"
+        elif isinstance(t, T.EnumT):
+            key = f"{t.enum}::{DEBUG_FMT}"
+        else:
+            return None
+        return key if key in self.sigs else None
+
     def _check_spec(self, spec: Spec, args: list[ast.Expr], fmt: ast.StrLit) -> None:
         where = _inner_span(fmt, spec.offset, spec.length)
         for what, value in (("width", spec.width), ("precision", spec.precision)):
@@ -3428,6 +3439,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
     def debug_blocker(self, t: T.Type) -> T.Type | None:
         """Return the type inside `t` that does not implement `Debug`, or None."""
         t = T.strip_refs(t)
+        if self.debug_method(t) is not None:
+            return None  # a hand-written `impl Debug`, whatever its fields are
         if isinstance(t, T.StructT):
             sdef = self.program.structs.get(t.struct)
             lowered_dual = t.struct == "Dual" and list(self.structs.get(t.struct, {})) == [
