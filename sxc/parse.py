@@ -9,6 +9,7 @@ and grouping the flat operator lists of `binary` by Rust's precedences:
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import io
@@ -358,6 +359,21 @@ def _refutable(p: ast.Pattern) -> ast.Pattern:
     if getattr(p, "written_ref", False):
         return ast.DerefPattern(p.span, out)
     return out
+
+
+def replace_associated(te, associated: dict[str, ast.TypeExpr]):
+    """Return the type `te` with each `Self::Name` replaced by the impl's `type Name = ..`."""
+    if isinstance(te, ast.NamedType):
+        if len(te.path) == 2 and te.path[0] == "Self" and te.path[1] in associated:
+            return copy.deepcopy(associated[te.path[1]])
+        te.args = [replace_associated(a, associated) for a in te.args]
+    elif isinstance(te, ast.RefType):
+        te.inner = replace_associated(te.inner, associated)
+    elif isinstance(te, ast.SliceType):
+        te.elem = replace_associated(te.elem, associated)
+    elif isinstance(te, ast.TupleType):
+        te.items = [replace_associated(i, associated) for i in te.items]
+    return te
 
 
 def _lift_impl_trait(te, names: list[str], bounds: dict[str, list[ast.TypeExpr]]):
@@ -901,6 +917,13 @@ class Builder(Transformer):
                 pending = []
         methods = [m for m in rest if isinstance(m, ast.FnDef)]
         consts = [c for c in rest if isinstance(c, ast.ConstDef)]
+        associated = {t.name: t.target for t in rest if isinstance(t, ast.TypeAlias)}
+        if associated:
+            # `type Output = f64;` makes `Self::Output` in the signatures mean `f64`
+            for method in methods:
+                for param in method.params:
+                    param.type = replace_associated(param.type, associated)
+                method.ret = replace_associated(method.ret, associated)
         if second is None:
             self_type, trait = first, None
         else:
@@ -910,6 +933,7 @@ class Builder(Transformer):
                            list(self_type.args), bounds, consts)
         impl.trait_span = first.span if second is not None else None
         impl.trait_args = list(first.args) if second is not None else []  # `Mul<f64>`: [f64]
+        impl.associated_types = associated
         return impl
 
     def trait_def(self, meta, children):

@@ -28,7 +28,8 @@ from sxc.nested import lift_library
 from sxc.names import NameResolver
 from sxc.parse import parse_module
 from sxc.traits import (check_bound_names, check_supertraits, complete_impl, derive_methods,
-                        is_builtin_trait, operator_method_name, report_unknown_trait)
+                        inherit_index_output, is_builtin_trait, operator_method_name,
+                        report_unknown_trait)
 
 # The inner attributes `#![name = value]` that sxc reads.
 FILE_SETTINGS = {"mode", "tangents"}
@@ -148,6 +149,8 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
             if isinstance(item, ast.TraitDef):
                 item.origin = scope.origin
                 _define(program.traits, item.name, item, reporter, "trait")
+    inherit_index_output([item for scope in loader.scopes for item in scope.members
+                          if isinstance(item, ast.ImplDef)])
     for scope in [std] + loader.scopes:
         _add_items(program, scope, reporter)
     check_supertraits(program, reporter)

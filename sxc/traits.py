@@ -42,6 +42,9 @@ ASSIGN_TRAITS = {"AddAssign": "add_assign", "SubAssign": "sub_assign",
                  "MulAssign": "mul_assign", "DivAssign": "div_assign",
                  "RemAssign": "rem_assign"}
 
+# `v[i]` calls `*v.index(i)`, and `v[i] = x` calls `*v.index_mut(i) = x`
+INDEX_TRAITS = {"Index": "index", "IndexMut": "index_mut"}
+
 
 def operator_method_name(impl: ast.ImplDef, method: str) -> str:
     """Return the name that a method of an operator or `Debug` impl goes by.
@@ -54,10 +57,13 @@ def operator_method_name(impl: ast.ImplDef, method: str) -> str:
     if impl.trait == "Debug" and method == "fmt":
         return DEBUG_FMT
     args = getattr(impl, "trait_args", None) or []
-    if impl.trait not in ARITHMETIC_TRAITS and impl.trait not in ASSIGN_TRAITS or not args:
+    if impl.trait not in ARITHMETIC_TRAITS and impl.trait not in ASSIGN_TRAITS \
+            and impl.trait not in INDEX_TRAITS or not args:
         return method
     rhs = args[0]
     if isinstance(rhs, ast.NamedType) and rhs.path[-1] in ("Self", impl.type_name):
+        return method
+    if impl.trait in INDEX_TRAITS and isinstance(rhs, ast.NamedType) and rhs.path == ["usize"]:
         return method
     return f"{method}__{_type_expr_text(rhs)}"
 
@@ -106,7 +112,8 @@ def check_trait_impl(impl: ast.ImplDef, reporter: Reporter) -> bool:
     trait = impl.trait
     if trait is None or trait in SUPPORTED_TRAITS or trait in ("Display", "Debug"):
         return True  # `impl Display` is the printing of `{}`, `impl Debug` of `{:?}`
-    if trait in ARITHMETIC_TRAITS or trait in ASSIGN_TRAITS or trait == "Neg":
+    if trait in ARITHMETIC_TRAITS or trait in ASSIGN_TRAITS or trait in INDEX_TRAITS \
+            or trait == "Neg":
         return True  # `a + b` calls the `add` this impl defines, `a += b` its `add_assign`
     if not is_builtin_trait(trait):
         return True
@@ -350,3 +357,32 @@ def check_bound_names(program, reporter: Reporter) -> None:
         reporter.error(f"cannot find trait `{name}` in this scope", bound.span,
                        help=f"a trait with a similar name exists: `{similar}`" if similar
                        else f"declare it: `trait {name} {{ .. }}`", code="SX0215")
+
+
+def inherit_index_output(impls: list[ast.ImplDef]) -> None:
+    """Give `Self::Output` in each `impl IndexMut<I> for T` the `Output` of `impl Index<I> for T`.
+
+    Rust's `IndexMut` has no `Output` of its own: it takes the one of `Index`.
+    """
+    from sxc.parse import replace_associated
+
+    outputs = {}
+    for impl in impls:
+        output = getattr(impl, "associated_types", {}).get("Output")
+        if impl.trait == "Index" and output is not None:
+            outputs[(impl.type_name, _index_key(impl))] = output
+    for impl in impls:
+        if impl.trait != "IndexMut":
+            continue
+        output = outputs.get((impl.type_name, _index_key(impl)))
+        if output is None:
+            continue
+        for method in impl.methods:
+            for param in method.params:
+                param.type = replace_associated(param.type, {"Output": output})
+            method.ret = replace_associated(method.ret, {"Output": output})
+
+
+def _index_key(impl: ast.ImplDef) -> str:
+    args = getattr(impl, "trait_args", None) or []
+    return _type_expr_text(args[0]) if args else "usize"

@@ -931,6 +931,11 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
             _prune_types(body)
 
     def assign(self, stmt: ast.Assign) -> ast.Assign:
+        place = stmt.target
+        while isinstance(place, (ast.Field, ast.TupleField, ast.Index)):
+            if isinstance(place, ast.Index):
+                place.assign_target = True  # `v[i] = x` calls `index_mut` of `impl IndexMut`
+            place = place.base
         self.assigning = True
         try:
             target = self.expr(stmt.target, None)
@@ -2843,6 +2848,8 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         e.base = self.expr(e.base, None)
         if isinstance(e.index, ast.Range):
             return self.range_slice(e)
+        if isinstance(T.strip_refs(e.base.ty), T.StructT):
+            return self.index_call(e, T.strip_refs(e.base.ty).struct, expected)
         e.index = self.expr(e.index, T.USIZE)
         if isinstance(e.index.ty, T.IntVar):
             e.index.ty.bind(T.USIZE)
@@ -2858,6 +2865,30 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
                            code="SX0308")
         e.ty = T.NEVER
         return e
+
+    def index_call(self, e: ast.Index, struct: str, expected) -> ast.Expr:
+        """Check `v[i]` on a struct with `impl Index` as `*v.index(i)`.
+
+        The target of an assignment, `v[i] = x` or `v[i] += x`, calls
+        `index_mut` of `impl IndexMut` instead.
+        """
+        method = "index_mut" if getattr(e, "assign_target", False) else "index"
+        e.index = self.expr(e.index, None)
+        if isinstance(e.index.ty, T.NeverT):
+            e.ty = T.NEVER
+            return e
+        chosen = self.operator_method(struct, method, e.index)
+        if chosen is None:
+            trait = "IndexMut" if method == "index_mut" else "Index"
+            self.rep.error(f"cannot index into a value of type `{e.base.ty}`", e.span,
+                           help=f"implement `{trait}<{e.index.ty}>` for `{struct}`",
+                           code="SX0308")
+            e.ty = T.NEVER
+            return e
+        e.base.checked = True
+        e.index.checked = True
+        call = ast.MethodCall(e.span, e.base, chosen, [e.index], [], e.span)
+        return self.expr(ast.Unary(e.span, "*", call), expected)
 
     def range_slice(self, e: ast.Index) -> ast.Expr:
         """Type `v[a..b]`, `v[a..]`, `v[..b]` or `v[..]` as a slice of `v`."""

@@ -89,6 +89,14 @@ ERRORS = [
      6, 6, "the trait bound `Foo: Shape` is not satisfied", "`impl Shape for Foo { .. }`"),
     ("unknown-bound", "trait Shape { }\nfn f<T: Shap>(x: T) { }\nfn main() { }\n", 2, 9,
      "cannot find trait `Shap` in this scope", "a trait with a similar name exists: `Shape`"),
+    ("index-missing", "struct V { x: f64 }\nfn main() {\n    let v = V { x: 1.0 };\n"
+     "    let i: usize = 0;\n    let y = v[i];\n}\n", 5, 13,
+     "cannot index into a value of type `V`", "implement `Index<usize>` for `V`"),
+    ("index-mut-missing", "use std::ops::Index;\nstruct V { x: f64 }\n"
+     "impl Index<usize> for V {\n    type Output = f64;\n"
+     "    fn index(&self, i: usize) -> &Self::Output { &self.x }\n}\n"
+     "fn main() {\n    let mut v = V { x: 1.0 };\n    let i: usize = 0;\n    v[i] = 2.0;\n}\n",
+     10, 5, "cannot index into a value of type `V`", "implement `IndexMut<usize>` for `V`"),
     ("derive-hash", "#[derive(Debug, Hash)]\nstruct V { x: f64 }\nfn main() { }\n", 1, 1,
      "sxc does not support `#[derive(Hash)]`", "sxc derives `Debug`, `Clone`"),
     ("conflict", "#[derive(Clone)]\nstruct V { x: f64 }\nimpl Clone for V {\n"
