@@ -1696,6 +1696,10 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
                 self.rep.error("sxc supports `Ok(..)` only as `Ok(())` of a `fmt::Result`",
                                e.span, code="SX0801")
             return value
+        if isinstance(func, ast.Path) and len(func.segments) == 2 and e.args:
+            call = self.trait_method_call(e, func)
+            if call is not None:
+                return self.expr(call, expected)
         if isinstance(func, ast.Path) and not (len(func.segments) == 1
                                                and self.lookup(func.segments[0]) is not None):
             made = self.variant_constructor(e, func.segments, e.args, "tuple", expected)
@@ -2206,6 +2210,21 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
         if edef is not None:
             return any(self._holds_vec(ft) for fields in edef.fields.values() for _, ft in fields)
         return False
+
+    def trait_method_call(self, e: ast.Call, func: ast.Path) -> ast.MethodCall | None:
+        """Return `Shape::area(&c)`, a method of a program's trait called by path, as `c.area()`."""
+        if self.lookup(func.segments[0]) is not None:
+            return None
+        trait = self.program.find_trait(func.segments[0])
+        if trait is None:
+            return None
+        name = func.segments[1]
+        if not any(m.name == name and m.self_kind is not None for m in trait.methods):
+            return None
+        receiver = e.args[0]
+        if isinstance(receiver, ast.Ref):
+            receiver = receiver.operand  # the method takes `&self` or `&mut self` itself
+        return ast.MethodCall(e.span, receiver, name, list(e.args[1:]), [], func.span)
 
     def _builtin(self, e: ast.Call, name: str, ty: T.Type) -> ast.Call:
         e.target = ("builtin", name)
