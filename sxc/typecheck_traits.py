@@ -1,10 +1,10 @@
 """The type checker's part for traits: overloaded operators, indexing and trait paths.
 
 `a * b`, `a += b` and `v[i]` on a struct become calls of the methods of its
-operator impls (`mul`, `add_assign`, `index`), picked by the type of the
-right operand or index; `Shape::area(&c)` becomes `c.area()`; and `{:?}`
-finds the `fmt` of a hand-written `impl Debug`.  `TraitChecks` is part of
-`sxc.typecheck.Checker`.
+operator impls (`mul`, `add_assign`, `index`).  The type of the right
+operand or of the index picks the impl.  `Shape::area(&c)` becomes
+`c.area()`, and `{:?}` finds the `fmt` of a hand-written `impl Debug`.
+`TraitChecks` is part of `sxc.typecheck.Checker`.
 """
 
 from __future__ import annotations
