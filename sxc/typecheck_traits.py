@@ -33,19 +33,23 @@ class TraitChecks:
     def operator_methods(self, struct: str, method: str) -> list[str]:
         """Return the keys of the methods of `struct` that an operator may call:
         `V::mul` of `impl Mul`, and `V::mul__f64` of `impl Mul<f64>`."""
-        def matches(name: str) -> bool:
-            return name == method or name.startswith(method + "__")
-
-        names = {key.split("::")[-1] for key in self.sigs
-                 if key.startswith(struct + "::") and matches(key.split("::")[-1])}
-        if struct in self.instance_of:
+        variants = getattr(self, "operator_variants", None)
+        if variants is None:
+            # the names that `sxc.traits.operator_method_name` gave, found once
+            variants = self.operator_variants = {}
+            methods = [fn for fn in self.program.functions.values() if fn.owner is not None]
+            methods += [t.fn for found in self.method_templates.values() for t in found]
+            for fn in methods:
+                base, sep, _ = fn.name.partition("__")
+                if sep:
+                    variants.setdefault(base, set()).add(fn.name)
+        found = []
+        for name in sorted({method} | variants.get(method, set())):
             # a copy of a generic struct gets the methods of its impls on first use
-            base = self.instance_of[struct][0]
-            names.update(t.fn.name for t in self.method_templates.get(base, [])
-                         if matches(t.fn.name))
-        for name in names:
             self.ensure_method(struct, name)
-        return sorted(f"{struct}::{name}" for name in names if f"{struct}::{name}" in self.sigs)
+            if f"{struct}::{name}" in self.sigs:
+                found.append(f"{struct}::{name}")
+        return found
 
     def operator_method(self, struct: str, method: str, right: ast.Expr) -> str | None:
         """Return the name of the operator method of `struct` whose parameter takes `right`."""
