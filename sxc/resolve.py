@@ -30,6 +30,7 @@ from sxc.parse import parse_module
 from sxc.traits import (check_bound_names, check_supertraits, complete_impl, derive_methods,
                         inherit_index_output, is_builtin_trait, operator_method_name,
                         report_unknown_trait)
+from sxc.types import PRIMITIVES as PRIMITIVE_NAMES
 
 # The inner attributes `#![name = value]` that sxc reads.
 FILE_SETTINGS = {"mode", "tangents"}
@@ -263,6 +264,15 @@ def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
                 if item.trait is not None:
                     method.public = True  # a trait's methods are as visible as the trait
                 key = f"{item.type_name}::{method.name}"
+                previous = program.functions.get(key)
+                if previous is not None and item.trait is not None \
+                        and getattr(previous, "trait_impl", None) not in (None, item.trait):
+                    reporter.error(f"sxc does not support two traits with a method `{method.name}` "
+                                   f"for one type: `{previous.trait_impl}` and `{item.trait}` for "
+                                   f"`{item.type_name}`", method.name_span or method.span,
+                                   notes=[("the other method", previous.name_span or previous.span)],
+                                   help="rename the method in one of the traits", code="SX0801")
+                    continue
                 if item.type_args:
                     # `impl Pair<f64>` and `impl Pair<f32>` may both define a method
                     # of one name: the type checker picks one per instance
@@ -281,9 +291,17 @@ def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
             if name:
                 program.library_items.add(name)
     for impl in impls:
-        if impl.type_name not in program.structs and impl.type_name not in program.enums:
-            reporter.error(f"cannot find type `{impl.type_name}` to implement", impl.span,
-                           help="declare the struct before its `impl` block", code="SX0202")
+        if impl.type_name in program.structs or impl.type_name in program.enums:
+            continue
+        if impl.type_name in PRIMITIVE_NAMES:
+            what = f"the trait `{impl.trait}`" if impl.trait else "methods"
+            reporter.error(f"sxc does not support implementing {what} for the primitive type "
+                           f"`{impl.type_name}`", impl.span,
+                           help=f"wrap the value in a struct, `struct Wrapper({impl.type_name});`,"
+                                " and implement it for that", code="SX0804")
+            continue
+        reporter.error(f"cannot find type `{impl.type_name}` to implement", impl.span,
+                       help="declare the struct before its `impl` block", code="SX0202")
 
 
 def _add_enum(program: Program, item: ast.EnumDef, reporter: Reporter) -> None:

@@ -97,6 +97,16 @@ ERRORS = [
      "    fn index(&self, i: usize) -> &Self::Output { &self.x }\n}\n"
      "fn main() {\n    let mut v = V { x: 1.0 };\n    let i: usize = 0;\n    v[i] = 2.0;\n}\n",
      10, 5, "cannot index into a value of type `V`", "implement `IndexMut<usize>` for `V`"),
+    ("trait-for-number", "trait Half {\n    fn half(&self) -> f64;\n}\n"
+     "impl Half for f64 {\n    fn half(&self) -> f64 { *self / 2.0 }\n}\nfn main() { }\n", 4, 1,
+     "sxc does not support implementing the trait `Half` for the primitive type `f64`",
+     "wrap the value in a struct"),
+    ("one-method-two-traits", "trait A {\n    fn go(&self) -> i64;\n}\n"
+     "trait B {\n    fn go(&self) -> i64;\n}\nstruct S { v: i64 }\n"
+     "impl A for S {\n    fn go(&self) -> i64 { self.v }\n}\n"
+     "impl B for S {\n    fn go(&self) -> i64 { 0 }\n}\nfn main() { }\n", 12, 8,
+     "sxc does not support two traits with a method `go` for one type: `A` and `B` for `S`",
+     "rename the method in one of the traits"),
     ("derive-hash", "#[derive(Debug, Hash)]\nstruct V { x: f64 }\nfn main() { }\n", 1, 1,
      "sxc does not support `#[derive(Hash)]`", "sxc derives `Debug`, `Clone`"),
     ("conflict", "#[derive(Clone)]\nstruct V { x: f64 }\nimpl Clone for V {\n"
