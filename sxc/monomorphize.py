@@ -722,7 +722,8 @@ class GenericsMixin:
         fn = template.fn
         if not self.check_trait_bounds(template, env, span):
             return None
-        shown = [f"{n} = {t}" for n, t in zip(template.generics, args)
+        # `impl Shape#0`, the parameter of an `impl Shape` argument, shows as `impl Shape`
+        shown = [f"{n.split('#')[0]} = {t}" for n, t in zip(template.generics, args)
                  if not n.startswith("impl#")]
         label = f"{fn.name}" + (f" with {', '.join(shown)}" if shown else "")
         depth = self.instance_depth + 1
