@@ -27,9 +27,9 @@ from sxc.modules import ModuleLoader, Scope
 from sxc.nested import lift_library
 from sxc.names import NameResolver
 from sxc.parse import parse_module
-from sxc.traits import (check_bound_names, check_supertraits, complete_impl, derive_methods,
-                        inherit_index_output, is_builtin_trait, operator_method_name,
-                        report_unknown_trait)
+from sxc.traits import (check_bound_names, check_supertraits, check_trait_items, complete_impl,
+                        derive_methods, inherit_index_output, is_builtin_trait,
+                        operator_method_name, report_unknown_trait)
 from sxc.types import PRIMITIVES as PRIMITIVE_NAMES
 
 # The inner attributes `#![name = value]` that sxc reads.
@@ -149,11 +149,18 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
         for item in scope.members:
             if isinstance(item, ast.TraitDef):
                 item.origin = scope.origin
+                check_trait_items(item, reporter)
                 _define(program.traits, item.name, item, reporter, "trait")
     inherit_index_output([item for scope in loader.scopes for item in scope.members
                           if isinstance(item, ast.ImplDef)])
     for scope in [std] + loader.scopes:
         _add_items(program, scope, reporter)
+    for key, trait in program.traits.items():
+        clash = program.structs.get(key) or program.enums.get(key)
+        if clash is not None:
+            later, first = (trait, clash) if (clash.span.file, clash.span.line) <= \
+                (trait.span.file, trait.span.line) else (clash, trait)
+            _name_clash(later, first, reporter)
     check_supertraits(program, reporter)
     check_bound_names(program, reporter)
     derive_methods(program, reporter)

@@ -386,3 +386,17 @@ def inherit_index_output(impls: list[ast.ImplDef]) -> None:
 def _index_key(impl: ast.ImplDef) -> str:
     args = getattr(impl, "trait_args", None) or []
     return _type_expr_text(args[0]) if args else "usize"
+
+
+def check_trait_items(trait: ast.TraitDef, reporter: Reporter) -> None:
+    """Report a method or constant that `trait` declares twice."""
+    seen: dict[str, ast.Node] = {}
+    for item in list(trait.methods) + list(trait.consts):
+        previous = seen.get(item.name)
+        if previous is not None:
+            reporter.error(f"the name `{item.name}` is defined more than once in trait "
+                           f"`{trait.name}`", item.name_span or item.span,
+                           notes=[("first defined here", previous.name_span or previous.span)],
+                           help="remove or rename one of them", code="SX0203")
+            continue
+        seen[item.name] = item

@@ -107,6 +107,11 @@ ERRORS = [
      "impl B for S {\n    fn go(&self) -> i64 { 0 }\n}\nfn main() { }\n", 12, 8,
      "sxc does not support two traits with a method `go` for one type: `A` and `B` for `S`",
      "rename the method in one of the traits"),
+    ("trait-and-struct", "trait P { }\nstruct P { x: f64 }\nfn main() { }\n", 2, 1,
+     "the name `P` is defined more than once", None),
+    ("method-twice-in-trait", "trait P {\n    fn a(&self) -> f64;\n    fn a(&self) -> f64;\n}\n"
+     "fn main() { }\n", 3, 8, "the name `a` is defined more than once in trait `P`",
+     "remove or rename one of them"),
     ("derive-hash", "#[derive(Debug, Hash)]\nstruct V { x: f64 }\nfn main() { }\n", 1, 1,
      "sxc does not support `#[derive(Hash)]`", "sxc derives `Debug`, `Clone`"),
     ("conflict", "#[derive(Clone)]\nstruct V { x: f64 }\nimpl Clone for V {\n"
