@@ -38,10 +38,10 @@ from sxc.resolve import Program
 from sxc.typecheck_init import DeferredBinding, check_initialization
 from sxc.typecheck_match import MatchChecks
 from sxc.traits import ARITHMETIC_METHODS
-from sxc.typecheck_traits import TraitChecks, trait_of
 from sxc.typecheck_enum import EnumDataChecks
 from sxc.tuple_structs import bind_tuple_struct, tuple_struct_call, tuple_struct_field
 from sxc.type_aliases import alias_type, check_aliases
+from sxc.typecheck_traits import TraitChecks, trait_of
 
 
 def _totally_ordered(t: T.Type) -> bool:
@@ -375,6 +375,11 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
     def resolve_type(self, te: ast.TypeExpr | None) -> T.Type:
         if te is None:
             return T.UNIT
+        if isinstance(te, ast.NamedType) and getattr(te, "impl_trait", False):
+            self.rep.error("`impl Trait` is allowed only in the parameter types of a function",
+                           te.span, help="name the concrete type, or take a generic parameter "
+                                         f"`T: {te.path[-1]}`", code="SX0801")
+            return T.NEVER
         if isinstance(te, ast.NamedType):
             return self._named_type(te)
         if isinstance(te, ast.RefType):
@@ -414,11 +419,6 @@ class Checker(MatchChecks, EnumDataChecks, GenericsMixin, ClosureMixin, IterChai
 
     def _named_type(self, te: ast.NamedType) -> T.Type:
         name = te.path[-1]
-        if getattr(te, "impl_trait", False):
-            self.rep.error("`impl Trait` is allowed only in the parameter types of a function",
-                           te.span, help="name the concrete type, or take a generic parameter "
-                                         f"`T: {name}`", code="SX0801")
-            return T.NEVER
         generic = self.generic_type(te)
         if generic is not None:
             return generic
