@@ -775,19 +775,29 @@ class GenericsMixin:
         self.instances.append(Instance(key, inst, env, span, label, depth))
         return key
 
-    def ensure_method(self, struct: str, name: str) -> None:
-        """Make the copy of method `name` for an instance struct such as `Pair__f64`."""
+    def ensure_method(self, struct: str, name: str, span: Span | None = None) -> bool:
+        """Make the copy of method `name` for an instance struct such as `Pair__f64`.
+
+        Returns False when making it failed with an error, such as a bound of
+        the impl that the instance's type arguments do not meet, reported at
+        `span` (the call) or else at the method.
+        """
         if f"{struct}::{name}" in self.sigs or struct not in self.instance_of:
-            return
+            return True
         base, args = self.instance_of[struct]
         template = self.find_method(base, args, name)
         if template is None or template.fn.generics:
-            return
-        self.instantiate_fn(template, self.impl_env(template, args), template.fn.span)
+            return True
+        key = self.instantiate_fn(template, self.impl_env(template, args),
+                                  span or template.fn.span)
+        return key is not None
 
     def generic_method_call(self, e: ast.MethodCall, struct: str, expected):
         """Check a method call whose method is generic or belongs to a generic impl."""
-        self.ensure_method(struct, e.method)
+        if not self.ensure_method(struct, e.method, e.span):
+            e.args = [self.expr(a, None) for a in e.args]  # the receiver is checked already
+            e.ty = T.NEVER
+            return e
         template = None
         env: dict[str, T.Type] = {}
         if struct in self.instance_of:

@@ -84,6 +84,11 @@ ERRORS = [
      "fn f<T>(x: T) -> f64 where T: Shape {\n    x.area()\n}\n"
      "fn main() {\n    let t = f(Foo { x: 1.0 });\n}\n", 9, 13,
      "the trait bound `Foo: Shape` is not satisfied", None),
+    ("impl-bound-not-satisfied", "trait Shape {\n    fn area(&self) -> f64;\n}\nstruct Foo;\n"
+     "struct Holder<T> { items: Vec<T> }\nimpl<T: Shape> Holder<T> {\n"
+     "    fn first(&self) -> f64 { self.items[0].area() }\n}\n"
+     "fn main() {\n    let h = Holder { items: vec![Foo] };\n    let a = h.first();\n}\n",
+     11, 13, "the trait bound `Foo: Shape` is not satisfied", "`impl Shape for Foo { .. }`"),
     ("supertrait-not-implemented", "trait Shape {\n    fn area(&self) -> f64;\n}\n"
      "trait Solid: Shape { }\nstruct Foo { x: f64 }\nimpl Solid for Foo { }\nfn main() { }\n",
      6, 6, "the trait bound `Foo: Shape` is not satisfied", "`impl Shape for Foo { .. }`"),
