@@ -75,6 +75,12 @@ def _type_expr_text(te) -> str:
     if isinstance(te, ast.NamedType):
         text = te.path[-1].split("::")[-1]
         return "_".join([text] + [_type_expr_text(a) for a in te.args])
+    if isinstance(te, ast.TupleType):
+        return "_".join(["tup"] + [_type_expr_text(i) for i in te.items] + ["end"])
+    if isinstance(te, ast.SliceType):
+        return "slice_" + _type_expr_text(te.elem)
+    if isinstance(te, ast.ArrayType):
+        return "arr_" + _type_expr_text(te.elem)
     return re.sub(r"\W", "_", type(te).__name__)
 
 
