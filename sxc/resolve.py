@@ -300,6 +300,11 @@ def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
     for impl in impls:
         if impl.type_name in program.structs or impl.type_name in program.enums:
             continue
+        if impl.type_name in impl.generics:
+            reporter.error(f"sxc does not support blanket impls (`impl<{impl.type_name}> "
+                           f"{impl.trait or '..'} for {impl.type_name}`)", impl.span,
+                           help="write one impl per type", code="SX0804")
+            continue
         if impl.type_name in PRIMITIVE_NAMES:
             what = f"the trait `{impl.trait}`" if impl.trait else "methods"
             reporter.error(f"sxc does not support implementing {what} for the primitive type "

@@ -106,6 +106,9 @@ ERRORS = [
      "impl Half for f64 {\n    fn half(&self) -> f64 { *self / 2.0 }\n}\nfn main() { }\n", 4, 1,
      "sxc does not support implementing the trait `Half` for the primitive type `f64`",
      "wrap the value in a struct"),
+    ("blanket-impl", "trait Shape {\n    fn area(&self) -> f64;\n}\n"
+     "impl<T> Shape for T {\n    fn area(&self) -> f64 { 1.0 }\n}\nfn main() { }\n", 4, 1,
+     "sxc does not support blanket impls (`impl<T> Shape for T`)", "one impl per type"),
     ("one-method-two-traits", "trait A {\n    fn go(&self) -> i64;\n}\n"
      "trait B {\n    fn go(&self) -> i64;\n}\nstruct S { v: i64 }\n"
      "impl A for S {\n    fn go(&self) -> i64 { self.v }\n}\n"
