@@ -560,6 +560,23 @@ class ImplDef(Item):
 
 
 @dataclass(eq=False)
+class TraitDef(Item):
+    """`trait Name { .. }`: its methods (`body` None for a required one) and constants.
+
+    Each `impl Name for Type` gets a copy of the provided methods and constants
+    that it does not define itself (see `sxc.traits.complete_impl`).
+    """
+
+    name: str
+    methods: list[FnDef]
+    consts: list[ConstDef] = field(default_factory=list)  # `value` None when required
+    generics: list[str] = field(default_factory=list)
+    public: bool = False
+    name_span: Span | None = None
+    supertraits: list[TypeExpr] = field(default_factory=list)
+
+
+@dataclass(eq=False)
 class UseImport(Node):
     """One imported path of a `use`: `a::b` (as `alias`), or `a::*` for a glob."""
 

@@ -18,6 +18,7 @@ from llvmlite import ir
 from sxc import types as T
 from sxc.codegen import Codegen, is_large
 from sxc.formatting import RADIX_PREFIX, Spec
+from sxc.traits import DEBUG_FMT
 from sxc.tuple_structs import is_tuple_struct
 from sxc.native import F64, I1, I32, I64, const_i64
 
@@ -82,7 +83,11 @@ def fmt_value(cg: Codegen, slot: ir.Value, v, ty: T.Type, flags: Flags | Spec) -
         v = cg.spill(v)
     user_type = isinstance(ty, T.EnumT) or (isinstance(ty, T.StructT) and ty.struct != "Dual")
     if user_type and not flags.spec.debug:
-        _display_user(cg, slot, v, ty)
+        _display_user(cg, slot, v, ty, f"{ty}::fmt")
+        return
+    if user_type and f"{ty}::{DEBUG_FMT}" in cg.functions:
+        # NOTE: `{:#?}` reaches a hand-written `impl Debug` without its `#` flag
+        _display_user(cg, slot, v, ty, f"{ty}::{DEBUG_FMT}")
         return
     for cls, formatter in DEBUG_FORMATTERS.items():
         if isinstance(ty, cls):
@@ -196,11 +201,11 @@ def _fmt_text(cg: Codegen, slot, v, ty: T.Type, flags: Flags) -> None:
         push_literal(cg, slot, f"<{ty}>")
 
 
-def _display_user(cg: Codegen, slot, v, ty: T.StructT | T.EnumT) -> None:
-    """Call the type's `fmt` of `impl Display` with a formatter on the buffer."""
+def _display_user(cg: Codegen, slot, v, ty: T.StructT | T.EnumT, key: str) -> None:
+    """Call `key`, the type's `fmt` of `impl Display` or `impl Debug`, with a formatter
+    on the buffer."""
     # NOTE: the width, fill and precision of the placeholder are not passed on,
     # which matches an implementation that writes with `write!`.
-    key = f"{ty}::fmt"
     fn = cg.functions[key]
     by_value = cg.program.functions[key].sig.self_kind == "value"
     if isinstance(v.type, ir.PointerType):

@@ -495,6 +495,133 @@ _ALL = [
             println!("{}", v.norm());
         }
     """),
+    _code("SX0215", "cannot find a trait", """
+        An `impl Name for Type`, a bound `T: Name` or a supertrait names a
+        trait that no `trait` item declares and that is not one of the standard traits sxc
+        knows.  Check the spelling, or declare the trait.
+    """, """
+        struct Square { side: f64 }
+
+        impl Shap for Square {
+            fn area(&self) -> f64 { self.side * self.side }
+        }
+
+        fn main() {}
+    """, """
+        trait Shape {
+            fn area(&self) -> f64;
+        }
+
+        struct Square { side: f64 }
+
+        impl Shape for Square {
+            fn area(&self) -> f64 { self.side * self.side }
+        }
+
+        fn main() {
+            println!("{}", Square { side: 2.0 }.area());
+        }
+    """),
+    _code("SX0216", "item is not a member of the trait", """
+        An `impl Trait for Type` block may define only the methods and
+        constants that the trait declares.  Declare the item in the trait, or
+        move it to a plain `impl Type` block.
+    """, """
+        trait Shape {
+            fn area(&self) -> f64;
+        }
+
+        struct Square { side: f64 }
+
+        impl Shape for Square {
+            fn area(&self) -> f64 { self.side * self.side }
+            fn perimeter(&self) -> f64 { 4.0 * self.side }
+        }
+
+        fn main() {}
+    """, """
+        trait Shape {
+            fn area(&self) -> f64;
+        }
+
+        struct Square { side: f64 }
+
+        impl Shape for Square {
+            fn area(&self) -> f64 { self.side * self.side }
+        }
+
+        impl Square {
+            fn perimeter(&self) -> f64 { 4.0 * self.side }
+        }
+
+        fn main() {
+            let s = Square { side: 2.0 };
+            println!("{} {}", s.area(), s.perimeter());
+        }
+    """),
+    _code("SX0217", "not all trait items implemented", """
+        An `impl Trait for Type` block must define every method that the
+        trait declares without a body, and every constant that it declares
+        without a value.  The methods with a body are copied into the impl
+        when it does not define them.
+    """, """
+        trait Shape {
+            fn area(&self) -> f64;
+            fn twice(&self) -> f64 { 2.0 * self.area() }
+        }
+
+        struct Square { side: f64 }
+
+        impl Shape for Square {}
+
+        fn main() {}
+    """, """
+        trait Shape {
+            fn area(&self) -> f64;
+            fn twice(&self) -> f64 { 2.0 * self.area() }
+        }
+
+        struct Square { side: f64 }
+
+        impl Shape for Square {
+            fn area(&self) -> f64 { self.side * self.side }
+        }
+
+        fn main() {
+            println!("{}", Square { side: 2.0 }.twice());
+        }
+    """),
+    _code("SX0218", "method does not match the trait", """
+        A method of an `impl Trait for Type` block must take a `self`
+        parameter exactly when the trait's declaration does, and as many
+        parameters.
+    """, """
+        trait Shape {
+            fn area(&self) -> f64;
+        }
+
+        struct Square { side: f64 }
+
+        impl Shape for Square {
+            fn area(&self, scale: f64) -> f64 { scale * self.side * self.side }
+        }
+
+        fn main() {}
+    """, """
+        trait Shape {
+            fn area(&self) -> f64;
+        }
+
+        struct Square { side: f64 }
+
+        impl Shape for Square {
+            fn area(&self) -> f64 { self.side * self.side }
+        }
+
+        fn main() {
+            println!("{}", Square { side: 2.0 }.area());
+        }
+    """),
     # ------------------------------------------------------------------ SX03xx
     _code("SX0301", "mismatched types", """
         An expression has a different type from the one its context
@@ -672,7 +799,10 @@ _ALL = [
     _code("SX0311", "trait not implemented", """
         An operation needs a trait that the type does not implement:
         `Default::default()` needs `Default`, `sort` needs a total order, and
-        `dedup` needs `==`.  Derive the trait or write the `impl`.
+        `dedup` needs `==`.  A call of a generic function `fn f<T: Shape>`
+        needs an `impl Shape` for the type that takes the place of `T`, and
+        an `impl Solid` of a trait `Solid: Shape` needs an `impl Shape` for
+        the same type.  Derive the trait or write the `impl`.
     """, """
         struct P { x: f64 }
 
@@ -1277,12 +1407,14 @@ _ALL = [
         }
     """),
     _code("SX0804", "unsupported trait implementation", """
-        sxc implements `Default`, `Clone`, `Copy`, `PartialEq`, `Eq` and
-        `Display` from `impl` blocks, and derives `Debug`, `Clone`, `Copy`,
-        `Default`, `PartialEq` and `Eq`.  Of the operator traits it takes
-        `Add`, `Sub`, `Mul`, `Div` and `Rem` between two values of one
-        struct type, and `Neg`.  Other traits, other operator overloading and
-        hand-written `Debug` are not supported; write plain methods.
+        sxc implements `Default`, `Clone`, `Copy`, `PartialEq`, `Eq`,
+        `Display`, `Debug` and the traits that the program declares from
+        `impl` blocks, and derives `Debug`, `Clone`, `Copy`, `Default`,
+        `PartialEq` and `Eq`.  Of the operator traits it takes `Add`, `Sub`,
+        `Mul`, `Div` and `Rem`, with the struct or another type on the right
+        (`impl Mul<f64> for V`), their `AddAssign` forms, and `Neg`.  Other
+        standard traits and other operator overloading are not supported;
+        write plain methods.
     """, """
         #[derive(Hash)]
         struct V { x: f64 }

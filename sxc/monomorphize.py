@@ -244,6 +244,19 @@ class GenericsMixin:
 
     # ------------------------------------------------------------ types
 
+    def type_param_owner(self, name: str) -> str | None:
+        """Return the struct or enum that type parameter `name` stands for in this copy.
+
+        `T::new()` and `T::SIDES` in a copy with `T = Circle` mean `Circle::new()`
+        and `Circle::SIDES`.
+        """
+        bound = self.type_env.get(name)
+        if isinstance(bound, T.StructT):
+            return bound.struct
+        if isinstance(bound, T.EnumT):
+            return bound.enum
+        return None
+
     def generic_type(self, te: ast.NamedType) -> T.Type | None:
         """Resolve a type parameter or a generic struct; None for any other name."""
         name = te.path[-1]
@@ -516,6 +529,8 @@ class GenericsMixin:
             return None
         if len(segs) >= 2 and segs[-2] == "Self" and self.self_struct:
             segs = func.segments = segs[:-2] + [self.self_struct, segs[-1]]
+        if len(segs) == 2 and self.type_param_owner(segs[0]) is not None:
+            segs = func.segments = [self.type_param_owner(segs[0]), segs[1]]
         key = "::".join(segs[-2:]) if len(segs) >= 2 else segs[0]
         if key in self.fn_templates:
             template = self.fn_templates[key]
@@ -670,6 +685,48 @@ class GenericsMixin:
         e.ty = sig.ret
         return e
 
+    def check_trait_bounds(self, template: Template, env: dict[str, T.Type],
+                           span: Span) -> bool:
+        """Report each bound on a user-defined trait that a type argument does not meet.
+
+        Bounds on the standard traits stay unchecked: the copy's body reports
+        an operation that the type lacks.
+        """
+        satisfied = True
+        for name in template.generics:
+            for bound in template.bounds.get(name, []):
+                if not isinstance(bound, ast.NamedType):
+                    continue
+                trait = self.program.find_trait(bound.path[-1])
+                if trait is None or name not in env:
+                    continue
+                if self.implements(env[name], trait.name):
+                    continue
+                shown = self.type_label(env[name].struct) \
+                    if isinstance(env[name], T.StructT) else str(env[name])
+                trait_shown = trait.name.split("::")[-1]
+                where = template.fn.name
+                self.rep.error(f"the trait bound `{shown}: {trait_shown}` is not satisfied",
+                               span, notes=[(f"required by this bound in `{where}`",
+                                             bound.span)],
+                               help=f"implement the trait: `impl {trait_shown} for {shown} "
+                                    "{ .. }`", code="SX0311")
+                satisfied = False
+        return satisfied
+
+    def implements(self, t: T.Type, trait: str) -> bool:
+        """Return whether type `t` has an `impl` of the user-defined trait `trait`."""
+        if isinstance(t, T.StructT):
+            name = t.struct
+        elif isinstance(t, T.EnumT):
+            name = t.enum
+        else:
+            return False
+        base = self.instance_of.get(name)
+        if base is not None:
+            name = base[0]
+        return name in self.program.trait_impls.get(trait, set())
+
     def _unify_expected(self, ret, expected: T.Type, env: dict[str, T.Type], names) -> None:
         """Bind from the expected type the parameters that the arguments left
         unbound or bound only to an unsuffixed literal's type variable, so that
@@ -693,7 +750,10 @@ class GenericsMixin:
         if cache in self.fn_instances:
             return self.fn_instances[cache]
         fn = template.fn
-        shown = [f"{n} = {t}" for n, t in zip(template.generics, args)
+        if not self.check_trait_bounds(template, env, span):
+            return None
+        # `impl Shape#0`, the parameter of an `impl Shape` argument, shows as `impl Shape`
+        shown = [f"{n.split('#')[0]} = {t}" for n, t in zip(template.generics, args)
                  if not n.startswith("impl#")]
         label = f"{fn.name}" + (f" with {', '.join(shown)}" if shown else "")
         depth = self.instance_depth + 1
@@ -745,19 +805,29 @@ class GenericsMixin:
         self.instances.append(Instance(key, inst, env, span, label, depth))
         return key
 
-    def ensure_method(self, struct: str, name: str) -> None:
-        """Make the copy of method `name` for an instance struct such as `Pair__f64`."""
+    def ensure_method(self, struct: str, name: str, span: Span | None = None) -> bool:
+        """Make the copy of method `name` for an instance struct such as `Pair__f64`.
+
+        Returns False when making it failed with an error, such as a bound of
+        the impl that the instance's type arguments do not meet, reported at
+        `span` (the call) or else at the method.
+        """
         if f"{struct}::{name}" in self.sigs or struct not in self.instance_of:
-            return
+            return True
         base, args = self.instance_of[struct]
         template = self.find_method(base, args, name)
         if template is None or template.fn.generics:
-            return
-        self.instantiate_fn(template, self.impl_env(template, args), template.fn.span)
+            return True
+        key = self.instantiate_fn(template, self.impl_env(template, args),
+                                  span or template.fn.span)
+        return key is not None
 
     def generic_method_call(self, e: ast.MethodCall, struct: str, expected):
         """Check a method call whose method is generic or belongs to a generic impl."""
-        self.ensure_method(struct, e.method)
+        if not self.ensure_method(struct, e.method, e.span):
+            e.args = [self.expr(a, None) for a in e.args]  # the receiver is checked already
+            e.ty = T.NEVER
+            return e
         template = None
         env: dict[str, T.Type] = {}
         if struct in self.instance_of:

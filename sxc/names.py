@@ -505,6 +505,15 @@ class BodyRewriter:
                 self.visit(const.type)
                 self.visit(const.value)
                 self.type_params = set()
+        elif isinstance(item, ast.TraitDef):
+            # the provided methods are resolved here, in the trait's module, and
+            # copied into each impl afterwards (see `sxc.traits.complete_impl`)
+            self.visit(item.supertraits)
+            for method in item.methods:
+                self.function(method)
+            for const in item.consts:
+                self.visit(const.type)
+                self.visit(const.value)
         elif isinstance(item, ast.ConstDef):
             self.visit(item.type)
             self.visit(item.value)

@@ -9,6 +9,7 @@ and grouping the flat operator lists of `binary` by Rust's precedences:
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import io
@@ -115,10 +116,10 @@ class _DerefPattern(NamedTuple):
 # Constructs outside the subset, found before parsing so that each gets one
 # clear message instead of a cascade of syntax errors.
 UNSUPPORTED = [
-    (re.compile(r"^[ \t]*(pub[ \t]+)?trait[ \t]+\w+", re.M), "trait definitions",
-     "write the methods in an `impl Type` block"),
-    (re.compile(r"\bdyn[ \t]+\w"), "trait objects",
-     "take a generic parameter `F: Fn(f64) -> f64`, or a function value `fn(f64) -> f64`"),
+    (re.compile(r"\bdyn[ \t]+\w"), "trait objects (`dyn Trait`)",
+     "sxc dispatches trait methods statically: take a generic parameter `T: Trait` or "
+     "`&impl Trait`, or for closures `F: Fn(f64) -> f64`; keep values of several types "
+     "in an enum"),
     (re.compile(r"^[ \t]*(pub[ \t]+)?(actor|specialist|hive|anima|module)[ \t]+\w+[ \t]*\{",
                 re.M),
      "the original toolchain's actors, specialists, hives and `module` blocks",
@@ -137,8 +138,8 @@ UNSUPPORTED = [
      "index the array instead: `let a = v[0];`"),
     (re.compile(r"'[A-Za-z_]\w*:[ \t]*\{"), "labelled blocks",
      "use a labelled `loop` and leave it with `break 'label value`"),
-    (re.compile(r"(?:(?<=->)|(?<=:))[ \t]*impl[ \t]+(?!Fn(Mut|Once)?[ \t]*\()\w+"),
-     "`impl Trait` types other than `impl Fn(..)`", "name the concrete type"),
+    (re.compile(r"(?<=->)[ \t]*impl[ \t]+(?!Fn(Mut|Once)?[ \t]*\()\w+"),
+     "`impl Trait` return types other than `impl Fn(..)`", "name the concrete type"),
     (re.compile(r"\bstatic[ \t]+mut\b"), "mutable statics",
      "keep the value in `main` and pass it as a `&mut` parameter"),
     (re.compile(r"^[ \t]*(#\[[^\]\n]*\][ \t]*)?extern[ \t]+crate\b", re.M), "`extern crate`",
@@ -315,7 +316,7 @@ def _nesting_diagnostic(source: str, path: str) -> Diagnostic | None:
 # a regular-expression scan per pattern on large files.  An empty tuple means
 # the pattern always runs.
 UNSUPPORTED_WORDS = [
-    ("trait",), ("dyn",), ("actor", "specialist", "hive", "anima", "module"),
+    ("dyn",), ("actor", "specialist", "hive", "anima", "module"),
     ("union",), ("macro_rules",), ("async",), ("unsafe",), (), ("let",), (),
     ("impl",), ("static",), ("extern",),
 ]
@@ -358,6 +359,40 @@ def _refutable(p: ast.Pattern) -> ast.Pattern:
     if getattr(p, "written_ref", False):
         return ast.DerefPattern(p.span, out)
     return out
+
+
+def replace_associated(te, associated: dict[str, ast.TypeExpr]):
+    """Return the type `te` with each `Self::Name` replaced by the impl's `type Name = ..`."""
+    if isinstance(te, ast.NamedType):
+        if len(te.path) == 2 and te.path[0] == "Self" and te.path[1] in associated:
+            return copy.deepcopy(associated[te.path[1]])
+        te.args = [replace_associated(a, associated) for a in te.args]
+    elif isinstance(te, ast.RefType):
+        te.inner = replace_associated(te.inner, associated)
+    elif isinstance(te, ast.SliceType):
+        te.elem = replace_associated(te.elem, associated)
+    elif isinstance(te, ast.TupleType):
+        te.items = [replace_associated(i, associated) for i in te.items]
+    return te
+
+
+def _lift_impl_trait(te, names: list[str], bounds: dict[str, list[ast.TypeExpr]]):
+    """Replace an `impl Trait` in the parameter type `te` by a new generic parameter.
+
+    `fn f(x: &impl Shape)` means `fn f<T: Shape>(x: &T)`, so `names` and
+    `bounds` gain the parameter `impl Shape#N`, a name no program can write.
+    """
+    if isinstance(te, ast.NamedType) and getattr(te, "impl_trait", False):
+        name = f"impl {te.path[-1]}#{len(names)}"
+        names.append(name)
+        bound = ast.NamedType(te.span, te.path, te.args)
+        bounds[name] = [bound]
+        return ast.NamedType(te.span, [name], [])
+    if isinstance(te, ast.RefType):
+        te.inner = _lift_impl_trait(te.inner, names, bounds)
+    elif isinstance(te, ast.SliceType):
+        te.elem = _lift_impl_trait(te.elem, names, bounds)
+    return te
 
 
 def _split_generics(params, where) -> tuple[list[str], dict[str, list[ast.TypeExpr]]]:
@@ -741,6 +776,8 @@ class Builder(Transformer):
                 self_mutable = len(p) > 2 and p[2]
             else:
                 plain.append(p)
+        for param in plain:
+            param.type = _lift_impl_trait(param.type, names, bounds)
         fn = ast.FnDef(self.sp(meta), str(name), plain, ret, body, self_kind,
                        names, vis is not None, _tok_span(self.path, name))
         fn.bounds = bounds
@@ -880,20 +917,58 @@ class Builder(Transformer):
                 pending = []
         methods = [m for m in rest if isinstance(m, ast.FnDef)]
         consts = [c for c in rest if isinstance(c, ast.ConstDef)]
+        associated = {t.name: t.target for t in rest if isinstance(t, ast.TypeAlias)}
+        if associated:
+            # `type Output = f64;` makes `Self::Output` in the signatures mean `f64`
+            for method in methods:
+                for param in method.params:
+                    param.type = replace_associated(param.type, associated)
+                method.ret = replace_associated(method.ret, associated)
         if second is None:
             self_type, trait = first, None
         else:
             self_type, trait = second, first.path[-1]
-        if trait == "Debug":
-            raise CompileError([Diagnostic(
-                "error", "sxc does not support implementing `Debug` by hand", first.span, [],
-                f"derive it: put `#[derive(Debug)]` above `struct {self_type.path[-1]}`",
-                code="SX0804")])
         names, bounds = _split_generics(generics, where)
         impl = ast.ImplDef(self.sp(meta), self_type.path[-1], trait, methods, names,
                            list(self_type.args), bounds, consts)
         impl.trait_span = first.span if second is not None else None
+        impl.trait_args = list(first.args) if second is not None else []  # `Mul<f64>`: [f64]
+        impl.associated_types = associated
         return impl
+
+    def trait_def(self, meta, children):
+        vis, name, generics, supertraits, where, *rest = children
+        pending = []
+        for member in rest:
+            if isinstance(member, tuple):
+                pending.append(member)
+            elif member is not None:
+                self.allow_in(member.span, pending)
+                pending = []
+        names, _bounds = _split_generics(generics, where)
+        if names:
+            raise CompileError([Diagnostic(
+                "error", "sxc does not support generic traits", self.sp(meta), [],
+                "write one trait per type parameter, or a trait without parameters",
+                code="SX0801")])
+        methods = [m for m in rest if isinstance(m, ast.FnDef)]
+        consts = [c for c in rest if isinstance(c, ast.ConstDef)]
+        return ast.TraitDef(self.sp(meta), str(name), methods, consts, names,
+                            vis is not None, _tok_span(self.path, name), supertraits or [])
+
+    def trait_fn(self, meta, children):
+        # a required method: `fn_def` with no body
+        return self.fn_def(meta, [children[0], None, *children[1:], None])
+
+    def trait_const(self, meta, children):
+        name, ty = children
+        return ast.ConstDef(self.sp(meta), str(name), ty, None, True, _tok_span(self.path, name))
+
+    def trait_type(self, meta, children):
+        raise CompileError([Diagnostic(
+            "error", "sxc does not support associated types in trait definitions",
+            self.sp(meta), [], "use the concrete type in the method signatures",
+            code="SX0801")])
 
     def use_decl(self, meta, children):
         vis, imports = children
@@ -972,9 +1047,12 @@ class Builder(Transformer):
         return [c for c in children if not isinstance(c, Token)]
 
     def impl_trait_type(self, meta, children):
-        raise CompileError([Diagnostic(
-            "error", f"sxc does not support `impl {children[0]}` types", self.sp(meta), [],
-            "sxc supports `impl Fn(..)`, `impl FnMut(..)` and `impl FnOnce(..)`", code="SX0801")])
+        # `impl Shape` as a parameter type: `fn_def` turns it into a generic parameter
+        args = children[-1] if isinstance(children[-1], list) else []
+        names = [str(c) for c in children if isinstance(c, Token)]
+        bound = ast.NamedType(self.sp(meta), names, args)
+        bound.impl_trait = True
+        return bound
 
     def impl_fn_type(self, meta, children):
         name, *params, ret = children
@@ -1351,6 +1429,12 @@ class Builder(Transformer):
 
     def method_call(self, meta, children):
         base, name, turbofish, args = children
+        if str(name) == "write_str" and len(args or []) == 1 and not turbofish:
+            # `f.write_str(s)` of `fmt::Write` is `write!(f, "{}", s)`, for a
+            # `Formatter` and a `String` alike.
+            # NOTE: a program's own method named `write_str` is read this way too.
+            span = self.sp(meta)
+            return ast.MacroCall(span, "write", [base, ast.StrLit(span, "{}"), args[0]])
         return ast.MethodCall(self.sp(meta), base, str(name), args or [],
                               turbofish or [], _tok_span(self.path, name))
 

@@ -36,7 +36,10 @@ def reachable_functions(program, extra: tuple[str, ...] = (),
     if roots is None:
         roots = tuple(key for key, fn in program.functions.items()
                       if getattr(fn, "origin", "user") == "user" or key == "main")
-    roots = list(roots) + list(extra)
+    # `{:?}` of a vector, tuple or struct may call the `impl Debug` of the types
+    # inside it, which the arguments' own types do not show
+    debug_impls = [key for key in program.functions if key.endswith("::fmt__Debug")]
+    roots = list(roots) + list(extra) + debug_impls
     consts = getattr(program, "consts", None) or {}
     seen: set[str] = set()
     seen_consts: set[str] = set()

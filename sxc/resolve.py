@@ -27,7 +27,10 @@ from sxc.modules import ModuleLoader, Scope
 from sxc.nested import lift_library
 from sxc.names import NameResolver
 from sxc.parse import parse_module
-from sxc.traits import derive_methods
+from sxc.traits import (check_bound_names, check_supertraits, check_trait_items, complete_impl,
+                        derive_methods, inherit_index_output, is_builtin_trait,
+                        operator_method_name, report_unknown_trait)
+from sxc.types import PRIMITIVES as PRIMITIVE_NAMES
 
 # The inner attributes `#![name = value]` that sxc reads.
 FILE_SETTINGS = {"mode", "tangents"}
@@ -57,6 +60,18 @@ class Program:
     module_files: dict[str, str | None] = field(default_factory=dict)
     # prelude types that an item of the user's crate root shadows: name -> key
     shadowed_prelude: dict[str, str] = field(default_factory=dict)
+    # the `trait` items: key -> definition, and trait key -> the types that implement it
+    traits: dict[str, ast.TraitDef] = field(default_factory=dict)
+    trait_impls: dict[str, dict[str, Span]] = field(default_factory=dict)  # type -> impl span
+
+    def find_trait(self, name: str) -> ast.TraitDef | None:
+        """Return the trait that `name` (a key, or a path's last segment) names."""
+        found = self.traits.get(name)
+        if found is not None:
+            return found
+        last = name.split("::")[-1]
+        matches = [t for key, t in self.traits.items() if key.split("::")[-1] == last]
+        return matches[0] if len(matches) == 1 else None
 
     def prelude_key(self, name: str) -> str:
         """Return the key of the prelude's type `name`, `std::Rng` when the user's shadows it."""
@@ -134,7 +149,23 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
         for variant in ("Ok", "Err"):
             program.variant_imports.setdefault(variant, "Result")
     for scope in [std] + loader.scopes:
+        for item in scope.members:
+            if isinstance(item, ast.TraitDef):
+                item.origin = scope.origin
+                check_trait_items(item, reporter)
+                _define(program.traits, item.name, item, reporter, "trait")
+    inherit_index_output([item for scope in loader.scopes for item in scope.members
+                          if isinstance(item, ast.ImplDef)])
+    for scope in [std] + loader.scopes:
         _add_items(program, scope, reporter)
+    for key, trait in program.traits.items():
+        clash = program.structs.get(key) or program.enums.get(key)
+        if clash is not None:
+            later, first = (trait, clash) if (clash.span.file, clash.span.line) <= \
+                (trait.span.file, trait.span.line) else (clash, trait)
+            _name_clash(later, first, reporter)
+    check_supertraits(program, reporter)
+    check_bound_names(program, reporter)
     derive_methods(program, reporter)
     _add_entry(program, module, reporter)
     program.module_files = loader.files
@@ -216,12 +247,25 @@ def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
                 key = item.name
             _define(program.functions, key, item, reporter, "function")
         elif isinstance(item, ast.ImplDef):
+            if item.trait is not None and not is_builtin_trait(item.trait):
+                trait = program.find_trait(item.trait)
+                if trait is None:
+                    report_unknown_trait(item, program.traits, reporter)
+                    continue
+                complete_impl(item, trait, reporter)
+                item.trait = trait.name
+                program.trait_impls.setdefault(trait.name, {})[item.type_name] = \
+                    getattr(item, "trait_span", None) or item.span
+                for method in item.methods:
+                    method.origin = origin
+                    method.module_path = scope.path
             impls.append(item)
             for const in item.consts:
                 const.owner = item.type_name
                 const.name = f"{item.type_name}::{const.name}"
                 _define(program.consts, const.name, const, reporter, "constant")
             for method in item.methods:
+                method.name = operator_method_name(item, method.name)
                 method.owner = item.type_name
                 method.impl_generics = item.generics
                 method.impl_args = item.type_args
@@ -230,6 +274,15 @@ def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
                 if item.trait is not None:
                     method.public = True  # a trait's methods are as visible as the trait
                 key = f"{item.type_name}::{method.name}"
+                previous = program.functions.get(key)
+                if previous is not None and item.trait is not None \
+                        and getattr(previous, "trait_impl", None) not in (None, item.trait):
+                    reporter.error(f"sxc does not support two traits with a method `{method.name}` "
+                                   f"for one type: `{previous.trait_impl}` and `{item.trait}` for "
+                                   f"`{item.type_name}`", method.name_span or method.span,
+                                   notes=[("the other method", previous.name_span or previous.span)],
+                                   help="rename the method in one of the traits", code="SX0801")
+                    continue
                 if item.type_args:
                     # `impl Pair<f64>` and `impl Pair<f32>` may both define a method
                     # of one name: the type checker picks one per instance
@@ -248,9 +301,22 @@ def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
             if name:
                 program.library_items.add(name)
     for impl in impls:
-        if impl.type_name not in program.structs and impl.type_name not in program.enums:
-            reporter.error(f"cannot find type `{impl.type_name}` to implement", impl.span,
-                           help="declare the struct before its `impl` block", code="SX0202")
+        if impl.type_name in program.structs or impl.type_name in program.enums:
+            continue
+        if impl.type_name in impl.generics:
+            reporter.error(f"sxc does not support blanket impls (`impl<{impl.type_name}> "
+                           f"{impl.trait or '..'} for {impl.type_name}`)", impl.span,
+                           help="write one impl per type", code="SX0804")
+            continue
+        if impl.type_name in PRIMITIVE_NAMES:
+            what = f"the trait `{impl.trait}`" if impl.trait else "methods"
+            reporter.error(f"sxc does not support implementing {what} for the primitive type "
+                           f"`{impl.type_name}`", impl.span,
+                           help=f"wrap the value in a struct, `struct Wrapper({impl.type_name});`,"
+                                " and implement it for that", code="SX0804")
+            continue
+        reporter.error(f"cannot find type `{impl.type_name}` to implement", impl.span,
+                       help="declare the struct before its `impl` block", code="SX0202")
 
 
 def _add_enum(program: Program, item: ast.EnumDef, reporter: Reporter) -> None:

@@ -42,6 +42,7 @@ from sxc.typecheck_enum import EnumDataChecks, PartialVariantT
 from sxc.typecheck_result import ResultChecks, split_result_main
 from sxc.tuple_structs import bind_tuple_struct, tuple_struct_call, tuple_struct_field
 from sxc.type_aliases import alias_type, check_aliases
+from sxc.typecheck_traits import TraitChecks, trait_of
 
 
 def _totally_ordered(t: T.Type) -> bool:
@@ -218,7 +219,7 @@ def _is_original_style(program: Program) -> bool:
 
 
 class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureMixin,
-              IterChainMixin, SortMixin, OrderingMixin):
+              IterChainMixin, SortMixin, OrderingMixin, TraitChecks):
     def __init__(self, program: Program, reporter: Reporter):
         self.program = program
         self.rep = reporter
@@ -380,6 +381,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
     def resolve_type(self, te: ast.TypeExpr | None) -> T.Type:
         if te is None:
             return T.UNIT
+        if isinstance(te, ast.NamedType) and getattr(te, "impl_trait", False):
+            self.rep.error("`impl Trait` is allowed only in the parameter types of a function",
+                           te.span, help="name the concrete type, or take a generic parameter "
+                                         f"`T: {te.path[-1]}`", code="SX0801")
+            return T.NEVER
         if isinstance(te, ast.NamedType):
             return self._named_type(te)
         if isinstance(te, ast.RefType):
@@ -960,6 +966,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             _prune_types(body)
 
     def assign(self, stmt: ast.Assign) -> ast.Assign:
+        place = stmt.target
+        while isinstance(place, (ast.Field, ast.TupleField, ast.Index)):
+            if isinstance(place, ast.Index):
+                place.assign_target = True  # `v[i] = x` calls `index_mut` of `impl IndexMut`
+            place = place.base
         self.assigning = True
         try:
             target = self.expr(stmt.target, None)
@@ -980,6 +991,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             stmt.value = self.coerce(self.expr(stmt.value, target.ty), target.ty)
             return stmt
         binop = op[:-1]
+        overloaded = self.operator_assign(stmt, target, binop)
+        if overloaded is not None:
+            return overloaded
         # `total += x` with `x: &f64` adds the number, as Rust's `AddAssign<&f64>` does
         value = _deref_operand(self.expr(stmt.value, target.ty))
         if isinstance(target.ty, T.DualT):
@@ -1217,6 +1231,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             e.ty = N.const_value(canonical)[0]
             e.target = ("num_const", canonical)
             return e
+        if len(segs) == 2 and self.type_param_owner(segs[0]) is not None:
+            segs = e.segments = [self.type_param_owner(segs[0]), segs[1]]
         owner, item = segs[-2], segs[-1]
         if self.variant_value(e) is not None:
             return e
@@ -1368,6 +1384,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                 return T.DUAL
         if lt == rt:
             return lt
+        if e.op in ARITHMETIC_METHODS and isinstance(T.strip_refs(lt), T.StructT) \
+                and self.operator_methods(T.strip_refs(lt).struct, ARITHMETIC_METHODS[e.op]):
+            return lt  # `e_Binary` picks the impl whose right-hand side is `rt`
         if _is_literal(e.right):
             e.right = self.coerce(e.right, lt)
             if e.right.ty == lt:
@@ -1463,11 +1482,20 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             return self.tuple_order(e, aggregate)
         method = ARITHMETIC_METHODS.get(op)
         if method is not None and isinstance(aggregate, T.StructT) and \
-                f"{aggregate.struct}::{method}" in self.sigs:
-            # `a + b` on a struct with `impl Add` is `a.add(b)`
+                self.operator_methods(aggregate.struct, method):
+            # `a + b` on a struct with `impl Add` is `a.add(b)`, and with
+            # `impl Add<f64>` and a `f64` on the right `a.add__f64(b)`
+            chosen = self.operator_method(aggregate.struct, method, e.right)
+            if chosen is None:
+                self.rep.error(f"mismatched types: cannot apply `{op}` to `{e.left.ty}` and "
+                               f"`{e.right.ty}`", e.op_span or e.span,
+                               help=f"implement `{trait_of(method)}<{e.right.ty}>` for "
+                                    f"`{aggregate}`", code="SX0305")
+                e.ty = T.NEVER
+                return e
             e.left.checked = True
             e.right.checked = True
-            call = ast.MethodCall(e.span, e.left, method, [e.right], [], e.op_span)
+            call = ast.MethodCall(e.span, e.left, chosen, [e.right], [], e.op_span)
             return self.expr(call, expected)
         if comparison:
             if not (T.is_numeric(t) or T.is_char(t) or isinstance(t, (T.BoolT, T.StrT))):
@@ -1645,6 +1673,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                 self.rep.error("sxc supports `Ok(..)` only as `Ok(())` of a `fmt::Result`",
                                e.span, code="SX0801")
             return value
+        if isinstance(func, ast.Path) and len(func.segments) == 2 and e.args:
+            call = self.trait_method_call(e, func)
+            if call is not None:
+                return self.expr(call, expected)
         if isinstance(func, ast.Path) and not (len(func.segments) == 1
                                                and self.lookup(func.segments[0]) is not None):
             made = self.variant_constructor(e, func.segments, e.args, "tuple", expected)
@@ -2832,6 +2864,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         e.base = self.expr(e.base, None)
         if isinstance(e.index, ast.Range):
             return self.range_slice(e)
+        if isinstance(T.strip_refs(e.base.ty), T.StructT):
+            return self.index_call(e, T.strip_refs(e.base.ty).struct, expected)
         e.index = self.expr(e.index, T.USIZE)
         if isinstance(e.index.ty, T.IntVar):
             e.index.ty.bind(T.USIZE)
@@ -3424,6 +3458,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
     def debug_blocker(self, t: T.Type) -> T.Type | None:
         """Return the type inside `t` that does not implement `Debug`, or None."""
         t = T.strip_refs(t)
+        if self.debug_method(t) is not None:
+            return None  # a hand-written `impl Debug`, whatever its fields are
         if isinstance(t, T.StructT):
             sdef = self.program.structs.get(t.struct)
             lowered_dual = t.struct == "Dual" and list(self.structs.get(t.struct, {})) == [

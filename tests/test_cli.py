@@ -166,7 +166,7 @@ def test_build_executable(tmp_path):
 
 
 @pytest.mark.parametrize("source, what", [
-    ("trait Shape { fn area(&self) -> f64; }\nfn main() {}\n", "trait definitions"),
+    ("trait Shape<T> { fn area(&self) -> T; }\nfn main() {}\n", "generic traits"),
     ("fn f(g: &dyn Fn(f64) -> f64) {}\nfn main() {}\n", "trait objects"),
     ("fn f(x: f64) -> f64 { x.sqrt()? }\nfn main() {}\n", "the `?` operator"),
 ])

@@ -109,13 +109,13 @@ def test_format_error(case):
     assert first.span.end_col == first.span.col + len(marker)
 
 
-def test_debug_impl_by_hand_rejected():
-    source = ("use std::fmt;\nstruct P { x: f64 }\nimpl fmt::Debug for P {\n"
+def test_debug_impl_beside_derive_rejected():
+    source = ("use std::fmt;\n#[derive(Debug)]\nstruct P { x: f64 }\nimpl fmt::Debug for P {\n"
               "    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {\n"
               "        write!(f, \"P\")\n    }\n}\nfn main() {}\n")
     with pytest.raises(sxc.CompileError) as info:
         sxc.compile(source)
     first = info.value.diagnostics[0]
-    assert "sxc does not support implementing `Debug` by hand" in first.message
-    assert first.help is not None and "#[derive(Debug)]" in first.help
-    assert (first.span.line, first.span.col) == (3, 6)
+    assert "conflicting implementations of `Debug` for `P`" in first.message
+    assert first.help is not None and "remove `Debug` from the `#[derive]`" in first.help
+    assert (first.span.line, first.span.col) == (2, 1)

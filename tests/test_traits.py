@@ -1,5 +1,5 @@
-"""The traits of the subset: derives, `Default::default()`, `.clone()`, `==`, and the
-one error that every other trait impl gets.
+"""The traits of the subset: derives, `Default::default()`, `.clone()`, `==`, the
+program's own traits, and the errors of trait impls.
 
 The programs that run are tests/programs/trait_*.sx; the cases here check what
 those cannot: duals in derived methods, the printed lowering, and every
@@ -25,15 +25,101 @@ def first_error(source: str) -> str:
 
 
 ERRORS = [
-    ("operator", "struct V { x: f64 }\nimpl AddAssign for V {\n"
-     "    fn add_assign(&mut self, o: V) { }\n}\nfn main() { }\n", 2, 6,
-     "sxc does not support operator overloading (`impl AddAssign for V`)",
-     "write a method, such as `fn add_assign(&mut self, other: V)`"),
+    ("operator", "struct V { x: f64 }\nimpl BitAndAssign for V {\n"
+     "    fn bitand_assign(&mut self, o: V) { }\n}\nfn main() { }\n", 2, 6,
+     "sxc does not support operator overloading (`impl BitAndAssign for V`)",
+     "write a method, such as `fn bit_and_assign(&mut self, other: V)`"),
+    ("operator-rhs-missing", "struct V { x: f64 }\nimpl Mul<f64> for V {\n    type Output = V;\n"
+     "    fn mul(self, k: f64) -> V { V { x: self.x * k } }\n}\n"
+     "fn main() {\n    let v = V { x: 1.0 } * 2;\n}\n", 7, 26,
+     "mismatched types: cannot apply `*` to `V` and `", "implement `Mul<"),
+    ("assign-operator-missing", "#[derive(Clone, Copy)]\nstruct V { x: f64 }\n"
+     "impl Add for V {\n    type Output = V;\n"
+     "    fn add(self, o: V) -> V { V { x: self.x + o.x } }\n}\n"
+     "fn main() {\n    let mut v = V { x: 1.0 };\n    v += v;\n}\n", 9, 5,
+     "binary assignment operation `+=` cannot be applied to type `V`",
+     "implement `AddAssign` for `V`"),
     ("unary-operator", "struct V { x: bool }\nimpl Not for V {\n    fn not(self) -> V { self }\n}\n"
      "fn main() { }\n", 2, 6, "sxc does not support operator overloading (`impl Not for V`)",
      "write a method, such as `fn not(self) -> V`"),
     ("other-trait", "struct V { x: f64 }\nimpl Iterator for V {\n}\nfn main() { }\n", 2, 6,
      "sxc does not support implementing the trait `Iterator`", "plain `impl V` block"),
+    ("missing-method", "trait Shape {\n    fn area(&self) -> f64;\n    fn name(&self) -> i64;\n}\n"
+     "struct V { x: f64 }\nimpl Shape for V {\n    fn name(&self) -> i64 { 1 }\n}\n"
+     "fn main() { }\n", 6, 6, "not all trait items implemented, missing: `area`",
+     "implement the missing items in `impl Shape for V`"),
+    ("missing-two", "trait Shape {\n    const SIDES: u32;\n    fn area(&self) -> f64;\n}\n"
+     "struct V { x: f64 }\nimpl Shape for V { }\nfn main() { }\n", 6, 6,
+     "not all trait items implemented, missing: `area`, `SIDES`", None),
+    ("not-a-member", "trait Shape {\n    fn area(&self) -> f64;\n}\nstruct V { x: f64 }\n"
+     "impl Shape for V {\n    fn area(&self) -> f64 { self.x }\n"
+     "    fn perimeter(&self) -> f64 { self.x }\n}\nfn main() { }\n", 7, 8,
+     "method `perimeter` is not a member of trait `Shape`", "plain `impl V` block"),
+    ("const-not-a-member", "trait Shape { }\nstruct V { x: f64 }\n"
+     "impl Shape for V {\n    const N: i64 = 1;\n}\nfn main() { }\n", 4, 11,
+     "constant `N` is not a member of trait `Shape`", None),
+    ("unknown-trait", "trait Shape { }\nstruct V { x: f64 }\nimpl Shap for V { }\n"
+     "fn main() { }\n", 3, 6, "cannot find trait `Shap` in this scope",
+     "a trait with a similar name exists: `Shape`"),
+    ("parameter-count", "trait Shape {\n    fn area(&self) -> f64;\n}\nstruct V { x: f64 }\n"
+     "impl Shape for V {\n    fn area(&self, k: f64) -> f64 { self.x * k }\n}\n"
+     "fn main() { }\n", 6, 8,
+     "method `area` has 2 parameters but the declaration in trait `Shape::area` has 1", None),
+    ("missing-self", "trait Shape {\n    fn area(&self) -> f64;\n}\nstruct V { x: f64 }\n"
+     "impl Shape for V {\n    fn area() -> f64 { 1.0 }\n}\nfn main() { }\n", 6, 8,
+     "method `area` has a `self` parameter in the trait but not in the impl", None),
+    ("default-body-error", "trait Shape {\n    fn area(&self) -> f64;\n"
+     "    fn twice(&self) -> f64 { self.area() * true }\n}\nstruct V { x: f64 }\n"
+     "impl Shape for V {\n    fn area(&self) -> f64 { self.x }\n}\nfn main() { }\n",
+     3, 42, "cannot apply `*` to `f64` and `bool`", None),
+    ("bound-not-satisfied", "trait Shape {\n    fn area(&self) -> f64;\n}\nstruct Foo { x: f64 }\n"
+     "fn total<T: Shape>(xs: &[T]) -> f64 {\n    xs[0].area()\n}\n"
+     "fn main() {\n    let t = total(&[Foo { x: 1.0 }]);\n}\n", 9, 13,
+     "the trait bound `Foo: Shape` is not satisfied", "`impl Shape for Foo { .. }`"),
+    ("impl-trait-not-satisfied", "trait Shape {\n    fn area(&self) -> f64;\n}\n"
+     "fn show(x: &impl Shape) -> f64 {\n    x.area()\n}\n"
+     "fn main() {\n    let t = show(&2.5);\n}\n", 8, 13,
+     "the trait bound `f64: Shape` is not satisfied", None),
+    ("where-not-satisfied", "trait Shape {\n    fn area(&self) -> f64;\n}\nstruct Foo { x: f64 }\n"
+     "fn f<T>(x: T) -> f64 where T: Shape {\n    x.area()\n}\n"
+     "fn main() {\n    let t = f(Foo { x: 1.0 });\n}\n", 9, 13,
+     "the trait bound `Foo: Shape` is not satisfied", None),
+    ("impl-bound-not-satisfied", "trait Shape {\n    fn area(&self) -> f64;\n}\nstruct Foo;\n"
+     "struct Holder<T> { items: Vec<T> }\nimpl<T: Shape> Holder<T> {\n"
+     "    fn first(&self) -> f64 { self.items[0].area() }\n}\n"
+     "fn main() {\n    let h = Holder { items: vec![Foo] };\n    let a = h.first();\n}\n",
+     11, 13, "the trait bound `Foo: Shape` is not satisfied", "`impl Shape for Foo { .. }`"),
+    ("supertrait-not-implemented", "trait Shape {\n    fn area(&self) -> f64;\n}\n"
+     "trait Solid: Shape { }\nstruct Foo { x: f64 }\nimpl Solid for Foo { }\nfn main() { }\n",
+     6, 6, "the trait bound `Foo: Shape` is not satisfied", "`impl Shape for Foo { .. }`"),
+    ("unknown-bound", "trait Shape { }\nfn f<T: Shap>(x: T) { }\nfn main() { }\n", 2, 9,
+     "cannot find trait `Shap` in this scope", "a trait with a similar name exists: `Shape`"),
+    ("index-missing", "struct V { x: f64 }\nfn main() {\n    let v = V { x: 1.0 };\n"
+     "    let i: usize = 0;\n    let y = v[i];\n}\n", 5, 13,
+     "cannot index into a value of type `V`", "implement `Index<usize>` for `V`"),
+    ("index-mut-missing", "use std::ops::Index;\nstruct V { x: f64 }\n"
+     "impl Index<usize> for V {\n    type Output = f64;\n"
+     "    fn index(&self, i: usize) -> &Self::Output { &self.x }\n}\n"
+     "fn main() {\n    let mut v = V { x: 1.0 };\n    let i: usize = 0;\n    v[i] = 2.0;\n}\n",
+     10, 5, "cannot index into a value of type `V`", "implement `IndexMut<usize>` for `V`"),
+    ("trait-for-number", "trait Half {\n    fn half(&self) -> f64;\n}\n"
+     "impl Half for f64 {\n    fn half(&self) -> f64 { *self / 2.0 }\n}\nfn main() { }\n", 4, 1,
+     "sxc does not support implementing the trait `Half` for the primitive type `f64`",
+     "wrap the value in a struct"),
+    ("blanket-impl", "trait Shape {\n    fn area(&self) -> f64;\n}\n"
+     "impl<T> Shape for T {\n    fn area(&self) -> f64 { 1.0 }\n}\nfn main() { }\n", 4, 1,
+     "sxc does not support blanket impls (`impl<T> Shape for T`)", "one impl per type"),
+    ("one-method-two-traits", "trait A {\n    fn go(&self) -> i64;\n}\n"
+     "trait B {\n    fn go(&self) -> i64;\n}\nstruct S { v: i64 }\n"
+     "impl A for S {\n    fn go(&self) -> i64 { self.v }\n}\n"
+     "impl B for S {\n    fn go(&self) -> i64 { 0 }\n}\nfn main() { }\n", 12, 8,
+     "sxc does not support two traits with a method `go` for one type: `A` and `B` for `S`",
+     "rename the method in one of the traits"),
+    ("trait-and-struct", "trait P { }\nstruct P { x: f64 }\nfn main() { }\n", 2, 1,
+     "the name `P` is defined more than once", None),
+    ("method-twice-in-trait", "trait P {\n    fn a(&self) -> f64;\n    fn a(&self) -> f64;\n}\n"
+     "fn main() { }\n", 3, 8, "the name `a` is defined more than once in trait `P`",
+     "remove or rename one of them"),
     ("derive-hash", "#[derive(Debug, Hash)]\nstruct V { x: f64 }\nfn main() { }\n", 1, 1,
      "sxc does not support `#[derive(Hash)]`", "sxc derives `Debug`, `Clone`"),
     ("conflict", "#[derive(Clone)]\nstruct V { x: f64 }\nimpl Clone for V {\n"
@@ -116,3 +202,18 @@ def test_derive_in_module_is_public(tmp_path):
     main.write_text("mod shapes;\npub fn check() -> bool {\n"
                     "    let p = shapes::P::default();\n    p.clone() == p\n}\nfn main() { }\n")
     assert sxc.compile(str(main)).check() is True
+
+
+def test_trait_in_module(tmp_path):
+    (tmp_path / "shapes.sx").write_text(
+        "pub trait Shape {\n    fn area(&self) -> f64;\n"
+        "    fn twice(&self) -> f64 { self.area() * 2.0 }\n}\n"
+        "pub struct Sq { pub s: f64 }\n"
+        "impl Shape for Sq {\n    fn area(&self) -> f64 { self.s * self.s }\n}\n")
+    main = tmp_path / "main.sx"
+    main.write_text("mod shapes;\nuse shapes::Shape;\nstruct C { r: f64 }\n"
+                    "impl shapes::Shape for C {\n    fn area(&self) -> f64 { self.r }\n}\n"
+                    "pub fn both() -> f64 {\n"
+                    "    shapes::Sq { s: 3.0 }.twice() + C { r: 2.0 }.twice()\n}\n"
+                    "fn main() { }\n")
+    assert sxc.compile(str(main)).both() == 22.0

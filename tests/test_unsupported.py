@@ -30,10 +30,16 @@ def in_main(statement: str) -> str:
 
 # (id, source, line, col, message fragment, help fragment)
 CASES = [
-    ("trait-definition", "trait Shape {\n    fn area(&self) -> f64;\n}\nfn main() { }\n", 1, 1,
-     "sxc does not support trait definitions", "`impl Type` block"),
+    ("generic-trait", "trait Scale<T> {\n    fn scale(&self, k: T) -> T;\n}\nfn main() { }\n",
+     1, 1, "sxc does not support generic traits", "a trait without parameters"),
+    ("associated-type", "trait Shape {\n    type Unit;\n}\nfn main() { }\n", 2, 5,
+     "sxc does not support associated types in trait definitions", "concrete type"),
     ("trait-object", "fn f(g: &dyn Fn(f64) -> f64) { }\nfn main() { }\n", 1, 10,
-     "sxc does not support trait objects", "F: Fn(f64) -> f64"),
+     "sxc does not support trait objects (`dyn Trait`)", "F: Fn(f64) -> f64"),
+    ("boxed-trait-object", "trait Shape { }\nfn f(s: Box<dyn Shape>) { }\nfn main() { }\n",
+     2, 13, "sxc does not support trait objects (`dyn Trait`)", "`T: Trait` or `&impl Trait`"),
+    ("impl-trait-let", "trait Shape { }\nfn main() {\n    let x: impl Shape = 1;\n}\n", 3, 12,
+     "`impl Trait` is allowed only in the parameter types of a function", None),
     ("box-new", in_main("let b = Box::new(1.0);"), 2, 13, "sxc does not support `Box`",
      "store the value directly"),
     ("box-type", "fn f(b: Box<f64>) { }\nfn main() { }\n", 1, 9, "sxc does not support `Box`",
@@ -66,7 +72,7 @@ CASES = [
     ("labelled-block", in_main("let x = 'done: { 1 };"), 2, 13, "labelled blocks",
      "labelled `loop`"),
     ("impl-trait-return", "fn f() -> impl Iterator<Item = f64> { 0 }\nfn main() { }\n", 1, 11,
-     "`impl Trait` types other than `impl Fn(..)`", "name the concrete type"),
+     "`impl Trait` return types other than `impl Fn(..)`", "name the concrete type"),
     ("static-mut", "static mut N: i64 = 0;\nfn main() { }\n", 1, 1, "mutable statics",
      "`&mut` parameter"),
     ("extern-crate", "extern crate rand;\nfn main() { }\n", 1, 1, "`extern crate`", None),
