@@ -1144,7 +1144,8 @@ class IterChainMixin:
             chain = Chain(receiver, "into_iter", [])
         if chain is None:
             return None
-        if not chain.adapters and chain.method == "iter" and e.method in ("sum", "collect"):
+        if not chain.adapters and chain.method == "iter" and e.method in ("sum", "collect") \
+                and not (e.method == "collect" and _into_string(e, expected)):
             return None  # `v.iter().sum()` is a sequence method
         if self.struct_source(chain):
             return None
@@ -1339,3 +1340,12 @@ class IterChainMixin:
         if isinstance(T.prune(ty.elem), T.HoleT):
             return None
         return ast.ResolvedType(span, _collected_vec(ty, span))
+
+
+def _into_string(e: ast.MethodCall, expected) -> bool:
+    """Return whether `e`, a `collect`, builds a `String` (`collect::<String>()`
+    or an expected `String`)."""
+    if e.type_args:
+        te = e.type_args[0]
+        return isinstance(te, ast.NamedType) and te.path == ["String"] and not te.args
+    return expected is not None and isinstance(T.prune(expected), T.StrT)

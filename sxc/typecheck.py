@@ -2574,6 +2574,13 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         if name == "retain" and is_vec and len(e.args) == 1:
             self._require_mut(e.receiver, "retain")
             return self.expr(_retain_block(e), expected)
+        if name == "concat" and not e.args and isinstance(T.prune(elem), T.VecT):
+            receiver = e.receiver
+            receiver.checked = True
+            call = ast.Call(e.span, ast.Path(e.span, ["__seq_concat"]),
+                            [receiver if isinstance(T.prune(receiver.ty), T.RefT)
+                             else ast.Ref(receiver.span, receiver, False)])
+            return self.expr(call, expected)
         if name in ("join", "concat") and isinstance(T.prune(elem), T.StrT):
             params = [T.STR] if name == "join" else []
             e.args = self.check_args(e.args, params, e.span, f"`{name}`")
