@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 MAKES_BUFFER = re.compile(r"vec!|Vec::|collect|clone\(\)|to_vec|format!|to_string|String::|"
                           r"chars\(|char_indices|split|lines\(")
+VALGRIND_ERROR = re.compile(r"^==\d+== Invalid", re.MULTILINE)
 BUILD = """
 import sys
 import llvmlite.binding as llvm
@@ -68,7 +69,9 @@ def check(path: Path, folder: Path) -> str | None:
     ran = subprocess.run(["valgrind", "-q", "--error-exitcode=77", str(exe),
                           *program_args(path)], capture_output=True, text=True,
                          cwd=path.parent, timeout=900)
-    if ran.returncode == 77 or "Invalid" in ran.stderr:
+    # valgrind prefixes its own lines with `==PID==`; a program's message such
+    # as `ParseIntError { kind: InvalidDigit }` is no memcheck error
+    if ran.returncode == 77 or VALGRIND_ERROR.search(ran.stderr):
         return ran.stderr.strip()[:2000]
     return None
 
