@@ -332,14 +332,22 @@ class _Builder(seq_adapters._Builder):
         out.append(ast.Let(self.span, ast.NamePattern(self.span, name, False), None, value))
         return self.name(name)
 
-    def bind_option(self, value: ast.Expr, out: list[ast.Stmt], call: ast.MethodCall) -> ast.Path:
-        """Bind `value`, the `Option` that the closure of `call` returns, to a local.
+    def bind_option(self, value: ast.Expr, out: list[ast.Stmt], call: ast.MethodCall,
+                    item: ast.TypeExpr | None = None) -> ast.Path:
+        """Bind `value`, the `Option` that the closure of `call` returns, to a local,
+        of type `Option<item>` when the consumer decides `item`.
 
-        The local's uses carry the span of `call`'s name, so that the error for a
-        closure that returns another type names the method (see `check_chain`)."""
+        The local's uses, and with `item` the value, carry the span of `call`'s
+        name, so that the error for a closure that returns another type names
+        the method (see `check_chain`)."""
         name = self.fresh("option")
-        out.append(ast.Let(self.span, ast.NamePattern(self.span, name, False), None, value))
         at = call.method_span or call.span
+        ty = None
+        if item is not None:
+            # the consumer's item type reaches the closure's literals, as for `map`
+            ty = ast.NamedType(at, ["Option"], [item])
+            value = ast.Block(at, [], value)
+        out.append(ast.Let(self.span, ast.NamePattern(self.span, name, False), ty, value))
         self.option_calls.append((at, call.method))
         return ast.Path(at, [name])
 
@@ -415,7 +423,7 @@ class _Builder(seq_adapters._Builder):
         if self.label is None and _nests_loops(chain):
             self.label = "'" + self.fresh("outer")
         for a in reversed(chain.adapters):
-            if a.method == "map":
+            if a.method in ("map", "filter_map"):
                 self.last_map = a
             if a.method not in SAME_ITEMS:
                 break
@@ -583,10 +591,11 @@ class _Builder(seq_adapters._Builder):
             return lambda item, sink: [self.if_(self.call(p, [item]), rest(item, sink))]
         if m == "filter_map":
             f = self.function(a.args[0])
+            ty = self.item_type if a is self.last_map else None
 
             def kept(item, sink):
                 out: list[ast.Stmt] = []
-                option = self.bind_option(self.call(f, [item]), out, a)
+                option = self.bind_option(self.call(f, [item]), out, a, ty)
                 name = self.fresh("x")
                 pattern = ast.VariantPattern(self.span, ["Some"],
                                              [ast.NamePattern(self.span, name, False)])
@@ -1243,8 +1252,12 @@ class IterChainMixin:
                     kept.append(d)
                 failed = True
                 continue
-            if d.code == "SX0504" and d.span in methods:
-                found = d.message.partition("of type ")[2] or "another type"
+            # a closure's result that is no `Option`: matched on (SX0504), or
+            # given where the consumer's `Option<T>` is expected (SX0301)
+            mismatch = d.code == "SX0301" and "expected `Option<" in d.message
+            if (d.code == "SX0504" or mismatch) and d.span in methods:
+                found = d.message.partition("found " if mismatch else "of type ")[2] \
+                    or "another type"
                 d.message = (f"`{methods[d.span]}` takes a closure that returns an `Option`, "
                              f"but this one returns {found}")
                 d.help = "return `Some(value)` for the items to keep and `None` for the others"
