@@ -15,6 +15,7 @@ import contextlib
 import ctypes
 import math
 import os
+import re
 from dataclasses import dataclass
 
 from sxc import types as T
@@ -487,10 +488,19 @@ def _not_crossing(interface: dict, name: str) -> str:
     for index, (shown, t) in enumerate(zip(typed.params, lowered.params)):
         if slot_count(t, fields) is None:
             param = names[index] if index < len(names) else str(index + 1)
-            return f"parameter `{param}` has type `{shown}`"
+            return f"parameter `{param}` has type `{_rust_name(shown, interface)}`"
     if slot_count(lowered.ret, fields, result=True) is None:
-        return f"its result has type `{typed.ret}`"
+        return f"its result has type `{_rust_name(typed.ret, interface)}`"
     return "it is a method"
+
+
+def _rust_name(t: T.Type, interface: dict) -> str:
+    """Return the name of type `t` with Rust's names of generic copies."""
+    text = str(t)
+    names = interface.get("type_names") or {}
+    for internal in sorted(names, key=len, reverse=True):
+        text = re.sub(rf"\b{re.escape(internal)}\b", names[internal], text)
+    return text
 
 
 @contextlib.contextmanager

@@ -146,7 +146,8 @@ class Compiled:
                  if getattr(e, "origin", "") == "user" and not hasattr(e, "fields")}
         return {"functions": functions, "lanes": lanes, "params": params, "structs": fields,
                 "typed_structs": typed_fields,
-                "user_structs": user_structs, "enums": enums, "data_enums": data_enums}
+                "user_structs": user_structs, "enums": enums, "data_enums": data_enums,
+                "type_names": dict(getattr(self.program, "type_names", {}))}
 
 
 def enum_members(payloads: dict) -> tuple:
@@ -199,6 +200,9 @@ def frontend(source: str, path: str):
     reporter.raise_if_errors()
     check_module(program, reporter)
     reporter.raise_if_errors()
+    # Rust's names of generic copies (`Option__f64` is `Option<f64>`), for
+    # the messages of the Python boundary
+    program.type_names = dict(reporter.type_names)
     return program, reporter.warnings()
 
 

@@ -191,3 +191,11 @@ def test_result_parameter_takes_value_or_result_error():
     m = sxc.compile(RESULTS, cache=False)
     assert m.length_or(2.5) == 2.5
     assert m.length_or(sxc.ResultError("abcd")) == 4.0
+
+
+def test_uncrossable_option_named_as_in_rust():
+    m = sxc.compile("fn names(n: usize) -> Option<Vec<String>> {\n"
+                    "    if n == 0 { None } else { Some(vec![String::from(\"a\")]) }\n}\n",
+                    cache=False)
+    with pytest.raises(TypeError, match=r"its result has type `Option<Vec<String>>`"):
+        m.names(1)
