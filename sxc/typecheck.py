@@ -2037,6 +2037,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             if item is None:
                 return None
             return ast.ArrayRepeat(span, item, ast.IntLit(span, ty.size, "usize"))
+        if isinstance(ty, T.EnumT) and self.instance_of.get(ty.enum, (None,))[0] == "Option":
+            return ast.Path(span, ["None"])  # `Option<T>` defaults to `None`
         if isinstance(ty, T.StructT):
             self.ensure_method(ty.struct, "default")
             sig = self.sigs.get(f"{ty.struct}::default")
