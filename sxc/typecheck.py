@@ -2749,6 +2749,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         }
         if name == iter_chains.COLLECT_PUSH:
             return self.collect_push(e)
+        if name == "into" and not e.args and T.prune(expected) == T.STRING:
+            e.method = name = "to_string"  # `"x".into()` where a `String` is expected
         if name == "replace" and len(e.args) == 2:
             # the pattern may be a `char`, as in `split`
             pattern = self.expr(e.args[0], None)
