@@ -886,6 +886,18 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
     def let(self, stmt: ast.Let) -> ast.Let:
         if _partial_result_type(stmt.type) and stmt.init is not None:
             return self.partial_result_let(stmt)
+        if _hole_vec_type(stmt.type) and stmt.init is not None:
+            # `let v: Vec<_> = ...;` is checked as `let v = ...;`, and `.collect()` as
+            # `.collect::<Vec<_>>()`
+            if isinstance(stmt.init, ast.MethodCall) and stmt.init.method == "collect" \
+                    and not stmt.init.type_args:
+                stmt.init.type_args = [stmt.type]
+            hole, stmt.type = stmt.type, None
+            checked = self.let(stmt)
+            if not isinstance(T.prune(checked.ty), (T.VecT, T.NeverT)):
+                self.rep.error(f"mismatched types: expected `Vec<_>`, found `{checked.ty}`",
+                               hole.span, code="SX0301")
+            return checked
         declared = self.resolve_type(stmt.type) if stmt.type is not None else None
         if (self.original_style and isinstance(stmt.init, ast.Closure)
                 and declared is not None and T.is_int(declared)):
@@ -3655,6 +3667,12 @@ def _untyped_parse(e: ast.Expr) -> bool:
 
 def _is_hole_type(te) -> bool:
     return isinstance(te, ast.NamedType) and te.path == ["_"] and not te.args
+
+
+def _hole_vec_type(te) -> bool:
+    """Return whether `te` is `Vec<_>`."""
+    return isinstance(te, ast.NamedType) and te.path == ["Vec"] and len(te.args) == 1 and \
+        _is_hole_type(te.args[0])
 
 
 def _partial_result_type(te) -> bool:
