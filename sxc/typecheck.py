@@ -921,6 +921,15 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             ty = declared
         else:
             ty = init.ty
+            if isinstance(stmt.pattern, ast.TuplePattern) and \
+                    isinstance(T.strip_refs(ty), T.TupleT):
+                # `let (a, b) = &pair;`, as in `v.retain(|(a, b)| ..)`: bind copies
+                # of the items, as sxc's chains pass items by value
+                while isinstance(T.prune(init.ty), T.RefT):
+                    deref = ast.Unary(init.span, "*", init)
+                    deref.ty = T.prune(init.ty).inner
+                    init = deref
+                ty = init.ty
         stmt.init = init
         stmt.ty = ty
         self.bind(stmt.pattern, ty, stmt.keyword)
