@@ -922,7 +922,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         else:
             ty = init.ty
             if isinstance(stmt.pattern, ast.TuplePattern) and \
-                    isinstance(T.strip_refs(ty), T.TupleT):
+                    isinstance(T.strip_refs(ty), T.TupleT) and not _mutable_ref(ty):
                 # `let (a, b) = &pair;`, as in `v.retain(|(a, b)| ..)`: bind copies
                 # of the items, as sxc's chains pass items by value
                 while isinstance(T.prune(init.ty), T.RefT):
@@ -3676,6 +3676,16 @@ def _untyped_parse(e: ast.Expr) -> bool:
 
 def _is_hole_type(te) -> bool:
     return isinstance(te, ast.NamedType) and te.path == ["_"] and not te.args
+
+
+def _mutable_ref(ty: T.Type) -> bool:
+    """Return whether `ty` is a reference with a `&mut` in it."""
+    ty = T.prune(ty)
+    while isinstance(ty, T.RefT):
+        if ty.mutable:
+            return True
+        ty = T.prune(ty.inner)
+    return False
 
 
 def _hole_vec_type(te) -> bool:
