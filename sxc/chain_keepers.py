@@ -54,7 +54,7 @@ def keeper(builder, consumer: ast.MethodCall):
         current = builder.bind("item", item, out)
 
         if name == "find":
-            test = builder.call(f, [ast.Ref(span, current, False)])
+            test = builder.call(f, [current])
             return out + [builder.if_(test, take(current) + [builder.break_()])]
 
         if name == "find_map":

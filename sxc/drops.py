@@ -497,6 +497,19 @@ class _Function:
             binding.escaped = True
 
     def expr(self, e, ctx) -> None:
+        if isinstance(ctx, Move) and e is not None and not isinstance(e, (ast.Block, ast.If)):
+            # Each branch of an `if` moves a value of its own, so a branch that
+            # adds no source (`"-".to_string()` beside `n.to_string()`) is not new.
+            sink = self.returns if ctx.target is RETURN else ctx.target.sources
+            before = len(sink)
+            self.visit(e, ctx)
+            if len(sink) == before and not isinstance(getattr(e, "ty", None), T.NeverT):
+                sink.append("other")
+            return
+        self.visit(e, ctx)
+
+    def visit(self, e, ctx) -> None:
+        """Visit the expression `e` in the context `ctx`."""
         if e is None:
             return
         if isinstance(ctx, Move) and self.producer(e):

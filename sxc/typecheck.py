@@ -886,6 +886,18 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
     def let(self, stmt: ast.Let) -> ast.Let:
         if _partial_result_type(stmt.type) and stmt.init is not None:
             return self.partial_result_let(stmt)
+        if _hole_vec_type(stmt.type) and stmt.init is not None:
+            # `let v: Vec<_> = ...;` is checked as `let v = ...;`, and `.collect()` as
+            # `.collect::<Vec<_>>()`
+            if isinstance(stmt.init, ast.MethodCall) and stmt.init.method == "collect" \
+                    and not stmt.init.type_args:
+                stmt.init.type_args = [stmt.type]
+            hole, stmt.type = stmt.type, None
+            checked = self.let(stmt)
+            if not isinstance(T.prune(checked.ty), (T.VecT, T.NeverT)):
+                self.rep.error(f"mismatched types: expected `Vec<_>`, found `{checked.ty}`",
+                               hole.span, code="SX0301")
+            return checked
         declared = self.resolve_type(stmt.type) if stmt.type is not None else None
         if (self.original_style and isinstance(stmt.init, ast.Closure)
                 and declared is not None and T.is_int(declared)):
@@ -909,6 +921,15 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             ty = declared
         else:
             ty = init.ty
+            if isinstance(stmt.pattern, ast.TuplePattern) and \
+                    isinstance(T.strip_refs(ty), T.TupleT) and not _mutable_ref(ty):
+                # `let (a, b) = &pair;`, as in `v.retain(|(a, b)| ..)`: bind copies
+                # of the items, as sxc's chains pass items by value
+                while isinstance(T.prune(init.ty), T.RefT):
+                    deref = ast.Unary(init.span, "*", init)
+                    deref.ty = T.prune(init.ty).inner
+                    init = deref
+                ty = init.ty
         stmt.init = init
         stmt.ty = ty
         self.bind(stmt.pattern, ty, stmt.keyword)
@@ -2037,6 +2058,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             if item is None:
                 return None
             return ast.ArrayRepeat(span, item, ast.IntLit(span, ty.size, "usize"))
+        if isinstance(ty, T.EnumT) and self.instance_of.get(ty.enum, (None,))[0] == "Option":
+            return ast.Path(span, ["None"])  # `Option<T>` defaults to `None`
         if isinstance(ty, T.StructT):
             self.ensure_method(ty.struct, "default")
             sig = self.sigs.get(f"{ty.struct}::default")
@@ -2747,6 +2770,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         }
         if name == iter_chains.COLLECT_PUSH:
             return self.collect_push(e)
+        if name == "into" and not e.args and T.prune(expected) == T.STRING:
+            e.method = name = "to_string"  # `"x".into()` where a `String` is expected
         if name == "replace" and len(e.args) == 2:
             # the pattern may be a `char`, as in `split`
             pattern = self.expr(e.args[0], None)
@@ -3651,6 +3676,22 @@ def _untyped_parse(e: ast.Expr) -> bool:
 
 def _is_hole_type(te) -> bool:
     return isinstance(te, ast.NamedType) and te.path == ["_"] and not te.args
+
+
+def _mutable_ref(ty: T.Type) -> bool:
+    """Return whether `ty` is a reference with a `&mut` in it."""
+    ty = T.prune(ty)
+    while isinstance(ty, T.RefT):
+        if ty.mutable:
+            return True
+        ty = T.prune(ty.inner)
+    return False
+
+
+def _hole_vec_type(te) -> bool:
+    """Return whether `te` is `Vec<_>`."""
+    return isinstance(te, ast.NamedType) and te.path == ["Vec"] and len(te.args) == 1 and \
+        _is_hole_type(te.args[0])
 
 
 def _partial_result_type(te) -> bool:
