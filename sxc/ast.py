@@ -37,6 +37,25 @@ def field_names(node) -> tuple[str, ...]:
     return names
 
 
+def walk(node, skip=None):
+    """Yield `node` and every syntax node below it, without recursion, so deep
+    trees cannot exhaust Python's stack.  A node for which `skip` returns true
+    is neither yielded nor entered."""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, (list, tuple)):
+            todo.extend(n)
+            continue
+        if not isinstance(n, Node) or (skip is not None and skip(n)):
+            continue
+        yield n
+        for name in field_names(n):
+            value = getattr(n, name)
+            if isinstance(value, (Node, list, tuple)):
+                todo.append(value)
+
+
 # ---------------------------------------------------------------- types
 
 

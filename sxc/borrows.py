@@ -106,19 +106,7 @@ def _changes(body, place: tuple[str, ...]):
 def _walk(node, skip=(ast.ItemStmt,)):
     """Yield every node below `node`, but not those inside nodes of the types `skip`:
     by default nested items (functions, impls)."""
-    todo = [node]
-    while todo:
-        n = todo.pop()
-        if isinstance(n, (list, tuple)):
-            todo.extend(x for x in n if isinstance(x, (ast.Node, list, tuple)))
-            continue
-        if not isinstance(n, ast.Node) or isinstance(n, skip):
-            continue
-        yield n
-        for name in ast.field_names(n):
-            value = getattr(n, name)
-            if isinstance(value, (ast.Node, list, tuple)):
-                todo.append(value)
+    return ast.walk(node, skip=lambda n: isinstance(n, skip))
 
 
 # methods that return a reference into their receiver

@@ -17,20 +17,8 @@ def find_local(tree: ast.Node, prefix: str) -> ast.Path | None:
 
 def find_locals(tree: ast.Node, prefix: str):
     """Yield the uses of the locals whose names start with `prefix` in `tree`."""
-    todo: list = [tree]
-    while todo:
-        n = todo.pop()
-        if isinstance(n, (list, tuple)):
-            todo.extend(n)
-            continue
-        if not isinstance(n, ast.Node):
-            continue
-        if isinstance(n, ast.Path) and n.segments[0].startswith(prefix):
-            yield n
-        for name in n.__dataclass_fields__:
-            value = getattr(n, name)
-            if isinstance(value, (ast.Node, list, tuple)):
-                todo.append(value)
+    return (n for n in ast.walk(tree)
+            if isinstance(n, ast.Path) and n.segments[0].startswith(prefix))
 
 
 def pattern_names(pattern: ast.Node) -> set[str]:
@@ -122,18 +110,5 @@ def label_breaks(node, label: str, user_label: str | None, item_label: str | Non
 
 def find_continue(node, label: str) -> ast.Continue | None:
     """Return a `continue` in `node` that names `label`, or None."""
-    todo: list = [node]
-    while todo:
-        n = todo.pop()
-        if isinstance(n, (list, tuple)):
-            todo.extend(n)
-            continue
-        if not isinstance(n, ast.Node) or isinstance(n, ast.Closure):
-            continue
-        if isinstance(n, ast.Continue) and n.label == label:
-            return n
-        for name in n.__dataclass_fields__:
-            value = getattr(n, name)
-            if isinstance(value, (ast.Node, list, tuple)):
-                todo.append(value)
-    return None
+    return next((n for n in ast.walk(node, skip=lambda n: isinstance(n, ast.Closure))
+                 if isinstance(n, ast.Continue) and n.label == label), None)

@@ -249,11 +249,10 @@ class ClosureMixin:
                                help=f"annotate it: `|{missing[0]}: f64|`", code="SX0304")
         if not self.closures:
             return
-        from sxc.typecheck import _walk
 
         found = []
         for fn in list(self.program.functions.values()):
-            for node in _walk(fn.body):
+            for node in ast.walk(fn.body):
                 t = getattr(node, "ty", None)
                 if isinstance(node, ast.Expr) and \
                         isinstance(t, (T.VecT, T.ArrayT, T.SliceT, T.TupleT)) and \

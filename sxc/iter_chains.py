@@ -264,21 +264,8 @@ def reject_unsupported(call: ast.MethodCall) -> None:
 
 def _closure_escapes(body: ast.Expr) -> ast.Expr | None:
     """Return a `return` inside a closure body, which inlining would change."""
-    todo = [body]
-    while todo:
-        n = todo.pop()
-        if isinstance(n, (list, tuple)):
-            todo.extend(n)
-            continue
-        if not isinstance(n, ast.Node) or isinstance(n, ast.Closure) and n is not body:
-            continue
-        if isinstance(n, ast.Return):
-            return n
-        for name in n.__dataclass_fields__:
-            value = getattr(n, name)
-            if isinstance(value, (ast.Node, list, tuple)):
-                todo.append(value)
-    return None
+    nested = (lambda n: isinstance(n, ast.Closure) and n is not body)
+    return next((n for n in ast.walk(body, skip=nested) if isinstance(n, ast.Return)), None)
 
 
 class _Builder(seq_adapters._Builder):

@@ -36,13 +36,11 @@ def lint_unused(checker, linted) -> None:
 
 
 def _names_in_unchecked_closures(checker) -> set[str]:
-    from sxc.typecheck import _walk
-
     names: set[str] = set()
     for info in checker.closures.values():
         if info.checked:
             continue
-        for node in _walk(info.node.body):
+        for node in ast.walk(info.node.body):
             if isinstance(node, ast.Path) and len(node.segments) == 1:
                 names.add(node.segments[0])
     return names

@@ -658,7 +658,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
 
     def check_literals(self, node) -> None:
         """Report number literals that do not fit their (now known) type."""
-        nodes = sorted(_walk(node), key=lambda n: (n.span.line, n.span.col))
+        nodes = sorted(ast.walk(node), key=lambda n: (n.span.line, n.span.col))
         negated = {id(n.operand) for n in nodes if isinstance(n, ast.Unary) and n.op == "-"
                    and isinstance(n.operand, ast.IntLit)}
         for lit in nodes:
@@ -3863,7 +3863,7 @@ def _swap_block(e: ast.Call) -> ast.Block:
 def _prune_types(body: ast.Node, settle: bool = False) -> None:
     """Replace the bound holes in every type of `body` by their types; with
     `settle`, also the float literal types that no use decided by `f64`."""
-    for node in _walk(body):
+    for node in ast.walk(body):
         for attr, value in vars(node).items():
             if isinstance(value, T.Type) and attr != "span":
                 setattr(node, attr, T.prune(value, settle))
@@ -3999,25 +3999,8 @@ def _is_copy_array(t: T.Type) -> bool:
     return isinstance(t, T.ArrayT) and (_is_copy(t.elem) or _is_copy_array(t.elem))
 
 
-def _walk(node):
-    """Yield every syntax node below `node` (iteratively, for deep trees)."""
-    todo = [node]
-    while todo:
-        n = todo.pop()
-        if isinstance(n, (list, tuple)):
-            todo.extend(n)
-            continue
-        if not isinstance(n, ast.Node):
-            continue
-        yield n
-        for name in ast.field_names(n):
-            value = getattr(n, name)
-            if isinstance(value, (ast.Node, list, tuple)):
-                todo.append(value)
-
-
 def _const_refs(expr) -> set[str]:
-    return {n.segments[0] for n in _walk(expr) if isinstance(n, ast.Path)
+    return {n.segments[0] for n in ast.walk(expr) if isinstance(n, ast.Path)
             and getattr(n, "target", (None,))[0] == "const"}
 
 
