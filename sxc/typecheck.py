@@ -1492,7 +1492,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         if comparison and self.data_enum(T.strip_refs(t)) is not None and op in ("==", "!="):
             return self.data_enum_eq(e, self.data_enum(T.strip_refs(t)))
         if comparison and isinstance(t, T.EnumT):
-            self.enum_comparison(e)
+            self.enum_comparison(e, t)
             e.ty = T.BOOL
             return e
         aggregate = T.strip_refs(t)

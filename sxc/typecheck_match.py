@@ -121,11 +121,22 @@ class MatchChecks:
                     return blocker
         return None
 
-    def enum_comparison(self, e: ast.Binary) -> None:
-        if e.op not in ("==", "!="):
-            self.rep.error("enums compare only with `==` and `!=`", e.op_span or e.span,
-                           help="compare their discriminants: `a as i64 < b as i64`",
-                           code="SX0305")
+    def enum_comparison(self, e: ast.Binary, t: T.EnumT) -> None:
+        if e.op in ("==", "!="):
+            return
+        edef = self.program.enums.get(t.enum)
+        derives = set(getattr(edef, "derives", ()))
+        if edef is not None and not hasattr(edef, "fields") and derives & {"PartialOrd", "Ord"}:
+            return  # derived order: by discriminant, as in Rust
+        if edef is not None and not hasattr(edef, "fields"):
+            self.rep.error(f"binary operation `{e.op}` cannot be applied to type `{t}`",
+                           e.op_span or e.span,
+                           help="add `#[derive(PartialOrd)]` to the enum, or compare the "
+                                "discriminants: `a as i64 < b as i64`", code="SX0305")
+            return
+        self.rep.error("sxc compares enums with data only with `==` and `!=`",
+                       e.op_span or e.span, help="match on the variants instead",
+                       code="SX0305")
 
     def enum_method(self, e: ast.MethodCall, base: T.EnumT, expected=None) -> ast.Expr:
         key = f"{base.enum}::{e.method}"

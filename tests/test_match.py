@@ -65,7 +65,11 @@ ERRORS = [
      "no variant named `B` in enum `E`"),
     ("enum_order",
      "enum E { A, B }\nfn main() {\n    let less = E::A < E::B;\n}\n", 3, 21,
-     "enums compare only with `==` and `!=`"),
+     "binary operation `<` cannot be applied to type `E`"),
+    ("data_enum_order",
+     "#[derive(PartialEq, PartialOrd)]\nenum E { A(f64), B }\nfn main() {\n"
+     "    let less = E::A(1.0) < E::B;\n}\n", 4, 26,
+     "sxc compares enums with data only with `==` and `!=`"),
     ("enum_method", "enum E { A }\nfn main() {\n    let n = E::A.size();\n}\n", 3, 18,
      "no method named `size` found for enum `E`"),
     ("enum_cast_float", "enum E { A }\nfn main() {\n    let f = E::A as f64;\n}\n", 3, 13,
@@ -273,3 +277,9 @@ def test_bindings_of_an_erroneous_value_report_nothing_more(tmp_path):
     assert count_errors(proc.stderr) == 5, proc.stderr
     assert "cannot find value" not in proc.stderr
     assert "mismatched types" not in proc.stderr
+
+
+def test_enum_order_help_names_the_derive():
+    with pytest.raises(sxc.CompileError) as info:
+        sxc.compile("enum E { A, B }\nfn f() -> bool { E::A < E::B }\n")
+    assert "#[derive(PartialOrd)]" in info.value.diagnostics[0].help
