@@ -45,11 +45,11 @@ class ResultChecks:
         Return None for the prelude's methods.
         """
         span = e.span
-        wanted = {"unwrap": ("Ok", 0), "expect": ("Ok", 1),
-                  "unwrap_err": ("Err", 0), "expect_err": ("Err", 1)}.get(e.method)
-        if wanted is None or len(e.args) != wanted[1]:
+        form = {"unwrap": ("Ok", 0), "expect": ("Ok", 1),
+                "unwrap_err": ("Err", 0), "expect_err": ("Err", 1)}.get(e.method)
+        if form is None or len(e.args) != form[1]:
             return None
-        keep, _count = wanted
+        keep, _count = form
         other = "Err" if keep == "Ok" else "Ok"
         at = e.method_span or span
         value, payload = self._fresh_name("value"), self._fresh_name("payload")
@@ -152,6 +152,7 @@ class ResultChecks:
         span = e.span
         _ok, error = self.result_args(value.ty)
         returned = self.result_args(self.ret_type)
+
         if returned is None:
             self.rep.error("the `?` operator can only be used on `Result`s in a function "
                            "that returns `Result`", span,
@@ -167,6 +168,8 @@ class ResultChecks:
                            code="SX0802")
             e.ty = T.NEVER
             return e
+
+        # `value?` is `match value { Ok(v) => v, Err(e) => return Err(e) }`
         value_name, error_name = self._fresh_name("value"), self._fresh_name("error")
         value.checked = True
         stop = ast.Return(span, ast.Call(span, ast.Path(span, ["Err"]),
