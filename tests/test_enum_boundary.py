@@ -132,8 +132,10 @@ def test_variant_values_behave_like_python_values(m):
             assert r == 2.0
         case _:
             pytest.fail("no match")
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError, match="values are immutable"):
         circle.values = (1.0,)
+    with pytest.raises(AttributeError, match="`Shape::Circle` has no field `w`"):
+        circle.w
 
 
 def test_wrong_values_raise_type_error(m):
