@@ -155,6 +155,27 @@ def parse_chain(e: ast.Expr) -> Chain | None:
     return None
 
 
+def args_as_iterator(e: ast.Expr, user_fns) -> None:
+    """Insert `.into_iter()` after `std::env::args()` when a chain of iterator methods
+    follows it: `args()` is an iterator in Rust and a `Vec<String>` in sxc."""
+    while isinstance(e, ast.MethodCall) and e.method in ARGS_ITERATOR_METHODS:
+        inner = e.receiver
+        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Path) \
+                and not inner.args and inner.func.segments[-1] not in user_fns \
+                and "::".join(inner.func.segments) in ("args", "std::env::args", "env::args"):
+            e.receiver = ast.MethodCall(inner.span, inner, "into_iter", [], [], inner.span)
+            return
+        e = inner
+
+
+# Iterator methods that `std::env::args()` has and a `Vec` lacks (or has with
+# another result, as `last`)
+ARGS_ITERATOR_METHODS = frozenset((
+    "skip", "nth", "count", "map", "filter", "enumerate", "take", "zip", "step_by",
+    "last", "skip_while", "take_while", "fold", "any", "all", "position", "find",
+    "rev", "chain", "filter_map", "for_each", "peekable", "cloned", "min", "max"))
+
+
 def hoist_rev(chain: Chain) -> None:
     """Move a `rev` that follows only `map`, `filter`, `filter_map`, `copied` and `cloned`
     to the source.

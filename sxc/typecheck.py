@@ -714,6 +714,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             self.scopes[0][p.name] = local
             if getattr(fn, "trait_impl", None) is None and not library:
                 self.lint_local(p.name, local, p.mutable, _param_name_span(p))
+        if not library:
+            for node in ast.walk(fn.body):
+                if isinstance(node, ast.MethodCall):
+                    iter_chains.args_as_iterator(node, self.sigs)
         deferred = len(self.deferred)
         body = self.block(fn.body, sig.ret)
         if not isinstance(sig.ret, T.UnitT) and body.tail is None \

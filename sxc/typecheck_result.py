@@ -86,6 +86,11 @@ class ResultChecks:
         if method in ("unwrap_or", "unwrap_or_default", "unwrap_or_else"):
             return expected if isinstance(expected, T.ParseResultT) else \
                 T.ParseResultT(expected)
+        if method == "ok" and isinstance(expected, T.EnumT):
+            # `.filter_map(|s| s.parse().ok())` collected into a `Vec<i64>`
+            generic, args = self.instance_of.get(expected.enum, (None, None))
+            if generic == "Option":
+                return T.ParseResultT(args[0])
         if method in ("map_err", "or_else"):
             if isinstance(expected, T.ParseResultT):
                 return expected
