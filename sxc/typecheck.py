@@ -21,7 +21,7 @@ import copy
 import math
 import re
 
-from sxc import ast, borrows, iter_chains, range_adapters, seq_adapters
+from sxc import ast, borrows, cursors, iter_chains, range_adapters, seq_adapters
 from sxc import numbers as N
 from sxc import types as T
 from sxc.closures import ClosureMixin
@@ -715,6 +715,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             if getattr(fn, "trait_impl", None) is None and not library:
                 self.lint_local(p.name, local, p.mutable, _param_name_span(p))
         if not library:
+            cursors.add_positions(fn.body)
             for node in ast.walk(fn.body):
                 if isinstance(node, ast.MethodCall):
                     iter_chains.args_as_iterator(node, self.sigs)
