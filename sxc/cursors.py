@@ -19,7 +19,7 @@ sequence and a position beside it:
 `peek()` reads the item at the position without moving it, `as_str()` of a
 `chars()` iterator collects the characters left into a `String`, and any
 other use of the variable (`for w in parts`, `parts.collect()`,
-`parts.count()`) stands for the items left, `parts[__at_parts..].iter().cloned()`.
+`parts.count()`) is the items left, `parts[__at_parts..].iter().cloned()`.
 """
 
 from __future__ import annotations
@@ -115,30 +115,30 @@ def _rewrite_block(block: ast.Block) -> None:
 
 
 def _replace_uses(root, name: str, position: str, chars: bool):
-    made: set[int] = set()
+    generated: set[int] = set()
 
     def replacement(e):
-        if id(e) in made:
+        if id(e) in generated:
             return None
         if isinstance(e, ast.MethodCall) and _is_name(e.receiver, name) and not e.args:
             if e.method == "next":
-                return _item(e.span, name, position, True, made)
+                return _item(e.span, name, position, True, generated)
             if e.method == "peek":
-                return _item(e.span, name, position, False, made)
+                return _item(e.span, name, position, False, generated)
             if e.method == "as_str" and chars:
-                rest = ast.MethodCall(e.span, _rest(e.span, name, position, made), "iter", [])
+                rest = ast.MethodCall(e.span, _rest(e.span, name, position, generated), "iter", [])
                 collect = ast.MethodCall(e.span, rest, "collect",
                                          [], [ast.NamedType(e.span, ["String"], [])],
                                          e.method_span)
-                made.add(id(collect))
+                generated.add(id(collect))
                 borrowed = ast.Ref(e.span, collect, False)
-                made.add(id(borrowed))
+                generated.add(id(borrowed))
                 return borrowed
         if _is_name(e, name):
-            rest = _rest(e.span, name, position, made)
+            rest = _rest(e.span, name, position, generated)
             cloned = ast.MethodCall(e.span, ast.MethodCall(e.span, rest, "iter", []),
                                     "cloned", [])
-            made.add(id(cloned))
+            generated.add(id(cloned))
             return cloned
         return None
 
@@ -146,7 +146,7 @@ def _replace_uses(root, name: str, position: str, chars: bool):
     if new is not None:
         root = new
     for node in ast.walk(root):
-        if id(node) in made:
+        if id(node) in generated:
             continue
         for field in ast.field_names(node):
             value = getattr(node, field)
@@ -162,34 +162,34 @@ def _replace_uses(root, name: str, position: str, chars: bool):
     return root
 
 
-def _path(span, name: str, made: set[int]) -> ast.Path:
+def _path(span, name: str, generated: set[int]) -> ast.Path:
     p = ast.Path(span, [name])
-    made.add(id(p))
+    generated.add(id(p))
     return p
 
 
-def _rest(span, name: str, position: str, made: set[int]) -> ast.Expr:
+def _rest(span, name: str, position: str, generated: set[int]) -> ast.Expr:
     """`name[position..]`: the items that the iterator has left."""
-    rest = ast.Index(span, _path(span, name, made),
-                     ast.Range(span, _path(span, position, made), None, False))
-    made.add(id(rest))
+    rest = ast.Index(span, _path(span, name, generated),
+                     ast.Range(span, _path(span, position, generated), None, False))
+    generated.add(id(rest))
     return rest
 
 
-def _item(span, name: str, position: str, advance: bool, made: set[int]) -> ast.Expr:
+def _item(span, name: str, position: str, advance: bool, generated: set[int]) -> ast.Expr:
     """`if position < name.len() { position += 1; Some(name[position - 1].clone()) }
     else { None }`, without the step for `peek()`."""
-    at = _path(span, position, made)
+    at = _path(span, position, generated)
     index = ast.Binary(span, "-", at, ast.IntLit(span, 1)) if advance else at
-    item = ast.MethodCall(span, ast.Index(span, _path(span, name, made), index), "clone", [])
+    item = ast.MethodCall(span, ast.Index(span, _path(span, name, generated), index), "clone", [])
     some = ast.Call(span, ast.Path(span, ["Some"]), [item])
-    steps = [ast.Assign(span, "+=", _path(span, position, made), ast.IntLit(span, 1))] \
+    steps = [ast.Assign(span, "+=", _path(span, position, generated), ast.IntLit(span, 1))] \
         if advance else []
-    length = ast.MethodCall(span, _path(span, name, made), "len", [])
-    cond = ast.Binary(span, "<", _path(span, position, made), length)
+    length = ast.MethodCall(span, _path(span, name, generated), "len", [])
+    cond = ast.Binary(span, "<", _path(span, position, generated), length)
     result = ast.If(span, cond, ast.Block(span, steps, some),
                     ast.Block(span, [], ast.Path(span, ["None"])))
     for node in ast.walk(result):
-        made.add(id(node))
+        generated.add(id(node))
     return result
 
