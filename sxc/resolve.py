@@ -259,6 +259,10 @@ def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
                 for method in item.methods:
                     method.origin = origin
                     method.module_path = scope.path
+            elif item.trait == "Iterator":
+                # loops and chains over the type call its `next` (see `sxc.user_iterators`)
+                program.trait_impls.setdefault("Iterator", {})[item.type_name] = \
+                    getattr(item, "trait_span", None) or item.span
             impls.append(item)
             for const in item.consts:
                 const.owner = item.type_name

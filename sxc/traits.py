@@ -121,6 +121,15 @@ def check_trait_impl(impl: ast.ImplDef, reporter: Reporter) -> bool:
     if trait in ARITHMETIC_TRAITS or trait in ASSIGN_TRAITS or trait in INDEX_TRAITS \
             or trait == "Neg":
         return True  # `a + b` calls the `add` this impl defines, `a += b` its `add_assign`
+    if trait == "Iterator":
+        # `next` is a method of the type, which loops and chains call
+        if not any(m.name == "next" for m in impl.methods):
+            reporter.error("not all trait items implemented, missing: `next`",
+                           getattr(impl, "trait_span", None) or impl.span,
+                           help=f"implement `fn next(&mut self) -> Option<Self::Item>` in "
+                                f"`impl Iterator for {impl.type_name}`", code="SX0217")
+            return False
+        return True
     if not is_builtin_trait(trait):
         return True
     report_unsupported_impl(impl, reporter)

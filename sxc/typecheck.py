@@ -21,7 +21,8 @@ import copy
 import math
 import re
 
-from sxc import ast, borrows, cursors, iter_chains, range_adapters, seq_adapters
+from sxc import ast, borrows, cursors, iter_chains, range_adapters, seq_adapters, \
+    user_iterators
 from sxc import numbers as N
 from sxc import types as T
 from sxc.closures import ClosureMixin
@@ -2235,6 +2236,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             e.args = [self.coerce(self.expr(a, T.STR), T.STR) for a in e.args]
             return self.expr(e.receiver, expected)
         e.args = [self.variant_function(a) for a in e.args]
+        pulled = user_iterators.rewrite_chain(self, e)
+        if pulled is not None:
+            return self.expr(pulled, expected)
         chain = self.iter_chain_call(e, expected)
         if chain is None:
             chain = self.sort_closure_call(e, expected)
@@ -2298,6 +2302,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                                                   and self.sigs[key].self_kind is not None])
                     if similar:
                         help_text = f"a method with a similar name exists: `{similar}`"
+                if help_text is None and name in iter_chains.ADAPTERS and \
+                        base.struct in user_iterators.iterator_types(self.program):
+                    help_text = ("sxc runs the adapters of an `Iterator` in a `for` loop or in a "
+                                 "chain that a consumer such as `collect()` or `sum()` ends")
                 self.rep.error(f"no method named `{name}` found for struct "
                                f"`{base.struct}`", span, help=help_text, code="SX0210")
                 e.args = [self.expr(a, None) for a in e.args]
@@ -3143,6 +3151,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
 
     def e_For(self, e: ast.For, expected):
         borrows.check_loop(e, self.rep)
+        pulled = user_iterators.rewrite_for(self, e)
+        if pulled is not None:
+            return self.expr(pulled, expected)
         adapted = range_adapters.adapted_range(e.iter)
         if adapted is not None:
             return self.adapted_range_loop(e, *adapted, expected)

@@ -42,8 +42,16 @@ ERRORS = [
     ("unary-operator", "struct V { x: bool }\nimpl Not for V {\n    fn not(self) -> V { self }\n}\n"
      "fn main() { }\n", 2, 6, "sxc does not support operator overloading (`impl Not for V`)",
      "write a method, such as `fn not(self) -> V`"),
-    ("other-trait", "struct V { x: f64 }\nimpl Iterator for V {\n}\nfn main() { }\n", 2, 6,
-     "sxc does not support implementing the trait `Iterator`", "plain `impl V` block"),
+    ("other-trait", "struct V { x: f64 }\nimpl Hash for V {\n}\nfn main() { }\n", 2, 6,
+     "sxc does not support implementing the trait `Hash`", "plain `impl V` block"),
+    ("iterator-without-next", "struct V { x: f64 }\nimpl Iterator for V {\n}\nfn main() { }\n",
+     2, 6, "not all trait items implemented, missing: `next`",
+     "implement `fn next(&mut self) -> Option<Self::Item>` in `impl Iterator for V`"),
+    ("iterator-adapter-unconsumed", "struct C { n: u32 }\nimpl Iterator for C {\n"
+     "    type Item = u32;\n    fn next(&mut self) -> Option<u32> { None }\n}\n"
+     "fn main() {\n    let t = C { n: 3 }.take(2);\n}\n", 7, 24,
+     "no method named `take` found for struct `C`",
+     "sxc runs the adapters of an `Iterator` in a `for` loop or in a chain"),
     ("missing-method", "trait Shape {\n    fn area(&self) -> f64;\n    fn name(&self) -> i64;\n}\n"
      "struct V { x: f64 }\nimpl Shape for V {\n    fn name(&self) -> i64 { 1 }\n}\n"
      "fn main() { }\n", 6, 6, "not all trait items implemented, missing: `area`",
