@@ -136,8 +136,6 @@ UNSUPPORTED = [
      "use a reference, or an index into a `Vec`"),
     (re.compile(r"\blet[ \t]+(mut[ \t]+)?\["), "slice patterns",
      "index the array instead: `let a = v[0];`"),
-    (re.compile(r"'[A-Za-z_]\w*:[ \t]*\{"), "labelled blocks",
-     "use a labelled `loop` and leave it with `break 'label value`"),
     (re.compile(r"(?<=->)[ \t]*impl[ \t]+(?!Fn(Mut|Once)?[ \t]*\()\w+"),
      "`impl Trait` return types other than `impl Fn(..)`", "name the concrete type"),
     (re.compile(r"\bstatic[ \t]+mut\b"), "mutable statics",
@@ -317,7 +315,7 @@ def _nesting_diagnostic(source: str, path: str) -> Diagnostic | None:
 # the pattern always runs.
 UNSUPPORTED_WORDS = [
     ("dyn",), ("actor", "specialist", "hive", "anima", "module"),
-    ("union",), ("macro_rules",), ("async",), ("unsafe",), (), ("let",), (),
+    ("union",), ("macro_rules",), ("async",), ("unsafe",), (), ("let",),
     ("impl",), ("static",), ("extern",),
 ]
 assert len(UNSUPPORTED_WORDS) == len(UNSUPPORTED)
@@ -1368,6 +1366,15 @@ class Builder(Transformer):
             match.let_form = "while let"
             return ast.Loop(span, ast.Block(span, [], match), label)
         return ast.While(span, cond, body, label)
+
+    def labelled_block(self, meta, children):
+        # `'a: { body }` is `'a: loop { break 'a { body } }`: Rust rejects a `break` or
+        # `continue` without a label there, so every one in `body` leaves an inner loop
+        label, body = children
+        span = self.sp(meta)
+        loop = ast.Loop(span, ast.Block(span, [], ast.Break(span, label, body)), label)
+        loop.labelled_block = True
+        return loop
 
     def loop_expr(self, meta, children):
         label, body = children

@@ -3135,7 +3135,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         return e
 
     def e_Loop(self, e: ast.Loop, expected):
-        self.labels.append(e.label)
+        self.labels.append(BlockLabel(e.label) if getattr(e, "labelled_block", False)
+                           else e.label)
         self.loops.append([])
         e.body = self.block(e.body, T.UNIT)
         breaks = self.loops.pop()
@@ -3154,6 +3155,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         pulled = user_iterators.rewrite_for(self, e)
         if pulled is not None:
             return self.expr(pulled, expected)
+        if isinstance(e.iter, ast.Range) and e.iter.start is not None and e.iter.end is None:
+            return self.expr(self._open_range_loop(e), expected)
         adapted = range_adapters.adapted_range(e.iter)
         if adapted is not None:
             return self.adapted_range_loop(e, *adapted, expected)
@@ -3276,6 +3279,20 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             e, rng, adapter, type_name, lambda stem: f"__{stem}_{count}")
         return self.expr(block, expected)
 
+    def _open_range_loop(self, e: ast.For) -> ast.Block:
+        """Rewrite `for i in a.. { body }` into `{ let mut next = a; loop { let i = next;
+        next += 1; body } }`, which counts until a `break` or `return` leaves it.
+
+        The counter steps before the body, so `continue` needs no case of its own."""
+        span = e.span
+        self.fresh_count += 1
+        counter = f"__next_{self.fresh_count}"
+        start = ast.Let(span, ast.NamePattern(span, counter, True), None, e.iter.start)
+        pull = [ast.Let(span, e.pattern, None, ast.Path(span, [counter])),
+                ast.Assign(span, "+=", ast.Path(span, [counter]), ast.IntLit(span, 1))]
+        body = ast.Block(e.body.span, [*pull, ast.ExprStmt(span, e.body, True)], None)
+        return ast.Block(span, [start], ast.Loop(span, body, e.label))
+
     def e_Range(self, e: ast.Range, expected):
         self.rep.error("sxc supports a range only as the iterator of a `for` loop", e.span,
                        help="write `for i in a..b { ... }`", code="SX0807")
@@ -3324,6 +3341,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             self.rep.error("`break` outside of a loop", e.span, code="SX0317")
             e.ty = T.NEVER
             return e
+        if e.label is None and isinstance(self.labels[-1], BlockLabel):
+            self.rep.error("unlabeled `break` inside of a labeled block", e.span,
+                           help=f"add the block's label: `break {self.labels[-1]}`",
+                           code="SX0317")
         # A labelled break ends the loop of that label, not the innermost one,
         # so its value (or unit) counts towards that loop's type.
         target = len(self.loops) - 1
@@ -3342,6 +3363,15 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             self.rep.error(f"use of undeclared label `{e.label}`", e.span, code="SX0212")
         elif not self.loops:
             self.rep.error("`continue` outside of a loop", e.span, code="SX0317")
+        else:
+            target = self.labels[-1] if e.label is None else \
+                self.labels[len(self.labels) - 1 - self.labels[::-1].index(e.label)]
+            if isinstance(target, BlockLabel):
+                self.rep.error(f"`continue` pointing to the labeled block `{target}`"
+                               if e.label is not None else
+                               "unlabeled `continue` inside of a labeled block", e.span,
+                               help="`continue` starts the next turn of a loop: leave the "
+                                    f"block with `break {target}`", code="SX0317")
         e.ty = T.NEVER
         return e
 
@@ -3854,6 +3884,11 @@ def _retain_block(e: ast.MethodCall) -> ast.Block:
         ast.ExprStmt(span, loop),
         ast.ExprStmt(span, ast.MethodCall(span, vec(), "truncate", [name(write)], [], span)),
     ], None)
+
+
+class BlockLabel(str):
+    """The label of a labelled block `'a: { .. }`, which `break 'a` leaves and
+    `continue` cannot target."""
 
 
 def _swap_block(e: ast.Call) -> ast.Block:

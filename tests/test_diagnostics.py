@@ -241,6 +241,14 @@ ERRORS = [
      2, 20, "no method named `partial_cmp` found for `f64`", "`a.partial_cmp(&b).unwrap()`"),
     ("cmp_on_float", "fn main() {\n    let o = 1.5f64.cmp(&2.0);\n}\n",
      2, 20, "no method named `cmp` found for `f64`", "use `a.total_cmp(&b)`"),
+    ("labelled_block_plain_break", "fn main() {\n    let x = 'a: {\n        if true { break; }\n"
+     "        1\n    };\n}\n", 3, 19, "unlabeled `break` inside of a labeled block",
+     "add the block's label: `break 'a`"),
+    ("labelled_block_continue", "fn main() {\n    'b: {\n        continue 'b;\n    }\n}\n",
+     3, 9, "`continue` pointing to the labeled block `'b`", "leave the block with `break 'b`"),
+    ("labelled_block_plain_continue", "fn main() {\n    for i in 0..2 {\n"
+     "        'c: { if i == 0 { continue; } }\n    }\n}\n", 3, 27,
+     "unlabeled `continue` inside of a labeled block", "leave the block with `break 'c`"),
 ]
 
 
@@ -273,7 +281,8 @@ ERROR_CODES = {
     "tuple_struct_pattern_type": "SX0301", "tuple_struct_pattern_count": "SX0301",
     "tuple_struct_no_field": "SX0211", "generic_struct_mismatch_name": "SX0301",
     "generic_struct_nested_name": "SX0301", "partial_cmp_without_unwrap": "SX0210",
-    "cmp_on_float": "SX0210",
+    "cmp_on_float": "SX0210", "labelled_block_plain_break": "SX0317",
+    "labelled_block_continue": "SX0317", "labelled_block_plain_continue": "SX0317",
 }
 
 

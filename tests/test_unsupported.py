@@ -69,8 +69,6 @@ CASES = [
     ("raw-pointer-cast", in_main("let p = &1.0 as *mut f64;"), 2, 21, "raw pointers", None),
     ("slice-pattern", in_main("let [a, b] = [1, 2];"), 2, 5, "sxc does not support slice patterns",
      "let a = v[0];"),
-    ("labelled-block", in_main("let x = 'done: { 1 };"), 2, 13, "labelled blocks",
-     "labelled `loop`"),
     ("impl-trait-return", "fn f() -> impl Iterator<Item = f64> { 0 }\nfn main() { }\n", 1, 11,
      "`impl Trait` return types other than `impl Fn(..)`", "name the concrete type"),
     ("static-mut", "static mut N: i64 = 0;\nfn main() { }\n", 1, 1, "mutable statics",
