@@ -1415,6 +1415,7 @@ class Builder(Transformer):
 
     cast_nb = cast
     cast_head = cast
+    cast_head_end = cast
 
     def neg(self, meta, children):
         return ast.Unary(self.sp(meta), "-", children[0])

@@ -255,6 +255,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         # the bindings declared without a value, by number, and the types of
         # those without an annotation, which their first assignment decides
         self.deferred: dict[int, DeferredBinding] = {}
+        # the target types of `s.parse()` calls that a later use decides
+        self.parse_holes: list[tuple[T.HoleT, Span]] = []
         self.deferred_holes: list[tuple[T.HoleT, ast.Let]] = []
         # unit variants of generic enums whose type a later use decides
         self.pending_variants: list = []
@@ -820,9 +822,38 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         self.holes.append((hole, span))
         return hole
 
+    def settle_parse_hole(self, ty: T.Type) -> bool:
+        """Report the `s.parse()` whose undecided target type is `ty`, which an operator,
+        a method or a format reads before any use decides it; return whether it was one.
+
+        The target becomes `f64`, so the use reports nothing more."""
+        hole = T.prune(ty)
+        if not isinstance(hole, T.HoleT):
+            return False
+        for index, (parsed, span) in enumerate(self.parse_holes):
+            if T.prune(parsed) is hole:
+                self.rep.error("cannot infer the type to parse into", span,
+                               help="write `s.parse::<f64>()`", code="SX0304")
+                hole.bound = T.F64
+                del self.parse_holes[index]
+                return True
+        return False
+
     def fill_holes(self, body: ast.Node) -> None:
         """Replace the decided holes in every type of `body`; report undecided ones."""
+        parses, self.parse_holes = self.parse_holes, []
+        for hole, span in parses:
+            target = T.prune(hole)
+            if isinstance(target, T.HoleT):
+                self.rep.error("cannot infer the type to parse into", span,
+                               help="write `s.parse::<f64>()`", code="SX0304")
+                hole.bound = T.F64
+            elif not (T.is_int(target) or T.is_float(target) or target == T.BOOL):
+                self.rep.error(f"sxc cannot parse a string into `{target}`", span,
+                               code="SX0801")
         if not self.holes:
+            if parses:
+                _prune_types(body)
             return
         _prune_types(body)
         for hole, span in self.holes:
@@ -1400,6 +1431,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         e.left, e.right = _deref_operand(e.left), _deref_operand(e.right)
         lt, rt = e.left.ty, e.right.ty
         if isinstance(lt, T.NeverT) or isinstance(rt, T.NeverT):
+            return None
+        if self.settle_parse_hole(lt) or self.settle_parse_hole(rt):
             return None
         if (T.is_char(lt) or T.is_char(rt)) and e.op not in COMPARISONS + ("..",):
             self.char_arithmetic(e, lt, rt)
@@ -2261,7 +2294,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         base = T.strip_refs(rt)
         name = e.method
         span = e.method_span or e.span
-        if isinstance(base, T.NeverT):
+        if isinstance(base, T.NeverT) or self.settle_parse_hole(base):
             e.args = [self.expr(a, None) for a in e.args]
             e.ty = T.NEVER
             return e
@@ -2622,6 +2655,12 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             e.args = self.check_args(e.args, params, e.span, f"`{name}`")
             e.target, e.ty = ("seq", name), T.STRING
             return e
+        pruned = T.prune(elem)
+        if name == "sum" and isinstance(pruned, T.HoleT) and not e.args \
+                and T.is_numeric(T.prune(expected) if expected is not None else None):
+            # `let total: i64 = xs.iter().sum();` decides the items of `xs`, as in Rust
+            pruned.bound = T.prune(expected)
+            elem = pruned.bound
         if name in ("sum",) and T.is_numeric(elem):
             e.target, e.ty = ("seq", "sum"), elem
             return e
@@ -2819,11 +2858,17 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                 target = expected.value
             elif self.result_args(expected) is not None:
                 target = self.result_args(expected)[0]
+            if target is None and getattr(e, "read_directly", False):
+                # a later use decides, as in `v.push(s.parse().unwrap())` (see `fill_holes`)
+                target = T.HoleT()
+                self.parse_holes.append((target, e.span))
             if target is None:
                 self.rep.error("cannot infer the type to parse into", e.span,
                                help="write `s.parse::<f64>()`", code="SX0304")
                 target = T.F64
-            if not (T.is_int(target) or T.is_float(target) or target == T.BOOL):
+            if isinstance(target, T.HoleT):
+                pass
+            elif not (T.is_int(target) or T.is_float(target) or target == T.BOOL):
                 self.rep.error(f"sxc cannot parse a string into `{target}`", e.span, code="SX0801")
             e.target, e.ty = ("str", "parse"), T.ParseResultT(target)
             if getattr(e, "read_directly", False):
@@ -3508,7 +3553,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                                where, code="SX0605")
         ty = args[spec.arg].ty
         t = T.strip_refs(ty)
-        if isinstance(t, T.NeverT):
+        if isinstance(t, T.NeverT) or self.settle_parse_hole(t):
             return
         kind = spec.kind
         if spec.debug:

@@ -462,6 +462,9 @@ def prune(t: Type, settle: bool = False) -> Type:
     if isinstance(t, EnumerateT):
         seq = prune(t.seq, settle)
         return t if seq is t.seq else EnumerateT(seq)
+    if isinstance(t, ParseResultT):
+        value = prune(t.value, settle)
+        return t if value is t.value else ParseResultT(value)
     return t
 
 

@@ -249,6 +249,15 @@ ERRORS = [
     ("labelled_block_plain_continue", "fn main() {\n    for i in 0..2 {\n"
      "        'c: { if i == 0 { continue; } }\n    }\n}\n", 3, 27,
      "unlabeled `continue` inside of a labeled block", "leave the block with `break 'c`"),
+    ("parse_target_printed", "fn main() {\n    let x = \"1\".parse().unwrap();\n"
+     "    println!(\"{}\", x);\n}\n", 2, 13, "cannot infer the type to parse into",
+     "write `s.parse::<f64>()`"),
+    ("parse_target_operator", "fn main() {\n    let x = \"1\".parse().unwrap();\n"
+     "    let y = x * 2.0;\n}\n", 2, 13, "cannot infer the type to parse into", None),
+    ("parse_target_method", "fn main() {\n    let x = \"1\".parse().unwrap();\n"
+     "    let y = x.abs();\n}\n", 2, 13, "cannot infer the type to parse into", None),
+    ("parse_target_string", "fn main() {\n    let x = \"1\".parse().unwrap();\n"
+     "    let s: String = x;\n}\n", 2, 13, "sxc cannot parse a string into `String`", None),
 ]
 
 
@@ -283,6 +292,8 @@ ERROR_CODES = {
     "generic_struct_nested_name": "SX0301", "partial_cmp_without_unwrap": "SX0210",
     "cmp_on_float": "SX0210", "labelled_block_plain_break": "SX0317",
     "labelled_block_continue": "SX0317", "labelled_block_plain_continue": "SX0317",
+    "parse_target_printed": "SX0304", "parse_target_operator": "SX0304",
+    "parse_target_method": "SX0304", "parse_target_string": "SX0801",
 }
 
 
