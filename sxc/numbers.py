@@ -114,9 +114,14 @@ def round_f32(value: Fraction | int | float) -> float:
 
 def float_literal_value(text: str, ty: T.Type) -> float:
     """Return the value of the decimal float literal `text` in `ty`, rounded once."""
-    if ty == T.F32:
+    if _is_f32(ty):
         return round_f32(Fraction(text))
     return float(text)
+
+
+def _is_f32(ty: T.Type) -> bool:
+    # `ty == T.F32` would bind an undecided literal type to `f32` (see `T.FloatVar`)
+    return isinstance(ty, T.FloatT) and ty.bits == 32
 
 
 def float_const(owner: T.FloatT, name: str) -> float:
@@ -178,4 +183,4 @@ def literal_value(lit) -> float:
     """Return the value of a typed `FloatLit` in its type, rounded once from its digits."""
     if lit.text is not None:
         return float_literal_value(lit.text, lit.ty)
-    return round_f32(lit.value) if lit.ty == T.F32 else lit.value
+    return round_f32(lit.value) if _is_f32(lit.ty) else lit.value

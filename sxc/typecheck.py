@@ -1170,6 +1170,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
 
     def promote(self, e: ast.Expr) -> ast.Expr:
         """Wrap a plain number as `dual::constant(e as f64)`."""
+        if isinstance(e.ty, T.FloatVar):
+            # an unsuffixed float literal, which nothing else may decide any more
+            e.ty.bind(T.F64)
         if isinstance(e, ast.IntLit):
             inner: ast.Expr = ast.FloatLit(e.span, float(e.value))
             inner.ty = T.F64
