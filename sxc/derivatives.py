@@ -65,7 +65,7 @@ rule("div",     2, "v / w",                      "(d - r * e) / w")
 rule("rem",     2, "v % w",                      "d - (v / w).trunc() * e",               "jumps where v / w is a nonzero integer, and there the slope uses trunc(v / w), as JAX's rem does")
 rule("powf",    2, "v.powf(w)",                  "w * v.powf(w - 1.0) * d + (if v == 0.0 { 0.0 } else { v.ln() }) * r * e", "reads ln(0) as 0 in the exponent term")
 rule("atan2",   2, "v.atan2(w)",                 "(w * d - v * e) / (v * v + w * w)",     "NaN at the origin")
-rule("hypot",   2, "v.hypot(w)",                 "(v * d + w * e) / r")
+rule("hypot",   2, "v.hypot(w)",                 "(v * d + w * e) / r",                   "NaN at the origin (0 / 0), where JAX's rule gives 0.5")
 rule("max",     2, "v.max(w)",                   "if v > w { d } else if v < w { e } else { 0.5 * (d + e) }", "a tie splits the tangent evenly")
 rule("min",     2, "v.min(w)",                   "if v < w { d } else if v > w { e } else { 0.5 * (d + e) }", "a tie splits the tangent evenly")
 
