@@ -168,6 +168,24 @@ def args_as_iterator(e: ast.Expr, user_fns) -> None:
         e = inner
 
 
+def case_mapping_as_chars(node: ast.Node) -> None:
+    """Insert `.chars()` after `c.to_uppercase()` or `c.to_lowercase()` where an iterator
+    method or a `for` loop reads it.
+
+    Rust's `char::to_uppercase` returns an iterator over the characters of the
+    mapping (`'ß'` gives `"SS"`).  sxc's returns that mapping as a `String`,
+    whose `chars()` are the same items."""
+    def mapped(e) -> bool:
+        return isinstance(e, ast.MethodCall) and e.method in ("to_uppercase", "to_lowercase") \
+            and not e.args
+
+    if isinstance(node, ast.MethodCall) and mapped(node.receiver) and (
+            node.method in ADAPTERS or node.method in CONSUMERS or node.method == "next"):
+        node.receiver = ast.MethodCall(node.receiver.span, node.receiver, "chars", [])
+    elif isinstance(node, ast.For) and mapped(node.iter):
+        node.iter = ast.MethodCall(node.iter.span, node.iter, "chars", [])
+
+
 # Iterator methods that `std::env::args()` has and a `Vec` lacks (or has with
 # another result, as `last`)
 ARGS_ITERATOR_METHODS = frozenset((

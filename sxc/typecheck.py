@@ -722,6 +722,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             for node in ast.walk(fn.body):
                 if isinstance(node, ast.MethodCall):
                     iter_chains.args_as_iterator(node, self.sigs)
+                iter_chains.case_mapping_as_chars(node)
         deferred = len(self.deferred)
         body = self.block(fn.body, sig.ret)
         if not isinstance(sig.ret, T.UnitT) and body.tail is None \
@@ -2489,6 +2490,12 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             return e
         if name in ("clone", "to_owned"):
             return self.copy_value(e.receiver, T.CHAR)
+        if name in ("to_uppercase", "to_lowercase") and not e.args:
+            # the mapping as a `String` (see `iter_chains.case_mapping_as_chars`)
+            _deref_receiver(e, T.CHAR)
+            e.receiver.checked = True
+            text = ast.MethodCall(e.span, e.receiver, "to_string", [])
+            return self.expr(ast.MethodCall(e.span, text, name, [], [], e.method_span), expected)
         if name == "to_digit":
             if len(e.args) != 1:
                 e.args = self.check_args(e.args, [T.U32], e.span, "`to_digit`")
@@ -3756,12 +3763,7 @@ U8_ASCII_METHODS = (
     "is_ascii_hexdigit", "is_ascii_graphic", "is_ascii_control", "to_ascii_uppercase",
     "to_ascii_lowercase")
 # what to write instead of the `char` methods that return an `Option` or an iterator
-CHAR_METHOD_HELP = {
-    "to_uppercase": "`to_uppercase` returns an iterator, which sxc does not support: "
-                    "use `to_ascii_uppercase`",
-    "to_lowercase": "`to_lowercase` returns an iterator, which sxc does not support: "
-                    "use `to_ascii_lowercase`",
-}
+CHAR_METHOD_HELP: dict[str, str] = {}
 
 def _untyped_parse(e: ast.Expr) -> bool:
     """Return whether `e` is `s.parse()` without a `::<T>`, which the expected type decides."""
