@@ -77,6 +77,10 @@ def _args_vec(cg: Codegen, e):
     return header
 
 
+def _stdin_line(cg: Codegen, e):
+    return cg.b.call(cg.native.routine("stdin_line"), [])
+
+
 def _read_file(cg: Codegen, e):
     b = cg.b
     path = cg.value(e.args[0])
@@ -368,6 +372,7 @@ _BUILTINS = {
     "Vec::new": _vec_new,
     "args": _args_vec,
     "read_file": _read_file,
+    "stdin_line": _stdin_line,
     "println_str": _print_str(True),
     "print_str": _print_str(False),
     "print_f64": _print_f64,

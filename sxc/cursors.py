@@ -16,15 +16,18 @@ sequence and a position beside it:
     let name = (if __at_parts < parts.len() { __at_parts += 1;
                 Some(parts[__at_parts - 1].clone()) } else { None }).unwrap();
 
-`peek()` reads the item at the position without moving it, `as_str()` of a
-`chars()` iterator collects the characters left into a `String`, and any
-other use of the variable (`for w in parts`, `parts.collect()`,
-`parts.count()`) is the items left, `parts[__at_parts..].iter().cloned()`.
+`peek()` reads the item at the position without moving it.  `as_str()` of a
+`chars()` iterator collects the characters left into a `String`, and `len()`
+counts them.  Any other use of the variable (`for w in parts`,
+`parts.nth(2)`, `parts.collect()`) is a chain that pulls its items with that
+`next()` (see `user_iterators.pull_chain`), so it moves the position as far
+as Rust's iterator moves.
 """
 
 from __future__ import annotations
 
 from sxc import ast
+from sxc.user_iterators import pull_chain
 
 # Methods whose result a variable can hold as an iterator.
 SOURCES = frozenset(("iter", "into_iter", "chars", "bytes", "lines", "split",
@@ -33,8 +36,8 @@ _ARGS = ("args", "std::env::args", "env::args")
 
 
 def add_positions(body: ast.Block) -> None:
-    """Rewrite every iterator variable in `body` that `next()` or `peek()` advances or
-    reads."""
+    """Rewrite every iterator variable in `body` that a method of `_PARTIAL` advances
+    or reads."""
     for node in list(ast.walk(body)):
         if isinstance(node, ast.Block):
             _rewrite_block(node)
@@ -58,11 +61,16 @@ def _source(init: ast.Expr | None) -> tuple[ast.Expr, bool] | None:
     return None
 
 
+# The methods that read part of an iterator and leave the rest in the variable.
+_PARTIAL = frozenset(("next", "peek", "nth", "find", "find_map", "position", "any", "all",
+                      "by_ref"))
+
+
 def _advanced(name: str, nodes) -> bool:
-    """Return whether `next()` or `peek()` is called on the variable `name` in `nodes`."""
+    """Return whether a method of `_PARTIAL` is called on the variable `name` in `nodes`."""
     for node in ast.walk(nodes):
-        if isinstance(node, ast.MethodCall) and node.method in ("next", "peek") \
-                and not node.args and _is_name(node.receiver, name):
+        if isinstance(node, ast.MethodCall) and node.method in _PARTIAL \
+                and _is_name(node.receiver, name):
             return True
     return False
 
@@ -134,12 +142,25 @@ def _replace_uses(root, name: str, position: str, chars: bool):
                 borrowed = ast.Ref(e.span, collect, False)
                 generated.add(id(borrowed))
                 return borrowed
+        if isinstance(e, ast.MethodCall) and e.method == "by_ref" and not e.args \
+                and _is_name(e.receiver, name):
+            return replacement(e.receiver)
+        if isinstance(e, ast.MethodCall) and e.method == "len" and not e.args \
+                and _is_name(e.receiver, name):
+            # the items left, which `nth` may have skipped past the end
+            left = ast.MethodCall(e.span, ast.MethodCall(e.span, _path(e.span, name, generated),
+                                                         "len", []),
+                                  "saturating_sub", [_path(e.span, position, generated)])
+            generated.add(id(left))
+            generated.add(id(left.receiver))
+            return left
         if _is_name(e, name):
-            rest = _rest(e.span, name, position, generated)
-            cloned = ast.MethodCall(e.span, ast.MethodCall(e.span, rest, "iter", []),
-                                    "cloned", [])
-            generated.add(id(cloned))
-            return cloned
+            # a chain that pulls the items with the `next()` above, so `nth`, `find`,
+            # `position`, `any` and `all` advance the position as far as Rust's do
+            pulled = pull_chain(e.span, _item(e.span, name, position, True, generated))
+            for node in ast.walk(pulled):
+                generated.add(id(node))
+            return pulled
         return None
 
     new = replacement(root)

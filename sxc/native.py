@@ -96,6 +96,7 @@ class Native:
             "hypot": (F64, [F64, F64]), "log1p": (F64, [F64]), "fmod": (F64, [F64, F64]),
             "expm1": (F64, [F64]),
             "clock_gettime": (I32, [I32, I64.as_pointer()]),
+            "fdopen": (PTR, [I32, PTR]), "getline": (I64, [PTR.as_pointer(), I64.as_pointer(), PTR]),
         }
         ret, args = sigs[name]
         fnty = ir.FunctionType(ret, args, var_arg=(name == "snprintf"))
@@ -466,6 +467,8 @@ class Native:
     def _build_read_file(self) -> ir.Function:
         """`__sx_read_file(path, ok: *i1, fmt) -> str`: the whole file, or ok = false.
 
+        The file is read in chunks until its end, so pipes, `/dev/stdin` and files
+        under `/proc`, whose size `ftell` cannot tell, read as regular files do.
         A failed allocation panics with the `printf` format `fmt` and the byte count.
         """
         fn, b = self._new_fn("__sx_read_file", STR, [STR, I1.as_pointer(), PTR])
@@ -479,27 +482,87 @@ class Native:
         with b.if_then(is_null):
             b.store(ir.Constant(I1, 0), ok)
             b.ret(empty)
+        # a regular file tells its size, so one allocation holds it; a pipe or a
+        # file under /proc tells -1 or 0 and grows from 64 KiB
         b.call(self.libc("fseek"), [f, const_i64(0), ir.Constant(I32, 2)])
         size = b.call(self.libc("ftell"), [f])
         b.call(self.libc("fseek"), [f, const_i64(0), ir.Constant(I32, 0)])
-        bad_size = b.icmp_signed("<", size, const_i64(0))
-        with b.if_then(bad_size):
-            b.call(self.libc("fclose"), [f])
+        known = b.icmp_signed(">", size, const_i64(0))
+        first = b.select(known, b.add(size, const_i64(1)), const_i64(1 << 16))
+        cap = b.alloca(I64)
+        length = b.alloca(I64)
+        data = b.alloca(PTR)
+        b.store(first, cap)
+        b.store(const_i64(0), length)
+        b.store(self._checked_alloc(b, None, first, fmt, f), data)
+        read = fn.append_basic_block("read")
+        done = fn.append_basic_block("done")
+        b.branch(read)
+        b.position_at_end(read)
+        full = b.icmp_unsigned("==", b.load(length), b.load(cap))
+        with b.if_then(full):
+            bigger = b.mul(b.load(cap), const_i64(2))
+            b.store(self._checked_alloc(b, b.load(data), bigger, fmt, f), data)
+            b.store(bigger, cap)
+        at = b.gep(b.load(data), [b.load(length)])
+        got = b.call(self.libc("fread"), [at, const_i64(1), b.sub(b.load(cap), b.load(length)), f])
+        b.store(b.add(b.load(length), got), length)
+        b.cbranch(b.icmp_unsigned("==", got, const_i64(0)), done, read)
+        b.position_at_end(done)
+        failed = b.icmp_signed("!=", b.call(self.libc("ferror"), [f]), ir.Constant(I32, 0))
+        b.call(self.libc("fclose"), [f])
+        with b.if_then(failed):
+            # a directory opens but does not read
+            b.call(self.libc("free"), [b.load(data)])
             b.store(ir.Constant(I1, 0), ok)
             b.ret(empty)
-        data = b.call(self.libc("malloc"), [b.add(size, const_i64(1))])
+        b.store(ir.Constant(I1, 1), ok)
+        out = ir.Constant(STR, ir.Undefined)
+        out = b.insert_value(b.insert_value(out, b.load(data), 0), b.load(length), 1)
+        b.ret(out)
+        return fn
+
+    def _build_stdin_line(self) -> ir.Function:
+        """`__sx_stdin_line() -> str`: the next line of standard input with its `\\n`, or
+        the empty string at the end of the input.
+
+        Every reader of standard input in a program shares one C stream, so
+        `read_line`, `lines` and `read_to_string` continue where another stopped.
+        """
+        fn, b = self._new_fn("__sx_stdin_line", STR, [])
+        stream = self._global("__sx_stdin_stream", PTR)
+        with b.if_then(b.icmp_unsigned("==", b.ptrtoint(b.load(stream), I64), const_i64(0))):
+            mode = b.bitcast(self.cstring(b"rb"), PTR)
+            b.store(b.call(self.libc("fdopen"), [ir.Constant(I32, 0), mode]), stream)
+        empty = ir.Constant(STR, [ir.Constant(PTR, None), const_i64(0)])
+        with b.if_then(b.icmp_unsigned("==", b.ptrtoint(b.load(stream), I64), const_i64(0))):
+            b.ret(empty)  # no standard input: a closed descriptor reads as empty
+        line = b.alloca(PTR)
+        size = b.alloca(I64)
+        b.store(ir.Constant(PTR, None), line)
+        b.store(const_i64(0), size)
+        got = b.call(self.libc("getline"), [line, size, b.load(stream)])
+        with b.if_then(b.icmp_signed("<", got, const_i64(0))):
+            b.call(self.libc("free"), [b.load(line)])
+            b.ret(empty)
+        out = ir.Constant(STR, ir.Undefined)
+        out = b.insert_value(b.insert_value(out, b.load(line), 0), got, 1)
+        b.ret(out)
+        return fn
+
+    def _checked_alloc(self, b: ir.IRBuilder, old, size, fmt, f):
+        """Return `malloc(size)`, or `realloc(old, size)` when `old` is given; on failure
+        close `f` and panic with the byte count."""
+        if old is None:
+            data = b.call(self.libc("malloc"), [size])
+        else:
+            data = b.call(self.libc("realloc"), [old, size])
         with b.if_then(b.icmp_unsigned("==", b.ptrtoint(data, I64), const_i64(0)),
                        likely=False):
             b.call(self.libc("fclose"), [f])
-            b.call(self.routine("panic_fmt"), [fmt, b.add(size, const_i64(1)), const_i64(0)])
+            b.call(self.routine("panic_fmt"), [fmt, size, const_i64(0)])
             b.unreachable()
-        got = b.call(self.libc("fread"), [data, const_i64(1), size, f])
-        b.call(self.libc("fclose"), [f])
-        b.store(ir.Constant(I1, 1), ok)
-        out = ir.Constant(STR, ir.Undefined)
-        out = b.insert_value(b.insert_value(out, data, 0), got, 1)
-        b.ret(out)
-        return fn
+        return data
 
     def _build_progress(self) -> ir.Function:
         """Call the installed progress hook, if any, with (kind, step, total,

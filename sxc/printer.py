@@ -388,11 +388,11 @@ class Printer:
     def p_MethodCall(self, e, depth):
         recv = self.expr(e.receiver, depth)
         target = getattr(e, "target", None)
-        if target and target[0] == "str" and target[1] == "parse":
-            return f"{recv}.parse::<{type_text(e.ty.value)}>()"
         if not isinstance(e.receiver, (ast.Path, ast.Call, ast.MethodCall, ast.Field,
                                        ast.Index)):
             recv = f"({recv})"
+        if target and target[0] == "str" and target[1] == "parse":
+            return f"{recv}.parse::<{type_text(e.ty.value)}>()"
         if target == ("seq", "pop"):
             # the element itself, where the source's `pop` returns an `Option`
             return f"{recv}.pop().unwrap()"

@@ -22,7 +22,7 @@ import math
 import re
 
 from sxc import ast, borrows, cursors, iter_chains, range_adapters, seq_adapters, \
-    user_iterators
+    std_io, user_iterators
 from sxc import numbers as N
 from sxc import types as T
 from sxc.closures import ClosureMixin
@@ -718,11 +718,17 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             if getattr(fn, "trait_impl", None) is None and not library:
                 self.lint_local(p.name, local, p.mutable, _param_name_span(p))
         if not library:
-            cursors.add_positions(fn.body)
+            # rewrites of Rust's library forms that need no types, before checking
             for node in ast.walk(fn.body):
                 if isinstance(node, ast.MethodCall):
+                    if node.method == "split_ascii_whitespace" and not node.args:
+                        # NOTE: also splits at the Unicode spaces that only
+                        # `split_whitespace` splits at in Rust, such as U+00A0
+                        node.method = "split_whitespace"
                     iter_chains.args_as_iterator(node, self.sigs)
                 iter_chains.case_mapping_as_chars(node)
+            std_io.rewrite(fn.body, self.sigs)
+            cursors.add_positions(fn.body)
         deferred = len(self.deferred)
         body = self.block(fn.body, sig.ret)
         if not isinstance(sig.ret, T.UnitT) and body.tail is None \
@@ -1860,6 +1866,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         if name in ("read_file",):
             e.args = self.check_args(e.args, [T.STR], e.span, "`read_file`")
             return self._builtin(e, "read_file", T.STRING)
+        if name == "__stdin_line" and self.lookup(name) is None and name not in self.sigs:
+            e.args = self.check_args(e.args, [], e.span, "`__stdin_line`")
+            return self._builtin(e, "stdin_line", T.STRING)
         if name in ("std::fs::read_to_string", "fs::read_to_string"):
             e.args = self.check_args(e.args, [T.STR], e.span, f"`{name}`")
             return self._builtin(e, "read_file", T.ParseResultT(T.STRING))
@@ -2293,6 +2302,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                 (e.method == "unwrap" or e.method in PARSE_OPTION_METHODS):
             # these read the parsed value and the flag themselves, with no `Result`
             e.receiver.read_directly = True
+            # the value of `unwrap` alone makes no `Option`, whose copy needs the
+            # type now, so only there may a later use decide the type
+            e.receiver.decided_later = e.method == "unwrap"
         e.receiver = self.expr(e.receiver, receiver_expected)
         rt = e.receiver.ty
         base = T.strip_refs(rt)
@@ -2868,7 +2880,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                 target = expected.value
             elif self.result_args(expected) is not None:
                 target = self.result_args(expected)[0]
-            if target is None and getattr(e, "read_directly", False):
+            if target is None and getattr(e, "decided_later", False):
                 # a later use decides, as in `v.push(s.parse().unwrap())` (see `fill_holes`)
                 target = T.HoleT()
                 self.parse_holes.append((target, e.span))
@@ -3405,11 +3417,26 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         target = len(self.loops) - 1
         if e.label is not None:
             target = len(self.labels) - 1 - self.labels[::-1].index(e.label)
+        # every `break` of a loop gives it a value of one type, which the first decides
+        earlier = self.loops[target]
+        prior = next((t for t in earlier if t is not None), None)
         if e.value is not None:
-            e.value = self.expr(e.value, None)
-            self.loops[target].append(e.value.ty)
+            e.value = self.expr(e.value, prior)
+            # a `break` inside the value, as in a labelled block, may have come first
+            prior = next((t for t in earlier if t is not None), None)
+            if prior is not None:
+                e.value = self.coerce(e.value, prior)
+            elif None in earlier and not isinstance(e.value.ty, (T.NeverT, T.UnitT)):
+                self.rep.error(f"mismatched types: expected `()`, found `{e.value.ty}`",
+                               e.value.span, help="an earlier `break` of this loop has no "
+                                                  "value", code="SX0301")
+            earlier.append(e.value.ty)
         else:
-            self.loops[target].append(None)
+            if prior is not None and not isinstance(prior, (T.NeverT, T.UnitT)):
+                self.rep.error(f"mismatched types: expected `{prior}`, found `()`", e.span,
+                               help=f"give this `break` a value of type `{prior}`",
+                               code="SX0301")
+            earlier.append(None)
         e.ty = T.NEVER
         return e
 

@@ -58,11 +58,11 @@ def source(checker, e: ast.Expr) -> tuple[ast.Expr, bool] | None:
         return None
     if isinstance(e, ast.StructLit) and e.name in types:
         return e, False
-    if isinstance(e, ast.Call) and isinstance(e.func, ast.Path) \
-            and len(e.func.segments) == 2 and e.func.segments[0] in types:
-        sig = checker.sigs.get("::".join(e.func.segments))
-        ret = getattr(sig, "ret", None)
-        if isinstance(ret, T.StructT) and ret.struct == e.func.segments[0]:
+    if isinstance(e, ast.Call) and isinstance(e.func, ast.Path) and len(e.func.segments) <= 2 \
+            and checker.lookup(e.func.segments[0]) is None:
+        # `Fib::new()` or a function that returns an iterator
+        ret = getattr(checker.sigs.get("::".join(e.func.segments)), "ret", None)
+        if isinstance(ret, T.StructT) and ret.struct in types:
             return e, False
     return None
 
@@ -131,7 +131,7 @@ def _struct_name(checker, value: ast.Expr) -> str | None:
     if isinstance(value, ast.StructLit):
         return value.name
     if isinstance(value, ast.Call):
-        return value.func.segments[0]
+        return checker.sigs["::".join(value.func.segments)].ret.struct
     local = checker.lookup(value.segments[0])
     base = T.strip_refs(T.prune(local.ty)) if local is not None else None
     return base.struct if isinstance(base, T.StructT) else None
@@ -144,11 +144,14 @@ def _keep(span, value: ast.Expr, lets: list[ast.Stmt]) -> ast.Path:
 
 
 def _pull(span, place: ast.Expr) -> ast.Expr:
-    """Return `(0usize..).map(|_| place.next()).take_while(|o| o.is_some())
-    .map(|o| o.unwrap())`."""
+    return pull_chain(span, ast.MethodCall(span, place, "next", []))
+
+
+def pull_chain(span, pull: ast.Expr) -> ast.Expr:
+    """Return `(0usize..).map(|_| pull).take_while(|o| o.is_some()).map(|o| o.unwrap())`,
+    the items of `pull`, an `Option`, until the first `None`."""
     counter = ast.Range(span, ast.IntLit(span, 0, "usize"), None, False)
-    pulled = ast.MethodCall(span, counter, "map", [
-        ast.Closure(span, [("_", None)], None, ast.MethodCall(span, place, "next", []))])
+    pulled = ast.MethodCall(span, counter, "map", [ast.Closure(span, [("_", None)], None, pull)])
     item = ast.Path(span, [_PULLED])
     present = ast.MethodCall(span, pulled, "take_while", [
         ast.Closure(span, [(_PULLED, None)], None, ast.MethodCall(span, item, "is_some", []))])

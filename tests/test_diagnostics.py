@@ -256,6 +256,16 @@ ERRORS = [
      "    let y = x * 2.0;\n}\n", 2, 13, "cannot infer the type to parse into", None),
     ("parse_target_method", "fn main() {\n    let x = \"1\".parse().unwrap();\n"
      "    let y = x.abs();\n}\n", 2, 13, "cannot infer the type to parse into", None),
+    ("parse_target_unwrap_or", "fn main() {\n    let g = \"x\".parse().unwrap_or(1.5);\n}\n",
+     2, 13, "cannot infer the type to parse into", "write `s.parse::<f64>()`"),
+    ("break_value_types_differ", "fn main() {\n    let x = 'b: { if true { break 'b 1; } \"s\" };\n}\n",
+     2, 17, "mismatched types: expected `i64`, found `&str`", None),
+    ("break_value_after_plain", "fn main() {\n    let c = true;\n"
+     "    let x = loop { if c { break; } break 1; };\n}\n", 3, 42,
+     "mismatched types: expected `()`, found `i64`", "an earlier `break` of this loop has no value"),
+    ("break_plain_after_value", "fn main() {\n    let c = true;\n"
+     "    let y = loop { if c { break 2; } break; };\n}\n", 3, 38,
+     "mismatched types: expected `i64`, found `()`", "give this `break` a value of type `i64`"),
     ("parse_target_string", "fn main() {\n    let x = \"1\".parse().unwrap();\n"
      "    let s: String = x;\n}\n", 2, 13, "sxc cannot parse a string into `String`", None),
 ]
@@ -294,6 +304,8 @@ ERROR_CODES = {
     "labelled_block_continue": "SX0317", "labelled_block_plain_continue": "SX0317",
     "parse_target_printed": "SX0304", "parse_target_operator": "SX0304",
     "parse_target_method": "SX0304", "parse_target_string": "SX0801",
+    "parse_target_unwrap_or": "SX0304", "break_value_types_differ": "SX0301",
+    "break_value_after_plain": "SX0301", "break_plain_after_value": "SX0301",
 }
 
 

@@ -55,6 +55,8 @@ class Program:
     modes: tuple[str, ...]  # the modes whose lowered variant runs
     # stdout of the release-mode variant when it differs (derivatives vanish)
     release_stdout: bytes | None = None
+    # the file that is standard input, AREA_NAME.in beside the program; else empty
+    stdin_path: Path | None = None
 
 
 def _read_header(path: Path) -> dict[str, str]:
@@ -107,8 +109,10 @@ def load_program(name: str) -> Program:
                     f"not {header.get('modes')!r}")
     release_path = PROGRAMS / f"{name}.release.out"
     release = release_path.read_bytes() if release_path.exists() else None
+    stdin_path = PROGRAMS / f"{name}.in"
     return Program(name, source_path, out_path.read_bytes(), int(header.get("exit", "0")),
-                   header.get("stderr"), shlex.split(header.get("args", "")), modes, release)
+                   header.get("stderr"), shlex.split(header.get("args", "")), modes, release,
+                   stdin_path if stdin_path.exists() else None)
 
 
 @dataclass
@@ -121,9 +125,11 @@ class Outcome:
 class Child:
     """A forked process that runs one compiled variant with fds 1 and 2 in files."""
 
-    def __init__(self, compiled, argv: list[str], out_dir: Path, label: str):
+    def __init__(self, compiled, argv: list[str], out_dir: Path, label: str,
+                 stdin_path: Path | None = None):
         self.out_path = out_dir / f"{label}.stdout"
         self.err_path = out_dir / f"{label}.stderr"
+        self.stdin_path = stdin_path
         sys.stdout.flush()
         sys.stderr.flush()
         self.pid = os.fork()
@@ -134,7 +140,7 @@ class Child:
         status = 70  # EX_SOFTWARE: the harness itself failed in the child
         try:
             signal.alarm(CHILD_TIMEOUT_SECONDS)
-            stdin = os.open(os.devnull, os.O_RDONLY)
+            stdin = os.open(self.stdin_path or os.devnull, os.O_RDONLY)
             out = os.open(self.out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             err = os.open(self.err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             os.dup2(stdin, 0)
@@ -207,8 +213,8 @@ def run_variants(program: Program, work: Path) -> dict[str, Outcome]:
         # A program that fails to compile fails the same way in every variant.
         return {v: error for v in ("O0", "O3", "lower-train", "lower-release")}
     argv = [path] + program.args
-    children["O0"] = Child(base, argv, work, "O0")
-    children["O3"] = Child(_with_level(base, 3), argv, work, "O3")
+    children["O0"] = Child(base, argv, work, "O0", program.stdin_path)
+    children["O3"] = Child(_with_level(base, 3), argv, work, "O3", program.stdin_path)
 
     for mode in program.modes:
         label = f"lower-{mode}"
@@ -231,7 +237,8 @@ def run_variants(program: Program, work: Path) -> dict[str, Outcome]:
                                       f"the lowered source {lowered_path} does not compile:\n"
                                       + error.stderr)
             continue
-        children[label] = Child(lowered, [str(lowered_path)] + program.args, work, label)
+        children[label] = Child(lowered, [str(lowered_path)] + program.args, work, label,
+                                program.stdin_path)
 
     for label, child in children.items():
         outcomes[label] = child.wait()

@@ -852,6 +852,31 @@ def test_read_file_allocation_failure_exit_101(tmp_path, runner):
                              f"{(8 << 30) + 1} bytes failed\n")
 
 
+@pytest.mark.parametrize("runner", ["run", "build"])
+def test_read_file_of_pipe_and_proc(tmp_path, runner):
+    # neither a pipe nor a file under /proc tells its size, so both are read in chunks
+    lines = [str(k * 7919 % 100003) for k in range(30000)]
+    source = write(tmp_path, "fn main() {\n    let text = read_file(\"/dev/stdin\");\n"
+                             "    let mut total: u64 = 0;\n"
+                             "    for line in text.lines() {\n"
+                             "        total += line.parse::<u64>().unwrap();\n    }\n"
+                             "    let status = read_file(\"/proc/self/status\");\n"
+                             "    println!(\"{} {} {}\", text.len(), total, "
+                             "status.starts_with(\"Name:\"));\n}\n")
+    data = "\n".join(lines) + "\n"
+    if runner == "run":
+        argv = [sys.executable, "-m", "sxc.cli", "run", "--no-cache", str(source)]
+    else:
+        exe = tmp_path / "prog"
+        built = run_sxc("build", str(source), "-o", str(exe))
+        assert built.returncode == 0, built.stderr
+        argv = [str(exe)]
+    result = subprocess.run(argv, input=data, capture_output=True, text=True, timeout=300,
+                            cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{len(data)} {sum(int(x) for x in lines)} true\n"
+
+
 def test_large_array_in_called_function():
     m = sxc.compile("fn at(i: i64) -> f64 {\n    let a = [[2.0f64; 10000]; 1000];\n"
                     "    a[i as usize][0]\n}\n"
