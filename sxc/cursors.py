@@ -43,21 +43,28 @@ def add_positions(body: ast.Block) -> None:
             _rewrite_block(node)
 
 
-def _source(init: ast.Expr | None) -> tuple[ast.Expr, bool] | None:
-    """Return (the sequence, whether it is a `chars()` iterator) when `init` makes an
-    iterator that a variable can hold, else None."""
+def _source(init: ast.Expr | None) -> tuple[ast.Expr, bool, ast.Expr | None] | None:
+    """Return (the sequence, whether it is a `chars()` iterator, the first position or
+    None for 0) when `init` makes an iterator that a variable can hold, else None.
+
+    A `skip(n)` right after the source starts the position at `n`, as in
+    `let mut args = std::env::args().skip(1);`."""
     if isinstance(init, ast.MethodCall) and init.method == "peekable" and not init.args:
+        init = init.receiver
+    start = None
+    if isinstance(init, ast.MethodCall) and init.method == "skip" and len(init.args) == 1:
+        start = init.args[0]
         init = init.receiver
     if isinstance(init, ast.MethodCall) and init.method in SOURCES:
         if isinstance(init.receiver, ast.Range):
             return None
         if init.method == "into_iter" and not init.args:
             # the variable owns the sequence, as the iterator would
-            return init.receiver, False
-        return init, init.method == "chars"
+            return init.receiver, False, start
+        return init, init.method == "chars", start
     if isinstance(init, ast.Call) and isinstance(init.func, ast.Path) and not init.args \
             and "::".join(init.func.segments) in _ARGS:
-        return init, False
+        return init, False, start
     return None
 
 
@@ -106,13 +113,14 @@ def _rewrite_block(block: ast.Block) -> None:
         tail = [block.tail] if end == len(block.stmts) and block.tail is not None else []
         if not _advanced(name, rest + tail):
             continue
-        sequence, chars = found
+        sequence, chars, start = found
         span = stmt.span
         position = f"__at_{name}"
         stmt.pattern = ast.NamePattern(stmt.pattern.span, name)
         stmt.init = sequence
         counter = ast.Let(span, ast.NamePattern(span, position, True),
-                          ast.NamedType(span, ["usize"], []), ast.IntLit(span, 0))
+                          ast.NamedType(span, ["usize"], []),
+                          ast.IntLit(span, 0) if start is None else start)
         block.stmts.insert(i, counter)
         i += 1
         end += 1
