@@ -68,6 +68,18 @@ def operator_method_name(impl: ast.ImplDef, method: str) -> str:
     return f"{method}__{_type_expr_text(rhs)}"
 
 
+def _type_text(te) -> str:
+    """Return the written type `te` as Rust source."""
+    if isinstance(te, ast.RefType):
+        return ("&mut " if te.mutable else "&") + _type_text(te.inner)
+    if isinstance(te, ast.NamedType):
+        args = ", ".join(_type_text(a) for a in te.args)
+        return "::".join(te.path) + (f"<{args}>" if args else "")
+    if isinstance(te, ast.TupleType):
+        return "(" + ", ".join(_type_text(i) for i in te.items) + ")"
+    return _type_expr_text(te)
+
+
 def _type_expr_text(te) -> str:
     """Return a part of an identifier that names the written type `te`."""
     if isinstance(te, ast.RefType):
@@ -123,11 +135,26 @@ def check_trait_impl(impl: ast.ImplDef, reporter: Reporter) -> bool:
         return True  # `a + b` calls the `add` this impl defines, `a += b` its `add_assign`
     if trait == "Iterator":
         # `next` is a method of the type, which loops and chains call
-        if not any(m.name == "next" for m in impl.methods):
-            reporter.error("not all trait items implemented, missing: `next`",
-                           getattr(impl, "trait_span", None) or impl.span,
+        span = getattr(impl, "trait_span", None) or impl.span
+        item = getattr(impl, "associated_types", {}).get("Item")
+        if item is None:
+            reporter.error("not all trait items implemented, missing: `Item`", span,
+                           help=f"name the items' type: `type Item = f64;` in `impl Iterator "
+                                f"for {impl.type_name}`", code="SX0217")
+            return False
+        nexts = [m for m in impl.methods if m.name == "next"]
+        if not nexts:
+            reporter.error("not all trait items implemented, missing: `next`", span,
                            help=f"implement `fn next(&mut self) -> Option<Self::Item>` in "
                                 f"`impl Iterator for {impl.type_name}`", code="SX0217")
+            return False
+        ret = nexts[0].ret
+        expected = f"Option_{_type_expr_text(item)}"
+        if ret is None or _type_expr_text(ret) != expected:
+            reporter.error("method `next` has an incompatible type for trait",
+                           getattr(ret, "span", None) or nexts[0].span,
+                           help="return `Option<Self::Item>`, here `Option<"
+                                f"{_type_text(item)}>`", code="SX0217")
             return False
         return True
     if not is_builtin_trait(trait):

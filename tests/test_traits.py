@@ -44,9 +44,17 @@ ERRORS = [
      "write a method, such as `fn not(self) -> V`"),
     ("other-trait", "struct V { x: f64 }\nimpl Hash for V {\n}\nfn main() { }\n", 2, 6,
      "sxc does not support implementing the trait `Hash`", "plain `impl V` block"),
-    ("iterator-without-next", "struct V { x: f64 }\nimpl Iterator for V {\n}\nfn main() { }\n",
+    ("iterator-without-next", "struct V { x: f64 }\nimpl Iterator for V {\n"
+     "    type Item = f64;\n}\nfn main() { }\n",
      2, 6, "not all trait items implemented, missing: `next`",
      "implement `fn next(&mut self) -> Option<Self::Item>` in `impl Iterator for V`"),
+    ("iterator-without-item", "struct V { x: f64 }\nimpl Iterator for V {\n"
+     "    fn next(&mut self) -> Option<f64> { None }\n}\nfn main() { }\n",
+     2, 6, "not all trait items implemented, missing: `Item`", "`type Item = f64;`"),
+    ("iterator-next-type", "struct V { x: f64 }\nimpl Iterator for V {\n    type Item = u32;\n"
+     "    fn next(&mut self) -> Option<i32> { None }\n}\nfn main() { }\n",
+     4, 27, "method `next` has an incompatible type for trait",
+     "return `Option<Self::Item>`, here `Option<u32>`"),
     ("iterator-adapter-unconsumed", "struct C { n: u32 }\nimpl Iterator for C {\n"
      "    type Item = u32;\n    fn next(&mut self) -> Option<u32> { None }\n}\n"
      "fn main() {\n    let t = C { n: 3 }.take(2);\n}\n", 7, 24,
