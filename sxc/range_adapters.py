@@ -36,7 +36,9 @@ ADAPTERS = ("rev", "step_by")
 def adapted_range(iterator: ast.Expr) -> tuple[ast.Range, ast.MethodCall] | None:
     """Return (range, adapter call) when `iterator` is `(a..b).rev()` or `.step_by(s)`."""
     if (isinstance(iterator, ast.MethodCall) and iterator.method in ADAPTERS
-            and isinstance(iterator.receiver, ast.Range)):
+            and isinstance(iterator.receiver, ast.Range)
+            and iterator.receiver.end is not None):
+        # an open range `a..` loops as a chain does (see `sxc.iter_chains`)
         return iterator.receiver, iterator
     return None
 
