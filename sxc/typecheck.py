@@ -2873,6 +2873,13 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             e.target, e.ty = ("str", name), ret
             return e
         if name == "parse":
+            if e.args:
+                count = len(e.args)
+                self.rep.error(f"`parse` takes 0 arguments but {count} "
+                               f"{'was' if count == 1 else 'were'} supplied", e.span,
+                               help="write the target type as `s.parse::<f64>()`",
+                               code="SX0302")
+                e.args = []  # never checked, so no closure among them is compiled
             target = None
             if e.type_args:
                 target = self.resolve_type(e.type_args[0])

@@ -266,6 +266,8 @@ ERRORS = [
     ("break_plain_after_value", "fn main() {\n    let c = true;\n"
      "    let y = loop { if c { break 2; } break; };\n}\n", 3, 38,
      "mismatched types: expected `i64`, found `()`", "give this `break` a value of type `i64`"),
+    ("parse_with_argument", "fn main() {\n    let x: f64 = \"1\".parse(Some).unwrap();\n}\n",
+     2, 18, "`parse` takes 0 arguments but 1 was supplied", "`s.parse::<f64>()`"),
     ("parse_target_string", "fn main() {\n    let x = \"1\".parse().unwrap();\n"
      "    let s: String = x;\n}\n", 2, 13, "sxc cannot parse a string into `String`", None),
 ]
@@ -304,7 +306,7 @@ ERROR_CODES = {
     "labelled_block_continue": "SX0317", "labelled_block_plain_continue": "SX0317",
     "parse_target_printed": "SX0304", "parse_target_operator": "SX0304",
     "parse_target_method": "SX0304", "parse_target_string": "SX0801",
-    "parse_target_unwrap_or": "SX0304", "break_value_types_differ": "SX0301",
+    "parse_target_unwrap_or": "SX0304", "parse_with_argument": "SX0302", "break_value_types_differ": "SX0301",
     "break_value_after_plain": "SX0301", "break_plain_after_value": "SX0301",
 }
 
