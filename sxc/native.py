@@ -468,7 +468,7 @@ class Native:
         """`__sx_read_file(path, ok: *i1, fmt) -> str`: the whole file, or ok = false.
 
         The file is read in chunks until its end, so pipes, `/dev/stdin` and files
-        under `/proc`, whose size `ftell` cannot tell, read as regular files do.
+        under `/proc`, whose size `ftell` does not give, read as regular files do.
         A failed allocation panics with the `printf` format `fmt` and the byte count.
         """
         fn, b = self._new_fn("__sx_read_file", STR, [STR, I1.as_pointer(), PTR])
@@ -482,8 +482,8 @@ class Native:
         with b.if_then(is_null):
             b.store(ir.Constant(I1, 0), ok)
             b.ret(empty)
-        # a regular file tells its size, so one allocation holds it; a pipe or a
-        # file under /proc tells -1 or 0 and grows from 64 KiB
+        # `ftell` gives a regular file's size, so one allocation holds it.  For a
+        # pipe or a file under /proc it gives -1 or 0, and the buffer grows from 64 KiB.
         b.call(self.libc("fseek"), [f, const_i64(0), ir.Constant(I32, 2)])
         size = b.call(self.libc("ftell"), [f])
         b.call(self.libc("fseek"), [f, const_i64(0), ir.Constant(I32, 0)])
