@@ -2662,6 +2662,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                 e.args[0], ast.Ref) else e.args[0], elem), elem)]
             e.target, e.ty = ("seq", "contains"), T.BOOL
             return e
+        if name in ("binary_search", "binary_search_by", "binary_search_by_key") \
+                and len(e.args) == (2 if name.endswith("key") else 1):
+            return self.expr(_binary_search_call(e), expected)
         if name == "retain" and is_vec and len(e.args) == 1:
             self._require_mut(e.receiver, "retain")
             return self.expr(_retain_block(e), expected)
@@ -3973,6 +3976,31 @@ def _retain_block(e: ast.MethodCall) -> ast.Block:
 class BlockLabel(str):
     """The label of a labelled block `'a: { .. }`, which `break 'a` leaves and
     `continue` cannot target."""
+
+
+def _binary_search_call(e: ast.MethodCall) -> ast.Call:
+    """Rewrite `v.binary_search(&x)`, `v.binary_search_by(f)` and
+    `v.binary_search_by_key(&k, f)` into calls of the prelude's search.
+
+    `binary_search_by_key(&k, f)` is `binary_search_by(|item| f(item).cmp(&k))`."""
+    span = e.span
+    receiver = e.receiver
+    receiver.checked = True
+    if not isinstance(receiver.ty, (T.RefT, T.SliceT)):
+        receiver = ast.Ref(span, receiver, False)
+    if e.method == "binary_search":
+        target = e.args[0] if isinstance(e.args[0], ast.Ref) else \
+            ast.Ref(e.args[0].span, e.args[0], False)
+        return ast.Call(span, ast.Path(span, ["__seq_binary_search"]), [receiver, target])
+    if e.method == "binary_search_by":
+        return ast.Call(span, ast.Path(span, ["__seq_binary_search_by"]), [receiver, e.args[0]])
+    key, f = e.args
+    key = key.operand if isinstance(key, ast.Ref) else key
+    item = "__search_item"
+    keyed = ast.Call(span, f, [ast.Path(span, [item])])
+    compare = ast.Closure(span, [(item, None)], None, ast.MethodCall(
+        span, keyed, "cmp", [ast.Ref(span, key, False)]))
+    return ast.Call(span, ast.Path(span, ["__seq_binary_search_by"]), [receiver, compare])
 
 
 def _swap_block(e: ast.Call) -> ast.Block:
