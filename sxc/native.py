@@ -482,7 +482,7 @@ class Native:
         with b.if_then(is_null):
             b.store(ir.Constant(I1, 0), ok)
             b.ret(empty)
-        # `ftell` gives a regular file's size, so one allocation holds it.  For a
+        # `ftell` gives a regular file's size, so one allocation is enough.  For a
         # pipe or a file under /proc it gives -1 or 0, and the buffer grows from 64 KiB.
         b.call(self.libc("fseek"), [f, const_i64(0), ir.Constant(I32, 2)])
         size = b.call(self.libc("ftell"), [f])

@@ -830,21 +830,31 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         return hole
 
     def settle_parse_hole(self, ty: T.Type) -> bool:
-        """Report the `s.parse()` whose undecided target type is `ty`, which an operator,
-        a method or a format reads before any use decides it; return whether it was one.
+        """Report the `s.parse()` whose undecided target type is `ty`; return whether
+        `ty` was one.
 
-        The target becomes `f64`, so the use reports nothing more."""
+        An operator, a method or a format that reads the value before any use
+        decides its type calls this.  The target becomes `f64`, so the use
+        reports nothing more."""
         hole = T.prune(ty)
         if not isinstance(hole, T.HoleT):
             return False
         for index, (parsed, span) in enumerate(self.parse_holes):
             if T.prune(parsed) is hole:
-                self.rep.error("cannot infer the type to parse into", span,
-                               help="write `s.parse::<f64>()`", code="SX0304")
+                self.parse_target_error(span)
                 hole.bound = T.F64
                 del self.parse_holes[index]
                 return True
         return False
+
+    def parse_target_error(self, span: Span, target: T.Type | None = None) -> None:
+        """Report a `parse` whose target type is unknown, or `target` when sxc cannot
+        parse into it."""
+        if target is None:
+            self.rep.error("cannot infer the type to parse into", span,
+                           help="write `s.parse::<f64>()`", code="SX0304")
+        else:
+            self.rep.error(f"sxc cannot parse a string into `{target}`", span, code="SX0801")
 
     def fill_holes(self, body: ast.Node) -> None:
         """Replace the decided holes in every type of `body`; report undecided ones."""
@@ -852,12 +862,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         for hole, span in parses:
             target = T.prune(hole)
             if isinstance(target, T.HoleT):
-                self.rep.error("cannot infer the type to parse into", span,
-                               help="write `s.parse::<f64>()`", code="SX0304")
+                self.parse_target_error(span)
                 hole.bound = T.F64
-            elif not (T.is_int(target) or T.is_float(target) or target == T.BOOL):
-                self.rep.error(f"sxc cannot parse a string into `{target}`", span,
-                               code="SX0801")
+            elif not _parsable(target):
+                self.parse_target_error(span, target)
         if not self.holes:
             if parses:
                 _prune_types(body)
@@ -2518,12 +2526,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             call = ast.Call(e.span, ast.Path(e.span, ["__char_to_digit"]), [e.receiver, e.args[0]])
             return self.expr(call, expected)
         if name not in CHAR_METHODS:
-            help_text = CHAR_METHOD_HELP.get(name)
-            if help_text is None:
-                known = ", ".join(f"`{m}`" for m in sorted(CHAR_METHODS))
-                help_text = f"sxc's `char` has `to_string` and {known}"
+            others = {"clone", "to_digit", "to_uppercase", "to_lowercase"}
+            known = ", ".join(f"`{m}`" for m in sorted(set(CHAR_METHODS) | others))
             self.rep.error(f"no method named `{name}` found for `char` in sxc",
-                           e.method_span or e.span, help=help_text, code="SX0210")
+                           e.method_span or e.span,
+                           help=f"sxc's `char` has `to_string` and {known}", code="SX0210")
             e.ty = T.NEVER
             return e
         params, ret = CHAR_METHODS[name]
@@ -2895,13 +2902,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                 target = T.HoleT()
                 self.parse_holes.append((target, e.span))
             if target is None:
-                self.rep.error("cannot infer the type to parse into", e.span,
-                               help="write `s.parse::<f64>()`", code="SX0304")
+                self.parse_target_error(e.span)
                 target = T.F64
-            if isinstance(target, T.HoleT):
-                pass
-            elif not (T.is_int(target) or T.is_float(target) or target == T.BOOL):
-                self.rep.error(f"sxc cannot parse a string into `{target}`", e.span, code="SX0801")
+            if not isinstance(target, T.HoleT) and not _parsable(target):
+                self.parse_target_error(e.span, target)
             e.target, e.ty = ("str", "parse"), T.ParseResultT(target)
             if getattr(e, "read_directly", False):
                 return e
@@ -3424,9 +3428,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                            code="SX0317")
         # A labelled break ends the loop of that label, not the innermost one,
         # so its value (or unit) counts towards that loop's type.
-        target = len(self.loops) - 1
-        if e.label is not None:
-            target = len(self.labels) - 1 - self.labels[::-1].index(e.label)
+        target = self.loop_index(e.label)
         # every `break` of a loop gives it a value of one type, which the first decides
         earlier = self.loops[target]
         prior = next((t for t in earlier if t is not None), None)
@@ -3450,14 +3452,20 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         e.ty = T.NEVER
         return e
 
+    def loop_index(self, label: str | None) -> int:
+        """Return the index in `self.loops` of the loop that `break` or `continue` with
+        `label` leaves: the innermost one, or the innermost one with that label."""
+        if label is None:
+            return len(self.loops) - 1
+        return len(self.labels) - 1 - self.labels[::-1].index(label)
+
     def e_Continue(self, e: ast.Continue, expected):
         if e.label is not None and e.label not in self.labels:
             self.rep.error(f"use of undeclared label `{e.label}`", e.span, code="SX0212")
         elif not self.loops:
             self.rep.error("`continue` outside of a loop", e.span, code="SX0317")
         else:
-            target = self.labels[-1] if e.label is None else \
-                self.labels[len(self.labels) - 1 - self.labels[::-1].index(e.label)]
+            target = self.labels[self.loop_index(e.label)]
             if isinstance(target, BlockLabel):
                 self.rep.error(f"`continue` pointing to the labeled block `{target}`"
                                if e.label is not None else
@@ -3799,8 +3807,11 @@ U8_ASCII_METHODS = (
     "is_ascii_whitespace", "is_ascii_uppercase", "is_ascii_lowercase", "is_ascii_punctuation",
     "is_ascii_hexdigit", "is_ascii_graphic", "is_ascii_control", "to_ascii_uppercase",
     "to_ascii_lowercase")
-# what to write instead of the `char` methods that return an `Option` or an iterator
-CHAR_METHOD_HELP: dict[str, str] = {}
+
+def _parsable(target: T.Type) -> bool:
+    """Return whether sxc's `parse` reads a string into `target`."""
+    return T.is_int(target) or T.is_float(target) or target == T.BOOL
+
 
 def _untyped_parse(e: ast.Expr) -> bool:
     """Return whether `e` is `s.parse()` without a `::<T>`, which the expected type decides."""

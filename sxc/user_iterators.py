@@ -10,8 +10,8 @@ and gives a chain over it a source that pulls items from `next` until the
 first `None`:
 
     Fib::new().take(10).collect::<Vec<u64>>()
-        ->  { let mut __it = Fib::new();
-              (0usize..).map(|_| __it.next()).take_while(|o| o.is_some())
+        ->  { let mut __iterator = Fib::new();
+              (0usize..).map(|_| __iterator.next()).take_while(|o| o.is_some())
                         .map(|o| o.unwrap()).take(10).collect::<Vec<u64>>() }
 
 The chain stages then run as for any other source: `take` stops before it

@@ -854,7 +854,7 @@ def test_read_file_allocation_failure_exit_101(tmp_path, runner):
 
 @pytest.mark.parametrize("runner", ["run", "build"])
 def test_read_file_of_pipe_and_proc(tmp_path, runner):
-    # neither a pipe nor a file under /proc tells its size, so both are read in chunks
+    # `ftell` gives the size of neither a pipe nor a file under /proc, so both read in chunks
     lines = [str(k * 7919 % 100003) for k in range(30000)]
     source = write(tmp_path, "fn main() {\n    let text = read_file(\"/dev/stdin\");\n"
                              "    let mut total: u64 = 0;\n"
