@@ -98,7 +98,7 @@ class Compiled:
         if collect:
             import gc
 
-            gc.collect()
+            gc.collect(0)
 
     def call_interface(self) -> dict:
         """Return what `sxc.Module` needs to call functions from Python.

@@ -49,48 +49,33 @@ def reachable_functions(program, extra: tuple[str, ...] = (),
         if key in seen or key not in program.functions:
             continue
         seen.add(key)
-        body = program.functions[key].body
-        called = callees(body)
+        called, read = _scan(program.functions[key].body)
         # codegen evaluates a constant where it is read, so the functions its
         # initialiser calls (`const SQ: u32 = square(12);`) are reached there
-        pending = list(_const_refs(body))
+        pending = list(read)
         while pending:
             name = pending.pop()
             if name in seen_consts or name not in consts:
                 continue
             seen_consts.add(name)
-            called = called | callees(consts[name].value)
-            pending.extend(_const_refs(consts[name].value))
+            more, read = _scan(consts[name].value)
+            called = called | more
+            pending.extend(read)
         if graph is not None:
             graph[key] = called
         stack.extend(called)
     return seen
 
 
-def _const_refs(node) -> set[str]:
-    """Return the names of the constants that `node` reads."""
-    out: set[str] = set()
-    todo = [node]
-    while todo:
-        n = todo.pop()
-        if isinstance(n, (list, tuple)):
-            todo.extend(x for x in n if isinstance(x, (ast.Node, list, tuple)))
-            continue
-        if not isinstance(n, ast.Node):
-            continue
-        target = getattr(n, "target", None)
-        if isinstance(target, tuple) and len(target) == 2 and target[0] == "const":
-            out.add(target[1])
-        for name in ast.field_names(n):
-            value = getattr(n, name)
-            if isinstance(value, (ast.Node, list, tuple)):
-                todo.append(value)
-    return out
-
-
 def callees(node) -> set[str]:
     """Return the keys of the functions that `node` calls or names, and those codegen calls for it."""
+    return _scan(node)[0]
+
+
+def _scan(node) -> tuple[set[str], set[str]]:
+    """Return the callees of `node` (see `callees`) and the constants it reads, in one walk."""
     out: set[str] = set()
+    consts: set[str] = set()
     todo = [node]
     while todo:
         n = todo.pop()
@@ -98,7 +83,7 @@ def callees(node) -> set[str]:
             todo.extend(n)
             continue
         if isinstance(n, tuple):
-            todo.extend(x for x in n if isinstance(x, (ast.Node, list)))
+            todo.extend(x for x in n if isinstance(x, (ast.Node, list, tuple)))
             continue
         if not isinstance(n, ast.Node):
             continue
@@ -107,6 +92,8 @@ def callees(node) -> set[str]:
             kind, name = target
             if kind in ("fn", "method"):
                 out.add(name)
+            elif kind == "const":
+                consts.add(name)
             elif kind == "str" and name in STR_FUNCTIONS:
                 out.add(STR_FUNCTIONS[name])
             elif kind == "char":
@@ -123,7 +110,7 @@ def callees(node) -> set[str]:
             value = getattr(n, name)
             if isinstance(value, (ast.Node, list, tuple)):
                 todo.append(value)
-    return out
+    return out, consts
 
 
 def _display_impls(node) -> set[str]:
