@@ -1481,19 +1481,27 @@ class Codegen:
         b.position_at_end(then_bb)
         reached = False
         v = self.block_value(e.then)
+        # after a `return` the builder sits in a fresh block that nothing
+        # reaches, so a branch that diverges ends there
         if not b.block.is_terminated:
-            if has_value and v is not NEVER:
-                self.store(v, slot)
-            b.branch(end_bb)
-            reached = True
+            if v is NEVER:
+                b.unreachable()
+            else:
+                if has_value:
+                    self.store(v, slot)
+                b.branch(end_bb)
+                reached = True
         b.position_at_end(else_bb)
         if e.else_ is not None:
             v = self.value(e.else_)
             if not b.block.is_terminated:
-                if has_value and v is not NEVER:
-                    self.store(v, slot)
-                b.branch(end_bb)
-                reached = True
+                if v is NEVER:
+                    b.unreachable()
+                else:
+                    if has_value:
+                        self.store(v, slot)
+                    b.branch(end_bb)
+                    reached = True
         else:
             b.branch(end_bb)
             reached = True

@@ -222,7 +222,12 @@ class Printer:
             init = f" = {self.expr(s.init, depth)}" if s.init is not None else ""
             self.lines.append(f"{pad}{pattern}{annot}{init};")
         elif isinstance(s, ast.ExprStmt):
-            self.lines.append(f"{pad}{self.expr(s.expr, depth)};")
+            value = self.expr(s.expr, depth)
+            if isinstance(s.expr, (ast.Block, ast.If, ast.Match, ast.Loop)) and \
+                    not isinstance(getattr(s.expr, "ty", None), (T.UnitT, T.NeverT, type(None))):
+                # a block-like statement must be `()`, so its value is bound to `_`
+                value = f"let _ = {value}"
+            self.lines.append(f"{pad}{value};")
         elif isinstance(s, ast.Assign):
             self.lines.append(f"{pad}{self.expr(s.target, depth)} {s.op} "
                               f"{self.expr(s.value, depth)};")
