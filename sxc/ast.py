@@ -8,6 +8,8 @@ in `sxc.printer` can turn any stage back into `.sx` source.
 
 from __future__ import annotations
 
+import copy
+
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
@@ -665,3 +667,18 @@ class Module(Node):
     attributes: dict[str, str] = field(default_factory=dict)
     # where each inner attribute (`#![name = value]`) is written
     attribute_spans: dict[str, Span] = field(default_factory=dict)
+
+
+def replace_associated(te, associated: dict[str, TypeExpr]):
+    """Return the type `te` with each `Self::Name` replaced by the impl's `type Name = ..`."""
+    if isinstance(te, NamedType):
+        if len(te.path) == 2 and te.path[0] == "Self" and te.path[1] in associated:
+            return copy.deepcopy(associated[te.path[1]])
+        te.args = [replace_associated(a, associated) for a in te.args]
+    elif isinstance(te, RefType):
+        te.inner = replace_associated(te.inner, associated)
+    elif isinstance(te, SliceType):
+        te.elem = replace_associated(te.elem, associated)
+    elif isinstance(te, TupleType):
+        te.items = [replace_associated(i, associated) for i in te.items]
+    return te

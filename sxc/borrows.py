@@ -23,12 +23,13 @@ borrows nothing, so its body may change `v`.
 from __future__ import annotations
 
 from sxc import ast
+from sxc.iter_chains import SPLITTERS
 
 # methods that produce an iterator borrowing their receiver
 ITERATOR_METHODS = {
     "iter", "iter_mut", "into_iter", "enumerate", "rev", "skip", "take", "step_by",
     "zip", "map", "filter", "take_while", "skip_while", "copied", "cloned", "chain",
-    "chars", "bytes", "char_indices", "lines", "split", "split_whitespace",
+    "chars", "bytes", "char_indices", "lines", "split_whitespace", *SPLITTERS,
 }
 
 # methods of `Vec` and `String` that can change the length, and so move the buffer

@@ -11,6 +11,7 @@ breaks lines and indents by four spaces per level, with trailing commas.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, replace
 
 from llvmlite import ir
@@ -19,6 +20,7 @@ from sxc import types as T
 from sxc.codegen import Codegen, is_large
 from sxc.formatting import RADIX_PREFIX, Spec
 from sxc.traits import DEBUG_FMT
+from sxc.typecheck_enum import contains_itself
 from sxc.tuple_structs import is_tuple_struct
 from sxc.native import F64, I1, I32, I64, const_i64
 
@@ -360,7 +362,38 @@ def _debug_enum(cg: Codegen, slot, v, ty: T.EnumT, flags: Flags) -> None:
 
 
 def _debug_data_enum(cg: Codegen, slot, v, ty: T.EnumT, flags: Flags) -> None:
-    """Write the variant as Rust's derived `Debug` does: `Circle(1.0)`, `Rect { w: 2.0 }`."""
+    """Write the variant as Rust's derived `Debug` does: `Circle(1.0)`, `Rect { w: 2.0 }`.
+
+    An enum that contains itself, as `enum Expr { Add(Vec<Expr>) }` does, is written
+    by a function of its own that calls itself for the nested values.  For
+    `{:#?}` that function writes at no indent, and the caller then indents the
+    lines it wrote, as the `PadAdapter` of Rust's formatter does."""
+    if not contains_itself(cg.program, ty.enum,
+                           lambda s: [t for _, t in cg.program.structs[s].resolved_fields]):
+        _debug_variant(cg, slot, v, ty, flags)
+        return
+    b = cg.b
+    pointer = v if isinstance(v.type, ir.PointerType) else cg.spill(v)
+    spec = replace(flags.spec, width=None, precision=None)
+    key = (f"debug.{ty.enum}.{zlib.crc32(repr(spec).encode()):08x}.{int(flags.width is not None)}"
+           f"{int(flags.precision is not None)}")
+
+    def build(fn):
+        own = replace(flags, width=fn.args[2] if flags.width is not None else None,
+                      precision=fn.args[3] if flags.precision is not None else None,
+                      indent=0)
+        _debug_variant(cg, fn.args[0], fn.args[1], ty, own)
+        cg.b.ret_void()
+
+    helper = cg._helper(key, ir.VoidType(), [slot.type, pointer.type, I64, I64], build)
+    start = buf_len(cg, slot) if flags.pretty and flags.indent else None
+    b.call(helper, [slot, pointer, flags.width or const_i64(0),
+                    flags.precision or const_i64(0)])
+    if start is not None:
+        b.call(cg.native.routine("buf_reindent"), [b.load(slot), start, const_i64(flags.indent)])
+
+
+def _debug_variant(cg: Codegen, slot, v, ty: T.EnumT, flags: Flags) -> None:
     b = cg.b
     edef = cg.program.enums[ty.enum]
     tag = _member(cg, v, 0)

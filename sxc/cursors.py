@@ -27,11 +27,12 @@ as Rust's iterator moves.
 from __future__ import annotations
 
 from sxc import ast
+from sxc.iter_chains import SPLITTERS
 from sxc.user_iterators import pull_chain
 
 # Methods whose result a variable can hold as an iterator.
-SOURCES = frozenset(("iter", "into_iter", "chars", "bytes", "lines", "split",
-                     "split_whitespace", "split_terminator", "char_indices"))
+SOURCES = frozenset(("iter", "into_iter", "chars", "bytes", "lines", "split_whitespace",
+                     "char_indices") + SPLITTERS)
 _ARGS = ("args", "std::env::args", "env::args")
 
 

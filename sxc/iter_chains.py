@@ -62,7 +62,10 @@ SLICE_SOURCES = {"windows": "window size must be non-zero",
                  "chunks_exact": "chunk size must be non-zero"}
 # the string methods that return a slice, which a consumer may take directly: `s.chars().any(f)`
 CHAR_SOURCES = ("chars", "char_indices", "bytes")
-STRING_SOURCES = ("lines", "split_whitespace", "split") + CHAR_SOURCES
+# the string splitters, which return a `Vec<&str>` in sxc
+SPLITTERS = ("split", "splitn", "rsplit", "rsplitn", "split_terminator")
+# the methods that return a `Vec` or a slice in sxc where Rust returns an iterator
+VEC_SOURCES = ("lines", "split_whitespace", "drain") + SPLITTERS + CHAR_SOURCES
 ADAPTERS = ("map", "filter", "enumerate", "zip", "rev", "skip", "take", "step_by",
             "copied", "cloned", "take_while", "skip_while", "chain", "filter_map", "flat_map",
             "flatten", "scan")
@@ -139,7 +142,7 @@ def parse_chain(e: ast.Expr) -> Chain | None:
     while isinstance(e, ast.MethodCall) and e.method in ADAPTERS + tuple(UNSUPPORTED):
         adapters.append(e)
         e = e.receiver
-    if isinstance(e, ast.MethodCall) and e.method in STRING_SOURCES and (
+    if isinstance(e, ast.MethodCall) and e.method in VEC_SOURCES and (
             adapters or e.method in CHAR_SOURCES):
         # the string splitters return a `Vec<&str>` in sxc, and `chars()` a slice
         return Chain(e, "into_iter", list(reversed(adapters)))
@@ -238,7 +241,7 @@ def needs_rewrite(chain: Chain) -> bool:
         return len(chain.adapters) > _range_prefix(chain)
     if chain.slice_call is not None:
         return True
-    if isinstance(chain.source, ast.MethodCall) and chain.source.method in STRING_SOURCES:
+    if isinstance(chain.source, ast.MethodCall) and chain.source.method in VEC_SOURCES:
         return [a.method for a in chain.adapters] not in ([], ["enumerate"])
     return _indexed_prefix(chain) < len(chain.adapters) or \
         any(a.method in ("copied", "cloned", "chain") for a in chain.adapters)
@@ -1172,7 +1175,7 @@ class IterChainMixin:
         chain = parse_chain(e.receiver)
         receiver = e.receiver
         if chain is None and isinstance(receiver, ast.MethodCall) and \
-                receiver.method in STRING_SOURCES and e.method not in ("collect", "count",
+                receiver.method in VEC_SOURCES and e.method not in ("collect", "count",
                                                                         "last"):
             # `s.split(',').nth(1)`: the splitters return a `Vec<&str>`, whose own
             # methods serve `collect`, `count` and `last`

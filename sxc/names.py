@@ -29,7 +29,6 @@ UNSUPPORTED_STD = {
     "HashSet": "use a `Vec<bool>` indexed by the element, or a sorted `Vec`",
     "BTreeMap": "use a sorted `Vec` of pairs",
     "BTreeSet": "use a sorted `Vec`",
-    "VecDeque": "use a `Vec` with a start index",
     "BinaryHeap": "use a `Vec` and sort it",
     "Box": "store the value directly, or in a `Vec`",
     "Rc": "store the value directly, or index into a `Vec`",

@@ -79,6 +79,7 @@ class Native:
         sigs = {
             "malloc": (PTR, [I64]), "realloc": (PTR, [PTR, I64]), "free": (ir.VoidType(), [PTR]),
             "memcpy": (PTR, [PTR, PTR, I64]), "memmove": (PTR, [PTR, PTR, I64]),
+            "memset": (PTR, [PTR, I32, I64]),
             "memcmp": (I32, [PTR, PTR, I64]),
             "snprintf": (I32, [PTR, I64, PTR]), "strtod": (F64, [PTR, PTR.as_pointer()]),
             "strtof": (F32, [PTR, PTR.as_pointer()]),
@@ -267,6 +268,64 @@ class Native:
         data = b.load(b.gep(hdr, [const_i64(0), ir.Constant(I32, 0)]))
         b.call(self.libc("memcpy"), [b.gep(data, [length]), b.extract_value(s, 0), n])
         b.store(b.add(length, n), len_ptr)
+        b.ret_void()
+        return fn
+
+    def _build_buf_reindent(self) -> ir.Function:
+        """`__sx_buf_reindent(vec: *Vec<u8>, start, k)`: insert `k` spaces after each
+        newline from byte `start` on, as Rust's `{:#?}` indents a nested value."""
+        fn, b = self._new_fn("__sx_buf_reindent", ir.VoidType(),
+                             [VEC_BYTES.as_pointer(), I64, I64])
+        hdr, start, k = fn.args
+        newline = ir.Constant(I8, ord("\n"))
+        len_ptr = b.gep(hdr, [const_i64(0), ir.Constant(I32, 1)])
+        data_ptr = b.gep(hdr, [const_i64(0), ir.Constant(I32, 0)])
+        length = b.load(len_ptr)
+
+        # count the newlines
+        count_at, i_at = b.alloca(I64), b.alloca(I64)
+        b.store(const_i64(0), count_at)
+        b.store(start, i_at)
+        test, step, counted = (fn.append_basic_block(n) for n in ("count", "count.step", "counted"))
+        b.branch(test)
+        b.position_at_end(test)
+        i = b.load(i_at)
+        b.cbranch(b.icmp_unsigned("<", i, length), step, counted)
+        b.position_at_end(step)
+        byte = b.load(b.gep(b.load(data_ptr), [i]))
+        found = b.zext(b.icmp_unsigned("==", byte, newline), I64)
+        b.store(b.add(b.load(count_at), found), count_at)
+        b.store(b.add(i, const_i64(1)), i_at)
+        b.branch(test)
+
+        b.position_at_end(counted)
+        extra = b.mul(b.load(count_at), k)
+        with b.if_then(b.icmp_unsigned("!=", extra, const_i64(0))):
+            b.call(self.routine("buf_reserve"), [hdr, extra])
+            data = b.load(data_ptr)
+            # move each byte up from the end, with the spaces after each newline
+            j_at = b.alloca(I64)
+            b.store(b.add(length, extra), j_at)
+            b.store(length, i_at)
+            test, step, moved = (fn.append_basic_block(n) for n in ("move", "move.step", "moved"))
+            b.branch(test)
+            b.position_at_end(test)
+            i = b.load(i_at)
+            b.cbranch(b.icmp_unsigned(">", i, start), step, moved)
+            b.position_at_end(step)
+            i = b.sub(i, const_i64(1))
+            b.store(i, i_at)
+            byte = b.load(b.gep(data, [i]))
+            with b.if_then(b.icmp_unsigned("==", byte, newline)):
+                j = b.sub(b.load(j_at), k)
+                b.store(j, j_at)
+                b.call(self.libc("memset"), [b.gep(data, [j]), ir.Constant(I32, ord(" ")), k])
+            j = b.sub(b.load(j_at), const_i64(1))
+            b.store(j, j_at)
+            b.store(byte, b.gep(data, [j]))
+            b.branch(test)
+            b.position_at_end(moved)
+            b.store(b.add(length, extra), len_ptr)
         b.ret_void()
         return fn
 

@@ -113,6 +113,14 @@ class _DerefPattern(NamedTuple):
     pattern: ast.Pattern
 
 
+@dataclasses.dataclass
+class _TraitType:
+    """`type Item;` in a trait: each impl names the type with `type Item = ..;`."""
+
+    span: Span
+    name: str
+
+
 # Constructs outside the subset, found before parsing so that each gets one
 # clear message instead of a cascade of syntax errors.
 UNSUPPORTED = [
@@ -357,21 +365,6 @@ def _refutable(p: ast.Pattern) -> ast.Pattern:
     if getattr(p, "written_ref", False):
         return ast.DerefPattern(p.span, out)
     return out
-
-
-def replace_associated(te, associated: dict[str, ast.TypeExpr]):
-    """Return the type `te` with each `Self::Name` replaced by the impl's `type Name = ..`."""
-    if isinstance(te, ast.NamedType):
-        if len(te.path) == 2 and te.path[0] == "Self" and te.path[1] in associated:
-            return copy.deepcopy(associated[te.path[1]])
-        te.args = [replace_associated(a, associated) for a in te.args]
-    elif isinstance(te, ast.RefType):
-        te.inner = replace_associated(te.inner, associated)
-    elif isinstance(te, ast.SliceType):
-        te.elem = replace_associated(te.elem, associated)
-    elif isinstance(te, ast.TupleType):
-        te.items = [replace_associated(i, associated) for i in te.items]
-    return te
 
 
 def _lift_impl_trait(te, names: list[str], bounds: dict[str, list[ast.TypeExpr]]):
@@ -776,6 +769,10 @@ class Builder(Transformer):
                 plain.append(p)
         for param in plain:
             param.type = _lift_impl_trait(param.type, names, bounds)
+        unpack = [ast.Let(p.span, p.pattern, None, ast.Path(p.span, [p.name]))
+                  for p in plain if getattr(p, "pattern", None) is not None]
+        if unpack:
+            body.stmts[:0] = unpack
         fn = ast.FnDef(self.sp(meta), str(name), plain, ret, body, self_kind,
                        names, vis is not None, _tok_span(self.path, name))
         fn.bounds = bounds
@@ -829,6 +826,15 @@ class Builder(Transformer):
 
     def ignored_param(self, meta, children):
         return ast.Param(self.sp(meta), "_", children[0])
+
+    def tuple_param(self, meta, children):
+        # `fn f((i, j): (usize, usize))`: the function takes the tuple under a
+        # hidden name and its body starts with `let (i, j) = hidden;`
+        *patterns, ty = children
+        span = self.sp(meta)
+        param = ast.Param(span, f"__tuple_param_{span.line}_{span.col}", ty)
+        param.pattern = ast.TuplePattern(span, patterns)
+        return param
 
     def self_param(self, meta, children):
         toks = [str(c) for c in children if c is not None]
@@ -920,8 +926,8 @@ class Builder(Transformer):
             # `type Output = f64;` makes `Self::Output` in the signatures mean `f64`
             for method in methods:
                 for param in method.params:
-                    param.type = replace_associated(param.type, associated)
-                method.ret = replace_associated(method.ret, associated)
+                    param.type = ast.replace_associated(param.type, associated)
+                method.ret = ast.replace_associated(method.ret, associated)
         if second is None:
             self_type, trait = first, None
         else:
@@ -951,8 +957,10 @@ class Builder(Transformer):
                 code="SX0801")])
         methods = [m for m in rest if isinstance(m, ast.FnDef)]
         consts = [c for c in rest if isinstance(c, ast.ConstDef)]
-        return ast.TraitDef(self.sp(meta), str(name), methods, consts, names,
-                            vis is not None, _tok_span(self.path, name), supertraits or [])
+        trait = ast.TraitDef(self.sp(meta), str(name), methods, consts, names,
+                             vis is not None, _tok_span(self.path, name), supertraits or [])
+        trait.associated_types = [(t.name, t.span) for t in rest if isinstance(t, _TraitType)]
+        return trait
 
     def trait_fn(self, meta, children):
         # a required method: `fn_def` with no body
@@ -963,10 +971,7 @@ class Builder(Transformer):
         return ast.ConstDef(self.sp(meta), str(name), ty, None, True, _tok_span(self.path, name))
 
     def trait_type(self, meta, children):
-        raise CompileError([Diagnostic(
-            "error", "sxc does not support associated types in trait definitions",
-            self.sp(meta), [], "use the concrete type in the method signatures",
-            code="SX0801")])
+        return _TraitType(self.sp(meta), str(children[0]))
 
     def use_decl(self, meta, children):
         vis, imports = children

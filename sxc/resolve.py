@@ -63,6 +63,9 @@ class Program:
     # the `trait` items: key -> definition, and trait key -> the types that implement it
     traits: dict[str, ast.TraitDef] = field(default_factory=dict)
     trait_impls: dict[str, dict[str, Span]] = field(default_factory=dict)  # type -> impl span
+    # (type, name) -> the `type Name = ..;` of the type's trait impls, which
+    # `T::Name` means in a generic function whose `T` is that type
+    associated_types: dict[tuple[str, str], ast.TypeExpr] = field(default_factory=dict)
 
     def find_trait(self, name: str) -> ast.TraitDef | None:
         """Return the trait that `name` (a key, or a path's last segment) names."""
@@ -253,6 +256,8 @@ def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
                     report_unknown_trait(item, program.traits, reporter)
                     continue
                 complete_impl(item, trait, reporter)
+                for assoc, target in getattr(item, "associated_types", {}).items():
+                    program.associated_types[(item.type_name, assoc)] = target
                 item.trait = trait.name
                 program.trait_impls.setdefault(trait.name, {})[item.type_name] = \
                     getattr(item, "trait_span", None) or item.span
@@ -260,6 +265,8 @@ def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
                     method.origin = origin
                     method.module_path = scope.path
             elif item.trait == "Iterator":
+                for assoc, target in getattr(item, "associated_types", {}).items():
+                    program.associated_types[(item.type_name, assoc)] = target
                 # loops and chains over the type call its `next` (see `sxc.user_iterators`)
                 program.trait_impls.setdefault("Iterator", {})[item.type_name] = \
                     getattr(item, "trait_span", None) or item.span

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import dataclass
 
 from sxc import ast
 from sxc.diagnostics import Reporter, Span
@@ -219,9 +220,18 @@ def complete_impl(impl: ast.ImplDef, trait: ast.TraitDef, reporter: Reporter) ->
                            const.name_span or const.span, notes=trait_note,
                            help="move it to a plain `impl " + impl.type_name + "` block, or "
                                 f"declare it in `trait {trait.name}`", code="SX0216")
+    declared_types = dict(getattr(trait, "associated_types", []))
+    given_types = getattr(impl, "associated_types", {})
+    for name, target in given_types.items():
+        if name not in declared_types:
+            reporter.error(f"type `{name}` is not a member of trait `{trait.name}`",
+                           target.span, notes=trait_note,
+                           help=f"declare it in the trait: `type {name};`", code="SX0216")
     defined = {m.name for m in impl.methods}
     defined_consts = {c.name for c in impl.consts}
-    missing = [m for m in trait.methods if m.body is None and m.name not in defined]
+    missing = [_Named(name, span) for name, span in declared_types.items()
+               if name not in given_types]
+    missing += [m for m in trait.methods if m.body is None and m.name not in defined]
     missing += [c for c in trait.consts if c.value is None and c.name not in defined_consts]
     if missing:
         names = ", ".join(f"`{item.name}`" for item in missing)
@@ -233,10 +243,28 @@ def complete_impl(impl: ast.ImplDef, trait: ast.TraitDef, reporter: Reporter) ->
                             f"{impl.type_name}`", code="SX0217")
     for method in trait.methods:
         if method.body is not None and method.name not in defined:
-            impl.methods.append(copy.deepcopy(method))
+            provided = copy.deepcopy(method)
+            # `Self::Item` in a provided method means the impl's `type Item = ..`
+            for param in provided.params:
+                param.type = ast.replace_associated(param.type, given_types)
+            if provided.ret is not None:
+                provided.ret = ast.replace_associated(provided.ret, given_types)
+            for node in ast.walk(provided.body):
+                if isinstance(node, ast.Let) and node.type is not None:
+                    node.type = ast.replace_associated(node.type, given_types)
+            impl.methods.append(provided)
     for const in trait.consts:
         if const.value is not None and const.name not in defined_consts:
             impl.consts.append(copy.deepcopy(const))
+
+
+@dataclass
+class _Named:
+    """An associated type that a trait declares, listed among the missing items."""
+
+    name: str
+    name_span: Span
+    span: Span | None = None
 
 
 def _check_signature(method: ast.FnDef, required: ast.FnDef, trait: ast.TraitDef,
@@ -406,8 +434,6 @@ def inherit_index_output(impls: list[ast.ImplDef]) -> None:
 
     Rust's `IndexMut` has no `Output` of its own: it takes the one of `Index`.
     """
-    from sxc.parse import replace_associated
-
     outputs = {}
     for impl in impls:
         output = getattr(impl, "associated_types", {}).get("Output")
@@ -421,8 +447,8 @@ def inherit_index_output(impls: list[ast.ImplDef]) -> None:
             continue
         for method in impl.methods:
             for param in method.params:
-                param.type = replace_associated(param.type, {"Output": output})
-            method.ret = replace_associated(method.ret, {"Output": output})
+                param.type = ast.replace_associated(param.type, {"Output": output})
+            method.ret = ast.replace_associated(method.ret, {"Output": output})
 
 
 def _index_key(impl: ast.ImplDef) -> str:

@@ -261,6 +261,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         # unit variants of generic enums whose type a later use decides
         self.pending_variants: list = []
         self.assigning = False  # while checking the target of an assignment
+        self.eq_operand = False  # while checking an operand of `==` or `!=`
 
     # ------------------------------------------------------------ declarations
 
@@ -435,12 +436,21 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         generic = self.generic_type(te)
         if generic is not None:
             return generic
+        bound = self.type_env.get(te.path[0]) if len(te.path) == 2 and self.type_env else None
+        if isinstance(bound, (T.StructT, T.EnumT)) and not te.args:
+            # `C::Element` in a copy of `fn f<C: Container>` is the `type Element = ..`
+            # of the impl for the type that `C` stands for
+            target = self.program.associated_types.get((bound.name(), name))
+            if target is not None:
+                return self.resolve_type(copy.deepcopy(target))
         if name in T.PRIMITIVES and not te.args:
             return T.PRIMITIVES[name]
         alias = self.program.type_aliases.get(name)
         if alias is not None:
             return alias_type(self, te, alias)
-        if name == "Vec" and len(te.args) == 1:
+        if name in ("Vec", "VecDeque") and len(te.args) == 1:
+            # NOTE: a `VecDeque` is a `Vec`, whose `push_front` and `pop_front`
+            # move every item (see `DEQUE_METHODS`)
             return T.VecT(self.resolve_type(te.args[0]))
         if name == "Self" and self.self_struct:
             return self.owner_type(self.self_struct)
@@ -1409,6 +1419,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         return e
 
     def e_Ref(self, e: ast.Ref, expected):
+        if self.eq_operand and not e.mutable and expected is not None and \
+                T.is_scalar_value(expected):
+            # `it.peek() == Some(&x)`: sxc reads the items of `iter()` as values,
+            # where Rust has references, so the `&` that Rust's types need drops out
+            return self.expr(e.operand, expected)
         inner_expected = None
         if isinstance(expected, T.RefT):
             inner_expected = expected.inner
@@ -1438,6 +1453,14 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
 
     def numeric_pair(self, e: ast.Binary, expected) -> T.Type | None:
         """Check both operands of an arithmetic or comparison operator."""
+        saved = self.eq_operand
+        self.eq_operand = e.op in ("==", "!=")
+        try:
+            return self._numeric_pair(e, expected)
+        finally:
+            self.eq_operand = saved
+
+    def _numeric_pair(self, e: ast.Binary, expected) -> T.Type | None:
         left_lit = _is_literal(e.left)
         if left_lit and not _is_literal(e.right):
             e.right = self.expr(e.right, expected)
@@ -1857,6 +1880,13 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             lowered = [f for f, _ in self.structs.get("Dual", {}).items()] == ["val", "der"]
             score = T.StructT("Dual") if lowered else T.DUAL
             return self._builtin(e, name, T.RefT(score, True))
+        if len(segs) >= 2 and segs[-2] == "VecDeque" and segs[-1] in ("new", "with_capacity",
+                                                                        "from"):
+            name = "Vec::" + segs[-1]
+        if name == "Vec::from" and len(e.args) == 1:
+            # `Vec::from([1, 2])` and `VecDeque::from(v)` copy the items
+            copied = ast.MethodCall(e.span, e.args[0], "to_vec", [], [], func.span)
+            return self.expr(copied, expected)
         if name in ("Vec::new", "Vec::with_capacity"):
             params = [T.USIZE] if name == "Vec::with_capacity" else []
             e.args = self.check_args(e.args, params, e.span, f"`{name}`")
@@ -1883,6 +1913,18 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         if name in ("println", "print") and len(e.args) > 1 and isinstance(e.args[0], ast.StrLit):
             mac = ast.MacroCall(e.span, name, e.args)
             return self.e_MacroCall(mac, expected)
+        if name in ("println", "print") and len(e.args) == 1 and \
+                not isinstance(e.args[0], ast.StrLit):
+            # `print(y.val)`, as the original Simplex documents write it, prints a
+            # number, `bool` or `char` as `{}` does
+            arg = self.expr(e.args[0], None)
+            arg_type = T.prune(arg.ty)
+            if T.is_numeric(arg_type) or isinstance(arg_type, T.BoolT) or T.is_char(arg_type):
+                arg.checked = True
+                mac = ast.MacroCall(e.span, name, [ast.StrLit(e.span, "{}"), arg])
+                return self.e_MacroCall(mac, expected)
+            arg.checked = True
+            e.args = [arg]
         if name in ("println", "print"):
             e.args = self.check_args(e.args, [T.STR], e.span, f"`{name}`")
             return self._builtin(e, name + "_str", T.UNIT)
@@ -1902,7 +1944,13 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             m.ty = arg.ty
             return m
         if name == "pow" and len(e.args) == 2:
-            m = ast.MethodCall(e.span, e.args[0], "powf", [e.args[1]], [], func.span)
+            exponent = self.expr(e.args[1], None)
+            if T.is_int(T.prune(exponent.ty)):
+                # `pow(x, n)` with an integer `n`, as programs for the original
+                # runtime write it, raises to `n as f64`
+                exponent.checked = True
+                exponent = ast.Cast(exponent.span, exponent, ast.NamedType(exponent.span, ["f64"]))
+            m = ast.MethodCall(e.span, e.args[0], "powf", [exponent], [], func.span)
             return self.e_MethodCall(m, expected)
         if name == "f64_to_bits":
             # the original runtime's bit patterns are `i64`, not Rust's `u64`
@@ -2590,6 +2638,19 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         name = e.method
         elem = base.elem
         is_vec = isinstance(base, T.VecT)
+        if is_vec and name in DEQUE_METHODS:
+            e.method = name = DEQUE_METHODS[name]
+        if is_vec and name == "push_front" and len(e.args) == 1:
+            e.receiver.checked = True
+            call = ast.MethodCall(e.span, e.receiver, "insert",
+                                  [ast.IntLit(e.span, 0, "usize"), e.args[0]], [], e.method_span)
+            return self.expr(call, expected)
+        if is_vec and name == "pop_front" and not e.args:
+            self._require_mut(e.receiver, "pop_front")
+            return self.expr(_pop_front_block(e), expected)
+        if name in ("rotate_left", "rotate_right") and len(e.args) == 1:
+            self._require_mut(e.receiver, name)
+            return self.expr(_rotate_block(e), expected)
         if name == "len":
             e.args = self.check_args(e.args, [], e.span, "`len`")
             e.target, e.ty = ("seq", "len"), T.USIZE
@@ -2600,6 +2661,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         if name == "count" and _is_str_iterator(e.receiver):
             # these string iterators are sequences here, so counting them is `len`
             e.args = self.check_args(e.args, [], e.span, "`count`")
+            if getattr(e.receiver, "iterator_result", False):
+                e.method = "len"  # so that the printed program counts the same way
             e.target, e.ty = ("seq", "len"), T.USIZE
             return e
         if name == "push" and is_vec:
@@ -2672,6 +2735,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         if name in ("binary_search", "binary_search_by", "binary_search_by_key") \
                 and len(e.args) == (2 if name.endswith("key") else 1):
             return self.expr(_binary_search_call(e), expected)
+        if name == "drain" and is_vec and len(e.args) == 1 and \
+                isinstance(e.args[0], ast.Range):
+            self._require_mut(e.receiver, "drain")
+            return self.expr(_drain_block(e), expected)
         if name == "retain" and is_vec and len(e.args) == 1:
             self._require_mut(e.receiver, "retain")
             return self.expr(_retain_block(e), expected)
@@ -3633,9 +3700,15 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                            help="cast a float with `as i64`, or print its bits with "
                                 "`.to_bits()`" if isinstance(t, T.FloatT) else None, code="SX0604")
 
-    def debug_blocker(self, t: T.Type) -> T.Type | None:
-        """Return the type inside `t` that does not implement `Debug`, or None."""
+    def debug_blocker(self, t: T.Type, seen: frozenset = frozenset()) -> T.Type | None:
+        """Return the type inside `t` that does not implement `Debug`, or None.
+        `seen` contains the structs and enums being looked into, which a recursive
+        type such as `enum Expr { Add(Vec<Expr>) }` meets again."""
         t = T.strip_refs(t)
+        if isinstance(t, (T.StructT, T.EnumT)):
+            if t.name() in seen:
+                return None
+            seen = seen | {t.name()}
         if self.debug_method(t) is not None:
             return None  # a hand-written `impl Debug`, whatever its fields are
         if isinstance(t, T.StructT):
@@ -3645,22 +3718,22 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             if sdef is not None and "Debug" not in sdef.derives and not lowered_dual:
                 return t
             for field_t in self.structs.get(t.struct, {}).values():
-                blocker = self.debug_blocker(field_t)
+                blocker = self.debug_blocker(field_t, seen)
                 if blocker is not None:
                     return blocker
             return None
         if isinstance(t, T.TupleT):
             for item in t.items:
-                blocker = self.debug_blocker(item)
+                blocker = self.debug_blocker(item, seen)
                 if blocker is not None:
                     return blocker
             return None
         if isinstance(t, (T.VecT, T.ArrayT, T.SliceT)):
-            return self.debug_blocker(t.elem)
+            return self.debug_blocker(t.elem, seen)
         if isinstance(t, T.FnT):
             return t
         if isinstance(t, T.EnumT):
-            return self.enum_debug_blocker(t)
+            return self.enum_debug_blocker(t, seen)
         return None
 
 
@@ -3852,7 +3925,21 @@ PARSE_OPTION_METHODS = ("ok", "is_ok", "is_err", "unwrap_or", "unwrap_or_default
 STR_PRELUDE_METHODS = {
     "trim_start": ("__str_trim_start", 0),
     "trim_end": ("__str_trim_end", 0),
+    "trim_matches": ("__str_trim_matches", 1),
+    "trim_start_matches": ("__str_trim_start_matches", 1),
+    "trim_end_matches": ("__str_trim_end_matches", 1),
+    "splitn": ("__str_splitn", 2),
+    "rsplitn": ("__str_rsplitn", 2),
+    "rsplit": ("__str_rsplit", 1),
+    "split_terminator": ("__str_split_terminator", 1),
 }
+
+PRELUDE_SPLITTERS = frozenset(STR_PRELUDE_METHODS[m][0] for m in iter_chains.SPLITTERS
+                              if m in STR_PRELUDE_METHODS)
+
+# the methods of Rust's `VecDeque` that are `Vec` methods under another name;
+# `push_front` and `pop_front` are rewritten (see `seq_method`)
+DEQUE_METHODS = {"push_back": "push", "pop_back": "pop", "front": "first", "back": "last"}
 
 # string methods beyond the read-only ones: name -> (parameters, result)
 # `&str` methods whose pattern argument may be a `char`
@@ -3910,11 +3997,14 @@ def _char_range_loop(loop: ast.For, code: str) -> ast.For:
 def _is_str_iterator(e: ast.Expr) -> bool:
     """Return whether `e` is `s.chars()`, `s.char_indices()`, `s.bytes()`, `s.lines()`,
     `s.split(..)` or `s.split_whitespace()`."""
+    if getattr(e, "iterator_result", False):
+        return True
     target = getattr(e, "target", None)
     if isinstance(e, ast.Call):
-        # `s.split(|c| ..)`, a call of a copy of the generic `__str_split_by`
-        return isinstance(target, tuple) and target[0] == "fn" and \
-            target[1].startswith("__str_split_by")
+        # `s.split(|c| ..)`, a call of a copy of the generic `__str_split_by`, and
+        # `s.splitn(n, p)` and the other splitters of the prelude
+        return isinstance(target, tuple) and target[0] == "fn" and (
+            target[1].startswith("__str_split_by") or target[1] in PRELUDE_SPLITTERS)
     return isinstance(e, ast.MethodCall) and target in (
         ("str", "chars"), ("str", "char_indices"), ("str", "bytes"), ("str", "lines"),
         ("str", "split"), ("str", "split_whitespace"))
@@ -3941,6 +4031,131 @@ def _deref_operand(e: ast.Expr) -> ast.Expr:
 # the functions of `std` that sxc rewrites, all of two arguments
 _SWAP_AND_ORDER = ("std::cmp::max", "std::cmp::min", "cmp::max", "cmp::min",
                    "std::mem::swap", "mem::swap")
+
+
+def _pop_front_block(e: ast.MethodCall) -> ast.If:
+    """Rewrite `q.pop_front()` of a `VecDeque`, which is a `Vec` in sxc, into
+    `if !q.is_empty() { Some(q.remove(0)) } else { None }`."""
+    span = e.span
+    receiver = e.receiver
+    empty = ast.MethodCall(span, copy.deepcopy(receiver), "is_empty", [], [], span)
+    first = ast.MethodCall(span, copy.deepcopy(receiver), "remove",
+                           [ast.IntLit(span, 0, "usize")], [], span)
+    return ast.If(span, ast.Unary(span, "!", empty),
+                  ast.Block(span, [], ast.Call(span, ast.Path(span, ["Some"]), [first])),
+                  ast.Block(span, [], ast.Path(span, ["None"])))
+
+
+def _rotate_block(e: ast.MethodCall) -> ast.Block:
+    """Rewrite `v.rotate_left(k)` (or `rotate_right`) into Rust's check of `k`,
+    which panics at the call, and three reversals:
+
+        { let k: usize = K; if k > v.len() { panic!(..) }
+          v[..k].reverse(); v[k..].reverse(); v.reverse(); }
+
+    `rotate_right(k)` reverses the whole slice first instead."""
+    span = e.span
+    k = f"__rotate_by_{span.line}_{span.col}"
+    right = e.method == "rotate_right"
+
+    def reverse(start, end) -> ast.ExprStmt:
+        part = copy.deepcopy(e.receiver)
+        if start is not None or end is not None:
+            part = ast.Index(span, part, ast.Range(span, start, end, False))
+        return ast.ExprStmt(span, ast.MethodCall(span, part, "reverse", [], [], span), True)
+
+    def at() -> ast.Expr:
+        return ast.Path(span, [k])
+
+    length = ast.MethodCall(span, copy.deepcopy(e.receiver), "len", [], [], span)
+    message = "assertion failed: k <= self.len()" if right else \
+        "assertion failed: mid <= self.len()"
+    panic = ast.MacroCall(span, "panic", [ast.StrLit(span, message)])
+    check = ast.ExprStmt(span, ast.If(span, ast.Binary(span, ">", at(), length),
+                                      ast.Block(span, [ast.ExprStmt(span, panic)], None), None),
+                         False)
+    # rotating right by k is rotating left by len - k
+    split: ast.Expr = at()
+    if right:
+        split = ast.Binary(span, "-", ast.MethodCall(span, copy.deepcopy(e.receiver), "len", [],
+                                                     [], span), at())
+    mid = f"__rotate_mid_{span.line}_{span.col}"
+    return ast.Block(span, [
+        ast.Let(span, ast.NamePattern(span, k), ast.NamedType(span, ["usize"]), e.args[0]),
+        check,
+        ast.Let(span, ast.NamePattern(span, mid), ast.NamedType(span, ["usize"]), split),
+        reverse(None, ast.Path(span, [mid])),
+        reverse(ast.Path(span, [mid]), None),
+        reverse(None, None),
+    ], None)
+
+
+def _drain_block(e: ast.MethodCall) -> ast.Block:
+    """Rewrite `v.drain(a..b)` into Rust's checks of the range, which panic at the
+    call, and a loop that moves the items out and the rest of `v` down:
+
+        { let lo: usize = a; let hi: usize = b;
+          if hi > v.len() { panic!(..) } if lo > hi { panic!(..) }
+          let mut out = Vec::with_capacity(hi - lo);
+          for i in lo..hi { out.push(v[i]); }
+          let n = v.len(); for i in hi..n { v[i - (hi - lo)] = v[i]; }
+          v.truncate(n - (hi - lo)); out }
+
+    An open start is 0, an open end `v.len()`, and `a..=b` ends at `b + 1`.  The
+    loop is written out, not a generic prelude function, so that the items of
+    `vec![1, 2]` keep the integer type that a later use decides."""
+    span = e.span
+    rng = e.args[0]
+    tag = f"{span.line}_{span.col}"
+    lo, hi, out, i, n = (f"__drain_{part}_{tag}" for part in ("start", "end", "out", "i", "n"))
+
+    def name(text: str) -> ast.Path:
+        return ast.Path(span, [text])
+
+    def vec() -> ast.Expr:
+        return copy.deepcopy(e.receiver)
+
+    def length() -> ast.MethodCall:
+        return ast.MethodCall(span, vec(), "len", [], [], span)
+
+    def gap() -> ast.Binary:
+        return ast.Binary(span, "-", name(hi), name(lo))
+
+    def stmt(expr: ast.Expr) -> ast.ExprStmt:
+        return ast.ExprStmt(span, expr, False)
+
+    def check(test: ast.Expr, message: str, *values: ast.Expr) -> ast.ExprStmt:
+        panic = ast.MacroCall(span, "panic", [ast.StrLit(span, message), *values])
+        return stmt(ast.If(span, test, ast.Block(span, [stmt(panic)], None), None))
+
+    def loop(start: ast.Expr, end: ast.Expr, body: ast.Stmt) -> ast.ExprStmt:
+        return stmt(ast.For(span, ast.NamePattern(span, i), ast.Range(span, start, end, False),
+                            ast.Block(span, [body], None)))
+
+    end = rng.end if rng.end is not None else length()
+    if rng.end is not None and rng.inclusive:
+        end = ast.Binary(span, "+", end, ast.IntLit(span, 1))
+    usize = ast.NamedType(span, ["usize"])
+    with_capacity = ast.Call(span, ast.Path(span, ["Vec", "with_capacity"]), [gap()])
+    block = ast.Block(span, [
+        ast.Let(span, ast.NamePattern(span, lo), usize, rng.start or ast.IntLit(span, 0)),
+        ast.Let(span, ast.NamePattern(span, hi), usize, end),
+        check(ast.Binary(span, ">", name(hi), length()),
+              "range end index {} out of range for slice of length {}", name(hi), length()),
+        check(ast.Binary(span, ">", name(lo), name(hi)),
+              "slice index starts at {} but ends at {}", name(lo), name(hi)),
+        ast.Let(span, ast.NamePattern(span, out, True), None, with_capacity),
+        loop(name(lo), name(hi), ast.ExprStmt(span, ast.MethodCall(
+            span, name(out), "push", [ast.Index(span, vec(), name(i))], [], span))),
+        ast.Let(span, ast.NamePattern(span, n), usize, length()),
+        loop(name(hi), name(n), ast.Assign(
+            span, "=", ast.Index(span, vec(), ast.Binary(span, "-", name(i), gap())),
+            ast.Index(span, vec(), name(i)))),
+        stmt(ast.MethodCall(span, vec(), "truncate",
+                            [ast.Binary(span, "-", name(n), gap())], [], span)),
+    ], name(out))
+    block.iterator_result = True  # `v.drain(..).count()` counts the moved items
+    return block
 
 
 def _retain_block(e: ast.MethodCall) -> ast.Block:

@@ -825,6 +825,23 @@ class EnumDataChecks:
                            help=f"add `#[derive(PartialEq)]` above `enum {base}`", code="SX0305")
             e.ty = T.BOOL
             return e
+        e.left.checked = True
+        e.right.checked = True
+        if self.enum_contains_itself(edef):
+            # the payloads compare through this same `==`, so the match goes into
+            # a function of its own rather than inline, where it would never end
+            test = self.expr(ast.Call(span, ast.Path(span, [self.enum_eq_function(edef, span)]),
+                                      [_borrow(e.left), _borrow(e.right)]), T.BOOL)
+        else:
+            pair = ast.TupleLit(span, [_borrow(e.left), _borrow(e.right)])
+            test = self.expr(self.enum_eq_match(edef, span, e.op_span, pair), T.BOOL)
+        if e.op == "!=":
+            test = ast.Unary(span, "!", test)
+            test.ty = T.BOOL
+        return test
+
+    def enum_eq_match(self, edef: ast.EnumDef, span, op_span, pair: ast.TupleLit) -> ast.Match:
+        """Return the match that compares the two values of a data enum in `pair`."""
         arms = []
         for variant in edef.kinds:
             count = len(edef.fields[variant])
@@ -835,23 +852,43 @@ class EnumDataChecks:
                 same = ast.Binary(span, "==",
                                   ast.Unary(span, "*", ast.Path(span, [f"__eq_a{i}"])),
                                   ast.Unary(span, "*", ast.Path(span, [f"__eq_b{i}"])),
-                                  e.op_span)
-                test = same if i == 0 else ast.Binary(span, "&&", test, same, e.op_span)
+                                  op_span)
+                test = same if i == 0 else ast.Binary(span, "&&", test, same, op_span)
             pattern = ast.TuplePattern(span, [self._payload_pattern(span, edef, variant, left),
                                               self._payload_pattern(span, edef, variant, right)])
             arms.append(ast.MatchArm(span, pattern, None, test))
         if len(edef.kinds) > 1:
             arms.append(ast.MatchArm(span, ast.WildPattern(span), None, ast.BoolLit(span, False)))
-        e.left.checked = True
-        e.right.checked = True
-        pair = ast.TupleLit(span, [_borrow(e.left), _borrow(e.right)])
         match = ast.Match(span, pair, arms)
         match.let_form = "derived"
-        test = self.expr(match, T.BOOL)
-        if e.op == "!=":
-            test = ast.Unary(span, "!", test)
-            test.ty = T.BOOL
-        return test
+        return match
+
+    def enum_eq_function(self, edef: ast.EnumDef, span) -> str:
+        """Return the name of the function `fn(a: &E, b: &E) -> bool` that compares
+        two values of the data enum `E`, making it on first use."""
+        from sxc.monomorphize import Instance
+        from sxc.typecheck import Sig
+
+        key = f"__derived_eq__{edef.name}"
+        if key in self.sigs:
+            return key
+        ref = T.RefT(T.EnumT(edef.name), False)
+        params = [ast.Param(span, name, ast.ResolvedType(span, ref)) for name in ("a", "b")]
+        pair = ast.TupleLit(span, [ast.Path(span, ["a"]), ast.Path(span, ["b"])])
+        body = ast.Block(span, [], self.enum_eq_match(edef, span, span, pair))
+        fn = ast.FnDef(span, key, params, ast.ResolvedType(span, T.BOOL), body, None, [],
+                       False, span)
+        fn.origin = getattr(edef, "origin", "user")
+        fn.derived = "PartialEq"
+        fn.sig = self.sigs[key] = Sig([ref, ref], T.BOOL, None, None)
+        self.program.functions[key] = fn
+        self.instances.append(Instance(key, fn, {}, span, f"{edef.name}::eq",
+                                       self.instance_depth))
+        return key
+
+    def enum_contains_itself(self, edef: ast.EnumDef) -> bool:
+        return contains_itself(self.program, edef.name,
+                               lambda s: list(self.structs.get(s, {}).values()))
 
     def data_enum_clone(self, e: ast.MethodCall, edef: ast.EnumDef) -> ast.Expr:
         """Check `x.clone()` of an enum with data: the same variant with cloned payloads."""
@@ -938,6 +975,38 @@ class EnumDataChecks:
         e.args = [self.coerce(self.expr(a, t), t) for a, t in zip(e.args, types)]
         e.ty = T.EnumT(e.enum)
         return e
+
+
+def contains_itself(program, enum: str, struct_fields) -> bool:
+    """Return whether a payload of the data enum `enum` contains a value of the same
+    enum, as `enum Expr { Add(Vec<Expr>) }` does through the `Vec`.
+    `struct_fields(name)` lists the field types of a struct."""
+    edef = program.enums[enum]
+    known = getattr(edef, "contains_itself", None)
+    if known is not None:
+        return known
+    pending = [t for fields in edef.fields.values() for _, t in fields]
+    visited: set[str] = set()
+    found = False
+    while pending and not found:
+        t = pending.pop()
+        if isinstance(t, (T.ArrayT, T.VecT, T.SliceT)):
+            pending.append(t.elem)
+        elif isinstance(t, T.RefT):
+            pending.append(t.inner)
+        elif isinstance(t, T.TupleT):
+            pending.extend(t.items)
+        elif isinstance(t, T.StructT) and t.struct not in visited:
+            visited.add(t.struct)
+            pending.extend(struct_fields(t.struct))
+        elif isinstance(t, T.EnumT):
+            found = t.enum == enum
+            inner = program.enums.get(t.enum)
+            if inner is not None and t.enum not in visited and hasattr(inner, "fields"):
+                visited.add(t.enum)
+                pending.extend(ft for fields in inner.fields.values() for _, ft in fields)
+    edef.contains_itself = found
+    return found
 
 
 def _let(span, name: str, value: ast.Expr) -> ast.Let:

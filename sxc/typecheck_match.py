@@ -109,14 +109,14 @@ class MatchChecks:
         e.target = ("variant", f"{enum}::{variant}")
         return e
 
-    def enum_debug_blocker(self, t: T.EnumT) -> T.Type | None:
+    def enum_debug_blocker(self, t: T.EnumT, seen: frozenset) -> T.Type | None:
         """Return `t` when its enum does not derive `Debug`, else None."""
         edef = self.program.enums.get(t.enum)
         if edef is not None and "Debug" not in edef.derives:
             return t
         for fields in getattr(edef, "fields", {}).values():
             for _, ft in fields:
-                blocker = self.debug_blocker(ft)
+                blocker = self.debug_blocker(ft, seen)
                 if blocker is not None:
                     return blocker
         return None

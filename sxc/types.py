@@ -410,6 +410,11 @@ def is_numeric(t: Type) -> bool:
     return isinstance(t, (IntT, FloatT, DualT)) and not is_char(t)
 
 
+def is_scalar_value(t: Type) -> bool:
+    """True for numbers, `char` and `bool`: the types that sxc copies for `&x`."""
+    return isinstance(t, (IntT, FloatT, DualT, BoolT))
+
+
 def same_int_repr(a: Type, b: Type) -> bool:
     """True for `u64` and `usize`, which share one machine representation."""
     return is_int(a) and is_int(b) and a.bits == b.bits and a.signed == b.signed

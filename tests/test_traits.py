@@ -151,6 +151,14 @@ ERRORS = [
     ("no-clone", "struct V { x: f64 }\nfn main() {\n    let a = V { x: 1.0 };\n"
      "    let b = a.clone();\n}\n", 4, 15, "no method named `clone` found for struct `V`",
      "add `#[derive(Clone)]` above `struct V`"),
+    ("associated-type-missing", "trait Bag {\n    type Item;\n    fn get(&self) -> Self::Item;\n}\n"
+     "struct B { x: f64 }\nimpl Bag for B {\n    fn get(&self) -> f64 { self.x }\n}\n"
+     "fn main() { }\n", 6, 6, "not all trait items implemented, missing: `Item`",
+     "implement the missing items in `impl Bag for B`"),
+    ("associated-type-unknown", "trait Bag {\n    fn get(&self) -> f64;\n}\n"
+     "struct B { x: f64 }\nimpl Bag for B {\n    type Item = f64;\n"
+     "    fn get(&self) -> f64 { self.x }\n}\nfn main() { }\n", 6, 17,
+     "type `Item` is not a member of trait `Bag`", "declare it in the trait: `type Item;`"),
 ]
 
 

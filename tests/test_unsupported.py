@@ -32,8 +32,6 @@ def in_main(statement: str) -> str:
 CASES = [
     ("generic-trait", "trait Scale<T> {\n    fn scale(&self, k: T) -> T;\n}\nfn main() { }\n",
      1, 1, "sxc does not support generic traits", "a trait without parameters"),
-    ("associated-type", "trait Shape {\n    type Unit;\n}\nfn main() { }\n", 2, 5,
-     "sxc does not support associated types in trait definitions", "concrete type"),
     ("trait-object", "fn f(g: &dyn Fn(f64) -> f64) { }\nfn main() { }\n", 1, 10,
      "sxc does not support trait objects (`dyn Trait`)", "F: Fn(f64) -> f64"),
     ("boxed-trait-object", "trait Shape { }\nfn f(s: Box<dyn Shape>) { }\nfn main() { }\n",
