@@ -216,6 +216,7 @@ def run_variants(program: Program, work: Path) -> dict[str, Outcome]:
     children["O0"] = Child(base, argv, work, "O0", program.stdin_path)
     children["O3"] = Child(_with_level(base, 3), argv, work, "O3", program.stdin_path)
 
+    printed: dict[str, str] = {}  # lowered text -> the label of the variant that runs it
     for mode in program.modes:
         label = f"lower-{mode}"
         if base.mode == mode:
@@ -226,6 +227,12 @@ def run_variants(program: Program, work: Path) -> dict[str, Outcome]:
                 outcomes[label] = error
                 continue
         lowered_text = run_deep(print_program, by_mode.program)
+        if lowered_text in printed:
+            # a program without duals lowers to the same text in both modes,
+            # which runs once for both variants
+            children[label] = children[printed[lowered_text]]
+            continue
+        printed[lowered_text] = label
         lowered_path = work / f"{program.name}.{mode}.sx"
         lowered_path.write_text(lowered_text, encoding="utf-8")
         # compiled as `sxc run` does, without the wrappers for Python's calls, so
@@ -240,8 +247,11 @@ def run_variants(program: Program, work: Path) -> dict[str, Outcome]:
         children[label] = Child(lowered, [str(lowered_path)] + program.args, work, label,
                                 program.stdin_path)
 
+    waited: dict[int, Outcome] = {}
     for label, child in children.items():
-        outcomes[label] = child.wait()
+        if id(child) not in waited:
+            waited[id(child)] = child.wait()
+        outcomes[label] = waited[id(child)]
     return {label: outcomes[label] for label in ("O0", "O3", "lower-train", "lower-release")
             if label in outcomes}
 
