@@ -55,8 +55,8 @@ def test_new_programs_at_O2_memory_bounded(monkeypatch):
     from tests.fuzz.embed_cycles import run_cycles
 
     monkeypatch.setenv("SXC_NO_CACHE", "1")
-    start, end = run_cycles(300, opt_level=2, distinct=0)
-    assert end - start < 8, f"RSS grew from {start:.1f} to {end:.1f} MiB over 270 cycles"
+    start, end = run_cycles(170, opt_level=2, distinct=0)
+    assert end - start < 4, f"RSS grew from {start:.1f} to {end:.1f} MiB over 140 cycles"
 
 
 def test_interrupted_request_drops_worker(monkeypatch):

@@ -286,10 +286,14 @@ def _mismatches(program: Program, outcomes: dict[str, Outcome]) -> list[str]:
     return [f"[{', '.join(labels)}] {report}" for report, labels in by_report.items()]
 
 
-def _params():
+def program_params(shard: int, shards: int = 2):
+    """Return the test parameters of every `shards`-th program from the `shard`-th on.
+
+    The programs are split over this file and test_programs_second.py, so that
+    pytest-xdist, which keeps each file on one worker, runs them on two."""
     pending = _pending()
     params = []
-    for name in _program_names():
+    for name in _program_names()[shard::shards]:
         marks = []
         if name in pending:
             marks.append(pytest.mark.xfail(reason=pending[name], strict=True))
@@ -305,13 +309,18 @@ def _warm_caches():
                     "<warm-up>", Options())
 
 
-@pytest.mark.parametrize("name", _params())
-def test_program(name, tmp_path):
+def check_program(name: str, tmp_path: Path) -> None:
+    """Run the variants of program `name` and fail with a report of each mismatch."""
     program = load_program(name)
     outcomes = run_variants(program, tmp_path)
     problems = _mismatches(program, outcomes)
     if problems:
         pytest.fail(f"{program.source_path}:\n" + "\n".join(problems), pytrace=False)
+
+
+@pytest.mark.parametrize("name", program_params(0))
+def test_program(name, tmp_path):
+    check_program(name, tmp_path)
 
 
 def test_pending_names_exist():

@@ -508,12 +508,13 @@ def test_time_limit_rejects_bad_value(tmp_path, value):
 # ------------------------------------------------------------------ embedding memory
 
 def test_embedding_cycles_memory_bounded():
-    # 300 new programs at -O0: each module and its execution engine must be
-    # released, so after warm-up the RSS stays flat
+    # 170 new programs at -O0: each module and its execution engine must be
+    # released, so after warm-up the RSS stays flat: it grew by 0.5 MiB over
+    # 300 cycles when measured, and the bound catches 44 KB a cycle
     from tests.fuzz.embed_cycles import run_cycles
 
-    start, end = run_cycles(300, opt_level=0, distinct=0)
-    assert end - start < 16, f"RSS grew from {start:.1f} to {end:.1f} MiB over 270 cycles"
+    start, end = run_cycles(170, opt_level=0, distinct=0)
+    assert end - start < 6, f"RSS grew from {start:.1f} to {end:.1f} MiB over 140 cycles"
 
 
 def test_embedding_cache_hits_memory_bounded(tmp_path, monkeypatch):
