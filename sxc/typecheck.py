@@ -2354,6 +2354,13 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             receiver_expected = T.ParseResultT(expected)
         elif _untyped_parse(e.receiver):
             receiver_expected = self.parse_hint(e.method, expected)
+            if receiver_expected is None and e.method == "unwrap_or" and len(e.args) == 1:
+                # `s.parse().unwrap_or(0)` parses into the type of the default, as Rust infers
+                default = self.expr(e.args[0], None)
+                default.checked = True
+                e.args[0] = default
+                if _parsable(T.prune(default.ty)):
+                    receiver_expected = T.ParseResultT(T.prune(default.ty))
         if isinstance(e.receiver, ast.MethodCall) and e.receiver.method == "parse" and \
                 (e.method == "unwrap" or e.method in PARSE_OPTION_METHODS):
             # these read the parsed value and the flag themselves, with no `Result`
