@@ -857,6 +857,30 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                 return True
         return False
 
+    def parse_in_and_then(self, e: ast.MethodCall, expected) -> None:
+        """Give the `parse` of `x.and_then(|s| s.parse().ok()).unwrap_or(d)` the type that
+        the binding expects, else the type of `d`, as Rust infers it:
+        `let n: usize = args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(100);`.
+        `x.map(|s| s.parse().unwrap()).unwrap_or(d)` is read the same way."""
+        receiver = e.receiver
+        ends = {"and_then": ("ok",), "map": ("unwrap", "expect")}
+        if not (isinstance(receiver, ast.MethodCall) and receiver.method in ends
+                and len(receiver.args) == 1):
+            return
+        parse = _closure_parse(receiver.args[0], ends[receiver.method])
+        if parse is None:
+            return
+        target = expected
+        if target is None or isinstance(target, T.NeverT):
+            default = self.expr(e.args[0], None)
+            default.checked = True
+            e.args[0] = default
+            target = T.prune(default.ty)
+            if isinstance(target, T.LiteralVar):
+                target = target.resolved()
+        if _parsable(target):
+            parse.type_args = [ast.ResolvedType(parse.span, target)]
+
     def parse_target_error(self, span: Span, target: T.Type | None = None) -> None:
         """Report a `parse` whose target type is unknown, or `target` when sxc cannot
         parse into it."""
@@ -2348,6 +2372,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             chain = self.ordering_call(e, expected)
         if chain is not None:
             return chain
+        if e.method == "unwrap_or" and len(e.args) == 1:
+            self.parse_in_and_then(e, expected)
         receiver_expected = None
         if e.method in ("unwrap", "expect") and expected is not None:
             # `let n: u64 = s.parse().unwrap();` parses into the declared type
@@ -3891,6 +3917,20 @@ U8_ASCII_METHODS = (
 def _parsable(target: T.Type) -> bool:
     """Return whether sxc's `parse` reads a string into `target`."""
     return T.is_int(target) or T.is_float(target) or target == T.BOOL
+
+
+def _closure_parse(e: ast.Expr, ends: tuple[str, ...]) -> ast.MethodCall | None:
+    """Return the untyped `parse` call of a closure `|s| s.parse().END(..)` with END one
+    of `ends`, else None."""
+    if not isinstance(e, ast.Closure) or len(e.params) != 1 or e.ret is not None:
+        return None
+    body = e.body
+    while isinstance(body, ast.Block) and not body.stmts and body.tail is not None:
+        body = body.tail
+    if isinstance(body, ast.MethodCall) and body.method in ends and \
+            _untyped_parse(body.receiver):
+        return body.receiver
+    return None
 
 
 def _untyped_parse(e: ast.Expr) -> bool:
