@@ -45,23 +45,48 @@ class OrderingMixin:
                 and len(e.args) == int(e.method == "expect"):
             message = e.args[0] if e.args else ast.StrLit(e.span, UNWRAP_NONE)
             compare = e.receiver
-        elif e.method not in ("cmp", "total_cmp") or len(e.args) != 1:
+        elif e.method not in ("cmp", "total_cmp", "partial_cmp") or len(e.args) != 1:
             return None
         left = self.expr(compare.receiver, None)
         left.checked = True
         compare.receiver = left
         base = T.prune(T.strip_refs(left.ty))
         kind = compare.method
-        orderable = T.is_numeric(base) or T.is_char(base) or isinstance(base, (T.BoolT, T.TupleT))
+        orderable = T.is_numeric(base) or T.is_char(base) or \
+            isinstance(base, (T.BoolT, T.TupleT, T.StrT))
         if kind == "cmp" and isinstance(base, T.FloatT):
             orderable = False  # `f64` is no `Ord`: Rust has `total_cmp` and `partial_cmp`
         if kind == "total_cmp" and not isinstance(base, T.FloatT):
             orderable = False
         if not orderable:
             return None
+        if kind == "partial_cmp" and message is None:
+            block = self.option_ordering(e.span, left, _operand(compare.args[0]))
+            return self.expr(block, expected)
         block = self.ordering_block(e.span, kind, left, _operand(compare.args[0]), message,
                                     e.method_span or e.span)
         return self.expr(block, expected)
+
+    def option_ordering(self, span, left: ast.Expr, right: ast.Expr) -> ast.Block:
+        """Return the block of `left.partial_cmp(&right)`: `Some` of the `Ordering`, or
+        `None` when the sides are unordered (a NaN)."""
+        def some(name: str) -> ast.Block:
+            return ast.Block(span, [], ast.Call(span, ast.Path(span, ["Some"]),
+                                                [self.ordering_variant(span, name)]))
+
+        def side(name: str) -> ast.Path:
+            return ast.Path(span, [name])
+        if isinstance(left.ty, T.RefT):
+            left = ast.Unary(span, "*", left)
+        stmts = [ast.Let(span, ast.NamePattern(span, "__left"), None, left),
+                 ast.Let(span, ast.NamePattern(span, "__right"), None, right)]
+        unordered = ast.If(span, ast.Binary(span, "==", side("__left"), side("__right")),
+                           some("Equal"), ast.Block(span, [], ast.Path(span, ["None"])))
+        greater = ast.If(span, ast.Binary(span, "<", side("__right"), side("__left")),
+                         some("Greater"), ast.Block(span, [], unordered))
+        result = ast.If(span, ast.Binary(span, "<", side("__left"), side("__right")),
+                        some("Less"), ast.Block(span, [], greater))
+        return ast.Block(span, stmts, result)
 
     def ordering_block(self, span, kind: str, left: ast.Expr, right: ast.Expr,
                        message: ast.Expr | None, panic_at) -> ast.Block:

@@ -29,7 +29,8 @@ SUPPORTED_TRAITS = {"Default": {"default"}, "Clone": {"clone"}, "PartialEq": {"e
 # Derivable traits that need no method: `Debug` is built into `{:?}`, and
 # `Copy` and `Eq` only state a property.
 MARKER_DERIVES = {"Debug", "Copy", "Eq"}
-DERIVED_METHODS = {"Default": "default", "Clone": "clone", "PartialEq": "eq"}
+DERIVED_METHODS = {"Default": "default", "Clone": "clone", "PartialEq": "eq",
+                   "PartialOrd": "partial_cmp", "Ord": "cmp"}
 
 OPERATOR_TRAITS = {"Add", "Sub", "Mul", "Div", "Rem", "Neg", "Not", "AddAssign",
                    "SubAssign", "MulAssign", "DivAssign", "RemAssign", "Index", "IndexMut",
@@ -308,7 +309,8 @@ def derive_methods(program, reporter: Reporter) -> None:
             if trait not in DERIVED_METHODS:
                 reporter.error(f"sxc does not support `#[derive({trait})]`", span,
                                help="sxc derives `Debug`, `Clone`, `Copy`, `Default`, "
-                                    "`PartialEq` and `Eq`", code="SX0804")
+                                    "`PartialEq`, `Eq`, `PartialOrd` and `Ord`",
+                               code="SX0804")
                 continue
             key = f"{name}::{DERIVED_METHODS[trait]}"
             previous = program.functions.get(key)
@@ -319,7 +321,11 @@ def derive_methods(program, reporter: Reporter) -> None:
                                help=f"remove `{trait}` from the `#[derive]` or the "
                                     "hand-written method", code="SX0316")
                 continue
-            fn = BUILDERS[trait](sdef, name, span)
+            if trait in ("PartialOrd", "Ord"):
+                fn = _compare(sdef, name, span, program.prelude_key("Ordering"),
+                              DERIVED_METHODS[trait])
+            else:
+                fn = BUILDERS[trait](sdef, name, span)
             fn.owner = name
             fn.origin = getattr(sdef, "origin", "user")
             fn.module_path = getattr(sdef, "module_path", "crate")
@@ -370,6 +376,37 @@ def _eq(sdef: ast.StructDef, name: str, span: Span) -> ast.FnDef:
     body = ast.Block(span, [], test)
     return ast.FnDef(span, "eq", [other], ast.NamedType(span, ["bool"]), body, "ref", [],
                      True, span)
+
+
+def _compare(sdef: ast.StructDef, name: str, span: Span, ordering: str,
+             method: str) -> ast.FnDef:
+    """Return the derived `partial_cmp` (or `cmp`): the fields compared in order, the
+    first that differs deciding, as Rust derives it."""
+    def variant(which: str) -> ast.Path:
+        return ast.Path(span, [ordering, which])
+
+    def equal() -> ast.Expr:
+        if method == "cmp":
+            return variant("Equal")
+        return ast.Call(span, ast.Path(span, ["Some"]), [variant("Equal")])
+
+    stmts: list[ast.Stmt] = []
+    for i, (f, _) in enumerate(sdef.fields):
+        order = ast.Path(span, [f"__order{i}"])
+        mine = ast.Field(span, ast.Path(span, ["self"]), f)
+        theirs = ast.Ref(span, ast.Field(span, ast.Path(span, ["other"]), f), False)
+        stmts.append(ast.Let(span, ast.NamePattern(span, order.segments[0]), None,
+                             ast.MethodCall(span, mine, method, [theirs], [], span)))
+        differs = ast.Binary(span, "!=", order, equal(), span)
+        leave = ast.Block(span, [ast.ExprStmt(span, ast.Return(span, copy.deepcopy(order)))],
+                          None)
+        stmts.append(ast.ExprStmt(span, ast.If(span, differs, leave, None), False))
+    result: ast.TypeExpr = ast.NamedType(span, [ordering])
+    if method == "partial_cmp":
+        result = ast.NamedType(span, ["Option"], [result])
+    other = ast.Param(span, "other", ast.RefType(span, _self_type(sdef, name, span), False))
+    return ast.FnDef(span, method, [other], result, ast.Block(span, stmts, equal()), "ref",
+                     [], True, span)
 
 
 BUILDERS = {"Default": _default, "Clone": _clone, "PartialEq": _eq}

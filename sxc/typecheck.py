@@ -1605,6 +1605,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             return self.aggregate_eq(e, aggregate)
         if comparison and isinstance(aggregate, T.TupleT) and aggregate.items:
             return self.tuple_order(e, aggregate)
+        if comparison and isinstance(aggregate, T.StructT) and \
+                self.has_method(aggregate.struct, "partial_cmp"):
+            return self.struct_order(e)
         method = ARITHMETIC_METHODS.get(op)
         if method is not None and isinstance(aggregate, T.StructT) and \
                 self.operator_methods(aggregate.struct, method):
@@ -2286,6 +2289,31 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             test = same if i == 0 else ast.Binary(span, "&&", test, same, e.op_span)
         return self.expr(ast.Block(span, stmts, test), T.BOOL)
 
+    def has_method(self, struct: str, name: str) -> bool:
+        """Return whether the struct has a method `name`, made for a generic copy as needed."""
+        self.ensure_method(struct, name)
+        return f"{struct}::{name}" in self.sigs
+
+    def struct_order(self, e: ast.Binary) -> ast.Expr:
+        """Check `a < b`, `<=`, `>` or `>=` on structs through their `partial_cmp`, as Rust's
+        `PartialOrd` does: `a <= b` is `Some(Less)` or `Some(Equal)`."""
+        span = e.span
+        e.left.checked = True
+        e.right.checked = True
+        self.eq_temps += 1
+        order = f"__order{self.eq_temps}"
+        right = e.right if isinstance(e.right.ty, T.RefT) else ast.Ref(span, e.right, False)
+        compare = ast.MethodCall(span, e.left, "partial_cmp", [right], [], e.op_span)
+        wanted = {"<": ["Less"], ">": ["Greater"], "<=": ["Less", "Equal"],
+                  ">=": ["Greater", "Equal"]}[e.op]
+        test: ast.Expr | None = None
+        for name in wanted:
+            some = ast.Call(span, ast.Path(span, ["Some"]), [self.ordering_variant(span, name)])
+            same = ast.Binary(span, "==", ast.Path(span, [order]), some, e.op_span)
+            test = same if test is None else ast.Binary(span, "||", test, same, e.op_span)
+        block = ast.Block(span, [ast.Let(span, ast.NamePattern(span, order), None, compare)], test)
+        return self.expr(block, T.BOOL)
+
     def tuple_order(self, e: ast.Binary, ty: T.TupleT) -> ast.Expr:
         """Check `a < b`, `<=`, `>` or `>=` on tuples, which compare lexicographically.
 
@@ -2429,6 +2457,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                     copy.ty = base
                     return copy
                 return e.receiver
+            if sig is None and name in ("max", "min") and len(e.args) == 1 and \
+                    self.has_method(base.struct, "cmp"):
+                return self.expr(_ord_max_min(e), expected)
             if sig is None or sig.self_kind is None:
                 trait = {"clone": "Clone", "eq": "PartialEq"}.get(name)
                 help_text = f"add `#[derive({trait})]` above `struct {base.struct}`" \
@@ -2839,8 +2870,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         e.args = self.check_args(e.args, params.get(name, []), e.span, f"`{name}`")
         if name == "remove":
             e.ty = elem
-        if name in ("sort", "sort_unstable") and isinstance(elem, (T.TupleT, T.StrT)) and \
-                _totally_ordered(elem):
+        if name in ("sort", "sort_unstable") and (
+                isinstance(elem, (T.TupleT, T.StrT)) and _totally_ordered(elem)
+                or isinstance(elem, T.StructT) and self.has_method(elem.struct, "cmp")):
             return self.sort_by_less(e)
         if name in ("sort", "sort_unstable") and not (T.is_int(elem) or T.is_char(elem)
                                                        or elem == T.BOOL):
@@ -4078,6 +4110,23 @@ def _deref_operand(e: ast.Expr) -> ast.Expr:
 # the functions of `std` that sxc rewrites, all of two arguments
 _SWAP_AND_ORDER = ("std::cmp::max", "std::cmp::min", "cmp::max", "cmp::min",
                    "std::mem::swap", "mem::swap")
+
+
+def _ord_max_min(e: ast.MethodCall) -> ast.Block:
+    """Rewrite `a.max(b)` (or `min`) of a struct with `Ord` into
+    `{ let x = a; let y = b; if x <= y { y } else { x } }`: as in Rust, `max`
+    returns `b` and `min` returns `a` when they are equal."""
+    span = e.span
+    tag = f"{span.line}_{span.col}"
+    mine, theirs = ast.Path(span, [f"__self_{tag}"]), ast.Path(span, [f"__other_{tag}"])
+    pick = (theirs, mine) if e.method == "max" else (mine, theirs)
+    e.receiver.checked = True
+    return ast.Block(span, [
+        ast.Let(span, ast.NamePattern(span, mine.segments[0]), None, e.receiver),
+        ast.Let(span, ast.NamePattern(span, theirs.segments[0]), None, e.args[0]),
+    ], ast.If(span, ast.Binary(span, "<=", copy.deepcopy(mine), copy.deepcopy(theirs)),
+              ast.Block(span, [], copy.deepcopy(pick[0])),
+              ast.Block(span, [], copy.deepcopy(pick[1]))))
 
 
 def _pop_front_block(e: ast.MethodCall) -> ast.If:

@@ -82,8 +82,8 @@ CASES = [
     ("iterator-adapter", in_main("let v = vec![1.0]; let w = v.iter().map(1);"), 2, 41,
      "sxc supports the iterator adapter `map` only in a chain that ends in a consumer",
      "end the chain with `.sum::<T>()`"),
-    ("derive-ord", "#[derive(PartialOrd)]\nstruct V { x: f64 }\nfn main() { }\n", 1, 1,
-     "`#[derive(PartialOrd)]`", None),
+    ("derive-hash", "#[derive(Hash)]\nstruct V { x: f64 }\nfn main() { }\n", 1, 1,
+     "`#[derive(Hash)]`", "`PartialOrd` and `Ord`"),
 ]
 
 
