@@ -2803,8 +2803,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                 isinstance(e.args[0], ast.Range):
             self._require_mut(e.receiver, "drain")
             return self.expr(_drain_block(e), expected)
-        if name == "retain" and is_vec and len(e.args) == 1:
-            self._require_mut(e.receiver, "retain")
+        if name in ("retain", "dedup_by_key", "dedup_by") and is_vec and len(e.args) == 1:
+            self._require_mut(e.receiver, name)
             return self.expr(_retain_block(e), expected)
         if name == "concat" and not e.args and isinstance(T.prune(elem), T.VecT):
             receiver = e.receiver
@@ -4261,7 +4261,10 @@ def _retain_block(e: ast.MethodCall) -> ast.Block:
           while r < v.len() { if keep(&v[r]) { v[w] = v[r]; w += 1; } r += 1; }
           v.truncate(w); }
 
-    `f` is called once per element, in order, as Rust's `retain` calls it."""
+    `f` is called once per element, in order, as Rust's `retain` calls it.
+    `v.dedup_by_key(k)` keeps the element when `w == 0 || k(&v[r]) != k(&v[w - 1])`,
+    and `v.dedup_by(same)` when `w == 0 || !same(&v[r], &v[w - 1])`, so each run of
+    equal elements keeps its first, as in Rust."""
     span = e.span
     tag = f"{span.line}_{span.col}"
     keep, write, read = f"__keep_{tag}", f"__write_{tag}", f"__read_{tag}"
@@ -4278,7 +4281,18 @@ def _retain_block(e: ast.MethodCall) -> ast.Block:
     def bump(counter: str) -> ast.Assign:
         return ast.Assign(span, "+=", name(counter), ast.IntLit(span, 1))
 
-    test = ast.Call(span, name(keep), [ast.Ref(span, element(read), False)])
+    test: ast.Expr = ast.Call(span, name(keep), [ast.Ref(span, element(read), False)])
+    if e.method != "retain":
+        kept = ast.Index(span, vec(), ast.Binary(span, "-", name(write), ast.IntLit(span, 1)))
+        if e.method == "dedup_by_key":
+            other = ast.Call(span, name(keep), [ast.Ref(span, kept, False)])
+            differs: ast.Expr = ast.Binary(span, "!=", test, other)
+        else:
+            same = ast.Call(span, name(keep), [ast.Ref(span, element(read), False),
+                                               ast.Ref(span, kept, False)])
+            differs = ast.Unary(span, "!", same)
+        first = ast.Binary(span, "==", name(write), ast.IntLit(span, 0))
+        test = ast.Binary(span, "||", first, differs)
     moved = ast.Block(span, [ast.Assign(span, "=", element(write), element(read)),
                              bump(write)], None)
     step = ast.Block(span, [ast.ExprStmt(span, ast.If(span, test, moved, None)), bump(read)],
