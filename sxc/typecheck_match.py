@@ -18,6 +18,8 @@ patterns also get `space`, and a value pattern its typed `value`.
 
 from __future__ import annotations
 
+import copy
+
 from sxc import ast
 from sxc import patterns as P
 from sxc import types as T
@@ -109,6 +111,75 @@ class MatchChecks:
         e.target = ("variant", f"{enum}::{variant}")
         return e
 
+    def if_let_element(self, e: ast.Match) -> ast.Block | None:
+        """Rewrite `if let Some(x) = v.get_mut(i) { .. } else { .. }` into a test of the
+        index and `let x = &mut v[i];`, because sxc has no `Option<&mut T>`.  Also
+        `first_mut`, `last_mut`, `front_mut`, `back_mut` and `v.iter_mut().find(f)`."""
+        call = e.scrutinee
+        pattern = e.arms[0].pattern
+        if not (isinstance(call, ast.MethodCall) and isinstance(pattern, ast.VariantPattern)
+                and pattern.path == ["Some"] and pattern.fields is None
+                and len(pattern.items) == 1 and isinstance(pattern.items[0], ast.NamePattern)):
+            return None
+        method = call.method
+        finds = method == "find" and len(call.args) == 1 and \
+            isinstance(call.receiver, ast.MethodCall) and call.receiver.method == "iter_mut" \
+            and not call.receiver.args
+        arity = {"get_mut": 1, "first_mut": 0, "last_mut": 0, "front_mut": 0, "back_mut": 0}
+        if not finds and arity.get(method) != len(call.args):
+            return None
+        owner = call.receiver.receiver if finds else call.receiver
+        owner = self.expr(owner, None)
+        owner.checked = True
+        if finds:
+            call.receiver.receiver = owner
+        else:
+            call.receiver = owner
+        if not isinstance(T.strip_refs(owner.ty), (T.VecT, T.ArrayT, T.SliceT)):
+            return None
+        span = e.span
+        at = f"__at_{span.line}_{span.col}"
+
+        def seq() -> ast.Expr:
+            return copy.deepcopy(owner)
+
+        def index() -> ast.Path:
+            return ast.Path(span, [at])
+
+        def length() -> ast.MethodCall:
+            return ast.MethodCall(span, seq(), "len", [], [], span)
+
+        def let(name: str, value: ast.Expr, mutable: bool = False) -> ast.Let:
+            return ast.Let(span, ast.NamePattern(span, name, mutable), None, value)
+
+        usize = ast.NamedType(span, ["usize"])
+        bind = ast.Let(span, pattern.items[0], None,
+                       ast.Ref(span, ast.Index(span, seq(), index()), True))
+        then = ast.Block(span, [bind], e.arms[0].body)
+        otherwise = ast.Block(span, [], e.arms[1].body)
+        stmts: list[ast.Stmt] = []
+        if finds:
+            test = f"__test_{span.line}_{span.col}"
+            stmts.append(let(test, call.args[0]))
+            stmts.append(ast.Let(span, ast.NamePattern(span, at, True), usize,
+                                 ast.IntLit(span, 0)))
+            missed = ast.Unary(span, "!", ast.Call(span, ast.Path(span, [test]), [
+                ast.Ref(span, ast.Index(span, seq(), index()), False)]))
+            step = ast.Block(span, [ast.Assign(span, "+=", index(), ast.IntLit(span, 1))], None)
+            stmts.append(ast.ExprStmt(span, ast.While(span, ast.Binary(
+                span, "&&", ast.Binary(span, "<", index(), length()), missed), step), False))
+            found: ast.Expr = ast.Binary(span, "<", index(), length())
+        elif method == "get_mut":
+            stmts.append(ast.Let(span, ast.NamePattern(span, at), usize, call.args[0]))
+            found = ast.Binary(span, "<", index(), length())
+        else:
+            found = ast.Unary(span, "!", ast.MethodCall(span, seq(), "is_empty", [], [], span))
+            first = method in ("first_mut", "front_mut")
+            position = ast.IntLit(span, 0) if first else \
+                ast.Binary(span, "-", length(), ast.IntLit(span, 1))
+            then.stmts.insert(0, ast.Let(span, ast.NamePattern(span, at), usize, position))
+        return ast.Block(span, stmts, ast.If(span, found, then, otherwise))
+
     def enum_debug_blocker(self, t: T.EnumT, seen: frozenset) -> T.Type | None:
         """Return `t` when its enum does not derive `Debug`, else None."""
         edef = self.program.enums.get(t.enum)
@@ -186,6 +257,10 @@ class MatchChecks:
     # ------------------------------------------------------------ match
 
     def e_Match(self, e: ast.Match, expected):
+        if getattr(e, "let_form", None) == "if let":
+            rewritten = self.if_let_element(e)
+            if rewritten is not None:
+                return self.expr(rewritten, expected)
         e.scrutinee = self.expr(e.scrutinee, None)
         if isinstance(e.scrutinee.ty, T.ParseResultT):
             e.scrutinee = self.parse_result(e.scrutinee)
