@@ -2829,6 +2829,18 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             return e
         if name in VEC_EDIT_METHODS or name in SEQ_EDIT_METHODS:
             return self.seq_edit_method(e, base)
+        if name in REWRITTEN_SEQ_METHODS:
+            # the rewrites above take only the forms Rust has
+            wanted = REWRITTEN_SEQ_METHODS[name]
+            count = len(e.args)
+            self.rep.error(f"`{name}` takes {wanted} but {count} "
+                           f"{'was' if count == 1 else 'were'} supplied"
+                           if name != "drain" or count != 1 else
+                           "`drain` takes a range, such as `a..b`, `a..` or `..`",
+                           e.method_span or e.span, code="SX0302")
+            e.args = [self.expr(a, None) for a in e.args]
+            e.ty = T.NEVER
+            return e
         help_text = None
         if name in iter_chains.ADAPTERS or name in iter_chains.SLICE_SOURCES:
             self.rep.error(f"sxc supports the iterator adapter `{name}` only in a chain that "
@@ -4015,6 +4027,13 @@ STR_PRELUDE_METHODS = {
 
 PRELUDE_SPLITTERS = frozenset(STR_PRELUDE_METHODS[m][0] for m in iter_chains.SPLITTERS
                               if m in STR_PRELUDE_METHODS)
+
+# the sequence methods that `seq_method` rewrites, with the arguments they take
+REWRITTEN_SEQ_METHODS = {
+    "drain": "1 argument", "rotate_left": "1 argument", "rotate_right": "1 argument",
+    "dedup_by_key": "1 argument", "dedup_by": "1 argument", "push_front": "1 argument",
+    "pop_front": "0 arguments",
+}
 
 # the methods of Rust's `VecDeque` that are `Vec` methods under another name;
 # `push_front` and `pop_front` are rewritten (see `seq_method`)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import check_diagnostic
+from sxc.diagnostics import CompileError
+from sxc.driver import Options, compile_program
 from test_diagnostics import expect_error, sxc_cli
 
 # (id, source, line, col, message fragment, help fragment or None)
@@ -68,3 +71,25 @@ def test_error(tmp_path, case):
     _, source, line, col, fragment, help_text = case
     path, proc = sxc_cli(tmp_path, source)
     expect_error(proc, path, line, col, fragment, source, help_text)
+
+
+# Misused forms of the sequence methods that the type checker rewrites, checked
+# in this process: (id, statement in `main`, column, message fragment)
+REWRITTEN = [
+    ("drain_index", "v.drain(1);", 7, "`drain` takes a range, such as `a..b`, `a..` or `..`"),
+    ("rotate_no_count", "v.rotate_left();", 7, "`rotate_left` takes 1 argument but 0 were"),
+    ("dedup_by_key_no_key", "v.dedup_by_key();", 7,
+     "`dedup_by_key` takes 1 argument but 0 were supplied"),
+    ("pop_front_argument", "v.pop_front(3);", 7, "`pop_front` takes 0 arguments but 1 was"),
+    ("push_front_two", "v.push_front(1, 2);", 7, "`push_front` takes 1 argument but 2 were"),
+]
+
+
+@pytest.mark.parametrize("case", REWRITTEN, ids=[c[0] for c in REWRITTEN])
+def test_rewritten_method_misuse(case):
+    _, statement, col, fragment = case
+    source = f"fn main() {{\n    let mut v = vec![1, 2];\n    {statement}\n}}\n"
+    with pytest.raises(CompileError) as info:
+        compile_program(source, "prog.sx", Options(opt_level=0))
+    check_diagnostic(info.value.render().split("\n\n")[0], "prog.sx", 3, col, fragment,
+                     source, None)
