@@ -2461,7 +2461,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                     self.has_method(base.struct, "cmp"):
                 return self.expr(_ord_max_min(e), expected)
             if sig is None or sig.self_kind is None:
-                trait = {"clone": "Clone", "eq": "PartialEq"}.get(name)
+                trait = {"clone": "Clone", "eq": "PartialEq", "partial_cmp": "PartialOrd",
+                         "cmp": "Ord"}.get(name)
                 help_text = f"add `#[derive({trait})]` above `struct {base.struct}`" \
                     if trait else None
                 if help_text is None:

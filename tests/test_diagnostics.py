@@ -237,8 +237,10 @@ ERRORS = [
      "fn main() {\n    let a = Pt { x: Pt { x: 1.0, y: 2.0 }, y: Pt { x: 3.0, y: 4.0 } };\n"
      "    let b: i64 = a;\n}\n",
      4, 18, "mismatched types: expected `i64`, found `Pt<Pt<f64>>`", None),
-    ("partial_cmp_without_unwrap", "fn main() {\n    let o = 1.5f64.partial_cmp(&2.0);\n}\n",
-     2, 20, "no method named `partial_cmp` found for `f64`", "`a.partial_cmp(&b).unwrap()`"),
+    ("partial_cmp_without_derive", "struct V { x: f64 }\nfn main() {\n"
+     "    let a = V { x: 1.0 };\n    let o = a.partial_cmp(&a);\n}\n",
+     4, 15, "no method named `partial_cmp` found for struct `V`",
+     "add `#[derive(PartialOrd)]` above `struct V`"),
     ("cmp_on_float", "fn main() {\n    let o = 1.5f64.cmp(&2.0);\n}\n",
      2, 20, "no method named `cmp` found for `f64`", "use `a.total_cmp(&b)`"),
     ("labelled_block_plain_break", "fn main() {\n    let x = 'a: {\n        if true { break; }\n"
@@ -256,7 +258,7 @@ ERRORS = [
      "    let y = x * 2.0;\n}\n", 2, 13, "cannot infer the type to parse into", None),
     ("parse_target_method", "fn main() {\n    let x = \"1\".parse().unwrap();\n"
      "    let y = x.abs();\n}\n", 2, 13, "cannot infer the type to parse into", None),
-    ("parse_target_unwrap_or", "fn main() {\n    let g = \"x\".parse().unwrap_or(1.5);\n}\n",
+    ("parse_target_unwrap_or", "fn main() {\n    let g = \"x\".parse().unwrap_or(\"d\");\n}\n",
      2, 13, "cannot infer the type to parse into", "write `s.parse::<f64>()`"),
     ("break_value_types_differ", "fn main() {\n    let x = 'b: { if true { break 'b 1; } \"s\" };\n}\n",
      2, 17, "mismatched types: expected `i64`, found `&str`", None),
@@ -301,7 +303,7 @@ ERROR_CODES = {
     "type_alias_private": "SX0204", "tuple_struct_arity": "SX0302",
     "tuple_struct_pattern_type": "SX0301", "tuple_struct_pattern_count": "SX0301",
     "tuple_struct_no_field": "SX0211", "generic_struct_mismatch_name": "SX0301",
-    "generic_struct_nested_name": "SX0301", "partial_cmp_without_unwrap": "SX0210",
+    "generic_struct_nested_name": "SX0301", "partial_cmp_without_derive": "SX0210",
     "cmp_on_float": "SX0210", "labelled_block_plain_break": "SX0317",
     "labelled_block_continue": "SX0317", "labelled_block_plain_continue": "SX0317",
     "parse_target_printed": "SX0304", "parse_target_operator": "SX0304",
