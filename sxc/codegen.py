@@ -1479,29 +1479,25 @@ class Codegen:
         end_bb = self.st.fn.append_basic_block("if.end")
         b.cbranch(cond, then_bb, else_bb)
         b.position_at_end(then_bb)
-        reached = False
-        v = self.block_value(e.then)
-        # after a `return` the builder sits in a fresh block that nothing
-        # reaches, so a branch that diverges ends there
-        if not b.block.is_terminated:
+
+        def finish(v) -> bool:
+            """End the branch that produced `v`; return whether it reaches `end_bb`."""
+            if b.block.is_terminated:
+                return False
             if v is NEVER:
+                # after a `return` the builder sits in a fresh block that nothing
+                # reaches, so a branch that diverges ends there
                 b.unreachable()
-            else:
-                if has_value:
-                    self.store(v, slot)
-                b.branch(end_bb)
-                reached = True
+                return False
+            if has_value:
+                self.store(v, slot)
+            b.branch(end_bb)
+            return True
+
+        reached = finish(self.block_value(e.then))
         b.position_at_end(else_bb)
         if e.else_ is not None:
-            v = self.value(e.else_)
-            if not b.block.is_terminated:
-                if v is NEVER:
-                    b.unreachable()
-                else:
-                    if has_value:
-                        self.store(v, slot)
-                    b.branch(end_bb)
-                    reached = True
+            reached = finish(self.value(e.else_)) or reached
         else:
             b.branch(end_bb)
             reached = True

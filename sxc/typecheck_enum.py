@@ -153,27 +153,11 @@ class EnumDataChecks:
 
     def check_enum_recursion(self, edef: ast.EnumDef) -> None:
         """Report an enum that contains itself by value, which needs a `Box` in Rust."""
-        pending = [t for fields in edef.fields.values() for _, t in fields]
-        visited: set[str] = set()
-        while pending:
-            t = pending.pop()
-            if isinstance(t, T.ArrayT):
-                pending.append(t.elem)
-            elif isinstance(t, T.TupleT):
-                pending.extend(t.items)
-            elif isinstance(t, T.StructT) and t.struct not in visited:
-                visited.add(t.struct)
-                pending.extend(self.structs.get(t.struct, {}).values())
-            elif isinstance(t, T.EnumT):
-                if t.enum == edef.name:
-                    self.rep.error(f"recursive type `{edef.name}` has infinite size",
-                                   edef.name_span or edef.span, help=NO_BOX_HELP, code="SX0310")
-                    edef.fields = {v: [] for v in edef.fields}
-                    return
-                inner = self.program.enums.get(t.enum)
-                if inner is not None and t.enum not in visited and hasattr(inner, "fields"):
-                    visited.add(t.enum)
-                    pending.extend(ft for fields in inner.fields.values() for _, ft in fields)
+        if reaches_itself(self.program, edef, lambda s: list(self.structs.get(s, {}).values()),
+                          False):
+            self.rep.error(f"recursive type `{edef.name}` has infinite size",
+                           edef.name_span or edef.span, help=NO_BOX_HELP, code="SX0310")
+            edef.fields = {v: [] for v in edef.fields}
 
     def data_enum(self, t: T.Type) -> ast.EnumDef | None:
         """Return the definition of `t` when it is an enum with data, else None."""
@@ -983,16 +967,22 @@ def contains_itself(program, enum: str, struct_fields) -> bool:
     `struct_fields(name)` lists the field types of a struct."""
     edef = program.enums[enum]
     known = getattr(edef, "contains_itself", None)
-    if known is not None:
-        return known
+    if known is None:
+        known = edef.contains_itself = reaches_itself(program, edef, struct_fields, True)
+    return known
+
+
+def reaches_itself(program, edef: ast.EnumDef, struct_fields, through_vec: bool) -> bool:
+    """Return whether the payloads of `edef` contain `edef` again: by value (in arrays,
+    tuples, structs and other enums), and with `through_vec` also in `Vec`s, slices
+    and references."""
     pending = [t for fields in edef.fields.values() for _, t in fields]
     visited: set[str] = set()
-    found = False
-    while pending and not found:
+    while pending:
         t = pending.pop()
-        if isinstance(t, (T.ArrayT, T.VecT, T.SliceT)):
+        if isinstance(t, T.ArrayT) or through_vec and isinstance(t, (T.VecT, T.SliceT)):
             pending.append(t.elem)
-        elif isinstance(t, T.RefT):
+        elif through_vec and isinstance(t, T.RefT):
             pending.append(t.inner)
         elif isinstance(t, T.TupleT):
             pending.extend(t.items)
@@ -1000,13 +990,13 @@ def contains_itself(program, enum: str, struct_fields) -> bool:
             visited.add(t.struct)
             pending.extend(struct_fields(t.struct))
         elif isinstance(t, T.EnumT):
-            found = t.enum == enum
+            if t.enum == edef.name:
+                return True
             inner = program.enums.get(t.enum)
             if inner is not None and t.enum not in visited and hasattr(inner, "fields"):
                 visited.add(t.enum)
                 pending.extend(ft for fields in inner.fields.values() for _, ft in fields)
-    edef.contains_itself = found
-    return found
+    return False
 
 
 def _let(span, name: str, value: ast.Expr) -> ast.Let:
