@@ -53,7 +53,7 @@ class OrderingMixin:
         base = T.prune(T.strip_refs(left.ty))
         kind = compare.method
         orderable = T.is_numeric(base) or T.is_char(base) or \
-            isinstance(base, (T.BoolT, T.TupleT, T.StrT))
+            isinstance(base, (T.BoolT, T.TupleT, T.StrT)) or self.ordered_enum(base)
         if kind == "cmp" and isinstance(base, T.FloatT):
             orderable = False  # `f64` is no `Ord`: Rust has `total_cmp` and `partial_cmp`
         if kind == "total_cmp" and not isinstance(base, T.FloatT):
@@ -66,6 +66,14 @@ class OrderingMixin:
         block = self.ordering_block(e.span, kind, left, _operand(compare.args[0]), message,
                                     e.method_span or e.span)
         return self.expr(block, expected)
+
+    def ordered_enum(self, t: T.Type) -> bool:
+        """Return whether `t` is an enum without data that derives `PartialOrd` or `Ord`,
+        whose values `<` orders by discriminant."""
+        if not isinstance(t, T.EnumT) or self.data_enum(t) is not None:
+            return False
+        edef = self.program.enums.get(t.enum)
+        return edef is not None and bool({"PartialOrd", "Ord"} & set(edef.derives))
 
     def option_ordering(self, span, left: ast.Expr, right: ast.Expr) -> ast.Block:
         """Return the block of `left.partial_cmp(&right)`: `Some` of the `Ordering`, or

@@ -139,6 +139,12 @@ class MatchChecks:
             return None
         span = e.span
         at = f"__at_{span.line}_{span.col}"
+        stmts: list[ast.Stmt] = []
+        if not isinstance(owner, (ast.Path, ast.Field, ast.Index, ast.TupleField, ast.Unary)):
+            # a temporary, as in `vec![1].first_mut()`, lives in a local for the `if let`
+            temporary = f"__seq_{span.line}_{span.col}"
+            stmts.append(ast.Let(span, ast.NamePattern(span, temporary, True), None, owner))
+            owner = ast.Path(span, [temporary])
 
         def seq() -> ast.Expr:
             return copy.deepcopy(owner)
@@ -157,7 +163,6 @@ class MatchChecks:
                        ast.Ref(span, ast.Index(span, seq(), index()), True))
         then = ast.Block(span, [bind], e.arms[0].body)
         otherwise = ast.Block(span, [], e.arms[1].body)
-        stmts: list[ast.Stmt] = []
         if finds:
             test = f"__test_{span.line}_{span.col}"
             stmts.append(let(test, call.args[0]))
