@@ -151,6 +151,10 @@ ERRORS = [
     ("no-clone", "struct V { x: f64 }\nfn main() {\n    let a = V { x: 1.0 };\n"
      "    let b = a.clone();\n}\n", 4, 15, "no method named `clone` found for struct `V`",
      "add `#[derive(Clone)]` above `struct V`"),
+    ("impl-for-value-and-reference", "use std::ops::Add;\nstruct V { x: f64 }\n"
+     "impl Add for V {\n    type Output = V;\n    fn add(self, o: V) -> V { o }\n}\n"
+     "impl Add for &V {\n    type Output = V;\n    fn add(self, o: &V) -> V { V { x: o.x } }\n}\n"
+     "fn main() { }\n", 9, 8, "the method `V::add` is defined more than once", None),
     ("associated-type-missing", "trait Bag {\n    type Item;\n    fn get(&self) -> Self::Item;\n}\n"
      "struct B { x: f64 }\nimpl Bag for B {\n    fn get(&self) -> f64 { self.x }\n}\n"
      "fn main() { }\n", 6, 6, "not all trait items implemented, missing: `Item`",
