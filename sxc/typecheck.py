@@ -2459,7 +2459,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                 return e.receiver
             if sig is None and name in ("max", "min") and len(e.args) == 1 and \
                     self.has_method(base.struct, "cmp"):
-                return self.expr(_ord_max_min(e), expected)
+                return self.expr(ord_max_min(e), expected)
             if sig is None or sig.self_kind is None:
                 trait = {"clone": "Clone", "eq": "PartialEq", "partial_cmp": "PartialOrd",
                          "cmp": "Ord"}.get(name)
@@ -4132,7 +4132,7 @@ _SWAP_AND_ORDER = ("std::cmp::max", "std::cmp::min", "cmp::max", "cmp::min",
                    "std::mem::swap", "mem::swap")
 
 
-def _ord_max_min(e: ast.MethodCall) -> ast.Block:
+def ord_max_min(e: ast.MethodCall) -> ast.Block:
     """Rewrite `a.max(b)` (or `min`) of a struct with `Ord` into
     `{ let x = a; let y = b; if x <= y { y } else { x } }`: as in Rust, `max`
     returns `b` and `min` returns `a` when they are equal."""

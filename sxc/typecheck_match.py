@@ -230,6 +230,11 @@ class MatchChecks:
                 return handled
         sig = self.sigs.get(key)
         data = self.data_enum(base)
+        if sig is None and e.method in ("max", "min") and len(e.args) == 1 and \
+                self.ordered_enum(base):
+            from sxc.typecheck import ord_max_min
+
+            return self.expr(ord_max_min(e), expected)
         if sig is None and e.method == "clone" and not e.args and data is not None:
             if "Clone" not in data.derives:
                 self.rep.error(f"no method named `clone` found for enum `{base}`",
