@@ -857,6 +857,61 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                 return True
         return False
 
+    def guess_generic_new(self, stmt: ast.Let, later: list[ast.Stmt]) -> None:
+        """Annotate `let s = Stack::new();` of a struct with one type parameter from the
+        first later call `s.push(x)` whose parameter is that type, as Rust infers it,
+        when the argument's type shows in its syntax: a literal, a cast or a local."""
+        init = stmt.init
+        if not (isinstance(stmt.pattern, ast.NamePattern) and isinstance(init, ast.Call)
+                and isinstance(init.func, ast.Path) and len(init.func.segments) == 2
+                and not init.func.type_args):
+            return
+        struct = init.func.segments[0]
+        sdef = self.generic_structs.get(struct)
+        if sdef is None or len(sdef.generics) != 1:
+            return
+        name = stmt.pattern.name
+        for node in (n for s in later for n in ast.walk(s)):
+            if not (isinstance(node, ast.MethodCall) and isinstance(node.receiver, ast.Path)
+                    and node.receiver.segments == [name]):
+                continue
+            templates = [t for t in self.method_templates.get(struct, [])
+                         if t.fn.name == node.method]
+            if len(templates) != 1:
+                continue
+            for param, arg in zip(templates[0].fn.params, node.args):
+                if isinstance(param.type, ast.NamedType) and param.type.path == sdef.generics \
+                        and not param.type.args:
+                    guess = self.syntactic_type(arg)
+                    if guess is None and isinstance(arg, ast.Path) and len(arg.segments) == 1:
+                        # a local declared after the `let`, with its type written
+                        declared = [s.type for s in later if isinstance(s, ast.Let)
+                                    and isinstance(s.pattern, ast.NamePattern)
+                                    and s.pattern.name == arg.segments[0] and s.type is not None]
+                        guess = self.resolve_type(declared[0]) if declared else None
+                    if guess is not None:
+                        stmt.type = ast.NamedType(init.span, [struct],
+                                                  [ast.ResolvedType(arg.span, guess)])
+                    return
+
+    def syntactic_type(self, e: ast.Expr) -> T.Type | None:
+        """Return the type that `e` has by its form alone, or None."""
+        if isinstance(e, ast.FloatLit):
+            return T.PRIMITIVES[e.suffix] if e.suffix else T.F64
+        if isinstance(e, ast.IntLit):
+            return T.PRIMITIVES[e.suffix] if e.suffix else T.I64
+        if isinstance(e, ast.BoolLit):
+            return T.BOOL
+        if isinstance(e, ast.StrLit):
+            return T.STR
+        if isinstance(e, ast.Cast):
+            return self.resolve_type(e.target)
+        if isinstance(e, ast.Path) and len(e.segments) == 1:
+            local = self.lookup(e.segments[0])
+            if local is not None and not isinstance(T.prune(local.ty), (T.LiteralVar, T.HoleT)):
+                return T.prune(local.ty)
+        return None
+
     def parse_in_and_then(self, e: ast.MethodCall, expected) -> None:
         """Give the `parse` of `x.and_then(|s| s.parse().ok()).unwrap_or(d)` the type that
         the binding expects, else the type of `d`, as Rust infers it:
@@ -942,7 +997,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
     def block(self, block: ast.Block, expected: T.Type | None = None) -> ast.Block:
         self.scopes.append({})
         stmts = []
-        for stmt in block.stmts:
+        for i, stmt in enumerate(block.stmts):
+            if isinstance(stmt, ast.Let) and stmt.type is None:
+                self.guess_generic_new(stmt, block.stmts[i + 1:])
             out = self.stmt(stmt)
             if out is not None:
                 stmts.append(out)
