@@ -2361,10 +2361,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         order = f"__order{self.eq_temps}"
         right = e.right if isinstance(e.right.ty, T.RefT) else ast.Ref(span, e.right, False)
         compare = ast.MethodCall(span, e.left, "partial_cmp", [right], [], e.op_span)
-        wanted = {"<": ["Less"], ">": ["Greater"], "<=": ["Less", "Equal"],
+        accepted = {"<": ["Less"], ">": ["Greater"], "<=": ["Less", "Equal"],
                   ">=": ["Greater", "Equal"]}[e.op]
         test: ast.Expr | None = None
-        for name in wanted:
+        for name in accepted:
             some = ast.Call(span, ast.Path(span, ["Some"]), [self.ordering_variant(span, name)])
             same = ast.Binary(span, "==", ast.Path(span, [order]), some, e.op_span)
             test = same if test is None else ast.Binary(span, "||", test, same, e.op_span)
@@ -2889,9 +2889,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             return self.seq_edit_method(e, base)
         if name in REWRITTEN_SEQ_METHODS:
             # the rewrites above take only the forms Rust has
-            wanted = REWRITTEN_SEQ_METHODS[name]
+            arguments = REWRITTEN_SEQ_METHODS[name]
             count = len(e.args)
-            self.rep.error(f"`{name}` takes {wanted} but {count} "
+            self.rep.error(f"`{name}` takes {arguments} but {count} "
                            f"{'was' if count == 1 else 'were'} supplied"
                            if name != "drain" or count != 1 else
                            "`drain` takes a range, such as `a..b`, `a..` or `..`",
@@ -4360,13 +4360,13 @@ def _retain_block(e: ast.MethodCall) -> ast.Block:
 
     test: ast.Expr = ast.Call(span, name(keep), [ast.Ref(span, element(read), False)])
     if e.method != "retain":
-        kept = ast.Index(span, vec(), ast.Binary(span, "-", name(write), ast.IntLit(span, 1)))
+        previous = ast.Index(span, vec(), ast.Binary(span, "-", name(write), ast.IntLit(span, 1)))
         if e.method == "dedup_by_key":
-            other = ast.Call(span, name(keep), [ast.Ref(span, kept, False)])
+            other = ast.Call(span, name(keep), [ast.Ref(span, previous, False)])
             differs: ast.Expr = ast.Binary(span, "!=", test, other)
         else:
             same = ast.Call(span, name(keep), [ast.Ref(span, element(read), False),
-                                               ast.Ref(span, kept, False)])
+                                               ast.Ref(span, previous, False)])
             differs = ast.Unary(span, "!", same)
         first = ast.Binary(span, "==", name(write), ast.IntLit(span, 0))
         test = ast.Binary(span, "||", first, differs)
