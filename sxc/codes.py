@@ -1410,9 +1410,10 @@ _ALL = [
         sxc implements `Default`, `Clone`, `Copy`, `PartialEq`, `Eq`,
         `Display`, `Debug` and the traits that the program declares from
         `impl` blocks, and derives `Debug`, `Clone`, `Copy`, `Default`,
-        `PartialEq` and `Eq`.  Of the operator traits it takes `Add`, `Sub`,
+        `PartialEq`, `Eq`, `PartialOrd` and `Ord`.  Of the operator traits it takes `Add`, `Sub`,
         `Mul`, `Div` and `Rem`, with the struct or another type on the right
-        (`impl Mul<f64> for V`), their `AddAssign` forms, and `Neg`.  Other
+        (`impl Mul<f64> for V`), their `AddAssign` forms, `Neg`, `Index` and
+        `IndexMut`, also implemented for a reference (`impl Mul for &V`).  Other
         standard traits and other operator overloading are not supported;
         write plain methods.
     """, """
