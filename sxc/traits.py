@@ -382,8 +382,8 @@ def _compare(sdef: ast.StructDef, name: str, span: Span, ordering: str,
              method: str) -> ast.FnDef:
     """Return the derived `partial_cmp` (or `cmp`): the fields compared in order, the
     first that differs deciding, as Rust derives it."""
-    def variant(which: str) -> ast.Path:
-        return ast.Path(span, [ordering, which])
+    def variant(variant_name: str) -> ast.Path:
+        return ast.Path(span, [ordering, variant_name])
 
     def equal() -> ast.Expr:
         if method == "cmp":

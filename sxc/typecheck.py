@@ -2029,10 +2029,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             return m
         if name == "pow" and len(e.args) == 2:
             exponent = self.expr(e.args[1], None)
+            exponent.checked = True  # so that `powf` does not check it again
             if T.is_int(T.prune(exponent.ty)):
                 # `pow(x, n)` with an integer `n`, as programs for the original
                 # runtime write it, raises to `n as f64`
-                exponent.checked = True
                 exponent = ast.Cast(exponent.span, exponent, ast.NamedType(exponent.span, ["f64"]))
             m = ast.MethodCall(e.span, e.args[0], "powf", [exponent], [], func.span)
             return self.e_MethodCall(m, expected)
