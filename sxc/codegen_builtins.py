@@ -349,6 +349,21 @@ def _string_with_capacity(cg: Codegen, e):
     return _string_new(cg, e)
 
 
+def _box_new(cg: Codegen, e):
+    """`Box::new(x)`: copy `x` into a fresh heap cell; its address is the `Box`."""
+    value = cg.value(e.args[0])
+    if value is NEVER:
+        return NEVER
+    inner = cg.ll(e.ty.inner)
+    size = cg.sizeof(inner)
+    # one spare byte, so that a `Box<()>` never requests 0 bytes from malloc
+    raw = cg.b.call(cg.native.libc("malloc"), [cg.b.add(size, const_i64(1))])
+    cg.panic_if_null(raw, cg.growth_messages(e.span)[0], size)
+    cell = cg.b.bitcast(raw, inner.as_pointer())
+    cg.store(value, cell)
+    return cell
+
+
 def _clock(cg: Codegen, e):
     return cg.b.call(cg.native.routine("clock_monotonic"), [])
 
@@ -370,6 +385,7 @@ _BUILTINS = {
     "__clock_monotonic": _clock,
     "as_slice": _as_slice,
     "Vec::new": _vec_new,
+    "Box::new": _box_new,
     "args": _args_vec,
     "read_file": _read_file,
     "stdin_line": _stdin_line,

@@ -1208,6 +1208,26 @@ _ALL = [
             println!("{}", Level::High as i64);
         }
     """),
+    _code("SX0507", "alternatives bind different names", """
+        Each alternative of a `|` pattern must bind the same names, so that
+        the arm's body finds every name whichever alternative matched.
+    """, """
+        fn main() {
+            let p = (0, 3);
+            match p {
+                (0, x) | (y, 0) => println!("{}", x),
+                _ => {}
+            }
+        }
+    """, """
+        fn main() {
+            let p = (0, 3);
+            match p {
+                (0, x) | (x, 0) => println!("{}", x),
+                _ => {}
+            }
+        }
+    """),
     # ------------------------------------------------------------------ SX06xx
     _code("SX0601", "invalid format string", """
         The format string of `println!`, `format!` or `write!` is malformed:

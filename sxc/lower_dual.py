@@ -50,7 +50,7 @@ class TypeMap:
         if isinstance(t, T.SliceT):
             return T.SliceT(self(t.elem), t.mutable)
         if isinstance(t, T.RefT):
-            return T.RefT(self(t.inner), t.mutable)
+            return type(t)(self(t.inner), t.mutable)
         if isinstance(t, T.TupleT):
             return T.TupleT(tuple(self(i) for i in t.items))
         if isinstance(t, T.FnT):

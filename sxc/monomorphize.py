@@ -80,6 +80,8 @@ def mangle(t: T.Type) -> str:
         return f"arr{t.size}_{mangle(t.elem)}"
     if isinstance(t, T.SliceT):
         return f"slice{'_mut' if t.mutable else ''}_{mangle(t.elem)}"
+    if isinstance(t, T.BoxT):
+        return f"Box_{mangle(t.inner)}"
     if isinstance(t, T.RefT):
         return f"ref{'_mut' if t.mutable else ''}_{mangle(t.inner)}"
     if isinstance(t, T.TupleT):

@@ -30,7 +30,6 @@ UNSUPPORTED_STD = {
     "BTreeMap": "use a sorted `Vec` of pairs",
     "BTreeSet": "use a sorted `Vec`",
     "BinaryHeap": "use a `Vec` and sort it",
-    "Box": "store the value directly, or in a `Vec`",
     "Rc": "store the value directly, or index into a `Vec`",
     "Arc": "store the value directly, or index into a `Vec`",
     "RefCell": "pass `&mut` references instead",

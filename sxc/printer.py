@@ -26,6 +26,8 @@ def type_text(t: T.Type) -> str:
         return "&str"
     if isinstance(t, T.SliceT):
         return f"&{'mut ' if t.mutable else ''}[{type_text(t.elem)}]"
+    if isinstance(t, T.BoxT):
+        return f"Box<{type_text(t.inner)}>"
     if isinstance(t, T.RefT):
         return f"&{'mut ' if t.mutable else ''}{type_text(t.inner)}"
     if isinstance(t, T.VecT):

@@ -452,6 +452,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             # NOTE: a `VecDeque` is a `Vec`, whose `push_front` and `pop_front`
             # move every item (see `DEQUE_METHODS`)
             return T.VecT(self.resolve_type(te.args[0]))
+        if name == "Box" and len(te.args) == 1 and not self.user_box():
+            return T.boxed(self.resolve_type(te.args[0]))
         if name == "Self" and self.self_struct:
             return self.owner_type(self.self_struct)
         if name in self.program.enums:
@@ -464,7 +466,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             return T.I64 if name == "i128" else T.U64
         if name == "Formatter":
             return T.FORMATTER
-        if name in ("Box", "Rc", "Arc", "Option", "Result", "HashMap"):
+        if name in ("Rc", "Arc", "Option", "Result", "HashMap"):
             self.rep.error(f"sxc does not support `{name}` yet", te.span, code="SX0805")
             return T.UNIT
         known = list(T.PRIMITIVES) + list(self.structs) + list(self.program.enums) + ["Vec"]
@@ -1245,6 +1247,14 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                 conv.target = ("builtin", "as_slice")
                 conv.ty = target
                 return conv
+        if isinstance(target, T.BoxT) or isinstance(src, T.BoxT) and \
+                not isinstance(target, T.RefT):
+            self.mismatch(e, target)
+            return e
+        if isinstance(target, T.RefT) and isinstance(src, T.RefT):
+            coerced = _deref_coercion(e, target)
+            if coerced is not None:
+                return coerced
         if isinstance(target, T.RefT) and isinstance(src, T.RefT) and \
                 src.inner == target.inner and (src.mutable or not target.mutable):
             return e
@@ -1269,6 +1279,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             help_text = f"write a byte literal: `b{_snippet_text(e)}`"
         elif T.is_char(src) and T.is_int(target):
             help_text = f"convert with `as`: `{_snippet_text(e)} as {target}`"
+        elif isinstance(target, T.BoxT) and src == target.inner:
+            help_text = f"store it in a box: `Box::new({_snippet_text(e)})`"
         elif isinstance(target, T.RefT) and src == target.inner:
             help_text = f"borrow it with `&{'mut ' if target.mutable else ''}`"
         self.rep.error(f"mismatched types: expected `{target}`, found `{src}`", e.span,
@@ -1982,6 +1994,17 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             if elem is None:
                 elem = self.new_hole(e.span)
             return self._builtin(e, "Vec::new", T.VecT(elem))
+        if name in ("Box::new", "std::boxed::Box::new", "boxed::Box::new") and \
+                not self.user_box():
+            inner = expected.inner if isinstance(expected, T.BoxT) else None
+            if func.type_args:
+                inner = self.resolve_type(func.type_args[0])
+            if len(e.args) != 1:
+                e.args = self.check_args(e.args, [inner or T.NEVER], e.span, "`Box::new`")
+                return self._builtin(e, "Box::new", T.boxed(inner or T.NEVER))
+            value = self.coerce(self.expr(e.args[0], inner), inner)
+            e.args = [value]
+            return self._builtin(e, "Box::new", T.boxed(inner or value.ty))
         if name in ("args", "std::env::args", "env::args"):
             e.args = self.check_args(e.args, [], e.span, "`args`")
             return self._builtin(e, "args", T.VecT(T.STRING))
@@ -2260,6 +2283,19 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             return ast.Call(span, ast.Path(span, [ty.struct, "default"]), [])
         return None
 
+    def box_clone(self, receiver: ast.Expr, expected) -> ast.Expr:
+        """Check `b.clone()` of a `Box<T>`: a new `Box` of a clone of the inner value."""
+        while not isinstance(receiver.ty, T.BoxT):
+            receiver = _deref(receiver)
+        value = ast.MethodCall(receiver.span, _deref(receiver), "clone", [], [], receiver.span)
+        call = ast.Call(receiver.span, ast.Path(receiver.span, ["Box", "new"]), [value])
+        return self.expr(call, expected)
+
+    def user_box(self) -> bool:
+        """Return whether the program declares a type named `Box`, which hides Rust's."""
+        return "Box" in self.structs or "Box" in self.program.enums or \
+            "Box" in self.generic_structs or "Box" in self.generic_enums
+
     def copy_value(self, receiver: ast.Expr, base: T.Type) -> ast.Expr:
         """Return `x.clone()` of a number, `bool`, `dual` or tuple: the value itself."""
         if isinstance(receiver.ty, T.RefT):
@@ -2416,20 +2452,24 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                           ast.TupleLit(span, items))
         return self.expr(block, ty)
 
-    def _holds_vec(self, t: T.Type) -> bool:
-        """Return whether a value of type `t` refers to a Vec, whose buffer a copy would share."""
+    def _holds_vec(self, t: T.Type) -> str | None:
+        """Return "Vec" or "Box" when a value of type `t` refers to one, whose memory a
+        copy would share, else None."""
         if isinstance(t, T.VecT):
-            return True
+            return "Vec"
+        if isinstance(t, T.BoxT):
+            return "Box"
         if isinstance(t, T.StructT):
-            return any(self._holds_vec(f) for f in self.structs.get(t.struct, {}).values())
-        if isinstance(t, T.ArrayT):
-            return self._holds_vec(t.elem)
-        if isinstance(t, T.TupleT):
-            return any(self._holds_vec(i) for i in t.items)
-        edef = self.data_enum(t)
-        if edef is not None:
-            return any(self._holds_vec(ft) for fields in edef.fields.values() for _, ft in fields)
-        return False
+            parts = self.structs.get(t.struct, {}).values()
+        elif isinstance(t, T.ArrayT):
+            parts = [t.elem]
+        elif isinstance(t, T.TupleT):
+            parts = t.items
+        elif self.data_enum(t) is not None:
+            parts = [ft for fields in self.data_enum(t).fields.values() for _, ft in fields]
+        else:
+            return None
+        return next((held for held in map(self._holds_vec, parts) if held), None)
 
     def _builtin(self, e: ast.Call, name: str, ty: T.Type) -> ast.Call:
         e.target = ("builtin", name)
@@ -2484,6 +2524,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         base = T.strip_refs(rt)
         name = e.method
         span = e.method_span or e.span
+        if name == "clone" and not e.args and isinstance(_outer_box(rt), T.BoxT):
+            return self.box_clone(e.receiver, expected)
         if isinstance(base, T.NeverT) or self.settle_parse_hole(base):
             e.args = [self.expr(a, None) for a in e.args]
             e.ty = T.NEVER
@@ -2499,10 +2541,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                 return e
             sdef = self.program.structs.get(base.struct)
             derived_clone = sdef is not None and bool({"Clone", "Copy"} & set(sdef.derives))
-            if sig is None and name == "clone" and not e.args and derived_clone \
-                    and self._holds_vec(base):
+            held = self._holds_vec(base) if sig is None and name == "clone" and not e.args \
+                and derived_clone else None
+            if held:
                 self.rep.error(f"sxc cannot clone the struct `{base.struct}` yet, because it "
-                               f"holds a `Vec`", span,
+                               f"holds a `{held}`", span,
                                help="write `impl Clone` for it, copying each field", code="SX0801")
                 e.ty = T.NEVER
                 return e
@@ -4168,6 +4211,39 @@ def _is_str_iterator(e: ast.Expr) -> bool:
 
 def _is_range_slice(e: ast.Expr) -> bool:
     return isinstance(e, ast.Index) and isinstance(e.index, ast.Range)
+
+
+def _outer_box(t: T.Type) -> T.Type:
+    """Return the `Box` under the references of `t`, or the type under them."""
+    while isinstance(t, T.RefT) and not isinstance(t, T.BoxT):
+        t = t.inner
+    return t
+
+
+def _deref_coercion(e: ast.Expr, target: T.RefT) -> ast.Expr | None:
+    """Return `e` of type `&Box<T>` (or `&&Box<T>`, `&Box<Box<T>>`) as the `&T` that
+    `target` asks for, as Rust's deref coercion does; None for other types."""
+    layers = [e.ty]
+    while isinstance(layers[-1], T.RefT) and len(layers) < 8:
+        layers.append(layers[-1].inner)
+    for depth in range(1, len(layers) - 1):
+        if any(isinstance(t, T.BoxT) for t in layers[:depth + 1]) and \
+                isinstance(layers[depth].inner, type(target.inner)) and \
+                layers[depth].inner == target.inner:
+            for _ in range(depth):
+                e = _deref(e)
+            e.ty = T.RefT(e.ty.inner, target.mutable)
+            return e
+    return None
+
+
+def _deref(e: ast.Expr) -> ast.Expr:
+    """Return the checked expression `*e` of a reference or `Box` `e`."""
+    e.checked = True
+    deref = ast.Unary(e.span, "*", e)
+    deref.ty = e.ty.inner
+    deref.checked = True
+    return deref
 
 
 def _deref_operand(e: ast.Expr) -> ast.Expr:

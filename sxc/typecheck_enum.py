@@ -22,8 +22,7 @@ from sxc import ast
 from sxc import patterns as P
 from sxc import types as T
 
-NO_BOX_HELP = ("sxc has no `Box`: keep the inner values in a `Vec` and refer to them "
-               "by index")
+NO_BOX_HELP = "insert some indirection, a `Box` or a `Vec`, to break the cycle"
 
 
 def variant_display(edef: ast.EnumDef, variant: str) -> str:
@@ -626,7 +625,9 @@ class EnumDataChecks:
     def _payload_domain(self, t: T.Type):
         """Return the pattern domain of a payload, `OPAQUE` where no pattern but `_` or a
         binding fits: a tuple of an `f64` and an `i64` is a tuple of the two domains, so
-        that `Ok((key, value))` destructures it."""
+        that `Ok((key, value))` destructures it.  Patterns do not reach into a `Box`."""
+        if isinstance(t, T.BoxT):
+            return P.OPAQUE
         t = T.strip_refs(t)
         domain = self.match_domain(t)
         if domain is None and isinstance(t, T.TupleT):
@@ -875,8 +876,46 @@ class EnumDataChecks:
                                lambda s: list(self.structs.get(s, {}).values()))
 
     def data_enum_clone(self, e: ast.MethodCall, edef: ast.EnumDef) -> ast.Expr:
-        """Check `x.clone()` of an enum with data: the same variant with cloned payloads."""
+        """Check `x.clone()` of an enum with data: the same variant with cloned payloads.
+
+        An enum that contains itself (through a `Box`) is cloned by a function of
+        its own, which calls itself for the boxes inside.
+        """
         span = e.span
+        if self.enum_contains_itself(edef):
+            e.receiver.checked = True
+            call = ast.Call(span, ast.Path(span, [self.enum_clone_function(edef, span)]),
+                            [_borrow(e.receiver)])
+            return self.expr(call, T.EnumT(edef.name))
+        return self.expr(self.enum_clone_match(edef, span, _borrow(e.receiver)),
+                         T.EnumT(edef.name))
+
+    def enum_clone_function(self, edef: ast.EnumDef, span) -> str:
+        """Return the name of the function `fn(a: &E) -> E` that clones a value of the
+        data enum `E`, making it on first use."""
+        from sxc.monomorphize import Instance
+        from sxc.typecheck import Sig
+
+        key = f"__derived_clone__{edef.name}"
+        if key in self.sigs:
+            return key
+        ref = T.RefT(T.EnumT(edef.name), False)
+        params = [ast.Param(span, "a", ast.ResolvedType(span, ref))]
+        body = ast.Block(span, [], self.enum_clone_match(edef, span, ast.Path(span, ["a"])))
+        result = T.EnumT(edef.name)
+        fn = ast.FnDef(span, key, params, ast.ResolvedType(span, result), body, None, [],
+                       False, span)
+        fn.origin = getattr(edef, "origin", "user")
+        fn.derived = "Clone"
+        fn.sig = self.sigs[key] = Sig([ref], result, None, None)
+        self.program.functions[key] = fn
+        self.instances.append(Instance(key, fn, {}, span, f"{edef.name}::clone",
+                                       self.instance_depth))
+        return key
+
+    def enum_clone_match(self, edef: ast.EnumDef, span, subject: ast.Expr) -> ast.Match:
+        """Return the match that rebuilds the value of a data enum in `subject` from
+        clones of its payloads."""
         arms = []
         for variant in edef.kinds:
             count = len(edef.fields[variant])
@@ -887,11 +926,10 @@ class EnumDataChecks:
                       for n in names]
             lit = ast.VariantLit(span, edef.name, variant, values)
             arms.append(ast.MatchArm(span, pattern, None, lit))
-        e.receiver.checked = True
-        match = ast.Match(span, _borrow(e.receiver), arms)
+        match = ast.Match(span, subject, arms)
         match.let_form = "derived"
         match.variant_values = True
-        return self.expr(match, T.EnumT(edef.name))
+        return match
 
     def _payload_pattern(self, span, edef, variant, items) -> ast.VariantPattern:
         p = ast.VariantPattern(span, [edef.name, variant], items)

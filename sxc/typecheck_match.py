@@ -289,6 +289,7 @@ class MatchChecks:
         if domain is None and not isinstance(subject, T.NeverT):
             self.rep.error(f"sxc cannot `match` on a value of type `{subject}`",
                            e.scrutinee.span, help=MATCH_HELP, code="SX0504")
+        e.arms = self.split_binding_alternatives(e.arms)
         target = expected
         for arm in e.arms:
             self.scopes.append({})
@@ -313,6 +314,44 @@ class MatchChecks:
                                       for a in e.arms):
             self.check_coverage(e, domain)
         return e
+
+    def split_binding_alternatives(self, arms: list[ast.MatchArm]) -> list[ast.MatchArm]:
+        """Give each alternative of `A(x) | B(x) => body` that binds a name an arm of
+        its own with a copy of the guard and body.
+
+        Rust runs the guard once per alternative that matches, so the arms behave
+        as the one arm did.  Alternatives that bind different names are SX0507.
+        """
+        out = []
+        for arm in arms:
+            if not _or_binds(arm.pattern):
+                out.append(arm)
+                continue
+            alternatives = _alternatives(arm.pattern)
+            if len(alternatives) > MAX_ALTERNATIVES:
+                out.append(arm)  # reported as bindings inside `|` by `check_pattern`
+                continue
+            arm.pattern = ast.OrPattern(arm.pattern.span, alternatives)
+            names = [_binding_names(item) for item in alternatives]
+            missing = [sorted(set().union(*names) - bound) for bound in names]
+            wrong = next((i for i, m in enumerate(missing) if m), None)
+            if wrong is not None:
+                name = missing[wrong][0]
+                self.rep.error(f"variable `{name}` is not bound in all patterns",
+                               arm.pattern.items[wrong].span,
+                               help=f"bind `{name}` in every alternative, or match the "
+                                    "alternatives in arms of their own", code="SX0507")
+                # keep the alternative that binds the most, so the body reports nothing more
+                widest = max(range(len(names)), key=lambda i: len(names[i]))
+                out.append(ast.MatchArm(arm.span, arm.pattern.items[widest], arm.guard,
+                                        arm.body))
+                continue
+            for index, item in enumerate(arm.pattern.items):
+                last = index == len(arm.pattern.items) - 1
+                guard = arm.guard if last else copy.deepcopy(arm.guard)
+                body = arm.body if last else copy.deepcopy(arm.body)
+                out.append(ast.MatchArm(arm.span, item, guard, body))
+        return out
 
     def match_domain(self, t: T.Type):
         """Return the pattern domain of type `t`, or None when sxc cannot match on it."""
@@ -449,9 +488,10 @@ class MatchChecks:
                 names: dict = {}
                 items.append(self.check_pattern(item, ty, names, match))
                 if names:
-                    self.rep.error("sxc does not support bindings inside `|` patterns",
-                                   item.span, help="bind the value with `name @ (a | b)` "
-                                                   "outside the alternatives", code="SX0801")
+                    self.rep.error("sxc does not support bindings inside this `|` pattern",
+                                   item.span, help=f"a `match` arm takes alternatives that "
+                                   f"bind names, up to {MAX_ALTERNATIVES} of them; or bind "
+                                   "the value with `name @ (a | b)`", code="SX0801")
             p.items = items
             if any(i.ty is None for i in items):
                 p.ty = None
@@ -749,3 +789,79 @@ def _value_span(e: ast.Expr):
     while isinstance(e, ast.Block) and e.tail is not None:
         e = e.tail
     return e.span
+
+
+# The most alternatives that an arm's nested `|` patterns with bindings may
+# expand to; each one copies the arm's body.
+MAX_ALTERNATIVES = 32
+
+
+def _or_binds(pattern: ast.Pattern) -> bool:
+    """Return whether an `|` pattern inside `pattern` has alternatives that bind names."""
+    todo: list = [pattern]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.OrPattern) and any(_binding_names(i) for i in node.items):
+            return True
+        if isinstance(node, (list, tuple)):
+            todo.extend(node)
+        elif isinstance(node, ast.Pattern):
+            todo.extend(getattr(node, f) for f in node.__dataclass_fields__ if f != "span")
+    return False
+
+
+def _alternatives(pattern: ast.Pattern) -> list[ast.Pattern]:
+    """Return the patterns without `|` whose alternatives `pattern` matches:
+    `Some(A(x) | B(x))` is `Some(A(x))` or `Some(B(x))`, tried in that order."""
+    if isinstance(pattern, ast.OrPattern):
+        return [alt for item in pattern.items for alt in _alternatives(item)]
+    results = [pattern]
+    for name in pattern.__dataclass_fields__:
+        if name == "span":
+            continue
+        options = _value_alternatives(getattr(pattern, name))
+        if len(options) > 1:
+            results = [copy.copy(r) for r in results for _ in options]
+            for r, option in zip(results, options * (len(results) // len(options))):
+                setattr(r, name, option)
+        if len(results) > MAX_ALTERNATIVES:
+            break
+    return [copy.deepcopy(r) for r in results] if len(results) > 1 else results
+
+
+def _value_alternatives(value) -> list:
+    """`_alternatives` of a field of a pattern: a pattern, or a list or tuple of them."""
+    if isinstance(value, ast.Pattern):
+        return _alternatives(value)
+    if isinstance(value, (list, tuple)):
+        combos: list[list] = [[]]
+        for item in value:
+            options = _value_alternatives(item)
+            combos = [c + [o] for c in combos for o in options]
+            if len(combos) > MAX_ALTERNATIVES:
+                break
+        return [type(value)(c) for c in combos]
+    return [value]
+
+
+def _binding_names(pattern: ast.Pattern) -> set[str]:
+    """Return the names that `pattern` binds: lower-case names and `name @ ..`.
+
+    Capitalised names are unit variants and constants, which match values.
+    """
+    names: set[str] = set()
+    todo: list = [pattern]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.AtPattern):
+            names.add(node.name)
+        if isinstance(node, ast.NamePattern) and (node.name[:1].islower() or
+                                                  node.name.startswith("_")):
+            names.add(node.name)
+        if isinstance(node, (list, tuple)):
+            todo.extend(node)
+        elif isinstance(node, ast.Pattern):
+            todo.extend(getattr(node, f) for f in node.__dataclass_fields__
+                        if f != "span")
+    return names
+

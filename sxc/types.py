@@ -282,6 +282,23 @@ class RefT(Type):
 
 
 @dataclass(frozen=True)
+class BoxT(RefT):
+    """`Box<T>`: a pointer to a `T` on the heap, which dereferences as a `&mut T`.
+
+    A subclass of `RefT`, so that `*b`, method calls, field access and
+    formatting reach the inner value as they do through a reference.  The
+    two types never compare equal: only `Box::new` makes a `Box`.
+    """
+
+    def name(self) -> str:
+        return f"Box<{self.inner}>"
+
+
+def boxed(inner: Type) -> BoxT:
+    return BoxT(inner, True)
+
+
+@dataclass(frozen=True)
 class StructT(Type):
     struct: str
 
@@ -460,7 +477,7 @@ def prune(t: Type, settle: bool = False) -> Type:
         return t if elem is t.elem else replace(t, elem=elem)
     if isinstance(t, RefT):
         inner = prune(t.inner, settle)
-        return t if inner is t.inner else RefT(inner, t.mutable)
+        return t if inner is t.inner else replace(t, inner=inner)
     if isinstance(t, TupleT):
         items = tuple(prune(i, settle) for i in t.items)
         return t if all(a is b for a, b in zip(items, t.items)) else TupleT(items)

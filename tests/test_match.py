@@ -84,9 +84,16 @@ ERRORS = [
      "fn main() {\n    let n = 2;\n    let v = match n {\n        0 => 1.5,\n"
      "        _ => true,\n    };\n}\n", 5, 14,
      "`match` arms have incompatible types: expected `f64`, found `bool`"),
-    ("or_binding",
-     "fn main() {\n    let n = 2;\n    match (n, 1) {\n        (0, x) | (x, 0) => {}\n"
-     "        _ => {}\n    }\n}\n", 4, 9, "sxc does not support bindings inside `|` patterns"),
+    ("or_binding_missing",
+     "fn main() {\n    let n = 2;\n    match (n, 1) {\n        (0, x) | (y, 0) => {}\n"
+     "        _ => {}\n    }\n}\n", 4, 9, "variable `y` is not bound in all patterns"),
+    ("or_binding_too_many",
+     "fn main() {\n    let t = ((0, 1), 1, 1, 1, 1, 1);\n    match t {\n"
+     "        ((0, x) | (x, 0), 1 | 2, 1 | 2, 1 | 2, 1 | 2, 1 | 2) => {}\n"
+     "        _ => {}\n    }\n}\n", 4, 10, "sxc does not support bindings inside this `|` pattern"),
+    ("or_binding_nested_missing",
+     "fn main() {\n    let n = Some(2);\n    match n {\n        Some(0 | x) => {}\n"
+     "        _ => {}\n    }\n}\n", 4, 9, "variable `x` is not bound in all patterns"),
     ("bound_twice",
      "fn main() {\n    match (1, 2) {\n        (a, a) => {}\n    }\n}\n", 3, 13,
      "identifier `a` is bound more than once in the same pattern"),
@@ -157,6 +164,24 @@ def test_error(source, line, col, fragment):
     assert (error.span.line, error.span.col) == (line, col), error.render()
 
 
+def test_or_binding_missing_reports_once():
+    source = ("fn main() {\n    match (2, 1) {\n        (0, x) | (y, 0) => println!(\"{}\", x),\n"
+              "        _ => {}\n    }\n}\n")
+    with pytest.raises(sxc.CompileError) as info:
+        sxc.compile(source)
+    errors = [d for d in info.value.diagnostics if d.severity == "error"]
+    assert [e.code for e in errors] == ["SX0507"], info.value.render()
+
+
+def test_or_bindings_run_the_guard_per_alternative():
+    # `(x, 0)` matches (0, 0) only after the guard of `(0, x)` failed
+    source = ("pub fn pick(a: i64, b: i64) -> i64 {\n    match (a, b) {\n"
+              "        (0, x) | (x, 0) if x > 0 => x,\n        _ => -1,\n    }\n}\n")
+    m = sxc.compile(source)
+    assert [m.pick(0, 5), m.pick(7, 0), m.pick(0, 0), m.pick(0, -3), m.pick(1, 1)] == \
+        [5, 7, -1, -1, -1]
+
+
 def test_error_renders_caret(tmp_path):
     source = ("enum Color { Red, Green }\nfn main() {\n    let c = Color::Red;\n"
               "    match c {\n        Color::Red => {}\n    }\n}\n")
@@ -168,7 +193,7 @@ def test_recursive_enum_one_error(tmp_path):
     source = "enum Expr {\n    Num(f64),\n    Neg(Expr),\n}\nfn main() {}\n"
     path, proc = sxc_cli(tmp_path, source)
     expect_error(proc, path, 1, 6, "recursive type `Expr` has infinite size", source,
-                 "sxc has no `Box`", "SX0310")
+                 "a `Box` or a `Vec`", "SX0310")
     assert count_errors(proc.stderr) == 1, proc.stderr
 
 
