@@ -679,6 +679,23 @@ class EnumDataChecks:
             match = ast.Match(span, e.receiver, arms)
             match.let_form = "derived"
             return self.expr(match, None)
+        if e.method == "as_deref" and not e.args:
+            # `Option<&T>` is an `Option<T>` in sxc, so `as_deref` of an
+            # `Option<Box<T>>` copies the boxed value, and of any other `Option` is
+            # `as_ref`
+            item = self.program.enums[base.enum].fields["Some"][0][1]
+            value = "__option_value"
+            payload = ast.Unary(span, "*", ast.Path(span, [value]))
+            if isinstance(item, T.BoxT):
+                payload = ast.Unary(span, "*", payload)
+            arms = [ast.MatchArm(span, ast.VariantPattern(span, [base.enum, "Some"],
+                                                          [ast.NamePattern(span, value)]),
+                                 None, ast.Call(span, ast.Path(span, ["Some"]), [payload])),
+                    ast.MatchArm(span, ast.WildPattern(span), None, ast.Path(span, ["None"]))]
+            e.receiver.checked = True
+            match = ast.Match(span, _borrow(e.receiver), arms)
+            match.let_form = "derived"
+            return self.expr(match, None)
         return None
 
     # ------------------------------------------------------------ library functions
@@ -863,13 +880,18 @@ class EnumDataChecks:
         body = ast.Block(span, [], self.enum_eq_match(edef, span, span, pair))
         fn = ast.FnDef(span, key, params, ast.ResolvedType(span, T.BOOL), body, None, [],
                        False, span)
-        fn.origin = getattr(edef, "origin", "user")
+        fn.origin = self.derived_origin(edef)
         fn.derived = "PartialEq"
         fn.sig = self.sigs[key] = Sig([ref, ref], T.BOOL, None, None)
         self.program.functions[key] = fn
         self.instances.append(Instance(key, fn, {}, span, f"{edef.name}::eq",
                                        self.instance_depth))
         return key
+
+    def derived_origin(self, edef: ast.EnumDef) -> str:
+        """Return the origin of a function derived for `edef`: the program's own for a
+        copy of a generic enum such as `Option<Box<Node>>`, which `sxc lower` prints."""
+        return "user" if edef.name in self.instance_of else getattr(edef, "origin", "user")
 
     def enum_contains_itself(self, edef: ast.EnumDef) -> bool:
         return contains_itself(self.program, edef.name,
@@ -905,7 +927,7 @@ class EnumDataChecks:
         result = T.EnumT(edef.name)
         fn = ast.FnDef(span, key, params, ast.ResolvedType(span, result), body, None, [],
                        False, span)
-        fn.origin = getattr(edef, "origin", "user")
+        fn.origin = self.derived_origin(edef)
         fn.derived = "Clone"
         fn.sig = self.sigs[key] = Sig([ref], result, None, None)
         self.program.functions[key] = fn

@@ -111,6 +111,25 @@ class MatchChecks:
         e.target = ("variant", f"{enum}::{variant}")
         return e
 
+    def option_borrow(self, scrutinee: ast.Expr) -> ast.Expr:
+        """Return `&mut opt` for a matched `opt.as_mut()` (`&opt` for `as_ref()`) of an
+        `Option`.
+
+        sxc has no `Option<&mut T>`, but matching `Some(x)` on a reference to the
+        `Option` binds `x` as the same reference into the payload.
+        """
+        methods = {"as_mut": True, "as_deref_mut": True, "as_ref": False, "as_deref": False}
+        if not (isinstance(scrutinee, ast.MethodCall) and scrutinee.method in methods
+                and not scrutinee.args):
+            return scrutinee
+        owner = self.expr(scrutinee.receiver, None)
+        owner.checked = True
+        scrutinee.receiver = owner
+        enum = getattr(T.strip_refs(owner.ty), "enum", None)
+        if self.instance_of.get(enum, (None,))[0] != "Option":
+            return scrutinee
+        return ast.Ref(scrutinee.span, owner, methods[scrutinee.method])
+
     def if_let_element(self, e: ast.Match) -> ast.Block | None:
         """Rewrite `if let Some(x) = v.get_mut(i) { .. } else { .. }` into a test of the
         index and `let x = &mut v[i];`, because sxc has no `Option<&mut T>`.  Also
@@ -271,6 +290,7 @@ class MatchChecks:
             rewritten = self.if_let_element(e)
             if rewritten is not None:
                 return self.expr(rewritten, expected)
+        e.scrutinee = self.option_borrow(e.scrutinee)
         e.scrutinee = self.expr(e.scrutinee, None)
         if isinstance(e.scrutinee.ty, T.ParseResultT):
             e.scrutinee = self.parse_result(e.scrutinee)
