@@ -474,6 +474,14 @@ class RestPattern(Pattern):
     """`..` inside a tuple-variant pattern; the type checker removes it."""
 
 
+@dataclass(eq=False)
+class SlicePattern(Pattern):
+    """`[first, .., last]`: the items of an array, slice or `Vec`, with at most one
+    `..` (or `rest @ ..`) for the items in between."""
+
+    items: list[Pattern]
+
+
 # ---------------------------------------------------------------- statements
 
 

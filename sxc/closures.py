@@ -156,12 +156,34 @@ class ClosureMixin:
             if info.ret is not None:
                 body = self.coerce(body, info.ret)
             else:
+                body = self._copy_borrowed_parameter(info, body)
                 info.ret = T.prune(body.ty)
             info.node.body = body
             self.check_literals(body)
         finally:
             (self.scopes, self.closure_frames, self.ret_type, self.loops, self.labels,
              self.self_struct, self.type_env) = saved
+
+    @staticmethod
+    def _copy_borrowed_parameter(info: ClosureInfo, body: ast.Expr) -> ast.Expr:
+        """Return the value of `&p.field` that a closure returns, where `p` is a
+        parameter that it takes by value.
+
+        The items of `find`, `max_by_key` and the like are values in sxc where Rust
+        passes `&T`, so `.map(|p| &p.1)` would return a reference into the
+        closure's own argument.  The value reads the same.
+        """
+        if not (isinstance(body, ast.Ref) and not body.mutable):
+            return body
+        root = body.operand
+        while isinstance(root, (ast.Field, ast.TupleField)):
+            root = root.base
+        by_value = {name for (name, _), ty in zip(info.node.params, info.params)
+                    if not isinstance(ty, (T.RefT, T.SliceT, T.StrT))}
+        if isinstance(root, ast.Path) and len(root.segments) == 1 and \
+                root.segments[0] in by_value and not hasattr(root, "capture"):
+            return body.operand
+        return body
 
     def note_capture(self, name: str, index: int, local) -> None:
         """Record that `name`, found in scope `index`, is used inside the open closures."""

@@ -174,6 +174,7 @@ class _Function:
         self.returns: list = []  # the sources of the function's result
         self.loop_depth = 0
         self.uses = 0
+        self.visiting: set[int] = set()  # the bindings `new_binding` is deciding
         self.walk()
 
     # ------------------------------------------------------------ results
@@ -198,8 +199,17 @@ class _Function:
         return False
 
     def new_binding(self, b: Binding) -> bool:
-        return not b.escaped and bool(b.sources) and \
-            all(self.new_source(s) for s in b.sources)
+        """Return whether every value of `b` is new.  A binding whose value comes back
+        to it through other bindings (`acc = { let mut a = acc; ..; a }` in a loop)
+        is not: this pass cannot tell which value is the last."""
+        if id(b) in self.visiting:
+            return False
+        self.visiting.add(id(b))
+        try:
+            return not b.escaped and bool(b.sources) and \
+                all(self.new_source(s) for s in b.sources)
+        finally:
+            self.visiting.discard(id(b))
 
     @staticmethod
     def moved_cleanly(b: Binding, target) -> bool:

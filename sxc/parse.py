@@ -142,8 +142,6 @@ UNSUPPORTED = [
      "remove `unsafe`: sxc checks every index"),
     (re.compile(r"\*[ \t]*(const|mut)\b(?=[ \t]+[\w\[(&*])"), "raw pointers",
      "use a reference, or an index into a `Vec`"),
-    (re.compile(r"\blet[ \t]+(mut[ \t]+)?\["), "slice patterns",
-     "index the array instead: `let a = v[0];`"),
     (re.compile(r"(?<=->)[ \t]*impl[ \t]+(?!Fn(Mut|Once)?[ \t]*\()\w+"),
      "`impl Trait` return types other than `impl Fn(..)`", "name the concrete type"),
     (re.compile(r"\bstatic[ \t]+mut\b"), "mutable statics",
@@ -323,7 +321,7 @@ def _nesting_diagnostic(source: str, path: str) -> Diagnostic | None:
 # the pattern always runs.
 UNSUPPORTED_WORDS = [
     ("dyn",), ("actor", "specialist", "hive", "anima", "module"),
-    ("union",), ("macro_rules",), ("async",), ("unsafe",), (), ("let",),
+    ("union",), ("macro_rules",), ("async",), ("unsafe",), (),
     ("impl",), ("static",), ("extern",),
 ]
 assert len(UNSUPPORTED_WORDS) == len(UNSUPPORTED)
@@ -1292,6 +1290,16 @@ class Builder(Transformer):
 
     def paren_pattern(self, meta, children):
         return children[0]
+
+    def rest_binding_pattern(self, meta, children):
+        name, rest = children
+        return ast.AtPattern(self.sp(meta), str(name), self.rest_pattern(meta, [rest]))
+
+    def slice_pattern(self, meta, children):
+        return ast.SlicePattern(self.sp(meta), [c for c in children if c is not None])
+
+    def unit_pattern(self, meta, children):
+        return ast.TuplePattern(self.sp(meta), [])
 
     def match_tuple_pattern(self, meta, children):
         return ast.TuplePattern(self.sp(meta), [c for c in children if c is not None])

@@ -59,6 +59,10 @@ def operator_method_name(impl: ast.ImplDef, method: str) -> str:
     if impl.trait == "Debug" and method == "fmt":
         return DEBUG_FMT
     args = getattr(impl, "trait_args", None) or []
+    if impl.trait == "From" and method == "from" and args:
+        # `impl From<Celsius> for Fahrenheit` and `impl From<f64> for Fahrenheit`
+        # both define `from`; `Checker.from_call` picks by the argument's type
+        return f"from__{_type_expr_text(args[0])}"
     if impl.trait not in ARITHMETIC_TRAITS and impl.trait not in ASSIGN_TRAITS \
             and impl.trait not in INDEX_TRAITS or not args:
         return method
@@ -135,6 +139,8 @@ def check_trait_impl(impl: ast.ImplDef, reporter: Reporter) -> bool:
     if trait in ARITHMETIC_TRAITS or trait in ASSIGN_TRAITS or trait in INDEX_TRAITS \
             or trait == "Neg":
         return True  # `a + b` calls the `add` this impl defines, `a += b` its `add_assign`
+    if trait == "From" and len(getattr(impl, "trait_args", None) or []) == 1:
+        return True  # `B::from(a)` and `a.into()` call the `from` this impl defines
     if trait == "Iterator":
         # `next` is a method of the type, which loops and chains call
         span = getattr(impl, "trait_span", None) or impl.span

@@ -737,6 +737,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                         # NOTE: also splits at the Unicode spaces that only
                         # `split_whitespace` splits at in Rust, such as U+00A0
                         node.method = "split_whitespace"
+                    node.args = [_method_path_closure(a) for a in node.args]
                     iter_chains.args_as_iterator(node, self.sigs)
                 iter_chains.case_mapping_as_chars(node)
             std_io.rewrite(fn.body, self.sigs)
@@ -1000,6 +1001,12 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         self.scopes.append({})
         stmts = []
         for i, stmt in enumerate(block.stmts):
+            if isinstance(stmt, ast.Let) and isinstance(stmt.pattern, ast.SlicePattern):
+                for part in self.slice_let(stmt):
+                    out = self.stmt(part)
+                    if out is not None:
+                        stmts.append(out)
+                continue
             if isinstance(stmt, ast.Let) and stmt.type is None:
                 self.guess_generic_new(stmt, block.stmts[i + 1:])
             out = self.stmt(stmt)
@@ -1013,6 +1020,42 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             block.ty = T.NEVER if self.diverges(block) else T.UNIT
         self.scopes.pop()
         return block
+
+    def slice_let(self, stmt: ast.Let) -> list[ast.Stmt]:
+        """Return `let [a, b, ..] = e;` as `let s = e; let a = s[0]; let b = s[1];`."""
+        from sxc.slice_patterns import SliceMatch
+
+        if stmt.init is None:
+            self.rep.error("a slice pattern needs a value: `let [a, b] = array;`",
+                           stmt.pattern.span, code="SX0801")
+            return []
+        declared = self.resolve_type(stmt.type) if stmt.type is not None else None
+        init = self.coerce(self.expr(stmt.init, declared), declared)
+        seq = T.strip_refs(init.ty)
+        if isinstance(seq, T.NeverT):
+            return []
+        match = ast.Match(stmt.span, init, [])
+        if not isinstance(seq, (T.ArrayT, T.SliceT, T.VecT)):
+            self.rep.error(f"mismatched types: expected `{init.ty}`, found a slice pattern",
+                           stmt.pattern.span, help="slice patterns match arrays, slices "
+                           "and `Vec`s", code="SX0301")
+            return []
+        rewrite = SliceMatch(self, match, seq)
+        parts = rewrite.arm_parts(stmt.pattern)
+        if parts is None:
+            return []
+        tests, binds, _covers = parts
+        if tests:
+            self.rep.error("refutable pattern in local binding", stmt.pattern.span,
+                           help="a `let` pattern must match every value: use `if let` or "
+                                "`match`" + ("" if isinstance(seq, T.ArrayT) else
+                                             ", or an array of a fixed length"),
+                           code="SX0501")
+            return []
+        init.checked = True
+        head = ast.Let(stmt.span, ast.NamePattern(stmt.span, rewrite.local), None, init)
+        from sxc.slice_patterns import _lets
+        return [head] + _lets(stmt.span, binds)
 
     def stmt(self, stmt: ast.Stmt) -> ast.Stmt | None:
         if isinstance(stmt, ast.Let):
@@ -1870,6 +1913,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                 self.rep.error("sxc supports `Ok(..)` only as `Ok(())` of a `fmt::Result`",
                                e.span, code="SX0801")
             return value
+        if isinstance(func, ast.Path) and len(func.segments) == 2 and \
+                func.segments[1] == "from" and len(e.args) == 1:
+            converted = self.from_call(e, func, expected)
+            if converted is not None:
+                return converted
         if isinstance(func, ast.Path) and len(func.segments) == 2 and e.args:
             call = self.trait_method_call(e, func)
             if call is not None:
@@ -2078,6 +2126,21 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                 segs[0] in T.PRIMITIVES or segs[0] in ("Vec", "String")
                 or segs[0] in self.type_env)):
             return self.default_call(e, func, expected)
+        if len(segs) == 2 and segs[1] == "default" and name not in self.sigs:
+            unit_enum = self.program.enums.get(
+                self.self_struct if segs[0] == "Self" else segs[0])
+            if unit_enum is not None and "Default" in unit_enum.derives and \
+                    not hasattr(unit_enum, "fields"):
+                # `#[derive(Default)]` of an enum without data: its `#[default]` variant
+                e.args = self.check_args(e.args, [], e.span, f"`{name}`")
+                value = self.enum_default(unit_enum, e.span)
+                if value is None:
+                    self.rep.error(f"no default declared for enum `{unit_enum.name}`", e.span,
+                                   help="mark a unit variant with `#[default]`",
+                                   code="SX0302")
+                    e.ty = T.NEVER
+                    return e
+                return self.expr(value, expected)
         if name == "default_rng":
             e.args = self.check_args(e.args, [], e.span, "`default_rng`")
             rng = T.StructT(self.program.prelude_key("Rng"))
@@ -2275,13 +2338,24 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             return ast.ArrayRepeat(span, item, ast.IntLit(span, ty.size, "usize"))
         if isinstance(ty, T.EnumT) and self.instance_of.get(ty.enum, (None,))[0] == "Option":
             return ast.Path(span, ["None"])  # `Option<T>` defaults to `None`
-        if isinstance(ty, T.StructT):
-            self.ensure_method(ty.struct, "default")
-            sig = self.sigs.get(f"{ty.struct}::default")
+        if isinstance(ty, T.EnumT) and f"{ty.enum}::default" not in self.sigs:
+            return self.enum_default(self.program.enums[ty.enum], span)
+        if isinstance(ty, (T.StructT, T.EnumT)):
+            self.ensure_method(ty.name(), "default")
+            sig = self.sigs.get(f"{ty.name()}::default")
             if sig is None or sig.self_kind is not None or sig.params:
                 return None
-            return ast.Call(span, ast.Path(span, [ty.struct, "default"]), [])
+            return ast.Call(span, ast.Path(span, [ty.name(), "default"]), [])
         return None
+
+    @staticmethod
+    def enum_default(edef: ast.EnumDef, span: Span) -> ast.Expr | None:
+        """Return the `#[default]` variant of an enum that derives `Default`, or None."""
+        variant = getattr(edef, "default_variant", None)
+        if "Default" not in edef.derives or variant is None or \
+                edef.payloads.get(variant) is not None:
+            return None
+        return ast.Path(span, [edef.name, variant])
 
     def box_clone(self, receiver: ast.Expr, expected) -> ast.Expr:
         """Check `b.clone()` of a `Box<T>`: a new `Box` of a clone of the inner value."""
@@ -2289,6 +2363,29 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             receiver = _deref(receiver)
         value = ast.MethodCall(receiver.span, _deref(receiver), "clone", [], [], receiver.span)
         call = ast.Call(receiver.span, ast.Path(receiver.span, ["Box", "new"]), [value])
+        return self.expr(call, expected)
+
+    def from_call(self, e: ast.Call, func: ast.Path, expected) -> ast.Expr | None:
+        """Check `B::from(a)` of a program's type with `impl From<A> for B`, which calls
+        the `from` of the impl whose `A` is the argument's type; None for other types."""
+        owner = self.self_struct if func.segments[0] == "Self" else func.segments[0]
+        if owner is None or owner not in self.structs and owner not in self.program.enums \
+                or f"{owner}::from" in self.sigs or self.lookup(func.segments[0]) is not None:
+            return None
+        if not self.operator_methods(owner, "from"):
+            return None
+        arg = self.expr(e.args[0], None)
+        arg.checked = True
+        chosen = self.operator_method(owner, "from", _deref_operand(arg))
+        if chosen is None:
+            self.rep.error(f"the trait `From<{arg.ty}>` is not implemented for `{owner}`",
+                           e.args[0].span, help=f"write `impl From<{arg.ty}> for {owner}`",
+                           code="SX0311")
+            e.ty = T.NEVER
+            return e
+        param = self.sigs[f"{owner}::{chosen}"].params[0]
+        value = arg if isinstance(param, T.RefT) else _deref_operand(arg)
+        call = ast.Call(e.span, ast.Path(func.span, [owner, chosen]), [value])
         return self.expr(call, expected)
 
     def user_box(self) -> bool:
@@ -2479,6 +2576,12 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
     # ------------------------------------------------------------ methods
 
     def e_MethodCall(self, e: ast.MethodCall, expected):
+        if e.method == "contains" and len(e.args) == 1 and isinstance(e.receiver, ast.Range):
+            return self.expr(_range_contains(e), expected)
+        if e.method in ("as_slice", "as_mut_slice") and not e.args:
+            # `v.as_slice()` is `&v[..]`
+            whole = ast.Index(e.span, e.receiver, ast.Range(e.span, None, None, False))
+            return self.expr(ast.Ref(e.span, whole, e.method == "as_mut_slice"), expected)
         if e.method in ("unwrap", "expect") and isinstance(e.receiver, ast.MacroCall) \
                 and e.receiver.name in ("write", "writeln") and len(e.args) == int(
                     e.method == "expect"):
@@ -2526,6 +2629,23 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         span = e.method_span or e.span
         if name == "clone" and not e.args and isinstance(_outer_box(rt), T.BoxT):
             return self.box_clone(e.receiver, expected)
+        if name == "into" and not e.args and isinstance(T.prune(expected), (T.StructT, T.EnumT)) \
+                and T.prune(expected) != base and (
+                    T.prune(expected).name() in self.structs
+                    or T.prune(expected).name() in self.program.enums):
+            # `a.into()` where a `B` is expected is `B::from(a)`
+            e.receiver.checked = True
+            target = T.prune(expected).name()
+            call = ast.Call(e.span, ast.Path(e.method_span or e.span, [target, "from"]),
+                            [e.receiver])
+            converted = self.from_call(call, call.func, expected)
+            if converted is not None:
+                return converted
+            self.rep.error(f"the trait `From<{base}>` is not implemented for `{target}`",
+                           e.method_span or e.span,
+                           help=f"write `impl From<{base}> for {target}`", code="SX0311")
+            e.ty = T.NEVER
+            return e
         if isinstance(base, T.NeverT) or self.settle_parse_hole(base):
             e.args = [self.expr(a, None) for a in e.args]
             e.ty = T.NEVER
@@ -4211,6 +4331,56 @@ def _is_str_iterator(e: ast.Expr) -> bool:
 
 def _is_range_slice(e: ast.Expr) -> bool:
     return isinstance(e, ast.Index) and isinstance(e.index, ast.Range)
+
+
+# The types and traits whose methods a program may name as a function value
+# (`.map(str::trim)`, `.map(Vec::len)`, `.map(ToString::to_string)`); numbers
+# have `number_method_value`.
+_METHOD_PATH_OWNERS = frozenset({"str", "String", "Vec", "ToString", "ToOwned", "Clone",
+                                 "Option", "Result"})
+
+
+def _method_path_closure(arg: ast.Expr) -> ast.Expr:
+    """Return `|x| x.trim()` for the argument `str::trim`, else the argument."""
+    if not (isinstance(arg, ast.Path) and len(arg.segments) == 2
+            and arg.segments[0] in _METHOD_PATH_OWNERS and not arg.type_args
+            and arg.segments[1][:1].islower()):
+        return arg
+    span = arg.span
+    name = f"__arg_{span.line}_{span.col}"
+    body = ast.MethodCall(span, ast.Path(span, [name]), arg.segments[1], [], [], span)
+    return ast.Closure(span, [(name, None)], None, body)
+
+
+def _range_contains(e: ast.MethodCall) -> ast.Block:
+    """Rewrite `(lo..hi).contains(&x)` into `lo <= x && x < hi`, evaluated in
+    that order once each (`..=` compares with `<=`; an open end drops its test)."""
+    span = e.span
+    rng: ast.Range = e.receiver
+    tag = f"{span.line}_{span.col}"
+    stmts: list[ast.Stmt] = []
+    names = {}
+    for part, value in (("lo", rng.start), ("hi", rng.end)):
+        if value is not None:
+            names[part] = f"__range_{part}_{tag}"
+            stmts.append(ast.Let(span, ast.NamePattern(span, names[part]), None, value))
+    item = e.args[0].operand if isinstance(e.args[0], ast.Ref) else \
+        ast.Unary(span, "*", e.args[0])
+    stmts.append(ast.Let(span, ast.NamePattern(span, f"__range_item_{tag}"), None, item))
+
+    def name(key: str) -> ast.Path:
+        return ast.Path(span, [names.get(key, f"__range_item_{tag}")])
+
+    tests = []
+    if rng.start is not None:
+        tests.append(ast.Binary(span, "<=", name("lo"), name("item"), span))
+    if rng.end is not None:
+        tests.append(ast.Binary(span, "<=" if rng.inclusive else "<", name("item"), name("hi"),
+                                span))
+    test: ast.Expr = tests[0] if tests else ast.BoolLit(span, True)
+    for more in tests[1:]:
+        test = ast.Binary(span, "&&", test, more, span)
+    return ast.Block(span, stmts, test)
 
 
 def _outer_box(t: T.Type) -> T.Type:

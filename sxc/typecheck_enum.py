@@ -973,6 +973,12 @@ class EnumDataChecks:
                     and e.value.receiver.method == "parse"):
             # `let x: f64 = s.parse()?;` parses into the declared type, as `unwrap` does
             wanted = T.ParseResultT(expected)
+        elif isinstance(e.value, ast.MethodCall) and e.value.method == "ok" and \
+                not e.value.args and isinstance(e.value.receiver, ast.MethodCall) and \
+                e.value.receiver.method == "parse" and not e.value.receiver.type_args and \
+                expected is not None and not isinstance(expected, (T.NeverT, T.HoleT)):
+            # `let n: i32 = s.parse().ok()?;` parses into the declared type too
+            wanted = self.instantiate_enum("Option", (expected,), span)
         value = self.expr(e.value, wanted)
         if isinstance(value.ty, T.NeverT):
             e.ty = T.NEVER

@@ -23,6 +23,7 @@ import copy
 from sxc import ast
 from sxc import patterns as P
 from sxc import types as T
+from sxc import slice_patterns
 
 MATCH_HELP = "sxc matches integers, `bool`, `char`, strings, enums and tuples of them"
 CHAR_MAX = 0x10FFFF
@@ -295,6 +296,8 @@ class MatchChecks:
         if isinstance(e.scrutinee.ty, T.ParseResultT):
             e.scrutinee = self.parse_result(e.scrutinee)
         subject = e.scrutinee.ty
+        if any(slice_patterns.has_slice_pattern(arm.pattern) for arm in e.arms):
+            return self.slice_match(e, expected)
         # A `&Shape` stays a reference, whose variant patterns bind references into
         # the payload, as Rust's default binding modes do.
         keep_ref = self.data_enum(T.strip_refs(subject)) is not None
@@ -333,6 +336,26 @@ class MatchChecks:
         if domain is not None and all(getattr(a.pattern, "ty", None) is not None
                                       for a in e.arms):
             self.check_coverage(e, domain)
+        return e
+
+    def slice_match(self, e: ast.Match, expected):
+        """Check a `match` with slice patterns as the chain of `if`s it becomes."""
+        seq = T.strip_refs(e.scrutinee.ty)
+        first = next(arm.pattern for arm in e.arms
+                     if slice_patterns.has_slice_pattern(arm.pattern))
+        if getattr(e, "let_form", None) == "let else":
+            self.rep.error("sxc does not support slice patterns in `let ... else`", first.span,
+                           help="use `if let [a, b] = .. { .. } else { .. }` instead",
+                           code="SX0801")
+        elif isinstance(seq, (T.ArrayT, T.SliceT, T.VecT)):
+            rewritten = slice_patterns.SliceMatch(self, e, seq).block()
+            if rewritten is not None:
+                return self.expr(rewritten, expected)
+        elif not isinstance(seq, T.NeverT):
+            self.rep.error(f"mismatched types: expected `{e.scrutinee.ty}`, found a slice "
+                           "pattern", first.span, help="slice patterns match arrays, slices "
+                           "and `Vec`s", code="SX0301")
+        e.ty = T.NEVER
         return e
 
     def split_binding_alternatives(self, arms: list[ast.MatchArm]) -> list[ast.MatchArm]:
@@ -488,6 +511,9 @@ class MatchChecks:
             if p.pattern.ty is None:
                 p.ty = None
             return p
+        if isinstance(p, ast.TuplePattern) and not p.items and isinstance(ty, T.UnitT):
+            # `Ok(())`: the one value of `()` matches as `_` does
+            return self.check_pattern(ast.WildPattern(p.span), ty, bound, match)
         if isinstance(p, ast.TuplePattern):
             rests = [i for i, item in enumerate(p.items) if isinstance(item, ast.RestPattern)]
             if len(rests) == 1 and isinstance(ty, T.TupleT) and len(p.items) - 1 <= len(ty.items):

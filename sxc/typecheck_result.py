@@ -165,20 +165,28 @@ class ResultChecks:
                                 "or call `.unwrap()` or `.expect(\"..\")`", code="SX0301")
             e.ty = T.NEVER
             return e
+        convert = None
         if returned[1] != error:
-            self.rep.error(f"`?` couldn't convert the error to `{returned[1]}`", span,
-                           notes=[(f"this value's error type is `{error}`", value.span)],
-                           help="sxc has no `From` conversion: convert the error before the "
-                                "`?`, as in `.map_err(|e| e.to_string())?` for a `String`",
-                           code="SX0802")
-            e.ty = T.NEVER
-            return e
+            convert = self.error_conversion(returned[1], error, span)
+            if convert is None:
+                self.rep.error(f"`?` couldn't convert the error to `{returned[1]}`", span,
+                               notes=[(f"this value's error type is `{error}`", value.span)],
+                               help=(f"write `impl From<{error}> for {returned[1]}`, or "
+                                     if isinstance(T.prune(returned[1]), (T.StructT, T.EnumT))
+                                     else "") + "convert the error before the `?`, as in "
+                                    "`.map_err(|e| e.to_string())?` for a `String`",
+                               code="SX0802")
+                e.ty = T.NEVER
+                return e
 
-        # `value?` is `match value { Ok(v) => v, Err(e) => return Err(e) }`
+        # `value?` is `match value { Ok(v) => v, Err(e) => return Err(e) }`, with
+        # `Err(Target::from(e))` when an `impl From` converts the error
         value_name, error_name = self._fresh_name("value"), self._fresh_name("error")
         value.checked = True
-        stop = ast.Return(span, ast.Call(span, ast.Path(span, ["Err"]),
-                                         [ast.Path(span, [error_name])]))
+        raised: ast.Expr = ast.Path(span, [error_name])
+        if convert is not None:
+            raised = ast.Call(span, ast.Path(span, list(convert)), [raised])
+        stop = ast.Return(span, ast.Call(span, ast.Path(span, ["Err"]), [raised]))
         arms = [ast.MatchArm(span, ast.VariantPattern(span, ["Ok"],
                                                       [ast.NamePattern(span, value_name)]),
                              None, ast.Path(span, [value_name])),
@@ -188,6 +196,21 @@ class ResultChecks:
         match = ast.Match(span, value, arms)
         match.let_form = "derived"
         return self.expr(match, expected)
+
+
+    def error_conversion(self, target: T.Type, error: T.Type, span) -> tuple | None:
+        """Return the path of the `from` of `impl From<error> for target`, or None."""
+        target = T.prune(target)
+        if not isinstance(target, (T.StructT, T.EnumT)):
+            return None
+        owner = target.name()
+        if owner not in self.structs and owner not in self.program.enums or \
+                not self.operator_methods(owner, "from"):
+            return None
+        probe = ast.Path(span, ["__error"])
+        probe.ty = error
+        chosen = self.operator_method(owner, "from", probe)
+        return (owner, chosen) if chosen is not None else None
 
 
 MAIN_RESULT = "__main_result"

@@ -87,6 +87,31 @@ ERRORS = [
     ("or_binding_missing",
      "fn main() {\n    let n = 2;\n    match (n, 1) {\n        (0, x) | (y, 0) => {}\n"
      "        _ => {}\n    }\n}\n", 4, 9, "variable `y` is not bound in all patterns"),
+    ("slice_not_exhaustive",
+     "fn f(v: &[i64]) -> i64 {\n    match v {\n        [] => 0,\n        [x] => *x,\n    }\n}\n"
+     "fn main() { println!(\"{}\", f(&[1])); }\n", 2, 11,
+     "non-exhaustive patterns: `[_, _, ..]` not covered"),
+    ("slice_gap_not_covered",
+     "fn f(v: &[i64]) -> i64 {\n    match v {\n        [] => 0,\n        [_, _, ..] => 2,\n"
+     "    }\n}\nfn main() { println!(\"{}\", f(&[1])); }\n", 2, 11,
+     "non-exhaustive patterns: `[_]` not covered"),
+    ("slice_array_length",
+     "fn main() {\n    let a = [1, 2, 3];\n    match a {\n        [x, y] => println!(\"{}\", x + y),\n"
+     "    }\n}\n", 4, 9, "pattern requires 2 elements but array has 3"),
+    ("slice_two_rests",
+     "fn main() {\n    let v = vec![1, 2, 3];\n    match v[..] {\n"
+     "        [a, .., b, ..] => println!(\"{} {}\", a, b),\n        _ => {}\n    }\n}\n", 4, 20,
+     "`..` can only be used once per slice pattern"),
+    ("slice_of_number",
+     "fn main() {\n    let n = 5;\n    match n {\n        [x] => println!(\"{}\", x),\n"
+     "        _ => {}\n    }\n}\n", 4, 9, "mismatched types: expected `i64`, found a slice pattern"),
+    ("slice_let_refutable",
+     "fn main() {\n    let v = vec![1, 2];\n    let [a, b] = v[..];\n    println!(\"{} {}\", a, b);\n}\n",
+     3, 9, "refutable pattern in local binding"),
+    ("slice_let_else",
+     "fn main() {\n    let v = vec![1, 2];\n    let [a, b] = v[..] else { return; };\n"
+     "    println!(\"{} {}\", a, b);\n}\n", 3, 9,
+     "sxc does not support slice patterns in `let ... else`"),
     ("or_binding_too_many",
      "fn main() {\n    let t = ((0, 1), 1, 1, 1, 1, 1);\n    match t {\n"
      "        ((0, x) | (x, 0), 1 | 2, 1 | 2, 1 | 2, 1 | 2, 1 | 2) => {}\n"

@@ -30,7 +30,22 @@ ERRORS = [
     ("question_mark_user_error_types",
      "fn f() -> Result<i64, i64> {\n    Ok(1)\n}\n"
      "fn g() -> Result<i64, bool> {\n    let x = f()?;\n    Ok(x)\n}\nfn main() {}\n",
-     5, 13, "`?` couldn't convert the error to `bool`", "no `From` conversion", "SX0802"),
+     5, 13, "`?` couldn't convert the error to `bool`", "convert the error before the `?`",
+     "SX0802"),
+    ("question_mark_without_from_impl",
+     "#[derive(Debug)]\nstruct AppError;\nfn f(s: &str) -> Result<i64, AppError> {\n"
+     "    let n: i64 = s.parse()?;\n    Ok(n)\n}\nfn main() {}\n",
+     4, 18, "`?` couldn't convert the error to `AppError`",
+     "write `impl From<ParseIntError> for AppError`", "SX0802"),
+    ("into_without_from_impl",
+     "struct A(f64);\nstruct B(f64);\nfn main() {\n    let b: B = A(1.0).into();\n"
+     "    println!(\"{}\", b.0);\n}\n",
+     4, 23, "the trait `From<A>` is not implemented for `B`", "impl From<A> for B", "SX0311"),
+    ("from_wrong_argument",
+     "struct A(f64);\nstruct B(f64);\nimpl From<A> for B {\n    fn from(a: A) -> B { B(a.0) }\n}\n"
+     "fn main() {\n    let b = B::from(true);\n    println!(\"{}\", b.0);\n}\n",
+     7, 21, "the trait `From<bool>` is not implemented for `B`", "impl From<bool> for B",
+     "SX0311"),
     ("question_mark_in_unit_function",
      "fn f(x: i64) -> Result<i64, String> {\n    Ok(x)\n}\nfn main() {\n    let v = f(1)?;\n}\n",
      5, 13, "the `?` operator can only be used on `Result`s in a function that returns "

@@ -15,10 +15,6 @@ ERRORS = [
      2, 23, "mismatched types: expected `Box<i32>`, found `i32`", "`Box::new(5)`"),
     ("box_from_reference", "fn main() {\n    let x = 1.0;\n    let b: Box<f64> = &x;\n}\n",
      3, 23, "mismatched types: expected `Box<f64>`, found `&f64`", None),
-    ("clone_struct_with_box",
-     "#[derive(Clone)]\nstruct C { n: Box<i32> }\nfn main() {\n    let c = C { n: Box::new(1) };\n"
-     "    let _d = c.clone();\n}\n",
-     5, 16, "sxc cannot clone the struct `C` yet, because it holds a `Box`", "impl Clone"),
     ("box_new_arity", "fn main() {\n    let b = Box::new();\n}\n",
      2, 13, "`Box::new` takes 1 argument but 0 were supplied", None),
     ("slice_of_int", "fn main() {\n    let x = 5;\n    let s = &x[1..2];\n}\n",
