@@ -236,6 +236,18 @@ def _debug_struct(cg: Codegen, slot, v, ty: T.StructT, flags: Flags) -> None:
     # a copy of a generic struct, `Pair__f64`, prints as Rust prints `Pair<f64>`
     name = ty.struct.rsplit("::", 1)[-1]  # `Point`, not the key `geometry::Point`
     name = name.split("__")[0] if "__" in name.lstrip("_") else name
+    names = [f for f, _ in fields]
+    if name == "HashMap" and names == ["__keys", "__vals", "__slots"]:
+        _debug_map(cg, slot, _member(cg, v, 0), _member(cg, v, 1), fields[0][1].elem,
+                   fields[1][1].elem, flags)
+        return
+    if name == "HashSet" and names == ["__map"]:
+        inner_map = _member(cg, v, 0)
+        if not isinstance(inner_map.type, ir.PointerType) and is_large(inner_map.type):
+            inner_map = cg.spill(inner_map)
+        keys_t = cg.struct_fields[fields[0][1].struct][0][1]
+        _debug_map(cg, slot, _member(cg, inner_map, 0), None, keys_t.elem, None, flags)
+        return
     if not fields:
         push_literal(cg, slot, name)
         return
@@ -256,6 +268,43 @@ def _debug_struct(cg: Codegen, slot, v, ty: T.StructT, flags: Flags) -> None:
         push_literal(cg, slot, (", " if i else "") + field + ": ")
         fmt_value(cg, slot, _member(cg, v, i), ftype, inner)
     push_literal(cg, slot, " }")
+
+
+def _debug_map(cg: Codegen, slot, keys, vals, key_t: T.Type, val_t: T.Type | None,
+               flags: Flags) -> None:
+    """Write the entries of a `HashMap` as `{k: v, ..}` (without `vals`, the items of a
+    `HashSet` as `{a, ..}`), in the order in which sxc keeps them."""
+    b = cg.b
+    key_data = b.load(b.gep(keys, [const_i64(0), ir.Constant(I32, 0)]))
+    length = b.load(b.gep(keys, [const_i64(0), ir.Constant(I32, 1)]))
+    val_data = b.load(b.gep(vals, [const_i64(0), ir.Constant(I32, 0)])) \
+        if vals is not None else None
+    inner = flags.nested()
+    push_literal(cg, slot, "{")
+
+    def body(i):
+        if flags.pretty:
+            first = b.icmp_unsigned("==", i, const_i64(0))
+            with b.if_then(first):
+                push_literal(cg, slot, "\n")
+            push_literal(cg, slot, " " * inner.indent)
+        else:
+            not_first = b.icmp_unsigned("!=", i, const_i64(0))
+            with b.if_then(not_first):
+                push_literal(cg, slot, ", ")
+        fmt_value(cg, slot, b.load(b.gep(key_data, [i])), key_t, inner)
+        if val_data is not None:
+            push_literal(cg, slot, ": ")
+            fmt_value(cg, slot, b.load(b.gep(val_data, [i])), val_t, inner)
+        if flags.pretty:
+            push_literal(cg, slot, ",\n")
+
+    cg.counted_loop(length, body)
+    if flags.pretty and flags.indent:
+        nonempty = b.icmp_unsigned("!=", length, const_i64(0))
+        with b.if_then(nonempty):
+            push_literal(cg, slot, " " * flags.indent)
+    push_literal(cg, slot, "}")
 
 
 def _debug_tuple_struct(cg: Codegen, slot, v, name: str, types: list[T.Type],

@@ -63,7 +63,7 @@ SLICE_SOURCES = {"windows": "window size must be non-zero",
 # the string methods that return a slice, which a consumer may take directly: `s.chars().any(f)`
 CHAR_SOURCES = ("chars", "char_indices", "bytes")
 # the string splitters, which return a `Vec<&str>` in sxc
-SPLITTERS = ("split", "splitn", "rsplit", "rsplitn", "split_terminator")
+SPLITTERS = ("split", "splitn", "rsplit", "rsplitn", "split_terminator", "matches")
 # the methods that return a `Vec` or a slice in sxc where Rust returns an iterator
 VEC_SOURCES = ("lines", "split_whitespace", "drain") + SPLITTERS + CHAR_SOURCES
 ADAPTERS = ("map", "filter", "enumerate", "zip", "rev", "skip", "take", "step_by",

@@ -332,6 +332,8 @@ class GenericsMixin:
         inst = ast.StructDef(sdef.span, mangled, sdef.fields, [], list(sdef.derives),
                              sdef.public)
         inst.origin = getattr(sdef, "origin", "user")
+        if inst.origin == "std":
+            inst.origin = "std-instance"  # printed with the program, as function copies are
         self.program.structs[mangled] = inst
         self.structs[mangled] = {}
         saved_self = self.self_struct

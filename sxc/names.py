@@ -25,8 +25,6 @@ LIBRARY_CRATES = {"simplex_training": ("simplex_training", "meta_trainer")}
 
 # Types of Rust's standard library that sxc lacks, with what to use instead.
 UNSUPPORTED_STD = {
-    "HashMap": "use a `Vec` of pairs or index a `Vec` by an integer key",
-    "HashSet": "use a `Vec<bool>` indexed by the element, or a sorted `Vec`",
     "BTreeMap": "use a sorted `Vec` of pairs",
     "BTreeSet": "use a sorted `Vec`",
     "BinaryHeap": "use a `Vec` and sort it",

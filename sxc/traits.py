@@ -28,7 +28,7 @@ SUPPORTED_TRAITS = {"Default": {"default"}, "Clone": {"clone"}, "PartialEq": {"e
 
 # Derivable traits that need no method: `Debug` is built into `{:?}`, and
 # `Copy` and `Eq` only state a property.
-MARKER_DERIVES = {"Debug", "Copy", "Eq"}
+MARKER_DERIVES = {"Debug", "Copy", "Eq", "Hash"}
 DERIVED_METHODS = {"Default": "default", "Clone": "clone", "PartialEq": "eq",
                    "PartialOrd": "partial_cmp", "Ord": "cmp"}
 
@@ -315,7 +315,7 @@ def derive_methods(program, reporter: Reporter) -> None:
             if trait not in DERIVED_METHODS:
                 reporter.error(f"sxc does not support `#[derive({trait})]`", span,
                                help="sxc derives `Debug`, `Clone`, `Copy`, `Default`, "
-                                    "`PartialEq`, `Eq`, `PartialOrd` and `Ord`",
+                                    "`PartialEq`, `Eq`, `PartialOrd`, `Ord` and `Hash`",
                                code="SX0804")
                 continue
             key = f"{name}::{DERIVED_METHODS[trait]}"

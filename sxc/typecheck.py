@@ -24,6 +24,8 @@ import re
 from sxc import ast, borrows, cursors, iter_chains, range_adapters, seq_adapters, \
     std_io, user_iterators
 from sxc import numbers as N
+from sxc.names import bound_names
+from sxc.typecheck_maps import MapChecks
 from sxc import types as T
 from sxc.closures import ClosureMixin
 from sxc.diagnostics import Reporter, Span, similar_name, source_line
@@ -219,7 +221,8 @@ def _is_original_style(program: Program) -> bool:
             and len(ret.path) == 1 and T.is_int(T.PRIMITIVES.get(ret.path[0], T.UNIT)))
 
 
-class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureMixin,
+class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixin,
+              ClosureMixin,
               IterChainMixin, SortMixin, OrderingMixin, TraitChecks):
     def __init__(self, program: Program, reporter: Reporter):
         self.program = program
@@ -238,6 +241,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         self.fresh_count = 0
         # element types of `Vec::new()` that a later use decides, with their spans
         self.holes: list[tuple[T.HoleT, Span]] = []
+        self.unhashable: set[str] = set()  # key types reported without a hash
         self.type_nesting_reported = False
         # id of an array or tuple type -> (the type, kept alive so the id stays
         # unique, its depth and its number of values); see `type_shape`
@@ -435,6 +439,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             return T.UNIT
         generic = self.generic_type(te)
         if generic is not None:
+            if self.collection_kind(generic) is not None and te.args:
+                self.require_hash(T.prune(self.resolve_type(te.args[0])), te.args[0].span)
             return generic
         bound = self.type_env.get(te.path[0]) if len(te.path) == 2 and self.type_env else None
         if isinstance(bound, (T.StructT, T.EnumT)) and not te.args:
@@ -454,6 +460,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             return T.VecT(self.resolve_type(te.args[0]))
         if name == "Box" and len(te.args) == 1 and not self.user_box():
             return T.boxed(self.resolve_type(te.args[0]))
+        if name == "_" and len(te.path) == 1 and not te.args:
+            # `let v: Vec<_> = ..`: a type that the first use decides
+            return self.new_hole(te.span)
         if name == "Self" and self.self_struct:
             return self.owner_type(self.self_struct)
         if name in self.program.enums:
@@ -466,7 +475,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             return T.I64 if name == "i128" else T.U64
         if name == "Formatter":
             return T.FORMATTER
-        if name in ("Rc", "Arc", "Option", "Result", "HashMap"):
+        if name in ("Rc", "Arc", "Option", "Result"):
             self.rep.error(f"sxc does not support `{name}` yet", te.span, code="SX0805")
             return T.UNIT
         known = list(T.PRIMITIVES) + list(self.structs) + list(self.program.enums) + ["Vec"]
@@ -699,7 +708,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
     def check_visible(self, item, what: str, name: str, span: Span, declared: Span) -> None:
         """Report `item` used outside the module that declares it without `pub`."""
         module = getattr(item, "module_path", CRATE)
-        if getattr(item, "origin", "user") == "std" or within_path(self.module_path, module):
+        if getattr(item, "origin", "user") in ("std", "std-instance") or \
+                within_path(self.module_path, module):
             return
         report_private(self.rep, what, name, span, declared, module)
 
@@ -743,6 +753,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             std_io.rewrite(fn.body, self.sigs)
             cursors.add_positions(fn.body)
         deferred = len(self.deferred)
+        self.fn_body = fn.body
         body = self.block(fn.body, sig.ret)
         if not isinstance(sig.ret, T.UnitT) and body.tail is None \
                 and not self.diverges(body):
@@ -861,41 +872,130 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         return False
 
     def guess_generic_new(self, stmt: ast.Let, later: list[ast.Stmt]) -> None:
-        """Annotate `let s = Stack::new();` of a struct with one type parameter from the
-        first later call `s.push(x)` whose parameter is that type, as Rust infers it,
-        when the argument's type shows in its syntax: a literal, a cast or a local."""
+        """Annotate `let s = Stack::new();` of a generic struct from the first later
+        calls `s.push(x)` whose parameters are its type parameters, as Rust infers
+        it, when the argument's type shows in its syntax: a literal, a cast, a
+        local, or the variable of a later `for` loop over a sequence or a string's
+        pieces.  `m.entry(k).or_insert(v)` gives both types of a `HashMap`."""
         init = stmt.init
         if not (isinstance(stmt.pattern, ast.NamePattern) and isinstance(init, ast.Call)
-                and isinstance(init.func, ast.Path) and len(init.func.segments) == 2
+                and isinstance(init.func, ast.Path) and len(init.func.segments) >= 2
                 and not init.func.type_args):
             return
-        struct = init.func.segments[0]
+        # `HashSet::new()`, also as `std::collections::HashSet::new()` after a `use`
+        struct = init.func.segments[-2]
         sdef = self.generic_structs.get(struct)
-        if sdef is None or len(sdef.generics) != 1:
+        if sdef is None or not sdef.generics:
             return
         name = stmt.pattern.name
+        guesses: dict[str, T.Type] = {}
+
+        def guess(generic: str, arg: ast.Expr) -> None:
+            if generic in guesses:
+                return
+            found = self.syntactic_type(arg)
+            if found is None and isinstance(arg, ast.Path) and len(arg.segments) == 1:
+                found = self._later_local_type(arg.segments[0], later)
+            if found is None and (isinstance(arg, ast.Ref) or isinstance(arg, ast.Unary)
+                                  and arg.op == "*"):
+                guess(generic, arg.operand)
+                return
+            if found is not None:
+                guesses[generic] = found
+
         for node in (n for s in later for n in ast.walk(s)):
-            if not (isinstance(node, ast.MethodCall) and isinstance(node.receiver, ast.Path)
-                    and node.receiver.segments == [name]):
+            if not isinstance(node, ast.MethodCall):
+                continue
+            if node.method in ("or_insert", "or_insert_with") and len(node.args) == 1 and \
+                    isinstance(node.receiver, ast.MethodCall) and node.receiver.method == "entry" \
+                    and isinstance(node.receiver.receiver, ast.Path) and \
+                    node.receiver.receiver.segments == [name] and len(sdef.generics) == 2:
+                guess(sdef.generics[0], node.receiver.args[0])
+                if node.method == "or_insert":
+                    guess(sdef.generics[1], node.args[0])
+            if not (isinstance(node.receiver, ast.Path) and node.receiver.segments == [name]):
                 continue
             templates = [t for t in self.method_templates.get(struct, [])
                          if t.fn.name == node.method]
             if len(templates) != 1:
                 continue
             for param, arg in zip(templates[0].fn.params, node.args):
-                if isinstance(param.type, ast.NamedType) and param.type.path == sdef.generics \
-                        and not param.type.args:
-                    guess = self.syntactic_type(arg)
-                    if guess is None and isinstance(arg, ast.Path) and len(arg.segments) == 1:
-                        # a local declared after the `let`, with its type written
-                        declared = [s.type for s in later if isinstance(s, ast.Let)
-                                    and isinstance(s.pattern, ast.NamePattern)
-                                    and s.pattern.name == arg.segments[0] and s.type is not None]
-                        guess = self.resolve_type(declared[0]) if declared else None
-                    if guess is not None:
-                        stmt.type = ast.NamedType(init.span, [struct],
-                                                  [ast.ResolvedType(arg.span, guess)])
-                    return
+                written = param.type.inner if isinstance(param.type, ast.RefType) else param.type
+                if isinstance(written, ast.NamedType) and len(written.path) == 1 and \
+                        written.path[0] in sdef.generics and not written.args:
+                    guess(written.path[0], arg)
+            if all(g in guesses for g in sdef.generics):
+                break
+        if all(g in guesses for g in sdef.generics):
+            stmt.type = ast.NamedType(init.span, [struct], [
+                ast.ResolvedType(init.span, guesses[g]) for g in sdef.generics])
+
+    def _later_local_type(self, name: str, later: list[ast.Stmt]) -> T.Type | None:
+        """Return the type of `name` where a later `let name: T` or `for name in ..`
+        shows it: the items of a sequence local, of a range of literals, or of a
+        string's `split`, `lines`, `split_whitespace`, `chars` or `bytes`."""
+        for node in (n for s in later for n in ast.walk(s)):
+            if isinstance(node, ast.Let) and isinstance(node.pattern, ast.NamePattern) and \
+                    node.pattern.name == name and node.type is not None:
+                return self.resolve_type(node.type)
+            if isinstance(node, ast.For) and isinstance(node.pattern, ast.TuplePattern) and \
+                    len(node.pattern.items) == 2 and isinstance(node.iter, ast.MethodCall) and \
+                    node.iter.method == "enumerate":
+                # `for (i, x) in v.iter().enumerate()`
+                first, second = node.pattern.items
+                if isinstance(first, ast.NamePattern) and first.name == name:
+                    return T.USIZE
+                if isinstance(second, ast.NamePattern) and second.name == name:
+                    inner = ast.For(node.span, second, node.iter.receiver, node.body)
+                    return self._later_local_type(name, [inner])
+            if not (isinstance(node, ast.For) and isinstance(node.pattern, ast.NamePattern)
+                    and node.pattern.name == name):
+                continue
+            it = node.iter
+            if isinstance(it, ast.MethodCall) and it.method in (
+                    "split_whitespace", "split", "lines", "split_terminator", "splitn",
+                    "rsplit", "split_ascii_whitespace"):
+                return T.STR
+            if isinstance(it, ast.MethodCall) and it.method == "chars":
+                return T.CHAR
+            if isinstance(it, ast.MethodCall) and it.method == "bytes":
+                return T.U8
+            if isinstance(it, ast.Range) and it.start is not None:
+                return self.syntactic_type(it.start)
+            seq = it.operand if isinstance(it, ast.Ref) else it
+            if isinstance(seq, ast.MethodCall) and seq.method in ("iter", "into_iter") and \
+                    not seq.args:
+                seq = seq.receiver
+            if isinstance(seq, ast.Path) and len(seq.segments) == 1:
+                local = self.lookup(seq.segments[0])
+                elem = getattr(T.strip_refs(T.prune(local.ty)), "elem", None) \
+                    if local is not None else None
+                if elem is not None and not T.has_hole(elem):
+                    return elem
+            return None
+        return None
+
+    def guess_returned_vec(self, stmt: ast.Let, body: ast.Block, index: int) -> None:
+        """Annotate `let mut dist = vec![None; n];` with the function's result type when
+        the function returns `dist`, so that a later `dist[0] = Some(0)` makes the
+        `Option<usize>` that the result needs, as Rust infers it."""
+        init = stmt.init
+        if not (isinstance(stmt.pattern, ast.NamePattern) and isinstance(init, ast.VecLit)
+                and isinstance(self.ret_type, T.VecT)):
+            return
+        if not any(isinstance(n, ast.Path) and n.segments == ["None"] for n in ast.walk(init)) \
+                and init.items:
+            return
+        name = stmt.pattern.name
+        later = body.stmts[index + 1:]
+        if any(isinstance(n, ast.Let) and name in bound_names(n.pattern)
+               for s in later for n in ast.walk(s)):
+            return  # shadowed: the returned `name` may be another binding
+        returned = isinstance(body.tail, ast.Path) and body.tail.segments == [name] or any(
+            isinstance(n, ast.Return) and isinstance(n.value, ast.Path)
+            and n.value.segments == [name] for s in later for n in ast.walk(s))
+        if returned:
+            stmt.type = ast.ResolvedType(stmt.span, self.ret_type)
 
     def syntactic_type(self, e: ast.Expr) -> T.Type | None:
         """Return the type that `e` has by its form alone, or None."""
@@ -913,6 +1013,23 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
             local = self.lookup(e.segments[0])
             if local is not None and not isinstance(T.prune(local.ty), (T.LiteralVar, T.HoleT)):
                 return T.prune(local.ty)
+        if isinstance(e, ast.MacroCall) and e.name == "format":
+            return T.STRING
+        if isinstance(e, ast.MethodCall) and not e.args and (
+                e.method == "to_string" or e.method == "to_owned" and
+                isinstance(e.receiver, ast.StrLit)):
+            return T.STRING
+        if isinstance(e, ast.Call) and isinstance(e.func, ast.Path):
+            name = "::".join(e.func.segments)
+            if name in ("String::from", "String::new"):
+                return T.STRING
+            sig = self.sigs.get(name)
+            if sig is not None and sig.self_kind is None and not T.has_hole(sig.ret) and \
+                    name in self.program.functions and \
+                    not getattr(self.program.functions[name], "generics", None):
+                return sig.ret
+        if isinstance(e, ast.StructLit) and e.name in self.structs:
+            return T.StructT(e.name)
         return None
 
     def parse_in_and_then(self, e: ast.MethodCall, expected) -> None:
@@ -1009,6 +1126,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                 continue
             if isinstance(stmt, ast.Let) and stmt.type is None:
                 self.guess_generic_new(stmt, block.stmts[i + 1:])
+                if block is getattr(self, "fn_body", None):
+                    self.guess_returned_vec(stmt, block, i)
             out = self.stmt(stmt)
             if out is not None:
                 stmts.append(out)
@@ -1074,6 +1193,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
     def let(self, stmt: ast.Let) -> ast.Let:
         if _partial_result_type(stmt.type) and stmt.init is not None:
             return self.partial_result_let(stmt)
+        if _hole_collection_type(stmt.type) and isinstance(stmt.init, ast.MethodCall) and \
+                stmt.init.method == "collect" and not stmt.init.type_args:
+            # `let s: HashSet<_> = it.collect();` is `it.collect::<HashSet<_>>()`
+            stmt.init.type_args = [stmt.type]
+            stmt.type = None
         if _hole_vec_type(stmt.type) and stmt.init is not None:
             # `let v: Vec<_> = ...;` is checked as `let v = ...;`, and `.collect()` as
             # `.collect::<Vec<_>>()`
@@ -1887,13 +2011,15 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
     def coerce_arg(self, e: ast.Expr, target: T.Type | None) -> ast.Expr:
         """Return the argument `e` converted to the parameter type `target`.
 
-        A local passed where a `&T` of its type is expected is borrowed, because
-        the items of `for x in v.iter()` and of iterator chains are values in
-        sxc where Rust binds `&T`: `for a in &accounts { show(a) }` passes `a`
-        to `fn show(a: &Account)`.  The borrow lasts for the call only.
+        A local, or a field of one, passed where a `&T` of its type is expected
+        is borrowed, because the items of `for x in v.iter()` and of iterator
+        chains are values in sxc where Rust binds `&T`: `for a in &accounts {
+        show(a) }` passes `a` to `fn show(a: &Account)`, and `d(pair.1)` a
+        `&P` in a pair from `enumerate()`.  The borrow lasts for the call only.
         """
         if isinstance(target, T.RefT) and not target.mutable and \
-                isinstance(e, ast.Path) and getattr(e, "target", (None,))[0] == "local" and \
+                isinstance(_field_root(e), ast.Path) and \
+                getattr(_field_root(e), "target", (None,))[0] == "local" and \
                 not isinstance(e.ty, (T.RefT, T.HoleT, T.NeverT)) and \
                 not isinstance(target.inner, (T.LiteralVar, T.HoleT)) and e.ty == target.inner:
             # `==` binds a literal's type to the parameter's, as Rust's inference does
@@ -2011,6 +2137,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         if name == "dual::unit":
             e.args = self.check_args(e.args, [T.F64, T.USIZE], e.span, "`dual::unit`")
             return self._builtin(e, name, T.DUAL)
+        if name == "__hash" and len(e.args) == 1:
+            return self.hash_call(e, expected)
         if name == "dual::lanes":
             e.args = self.check_args(e.args, [], e.span, "`dual::lanes`")
             return self._builtin(e, name, T.USIZE)
@@ -2365,6 +2493,155 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         call = ast.Call(receiver.span, ast.Path(receiver.span, ["Box", "new"]), [value])
         return self.expr(call, expected)
 
+    def hash_call(self, e: ast.Call, expected) -> ast.Expr:
+        """Check `__hash(x)`, the hash of a key of a `HashMap` or `HashSet`, as the
+        expression that hashes a value of `x`'s type: integers, `char`, `bool`,
+        strings, unit-only enums, and tuples, arrays, `Vec`s and `#[derive(Hash)]`
+        structs of them."""
+        span = e.span
+        value = self.expr(e.args[0], None)
+        value.checked = True
+        ty = T.prune(value.ty)
+        base = T.strip_refs(ty)
+        while isinstance(value.ty, T.RefT):
+            value = _deref(value)
+
+        def call(fn: str, *args: ast.Expr) -> ast.Call:
+            return ast.Call(span, ast.Path(span, [fn]), list(args))
+
+        def part(expr: ast.Expr) -> ast.Call:
+            return call("__hash", expr)
+
+        if isinstance(base, T.NeverT):
+            e.ty = T.NEVER
+            return e
+        if isinstance(base, (T.IntT, T.BoolT)) or isinstance(base, T.EnumT) and \
+                self.data_enum(base) is None:
+            built: ast.Expr = call("__hash_u64", ast.Cast(span, value, ast.ResolvedType(
+                span, T.U64)) if not isinstance(base, T.EnumT) else ast.Cast(
+                    span, ast.Cast(span, value, ast.ResolvedType(span, T.I64)),
+                    ast.ResolvedType(span, T.U64)))
+        elif isinstance(base, T.StrT):
+            built = call("__hash_str", value)
+        elif isinstance(base, T.TupleT):
+            built = ast.IntLit(span, 0x9E3779B97F4A7C15, "u64")
+            for i in range(len(base.items)):
+                built = call("__hash_mix", built, part(ast.TupleField(span, value, i)))
+        elif isinstance(base, (T.ArrayT, T.VecT, T.SliceT)):
+            whole = ast.Ref(span, ast.Index(span, value, ast.Range(span, None, None, False)),
+                            False)
+            built = call("__hash_items", whole)
+        elif isinstance(base, T.StructT) and base.struct in self.program.structs and \
+                "Hash" in self.program.structs[base.struct].derives:
+            built = ast.IntLit(span, 0x9E3779B97F4A7C15, "u64")
+            for field in self.structs.get(base.struct, {}):
+                built = call("__hash_mix", built, part(ast.Field(span, value, field)))
+        else:
+            self.require_hash(base, e.args[0].span)
+            e.ty = T.U64
+            return e
+        return self.expr(built, T.U64)
+
+    def require_hash(self, ty: T.Type, span) -> None:
+        """Report a key type of a `HashMap` (or item type of a `HashSet`) that has no
+        hash, once per type, at the first place that names it."""
+        if self.hashable(ty) or str(ty) in self.unhashable:
+            return
+        self.unhashable.add(str(ty))
+        self.rep.error(f"the trait `Hash` is not implemented for `{ty}`", span,
+                       help="the keys of a `HashMap` and the items of a `HashSet` may be "
+                            "integers, `char`, `bool`, strings, enums without data, and "
+                            "tuples, arrays, `Vec`s and `#[derive(Hash)]` structs of them",
+                       code="SX0311")
+
+    def hashable(self, ty: T.Type) -> bool:
+        ty = T.strip_refs(T.prune(ty))
+        if isinstance(ty, (T.IntT, T.BoolT, T.StrT, T.NeverT, T.HoleT, T.LiteralVar)):
+            return not isinstance(ty, T.FloatVar)
+        if isinstance(ty, T.EnumT):
+            return self.data_enum(ty) is None
+        if isinstance(ty, T.TupleT):
+            return all(self.hashable(i) for i in ty.items)
+        if isinstance(ty, (T.ArrayT, T.VecT, T.SliceT)):
+            return self.hashable(ty.elem)
+        if isinstance(ty, T.StructT) and ty.struct in self.program.structs:
+            return "Hash" in self.program.structs[ty.struct].derives and all(
+                self.hashable(f) for f in self.structs.get(ty.struct, {}).values())
+        return False
+
+    def collect_fallible(self, e: ast.MethodCall, expected) -> ast.Expr | None:
+        """Check `collect()` into a `Result<Vec<T>, E>` or an `Option<Vec<T>>`: a loop
+        that pushes the `Ok` (or `Some`) values and stops at the first `Err` (`None`)."""
+        target = expected
+        if e.type_args:
+            written = e.type_args[0]
+            if not (isinstance(written, ast.NamedType) and written.path[-1] in (
+                    "Result", "Option", "HashMap", "HashSet")):
+                return None
+            if _hole_collection_type(written):
+                return self.collect_collection_inferred(e, written)
+            target = self.resolve_type(written)
+            if T.has_hole(target) or isinstance(target, T.NeverT):
+                return None
+        target = T.prune(target) if target is not None else None
+        if self.collection_kind(target) is not None:
+            return self.collect_collection(e, target)
+        if not isinstance(target, T.EnumT):
+            return None
+        result = self.result_args(target)
+        generic = self.instance_of.get(target.enum, (None, None))
+        if result is not None:
+            items, error = result
+        elif generic[0] == self.program.prelude_key("Option"):
+            items, error = generic[1][0], None
+        else:
+            return None
+        if not isinstance(T.prune(items), T.VecT):
+            return None
+        span = e.span
+        tag = f"{span.line}_{span.col}"
+        out, failed, item, value = (f"__{n}_{tag}" for n in ("out", "failed", "item", "value"))
+
+        def path(name: str) -> ast.Path:
+            return ast.Path(span, [name])
+
+        kept = ast.ExprStmt(span, ast.MethodCall(span, path(out), "push", [path(value)], [],
+                                                 span), True)
+        if error is not None:
+            good = ast.VariantPattern(span, ["Ok"], [ast.NamePattern(span, value)])
+            bad = ast.VariantPattern(span, ["Err"], [ast.NamePattern(span, "__error")])
+            stop: ast.Expr = ast.Call(span, path("Some"), [path("__error")])
+            fail_type: T.Type = self.instantiate_enum("Option", (error,), span)
+        else:
+            good = ast.VariantPattern(span, ["Some"], [ast.NamePattern(span, value)])
+            bad = ast.WildPattern(span)
+            stop = ast.BoolLit(span, True)
+            fail_type = T.BOOL
+        record = ast.Block(span, [ast.Assign(span, "=", path(failed), stop),
+                                  ast.ExprStmt(span, ast.Break(span, None, None), True)], None)
+        body = ast.Block(span, [ast.ExprStmt(span, ast.Match(span, path(item), [
+            ast.MatchArm(span, good, None, ast.Block(span, [kept], None)),
+            ast.MatchArm(span, bad, None, record)]), False)], None)
+        loop = ast.For(span, ast.NamePattern(span, item), e.receiver, body)
+        initial = ast.Path(span, ["None"]) if error is not None else ast.BoolLit(span, False)
+        if error is not None:
+            finish: ast.Expr = ast.Match(span, path(failed), [
+                ast.MatchArm(span, ast.VariantPattern(span, ["Some"],
+                                                      [ast.NamePattern(span, "__error")]),
+                             None, ast.Call(span, path("Err"), [path("__error")])),
+                ast.MatchArm(span, ast.WildPattern(span), None,
+                             ast.Call(span, path("Ok"), [path(out)]))])
+        else:
+            finish = ast.If(span, path(failed), ast.Block(span, [], path("None")),
+                            ast.Block(span, [], ast.Call(span, path("Some"), [path(out)])))
+        block = ast.Block(span, [
+            ast.Let(span, ast.NamePattern(span, out, True), ast.ResolvedType(span, items),
+                    ast.Call(span, ast.Path(span, ["Vec", "new"]), [])),
+            ast.Let(span, ast.NamePattern(span, failed, True),
+                    ast.ResolvedType(span, fail_type), initial),
+            ast.ExprStmt(span, loop, False)], finish)
+        return self.expr(block, target)
+
     def from_call(self, e: ast.Call, func: ast.Path, expected) -> ast.Expr | None:
         """Check `B::from(a)` of a program's type with `impl From<A> for B`, which calls
         the `from` of the impl whose `A` is the argument's type; None for other types."""
@@ -2578,6 +2855,16 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
     def e_MethodCall(self, e: ast.MethodCall, expected):
         if e.method == "contains" and len(e.args) == 1 and isinstance(e.receiver, ast.Range):
             return self.expr(_range_contains(e), expected)
+        entry = self.entry_call(e, expected)
+        if entry is not None:
+            return entry
+        source = self.rewrite_collection_sources(e)
+        if source is not e:
+            return self.expr(source, expected)
+        if e.method == "collect" and not e.args:
+            gathered = self.collect_fallible(e, expected)
+            if gathered is not None:
+                return gathered
         if e.method in ("as_slice", "as_mut_slice") and not e.args:
             # `v.as_slice()` is `&v[..]`
             whole = ast.Index(e.span, e.receiver, ast.Range(e.span, None, None, False))
@@ -2629,6 +2916,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         span = e.method_span or e.span
         if name == "clone" and not e.args and isinstance(_outer_box(rt), T.BoxT):
             return self.box_clone(e.receiver, expected)
+        if self.collection_kind(base) is not None:
+            self.borrow_key(e)
         if name == "into" and not e.args and isinstance(T.prune(expected), (T.StructT, T.EnumT)) \
                 and T.prune(expected) != base and (
                     T.prune(expected).name() in self.structs
@@ -2692,6 +2981,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
                                                   and self.sigs[key].self_kind is not None])
                     if similar:
                         help_text = f"a method with a similar name exists: `{similar}`"
+                if help_text is None and name == "get_mut" and \
+                        self.collection_kind(base) == "map":
+                    help_text = ("sxc has no `Option<&mut V>`: write `if let Some(v) = "
+                                 "map.get_mut(&k) { .. }`, or change the value through "
+                                 "`*map.entry(k).or_insert(v)`")
                 if help_text is None and name in iter_chains.ADAPTERS and \
                         base.struct in user_iterators.iterator_types(self.program):
                     help_text = ("sxc runs the adapters of an `Iterator` in a `for` loop or in a "
@@ -2936,6 +3230,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         if name in ("rotate_left", "rotate_right") and len(e.args) == 1:
             self._require_mut(e.receiver, name)
             return self.expr(_rotate_block(e), expected)
+        if is_vec and name == "swap_remove" and len(e.args) == 1:
+            self._require_mut(e.receiver, name)
+            return self.expr(_swap_remove_block(e), expected)
         if name == "len":
             e.args = self.check_args(e.args, [], e.span, "`len`")
             e.target, e.ty = ("seq", "len"), T.USIZE
@@ -3355,6 +3652,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         e.base = self.expr(e.base, None)
         if isinstance(e.index, ast.Range):
             return self.range_slice(e)
+        if self.collection_kind(e.base.ty) == "map":
+            return self.map_index(e, expected)
         if isinstance(T.strip_refs(e.base.ty), T.StructT):
             return self.index_call(e, T.strip_refs(e.base.ty).struct, expected)
         e.index = self.expr(e.index, T.USIZE)
@@ -3597,6 +3896,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, GenericsMixin, ClosureM
         return e
 
     def e_For(self, e: ast.For, expected):
+        e.iter = self.collection_loop_iter(e.iter)
         borrows.check_loop(e, self.rep)
         pulled = user_iterators.rewrite_for(self, e)
         if pulled is not None:
@@ -4217,6 +4517,12 @@ def _mutable_ref(ty: T.Type) -> bool:
     return False
 
 
+def _hole_collection_type(te) -> bool:
+    """Return whether `te` is `HashSet<_>`, `HashMap<_, _>` or another with a `_`."""
+    return isinstance(te, ast.NamedType) and te.path[-1] in ("HashSet", "HashMap") and \
+        any(_is_hole_type(a) for a in te.args)
+
+
 def _hole_vec_type(te) -> bool:
     """Return whether `te` is `Vec<_>`."""
     return isinstance(te, ast.NamedType) and te.path == ["Vec"] and len(te.args) == 1 and \
@@ -4244,6 +4550,7 @@ STR_PRELUDE_METHODS = {
     "rsplitn": ("__str_rsplitn", 2),
     "rsplit": ("__str_rsplit", 1),
     "split_terminator": ("__str_split_terminator", 1),
+    "matches": ("__str_matches", 1),
 }
 
 PRELUDE_SPLITTERS = frozenset(STR_PRELUDE_METHODS[m][0] for m in iter_chains.SPLITTERS
@@ -4253,7 +4560,7 @@ PRELUDE_SPLITTERS = frozenset(STR_PRELUDE_METHODS[m][0] for m in iter_chains.SPL
 REWRITTEN_SEQ_METHODS = {
     "drain": "1 argument", "rotate_left": "1 argument", "rotate_right": "1 argument",
     "dedup_by_key": "1 argument", "dedup_by": "1 argument", "push_front": "1 argument",
-    "pop_front": "0 arguments",
+    "pop_front": "0 arguments", "swap_remove": "1 argument",
 }
 
 # the methods of Rust's `VecDeque` that are `Vec` methods under another name;
@@ -4344,7 +4651,8 @@ def _method_path_closure(arg: ast.Expr) -> ast.Expr:
     """Return `|x| x.trim()` for the argument `str::trim`, else the argument."""
     if not (isinstance(arg, ast.Path) and len(arg.segments) == 2
             and arg.segments[0] in _METHOD_PATH_OWNERS and not arg.type_args
-            and arg.segments[1][:1].islower()):
+            and arg.segments[1][:1].islower()
+            and arg.segments[1] not in ("new", "default", "with_capacity", "from")):
         return arg
     span = arg.span
     name = f"__arg_{span.line}_{span.col}"
@@ -4381,6 +4689,13 @@ def _range_contains(e: ast.MethodCall) -> ast.Block:
     for more in tests[1:]:
         test = ast.Binary(span, "&&", test, more, span)
     return ast.Block(span, stmts, test)
+
+
+def _field_root(e: ast.Expr) -> ast.Expr:
+    """Return the expression under the field and tuple-item accesses of `e`."""
+    while isinstance(e, (ast.Field, ast.TupleField)):
+        e = e.base
+    return e
 
 
 def _outer_box(t: T.Type) -> T.Type:
@@ -4463,6 +4778,35 @@ def _pop_front_block(e: ast.MethodCall) -> ast.If:
     return ast.If(span, ast.Unary(span, "!", empty),
                   ast.Block(span, [], ast.Call(span, ast.Path(span, ["Some"]), [first])),
                   ast.Block(span, [], ast.Path(span, ["None"])))
+
+
+def _swap_remove_block(e: ast.MethodCall) -> ast.Block:
+    """Rewrite `v.swap_remove(i)` into Rust's check of `i`, a swap with the last
+    item and a `pop`:
+
+        { let i: usize = I; let n = v.len(); if i >= n { panic!(..) }
+          v.swap(i, n - 1); v.pop().unwrap() }"""
+    span = e.span
+    i, n = f"__swap_at_{span.line}_{span.col}", f"__swap_len_{span.line}_{span.col}"
+
+    def name(text: str) -> ast.Path:
+        return ast.Path(span, [text])
+
+    panic = ast.MacroCall(span, "panic", [
+        ast.StrLit(span, "swap_remove index (is {}) should be < len (is {})"), name(i), name(n)])
+    check = ast.ExprStmt(span, ast.If(span, ast.Binary(span, ">=", name(i), name(n)),
+                                      ast.Block(span, [ast.ExprStmt(span, panic)], None), None),
+                         False)
+    swap = ast.MethodCall(span, copy.deepcopy(e.receiver), "swap",
+                          [name(i), ast.Binary(span, "-", name(n), ast.IntLit(span, 1, "usize"))],
+                          [], span)
+    pop = ast.MethodCall(span, ast.MethodCall(span, copy.deepcopy(e.receiver), "pop", [], [],
+                                              span), "unwrap", [], [], span)
+    return ast.Block(span, [
+        ast.Let(span, ast.NamePattern(span, i), ast.NamedType(span, ["usize"]), e.args[0]),
+        ast.Let(span, ast.NamePattern(span, n), None,
+                ast.MethodCall(span, copy.deepcopy(e.receiver), "len", [], [], span)),
+        check, ast.ExprStmt(span, swap, True)], pop)
 
 
 def _rotate_block(e: ast.MethodCall) -> ast.Block:

@@ -664,7 +664,9 @@ class EnumDataChecks:
         if e.method in ("copied", "cloned") and not e.args:
             item = self.program.enums[base.enum].fields["Some"][0][1]
             if not isinstance(item, T.RefT):
-                return None
+                # `map.get(&k).copied()`: `Option<&T>` is an `Option<T>` in sxc
+                e.receiver.checked = True
+                return e.receiver
             value = "__option_value"
             some = ast.Call(span, ast.Path(span, ["Some"]),
                             [ast.Unary(span, "*", ast.Path(span, [value]))]) \

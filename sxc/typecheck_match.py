@@ -155,6 +155,9 @@ class MatchChecks:
             call.receiver.receiver = owner
         else:
             call.receiver = owner
+        if method == "get_mut" and not finds and self.collection_kind(owner.ty) == "map":
+            self.borrow_key(call)
+            return self.if_let_map_value(e, owner, call.args[0])
         if not isinstance(T.strip_refs(owner.ty), (T.VecT, T.ArrayT, T.SliceT)):
             return None
         span = e.span
