@@ -724,6 +724,8 @@ class GenericsMixin:
             name = t.struct
         elif isinstance(t, T.EnumT):
             name = t.enum
+        elif isinstance(t, (T.IntT, T.FloatT, T.BoolT)):
+            name = str(t)  # `impl Shape for f64`
         else:
             return False
         base = self.instance_of.get(name)

@@ -319,6 +319,10 @@ def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
                            f"{impl.trait or '..'} for {impl.type_name}`)", impl.span,
                            help="write one impl per type", code="SX0804")
             continue
+        if impl.type_name in PRIMITIVE_NAMES and impl.type_name not in ("str", "String", "dual") \
+                and \
+                impl.type_name not in impl.generics:
+            continue  # `impl Shape for f64`: methods of the number type
         if impl.type_name in PRIMITIVE_NAMES:
             what = f"the trait `{impl.trait}`" if impl.trait else "methods"
             reporter.error(f"sxc does not support implementing {what} for the primitive type "

@@ -1711,6 +1711,44 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             self.check_place(e.operand, e.span)
         return e
 
+    def number_method_owner(self, base: T.Type, name: str) -> str | None:
+        """Return the number type whose `impl Trait for i32` (say) has method `name`
+        for a receiver of type `base`; an unsuffixed literal takes the type that has it."""
+        base = T.prune(base)
+        if not isinstance(base, (T.IntT, T.FloatT, T.BoolT)) or T.is_char(base):
+            return None
+        if isinstance(base, T.FloatVar) and base.root().bound is None:
+            owners = ["f64", "f32"]
+        elif isinstance(base, T.IntVar) and base.root().bound is None:
+            owners = ["i64", "i32", "u64", "usize", "u32", "i16", "u16", "i8", "u8", "isize"]
+        else:
+            owners = [str(base)]
+        for owner in owners:
+            sig = self.sigs.get(f"{owner}::{name}")
+            if sig is not None and sig.self_kind is not None:
+                return owner
+        return None
+
+    def number_operator_owner(self, left: T.Type, right: T.Type, e: ast.Binary) -> str | None:
+        """Return the number type whose `impl Mul<V> for f64` (or another operator trait)
+        takes `e`'s right operand of the program's type `right`, else None."""
+        left = T.prune(left)
+        if not isinstance(T.strip_refs(T.prune(right)), (T.StructT, T.EnumT)) or \
+                not (T.is_numeric(left) and not isinstance(left, T.DualT)):
+            return None
+        method = ARITHMETIC_METHODS[e.op]
+        if isinstance(left, T.FloatVar) and left.root().bound is None:
+            owners = ["f64", "f32"]
+        elif isinstance(left, T.IntVar) and left.root().bound is None:
+            owners = ["i64", "i32", "u64", "usize", "u32", "i16", "u16", "i8", "u8"]
+        else:
+            owners = [str(left)]
+        for owner in owners:
+            if self.operator_methods(owner, method) and \
+                    self.operator_method(owner, method, e.right) is not None:
+                return owner
+        return None
+
     def numeric_pair(self, e: ast.Binary, expected) -> T.Type | None:
         """Check both operands of an arithmetic or comparison operator."""
         saved = self.eq_operand
@@ -1748,6 +1786,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         if e.op in ARITHMETIC_METHODS and isinstance(T.strip_refs(lt), T.StructT) \
                 and self.operator_methods(T.strip_refs(lt).struct, ARITHMETIC_METHODS[e.op]):
             return lt  # `e_Binary` picks the impl whose right-hand side is `rt`
+        if e.op in ARITHMETIC_METHODS and self.number_operator_owner(lt, rt, e) is not None:
+            return lt  # `2.0 * v` with `impl Mul<V> for f64`, picked by `e_Binary`
         if _is_literal(e.right):
             e.right = self.coerce(e.right, lt)
             if e.right.ty == lt:
@@ -1845,6 +1885,17 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 self.has_method(aggregate.struct, "partial_cmp"):
             return self.struct_order(e)
         method = ARITHMETIC_METHODS.get(op)
+        owner = self.number_operator_owner(t, e.right.ty, e) if method is not None else None
+        if owner is not None:
+            # `2.0 * v` with `impl Mul<V> for f64` is `f64::mul__V(2.0, v)`
+            chosen = self.operator_method(owner, method, e.right)
+            if isinstance(T.prune(e.left.ty), T.LiteralVar):
+                T.prune(e.left.ty).bind(T.PRIMITIVES[owner])
+            e.left.checked = True
+            e.right.checked = True
+            call = ast.Call(e.span, ast.Path(e.op_span or e.span, [owner, chosen]),
+                            [e.left, e.right])
+            return self.expr(call, expected)
         if method is not None and isinstance(aggregate, T.StructT) and \
                 self.operator_methods(aggregate.struct, method):
             # `a + b` on a struct with `impl Add` is `a.add(b)`, and with
@@ -3010,6 +3061,19 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 e.target, e.ty = ("builtin", "to_string"), T.STRING
                 return e
             return self.enum_method(e, base, expected)
+        owner = self.number_method_owner(base, name)
+        if owner is not None:
+            # a method of `impl Shape for f64`
+            key = f"{owner}::{name}"
+            sig = self.sigs[key]
+            if isinstance(T.prune(base), T.LiteralVar):
+                T.prune(base).bind(T.PRIMITIVES[owner])
+            if sig.self_kind == "mut":
+                self._check_mut_receiver(e.receiver, name)
+            e.args = self.check_args(e.args, sig.params, e.span, f"`{key}`")
+            e.target = ("method", key)
+            e.ty = sig.ret
+            return e
         if name == "clone" and not e.args and _is_copy(base):
             return self.copy_value(e.receiver, base)
         if name == "clone" and not e.args and isinstance(base, T.TupleT):

@@ -85,6 +85,8 @@ class MatchChecks:
 
     def owner_type(self, name: str) -> T.Type:
         """Return the type of `Self` in an `impl` of `name`, a struct or an enum."""
+        if name in T.PRIMITIVES:
+            return T.PRIMITIVES[name]  # `impl Shape for f64`
         return T.EnumT(name) if name in self.program.enums else T.StructT(name)
 
     def variant_value(self, e: ast.Path) -> ast.Path | None:
