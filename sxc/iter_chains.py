@@ -1187,6 +1187,14 @@ class IterChainMixin:
             return None  # `v.iter().sum()` is a sequence method
         if self.struct_source(chain):
             return None
+        for a in chain.adapters:
+            if a.method == "cloned" and not a.args:
+                # `cloned()` clones each item, so that items that own a `Vec` get their
+                # own copy; a number's or a string's clone is a copy
+                item = f"__cloned_{a.span.line}_{a.span.col}"
+                a.method = "map"
+                a.args = [ast.Closure(a.span, [(item, None)], None, ast.MethodCall(
+                    a.span, ast.Path(a.span, [item]), "clone", [], [], a.span))]
         try:
             if e.method in UNSUPPORTED:
                 reject_unsupported(e)

@@ -1211,6 +1211,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                                hole.span, code="SX0301")
             return checked
         declared = self.resolve_type(stmt.type) if stmt.type is not None else None
+        if isinstance(declared, T.VecT) and isinstance(stmt.init, ast.MethodCall) and \
+                stmt.init.method == "collect":
+            # `let e: Vec<(&K, &V)> = map.iter().collect();` collects the items as
+            # values, as sxc's chains pass them
+            declared = T.VecT(_item_values(declared.elem))
         if (self.original_style and isinstance(stmt.init, ast.Closure)
                 and declared is not None and T.is_int(declared)):
             # the original toolchain types a variable that stores a lambda as `i64`
@@ -3337,11 +3342,21 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             e.args = self.check_args(e.args, [T.USIZE, T.USIZE], e.span, "`swap`")
             e.target, e.ty = ("seq", "swap"), T.UNIT
             return e
+        if name in ("clone", "to_vec") and not e.args and self._holds_vec(elem) and \
+                not isinstance(T.prune(elem), T.VecT):
+            # the items own `Vec`s (`Vec<P>` with `struct P { tags: Vec<u8> }`): clone
+            # each item, as Rust's clone does
+            return self.expr(_clone_items(e, elem), expected)
         if name in ("clone", "to_vec", "collect"):
-            e.target = ("seq", "clone" if name != "collect" else "identity")
+            # `v.iter().collect()` copies the items, as Rust collects new `&T`s; other
+            # receivers of `collect` are new `Vec`s already (`s.split(',')`)
+            copies = name != "collect" or isinstance(base, (T.ArrayT, T.SliceT)) or (
+                isinstance(e.receiver, ast.MethodCall)
+                and e.receiver.method in ("iter", "iter_mut"))
+            e.target = ("seq", "clone" if copies else "identity")
             e.ty = T.VecT(elem) if not isinstance(base, T.ArrayT) or name != "clone" \
                 else base
-            if name == "collect":
+            if name == "collect" and not copies:
                 e.ty = base
             return e
         if name == "iter":
@@ -3865,6 +3880,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         e.items = items
         if elem is None:
             elem = self.new_hole(e.span)
+        if e.count is not None and items and not isinstance(T.prune(elem), (T.VecT, T.HoleT)) \
+                and self._holds_vec(T.prune(elem)):
+            return self.expr(_repeat_clones(e, T.prune(elem)), expected)
         e.ty = T.VecT(elem)
         return e
 
@@ -4842,6 +4860,46 @@ def _pop_front_block(e: ast.MethodCall) -> ast.If:
     return ast.If(span, ast.Unary(span, "!", empty),
                   ast.Block(span, [], ast.Call(span, ast.Path(span, ["Some"]), [first])),
                   ast.Block(span, [], ast.Path(span, ["None"])))
+
+
+def _item_values(t: T.Type) -> T.Type:
+    """Return `t` without the shared references to numbers, `char`s and `bool`s in it,
+    which are values in sxc's iterator chains: `(&u32, &i32)` is `(u32, i32)`."""
+    if isinstance(t, T.RefT) and not t.mutable and not isinstance(t, T.BoxT) and \
+            isinstance(T.strip_refs(t), (T.IntT, T.FloatT, T.BoolT)):
+        return T.strip_refs(t)
+    if isinstance(t, T.TupleT):
+        return T.TupleT(tuple(_item_values(i) for i in t.items))
+    return t
+
+
+def _clone_items(e: ast.MethodCall, elem: T.Type) -> ast.MethodCall:
+    """Return `v.iter().map(|x| x.clone()).collect::<Vec<T>>()` for `v.clone()`."""
+    span = e.span
+    e.receiver.checked = True
+    item = f"__item_{span.line}_{span.col}"
+    mapped = ast.MethodCall(span, ast.MethodCall(span, e.receiver, "iter", [], [], span), "map",
+                            [ast.Closure(span, [(item, None)], None, ast.MethodCall(
+                                span, ast.Path(span, [item]), "clone", [], [], span))],
+                            [], span)
+    target = ast.NamedType(span, ["Vec"], [ast.ResolvedType(span, elem)])
+    return ast.MethodCall(span, mapped, "collect", [], [target], span)
+
+
+def _repeat_clones(e: ast.VecLit, elem: T.Type) -> ast.Block:
+    """Return `{ let x = X; (0..n).map(|_| x.clone()).collect::<Vec<T>>() }` for
+    `vec![X; n]` of items that own `Vec`s, which Rust clones for each item."""
+    span = e.span
+    value, index = f"__repeated_{span.line}_{span.col}", f"__index_{span.line}_{span.col}"
+    e.items[0].checked = True
+    e.count.checked = True
+    mapped = ast.MethodCall(span, ast.Range(span, ast.IntLit(span, 0, "usize"), e.count, False),
+                            "map", [ast.Closure(span, [(index, None)], None, ast.MethodCall(
+                                span, ast.Path(span, [value]), "clone", [], [], span))], [],
+                            span)
+    target = ast.NamedType(span, ["Vec"], [ast.ResolvedType(span, elem)])
+    return ast.Block(span, [ast.Let(span, ast.NamePattern(span, value), None, e.items[0])],
+                     ast.MethodCall(span, mapped, "collect", [], [target], span))
 
 
 def _swap_remove_block(e: ast.MethodCall) -> ast.Block:

@@ -41,7 +41,7 @@ CASES = [
      "`.max_by(|a, b| key(a).total_cmp(&key(b)))`"),
     ("min-by-key-float-tuple", "let m = v.iter().enumerate().min_by_key(|p| (p.0, *p.1));", 34,
      "the trait `Ord` is not implemented for `(usize, f64)`", "`total_cmp`"),
-    ("collect-refs", "let w: Vec<&f64> = v.iter().map(|x| x).collect();", 44,
+    ("collect-refs", "let w = v.iter().map(|x| x).collect::<Vec<&f64>>();", 43,
      "sxc cannot collect an iterator chain into `Vec<&f64>`", "collect into `Vec<f64>`"),
     ("scan-no-option", "let s: Vec<f64> = v.iter().scan(0.0, |acc, x| *acc + x).collect();", 32,
      "`scan` takes a closure that returns an `Option`, but this one returns `f64`",
