@@ -65,7 +65,9 @@ CHAR_SOURCES = ("chars", "char_indices", "bytes")
 # the string splitters, which return a `Vec<&str>` in sxc
 SPLITTERS = ("split", "splitn", "rsplit", "rsplitn", "split_terminator", "matches")
 # the methods that return a `Vec` or a slice in sxc where Rust returns an iterator
-VEC_SOURCES = ("lines", "split_whitespace", "drain") + SPLITTERS + CHAR_SOURCES
+# the set operations of a `HashSet` return a `Vec` of the items (see `runtime/std.sx`)
+SET_OPERATIONS = ("intersection", "union", "difference", "symmetric_difference")
+VEC_SOURCES = ("lines", "split_whitespace", "drain") + SPLITTERS + CHAR_SOURCES + SET_OPERATIONS
 ADAPTERS = ("map", "filter", "enumerate", "zip", "rev", "skip", "take", "step_by",
             "copied", "cloned", "take_while", "skip_while", "chain", "filter_map", "flat_map",
             "flatten", "scan")
@@ -1175,8 +1177,9 @@ class IterChainMixin:
         chain = parse_chain(e.receiver)
         receiver = e.receiver
         if chain is None and isinstance(receiver, ast.MethodCall) and \
-                receiver.method in VEC_SOURCES and e.method not in ("collect", "count",
-                                                                        "last"):
+                receiver.method in VEC_SOURCES and (
+                    e.method not in ("collect", "count", "last")
+                    or e.method == "collect" and _into_string(e, expected)):
             # `s.split(',').nth(1)`: the splitters return a `Vec<&str>`, whose own
             # methods serve `collect`, `count` and `last`
             chain = Chain(receiver, "into_iter", [])

@@ -275,6 +275,11 @@ class GenericsMixin:
                                     "with concrete types", code="SX0303")
                 return T.NEVER
             args = tuple(self.resolve_type(a) for a in te.args)
+            if name == self.program.prelude_key("Option") and len(args) == 1 and \
+                    isinstance(args[0], T.RefT) and not args[0].mutable and \
+                    not isinstance(args[0], T.BoxT):
+                # NOTE: `Option<&T>` is an `Option<T>`, as the items of `iter()` are values
+                args = (args[0].inner,)
             return self.instantiate_enum(name, args, te.span)
         if name in self.generic_structs:
             sdef = self.generic_structs[name]

@@ -242,6 +242,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         # element types of `Vec::new()` that a later use decides, with their spans
         self.holes: list[tuple[T.HoleT, Span]] = []
         self.unhashable: set[str] = set()  # key types reported without a hash
+        self.expecting_payload = False  # see `coerce_payload`
         self.type_nesting_reported = False
         # id of an array or tuple type -> (the type, kept alive so the id stays
         # unique, its depth and its number of values); see `type_shape`
@@ -890,18 +891,23 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         name = stmt.pattern.name
         guesses: dict[str, T.Type] = {}
 
-        def guess(generic: str, arg: ast.Expr) -> None:
-            if generic in guesses:
-                return
+        def type_of(arg: ast.Expr) -> T.Type | None:
             found = self.syntactic_type(arg)
             if found is None and isinstance(arg, ast.Path) and len(arg.segments) == 1:
                 found = self._later_local_type(arg.segments[0], later)
             if found is None and (isinstance(arg, ast.Ref) or isinstance(arg, ast.Unary)
                                   and arg.op == "*"):
-                guess(generic, arg.operand)
-                return
-            if found is not None:
-                guesses[generic] = found
+                found = type_of(arg.operand)
+            if found is None and isinstance(arg, ast.TupleLit) and arg.items:
+                items = [type_of(i) for i in arg.items]
+                found = None if None in items else T.TupleT(tuple(items))
+            return found
+
+        def guess(generic: str, arg: ast.Expr) -> None:
+            if generic not in guesses:
+                found = type_of(arg)
+                if found is not None:
+                    guesses[generic] = found
 
         for node in (n for s in later for n in ast.walk(s)):
             if not isinstance(node, ast.MethodCall):
@@ -961,7 +967,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             if isinstance(it, ast.MethodCall) and it.method == "bytes":
                 return T.U8
             if isinstance(it, ast.Range) and it.start is not None:
-                return self.syntactic_type(it.start)
+                # `0..3u8` takes the type of its suffixed end
+                ends = [end for end in (it.start, it.end) if end is not None]
+                suffixed = [end for end in ends if getattr(end, "suffix", None)]
+                return self.syntactic_type((suffixed or ends)[0])
             seq = it.operand if isinstance(it, ast.Ref) else it
             if isinstance(seq, ast.MethodCall) and seq.method in ("iter", "into_iter") and \
                     not seq.args:
@@ -1030,6 +1039,12 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 return sig.ret
         if isinstance(e, ast.StructLit) and e.name in self.structs:
             return T.StructT(e.name)
+        if isinstance(e, ast.TupleLit) and e.items:
+            items = [self.syntactic_type(i) for i in e.items]
+            return None if None in items else T.TupleT(tuple(items))
+        if isinstance(e, ast.Call) and isinstance(e.func, ast.Path) and \
+                len(e.func.segments) == 1 and e.func.segments[0] in self.structs:
+            return T.StructT(e.func.segments[0])  # a tuple struct's constructor
         return None
 
     def parse_in_and_then(self, e: ast.MethodCall, expected) -> None:
@@ -1432,6 +1447,23 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             return e
         if isinstance(target, T.StrT) and isinstance(src, T.StrT):
             return e
+        if isinstance(src, T.RefT) and not isinstance(src, T.BoxT) and \
+                isinstance(target, (T.IntT, T.FloatT, T.BoolT)) and \
+                isinstance(T.strip_refs(src), (T.IntT, T.FloatT, T.BoolT)) and \
+                T.strip_refs(src) == target:
+            # `opt.unwrap_or(&0)`: the items of sxc's iterators and `Option`s are
+            # values where Rust has `&T`, so the reference reads as the value
+            while isinstance(e.ty, T.RefT):
+                e = _deref(e)
+            return e
+        if isinstance(src, T.RefT) and not src.mutable and not isinstance(src, T.BoxT) and \
+                isinstance(target, (T.StructT, T.EnumT, T.TupleT, T.ArrayT)) and \
+                src.inner == target and self.expecting_payload:
+            return _deref(e)  # `Some(&item)` of an `Option<&T>`, which is an `Option<T>`
+        if isinstance(target, T.RefT) and isinstance(src, T.RefT) and \
+                not isinstance(src, T.BoxT) and isinstance(src.inner, T.RefT) and \
+                not isinstance(src.inner, T.BoxT) and src.inner.inner == target.inner:
+            return _deref(e)  # `v.contains(c)` with `c: &char` bound by a pattern
         if isinstance(target, T.StrT) and isinstance(src, T.RefT) and \
                 isinstance(T.strip_refs(src), T.StrT):
             return _deref_operand(e)  # `&mut String` where a `&str` is expected
@@ -2184,6 +2216,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             return self.e_MethodCall(method, expected)
         if path in ("std::mem::swap", "mem::swap"):
             return self.expr(_swap_block(e), expected)
+        if path in ("std::mem::replace", "mem::replace") and len(e.args) == 2 or \
+                path in ("std::mem::take", "mem::take") and len(e.args) == 1:
+            return self.expr(_replace_block(e), expected)
         if name in ("dual::variable", "dual::constant"):
             e.args = self.check_args(e.args, [T.F64], e.span, f"`{name}`")
             return self._builtin(e, name, T.DUAL)
@@ -2591,7 +2626,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 "Hash" in self.program.structs[base.struct].derives:
             built = ast.IntLit(span, 0x9E3779B97F4A7C15, "u64")
             for field in self.structs.get(base.struct, {}):
-                built = call("__hash_mix", built, part(ast.Field(span, value, field)))
+                access = ast.Field(span, value, field)
+                access.derived_access = True  # the derived hash reads private fields too
+                built = call("__hash_mix", built, part(access))
         else:
             self.require_hash(base, e.args[0].span)
             e.ty = T.U64
@@ -2911,7 +2948,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
     def e_MethodCall(self, e: ast.MethodCall, expected):
         if e.method == "contains" and len(e.args) == 1 and isinstance(e.receiver, ast.Range):
             return self.expr(_range_contains(e), expected)
-        entry = self.entry_call(e, expected)
+        entry = self.entry_call(e, expected) or self.unwrap_value_mut(e, expected)
         if entry is not None:
             return entry
         source = self.rewrite_collection_sources(e)
@@ -2974,6 +3011,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             return self.box_clone(e.receiver, expected)
         if self.collection_kind(base) is not None:
             self.borrow_key(e)
+            extended = self.extend_collection(e, expected)
+            if extended is not None:
+                return extended
         if name == "into" and not e.args and isinstance(T.prune(expected), (T.StructT, T.EnumT)) \
                 and T.prune(expected) != base and (
                     T.prune(expected).name() in self.structs
@@ -3299,6 +3339,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         if name in ("rotate_left", "rotate_right") and len(e.args) == 1:
             self._require_mut(e.receiver, name)
             return self.expr(_rotate_block(e), expected)
+        if is_vec and name == "split_off" and len(e.args) == 1:
+            self._require_mut(e.receiver, name)
+            return self.expr(_split_off_block(e), expected)
         if is_vec and name == "swap_remove" and len(e.args) == 1:
             self._require_mut(e.receiver, name)
             return self.expr(_swap_remove_block(e), expected)
@@ -3480,7 +3523,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         if name == "remove":
             e.ty = elem
         if name in ("sort", "sort_unstable") and (
-                isinstance(elem, (T.TupleT, T.StrT)) and _totally_ordered(elem)
+                isinstance(elem, (T.TupleT, T.StrT, T.EnumT)) and self.totally_ordered(elem)
                 or isinstance(elem, T.StructT) and self.has_method(elem.struct, "cmp")):
             return self.sort_by_less(e)
         if name in ("sort", "sort_unstable") and not (T.is_int(elem) or T.is_char(elem)
@@ -3496,6 +3539,15 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             self.rep.error(f"`dedup` compares elements with `==`, which `{elem}` lacks",
                            e.method_span or e.span, code="SX0311")
         return e
+
+    def totally_ordered(self, t: T.Type) -> bool:
+        """`_totally_ordered`, with enums without data that derive `Ord`."""
+        if isinstance(t, T.TupleT):
+            return all(self.totally_ordered(item) for item in t.items)
+        if isinstance(t, T.EnumT):
+            edef = self.program.enums.get(t.enum)
+            return edef is not None and self.data_enum(t) is None and "Ord" in edef.derives
+        return _totally_ordered(t)
 
     def string_order(self, e: ast.Binary) -> ast.Expr:
         """Check `a < b` (or `<=`, `>`, `>=`) on strings as `__str_cmp(a, b) < 0`, the
@@ -3661,6 +3713,12 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             call = ast.Call(e.span, ast.Path(e.span, ["__string_pop"]),
                             [ast.Ref(e.receiver.span, e.receiver, True)])
             return self.expr(call, expected)
+        if name == "remove" and len(e.args) == 1:
+            self._require_mut(e.receiver, "remove")
+            e.receiver.checked = True
+            call = ast.Call(e.span, ast.Path(e.span, ["__string_remove"]),
+                            [ast.Ref(e.receiver.span, e.receiver, True), e.args[0]])
+            return self.expr(call, expected)
         known = ", ".join(f"`{m}`" for m in sorted(
             set(table) | set(STRING_METHODS) | set(STR_PRELUDE_METHODS)
             | {"parse", "char_indices"}))
@@ -3700,7 +3758,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             if e.name in fields:
                 name_at = Span(e.span.file, e.span.end_line, e.span.end_col - len(e.name),
                                e.span.end_line, e.span.end_col)
-                self.check_field_visible(base.struct, e.name, name_at)
+                if not getattr(e, "derived_access", False):
+                    self.check_field_visible(base.struct, e.name, name_at)
                 e.ty = fields[e.name]
                 return e
             self.rep.error(f"no field `{e.name}` on type `{base}`", e.span,
@@ -4642,7 +4701,7 @@ PRELUDE_SPLITTERS = frozenset(STR_PRELUDE_METHODS[m][0] for m in iter_chains.SPL
 REWRITTEN_SEQ_METHODS = {
     "drain": "1 argument", "rotate_left": "1 argument", "rotate_right": "1 argument",
     "dedup_by_key": "1 argument", "dedup_by": "1 argument", "push_front": "1 argument",
-    "pop_front": "0 arguments", "swap_remove": "1 argument",
+    "pop_front": "0 arguments", "swap_remove": "1 argument", "split_off": "1 argument",
 }
 
 # the methods of Rust's `VecDeque` that are `Vec` methods under another name;
@@ -4708,6 +4767,9 @@ def _is_str_iterator(e: ast.Expr) -> bool:
     if getattr(e, "iterator_result", False):
         return True
     target = getattr(e, "target", None)
+    if isinstance(e, ast.MethodCall) and e.method in iter_chains.SET_OPERATIONS and \
+            isinstance(target, tuple) and target[0] == "method":
+        return True  # `a.intersection(&b)` of a `HashSet` is a `Vec` of the items
     if isinstance(e, ast.Call):
         # `s.split(|c| ..)`, a call of a copy of the generic `__str_split_by`, and
         # `s.splitn(n, p)` and the other splitters of the prelude
@@ -4900,6 +4962,34 @@ def _repeat_clones(e: ast.VecLit, elem: T.Type) -> ast.Block:
     target = ast.NamedType(span, ["Vec"], [ast.ResolvedType(span, elem)])
     return ast.Block(span, [ast.Let(span, ast.NamePattern(span, value), None, e.items[0])],
                      ast.MethodCall(span, mapped, "collect", [], [target], span))
+
+
+def _split_off_block(e: ast.MethodCall) -> ast.Block:
+    """Rewrite `v.split_off(at)` into Rust's check of `at`, a copy of the items from
+    `at` on and a `truncate`."""
+    span = e.span
+    at, n = f"__split_at_{span.line}_{span.col}", f"__split_len_{span.line}_{span.col}"
+
+    def name(text: str) -> ast.Path:
+        return ast.Path(span, [text])
+
+    panic = ast.MacroCall(span, "panic", [
+        ast.StrLit(span, "`at` split index (is {}) should be <= len (is {})"), name(at),
+        name(n)])
+    check = ast.ExprStmt(span, ast.If(span, ast.Binary(span, ">", name(at), name(n)),
+                                      ast.Block(span, [ast.ExprStmt(span, panic)], None), None),
+                         False)
+    tail = ast.MethodCall(span, ast.Index(span, copy.deepcopy(e.receiver),
+                                          ast.Range(span, name(at), None, False)),
+                          "to_vec", [], [], span)
+    cut = ast.MethodCall(span, copy.deepcopy(e.receiver), "truncate", [name(at)], [], span)
+    kept = f"__split_tail_{span.line}_{span.col}"
+    return ast.Block(span, [
+        ast.Let(span, ast.NamePattern(span, at), ast.NamedType(span, ["usize"]), e.args[0]),
+        ast.Let(span, ast.NamePattern(span, n), None,
+                ast.MethodCall(span, copy.deepcopy(e.receiver), "len", [], [], span)),
+        check, ast.Let(span, ast.NamePattern(span, kept), None, tail),
+        ast.ExprStmt(span, cut, True)], name(kept))
 
 
 def _swap_remove_block(e: ast.MethodCall) -> ast.Block:
@@ -5126,6 +5216,20 @@ def _binary_search_call(e: ast.MethodCall) -> ast.Call:
     compare = ast.Closure(span, [(item, None)], None, ast.MethodCall(
         span, keyed, "cmp", [ast.Ref(span, key, False)]))
     return ast.Call(span, ast.Path(span, ["__seq_binary_search_by"]), [receiver, compare])
+
+
+def _replace_block(e: ast.Call) -> ast.Block:
+    """Rewrite `std::mem::replace(&mut a, v)` into `{ let old = a; a = v; old }`, and
+    `std::mem::take(&mut a)` into the replacement by `Default::default()`."""
+    arg = e.args[0]
+    place = arg.operand if isinstance(arg, ast.Ref) and arg.mutable else \
+        ast.Unary(arg.span, "*", arg)
+    new = e.args[1] if len(e.args) == 2 else \
+        ast.Call(e.span, ast.Path(e.span, ["Default", "default"]), [])
+    old = f"__replaced_{e.span.line}_{e.span.col}"
+    return ast.Block(e.span, [
+        ast.Let(e.span, ast.NamePattern(e.span, old), None, place),
+        ast.Assign(e.span, "=", copy.deepcopy(place), new)], ast.Path(e.span, [old]))
 
 
 def _swap_block(e: ast.Call) -> ast.Block:

@@ -358,7 +358,7 @@ class EnumDataChecks:
             if isinstance(t, T.EnumT) and self.instance_of.get(t.enum, (None,))[0] == enum:
                 lit.enum, lit.ty = t.enum, t
                 types = [ft for _f, ft in self.program.enums[t.enum].fields[lit.variant]]
-                lit.args = [self.coerce(a, ft) for a, ft in zip(lit.args, types)]
+                lit.args = [self.coerce_payload(a, ft) for a, ft in zip(lit.args, types)]
                 continue
             base = enum.split("::")[-1]
             if isinstance(t, T.NeverT):
@@ -396,6 +396,15 @@ class EnumDataChecks:
             return self._failed_constructor(e, args, written)
         segs = [edef.name, variant]
         return self.variant_constructor(e, segs, [], "unit", expected)
+
+    def coerce_payload(self, e: ast.Expr, target: T.Type) -> ast.Expr:
+        """`coerce` for a variant's payload, where `Some(&item)` of an `Option<&T>`, which is
+        an `Option<T>` in sxc, reads the item."""
+        saved, self.expecting_payload = self.expecting_payload, True
+        try:
+            return self.coerce(e, target)
+        finally:
+            self.expecting_payload = saved
 
     def _failed_constructor(self, e, args, written, checked=False) -> ast.Expr:
         if not checked:
@@ -447,7 +456,7 @@ class EnumDataChecks:
         if ordered is None:
             return None
         types = [t for _, t in edef.fields[variant]]
-        return [self.coerce(self.expr(a, t), t) for a, t in zip(ordered, types)]
+        return [self.coerce_payload(self.expr(a, t), t) for a, t in zip(ordered, types)]
 
     def _generic_constructor(self, e, enum, template, variant, args, written, expected):
         ordered = self._ordered_args(e, template, variant, args, written)
@@ -498,7 +507,7 @@ class EnumDataChecks:
         if not isinstance(ty, T.EnumT):
             return None
         types = [t for _, t in self.program.enums[ty.enum].fields[variant]]
-        return ty, [self.coerce(v, t) for v, t in zip(checked, types)]
+        return ty, [self.coerce_payload(v, t) for v, t in zip(checked, types)]
 
     # ------------------------------------------------------------ patterns
 

@@ -43,8 +43,12 @@ KEYED_METHODS = ("get", "get_mut", "contains_key", "remove", "contains")
 
 
 def _path_like(e: ast.Expr) -> bool:
-    """Return whether `e` is a local, a field or `self`, which is safe to read twice."""
-    while isinstance(e, (ast.Field, ast.TupleField, ast.Unary, ast.Ref)):
+    """Return whether `e` is a local, a field, `self` or an index into one, which is safe
+    to read twice."""
+    while isinstance(e, (ast.Field, ast.TupleField, ast.Unary, ast.Ref, ast.Index)):
+        if isinstance(e, ast.Index) and not isinstance(e.index, (ast.Path, ast.IntLit,
+                                                                  ast.Ref)):
+            return False
         e = e.operand if isinstance(e, (ast.Unary, ast.Ref)) else e.base
     return isinstance(e, ast.Path)
 
@@ -168,6 +172,42 @@ class MapChecks:
         return self.expr(ast.MethodCall(span, owner, "__entry_or_insert",
                                         [entry.args[0], value], [], e.method_span), expected)
 
+    def extend_collection(self, e: ast.MethodCall, expected) -> ast.Expr | None:
+        """Check `set.extend(items)` (or `map.extend(pairs)`) as a loop that inserts each."""
+        if e.method != "extend" or len(e.args) != 1:
+            return None
+        kind = self.collection_kind(e.receiver.ty)
+        span = e.span
+        item = f"__extended_{span.line}_{span.col}"
+        path = ast.Path(span, [item])
+        args = [ast.TupleField(span, path, 0), ast.TupleField(span, copy.deepcopy(path), 1)] \
+            if kind == "map" else [path]
+        e.receiver.checked = True
+        insert = ast.ExprStmt(span, ast.MethodCall(span, e.receiver, "insert", args, [], span),
+                              True)
+        loop = ast.For(span, ast.NamePattern(span, item), e.args[0],
+                       ast.Block(span, [insert], None))
+        return self.expr(loop, expected)
+
+    def unwrap_value_mut(self, e: ast.MethodCall, expected) -> ast.Expr | None:
+        """Check `map.get_mut(&k).unwrap()` (or `.expect(msg)`) as the `&mut V` of `k`."""
+        if not (e.method in ("unwrap", "expect") and isinstance(e.receiver, ast.MethodCall)
+                and e.receiver.method == "get_mut" and len(e.receiver.args) == 1
+                and len(e.args) == (1 if e.method == "expect" else 0)):
+            return None
+        call = e.receiver
+        if not _path_like(call.receiver) or \
+                self.collection_kind(self.probe_type(call.receiver)) != "map":
+            return None
+        span = e.span
+        message = e.args[0] if e.args else \
+            ast.StrLit(span, "called `Option::unwrap()` on a `None` value")
+        self.borrow_key(call)
+        key = call.args[0] if isinstance(call.args[0], ast.Ref) else \
+            ast.Ref(span, call.args[0], False)
+        return self.expr(ast.MethodCall(span, call.receiver, "__value_mut", [key, message], [],
+                                        e.method_span), expected)
+
     # ------------------------------------------------------------ keys
 
     def borrow_key(self, e: ast.MethodCall) -> None:
@@ -266,6 +306,9 @@ class MapChecks:
                               True)
         source = e.receiver if items is None else \
             ast.MethodCall(span, items, "iter", [], [], span)
+        if isinstance(source, ast.MethodCall) and source.method == "into_iter" and \
+                not source.args:
+            source = source.receiver  # `v.into_iter().collect()`: a loop over `v`
         loop = ast.For(span, ast.NamePattern(span, item), source,
                        ast.Block(span, [insert], None))
         block = ast.Block(span, [
