@@ -4063,6 +4063,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             e.iter = self.expr(e.iter, None)
         it = e.iter.ty
         base = T.strip_refs(it)
+        if isinstance(base, T.EnumT) and \
+                self.instance_of.get(base.enum, (None,))[0] == self.program.prelude_key("Option"):
+            return self.expr(_option_loop(e), expected)
         if isinstance(it, T.RangeT):
             elem = it.elem
         elif isinstance(it, T.EnumerateT):
@@ -5216,6 +5219,23 @@ def _binary_search_call(e: ast.MethodCall) -> ast.Call:
     compare = ast.Closure(span, [(item, None)], None, ast.MethodCall(
         span, keyed, "cmp", [ast.Ref(span, key, False)]))
     return ast.Call(span, ast.Path(span, ["__seq_binary_search_by"]), [receiver, compare])
+
+
+def _option_loop(e: ast.For) -> ast.For:
+    """Rewrite `for x in opt { .. }` over an `Option`, which runs the body once for a
+    `Some`, into `for _ in 0..1 { if let Some(x) = opt { .. } }`, so that `break` and
+    `continue` in the body end that one turn, as they end Rust's loop."""
+    span = e.span
+    e.iter.checked = True
+    test = ast.Match(span, e.iter, [
+        ast.MatchArm(span, ast.VariantPattern(span, ["Some"], [e.pattern]), None, e.body),
+        ast.MatchArm(span, ast.WildPattern(span), None, ast.Block(span, [], None))])
+    test.let_form = "if let"
+    once = ast.For(span, ast.WildPattern(span),
+                   ast.Range(span, ast.IntLit(span, 0, "usize"), ast.IntLit(span, 1, "usize"),
+                             False),
+                   ast.Block(span, [ast.ExprStmt(span, test, False)], None), e.label)
+    return once
 
 
 def _replace_block(e: ast.Call) -> ast.Block:
