@@ -1427,8 +1427,8 @@ _ALL = [
         }
     """),
     _code("SX0804", "unsupported trait implementation", """
-        sxc implements `Default`, `Clone`, `Copy`, `PartialEq`, `Eq`,
-        `Display`, `Debug`, `From` and the traits that the program declares from
+        sxc implements `Default`, `Clone`, `Copy`, `PartialEq`, `Eq`, `Ord`,
+        `PartialOrd`, `Display`, `Debug`, `From` and the traits that the program declares from
         `impl` blocks, and derives `Debug`, `Clone`, `Copy`, `Default`,
         `PartialEq`, `Eq`, `PartialOrd`, `Ord` and `Hash`.  Of the operator traits it takes `Add`, `Sub`,
         `Mul`, `Div` and `Rem`, with the struct or another type on the right

@@ -110,6 +110,12 @@ class MatchLowering(Rewriter):
                                 item.ty)
                 tests.append(self.test(item, field, binds))
             return _all(tests)
+        if isinstance(p, ast.TuplePattern) and getattr(p, "field_names", None) is not None:
+            # `State { cost, node }`: each field of the struct
+            tests = [self.test(item, B.typed(ast.Field(p.span, B.clone(subject), name), t),
+                               binds)
+                     for item, name, t in zip(p.items, p.field_names, p.field_types)]
+            return _all(tests)
         if isinstance(p, ast.TuplePattern):
             tests = [self.test(item, _project(subject, i, p.ty.items[i]), binds)
                      for i, item in enumerate(p.items)]

@@ -23,11 +23,14 @@ from sxc.numbers import MATH_CONSTS
 # A bundled library crate and the files under runtime/ that make it up, read in order.
 LIBRARY_CRATES = {"simplex_training": ("simplex_training", "meta_trainer")}
 
+# Types of Rust's standard library that `runtime/std.sx` defines, which a
+# `use std::..` of them leaves as they are.
+PRELUDE_STD_TYPES = frozenset({"HashMap", "HashSet", "BinaryHeap", "Reverse"})
+
 # Types of Rust's standard library that sxc lacks, with what to use instead.
 UNSUPPORTED_STD = {
     "BTreeMap": "use a sorted `Vec` of pairs",
     "BTreeSet": "use a sorted `Vec`",
-    "BinaryHeap": "use a `Vec` and sort it",
     "Rc": "store the value directly, or index into a `Vec`",
     "Arc": "store the value directly, or index into a `Vec`",
     "RefCell": "pass `&mut` references instead",
@@ -305,6 +308,8 @@ class NameResolver:
             self.rep.error(f"sxc does not support `{what}`", imp.span, help=help_text,
                            code="SX0805")
             return
+        if name in PRELUDE_STD_TYPES and imp.alias is None:
+            return  # `use std::cmp::Reverse;` names the prelude's own `Reverse`
         self.std_imports[imp.alias or name] = path
         self.bind(scope, imp.alias or name,
                   Entry("std", "::".join(path), use.public, scope, imp.span), imp.span)

@@ -1346,6 +1346,18 @@ class Builder(Transformer):
         pattern.ref_mut = ref is not None and mut is not None
         return (str(name), pattern)
 
+    def let_field_shorthand(self, meta, children):
+        mut, name = children
+        return (str(name), ast.NamePattern(_tok_span(self.path, name), str(name),
+                                           mut is not None))
+
+    def let_struct_pattern(self, meta, children):
+        names = [c for c in children if isinstance(c, Token)]
+        fields = [c for c in children if c is not None and not isinstance(c, Token)]
+        rest = any(f == ".." for f in fields)
+        fields = [f for f in fields if f != ".."]
+        return ast.VariantPattern(self.sp(meta), [str(n) for n in names], [], fields, rest)
+
     def field_rest_pattern(self, meta, children):
         return ".."
 

@@ -135,11 +135,13 @@ class Printer:
         self.lines: list[str] = []
         self.functions: dict = {}
         self.enums: dict[str, ast.EnumDef] = {}  # the enums with data
+        self.structs: dict = {}
 
     # ------------------------------------------------------------ items
 
     def program(self, program: Program) -> str:
         self.functions = program.functions
+        self.structs = program.structs
         for name, edef in program.enums.items():
             if getattr(edef, "origin", "user") == "std" and not hasattr(edef, "generic_name"):
                 continue  # the prelude's own, such as `Ordering`; copies of `Option` print
@@ -240,8 +242,14 @@ class Printer:
                 return f"var {p.name}"
             return f"let {'mut ' if p.mutable else ''}{p.name}"
         if isinstance(p, ast.TupleStructPattern):
-            return (f"let {ident(p.ty.struct)}("
-                    + ", ".join(self.pattern(i, "let")[4:] for i in p.items) + ")")
+            names = [f for f, _ in getattr(self.structs.get(p.ty.struct), "resolved_fields",
+                                           None) or []]
+            items = [self.pattern(i, "let")[4:] for i in p.items]
+            if names and not is_tuple_struct(names):
+                # `let Point { x: a, y: b } = p;`
+                return (f"let {ident(p.ty.struct)} {{ "
+                        + ", ".join(f"{n}: {i}" for n, i in zip(names, items)) + " }")
+            return f"let {ident(p.ty.struct)}(" + ", ".join(items) + ")"
         if isinstance(p, ast.TuplePattern):
             return "let (" + ", ".join(self.pattern(i, "let")[4:] for i in p.items) + ")"
         return "let _"

@@ -141,6 +141,8 @@ def check_trait_impl(impl: ast.ImplDef, reporter: Reporter) -> bool:
         return True  # `a + b` calls the `add` this impl defines, `a += b` its `add_assign`
     if trait == "From" and len(getattr(impl, "trait_args", None) or []) == 1:
         return True  # `B::from(a)` and `a.into()` call the `from` this impl defines
+    if trait in ("Ord", "PartialOrd"):
+        return True  # `<`, `sort` and `max` call the `cmp` and `partial_cmp` it defines
     if trait == "Iterator":
         # `next` is a method of the type, which loops and chains call
         span = getattr(impl, "trait_span", None) or impl.span
@@ -188,7 +190,8 @@ def report_unsupported_impl(impl: ast.ImplDef, reporter: Reporter) -> None:
     else:
         reporter.error(f"sxc does not support implementing the trait `{trait}`", span,
                        help="sxc implements `Default`, `Clone`, `Copy`, `PartialEq`, `Eq`, "
-                            "`Display` and the traits that the program declares; write the "
+                            "`Ord`, `PartialOrd`, `Display`, `From` and the traits that the "
+                            "program declares; write the "
                             f"methods in a plain `impl {impl.type_name}` block", code="SX0804")
 
 

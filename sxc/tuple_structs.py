@@ -87,4 +87,5 @@ def bind_tuple_struct(checker, pattern: ast.TupleStructPattern, ty: T.Type,
         return
     for item, field_type in zip(pattern.items, fields.values()):
         checker.bind(item, field_type, keyword)
+    pattern.items = [getattr(item, "fields_pattern", item) for item in pattern.items]
     pattern.ty = ty

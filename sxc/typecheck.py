@@ -901,6 +901,15 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             if found is None and isinstance(arg, ast.TupleLit) and arg.items:
                 items = [type_of(i) for i in arg.items]
                 found = None if None in items else T.TupleT(tuple(items))
+            if found is None and isinstance(arg, ast.Call) and isinstance(arg.func, ast.Path) \
+                    and len(arg.func.segments) == 1 and len(arg.args) == 1 and \
+                    len(getattr(self.generic_structs.get(arg.func.segments[0]), "generics",
+                                ())) == 1:
+                # `Reverse(x)` of a generic tuple struct
+                inner = type_of(arg.args[0])
+                if inner is not None:
+                    found = self.resolve_type(ast.NamedType(arg.span, list(arg.func.segments),
+                                                            [ast.ResolvedType(arg.span, inner)]))
             return found
 
         def guess(generic: str, arg: ast.Expr) -> None:
@@ -975,6 +984,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             if isinstance(seq, ast.MethodCall) and seq.method in ("iter", "into_iter") and \
                     not seq.args:
                 seq = seq.receiver
+            if isinstance(seq, (ast.ArrayLit, ast.VecLit)) and seq.items:
+                return self.syntactic_type(seq.items[0])
             if isinstance(seq, ast.Path) and len(seq.segments) == 1:
                 local = self.lookup(seq.segments[0])
                 elem = getattr(T.strip_refs(T.prune(local.ty)), "elem", None) \
@@ -1111,6 +1122,18 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             pattern.ty = ty
         elif isinstance(pattern, ast.TupleStructPattern):
             bind_tuple_struct(self, pattern, ty, keyword)
+        elif isinstance(pattern, ast.VariantPattern) and pattern.fields is not None and \
+                self._pattern_struct(pattern.path, T.strip_refs(ty)) is not None:
+            # `let State { cost, node } = s;`: the fields in their order
+            struct = self._pattern_struct(pattern.path, T.strip_refs(ty))
+            items = self._struct_items(pattern, struct)
+            if items is not None:
+                fields = ast.TupleStructPattern(pattern.span, items, pattern.path[-1])
+                for item, field_type in zip(items, self.structs[struct].values()):
+                    self.bind(item, field_type, keyword)
+                items[:] = [getattr(i, "fields_pattern", i) for i in items]
+                fields.ty = pattern.ty = T.strip_refs(ty)
+                pattern.fields_pattern = fields
         elif isinstance(pattern, ast.TuplePattern) and isinstance(ty, T.NeverT):
             # the value has an error already: bind the names without more
             for p in pattern.items:
@@ -1123,6 +1146,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 return
             for p, t in zip(pattern.items, ty.items):
                 self.bind(p, t, keyword)
+            # `(i, Point { x, .. })`: the struct pattern as the fields it binds
+            pattern.items = [getattr(p, "fields_pattern", p) for p in pattern.items]
             pattern.ty = ty
         else:
             pattern.ty = ty
@@ -1265,6 +1290,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         stmt.init = init
         stmt.ty = ty
         self.bind(stmt.pattern, ty, stmt.keyword)
+        if getattr(stmt.pattern, "fields_pattern", None) is not None:
+            stmt.pattern = stmt.pattern.fields_pattern  # `let State { cost, node } = s;`
+            while isinstance(stmt.init.ty, T.RefT):
+                stmt.init = _deref(stmt.init)
+            stmt.ty = stmt.init.ty
         return stmt
 
     def partial_result_let(self, stmt: ast.Let) -> ast.Let:
@@ -4081,6 +4111,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             elem = T.NEVER
         self.scopes.append({})
         self.bind(e.pattern, elem, "let")
+        e.pattern = getattr(e.pattern, "fields_pattern", e.pattern)
         self.labels.append(e.label)
         self.loops.append([])
         e.body = self.block(e.body, T.UNIT)

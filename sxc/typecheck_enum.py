@@ -513,6 +513,18 @@ class EnumDataChecks:
 
     def variant_pattern(self, p: ast.VariantPattern, ty: T.Type, bound: dict,
                         match: ast.Match) -> ast.Pattern:
+        struct = self._pattern_struct(p.path, T.strip_refs(ty))
+        if struct is not None:
+            items = self._struct_items(p, struct)
+            if items is None:
+                p.ty = None
+                return p
+            fields = ast.TuplePattern(p.span, items)
+            fields.struct = struct
+            if isinstance(ty, T.RefT):
+                inner: ast.Pattern = ast.DerefPattern(p.span, fields)
+                return self.check_pattern(inner, ty, bound, match)
+            return self.check_pattern(fields, ty, bound, match)
         outer = self.binding_ref
         p.ty = ty
         p.deref = False
@@ -526,6 +538,73 @@ class EnumDataChecks:
             return self._variant_pattern(p, subject, bound, match)
         finally:
             self.binding_ref = outer
+
+    def _contains_struct(self, struct: str, target: str) -> bool:
+        """Return whether a field of `struct` holds `target` in a `Vec` or an `Option`, so
+        that the pattern domain of its fields would not end."""
+        pending = list(self.structs.get(struct, {}).values())
+        seen: set[str] = set()
+        while pending:
+            t = T.strip_refs(pending.pop())
+            if isinstance(t, (T.VecT, T.ArrayT, T.SliceT)):
+                pending.append(t.elem)
+            elif isinstance(t, T.TupleT):
+                pending.extend(t.items)
+            elif isinstance(t, T.StructT):
+                if t.struct == target:
+                    return True
+                if t.struct not in seen:
+                    seen.add(t.struct)
+                    pending.extend(self.structs.get(t.struct, {}).values())
+            elif isinstance(t, T.EnumT) and t.enum not in seen:
+                seen.add(t.enum)
+                edef = self.program.enums.get(t.enum)
+                for fields in getattr(edef, "fields", {}).values():
+                    pending.extend(ft for _, ft in fields)
+        return False
+
+    def _pattern_struct(self, path: list[str], subject: T.Type) -> str | None:
+        """Return the struct that a pattern `S { .. }` or `S(..)` names, when `subject`
+        is a value of it; None for enum variants."""
+        if not isinstance(subject, T.StructT) or len(path) != 1:
+            return None
+        name = self.self_struct if path[0] == "Self" else path[0]
+        if subject.struct == name or self.instance_of.get(subject.struct, (None,))[0] == name:
+            return subject.struct
+        return None
+
+    def _struct_items(self, p: ast.VariantPattern, struct: str) -> list | None:
+        """Return the patterns of a struct pattern for the fields in their order, `_`
+        for the fields that `..` leaves out."""
+        fields = list(self.structs.get(struct, {}))
+        shown = self.type_label(struct)
+        if p.fields is not None:
+            given = dict(p.fields)
+            unknown = [name for name in given if name not in fields]
+            if unknown:
+                self.rep.error(f"struct `{shown}` does not have a field named `{unknown[0]}`",
+                               p.span, code="SX0211")
+                return None
+            missing = [name for name in fields if name not in given]
+            if missing and not p.rest:
+                self.rep.error(f"pattern does not mention field `{missing[0]}`", p.span,
+                               help="add the field, or `..` to leave out the others",
+                               code="SX0503")
+                return None
+            return [given.get(name) or ast.WildPattern(p.span) for name in fields]
+        items = [i for i in p.items if not isinstance(i, ast.RestPattern)]
+        rests = [i for i, item in enumerate(p.items) if isinstance(item, ast.RestPattern)]
+        if rests and len(items) <= len(fields):
+            at = rests[0]
+            return items[:at] + [ast.WildPattern(p.span)] * (len(fields) - len(items)) + \
+                items[at:]
+        if len(items) != len(fields):
+            self.rep.error(f"this pattern has {len(items)} field{'s' if len(items) != 1 else ''}"
+                           f", but the corresponding tuple struct `{shown}` has "
+                           f"{len(fields)} field{'s' if len(fields) != 1 else ''}", p.span,
+                           code="SX0503")
+            return None
+        return items
 
     def _variant_pattern(self, p, ty, bound, match):
         found = self.resolve_variant(p.path)
@@ -641,6 +720,11 @@ class EnumDataChecks:
         domain = self.match_domain(t)
         if domain is None and isinstance(t, T.TupleT):
             return P.TupleDomain(tuple(self._payload_domain(i) for i in t.items))
+        if domain is None and isinstance(t, T.StructT) and t.struct in self.structs and \
+                not self._contains_struct(t.struct, t.struct):
+            # `Some(State { cost, node })`: the fields, as a tuple of them
+            return P.TupleDomain(tuple(self._payload_domain(ft)
+                                       for ft in self.structs[t.struct].values()))
         return domain or P.OPAQUE
 
     def option_method(self, e: ast.MethodCall, base: T.EnumT, expected) -> ast.Expr | None:

@@ -420,6 +420,11 @@ class MatchChecks:
         if isinstance(t, T.TupleT):
             items = tuple(self.match_domain(i) for i in t.items)
             return P.TupleDomain(items) if all(i is not None for i in items) else None
+        if isinstance(t, T.StructT) and t.struct in self.structs and \
+                not self._contains_struct(t.struct, t.struct):
+            # `match s { State { cost: 0, .. } => .. }`: the fields, as a tuple of them
+            return P.TupleDomain(tuple(self._payload_domain(ft)
+                                       for ft in self.structs[t.struct].values()))
         return None
 
     def join_arms(self, e: ast.Match) -> T.Type:
@@ -519,6 +524,17 @@ class MatchChecks:
         if isinstance(p, ast.TuplePattern) and not p.items and isinstance(ty, T.UnitT):
             # `Ok(())`: the one value of `()` matches as `_` does
             return self.check_pattern(ast.WildPattern(p.span), ty, bound, match)
+        if isinstance(p, ast.TuplePattern) and getattr(p, "struct", None) is not None and \
+                isinstance(ty, T.StructT):
+            # `State { cost, node }`: the fields in their order
+            types = list(self.structs.get(ty.struct, {}).values())
+            p.items = [self.check_pattern(i, t, bound, match) for i, t in zip(p.items, types)]
+            p.ty = ty
+            p.field_names = list(self.structs.get(ty.struct, {}))
+            p.field_types = types
+            if any(i.ty is None for i in p.items):
+                p.ty = None
+            return p
         if isinstance(p, ast.TuplePattern):
             rests = [i for i, item in enumerate(p.items) if isinstance(item, ast.RestPattern)]
             if len(rests) == 1 and isinstance(ty, T.TupleT) and len(p.items) - 1 <= len(ty.items):
