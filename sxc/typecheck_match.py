@@ -532,8 +532,9 @@ class MatchChecks:
             p.ty = ty
             p.field_names = list(self.structs.get(ty.struct, {}))
             p.field_types = types
-            if any(i.ty is None for i in p.items):
-                p.ty = None
+            if any(i.ty is None for i in p.items) or \
+                    any(isinstance(t, T.NeverT) for t in types):
+                p.ty = None  # a field's type has an error: no coverage check
             return p
         if isinstance(p, ast.TuplePattern):
             rests = [i for i, item in enumerate(p.items) if isinstance(item, ast.RestPattern)]

@@ -112,6 +112,22 @@ ERRORS = [
      "fn main() {\n    let v = vec![1, 2];\n    let [a, b] = v[..] else { return; };\n"
      "    println!(\"{} {}\", a, b);\n}\n", 3, 9,
      "sxc does not support slice patterns in `let ... else`"),
+    ("struct_pattern_bad_field_type",
+     "struct P { x: Foo, y: i32 }\nfn main() {\n    let p = P { x: 1, y: 2 };\n"
+     "    match p {\n        P { x: 0, .. } => {}\n        _ => {}\n    }\n}\n", 1, 15,
+     "cannot find type `Foo` in this scope"),
+    ("struct_pattern_missing_field",
+     "struct P { x: i32, y: i32 }\nfn main() {\n    let p = P { x: 1, y: 2 };\n"
+     "    let P { x } = p;\n    println!(\"{}\", x);\n}\n", 4, 9,
+     "pattern does not mention field `y`"),
+    ("tuple_struct_pattern_arity",
+     "struct M(f64);\nfn main() {\n    let m = M(1.0);\n"
+     "    match m {\n        M(a, b) => println!(\"{} {}\", a, b),\n    }\n}\n", 5, 9,
+     "this pattern has 2 fields, but the corresponding tuple struct `M` has 1 field"),
+    ("struct_pattern_unknown_field",
+     "struct P { x: i32 }\nfn main() {\n    let p = P { x: 1 };\n"
+     "    match p {\n        P { z, .. } => println!(\"{}\", z),\n    }\n}\n", 5, 9,
+     "struct `P` does not have a field named `z`"),
     ("or_binding_too_many",
      "fn main() {\n    let t = ((0, 1), 1, 1, 1, 1, 1);\n    match t {\n"
      "        ((0, x) | (x, 0), 1 | 2, 1 | 2, 1 | 2, 1 | 2, 1 | 2) => {}\n"
