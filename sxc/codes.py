@@ -1428,9 +1428,10 @@ _ALL = [
     """),
     _code("SX0804", "unsupported trait implementation", """
         sxc implements `Default`, `Clone`, `Copy`, `PartialEq`, `Eq`, `Ord`,
-        `PartialOrd`, `Display`, `Debug`, `From` and the traits that the program declares from
-        `impl` blocks, and derives `Debug`, `Clone`, `Copy`, `Default`,
-        `PartialEq`, `Eq`, `PartialOrd`, `Ord` and `Hash`.  Of the operator traits it takes `Add`, `Sub`,
+        `PartialOrd`, `Display`, `Debug`, `From` and the traits that the
+        program declares from `impl` blocks, and derives `Debug`, `Clone`,
+        `Copy`, `Default`, `PartialEq`, `Eq`, `PartialOrd`, `Ord` and `Hash`.
+        Of the operator traits it takes `Add`, `Sub`,
         `Mul`, `Div` and `Rem`, with the struct or another type on the right
         (`impl Mul<f64> for V`), their `AddAssign` forms, `Neg`, `Index` and
         `IndexMut`, also implemented for a reference (`impl Mul for &V`).  Other

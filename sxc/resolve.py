@@ -330,8 +330,20 @@ def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
                            help=f"wrap the value in a struct, `struct Wrapper({impl.type_name});`,"
                                 " and implement it for that", code="SX0804")
             continue
+        if impl.type_name in STD_GENERIC_TYPES:
+            what = f"the trait `{impl.trait}`" if impl.trait else "methods"
+            reporter.error(f"sxc does not support implementing {what} for the standard "
+                           f"library's `{impl.type_name}`", impl.span,
+                           help="wrap the value in a struct, "
+                                f"`struct Wrapper({impl.type_name}<..>);`, and implement it "
+                                "for that", code="SX0804")
+            continue
         reporter.error(f"cannot find type `{impl.type_name}` to implement", impl.span,
                        help="declare the struct before its `impl` block", code="SX0202")
+
+
+# Generic types of Rust's standard library, which a program's impl cannot extend.
+STD_GENERIC_TYPES = frozenset({"Vec", "Option", "Result", "Box", "VecDeque"})
 
 
 def _add_enum(program: Program, item: ast.EnumDef, reporter: Reporter) -> None:

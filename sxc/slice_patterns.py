@@ -3,13 +3,15 @@
 A `match` whose arms use slice patterns becomes a chain of `if`s over a local
 that holds the matched array, slice or `Vec`:
 
-    match v.as_slice() {            {
-        [] => 0,                        let s = v.as_slice();
-        [x] if *x > 0 => *x,    ->      if s.len() == 0 { 0 }
-        [first, .., last] => ..,        else if s.len() == 1 && { let x = s[0]; *x > 0 } { let x = s[0]; *x }
-        _ => -1,                        else if s.len() >= 2 { let first = s[0]; let last = s[s.len() - 1]; .. }
-    }                                   else { -1 }
-                                    }
+    match v.as_slice() {          {
+        [] => 0,                      let s = v.as_slice();
+        [x] if *x > 0 => *x,    ->    if s.len() == 0 { 0 }
+        [first, .., last] => ..,      else if s.len() == 1 && { let x = s[0]; *x > 0 } {
+        _ => -1,                          let x = s[0]; *x
+    }                                 } else if s.len() >= 2 {
+                                          let first = s[0]; let last = s[s.len() - 1]; ..
+                                      } else { -1 }
+                                  }
 
 Items may be bindings, `_`, literals, ranges, `..` and `name @ ..`, and
 other patterns such as `Some(x)`, which a nested `match` tests and binds.

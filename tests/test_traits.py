@@ -122,6 +122,10 @@ ERRORS = [
      "impl Half for str {\n    fn half(&self) -> usize { self.len() / 2 }\n}\nfn main() { }\n",
      4, 1, "sxc does not support implementing the trait `Half` for the primitive type `str`",
      "wrap the value in a struct"),
+    ("trait-for-vec", "trait Mean {\n    fn mean(&self) -> f64;\n}\n"
+     "impl Mean for Vec<f64> {\n    fn mean(&self) -> f64 { 0.0 }\n}\nfn main() { }\n", 4, 1,
+     "sxc does not support implementing the trait `Mean` for the standard library's `Vec`",
+     "wrap the value in a struct"),
     ("blanket-impl", "trait Shape {\n    fn area(&self) -> f64;\n}\n"
      "impl<T> Shape for T {\n    fn area(&self) -> f64 { 1.0 }\n}\nfn main() { }\n", 4, 1,
      "sxc does not support blanket impls (`impl<T> Shape for T`)", "one impl per type"),
