@@ -279,11 +279,26 @@ def _debug_map(cg: Codegen, slot, keys, vals, key_t: T.Type, val_t: T.Type | Non
     length = b.load(b.gep(keys, [const_i64(0), ir.Constant(I32, 1)]))
     val_data = b.load(b.gep(vals, [const_i64(0), ir.Constant(I32, 0)])) \
         if vals is not None else None
+
+    def entry(i, inner):
+        fmt_value(cg, slot, b.load(b.gep(key_data, [i])), key_t, inner)
+        if val_data is not None:
+            push_literal(cg, slot, ": ")
+            fmt_value(cg, slot, b.load(b.gep(val_data, [i])), val_t, inner)
+
+    _debug_items(cg, slot, length, flags, "{}", entry)
+
+
+def _debug_items(cg: Codegen, slot, length, flags: Flags, brackets: str, write_item) -> None:
+    """Write `length` items between `brackets` as Rust's `Debug` of a list or a map
+    does: `, ` between them, or with `{:#?}` each on its own line."""
+    b = cg.b
     inner = flags.nested()
-    push_literal(cg, slot, "{")
+    push_literal(cg, slot, brackets[0])
 
     def body(i):
         if flags.pretty:
+            # every item on its own line, `[]` when there is none
             first = b.icmp_unsigned("==", i, const_i64(0))
             with b.if_then(first):
                 push_literal(cg, slot, "\n")
@@ -292,10 +307,7 @@ def _debug_map(cg: Codegen, slot, keys, vals, key_t: T.Type, val_t: T.Type | Non
             not_first = b.icmp_unsigned("!=", i, const_i64(0))
             with b.if_then(not_first):
                 push_literal(cg, slot, ", ")
-        fmt_value(cg, slot, b.load(b.gep(key_data, [i])), key_t, inner)
-        if val_data is not None:
-            push_literal(cg, slot, ": ")
-            fmt_value(cg, slot, b.load(b.gep(val_data, [i])), val_t, inner)
+        write_item(i, inner)
         if flags.pretty:
             push_literal(cg, slot, ",\n")
 
@@ -304,7 +316,7 @@ def _debug_map(cg: Codegen, slot, keys, vals, key_t: T.Type, val_t: T.Type | Non
         nonempty = b.icmp_unsigned("!=", length, const_i64(0))
         with b.if_then(nonempty):
             push_literal(cg, slot, " " * flags.indent)
-    push_literal(cg, slot, "}")
+    push_literal(cg, slot, brackets[1])
 
 
 def _debug_tuple_struct(cg: Codegen, slot, v, name: str, types: list[T.Type],
@@ -370,30 +382,8 @@ def _debug_seq(cg: Codegen, slot, v, ty, flags: Flags) -> None:
         length = b.load(b.gep(v, [const_i64(0), ir.Constant(I32, 1)]))
     else:
         data, length = b.extract_value(v, 0), b.extract_value(v, 1)
-    inner = flags.nested()
-    push_literal(cg, slot, "[")
-
-    def body(i):
-        if flags.pretty:
-            # every element on its own line, `[]` when there is none
-            first = b.icmp_unsigned("==", i, const_i64(0))
-            with b.if_then(first):
-                push_literal(cg, slot, "\n")
-            push_literal(cg, slot, " " * inner.indent)
-        else:
-            not_first = b.icmp_unsigned("!=", i, const_i64(0))
-            with b.if_then(not_first):
-                push_literal(cg, slot, ", ")
-        fmt_value(cg, slot, b.load(b.gep(data, [i])), ty.elem, inner)
-        if flags.pretty:
-            push_literal(cg, slot, ",\n")
-
-    cg.counted_loop(length, body)
-    if flags.pretty and flags.indent:
-        nonempty = b.icmp_unsigned("!=", length, const_i64(0))
-        with b.if_then(nonempty):
-            push_literal(cg, slot, " " * flags.indent)
-    push_literal(cg, slot, "]")
+    _debug_items(cg, slot, length, flags, "[]", lambda i, inner: fmt_value(
+        cg, slot, b.load(b.gep(data, [i])), ty.elem, inner))
 
 
 def _debug_enum(cg: Codegen, slot, v, ty: T.EnumT, flags: Flags) -> None:

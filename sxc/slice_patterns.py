@@ -149,13 +149,13 @@ class SliceMatch:
                 tests.append(ast.Binary(span, "==", value, copy.deepcopy(item.value), span))
                 continue
             # any other pattern: a nested `match` tests the item and gives its bindings
-            names = sorted(_names(item))
+            names = sorted(binding_names(item))
             tests.append(_matches(span, copy.deepcopy(value), _without_bindings(item)))
             if names:
                 values = [ast.Path(span, [n]) for n in names]
-                taken = values[0] if len(values) == 1 else ast.TupleLit(span, values)
+                bound_values = values[0] if len(values) == 1 else ast.TupleLit(span, values)
                 extract = ast.Match(span, value, [
-                    ast.MatchArm(span, item, None, taken),
+                    ast.MatchArm(span, item, None, bound_values),
                     ast.MatchArm(span, ast.WildPattern(span), None,
                                  ast.MacroCall(span, "unreachable", []))])
                 extract.let_form = "derived"
@@ -293,7 +293,7 @@ def _lets(span, binds) -> list[ast.Stmt]:
 def _bound(bind) -> list[str]:
     name = bind[0]
     if isinstance(name, ast.Pattern):
-        return sorted(_names(name))
+        return sorted(binding_names(name))
     return name if isinstance(name, list) else [name]
 
 
@@ -305,14 +305,16 @@ def _matches(span, value: ast.Expr, pattern: ast.Pattern) -> ast.Match:
     return test
 
 
-def _names(pattern) -> set[str]:
+def binding_names(pattern) -> set[str]:
+    """Return the names that `pattern` binds: lower-case names and `name @ ..`;
+    capitalised names are unit variants and constants, which match values."""
     names: set[str] = set()
     todo: list = [pattern]
     while todo:
         node = todo.pop()
         if isinstance(node, ast.AtPattern):
             names.add(node.name)
-        if _binds(node) if isinstance(node, ast.Pattern) else False:
+        if isinstance(node, ast.Pattern) and _binds(node):
             names.add(node.name)
         if isinstance(node, (list, tuple)):
             todo.extend(node)

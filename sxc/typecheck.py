@@ -360,8 +360,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                          for a in key[1])
         return f"{key[0]}<{args}>"
 
-    def _contains_by_value(self, struct: str, target: str) -> bool:
-        """Return whether a value of struct type `struct` stores a `target` struct inline.
+    def _contains_by_value(self, struct: str, target: str, through_seq: bool = False) -> bool:
+        """Return whether a value of struct type `struct` stores a `target` struct inline,
+        or with `through_seq` also in a `Vec`, a slice or behind a reference.
 
         The search visits each struct once, so it takes linear time even when
         many fields share a struct type (`struct B { x: A, y: A }`).
@@ -370,7 +371,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         visited: set[str] = set()
         while pending:
             t = pending.pop()
-            if isinstance(t, T.ArrayT):
+            if through_seq:
+                t = T.strip_refs(t)
+            if isinstance(t, T.ArrayT) or through_seq and isinstance(t, (T.VecT, T.SliceT)):
                 pending.append(t.elem)
             elif isinstance(t, T.TupleT):
                 pending.extend(t.items)

@@ -539,30 +539,6 @@ class EnumDataChecks:
         finally:
             self.binding_ref = outer
 
-    def _contains_struct(self, struct: str, target: str) -> bool:
-        """Return whether a field of `struct` holds `target` in a `Vec` or an `Option`, so
-        that the pattern domain of its fields would not end."""
-        pending = list(self.structs.get(struct, {}).values())
-        seen: set[str] = set()
-        while pending:
-            t = T.strip_refs(pending.pop())
-            if isinstance(t, (T.VecT, T.ArrayT, T.SliceT)):
-                pending.append(t.elem)
-            elif isinstance(t, T.TupleT):
-                pending.extend(t.items)
-            elif isinstance(t, T.StructT):
-                if t.struct == target:
-                    return True
-                if t.struct not in seen:
-                    seen.add(t.struct)
-                    pending.extend(self.structs.get(t.struct, {}).values())
-            elif isinstance(t, T.EnumT) and t.enum not in seen:
-                seen.add(t.enum)
-                edef = self.program.enums.get(t.enum)
-                for fields in getattr(edef, "fields", {}).values():
-                    pending.extend(ft for _, ft in fields)
-        return False
-
     def _pattern_struct(self, path: list[str], subject: T.Type) -> str | None:
         """Return the struct that a pattern `S { .. }` or `S(..)` names, when `subject`
         is a value of it; None for enum variants."""
@@ -721,7 +697,7 @@ class EnumDataChecks:
         if domain is None and isinstance(t, T.TupleT):
             return P.TupleDomain(tuple(self._payload_domain(i) for i in t.items))
         if domain is None and isinstance(t, T.StructT) and t.struct in self.structs and \
-                not self._contains_struct(t.struct, t.struct):
+                not self._contains_by_value(t.struct, t.struct, True):
             # `Some(State { cost, node })`: the fields, as a tuple of them
             return P.TupleDomain(tuple(self._payload_domain(ft)
                                        for ft in self.structs[t.struct].values()))

@@ -380,7 +380,7 @@ class MatchChecks:
                 out.append(arm)  # reported as bindings inside `|` by `check_pattern`
                 continue
             arm.pattern = ast.OrPattern(arm.pattern.span, alternatives)
-            names = [_binding_names(item) for item in alternatives]
+            names = [slice_patterns.binding_names(item) for item in alternatives]
             missing = [sorted(set().union(*names) - bound) for bound in names]
             wrong = next((i for i, m in enumerate(missing) if m), None)
             if wrong is not None:
@@ -421,7 +421,7 @@ class MatchChecks:
             items = tuple(self.match_domain(i) for i in t.items)
             return P.TupleDomain(items) if all(i is not None for i in items) else None
         if isinstance(t, T.StructT) and t.struct in self.structs and \
-                not self._contains_struct(t.struct, t.struct):
+                not self._contains_by_value(t.struct, t.struct, True):
             # `match s { State { cost: 0, .. } => .. }`: the fields, as a tuple of them
             return P.TupleDomain(tuple(self._payload_domain(ft)
                                        for ft in self.structs[t.struct].values()))
@@ -869,7 +869,8 @@ def _or_binds(pattern: ast.Pattern) -> bool:
     todo: list = [pattern]
     while todo:
         node = todo.pop()
-        if isinstance(node, ast.OrPattern) and any(_binding_names(i) for i in node.items):
+        if isinstance(node, ast.OrPattern) and \
+                any(slice_patterns.binding_names(i) for i in node.items):
             return True
         if isinstance(node, (list, tuple)):
             todo.extend(node)
@@ -910,26 +911,3 @@ def _value_alternatives(value) -> list:
                 break
         return [type(value)(c) for c in combos]
     return [value]
-
-
-def _binding_names(pattern: ast.Pattern) -> set[str]:
-    """Return the names that `pattern` binds: lower-case names and `name @ ..`.
-
-    Capitalised names are unit variants and constants, which match values.
-    """
-    names: set[str] = set()
-    todo: list = [pattern]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, ast.AtPattern):
-            names.add(node.name)
-        if isinstance(node, ast.NamePattern) and (node.name[:1].islower() or
-                                                  node.name.startswith("_")):
-            names.add(node.name)
-        if isinstance(node, (list, tuple)):
-            todo.extend(node)
-        elif isinstance(node, ast.Pattern):
-            todo.extend(getattr(node, f) for f in node.__dataclass_fields__
-                        if f != "span")
-    return names
-
