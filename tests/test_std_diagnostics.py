@@ -15,6 +15,15 @@ ERRORS = [
      2, 23, "mismatched types: expected `Box<i32>`, found `i32`", "`Box::new(5)`"),
     ("box_from_reference", "fn main() {\n    let x = 1.0;\n    let b: Box<f64> = &x;\n}\n",
      3, 23, "mismatched types: expected `Box<f64>`, found `&f64`", None),
+    ("hashmap_float_key",
+     "use std::collections::HashMap;\nfn main() {\n    let m: HashMap<f64, i32> = HashMap::new();\n"
+     "    println!(\"{}\", m.len());\n}\n",
+     3, 20, "the trait `Hash` is not implemented for `f64`", "`#[derive(Hash)]` structs"),
+    ("hashmap_get_mut_let",
+     "use std::collections::HashMap;\nfn main() {\n    let mut m: HashMap<i32, i32> = HashMap::new();\n"
+     "    let v = m.get_mut(&1);\n}\n",
+     4, 15, "no method named `get_mut` found for struct `HashMap<i32, i32>`",
+     "sxc has no `Option<&mut V>`"),
     ("box_new_arity", "fn main() {\n    let b = Box::new();\n}\n",
      2, 13, "`Box::new` takes 1 argument but 0 were supplied", None),
     ("slice_of_int", "fn main() {\n    let x = 5;\n    let s = &x[1..2];\n}\n",
