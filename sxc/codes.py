@@ -777,7 +777,8 @@ _ALL = [
     """),
     _code("SX0310", "recursive type has infinite size", """
         A struct contains a value of its own type directly, so its size would
-        be infinite.  Hold the inner values in a `Vec`.
+        be infinite.  Hold the inner value in a `Box` (`Option<Box<Node>>`
+        for a list that ends) or the inner values in a `Vec`.
     """, """
         struct Node {
             value: f64,
@@ -788,12 +789,12 @@ _ALL = [
     """, """
         struct Node {
             value: f64,
-            next: Vec<Node>,
+            next: Option<Box<Node>>,
         }
 
         fn main() {
-            let n = Node { value: 1.0, next: Vec::new() };
-            println!("{} {}", n.value, n.next.len());
+            let n = Node { value: 1.0, next: Some(Box::new(Node { value: 2.0, next: None })) };
+            println!("{} {}", n.value, n.next.is_some());
         }
     """),
     _code("SX0311", "trait not implemented", """
@@ -1461,7 +1462,7 @@ _ALL = [
     """),
     _code("SX0805", "unsupported type", """
         The type exists in Rust's language or standard library but not in
-        sxc, such as `i128`, `Box` or `HashMap`.  The widest
+        sxc, such as `i128`, `Rc` or `BTreeMap`.  The widest
         integers are `i64` and `u64`, and the help line suggests what to use
         for the others.
     """, """

@@ -287,7 +287,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         for name, sdef in list(self.program.structs.items()):
             if self._contains_by_value(name, name):
                 self.rep.error(f"recursive type `{name}` has infinite size", sdef.span,
-                               help="hold the inner value in a `Vec`", code="SX0310")
+                               help="hold the inner value in a `Box` or a `Vec`, as in "
+                                    "`next: Option<Box<Node>>`", code="SX0310")
                 sdef.resolved_fields = []
                 self.structs[name] = {}
         for name in self._structs_inner_first():
