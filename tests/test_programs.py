@@ -286,11 +286,17 @@ def _mismatches(program: Program, outcomes: dict[str, Outcome]) -> list[str]:
     return [f"[{', '.join(labels)}] {report}" for report, labels in by_report.items()]
 
 
-def program_params(shard: int, shards: int = 2):
+# The number of files that the programs are split over: this one and
+# test_programs_second.py to test_programs_fourth.py.
+PROGRAM_SHARDS = 4
+
+
+def program_params(shard: int, shards: int = PROGRAM_SHARDS):
     """Return the test parameters of every `shards`-th program from the `shard`-th on.
 
-    The programs are split over this file and test_programs_second.py, so that
-    pytest-xdist, which keeps each file on one worker, runs them on two."""
+    The programs are split over this file and test_programs_second.py to
+    test_programs_fourth.py, because pytest-xdist keeps each file on one
+    worker: four smaller files leave less of the run to one worker at the end."""
     pending = _pending()
     params = []
     for name in _program_names()[shard::shards]:

@@ -1,8 +1,8 @@
-"""The other half of the programs of tests/programs, run as test_programs.py runs them.
+"""The second quarter of the programs of tests/programs, run as test_programs.py runs them.
 
 pytest-xdist keeps each test file on one worker, and the programs take the
-longest of any file, so they are split over two files that two workers run
-at once.
+longest of any file, so they are split over four files that the workers
+share.
 """
 
 from __future__ import annotations
