@@ -319,20 +319,17 @@ def _add_items(program: Program, scope: Scope, reporter: Reporter) -> None:
                            f"{impl.trait or '..'} for {impl.type_name}`)", impl.span,
                            help="write one impl per type", code="SX0804")
             continue
-        if impl.type_name in PRIMITIVE_NAMES and impl.type_name not in ("str", "String", "dual") \
-                and \
-                impl.type_name not in impl.generics:
+        if impl.type_name in PRIMITIVE_NAMES and impl.type_name not in ("str", "String", "dual"):
             continue  # `impl Shape for f64`: methods of the number type
+        implemented = f"the trait `{impl.trait}`" if impl.trait else "methods"
         if impl.type_name in PRIMITIVE_NAMES:
-            what = f"the trait `{impl.trait}`" if impl.trait else "methods"
-            reporter.error(f"sxc does not support implementing {what} for the primitive type "
-                           f"`{impl.type_name}`", impl.span,
+            reporter.error(f"sxc does not support implementing {implemented} for the primitive "
+                           f"type `{impl.type_name}`", impl.span,
                            help=f"wrap the value in a struct, `struct Wrapper({impl.type_name});`,"
                                 " and implement it for that", code="SX0804")
             continue
         if impl.type_name in STD_GENERIC_TYPES:
-            what = f"the trait `{impl.trait}`" if impl.trait else "methods"
-            reporter.error(f"sxc does not support implementing {what} for the standard "
+            reporter.error(f"sxc does not support implementing {implemented} for the standard "
                            f"library's `{impl.type_name}`", impl.span,
                            help="wrap the value in a struct, "
                                 f"`struct Wrapper({impl.type_name}<..>);`, and implement it "

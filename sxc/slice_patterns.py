@@ -1,7 +1,7 @@
 """Rewrite a `match` with slice patterns (`[first, .., last]`) into tests of the length.
 
 A `match` whose arms use slice patterns becomes a chain of `if`s over a local
-that holds the matched array, slice or `Vec`:
+that contains the matched array, slice or `Vec`:
 
     match v.as_slice() {          {
         [] => 0,                      let s = v.as_slice();

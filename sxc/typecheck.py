@@ -878,10 +878,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
 
     def guess_generic_new(self, stmt: ast.Let, later: list[ast.Stmt]) -> None:
         """Annotate `let s = Stack::new();` of a generic struct from the first later
-        calls `s.push(x)` whose parameters are its type parameters, as Rust infers
-        it, when the argument's type shows in its syntax: a literal, a cast, a
-        local, or the variable of a later `for` loop over a sequence or a string's
-        pieces.  `m.entry(k).or_insert(v)` gives both types of a `HashMap`."""
+        calls `s.push(x)` whose parameters are its type parameters, as Rust infers it.
+
+        The argument's type must show in its syntax: a literal, a cast, a local, or
+        the variable of a later `for` loop over a sequence or a string's pieces.
+        `m.entry(k).or_insert(v)` gives both types of a `HashMap`."""
         init = stmt.init
         if not (isinstance(stmt.pattern, ast.NamePattern) and isinstance(init, ast.Call)
                 and isinstance(init.func, ast.Path) and len(init.func.segments) >= 2
@@ -2732,7 +2733,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         def path(name: str) -> ast.Path:
             return ast.Path(span, [name])
 
-        kept = ast.ExprStmt(span, ast.MethodCall(span, path(out), "push", [path(value)], [],
+        push_value = ast.ExprStmt(span, ast.MethodCall(span, path(out), "push", [path(value)], [],
                                                  span), True)
         if error is not None:
             good = ast.VariantPattern(span, ["Ok"], [ast.NamePattern(span, value)])
@@ -2747,7 +2748,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         record = ast.Block(span, [ast.Assign(span, "=", path(failed), stop),
                                   ast.ExprStmt(span, ast.Break(span, None, None), True)], None)
         body = ast.Block(span, [ast.ExprStmt(span, ast.Match(span, path(item), [
-            ast.MatchArm(span, good, None, ast.Block(span, [kept], None)),
+            ast.MatchArm(span, good, None, ast.Block(span, [push_value], None)),
             ast.MatchArm(span, bad, None, record)]), False)], None)
         loop = ast.For(span, ast.NamePattern(span, item), e.receiver, body)
         initial = ast.Path(span, ["None"]) if error is not None else ast.BoolLit(span, False)
@@ -2970,7 +2971,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             parts = [ft for fields in self.data_enum(t).fields.values() for _, ft in fields]
         else:
             return None
-        return next((held for held in map(self._holds_vec, parts) if held), None)
+        return next((kind for kind in map(self._holds_vec, parts) if kind), None)
 
     def _builtin(self, e: ast.Call, name: str, ty: T.Type) -> ast.Call:
         e.target = ("builtin", name)
@@ -3080,11 +3081,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 return e
             sdef = self.program.structs.get(base.struct)
             derived_clone = sdef is not None and bool({"Clone", "Copy"} & set(sdef.derives))
-            held = self._holds_vec(base) if sig is None and name == "clone" and not e.args \
+            shared = self._holds_vec(base) if sig is None and name == "clone" and not e.args \
                 and derived_clone else None
-            if held:
+            if shared:
                 self.rep.error(f"sxc cannot clone the struct `{base.struct}` yet, because it "
-                               f"holds a `{held}`", span,
+                               f"holds a `{shared}`", span,
                                help="write `impl Clone` for it, copying each field", code="SX0801")
                 e.ty = T.NEVER
                 return e
@@ -4889,7 +4890,7 @@ def _outer_box(t: T.Type) -> T.Type:
 
 def _deref_coercion(e: ast.Expr, target: T.RefT) -> ast.Expr | None:
     """Return `e` of type `&Box<T>` (or `&&Box<T>`, `&Box<Box<T>>`) as the `&T` that
-    `target` asks for, as Rust's deref coercion does; None for other types."""
+    `target` expects, as Rust's deref coercion does; None for other types."""
     layers = [e.ty]
     while isinstance(layers[-1], T.RefT) and len(layers) < 8:
         layers.append(layers[-1].inner)
@@ -5021,13 +5022,13 @@ def _split_off_block(e: ast.MethodCall) -> ast.Block:
                                           ast.Range(span, name(at), None, False)),
                           "to_vec", [], [], span)
     cut = ast.MethodCall(span, copy.deepcopy(e.receiver), "truncate", [name(at)], [], span)
-    kept = f"__split_tail_{span.line}_{span.col}"
+    tail_name = f"__split_tail_{span.line}_{span.col}"
     return ast.Block(span, [
         ast.Let(span, ast.NamePattern(span, at), ast.NamedType(span, ["usize"]), e.args[0]),
         ast.Let(span, ast.NamePattern(span, n), None,
                 ast.MethodCall(span, copy.deepcopy(e.receiver), "len", [], [], span)),
-        check, ast.Let(span, ast.NamePattern(span, kept), None, tail),
-        ast.ExprStmt(span, cut, True)], name(kept))
+        check, ast.Let(span, ast.NamePattern(span, tail_name), None, tail),
+        ast.ExprStmt(span, cut, True)], name(tail_name))
 
 
 def _swap_remove_block(e: ast.MethodCall) -> ast.Block:

@@ -553,21 +553,21 @@ class EnumDataChecks:
         """Return the patterns of a struct pattern for the fields in their order, `_`
         for the fields that `..` leaves out."""
         fields = list(self.structs.get(struct, {}))
-        shown = self.type_label(struct)
+        label = self.type_label(struct)
         if p.fields is not None:
-            given = dict(p.fields)
-            unknown = [name for name in given if name not in fields]
+            named = dict(p.fields)
+            unknown = [name for name in named if name not in fields]
             if unknown:
-                self.rep.error(f"struct `{shown}` does not have a field named `{unknown[0]}`",
+                self.rep.error(f"struct `{label}` does not have a field named `{unknown[0]}`",
                                p.span, code="SX0211")
                 return None
-            missing = [name for name in fields if name not in given]
+            missing = [name for name in fields if name not in named]
             if missing and not p.rest:
                 self.rep.error(f"pattern does not mention field `{missing[0]}`", p.span,
                                help="add the field, or `..` to leave out the others",
                                code="SX0503")
                 return None
-            return [given.get(name) or ast.WildPattern(p.span) for name in fields]
+            return [named.get(name) or ast.WildPattern(p.span) for name in fields]
         items = [i for i in p.items if not isinstance(i, ast.RestPattern)]
         rests = [i for i, item in enumerate(p.items) if isinstance(item, ast.RestPattern)]
         if rests and len(items) <= len(fields):
@@ -575,12 +575,15 @@ class EnumDataChecks:
             return items[:at] + [ast.WildPattern(p.span)] * (len(fields) - len(items)) + \
                 items[at:]
         if len(items) != len(fields):
-            self.rep.error(f"this pattern has {len(items)} field{'s' if len(items) != 1 else ''}"
-                           f", but the corresponding tuple struct `{shown}` has "
-                           f"{len(fields)} field{'s' if len(fields) != 1 else ''}", p.span,
-                           code="SX0503")
+            self._field_count_error(len(items), f"tuple struct `{label}`", len(fields), p.span)
             return None
         return items
+
+    def _field_count_error(self, written: int, what: str, declared: int, span) -> None:
+        """Report a tuple pattern with another number of fields than its type declares."""
+        self.rep.error(f"this pattern has {written} field{'s' if written != 1 else ''}, but "
+                       f"the corresponding {what} has {declared} "
+                       f"field{'s' if declared != 1 else ''}", span, code="SX0503")
 
     def _variant_pattern(self, p, ty, bound, match):
         found = self.resolve_variant(p.path)
@@ -670,10 +673,8 @@ class EnumDataChecks:
             else:
                 items = items[:at] + [ast.WildPattern(p.span)] * fill + items[at + 1:]
         if len(items) != len(names):
-            self.rep.error(f"this pattern has {len(items)} field{'s' if len(items) != 1 else ''}"
-                           f", but the corresponding tuple variant `{display_name}` has "
-                           f"{len(names)} field{'s' if len(names) != 1 else ''}", p.span,
-                           code="SX0503")
+            self._field_count_error(len(items), f"tuple variant `{display_name}`", len(names),
+                                    p.span)
             return None
         return items
 

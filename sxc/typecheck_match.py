@@ -859,8 +859,8 @@ def _value_span(e: ast.Expr):
     return e.span
 
 
-# The most alternatives that an arm's nested `|` patterns with bindings may
-# expand to; each one copies the arm's body.
+# The maximum number of alternatives that an arm's nested `|` patterns with
+# bindings expand to, because each one copies the arm's body.
 MAX_ALTERNATIVES = 32
 
 
