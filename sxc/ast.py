@@ -9,6 +9,7 @@ in `sxc.printer` can turn any stage back into `.sx` source.
 from __future__ import annotations
 
 import copy
+import pickle
 
 import dataclasses
 from dataclasses import dataclass, field
@@ -547,6 +548,18 @@ class FnDef(Item):
     bounds: dict[str, list[TypeExpr]] = field(default_factory=dict)
     self_mutable: bool = False  # `mut self`: the method may assign to its own copy
 
+    def __getattr__(self, name: str):
+        # Called only when `name` is not in the instance: a library function
+        # whose body `defer_library_bodies` left pickled builds it when a
+        # pass first reads it.
+        if name == "body":
+            blob = self.__dict__.pop("_pickled_body", None)
+            if blob is not None:
+                body = pickle.loads(blob)
+                self.body = body
+                return body
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
 
 @dataclass(eq=False)
 class StructDef(Item):
@@ -690,3 +703,18 @@ def replace_associated(te, associated: dict[str, TypeExpr]):
     elif isinstance(te, TupleType):
         te.items = [replace_associated(i, associated) for i in te.items]
     return te
+
+
+def defer_library_bodies(module: Module) -> None:
+    """Keep each function body of library `module` pickled until a pass reads it.
+
+    A compilation copies the library's parse (as a pickle) and then reaches
+    only a few of its functions.  Loading the bodies it never reads took
+    longer than the rest of the front end on a small program.
+    """
+    for item in module.items:
+        functions = item.methods if isinstance(item, ImplDef) else [item]
+        for fn in functions:
+            if isinstance(fn, FnDef) and "body" in fn.__dict__:
+                fn._pickled_body = pickle.dumps(fn.__dict__.pop("body"),
+                                                protocol=pickle.HIGHEST_PROTOCOL)

@@ -59,6 +59,7 @@ def read_library_parse(name: str) -> bytes | None:
 
 def write_library_parses(folder: Path) -> list[Path]:
     """Pickle the parse of every library file into `folder` and return the files written."""
+    from sxc.ast import defer_library_bodies
     from sxc.nested import lift_library
     from sxc.parse import parse_module
 
@@ -67,6 +68,7 @@ def write_library_parses(folder: Path) -> list[Path]:
         source = folder / f"{name}.sx"
         module = parse_module(source.read_text(encoding="utf-8"), f"<runtime>/{name}.sx")
         lift_library(module)
+        defer_library_bodies(module)
         target = folder / parse_file_name(name)
         target.write_bytes(pickle.dumps(module, protocol=pickle.HIGHEST_PROTOCOL))
         written.append(target)

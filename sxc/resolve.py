@@ -114,6 +114,7 @@ def _library_module(name: str) -> ast.Module:
         if module is None:
             module = parse_module(text, path)
             lift_library(module)
+            ast.defer_library_bodies(module)
             stored = pickle.dumps(module, protocol=pickle.HIGHEST_PROTOCOL)
             cache.write_toolchain_file(f"library-{name}", stored)
         _LIB_CACHE[name] = stored
