@@ -152,9 +152,13 @@ class ClosureMixin:
         self.loops, self.labels = [], []
         self.self_struct, self.type_env = info.self_struct, info.type_env
         try:
+            declared = info.ret is not None
             body = self.expr(info.node.body, info.ret)
             if info.ret is not None:
+                # declared, expected, or decided by a `return` in the body
                 body = self.coerce(body, info.ret)
+                if not declared:
+                    info.ret = T.prune(info.ret)
             else:
                 body = self._copy_borrowed_parameter(info, body)
                 info.ret = T.prune(body.ty)

@@ -550,10 +550,18 @@ class Codegen:
                     return
                 self.store(value, ptr)
             return
-        ptr = self.addr(stmt.target)
-        rhs = self.value(stmt.value)
-        if rhs is NEVER:
-            return
+        # Rust evaluates the right operand first when both are primitive,
+        # and the place first otherwise (`s += &t` on a `String`).
+        if isinstance(stmt.target.ty, (T.IntT, T.FloatT, T.BoolT)):
+            rhs = self.value(stmt.value)
+            if rhs is NEVER:
+                return
+            ptr = self.addr(stmt.target)
+        else:
+            ptr = self.addr(stmt.target)
+            rhs = self.value(stmt.value)
+            if rhs is NEVER:
+                return
         current = self.b.load(ptr)
         result = self.arith(stmt.op[:-1], current, rhs, stmt.target.ty, stmt.value.ty,
                             stmt.span)
@@ -647,16 +655,21 @@ class Codegen:
         return self.addr(base)
 
     def index_addr(self, e: ast.Index) -> ir.Value:
+        """Return the address of `base[index]`; as in Rust, the base is evaluated first."""
         base_t = e.base.ty
-        index = self.value(e.index)
-        index = self.to_i64(index, e.index.ty)
         inner = T.strip_refs(base_t)
+
+        def index_value():
+            return self.to_i64(self.value(e.index), e.index.ty)
+
         if isinstance(inner, T.ArrayT):
             arr_ptr = self.deref_to_struct_ptr(e.base)
+            index = index_value()
             self.bounds(index, const_i64(inner.size), e.span)
             return self.b.gep(arr_ptr, [const_i64(0), index], inbounds=True)
         if isinstance(inner, T.VecT):
             header = self.vec_value(e.base)
+            index = index_value()
             data = self.b.load(self.b.gep(header, [const_i64(0), ir.Constant(I32, 0)]))
             length = self.b.load(self.b.gep(header, [const_i64(0), ir.Constant(I32, 1)]))
             self.bounds(index, length, e.span)
@@ -665,6 +678,7 @@ class Codegen:
             sl = self.value(e.base)
             while isinstance(sl.type, ir.PointerType):
                 sl = self.b.load(sl)
+            index = index_value()
             data = self.b.extract_value(sl, 0)
             self.bounds(index, self.b.extract_value(sl, 1), e.span)
             return self.b.gep(data, [index], inbounds=True)

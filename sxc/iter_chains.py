@@ -1157,6 +1157,17 @@ def _neutral(span: Span, name: str, result_type) -> ast.Expr:
     return ast.IntLit(span, 0)
 
 
+def _clone_items(chain: Chain) -> None:
+    """Make each `cloned()` of `chain` a `map` that clones the item, so that items
+    that own a `Vec` get their own copy; a number's or a string's clone is a copy."""
+    for a in chain.adapters:
+        if a.method == "cloned" and not a.args:
+            item = f"__cloned_{a.span.line}_{a.span.col}"
+            a.method = "map"
+            a.args = [ast.Closure(a.span, [(item, None)], None, ast.MethodCall(
+                a.span, ast.Path(a.span, [item]), "clone", [], [], a.span))]
+
+
 class IterChainMixin:
     """The type checker's handling of iterator chains (see the module docstring)."""
 
@@ -1167,7 +1178,17 @@ class IterChainMixin:
             # Rust's `v.iter().max()` returns an `Option<&T>`, whose `copied()` and
             # `cloned()` are the `Option<T>` that sxc's items, which are values, give
             if e.method in ("copied", "cloned") and not e.args:
-                return self.expr(e.receiver, expected)
+                found = self.expr(e.receiver, expected)
+                item = self.option_payload(found.ty)
+                if e.method == "cloned" and item is not None and self._holds_vec(item):
+                    # the item owns a `Vec`, which the copy must not share
+                    found.checked = True
+                    name = f"__cloned_{e.span.line}_{e.span.col}"
+                    clone = ast.Closure(e.span, [(name, None)], None, ast.MethodCall(
+                        e.span, ast.Path(e.span, [name]), "clone", [], [], e.span))
+                    return self.expr(ast.MethodCall(e.span, found, "map", [clone], [],
+                                                    e.method_span), expected)
+                return found
             if e.method == "unwrap_or" and len(e.args) == 1 and \
                     isinstance(e.args[0], ast.Ref) and not e.args[0].mutable:
                 e.args[0] = e.args[0].operand
@@ -1190,14 +1211,7 @@ class IterChainMixin:
             return None  # `v.iter().sum()` is a sequence method
         if self.struct_source(chain):
             return None
-        for a in chain.adapters:
-            if a.method == "cloned" and not a.args:
-                # `cloned()` clones each item, so that items that own a `Vec` get their
-                # own copy; a number's or a string's clone is a copy
-                item = f"__cloned_{a.span.line}_{a.span.col}"
-                a.method = "map"
-                a.args = [ast.Closure(a.span, [(item, None)], None, ast.MethodCall(
-                    a.span, ast.Path(a.span, [item]), "clone", [], [], a.span))]
+        _clone_items(chain)
         try:
             if e.method in UNSUPPORTED:
                 reject_unsupported(e)
@@ -1244,6 +1258,8 @@ class IterChainMixin:
     def iter_chain_loop(self, e: ast.For, expected) -> ast.Expr | None:
         """Check a `for` loop over a chain with `map`, `filter` and the like."""
         chain = parse_chain(e.iter)
+        if chain is not None:
+            _clone_items(chain)
         if chain is None or not needs_rewrite(chain) or self.struct_source(chain):
             return None
         try:

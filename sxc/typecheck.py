@@ -3202,13 +3202,15 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
     def _check_mut_receiver(self, receiver: ast.Expr, method: str) -> None:
         self.note_mutation(receiver)
         root = receiver
+        # a slice (`&mut [T]`) is a reference too
         while isinstance(root, (ast.Field, ast.Index)):
-            if isinstance(root.base.ty, T.RefT):
+            if isinstance(root.base.ty, (T.RefT, T.SliceT)):
                 return
             root = root.base
         if isinstance(root, ast.Path) and len(root.segments) == 1:
             local = self.lookup(root.segments[0])
-            if local is not None and not local.mutable and not isinstance(local.ty, T.RefT):
+            if local is not None and not local.mutable and \
+                    not isinstance(local.ty, (T.RefT, T.SliceT)):
                 name = root.segments[0]
                 self.rep.warning(f"`{method}` takes `&mut self`, but `{name}` is not "
                                  "declared mutable", receiver.span,
@@ -3420,6 +3422,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             e.args = self.check_args(e.args, [T.USIZE, T.USIZE], e.span, "`swap`")
             e.target, e.ty = ("seq", "swap"), T.UNIT
             return e
+        if name == "clone" and not e.args and isinstance(base, T.ArrayT) and \
+                self._holds_vec(elem):
+            # `[Vec<i32>; 2]`: each item gets its own copy, as Rust's clone gives
+            return self.expr(_clone_array_items(e, base.size), expected)
         if name in ("clone", "to_vec") and not e.args and self._holds_vec(elem) and \
                 not isinstance(T.prune(elem), T.VecT):
             # the items own `Vec`s (`Vec<P>` with `struct P { tags: Vec<u8> }`): clone
@@ -3545,6 +3551,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         if not isinstance(e.receiver.ty, T.SliceT):
             self._check_mut_receiver(e.receiver, name)
         self._require_mut(e.receiver, name)
+        if name in CLONING_EDITS and len(e.args) == CLONING_EDITS[name] and \
+                self._holds_vec(T.prune(elem)):
+            # the items own `Vec`s: each slot gets its own clone, as in Rust
+            return self.expr(_cloning_edit(e, isinstance(e.receiver.ty, T.RefT)), None)
         params = {"insert": [T.USIZE, elem], "remove": [T.USIZE], "resize": [T.USIZE, elem],
                   "fill": [elem]}
         e.target, e.ty = ("seq", name), T.UNIT
@@ -3957,6 +3967,12 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             e.ty = T.NEVER
             e.size = 0
             return e
+        item = T.prune(e.value.ty)
+        if count > 1 and (isinstance(item, T.StrT) and item.owned or self._holds_vec(item)):
+            # every item would share the one value's memory
+            self.rep.error(f"the trait `Copy` is not implemented for `{item}`", e.value.span,
+                           help="`[x; n]` copies `x`; write `vec![x; n]`, which clones it, "
+                                "or write the items out", code="SX0311")
         e.ty = self.check_type_nesting(T.ArrayT(e.value.ty, count), e.span)
         e.size = count
         return e
@@ -4250,7 +4266,16 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         return e
 
     def e_Return(self, e: ast.Return, expected):
-        if e.value is not None:
+        closure = self.closure_frames[-1] if self.closure_frames else None
+        if e.value is not None and closure is not None and closure.ret is None \
+                and self.ret_type is T.NEVER:
+            # The first `return` of a closure without a declared result type
+            # decides it, as its tail would; later returns and the tail must fit.
+            e.value = self.expr(e.value, None)
+            if not isinstance(T.prune(e.value.ty), T.NeverT):
+                closure.ret = e.value.ty
+                self.ret_type = closure.ret
+        elif e.value is not None:
             e.value = self.coerce(self.expr(e.value, self.ret_type), self.ret_type)
         elif not isinstance(self.ret_type, T.UnitT):
             self.rep.error(f"`return` needs a value of type `{self.ret_type}`", e.span,
@@ -4635,6 +4660,9 @@ def _expand_assert_compare(e: ast.MacroCall) -> ast.Block:
 
 # methods of `Vec` alone, and of every sequence, that change it in place
 VEC_EDIT_METHODS = ("insert", "remove", "extend", "extend_from_slice", "resize", "dedup")
+# The edits that copy a value into slots, with their argument counts: for items
+# that own `Vec`s they become loops of clones (`_cloning_edit`).
+CLONING_EDITS = {"extend_from_slice": 1, "resize": 2, "fill": 1}
 SEQ_EDIT_METHODS = ("sort", "sort_unstable", "reverse", "fill")
 
 
@@ -4985,6 +5013,76 @@ def _clone_items(e: ast.MethodCall, elem: T.Type) -> ast.MethodCall:
                             [], span)
     target = ast.NamedType(span, ["Vec"], [ast.ResolvedType(span, elem)])
     return ast.MethodCall(span, mapped, "collect", [], [target], span)
+
+
+def _cloning_edit(e: ast.MethodCall, borrowed: bool) -> ast.Block:
+    """Return the loop of clones that `v.extend_from_slice(s)`, `v.resize(n, x)` or
+    `v.fill(x)` is for items that own `Vec`s; `borrowed` tells that `v` is a reference."""
+    span = e.span
+    tag = f"{span.line}_{span.col}"
+    dst, value, count, index = (f"__dst_{tag}", f"__value_{tag}", f"__count_{tag}",
+                                f"__index_{tag}")
+    e.receiver.checked = True
+
+    def name(text: str) -> ast.Path:
+        return ast.Path(span, [text])
+
+    def let(text: str, init: ast.Expr) -> ast.Let:
+        return ast.Let(span, ast.NamePattern(span, text), None, init)
+
+    def call(receiver: ast.Expr, method: str, *args: ast.Expr) -> ast.MethodCall:
+        return ast.MethodCall(span, receiver, method, list(args), [], span)
+
+    def block(*stmts: ast.Stmt) -> ast.Block:
+        return ast.Block(span, list(stmts), None)
+
+    stmts: list[ast.Stmt] = [let(dst, e.receiver if borrowed else ast.Ref(span, e.receiver,
+                                                                             True))]
+    if e.method == "extend_from_slice":
+        stmts.append(ast.ExprStmt(span, ast.For(
+            span, ast.NamePattern(span, value), call(e.args[0], "iter"),
+            block(ast.ExprStmt(span, call(name(dst), "push", call(name(value), "clone"))))),
+            True))
+    elif e.method == "resize":
+        stmts += [let(count, e.args[0]), let(value, e.args[1]),
+                  ast.ExprStmt(span, call(name(dst), "truncate", name(count))),
+                  ast.ExprStmt(span, ast.While(
+                      span, ast.Binary(span, "<", call(name(dst), "len"), name(count)),
+                      block(ast.ExprStmt(span, call(name(dst), "push",
+                                                    call(name(value), "clone"))))), True)]
+    else:  # fill
+        stmts += [let(value, e.args[0]), ast.ExprStmt(span, ast.For(
+            span, ast.NamePattern(span, index),
+            ast.Range(span, ast.IntLit(span, 0, "usize"), call(name(dst), "len"), False),
+            block(ast.Assign(span, "=", ast.Index(span, name(dst), name(index)),
+                             call(name(value), "clone")))), True)]
+    return block(*stmts)
+
+
+def _clone_array_items(e: ast.MethodCall, size: int) -> ast.Block:
+    """Return `{ let s = &a; let mut c = *s; for i in 0..N { c[i] = s[i].clone(); } c }`
+    for `a.clone()` of an array whose items own `Vec`s."""
+    span = e.span
+    src, out, index = (f"__array_{span.line}_{span.col}", f"__copy_{span.line}_{span.col}",
+                       f"__index_{span.line}_{span.col}")
+    e.receiver.checked = True
+
+    def name(text: str) -> ast.Path:
+        return ast.Path(span, [text])
+
+    clone = ast.MethodCall(span, ast.Index(span, name(src), name(index)), "clone", [], [],
+                           span)
+    loop = ast.For(span, ast.NamePattern(span, index),
+                   ast.Range(span, ast.IntLit(span, 0, "usize"),
+                             ast.IntLit(span, size, "usize"), False),
+                   ast.Block(span, [ast.Assign(span, "=", ast.Index(span, name(out),
+                                                                     name(index)), clone)],
+                             None))
+    return ast.Block(span, [
+        ast.Let(span, ast.NamePattern(span, src), None, ast.Ref(span, e.receiver, False)),
+        ast.Let(span, ast.NamePattern(span, out, mutable=True), None,
+                ast.Unary(span, "*", name(src))),
+        ast.ExprStmt(span, loop, True)], name(out))
 
 
 def _repeat_clones(e: ast.VecLit, elem: T.Type) -> ast.Block:

@@ -165,6 +165,13 @@ class EnumDataChecks:
         edef = self.program.enums.get(t.enum)
         return edef if edef is not None and hasattr(edef, "fields") else None
 
+    def option_payload(self, t: T.Type) -> T.Type | None:
+        """Return `T` when `t` is an `Option<T>`, else None."""
+        edef = self.data_enum(T.prune(t))
+        if edef is None or getattr(edef, "generic_name", None) != "Option":
+            return None
+        return edef.fields["Some"][0][1]
+
     def instantiate_enum(self, name: str, args: tuple, span) -> T.Type:
         """Return the enum type `name<args>`, making its copy on first use."""
         from sxc.monomorphize import mangle
@@ -733,8 +740,10 @@ class EnumDataChecks:
             return self.expr(match, None)
         if e.method in ("copied", "cloned") and not e.args:
             item = self.program.enums[base.enum].fields["Some"][0][1]
-            if not isinstance(item, T.RefT):
-                # `map.get(&k).copied()`: `Option<&T>` is an `Option<T>` in sxc
+            if not isinstance(item, T.RefT) and not (e.method == "cloned"
+                                                      and self._holds_vec(item)):
+                # `map.get(&k).copied()`: `Option<&T>` is an `Option<T>` in sxc; an
+                # item that owns a `Vec` is cloned below, so the copy has its own
                 e.receiver.checked = True
                 return e.receiver
             value = "__option_value"

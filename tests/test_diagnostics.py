@@ -80,6 +80,10 @@ ERRORS = [
     ("syntax", "fn main() {\n    let x = 1 +;\n}\n", 2, 16, "syntax error", None),
     ("destructure_literal", "fn main() {\n    let mut a = 1;\n    (a, 1) = (2, 3);\n}\n",
      3, 9, "invalid left-hand side of assignment", None),
+    ("array_repeat_of_vec", "fn main() {\n    let rows = [vec![0.0; 3]; 4];\n}\n",
+     2, 17, "the trait `Copy` is not implemented for `Vec<f64>`", "vec![x; n]"),
+    ("array_repeat_of_string", "fn main() {\n    let names = [String::new(); 2];\n}\n",
+     2, 18, "the trait `Copy` is not implemented for `String`", "vec![x; n]"),
     ("assoc_const_missing", "struct G;\nimpl G {\n    const N: i64 = 2;\n}\n"
      "fn main() {\n    let x = G::M;\n}\n", 6, 13, "cannot find `G::M` in this scope", None),
     ("similar_local", "fn main() {\n    let total = 1.0;\n    println!(\"{}\", totl);\n}\n",
@@ -299,6 +303,7 @@ ERROR_CODES = {
     "similar_function": "SX0201", "similar_type_swapped": "SX0202",
     "similar_struct": "SX0202", "similar_method": "SX0210",
     "destructure_literal": "SX0404", "assoc_const_missing": "SX0201",
+    "array_repeat_of_vec": "SX0311", "array_repeat_of_string": "SX0311",
     "type_alias_cycle": "SX0319", "type_alias_arg_count": "SX0303",
     "type_alias_private": "SX0204", "tuple_struct_arity": "SX0302",
     "tuple_struct_pattern_type": "SX0301", "tuple_struct_pattern_count": "SX0301",
@@ -455,6 +460,18 @@ def test_mut_self_warning(tmp_path):
     assert proc.stderr.startswith(f"{path}:7:5: warning[SXW003]: `bump` takes `&mut self`")
     assert "let mut c" in proc.stderr
     assert caret_col(proc.stderr, 7, "    c.bump();") == 5
+
+
+def test_no_mut_warning_through_slice_parameter(tmp_path):
+    # `rows: &mut [Vec<f64>]` is a reference, so its items may change
+    source = ("fn reset(rows: &mut [Vec<f64>]) {\n    rows[0].push(1.5);\n}\n"
+              "fn main() {\n    let mut v = vec![vec![1.0]];\n    reset(&mut v);\n"
+              '    println!("{:?}", v);\n}\n')
+    path, proc = sxc_cli(tmp_path, source, command="run")
+    no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "[[1.0, 1.5]]\n"
+    assert "warning" not in proc.stderr, proc.stderr
 
 
 # --------------------------------------------------------------- Python API
