@@ -122,7 +122,68 @@ def int_method(cg: Codegen, e: ast.MethodCall, name: str):
         return builder(x, args[0])
     if name in BIT_METHODS:
         return _bit_method(cg, name, x, args)
+    if name in ("ilog2", "ilog10"):
+        cg.check(cmp(">", x, zero), e.span, "argument of integer logarithm must be positive")
+        if name == "ilog2":
+            top = ir.Constant(ty, ty.width - 1)
+            return _u32(b, b.sub(top, b.ctlz(x, ir.Constant(I1, 1))))
+        return _u32(b, _ilog10(cg, x))
+    if name == "div_ceil":
+        quotient = cg.arith("/", x, args[0], t, t, e.span)
+        rest = cg.arith("%", x, args[0], t, t, e.span)
+        return b.add(quotient, b.zext(b.icmp_unsigned("!=", rest, zero), ty))
+    if name == "isqrt":
+        if t.signed:
+            cg.check(b.icmp_signed(">=", x, zero), e.span,
+                     "argument of integer square root cannot be negative")
+        return _isqrt(cg, x)
     raise InternalError(f"int method {name}")
+
+
+def _ilog10(cg: Codegen, x):
+    """Return the number of times a positive `x` divides by 10, in `x`'s type."""
+    b = cg.b
+    ty = x.type
+    ten = ir.Constant(ty, 10)
+    head = b.block
+    loop = cg.st.fn.append_basic_block("ilog10.loop")
+    done = cg.st.fn.append_basic_block("ilog10.done")
+    b.cbranch(b.icmp_unsigned(">=", x, ten), loop, done)
+    b.position_at_end(loop)
+    rest = b.phi(ty)
+    count = b.phi(ty)
+    rest.add_incoming(x, head)
+    count.add_incoming(ir.Constant(ty, 0), head)
+    next_rest = b.udiv(rest, ten)
+    next_count = b.add(count, ir.Constant(ty, 1))
+    rest.add_incoming(next_rest, loop)
+    count.add_incoming(next_count, loop)
+    b.cbranch(b.icmp_unsigned(">=", next_rest, ten), loop, done)
+    b.position_at_end(done)
+    result = b.phi(ty)
+    result.add_incoming(ir.Constant(ty, 0), head)
+    result.add_incoming(next_count, loop)
+    return result
+
+
+def _isqrt(cg: Codegen, x):
+    """Return the floor of the square root of a non-negative `x`: the square root in
+    `f64`, corrected by one either way in twice the width."""
+    b = cg.b
+    ty = x.type
+    wide = ir.IntType(2 * max(ty.width, 32))
+    n = b.zext(x, wide)
+    sqrt = cg.declare("llvm.sqrt.f64", ir.DoubleType(), [ir.DoubleType()])
+    # the root of a 64-bit value fits in 64 bits; a conversion to `i128` would need
+    # a function of the C compiler's runtime
+    root = b.zext(b.fptoui(b.call(sqrt, [b.uitofp(x, ir.DoubleType())]), ir.IntType(64)),
+                  wide)
+    one = ir.Constant(wide, 1)
+    # the estimate is off by at most one: step down, then up
+    root = b.select(b.icmp_unsigned(">", b.mul(root, root), n), b.sub(root, one), root)
+    up = b.add(root, one)
+    root = b.select(b.icmp_unsigned("<=", b.mul(up, up), n), up, root)
+    return b.trunc(root, ty)
 
 
 BIT_METHODS = {"count_ones", "count_zeros", "leading_zeros", "trailing_zeros", "leading_ones",

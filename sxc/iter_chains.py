@@ -1158,8 +1158,10 @@ def _neutral(span: Span, name: str, result_type) -> ast.Expr:
 
 
 def _clone_items(chain: Chain) -> None:
-    """Make each `cloned()` of `chain` a `map` that clones the item, so that items
-    that own a `Vec` get their own copy; a number's or a string's clone is a copy."""
+    """Make each `cloned()` of `chain` a `map` that clones the item.
+
+    An item that owns a `Vec` then gets its own copy. A number's or a string's
+    clone is a plain copy."""
     for a in chain.adapters:
         if a.method == "cloned" and not a.args:
             item = f"__cloned_{a.span.line}_{a.span.col}"

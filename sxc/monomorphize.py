@@ -257,6 +257,9 @@ class GenericsMixin:
             return bound.struct
         if isinstance(bound, T.EnumT):
             return bound.enum
+        if isinstance(bound, (T.IntT, T.FloatT)) and not T.is_char(bound):
+            # `T::zero()` with `T = f64` and `impl Zero for f64`; `T::MAX` is `f64::MAX`
+            return str(bound)
         return None
 
     def generic_type(self, te: ast.NamedType) -> T.Type | None:

@@ -110,6 +110,8 @@ INT_METHODS = {
     "next_power_of_two": ([], "Self", "unsigned"),
     "rotate_left": (["u32"], "Self", "any"), "rotate_right": (["u32"], "Self", "any"),
     "swap_bytes": ([], "Self", "any"), "reverse_bits": ([], "Self", "any"),
+    "ilog2": ([], "u32", "any"), "ilog10": ([], "u32", "any"), "isqrt": ([], "Self", "any"),
+    "div_ceil": (["Self"], "Self", "unsigned"),
 }
 # the integer methods that return `None` where the operation overflows or
 # divides by zero: name -> number of arguments
@@ -1163,6 +1165,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         self.scopes.append({})
         stmts = []
         for i, stmt in enumerate(block.stmts):
+            if isinstance(stmt, ast.Let) and not isinstance(stmt.pattern, ast.SlicePattern):
+                inner = _lift_slice_patterns(stmt.pattern)
+                if inner:
+                    # `let (a, [b, c]) = t;` binds the array first, then its items
+                    block.stmts[i + 1:i + 1] = inner
             if isinstance(stmt, ast.Let) and isinstance(stmt.pattern, ast.SlicePattern):
                 for part in self.slice_let(stmt):
                     out = self.stmt(part)
@@ -1729,6 +1736,12 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         e.operand = self.expr(e.operand, expected)
         t = e.operand.ty
         base = T.strip_refs(t)
+        if isinstance(t, T.RefT) and t.inner is base and (T.is_numeric(base)
+                                                         or isinstance(base, T.BoolT)):
+            # `-x` and `!x` of a `&i32` or `&bool` apply to the value, as Rust's
+            # impls for references do
+            e.operand = ast.Unary(e.operand.span, "*", e.operand)
+            e.operand.ty = t = base
         if e.op == "-" and isinstance(base, T.StructT) and f"{base.struct}::neg" in self.sigs:
             # `-a` on a struct with `impl Neg` is `a.neg()`
             e.operand.checked = True
@@ -2140,11 +2153,17 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         show(a) }` passes `a` to `fn show(a: &Account)`, and `d(pair.1)` a
         `&P` in a pair from `enumerate()`.  The borrow lasts for the call only.
         """
+        inner = T.prune(target.inner) if isinstance(target, T.RefT) else None
+        if isinstance(inner, T.LiteralVar) and not isinstance(e.ty, T.LiteralVar) and \
+                isinstance(e.ty, (T.IntT, T.FloatT)) and \
+                isinstance(_field_root(e), ast.Path) and inner.bind(e.ty):
+            # `f(x)` with `f: Fn(&T)` where a literal decided `T`: the local's type fixes it
+            inner = e.ty
         if isinstance(target, T.RefT) and not target.mutable and \
                 isinstance(_field_root(e), ast.Path) and \
                 getattr(_field_root(e), "target", (None,))[0] == "local" and \
                 not isinstance(e.ty, (T.RefT, T.HoleT, T.NeverT)) and \
-                not isinstance(target.inner, (T.LiteralVar, T.HoleT)) and e.ty == target.inner:
+                not isinstance(inner, (T.LiteralVar, T.HoleT)) and e.ty == inner:
             # `==` binds a literal's type to the parameter's, as Rust's inference does
             borrow = ast.Ref(e.span, e, False)
             borrow.ty = T.RefT(e.ty, False)
@@ -4088,6 +4107,15 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         return e
 
     def e_For(self, e: ast.For, expected):
+        if isinstance(e.pattern, ast.SlicePattern):
+            # `for [p, q] in pairs`: bind the item, then its parts
+            item = f"__item_{e.pattern.span.line}_{e.pattern.span.col}"
+            e.body.stmts.insert(0, ast.Let(e.pattern.span, e.pattern, None,
+                                           ast.Path(e.pattern.span, [item])))
+            e.pattern = ast.NamePattern(e.pattern.span, item)
+        else:
+            inner = _lift_slice_patterns(e.pattern)
+            e.body.stmts[0:0] = inner
         e.iter = self.collection_loop_iter(e.iter)
         borrows.check_loop(e, self.rep)
         pulled = user_iterators.rewrite_for(self, e)
@@ -4439,6 +4467,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             if e.name == "writeln" and isinstance(pieces[0], ast.StrLit):
                 pieces[0] = replace(pieces[0], value=pieces[0].value + "\n")
             text = ast.MacroCall(e.span, "format", pieces, names[1:])
+            while isinstance(unchecked, ast.Ref):  # `write!(&mut s, ..)`
+                unchecked = unchecked.operand
             push = ast.MethodCall(e.span, unchecked, "push_str",
                                   [ast.Ref(e.span, text, False)], [], e.span)
             return self.e_MethodCall(push, None)
@@ -5015,9 +5045,33 @@ def _clone_items(e: ast.MethodCall, elem: T.Type) -> ast.MethodCall:
     return ast.MethodCall(span, mapped, "collect", [], [target], span)
 
 
+def _lift_slice_patterns(pattern: ast.Pattern) -> list[ast.Let]:
+    """Replace each slice pattern nested in `pattern` by a fresh name; return the
+    `let [..] = name;` statements that bind its items."""
+    lets: list[ast.Let] = []
+
+    def lift(p):
+        if isinstance(p, ast.SlicePattern):
+            name = f"__slice_{p.span.line}_{p.span.col}"
+            lets.append(ast.Let(p.span, p, None, ast.Path(p.span, [name])))
+            return ast.NamePattern(p.span, name)
+        if isinstance(p, (ast.TuplePattern, ast.AtPattern)):
+            for field in ast.field_names(p):
+                value = getattr(p, field)
+                if isinstance(value, list):
+                    setattr(p, field, [lift(v) for v in value])
+                elif isinstance(value, ast.Pattern):
+                    setattr(p, field, lift(value))
+        return p
+
+    if isinstance(pattern, (ast.TuplePattern, ast.AtPattern)):
+        lift(pattern)
+    return lets
+
+
 def _cloning_edit(e: ast.MethodCall, borrowed: bool) -> ast.Block:
     """Return the loop of clones that `v.extend_from_slice(s)`, `v.resize(n, x)` or
-    `v.fill(x)` is for items that own `Vec`s; `borrowed` tells that `v` is a reference."""
+    `v.fill(x)` is for items that own `Vec`s; `borrowed` is true when `v` is a reference."""
     span = e.span
     tag = f"{span.line}_{span.col}"
     dst, value, count, index = (f"__dst_{tag}", f"__value_{tag}", f"__count_{tag}",

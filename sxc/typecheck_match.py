@@ -240,6 +240,16 @@ class MatchChecks:
                        code="SX0305")
 
     def enum_method(self, e: ast.MethodCall, base: T.EnumT, expected=None) -> ast.Expr:
+        item = self.option_payload(base)
+        if isinstance(item, T.RefT) and not item.mutable and not isinstance(item, T.BoxT) \
+                and isinstance(item.inner, (T.IntT, T.FloatT, T.BoolT)) \
+                and e.method not in ("copied", "cloned", "as_ref", "as_deref"):
+            # `v.last().unwrap_or(&0)`: an `Option<&i64>` reads as the `Option<i64>`
+            # of its value, as sxc's iterator items are values
+            e.receiver.checked = True
+            e.receiver = self.expr(ast.MethodCall(e.span, e.receiver, "copied", [], [],
+                                                  e.method_span), None)
+            base = T.prune(e.receiver.ty)
         key = f"{base.enum}::{e.method}"
         if self.instance_of.get(base.enum, (None,))[0] == "Option":
             handled = self.option_method(e, base, expected)
@@ -318,6 +328,9 @@ class MatchChecks:
             self.rep.error(f"sxc cannot `match` on a value of type `{subject}`",
                            e.scrutinee.span, help=MATCH_HELP, code="SX0504")
         e.arms = self.split_binding_alternatives(e.arms)
+        if any(getattr(n, "ref_mut", False) for arm in e.arms for n in ast.walk(arm.pattern)):
+            # `Some(ref mut inner)` borrows the scrutinee mutably
+            self.note_mutation(e.scrutinee)
         target = expected
         for arm in e.arms:
             self.scopes.append({})

@@ -462,6 +462,18 @@ def test_mut_self_warning(tmp_path):
     assert caret_col(proc.stderr, 7, "    c.bump();") == 5
 
 
+def test_no_unused_mut_warning_for_ref_mut_binding(tmp_path):
+    # `Some(ref mut inner)` borrows `o` mutably, so its `mut` is needed
+    source = ("fn main() {\n    let mut o = Some(vec![1, 2]);\n"
+              "    if let Some(ref mut inner) = o {\n        inner.push(3);\n    }\n"
+              '    println!("{:?}", o);\n}\n')
+    path, proc = sxc_cli(tmp_path, source, command="run")
+    no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "Some([1, 2, 3])\n"
+    assert "warning" not in proc.stderr, proc.stderr
+
+
 def test_no_mut_warning_through_slice_parameter(tmp_path):
     # `rows: &mut [Vec<f64>]` is a reference, so its items may change
     source = ("fn reset(rows: &mut [Vec<f64>]) {\n    rows[0].push(1.5);\n}\n"
