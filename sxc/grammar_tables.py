@@ -10,8 +10,11 @@ build can load it from the source tree.
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
 import io
+import pickle
+import threading
 from pathlib import Path
 
 # The options of the parser.  The saved tables depend on them.
@@ -25,13 +28,73 @@ def tables_name(lark_version: str, grammar: str) -> str:
 
 
 def build_tables(grammar: str) -> tuple[object, bytes]:
-    """Return Lark's parser for `grammar` and its saved tables."""
+    """Return Lark's parser for `grammar` and its saved tables (see `load_tables`)."""
     import lark
 
     parser = lark.Lark(grammar, **LARK_OPTIONS)
     out = io.BytesIO()
     parser.save(out)
+    saved = pickle.loads(out.getvalue())
+    # The LALR table goes in as Python objects: Lark's own form of it takes
+    # about twice as long to load, which every sxc process pays once.
+    saved["data"]["parser"]["parser"] = {"tokens": {}, "states": {}, "start_states": {},
+                                         "end_states": {}}
+    table = parser.parser.parser._parse_table
+    saved[_TABLE_KEY] = table
+    # the same objects as in the table, whose hashes the loading process recomputes
+    saved[_RULES_KEY] = list({id(arg): arg for actions in table.states.values()
+                              for _, arg in actions.values()
+                              if not isinstance(arg, int)}.values())
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = copyreg.dispatch_table.copy()
+    from lark.parsers.lalr_analysis import Action
+
+    pickler.dispatch_table[Action] = _reduce_action
+    pickler.dump(saved)
     return parser, out.getvalue()
+
+
+_TABLE_KEY = "sxc-parse-table"
+_RULES_KEY = "sxc-parse-rules"
+_LOADING = threading.Lock()
+
+
+def _reduce_action(action) -> str:
+    # The parser tells `Shift` from `Reduce` by identity, so a table must refer
+    # to Lark's two objects, not copies of them: a name makes pickle store a
+    # reference to the module's object of that name.
+    return str(action)
+
+
+def load_tables(data: bytes):
+    """Return the Lark parser of tables that `build_tables` saved.
+
+    Tables in Lark's own format (`Lark.save`) load too, more slowly.
+    """
+    import lark
+    from lark.parsers.lalr_analysis import IntParseTable
+
+    saved = pickle.loads(data)
+    table = saved.pop(_TABLE_KEY, None)
+    rules = saved.pop(_RULES_KEY, None)
+    if table is None or rules is None:
+        return lark.Lark.load(saved)
+    for rule in rules:
+        # a `Rule` keeps its hash, and string hashes differ from process to process
+        rule._hash = hash((rule.origin, tuple(rule.expansion)))
+    with _LOADING:
+        # `Lark.load` rebuilds the table from its own form, which is empty here:
+        # hand it the table instead, for this one call.
+        own = IntParseTable.__dict__.get("deserialize")
+        IntParseTable.deserialize = classmethod(lambda cls, data, memo: table)
+        try:
+            return lark.Lark.load(saved)
+        finally:
+            if own is None:
+                del IntParseTable.deserialize
+            else:
+                IntParseTable.deserialize = own
 
 
 def write_tables(grammar_file: Path, folder: Path) -> Path:

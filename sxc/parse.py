@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
-import io
 import re
 from importlib import resources
 from pathlib import Path as FsPath
@@ -67,7 +66,7 @@ def _parser() -> lark.Lark:
     # Lark's own `cache=` option writes its file in place, where a concurrent
     # sxc process can read it half written.
     from sxc import cache
-    from sxc.grammar_tables import build_tables, tables_name
+    from sxc.grammar_tables import build_tables, load_tables, tables_name
     from sxc.lexer import share_scanner
 
     grammar = grammar_text()
@@ -76,7 +75,7 @@ def _parser() -> lark.Lark:
         saved = read()
         if saved is not None:
             try:
-                parser = lark.Lark.load(io.BytesIO(saved))
+                parser = load_tables(saved)
             except Exception:  # noqa: BLE001 - damaged tables can raise almost anything
                 continue
             share_scanner(parser.parser.lexer)

@@ -65,16 +65,34 @@ def test_saved_tables_parse_like_fresh_ones(tmp_path):
 
     import lark
 
-    from sxc.grammar_tables import build_tables, tables_name, write_tables
+    from sxc.grammar_tables import LARK_OPTIONS, build_tables, load_tables, tables_name, \
+        write_tables
     from sxc.parse import grammar_text
 
     written = write_tables(ROOT / "grammar" / "simplex.lark", tmp_path)
     assert written.name == tables_name(lark.__version__, grammar_text())
-    loaded = lark.Lark.load(io.BytesIO(written.read_bytes()))
+    loaded = load_tables(written.read_bytes())
     fresh, _ = build_tables(grammar_text())
+    # tables in Lark's own format load as well
+    own = io.BytesIO()
+    lark.Lark(grammar_text(), **LARK_OPTIONS).save(own)
+    from_lark = load_tables(own.getvalue())
     for example in sorted(EXAMPLES.glob("*.sx")):
         text = example.read_text(encoding="utf-8")
         assert loaded.parse(text) == fresh.parse(text), example.name
+        assert from_lark.parse(text) == fresh.parse(text), example.name
+    # another process hashes strings differently, which the saved tables must survive
+    script = ("import sys\nfrom pathlib import Path\nfrom sxc.grammar_tables import load_tables\n"
+              "parser = load_tables(Path(sys.argv[1]).read_bytes())\n"
+              "for name in sys.argv[2:]:\n"
+              "    print(parser.parse(Path(name).read_text(encoding='utf-8')).pretty())\n")
+    names = [str(p) for p in sorted(EXAMPLES.glob("*.sx"))]
+    other = subprocess.run([sys.executable, "-c", script, str(written), *names],
+                           capture_output=True, text=True, timeout=300,
+                           env={**os.environ, "PYTHONHASHSEED": "12345"})
+    assert other.returncode == 0, other.stderr
+    assert other.stdout == "".join(fresh.parse(Path(n).read_text(encoding="utf-8")).pretty()
+                                   + "\n" for n in names)
 
 
 def test_saved_library_parses_match_fresh_ones(tmp_path):
