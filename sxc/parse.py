@@ -467,6 +467,13 @@ def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, path: str,
     help_text = None
     if names and len(names) <= 8:
         help_text = "expected " + ", ".join(names)
+    if token is not None and str(token) in ("[", "(") and \
+            re.search(r"\bimpl\b[^{;]*\bfor\s*$", source[:token.start_pos]):
+        # `impl Total for [i64]` or `for (f64, f64)`
+        return Diagnostic("error", "sxc does not support implementing a trait for a slice, "
+                          "array or tuple type", span, [],
+                          "wrap the value in a struct, `struct Wrapper(Vec<..>);`, and "
+                          "implement it for that", code="SX0804")
     return Diagnostic("error", message, span, [], help_text, code="SX0101")
 
 

@@ -80,6 +80,10 @@ ERRORS = [
     ("syntax", "fn main() {\n    let x = 1 +;\n}\n", 2, 16, "syntax error", None),
     ("destructure_literal", "fn main() {\n    let mut a = 1;\n    (a, 1) = (2, 3);\n}\n",
      3, 9, "invalid left-hand side of assignment", None),
+    ("impl_for_slice", "trait Total {\n    fn total(&self) -> i64;\n}\n"
+     "impl Total for [i64] {\n    fn total(&self) -> i64 { 0 }\n}\nfn main() {}\n",
+     4, 16, "sxc does not support implementing a trait for a slice, array or tuple type",
+     "struct Wrapper"),
     ("array_repeat_of_vec", "fn main() {\n    let rows = [vec![0.0; 3]; 4];\n}\n",
      2, 17, "the trait `Copy` is not implemented for `Vec<f64>`", "vec![x; n]"),
     ("array_repeat_of_string", "fn main() {\n    let names = [String::new(); 2];\n}\n",
@@ -303,7 +307,7 @@ ERROR_CODES = {
     "similar_function": "SX0201", "similar_type_swapped": "SX0202",
     "similar_struct": "SX0202", "similar_method": "SX0210",
     "destructure_literal": "SX0404", "assoc_const_missing": "SX0201",
-    "array_repeat_of_vec": "SX0311", "array_repeat_of_string": "SX0311",
+    "array_repeat_of_vec": "SX0311", "impl_for_slice": "SX0804", "array_repeat_of_string": "SX0311",
     "type_alias_cycle": "SX0319", "type_alias_arg_count": "SX0303",
     "type_alias_private": "SX0204", "tuple_struct_arity": "SX0302",
     "tuple_struct_pattern_type": "SX0301", "tuple_struct_pattern_count": "SX0301",
@@ -462,27 +466,21 @@ def test_mut_self_warning(tmp_path):
     assert caret_col(proc.stderr, 7, "    c.bump();") == 5
 
 
-def test_no_unused_mut_warning_for_ref_mut_binding(tmp_path):
+@pytest.mark.parametrize("source,stdout", [
     # `Some(ref mut inner)` borrows `o` mutably, so its `mut` is needed
-    source = ("fn main() {\n    let mut o = Some(vec![1, 2]);\n"
-              "    if let Some(ref mut inner) = o {\n        inner.push(3);\n    }\n"
-              '    println!("{:?}", o);\n}\n')
-    path, proc = sxc_cli(tmp_path, source, command="run")
-    no_traceback(proc)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == "Some([1, 2, 3])\n"
-    assert "warning" not in proc.stderr, proc.stderr
-
-
-def test_no_mut_warning_through_slice_parameter(tmp_path):
+    ("fn main() {\n    let mut o = Some(vec![1, 2]);\n"
+     "    if let Some(ref mut inner) = o {\n        inner.push(3);\n    }\n"
+     '    println!("{:?}", o);\n}\n', "Some([1, 2, 3])\n"),
     # `rows: &mut [Vec<f64>]` is a reference, so its items may change
-    source = ("fn reset(rows: &mut [Vec<f64>]) {\n    rows[0].push(1.5);\n}\n"
-              "fn main() {\n    let mut v = vec![vec![1.0]];\n    reset(&mut v);\n"
-              '    println!("{:?}", v);\n}\n')
+    ("fn reset(rows: &mut [Vec<f64>]) {\n    rows[0].push(1.5);\n}\n"
+     "fn main() {\n    let mut v = vec![vec![1.0]];\n    reset(&mut v);\n"
+     '    println!("{:?}", v);\n}\n', "[[1.0, 1.5]]\n"),
+], ids=["ref_mut_binding", "slice_parameter"])
+def test_no_false_mutability_warning(tmp_path, source, stdout):
     path, proc = sxc_cli(tmp_path, source, command="run")
     no_traceback(proc)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == "[[1.0, 1.5]]\n"
+    assert proc.stdout == stdout
     assert "warning" not in proc.stderr, proc.stderr
 
 
