@@ -132,6 +132,11 @@ def int_method(cg: Codegen, e: ast.MethodCall, name: str):
         quotient = cg.arith("/", x, args[0], t, t, e.span)
         rest = cg.arith("%", x, args[0], t, t, e.span)
         return b.add(quotient, b.zext(b.icmp_unsigned("!=", rest, zero), ty))
+    if name == "next_multiple_of":
+        # Rust's release build wraps past the top, as this does
+        rest = cg.arith("%", x, args[0], t, t, e.span)
+        up = b.add(x, b.sub(args[0], rest))
+        return b.select(b.icmp_unsigned("==", rest, zero), x, up)
     if name == "isqrt":
         if t.signed:
             cg.check(b.icmp_signed(">=", x, zero), e.span,

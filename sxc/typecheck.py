@@ -112,6 +112,7 @@ INT_METHODS = {
     "swap_bytes": ([], "Self", "any"), "reverse_bits": ([], "Self", "any"),
     "ilog2": ([], "u32", "any"), "ilog10": ([], "u32", "any"), "isqrt": ([], "Self", "any"),
     "div_ceil": (["Self"], "Self", "unsigned"),
+    "next_multiple_of": (["Self"], "Self", "unsigned"),
 }
 # the integer methods that return `None` where the operation overflows or
 # divides by zero: name -> number of arguments
@@ -3395,6 +3396,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         if name in ("rotate_left", "rotate_right") and len(e.args) == 1:
             self._require_mut(e.receiver, name)
             return self.expr(_rotate_block(e), expected)
+        if name == "split_at" and len(e.args) == 1:
+            return self.expr(_split_at_block(e), expected)
         if is_vec and name == "split_off" and len(e.args) == 1:
             self._require_mut(e.receiver, name)
             return self.expr(_split_off_block(e), expected)
@@ -3711,6 +3714,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         }
         if name == iter_chains.COLLECT_PUSH:
             return self.collect_push(e)
+        if name == "split_at" and len(e.args) == 1:
+            return self.expr(_split_at_block(e), expected)
         if name == "into" and not e.args and T.prune(expected) == T.STRING:
             e.method = name = "to_string"  # `"x".into()` where a `String` is expected
         if name == "replace" and len(e.args) == 2:
@@ -5067,6 +5072,27 @@ def _lift_slice_patterns(pattern: ast.Pattern) -> list[ast.Let]:
     if isinstance(pattern, (ast.TuplePattern, ast.AtPattern)):
         lift(pattern)
     return lets
+
+
+def _split_at_block(e: ast.MethodCall) -> ast.Block:
+    """Return `{ let s = &x; let m = mid; (&s[..m], &s[m..]) }` for `x.split_at(mid)`
+    of a string or a sequence."""
+    span = e.span
+    tag = f"{span.line}_{span.col}"
+    whole, mid = f"__whole_{tag}", f"__mid_{tag}"
+    e.receiver.checked = True
+
+    def name(text: str) -> ast.Path:
+        return ast.Path(span, [text])
+
+    def part(start, end) -> ast.Ref:
+        return ast.Ref(span, ast.Index(span, name(whole), ast.Range(span, start, end, False)),
+                       False)
+
+    return ast.Block(span, [
+        ast.Let(span, ast.NamePattern(span, whole), None, ast.Ref(span, e.receiver, False)),
+        ast.Let(span, ast.NamePattern(span, mid), None, e.args[0])],
+        ast.TupleLit(span, [part(None, name(mid)), part(name(mid), None)]))
 
 
 def _cloning_edit(e: ast.MethodCall, borrowed: bool) -> ast.Block:
