@@ -3573,6 +3573,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         if not isinstance(e.receiver.ty, T.SliceT):
             self._check_mut_receiver(e.receiver, name)
         self._require_mut(e.receiver, name)
+        if name == "resize_with" and len(e.args) == 2 and isinstance(base, T.VecT):
+            return self.expr(_cloning_edit(e, isinstance(e.receiver.ty, T.RefT)), None)
         if name in CLONING_EDITS and len(e.args) == CLONING_EDITS[name] and \
                 self._holds_vec(T.prune(elem)):
             # the items own `Vec`s: each slot gets its own clone, as in Rust
@@ -4694,7 +4696,8 @@ def _expand_assert_compare(e: ast.MacroCall) -> ast.Block:
 
 
 # methods of `Vec` alone, and of every sequence, that change it in place
-VEC_EDIT_METHODS = ("insert", "remove", "extend", "extend_from_slice", "resize", "dedup")
+VEC_EDIT_METHODS = ("insert", "remove", "extend", "extend_from_slice", "resize", "resize_with",
+                    "dedup")
 # The edits that copy a value into slots, with their argument counts: for items
 # that own `Vec`s they become loops of clones (`_cloning_edit`).
 CLONING_EDITS = {"extend_from_slice": 1, "resize": 2, "fill": 1}
@@ -5097,7 +5100,8 @@ def _split_at_block(e: ast.MethodCall) -> ast.Block:
 
 def _cloning_edit(e: ast.MethodCall, borrowed: bool) -> ast.Block:
     """Return the loop of clones that `v.extend_from_slice(s)`, `v.resize(n, x)` or
-    `v.fill(x)` is for items that own `Vec`s; `borrowed` is true when `v` is a reference."""
+    `v.fill(x)` is for items that own `Vec`s, or the loop of calls that
+    `v.resize_with(n, f)` is; `borrowed` is true when `v` is a reference."""
     span = e.span
     tag = f"{span.line}_{span.col}"
     dst, value, count, index = (f"__dst_{tag}", f"__value_{tag}", f"__count_{tag}",
@@ -5123,13 +5127,20 @@ def _cloning_edit(e: ast.MethodCall, borrowed: bool) -> ast.Block:
             span, ast.NamePattern(span, value), call(e.args[0], "iter"),
             block(ast.ExprStmt(span, call(name(dst), "push", call(name(value), "clone"))))),
             True))
-    elif e.method == "resize":
-        stmts += [let(count, e.args[0]), let(value, e.args[1]),
-                  ast.ExprStmt(span, call(name(dst), "truncate", name(count))),
+    elif e.method in ("resize", "resize_with"):
+        stmts += [let(count, e.args[0])]
+        if e.method == "resize":
+            stmts.append(let(value, e.args[1]))
+            item = call(name(value), "clone")
+        elif isinstance(e.args[1], ast.Path):
+            item = ast.Call(span, e.args[1], [])  # `v.resize_with(n, Default::default)`
+        else:
+            stmts.append(let(value, e.args[1]))
+            item = ast.Call(span, name(value), [])
+        stmts += [ast.ExprStmt(span, call(name(dst), "truncate", name(count))),
                   ast.ExprStmt(span, ast.While(
                       span, ast.Binary(span, "<", call(name(dst), "len"), name(count)),
-                      block(ast.ExprStmt(span, call(name(dst), "push",
-                                                    call(name(value), "clone"))))), True)]
+                      block(ast.ExprStmt(span, call(name(dst), "push", item)))), True)]
     else:  # fill
         stmts += [let(value, e.args[0]), ast.ExprStmt(span, ast.For(
             span, ast.NamePattern(span, index),
