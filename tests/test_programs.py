@@ -295,8 +295,8 @@ def program_params(shard: int, shards: int = PROGRAM_SHARDS):
     """Return the test parameters of every `shards`-th program from the `shard`-th on.
 
     The programs are split over this file and test_programs_second.py to
-    test_programs_fourth.py, because pytest-xdist keeps each file on one
-    worker: four smaller files leave less of the run to one worker at the end."""
+    test_programs_fourth.py, so that no one file holds most of the suite's
+    time."""
     pending = _pending()
     params = []
     for name in _program_names()[shard::shards]:

@@ -1,8 +1,7 @@
 """The fourth quarter of the programs of tests/programs, run as test_programs.py runs them.
 
-pytest-xdist keeps each test file on one worker, and the programs take the
-longest of any file, so they are split over four files that the workers
-share.
+The programs take the longest of any tests, so they are split over four
+files, each with its own module fixture that warms the compiler's caches.
 """
 
 from __future__ import annotations
