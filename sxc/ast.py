@@ -549,9 +549,8 @@ class FnDef(Item):
     self_mutable: bool = False  # `mut self`: the method may assign to its own copy
 
     def __getattr__(self, name: str):
-        # Called only when `name` is not in the instance: a library function
-        # whose body `defer_library_bodies` left pickled builds it when a
-        # pass first reads it.
+        # Python calls this only for a name missing from the instance.  A library
+        # function whose body `defer_library_bodies` left pickled loads it here.
         if name == "body":
             blob = self.__dict__.pop("_pickled_body", None)
             if blob is not None:
@@ -709,8 +708,8 @@ def defer_library_bodies(module: Module) -> None:
     """Keep each function body of library `module` pickled until a pass reads it.
 
     A compilation copies the library's parse (as a pickle) and then reaches
-    only a few of its functions.  Loading the bodies it never reads took
-    longer than the rest of the front end on a small program.
+    only a few of its functions.  Loading every body took 0.14 s of the 0.36 s
+    front end of the W1 workload (one measurement).
     """
     for item in module.items:
         functions = item.methods if isinstance(item, ImplDef) else [item]

@@ -655,7 +655,7 @@ class Codegen:
         return self.addr(base)
 
     def index_addr(self, e: ast.Index) -> ir.Value:
-        """Return the address of `base[index]`; as in Rust, the base is evaluated first."""
+        """Return the address of `base[index]`, evaluating the base first, as Rust does."""
         base_t = e.base.ty
         inner = T.strip_refs(base_t)
 

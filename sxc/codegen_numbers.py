@@ -133,7 +133,7 @@ def int_method(cg: Codegen, e: ast.MethodCall, name: str):
         rest = cg.arith("%", x, args[0], t, t, e.span)
         return b.add(quotient, b.zext(b.icmp_unsigned("!=", rest, zero), ty))
     if name == "next_multiple_of":
-        # Rust's release build wraps past the top, as this does
+        # Past the top this wraps, as a release build of Rust does.
         rest = cg.arith("%", x, args[0], t, t, e.span)
         up = b.add(x, b.sub(args[0], rest))
         return b.select(b.icmp_unsigned("==", rest, zero), x, up)
@@ -172,21 +172,24 @@ def _ilog10(cg: Codegen, x):
 
 
 def _isqrt(cg: Codegen, x):
-    """Return the floor of the square root of a non-negative `x`: the square root in
-    `f64`, corrected by one either way in twice the width."""
+    """Return the floor of the square root of a non-negative `x`.
+
+    The `f64` square root gives an estimate, which is corrected by one either
+    way in an integer of twice the width, where the squares cannot overflow."""
     b = cg.b
     ty = x.type
     wide = ir.IntType(2 * max(ty.width, 32))
     n = b.zext(x, wide)
     sqrt = cg.declare("llvm.sqrt.f64", ir.DoubleType(), [ir.DoubleType()])
-    # the root of a 64-bit value fits in 64 bits; a conversion to `i128` would need
-    # a function of the C compiler's runtime
+    # The root of a 64-bit value fits in 64 bits.  A conversion to `i128` would
+    # need `__fixunsdfti` from the C compiler's runtime, which the JIT does not link.
     root = b.zext(b.fptoui(b.call(sqrt, [b.uitofp(x, ir.DoubleType())]), ir.IntType(64)),
                   wide)
-    one = ir.Constant(wide, 1)
-    # the estimate is off by at most one: step down, then up
-    root = b.select(b.icmp_unsigned(">", b.mul(root, root), n), b.sub(root, one), root)
-    up = b.add(root, one)
+    step = ir.Constant(wide, 1)
+    # The rounding of `x` to `f64` moves its root by far less than one, so the
+    # estimate is off by at most one: step down, then up.
+    root = b.select(b.icmp_unsigned(">", b.mul(root, root), n), b.sub(root, step), root)
+    up = b.add(root, step)
     root = b.select(b.icmp_unsigned("<=", b.mul(up, up), n), up, root)
     return b.trunc(root, ty)
 

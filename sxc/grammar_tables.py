@@ -35,13 +35,13 @@ def build_tables(grammar: str) -> tuple[object, bytes]:
     out = io.BytesIO()
     parser.save(out)
     saved = pickle.loads(out.getvalue())
-    # The LALR table goes in as Python objects: Lark's own form of it takes
-    # about twice as long to load, which every sxc process pays once.
+    # The LALR table goes in as Python objects, because Lark's own form of it
+    # took 0.13 s to load against 0.085 s (one measurement), in every sxc process.
     saved["data"]["parser"]["parser"] = {"tokens": {}, "states": {}, "start_states": {},
                                          "end_states": {}}
     table = parser.parser.parser._parse_table
     saved[_TABLE_KEY] = table
-    # the same objects as in the table, whose hashes the loading process recomputes
+    # The same objects as in the table, whose hashes the loading process recomputes.
     saved[_RULES_KEY] = list({id(arg): arg for actions in table.states.values()
                               for _, arg in actions.values()
                               if not isinstance(arg, int)}.values())
@@ -61,9 +61,9 @@ _LOADING = threading.Lock()
 
 
 def _reduce_action(action) -> str:
-    # The parser tells `Shift` from `Reduce` by identity, so a table must refer
-    # to Lark's two objects, not copies of them: a name makes pickle store a
-    # reference to the module's object of that name.
+    # The parser compares actions with `Shift` and `Reduce` by identity, so a
+    # table must refer to Lark's two objects, not copies of them.  A name makes
+    # pickle store a reference to the module's object of that name.
     return str(action)
 
 
@@ -81,7 +81,7 @@ def load_tables(data: bytes):
     if table is None or rules is None:
         return lark.Lark.load(saved)
     for rule in rules:
-        # a `Rule` keeps its hash, and string hashes differ from process to process
+        # A `Rule` stores its hash, and string hashes differ from process to process.
         rule._hash = hash((rule.origin, tuple(rule.expansion)))
     with _LOADING:
         # `Lark.load` rebuilds the table from its own form, which is empty here:

@@ -1157,17 +1157,22 @@ def _neutral(span: Span, name: str, result_type) -> ast.Expr:
     return ast.IntLit(span, 0)
 
 
-def _clone_items(chain: Chain) -> None:
+def _clone_closure(span: Span) -> ast.Closure:
+    """Return the closure `|x| x.clone()`, with a name for `x` unique to `span`."""
+    item = f"__cloned_{span.line}_{span.col}"
+    return ast.Closure(span, [(item, None)], None, ast.MethodCall(
+        span, ast.Path(span, [item]), "clone", [], [], span))
+
+
+def _cloned_as_map(chain: Chain) -> None:
     """Make each `cloned()` of `chain` a `map` that clones the item.
 
     An item that owns a `Vec` then gets its own copy. A number's or a string's
     clone is a plain copy."""
     for a in chain.adapters:
         if a.method == "cloned" and not a.args:
-            item = f"__cloned_{a.span.line}_{a.span.col}"
             a.method = "map"
-            a.args = [ast.Closure(a.span, [(item, None)], None, ast.MethodCall(
-                a.span, ast.Path(a.span, [item]), "clone", [], [], a.span))]
+            a.args = [_clone_closure(a.span)]
 
 
 class IterChainMixin:
@@ -1183,12 +1188,10 @@ class IterChainMixin:
                 found = self.expr(e.receiver, expected)
                 item = self.option_payload(found.ty)
                 if e.method == "cloned" and item is not None and self._holds_vec(item):
-                    # the item owns a `Vec`, which the copy must not share
+                    # The item owns a `Vec`, which the copy must not share.
                     found.checked = True
-                    name = f"__cloned_{e.span.line}_{e.span.col}"
-                    clone = ast.Closure(e.span, [(name, None)], None, ast.MethodCall(
-                        e.span, ast.Path(e.span, [name]), "clone", [], [], e.span))
-                    return self.expr(ast.MethodCall(e.span, found, "map", [clone], [],
+                    return self.expr(ast.MethodCall(e.span, found, "map",
+                                                    [_clone_closure(e.span)], [],
                                                     e.method_span), expected)
                 return found
             if e.method == "unwrap_or" and len(e.args) == 1 and \
@@ -1213,7 +1216,7 @@ class IterChainMixin:
             return None  # `v.iter().sum()` is a sequence method
         if self.struct_source(chain):
             return None
-        _clone_items(chain)
+        _cloned_as_map(chain)
         try:
             if e.method in UNSUPPORTED:
                 reject_unsupported(e)
@@ -1261,7 +1264,7 @@ class IterChainMixin:
         """Check a `for` loop over a chain with `map`, `filter` and the like."""
         chain = parse_chain(e.iter)
         if chain is not None:
-            _clone_items(chain)
+            _cloned_as_map(chain)
         if chain is None or not needs_rewrite(chain) or self.struct_source(chain):
             return None
         try:

@@ -258,7 +258,7 @@ class GenericsMixin:
         if isinstance(bound, T.EnumT):
             return bound.enum
         if isinstance(bound, (T.IntT, T.FloatT)) and not T.is_char(bound):
-            # `T::zero()` with `T = f64` and `impl Zero for f64`; `T::MAX` is `f64::MAX`
+            # `T::zero()` with `T = f64` is `f64::zero()`, and `T::MAX` is `f64::MAX`.
             return str(bound)
         return None
 

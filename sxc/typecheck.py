@@ -1167,10 +1167,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         stmts = []
         for i, stmt in enumerate(block.stmts):
             if isinstance(stmt, ast.Let) and not isinstance(stmt.pattern, ast.SlicePattern):
-                inner = _lift_slice_patterns(stmt.pattern)
-                if inner:
-                    # `let (a, [b, c]) = t;` binds the array first, then its items
-                    block.stmts[i + 1:i + 1] = inner
+                # `let (a, [b, c]) = t;` binds the array first. The `let [b, c]`
+                # statements go right after it, so this loop checks them next.
+                lifted = _lift_slice_patterns(stmt.pattern)
+                if lifted:
+                    block.stmts[i + 1:i + 1] = lifted
             if isinstance(stmt, ast.Let) and isinstance(stmt.pattern, ast.SlicePattern):
                 for part in self.slice_let(stmt):
                     out = self.stmt(part)
@@ -1737,10 +1738,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         e.operand = self.expr(e.operand, expected)
         t = e.operand.ty
         base = T.strip_refs(t)
-        if isinstance(t, T.RefT) and t.inner is base and (T.is_numeric(base)
-                                                         or isinstance(base, T.BoolT)):
+        if isinstance(t, T.RefT) and not isinstance(t, T.BoxT) and \
+                not isinstance(t.inner, T.RefT) and (T.is_numeric(base)
+                                                     or isinstance(base, T.BoolT)):
             # `-x` and `!x` of a `&i32` or `&bool` apply to the value, as Rust's
-            # impls for references do
+            # impls for one level of reference do.
             e.operand = ast.Unary(e.operand.span, "*", e.operand)
             e.operand.ty = t = base
         if e.op == "-" and isinstance(base, T.StructT) and f"{base.struct}::neg" in self.sigs:
@@ -2156,10 +2158,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         """
         inner = T.prune(target.inner) if isinstance(target, T.RefT) else None
         if isinstance(inner, T.LiteralVar) and not isinstance(e.ty, T.LiteralVar) and \
-                isinstance(e.ty, (T.IntT, T.FloatT)) and \
-                isinstance(_field_root(e), ast.Path) and inner.bind(e.ty):
-            # `f(x)` with `f: Fn(&T)` where a literal decided `T`: the local's type fixes it
-            inner = e.ty
+                isinstance(e.ty, (T.IntT, T.FloatT)) and isinstance(_field_root(e), ast.Path):
+            # `f(x)` with `f: Fn(&T)`, where only a literal has decided `T` so far:
+            # the local's type fixes it.
+            if inner.bind(e.ty):
+                inner = e.ty
         if isinstance(target, T.RefT) and not target.mutable and \
                 isinstance(_field_root(e), ast.Path) and \
                 getattr(_field_root(e), "target", (None,))[0] == "local" and \
@@ -3222,7 +3225,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
     def _check_mut_receiver(self, receiver: ast.Expr, method: str) -> None:
         self.note_mutation(receiver)
         root = receiver
-        # a slice (`&mut [T]`) is a reference too
+        # A slice (`&mut [T]`) is a reference too.
         while isinstance(root, (ast.Field, ast.Index)):
             if isinstance(root.base.ty, (T.RefT, T.SliceT)):
                 return
@@ -3446,7 +3449,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             return e
         if name == "clone" and not e.args and isinstance(base, T.ArrayT) and \
                 self._holds_vec(elem):
-            # `[Vec<i32>; 2]`: each item gets its own copy, as Rust's clone gives
+            # `[Vec<i32>; 2]`: each item gets its own copy, as in Rust.
             return self.expr(_clone_array_items(e, base.size), expected)
         if name in ("clone", "to_vec") and not e.args and self._holds_vec(elem) and \
                 not isinstance(T.prune(elem), T.VecT):
@@ -3573,12 +3576,13 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         if not isinstance(e.receiver.ty, T.SliceT):
             self._check_mut_receiver(e.receiver, name)
         self._require_mut(e.receiver, name)
+        borrowed = isinstance(e.receiver.ty, T.RefT)
         if name == "resize_with" and len(e.args) == 2 and isinstance(base, T.VecT):
-            return self.expr(_cloning_edit(e, isinstance(e.receiver.ty, T.RefT)), None)
+            return self.expr(_slot_filling_loop(e, borrowed), None)
         if name in CLONING_EDITS and len(e.args) == CLONING_EDITS[name] and \
                 self._holds_vec(T.prune(elem)):
-            # the items own `Vec`s: each slot gets its own clone, as in Rust
-            return self.expr(_cloning_edit(e, isinstance(e.receiver.ty, T.RefT)), None)
+            # The items own `Vec`s, so each slot gets its own clone, as in Rust.
+            return self.expr(_slot_filling_loop(e, borrowed), None)
         params = {"insert": [T.USIZE, elem], "remove": [T.USIZE], "resize": [T.USIZE, elem],
                   "fill": [elem]}
         e.target, e.ty = ("seq", name), T.UNIT
@@ -3995,7 +3999,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             return e
         item = T.prune(e.value.ty)
         if count > 1 and (isinstance(item, T.StrT) and item.owned or self._holds_vec(item)):
-            # every item would share the one value's memory
+            # Every item would share the memory of the one value.
             self.rep.error(f"the trait `Copy` is not implemented for `{item}`", e.value.span,
                            help="`[x; n]` copies `x`; write `vec![x; n]`, which clones it, "
                                 "or write the items out", code="SX0311")
@@ -4115,14 +4119,13 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
 
     def e_For(self, e: ast.For, expected):
         if isinstance(e.pattern, ast.SlicePattern):
-            # `for [p, q] in pairs`: bind the item, then its parts
+            # `for [p, q] in pairs` binds the item, then its parts.
             item = f"__item_{e.pattern.span.line}_{e.pattern.span.col}"
             e.body.stmts.insert(0, ast.Let(e.pattern.span, e.pattern, None,
                                            ast.Path(e.pattern.span, [item])))
             e.pattern = ast.NamePattern(e.pattern.span, item)
         else:
-            inner = _lift_slice_patterns(e.pattern)
-            e.body.stmts[0:0] = inner
+            e.body.stmts[0:0] = _lift_slice_patterns(e.pattern)
         e.iter = self.collection_loop_iter(e.iter)
         borrows.check_loop(e, self.rep)
         pulled = user_iterators.rewrite_for(self, e)
@@ -4305,7 +4308,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         if e.value is not None and closure is not None and closure.ret is None \
                 and self.ret_type is T.NEVER:
             # The first `return` of a closure without a declared result type
-            # decides it, as its tail would; later returns and the tail must fit.
+            # decides that type, as its tail would.  Later returns and the tail
+            # must fit it.
             e.value = self.expr(e.value, None)
             if not isinstance(T.prune(e.value.ty), T.NeverT):
                 closure.ret = e.value.ty
@@ -4698,8 +4702,8 @@ def _expand_assert_compare(e: ast.MacroCall) -> ast.Block:
 # methods of `Vec` alone, and of every sequence, that change it in place
 VEC_EDIT_METHODS = ("insert", "remove", "extend", "extend_from_slice", "resize", "resize_with",
                     "dedup")
-# The edits that copy a value into slots, with their argument counts: for items
-# that own `Vec`s they become loops of clones (`_cloning_edit`).
+# The edits that copy a value into slots, with their argument counts.  For items
+# that own `Vec`s they become loops of clones (`_slot_filling_loop`).
 CLONING_EDITS = {"extend_from_slice": 1, "resize": 2, "fill": 1}
 SEQ_EDIT_METHODS = ("sort", "sort_unstable", "reverse", "fill")
 
@@ -5054,8 +5058,9 @@ def _clone_items(e: ast.MethodCall, elem: T.Type) -> ast.MethodCall:
 
 
 def _lift_slice_patterns(pattern: ast.Pattern) -> list[ast.Let]:
-    """Replace each slice pattern nested in `pattern` by a fresh name; return the
-    `let [..] = name;` statements that bind its items."""
+    """Replace each slice pattern nested in `pattern` by a fresh name.
+
+    Return the `let [..] = name;` statements that bind the items."""
     lets: list[ast.Let] = []
 
     def lift(p):
@@ -5079,7 +5084,11 @@ def _lift_slice_patterns(pattern: ast.Pattern) -> list[ast.Let]:
 
 def _split_at_block(e: ast.MethodCall) -> ast.Block:
     """Return `{ let s = &x; let m = mid; (&s[..m], &s[m..]) }` for `x.split_at(mid)`
-    of a string or a sequence."""
+    of a string or a sequence.
+
+    NOTE: a `mid` past the end panics with the message of slicing, which names
+    the range, where Rust's `split_at` names `mid`.
+    """
     span = e.span
     tag = f"{span.line}_{span.col}"
     whole, mid = f"__whole_{tag}", f"__mid_{tag}"
@@ -5098,10 +5107,12 @@ def _split_at_block(e: ast.MethodCall) -> ast.Block:
         ast.TupleLit(span, [part(None, name(mid)), part(name(mid), None)]))
 
 
-def _cloning_edit(e: ast.MethodCall, borrowed: bool) -> ast.Block:
-    """Return the loop of clones that `v.extend_from_slice(s)`, `v.resize(n, x)` or
-    `v.fill(x)` is for items that own `Vec`s, or the loop of calls that
-    `v.resize_with(n, f)` is; `borrowed` is true when `v` is a reference."""
+def _slot_filling_loop(e: ast.MethodCall, borrowed: bool) -> ast.Block:
+    """Return the loop that fills the slots of `v` for an edit call `e`.
+
+    `v.extend_from_slice(s)`, `v.resize(n, x)` and `v.fill(x)` clone their value
+    into each slot, and `v.resize_with(n, f)` calls `f` for each new slot.
+    `borrowed` is true when `v` is already a reference."""
     span = e.span
     tag = f"{span.line}_{span.col}"
     dst, value, count, index = (f"__dst_{tag}", f"__value_{tag}", f"__count_{tag}",

@@ -742,8 +742,8 @@ class EnumDataChecks:
             item = self.program.enums[base.enum].fields["Some"][0][1]
             if not isinstance(item, T.RefT) and not (e.method == "cloned"
                                                       and self._holds_vec(item)):
-                # `map.get(&k).copied()`: `Option<&T>` is an `Option<T>` in sxc; an
-                # item that owns a `Vec` is cloned below, so the copy has its own
+                # `map.get(&k).copied()`: `Option<&T>` is an `Option<T>` in sxc.  An
+                # item that owns a `Vec` is cloned below, so the copy has its own.
                 e.receiver.checked = True
                 return e.receiver
             value = "__option_value"

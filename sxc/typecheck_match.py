@@ -245,7 +245,7 @@ class MatchChecks:
                 and isinstance(item.inner, (T.IntT, T.FloatT, T.BoolT)) \
                 and e.method not in ("copied", "cloned", "as_ref", "as_deref"):
             # `v.last().unwrap_or(&0)`: an `Option<&i64>` reads as the `Option<i64>`
-            # of its value, as sxc's iterator items are values
+            # of its value, because sxc's iterator items are values too.
             e.receiver.checked = True
             e.receiver = self.expr(ast.MethodCall(e.span, e.receiver, "copied", [], [],
                                                   e.method_span), None)

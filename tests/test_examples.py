@@ -171,5 +171,5 @@ def test_built_example_matches_run(name, mode, tmp_path):
     done = subprocess.run([str(exe), *extra], cwd=ROOT, capture_output=True, text=True,
                           timeout=600)
     assert done.returncode == 0, done.stderr
-    # the golden file holds what `sxc run` prints (test_example_golden)
+    # the golden file contains what `sxc run` prints (test_example_golden)
     check_golden(f"{name}.{mode}.out", done.stdout, update=False)

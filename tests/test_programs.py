@@ -220,7 +220,7 @@ def run_variants(program: Program, work: Path) -> dict[str, Outcome]:
     printed: dict[str, str] = {}  # lowered text -> the label of the variant that runs it
     modes = program.modes
     if base.mode in modes and not _mode_dependent(program):
-        # both modes lower such a program to the same text, which runs once
+        # Both modes lower such a program to the same text, which runs once.
         modes = (base.mode,)
     for mode in modes:
         label = f"lower-{mode}"
@@ -264,8 +264,11 @@ def run_variants(program: Program, work: Path) -> dict[str, Outcome]:
             if label in outcomes}
 
 
-# Words without which a program's source cannot depend on the mode: dual
-# numbers, soft branches, the mode setting and the library that uses them.
+# Words that a program whose lowering depends on the mode names: dual numbers,
+# soft branches, the mode setting and the training library that uses them.
+# NOTE: this is a check of the text.  A program that reaches mode-dependent code
+# without any of these words would lose its release-mode lowered run.  The
+# prelude (runtime/std.sx) contains no dual or soft code today.
 MODE_WORDS = re.compile(r"dual|soft|sigmoid|mode|tangent|simplex_training|meta_trainer|"
                         r"Annealer|Learnable|MetaOptimizer")
 
@@ -273,8 +276,9 @@ MODE_WORDS = re.compile(r"dual|soft|sigmoid|mode|tangent|simplex_training|meta_t
 def _mode_dependent(program: Program) -> bool:
     """Return whether `program` may lower differently in train and release mode.
 
-    Compiling it in the second mode only to print the same text again took
-    about a sixth of the time of the programs' tests."""
+    Compiling a program in the second mode only to print the same text again
+    took about a sixth of the time of the programs' tests (an estimate from
+    timing 40 of them)."""
     folder = program.source_path.parent
     files = [program.source_path] if folder == PROGRAMS else sorted(folder.rglob("*.sx"))
     return any(MODE_WORDS.search(f.read_text(encoding="utf-8")) for f in files)
@@ -319,7 +323,7 @@ def program_params(shard: int, shards: int = PROGRAM_SHARDS):
     """Return the test parameters of every `shards`-th program from the `shard`-th on.
 
     The programs are split over this file and test_programs_second.py to
-    test_programs_fourth.py, so that no one file holds most of the suite's
+    test_programs_fourth.py, so that no one file takes most of the suite's
     time."""
     pending = _pending()
     params = []

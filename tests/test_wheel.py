@@ -90,9 +90,10 @@ def test_saved_tables_parse_like_fresh_ones(tmp_path):
     other = subprocess.run([sys.executable, "-c", script, str(written), *names],
                            capture_output=True, text=True, timeout=300,
                            env={**os.environ, "PYTHONHASHSEED": "12345"})
+    expected = "".join(fresh.parse(Path(n).read_text(encoding="utf-8")).pretty() + "\n"
+                       for n in names)
     assert other.returncode == 0, other.stderr
-    assert other.stdout == "".join(fresh.parse(Path(n).read_text(encoding="utf-8")).pretty()
-                                   + "\n" for n in names)
+    assert other.stdout == expected
 
 
 def test_saved_library_parses_match_fresh_ones(tmp_path):
@@ -127,7 +128,8 @@ def _tree(value):
     from sxc.ast import Node, field_names
 
     if isinstance(value, Node):
-        return (type(value).__name__,) + tuple(_tree(getattr(value, f)) for f in field_names(value))
+        fields = tuple(_tree(getattr(value, f)) for f in field_names(value))
+        return (type(value).__name__,) + fields
     if isinstance(value, (list, tuple)):
         return [_tree(v) for v in value]
     if isinstance(value, dict):
@@ -136,8 +138,11 @@ def _tree(value):
 
 
 def _library_functions(module):
+    """Yield the functions and methods of library `module`."""
     from sxc import ast
 
     for item in module.items:
-        yield from item.methods if isinstance(item, ast.ImplDef) else \
-            [item] if isinstance(item, ast.FnDef) else []
+        if isinstance(item, ast.ImplDef):
+            yield from item.methods
+        elif isinstance(item, ast.FnDef):
+            yield item
