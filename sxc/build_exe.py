@@ -51,7 +51,7 @@ def _main_module(seed: int) -> str:
     return str(m)
 
 
-def _check_output(source: str, output: str) -> None:
+def check_output(source: str, output: str, what: str = "the executable") -> None:
     """Reject an output path that is empty, a directory, or the source file itself."""
     problem = None
     if not output:
@@ -59,9 +59,9 @@ def _check_output(source: str, output: str) -> None:
     elif os.path.isdir(output):
         problem = f"`{output}` is a directory"
     elif os.path.exists(output) and os.path.exists(source) and os.path.samefile(output, source):
-        problem = "it is the source file, which the executable would overwrite"
+        problem = f"it is the source file, which {what} would overwrite"
     if problem is not None:
-        raise CompileError([Diagnostic("error", f"cannot write the executable to `{output}`: "
+        raise CompileError([Diagnostic("error", f"cannot write {what} to `{output}`: "
                                        f"{problem}", Span(source, 0, 0, 0, 0), [],
                                        "name another file with `-o`", code="SX0004")])
 
@@ -73,17 +73,24 @@ def build_object(compiled, output: str) -> None:
     """
     from sxc.jit import optimize, target_machine
 
-    _check_output(compiled.path, output)
+    check_output(compiled.path, output, "the object file")
     level = compiled.options.opt_level
     module = optimize(compiled.llvm_ir, level)
     module.link_in(optimize(_main_module(compiled.options.seed), level))
-    data = target_machine(level).emit_object(module)
+    write_file(compiled.path, output, target_machine(level).emit_object(module))
+
+
+def write_file(source: str, output: str, data: bytes) -> None:
+    """Write `data` to `output` through a temporary file renamed into place.
+
+    An interrupted write then never leaves a truncated file behind.
+    """
     out_dir = os.path.dirname(os.path.abspath(output))
     try:
         fd, partial = tempfile.mkstemp(prefix=".sxc-build-", dir=out_dir)
     except OSError as exc:
         raise CompileError([Diagnostic("error", f"cannot write `{output}`: {exc.strerror}",
-                                       Span(compiled.path, 0, 0, 0, 0),
+                                       Span(source, 0, 0, 0, 0),
                                        code="SX0004")]) from None
     try:
         with os.fdopen(fd, "wb") as f:
@@ -98,7 +105,7 @@ def build_executable(compiled, output: str) -> None:
     """Compile `compiled` to an executable at `output`."""
     from sxc.jit import optimize, target_machine
 
-    _check_output(compiled.path, output)
+    check_output(compiled.path, output)
 
     cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")
     if cc is None:

@@ -51,9 +51,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
                              "without derivatives")
     parser.add_argument("--emit", choices=("ast", "core", "llvm", "asm", "obj"),
                         help="print this stage instead of running: ast (typed source), "
-                             "core (after lowering), llvm (optimised IR), asm; or, with "
-                             "`sxc build -o FILE`, write an object file (obj) that the C "
-                             "compiler links with `cc FILE -lm`")
+                             "core (after lowering), llvm (optimised IR), asm; `sxc build "
+                             "-o FILE` writes it to FILE instead (`-o -`: stdout), and "
+                             "obj, an object file that the C compiler links with "
+                             "`cc FILE -lm`")
     parser.add_argument("--no-cache", action="store_true",
                         help="compile from source without reading or writing the compile "
                              "cache, which `sxc run` uses otherwise (as does "
@@ -317,6 +318,13 @@ def _dispatch(args, program_args: list[str], emitter: Emitter) -> int:
     if args.emit == "obj":
         from sxc.build_exe import build_object
         build_object(compiled, args.output)
+        return 0
+    if args.emit and args.command == "build" and args.output != "-":
+        # like `rustc --emit llvm-ir -o FILE`: the stage goes to the named file
+        from sxc.build_exe import check_output, write_file
+
+        check_output(args.file, args.output, f"the {args.emit} output")
+        write_file(args.file, args.output, _emit(compiled, args.emit).encode())
         return 0
     if args.emit:
         sys.stdout.write(_emit(compiled, args.emit))

@@ -328,3 +328,21 @@ def test_emit_obj_needs_build(tmp_path):
     assert result.returncode == 1
     assert "error[SX0004]: `--emit obj` writes an object file, which only `sxc build` does" \
         in result.stderr
+
+
+def test_build_emit_writes_the_stage_to_the_output(tmp_path):
+    source = tmp_path / "p.sx"
+    source.write_text("fn twice(x: f64) -> f64 {\n    2.0 * x\n}\n\nfn main() {\n"
+                      '    println!("{}", twice(1.5));\n}\n')
+    out = tmp_path / "p.ll"
+    result = run_sxc("build", str(source), "--emit", "llvm", "-o", str(out))
+    assert (result.returncode, result.stdout) == (0, ""), result.stderr
+    assert "define" in out.read_text() and "@__sx_main" in out.read_text()
+    # `-o -` prints the stage, as `sxc run --emit` does
+    printed = run_sxc("build", str(source), "--emit", "llvm", "-o", "-")
+    assert printed.returncode == 0 and "@__sx_main" in printed.stdout
+    refused = run_sxc("build", str(source), "--emit", "core", "-o", str(source))
+    assert refused.returncode == 1
+    assert (f"error[SX0004]: cannot write the core output to `{source}`: it is the source "
+            "file, which the core output would overwrite") in refused.stderr
+    assert source.read_text().startswith("fn twice")
