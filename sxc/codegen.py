@@ -461,7 +461,13 @@ class Codegen:
                 self.free_value(self.b.load(slot), ty)
 
     def free_value(self, value: ir.Value, ty: T.Type) -> None:
-        """Free a `Vec` or a string that `sxc.drops` found nothing else refers to."""
+        """Free a `Vec`, a string or a struct's `Vec`s that `sxc.drops` found
+        nothing else refers to."""
+        if isinstance(ty, T.StructT):
+            for i, (_, field_ty) in enumerate(self.struct_fields[ty.struct]):
+                if isinstance(field_ty, (T.VecT, T.StructT)):
+                    self.free_value(self.b.extract_value(value, i), field_ty)
+            return
         if isinstance(ty, (T.StrT, T.SliceT)):
             self.b.call(self.native.libc("free"),
                         [self.b.bitcast(self.b.extract_value(value, 0), PTR)])

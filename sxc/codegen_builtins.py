@@ -266,6 +266,20 @@ def _vec_handle_clear(cg: Codegen, e: ast.Call):
     return UNIT_VAL
 
 
+def _drop(cg: Codegen, e):
+    """`drop(x)`: evaluate `x`, which `sxc.drops` then no longer frees."""
+    return NEVER if cg.value(e.args[0]) is NEVER else UNIT_VAL
+
+
+def _free_vec(cg: Codegen, e):
+    """`__free_vec(v)`, which the library calls on a table of its own that it replaces."""
+    value = cg.value(e.args[0])
+    if value is NEVER:
+        return NEVER
+    cg.free_value(value, e.args[0].ty)
+    return UNIT_VAL
+
+
 def _exit(cg: Codegen, e):
     code = cg.value(e.args[0])
     cg.b.call(cg.native.routine("exit"), [code])
@@ -396,6 +410,8 @@ _BUILTINS = {
     "f64_to_bits": _bits,
     "bits_to_f64": _bits,
     "exit": _exit,
+    "drop": _drop,
+    "__free_vec": _free_vec,
     "vec_new": _vec_handle_new,
     "vec_push": _vec_handle_push,
     "vec_get": _vec_handle_get,

@@ -104,6 +104,9 @@ class _Types:
     def __init__(self, program):
         self.fields = {name: getattr(sdef, "resolved_fields", None) or []
                        for name, sdef in program.structs.items()}
+        # the methods that take `self` by value, which may keep it
+        self.by_value = {key for key, fn in program.functions.items()
+                         if getattr(fn, "self_kind", None) == "value"}
         # the payload types of each enum with data
         self.data_enums = {name: [t for fields in edef.fields.values() for _, t in fields]
                            for name, edef in getattr(program, "enums", {}).items()
@@ -131,10 +134,26 @@ class _Types:
         return False
 
     def droppable(self, t) -> bool:
-        """Return whether a local of type `t` is a `Vec`, slice or string this
-        pass may free."""
+        """Return whether a local of type `t` is a `Vec`, slice, string or
+        owning struct this pass may free."""
         return isinstance(t, (T.VecT, T.SliceT)) and self.plain(t.elem) or \
-            isinstance(t, T.StrT) or self.nested(t)
+            isinstance(t, T.StrT) or self.nested(t) or self.owning(t)
+
+    def owning(self, t, seen: frozenset = frozenset()) -> bool:
+        """Return whether `t` is a struct that holds at least one `Vec` and
+        otherwise only plain values, `Vec`s of plain items and such structs:
+        `HashMap<u64, f64>`, `HashSet<i64>`, `struct Grid { cells: Vec<u8>, w:
+        usize }`.  Such a struct is freed with its `Vec`s."""
+        if not isinstance(t, T.StructT) or t.struct in seen or t.struct not in self.fields:
+            return False
+        inner = seen | {t.struct}
+        owns = False
+        for _, ft in self.fields[t.struct]:
+            if isinstance(ft, T.VecT) and self.plain(ft.elem) or self.owning(ft, inner):
+                owns = True
+            elif not self.plain(ft):
+                return False
+        return owns
 
     def nested(self, t) -> bool:
         """Return whether `t` is a `Vec` of `Vec`s of plain items, which is
@@ -383,6 +402,10 @@ class _Function:
             return False
         if isinstance(e, ast.VecLit):
             return True
+        if isinstance(e, ast.StructLit):
+            # `Grid { cells: vec![0; n], w: n }`: every `Vec` in it is new
+            return e.base is None and all(self.types.plain(getattr(v, "ty", None)) or
+                                          self.producer(v) for _, v in e.fields)
         target = getattr(e, "target", None)
         if isinstance(e, ast.Call):
             return target in (("builtin", "Vec::new"), ("builtin", "to_string"),
@@ -530,6 +553,13 @@ class _Function:
                 ctx.target.sources.append("new")
             self.produce(e)
             return
+        if isinstance(ctx, Move) and isinstance(e, ast.StructLit) and e.base is None and \
+                self.types.owning(getattr(e, "ty", None)):
+            # each `Vec` in the struct is new or a local that moves into it
+            for _, value in e.fields:
+                plain = self.types.plain(getattr(value, "ty", None))
+                self.expr(value, BORROW if plain else ctx)
+            return
         if isinstance(e, ast.Path):
             self.use(e, ctx)
         elif isinstance(e, ast.Block):
@@ -566,7 +596,11 @@ class _Function:
             if isinstance(target, tuple) and target[0] == "str" and target[1] in STRING_WRITES:
                 self.rewritten(e.receiver)
             owner = self.root(e.receiver) if e.method in ROW_INSERTS else None
-            self.expr(e.receiver, BORROW if fresh else self.through(e, ctx))
+            if isinstance(target, tuple) and target[0] == "method" and \
+                    target[1] in self.types.by_value:
+                self.expr(e.receiver, VALUE)  # `self` moves into the method, which may keep it
+            else:
+                self.expr(e.receiver, BORROW if fresh else self.through(e, ctx))
             if owner is not None and owner.stmt is not None and \
                     self.types.nested(owner.stmt.ty):
                 for arg in e.args:

@@ -906,6 +906,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             if found is None and (isinstance(arg, ast.Ref) or isinstance(arg, ast.Unary)
                                   and arg.op == "*"):
                 found = type_of(arg.operand)
+            if found is None and isinstance(arg, (ast.Binary, ast.Unary)):
+                found = operator_type(arg, type_of)
             if found is None and isinstance(arg, ast.TupleLit) and arg.items:
                 items = [type_of(i) for i in arg.items]
                 found = None if None in items else T.TupleT(tuple(items))
@@ -984,10 +986,13 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             if isinstance(it, ast.MethodCall) and it.method == "bytes":
                 return T.U8
             if isinstance(it, ast.Range) and it.start is not None:
-                # `0..3u8` takes the type of its suffixed end
+                # `0..3u8` takes the type of its suffixed end, `0..n` that of `n`
                 ends = [end for end in (it.start, it.end) if end is not None]
                 suffixed = [end for end in ends if getattr(end, "suffix", None)]
-                return self.syntactic_type((suffixed or ends)[0])
+                typed = [end for end in ends
+                         if not isinstance(end, (ast.IntLit, ast.FloatLit))
+                         and self.syntactic_type(end) is not None]
+                return self.syntactic_type((suffixed or typed or ends)[0])
             seq = it.operand if isinstance(it, ast.Ref) else it
             if isinstance(seq, ast.MethodCall) and seq.method in ("iter", "into_iter") and \
                     not seq.args:
@@ -1037,6 +1042,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             return T.STR
         if isinstance(e, ast.Cast):
             return self.resolve_type(e.target)
+        if isinstance(e, (ast.Binary, ast.Unary)):
+            return operator_type(e, self.syntactic_type)
         if isinstance(e, ast.Path) and len(e.segments) == 1:
             local = self.lookup(e.segments[0])
             if local is not None and not isinstance(T.prune(local.ty), (T.LiteralVar, T.HoleT)):
@@ -2429,6 +2436,18 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         if name == "exit" or name == "std::process::exit":
             e.args = self.check_args(e.args, [T.I32], e.span, "`exit`")
             return self._builtin(e, "exit", T.NEVER)
+        if name == "__free_vec" and len(e.args) == 1:
+            # the library frees a table of integers of its own that it replaces
+            # (`HashMap::__rehash`); the printed core program calls it too
+            e.args = [self.expr(e.args[0], None)]
+            seq = T.prune(e.args[0].ty)
+            if isinstance(seq, T.VecT) and T.is_int(T.prune(seq.elem)):
+                return self._builtin(e, "__free_vec", T.UNIT)
+        if name in ("drop", "mem::drop", "std::mem::drop") and len(e.args) == 1:
+            # NOTE: the value is not freed; a `Vec` that `sxc.drops` would free at
+            # the end of its scope stays allocated until the program ends instead
+            e.args = [self.expr(e.args[0], None)]
+            return self._builtin(e, "drop", T.UNIT)
         return None
 
     def _vec_handle_call(self, e: ast.Call, name: str, expected) -> ast.Expr:
@@ -3579,13 +3598,34 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         borrowed = isinstance(e.receiver.ty, T.RefT)
         if name == "resize_with" and len(e.args) == 2 and isinstance(base, T.VecT):
             return self.expr(_slot_filling_loop(e, borrowed), None)
+        if name in ("resize", "fill") and len(e.args) == CLONING_EDITS[name] and \
+                isinstance(T.prune(elem), T.HoleT):
+            # `let mut v = Vec::new(); v.resize(n, x)`: `x` decides the item type
+            value = self.coerce_arg(self.expr(e.args[-1], elem), elem)
+            value.checked = True
+            e.args[-1] = value
+        if name == "extend_from_slice" and len(e.args) == 1 and \
+                isinstance(T.prune(elem), T.HoleT):
+            # `let mut v = Vec::new(); v.extend_from_slice(&rows)`: so do the items of `rows`
+            source = e.args[0]
+            if isinstance(source, ast.MethodCall) and source.method == "iter" and not source.args:
+                source = source.receiver
+            source = self.expr(source, None)
+            seq = T.strip_refs(source.ty)
+            if isinstance(seq, (T.VecT, T.ArrayT, T.SliceT)):
+                elem == seq.elem  # binds the hole
+            source.checked = True
+            e.args[0] = source
         if name in CLONING_EDITS and len(e.args) == CLONING_EDITS[name] and \
                 self._holds_vec(T.prune(elem)):
             # The items own `Vec`s, so each slot gets its own clone, as in Rust.
-            return self.expr(_slot_filling_loop(e, borrowed), None)
+            return self.expr(_slot_filling_loop(e, borrowed, T.prune(elem)), None)
         params = {"insert": [T.USIZE, elem], "remove": [T.USIZE], "resize": [T.USIZE, elem],
                   "fill": [elem]}
         e.target, e.ty = ("seq", name), T.UNIT
+        if name == "extend" and len(e.args) == 1 and _iterator_chain(e.args[0]):
+            # `v.extend(a.iter().map(f))`: push each item of the chain
+            return self.expr(_extend_loop(e, borrowed), None)
         if name in ("extend", "extend_from_slice"):
             if len(e.args) != 1:
                 e.args = self.check_args(e.args, [T.VecT(elem)], e.span, f"`{name}`")
@@ -5107,12 +5147,14 @@ def _split_at_block(e: ast.MethodCall) -> ast.Block:
         ast.TupleLit(span, [part(None, name(mid)), part(name(mid), None)]))
 
 
-def _slot_filling_loop(e: ast.MethodCall, borrowed: bool) -> ast.Block:
+def _slot_filling_loop(e: ast.MethodCall, borrowed: bool, elem: T.Type | None = None
+                       ) -> ast.Block:
     """Return the loop that fills the slots of `v` for an edit call `e`.
 
     `v.extend_from_slice(s)`, `v.resize(n, x)` and `v.fill(x)` clone their value
     into each slot, and `v.resize_with(n, f)` calls `f` for each new slot.
-    `borrowed` is true when `v` is already a reference."""
+    `borrowed` is true when `v` is already a reference, and `elem`, when given,
+    is the item type, which the value `x` takes (`v.resize(2, HashSet::new())`)."""
     span = e.span
     tag = f"{span.line}_{span.col}"
     dst, value, count, index = (f"__dst_{tag}", f"__value_{tag}", f"__count_{tag}",
@@ -5122,8 +5164,9 @@ def _slot_filling_loop(e: ast.MethodCall, borrowed: bool) -> ast.Block:
     def name(text: str) -> ast.Path:
         return ast.Path(span, [text])
 
-    def let(text: str, init: ast.Expr) -> ast.Let:
-        return ast.Let(span, ast.NamePattern(span, text), None, init)
+    def let(text: str, init: ast.Expr, ty: T.Type | None = None) -> ast.Let:
+        written = ast.ResolvedType(span, ty) if ty is not None else None
+        return ast.Let(span, ast.NamePattern(span, text), written, init)
 
     def call(receiver: ast.Expr, method: str, *args: ast.Expr) -> ast.MethodCall:
         return ast.MethodCall(span, receiver, method, list(args), [], span)
@@ -5141,7 +5184,7 @@ def _slot_filling_loop(e: ast.MethodCall, borrowed: bool) -> ast.Block:
     elif e.method in ("resize", "resize_with"):
         stmts += [let(count, e.args[0])]
         if e.method == "resize":
-            stmts.append(let(value, e.args[1]))
+            stmts.append(let(value, e.args[1], elem))
             item = call(name(value), "clone")
         elif isinstance(e.args[1], ast.Path):
             item = ast.Call(span, e.args[1], [])  # `v.resize_with(n, Default::default)`
@@ -5153,12 +5196,54 @@ def _slot_filling_loop(e: ast.MethodCall, borrowed: bool) -> ast.Block:
                       span, ast.Binary(span, "<", call(name(dst), "len"), name(count)),
                       block(ast.ExprStmt(span, call(name(dst), "push", item)))), True)]
     else:  # fill
-        stmts += [let(value, e.args[0]), ast.ExprStmt(span, ast.For(
+        stmts += [let(value, e.args[0], elem), ast.ExprStmt(span, ast.For(
             span, ast.NamePattern(span, index),
             ast.Range(span, ast.IntLit(span, 0, "usize"), call(name(dst), "len"), False),
             block(ast.Assign(span, "=", ast.Index(span, name(dst), name(index)),
                              call(name(value), "clone")))), True)]
     return block(*stmts)
+
+
+def operator_type(e: ast.Binary | ast.Unary, type_of) -> T.Type | None:
+    """Return the type of an operator expression whose operands' types `type_of`
+    finds by their form alone, or None."""
+    if isinstance(e, ast.Unary):
+        return type_of(e.operand) if e.op in ("-", "!") else None
+    if e.op in ("==", "!=", "<", "<=", ">", ">=", "&&", "||"):
+        return T.BOOL
+    left = type_of(e.left)
+    if e.op in ("<<", ">>"):
+        return left
+    right = type_of(e.right)
+    # an unsuffixed literal takes the type of the other operand: `2 * x`
+    left_free, right_free = (isinstance(side, (ast.IntLit, ast.FloatLit)) and not side.suffix
+                             for side in (e.left, e.right))
+    if left_free and not right_free:
+        return right
+    if right_free and not left_free:
+        return left
+    return left if left is not None else right
+
+
+def _iterator_chain(e: ast.Expr) -> bool:
+    """Return whether `e` is a range or ends in an iterator adapter (`a.iter().map(f)`)."""
+    return isinstance(e, ast.Range) or \
+        isinstance(e, ast.MethodCall) and e.method in iter_chains.ADAPTERS
+
+
+def _extend_loop(e: ast.MethodCall, borrowed: bool) -> ast.Block:
+    """Return `{ let d = &mut v; for x in chain { d.push(x); } }` for `v.extend(chain)`."""
+    span = e.span
+    tag = f"{span.line}_{span.col}"
+    dst, item = f"__dst_{tag}", f"__item_{tag}"
+    e.receiver.checked = True
+    target = e.receiver if borrowed else ast.Ref(span, e.receiver, True)
+    push = ast.MethodCall(span, ast.Path(span, [dst]), "push", [ast.Path(span, [item])], [],
+                          span)
+    loop = ast.For(span, ast.NamePattern(span, item), e.args[0],
+                   ast.Block(span, [ast.ExprStmt(span, push)], None))
+    return ast.Block(span, [ast.Let(span, ast.NamePattern(span, dst), None, target),
+                            ast.ExprStmt(span, loop, True)], None)
 
 
 def _clone_array_items(e: ast.MethodCall, size: int) -> ast.Block:
