@@ -18,8 +18,14 @@ when:
   no reference, printing.
 
 A `v = <new Vec>` assignment frees the old value of such a local first.
-Anything else (a move into a struct, a call by value, a borrow kept in a
-binding) keeps the `Vec` alive until the program ends.
+Anything else (a call by value, a borrow kept in a binding) keeps the `Vec`
+alive until the program ends.
+
+A local struct whose fields are plain, `Vec`s of plain items or such
+structs (`HashMap<u64, f64>` and `HashSet<i64>` are) is freed with its
+`Vec`s under the same rules: each `Vec` in its literal must be new or a
+local moved in as its last use, and a call of a method that takes `self`
+by value moves it.
 
 A `Vec` of such `Vec`s is freed with its rows under the same rules when
 every row in it is its own: rows added to it must be new or locals moved

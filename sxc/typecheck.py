@@ -908,6 +908,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 found = type_of(arg.operand)
             if found is None and isinstance(arg, (ast.Binary, ast.Unary)):
                 found = operator_type(arg, type_of)
+            if found is None and isinstance(arg, ast.Path) and len(arg.segments) == 1:
+                # `for i in 0..9 { s.insert(i) }`: the literal's type, decided later
+                local = self.lookup(arg.segments[0])
+                if local is not None and isinstance(T.prune(local.ty), T.LiteralVar):
+                    found = T.prune(local.ty)
             if found is None and isinstance(arg, ast.TupleLit) and arg.items:
                 items = [type_of(i) for i in arg.items]
                 found = None if None in items else T.TupleT(tuple(items))
