@@ -341,6 +341,38 @@ def helper_checked_pow(cg: Codegen, ty: ir.IntType, signed: bool) -> ir.Function
 Codegen.helper_checked_pow = helper_checked_pow
 
 
+def _inverse_hyperbolic(cg: Codegen, name: str, x):
+    """`asinh`, `acosh` and `atanh` with the formulas of Rust's standard library,
+    so the results agree with Rust's to the last bit."""
+    b = cg.b
+    ft = x.type
+    single = ft == F32
+
+    def libm(c_name: str, *args):
+        fn = cg.declare(c_name + "f" if single else c_name, ft, [ft] * len(args))
+        return b.call(fn, list(args))
+
+    def const(v: float):
+        return ir.Constant(ft, v)
+
+    if name == "asinh":
+        # (|x| + |x| / (hypot(1, 1/|x|) + 1/|x|)).ln_1p() with the sign of x
+        ax = b.call(cg.intr("llvm.fabs", ft), [x])
+        ix = b.fdiv(const(1.0), ax)
+        t = b.fadd(ax, b.fdiv(ax, b.fadd(libm("hypot", const(1.0), ix), ix)))
+        return b.call(cg.intr("llvm.copysign", ft, 2), [libm("log1p", t), x])
+    if name == "acosh":
+        # NaN below 1, else (x + sqrt(x - 1) * sqrt(x + 1)).ln()
+        sqrt = cg.intr("llvm.sqrt", ft)
+        root = b.fmul(b.call(sqrt, [b.fsub(x, const(1.0))]),
+                      b.call(sqrt, [b.fadd(x, const(1.0))]))
+        value = b.call(cg.intr("llvm.log", ft), [b.fadd(x, root)])
+        return b.select(b.fcmp_unordered("<", x, const(1.0)), const(float("nan")), value)
+    # atanh: 0.5 * (2x / (1 - x)).ln_1p()
+    ratio = b.fdiv(b.fmul(const(2.0), x), b.fsub(const(1.0), x))
+    return b.fmul(const(0.5), libm("log1p", ratio))
+
+
 def float_method(cg: Codegen, name: str, x, args):
     """Emit the float methods that are not dual rules (those live in `Codegen.float_op`)."""
     b = cg.b
@@ -352,6 +384,8 @@ def float_method(cg: Codegen, name: str, x, args):
         return b.call(fn, [x] + args)
     if name in LIBM_F64:
         return b.call(cg.native.libc(LIBM_F64[name]), [x])
+    if name in ("asinh", "acosh", "atanh"):
+        return _inverse_hyperbolic(cg, name, x)
     if name in CLASSIFY_METHODS:
         return _classify(cg, name, x)
     if name == "to_bits":

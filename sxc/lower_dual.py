@@ -327,6 +327,12 @@ class DualLowering(Rewriter):
         target = getattr(e, "target", None)
         if target and target[0] == "dual":
             return self.lane_method(e, target[1])
+        if target == ("builtin", "to_string") and isinstance(e.receiver.ty, T.DualT) \
+                and self.train:
+            # like `println!`, `to_string()` shows the value, and the printed
+            # program calls it on the value field
+            e.receiver = B.field(self.expr(e.receiver), "val", T.F64)
+            return e
         if not (target and target[0] == "math" and isinstance(e.ty, T.DualT) and self.train):
             return self.children(e)
         name = target[1]

@@ -58,6 +58,31 @@ class SoftRewriter(Rewriter):
         self.rep = reporter
         self.structs = {name: dict(s.resolved_fields) for name, s in program.structs.items()}
         self.sigs = {key: getattr(fn, "sig", None) for key, fn in program.functions.items()}
+        self._printers: set[str] | None = None
+
+    def printers(self) -> set[str]:
+        """Return the functions that print, themselves or through the functions they call."""
+        if self._printers is None:
+            calls: dict[str, set[str]] = {}
+            found: set[str] = set()
+            for key, fn in self.program.functions.items():
+                body = getattr(fn, "body", None)
+                calls[key] = set()
+                for node in ast.walk(body) if body is not None else ():
+                    if isinstance(node, ast.MacroCall) and node.name in PRINT_MACROS:
+                        found.add(key)
+                    target = getattr(node, "target", None)
+                    if isinstance(node, (ast.Call, ast.MethodCall)) and \
+                            isinstance(target, tuple) and target[0] in ("fn", "method"):
+                        calls[key].add(target[1])
+            grew = True
+            while grew:
+                more = {key for key, callees in calls.items()
+                        if key not in found and callees & found}
+                found |= more
+                grew = bool(more)
+            self._printers = found
+        return self._printers
 
     def r_If(self, e: ast.If) -> ast.Expr:
         self.children(e)
@@ -73,7 +98,7 @@ class SoftRewriter(Rewriter):
     def check_arms(self, e: ast.If) -> None:
         for arm in (e.then, e.else_):
             if arm is not None:
-                ArmChecker(self.rep, self.sigs).check(arm)
+                ArmChecker(self.rep, self.sigs, self.printers).check(arm)
 
     # ------------------------------------------------------------ release
 
@@ -204,6 +229,8 @@ class SoftRewriter(Rewriter):
                                         for ft in fields.values())
         if isinstance(t, T.ArrayT):
             return self.blendable(t.elem, seen)
+        if isinstance(t, T.TupleT):
+            return bool(t.items) and all(self.blendable(item, seen) for item in t.items)
         return False
 
     def blend(self, p: ast.Expr, a: ast.Expr, b: ast.Expr, t: T.Type) -> ast.Expr:
@@ -228,6 +255,13 @@ class SoftRewriter(Rewriter):
                 ib = B.typed(ast.Index(span, B.clone(b), _usize(span, i)), t.elem)
                 items.append(self.blend(p, ia, ib, t.elem))
             return B.typed(ast.ArrayLit(span, items), t)
+        if isinstance(t, T.TupleT):
+            items = []
+            for i, item_type in enumerate(t.items):
+                ia = B.typed(ast.TupleField(span, B.clone(a), i), item_type)
+                ib = B.typed(ast.TupleField(span, B.clone(b), i), item_type)
+                items.append(self.blend(p, ia, ib, item_type))
+            return B.typed(ast.TupleLit(span, items), t)
         raise AssertionError(f"cannot blend {t}")
 
 
@@ -264,10 +298,11 @@ def _soft_accept_args(cond: ast.Expr) -> list[ast.Expr] | None:
 class ArmChecker(Rewriter):
     """Reports what a soft-branch arm may not do: assign outside, print, return."""
 
-    def __init__(self, reporter: Reporter, sigs: dict):
+    def __init__(self, reporter: Reporter, sigs: dict, printers=lambda: set()):
         super().__init__()
         self.rep = reporter
         self.sigs = sigs
+        self.printers = printers  # returns the functions that print
         self.declared: list[set[str]] = [set()]
         self.loop_depth = 0
 
@@ -309,8 +344,20 @@ class ArmChecker(Rewriter):
                                 "the new value", code="SX0901")
         return self.children(e)
 
+    def r_Call(self, e: ast.Call):
+        self._printing_call(e, getattr(e, "target", None))
+        return self.children(e)
+
+    def _printing_call(self, e, target) -> None:
+        if isinstance(target, tuple) and target[0] in ("fn", "method") and \
+                target[1] in self.printers():
+            name = target[1].split("::")[-1]
+            self.rep.error(f"a soft branch cannot call `{name}`, which prints", e.span,
+                           help="both arms run in train mode, so it would print in both; "
+                                "print after the `if`", code="SX0901")
+
     def r_MacroCall(self, e: ast.MacroCall):
-        if e.name in ("println", "print", "eprintln", "eprint"):
+        if e.name in PRINT_MACROS:
             self.rep.error("a soft branch cannot print", e.span,
                            help="both arms run in train mode; print after the `if`", code="SX0901")
         return self.children(e)
@@ -348,6 +395,7 @@ class ArmChecker(Rewriter):
 
     def r_MethodCall(self, e: ast.MethodCall):
         target = getattr(e, "target", None) or (None, None)
+        self._printing_call(e, target)
         mutating = (target[0] == "seq" and target[1] in MUTATING_SEQ_METHODS) or \
             (target[0] == "method" and getattr(self.sigs.get(target[1]), "self_kind", None)
              == "mut")
@@ -379,6 +427,7 @@ def _pattern_names(p: ast.Pattern) -> set[str]:
     return set()
 
 
+PRINT_MACROS = ("println", "print", "eprintln", "eprint")
 MUTATING_SEQ_METHODS = {"push", "pop", "swap", "clear", "truncate", "insert", "remove",
                         "extend", "extend_from_slice", "resize", "dedup", "sort",
                         "sort_unstable", "reverse", "fill"}

@@ -128,6 +128,7 @@ FLOAT_ONLY_METHODS = {
     "to_bits": ([], "Bits"), "fract": ([], "Self"), "round_ties_even": ([], "Self"),
     "to_degrees": ([], "Self"), "to_radians": ([], "Self"),
     "ln_1p": ([], "Self"), "exp_m1": ([], "Self"),
+    "asinh": ([], "Self"), "acosh": ([], "Self"), "atanh": ([], "Self"),
     "copysign": (["Self"], "Self"), "rem_euclid": (["Self"], "Self"),
     "div_euclid": (["Self"], "Self"), "log": (["Self"], "Self"),
     "mul_add": (["Self", "Self"], "Self"), "sin_cos": ([], "Pair"),
@@ -3179,6 +3180,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             if not method.public:
                 self.check_visible(method, f"method `{name}`", name, span,
                                    method.name_span or method.span)
+            if key.endswith("LearnableSchedule::update") and len(e.args) == 1 and \
+                    getattr(method, "origin", "user") == "library":
+                # the design's `schedule.update(grad)`: the step size of `MetaOptimizer`
+                e.args.append(ast.FloatLit(e.span, DEFAULT_META_RATE, None,
+                                           repr(DEFAULT_META_RATE)))
             e.args = self.check_args(e.args, sig.params, e.span, f"`{key}`")
             e.target = ("method", key)
             e.ty = sig.ret
@@ -3281,6 +3287,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             e.target = ("math", name)
             e.ty = types[ret]
             return e
+        if name in FLOAT_ONLY_METHODS and FLOAT_ONLY_METHODS[name] == ([], "bool"):
+            # `x.is_nan()` of a dual asks about its value, as a comparison does
+            e.receiver.checked = True
+            e.receiver = self.expr(ast.Field(e.receiver.span, e.receiver, "val"), None)
+            return self.float_method(e, T.F64, expected)
         if name in FLOAT_ONLY_METHODS:
             self.rep.error(f"`{name}` has no derivative rule for `dual`",
                            e.method_span or e.span,
@@ -4749,6 +4760,8 @@ VEC_EDIT_METHODS = ("insert", "remove", "extend", "extend_from_slice", "resize",
                     "dedup")
 # The edits that copy a value into slots, with their argument counts.  For items
 # that own `Vec`s they become loops of clones (`_slot_filling_loop`).
+# the learning rate of `MetaOptimizer::new`, which `schedule.update(grad)` takes
+DEFAULT_META_RATE = 0.05
 CLONING_EDITS = {"extend_from_slice": 1, "resize": 2, "fill": 1}
 SEQ_EDIT_METHODS = ("sort", "sort_unstable", "reverse", "fill")
 

@@ -175,6 +175,12 @@ ERRORS = [
      3, 13, "takes 1 argument but 2 were supplied", None),
     ("soft_assign", SOFT_ASSIGN, 4, 22, "a soft branch cannot assign to `total`", None),
     ("soft_print", SOFT_PRINT, 3, 30, "a soft branch cannot print", None),
+    ("soft_print_through_call",
+     'fn show(x: f64) -> f64 {\n    println!("{}", x);\n    x\n}\n'
+     "fn twice(x: f64) -> f64 {\n    2.0 * show(x)\n}\nfn main() {\n"
+     "    let p = dual::variable(0.5);\n    let y: dual = if p { 1.0 } else { twice(3.0) };\n"
+     '    println!("{}", y.val);\n}\n', 10, 39, "a soft branch cannot call `twice`, which prints",
+     "print after the `if`"),
     ("soft_return", SOFT_RETURN, 2, 30, "a soft branch cannot `return`", None),
     ("main_and_script", 'fn main() {\n    println!("a");\n}\nprintln!("b");\n', 4, 1,
      "both `fn main` and top-level statements", "fn main"),

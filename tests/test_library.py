@@ -23,6 +23,15 @@ fn after_update(k: i64, g: f64, lr: f64, i: i64) -> f64 {
     s.values()[i as usize]
 }
 
+fn after_design_update(g: f64) -> f64 {
+    // the design's one-argument form, with a gradient of the start value only
+    let mut s = LearnableSchedule::default();
+    let mut grad = [0.0; 8];
+    grad[0] = g;
+    s.update(grad);
+    s.initial_temp.val
+}
+
 fn default_value(i: i64) -> f64 {
     LearnableSchedule::default().values()[i as usize]
 }
@@ -75,3 +84,13 @@ def test_update_keeps_intensity_in_unit_interval(lib, g):
 def test_update_descends(lib):
     assert lib.after_update(0, 1.0, 0.1, 0) < DEFAULTS[0]
     assert lib.after_update(7, 1.0, 0.1, 7) < DEFAULTS[7]
+
+
+def test_one_argument_update_steps_by_the_meta_optimizers_rate():
+    # T0 moves in log space: ln T0' = ln T0 - 0.05 * g * T0, with 0.05 the
+    # default learning rate of MetaOptimizer
+    lib = sxc.compile(PROGRAM, mode="train")
+    t0 = DEFAULTS[0]
+    for g in (1.0, -2.0):
+        assert lib.after_design_update(g) == pytest.approx(t0 * math.exp(-0.05 * g * t0),
+                                                           rel=1e-14)
