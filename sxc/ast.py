@@ -40,6 +40,21 @@ def field_names(node) -> tuple[str, ...]:
     return names
 
 
+def copy_typed(node):
+    """Return a deep copy of the checked syntax `node` that shares its types.
+
+    A copy of a type would copy its variables too: the copy of `Vec<{integer}>`
+    would stay `i64` when a later use makes the original's items `i32`."""
+    import copy
+
+    memo = {}
+    for n in walk(node):
+        ty = getattr(n, "ty", None)
+        if ty is not None:
+            memo[id(ty)] = ty
+    return copy.deepcopy(node, memo)
+
+
 def walk(node, skip=None):
     """Yield `node` and every syntax node below it, without recursion, so deep
     trees cannot exhaust Python's stack.  A node for which `skip` returns true

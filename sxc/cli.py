@@ -204,6 +204,10 @@ def main(argv: list[str] | None = None) -> int:
         emitter.emit_error(err)
         return EXIT_COMPILE_ERROR
     except InternalError as err:
+        if os.environ.get("SXC_BACKTRACE"):
+            import traceback
+
+            traceback.print_exc()
         return _report_internal(args, emitter, str(err))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED

@@ -143,6 +143,9 @@ class Codegen:
             return VEC_BYTES.as_pointer().as_pointer()
         if isinstance(t, T.DualT):
             raise InternalError("a `dual` reached codegen; lower_duals must run first")
+        if isinstance(t, T.HoleT) and t.bound is not None:
+            # a `_` that a later use decided, inside a type the checker did not rewrite
+            return self.ll(T.prune(t))
         raise InternalError(f"no LLVM type for {t}")
 
     def ll_elem_ptr(self, elem: T.Type) -> ir.Type:

@@ -395,6 +395,10 @@ def _child_result(source: str, path: str, options: Options) -> bytes:
         outcome = ("errors", err.diagnostics)
     except InternalError as err:
         outcome = ("internal", str(err))
+        if os.environ.get("SXC_BACKTRACE"):
+            import traceback
+
+            traceback.print_exc()
     except KeyboardInterrupt:
         outcome = ("interrupted", None)
     except BaseException as exc:  # noqa: BLE001 - reported as a bug of sxc

@@ -87,6 +87,40 @@ def _parser() -> lark.Lark:
 
 
 @functools.lru_cache(maxsize=1)
+def _split_arrow_head(parser: lark.Lark):
+    """Return the parser's error handler for a lambda head read where none can be.
+
+    The lexer reads `(a, _) =>` as one token, the head of the lambda
+    `(x, y) => x + y`, wherever the parser accepts an expression.  After a
+    `match` arm whose body is a block and has no comma, the parser's state
+    accepts one too, though what follows is the next arm: `(0, _) => { .. }
+    (_, true) => 20`.  The handler feeds the parser the pieces of the head,
+    a tuple pattern and `=>`, and parsing goes on if it accepts them."""
+    strings = {t.pattern.value: t.name for t in parser.terminals if t.pattern.type == "str"}
+
+    def handler(exc: lark.exceptions.UnexpectedInput) -> bool:
+        token = getattr(exc, "token", None)
+        if not isinstance(exc, lark.exceptions.UnexpectedToken) or token is None or \
+                token.type != "ARROW_HEAD" or ":" in token.value:
+            return False
+        for piece in re.finditer(r"=>|[(),]|[^\s(),=]+", token.value):
+            text, offset = piece.group(), piece.start()
+            before = token.value[:offset]
+            line = token.line + before.count("\n")
+            col = token.column + offset if "\n" not in before else offset - before.rfind("\n")
+            at = token.start_pos + offset
+            part = Token(strings.get(text, "NAME"), text, at, line, col, line, col + len(text),
+                         at + len(text))
+            try:
+                exc.interactive_parser.feed_token(part)
+            except lark.exceptions.UnexpectedInput:
+                return False
+        return True
+
+    return handler
+
+
+@functools.lru_cache(maxsize=1)
 def _keywords(parser: lark.Lark) -> frozenset[str]:
     return identifiers.grammar_keywords(parser)
 
@@ -415,7 +449,7 @@ def parse_module(source: str, path: str) -> ast.Module:
         raise CompileError(invalid)
     parser = _parser()
     try:
-        tree = parser.parse(source)
+        tree = parser.parse(source, on_error=_split_arrow_head(parser))
     except lark.exceptions.UnexpectedInput as exc:
         raise CompileError([_syntax_diagnostic(exc, path, source)]) from None
     keywords = identifiers.check_names(tree, path, _keywords(parser))
@@ -1649,8 +1683,8 @@ class Builder(Transformer):
         return ast.Closure(self.sp(meta), names, ret, body, move is not None)
 
     def closure0(self, meta, children):
-        move, body = children
-        return ast.Closure(self.sp(meta), [], None, body, move is not None)
+        move, ret, body = children
+        return ast.Closure(self.sp(meta), [], ret, body, move is not None)
 
     def arrow_closure(self, meta, children):
         head, body = children

@@ -1394,7 +1394,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             # the first assignment of `let z;` decides its type
             value = self.expr(stmt.value, None)
             if not isinstance(value.ty, T.NeverT):
-                target.ty.bound = value.ty
+                target.ty == value.ty  # binds the hole, never to itself
             stmt.value = value
             return stmt
         if op == "=":

@@ -246,13 +246,13 @@ class MapChecks:
         pattern = e.arms[0].pattern.items[0]
         found = ast.Block(span, [ast.Let(span, ast.NamePattern(span, pattern.name), None,
                                          ast.Ref(span, ast.Index(span, ast.Field(
-                                             span, copy.deepcopy(owner), "__vals"),
+                                             span, ast.copy_typed(owner), "__vals"),
                                              ast.Path(span, [at])), True))],
                           e.arms[0].body)
         rest = e.arms[1].body if len(e.arms) > 1 else None
         test = ast.Binary(span, "!=", ast.Path(span, [at]),
                           ast.Path(span, ["usize", "MAX"]), span)
-        lookup = ast.MethodCall(span, copy.deepcopy(owner), "__index_of",
+        lookup = ast.MethodCall(span, ast.copy_typed(owner), "__index_of",
                                 [key if isinstance(key, ast.Ref) else ast.Ref(span, key, False)],
                                 [], span)
         return ast.Block(span, [ast.Let(span, ast.NamePattern(span, at), None, lookup)],

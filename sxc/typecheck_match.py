@@ -172,7 +172,7 @@ class MatchChecks:
             owner = ast.Path(span, [temporary])
 
         def seq() -> ast.Expr:
-            return copy.deepcopy(owner)
+            return ast.copy_typed(owner)
 
         def index() -> ast.Path:
             return ast.Path(span, [at])

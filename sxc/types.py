@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass, field, replace
 
 
@@ -143,12 +145,13 @@ class HoleT(Type):
             return True
         if self.bound is not None:
             return self.bound == other
-        if isinstance(other, HoleT):
-            other = other.bound if other.bound is not None else other
-            if other is not self:
-                self.bound = other
+        while isinstance(other, HoleT) and other.bound is not None:
+            other = other.bound
+        if other is self:
             return True
         if isinstance(other, Type) and not isinstance(other, NeverT):
+            if _occurs(self, other):
+                return False  # `Vec<_>` cannot be its own item
             self.bound = other
             return True
         return False
@@ -488,6 +491,24 @@ def prune(t: Type, settle: bool = False) -> Type:
         value = prune(t.value, settle)
         return t if value is t.value else ParseResultT(value)
     return t
+
+
+def _occurs(hole: HoleT, t, depth: int = 0) -> bool:
+    """Return whether `hole` occurs inside the type `t`."""
+    while isinstance(t, HoleT):
+        if t is hole:
+            return True
+        if t.bound is None:
+            return False
+        t = t.bound
+    if depth > 64 or not dataclasses.is_dataclass(t):
+        return False
+    for f in dataclasses.fields(t):
+        value = getattr(t, f.name)
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, (Type, HoleT)) and _occurs(hole, item, depth + 1):
+                return True
+    return False
 
 
 def has_hole(t: Type) -> bool:

@@ -303,7 +303,7 @@ ERROR_CODES = {
     "step_by_without_step": "SX0302", "clone_struct_with_vec": "SX0210",
     "clone_tuple_without_clone": "SX0210", "lane_constant_past_last": "SX0905",
     "unknown_name": "SX0201", "mismatch": "SX0301", "arg_count": "SX0302",
-    "soft_assign": "SX0901", "soft_print": "SX0901", "soft_return": "SX0901",
+    "soft_assign": "SX0901", "soft_print": "SX0901", "soft_print_through_call": "SX0901", "soft_return": "SX0901",
     "main_and_script": "SX0213", "fmt_missing_arg": "SX0603", "fmt_unused_arg": "SX0603",
     "no_method": "SX0210", "missing_field": "SX0312", "immutable": "SX0401",
     "dual_cast": "SX0902", "dual_cast_int": "SX0902", "closure_in_vec": "SX0803",
