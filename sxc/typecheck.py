@@ -909,6 +909,15 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 found = type_of(arg.operand)
             if found is None and isinstance(arg, (ast.Binary, ast.Unary)):
                 found = operator_type(arg, type_of)
+            if found is None and isinstance(arg, ast.MethodCall) and not arg.args and \
+                    arg.method in ("len", "count", "capacity"):
+                found = T.USIZE
+            if found is None and isinstance(arg, ast.Index) and \
+                    not isinstance(arg.index, ast.Range):
+                # `s.insert(src[0])`: an item of a sequence whose type shows
+                seq = T.strip_refs(type_of(arg.base) or T.UNIT)
+                if isinstance(seq, (T.VecT, T.ArrayT, T.SliceT)) and not T.has_hole(seq.elem):
+                    found = T.prune(seq.elem)
             if found is None and isinstance(arg, ast.Path) and len(arg.segments) == 1:
                 # `for i in 0..9 { s.insert(i) }`: the literal's type, decided later
                 local = self.lookup(arg.segments[0])
@@ -3659,7 +3668,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                                                        or elem == T.BOOL):
             self.rep.error(f"`{name}` needs elements with a total order, not `{elem}`",
                            e.method_span or e.span,
-                           help="sxc sorts integers and `bool`s" + (
+                           help="`sort` needs `Ord`: integers, `char`, `bool`, strings, and "
+                                "tuples, enums and structs of them that derive `Ord`" + (
                                "; floats have no total order because of NaN"
                                if T.is_float(elem) or isinstance(elem, T.DualT) else ""),
                            code="SX0311")
@@ -3676,6 +3686,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         if isinstance(t, T.EnumT):
             edef = self.program.enums.get(t.enum)
             return edef is not None and self.data_enum(t) is None and "Ord" in edef.derives
+        if isinstance(t, T.StructT):
+            return self.has_method(t.struct, "cmp")  # `#[derive(Ord)]` or `impl Ord`
         return _totally_ordered(t)
 
     def string_order(self, e: ast.Binary) -> ast.Expr:

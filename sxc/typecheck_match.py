@@ -506,6 +506,12 @@ class MatchChecks:
             unit = ast.VariantPattern(p.span, p.value.segments, [])
             unit.unit = True
             return self.variant_pattern(unit, ty, bound, match)
+        if isinstance(ty, T.RefT) and not ty.mutable and (
+                isinstance(p, ast.RangePattern) or isinstance(p, ast.ValuePattern)
+                and isinstance(p.value, (ast.IntLit, ast.FloatLit, ast.BoolLit, ast.Unary))):
+            # `Some(b',')` against an `Option<&u8>` compares what the reference
+            # points to, as Rust's default binding modes do
+            return self.check_pattern(ast.DerefPattern(p.span, p), ty, bound, match)
         if isinstance(p, ast.DerefPattern):
             # `&x` reads through a reference and binds by value again; sxc also
             # accepts it on a value that Rust would hold by reference
