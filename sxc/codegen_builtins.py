@@ -627,7 +627,20 @@ def _parse_value(cg: Codegen, e: ast.MethodCall):
         v = t
     else:
         signed = ir.Constant(I1, int(target.signed))
-        v = b.call(cg.native.routine("parse_i64"), [s, signed, ok])
+        radix = const_i64(10)
+        if getattr(e, "from_radix", False):
+            radix = b.zext(cg.value(e.args[0]), I64)
+            # Rust panics for a radix outside 2..=36
+            fits = b.icmp_unsigned("<=", b.sub(radix, const_i64(2)), const_i64(34))
+            fail = cg.st.fn.append_basic_block("radix.fail")
+            cont = cg.st.fn.append_basic_block("radix.ok")
+            b.cbranch(fits, cont, fail)
+            b.position_at_end(fail)
+            cg.native.panic_fmt(b, f"{cg.loc(e.span)}: runtime error: from_ascii_radix: "
+                                "radix must lie in the range `[2, 36]` - found %llu", radix,
+                                const_i64(0))
+            b.position_at_end(cont)
+        v = b.call(cg.native.routine("parse_i64"), [s, signed, ok, radix])
         if target.bits < 64:
             lo = -(1 << (target.bits - 1)) if target.signed else 0
             hi = (1 << (target.bits - 1)) - 1 if target.signed else (1 << target.bits) - 1

@@ -462,16 +462,18 @@ class Native:
         return fn
 
     def _build_parse_i64(self) -> ir.Function:
-        """`__sx_parse_i64(s, signed, ok: *i1) -> i64`, with Rust's rules for `parse`.
+        """`__sx_parse_i64(s, signed, ok: *i1, radix) -> i64`, with Rust's rules for `parse`
+        and `from_str_radix`.
 
         The digits are read by hand, because `strtoll` saturates on overflow
         and only `errno` distinguishes that from an exact `i64::MAX`.
         An optional `+` (or `-` when `signed`) comes first, then one or more
-        decimal digits and nothing else; a value out of the range of `i64`
-        (or `u64` when not `signed`) sets ok to false.
+        digits of `radix` (`0`-`9`, then `a`-`z` or `A`-`Z`) and nothing else;
+        a value out of the range of `i64` (or `u64` when not `signed`) sets ok
+        to false.
         """
-        fn, b = self._new_fn("__sx_parse_i64", I64, [STR, I1, I1.as_pointer()])
-        s, signed, ok = fn.args
+        fn, b = self._new_fn("__sx_parse_i64", I64, [STR, I1, I1.as_pointer(), I64])
+        s, signed, ok, radix = fn.args
         data = b.extract_value(s, 0)
         n = b.extract_value(s, 1)
         check_sign = fn.append_basic_block("sign")
@@ -500,11 +502,16 @@ class Native:
         b.cbranch(b.icmp_unsigned("==", index, n), done, body)
 
         b.position_at_end(body)
-        digit = b.sub(b.zext(b.load(b.gep(data, [index])), I64), const_i64(ord("0")))
-        b.cbranch(b.icmp_unsigned("<", digit, const_i64(10)), step, bad)
+        char = b.zext(b.load(b.gep(data, [index])), I64)
+        decimal = b.sub(char, const_i64(ord("0")))
+        lower = b.sub(b.or_(char, const_i64(0x20)), const_i64(ord("a")))  # either case
+        letter = b.select(b.icmp_unsigned("<", lower, const_i64(26)),
+                          b.add(lower, const_i64(10)), const_i64(99))
+        digit = b.select(b.icmp_unsigned("<", decimal, const_i64(10)), decimal, letter)
+        b.cbranch(b.icmp_unsigned("<", digit, radix), step, bad)
 
         b.position_at_end(step)
-        scaled = b.umul_with_overflow(magnitude, const_i64(10))
+        scaled = b.umul_with_overflow(magnitude, radix)
         summed = b.uadd_with_overflow(b.extract_value(scaled, 0), digit)
         wrapped = b.or_(b.extract_value(scaled, 1), b.extract_value(summed, 1))
         index.add_incoming(b.add(index, const_i64(1)), step)

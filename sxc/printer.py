@@ -407,6 +407,9 @@ class Printer:
                                        ast.Index)):
             recv = f"({recv})"
         if target and target[0] == "str" and target[1] == "parse":
+            if getattr(e, "from_radix", False):
+                radix = self.expr(e.args[0], depth)
+                return f"{type_text(e.ty.value)}::from_str_radix({recv}, {radix})"
             return f"{recv}.parse::<{type_text(e.ty.value)}>()"
         if target == ("seq", "pop"):
             # the element itself, where the source's `pop` returns an `Option`

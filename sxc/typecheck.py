@@ -2222,6 +2222,14 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             if made is not None:
                 return made
         if isinstance(func, ast.Path):
+            if len(func.segments) == 2 and func.segments[1] == "from_str_radix" and \
+                    isinstance(T.PRIMITIVES.get(func.segments[0]), T.IntT) and \
+                    not T.is_char(T.PRIMITIVES[func.segments[0]]) and len(e.args) == 2:
+                # `u32::from_str_radix(s, 2)` is `s.parse::<u32>()` in base 2
+                call = ast.MethodCall(e.span, e.args[0], "parse", [e.args[1]],
+                                      [ast.NamedType(func.span, [func.segments[0]])], func.span)
+                call.from_radix = True
+                return self.expr(call, expected)
             handled = self.builtin_call(e, func, expected)
             if handled is not None:
                 return handled
@@ -3819,7 +3827,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             e.target, e.ty = ("str", name), ret
             return e
         if name == "parse":
-            if e.args:
+            if getattr(e, "from_radix", False):
+                e.args = [self.coerce(self.expr(e.args[0], T.U32), T.U32)]
+            elif e.args:
                 count = len(e.args)
                 self.rep.error(f"`parse` takes 0 arguments but {count} "
                                f"{'was' if count == 1 else 'were'} supplied", e.span,

@@ -303,6 +303,16 @@ class EnumDataChecks:
             self.rep.error(f"expected {forms[written]}, found {forms[kind]} `{display_name}`", e.span,
                            help=help_text, code="SX0302")
             return self._failed_constructor(e, args, written)
+        path = e if isinstance(e, ast.Path) else getattr(e, "func", None)
+        turbofish = getattr(path, "type_args", None)
+        if edef.generics and turbofish and len(turbofish) == len(edef.generics):
+            # `None::<u8>` and `Ok::<u8, String>(3)` name the type arguments
+            named = self.instantiate_enum(enum, tuple(self.resolve_type(te) for te in turbofish),
+                                          e.span)
+            if _undecided(expected):
+                if expected is not None:
+                    T.prune(expected) == named  # binds the hole that the context expects
+                expected = named
         if edef.generics and written == "unit" and _undecided(expected):
             return self._pending_variant(e, enum, variant, expected)
         if edef.generics:

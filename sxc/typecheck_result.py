@@ -118,6 +118,13 @@ class ResultChecks:
         # every other value of this type is a `parse` call, which `read_directly` kept
         target = value.ty.value
         text = self._fresh_name("text")
+        stmts = [_let(span, text, _borrow(value.receiver))]
+        radix = None
+        if getattr(value, "from_radix", False):
+            # `from_str_radix`: the base, read once, decides the digits and the error
+            radix = self._fresh_name("radix")
+            value.args[0].checked = True
+            stmts.append(_let(span, radix, value.args[0]))
         if T.is_float(target):
             error: ast.Expr = ast.Call(span, ast.Path(span, ["__parse_float_error"]),
                                        [ast.Path(span, [text])])
@@ -126,6 +133,9 @@ class ResultChecks:
             signed = ast.BoolLit(span, bool(target.signed))
             error = ast.Call(span, ast.Path(span, ["__parse_int_error"]),
                              [ast.Path(span, [text]), signed])
+            if radix is not None:
+                error = ast.Call(span, ast.Path(span, ["__parse_int_error_radix"]),
+                                 [ast.Path(span, [text]), signed, ast.Path(span, [radix])])
             error_type = "ParseIntError"
         else:
             error_type = "ParseBoolError"
@@ -136,8 +146,10 @@ class ResultChecks:
         if not isinstance(result, T.EnumT):
             value.ty = T.NEVER
             return value
-        parsed = ast.MethodCall(span, ast.Path(span, [text]), "parse", [],
+        parsed = ast.MethodCall(span, ast.Path(span, [text]), "parse",
+                                [ast.Path(span, [radix])] if radix is not None else [],
                                 [ast.ResolvedType(span, target)], value.method_span)
+        parsed.from_radix = radix is not None
         ok = ast.MethodCall(span, parsed, "ok", [], [], value.method_span)
         item = self._fresh_name("value")
         arms = [ast.MatchArm(span, ast.VariantPattern(span, ["Some"],
@@ -148,7 +160,7 @@ class ResultChecks:
                              ast.Call(span, ast.Path(span, ["Err"]), [error]))]
         match = ast.Match(span, ok, arms)
         match.let_form = "derived"
-        block = ast.Block(span, [_let(span, text, _borrow(value.receiver))], match)
+        block = ast.Block(span, stmts, match)
         return self.expr(block, result)
 
     def _try_result(self, e: ast.Try, value: ast.Expr, expected) -> ast.Expr:
