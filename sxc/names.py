@@ -349,6 +349,10 @@ class NameResolver:
         if shadowed is not None:
             return shadowed
         if segments[0] in ("std", "core"):
+            if len(segments) >= 3 and segments[2] in PRELUDE_STD_TYPES and \
+                    segments[2] in self.prelude.items:
+                # `std::cmp::Reverse(x)` and `std::collections::HashMap::new()`
+                return [self.prelude.items[segments[2]].key] + segments[3:]
             if check_names:
                 self.unsupported_name(segments, span)
             return None

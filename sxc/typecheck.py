@@ -1143,6 +1143,68 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 hole.bound = T.F64
         self.holes = []
 
+    def fields_through_mut(self, stmt: ast.Let) -> list[ast.Stmt] | None:
+        """Return `let name = &mut (*r).name;` for each field that `let S { name, .. } = r;`
+        binds when the local `r` is a `&mut S`, as Rust's default binding modes do;
+        None for any other `let`.  The first statement evaluates `r` alone."""
+        pattern, init = stmt.pattern, stmt.init
+        if stmt.type is not None or not isinstance(pattern, ast.VariantPattern) or \
+                pattern.fields is None or not isinstance(init, ast.Path) or \
+                len(init.segments) != 1:
+            return None
+        local = self.lookup(init.segments[0])
+        ty = T.prune(local.ty) if local is not None else None
+        if not (isinstance(ty, T.RefT) and ty.mutable and isinstance(T.prune(ty.inner), T.StructT)
+                and self._pattern_struct(pattern.path, T.prune(ty.inner)) is not None):
+            return None
+        if not all(isinstance(p, ast.WildPattern) or
+                   isinstance(p, ast.NamePattern) and not p.mutable for _, p in pattern.fields):
+            return None
+        span = stmt.span
+        out: list[ast.Stmt] = [ast.ExprStmt(span, ast.Path(span, list(init.segments)), True)]
+        for name, p in pattern.fields:
+            if isinstance(p, ast.NamePattern):
+                place = ast.Field(span, ast.Unary(span, "*", ast.Path(span, list(init.segments))),
+                                  name)
+                out.append(ast.Let(p.span, ast.NamePattern(p.span, p.name), None,
+                                   ast.Ref(span, place, True)))
+        return out
+
+    def tuple_items_by_ref(self, stmt: ast.Let) -> list[ast.Stmt] | None:
+        """Return one `let` per item for `let (ref mut a, b) = pair;` and for
+        `let (a, b) = &mut pair;`, where `pair` is a local: an item bound by
+        reference becomes `let a = &mut pair.0;`.  None for any other `let`."""
+        pattern, init = stmt.pattern, stmt.init
+        lent = isinstance(init, ast.Ref) and init.mutable
+        source = init.operand if lent else init
+        if stmt.type is not None or not isinstance(pattern, ast.TuplePattern) or \
+                not isinstance(source, ast.Path) or len(source.segments) != 1:
+            return None
+        items = pattern.items
+        if not all(isinstance(p, ast.WildPattern) or isinstance(p, ast.NamePattern)
+                   for p in items):
+            return None
+        if not lent and not any(getattr(p, "by_ref", False) for p in items):
+            return None
+        local = self.lookup(source.segments[0])
+        ty = T.prune(local.ty) if local is not None else None
+        if not isinstance(ty, T.TupleT) or len(ty.items) != len(items):
+            return None
+        span = stmt.span
+        out: list[ast.Stmt] = [ast.ExprStmt(span, ast.Path(span, list(source.segments)), True)]
+        for index, p in enumerate(items):
+            if isinstance(p, ast.WildPattern):
+                continue
+            place = ast.TupleField(span, ast.Path(span, list(source.segments)), index)
+            if lent or p.by_ref:
+                mutable = lent or getattr(p, "ref_mut", False)
+                value: ast.Expr = ast.Ref(span, place, mutable)
+                out.append(ast.Let(p.span, ast.NamePattern(p.span, p.name), None, value))
+            else:
+                out.append(ast.Let(p.span, ast.NamePattern(p.span, p.name, p.mutable), None,
+                                   place))
+        return out
+
     def bind(self, pattern: ast.Pattern, ty: T.Type, keyword: str) -> None:
         if isinstance(pattern, ast.NamePattern):
             mutable = pattern.mutable or keyword == "var"
@@ -1200,6 +1262,12 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                     if out is not None:
                         stmts.append(out)
                 continue
+            fields = self.fields_through_mut(stmt) or self.tuple_items_by_ref(stmt) \
+                if isinstance(stmt, ast.Let) else None
+            if fields is not None:
+                # `let Rec { name, hits } = r;` with `r: &mut Rec` binds `&mut` fields
+                block.stmts[i + 1:i + 1] = fields[1:]
+                stmt = fields[0]
             if isinstance(stmt, ast.Let) and stmt.type is None:
                 self.guess_generic_new(stmt, block.stmts[i + 1:])
                 if block is getattr(self, "fn_body", None):
