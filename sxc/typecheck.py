@@ -1335,6 +1335,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         return stmt
 
     def let(self, stmt: ast.Let) -> ast.Let:
+        if _option_of_holes(stmt.type) and stmt.init is not None and \
+                not (isinstance(stmt.init, ast.MethodCall) and stmt.init.method == "collect"):
+            # `let o: Option<_> = v.iter().position(f);` says no more than the value
+            stmt.type = None
         if _partial_result_type(stmt.type) and stmt.init is not None:
             return self.partial_result_let(stmt)
         if _hole_collection_type(stmt.type) and isinstance(stmt.init, ast.MethodCall) and \
@@ -2171,6 +2175,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         return False
 
     def e_Cast(self, e: ast.Cast, expected):
+        if _is_hole_type(e.target) and expected is not None and \
+                T.is_numeric(T.prune(expected)) and not isinstance(T.prune(expected), T.DualT):
+            # `let y: f64 = x as _;` casts to the type the context expects
+            e.target = ast.ResolvedType(e.target.span, T.prune(expected))
         target = self.resolve_type(e.target)
         # As in Rust, a literal operand of the same kind takes the target type,
         # so `300 as u8` is out of range and `0.1 as f32` rounds once. Any
@@ -3588,7 +3596,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             if name == "collect" and not copies:
                 e.ty = base
             return e
-        if name == "iter":
+        if name == "iter" or name == "into_iter" and not e.args:
+            # `for y in make().into_iter()` walks the items, as `iter` does
             e.target, e.ty = ("seq", "identity"), base
             return e
         # `v.iter()` and the string splitters are iterators in Rust, so
@@ -4901,6 +4910,14 @@ def _untyped_parse(e: ast.Expr) -> bool:
     return isinstance(e, ast.MethodCall) and e.method == "parse" and not e.type_args
 
 
+def _option_of_holes(te) -> bool:
+    """Return whether `te` is `Option<_>`, or an `Option` whose argument has `_` in it."""
+    if not (isinstance(te, ast.NamedType) and te.path[-1:] == ["Option"] and
+            len(te.args) == 1):
+        return False
+    return any(_is_hole_type(part) for part in ast.walk(te.args[0]))
+
+
 def _is_hole_type(te) -> bool:
     return isinstance(te, ast.NamedType) and te.path == ["_"] and not te.args
 
@@ -5876,7 +5893,8 @@ def _tail(e: ast.Expr) -> ast.Expr | None:
 
 
 def _snippet_text(e: ast.Expr) -> str:
-    if isinstance(e, ast.Path):
+    if isinstance(e, ast.Path) and not any(part.startswith("__") for part in e.segments):
+        # a name that sxc made up, as `__value_7_37` in a rewritten `collect`, is no help
         return "::".join(e.segments)
     if isinstance(e, ast.IntLit) and e.suffix == "char":
         return char_literal(e.value)
