@@ -1044,6 +1044,10 @@ class Codegen:
         ft = x.type
         if name in INTRINSIC_MATH:
             return b.call(self.intr(INTRINSIC_MATH[name], ft), [x])
+        if name == "cbrt" and ft == F64:
+            from sxc.codegen_numbers import helper_cbrt
+
+            return b.call(helper_cbrt(self), [x])
         if (name in LIBM_MATH or name in LIBM_MATH2) and ft == F64:
             return b.call(self.native.libc(name), [x] + args)
         if name == "powf":

@@ -17,7 +17,7 @@ from sxc import ast
 from sxc import types as T
 from sxc.codegen import Codegen
 from sxc.diagnostics import InternalError
-from sxc.native import F32, I1, I32
+from sxc.native import F32, F64, I1, I32, I64
 
 # `f32` methods that call the C library: method -> single-precision function
 LIBM_F32 = {
@@ -371,6 +371,61 @@ def _inverse_hyperbolic(cg: Codegen, name: str, x):
     # atanh: 0.5 * (2x / (1 - x)).ln_1p()
     ratio = b.fdiv(b.fmul(const(2.0), x), b.fsub(const(1.0), x))
     return b.fmul(const(0.5), libm("log1p", ratio))
+
+
+def helper_cbrt(cg: Codegen) -> ir.Function:
+    """`f64 cbrt(x)` rounded correctly, as Rust's is; the C library's may be a unit or
+    two in the last place off (`27.0.cbrt()` is `3.0000000000000004` in glibc).
+
+    The residual `y^3 - |x|` of an estimate `y`, exact to well below a unit thanks
+    to fused multiply-adds, gives `y - c` for the root `c`.  One Newton step from
+    the C library's result lands within a unit of `c`; then `y` moves to the
+    neighbour nearer `c` when `c` lies past the midpoint between them.  Inputs
+    below 2^-900 or above 2^900, whose cubes would underflow or overflow, are
+    scaled by 2^300 or 2^-300 first.  Zeros, infinities and NaN keep the C
+    library's result."""
+
+    def build(fn):
+        b = cg.b
+        x = fn.args[0]
+        fma = cg.intr("llvm.fma", F64, 3)
+
+        def const(v: float):
+            return ir.Constant(F64, v)
+
+        ax = b.call(cg.intr("llvm.fabs", F64), [x])
+        tiny = b.fcmp_ordered("<", ax, const(2.0 ** -900))
+        huge = b.fcmp_ordered(">", ax, const(2.0 ** 900))
+        scaled = b.select(tiny, b.fmul(ax, const(2.0 ** 300)),
+                          b.select(huge, b.fmul(ax, const(2.0 ** -300)), ax))
+        first = b.call(cg.native.libc("cbrt"), [scaled])
+
+        def above(y):
+            """`y - c`, from the residual `y^3 - |x|`."""
+            y2 = b.fmul(y, y)
+            e2 = b.call(fma, [y, y, b.fneg(y2)])
+            y3 = b.fmul(y2, y)
+            e3 = b.call(fma, [y2, y, b.fneg(y3)])
+            residual = b.fadd(b.fadd(b.fsub(y3, scaled), e3), b.fmul(e2, y))
+            return b.fdiv(residual, b.fmul(const(3.0), y2))
+
+        y = b.fsub(first, above(first))
+        gap = above(y)
+        bits = b.bitcast(y, I64)
+        up = b.bitcast(b.add(bits, ir.Constant(I64, 1)), F64)
+        down = b.bitcast(b.sub(bits, ir.Constant(I64, 1)), F64)
+        lower = b.fcmp_ordered(">", gap, b.fmul(b.fsub(y, down), const(0.5)))
+        higher = b.fcmp_ordered("<", gap, b.fmul(b.fsub(up, y), const(-0.5)))
+        nearest = b.select(lower, down, b.select(higher, up, y))
+        nearest = b.select(tiny, b.fmul(nearest, const(2.0 ** -100)),
+                           b.select(huge, b.fmul(nearest, const(2.0 ** 100)), nearest))
+        # zeros, infinities and NaN keep the C library's result
+        finite = b.and_(b.fcmp_ordered(">", ax, const(0.0)),
+                        b.fcmp_ordered("<", ax, const(float("inf"))))
+        root = b.select(finite, nearest, first)
+        b.ret(b.call(cg.intr("llvm.copysign", F64, 2), [root, x]))
+
+    return cg._helper("cbrt_rounded", F64, [F64], build)
 
 
 def float_method(cg: Codegen, name: str, x, args):
