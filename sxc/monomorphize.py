@@ -557,10 +557,15 @@ class GenericsMixin:
                 return None
             env = self.impl_env(template, args)
             return self.call_template(e, template, func.type_args, env, expected)
-        if owner not in self.generic_structs:
+        # `Stack::new()` of a generic struct, or `Tree::new()` of a generic enum
+        generic_type = self.generic_structs.get(owner) or self.generic_enums.get(owner)
+        if generic_type is None:
             return None
+        kind = "struct" if owner in self.generic_structs else "enum"
         candidates = [t for t in self.method_templates.get(owner, []) if t.fn.name == name]
         if not candidates:
+            if kind == "enum":
+                return None  # a variant, which the caller checks
             self.rep.error(f"no function or associated item named `{name}` found for "
                            f"struct `{owner}`", func.span, code="SX0209")
             e.args = [self.expr(a, None) for a in e.args]
@@ -569,9 +574,9 @@ class GenericsMixin:
         explicit = func.type_args if func.type_args_at == len(segs) - 1 else []
         struct_args = func.type_args if func.type_args_at == len(segs) - 2 else []
         if struct_args:
-            arity = len(self.generic_structs[owner].generics)
+            arity = len(generic_type.generics)
             if len(struct_args) != arity:
-                self.rep.error(f"struct takes {_plural(arity)} but {len(struct_args)} "
+                self.rep.error(f"{kind} takes {_plural(arity)} but {len(struct_args)} "
                                f"{'was' if len(struct_args) == 1 else 'were'} supplied",
                                func.span, code="SX0303")
                 e.args = [self.expr(a, None) for a in e.args]

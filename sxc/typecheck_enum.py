@@ -257,7 +257,7 @@ class EnumDataChecks:
         if variant not in [v for v, _value, _span in edef.variants]:
             if variant == "default" and "Default" in edef.derives:
                 return ("default", edef)
-            if f"{enum}::{variant}" in self.sigs or any(
+            if f"{enum}::{variant}" in self.sigs or f"{enum}::{variant}" in self.consts or any(
                     t.fn.name == variant for t in self.method_templates.get(enum, [])):
                 return None  # an associated function such as `Shape::unit`
             return ("error", edef)

@@ -103,8 +103,8 @@ class MatchChecks:
         if edef is None:
             return None
         if variant not in edef.discriminants:
-            if f"{enum}::{variant}" in self.sigs:
-                return None  # an associated function such as `Color::from_index`
+            if f"{enum}::{variant}" in self.sigs or f"{enum}::{variant}" in self.consts:
+                return None  # `Color::from_index` or the associated constant `Color::ALL`
             names = ", ".join(f"`{v}`" for v in edef.discriminants)
             self.rep.error(f"no variant named `{variant}` in enum `{enum}`", e.span,
                            help=f"its variants are {names}", code="SX0208")
