@@ -1495,7 +1495,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             value = self.coerce(value, target.ty)
         if not T.is_numeric(target.ty) and not (isinstance(target.ty, T.BoolT)
                                                  and binop in "&|^") and \
-                not (isinstance(target.ty, T.StrT) and binop == "+"):
+                not (isinstance(target.ty, T.StrT) and binop == "+") and \
+                not isinstance(target.ty, T.NeverT):  # an error reported already
             self.rep.error(f"cannot apply `{op}` to a value of type `{target.ty}`",
                            stmt.span, code="SX0305")
         stmt.value = value
@@ -1503,6 +1504,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
 
     def check_place(self, target: ast.Expr, span: Span) -> None:
         self.note_mutation(target)
+        if isinstance(getattr(target, "ty", None), T.NeverT):
+            return  # the place has an error reported already
         root = target
         through_ref = False
         while isinstance(root, (ast.Field, ast.Index, ast.TupleField, ast.Unary)):
@@ -3258,6 +3261,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                     help_text = ("sxc has no `Option<&mut V>`: write `if let Some(v) = "
                                  "map.get_mut(&k) { .. }`, or change the value through "
                                  "`*map.entry(k).or_insert(v)`")
+                if help_text is None and name in ("entry", "iter", "keys", "values") and \
+                        self.collection_kind(base) is not None:
+                    example = "m.entry(k).or_default()" if name == "entry" else "&m[k]"
+                    help_text = (f"sxc calls `{name}` on a map or set in a local or a field; "
+                                 f"bind this one to a local first: `let inner = {example};`")
                 if help_text is None and name in iter_chains.ADAPTERS and \
                         base.struct in user_iterators.iterator_types(self.program):
                     help_text = ("sxc runs the adapters of an `Iterator` in a `for` loop or in a "

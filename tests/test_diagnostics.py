@@ -175,6 +175,12 @@ ERRORS = [
      3, 13, "takes 1 argument but 2 were supplied", None),
     ("soft_assign", SOFT_ASSIGN, 4, 22, "a soft branch cannot assign to `total`", None),
     ("soft_print", SOFT_PRINT, 3, 30, "a soft branch cannot print", None),
+    ("nested_entry_chain",
+     "use std::collections::HashMap;\nfn main() {\n"
+     "    let mut g: HashMap<u8, HashMap<u8, i32>> = HashMap::new();\n"
+     "    *g.entry(1).or_default().entry(2).or_insert(0) += 3;\n}\n", 4, 30,
+     "no method named `entry` found for struct `HashMap<u8, i32>`",
+     "bind this one to a local first: `let inner = m.entry(k).or_default();`"),
     ("made_up_name_in_help",
      'fn main() {\n    let r = vec![Ok(1), Err("bad")];\n'
      "    let d: Result<Vec<i32>, &str> = r.into_iter().collect();\n}\n", 3, 37,
@@ -307,7 +313,7 @@ ERROR_CODES = {
     "step_by_without_step": "SX0302", "clone_struct_with_vec": "SX0210",
     "clone_tuple_without_clone": "SX0210", "lane_constant_past_last": "SX0905",
     "unknown_name": "SX0201", "mismatch": "SX0301", "arg_count": "SX0302",
-    "soft_assign": "SX0901", "soft_print": "SX0901", "soft_print_through_call": "SX0901", "made_up_name_in_help": "SX0301", "soft_return": "SX0901",
+    "soft_assign": "SX0901", "soft_print": "SX0901", "soft_print_through_call": "SX0901", "made_up_name_in_help": "SX0301", "nested_entry_chain": "SX0210", "soft_return": "SX0901",
     "main_and_script": "SX0213", "fmt_missing_arg": "SX0603", "fmt_unused_arg": "SX0603",
     "no_method": "SX0210", "missing_field": "SX0312", "immutable": "SX0401",
     "dual_cast": "SX0902", "dual_cast_int": "SX0902", "closure_in_vec": "SX0803",
