@@ -3757,8 +3757,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 isinstance(elem, (T.TupleT, T.StrT, T.EnumT)) and self.totally_ordered(elem)
                 or isinstance(elem, T.StructT) and self.has_method(elem.struct, "cmp")):
             return self.sort_by_less(e)
-        if name in ("sort", "sort_unstable") and not (T.is_int(elem) or T.is_char(elem)
-                                                       or elem == T.BOOL):
+        # `==` would bind an open item type (`Vec::new()` before its first push)
+        open_item = isinstance(T.prune(elem), T.HoleT)
+        if name in ("sort", "sort_unstable") and not (
+                T.is_int(elem) or T.is_char(elem) or isinstance(T.prune(elem), T.BoolT)
+                or open_item):
             self.rep.error(f"`{name}` needs elements with a total order, not `{elem}`",
                            e.method_span or e.span,
                            help="`sort` needs `Ord`: integers, `char`, `bool`, strings, and "
@@ -3766,8 +3769,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                                "; floats have no total order because of NaN"
                                if T.is_float(elem) or isinstance(elem, T.DualT) else ""),
                            code="SX0311")
-        if name == "dedup" and not (T.is_numeric(elem) or T.is_char(elem) or elem == T.BOOL or
-                                    isinstance(elem, T.StrT)):
+        if name == "dedup" and not (T.is_numeric(elem) or T.is_char(elem) or open_item or
+                                    isinstance(T.prune(elem), (T.BoolT, T.StrT))):
             self.rep.error(f"`dedup` compares elements with `==`, which `{elem}` lacks",
                            e.method_span or e.span, code="SX0311")
         return e
