@@ -280,7 +280,9 @@ def _zip_source(a: ast.MethodCall) -> ast.Expr | None:
         arg = arg.receiver
     if isinstance(arg, ast.Ref) and not arg.mutable:
         return ast.MethodCall(arg.span, arg.operand, "iter", [])
-    if isinstance(arg, (ast.Path, ast.Field)):
+    if isinstance(arg, (ast.Path, ast.Field, ast.ArrayLit, ast.VecLit)) or \
+            isinstance(arg, ast.MethodCall) and arg.method in VEC_SOURCES:
+        # `zip(w)`, `zip([true, false])` and `zip(s.chars())` walk a sequence
         return ast.MethodCall(arg.span, arg, "iter", [])
     if isinstance(arg, ast.MethodCall) and seq_adapters._chain(arg) is not None:
         return arg
