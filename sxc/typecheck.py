@@ -1613,6 +1613,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
 
     def mismatch(self, e: ast.Expr, target: T.Type) -> None:
         src = e.ty
+        if T.contains_never(src) or T.contains_never(target):
+            return  # `(u64, !)` comes from an error reported already
         help_text = None
         if T.is_numeric(src) and T.is_numeric(target) and not isinstance(src, T.DualT):
             help_text = f"convert with `as`: `{_snippet_text(e)} as {target}`"

@@ -324,7 +324,7 @@ class MatchChecks:
             e.scrutinee = deref
             subject = subject.inner
         domain = self.match_domain(T.strip_refs(subject))
-        if domain is None and not isinstance(subject, T.NeverT):
+        if domain is None and not T.contains_never(subject):
             self.rep.error(f"sxc cannot `match` on a value of type `{subject}`",
                            e.scrutinee.span, help=MATCH_HELP, code="SX0504")
         e.arms = self.split_binding_alternatives(e.arms)

@@ -493,6 +493,21 @@ def prune(t: Type, settle: bool = False) -> Type:
     return t
 
 
+def contains_never(t, depth: int = 0) -> bool:
+    """Return whether `t` has the error type `!` in it, as `(u64, !)` after an error."""
+    t = prune(t)
+    if isinstance(t, NeverT):
+        return True
+    if depth > 64 or not dataclasses.is_dataclass(t):
+        return False
+    for f in dataclasses.fields(t):
+        value = getattr(t, f.name)
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, Type) and contains_never(item, depth + 1):
+                return True
+    return False
+
+
 def _occurs(hole: HoleT, t, depth: int = 0) -> bool:
     """Return whether `hole` occurs inside the type `t`."""
     while isinstance(t, HoleT):
