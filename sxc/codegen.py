@@ -1044,10 +1044,14 @@ class Codegen:
         ft = x.type
         if name in INTRINSIC_MATH:
             return b.call(self.intr(INTRINSIC_MATH[name], ft), [x])
-        if name == "cbrt" and ft == F64:
+        if name == "cbrt":
             from sxc.codegen_numbers import helper_cbrt
 
-            return b.call(helper_cbrt(self), [x])
+            if ft == F64:
+                return b.call(helper_cbrt(self), [x])
+            # `f32`: the correctly rounded `f64` root, rounded again, which is the
+            # correctly rounded `f32` root except at exact midpoints (none found)
+            return b.fptrunc(b.call(helper_cbrt(self), [b.fpext(x, F64)]), ft)
         if (name in LIBM_MATH or name in LIBM_MATH2) and ft == F64:
             return b.call(self.native.libc(name), [x] + args)
         if name == "powf":

@@ -248,6 +248,10 @@ def _debug_struct(cg: Codegen, slot, v, ty: T.StructT, flags: Flags) -> None:
         keys_t = cg.struct_fields[fields[0][1].struct][0][1]
         _debug_map(cg, slot, _member(cg, inner_map, 0), None, keys_t.elem, None, flags)
         return
+    if name == "BinaryHeap" and names == ["__items"]:
+        # Rust prints a heap as the list of its items in their order in the heap
+        fmt_value(cg, slot, _member(cg, v, 0), fields[0][1], flags)
+        return
     if not fields:
         push_literal(cg, slot, name)
         return

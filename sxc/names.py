@@ -298,6 +298,11 @@ class NameResolver:
         """Bind a name imported from Rust's `std`; the type checker knows the paths."""
         path = [p for p in imp.path if p != "self"]
         name = path[-1]
+        enum = self.prelude.items.get(path[-2]) if len(path) >= 3 else None
+        if enum is not None and enum.kind == "enum" and path[-2] == "Ordering":
+            # `use std::cmp::Ordering::*;` or `::{Less, Greater}`: the prelude's variants
+            self.import_variant(enum, name, use)
+            return
         if name == "*":
             if path[-2:-1] == ["consts"]:
                 for const in MATH_CONSTS:

@@ -100,6 +100,11 @@ class Native:
             "fdopen": (PTR, [I32, PTR]), "getline": (I64, [PTR.as_pointer(), I64.as_pointer(), PTR]),
         }
         ret, args = sigs[name]
+        existing = self.m.globals.get(name)
+        if isinstance(existing, ir.Function):
+            # declared already by `Codegen.declare`, as `hypot` by `asinh`
+            self._fns[name] = existing
+            return existing
         fnty = ir.FunctionType(ret, args, var_arg=(name == "snprintf"))
         fn = ir.Function(self.m, fnty, name)
         if name == "_setjmp":

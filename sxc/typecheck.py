@@ -4294,6 +4294,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             e.pattern = ast.NamePattern(e.pattern.span, item)
         else:
             e.body.stmts[0:0] = _lift_slice_patterns(e.pattern)
+        _index_kept_items(e)
         e.iter = self.collection_loop_iter(e.iter)
         borrows.check_loop(e, self.rep)
         pulled = user_iterators.rewrite_for(self, e)
@@ -5361,6 +5362,50 @@ def operator_type(e: ast.Binary | ast.Unary, type_of) -> T.Type | None:
     if right_free and not left_free:
         return left
     return left if left is not None else right
+
+
+def _index_kept_items(e: ast.For) -> None:
+    """Rewrite `for p in &v { refs.push(p); }` to bind `p = &v[i]` in place.
+
+    sxc binds the items of a loop by value, and a reference to the item is
+    the address of the loop's own local, which the next item overwrites.
+    Rust binds `&v[i]`, so a reference the body keeps (`refs.push(p)`,
+    `stack.push(k)`, `best = p`) must be the item's own address.  Only a loop
+    over a local, a field or an index of one (`&v`, `v.iter()`, `&n.kids`)
+    whose body passes the item to `push`, `push_back`, `push_front` or
+    `insert`, or assigns it, is rewritten."""
+    from sxc.typecheck_maps import _path_like
+
+    if not isinstance(e.pattern, ast.NamePattern) or e.pattern.mutable:
+        return
+    seq = e.iter
+    if isinstance(seq, ast.Ref) and not seq.mutable:
+        seq = seq.operand
+    elif isinstance(seq, ast.MethodCall) and seq.method == "iter" and not seq.args:
+        seq = seq.receiver
+    else:
+        return
+    if not _path_like(seq) or isinstance(seq, (ast.Ref, ast.Unary)):
+        return
+    name = e.pattern.name
+
+    def is_item(arg) -> bool:
+        return isinstance(arg, ast.Path) and arg.segments == [name]
+
+    kept = any(isinstance(n, ast.MethodCall) and n.method in ("push", "push_back", "push_front",
+                                                               "insert")
+               and any(is_item(a) for a in n.args)
+               or isinstance(n, ast.Assign) and n.op == "=" and is_item(n.value)
+               for n in ast.walk(e.body))
+    if not kept:
+        return
+    span = e.span
+    index = f"__at_{e.pattern.span.line}_{e.pattern.span.col}"
+    length = ast.MethodCall(span, copy.deepcopy(seq), "len", [], [], span)
+    item = ast.Ref(span, ast.Index(span, copy.deepcopy(seq), ast.Path(span, [index])), False)
+    e.body.stmts.insert(0, ast.Let(e.pattern.span, e.pattern, None, item))
+    e.pattern = ast.NamePattern(e.pattern.span, index)
+    e.iter = ast.Range(span, ast.IntLit(span, 0, "usize"), length, False)
 
 
 def _iterator_chain(e: ast.Expr) -> bool:

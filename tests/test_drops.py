@@ -150,9 +150,11 @@ CASES = [
                            "    g[0] = v;\n    println!(\"{:?}\", g);", {"g"}),
     ("rows_lent_mutably", "let mut g = vec![vec![0.0]];\n    add_row(&mut g);\n"
                           "    println!(\"{:?}\", g);", set()),
+    # `all` keeps references to the rows, which Rust lets live no longer than
+    # `g`: freeing `g` where its block ends comes after their last use
     ("rows_kept_by_loop", "let g = vec![vec![1.0; 2]; 2];\n    let mut all = Vec::new();\n"
                           "    for row in g.iter() {\n        all.push(row);\n    }\n"
-                          "    println!(\"{}\", all.len());", set()),
+                          "    println!(\"{}\", all.len());", {"g"}),
     # `println!` reads its arguments after evaluating all of them, so a move
     # inside a later argument must not free what an earlier one prints
     ("printed_then_moved", "let w = vec![1.0; 4];\n"
