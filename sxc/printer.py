@@ -477,6 +477,8 @@ class Printer:
     def p_For(self, e, depth):
         label = f"{e.label}: " if e.label else ""
         pattern = self.pattern(e.pattern, "let")[4:]
+        if isinstance(e.pattern, ast.NamePattern) and getattr(e.pattern, "written_ref", False):
+            pattern = "&" + pattern  # `for &v in &adj[u]` binds copies of the items
         return (f"{label}for {pattern} in {self.expr(e.iter, depth)} "
                 f"{self.sub_block(e.body, depth).strip()}")
 

@@ -909,9 +909,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 found = type_of(arg.operand)
             if found is None and isinstance(arg, (ast.Binary, ast.Unary)):
                 found = operator_type(arg, type_of)
-            if found is None and isinstance(arg, ast.MethodCall) and not arg.args and \
-                    arg.method in ("len", "count", "capacity"):
-                found = T.USIZE
+            if found is None and isinstance(arg, ast.MethodCall):
+                found = _method_result_type(arg)
             if found is None and isinstance(arg, ast.Index) and \
                     not isinstance(arg.index, ast.Range):
                 # `s.insert(src[0])`: an item of a sequence whose type shows
@@ -978,6 +977,28 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             if isinstance(node, ast.Let) and isinstance(node.pattern, ast.NamePattern) and \
                     node.pattern.name == name and node.type is not None:
                 return self.resolve_type(node.type)
+            if isinstance(node, ast.Let) and isinstance(node.pattern, ast.NamePattern) and \
+                    node.pattern.name == name and isinstance(node.init, ast.MethodCall):
+                # `let l = w.len();`
+                return _method_result_type(node.init)
+            pattern = node.pattern.pattern if isinstance(node, ast.For) and \
+                isinstance(node.pattern, ast.DerefPattern) else getattr(node, "pattern", None)
+            if isinstance(node, ast.For) and isinstance(pattern, ast.TuplePattern) and \
+                    not (isinstance(node.iter, ast.MethodCall) and node.iter.method == "enumerate"):
+                # `for &(n, c) in &pairs` over a local `Vec` of tuples
+                seq = node.iter.operand if isinstance(node.iter, ast.Ref) else node.iter
+                if isinstance(seq, ast.MethodCall) and seq.method == "iter" and not seq.args:
+                    seq = seq.receiver
+                local = self.lookup(seq.segments[0]) if isinstance(seq, ast.Path) and \
+                    len(seq.segments) == 1 else None
+                elem = getattr(T.strip_refs(T.prune(local.ty)), "elem", None) \
+                    if local is not None else None
+                elem = T.prune(elem) if elem is not None else None
+                if isinstance(elem, T.TupleT) and len(elem.items) == len(pattern.items):
+                    for item, item_type in zip(pattern.items, elem.items):
+                        if isinstance(item, ast.NamePattern) and item.name == name and \
+                                not T.has_hole(item_type):
+                            return T.prune(item_type)
             if isinstance(node, ast.For) and isinstance(node.pattern, ast.TuplePattern) and \
                     len(node.pattern.items) == 2 and isinstance(node.iter, ast.MethodCall) and \
                     node.iter.method == "enumerate":
@@ -5364,6 +5385,24 @@ def operator_type(e: ast.Binary | ast.Unary, type_of) -> T.Type | None:
     return left if left is not None else right
 
 
+# methods whose result type shows in their name, for guessing a collection's type
+_STRING_RESULTS = ("to_lowercase", "to_uppercase", "to_ascii_lowercase", "to_ascii_uppercase",
+                   "to_string", "to_owned", "replace", "repeat")
+_STR_RESULTS = ("trim", "trim_start", "trim_end", "as_str")
+
+
+def _method_result_type(e: ast.MethodCall) -> T.Type | None:
+    """Return the type of `w.to_lowercase()`, `s.trim()` or `v.len()` by the method's
+    name alone, or None."""
+    if e.method in _STRING_RESULTS:
+        return T.STRING
+    if e.method in _STR_RESULTS and not e.args:
+        return T.STR
+    if e.method in ("len", "count", "capacity") and not e.args:
+        return T.USIZE
+    return None
+
+
 def _index_kept_items(e: ast.For) -> None:
     """Rewrite `for p in &v { refs.push(p); }` to bind `p = &v[i]` in place.
 
@@ -5376,8 +5415,9 @@ def _index_kept_items(e: ast.For) -> None:
     `insert`, or assigns it, is rewritten."""
     from sxc.typecheck_maps import _path_like
 
-    if not isinstance(e.pattern, ast.NamePattern) or e.pattern.mutable:
-        return
+    if not isinstance(e.pattern, ast.NamePattern) or e.pattern.mutable or \
+            getattr(e.pattern, "written_ref", False):
+        return  # `for &v in &adj[u]` binds copies, as Rust does
     seq = e.iter
     if isinstance(seq, ast.Ref) and not seq.mutable:
         seq = seq.operand
