@@ -727,16 +727,8 @@ def _yields_plain(t, types: _Types) -> bool:
 
 
 def _mentions_str(t, depth: int = 0) -> bool:
-    if isinstance(t, T.StrT):
-        return True
-    if depth > 8 or not dataclasses.is_dataclass(t):
-        return False
-    for f in dataclasses.fields(t):
-        value = getattr(t, f.name)
-        for item in value if isinstance(value, tuple) else (value,):
-            if isinstance(item, T.Type) and _mentions_str(item, depth + 1):
-                return True
-    return False
+    return isinstance(t, T.StrT) or depth <= 8 and any(
+        _mentions_str(part, depth + 1) for part in T.type_parts(t))
 
 
 def _pattern_names(pattern) -> list[str]:

@@ -493,19 +493,23 @@ def prune(t: Type, settle: bool = False) -> Type:
     return t
 
 
-def contains_never(t, depth: int = 0) -> bool:
-    """Return whether `t` has the error type `!` in it, as `(u64, !)` after an error."""
-    t = prune(t)
-    if isinstance(t, NeverT):
-        return True
-    if depth > 64 or not dataclasses.is_dataclass(t):
-        return False
+def type_parts(t):
+    """Yield the types directly inside the type `t`: the items of a `Vec` or a
+    tuple, the referent of a reference, the parameters of a function type."""
+    if not dataclasses.is_dataclass(t):
+        return
     for f in dataclasses.fields(t):
         value = getattr(t, f.name)
         for item in value if isinstance(value, tuple) else (value,):
-            if isinstance(item, Type) and contains_never(item, depth + 1):
-                return True
-    return False
+            if isinstance(item, Type):
+                yield item
+
+
+def contains_never(t, depth: int = 0) -> bool:
+    """Return whether `t` has the error type `!` in it, as `(u64, !)` after an error."""
+    t = prune(t)
+    return isinstance(t, NeverT) or depth <= 64 and any(
+        contains_never(part, depth + 1) for part in type_parts(t))
 
 
 def _occurs(hole: HoleT, t, depth: int = 0) -> bool:
@@ -516,14 +520,7 @@ def _occurs(hole: HoleT, t, depth: int = 0) -> bool:
         if t.bound is None:
             return False
         t = t.bound
-    if depth > 64 or not dataclasses.is_dataclass(t):
-        return False
-    for f in dataclasses.fields(t):
-        value = getattr(t, f.name)
-        for item in value if isinstance(value, tuple) else (value,):
-            if isinstance(item, (Type, HoleT)) and _occurs(hole, item, depth + 1):
-                return True
-    return False
+    return depth <= 64 and any(_occurs(hole, part, depth + 1) for part in type_parts(t))
 
 
 def has_hole(t: Type) -> bool:
