@@ -470,6 +470,25 @@ def parse_module(source: str, path: str) -> ast.Module:
     return ast.Module(Span(path, 1, 1, 1, 1), path, items, script, attributes, attribute_spans)
 
 
+def _ref_without_name(exc, path: str, source: str) -> Diagnostic | None:
+    """Report `let ref = 1;`, where the keyword `ref` stands as a name, as a keyword
+    used as a name rather than as an unexpected `=`."""
+    token = getattr(exc, "token", None)
+    if token is None or token.type == "$END" or "NAME" not in (getattr(exc, "expected", None)
+                                                             or ()):
+        return None
+    before = source[:token.start_pos].rstrip()
+    if not before.endswith("ref") or (len(before) > 3 and
+                                      (before[-4].isalnum() or before[-4] == "_")):
+        return None
+    offset = len(before) - 3
+    line = source.count("\n", 0, offset) + 1
+    col = offset - (source.rfind("\n", 0, offset) + 1) + 1
+    return Diagnostic("error", "expected identifier, found keyword `ref`",
+                      Span(path, line, col, line, col + 3), [],
+                      "use another name, or `r#ref` for a raw identifier", code="SX0110")
+
+
 def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, path: str,
                        source: str) -> Diagnostic:
     line = getattr(exc, "line", 1) or 1
@@ -488,6 +507,9 @@ def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, path: str,
         return Diagnostic("error", f"unexpected character `{shown}`", span, code="SX0102")
     token = getattr(exc, "token", None)
     expected = sorted(getattr(exc, "expected", None) or exc.accepts or [])
+    keyword = _ref_without_name(exc, path, source)
+    if keyword is not None:
+        return keyword
     names = sorted({_terminal_text(t) for t in expected})
     if token is None or token.type == "$END":
         lines = source.splitlines() or [""]
