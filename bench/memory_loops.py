@@ -5,7 +5,8 @@
 Each program makes a new map, struct, `Vec` or string in every turn of a
 loop and uses it only inside the turn.  When compiled code frees these
 values, the peak resident set stays near what the compiler itself needs
-(about 100 MB); when it does not, the peak grows with the number of turns.
+(about 100 MB on a 2-core x86-64 Linux machine).  When it does not, the peak
+grows with the number of turns.
 The peak is the child's own `ru_maxrss` from `wait4`.  docs/decisions.md
 (Memory) quotes the numbers this prints.
 """

@@ -51,7 +51,7 @@ def _main_module(seed: int) -> str:
     return str(m)
 
 
-def check_output(source: str, output: str, what: str = "the executable") -> None:
+def check_output(source: str, output: str, artifact: str = "the executable") -> None:
     """Reject an output path that is empty, a directory, or the source file itself."""
     problem = None
     if not output:
@@ -59,9 +59,9 @@ def check_output(source: str, output: str, what: str = "the executable") -> None
     elif os.path.isdir(output):
         problem = f"`{output}` is a directory"
     elif os.path.exists(output) and os.path.exists(source) and os.path.samefile(output, source):
-        problem = f"it is the source file, which {what} would overwrite"
+        problem = f"it is the source file, which {artifact} would overwrite"
     if problem is not None:
-        raise CompileError([Diagnostic("error", f"cannot write {what} to `{output}`: "
+        raise CompileError([Diagnostic("error", f"cannot write {artifact} to `{output}`: "
                                        f"{problem}", Span(source, 0, 0, 0, 0), [],
                                        "name another file with `-o`", code="SX0004")])
 

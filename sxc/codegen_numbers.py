@@ -379,7 +379,7 @@ def helper_cbrt(cg: Codegen) -> ir.Function:
 
     The residual `y^3 - |x|` of an estimate `y`, exact to well below a unit thanks
     to fused multiply-adds, gives `y - c` for the root `c`.  One Newton step from
-    the C library's result lands within a unit of `c`; then `y` moves to the
+    the C library's result lands within a unit of `c`.  Then `y` moves to the
     neighbour nearer `c` when `c` lies past the midpoint between them.  Inputs
     below 2^-900 or above 2^900, whose cubes would underflow or overflow, are
     scaled by 2^300 or 2^-300 first.  Zeros, infinities and NaN keep the C

@@ -146,7 +146,7 @@ class _Types:
             isinstance(t, T.StrT) or self.nested(t) or self.owning(t)
 
     def owning(self, t, seen: frozenset = frozenset()) -> bool:
-        """Return whether `t` is a struct that holds at least one `Vec` and
+        """Return whether `t` is a struct that contains at least one `Vec` and
         otherwise only plain values, `Vec`s of plain items and such structs:
         `HashMap<u64, f64>`, `HashSet<i64>`, `struct Grid { cells: Vec<u8>, w:
         usize }`.  Such a struct is freed with its `Vec`s."""

@@ -471,7 +471,7 @@ def parse_module(source: str, path: str) -> ast.Module:
 
 
 def _ref_without_name(exc, path: str, source: str) -> Diagnostic | None:
-    """Report `let ref = 1;`, where the keyword `ref` stands as a name, as a keyword
+    """Report `let ref = 1;`, where the keyword `ref` is used as a name, as a keyword
     used as a name rather than as an unexpected `=`."""
     token = getattr(exc, "token", None)
     if token is None or token.type == "$END" or "NAME" not in (getattr(exc, "expected", None)

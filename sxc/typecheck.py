@@ -1201,6 +1201,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         if stmt.type is not None or not isinstance(pattern, ast.TuplePattern) or \
                 not isinstance(source, ast.Path) or len(source.segments) != 1:
             return None
+
         items = pattern.items
         if not all(isinstance(p, ast.WildPattern) or isinstance(p, ast.NamePattern)
                    for p in items):
@@ -1211,6 +1212,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         ty = T.prune(local.ty) if local is not None else None
         if not isinstance(ty, T.TupleT) or len(ty.items) != len(items):
             return None
+
         span = stmt.span
         out: list[ast.Stmt] = [ast.ExprStmt(span, ast.Path(span, list(source.segments)), True)]
         for index, p in enumerate(items):
@@ -1358,7 +1360,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
     def let(self, stmt: ast.Let) -> ast.Let:
         if _option_of_holes(stmt.type) and stmt.init is not None and \
                 not (isinstance(stmt.init, ast.MethodCall) and stmt.init.method == "collect"):
-            # `let o: Option<_> = v.iter().position(f);` says no more than the value
+            # `let o: Option<_> = v.iter().position(f);` tells no more than the value does
             stmt.type = None
         if _partial_result_type(stmt.type) and stmt.init is not None:
             return self.partial_result_let(stmt)
@@ -3306,7 +3308,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                                    method.name_span or method.span)
             if key.endswith("LearnableSchedule::update") and len(e.args) == 1 and \
                     getattr(method, "origin", "user") == "library":
-                # the design's `schedule.update(grad)`: the step size of `MetaOptimizer`
+                # `schedule.update(grad)` without a rate takes `MetaOptimizer`'s default
                 e.args.append(ast.FloatLit(e.span, DEFAULT_META_RATE, None,
                                            repr(DEFAULT_META_RATE)))
             e.args = self.check_args(e.args, sig.params, e.span, f"`{key}`")
@@ -3412,7 +3414,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             e.ty = types[ret]
             return e
         if name in FLOAT_ONLY_METHODS and FLOAT_ONLY_METHODS[name] == ([], "bool"):
-            # `x.is_nan()` of a dual asks about its value, as a comparison does
+            # `x.is_nan()` of a dual tests its value, as a comparison does
             e.receiver.checked = True
             e.receiver = self.expr(ast.Field(e.receiver.span, e.receiver, "val"), None)
             return self.float_method(e, T.F64, expected)
@@ -5432,12 +5434,12 @@ def _index_kept_items(e: ast.For) -> None:
     def is_item(arg) -> bool:
         return isinstance(arg, ast.Path) and arg.segments == [name]
 
-    kept = any(isinstance(n, ast.MethodCall) and n.method in ("push", "push_back", "push_front",
-                                                               "insert")
-               and any(is_item(a) for a in n.args)
-               or isinstance(n, ast.Assign) and n.op == "=" and is_item(n.value)
-               for n in ast.walk(e.body))
-    if not kept:
+    keeps_item = any(isinstance(n, ast.MethodCall)
+                     and n.method in ("push", "push_back", "push_front", "insert")
+                     and any(is_item(a) for a in n.args)
+                     or isinstance(n, ast.Assign) and n.op == "=" and is_item(n.value)
+                     for n in ast.walk(e.body))
+    if not keeps_item:
         return
     span = e.span
     index = f"__at_{e.pattern.span.line}_{e.pattern.span.col}"

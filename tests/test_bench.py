@@ -173,5 +173,6 @@ def test_memory_loops_runs_every_program():
                           "50"], capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert res.returncode == 0, res.stderr
     lines = res.stdout.splitlines()
-    assert lines[0].startswith("machine: ") and len(lines) == 5
+    assert lines[0].startswith("machine: ")
+    assert len(lines) == 5
     assert all("peak RSS" in line and "exit" not in line for line in lines[1:])

@@ -337,12 +337,15 @@ def test_build_emit_writes_the_stage_to_the_output(tmp_path):
     out = tmp_path / "p.ll"
     result = run_sxc("build", str(source), "--emit", "llvm", "-o", str(out))
     assert (result.returncode, result.stdout) == (0, ""), result.stderr
-    assert "define" in out.read_text() and "@__sx_main" in out.read_text()
+    written = out.read_text()
+    assert "define" in written
+    assert "@__sx_main" in written
     # `-o -` prints the stage, as `sxc run --emit` does
     printed = run_sxc("build", str(source), "--emit", "llvm", "-o", "-")
-    assert printed.returncode == 0 and "@__sx_main" in printed.stdout
-    refused = run_sxc("build", str(source), "--emit", "core", "-o", str(source))
-    assert refused.returncode == 1
+    assert printed.returncode == 0
+    assert "@__sx_main" in printed.stdout
+    rejected = run_sxc("build", str(source), "--emit", "core", "-o", str(source))
+    assert rejected.returncode == 1
     assert (f"error[SX0004]: cannot write the core output to `{source}`: it is the source "
-            "file, which the core output would overwrite") in refused.stderr
+            "file, which the core output would overwrite") in rejected.stderr
     assert source.read_text().startswith("fn twice")

@@ -51,7 +51,7 @@ CASES = [
     ("from_fresh_function", "let v = make(3);\n    println!(\"{}\", v[2]);", {"v"}),
     ("kept_slice", "let v = vec![1.0; 4];\n    let s = &v[1..];\n    println!(\"{}\", s[0]);",
      set()),
-    # a struct that holds `Vec`s of plain items is freed with them
+    # a struct that contains `Vec`s of plain items is freed with them
     ("moved_into_struct", "let v = vec![1.0; 4];\n    let h = Holder { data: v };\n"
                           "    println!(\"{}\", h.data[0]);", {"h"}),
     ("struct_of_new_vec", "let h = Holder { data: vec![1.0; 4] };\n"

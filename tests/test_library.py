@@ -24,7 +24,7 @@ fn after_update(k: i64, g: f64, lr: f64, i: i64) -> f64 {
 }
 
 fn after_design_update(g: f64) -> f64 {
-    // the design's one-argument form, with a gradient of the start value only
+    // the one-argument form, with a gradient of the start value only
     let mut s = LearnableSchedule::default();
     let mut grad = [0.0; 8];
     grad[0] = g;
@@ -86,7 +86,7 @@ def test_update_descends(lib):
     assert lib.after_update(7, 1.0, 0.1, 7) < DEFAULTS[7]
 
 
-def test_one_argument_update_steps_by_the_meta_optimizers_rate():
+def test_update_one_argument_default_rate():
     # T0 moves in log space: ln T0' = ln T0 - 0.05 * g * T0, with 0.05 the
     # default learning rate of MetaOptimizer
     lib = sxc.compile(PROGRAM, mode="train")
