@@ -486,7 +486,8 @@ def _ref_without_name(exc, path: str, source: str) -> Diagnostic | None:
     col = offset - (source.rfind("\n", 0, offset) + 1) + 1
     return Diagnostic("error", "expected identifier, found keyword `ref`",
                       Span(path, line, col, line, col + 3), [],
-                      "use another name, or `r#ref` for a raw identifier", code="SX0110")
+                      "`ref` is a keyword; rename it, for example to `ref_`",
+                      code="SX0110")
 
 
 def _syntax_diagnostic(exc: lark.exceptions.UnexpectedInput, path: str,
