@@ -308,12 +308,6 @@ def reject_unsupported(call: ast.MethodCall) -> None:
                      call.method_span or call.span, help=f"{UNSUPPORTED[call.method]}")
 
 
-def _closure_escapes(body: ast.Expr) -> ast.Expr | None:
-    """Return a `return` inside a closure body, which inlining would change."""
-    nested = (lambda n: isinstance(n, ast.Closure) and n is not body)
-    return next((n for n in ast.walk(body, skip=nested) if isinstance(n, ast.Return)), None)
-
-
 class _Builder(seq_adapters._Builder):
     """Build the loop of one chain; `lets` collects the statements before the loop."""
 
@@ -418,12 +412,6 @@ class _Builder(seq_adapters._Builder):
             raise ChainError(f"this closure takes {n} argument{'s' if n != 1 else ''} but "
                              f"{len(args)} {'is' if len(args) == 1 else 'are'} supplied here",
                              func.span, code="SX0302")
-        escape = _closure_escapes(func.body)
-        if escape is not None:
-            raise ChainError("sxc inlines the closures of an iterator chain, so it does not "
-                             "support `return` inside one", escape.span,
-                             help="compute the value in the closure body, or write a `for` "
-                                  "loop")
         # a closure inlined twice, as `sort_by_key` does, must not share nodes,
         # because the checker rewrites nodes in place
         func = copy.deepcopy(func)
@@ -806,12 +794,6 @@ class _Builder(seq_adapters._Builder):
         if len(f.params) != 1:
             raise ChainError(f"this closure takes {len(f.params)} arguments but 1 is supplied "
                              "here", f.span, code="SX0302")
-        escape = _closure_escapes(f.body)
-        if escape is not None:
-            raise ChainError("sxc inlines the closures of an iterator chain, so it does not "
-                             "support `return` inside one", escape.span,
-                             help="compute the value in the closure body, or write a `for` "
-                                  "loop")
         f = copy.deepcopy(f)
         (name, ty), = f.params
         if isinstance(ty, ast.RefType):

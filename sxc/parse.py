@@ -1703,11 +1703,13 @@ class Builder(Transformer):
             names.append(param)
         if lets:
             body = ast.Block(body.span, lets, body)
-        return ast.Closure(self.sp(meta), names, ret, body, move is not None)
+        span = self.sp(meta)
+        return ast.Closure(span, names, ret, _closure_exits(body, span), move is not None)
 
     def closure0(self, meta, children):
         move, ret, body = children
-        return ast.Closure(self.sp(meta), [], ret, body, move is not None)
+        span = self.sp(meta)
+        return ast.Closure(span, [], ret, _closure_exits(body, span), move is not None)
 
     def arrow_closure(self, meta, children):
         head, body = children
@@ -1719,7 +1721,8 @@ class Builder(Transformer):
             name, _, type_name = (s.strip() for s in part.partition(":"))
             ty = ast.NamedType(_tok_span(self.path, head), [type_name]) if type_name else None
             params.append((name, ty))
-        return ast.Closure(self.sp(meta), params, None, body, False)
+        span = self.sp(meta)
+        return ast.Closure(span, params, None, _closure_exits(body, span), False)
 
     def closure_assign(self, meta, children):
         target, op, value = children
@@ -1829,6 +1832,44 @@ class Builder(Transformer):
 
     def false_lit(self, meta, children):
         return ast.BoolLit(self.sp(meta), False)
+
+
+def _closure_exits(body: ast.Expr, span: Span) -> ast.Expr:
+    """Make `return` and `?` in a closure body leave the closure, not the function
+    that a later pass inlines the closure into.
+
+    A body with either becomes the labelled block `'c: { body }`: each `return v`
+    becomes `break 'c v`, and each `?` learns the label, so the type checker
+    breaks out of the block with `None` or `Err(e)` instead of returning.  A
+    nested closure has done the same with its own label already.
+    """
+    label = f"'__closure_{span.line}_{span.col}"
+    found = False
+
+    def exit_of(node):
+        nonlocal found
+        if isinstance(node, ast.Return):
+            found = True
+            return ast.Break(node.span, label, node.value)
+        return node
+
+    body = exit_of(body)
+    for node in ast.walk(body, skip=lambda n: isinstance(n, ast.Closure)):
+        if isinstance(node, ast.Try):
+            node.closure_label = label
+            found = True
+        for name in ast.field_names(node):
+            value = getattr(node, name)
+            if isinstance(value, ast.Return):
+                setattr(node, name, exit_of(value))
+            elif isinstance(value, list) and any(isinstance(v, ast.Return) for v in value):
+                setattr(node, name, [exit_of(v) for v in value])
+    if not found:
+        return body
+    block = ast.Loop(body.span, ast.Block(body.span, [], ast.Break(body.span, label, body)),
+                     label)
+    block.labelled_block = True
+    return block
 
 
 def _is_block_like(expr: ast.Expr) -> bool:

@@ -1081,6 +1081,7 @@ class EnumDataChecks:
                 return e
         if self.result_args(value.ty) is not None:
             return self._try_result(e, value, expected)
+        label = getattr(e, "closure_label", None)
         returns_option = self.instance_of.get(getattr(self.ret_type, "enum", None),
                                               (None,))[0] == "Option"
         is_option = self.instance_of.get(getattr(T.strip_refs(value.ty), "enum", None),
@@ -1091,7 +1092,7 @@ class EnumDataChecks:
                            help="match on the value instead", code="SX0801")
             e.ty = T.NEVER
             return e
-        if not returns_option:
+        if not returns_option and label is None:
             self.rep.error("the `?` operator can only be used on `Option`s in a function "
                            "that returns `Option`", span,
                            help=f"this function returns `{self.ret_type}`; match on the value "
@@ -1100,7 +1101,9 @@ class EnumDataChecks:
             return e
         name = self._fresh_name("value")
         value.checked = True
-        stop = ast.Return(span, ast.Path(span, ["None"]))
+        # in a closure, `?` leaves the closure's labelled block instead
+        stop = ast.Return(span, ast.Path(span, ["None"])) if label is None else \
+            ast.Break(span, label, ast.Path(span, ["None"]))
         arms = [ast.MatchArm(span, ast.VariantPattern(span, ["Some"],
                                                       [ast.NamePattern(span, name)]),
                              None, ast.Path(span, [name])),

@@ -168,7 +168,16 @@ class ResultChecks:
         same error type, because sxc has no `From` conversion of the error."""
         span = e.span
         _ok, error = self.result_args(value.ty)
-        returned = self.result_args(self.ret_type)
+        label = getattr(e, "closure_label", None)
+        if label is None:
+            returned = self.result_args(self.ret_type)
+        else:
+            # in a closure, `?` leaves the closure's labelled block, whose type the
+            # first `break` out of it decides; until then the error passes unchanged
+            earlier = self.loops[self.loop_index(label)]
+            prior = next((t for t in earlier if t is not None), None)
+            returned = (self.result_args(prior) if prior is not None else None) or \
+                (None, error)
 
         if returned is None:
             self.rep.error("the `?` operator can only be used on `Result`s in a function "
@@ -198,7 +207,8 @@ class ResultChecks:
         raised: ast.Expr = ast.Path(span, [error_name])
         if convert is not None:
             raised = ast.Call(span, ast.Path(span, list(convert)), [raised])
-        stop = ast.Return(span, ast.Call(span, ast.Path(span, ["Err"]), [raised]))
+        raised = ast.Call(span, ast.Path(span, ["Err"]), [raised])
+        stop = ast.Return(span, raised) if label is None else ast.Break(span, label, raised)
         arms = [ast.MatchArm(span, ast.VariantPattern(span, ["Ok"],
                                                       [ast.NamePattern(span, value_name)]),
                              None, ast.Path(span, [value_name])),
