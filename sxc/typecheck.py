@@ -4442,6 +4442,14 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                            adapter.method_span or adapter.span, code="SX0302")
             e.ty = T.NEVER
             return e
+        if _is_char_literal_range(rng):
+            # loop over the code points with the same adapter, as a plain range does
+            self.fresh_count += 1
+            e.iter = rng
+            codes = _char_range_loop(e, f"__code_{self.fresh_count}")
+            adapter.receiver = codes.iter
+            codes.iter = adapter
+            return self.expr(codes, expected)
         elem = self.range_iter(rng).ty.elem
         unbound = isinstance(elem, T.IntVar) and elem.bound is None
         type_name = None if unbound or not T.is_int(elem) else elem.name()
