@@ -173,6 +173,53 @@ def args_as_iterator(e: ast.Expr, user_fns) -> None:
         e = inner
 
 
+ITER_FUNCTIONS = {"repeat": 1, "repeat_n": 2, "once": 1}
+
+
+def _iter_function(e: ast.Expr, user_fns) -> str | None:
+    """Return `repeat`, `repeat_n` or `once` when `e` calls that function of
+    `std::iter` with the right number of arguments."""
+    if not isinstance(e, ast.Call) or not isinstance(e.func, ast.Path):
+        return None
+    segments = e.func.segments
+    name = segments[-1]
+    if ITER_FUNCTIONS.get(name) != len(e.args) or \
+            segments[:-1] not in ([], ["iter"], ["std", "iter"]) or \
+            (len(segments) == 1 and name in user_fns):
+        return None
+    return name
+
+
+def iter_functions_as_vecs(node: ast.Node, user_fns) -> None:
+    """Turn `std::iter::repeat(x).take(n)`, `repeat_n(x, n)` and `once(x)`, where an
+    iterator method reads them, into iterators over `vec![x; n]` and `vec![x]`.
+
+    Rust clones `x` for each item, as `vec![x; n]` does.  `repeat(x)` without a
+    `take` is endless, and stays an unknown function."""
+    if isinstance(node, ast.MethodCall) and node.method == "take" and len(node.args) == 1 \
+            and _iter_function(node.receiver, user_fns) == "repeat":
+        repeated = node.receiver
+        node.receiver = ast.VecLit(repeated.span, list(repeated.args), node.args[0])
+        node.method, node.args = "into_iter", []
+        return
+    if isinstance(node, ast.MethodCall):
+        places = [("receiver", node.receiver)] + list(enumerate(node.args))
+    elif isinstance(node, ast.For):
+        places = [("iter", node.iter)]
+    else:
+        return
+    for place, e in places:
+        name = _iter_function(e, user_fns)
+        if name is None or name == "repeat":
+            continue
+        items = ast.VecLit(e.span, [e.args[0]], e.args[1] if name == "repeat_n" else None)
+        vec = ast.MethodCall(e.span, items, "into_iter", [], [], e.span)
+        if isinstance(place, int):
+            node.args[place] = vec
+        else:
+            setattr(node, place, vec)
+
+
 def case_mapping_as_chars(node: ast.Node) -> None:
     """Insert `.chars()` after `c.to_uppercase()` or `c.to_lowercase()` where an iterator
     method or a `for` loop reads it.

@@ -758,6 +758,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                         node.method = "split_whitespace"
                     node.args = [_method_path_closure(a) for a in node.args]
                     iter_chains.args_as_iterator(node, self.sigs)
+                iter_chains.iter_functions_as_vecs(node, self.sigs)
                 iter_chains.case_mapping_as_chars(node)
             std_io.rewrite(fn.body, self.sigs)
             cursors.add_positions(fn.body)
