@@ -975,6 +975,16 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         shows it: the items of a sequence local, of a range of literals, or of a
         string's `split`, `lines`, `split_whitespace`, `chars` or `bytes`."""
         for node in (n for s in later for n in ast.walk(s)):
+            if isinstance(node, ast.MethodCall) and node.args and \
+                    isinstance(node.args[0], ast.Closure) and \
+                    _closure_binds_item(node.args[0], name) and \
+                    isinstance(node.receiver, ast.MethodCall) and node.receiver.method in (
+                        "iter", "into_iter", "iter_mut", "chars", "bytes", "split",
+                        "split_whitespace", "lines"):
+                # `v.iter().all(|x| seen.insert(*x))`: the items of `v`, as a loop has
+                loop = ast.For(node.span, ast.NamePattern(node.span, name), node.receiver,
+                               ast.Block(node.span, [], None))
+                return self._later_local_type(name, [loop])
             if isinstance(node, ast.Let) and isinstance(node.pattern, ast.NamePattern) and \
                     node.pattern.name == name and node.type is not None:
                 return self.resolve_type(node.type)
@@ -5049,6 +5059,24 @@ STRING_METHODS = {
     "to_ascii_lowercase": ([], T.STRING),
     "repeat": ([T.USIZE], T.STRING),
 }
+
+
+def _closure_binds_item(f: ast.Closure, name: str) -> bool:
+    """Return whether the first parameter of `f` is `name`, or `&name` or `(name)`,
+    which the parser binds with a `let` at the top of the body."""
+    if not f.params:
+        return False
+    first = f.params[0][0]
+    if first == name:
+        return True
+    body = f.body
+    if not (isinstance(body, ast.Block) and body.stmts and isinstance(body.stmts[0], ast.Let)):
+        return False
+    let = body.stmts[0]
+    init = let.init.operand if isinstance(let.init, ast.Unary) and let.init.op == "*" \
+        else let.init
+    return isinstance(let.pattern, ast.NamePattern) and let.pattern.name == name and \
+        isinstance(init, ast.Path) and init.segments == [first]
 
 
 def _is_char_literal_range(e: ast.Expr) -> bool:
