@@ -237,11 +237,12 @@ def _debug_struct(cg: Codegen, slot, v, ty: T.StructT, flags: Flags) -> None:
     name = ty.struct.rsplit("::", 1)[-1]  # `Point`, not the key `geometry::Point`
     name = name.split("__")[0] if "__" in name.lstrip("_") else name
     names = [f for f, _ in fields]
-    if name == "HashMap" and names == ["__keys", "__vals", "__slots"]:
+    if name == "HashMap" and names == ["__keys", "__vals", "__slots"] or \
+            name == "BTreeMap" and names == ["__keys", "__vals"]:
         _debug_map(cg, slot, _member(cg, v, 0), _member(cg, v, 1), fields[0][1].elem,
                    fields[1][1].elem, flags)
         return
-    if name == "HashSet" and names == ["__map"]:
+    if name in ("HashSet", "BTreeSet") and names == ["__map"]:
         inner_map = _member(cg, v, 0)
         if not isinstance(inner_map.type, ir.PointerType) and is_large(inner_map.type):
             inner_map = cg.spill(inner_map)

@@ -1462,7 +1462,7 @@ _ALL = [
     """),
     _code("SX0805", "unsupported type", """
         The type exists in Rust's language or standard library but not in
-        sxc, such as `i128`, `Rc` or `BTreeMap`.  The widest
+        sxc, such as `i128`, `Rc` or `RefCell`.  The widest
         integers are `i64` and `u64`, and the help line suggests what to use
         for the others.
     """, """

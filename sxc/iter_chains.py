@@ -220,6 +220,28 @@ def iter_functions_as_vecs(node: ast.Node, user_fns) -> None:
             setattr(node, place, vec)
 
 
+# the sources whose `next()` reads the first item of a sequence
+NEXT_SOURCES = ("iter", "into_iter", "keys", "values", "into_keys", "into_values")
+
+
+def next_as_consumer(node: ast.Node) -> None:
+    """Turn `chain.next()` into `chain.nth(0)` and `chain.next_back()` into
+    `chain.last()` where `chain` is written in place, such as
+    `v.iter().filter(f).next()`: both take one item, and `nth` stops at it.
+
+    `it.next()` on a local `it` stays a step of that iterator."""
+    if not (isinstance(node, ast.MethodCall) and not node.args and
+            node.method in ("next", "next_back") and isinstance(node.receiver, ast.MethodCall)):
+        return
+    inner = node.receiver.method
+    if node.method == "next" and (inner in ADAPTERS or inner in NEXT_SOURCES and
+                                  not node.receiver.args):
+        node.method, node.args = "nth", [ast.IntLit(node.span, 0, "usize")]
+    elif node.method == "next_back" and (inner in ADAPTERS or inner in NEXT_SOURCES or
+                                         inner in VEC_SOURCES):
+        node.method = "last"
+
+
 def case_mapping_as_chars(node: ast.Node) -> None:
     """Insert `.chars()` after `c.to_uppercase()` or `c.to_lowercase()` where an iterator
     method or a `for` loop reads it.
@@ -1018,7 +1040,7 @@ def rewrite_chain(consumer: ast.MethodCall, chain: Chain, result_type: ast.TypeE
             return [ast.ExprStmt(span, builder.call(f, [item]), True)]
         result = ast.UnitLit(span)
     elif name == "fold":
-        acc = builder.var("acc", consumer.args[0], True)
+        acc = builder.var("acc", consumer.args[0], True, result_type)
         f = builder.function(consumer.args[1])
 
         def sink(item):
@@ -1399,7 +1421,14 @@ class IterChainMixin:
         return self.seq_source_ok(chain.source, chain.method == "iter_mut")
 
     def chain_result_type(self, e: ast.MethodCall, expected) -> ast.TypeExpr | None:
-        """Return the type a `sum`, `product` or `collect` produces, from `::<T>` or context."""
+        """Return the type a `sum`, `product`, `collect` or `fold` produces, from `::<T>`
+        or context."""
+        if e.method == "fold":
+            # the accumulator takes a known expected type, which a `HashMap::new()`
+            # as the start needs
+            known = expected is not None and not T.has_hole(expected) and \
+                not isinstance(T.prune(expected), (T.NeverT, T.LiteralVar))
+            return ast.ResolvedType(e.span, T.prune(expected)) if known else None
         if e.method not in ("sum", "product", "collect"):
             return None
         span = e.method_span or e.span

@@ -25,12 +25,11 @@ LIBRARY_CRATES = {"simplex_training": ("simplex_training", "meta_trainer")}
 
 # Types of Rust's standard library that `runtime/std.sx` defines, which a
 # `use std::..` of them leaves as they are.
-PRELUDE_STD_TYPES = frozenset({"HashMap", "HashSet", "BinaryHeap", "Reverse"})
+PRELUDE_STD_TYPES = frozenset({"HashMap", "HashSet", "BTreeMap", "BTreeSet", "BinaryHeap",
+                               "Reverse"})
 
 # Types of Rust's standard library that sxc lacks, with what to use instead.
 UNSUPPORTED_STD = {
-    "BTreeMap": "use a sorted `Vec` of pairs",
-    "BTreeSet": "use a sorted `Vec`",
     "Rc": "store the value directly, or index into a `Vec`",
     "Arc": "store the value directly, or index into a `Vec`",
     "RefCell": "pass `&mut` references instead",

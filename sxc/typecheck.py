@@ -448,8 +448,14 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             return T.UNIT
         generic = self.generic_type(te)
         if generic is not None:
-            if self.collection_kind(generic) is not None and te.args:
-                self.require_hash(T.prune(self.resolve_type(te.args[0])), te.args[0].span)
+            if self.collection_kind(generic) is not None and te.args and \
+                    not te.args[0].span.file.startswith("<runtime>"):
+                # the user's annotation names the key type, not the set's own map
+                key = T.prune(self.resolve_type(te.args[0]))
+                if name in ("HashMap", "HashSet"):
+                    self.require_hash(key, te.args[0].span)
+                else:
+                    self.require_sorted_key(key, te.args[0].span)
             return generic
         bound = self.type_env.get(te.path[0]) if len(te.path) == 2 and self.type_env else None
         if isinstance(bound, (T.StructT, T.EnumT)) and not te.args:
@@ -759,6 +765,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                     node.args = [_method_path_closure(a) for a in node.args]
                     iter_chains.args_as_iterator(node, self.sigs)
                 iter_chains.iter_functions_as_vecs(node, self.sigs)
+                iter_chains.next_as_consumer(node)
                 iter_chains.case_mapping_as_chars(node)
             std_io.rewrite(fn.body, self.sigs)
             cursors.add_positions(fn.body)
@@ -902,7 +909,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         guesses: dict[str, T.Type] = {}
 
         def type_of(arg: ast.Expr) -> T.Type | None:
-            found = self.syntactic_type(arg)
+            found = self.literal_or_syntactic_type(arg)
             if found is None and isinstance(arg, ast.Path) and len(arg.segments) == 1:
                 found = self._later_local_type(arg.segments[0], later)
             if found is None and (isinstance(arg, ast.Ref) or isinstance(arg, ast.Unary)
@@ -943,17 +950,26 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 if found is not None:
                     guesses[generic] = found
 
+        # `let mut m = acc;`, as the inlined closure of a `fold` binds its accumulator
+        names = {name}
+        for node in (n for s in later for n in ast.walk(s)):
+            if isinstance(node, ast.Let) and isinstance(node.pattern, ast.NamePattern) and \
+                    isinstance(node.init, ast.Path) and len(node.init.segments) == 1 and \
+                    node.init.segments[0] in names:
+                names.add(node.pattern.name)
         for node in (n for s in later for n in ast.walk(s)):
             if not isinstance(node, ast.MethodCall):
                 continue
             if node.method in ("or_insert", "or_insert_with") and len(node.args) == 1 and \
                     isinstance(node.receiver, ast.MethodCall) and node.receiver.method == "entry" \
                     and isinstance(node.receiver.receiver, ast.Path) and \
-                    node.receiver.receiver.segments == [name] and len(sdef.generics) == 2:
+                    len(node.receiver.receiver.segments) == 1 and \
+                    node.receiver.receiver.segments[0] in names and len(sdef.generics) == 2:
                 guess(sdef.generics[0], node.receiver.args[0])
                 if node.method == "or_insert":
                     guess(sdef.generics[1], node.args[0])
-            if not (isinstance(node.receiver, ast.Path) and node.receiver.segments == [name]):
+            if not (isinstance(node.receiver, ast.Path) and len(node.receiver.segments) == 1
+                    and node.receiver.segments[0] in names):
                 continue
             templates = [t for t in self.method_templates.get(struct, [])
                          if t.fn.name == node.method]
@@ -970,11 +986,30 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             stmt.type = ast.NamedType(init.span, [struct], [
                 ast.ResolvedType(init.span, guesses[g]) for g in sdef.generics])
 
-    def _later_local_type(self, name: str, later: list[ast.Stmt]) -> T.Type | None:
+    def _later_local_type(self, name: str, later: list[ast.Stmt],
+                          depth: int = 0) -> T.Type | None:
         """Return the type of `name` where a later `let name: T` or `for name in ..`
         shows it: the items of a sequence local, of a range of literals, or of a
-        string's `split`, `lines`, `split_whitespace`, `chars` or `bytes`."""
+        string's `split`, `lines`, `split_whitespace`, `chars` or `bytes`.  A
+        `let name = other;` or `let name = *other;` asks about `other`, and
+        `let name = v[i];` takes the items of the local `v`."""
         for node in (n for s in later for n in ast.walk(s)):
+            if isinstance(node, ast.Let) and isinstance(node.pattern, ast.NamePattern) and \
+                    node.pattern.name == name and node.type is None and depth < 4:
+                source = node.init.operand if isinstance(node.init, ast.Unary) and \
+                    node.init.op == "*" else node.init
+                if isinstance(source, ast.Path) and len(source.segments) == 1:
+                    found = self._later_local_type(source.segments[0], later, depth + 1)
+                    if found is not None:
+                        return found
+                if isinstance(source, ast.Index) and isinstance(source.base, ast.Path) and \
+                        len(source.base.segments) == 1 and \
+                        not isinstance(source.index, ast.Range):
+                    local = self.lookup(source.base.segments[0])
+                    elem = getattr(T.strip_refs(T.prune(local.ty)), "elem", None) \
+                        if local is not None else None
+                    if elem is not None and not T.has_hole(elem):
+                        return T.prune(elem)
             if isinstance(node, ast.MethodCall) and node.args and \
                     isinstance(node.args[0], ast.Closure) and \
                     _closure_binds_item(node.args[0], name) and \
@@ -1039,13 +1074,13 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 typed = [end for end in ends
                          if not isinstance(end, (ast.IntLit, ast.FloatLit))
                          and self.syntactic_type(end) is not None]
-                return self.syntactic_type((suffixed or typed or ends)[0])
+                return self.literal_or_syntactic_type((suffixed or typed or ends)[0])
             seq = it.operand if isinstance(it, ast.Ref) else it
             if isinstance(seq, ast.MethodCall) and seq.method in ("iter", "into_iter") and \
                     not seq.args:
                 seq = seq.receiver
             if isinstance(seq, (ast.ArrayLit, ast.VecLit)) and seq.items:
-                return self.syntactic_type(seq.items[0])
+                return self.literal_or_syntactic_type(seq.items[0])
             if isinstance(seq, ast.Path) and len(seq.segments) == 1:
                 local = self.lookup(seq.segments[0])
                 elem = getattr(T.strip_refs(T.prune(local.ty)), "elem", None) \
@@ -1058,13 +1093,23 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
     def guess_returned_vec(self, stmt: ast.Let, body: ast.Block, index: int) -> None:
         """Annotate `let mut dist = vec![None; n];` with the function's result type when
         the function returns `dist`, so that a later `dist[0] = Some(0)` makes the
-        `Option<usize>` that the result needs, as Rust infers it."""
+        `Option<usize>` that the result needs, as Rust infers it.  So is
+        `let mut m = BTreeMap::new();` of the result's generic struct, whose later
+        `m.insert(k, 0)` would otherwise guess `i64`."""
         init = stmt.init
-        if not (isinstance(stmt.pattern, ast.NamePattern) and isinstance(init, ast.VecLit)
-                and isinstance(self.ret_type, T.VecT)):
+        if not isinstance(stmt.pattern, ast.NamePattern):
             return
-        if not any(isinstance(n, ast.Path) and n.segments == ["None"] for n in ast.walk(init)) \
-                and init.items:
+        ret = T.prune(self.ret_type)
+        if isinstance(init, ast.Call) and isinstance(init.func, ast.Path) and \
+                len(init.func.segments) >= 2 and init.func.segments[-1] == "new" and \
+                not init.args and not init.func.type_args and isinstance(ret, T.StructT):
+            generic = self.instance_of.get(ret.struct, (None,))[0]
+            if generic is None or generic.rsplit("::", 1)[-1] != init.func.segments[-2]:
+                return
+        elif not (isinstance(init, ast.VecLit) and isinstance(ret, T.VecT)):
+            return
+        elif not any(isinstance(n, ast.Path) and n.segments == ["None"]
+                     for n in ast.walk(init)) and init.items:
             return
         name = stmt.pattern.name
         later = body.stmts[index + 1:]
@@ -1076,6 +1121,15 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             and n.value.segments == [name] for s in later for n in ast.walk(s))
         if returned:
             stmt.type = ast.ResolvedType(stmt.span, self.ret_type)
+
+    def literal_or_syntactic_type(self, e: ast.Expr) -> T.Type | None:
+        """Return `syntactic_type(e)`, but for an unsuffixed literal a new variable that
+        its later uses decide, as Rust infers `m.insert(k, 0)` into a `usize`."""
+        if isinstance(e, ast.IntLit) and not e.suffix:
+            return T.IntVar()
+        if isinstance(e, ast.FloatLit) and not e.suffix:
+            return T.FloatVar()
+        return self.syntactic_type(e)
 
     def syntactic_type(self, e: ast.Expr) -> T.Type | None:
         """Return the type that `e` has by its form alone, or None."""
@@ -1303,9 +1357,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 block.stmts[i + 1:i + 1] = fields[1:]
                 stmt = fields[0]
             if isinstance(stmt, ast.Let) and stmt.type is None:
-                self.guess_generic_new(stmt, block.stmts[i + 1:])
                 if block is getattr(self, "fn_body", None):
                     self.guess_returned_vec(stmt, block, i)
+                if stmt.type is None:
+                    self.guess_generic_new(stmt, block.stmts[i + 1:])
             out = self.stmt(stmt)
             if out is not None:
                 stmts.append(out)
@@ -2862,6 +2917,33 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                             "tuples, arrays, `Vec`s and `#[derive(Hash)]` structs of them",
                        code="SX0311")
 
+    def require_sorted_key(self, ty: T.Type, span) -> None:
+        """Report a key type of a `BTreeMap` (or item type of a `BTreeSet`) that has no
+        total order, once per type, at the first place that names it."""
+        if self.sortable_key(ty) or str(ty) in self.unhashable:
+            return
+        self.unhashable.add(str(ty))
+        self.rep.error(f"the trait `Ord` is not implemented for `{ty}`", span,
+                       help="the keys of a `BTreeMap` and the items of a `BTreeSet` may be "
+                            "integers, `char`, `bool`, strings, enums, and tuples, arrays, "
+                            "`Vec`s and `#[derive(PartialOrd, Ord)]` structs of them",
+                       code="SX0311")
+
+    def sortable_key(self, ty: T.Type) -> bool:
+        ty = T.strip_refs(T.prune(ty))
+        if isinstance(ty, (T.IntT, T.BoolT, T.StrT, T.NeverT, T.HoleT, T.EnumT)):
+            return True
+        if isinstance(ty, T.TupleT):
+            return all(self.sortable_key(i) for i in ty.items)
+        if isinstance(ty, (T.ArrayT, T.VecT, T.SliceT)):
+            return self.sortable_key(ty.elem)
+        if isinstance(ty, T.StructT) and ty.struct in self.program.structs:
+            derives = self.program.structs[ty.struct].derives
+            return "Ord" in derives or "PartialOrd" in derives or \
+                bool(self.operator_methods(ty.struct, "cmp") or
+                     self.operator_methods(ty.struct, "partial_cmp"))
+        return False
+
     def hashable(self, ty: T.Type) -> bool:
         ty = T.strip_refs(T.prune(ty))
         if isinstance(ty, (T.IntT, T.BoolT, T.StrT, T.NeverT, T.HoleT, T.LiteralVar)):
@@ -2884,7 +2966,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         if e.type_args:
             written = e.type_args[0]
             if not (isinstance(written, ast.NamedType) and written.path[-1] in (
-                    "Result", "Option", "HashMap", "HashSet")):
+                    "Result", "Option", "HashMap", "HashSet", "BTreeMap", "BTreeSet")):
                 return None
             if _hole_collection_type(written):
                 return self.collect_collection_inferred(e, written)
@@ -4990,7 +5072,8 @@ def _mutable_ref(ty: T.Type) -> bool:
 
 def _hole_collection_type(te) -> bool:
     """Return whether `te` is `HashSet<_>`, `HashMap<_, _>` or another with a `_`."""
-    return isinstance(te, ast.NamedType) and te.path[-1] in ("HashSet", "HashMap") and \
+    return isinstance(te, ast.NamedType) and \
+        te.path[-1] in ("HashSet", "HashMap", "BTreeSet", "BTreeMap") and \
         any(_is_hole_type(a) for a in te.args)
 
 

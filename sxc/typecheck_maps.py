@@ -57,14 +57,17 @@ class MapChecks:
     """Methods of `Checker` for `HashMap` and `HashSet`."""
 
     def collection_kind(self, t: T.Type | None) -> str | None:
-        """Return "map" for a `HashMap`, "set" for a `HashSet`, else None."""
+        """Return "map" for a `HashMap` or `BTreeMap`, "set" for a `HashSet` or
+        `BTreeSet`, else None."""
         t = T.strip_refs(T.prune(t)) if t is not None else None
         if not isinstance(t, T.StructT):
             return None
         generic = self.instance_of.get(t.struct, (None,))[0]
-        if generic == self.program.prelude_key("HashMap"):
+        if generic in (self.program.prelude_key("HashMap"),
+                       self.program.prelude_key("BTreeMap")):
             return "map"
-        if generic == self.program.prelude_key("HashSet"):
+        if generic in (self.program.prelude_key("HashSet"),
+                       self.program.prelude_key("BTreeSet")):
             return "set"
         return None
 
@@ -86,6 +89,9 @@ class MapChecks:
         if call.args or call.method not in MAP_SOURCES:
             return None
         owner = call.receiver
+        if isinstance(owner, ast.MethodCall) and owner.method == "clone" and not owner.args:
+            # `m.clone().into_iter()` walks the same entries as `m.iter()`
+            owner = owner.receiver
         if not _path_like(owner):
             return None
         kind = self.collection_kind(self.probe_type(owner))
@@ -273,9 +279,9 @@ class MapChecks:
             e.ty = T.NEVER
             return e
         kind = written.path[-1]
-        if kind == "HashMap":
+        if kind in ("HashMap", "BTreeMap"):
             if not (isinstance(elem, T.TupleT) and len(elem.items) == 2):
-                self.rep.error(f"a `HashMap` cannot be collected from items of type `{elem}`",
+                self.rep.error(f"a `{kind}` cannot be collected from items of type `{elem}`",
                                span, help="collect pairs `(key, value)`", code="SX0301")
                 e.ty = T.NEVER
                 return e

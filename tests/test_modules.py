@@ -321,10 +321,10 @@ def test_syntax_error_in_module_file(tmp_path):
 
 
 def test_unsupported_std_type(tmp_path):
-    files = {"main.sx": "use std::collections::BTreeMap;\nfn main() { }\n"}
+    files = {"main.sx": "use std::rc::Rc;\nfn main() { }\n"}
     rendered = first_error(tmp_path, files)
-    expect(rendered, tmp_path, "main.sx", 1, 5, "sxc does not support `BTreeMap`", files,
-           "use a sorted `Vec` of pairs")
+    expect(rendered, tmp_path, "main.sx", 1, 5, "sxc does not support `Rc`", files,
+           "store the value directly, or index into a `Vec`")
 
 
 def test_cli_reports_missing_module_without_traceback(tmp_path):

@@ -19,6 +19,14 @@ ERRORS = [
      "use std::collections::HashMap;\nfn main() {\n    let m: HashMap<f64, i32> = HashMap::new();\n"
      "    println!(\"{}\", m.len());\n}\n",
      3, 20, "the trait `Hash` is not implemented for `f64`", "`#[derive(Hash)]` structs"),
+    ("btreemap_float_key",
+     "use std::collections::BTreeMap;\nfn main() {\n    let m: BTreeMap<f64, i32> = BTreeMap::new();\n"
+     "    println!(\"{}\", m.len());\n}\n",
+     3, 21, "the trait `Ord` is not implemented for `f64`", "`#[derive(PartialOrd, Ord)]` structs"),
+    ("btreeset_unordered_struct",
+     "use std::collections::BTreeSet;\n#[derive(PartialEq)]\nstruct P { x: i32 }\nfn main() {\n"
+     "    let s: BTreeSet<P> = BTreeSet::new();\n    println!(\"{}\", s.len());\n}\n",
+     5, 21, "the trait `Ord` is not implemented for `P`", None),
     ("hashmap_get_mut_let",
      "use std::collections::HashMap;\nfn main() {\n    let mut m: HashMap<i32, i32> = HashMap::new();\n"
      "    let v = m.get_mut(&1);\n}\n",
