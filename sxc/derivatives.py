@@ -63,11 +63,11 @@ rule("sub",     2, "v - w",                      "d - e")
 rule("mul",     2, "v * w",                      "d * w + v * e")
 rule("div",     2, "v / w",                      "(d - r * e) / w")
 rule("rem",     2, "v % w",                      "d - (v / w).trunc() * e",               "jumps where v / w is a nonzero integer, and there the slope uses trunc(v / w), as JAX's rem does")
-rule("powf",    2, "v.powf(w)",                  "w * v.powf(w - 1.0) * d + (if v == 0.0 { 0.0 } else { v.ln() }) * r * e", "reads ln(0) as 0 in the exponent term")
+rule("powf",    2, "v.powf(w)",                  "(if w == 0.0 { 0.0 } else { w * v.powf(w - 1.0) }) * d + (if v == 0.0 { 0.0 } else { v.ln() }) * r * e", "slope 0 in the base for the exponent 0, and ln(0) read as 0 in the exponent term, as in JAX")
 rule("atan2",   2, "v.atan2(w)",                 "(w * d - v * e) / (v * v + w * w)",     "NaN at the origin")
 rule("hypot",   2, "v.hypot(w)",                 "(v * d + w * e) / r",                   "NaN at the origin (0 / 0), where JAX's rule gives 0.5")
-rule("max",     2, "v.max(w)",                   "if v > w { d } else if v < w { e } else { 0.5 * (d + e) }", "a tie splits the tangent evenly")
-rule("min",     2, "v.min(w)",                   "if v < w { d } else if v > w { e } else { 0.5 * (d + e) }", "a tie splits the tangent evenly")
+rule("max",     2, "v.max(w)",                   "if v > w || w != w { d } else if v < w || v != v { e } else { 0.5 * (d + e) }", "a tie splits the tangent evenly; a NaN operand passes the other's")
+rule("min",     2, "v.min(w)",                   "if v < w || w != w { d } else if v > w || v != v { e } else { 0.5 * (d + e) }", "a tie splits the tangent evenly; a NaN operand passes the other's")
 
 # A constant operand contributes no tangent term at all (a symbolic zero), so
 # an infinite dual value never meets the constant's zero tangent to make NaN.
@@ -84,7 +84,7 @@ CONSTANT_RULES: dict[str, tuple[str, str]] = {
     "c_div":  ("c / v",        "-(r * d) / v"),
     "rem_c":  ("v % c",        "d"),
     "c_rem":  ("c % v",        "-((c / v).trunc()) * d"),
-    "powf_c": ("v.powf(c)",    "c * v.powf(c - 1.0) * d"),
+    "powf_c": ("v.powf(c)",    "(if c == 0.0 { 0.0 } else { c * v.powf(c - 1.0) }) * d"),
     "c_powf": ("c.powf(v)",    "(if c == 0.0 { 0.0 } else { c.ln() }) * r * d"),
 }
 

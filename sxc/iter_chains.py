@@ -620,15 +620,19 @@ class _Builder(seq_adapters._Builder):
             count = self.usize_var("n", self.binary("/", seq_count, size))
             return count, lambda k: sub_slice(self.binary("*", k, size),
                                               self.binary("*", self.binary("+", k, one), size))
-        # chunks: the last one contains what is left
-        count = self.usize_var("n", self.binary("/", self.binary(
-            "-", self.binary("+", seq_count, size), one), size))
+        # chunks: the last one contains what is left; neither the count nor the end
+        # of a chunk adds `size`, which may be close to `usize::MAX`
+        partial = ast.If(self.span, self.binary("!=", self.binary("%", seq_count, size),
+                                                self.usize(0)),
+                         self.block(one), self.block(self.usize(0)))
+        count = self.usize_var("n", self.binary("+", self.binary("/", seq_count, size),
+                                                partial))
 
         def chunk(k: ast.Expr) -> ast.Expr:
             start = self.binary("*", k, size)
-            end = self.binary("+", start, size)
-            last = ast.If(self.span, self.binary("<", end, seq_count), self.block(end),
-                          self.block(seq_count))
+            left = self.binary("-", seq_count, start)
+            last = ast.If(self.span, self.binary("<", size, left),
+                          self.block(self.binary("+", start, size)), self.block(seq_count))
             return sub_slice(self.binary("*", k, size), last)
         return count, chunk
 

@@ -347,7 +347,16 @@ class Native:
         if arg_types and arg_types[0] == I64 and len(arg_types) == 2:
             args[0] = b.trunc(args[0], I32)  # precision for `%.*`
         n = b.call(self.libc("snprintf"), [b.gep(data, [length]), const_i64(400), g] + args)
-        b.store(b.add(length, b.sext(n, I64)), len_ptr)
+        n = b.sext(n, I64)
+        # a longer text (`{:.1000}`, `{:.340}` of `f64::MAX`) was cut at 400 bytes:
+        # make room for all of it and write it again
+        with b.if_then(b.icmp_signed(">=", n, const_i64(400)), likely=False):
+            room = b.add(n, const_i64(1))
+            b.call(self.routine("buf_reserve"), [hdr, room])
+            moved = b.load(b.gep(hdr, [const_i64(0), ir.Constant(I32, 0)]))
+            b.call(self.libc("snprintf"), [b.gep(moved, [length]), room, g] + args)
+        n = b.select(b.icmp_signed("<", n, const_i64(0)), const_i64(0), n)
+        b.store(b.add(length, n), len_ptr)
         b.ret_void()
         return fn
 

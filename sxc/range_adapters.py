@@ -74,6 +74,12 @@ class _Builder:
             annotation = ast.NamedType(self.span, [self.type_name])
         return ast.Let(self.span, ast.NamePattern(self.span, name, mutable), annotation, init)
 
+    def wide(self, e: ast.Expr) -> ast.Cast:
+        return ast.Cast(self.span, e, ast.NamedType(self.span, ["u64"]))
+
+    def method(self, receiver: ast.Expr, name: str, arg: ast.Expr) -> ast.MethodCall:
+        return ast.MethodCall(self.span, receiver, name, [arg], [], self.span)
+
     def binary(self, op: str, left: ast.Expr, right: ast.Expr) -> ast.Binary:
         return ast.Binary(self.span, op, left, right)
 
@@ -126,26 +132,33 @@ class _Builder:
                                loop.label)
 
     def stepped(self, loop: ast.For, rng: ast.Range, step_expr: ast.Expr) -> ast.Block:
+        """`step_by(s)`: the counter and the end keep the range's type, while the step
+        and the distance left are `u64`, so a step wider than the type and a signed
+        range wider than the type's `MAX` stop where Rust stops."""
         end, step = self.fresh("end"), self.fresh("step")
         nxt, more = self.fresh("next"), self.fresh("more")
-        step_init: ast.Expr = step_expr
-        if self.type_name is not None:
-            step_init = ast.Cast(self.span, step_expr, ast.NamedType(self.span, [self.type_name]))
         test = "<=" if rng.inclusive else "<"
         zero_step = ast.If(self.span, self.binary("==", self.name(step), ast.IntLit(self.span, 0)),
                            self.panic("assertion failed: step != 0"), None)
         lets: list[ast.Stmt] = [
             self.let(end, rng.end),
-            self.let(step, step_init),
+            ast.Let(self.span, ast.NamePattern(self.span, step, False),
+                    ast.NamedType(self.span, ["u64"]), self.wide(step_expr)),
             ast.ExprStmt(self.span, zero_step, False),
             self.let(nxt, rng.start, True),
             self.let(more, self.binary(test, self.name(nxt), self.name(end)), True,
                      typed=False),
         ]
-        # `end - next` cannot overflow while `next` has not passed `end`
-        remaining = self.binary("-", self.name(end), self.name(nxt))
+        # while `next` has not passed `end`, `end - next` in two's complement is the
+        # distance, also when a signed range is wider than the type's `MAX`
+        remaining = self.method(self.wide(self.name(end)), "wrapping_sub",
+                                self.wide(self.name(nxt)))
         fits = self.binary(">=" if rng.inclusive else ">", remaining, self.name(step))
-        step_up = ast.Block(self.span, [self.assign("+=", nxt, self.name(step))], None)
+        stepped = self.method(self.wide(self.name(nxt)), "wrapping_add", self.name(step))
+        # `as _` takes the counter's type where the range's is still open
+        stepped = ast.Cast(self.span, stepped, ast.NamedType(self.span, [self.type_name or "_"]))
+        step_up = ast.Block(self.span, [ast.Assign(self.span, "=", self.name(nxt), stepped)],
+                            None)
         advance = ast.ExprStmt(self.span, ast.If(self.span, fits, step_up,
                                                  self.flag_off(more)), False)
         return self.loop_block(lets, self.name(more), self.body(loop, nxt, [advance]),

@@ -39,7 +39,7 @@ from sxc.parse import char_literal
 from sxc.modules import CRATE, report_private, within_path
 from sxc.resolve import Program
 from sxc.typecheck_init import DeferredBinding, check_initialization
-from sxc.typecheck_match import MatchChecks
+from sxc.typecheck_match import MatchChecks, div_toward_zero
 from sxc.traits import ARITHMETIC_METHODS
 from sxc.typecheck_enum import EnumDataChecks, PartialVariantT
 from sxc.typecheck_result import ResultChecks, split_result_main
@@ -621,7 +621,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 self.rep.error("division by zero in a constant", e.span, code="SX0313")
                 return None
             ops = {"+": a + b, "-": a - b, "*": a * b,
-                   "/": int(a / b) if b else 0, "%": a % b if b else 0}
+                   "/": div_toward_zero(a, b) if b else 0,
+                   "%": a - b * div_toward_zero(a, b) if b else 0}
             if e.op in ops:
                 return ops[e.op]
         self.rep.error("array length must be a constant integer", e.span, code="SX0313")

@@ -821,9 +821,16 @@ def _gap_rows(domain) -> list:
     return []
 
 
+def div_toward_zero(a: int, b: int) -> int:
+    """Integer division that rounds toward zero, as Rust's `/` does, exactly."""
+    q = abs(a) // abs(b)
+    return q if (a < 0) == (b < 0) else -q
+
+
 _CONST_OPS = {
     "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
-    "/": lambda a, b: int(a / b) if b else None, "%": lambda a, b: a - b * int(a / b) if b else None,
+    "/": lambda a, b: div_toward_zero(a, b) if b else None,
+    "%": lambda a, b: a - b * div_toward_zero(a, b) if b else None,
     "<<": lambda a, b: a << b if 0 <= b < 128 else None, ">>": lambda a, b: a >> b if b >= 0 else None,
     "&": lambda a, b: a & b, "|": lambda a, b: a | b, "^": lambda a, b: a ^ b,
 }

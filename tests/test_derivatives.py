@@ -440,6 +440,31 @@ def test_tie(train, name, x, y, dx, dy, expected):
                              f"got der {got!r}, expected {expected!r}")
 
 
+@pytest.mark.parametrize("name, x, y, dx, dy, expected", [
+    ("max", 2.0, NAN, 1.0, 5.0, 1.0),
+    ("max", NAN, 2.0, 5.0, 1.0, 1.0),
+    ("min", 2.0, NAN, 1.0, 5.0, 1.0),
+    ("min", NAN, 2.0, 5.0, 1.0, 1.0),
+])
+def test_nan_operand(train, name, x, y, dx, dy, expected):
+    """max and min return the other operand when one is NaN, as f64's do, so the
+    tangent is that operand's: its slope is 1 and the NaN's is 0."""
+    got = getattr(train, f"r_{name}")(Dual(x, dx), Dual(y, dy)).der
+    assert got == expected, (f"{name}({x!r}, {y!r}) with tangents ({dx}, {dy}): "
+                             f"got der {got!r}, expected {expected!r}")
+
+
+@pytest.mark.parametrize("x", [0.0, -0.0, 2.0])
+def test_powf_zero_exponent(train, x):
+    """x.powf(0) is the constant 1, so its slope in x is 0, also at x = 0, where
+    y * x^(y-1) would be 0 * inf; JAX's pow jvp selects 0 there."""
+    dual_exponent = train.r_powf(Dual(x, 1.0), Dual(0.0, 0.0)).der
+    constant_exponent = train.r_powf_c(Dual(x, 1.0), 0.0).der
+    assert (dual_exponent, constant_exponent) == (0.0, 0.0), (
+        f"powf({x!r}, 0) with tangent 1: got ders {dual_exponent!r} (dual exponent) and "
+        f"{constant_exponent!r} (constant exponent), expected 0.0")
+
+
 @pytest.mark.parametrize("name, seed, expected", [
     ("sqrt", 1.0, INF),
     ("sqrt", 0.0, NAN),  # 0 * inf
