@@ -1321,6 +1321,14 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 self.bind(p, ty, keyword)
             pattern.ty = ty
         elif isinstance(pattern, ast.TuplePattern):
+            rests = [i for i, item in enumerate(pattern.items)
+                     if isinstance(item, ast.RestPattern)]
+            if len(rests) == 1 and isinstance(ty, T.TupleT) and \
+                    len(pattern.items) - 1 <= len(ty.items):
+                # `let (first, ..) = t;`: the `..` stands for the items left out
+                fill = [ast.WildPattern(pattern.span)
+                        for _ in range(len(ty.items) - len(pattern.items) + 1)]
+                pattern.items[rests[0]:rests[0] + 1] = fill
             if not isinstance(ty, T.TupleT) or len(ty.items) != len(pattern.items):
                 self.rep.error(f"mismatched types: expected a tuple of "
                                f"{len(pattern.items)}, found `{ty}`", pattern.span, code="SX0301")
@@ -2637,6 +2645,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             seq = T.prune(e.args[0].ty)
             if isinstance(seq, T.VecT) and T.is_int(T.prune(seq.elem)):
                 return self._builtin(e, "__free_vec", T.UNIT)
+        if name in ("black_box", "hint::black_box", "std::hint::black_box") and \
+                len(e.args) == 1:
+            # a hint to the optimiser that benchmarks give; the value itself
+            return self.expr(e.args[0], expected)
         if name in ("drop", "mem::drop", "std::mem::drop") and len(e.args) == 1:
             # NOTE: the value is not freed; a `Vec` that `sxc.drops` would free at
             # the end of its scope stays allocated until the program ends instead
