@@ -143,6 +143,20 @@ def check_trait_impl(impl: ast.ImplDef, reporter: Reporter) -> bool:
         return True  # `B::from(a)` and `a.into()` call the `from` this impl defines
     if trait in ("Ord", "PartialOrd"):
         return True  # `<`, `sort` and `max` call the `cmp` and `partial_cmp` it defines
+    if trait == "FromStr":
+        # `s.parse::<T>()` calls the `from_str` this impl defines
+        missing = [name for name, found in (
+            ("Err", "Err" in getattr(impl, "associated_types", {})),
+            ("from_str", any(m.name == "from_str" for m in impl.methods))) if not found]
+        if missing:
+            reporter.error("not all trait items implemented, missing: "
+                           + ", ".join(f"`{name}`" for name in missing),
+                           getattr(impl, "trait_span", None) or impl.span,
+                           help="implement `type Err = ..;` and `fn from_str(s: &str) -> "
+                                f"Result<Self, Self::Err>` in `impl FromStr for "
+                                f"{impl.type_name}`", code="SX0217")
+            return False
+        return True
     if trait == "Iterator":
         # `next` is a method of the type, which loops and chains call
         span = getattr(impl, "trait_span", None) or impl.span

@@ -4069,6 +4069,14 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             if target is None:
                 self.parse_target_error(e.span)
                 target = T.F64
+            owner = T.prune(target)
+            if isinstance(owner, (T.StructT, T.EnumT)) and \
+                    f"{owner.name()}::from_str" in self.sigs and not e.args:
+                # `impl FromStr for Point`: `s.parse::<Point>()` is `Point::from_str(s)`
+                e.receiver.checked = True
+                call = ast.Call(e.span, ast.Path(e.method_span or e.span,
+                                                 [owner.name(), "from_str"]), [e.receiver])
+                return self.expr(call, None)
             if not isinstance(target, T.HoleT) and not _parsable(target):
                 self.parse_target_error(e.span, target)
             e.target, e.ty = ("str", "parse"), T.ParseResultT(target)

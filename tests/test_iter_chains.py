@@ -105,8 +105,6 @@ CASES = [
      "a `String` cannot be collected from items of type `f64`", "collect `char`s or strings"),
     ("collect-bool", "let s: bool = v.iter().map(|x| x * 2.0).collect();", 45,
      "sxc collects iterator chains only into a `Vec<T>` or a `String`, not `bool`", None),
-    ("return-in-closure", "let s: f64 = v.iter().map(|x| { return 1.0; }).sum();", 37,
-     "sxc inlines the closures of an iterator chain", "write a `for` loop"),
     ("closure-arity", "let s: f64 = v.iter().map(|x, y| x * y).sum();", 31,
      "this closure takes 2 arguments but 1 is supplied here", None),
     ("adapter-arity", "let s: f64 = v.iter().take().sum();", 27,

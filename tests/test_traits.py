@@ -48,6 +48,13 @@ ERRORS = [
      "    type Item = f64;\n}\nfn main() { }\n",
      2, 6, "not all trait items implemented, missing: `next`",
      "implement `fn next(&mut self) -> Option<Self::Item>` in `impl Iterator for V`"),
+    ("from-str-without-from-str", "struct V { x: f64 }\nimpl FromStr for V {\n"
+     "    type Err = ();\n}\nfn main() { }\n",
+     2, 6, "not all trait items implemented, missing: `from_str`",
+     "`fn from_str(s: &str) -> Result<Self, Self::Err>`"),
+    ("from-str-without-err", "struct V { x: f64 }\nimpl FromStr for V {\n"
+     "    fn from_str(s: &str) -> Result<V, ()> { Err(()) }\n}\nfn main() { }\n",
+     2, 6, "not all trait items implemented, missing: `Err`", "`type Err = ..;`"),
     ("iterator-without-item", "struct V { x: f64 }\nimpl Iterator for V {\n"
      "    fn next(&mut self) -> Option<f64> { None }\n}\nfn main() { }\n",
      2, 6, "not all trait items implemented, missing: `Item`", "`type Item = f64;`"),
