@@ -1153,21 +1153,24 @@ _ALL = [
             }
         }
     """),
-    _code("SX0504", "value cannot be matched", """
-        sxc matches on integers, `bool`, `u8` characters, strings, enums
-        without data and tuples of them.  Compare other values with `if`.
+    _code("SX0504", "float literal in a pattern", """
+        Patterns compare integers, `bool`, `char`, strings and enums by value.
+        A float, alone or inside a tuple or a payload, matches only a binding
+        or `_`; compare it in a guard.
     """, """
         fn main() {
             let x = 0.5;
             match x {
-                _ => println!("any"),
+                0.5 => println!("half"),
+                _ => println!("other"),
             }
         }
     """, """
         fn main() {
             let x = 0.5;
-            if x < 1.0 {
-                println!("below one");
+            match x {
+                v if v == 0.5 => println!("half"),
+                _ => println!("other"),
             }
         }
     """),

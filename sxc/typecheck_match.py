@@ -325,8 +325,9 @@ class MatchChecks:
             subject = subject.inner
         domain = self.match_domain(T.strip_refs(subject))
         if domain is None and not T.contains_never(subject):
-            self.rep.error(f"sxc cannot `match` on a value of type `{subject}`",
-                           e.scrutinee.span, help=MATCH_HELP, code="SX0504")
+            # `match x { v if v < 0.0 => .. }` and `match (op, x)` with `x: f64`:
+            # bindings and `_` match a float, as they match a payload
+            domain = self._payload_domain(T.strip_refs(subject))
         e.arms = self.split_binding_alternatives(e.arms)
         if any(getattr(n, "ref_mut", False) for arm in e.arms for n in ast.walk(arm.pattern)):
             # `Some(ref mut inner)` borrows the scrutinee mutably
@@ -432,7 +433,9 @@ class MatchChecks:
             return P.StrDomain()
         if isinstance(t, T.TupleT):
             items = tuple(self.match_domain(i) for i in t.items)
-            return P.TupleDomain(items) if all(i is not None for i in items) else None
+            if all(i is not None for i in items):
+                return P.TupleDomain(items)
+            return None
         if isinstance(t, T.StructT) and t.struct in self.structs and \
                 not self._contains_by_value(t.struct, t.struct, True):
             # `match s { State { cost: 0, .. } => .. }`: the fields, as a tuple of them
@@ -720,7 +723,12 @@ class MatchChecks:
             out.ty = ty
             return value, out
         if isinstance(lit, ast.FloatLit):
-            self._pattern_mismatch(p, ty, "a floating-point number", match)
+            if T.is_float(T.strip_refs(ty)):
+                self.rep.error("sxc does not support float literals in patterns", p.span,
+                               help=f"bind the value and compare it in a guard: "
+                                    f"`v if v == {lit.value!r}`", code="SX0504")
+            else:
+                self._pattern_mismatch(p, ty, "a floating-point number", match)
             return None
         if isinstance(lit, ast.BoolLit):
             if not isinstance(ty, T.BoolT):

@@ -820,7 +820,7 @@ def test_unknown_type_reports_no_mismatch(tmp_path):
 
 
 def test_unknown_shift_operand_reports_once(tmp_path):
-    source = ("fn main() {\n    let s = black_box(3u32);\n"
+    source = ("fn main() {\n    let s = opaque_value(3u32);\n"
               "    println!(\"{}\", 1u32 << s);\n}\n")
     path, proc = sxc_cli(tmp_path, source)
     expect_error(proc, path, 2, 13, "cannot find", source, None, "SX0201")
