@@ -115,6 +115,9 @@ class ClosureMixin:
 
     def e_Closure(self, e: ast.Closure, expected):
         n = len(self.closures)
+        while f"__Closure{n}" in self.structs or f"__closure{n}" in self.sigs or \
+                f"__closure{n}" in self.program.functions:
+            n += 1  # a name the program uses itself, or an earlier closure's
         params = [self.resolve_type(te) if te is not None else None for _, te in e.params]
         ret = self.resolve_type(e.ret) if e.ret is not None else None
         if isinstance(expected, T.FnT) and len(expected.params) == len(params):
