@@ -181,6 +181,8 @@ UNSUPPORTED = [
      "keep the value in `main` and pass it as a `&mut` parameter"),
     (re.compile(r"^[ \t]*(#\[[^\]\n]*\][ \t]*)?extern[ \t]+crate\b", re.M), "`extern crate`",
      "sxc links no other crates; `use simplex_training::..` needs no `extern crate`"),
+    (re.compile(r"\b[0-9][0-9_]*(?:[iu]128)\b"), "128-bit integer literals",
+     "use `i64` or `u64`, whose bounds are about 9.2e18 and 1.8e19"),
 ]
 
 # A lifetime such as `'a`, but not a character literal such as `'a'`.
@@ -355,7 +357,7 @@ def _nesting_diagnostic(source: str, path: str) -> Diagnostic | None:
 UNSUPPORTED_WORDS = [
     ("dyn",), ("actor", "specialist", "hive", "anima", "module"),
     ("union",), ("macro_rules",), ("async",), ("unsafe",), (),
-    ("impl",), ("static",), ("extern",),
+    ("impl",), ("static",), ("extern",), ("128",),
 ]
 assert len(UNSUPPORTED_WORDS) == len(UNSUPPORTED)
 

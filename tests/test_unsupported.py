@@ -41,6 +41,8 @@ CASES = [
     ("rc", in_main("let r = Rc::new(1.0);"), 2, 13, "sxc does not support `Rc`", None),
     ("refcell", in_main("let r = std::cell::RefCell::new(1.0);"), 2, 24,
      "sxc does not support `RefCell`", "`&mut` references"),
+    ("u128-literal", in_main("let x = 5u128;"), 2, 13,
+     "sxc does not support 128-bit integer literals yet", "use `i64` or `u64`"),
     ("mutex", in_main("let m = Mutex::new(1);"), 2, 13, "sxc does not support `Mutex`",
      "single-threaded"),
     ("use-cell", "use std::cell::Cell;\nfn main() { }\n", 1, 5,
