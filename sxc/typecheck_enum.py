@@ -770,6 +770,20 @@ class EnumDataChecks:
             match = ast.Match(span, e.receiver, arms)
             match.let_form = "derived"
             return self.expr(match, None)
+        if e.method == "flatten" and not e.args:
+            item = T.prune(self.program.enums[base.enum].fields["Some"][0][1])
+            if self.instance_of.get(getattr(item, "enum", None), (None,))[0] != "Option":
+                return None  # no method `flatten` on an `Option` of something else
+            # `Some(Some(x))` is `Some(x)`; `Some(None)` and `None` are `None`
+            value = "__option_value"
+            arms = [ast.MatchArm(span, ast.VariantPattern(span, [base.enum, "Some"],
+                                                          [ast.NamePattern(span, value)]),
+                                 None, ast.Path(span, [value])),
+                    ast.MatchArm(span, ast.WildPattern(span), None, ast.Path(span, ["None"]))]
+            e.receiver.checked = True
+            match = ast.Match(span, e.receiver, arms)
+            match.let_form = "derived"
+            return self.expr(match, expected)
         if e.method == "as_deref" and not e.args:
             # `Option<&T>` is an `Option<T>` in sxc, so `as_deref` of an
             # `Option<Box<T>>` copies the boxed value, and of any other `Option` is
