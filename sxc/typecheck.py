@@ -2921,26 +2921,24 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
     def require_hash(self, ty: T.Type, span) -> None:
         """Report a key type of a `HashMap` (or item type of a `HashSet`) that has no
         hash, once per type, at the first place that names it."""
-        if self.hashable(ty) or str(ty) in self.unhashable:
-            return
-        self.unhashable.add(str(ty))
-        self.rep.error(f"the trait `Hash` is not implemented for `{ty}`", span,
-                       help="the keys of a `HashMap` and the items of a `HashSet` may be "
-                            "integers, `char`, `bool`, strings, enums without data, and "
-                            "tuples, arrays, `Vec`s and `#[derive(Hash)]` structs of them",
-                       code="SX0311")
+        self._require_key_trait(ty, span, self.hashable(ty), "Hash", "`HashMap`",
+                                "`HashSet`", "enums without data", "`#[derive(Hash)]`")
 
     def require_sorted_key(self, ty: T.Type, span) -> None:
         """Report a key type of a `BTreeMap` (or item type of a `BTreeSet`) that has no
         total order, once per type, at the first place that names it."""
-        if self.sortable_key(ty) or str(ty) in self.unhashable:
+        self._require_key_trait(ty, span, self.sortable_key(ty), "Ord", "`BTreeMap`",
+                                "`BTreeSet`", "enums", "`#[derive(PartialOrd, Ord)]`")
+
+    def _require_key_trait(self, ty: T.Type, span, satisfied: bool, trait: str, map_name: str,
+                           set_name: str, enums: str, derive: str) -> None:
+        if satisfied or str(ty) in self.unhashable:
             return
         self.unhashable.add(str(ty))
-        self.rep.error(f"the trait `Ord` is not implemented for `{ty}`", span,
-                       help="the keys of a `BTreeMap` and the items of a `BTreeSet` may be "
-                            "integers, `char`, `bool`, strings, enums, and tuples, arrays, "
-                            "`Vec`s and `#[derive(PartialOrd, Ord)]` structs of them",
-                       code="SX0311")
+        self.rep.error(f"the trait `{trait}` is not implemented for `{ty}`", span,
+                       help=f"the keys of a {map_name} and the items of a {set_name} may be "
+                            f"integers, `char`, `bool`, strings, {enums}, and tuples, arrays, "
+                            f"`Vec`s and {derive} structs of them", code="SX0311")
 
     def sortable_key(self, ty: T.Type) -> bool:
         ty = T.strip_refs(T.prune(ty))
