@@ -1370,12 +1370,19 @@ class IterChainMixin:
                     kept.append(d)
                 failed = True
                 continue
-            # a closure's result that is no `Option`: matched on (SX0504), or
-            # given where the consumer's `Option<T>` is expected (SX0301)
+            # a closure's result that is no `Option`: matched on as an `Option`
+            # (SX0301 with a note at the method), or given where the consumer's
+            # `Option<T>` is expected (SX0301)
+            at_method = [span for _, span in d.notes if span in methods]
+            matched = d.code == "SX0301" and d.message.endswith("found `Option`") and \
+                bool(at_method)
+            if matched:
+                d.span, d.notes = at_method[0], []
             mismatch = d.code == "SX0301" and "expected `Option<" in d.message
-            if (d.code == "SX0504" or mismatch) and d.span in methods:
-                found = d.message.partition("found " if mismatch else "of type ")[2] \
-                    or "another type"
+            if (matched or mismatch) and d.span in methods:
+                found = d.message.partition("found ")[2] if mismatch else \
+                    d.message.partition("expected ")[2].partition(", found")[0]
+                found = found or "another type"
                 d.message = (f"`{methods[d.span]}` takes a closure that returns an `Option`, "
                              f"but this one returns {found}")
                 d.help = "return `Some(value)` for the items to keep and `None` for the others"

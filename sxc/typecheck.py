@@ -21,8 +21,8 @@ import copy
 import math
 import re
 
-from sxc import ast, borrows, cursors, iter_chains, range_adapters, seq_adapters, \
-    std_io, user_iterators
+from sxc import ast, borrows, cursors, iter_chains, kept_adapters, range_adapters, \
+    seq_adapters, std_io, user_iterators
 from sxc import numbers as N
 from sxc.names import bound_names
 from sxc.typecheck_maps import MapChecks
@@ -769,6 +769,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 iter_chains.next_as_consumer(node)
                 iter_chains.case_mapping_as_chars(node)
             std_io.rewrite(fn.body, self.sigs)
+            kept_adapters.inline_kept_chains(fn.body)
             cursors.add_positions(fn.body)
         deferred = len(self.deferred)
         self.fn_body = fn.body
