@@ -43,6 +43,68 @@ def adapted_range(iterator: ast.Expr) -> tuple[ast.Range, ast.MethodCall] | None
     return None
 
 
+def stepped_reversed(iterator: ast.Expr) -> tuple[ast.Range, ast.Expr] | None:
+    """Return (range, step) when `iterator` is `(a..b).step_by(s).rev()`."""
+    if (isinstance(iterator, ast.MethodCall) and iterator.method == "rev"
+            and not iterator.args and isinstance(iterator.receiver, ast.MethodCall)
+            and iterator.receiver.method == "step_by" and len(iterator.receiver.args) == 1
+            and isinstance(iterator.receiver.receiver, ast.Range)
+            and iterator.receiver.receiver.start is not None
+            and iterator.receiver.receiver.end is not None):
+        return iterator.receiver.receiver, iterator.receiver.args[0]
+    return None
+
+
+def rewrite_stepped_reversed(loop: ast.For, rng: ast.Range, step_expr: ast.Expr,
+                             fresh: Callable[[str], str]) -> ast.Block:
+    """Return the loop over `(a..b).step_by(s).rev()`: the items `a + k*s` for `k`
+    from the last one's index down to 0, as Rust's `rev` of a stepped range gives.
+
+        {
+            let start = a; let end = b; let step: u64 = s as u64;
+            let count: u64 = if start < end { ((end as u64).wrapping_sub(start as u64)
+                                               - 1) / step + 1 } else { 0 };
+            for k in (0..count).rev() {
+                let i = start.wrapping_add((k * step) as _);
+                body
+            }
+        }
+
+    `count` and `k * step` are `u64`, and the item wraps back into the range's type,
+    so ranges as wide as the type work as a plain `step_by` does.  An inclusive range
+    counts `end - start` over `step`, plus one, when `start <= end`.
+    """
+    b = _Builder(loop.span, None, fresh)
+    span = loop.span
+    start, end, step = b.fresh("start"), b.fresh("end"), b.fresh("step")
+    count, k = b.fresh("count"), b.fresh("k")
+    u64 = ast.NamedType(span, ["u64"])
+    zero_step = ast.If(span, b.binary("==", b.name(step), ast.IntLit(span, 0)),
+                       b.panic("assertion failed: step != 0"), None)
+    distance = b.method(b.wide(b.name(end)), "wrapping_sub", b.wide(b.name(start)))
+    if not rng.inclusive:
+        distance = b.binary("-", distance, ast.IntLit(span, 1, "u64"))
+    counted = b.binary("+", b.binary("/", distance, b.name(step)), ast.IntLit(span, 1, "u64"))
+    test = b.binary("<=" if rng.inclusive else "<", b.name(start), b.name(end))
+    lets: list[ast.Stmt] = [
+        ast.Let(span, ast.NamePattern(span, start, False), None, rng.start),
+        ast.Let(span, ast.NamePattern(span, end, False), None, rng.end),
+        ast.Let(span, ast.NamePattern(span, step, False), u64, b.wide(step_expr)),
+        ast.ExprStmt(span, zero_step, False),
+        ast.Let(span, ast.NamePattern(span, count, False), u64,
+                ast.If(span, test, ast.Block(span, [], counted),
+                       ast.Block(span, [], ast.IntLit(span, 0, "u64")))),
+    ]
+    offset = ast.Cast(span, b.binary("*", b.name(k), b.name(step)),
+                      ast.NamedType(span, ["_"]))
+    item = ast.Let(span, loop.pattern, None, b.method(b.name(start), "wrapping_add", offset))
+    body = ast.Block(span, [item, ast.ExprStmt(span, loop.body, False)], None)
+    indices = ast.MethodCall(span, ast.Range(span, ast.IntLit(span, 0, "u64"), b.name(count),
+                                             False), "rev", [], [], span)
+    inner = ast.For(span, ast.NamePattern(span, k, False), indices, body, loop.label)
+    return ast.Block(span, [*lets, ast.ExprStmt(span, inner, False)], None)
+
+
 def rewrite_adapted_range(loop: ast.For, rng: ast.Range, adapter: ast.MethodCall,
                           type_name: str | None, fresh: Callable[[str], str]) -> ast.Block:
     """Return a block with the `while` loop that runs `loop` over the adapted range.

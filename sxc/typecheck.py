@@ -4441,6 +4441,12 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         adapted = range_adapters.adapted_range(e.iter)
         if adapted is not None:
             return self.adapted_range_loop(e, *adapted, expected)
+        stepped = range_adapters.stepped_reversed(e.iter)
+        if stepped is not None and not _is_char_literal_range(stepped[0]):
+            self.fresh_count += 1
+            count = self.fresh_count
+            return self.expr(range_adapters.rewrite_stepped_reversed(
+                e, *stepped, lambda stem: f"__{stem}_{count}"), expected)
         chain = self.iter_chain_loop(e, expected)
         if chain is not None:
             return chain
