@@ -259,6 +259,16 @@ class MatchChecks:
             handled = self.result_method(e, base, expected)
             if handled is not None:
                 return handled
+        item = self.option_payload(base)
+        if base.enum in self.instance_of and isinstance(item, T.RefT) and not item.mutable \
+                and not isinstance(item, T.BoxT):
+            # the library's methods of `Option<T>` take an `Option<&P>` (from
+            # `v.get(i)`) as the `Option<P>` of its value, as type names read it
+            e.receiver.checked = True
+            e.receiver = self.expr(ast.MethodCall(e.span, e.receiver, "copied", [], [],
+                                                  e.method_span), None)
+            base = T.prune(e.receiver.ty)
+            key = f"{base.enum}::{e.method}"
         if base.enum in self.instance_of:
             handled = self.generic_method_call(e, base.enum, expected)
             if handled is not None:
