@@ -2981,6 +2981,39 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 self.hashable(f) for f in self.structs.get(ty.struct, {}).values())
         return False
 
+    def fallible_target_from_items(self, e: ast.MethodCall, written: ast.NamedType):
+        """Fill the `_`s of `collect::<Result<Vec<_>, _>>()` (or `Option<Vec<_>>`) from
+        the type of the chain's items, `Result<T, E>` (or `Option<T>`), as Rust infers
+        them.  A copy of the chain is checked for that, with its messages dropped; the
+        chain itself still runs lazily, stopping at the first `Err`."""
+        probe = ast.MethodCall(e.span, copy.deepcopy(e.receiver), "collect", [],
+                               [ast.NamedType(e.span, ["Vec"], [ast.NamedType(e.span, ["_"])])],
+                               e.method_span)
+        reporter, self.rep = self.rep, Reporter()
+        try:
+            elem = T.prune(getattr(T.prune(self.expr(probe, None).ty), "elem", T.NEVER))
+            failed = bool(self.rep.diagnostics)
+        finally:
+            self.rep = reporter
+        parts = None if failed or not isinstance(elem, T.EnumT) else \
+            self.result_args(elem) if written.path[-1] == "Result" else \
+            (self.option_payload(elem),)
+        if parts is None or None in parts or len(parts) != len(written.args):
+            return None
+        span = written.span
+
+        def filled(te, ty: T.Type):
+            # `Vec<_>` takes the item's payload, `_` the error type
+            if _is_hole_type(te):
+                return ast.ResolvedType(span, ty)
+            if isinstance(te, ast.NamedType) and te.path == ["Vec"] and len(te.args) == 1 \
+                    and _is_hole_type(te.args[0]):
+                return ast.NamedType(span, ["Vec"], [ast.ResolvedType(span, ty)])
+            return te
+        args = [filled(written.args[0], parts[0])] + \
+            [filled(a, t) for a, t in zip(written.args[1:], parts[1:])]
+        return ast.NamedType(span, list(written.path), args)
+
     def collect_fallible(self, e: ast.MethodCall, expected) -> ast.Expr | None:
         """Check `collect()` into a `Result<Vec<T>, E>` or an `Option<Vec<T>>`: a loop
         that pushes the `Ok` (or `Some`) values and stops at the first `Err` (`None`)."""
@@ -2992,6 +3025,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 return None
             if _hole_collection_type(written):
                 return self.collect_collection_inferred(e, written)
+            if written.path[-1] in ("Result", "Option") and any(
+                    _is_hole_type(n) for n in ast.walk(written)):
+                written = self.fallible_target_from_items(e, written)
+                if written is None:
+                    return None
             target = self.resolve_type(written)
             if T.has_hole(target) or isinstance(target, T.NeverT):
                 return None
