@@ -226,7 +226,7 @@ NEXT_SOURCES = ("iter", "into_iter", "keys", "values", "into_keys", "into_values
 
 def next_as_consumer(node: ast.Node) -> None:
     """Turn `chain.next()` into `chain.nth(0)` and `chain.next_back()` into
-    `chain.last()` where `chain` is written in place, such as
+    `chain.rev().nth(0)` where `chain` is written in place, such as
     `v.iter().filter(f).next()`: both take one item, and `nth` stops at it.
 
     `it.next()` on a local `it` stays a step of that iterator."""
@@ -239,7 +239,10 @@ def next_as_consumer(node: ast.Node) -> None:
         node.method, node.args = "nth", [ast.IntLit(node.span, 0, "usize")]
     elif node.method == "next_back" and (inner in ADAPTERS or inner in NEXT_SOURCES or
                                          inner in VEC_SOURCES):
-        node.method = "last"
+        # from the back, so the closures run on the items that Rust's `next_back`
+        # pulls, not on every item as `last` would
+        node.receiver = ast.MethodCall(node.span, node.receiver, "rev", [], [], node.span)
+        node.method, node.args = "nth", [ast.IntLit(node.span, 0, "usize")]
 
 
 def case_mapping_as_chars(node: ast.Node) -> None:
