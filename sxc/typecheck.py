@@ -680,8 +680,12 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             self.check_instances()
             checked = fresh + [key for key in functions if key not in before]
             fresh = []
-            for key in checked:
-                for callee in callees(functions[key].body):
+            # a closure checked as a copy (`sort_by_key` inlines its key twice) is in
+            # no function's body until the closures are lifted
+            bodies = [functions[key].body for key in checked] + \
+                [info.node.body for info in self.closures.values()]
+            for body in bodies:
+                for callee in callees(body):
                     if callee in waiting:
                         del waiting[callee]
                         fresh.append(callee)
