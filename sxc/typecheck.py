@@ -939,6 +939,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             if found is None and isinstance(arg, ast.TupleLit) and arg.items:
                 items = [type_of(i) for i in arg.items]
                 found = None if None in items else T.TupleT(tuple(items))
+            if found is None and isinstance(arg, ast.VecLit) and arg.items:
+                # `m.insert(k, vec![1, 2])`: a `Vec` of its first item's type
+                item = type_of(arg.items[0])
+                found = T.VecT(item) if item is not None else None
             if found is None and isinstance(arg, ast.Call) and isinstance(arg.func, ast.Path) \
                     and len(arg.func.segments) == 1 and len(arg.args) == 1 and \
                     len(getattr(self.generic_structs.get(arg.func.segments[0]), "generics",
