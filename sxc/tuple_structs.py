@@ -79,6 +79,11 @@ def bind_tuple_struct(checker, pattern: ast.TupleStructPattern, ty: T.Type,
         checker.rep.error(f"mismatched types: expected `{ty}`, found tuple struct "
                           f"`{written}`", pattern.span, code="SX0301")
         return
+    rests = [i for i, item in enumerate(pattern.items) if isinstance(item, ast.RestPattern)]
+    if len(rests) == 1 and len(pattern.items) - 1 <= len(fields):
+        # `let Px(r, ..) = p;`: the `..` stands for the fields left out
+        pattern.items[rests[0]:rests[0] + 1] = [
+            ast.WildPattern(pattern.span) for _ in range(len(fields) - len(pattern.items) + 1)]
     if len(fields) != len(pattern.items):
         checker.rep.error(f"this pattern has {len(pattern.items)} field"
                           f"{'s' if len(pattern.items) != 1 else ''}, but the "
