@@ -30,18 +30,6 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 _VOLATILE = re.compile(r"^(wall time: ).*$", re.M)
 
 
-# Files whose tests each take tens of seconds (a wheel build, the benchmark's and
-# the experiments' quick runs).  They run first, so that no worker is left
-# running one of them alone at the end of a parallel run.
-SLOW_FIRST = ("test_wheel.py", "test_bench.py", "test_experiments.py", "test_estimators.py",
-              "test_docs_tutorial.py")
-
-
-def pytest_collection_modifyitems(session, config, items):
-    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
-    items.sort(key=lambda item: rank.get(Path(str(item.fspath)).name, len(SLOW_FIRST)))
-
-
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true",
                      help="rewrite tests/golden/*.out from the current compiler")
