@@ -30,6 +30,12 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 _VOLATILE = re.compile(r"^(wall time: ).*$", re.M)
 
 
+def pytest_xdist_auto_num_workers(config):
+    """One worker more than cores for `-n auto`: many tests wait for a compiler or
+    program subprocess, and the extra worker keeps the cores busy meanwhile."""
+    return (os.cpu_count() or 1) + 1
+
+
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true",
                      help="rewrite tests/golden/*.out from the current compiler")
