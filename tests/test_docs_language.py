@@ -7,8 +7,8 @@ file of the next program, written beside it (for `mod NAME;`).  A line
 `<!-- exit: N -->` between a program and its output sets the expected exit
 status.  A second ```text block after `<!-- release -->` is the output of the
 release-mode variant, for a program whose derivatives vanish in release mode.
-Each program runs the four ways of tests/programs (-O0, -O3 and
-`sxc lower` in both modes).  When rustc is installed, the `rust` examples are
+Each program runs the ways of tests/programs (-O3, and `sxc lower` in both
+modes run at -O0).  When rustc is installed, the `rust` examples are
 also compiled by rustc, whose output must equal the one shown.
 """
 
