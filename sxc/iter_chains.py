@@ -195,7 +195,7 @@ def iter_functions_as_vecs(node: ast.Node, user_fns) -> None:
     iterator method reads them, into iterators over `vec![x; n]` and `vec![x]`.
 
     Rust clones `x` for each item, as `vec![x; n]` does.  `repeat(x)` without a
-    `take` is endless, and stays an unknown function."""
+    `take` is endless, so it is left as it is and reported as not found."""
     if isinstance(node, ast.MethodCall) and node.method == "take" and len(node.args) == 1 \
             and _iter_function(node.receiver, user_fns) == "repeat":
         repeated = node.receiver

@@ -11,13 +11,13 @@ sxc compiles a chain into a loop at its consumer, so before type checking
 
     let total: usize = words.iter().map(|w| w.len()).sum();
 
-Nothing changes meanwhile: the chain borrows what it reads, so the borrow
-checker keeps the program from changing it before the use.  The rewrite is
-left out when that could differ, and the type checker then reports the chain
-as before: when the variable is used more than once, inside a loop (where the
-iterator would be consumed by the first turn), through `next()` or
-`peek()`, or when a statement in between assigns to a name that the chain
-reads, as a `move` closure's copy allows.
+Nothing changes meanwhile, because the chain borrows what it reads and the
+borrow checker keeps the program from changing it before the use.  Where the
+result could differ, the rewrite is left out and the type checker reports the
+chain as before.  That is the case when the variable is used more than once,
+inside a loop (where the first turn would consume the iterator), or through
+`next()` or `peek()`.  It is also the case when a statement in between assigns
+to a name that the chain reads, which a `move` closure's copy allows.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ def _inline_one(block: ast.Block, index: int) -> bool:
     later: list[ast.Node] = list(block.stmts[index + 1:])
     if block.tail is not None:
         later.append(block.tail)
+
     uses = []
     for position, stmt in enumerate(later):
         for owner, field, item, in_loop in _places(stmt, False):
@@ -73,6 +74,7 @@ def _inline_one(block: ast.Block, index: int) -> bool:
             return False  # a later binding of the same name; leave it to the checker
     if len(uses) != 1:
         return False
+
     position, owner, field, item, in_loop = uses[0]
     if in_loop or isinstance(owner, ast.MethodCall) and field == "receiver" and \
             owner.method in _STEPPING:
@@ -81,6 +83,7 @@ def _inline_one(block: ast.Block, index: int) -> bool:
             if isinstance(n, ast.Path) and len(n.segments) == 1}
     if any(_assigns(stmt, read) for stmt in later[:position + 1]):
         return False
+
     if item is None:
         setattr(owner, field, let.init)
     else:

@@ -2958,8 +2958,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                             f"{derive} structs of them", code="SX0311")
 
     def sortable_key(self, ty: T.Type) -> bool:
-        """Whether `<` orders values of `ty` as `Ord` does.  sxc's `<` does not take
-        sequences or enums with data, so neither is a key of a sorted collection."""
+        """Return whether `<` orders values of `ty` as `Ord` does.  sxc's `<` does not
+        take sequences or enums with data, so neither is a key of a sorted collection."""
         ty = T.strip_refs(T.prune(ty))
         if isinstance(ty, T.EnumT):
             return self.data_enum(ty) is None
