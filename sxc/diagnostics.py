@@ -125,6 +125,9 @@ class _Style:
         return self.paint(text, _BOLD)
 
 
+_DYN_NAME = re.compile(r"\b__dyn_(\w+)")
+
+
 @dataclass
 class Diagnostic:
     severity: str  # "error", "warning" or "note"
@@ -133,6 +136,15 @@ class Diagnostic:
     notes: list[tuple[str, Span | None]] = field(default_factory=list)
     help: str | None = None
     code: str | None = None  # a key of `sxc.codes.CODES`, such as "SX0301"
+
+    def __post_init__(self) -> None:
+        # the enum that holds a trait object (`sxc.trait_objects`) reads as Rust
+        # writes the type: `__dyn_Shape` is `dyn Shape`
+        if "__dyn_" in self.message or "__dyn_" in (self.help or "") or \
+                any("__dyn_" in text for text, _ in self.notes):
+            self.message = _DYN_NAME.sub(r"dyn \1", self.message)
+            self.help = _DYN_NAME.sub(r"dyn \1", self.help) if self.help else self.help
+            self.notes = [(_DYN_NAME.sub(r"dyn \1", text), span) for text, span in self.notes]
 
     def header(self) -> str:
         """Return `severity[CODE]`, or the bare severity when there is no code."""

@@ -1141,7 +1141,7 @@ def _collected_vec(ty: T.Type, span: Span) -> T.Type:
     The items of a chain are values in sxc, so a `Vec<&T>` would hold references
     to the loop's locals."""
     elem = T.prune(ty.elem) if isinstance(ty, T.VecT) else None
-    if isinstance(elem, T.RefT):
+    if isinstance(elem, T.RefT) and not isinstance(elem, T.BoxT):
         raise ChainError(f"sxc cannot collect an iterator chain into `{ty}`, because it "
                          "collects the items as values", span,
                          help=f"collect into `Vec<{elem.inner}>` (write `.copied()` before "

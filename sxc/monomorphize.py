@@ -817,7 +817,8 @@ class GenericsMixin:
         self_type = None
         if fn.self_kind is not None and owner is not None:
             st = self.owner_type(owner)
-            self_type = st if fn.self_kind == "value" else T.RefT(st, fn.self_kind == "mut")
+            self_type = st if fn.self_kind == "value" else T.boxed(st) \
+                if getattr(fn, "self_box", False) else T.RefT(st, fn.self_kind == "mut")
         from sxc.typecheck import Sig
         inst.sig = self.sigs[key] = Sig(params, ret, fn.self_kind, self_type)
         self.program.functions[key] = inst

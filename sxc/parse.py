@@ -23,6 +23,7 @@ from lark import Token, Transformer, v_args
 from sxc import ast, identifiers
 from sxc.diagnostics import CompileError, Diagnostic, Span, allow_warnings, register_source
 from sxc.lint_levels import allowed_codes, whole_file
+from sxc.trait_objects import rewrite_trait_objects
 
 # Binding power of each binary operator; comparisons do not chain.
 PRECEDENCE = {
@@ -40,7 +41,7 @@ TERMINAL_TEXT = {
     "EQUAL": "`=`", "NAME": "identifier", "INT": "integer literal",
     "FLOAT": "float literal", "STRING": "string literal", "BINOP": "operator",
     "ASSIGN_OP": "`=`", "__ANON_0": "`->`", "DOT": "`.`", "MORETHAN": "`>`",
-    "LESSTHAN": "`<`", "STRUCT_NAME": "struct name", "RANGE_OP": "`..`",
+    "LESSTHAN": "`<`", "STRUCT_NAME": "struct name", "BARE_STRUCT_NAME": "struct name", "RANGE_OP": "`..`",
     "$END": "end of file",
 }
 
@@ -147,6 +148,19 @@ class _DerefPattern(NamedTuple):
 
 
 @dataclasses.dataclass
+class _DynExtra:
+    """`+ Send` or `+ 'static` after the trait of a trait object."""
+
+    span: Span
+    name: str
+
+
+# Traits that a trait object may name after its trait, and which sxc ignores:
+# it runs on one thread, and every value lives as long as its owner.
+DYN_MARKERS = frozenset({"Send", "Sync", "Unpin"})
+
+
+@dataclasses.dataclass
 class _TraitType:
     """`type Item;` in a trait: each impl names the type with `type Item = ..;`."""
 
@@ -157,10 +171,10 @@ class _TraitType:
 # Constructs outside the subset, found before parsing so that each gets one
 # clear message instead of a cascade of syntax errors.
 UNSUPPORTED = [
-    (re.compile(r"\bdyn[ \t]+\w"), "trait objects (`dyn Trait`)",
-     "sxc dispatches trait methods statically: take a generic parameter `T: Trait` or "
-     "`&impl Trait`, or for closures `F: Fn(f64) -> f64`; keep values of several types "
-     "in an enum"),
+    (re.compile(r"\bdyn[ \t]+(Fn|FnMut|FnOnce)\b"), "closure trait objects (`dyn Fn`)",
+     "take a generic parameter `F: Fn(f64) -> f64` or `&impl Fn(f64) -> f64`; keep "
+     "several functions in an enum, or as `fn(f64) -> f64` pointers when they capture "
+     "nothing"),
     (re.compile(r"^[ \t]*(pub[ \t]+)?(actor|specialist|hive|anima|module)[ \t]+\w+[ \t]*\{",
                 re.M),
      "the original toolchain's actors, specialists, hives and `module` blocks",
@@ -412,11 +426,25 @@ def _lift_impl_trait(te, names: list[str], bounds: dict[str, list[ast.TypeExpr]]
         bound = ast.NamedType(te.span, te.path, te.args)
         bounds[name] = [bound]
         return ast.NamedType(te.span, [name], [])
+    if isinstance(te, ast.RefType) and isinstance(te.inner, ast.NamedType) and \
+            getattr(te.inner, "dyn_trait", False):
+        # `s: &dyn Shape` takes each type with the trait as a copy of the
+        # function, as `&impl Shape` does; the `dyn` in the name tells the
+        # checker that a `&Box<dyn Shape>` argument passes its content
+        name = f"dyn {te.inner.path[-1]}#{len(names)}"
+        names.append(name)
+        bounds[name] = [ast.NamedType(te.inner.span, te.inner.path, te.inner.args)]
+        te.inner = ast.NamedType(te.inner.span, [name], [])
+        return te
     if isinstance(te, ast.RefType):
         te.inner = _lift_impl_trait(te.inner, names, bounds)
     elif isinstance(te, ast.SliceType):
         te.elem = _lift_impl_trait(te.elem, names, bounds)
     return te
+
+
+def _is_self_type(te) -> bool:
+    return isinstance(te, ast.NamedType) and te.path == ["Self"] and not te.args
 
 
 def _split_generics(params, where) -> tuple[list[str], dict[str, list[ast.TypeExpr]]]:
@@ -461,6 +489,9 @@ def parse_module(source: str, path: str) -> ast.Module:
     try:
         items, script, attributes, attribute_spans = builder.transform(tree)
         allow_warnings(path, builder.allowed)
+        if "dyn" in source:
+            items = items + rewrite_trait_objects(
+                items, script, lambda text: Builder(path).transform(parser.parse(text))[0])
     except lark.exceptions.VisitError as exc:
         # a builder method reported an unsupported construct
         if isinstance(exc.orig_exc, CompileError):
@@ -821,6 +852,7 @@ class Builder(Transformer):
         params = params or []
         self_kind = None
         self_mutable = False
+        self_box = False
         plain: list[ast.Param] = []
         for p in params:
             if isinstance(p, tuple):
@@ -828,6 +860,7 @@ class Builder(Transformer):
                     pass
                 self_kind = p[1]
                 self_mutable = len(p) > 2 and p[2]
+                self_box = len(p) > 3 and p[3]
             else:
                 plain.append(p)
         for param in plain:
@@ -840,6 +873,8 @@ class Builder(Transformer):
                        names, vis is not None, _tok_span(self.path, name))
         fn.bounds = bounds
         fn.self_mutable = self_mutable
+        if self_box:
+            fn.self_box = True
         return fn
 
     def generics(self, meta, children):
@@ -904,6 +939,22 @@ class Builder(Transformer):
         if "&" in toks:
             return ("self", "mut" if "mut" in toks else "ref")
         return ("self", "value", "mut" in toks)
+
+    def typed_self_param(self, meta, children):
+        ty = children[-1]
+        mut = True if any(isinstance(c, Token) and str(c) == "mut" for c in children) else None
+        if isinstance(ty, ast.RefType) and _is_self_type(ty.inner):
+            return ("self", "mut" if ty.mutable else "ref")
+        if _is_self_type(ty):
+            return ("self", "value", mut is not None)
+        if isinstance(ty, ast.NamedType) and ty.path[-1] == "Box" and len(ty.args) == 1 \
+                and _is_self_type(ty.args[0]):
+            # `self: Box<Self>` receives the box; as with `&self`, the method
+            # gets the address of the value, which the box is
+            return ("self", "ref", mut is not None, True)
+        raise CompileError([Diagnostic(
+            "error", "sxc does not support this type of `self`", ty.span, [],
+            "write `self`, `&self`, `&mut self` or `self: Box<Self>`", code="SX0801")])
 
     def struct_def(self, meta, children):
         vis, name, generics, where, *fields = children
@@ -1120,6 +1171,30 @@ class Builder(Transformer):
         bound.impl_trait = True
         return bound
 
+    def dyn_trait_type(self, meta, children):
+        # `dyn Shape`: `sxc.trait_objects` gives each such trait an enum of its types
+        extras = [c for c in children if isinstance(c, _DynExtra)]
+        for extra in extras:
+            if extra.name not in DYN_MARKERS and not extra.name.startswith("'"):
+                raise CompileError([Diagnostic(
+                    "error", f"sxc does not support a trait object with a second trait "
+                             f"`{extra.name}`", extra.span, [],
+                    "name one trait, and make it require the other: "
+                    f"`trait Both: {extra.name}`", code="SX0801")])
+        args = [c for c in children if isinstance(c, list)]
+        names = [str(c) for c in children if isinstance(c, Token)]
+        if names[-1] in CLOSURE_TRAITS:
+            raise CompileError([Diagnostic(
+                "error", "sxc does not support closure trait objects (`dyn Fn`) yet",
+                self.sp(meta), [], "take a generic parameter `F: Fn(f64) -> f64`",
+                code="SX0801")])
+        named = ast.NamedType(self.sp(meta), names, args[0] if args else [])
+        named.dyn_trait = True
+        return named
+
+    def dyn_extra(self, meta, children):
+        return _DynExtra(_tok_span(self.path, children[0]), str(children[0]))
+
     def impl_fn_type(self, meta, children):
         name, *params, ret = children
         if str(name) not in CLOSURE_TRAITS:
@@ -1132,6 +1207,11 @@ class Builder(Transformer):
 
     def cast_type(self, meta, children):
         return ast.NamedType(self.sp(meta), [str(children[0])], [])
+
+    def box_dyn_cast_type(self, meta, children):
+        trait = ast.NamedType(self.sp(meta), [str(c) for c in children[1:]], [])
+        trait.dyn_trait = True
+        return ast.NamedType(self.sp(meta), ["Box"], [trait])
 
     def ref_type(self, meta, children):
         mut, inner = children

@@ -40,7 +40,9 @@ def type_text(t: T.Type) -> str:
     if isinstance(t, T.FnT):
         ret = "" if isinstance(t.ret, T.UnitT) else f" -> {type_text(t.ret)}"
         return f"fn({', '.join(type_text(p) for p in t.params)}){ret}"
-    if isinstance(t, (T.StructT, T.EnumT)):
+    if isinstance(t, T.EnumT):
+        return ident(t.enum)
+    if isinstance(t, T.StructT):
         return ident(str(t))
     return str(t)
 
@@ -195,7 +197,8 @@ class Printer:
         sig = fn.sig
         params = []
         if sig.self_type is not None:
-            text = {"value": "self", "ref": "&self", "mut": "&mut self"}[sig.self_kind]
+            text = "self: Box<Self>" if isinstance(sig.self_type, T.BoxT) else \
+                {"value": "self", "ref": "&self", "mut": "&mut self"}[sig.self_kind]
             params.append(f"mut {text}" if fn.self_mutable else text)
         for p, t in zip(fn.params, sig.params):
             params.append(f"{'mut ' if p.mutable else ''}{p.name}: {type_text(t)}")

@@ -312,6 +312,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             if fn.self_kind is not None and fn.owner is not None:
                 st = self.owner_type(fn.owner)
                 self_type = st if fn.self_kind == "value" else \
+                    T.boxed(st) if getattr(fn, "self_box", False) else \
                     T.RefT(st, fn.self_kind == "mut")
             self.sigs[key] = Sig(params, ret, fn.self_kind, self_type)
             fn.sig = self.sigs[key]
@@ -1658,6 +1659,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             return e
         if isinstance(src, T.ParseResultT) and self.result_args(target) is not None:
             return self.coerce(self.parse_result(e), target)
+        boxed = self.trait_object(e, target)
+        if boxed is not None:
+            return boxed
         if T.same_int_repr(src, target) and (isinstance(e, ast.IntLit)):
             e.ty = target
             return e
@@ -1718,11 +1722,70 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         self.mismatch(e, target)
         return e
 
+    def trait_object(self, e: ast.Expr, target: T.Type) -> ast.Expr | None:
+        """Return `e` as the trait object `target` (`dyn Shape` or `Box<dyn Shape>`),
+        or None when `target` is none or `e`'s type does not implement its trait.
+
+        A trait object is an enum with a variant per type (`sxc.trait_objects`):
+        the value becomes that variant, and a `Box<Circle>` a box of it."""
+        src = T.prune(e.ty)
+        if isinstance(target, T.BoxT) and isinstance(src, T.BoxT) and \
+                _dyn_enum(target.inner) and src.inner != target.inner:
+            inner = self.trait_object(_deref(e), target.inner)
+            if inner is None:
+                return None
+            call = ast.Call(e.span, ast.Path(e.span, ["Box", "new"]), [inner])
+            return self._builtin(call, "Box::new", T.boxed(target.inner))
+        if isinstance(target, T.RefT) and not isinstance(target, T.BoxT) and \
+                not target.mutable and _dyn_enum(target.inner) and \
+                isinstance(src, T.RefT) and not isinstance(src, T.BoxT) and \
+                src.inner != target.inner:
+            # `&circle` as a `&dyn Shape`: a reference to a copy of the value in
+            # the variant, which the reference cannot change
+            inner = self.trait_object(_deref(e), target.inner)
+            if inner is None:
+                return None
+            borrow = ast.Ref(e.span, inner, False)
+            borrow.ty = target
+            return borrow
+        if not _dyn_enum(target):
+            return None
+        edef = self.program.enums.get(target.enum)
+        for variant in getattr(edef, "kinds", ()):
+            fields = edef.fields[variant]
+            if len(fields) == 1 and fields[0][1] == src:
+                lit = ast.VariantLit(e.span, target.enum, variant, [e])
+                lit.ty = target
+                return lit
+        return None
+
+    def trait_object_mismatch(self, e: ast.Expr, target: T.Type) -> bool:
+        """Report a value that cannot become the trait object `target`, as rustc
+        does; return False when the generic message fits better."""
+        src, want = T.prune(e.ty), target
+        while isinstance(src, T.RefT) and isinstance(want, T.RefT) and \
+                isinstance(src, T.BoxT) == isinstance(want, T.BoxT):
+            if isinstance(want, T.RefT) and not isinstance(want, T.BoxT) and want.mutable:
+                self.rep.error(f"mismatched types: expected `{target}`, found `{e.ty}`", e.span,
+                               help=f"sxc takes `{target}` only as the type of a function's "
+                                    "parameter; call the method on the value itself, or keep "
+                                    f"it in a `Box<{want.inner}>`", code="SX0301")
+                return True
+            src, want = T.prune(src.inner), want.inner
+        if not _dyn_enum(want) or not isinstance(src, (T.StructT, T.EnumT, T.IntT, T.FloatT)):
+            return False
+        trait = want.enum.rpartition("::")[2][len("__dyn_"):]
+        self.rep.error(f"the trait bound `{src}: {trait}` is not satisfied", e.span,
+                       help=f"add `impl {trait} for {src}`", code="SX0311")
+        return True
+
     def mismatch(self, e: ast.Expr, target: T.Type) -> None:
         src = e.ty
         if T.contains_never(src) or T.contains_never(target):
             return  # `(u64, !)` comes from an error reported already
         help_text = None
+        if _holds_trait_object(target) and self.trait_object_mismatch(e, target):
+            return
         if T.is_numeric(src) and T.is_numeric(target) and not isinstance(src, T.DualT):
             help_text = f"convert with `as`: `{_snippet_text(e)} as {target}`"
         elif isinstance(src, T.DualT) and isinstance(target, T.FloatT):
@@ -2292,6 +2355,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             # `let y: f64 = x as _;` casts to the type the context expects
             e.target = ast.ResolvedType(e.target.span, T.prune(expected))
         target = self.resolve_type(e.target)
+        if _holds_trait_object(target):
+            # `Box::new(circle) as Box<dyn Shape>`
+            return self.coerce(self.expr(e.operand, target), target)
         # As in Rust, a literal operand of the same kind takes the target type,
         # so `300 as u8` is out of range and `0.1 as f32` rounds once. Any
         # other operand keeps its own type: `let x = 300; x as u8` is 44.
@@ -3374,6 +3440,12 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         span = e.method_span or e.span
         if name == "clone" and not e.args and isinstance(_outer_box(rt), T.BoxT):
             return self.box_clone(e.receiver, expected)
+        if name in ("as_ref", "as_mut") and not e.args and isinstance(_outer_box(rt), T.BoxT):
+            # `b.as_ref()` of a `Box<T>` is `&*b`
+            box = e.receiver
+            while not isinstance(box.ty, T.BoxT):
+                box = _deref(box)
+            return self.expr(ast.Ref(e.span, _deref(box), name == "as_mut"), expected)
         if self.collection_kind(base) is not None:
             self.borrow_key(e)
             extended = self.extend_collection(e, expected)
@@ -4420,6 +4492,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         elif isinstance(tt, T.DualT) or isinstance(et, T.DualT):
             e.ty = T.DUAL
             self._coerce_arm(e, T.DUAL)
+        elif _holds_trait_object(expected):
+            # `if a { Box::new(Circle { .. }) } else { Box::new(Square { .. }) }`
+            self._coerce_arm(e, expected)
+            e.ty = expected
         else:
             if e.else_ is not None and _tail(e.else_) is not None and \
                     _is_literal(_tail(e.else_)):
@@ -5377,6 +5453,21 @@ def _deref_coercion(e: ast.Expr, target: T.RefT) -> ast.Expr | None:
             e.ty = T.RefT(e.ty.inner, target.mutable)
             return e
     return None
+
+
+def _dyn_enum(t: T.Type) -> bool:
+    """Return whether `t` is the enum of a trait object (see `sxc.trait_objects`)."""
+    from sxc.trait_objects import PREFIX
+
+    return isinstance(t, T.EnumT) and t.enum.rpartition("::")[2].startswith(PREFIX)
+
+
+def _holds_trait_object(t: T.Type | None) -> bool:
+    """Return whether `t` is a trait object, or a `Box` or reference of one."""
+    t = T.prune(t) if t is not None else None
+    while isinstance(t, T.RefT):
+        t = t.inner
+    return _dyn_enum(t)
 
 
 def _deref(e: ast.Expr) -> ast.Expr:

@@ -269,7 +269,7 @@ class MatchChecks:
                                                   e.method_span), None)
             base = T.prune(e.receiver.ty)
             key = f"{base.enum}::{e.method}"
-        if base.enum in self.instance_of:
+        if base.enum in self.instance_of or key in self.fn_templates:
             handled = self.generic_method_call(e, base.enum, expected)
             if handled is not None:
                 return handled
@@ -297,7 +297,7 @@ class MatchChecks:
                 receiver = deref
             return receiver
         if sig is None or sig.self_kind is None:
-            self.rep.error(f"no method named `{e.method}` found for enum `{base.enum}`",
+            self.rep.error(f"no method named `{e.method}` found for enum `{base}`",
                            e.method_span or e.span, code="SX0210")
             e.args = [self.expr(a, None) for a in e.args]
             e.ty = T.NEVER

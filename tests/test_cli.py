@@ -167,7 +167,7 @@ def test_build_executable(tmp_path):
 
 @pytest.mark.parametrize("source, what", [
     ("trait Shape<T> { fn area(&self) -> T; }\nfn main() {}\n", "generic traits"),
-    ("fn f(g: &dyn Fn(f64) -> f64) {}\nfn main() {}\n", "trait objects"),
+    ("fn f(g: &dyn Fn(f64) -> f64) {}\nfn main() {}\n", "closure trait objects"),
     ("fn f(x: f64) -> f64 { x.sqrt()? }\nfn main() {}\n", "the `?` operator"),
 ])
 def test_unsupported_construct(tmp_path, source, what):

@@ -242,4 +242,4 @@ def test_dyn_fn_is_rejected(tmp_path):
     path, proc = sxc_cli(tmp_path, source)
     no_traceback(proc)
     assert proc.returncode == 1
-    assert "sxc does not support trait objects" in proc.stderr
+    assert "sxc does not support closure trait objects" in proc.stderr
