@@ -677,6 +677,11 @@ class GenericsMixin:
             e.args = args
             e.ty = T.NEVER
             return e
+        for n, t in env.items():
+            if isinstance(t, T.LiteralVar) and t.root().bound is None:
+                fit = self.literal_for_bounds(template, n, isinstance(t, T.IntVar))
+                if fit is not None:
+                    t.bind(fit)
         env = {n: (t.resolved() if isinstance(t, (T.IntVar, T.FloatVar)) else t)
                for n, t in env.items()}
         for i in order:
@@ -730,6 +735,33 @@ class GenericsMixin:
                                     "{ .. }`", code="SX0311")
                 satisfied = False
         return satisfied
+
+    def literal_for_bounds(self, template: Template, name: str, integer: bool) -> T.Type | None:
+        """Return the number type that an unsuffixed literal passed as generic parameter
+        `name` takes so that it meets the parameter's bounds, as in Rust: `describe(21)`
+        with `T: Describe` and only `impl Describe for i32` passes an `i32`.  None
+        when the bounds do not narrow the literal's default type away."""
+        kinds = [t for t in T.PRIMITIVES.values()
+                 if (isinstance(t, T.IntT) if integer else isinstance(t, T.FloatT))
+                 and not T.is_char(t)]
+        fits = list(kinds)
+        for bound in template.bounds.get(name, []):
+            if not isinstance(bound, ast.NamedType):
+                continue
+            trait = self.program.find_trait(bound.path[-1])
+            if trait is not None:
+                fits = [t for t in fits if self.implements(t, trait.name)]
+            elif bound.path[-1] == "Into" and len(getattr(bound, "bound_args", ())) == 1:
+                target = self._maybe_resolve(bound.bound_args[0], {}, [])
+                if isinstance(target, (T.StructT, T.EnumT)):
+                    sources = [self.sigs[k].params[0] for k in
+                               self.operator_methods(target.name(), "from")
+                               if len(self.sigs[k].params) == 1]
+                    fits = [t for t in fits if t in sources]
+        default = T.I64 if integer else T.F64
+        if not fits or len(fits) == len(kinds) or default in fits:
+            return None
+        return T.I32 if T.I32 in fits else fits[0]
 
     def implements(self, t: T.Type, trait: str) -> bool:
         """Return whether type `t` has an `impl` of the user-defined trait `trait`."""

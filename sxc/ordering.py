@@ -68,9 +68,12 @@ class OrderingMixin:
         return self.expr(block, expected)
 
     def ordered_enum(self, t: T.Type) -> bool:
-        """Return whether `t` is an enum without data that derives `PartialOrd` or `Ord`,
-        whose values `<` orders by discriminant."""
-        if not isinstance(t, T.EnumT) or self.data_enum(t) is not None:
+        """Return whether `t` is an enum that derives `PartialOrd` or `Ord`, whose values
+        `<` orders by variant, then by payload (see `data_enum_order`)."""
+        if not isinstance(t, T.EnumT):
+            return False
+        data = self.data_enum(t)
+        if data is not None and self.enum_contains_itself(data):
             return False
         edef = self.program.enums.get(t.enum)
         return edef is not None and bool({"PartialOrd", "Ord"} & set(edef.derives))

@@ -899,7 +899,10 @@ class Builder(Transformer):
 
     def trait_bound(self, meta, children):
         names = [str(c) for c in children if isinstance(c, Token)]
-        return ast.NamedType(self.sp(meta), names, [])
+        bound = ast.NamedType(self.sp(meta), names, [])
+        # `Into<Celsius>`: the checker reads the argument of a few standard traits
+        bound.bound_args = children[-1] if isinstance(children[-1], list) else []
+        return bound
 
     def bound_args(self, meta, children):
         return list(children)

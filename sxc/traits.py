@@ -137,8 +137,9 @@ def check_trait_impl(impl: ast.ImplDef, reporter: Reporter) -> bool:
     if trait is None or trait in SUPPORTED_TRAITS or trait in ("Display", "Debug"):
         return True  # `impl Display` is the printing of `{}`, `impl Debug` of `{:?}`
     if trait in ARITHMETIC_TRAITS or trait in ASSIGN_TRAITS or trait in INDEX_TRAITS \
-            or trait == "Neg":
-        return True  # `a + b` calls the `add` this impl defines, `a += b` its `add_assign`
+            or trait in UNARY_OPERATOR_TRAITS:
+        # `a + b` calls the `add` this impl defines, `a += b` its `add_assign`, `!a` its `not`
+        return True
     if trait == "From" and len(getattr(impl, "trait_args", None) or []) == 1:
         return True  # `B::from(a)` and `a.into()` call the `from` this impl defines
     if trait in ("Ord", "PartialOrd"):

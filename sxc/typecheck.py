@@ -2014,10 +2014,15 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             # impls for one level of reference do.
             e.operand = ast.Unary(e.operand.span, "*", e.operand)
             e.operand.ty = t = base
-        if e.op == "-" and isinstance(base, T.StructT) and f"{base.struct}::neg" in self.sigs:
-            # `-a` on a struct with `impl Neg` is `a.neg()`
+        method = {"-": "neg", "!": "not"}.get(e.op)
+        if method is not None and isinstance(base, (T.StructT, T.EnumT)):
+            # a copy of a generic struct gets the methods of its impls on first use
+            self.ensure_method(base.name(), method)
+        if method is not None and isinstance(base, (T.StructT, T.EnumT)) and \
+                f"{base.name()}::{method}" in self.sigs:
+            # `-a` on a type with `impl Neg` is `a.neg()`, and `!a` with `impl Not` `a.not()`
             e.operand.checked = True
-            return self.expr(ast.MethodCall(e.span, e.operand, "neg", [], [], e.span), expected)
+            return self.expr(ast.MethodCall(e.span, e.operand, method, [], [], e.span), expected)
         if e.op in ("-", "!") and T.is_char(t):
             self.rep.error(f"cannot apply unary operator `{e.op}` to type `char`", e.span,
                            code="SX0305")
@@ -2228,6 +2233,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             return e
         if comparison and self.data_enum(T.strip_refs(t)) is not None and op in ("==", "!="):
             return self.data_enum_eq(e, self.data_enum(T.strip_refs(t)))
+        data = self.data_enum(T.strip_refs(t)) if comparison else None
+        if data is not None and {"PartialOrd", "Ord"} & set(data.derives) and \
+                not self.enum_contains_itself(data):
+            return self.data_enum_order(e, data)
         if comparison and isinstance(t, T.EnumT):
             self.enum_comparison(e, t)
             e.ty = T.BOOL
@@ -2826,9 +2835,20 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         return self.char_method(call)
 
     def lossless_from(self, e: ast.Call, target: T.Type) -> ast.Expr:
-        """Check `T::from(x)`, a conversion that Rust offers only where no value is lost."""
+        """Check `T::from(x)`, a conversion that Rust offers only where no value is lost,
+        or that the program's `impl From<X> for T` gives."""
         arg = self.expr(e.args[0], None)
         src = arg.ty
+        owner = target.name()
+        if isinstance(T.strip_refs(src), (T.StructT, T.EnumT, T.TupleT)) and \
+                self.operator_methods(owner, "from"):
+            arg.checked = True
+            chosen = self.operator_method(owner, "from", _deref_operand(arg))
+            if chosen is not None:
+                param = self.sigs[f"{owner}::{chosen}"].params[0]
+                value = arg if isinstance(param, T.RefT) else _deref_operand(arg)
+                return self.expr(ast.Call(e.span, ast.Path(e.func.span, [owner, chosen]),
+                                          [value]), target)
         if isinstance(src, T.IntVar) and T.is_char(target):
             arg = self.coerce(arg, T.U8)  # `char::from(65)` reads the literal as a `u8`
             src = T.U8
@@ -3028,7 +3048,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         take sequences or enums with data, so neither is a key of a sorted collection."""
         ty = T.strip_refs(T.prune(ty))
         if isinstance(ty, T.EnumT):
-            return self.data_enum(ty) is None
+            return self.data_enum(ty) is None or self.totally_ordered(ty)
         if isinstance(ty, (T.IntT, T.BoolT, T.StrT, T.NeverT, T.HoleT)):
             return not isinstance(ty, T.FloatVar)
         if isinstance(ty, T.TupleT):
@@ -3468,6 +3488,18 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                            help=f"write `impl From<{base}> for {target}`", code="SX0311")
             e.ty = T.NEVER
             return e
+        want = T.prune(expected) if expected is not None else None
+        if isinstance(want, T.FloatVar) and want.bound is None:
+            want = T.F64  # `s += x.into()` with `s = 0.0`, as from a bound `T: Into<f64>`
+        if name == "into" and not e.args and isinstance(want, (T.IntT, T.FloatT)) and \
+                not isinstance(want, T.LiteralVar) and \
+                isinstance(base, (T.StructT, T.EnumT, T.IntT, T.FloatT)) and base != want:
+            # `x.into()` where an `f64` is expected is `f64::from(x)`: a lossless
+            # widening, or the program's `impl From<X> for f64`
+            e.receiver.checked = True
+            call = ast.Call(e.span, ast.Path(e.method_span or e.span, [want.name(), "from"]),
+                            [e.receiver])
+            return self.lossless_from(call, want)
         if isinstance(base, T.NeverT) or self.settle_parse_hole(base):
             e.args = [self.expr(a, None) for a in e.args]
             e.ty = T.NEVER
@@ -4039,7 +4071,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             return all(self.totally_ordered(item) for item in t.items)
         if isinstance(t, T.EnumT):
             edef = self.program.enums.get(t.enum)
-            return edef is not None and self.data_enum(t) is None and "Ord" in edef.derives
+            return edef is not None and "Ord" in edef.derives and self.ordered_enum(t)
         if isinstance(t, T.StructT):
             return self.has_method(t.struct, "cmp")  # `#[derive(Ord)]` or `impl Ord`
         return _totally_ordered(t)
@@ -4146,6 +4178,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             return self.expr(_split_at_block(e), expected)
         if name == "into" and not e.args and T.prune(expected) == T.STRING:
             e.method = name = "to_string"  # `"x".into()` where a `String` is expected
+        if name == "as_ref" and not e.args:
+            e.method = name = "as_str"  # `s.as_ref()` with a bound `S: AsRef<str>`
         if name == "replace" and len(e.args) == 2:
             # the pattern may be a `char`, as in `split`
             pattern = self.expr(e.args[0], None)
@@ -4563,6 +4597,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         else:
             e.body.stmts[0:0] = _lift_slice_patterns(e.pattern)
         _index_kept_items(e)
+        if isinstance(e.iter, ast.MethodCall) and e.iter.method == "enumerate" and \
+                isinstance(e.iter.receiver, ast.MethodCall) and \
+                e.iter.receiver.method == "into_iter" and not e.iter.receiver.args:
+            # the items are values either way, and the loop is the last use of the owner
+            e.iter.receiver.method = "iter"
         e.iter = self.collection_loop_iter(e.iter)
         borrows.check_loop(e, self.rep)
         pulled = user_iterators.rewrite_for(self, e)

@@ -947,6 +947,43 @@ class EnumDataChecks:
             test.ty = T.BOOL
         return test
 
+    def data_enum_order(self, e: ast.Binary, edef: ast.EnumDef) -> ast.Expr:
+        """Check `a < b` (or `<=`, `>`, `>=`) on an enum with data that derives
+        `PartialOrd`: by variant in declaration order, then by the payloads in order."""
+        span, op = e.span, e.op
+        e.left.checked = True
+        e.right.checked = True
+        arms = []
+        for variant in edef.kinds:
+            count = len(edef.fields[variant])
+            names = [(f"__ord_a{i}", f"__ord_b{i}") for i in range(count)]
+            left = [ast.NamePattern(span, a) for a, _ in names]
+            right = [ast.NamePattern(span, b) for _, b in names]
+
+            def payload(side: int) -> ast.Expr:
+                items = [ast.Unary(span, "*", ast.Path(span, [pair[side]])) for pair in names]
+                return items[0] if count == 1 else ast.TupleLit(span, items)
+
+            test: ast.Expr = ast.Binary(span, op, payload(0), payload(1), e.op_span) if count \
+                else ast.BoolLit(span, op in ("<=", ">="))
+            pattern = ast.TuplePattern(span, [self._payload_pattern(span, edef, variant, left),
+                                              self._payload_pattern(span, edef, variant, right)])
+            arms.append(ast.MatchArm(span, pattern, None, test))
+        if len(edef.kinds) > 1:
+            def rank(name: str) -> ast.Match:
+                ranks = [ast.MatchArm(span, self._payload_pattern(
+                    span, edef, variant, [ast.WildPattern(span)] * len(edef.fields[variant])),
+                    None, ast.IntLit(span, i, "i64")) for i, variant in enumerate(edef.kinds)]
+                return ast.Match(span, ast.Path(span, [name]), ranks)
+
+            different = ast.Binary(span, op, rank("__ord_x"), rank("__ord_y"), e.op_span)
+            arms.append(ast.MatchArm(span, ast.TuplePattern(
+                span, [ast.NamePattern(span, "__ord_x"), ast.NamePattern(span, "__ord_y")]),
+                None, different))
+        match = ast.Match(span, ast.TupleLit(span, [_borrow(e.left), _borrow(e.right)]), arms)
+        match.let_form = "derived"
+        return self.expr(match, T.BOOL)
+
     def enum_eq_match(self, edef: ast.EnumDef, span, op_span, pair: ast.TupleLit) -> ast.Match:
         """Return the match that compares the two values of a data enum in `pair`."""
         arms = []
