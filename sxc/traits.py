@@ -64,7 +64,7 @@ def operator_method_name(impl: ast.ImplDef, method: str) -> str:
         # both define `from`; `Checker.from_call` picks by the argument's type
         return f"from__{_type_expr_text(args[0])}"
     if impl.trait not in ARITHMETIC_TRAITS and impl.trait not in ASSIGN_TRAITS \
-            and impl.trait not in INDEX_TRAITS or not args:
+            and impl.trait not in INDEX_TRAITS and impl.trait != "PartialEq" or not args:
         return method
     rhs = args[0]
     if isinstance(rhs, ast.NamedType) and rhs.path[-1] in ("Self", impl.type_name):

@@ -2148,6 +2148,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         if e.op in ARITHMETIC_METHODS and isinstance(T.strip_refs(lt), T.StructT) \
                 and self.operator_methods(T.strip_refs(lt).struct, ARITHMETIC_METHODS[e.op]):
             return lt  # `e_Binary` picks the impl whose right-hand side is `rt`
+        if e.op in ("==", "!=") and isinstance(T.strip_refs(lt), T.StructT) and \
+                self.operator_method(T.strip_refs(lt).struct, "eq", e.right) not in (None, "eq"):
+            return lt  # `impl PartialEq<(f64, f64)> for V`, picked by `aggregate_eq`
         if e.op in ARITHMETIC_METHODS and self.number_operator_owner(lt, rt, e) is not None:
             return lt  # `2.0 * v` with `impl Mul<V> for f64`, picked by `e_Binary`
         if _is_literal(e.right):
@@ -3229,8 +3232,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         elif isinstance(ty, (T.ArrayT, T.VecT, T.SliceT)):
             test = self.sequence_eq(e)
         else:
-            key = f"{ty.struct}::eq"
-            self.ensure_method(ty.struct, "eq")
+            method = "eq"
+            if T.strip_refs(e.right.ty) != ty:
+                method = self.operator_method(ty.struct, "eq", e.right) or "eq"
+            key = f"{ty.struct}::{method}"
+            self.ensure_method(ty.struct, method)
             sig = self.sigs.get(key)
             if sig is None or sig.self_kind is None:
                 self.rep.error(f"cannot compare values of type `{ty}`", e.op_span or e.span,
@@ -3241,8 +3247,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             other = e.right
             if not isinstance(other.ty, T.RefT):
                 other = ast.Ref(other.span, other, False)
-                other.ty = T.RefT(ty, False)
-            test = ast.MethodCall(e.span, e.left, "eq", [other], [], e.op_span)
+                other.ty = T.RefT(other.operand.ty, False)
+            test = ast.MethodCall(e.span, e.left, method, [other], [], e.op_span)
             test.target = ("method", key)
             test.ty = T.BOOL
         if e.op == "!=":

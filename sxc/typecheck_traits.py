@@ -62,6 +62,9 @@ class TraitChecks:
             if len(sig.params) != 1:
                 continue
             param = sig.params[0]
+            if isinstance(param, T.RefT) and not isinstance(param, T.BoxT) and \
+                    not isinstance(right_t, T.RefT):
+                param = param.inner  # `eq(&self, other: &Rhs)` of `impl PartialEq<Rhs>`
             if right_t is not None and param == right_t:
                 return key.split("::")[-1]
             if right_t is None and (T.is_int(param) if isinstance(right.ty, T.IntVar)
