@@ -455,7 +455,9 @@ class Layout:
             if errors.error is not None:
                 return fallback
             try:
-                result = value(*[_callback_arg(a, p) for a, p in zip(args, t.params)])
+                writes: list = []
+                result = value(*[_callback_arg(a, p, writes) for a, p in zip(args, t.params)])
+                _write_back(writes)
                 if isinstance(t.ret, T.FloatT):
                     if isinstance(result, bool) or not is_real_number(result):
                         raise TypeError(f"the callable passed as {where} returned "
@@ -489,11 +491,12 @@ class Layout:
                 return
             try:
                 raw = (ctypes.c_uint64 * max(sum(widths), 1)).from_address(args_address)
-                args, index = [], 0
+                args, index, writes = [], 0, []
                 for typed_p, p, width in zip(typed_params, t.params, widths):
-                    args.append(self._callback_value(raw, index, typed_p, p))
+                    args.append(self._callback_value(raw, index, typed_p, p, writes))
                     index += width
                 result = value(*args)
+                _write_back(writes)
                 if ret_width:
                     slots: list = []
                     self.pack(result, typed_ret, t.ret, f"the result of {where}", slots, [],
@@ -508,15 +511,15 @@ class Layout:
         keep.append(pointer)
         return ctypes.cast(pointer, ctypes.c_void_p).value
 
-    def _callback_value(self, raw, index: int, typed: T.Type, t: T.Type):
+    def _callback_value(self, raw, index: int, typed: T.Type, t: T.Type, writes: list):
         """Return the Python value of a thunk's argument of type `t` at slot `index`.
 
-        Slices and `&Vec`s of numbers are NumPy arrays over compiled code's
-        memory, as on the direct path.  A slice of other values is a list of
-        copies.
+        Slices and `&Vec`s of numbers are NumPy arrays, copies of compiled code's
+        memory as on the direct path (see `_callback_arg`).  A slice of other
+        values is a list of copies.
         """
         if isinstance(t, T.SliceT) and isinstance(t.elem, (T.FloatT, T.IntT)):
-            return _array_view(raw[index], raw[index + 1], t.elem, t.mutable)
+            return _array_copy(raw[index], raw[index + 1], t.elem, t.mutable, writes)
         if isinstance(t, T.SliceT):
             width = plain_slots(t.elem, self.fields.get)
             length = raw[index + 1]
@@ -525,7 +528,7 @@ class Layout:
             elem = typed.elem if isinstance(typed, T.SliceT) else t.elem
             return [self.unpack(items, elem, t.elem, k * width)[0] for k in range(length)]
         if isinstance(t, T.RefT) and isinstance(t.inner, T.VecT):
-            return _callback_arg(raw[index], t)
+            return _callback_arg(raw[index], t, writes)
         if isinstance(t, T.RefT):
             inner = typed.inner if isinstance(typed, T.RefT) else t.inner
             return self.unpack(raw, inner, t.inner, index)[0]
@@ -861,32 +864,47 @@ def _convert_items(raw, dtype, t: T.Type, where: str):
     return arr
 
 
-def _callback_arg(arg, t: T.Type):
-    """Return a slice or `&Vec` argument as a NumPy array over compiled code's
-    memory, valid during the callback and writable when the reference is
-    `&mut`, a `char` as a one-character `str`, and other arguments as they are."""
+def _callback_arg(arg, t: T.Type, writes: list):
+    """Return a slice or `&Vec` argument as a NumPy array, a `char` as a
+    one-character `str`, and other arguments as they are.
+
+    The array is a copy, which the callable may keep: compiled code may free
+    its memory after the call.  When the reference is `&mut`, the array is
+    writable and `_write_back` copies it into compiled code's memory after the
+    call, which costs two copies of the slice per call."""
     if T.is_char(t):
         return chr(arg)
     if isinstance(t, T.SliceT):
-        return _array_view(arg.data, arg.length, t.elem, t.mutable)
+        return _array_copy(arg.data, arg.length, t.elem, t.mutable, writes)
     if isinstance(t, T.RefT) and isinstance(t.inner, T.VecT):
         header = ctypes.c_void_p.from_address(arg).value
         data, length = (ctypes.c_int64 * 2).from_address(header)
-        return _array_view(data, length, t.inner.elem, t.mutable)
+        return _array_copy(data, length, t.inner.elem, t.mutable, writes)
     return arg
 
 
-def _array_view(data: int, length: int, elem: T.Type, writable: bool):
-    """Return a NumPy array over `length` elements of type `elem` at address `data`."""
+def _array_copy(data: int, length: int, elem: T.Type, writable: bool, writes: list):
+    """Return a NumPy array with a copy of `length` elements of type `elem` at address
+    `data`; when `writable`, add (memory, copy) to `writes` for `_write_back`."""
     import numpy as np
 
     dtype = elem_dtype(elem)
     if not length:
         return np.empty(0, dtype=dtype)
     buffer = (ctypes.c_char * (length * dtype.itemsize)).from_address(data)
-    arr = np.frombuffer(buffer, dtype=dtype)
-    arr.flags.writeable = writable
+    memory = np.frombuffer(buffer, dtype=dtype)
+    arr = memory.copy()
+    if writable:
+        writes.append((memory, arr))
+    else:
+        arr.flags.writeable = False
     return arr
+
+
+def _write_back(writes: list) -> None:
+    """Copy the arrays that a callable received for `&mut` slices into compiled memory."""
+    for memory, arr in writes:
+        memory[...] = arr
 
 
 def _parts(t: T.Type) -> list[T.Type]:
