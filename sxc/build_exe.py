@@ -32,8 +32,13 @@ def _main_module(seed: int) -> str:
     main = ir.Function(m, ir.FunctionType(I32, [I32, PTR.as_pointer()]), "main")
     b = ir.IRBuilder(main.append_basic_block("entry"))
     limit_g = ir.GlobalVariable(m, I64, "__sx_stack_limit")
-    # a native executable runs on the process stack (8 MiB by default)
-    b.store(ir.Constant(I64, 6 << 20), limit_g)
+    b.store(_stack_budget(m, b), limit_g)
+    # stdout is line-buffered, as Rust's is, also into a file or a pipe: a line
+    # is out once printed, and a killed program loses no finished line
+    stdout = ir.GlobalVariable(m, PTR, "stdout")
+    setvbuf = ir.Function(m, ir.FunctionType(I32, [PTR, PTR, I32, I64]), "setvbuf")
+    b.call(setvbuf, [b.load(stdout), ir.Constant(PTR, None), ir.Constant(I32, IOLBF),
+                     ir.Constant(I64, 0)])
     b.store(b.sext(main.args[0], I64), argc_g)
     b.store(main.args[1], argv_g)
     status = b.call(entry, [ir.Constant(I64, seed & 0xFFFFFFFFFFFFFFFF)])
@@ -49,6 +54,37 @@ def _main_module(seed: int) -> str:
         b.ret(ir.Constant(I32, 101))
     b.ret(b.trunc(b.load(code_g), I32))
     return str(m)
+
+
+# `setvbuf`'s mode of line buffering in glibc and macOS's C library.
+IOLBF = 1
+# `getrlimit(RLIMIT_STACK, ..)`: the resource number on Linux and macOS.
+RLIMIT_STACK = 3
+# The budget of an unlimited stack (`ulimit -s unlimited`), and of one whose
+# limit the C library does not report.
+UNLIMITED_STACK_BUDGET = 64 << 20
+FALLBACK_STACK_BUDGET = 6 << 20
+
+
+def _stack_budget(m: ir.Module, b: ir.IRBuilder) -> ir.Value:
+    """Emit the recursion budget of a native executable, which runs on the process
+    stack: its limit (`ulimit -s`, 8 MiB by default) less an eighth, and at least
+    128 KiB less, for the environment and the panic path."""
+    getrlimit = ir.Function(m, ir.FunctionType(I32, [I32, I64.as_pointer()]), "getrlimit")
+    limits = b.alloca(ir.ArrayType(I64, 2))
+    first = b.gep(limits, [ir.Constant(I32, 0), ir.Constant(I32, 0)])
+    status = b.call(getrlimit, [ir.Constant(I32, RLIMIT_STACK), first])
+    current = b.load(first)
+    reserve = b.lshr(current, ir.Constant(I64, 3))
+    small = b.icmp_unsigned("<", reserve, ir.Constant(I64, 128 << 10))
+    reserve = b.select(small, ir.Constant(I64, 128 << 10), reserve)
+    budget = b.select(b.icmp_unsigned(">", current, reserve), b.sub(current, reserve),
+                      ir.Constant(I64, 0))
+    # RLIM_INFINITY is all bits set, and no finite limit reaches 2**62
+    unlimited = b.icmp_unsigned(">=", current, ir.Constant(I64, 1 << 62))
+    budget = b.select(unlimited, ir.Constant(I64, UNLIMITED_STACK_BUDGET), budget)
+    failed = b.icmp_signed("!=", status, ir.Constant(I32, 0))
+    return b.select(failed, ir.Constant(I64, FALLBACK_STACK_BUDGET), budget)
 
 
 def check_output(source: str, output: str, artifact: str = "the executable") -> None:

@@ -249,6 +249,7 @@ class Codegen:
             if key in live and key not in library:
                 self.define(key, fn)
         self.entry_trampoline()
+        self.frame_address_function()
         self.exports = emit_exports(self) if self.with_exports else {}
         while True:
             referenced = sorted(library & self.functions.used)
@@ -340,6 +341,15 @@ class Codegen:
         rng_state = b.gep(self.rng_global, [ir.Constant(I32, 0), ir.Constant(I32, 0)])
         b.store(fn.args[0], rng_state)
         self.guarded_call(b, lambda: self._call_main(b, main))
+
+    def frame_address_function(self) -> None:
+        """`__sx_frame_address() -> i64`: the address of its own frame, near the stack
+        pointer of its caller.  The host reads it to size the recursion budget of
+        a call on its thread (`sxc.loaded`)."""
+        fn = ir.Function(self.m, ir.FunctionType(I64, []), "__sx_frame_address")
+        fn.attributes.add("noinline")
+        b = ir.IRBuilder(fn.append_basic_block("entry"))
+        b.ret(self.frame_address(b))
 
     def _call_main(self, b: ir.IRBuilder, main: ir.Function | None) -> None:
         if main is None:

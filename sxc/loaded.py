@@ -19,18 +19,51 @@ import sys
 import threading
 
 # Globals and entry points of `sxc.native` and `sxc.codegen` that Python reads.
-RUNTIME_SYMBOLS = ["__sx_main", "__sx_panic_msg", "__sx_panic_len", "__sx_argc",
+RUNTIME_SYMBOLS = ["__sx_main", "__sx_frame_address", "__sx_panic_msg", "__sx_panic_len", "__sx_argc",
                    "__sx_argv", "__sx_exit_code", "__sx_default_rng", "__sx_stack_limit",
                    "__sx_jmpbuf", "__sx_jmp_active", "__sx_stack_base",
                    "__sx_callback_error", "__sx_progress_hook", "__sx_progress_samples",
                    "__sx_progress_interval", "__sx_progress_last"]
 
 # Stack budgets of the recursion guard.  Functions called from Python run on
-# the caller's thread, whose stack is usually 8 MiB on Linux.  `main` runs on
-# a thread of its own with a 256 MiB stack.
+# the caller's thread, and get the stack that is left below the call, less
+# STACK_RESERVE for the panic path and the C library; CALL_STACK_BUDGET is
+# the budget where the C library cannot tell the size of a thread's stack.
+# `main` runs on a thread of its own with a 256 MiB stack.
 CALL_STACK_BUDGET = 4 << 20
+STACK_RESERVE = 128 << 10
 MAIN_STACK_BYTES = 256 << 20
 MAIN_STACK_BUDGET = MAIN_STACK_BYTES - (32 << 20)
+
+_thread_stacks = threading.local()
+
+
+def thread_stack_low() -> int | None:
+    """Return the lowest usable address of the calling thread's stack (above its
+    guard pages), or None where the C library does not report it.
+
+    glibc's `pthread_getattr_np` gives the stack of any thread: for the main
+    thread, from `ulimit -s`; for others, from the size it was created with,
+    which `threading.stack_size` sets.  The result is kept per thread."""
+    known = getattr(_thread_stacks, "low", False)
+    if known is not False:
+        return known
+    low = None
+    try:
+        libc = ctypes.CDLL(None)
+        libc.pthread_self.restype = ctypes.c_ulong
+        attr = ctypes.create_string_buffer(256)  # larger than any `pthread_attr_t`
+        if libc.pthread_getattr_np(ctypes.c_ulong(libc.pthread_self()), attr) == 0:
+            addr, size, guard = ctypes.c_void_p(), ctypes.c_size_t(), ctypes.c_size_t()
+            if libc.pthread_attr_getstack(attr, ctypes.byref(addr), ctypes.byref(size)) == 0 \
+                    and addr.value:
+                libc.pthread_attr_getguardsize(attr, ctypes.byref(guard))
+                low = addr.value + guard.value
+            libc.pthread_attr_destroy(attr)
+    except (AttributeError, OSError):
+        low = None  # no `pthread_getattr_np`, as on macOS
+    _thread_stacks.low = low
+    return low
 
 
 class LoadedProgram:
@@ -44,6 +77,19 @@ class LoadedProgram:
         self._lock = threading.RLock()
         self._depth = 0
         self.set_stack_budget(CALL_STACK_BUDGET)
+        self._frame_address = ctypes.CFUNCTYPE(ctypes.c_int64)(
+            self.address("__sx_frame_address"))
+
+    def fit_stack_budget(self) -> None:
+        """Set the recursion budget of a call on this thread to the stack left below
+        the caller, less a reserve, so that a thread with a small stack gets a
+        runtime error rather than a segmentation fault."""
+        low = thread_stack_low()
+        if low is None:
+            self.set_stack_budget(CALL_STACK_BUDGET)
+            return
+        left = self._frame_address() - low - STACK_RESERVE
+        self.set_stack_budget(max(left, 0))
 
     def call(self, entry, *args) -> tuple[int, str, int]:
         """Call a trampoline `entry` that returns a status; return (status, panic message, exit code).
@@ -57,6 +103,7 @@ class LoadedProgram:
             self._depth += 1
             try:
                 self._set_int32("__sx_callback_error", 0)
+                self.fit_stack_budget()
                 status = entry(*args)
                 message = self.panic_message() if status == 101 else ""
                 return status, message, self.exit_code()
@@ -65,9 +112,10 @@ class LoadedProgram:
                 if saved is not None:
                     self._restore_state(saved)
 
-    _STATE = ("__sx_jmpbuf", "__sx_jmp_active", "__sx_stack_base", "__sx_callback_error")
+    _STATE = ("__sx_jmpbuf", "__sx_jmp_active", "__sx_stack_base", "__sx_stack_limit",
+              "__sx_callback_error")
     _STATE_BYTES = {"__sx_jmpbuf": 64 * 8, "__sx_jmp_active": 4, "__sx_stack_base": 8,
-                    "__sx_callback_error": 4}
+                    "__sx_stack_limit": 8, "__sx_callback_error": 4}
 
     def _save_state(self) -> list[bytes]:
         return [ctypes.string_at(self.global_address(name), self._STATE_BYTES[name])

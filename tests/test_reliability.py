@@ -837,6 +837,62 @@ def test_deep_recursion_from_main_exit_101(tmp_path, name, runner):
                         "the recursion is too deep\n", result.stderr), result.stderr
 
 
+def _small_stack():
+    resource.setrlimit(resource.RLIMIT_STACK, (1 << 20, resource.RLIM_INFINITY))
+
+
+def test_executable_small_stack_recursion_exit_101(tmp_path):
+    # the executable sizes its recursion budget from `ulimit -s`, here 1 MiB
+    functions, call, lines = RECURSION["self"]
+    source = write(tmp_path, functions + f"fn main() {{\n    println!(\"start\");\n"
+                             f"    println!(\"{{}}\", {call});\n}}\n")
+    result = _run_or_build(tmp_path, source, "build", preexec_fn=_small_stack)
+    assert result.returncode == EXIT_RUNTIME_ERROR, result.stderr
+    assert result.stdout == "start\n"
+    assert "runtime error: stack overflow: the recursion is too deep" in result.stderr
+
+
+def test_executable_prints_each_line_before_killed(tmp_path):
+    source = write(tmp_path, "fn main() {\n    println!(\"start\");\n    let mut x: u64 = 1;\n"
+                             "    while x != 0 {\n        x = x.wrapping_mul(3) | 1;\n    }\n}\n")
+    exe = tmp_path / "prog"
+    built = run_sxc("build", str(source), "-o", str(exe))
+    assert built.returncode == 0, built.stderr
+    with pytest.raises(subprocess.TimeoutExpired) as info:
+        subprocess.run([str(exe)], capture_output=True, timeout=2)
+    assert info.value.stdout == b"start\n"
+
+
+SMALL_THREAD_RECURSION = """\
+import threading
+import sxc
+m = sxc.compile("fn rec(n: i64) -> f64 { if n == 0 { 0.0 } else { (rec(n - 1) + 1.0).sqrt() } }")
+out = []
+def work():
+    try:
+        m.rec(10_000_000)
+    except sxc.RuntimeError as error:
+        out.append(str(error))
+    out.append(m.rec(1))
+threading.stack_size(256 * 1024)
+thread = threading.Thread(target=work)
+thread.start()
+thread.join()
+print(out)
+"""
+
+
+def test_small_thread_stack_recursion_raises(tmp_path):
+    # a call gets the stack that is left on its thread, so a thread made with
+    # a small `threading.stack_size` gets an error rather than a crash
+    env = dict(os.environ, SXC_CACHE_DIR=str(tmp_path / "cache"))
+    result = subprocess.run([sys.executable, "-c", SMALL_THREAD_RECURSION], capture_output=True,
+                            text=True, timeout=300, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "stack overflow: the recursion is too deep" in result.stdout
+    assert result.stdout.rstrip().endswith(", 1.0]")
+
+
 @pytest.mark.parametrize("runner", ["run", "build"])
 def test_read_file_allocation_failure_exit_101(tmp_path, runner):
     # a sparse 8 GiB file, which a 4 GiB address space cannot hold
