@@ -135,19 +135,43 @@ class Dual:
         return self._chain(abs(self.val), 1.0 if self.val >= 0.0 else -1.0)
 
     def __pow__(self, exponent):
+        # the rules of compiled `powf`: slope 0 in the base for the exponent 0,
+        # and ln(0) read as 0 in the exponent's term
         if isinstance(exponent, Dual):
-            return (exponent * self.ln()).exp()
+            base, power, many = _operands(self, exponent)
+            value = _c_pow(base.val, power.val)
+            d_base = 0.0 if power.val == 0.0 else power.val * _c_pow(base.val, power.val - 1.0)
+            d_power = _c_ln(base.val) * value
+            lanes = [d_base * a + d_power * b for a, b in _zip_lanes(base, power)]
+            return _make_dual(value, lanes, many)
         if not is_real_number(exponent) or isinstance(exponent, bool):
             return NotImplemented
         n = float(exponent)
-        slope = 0.0 if n == 0.0 else n * self.val ** (n - 1.0)
-        return self._chain(self.val ** n, slope)
+        slope = 0.0 if n == 0.0 else n * _c_pow(self.val, n - 1.0)
+        return self._chain(_c_pow(self.val, n), slope)
 
     def __rpow__(self, base):
         if isinstance(base, bool) or not is_real_number(base):
             return NotImplemented
-        value = float(base) ** self.val
-        return self._chain(value, value * math.log(float(base)))
+        value = _c_pow(float(base), self.val)
+        return self._chain(value, _c_ln(float(base)) * value)
+
+    # Comparisons read the values, as `<` on duals does in compiled code, so a
+    # Python objective may branch on a `Dual` or pass it to `max` and `min`.
+    def __lt__(self, other):
+        return _value(self) < _value(other) if _comparable(other) else NotImplemented
+
+    def __le__(self, other):
+        return _value(self) <= _value(other) if _comparable(other) else NotImplemented
+
+    def __gt__(self, other):
+        return _value(self) > _value(other) if _comparable(other) else NotImplemented
+
+    def __ge__(self, other):
+        return _value(self) >= _value(other) if _comparable(other) else NotImplemented
+
+    def __float__(self) -> float:
+        return self.val
 
     def exp(self) -> "Dual":
         value = math.exp(self.val)
@@ -169,6 +193,33 @@ class Dual:
     def tanh(self) -> "Dual":
         value = math.tanh(self.val)
         return self._chain(value, 1.0 - value * value)
+
+
+def _comparable(other) -> bool:
+    return isinstance(other, Dual) or is_real_number(other) and not isinstance(other, bool)
+
+
+def _value(x) -> float:
+    return x.val if isinstance(x, Dual) else float(x)
+
+
+def _c_pow(x: float, y: float) -> float:
+    """Return C's `pow(x, y)`: NaN where Python raises ValueError, and an infinity
+    where it raises OverflowError."""
+    try:
+        return math.pow(x, y)
+    except ValueError:
+        return math.nan
+    except OverflowError:
+        odd = y.is_integer() and y % 2.0 == 1.0
+        return -math.inf if x < 0.0 and odd else math.inf
+
+
+def _c_ln(x: float) -> float:
+    """Return `ln(x)` as the derivative of `powf` reads it: 0 at 0, NaN below."""
+    if x == 0.0:
+        return 0.0
+    return math.log(x) if x > 0.0 else math.nan
 
 
 def _operands(a: Dual, b) -> tuple:
@@ -218,6 +269,17 @@ def _load(source_or_path) -> tuple[str, str]:
     return text, "<string>"
 
 
+# The values of `hard`: None samples the branch, "threshold" takes it when p > 0.5.
+HARD_RULES = (None, "threshold")
+
+
+def _int_option(name: str, value) -> int:
+    """Return the integer option `name`, or raise TypeError for another type."""
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise TypeError(f"{name} must be an int, not {value!r}")
+    return value.__index__()
+
+
 def compile(source_or_path, mode: str | None = None, opt_level: int = 2,  # noqa: A001
             seed: int = 0, hard: str | None = None,
             tangents: int | None = None, cache: bool = True) -> "Module":
@@ -228,8 +290,15 @@ def compile(source_or_path, mode: str | None = None, opt_level: int = 2,  # noqa
     """
     if mode not in (None, "train", "release"):
         raise ValueError(f"mode must be 'train' or 'release', not {mode!r}")
+    opt_level = _int_option("opt_level", opt_level)
     if not 0 <= opt_level <= 3:
         raise ValueError(f"opt_level must be 0..3, not {opt_level!r}")
+    seed = _int_option("seed", seed)
+    if hard not in HARD_RULES:
+        raise ValueError(f"hard must be one of {', '.join(map(repr, HARD_RULES))}, "
+                         f"not {hard!r}")
+    if not isinstance(cache, int):  # a bool, or 0 or 1
+        raise TypeError(f"cache must be a bool, not {cache!r}")
     source, path = _load(source_or_path)
     if tangents is not None:
         if isinstance(tangents, bool) or not hasattr(tangents, "__index__"):
@@ -267,11 +336,12 @@ class Module:
 
     def run(self, args: list[str] | None = None, seed: int | None = None) -> int:
         """Run `main` with `args`; return its exit code or raise `sxc.RuntimeError`."""
-        if isinstance(args, (str, bytes)) or \
+        if isinstance(args, (str, bytes)) or args is not None and \
+                not isinstance(args, (list, tuple)) or \
                 not all(isinstance(arg, str) for arg in (args or [])):
             raise TypeError(f"Module.run() expects a list of str arguments, got {args!r}")
         argv = [self._compiled.path] + list(args or [])
-        s = self._compiled.options.seed if seed is None else seed
+        s = self._compiled.options.seed if seed is None else _int_option("seed", seed)
         status, code = self._native.run_main(s, argv)
         if status != 0:
             raise RuntimeError(self._native.main_panic)
@@ -328,6 +398,11 @@ class Module:
                 return layout.enum_class(name)
             if name in _user_data_enums(layout):
                 return layout.data_enum_class(name)
+            if name in interface.get("generic_functions", ()):
+                raise TypeError(f"`{name}` cannot be called from Python: it is generic, and "
+                                "sxc compiles a copy only for the types that the program "
+                                f"calls it with; add a function with concrete types that "
+                                f"calls `{name}`")
             raise AttributeError(f"the program has no function `{name}` and no struct of that name")
         if name == "main":
             raise AttributeError("run `main` with Module.run(args)")

@@ -47,6 +47,8 @@ def python_name(name: str) -> str:
     suggests.  Other names stay as they are.
     """
     normal = unicodedata.normalize("NFKC", name)
+    if normal[:1].isdigit():
+        return "_" + normal  # the field `0` of a tuple struct, as for tuple variants
     return normal + "_" if keyword.iskeyword(normal) else normal
 
 
@@ -426,6 +428,9 @@ class Layout:
         except (TypeError, ValueError) as error:
             raise TypeError(f"{where}: cannot convert {type(value).__name__} to a "
                             f"{dtype} array for `{t}`: {error}") from None
+        if raw.ndim == 0:
+            raise TypeError(f"{where}: expected a 1-D sequence for `{t}`, got "
+                            f"{_show(value)}")
         if raw.ndim != 1:
             raise TypeError(f"{where}: expected a 1-D sequence for `{t}`, got shape "
                             f"{raw.shape}")
@@ -544,8 +549,16 @@ class Layout:
 
     def _pack_struct(self, value, t: T.StructT, where: str, slots: list, keep: list,
                      errors: CallbackErrors) -> None:
-        for field, typed_ft, ft in self._struct_fields(t.struct):
-            if isinstance(value, Mapping):
+        fields = self._struct_fields(t.struct)
+        by_position = isinstance(value, tuple) and not hasattr(value, "_fields") and \
+            all(field.isdigit() for field, _, _ in fields)
+        if by_position and len(value) != len(fields):
+            raise TypeError(f"{where}: expected a `{t.struct}` of {len(fields)} items, got "
+                            f"a tuple of {len(value)}")
+        for index, (field, typed_ft, ft) in enumerate(fields):
+            if by_position:
+                item = value[index]  # a tuple struct from a Python tuple
+            elif isinstance(value, Mapping):
                 key = field if field in value else python_name(field)
                 if key not in value:
                     raise TypeError(f"{where}: missing field `{field}` of struct "
@@ -677,7 +690,10 @@ def shared_struct_class(name: str, fields: tuple) -> type:
 
         cls = dataclasses.make_dataclass(_class_name(name), [(f, object) for f in names],
                                          namespace={"__reduce__": reduce})
-        cls.__doc__ = f"struct {name} {{ " + ", ".join(f"{f}: {t}" for f, t in fields) + " }"
+        if fields and all(f.isdigit() for f, _ in fields):
+            cls.__doc__ = f"struct {name}(" + ", ".join(t for _, t in fields) + ")"
+        else:
+            cls.__doc__ = f"struct {name} {{ " + ", ".join(f"{f}: {t}" for f, t in fields) + " }"
         cls.__module__ = "sxc"
         cls = _shared_classes.setdefault(key, cls)
     return cls

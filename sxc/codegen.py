@@ -2231,6 +2231,8 @@ def _slots(t: T.Type, fields_of, result: bool, seen: frozenset) -> int | None:
         fields = fields_of(t.struct)
         if fields is None or t.struct in seen:
             return None
+        if any(f.startswith("__") for f, _ in fields):
+            return None  # a collection of the prelude, such as `HashMap`, whose fields are private
         counts = [_slots(ft, fields_of, result, seen | {t.struct}) for _, ft in fields]
         return None if any(c is None for c in counts) else sum(counts)
     if isinstance(t, T.TupleT):

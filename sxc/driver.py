@@ -147,7 +147,8 @@ class Compiled:
         return {"functions": functions, "lanes": lanes, "params": params, "structs": fields,
                 "typed_structs": typed_fields,
                 "user_structs": user_structs, "enums": enums, "data_enums": data_enums,
-                "type_names": dict(getattr(self.program, "type_names", {}))}
+                "type_names": dict(getattr(self.program, "type_names", {})),
+                "generic_functions": tuple(getattr(self.program, "generic_functions", ()))}
 
 
 def enum_members(payloads: dict) -> tuple:

@@ -6354,6 +6354,11 @@ def check_module(program: Program, reporter: Reporter) -> Program:
     split_result_main(program)
     checker = Checker(program, reporter)
     checker.check_program()
+    # the program's generic functions, which Python cannot call (see `sxc.api`)
+    program.generic_functions = tuple(sorted(
+        key for key, template in checker.fn_templates.items()
+        if template.owner is None and "::" not in key
+        and getattr(template.fn, "origin", "user") == "user"))
     if not reporter.has_errors:
         convert_closures(program, checker.closures)
     return program

@@ -198,7 +198,19 @@ def test_compile_accepts_a_path_object(tmp_path):
     assert sxc.compile(path).two() == 2
 
 
-@pytest.mark.parametrize("args", ["abc", [1, 2], [b"x"]])
+@pytest.mark.parametrize("options, error, message", [
+    ({"opt_level": "2"}, TypeError, "opt_level must be an int, not '2'"),
+    ({"opt_level": True}, TypeError, "opt_level must be an int, not True"),
+    ({"seed": 1.5}, TypeError, "seed must be an int, not 1.5"),
+    ({"hard": "yes"}, ValueError, "hard must be one of None, 'threshold', not 'yes'"),
+    ({"cache": "no"}, TypeError, "cache must be a bool, not 'no'"),
+])
+def test_compile_rejects_option_types(options, error, message):
+    with pytest.raises(error, match=message):
+        sxc.compile("fn main() {}", **options)
+
+
+@pytest.mark.parametrize("args", ["abc", [1, 2], [b"x"], 3])
 def test_run_rejects_arguments_other_than_strings(args):
     m = sxc.compile('fn main() { println!("{}", args().len()); }')
     with pytest.raises(TypeError, match="expects a list of str arguments"):
@@ -379,3 +391,32 @@ def test_dual_arithmetic_errors():
         sxc.Dual(1.0) * True
     with pytest.raises(ValueError, match="cannot combine duals with 2 and 3 tangents"):
         sxc.Dual(1.0, tangents=(1.0, 2.0)) + sxc.Dual(1.0, tangents=(1.0, 2.0, 3.0))
+
+
+POWERS = [(0.0, 2.0), (-1.0, 2.0), (2.0, 0.5), (3.0, 0.0), (0.0, 0.0), (-8.0, 1.0 / 3.0),
+          (1e300, 2.0)]
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+@pytest.mark.parametrize("base, power", POWERS)
+def test_dual_power_matches_compiled(base, power):
+    m = sxc.compile("fn p(x: dual, y: dual) -> dual { x.powf(y) }")
+    for d_base, d_power in [(1.0, 0.0), (0.0, 1.0), (1.0, 1.0)]:
+        compiled = m.p(sxc.Dual(base, d_base), sxc.Dual(power, d_power))
+        python = sxc.Dual(base, d_base) ** sxc.Dual(power, d_power)
+        assert _same(compiled.val, python.val), (compiled, python)
+        assert _same(compiled.der, python.der), (compiled, python)
+
+
+def test_dual_compares_by_value():
+    x = sxc.Dual(1.5, 1.0)
+    assert x < 2.0
+    assert 2.0 > x
+    assert not x > sxc.Dual(1.5, -3.0)
+    assert x >= sxc.Dual(1.5, -3.0)
+    assert max(x, 0.0) is x
+    assert min(x, 1) == 1
+    assert float(x) == 1.5

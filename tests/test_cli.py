@@ -330,6 +330,17 @@ def test_emit_obj_needs_build(tmp_path):
         in result.stderr
 
 
+@pytest.mark.parametrize("command, what", [("check", "only checks the program"),
+                                           ("lower", "only prints the lowered source")])
+def test_emit_rejected_by_check_and_lower(tmp_path, command, what):
+    source = tmp_path / "p.sx"
+    source.write_text("fn main() {}\n")
+    result = run_sxc(command, str(source), "--emit", "llvm")
+    assert result.returncode == 1
+    assert f"error[SX0004]: `--emit` prints a stage of `sxc run` or `sxc build`, and " \
+        f"`sxc {command}` {what}" in result.stderr
+
+
 def test_build_emit_writes_the_stage_to_the_output(tmp_path):
     source = tmp_path / "p.sx"
     source.write_text("fn twice(x: f64) -> f64 {\n    2.0 * x\n}\n\nfn main() {\n"

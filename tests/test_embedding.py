@@ -434,6 +434,12 @@ UNCALLABLE = [
      "`probe` cannot be called from Python: parameter `g` has type `fn\\(Vec<f64>\\) -> f64`"),
     ("label", "fn label(g: fn(f64) -> String) -> i64 { g(1.0).len() as i64 }\n",
      "`label` cannot be called from Python: parameter `g` has type `fn\\(f64\\) -> String`"),
+    ("counts", "use std::collections::HashMap;\n"
+               "fn counts(n: i64) -> HashMap<i64, f64> { let mut h = HashMap::new(); "
+               "h.insert(n, 1.0); h }\n",
+     "`counts` cannot be called from Python: its result has type `HashMap<i64, f64>`"),
+    ("size", "use std::collections::BTreeSet;\nfn size(s: BTreeSet<i64>) -> usize { s.len() }\n",
+     "`size` cannot be called from Python: parameter `s` has type `BTreeSet<i64>`"),
 ]
 
 
@@ -638,6 +644,41 @@ def test_struct_from_dict_and_object(m):
 
     assert m.norm({"x": 5.0, "y": 12.0}) == 13.0
     assert m.norm(Plain()) == 10.0
+
+
+TUPLE_STRUCT = """
+#[derive(Debug, Clone, Copy)]
+struct Rgb(u8, u8, f64);
+fn brighter(c: Rgb) -> Rgb { Rgb(c.0 + 1, c.1 + 2, c.2 * 2.0) }
+"""
+
+
+def test_tuple_struct_crosses_both_ways():
+    t = sxc.compile(TUPLE_STRUCT)
+    out = t.brighter((1, 2, 0.5))
+    assert (out._0, out._1, out._2) == (2, 4, 1.0)
+    assert t.brighter(out) == t.Rgb(3, 6, 2.0)
+    assert t.brighter({"0": 0, "1": 0, "2": 1.0})._2 == 2.0
+    assert t.Rgb.__doc__ == "struct Rgb(u8, u8, f64)"
+
+
+def test_generic_function_named_as_generic():
+    t = sxc.compile("fn id<T: Copy>(x: T) -> T { x }\nfn twice(x: f64) -> f64 { id(x) * 2.0 }")
+    assert t.twice(2.0) == 4.0
+    with pytest.raises(TypeError, match="`id` cannot be called from Python: it is generic"):
+        t.id
+
+
+@pytest.mark.parametrize("value, shown", [(None, "NoneType None"), (3.0, "float 3.0")])
+def test_slice_argument_not_a_sequence(m, value, shown):
+    with pytest.raises(TypeError, match=f"expected a 1-D sequence for `&\\[f64\\]`, got {shown}"):
+        m.total(value)
+
+
+def test_tuple_struct_wrong_length():
+    t = sxc.compile(TUPLE_STRUCT)
+    with pytest.raises(TypeError, match="expected a `Rgb` of 3 items, got a tuple of 2"):
+        t.brighter((1, 2))
 
 
 def test_struct_result_is_dataclass(m):
