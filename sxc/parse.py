@@ -443,6 +443,55 @@ def _lift_impl_trait(te, names: list[str], bounds: dict[str, list[ast.TypeExpr]]
     return te
 
 
+def _debug_builder(chain: ast.Expr, span: Span) -> ast.MacroCall | None:
+    """Return `f.debug_struct("P").field("x", &self.x).finish()` as the `write!` that
+    prints the same, `write!(f, "P {{ x: {:?} }}", &self.x)`; likewise
+    `debug_tuple("P").field(&a)` as `P(a)` and `debug_list().entries(it)` as
+    `[a, b]`.  None for any other chain.
+
+    NOTE: `{:#?}` of the value prints it on one line, where Rust's builders
+    print one field per line."""
+    calls = []
+    while isinstance(chain, ast.MethodCall) and chain.method in ("field", "entries", "entry"):
+        calls.append(chain)
+        chain = chain.receiver
+    if not isinstance(chain, ast.MethodCall) or \
+            chain.method not in ("debug_struct", "debug_tuple", "debug_list"):
+        return None
+    calls.reverse()
+    kind = chain.method
+    if kind == "debug_list":
+        if chain.args or not all(c.method == "entries" and len(c.args) == 1 for c in calls):
+            return None
+        # `entries(iter)` prints each item of `iter` with `{:?}`, as a `Vec` prints
+        items = [ast.MethodCall(span, c.args[0], "collect", [], [
+            ast.NamedType(span, ["Vec"], [ast.NamedType(span, ["_"], [])])], span)
+            for c in calls]
+        if not items:
+            return ast.MacroCall(span, "write", [chain.receiver, ast.StrLit(span, "[]")])
+        if len(items) > 1:
+            return None
+        return ast.MacroCall(span, "write", [chain.receiver, ast.StrLit(span, "{:?}"), items[0]])
+    if len(chain.args) != 1 or not isinstance(chain.args[0], ast.StrLit):
+        return None
+    name = chain.args[0].value.replace("{", "{{").replace("}", "}}")
+    values = []
+    if kind == "debug_struct":
+        parts = []
+        for c in calls:
+            if c.method != "field" or len(c.args) != 2 or not isinstance(c.args[0], ast.StrLit):
+                return None
+            parts.append(c.args[0].value.replace("{", "{{").replace("}", "}}") + ": {:?}")
+            values.append(c.args[1])
+        text = f"{name} {{{{ {', '.join(parts)} }}}}" if parts else name
+    else:
+        if not all(c.method == "field" and len(c.args) == 1 for c in calls):
+            return None
+        values = [c.args[0] for c in calls]
+        text = f"{name}({', '.join(['{:?}'] * len(values))})" if values else name
+    return ast.MacroCall(span, "write", [chain.receiver, ast.StrLit(span, text), *values])
+
+
 def _is_self_type(te) -> bool:
     return isinstance(te, ast.NamedType) and te.path == ["Self"] and not te.args
 
@@ -1616,6 +1665,10 @@ class Builder(Transformer):
             # NOTE: a program's own method named `write_str` is read this way too.
             span = self.sp(meta)
             return ast.MacroCall(span, "write", [base, ast.StrLit(span, "{}"), args[0]])
+        if str(name) == "finish" and not args and not turbofish:
+            built = _debug_builder(base, self.sp(meta))
+            if built is not None:
+                return built
         return ast.MethodCall(self.sp(meta), base, str(name), args or [],
                               turbofish or [], _tok_span(self.path, name))
 
@@ -1678,6 +1731,21 @@ class Builder(Transformer):
             else:
                 segments.append(c)
         return ast.Path(self.sp(meta), segments, type_args, args_at)
+
+    def qualified_path(self, meta, children):
+        # `<T as Trait>::f` and `<T>::f` name `T::f`: a trait's methods are
+        # methods of each type that implements it
+        ty, _trait, *rest = children
+        if not isinstance(ty, ast.NamedType):
+            raise CompileError([Diagnostic(
+                "error", "sxc supports a qualified path `<T as Trait>::f` only for a named "
+                         "type `T`", self.sp(meta), [], "call the method on a value instead",
+                code="SX0801")])
+        path = self.path_expr(meta, [*(Token("NAME", n) for n in ty.path), *rest])
+        if ty.args:
+            path.type_args = list(ty.args) + path.type_args
+            path.type_args_at = len(ty.path) - 1
+        return path
 
     def path_segment(self, meta, children):
         if len(children) == 1 and isinstance(children[0], Token):

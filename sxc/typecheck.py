@@ -610,10 +610,17 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         """Evaluate the constant integer expression `e`, or report it and return None."""
         if isinstance(e, ast.IntLit):
             return e.value
-        if isinstance(e, ast.Path) and len(e.segments) == 1:
-            c = self.program.consts.get(e.segments[0])
-            if c is not None:
+        if isinstance(e, ast.Path) and len(e.segments) in (1, 2):
+            # a constant, or an associated one: `Grid::W`, `Self::W`
+            segments = list(e.segments)
+            if segments[0] == "Self" and self.self_struct is not None:
+                segments[0] = self.self_struct
+            c = self.program.consts.get("::".join(segments))
+            if c is not None and c.value is not None:
                 return self.const_int(c.value)
+        if isinstance(e, ast.Cast) and isinstance(e.target, ast.NamedType) and \
+                isinstance(T.PRIMITIVES.get(e.target.path[-1]), T.IntT):
+            return self.const_int(e.operand)  # `N as usize`
         if isinstance(e, ast.Binary):
             a, b = self.const_int(e.left), self.const_int(e.right)
             if a is None or b is None:
