@@ -4609,7 +4609,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             e.pattern = ast.NamePattern(e.pattern.span, item)
         else:
             e.body.stmts[0:0] = _lift_slice_patterns(e.pattern)
-        _index_kept_items(e)
+        _index_kept_items(e, self.borrowed_sequence(e.iter))
         if isinstance(e.iter, ast.MethodCall) and e.iter.method == "enumerate" and \
                 isinstance(e.iter.receiver, ast.MethodCall) and \
                 e.iter.receiver.method == "into_iter" and not e.iter.receiver.args:
@@ -4675,6 +4675,17 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         e.elem_ty = elem
         e.ty = T.UNIT
         return e
+
+    def borrowed_sequence(self, seq: ast.Expr) -> bool:
+        """Return whether `seq` is a local that is a shared reference to a sequence
+        (`v: &[P]`, `&Vec<P>`), whose loop binds references to the items."""
+        if not isinstance(seq, ast.Path) or len(seq.segments) != 1:
+            return False
+        local = self.lookup(seq.segments[0])
+        ty = T.prune(local.ty) if local is not None else None
+        return isinstance(ty, T.SliceT) and not ty.mutable or \
+            isinstance(ty, T.RefT) and not ty.mutable and not isinstance(ty, T.BoxT) and \
+            isinstance(ty.inner, (T.VecT, T.ArrayT))
 
     def adapted_seq_loop(self, e: ast.For, expected):
         """Check `for x in v.iter_mut()`, `a.iter().zip(b.iter())` and the like as the
@@ -5750,7 +5761,7 @@ def _method_result_type(e: ast.MethodCall) -> T.Type | None:
     return None
 
 
-def _index_kept_items(e: ast.For) -> None:
+def _index_kept_items(e: ast.For, borrowed: bool = False) -> None:
     """Rewrite `for p in &v { refs.push(p); }` to bind `p = &v[i]` in place.
 
     sxc binds the items of a loop by value, and a reference to the item is
@@ -5770,7 +5781,7 @@ def _index_kept_items(e: ast.For) -> None:
         seq = seq.operand
     elif isinstance(seq, ast.MethodCall) and seq.method == "iter" and not seq.args:
         seq = seq.receiver
-    else:
+    elif not borrowed:  # `for p in v` with `v: &[P]` walks references too
         return
     if not _path_like(seq) or isinstance(seq, (ast.Ref, ast.Unary)):
         return
