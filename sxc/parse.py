@@ -443,6 +443,44 @@ def _lift_impl_trait(te, names: list[str], bounds: dict[str, list[ast.TypeExpr]]
     return te
 
 
+# Methods whose argument is a function of one item: `.map(f)`, `.filter(f)`.
+ONE_ITEM_ADAPTERS = frozenset({
+    "map", "filter_map", "flat_map", "filter", "for_each", "any", "all", "find", "find_map",
+    "position", "take_while", "skip_while", "map_while", "inspect", "max_by_key",
+    "min_by_key", "sort_by_key", "sort_unstable_by_key", "retain", "map_err", "and_then",
+    "is_some_and", "partition"})
+# Methods whose argument is a function without parameters: `.or_insert_with(f)`.
+NO_ITEM_ADAPTERS = frozenset({"unwrap_or_else", "or_insert_with", "or_else", "ok_or_else",
+                              "get_or_insert_with"})
+# Types whose methods a path such as `str::parse::<i32>` or `Result::unwrap` names.
+STD_METHOD_OWNERS = frozenset({
+    "str", "String", "Option", "Result", "char", "bool", "f32", "f64", "i8", "i16", "i32",
+    "i64", "isize", "u8", "u16", "u32", "u64", "usize", "Vec"})
+
+
+def _path_as_closure(arg: ast.Expr) -> ast.Expr:
+    """Return a constructor or a standard method named as a function, the argument
+    of `.map(Id)` or `.map(str::trim)`, as the closure it means: `|x| Id(x)`,
+    `|x| x.trim()`.  Any other argument is returned as it is."""
+    if not isinstance(arg, ast.Path):
+        return arg
+    span = arg.span
+    segments = arg.segments
+    item = ast.Path(span, ["__item"])
+    if len(segments) == 2 and segments[0] in STD_METHOD_OWNERS and segments[1] == "from":
+        body: ast.Expr = ast.Call(span, arg, [item])  # `.map(String::from)`
+    elif len(segments) == 2 and segments[0] in STD_METHOD_OWNERS and \
+            segments[1][:1].islower() and arg.type_args_at in (None, 1) and \
+            segments[1] not in ("new", "default", "with_capacity"):
+        body = ast.MethodCall(span, item, segments[1], [], list(arg.type_args), span)
+    elif segments[-1][:1].isupper() and not arg.type_args and \
+            (len(segments) == 1 or len(segments) == 2 and segments[0][:1].isupper()):
+        body = ast.Call(span, arg, [item])  # a tuple struct or a variant: `Id`, `Shape::Dot`
+    else:
+        return arg
+    return ast.Closure(span, [("__item", None)], None, body)
+
+
 def _debug_builder(chain: ast.Expr, span: Span) -> ast.MacroCall | None:
     """Return `f.debug_struct("P").field("x", &self.x).finish()` as the `write!` that
     prints the same, `write!(f, "P {{ x: {:?} }}", &self.x)`; likewise
@@ -503,8 +541,10 @@ def _split_generics(params, where) -> tuple[list[str], dict[str, list[ast.TypeEx
     for name, found in params or []:
         names.append(name)
         bounds.setdefault(name, []).extend(found)
-    for name, found in where or []:
-        bounds.setdefault(name, []).extend(found)
+    for pred in where or []:
+        if pred is not None:
+            name, found = pred
+            bounds.setdefault(name, []).extend(found)
     return names, bounds
 
 
@@ -964,6 +1004,10 @@ class Builder(Transformer):
 
     def where_pred(self, meta, children):
         return (str(children[0]), children[1])
+
+    def assoc_where_pred(self, meta, children):
+        # `where T::Err: Debug` bounds an associated type, which sxc does not check
+        return None
 
     def params(self, meta, children):
         return children
@@ -1669,6 +1713,13 @@ class Builder(Transformer):
             built = _debug_builder(base, self.sp(meta))
             if built is not None:
                 return built
+        if str(name) in ONE_ITEM_ADAPTERS and len(args or []) == 1:
+            args = [_path_as_closure(args[0])]
+        if str(name) in NO_ITEM_ADAPTERS and len(args or []) == 1 and \
+                isinstance(args[0], ast.Path) and len(args[0].segments) == 2 and \
+                args[0].segments[1] in ("new", "default"):
+            # `.unwrap_or_else(Vec::new)` is `.unwrap_or_else(|| Vec::new())`
+            args = [ast.Closure(args[0].span, [], None, ast.Call(args[0].span, args[0], []))]
         return ast.MethodCall(self.sp(meta), base, str(name), args or [],
                               turbofish or [], _tok_span(self.path, name))
 

@@ -1729,6 +1729,20 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         self.mismatch(e, target)
         return e
 
+    def set_operator(self, e: ast.Binary, expected) -> ast.Expr | None:
+        """Check `&a | &b` (or `&`, `-`, `^`) on two sets as the new set that Rust's
+        operator returns, `a.union(&b).cloned().collect()`; None for other operands."""
+        left = e.left.operand if isinstance(e.left, ast.Ref) else e.left
+        if not isinstance(left, (ast.Path, ast.Field)) or \
+                self.collection_kind(self.probe_type(left)) != "set":
+            return None
+        ty = T.strip_refs(T.prune(self.probe_type(left)))
+        right = e.right if isinstance(e.right, ast.Ref) else ast.Ref(e.right.span, e.right, False)
+        span = e.span
+        combined = ast.MethodCall(span, left, SET_OPERATORS[e.op], [right], [], e.op_span)
+        items = ast.MethodCall(span, combined, "cloned", [], [], e.op_span)
+        return self.expr(ast.MethodCall(span, items, "collect", [], [], e.op_span), ty)
+
     def trait_object(self, e: ast.Expr, target: T.Type) -> ast.Expr | None:
         """Return `e` as the trait object `target` (`dyn Shape` or `Box<dyn Shape>`),
         or None when `target` is none or `e`'s type does not implement its trait.
@@ -2214,6 +2228,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
 
     def e_Binary(self, e: ast.Binary, expected):
         op = e.op
+        if op in SET_OPERATORS:
+            combined = self.set_operator(e, expected)
+            if combined is not None:
+                return combined
         if op in ("&&", "||"):
             e.left = self.coerce(self.expr(e.left, T.BOOL), T.BOOL)
             e.right = self.coerce(self.expr(e.right, T.BOOL), T.BOOL)
@@ -2622,6 +2640,16 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             if elem is None:
                 elem = self.new_hole(e.span)
             return self._builtin(e, "Vec::new", T.VecT(elem))
+        kind = name.rpartition("::")[0].rpartition("::")[2]
+        if name.endswith("::from") and kind in COLLECTIONS_FROM_ARRAY and len(e.args) == 1 \
+                and self.lookup(kind) is None and kind not in self.structs and \
+                kind not in self.program.enums:
+            # `HashMap::from([(k, v), ..])` collects the array's items
+            items = ast.MethodCall(e.span, e.args[0], "into_iter", [], [], func.span)
+            holes = [ast.NamedType(e.span, ["_"])] * COLLECTIONS_FROM_ARRAY[kind]
+            target = [] if expected is not None else [ast.NamedType(e.span, [kind], holes)]
+            return self.expr(ast.MethodCall(e.span, items, "collect", [], target, func.span),
+                             expected)
         if name in ("Box::new", "std::boxed::Box::new", "boxed::Box::new") and \
                 not self.user_box():
             inner = expected.inner if isinstance(expected, T.BoxT) else None
@@ -5523,6 +5551,16 @@ def _dyn_enum(t: T.Type) -> bool:
     from sxc.trait_objects import PREFIX
 
     return isinstance(t, T.EnumT) and t.enum.rpartition("::")[2].startswith(PREFIX)
+
+
+# The operators on two sets and the method that each is.
+SET_OPERATORS = {"&": "intersection", "|": "union", "-": "difference",
+                 "^": "symmetric_difference"}
+
+# The collections that `Kind::from([..])` builds from an array, and how many
+# type arguments each takes.
+COLLECTIONS_FROM_ARRAY = {"HashMap": 2, "BTreeMap": 2, "HashSet": 1, "BTreeSet": 1,
+                          "VecDeque": 1, "BinaryHeap": 1}
 
 
 def _holds_trait_object(t: T.Type | None) -> bool:
