@@ -649,6 +649,15 @@ class GenericsMixin:
         args = list(e.args)
         order = [i for i, a in enumerate(args) if not isinstance(a, ast.Closure)] + \
             [i for i, a in enumerate(args) if isinstance(a, ast.Closure)]
+        if expected is not None and receiver is None and not env and \
+                isinstance(T.prune(expected), (T.StructT, T.EnumT)):
+            # the expected type of a generic struct's constructor types its arguments,
+            # as in Rust: `let h: BinaryHeap<(u64, usize)> = BinaryHeap::from(v)`
+            # NOTE: only whole types fill in; a part with a hole stays open
+            hinted: dict[str, T.Type] = {}
+            self.unify(template.ret, expected, hinted, names)
+            env.update({n: t for n, t in hinted.items()
+                        if not _has_hole(t) and not isinstance(t, T.LiteralVar)})
         for i in order:
             pattern = params[i]
             expected_arg = self._maybe_resolve(pattern, env, names)

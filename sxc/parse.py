@@ -448,7 +448,7 @@ ONE_ITEM_ADAPTERS = frozenset({
     "map", "filter_map", "flat_map", "filter", "for_each", "any", "all", "find", "find_map",
     "position", "take_while", "skip_while", "map_while", "inspect", "max_by_key",
     "min_by_key", "sort_by_key", "sort_unstable_by_key", "retain", "map_err", "and_then",
-    "is_some_and", "partition"})
+    "is_some_and", "partition", "rfind", "split"})
 # Methods whose argument is a function without parameters: `.or_insert_with(f)`.
 NO_ITEM_ADAPTERS = frozenset({"unwrap_or_else", "or_insert_with", "or_else", "ok_or_else",
                               "get_or_insert_with"})
@@ -473,7 +473,9 @@ def _path_as_closure(arg: ast.Expr) -> ast.Expr:
             segments[1][:1].islower() and arg.type_args_at in (None, 1) and \
             segments[1] not in ("new", "default", "with_capacity"):
         body = ast.MethodCall(span, item, segments[1], [], list(arg.type_args), span)
-    elif segments[-1][:1].isupper() and not arg.type_args and \
+    elif segments[-1][:1].isupper() and \
+            (len(segments[-1]) == 1 or any(c.islower() for c in segments[-1])) and \
+            not arg.type_args and \
             (len(segments) == 1 or len(segments) == 2 and segments[0][:1].isupper()):
         body = ast.Call(span, arg, [item])  # a tuple struct or a variant: `Id`, `Shape::Dot`
     else:
@@ -528,6 +530,22 @@ def _debug_builder(chain: ast.Expr, span: Span) -> ast.MacroCall | None:
         values = [c.args[0] for c in calls]
         text = f"{name}({', '.join(['{:?}'] * len(values))})" if values else name
     return ast.MacroCall(span, "write", [chain.receiver, ast.StrLit(span, text), *values])
+
+
+def _assigns_any(body: ast.Expr, names: set[str]) -> bool:
+    """Return whether `body` assigns to one of `names` or through it (`*v += 1`), or
+    calls a method on one of them, which may change it."""
+    for node in ast.walk(body):
+        if isinstance(node, ast.Assign):
+            target = node.target
+            while isinstance(target, (ast.Unary, ast.Field, ast.TupleField, ast.Index)):
+                target = target.operand if isinstance(target, ast.Unary) else target.base
+            if isinstance(target, ast.Path) and target.segments[0] in names:
+                return True
+        if isinstance(node, ast.MethodCall) and isinstance(node.receiver, ast.Path) and \
+                node.receiver.segments[0] in names:
+            return True
+    return False
 
 
 def _is_self_type(te) -> bool:
@@ -1902,7 +1920,11 @@ class Builder(Transformer):
                 arg: ast.Expr = ast.Path(pattern.span, [name])
                 if deref:
                     arg = ast.Unary(pattern.span, "*", arg)
-                lets.append(ast.Let(pattern.span, pattern, None, arg))
+                unpack = ast.Let(pattern.span, pattern, None, arg)
+                # the checker may bind copies when the body changes none of the names
+                bound = {n.name for n in ast.walk(pattern) if isinstance(n, ast.NamePattern)}
+                unpack.read_only = not _assigns_any(body, bound)
+                lets.append(unpack)
                 param = (name, ty)
             names.append(param)
         if lets:

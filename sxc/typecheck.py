@@ -902,6 +902,25 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 return True
         return False
 
+    def field_type_of(self, e: ast.Expr, type_of) -> T.Type | None:
+        """Return the type of the field `e` (`t.0`, `self.pc`) from the type that
+        `type_of` gives its base, or None when that is unknown."""
+        base = e.base
+        if isinstance(base, ast.Path) and base.segments == ["self"]:
+            local = self.lookup("self")
+            owner = T.strip_refs(T.prune(local.ty)) if local is not None else None
+        else:
+            found = type_of(base)
+            owner = T.strip_refs(T.prune(found)) if found is not None else None
+        if isinstance(e, ast.TupleField) and isinstance(owner, T.TupleT) and \
+                e.index < len(owner.items):
+            found = T.prune(owner.items[e.index])
+        elif isinstance(e, ast.Field) and isinstance(owner, T.StructT):
+            found = self.structs.get(owner.struct, {}).get(e.name)
+        else:
+            return None
+        return None if found is None or T.has_hole(found) else found
+
     def guess_generic_new(self, stmt: ast.Let, later: list[ast.Stmt]) -> None:
         """Annotate `let s = Stack::new();` of a generic struct from the first later
         calls `s.push(x)` whose parameters are its type parameters, as Rust infers it.
@@ -926,9 +945,18 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             found = self.literal_or_syntactic_type(arg)
             if found is None and isinstance(arg, ast.Path) and len(arg.segments) == 1:
                 found = self._later_local_type(arg.segments[0], later)
-            if found is None and (isinstance(arg, ast.Ref) or isinstance(arg, ast.Unary)
-                                  and arg.op == "*"):
+            if found is None and isinstance(arg, ast.Path) and len(arg.segments) == 1:
+                local = self.lookup(arg.segments[0])  # a local declared above
+                if local is not None and not T.has_hole(local.ty) and \
+                        not isinstance(T.prune(local.ty), (T.LiteralVar, T.NeverT)):
+                    found = T.prune(local.ty)
+            if found is None and isinstance(arg, ast.Ref):
                 found = type_of(arg.operand)
+            if found is None and isinstance(arg, ast.Unary) and arg.op == "*":
+                inner = type_of(arg.operand)  # `s.insert(*r)` with `r: &i32`
+                found = inner.inner if isinstance(inner, T.RefT) else inner
+            if found is None and isinstance(arg, (ast.Field, ast.TupleField)):
+                found = self.field_type_of(arg, type_of)
             if found is None and isinstance(arg, (ast.Binary, ast.Unary)):
                 found = operator_type(arg, type_of)
             if found is None and isinstance(arg, ast.MethodCall):
@@ -1502,7 +1530,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         else:
             ty = init.ty
             if isinstance(stmt.pattern, ast.TuplePattern) and \
-                    isinstance(T.strip_refs(ty), T.TupleT) and not _mutable_ref(ty):
+                    isinstance(T.strip_refs(ty), T.TupleT) and \
+                    (not _mutable_ref(ty) or getattr(stmt, "read_only", False)):
                 # `let (a, b) = &pair;`, as in `v.retain(|(a, b)| ..)`: bind copies
                 # of the items, as sxc's chains pass items by value
                 while isinstance(T.prune(init.ty), T.RefT):
@@ -3146,10 +3175,33 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             [filled(a, t) for a, t in zip(written.args[1:], parts[1:])]
         return ast.NamedType(span, list(written.path), args)
 
+    def binary_heap_collect(self, e: ast.MethodCall, expected) -> ast.Expr | None:
+        """Check `collect()` into a `BinaryHeap` as `BinaryHeap::from` of the collected
+        `Vec`; None for other targets."""
+        span = e.span
+        written = e.type_args[0] if e.type_args else None
+        if isinstance(written, ast.NamedType) and written.path[-1] == "BinaryHeap" and \
+                len(written.args) == 1:
+            elem = written.args[0]
+        else:
+            target = T.prune(expected) if expected is not None and written is None else None
+            generic = self.instance_of.get(target.struct) \
+                if isinstance(target, T.StructT) else None
+            if generic is None or generic[0] != self.program.prelude_key("BinaryHeap"):
+                return None
+            elem = ast.ResolvedType(span, generic[1][0])
+        items = ast.MethodCall(span, e.receiver, "collect", [],
+                               [ast.NamedType(span, ["Vec"], [elem])], e.method_span)
+        return self.expr(ast.Call(span, ast.Path(span, ["BinaryHeap", "from"]), [items]),
+                         expected)
+
     def collect_fallible(self, e: ast.MethodCall, expected) -> ast.Expr | None:
         """Check `collect()` into a `Result<Vec<T>, E>` or an `Option<Vec<T>>`: a loop
         that pushes the `Ok` (or `Some`) values and stops at the first `Err` (`None`)."""
         target = expected
+        heap = self.binary_heap_collect(e, expected)
+        if heap is not None:
+            return heap
         if e.type_args:
             written = e.type_args[0]
             if not (isinstance(written, ast.NamedType) and written.path[-1] in (
@@ -3440,6 +3492,15 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
     def e_MethodCall(self, e: ast.MethodCall, expected):
         if e.method == "contains" and len(e.args) == 1 and isinstance(e.receiver, ast.Range):
             return self.expr(_range_contains(e), expected)
+        if e.method in ("eq", "ne") and len(e.args) == 1 and _walks_items(e.receiver) and \
+                _walks_items(e.args[0]):
+            # `a.iter().eq(b.iter().rev())` compares the items in order: as `Vec`s
+            span = e.span
+            sides = [ast.MethodCall(span, side, "collect", [], [
+                ast.NamedType(span, ["Vec"], [ast.NamedType(span, ["_"])])], span)
+                for side in (e.receiver, e.args[0])]
+            op = "==" if e.method == "eq" else "!="
+            return self.expr(ast.Binary(span, op, sides[0], sides[1], e.method_span), expected)
         entry = self.entry_call(e, expected) or self.unwrap_value_mut(e, expected)
         if entry is not None:
             return entry
@@ -3475,7 +3536,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         if e.method == "unwrap_or" and len(e.args) == 1:
             self.parse_in_and_then(e, expected)
         receiver_expected = None
-        if e.method in ("unwrap", "expect") and expected is not None:
+        if e.method in ("unwrap", "expect") and expected is not None and \
+                not isinstance(e.receiver, (ast.If, ast.Block)):
             # `let n: u64 = s.parse().unwrap();` parses into the declared type
             receiver_expected = T.ParseResultT(expected)
         elif _untyped_parse(e.receiver):
@@ -4170,6 +4232,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         """Check the append of one item of a chain collected into a `String`."""
         item = self.expr(e.args[0], None)
         item_type = T.prune(item.ty)
+        while isinstance(item_type, T.RefT) and not isinstance(item_type, T.BoxT) and \
+                T.strip_refs(item_type) == T.CHAR:
+            item = _deref(item)  # `&char` items, as `s.last()` gives them
+            item_type = T.prune(item.ty)
         if item_type == T.CHAR:
             e.method = "push"
         elif isinstance(T.strip_refs(item_type), T.StrT):
@@ -4229,10 +4295,12 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             e.args = [pattern, self.coerce(self.expr(e.args[1], T.STR), T.STR)]
             e.target, e.ty = ("str", name), T.STRING
             return e
-        if name == "split" and len(e.args) == 1 and isinstance(e.args[0], ast.Closure):
+        if name in ("split", "find", "rfind") and len(e.args) == 1 and \
+                isinstance(e.args[0], ast.Closure):
             # a `char` predicate as the pattern: `s.split(|c: char| !c.is_alphanumeric())`
             e.receiver.checked = True
-            call = ast.Call(e.span, ast.Path(e.span, ["__str_split_by"]), [e.receiver, e.args[0]])
+            call = ast.Call(e.span, ast.Path(e.span, [f"__str_{name}_by"]),
+                            [e.receiver, e.args[0]])
             return self.expr(call, expected)
         if name in CHAR_PATTERN_METHODS and len(e.args) == 1:
             # Rust's `Pattern` accepts a `char` as well as a `&str`
@@ -5559,8 +5627,7 @@ SET_OPERATORS = {"&": "intersection", "|": "union", "-": "difference",
 
 # The collections that `Kind::from([..])` builds from an array, and how many
 # type arguments each takes.
-COLLECTIONS_FROM_ARRAY = {"HashMap": 2, "BTreeMap": 2, "HashSet": 1, "BTreeSet": 1,
-                          "VecDeque": 1, "BinaryHeap": 1}
+COLLECTIONS_FROM_ARRAY = {"HashMap": 2, "BTreeMap": 2, "HashSet": 1, "BTreeSet": 1}
 
 
 def _holds_trait_object(t: T.Type | None) -> bool:
@@ -5630,11 +5697,15 @@ def _pop_front_block(e: ast.MethodCall) -> ast.If:
 
 
 def _item_values(t: T.Type) -> T.Type:
-    """Return `t` without the shared references to numbers, `char`s and `bool`s in it,
-    which are values in sxc's iterator chains: `(&u32, &i32)` is `(u32, i32)`."""
+    """Return `t` without the shared references to numbers, `char`s, `bool`s, structs,
+    enums and `String`s in it, which are values in sxc's iterator chains: `(&u32,
+    &i32)` is `(u32, i32)`, and `&Item` is `Item`."""
     if isinstance(t, T.RefT) and not t.mutable and not isinstance(t, T.BoxT) and \
-            isinstance(T.strip_refs(t), (T.IntT, T.FloatT, T.BoolT)):
+            isinstance(T.strip_refs(t), (T.IntT, T.FloatT, T.BoolT, T.StructT, T.EnumT)):
         return T.strip_refs(t)
+    if isinstance(t, T.RefT) and not t.mutable and not isinstance(t, T.BoxT) and \
+            T.strip_refs(t) == T.STRING:
+        return T.STRING
     if isinstance(t, T.TupleT):
         return T.TupleT(tuple(_item_values(i) for i in t.items))
     return t
@@ -5842,6 +5913,13 @@ def _index_kept_items(e: ast.For, borrowed: bool = False) -> None:
     e.body.stmts.insert(0, ast.Let(e.pattern.span, e.pattern, None, item))
     e.pattern = ast.NamePattern(e.pattern.span, index)
     e.iter = ast.Range(span, ast.IntLit(span, 0, "usize"), length, False)
+
+
+def _walks_items(e: ast.Expr) -> bool:
+    """Return whether `e` is an iterator: a chain of adapters, or `iter()`, `chars()`,
+    `bytes()` or `into_iter()` of a value."""
+    return _iterator_chain(e) or isinstance(e, ast.MethodCall) and not e.args and \
+        e.method in ("iter", "chars", "bytes", "into_iter")
 
 
 def _iterator_chain(e: ast.Expr) -> bool:

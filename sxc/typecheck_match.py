@@ -235,9 +235,15 @@ class MatchChecks:
                            help="add `#[derive(PartialOrd)]` to the enum, or compare the "
                                 "discriminants: `a as i64 < b as i64`", code="SX0305")
             return
-        self.rep.error("sxc compares enums with data only with `==` and `!=`",
-                       e.op_span or e.span, help="match on the variants instead",
-                       code="SX0305")
+        if edef is not None and {"PartialOrd", "Ord"} & derives:
+            # an enum that contains itself, whose order would recurse
+            self.rep.error("sxc orders an enum with data that contains itself only with "
+                           "`==` and `!=`", e.op_span or e.span,
+                           help="match on the variants instead", code="SX0305")
+            return
+        self.rep.error(f"binary operation `{e.op}` cannot be applied to type `{t}`",
+                       e.op_span or e.span,
+                       help=f"add `#[derive(PartialOrd)]` above `enum {t}`", code="SX0305")
 
     def enum_method(self, e: ast.MethodCall, base: T.EnumT, expected=None) -> ast.Expr:
         item = self.option_payload(base)

@@ -39,9 +39,10 @@ ERRORS = [
      "fn main() {\n    let mut v = V { x: 1.0 };\n    v += v;\n}\n", 9, 5,
      "binary assignment operation `+=` cannot be applied to type `V`",
      "implement `AddAssign` for `V`"),
-    ("unary-operator", "struct V { x: bool }\nimpl Not for V {\n    fn not(self) -> V { self }\n}\n"
-     "fn main() { }\n", 2, 6, "sxc does not support operator overloading (`impl Not for V`)",
-     "write a method, such as `fn not(self) -> V`"),
+    ("bit-operator", "struct V { x: bool }\nimpl BitXor for V {\n"
+     "    fn bitxor(self, o: V) -> V { self }\n}\n"
+     "fn main() { }\n", 2, 6, "sxc does not support operator overloading (`impl BitXor for V`)",
+     "write a method, such as `fn bit_xor(self, other: V) -> V`"),
     ("other-trait", "struct V { x: f64 }\nimpl Hash for V {\n}\nfn main() { }\n", 2, 6,
      "sxc does not support implementing the trait `Hash`", "plain `impl V` block"),
     ("iterator-without-next", "struct V { x: f64 }\nimpl Iterator for V {\n"
