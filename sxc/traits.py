@@ -193,7 +193,8 @@ def report_unsupported_impl(impl: ast.ImplDef, reporter: Reporter) -> None:
     trait = impl.trait
     span = getattr(impl, "trait_span", None) or impl.span
     if trait in OPERATOR_TRAITS:
-        method = re.sub(r"(?<!^)(?=[A-Z])", "_", trait).lower()  # `AddAssign` -> `add_assign`
+        # `AddAssign` -> `add_assign`, and `BitXorAssign` -> `bitxor_assign` as in Rust
+        method = re.sub(r"(?<!^)(?=[A-Z])", "_", trait).lower().replace("bit_", "bit")
         if trait.endswith("Assign"):
             shown = f"fn {method}(&mut self, other: {impl.type_name})"
         else:

@@ -42,7 +42,7 @@ ERRORS = [
     ("bit-operator", "struct V { x: bool }\nimpl BitXor for V {\n"
      "    fn bitxor(self, o: V) -> V { self }\n}\n"
      "fn main() { }\n", 2, 6, "sxc does not support operator overloading (`impl BitXor for V`)",
-     "write a method, such as `fn bit_xor(self, other: V) -> V`"),
+     "write a method, such as `fn bitxor(self, other: V) -> V`"),
     ("other-trait", "struct V { x: f64 }\nimpl Hash for V {\n}\nfn main() { }\n", 2, 6,
      "sxc does not support implementing the trait `Hash`", "plain `impl V` block"),
     ("iterator-without-next", "struct V { x: f64 }\nimpl Iterator for V {\n"
