@@ -28,7 +28,7 @@ ERRORS = [
     ("operator", "struct V { x: f64 }\nimpl BitAndAssign for V {\n"
      "    fn bitand_assign(&mut self, o: V) { }\n}\nfn main() { }\n", 2, 6,
      "sxc does not support operator overloading (`impl BitAndAssign for V`)",
-     "write a method, such as `fn bit_and_assign(&mut self, other: V)`"),
+     "write a method, such as `fn bitand_assign(&mut self, other: V)`"),
     ("operator-rhs-missing", "struct V { x: f64 }\nimpl Mul<f64> for V {\n    type Output = V;\n"
      "    fn mul(self, k: f64) -> V { V { x: self.x * k } }\n}\n"
      "fn main() {\n    let v = V { x: 1.0 } * 2;\n}\n", 7, 26,

@@ -69,7 +69,7 @@ CASES = [
      "sxc does not support the `?` operator on `f64`, only on an `Option` or a `Result`",
      "match on the value"),
     ("operator-overloading", "struct V { x: f64 }\nimpl BitAnd for V { }\nfn main() { }\n",
-     2, 6, "operator overloading (`impl BitAnd for V`)", "fn bit_and(self"),
+     2, 6, "operator overloading (`impl BitAnd for V`)", "fn bitand(self"),
     ("async-block", in_main("let x = async { 1 };"), 2, 13, "sxc does not support `async` blocks",
      "synchronously"),
     ("async-move-block", in_main("let x = async move { 1 };"), 2, 13, "`async` blocks", None),
