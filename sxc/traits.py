@@ -38,8 +38,10 @@ OPERATOR_TRAITS = {"Add", "Sub", "Mul", "Div", "Rem", "Neg", "Not", "AddAssign",
                    "BitXorAssign", "ShlAssign", "ShrAssign"}
 UNARY_OPERATOR_TRAITS = {"Neg", "Not"}
 # The operator traits whose impls sxc compiles: the trait -> its method.
-ARITHMETIC_TRAITS = {"Add": "add", "Sub": "sub", "Mul": "mul", "Div": "div", "Rem": "rem"}
-ARITHMETIC_METHODS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "rem"}
+ARITHMETIC_TRAITS = {"Add": "add", "Sub": "sub", "Mul": "mul", "Div": "div", "Rem": "rem",
+                     "BitAnd": "bitand", "BitOr": "bitor", "BitXor": "bitxor"}
+ARITHMETIC_METHODS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "rem",
+                      "&": "bitand", "|": "bitor", "^": "bitxor"}
 ASSIGN_TRAITS = {"AddAssign": "add_assign", "SubAssign": "sub_assign",
                  "MulAssign": "mul_assign", "DivAssign": "div_assign",
                  "RemAssign": "rem_assign"}

@@ -139,4 +139,5 @@ class TraitChecks:
 
 def trait_of(method: str) -> str:
     """Return the operator trait of `method`: `AddAssign` for `add_assign`."""
-    return "".join(part.capitalize() for part in method.split("_"))
+    named = {"bitand": "BitAnd", "bitor": "BitOr", "bitxor": "BitXor"}
+    return "".join(named.get(part, part.capitalize()) for part in method.split("_"))

@@ -39,10 +39,10 @@ ERRORS = [
      "fn main() {\n    let mut v = V { x: 1.0 };\n    v += v;\n}\n", 9, 5,
      "binary assignment operation `+=` cannot be applied to type `V`",
      "implement `AddAssign` for `V`"),
-    ("bit-operator", "struct V { x: bool }\nimpl BitXor for V {\n"
-     "    fn bitxor(self, o: V) -> V { self }\n}\n"
-     "fn main() { }\n", 2, 6, "sxc does not support operator overloading (`impl BitXor for V`)",
-     "write a method, such as `fn bitxor(self, other: V) -> V`"),
+    ("bit-operator", "struct V { x: bool }\nimpl Shl for V {\n"
+     "    fn shl(self, o: V) -> V { self }\n}\n"
+     "fn main() { }\n", 2, 6, "sxc does not support operator overloading (`impl Shl for V`)",
+     "write a method, such as `fn shl(self, other: V) -> V`"),
     ("other-trait", "struct V { x: f64 }\nimpl Hash for V {\n}\nfn main() { }\n", 2, 6,
      "sxc does not support implementing the trait `Hash`", "plain `impl V` block"),
     ("iterator-without-next", "struct V { x: f64 }\nimpl Iterator for V {\n"
