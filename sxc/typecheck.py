@@ -2752,6 +2752,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             return self._bits_to_f64(e)
         if name == "String::from" and len(e.args) == 1:
             return self.string_from(e, expected)
+        decoder = UTF8_DECODERS.get("::".join(self.std_import(segs)))
+        if decoder is not None and len(e.args) == 1:
+            return self.expr(ast.Call(e.span, ast.Path(func.span, [decoder]), e.args), expected)
         if name == "String::new":
             e.args = self.check_args(e.args, [], e.span, "`String::new`")
             return self._builtin(e, name, T.STRING)
@@ -5620,6 +5623,12 @@ def _dyn_enum(t: T.Type) -> bool:
 
     return isinstance(t, T.EnumT) and t.enum.rpartition("::")[2].startswith(PREFIX)
 
+
+# The decoders of UTF-8 bytes, by path, and the prelude's function for each.
+UTF8_DECODERS = {"String::from_utf8": "__string_from_utf8",
+                 "String::from_utf8_lossy": "__string_from_utf8_lossy",
+                 "std::str::from_utf8": "__str_from_utf8", "str::from_utf8": "__str_from_utf8",
+                 "std::string::String::from_utf8": "__string_from_utf8"}
 
 # The operators on two sets and the method that each is.
 SET_OPERATORS = {"&": "intersection", "|": "union", "-": "difference",
