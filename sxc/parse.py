@@ -189,8 +189,10 @@ UNSUPPORTED = [
      "remove `unsafe`: sxc checks every index"),
     (re.compile(r"\*[ \t]*(const|mut)\b(?=[ \t]+[\w\[(&*])"), "raw pointers",
      "use a reference, or an index into a `Vec`"),
-    (re.compile(r"(?<=->)[ \t]*impl[ \t]+(?!Fn(Mut|Once)?[ \t]*\()\w+"),
-     "`impl Trait` return types other than `impl Fn(..)`", "name the concrete type"),
+    (re.compile(r"(?<=->)[ \t]*impl[ \t]+(?!Fn(Mut|Once)?[ \t]*\()"
+                r"(?!(DoubleEnded|ExactSize)?Iterator[ \t]*<)\w+"),
+     "`impl Trait` return types other than `impl Fn(..)` and `impl Iterator<Item = T>`",
+     "name the concrete type"),
     (re.compile(r"\bstatic[ \t]+mut\b"), "mutable statics",
      "keep the value in `main` and pass it as a `&mut` parameter"),
     (re.compile(r"^[ \t]*(#\[[^\]\n]*\][ \t]*)?extern[ \t]+crate\b", re.M), "`extern crate`",
@@ -548,6 +550,105 @@ def _assigns_any(body: ast.Expr, names: set[str]) -> bool:
     return False
 
 
+# `impl Trait` return types that sxc compiles as a `Vec` of the items.
+ITERATOR_TRAITS = ("Iterator", "DoubleEndedIterator", "ExactSizeIterator")
+
+
+def _collected(value: ast.Expr) -> ast.Expr:
+    span = value.span
+    endless = None
+    bounded = False
+    for node in ast.walk(value, skip=lambda n: isinstance(n, ast.Closure)):
+        if isinstance(node, ast.Range) and node.end is None and node.start is not None or \
+                isinstance(node, ast.MethodCall) and node.method == "cycle" or \
+                isinstance(node, ast.Call) and isinstance(node.func, ast.Path) and \
+                node.func.segments[-1] in ("repeat", "repeat_with", "successors", "from_fn"):
+            endless = endless or node
+        if isinstance(node, ast.MethodCall) and node.method in ("take", "take_while",
+                                                               "map_while"):
+            bounded = True
+    if endless is not None and not bounded:
+        raise CompileError([Diagnostic(
+            "error", "sxc cannot return an endless iterator as `impl Iterator`", endless.span,
+            [], "sxc computes the items when the function returns, so end the iterator in "
+                "the function, for example with `.take(n)` or a bounded range `(1..n)`",
+            code="SX0801")])
+    return ast.MethodCall(span, value, "collect", [],
+                          [ast.NamedType(span, ["Vec"], [ast.NamedType(span, ["_"])])], span)
+
+
+def _collect_returned_items(body: ast.Block) -> ast.Block:
+    """Return `body` with the iterator that it returns (its tail and each `return`
+    outside closures) collected into a `Vec`.
+
+    NOTE: the items are computed when the function returns, where Rust computes
+    them as the caller pulls them, so an endless iterator never returns."""
+    todo: list = [body]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (list, tuple)):
+            todo.extend(node)
+            continue
+        if not isinstance(node, ast.Node) or isinstance(node, (ast.Closure, ast.Item)):
+            continue
+        if isinstance(node, ast.Return) and node.value is not None:
+            node.value = _collected(node.value)
+        for field in ast.field_names(node):
+            value = getattr(node, field)
+            if isinstance(value, (ast.Node, list, tuple)):
+                todo.append(value)
+    if body.tail is not None:
+        body.tail = _collected(body.tail)
+    return body
+
+
+def _iterate_returned_items(items: list, script: list) -> None:
+    """Make each call of a function declared `-> impl Iterator<Item = T>` in `items`,
+    which returns a `Vec<T>`, an iterator again: `f(x)` becomes `f(x).into_iter()`."""
+    functions, methods = set(), []
+    todo: list = list(items)
+    while todo:
+        item = todo.pop()
+        if isinstance(item, ast.FnDef) and getattr(item, "returns_iterator", False):
+            if item.self_kind is None:
+                functions.add(item.name)
+            else:
+                methods.append(item.name)
+        elif isinstance(item, (ast.ImplDef, ast.TraitDef)):
+            todo.extend(item.methods)
+        elif isinstance(item, ast.ModDecl) and item.items:
+            todo.extend(item.items)
+    if not functions and not methods:
+        return
+    # a method name that one of them has alone, so that a call of it names it
+    unique = {m for m in methods if methods.count(m) == 1}
+
+    def returns_items(node) -> bool:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Path):
+            segments = node.func.segments
+            return len(segments) == 1 and segments[0] in functions or \
+                len(segments) == 2 and segments[1] in unique | functions
+        return isinstance(node, ast.MethodCall) and node.method in unique
+
+    def wrap(value):
+        if isinstance(value, list):
+            return [wrap(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(wrap(v) for v in value)
+        if not isinstance(value, ast.Node):
+            return value
+        for field in ast.field_names(value):
+            child = getattr(value, field)
+            if isinstance(child, (ast.Node, list, tuple)):
+                setattr(value, field, wrap(child))
+        if returns_items(value):
+            return ast.MethodCall(value.span, value, "into_iter", [], [], value.span)
+        return value
+
+    wrap(items)
+    wrap(script)
+
+
 def _is_self_type(te) -> bool:
     return isinstance(te, ast.NamedType) and te.path == ["Self"] and not te.args
 
@@ -596,6 +697,8 @@ def parse_module(source: str, path: str) -> ast.Module:
     try:
         items, script, attributes, attribute_spans = builder.transform(tree)
         allow_warnings(path, builder.allowed)
+        if "impl" in source:
+            _iterate_returned_items(items, script)
         if "dyn" in source:
             items = items + rewrite_trait_objects(
                 items, script, lambda text: Builder(path).transform(parser.parse(text))[0])
@@ -976,8 +1079,22 @@ class Builder(Transformer):
                   for p in plain if getattr(p, "pattern", None) is not None]
         if unpack:
             body.stmts[:0] = unpack
+        returns_iterator = isinstance(ret, ast.NamedType) and \
+            getattr(ret, "impl_trait", False) and ret.path[-1] in ITERATOR_TRAITS
+        if returns_iterator:
+            if len(ret.args) != 1 or body is None:
+                raise CompileError([Diagnostic(
+                    "error", "sxc supports `impl Iterator` as a return type only with its "
+                             "item type, `impl Iterator<Item = T>`", ret.span, [],
+                    "write the item type", code="SX0801")])
+            # `-> impl Iterator<Item = T>` returns the items collected into a `Vec<T>`,
+            # and each call takes `into_iter()` of it (`_iterate_returned_items`)
+            ret = ast.NamedType(ret.span, ["Vec"], [ret.args[0]])
+            body = _collect_returned_items(body)
         fn = ast.FnDef(self.sp(meta), str(name), plain, ret, body, self_kind,
                        names, vis is not None, _tok_span(self.path, name))
+        if returns_iterator:
+            fn.returns_iterator = True
         fn.bounds = bounds
         fn.self_mutable = self_mutable
         if self_box:
@@ -1278,7 +1395,9 @@ class Builder(Transformer):
         return [c for c in children if not isinstance(c, Token)]
 
     def impl_trait_type(self, meta, children):
-        # `impl Shape` as a parameter type: `fn_def` turns it into a generic parameter
+        # `impl Shape` as a parameter type: `fn_def` turns it into a generic parameter;
+        # a `+ '_` or `+ Send` after it changes nothing in sxc
+        children = [c for c in children if not isinstance(c, _DynExtra)]
         args = children[-1] if isinstance(children[-1], list) else []
         names = [str(c) for c in children if isinstance(c, Token)]
         bound = ast.NamedType(self.sp(meta), names, args)
