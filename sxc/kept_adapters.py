@@ -23,7 +23,7 @@ to a name that the chain reads, which a `move` closure's copy allows.
 from __future__ import annotations
 
 from sxc import ast
-from sxc.iter_chains import ADAPTERS
+from sxc.iter_chains import ADAPTERS, NEXT_SOURCES, SLICE_SOURCES, SOURCES, VEC_SOURCES
 
 # the methods that advance an iterator step by step, which need the variable
 _STEPPING = ("next", "next_back", "peek", "peekable", "by_ref", "nth")
@@ -52,7 +52,23 @@ def _kept_chain(stmt: ast.Stmt) -> bool:
     """Return whether `stmt` is `let name = source.adapter(..);` without a type."""
     return isinstance(stmt, ast.Let) and isinstance(stmt.pattern, ast.NamePattern) and \
         stmt.type is None and isinstance(stmt.init, ast.MethodCall) and \
-        stmt.init.method in ADAPTERS
+        stmt.init.method in ADAPTERS and _from_iterator_source(stmt.init)
+
+
+def _from_iterator_source(chain: ast.MethodCall) -> bool:
+    """Return whether the adapters of `chain` start at an iterator source (`v.iter()`,
+    `s.chars()`, a range), so that `o.take()` or `o.map(f)` of an `Option`, which
+    run where they are written, stay there."""
+    node: ast.Expr = chain
+    while isinstance(node, ast.MethodCall) and node.method in ADAPTERS:
+        node = node.receiver
+    if isinstance(node, ast.Range) or isinstance(node, ast.Call) and \
+            isinstance(node.func, ast.Path) and node.func.segments[-1] in (
+                "repeat", "repeat_n", "once", "empty", "successors", "from_fn"):
+        return True
+    return isinstance(node, ast.MethodCall) and (
+        node.method in SOURCES or node.method in VEC_SOURCES or
+        node.method in SLICE_SOURCES or node.method in NEXT_SOURCES)
 
 
 def _inline_one(block: ast.Block, index: int) -> bool:

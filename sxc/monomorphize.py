@@ -762,7 +762,11 @@ class GenericsMixin:
                 fits = [t for t in fits if self.implements(t, trait.name)]
             elif bound.path[-1] == "Into" and len(getattr(bound, "bound_args", ())) == 1:
                 target = self._maybe_resolve(bound.bound_args[0], {}, [])
-                if isinstance(target, (T.StructT, T.EnumT)):
+                if isinstance(target, (T.IntT, T.FloatT)):
+                    from sxc.typecheck import _converts_losslessly
+
+                    fits = [t for t in fits if _converts_losslessly(t, target)]
+                elif isinstance(target, (T.StructT, T.EnumT)):
                     sources = [self.sigs[k].params[0] for k in
                                self.operator_methods(target.name(), "from")
                                if len(self.sigs[k].params) == 1]

@@ -46,48 +46,90 @@ def enum_name(trait: str) -> str:
 
 def rewrite_trait_objects(items: list, script: list, parse_items) -> list:
     """Replace each `dyn Trait` in `items` and `script` by the trait's enum, and
-    return the enums and impls that this adds.  `parse_items(text)` parses
-    generated source text into items."""
-    used: dict[str, Span] = {}
-    for node in _type_nodes([items, script]):
-        if getattr(node, "dyn_trait", False):
-            name = node.path[-1]
-            used.setdefault(name, node.span)
-            if len(node.path) > 1 or node.args:
-                raise CompileError([Diagnostic(
-                    "error", "sxc supports trait objects only of a trait without "
-                             "arguments declared in the same file", node.span, [],
-                    f"declare `trait {name}` in this file", code="SX0801")])
-            node.path = [enum_name(name)]
-            node.args = []
-            del node.dyn_trait
-    if not used:
-        return []
-    traits = {item.name: item for item in items if isinstance(item, ast.TraitDef)}
+    return the enums and impls that this adds to `items`; those of a trait
+    declared in an inline `mod` block go into that block.  `parse_items(text)`
+    parses generated source text into items."""
+    modules: dict[tuple, list] = {(): items}
+    _inline_modules(items, (), modules)
+    traits = {(path, item.name): item for path, members in modules.items()
+              for item in members if isinstance(item, ast.TraitDef)}
+    used: dict[tuple, Span] = {}
+    for path, members in modules.items():
+        nodes = [members, script] if path == () else [members]
+        for node in _type_nodes(nodes, skip_modules=True):
+            if getattr(node, "dyn_trait", False):
+                key = _trait_key(node, path, traits)
+                used.setdefault(key, node.span)
+                node.path = ["crate", *key[0], enum_name(key[1])] if key[0] != path \
+                    else [enum_name(key[1])]
+                node.args = []
+                del node.dyn_trait
     added: list = []
     done: set[tuple[str, str]] = set()
-    for name, span in used.items():
-        trait = traits.get(name)
-        if trait is None:
-            raise CompileError([Diagnostic(
-                "error", f"sxc supports `dyn {name}` only for a trait declared in this file",
-                span, [], f"declare `trait {name}` here, or take a generic parameter "
-                          f"`T: {name}`", code="SX0801")])
-        members = _members(items, name)
+    for (path, name), span in used.items():
+        trait = traits[(path, name)]
+        members = _members(modules[path], name)
         if not members:
             raise CompileError([Diagnostic(
                 "error", f"sxc needs a type that implements `{name}` to make `dyn {name}`",
                 span, [("the trait is declared here", trait.span)],
                 f"write `impl {name} for` a struct or an enum in this file, or take a "
                 f"generic parameter `T: {name}`", code="SX0801")])
-        added.extend(_spanned(parse_items(_enum_text(name, members)), trait.span))
-        for impl in _dispatch_impls(trait, traits, members, parse_items, done):
-            added.append(_spanned(impl, trait.span))
+        if trait.consts:
+            raise CompileError([Diagnostic(
+                "error", f"the trait `{name}` cannot be made into an object", span,
+                [("it has an associated constant", trait.consts[0].span)],
+                "take a generic parameter instead, or move the constant into a method",
+                code="SX0801")])
+        public = "pub " if trait.public or path else ""
+        generated = _spanned(parse_items(public + _enum_text(name, members)), trait.span)
+        generated += [_spanned(impl, trait.span) for impl in _dispatch_impls(
+            trait, {n: t for (p, n), t in traits.items() if p == path}, members, parse_items,
+            done)]
+        if path:
+            modules[path].extend(generated)
+        else:
+            added.extend(generated)
     return added
 
 
-def _type_nodes(root):
-    """Yield every syntax node under `root`, the values of dictionaries included."""
+def _inline_modules(items: list, path: tuple, modules: dict) -> None:
+    """Add the items of each inline `mod name { .. }` in `items`, by module path."""
+    for item in items:
+        if isinstance(item, ast.ModDecl) and item.items is not None:
+            inner = path + (item.name,)
+            modules[inner] = item.items
+            _inline_modules(item.items, inner, modules)
+
+
+def _trait_key(node: ast.NamedType, path: tuple, traits: dict) -> tuple:
+    """Return (module path, name) of the trait that `dyn node` names in module `path`:
+    `dyn Shape` there or in the one module that declares a `Shape`, and `dyn
+    shapes::Shape` in that module."""
+    name = node.path[-1]
+    written = [s for s in node.path[:-1] if s != "crate"]
+    if node.args:
+        key = None
+    elif written:
+        key = (tuple(written), name) if (tuple(written), name) in traits else None
+    elif (path, name) in traits:
+        key = (path, name)
+    else:
+        found = [k for k in traits if k[1] == name]
+        key = found[0] if len(found) == 1 else None
+    if key is None:
+        shown = "::".join(node.path)
+        raise CompileError([Diagnostic(
+            "error", f"sxc supports `dyn {shown}` only for a trait without arguments "
+                     "declared in this file", node.span, [],
+            f"declare `trait {name}` in this file, or take a generic parameter `T: {name}`",
+            code="SX0801")])
+    return key
+
+
+def _type_nodes(root, skip_modules: bool = False):
+    """Yield every syntax node under `root`, the values of dictionaries included, and
+    with `skip_modules` none inside an inline `mod` block."""
     todo = [root]
     while todo:
         n = todo.pop()
@@ -97,6 +139,8 @@ def _type_nodes(root):
             todo.extend(n.values())
         elif isinstance(n, ast.Node):
             yield n
+            if skip_modules and isinstance(n, ast.ModDecl):
+                continue
             for field in ast.field_names(n):
                 value = getattr(n, field)
                 if isinstance(value, (ast.Node, list, tuple, dict)):

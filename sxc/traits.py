@@ -399,7 +399,10 @@ def _eq(sdef: ast.StructDef, name: str, span: Span) -> ast.FnDef:
         same = ast.Binary(span, "==", ast.Field(span, ast.Path(span, ["self"]), f),
                           ast.Field(span, ast.Path(span, ["other"]), f), span)
         test = same if i == 0 else ast.Binary(span, "&&", test, same, span)
-    other = ast.Param(span, "other", ast.RefType(span, _self_type(sdef, name, span), False))
+    # a struct without fields never reads `other`, which the unused-variable lint
+    # would report at the `#[derive]`
+    other = ast.Param(span, "other" if sdef.fields else "_other",
+                      ast.RefType(span, _self_type(sdef, name, span), False))
     body = ast.Block(span, [], test)
     return ast.FnDef(span, "eq", [other], ast.NamedType(span, ["bool"]), body, "ref", [],
                      True, span)
@@ -431,7 +434,8 @@ def _compare(sdef: ast.StructDef, name: str, span: Span, ordering: str,
     result: ast.TypeExpr = ast.NamedType(span, [ordering])
     if method == "partial_cmp":
         result = ast.NamedType(span, ["Option"], [result])
-    other = ast.Param(span, "other", ast.RefType(span, _self_type(sdef, name, span), False))
+    other = ast.Param(span, "other" if sdef.fields else "_other",
+                      ast.RefType(span, _self_type(sdef, name, span), False))
     return ast.FnDef(span, method, [other], result, ast.Block(span, stmts, equal()), "ref",
                      [], True, span)
 

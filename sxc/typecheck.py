@@ -1790,12 +1790,15 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 not target.mutable and _dyn_enum(target.inner) and \
                 isinstance(src, T.RefT) and not isinstance(src, T.BoxT) and \
                 src.inner != target.inner:
-            # `&circle` as a `&dyn Shape`: a reference to a copy of the value in
-            # the variant, which the reference cannot change
+            # `&circle` as a `&dyn Shape`: a reference to a copy of the value in the
+            # variant, which the reference cannot change.  The copy is on the heap,
+            # because the reference may outlive the statement (`return &self.c`).
             inner = self.trait_object(_deref(e), target.inner)
             if inner is None:
                 return None
-            borrow = ast.Ref(e.span, inner, False)
+            box = ast.Call(e.span, ast.Path(e.span, ["Box", "new"]), [inner])
+            box = self._builtin(box, "Box::new", T.boxed(target.inner))
+            borrow = ast.Ref(e.span, _deref(box), False)
             borrow.ty = target
             return borrow
         if not _dyn_enum(target):
@@ -2195,6 +2198,16 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 return T.DUAL
         if lt == rt:
             return lt
+        if e.op in COMPARISONS and T.strip_refs(lt) == T.strip_refs(rt) and isinstance(
+                T.strip_refs(lt), (T.StructT, T.EnumT, T.TupleT, T.VecT, T.ArrayT)):
+            # `x == &P(2)` with `x: &P` compares the values, as Rust's impls for
+            # references do
+            while isinstance(e.left.ty, T.RefT) and not isinstance(e.left.ty, T.BoxT):
+                e.left = _deref(e.left)
+            while isinstance(e.right.ty, T.RefT) and not isinstance(e.right.ty, T.BoxT):
+                e.right = _deref(e.right)
+            if e.left.ty == e.right.ty:
+                return e.left.ty
         if e.op in ARITHMETIC_METHODS and isinstance(T.strip_refs(lt), T.StructT) \
                 and self.operator_methods(T.strip_refs(lt).struct, ARITHMETIC_METHODS[e.op]):
             return lt  # `e_Binary` picks the impl whose right-hand side is `rt`
@@ -2919,6 +2932,12 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 value = arg if isinstance(param, T.RefT) else _deref_operand(arg)
                 return self.expr(ast.Call(e.span, ast.Path(e.func.span, [owner, chosen]),
                                           [value]), target)
+        if isinstance(T.strip_refs(src), (T.StructT, T.EnumT, T.TupleT)):
+            self.rep.error(f"the trait `From<{src}>` is not implemented for `{target}`",
+                           arg.span, help=f"write `impl From<{src}> for {target}`",
+                           code="SX0311")
+            e.ty = T.NEVER
+            return e
         if isinstance(src, T.IntVar) and T.is_char(target):
             arg = self.coerce(arg, T.U8)  # `char::from(65)` reads the literal as a `u8`
             src = T.U8
@@ -3335,7 +3354,17 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 e.ty = T.BOOL
                 return e
             other = e.right
-            if not isinstance(other.ty, T.RefT):
+            param = T.prune(sig.params[0]) if sig.params else None
+            if method != "eq" and isinstance(param, T.RefT) and \
+                    not isinstance(param, T.BoxT) and not isinstance(other.ty, T.RefT):
+                # `impl PartialEq<i32> for V`: `v == 5` passes `&5i32`
+                other = self.coerce(other, param.inner)
+            if method != "eq" and isinstance(param, T.StrT):
+                other = self.coerce(other, param)  # `impl PartialEq<str>`: a `&str`
+            elif method != "eq" and isinstance(param, T.RefT) and \
+                    isinstance(T.strip_refs(param), T.StrT):
+                other = self.coerce(_deref_operand(other), T.strip_refs(param))
+            elif not isinstance(other.ty, T.RefT):
                 other = ast.Ref(other.span, other, False)
                 other.ty = T.RefT(other.operand.ty, False)
             test = ast.MethodCall(e.span, e.left, method, [other], [], e.op_span)
@@ -3598,8 +3627,13 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         if isinstance(want, T.FloatVar) and want.bound is None:
             want = T.F64  # `s += x.into()` with `s = 0.0`, as from a bound `T: Into<f64>`
         if name == "into" and not e.args and isinstance(want, (T.IntT, T.FloatT)) and \
+                not isinstance(want, T.LiteralVar) and base == want:
+            e.receiver.checked = True
+            return self.coerce(_deref_operand(e.receiver), want)  # `x.into()` to its own type
+        if name == "into" and not e.args and isinstance(want, (T.IntT, T.FloatT)) and \
                 not isinstance(want, T.LiteralVar) and \
-                isinstance(base, (T.StructT, T.EnumT, T.IntT, T.FloatT)) and base != want:
+                isinstance(base, (T.StructT, T.EnumT, T.IntT, T.FloatT, T.BoolT)) and \
+                base != want:
             # `x.into()` where an `f64` is expected is `f64::from(x)`: a lossless
             # widening, or the program's `impl From<X> for f64`
             e.receiver.checked = True
@@ -3833,6 +3867,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
     def char_method(self, e: ast.MethodCall, expected=None):
         """Check a method of `char`, which a prelude function `__char_NAME` implements."""
         name = e.method
+        if name == "into" and not e.args and expected is not None and \
+                T.prune(expected) == T.STRING:
+            name = e.method = "to_string"  # `'z'.into()` where a `String` is expected
         if name == "to_string":
             e.target, e.ty = ("builtin", "to_string"), T.STRING
             return e
@@ -4165,6 +4202,17 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                                "; floats have no total order because of NaN"
                                if T.is_float(elem) or isinstance(elem, T.DualT) else ""),
                            code="SX0311")
+        if name == "dedup" and not e.args and \
+                isinstance(T.prune(elem), (T.StructT, T.EnumT, T.TupleT)):
+            # `v.dedup()` of structs, enums or tuples compares them with their `==`
+            span = e.span
+            e.receiver.checked = True
+            same = ast.Binary(span, "==", ast.Unary(span, "*", ast.Path(span, ["__dedup_a"])),
+                              ast.Unary(span, "*", ast.Path(span, ["__dedup_b"])),
+                              e.method_span)
+            test = ast.Closure(span, [("__dedup_a", None), ("__dedup_b", None)], None, same)
+            return self.expr(ast.MethodCall(span, e.receiver, "dedup_by", [test], [],
+                                            e.method_span), None)
         if name == "dedup" and not (T.is_numeric(elem) or T.is_char(elem) or open_item or
                                     isinstance(T.prune(elem), (T.BoolT, T.StrT))):
             self.rep.error(f"`dedup` compares elements with `==`, which `{elem}` lacks",
@@ -4804,7 +4852,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         """`String::from(s)` is `s.to_string()`."""
         m = ast.MethodCall(e.span, e.args[0], "to_string", [], [], e.span)
         m = self.e_MethodCall(m, expected)
-        if not isinstance(T.strip_refs(m.receiver.ty), (T.StrT, T.NeverT)):
+        if not isinstance(T.strip_refs(m.receiver.ty), (T.StrT, T.NeverT)) and \
+                T.strip_refs(m.receiver.ty) != T.CHAR:  # `String::from('q')` is a string too
             self.rep.error(f"`String::from` takes a string, not `{m.receiver.ty}`",
                            m.receiver.span, help="call `.to_string()` on it", code="SX0301")
         return m

@@ -38,7 +38,13 @@ CASES = [
      "trait Shape { }\nfn f(s: Box<dyn Shape>) { }\nfn main() { }\n",
      2, 13, "sxc needs a type that implements `Shape` to make `dyn Shape`", "`T: Shape`"),
     ("trait-object-of-unknown-trait", "fn f(s: Box<dyn Shape>) { }\nfn main() { }\n",
-     1, 13, "sxc supports `dyn Shape` only for a trait declared in this file", "`T: Shape`"),
+     1, 13, "sxc supports `dyn Shape` only for a trait without arguments declared in this "
+     "file", "`T: Shape`"),
+    ("trait-object-with-const",
+     "trait A { const N: u32; fn f(&self); }\nstruct S { x: i64 }\n"
+     "impl A for S { const N: u32 = 1; fn f(&self) {} }\n"
+     "fn main() {\n    let v: Vec<Box<dyn A>> = Vec::new();\n}\n",
+     5, 20, "the trait `A` cannot be made into an object", "move the constant into a method"),
     ("trait-object-of-two-traits",
      "trait A { }\ntrait B { }\nfn f(s: Box<dyn A + B>) { }\nfn main() { }\n",
      3, 21, "sxc does not support a trait object with a second trait `B`", "`trait Both: B`"),
