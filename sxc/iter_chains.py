@@ -1142,10 +1142,14 @@ def _collected_vec(ty: T.Type, span: Span) -> T.Type:
     to the loop's locals."""
     elem = T.prune(ty.elem) if isinstance(ty, T.VecT) else None
     if isinstance(elem, T.RefT) and not isinstance(elem, T.BoxT):
+        inner = T.prune(elem.inner)
+        if isinstance(inner, T.EnumT) and "__dyn_" in inner.enum:
+            help_text = f"push the items into the `{ty}` in a `for` loop"
+        else:
+            help_text = (f"collect into `Vec<{elem.inner}>` (write `.copied()` before "
+                         "`.collect()` for Rust)")
         raise ChainError(f"sxc cannot collect an iterator chain into `{ty}`, because it "
-                         "collects the items as values", span,
-                         help=f"collect into `Vec<{elem.inner}>` (write `.copied()` before "
-                              "`.collect()` for Rust)")
+                         "collects the items as values", span, help=help_text)
     return ty
 
 

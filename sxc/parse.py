@@ -1114,7 +1114,15 @@ class Builder(Transformer):
             "give the size as a `const` item, or use a `Vec`", code="SX0801")])
 
     def bounds(self, meta, children):
-        return list(children)
+        return [c for c in children if c is not None]
+
+    def relaxed_bound(self, meta, children):
+        # `T: ?Sized`: every type that sxc passes by reference is sized enough
+        return None
+
+    def lifetime_bound(self, meta, children):
+        # `T: 'static`: sxc needs no lifetimes
+        return None
 
     def fn_bound(self, meta, children):
         name, *params, ret = children

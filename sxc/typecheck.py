@@ -5759,7 +5759,8 @@ def _item_values(t: T.Type) -> T.Type:
     enums and `String`s in it, which are values in sxc's iterator chains: `(&u32,
     &i32)` is `(u32, i32)`, and `&Item` is `Item`."""
     if isinstance(t, T.RefT) and not t.mutable and not isinstance(t, T.BoxT) and \
-            isinstance(T.strip_refs(t), (T.IntT, T.FloatT, T.BoolT, T.StructT, T.EnumT)):
+            isinstance(T.strip_refs(t), (T.IntT, T.FloatT, T.BoolT, T.StructT, T.EnumT)) and \
+            not _dyn_enum(T.strip_refs(t)):
         return T.strip_refs(t)
     if isinstance(t, T.RefT) and not t.mutable and not isinstance(t, T.BoxT) and \
             T.strip_refs(t) == T.STRING:

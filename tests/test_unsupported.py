@@ -40,6 +40,12 @@ CASES = [
     ("trait-object-of-unknown-trait", "fn f(s: Box<dyn Shape>) { }\nfn main() { }\n",
      1, 13, "sxc supports `dyn Shape` only for a trait without arguments declared in this "
      "file", "`T: Shape`"),
+    ("collect-into-dyn-refs",
+     "trait A { fn f(&self) -> i64; }\nstruct S { x: i64 }\nimpl A for S { fn f(&self) -> i64 "
+     "{ self.x } }\nfn main() {\n    let v: Vec<Box<dyn A>> = vec![Box::new(S { x: 1 })];\n"
+     "    let r: Vec<&dyn A> = v.iter().map(|b| b.as_ref()).collect();\n}\n",
+     6, 55, "sxc cannot collect an iterator chain into `Vec<&dyn A>`",
+     "push the items into the `Vec<&dyn A>` in a `for` loop"),
     ("trait-object-with-const",
      "trait A { const N: u32; fn f(&self); }\nstruct S { x: i64 }\n"
      "impl A for S { const N: u32 = 1; fn f(&self) {} }\n"
