@@ -4756,6 +4756,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             e.pattern = ast.NamePattern(e.pattern.span, item)
         else:
             e.body.stmts[0:0] = _lift_slice_patterns(e.pattern)
+        self.option_iter_loop(e)
         _index_kept_items(e, self.borrowed_sequence(e.iter))
         if isinstance(e.iter, ast.MethodCall) and e.iter.method == "enumerate" and \
                 isinstance(e.iter.receiver, ast.MethodCall) and \
@@ -4822,6 +4823,27 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         e.elem_ty = elem
         e.ty = T.UNIT
         return e
+
+    def option_iter_loop(self, e: ast.For) -> None:
+        """Rewrite `for x in opt.iter()` (or `into_iter()`) over an `Option` as the loop
+        over `opt`, and `for (i, x) in opt.iter().enumerate()` as that loop with `i`
+        bound to 0, the index of the one item."""
+        it, index = e.iter, None
+        if isinstance(it, ast.MethodCall) and it.method == "enumerate" and not it.args and \
+                isinstance(e.pattern, ast.TuplePattern) and len(e.pattern.items) == 2:
+            it, index = it.receiver, e.pattern.items[0]
+        if not (isinstance(it, ast.MethodCall) and it.method in ("iter", "into_iter") and
+                not it.args and isinstance(it.receiver, (ast.Path, ast.Field))):
+            return
+        ty = T.strip_refs(T.prune(self.probe_type(it.receiver) or T.UNIT))
+        generic = self.instance_of.get(ty.enum, (None,))[0] if isinstance(ty, T.EnumT) else None
+        if generic != self.program.prelude_key("Option"):
+            return
+        if index is not None:
+            span = e.pattern.span
+            e.body.stmts.insert(0, ast.Let(span, index, None, ast.IntLit(span, 0, "usize")))
+            e.pattern = e.pattern.items[1]
+        e.iter = it.receiver
 
     def borrowed_sequence(self, seq: ast.Expr) -> bool:
         """Return whether `seq` is a local that is a shared reference to a sequence
