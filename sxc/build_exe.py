@@ -16,7 +16,7 @@ import tempfile
 from llvmlite import ir
 
 from sxc.diagnostics import CompileError, Diagnostic, Span
-from sxc.native import I8, I32, I64, PTR
+from sxc.native import I8, I32, I64, PANIC_CAP, PTR
 
 
 def _main_module(seed: int) -> str:
@@ -24,7 +24,7 @@ def _main_module(seed: int) -> str:
     argc_g = ir.GlobalVariable(m, I64, "__sx_argc")
     argv_g = ir.GlobalVariable(m, PTR.as_pointer(), "__sx_argv")
     code_g = ir.GlobalVariable(m, I64, "__sx_exit_code")
-    msg_g = ir.GlobalVariable(m, ir.ArrayType(I8, 1024), "__sx_panic_msg")
+    msg_g = ir.GlobalVariable(m, ir.ArrayType(I8, PANIC_CAP), "__sx_panic_msg")
     len_g = ir.GlobalVariable(m, I64, "__sx_panic_len")
     entry = ir.Function(m, ir.FunctionType(I32, [I64]), "__sx_main")
     fwrite = ir.Function(m, ir.FunctionType(I64, [PTR, I64, I64, PTR]), "fwrite")

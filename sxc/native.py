@@ -30,7 +30,8 @@ JMPBUF = ir.ArrayType(I64, 64)
 # that returns the address of errno
 EBADF = 9
 ERRNO_LOCATION = "__error" if sys.platform == "darwin" else "__errno_location"
-PANIC_CAP = 1024
+# The bytes of a panic message that reach the user; a longer message is cut.
+PANIC_CAP = 32 << 10
 
 
 def const_i64(v: int) -> ir.Constant:

@@ -837,6 +837,16 @@ def test_deep_recursion_from_main_exit_101(tmp_path, name, runner):
                         "the recursion is too deep\n", result.stderr), result.stderr
 
 
+def test_long_panic_message_kept(tmp_path):
+    # the `Err` holds 4,890 bytes of text, more than the message buffer once held
+    source = write(tmp_path, "fn main() {\n    let v: Vec<u32> = (0..1000).collect();\n"
+                             "    let r: Result<u32, String> = Err(format!(\"{:?}\", v));\n"
+                             "    r.unwrap();\n}\n")
+    result = _run_or_build(tmp_path, source, "run")
+    assert result.returncode == EXIT_RUNTIME_ERROR, result.stderr
+    assert "997, 998, 999]" in result.stderr
+
+
 def _small_stack():
     resource.setrlimit(resource.RLIMIT_STACK, (1 << 20, resource.RLIM_INFINITY))
 
