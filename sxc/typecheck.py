@@ -2211,8 +2211,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         if e.op in ARITHMETIC_METHODS and isinstance(T.strip_refs(lt), T.StructT) \
                 and self.operator_methods(T.strip_refs(lt).struct, ARITHMETIC_METHODS[e.op]):
             return lt  # `e_Binary` picks the impl whose right-hand side is `rt`
-        if e.op in ("==", "!=") and isinstance(T.strip_refs(lt), T.StructT) and \
-                self.operator_method(T.strip_refs(lt).struct, "eq", e.right) not in (None, "eq"):
+        if e.op in ("==", "!=") and isinstance(T.strip_refs(lt), (T.StructT, T.EnumT)) and \
+                self.operator_method(T.strip_refs(lt).name(), "eq", e.right) not in (None, "eq"):
             return lt  # `impl PartialEq<(f64, f64)> for V`, picked by `aggregate_eq`
         if e.op in ARITHMETIC_METHODS and self.number_operator_owner(lt, rt, e) is not None:
             return lt  # `2.0 * v` with `impl Mul<V> for f64`, picked by `e_Binary`
@@ -2301,6 +2301,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             else:
                 e.ty = expected
             return e
+        if op in ("==", "!=") and isinstance(T.strip_refs(t), T.EnumT) and \
+                T.strip_refs(e.right.ty) != T.strip_refs(t):
+            return self.aggregate_eq(e, T.strip_refs(t))  # `impl PartialEq<i64> for Tok`
         if comparison and self.data_enum(T.strip_refs(t)) is not None and op in ("==", "!="):
             return self.data_enum_eq(e, self.data_enum(T.strip_refs(t)))
         data = self.data_enum(T.strip_refs(t)) if comparison else None
@@ -3342,10 +3345,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             test = self.sequence_eq(e)
         else:
             method = "eq"
+            owner = ty.name()  # a struct, or an enum with `impl PartialEq<Rhs>`
             if T.strip_refs(e.right.ty) != ty:
-                method = self.operator_method(ty.struct, "eq", e.right) or "eq"
-            key = f"{ty.struct}::{method}"
-            self.ensure_method(ty.struct, method)
+                method = self.operator_method(owner, "eq", e.right) or "eq"
+            key = f"{owner}::{method}"
+            self.ensure_method(owner, method)
             sig = self.sigs.get(key)
             if sig is None or sig.self_kind is None:
                 self.rep.error(f"cannot compare values of type `{ty}`", e.op_span or e.span,
