@@ -3276,6 +3276,14 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             bad = ast.WildPattern(span)
             stop = ast.BoolLit(span, True)
             fail_type = T.BOOL
+        last = e.receiver
+        if isinstance(last, ast.MethodCall) and last.method == "map" and len(last.args) == 1 \
+                and isinstance(last.args[0], ast.Closure) and last.args[0].ret is None:
+            # the closure makes the items, so `|x| x.parse()` parses into the target's `T`
+            elem = T.prune(items).elem
+            made = self.instantiate_enum("Result", (elem, error), span) if error is not None \
+                else self.instantiate_enum("Option", (elem,), span)
+            last.args[0].ret = ast.ResolvedType(span, made)
         record = ast.Block(span, [ast.Assign(span, "=", path(failed), stop),
                                   ast.ExprStmt(span, ast.Break(span, None, None), True)], None)
         body = ast.Block(span, [ast.ExprStmt(span, ast.Match(span, path(item), [

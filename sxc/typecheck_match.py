@@ -317,12 +317,66 @@ class MatchChecks:
 
     # ------------------------------------------------------------ match
 
+    def parse_target_from_arms(self, e: ast.Match, expected) -> T.Type | None:
+        """Return the type that `match s.parse() { Ok(n) => .. }` parses into, from the
+        first use of `n` whose type shows: the arm's value where a type is expected,
+        an argument of a variant, a tuple struct or a function, or the item of
+        `vec![n]`; None when no use shows it."""
+        for arm in e.arms:
+            pattern = arm.pattern
+            if not (isinstance(pattern, ast.VariantPattern) and pattern.path[-1] == "Ok" and
+                    len(pattern.items) == 1 and isinstance(pattern.items[0], ast.NamePattern)):
+                continue
+            name = pattern.items[0].name
+
+            def is_value(node) -> bool:
+                return isinstance(node, ast.Path) and node.segments == [name]
+
+            tail = arm.body.tail if isinstance(arm.body, ast.Block) else arm.body
+            want = T.prune(expected) if expected is not None else None
+            if is_value(tail) and want is not None and T.is_numeric(want):
+                return want
+            for node in ast.walk(arm.body):
+                if isinstance(node, ast.VecLit) and any(is_value(i) for i in node.items) \
+                        and isinstance(want, T.VecT):
+                    return T.prune(want.elem)
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Path)):
+                    continue
+                for index, arg in enumerate(node.args):
+                    if is_value(arg):
+                        found = self.param_type_of(node.func.segments, index)
+                        if found is not None:
+                            return found
+        return None
+
+    def param_type_of(self, segments: list[str], index: int) -> T.Type | None:
+        """Return the type of parameter `index` of the function, variant or tuple struct
+        that `segments` names, or None."""
+        key = "::".join(segments)
+        sig = self.sigs.get(key)
+        if sig is not None and not sig.self_kind and index < len(sig.params):
+            return T.prune(sig.params[index])
+        if len(segments) == 2:
+            edef = self.program.enums.get(segments[0])
+            fields = getattr(edef, "fields", {}).get(segments[1]) if edef is not None else None
+            if fields is not None and index < len(fields):
+                return T.prune(fields[index][1])
+        fields = self.structs.get(segments[-1])
+        if fields is not None and str(index) in fields:
+            return T.prune(fields[str(index)])
+        return None
+
     def e_Match(self, e: ast.Match, expected):
         if getattr(e, "let_form", None) == "if let":
             rewritten = self.if_let_element(e)
             if rewritten is not None:
                 return self.expr(rewritten, expected)
         e.scrutinee = self.option_borrow(e.scrutinee)
+        if isinstance(e.scrutinee, ast.MethodCall) and e.scrutinee.method == "parse" and \
+                not e.scrutinee.type_args:
+            target = self.parse_target_from_arms(e, expected)
+            if target is not None:
+                e.scrutinee.type_args = [ast.ResolvedType(e.scrutinee.span, target)]
         e.scrutinee = self.expr(e.scrutinee, None)
         if isinstance(e.scrutinee.ty, T.ParseResultT):
             e.scrutinee = self.parse_result(e.scrutinee)
