@@ -38,6 +38,11 @@ PREFIX = "__dyn_"
 # `Box<dyn Shape>`.
 FORMAT_TRAITS = {"Debug": "{:?}", "Display": "{}"}
 
+# The members of `dyn Error` besides the program's error types: the prelude's
+# parse errors, and a `String` message, the variant `MESSAGE`.
+STD_ERRORS = ["ParseIntError", "ParseFloatError", "String"]
+MESSAGE = "__Message"
+
 
 def enum_name(trait: str) -> str:
     """Return the name of the enum whose values are the `dyn trait` objects."""
@@ -53,6 +58,13 @@ def rewrite_trait_objects(items: list, script: list, parse_items) -> list:
     _inline_modules(items, (), modules)
     traits = {(path, item.name): item for path, members in modules.items()
               for item in members if isinstance(item, ast.TraitDef)}
+    if ((), "Error") not in traits:
+        # `Box<dyn Error>` of the standard library: the program's error types, the
+        # prelude's parse errors and a message (`"bad input".into()`)
+        span = Span("<runtime>", 0, 0, 0, 0)
+        traits[((), "Error")] = ast.TraitDef(
+            span, "Error", [], supertraits=[ast.NamedType(span, ["Debug"]),
+                                            ast.NamedType(span, ["Display"])])
     used: dict[tuple, Span] = {}
     for path, members in modules.items():
         nodes = [members, script] if path == () else [members]
@@ -69,6 +81,8 @@ def rewrite_trait_objects(items: list, script: list, parse_items) -> list:
     for (path, name), span in used.items():
         trait = traits[(path, name)]
         members = _members(modules[path], name)
+        if trait.span.file == "<runtime>":
+            members += [m for m in STD_ERRORS if m not in members]
         if not members:
             raise CompileError([Diagnostic(
                 "error", f"sxc needs a type that implements `{name}` to make `dyn {name}`",
@@ -110,6 +124,8 @@ def _trait_key(node: ast.NamedType, path: tuple, traits: dict) -> tuple:
     written = [s for s in node.path[:-1] if s != "crate"]
     if node.args:
         key = None
+    elif written in (["std", "error"], ["error"]) and name == "Error":
+        key = ((), "Error")  # `dyn std::error::Error`
     elif written:
         key = (tuple(written), name) if (tuple(written), name) in traits else None
     elif (path, name) in traits:
@@ -158,8 +174,13 @@ def _members(items: list, trait: str) -> list[str]:
 
 
 def _enum_text(trait: str, members: list[str]) -> str:
-    variants = ", ".join(f"{m}({m})" for m in members)
+    variants = ", ".join(f"{_variant(m)}({m})" for m in members)
     return f"enum {enum_name(trait)} {{ {variants} }}"
+
+
+def _variant(member: str) -> str:
+    """Return the variant of the trait object's enum that holds a `member` value."""
+    return MESSAGE if member == "String" else member
 
 
 def _dispatch_impls(trait: ast.TraitDef, traits: dict, members: list[str], parse_items,
@@ -191,8 +212,8 @@ def _dispatch_impls(trait: ast.TraitDef, traits: dict, members: list[str], parse
 
 
 def _format_text(enum: str, trait: str, members: list[str]) -> str:
-    arms = " ".join(f'{enum}::{m}(__obj) => write!(f, "{FORMAT_TRAITS[trait]}", __obj),'
-                    for m in members)
+    arms = " ".join(f'{enum}::{_variant(m)}(__obj) => write!(f, "{FORMAT_TRAITS[trait]}", '
+                    f'__obj),' for m in members)
     return (f"impl std::fmt::{trait} for {enum} {{ fn fmt(&self, f: &mut std::fmt::Formatter)"
             f" -> std::fmt::Result {{ match self {{ {arms} }} }} }}")
 
@@ -209,7 +230,7 @@ def _dispatch_method(method: ast.FnDef, enum: str, members: list[str],
     out.params = [ast.Param(p.span, f"__a{i}", p.type) for i, p in enumerate(out.params)]
     if callable_on_object:
         args = ", ".join(p.name for p in out.params)
-        arms = " ".join(f"{enum}::{m}(__obj) => __obj.{method.name}({args}),"
+        arms = " ".join(f"{enum}::{_variant(m)}(__obj) => __obj.{method.name}({args}),"
                         for m in members)
         body = f"{{ match self {{ {arms} }} }}"
     else:

@@ -1779,6 +1779,14 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         A trait object is an enum with a variant per type (`sxc.trait_objects`):
         the value becomes that variant, and a `Box<Circle>` a box of it."""
         src = T.prune(e.ty)
+        if isinstance(target, T.BoxT) and _dyn_enum(target.inner) and \
+                not isinstance(src, T.BoxT) and src != target.inner:
+            # an error value as a `Box<dyn Error>`, as `?` and `e.into()` convert it
+            inner = self.trait_object(e, target.inner)
+            if inner is None:
+                return None
+            call = ast.Call(e.span, ast.Path(e.span, ["Box", "new"]), [inner])
+            return self._builtin(call, "Box::new", T.boxed(target.inner))
         if isinstance(target, T.BoxT) and isinstance(src, T.BoxT) and \
                 _dyn_enum(target.inner) and src.inner != target.inner:
             inner = self.trait_object(_deref(e), target.inner)
@@ -1804,6 +1812,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         if not _dyn_enum(target):
             return None
         edef = self.program.enums.get(target.enum)
+        if isinstance(T.strip_refs(src), T.StrT):
+            # a message as a `dyn Error`: `Err("bad input".into())`
+            e.checked = True
+            text = ast.MethodCall(e.span, e, "to_string", [], [], e.span)
+            src, e = T.STRING, self.expr(text, T.STRING)
         for variant in getattr(edef, "kinds", ()):
             fields = edef.fields[variant]
             if len(fields) == 1 and fields[0][1] == src:
@@ -3636,6 +3649,11 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             e.ty = T.NEVER
             return e
         want = T.prune(expected) if expected is not None else None
+        if name == "into" and not e.args and isinstance(want, T.BoxT) and \
+                _holds_trait_object(want):
+            # `e.into()` or `"message".into()` where a `Box<dyn Error>` is expected
+            e.receiver.checked = True
+            return self.coerce(_deref_operand(e.receiver), want)
         if isinstance(want, T.FloatVar) and want.bound is None:
             want = T.F64  # `s += x.into()` with `s = 0.0`, as from a bound `T: Into<f64>`
         if name == "into" and not e.args and isinstance(want, (T.IntT, T.FloatT)) and \

@@ -186,8 +186,11 @@ class ResultChecks:
                                 "or call `.unwrap()` or `.expect(\"..\")`", code="SX0301")
             e.ty = T.NEVER
             return e
+        from sxc.typecheck import _holds_trait_object
+
         convert = None
-        if returned[1] != error:
+        if returned[1] != error and not _holds_trait_object(returned[1]):
+            # (a `Box<dyn Error>` takes any error, as the `Err` coerces it)
             convert = self.error_conversion(returned[1], error, span)
             if convert is None:
                 self.rep.error(f"`?` couldn't convert the error to `{returned[1]}`", span,
