@@ -134,6 +134,12 @@ def resolve_program(module: ast.Module, reporter: Reporter) -> Program:
                              module.attribute_spans[name],
                              help="sxc reads `#![mode = \"train\"]` or `\"release\"`, and "
                                   "`#![tangents = N]`", code="SXW001")
+    if module.script and not any(isinstance(item, ast.FnDef) and item.name == "main" and
+                                 item.self_kind is None for item in module.items):
+        # the top-level statements become `main` before names resolve, so that
+        # they see the names that `use` brings into the file
+        module.items = list(module.items) + [_script_main(module)]
+        module.script = []
     loader = ModuleLoader(reporter, read_source, parse_module)
     std = Scope("std", "std", None, ".")
     prelude = _library_module("std")
@@ -391,12 +397,17 @@ def _add_entry(program: Program, module: ast.Module, reporter: Reporter) -> None
                        first.span, notes=[("`fn main` is defined here", main.name_span)],
                        help="move the top-level statements into `fn main`", code="SX0213")
         return
+    main = _script_main(module)
+    main.origin = "user"
+    program.functions["main"] = main
+
+
+def _script_main(module: ast.Module) -> ast.FnDef:
+    """Return the `fn main` whose body is the top-level statements of `module`."""
     end = module.script[-1].span
     body = ast.Block(module.script[0].span.to(end), list(module.script), None)
     if body.stmts and isinstance(body.stmts[-1], ast.ExprStmt) and not body.stmts[-1].semi:
         last = body.stmts[-1]
         body.stmts[-1] = ast.ExprStmt(last.span, last.expr, True)
-    main = ast.FnDef(body.span, "main", [], None, body, None, [], False,
+    return ast.FnDef(body.span, "main", [], None, body, None, [], False,
                      Span(module.path, 1, 1, 1, 1))
-    main.origin = "user"
-    program.functions["main"] = main
