@@ -431,8 +431,7 @@ def _lift_impl_trait(te, names: list[str], bounds: dict[str, list[ast.TypeExpr]]
     if isinstance(te, ast.RefType) and isinstance(te.inner, ast.NamedType) and \
             getattr(te.inner, "dyn_trait", False):
         # `s: &dyn Shape` takes each type with the trait as a copy of the
-        # function, as `&impl Shape` does; the `dyn` in the name tells the
-        # checker that a `&Box<dyn Shape>` argument passes its content
+        # function, as `&impl Shape` does
         name = f"dyn {te.inner.path[-1]}#{len(names)}"
         names.append(name)
         bounds[name] = [ast.NamedType(te.inner.span, te.inner.path, te.inner.args)]
