@@ -2333,6 +2333,15 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             return self.aggregate_eq(e, aggregate)
         if comparison and isinstance(aggregate, T.TupleT) and aggregate.items:
             return self.tuple_order(e, aggregate)
+        if comparison and isinstance(aggregate, (T.VecT, T.ArrayT, T.SliceT)):
+            # `a < b` on sequences: `__seq_cmp(&a, &b) < 0`, Rust's lexicographic order
+            span = e.span
+            e.left.checked = True
+            e.right.checked = True
+            order = ast.Call(span, ast.Path(span, ["__seq_cmp"]),
+                             [_borrow_slice(e.left), _borrow_slice(e.right)])
+            return self.expr(ast.Binary(span, op, order, ast.IntLit(span, 0, "i64"),
+                                        e.op_span), T.BOOL)
         if comparison and isinstance(aggregate, T.StructT) and \
                 self.has_method(aggregate.struct, "partial_cmp"):
             return self.struct_order(e)
@@ -3158,6 +3167,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             return not isinstance(ty, T.FloatVar)
         if isinstance(ty, T.TupleT):
             return all(self.sortable_key(i) for i in ty.items)
+        if isinstance(ty, (T.VecT, T.ArrayT)):
+            return self.sortable_key(ty.elem)  # lexicographic, see `__seq_cmp`
         if isinstance(ty, T.StructT) and ty.struct in self.program.structs:
             derives = self.program.structs[ty.struct].derives
             return "Ord" in derives or "PartialOrd" in derives or \
@@ -4217,7 +4228,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         if name == "remove":
             e.ty = elem
         if name in ("sort", "sort_unstable") and (
-                isinstance(elem, (T.TupleT, T.StrT, T.EnumT)) and self.totally_ordered(elem)
+                isinstance(elem, (T.TupleT, T.StrT, T.EnumT, T.VecT, T.ArrayT))
+                and self.totally_ordered(elem)
                 or isinstance(elem, T.StructT) and self.has_method(elem.struct, "cmp")):
             return self.sort_by_less(e)
         # `==` would bind an open item type (`Vec::new()` before its first push)
@@ -4233,7 +4245,7 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                                if T.is_float(elem) or isinstance(elem, T.DualT) else ""),
                            code="SX0311")
         if name == "dedup" and not e.args and \
-                isinstance(T.prune(elem), (T.StructT, T.EnumT, T.TupleT)):
+                isinstance(T.prune(elem), (T.StructT, T.EnumT, T.TupleT, T.VecT, T.ArrayT)):
             # `v.dedup()` of structs, enums or tuples compares them with their `==`
             span = e.span
             e.receiver.checked = True
@@ -4258,6 +4270,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             return edef is not None and "Ord" in edef.derives and self.ordered_enum(t)
         if isinstance(t, T.StructT):
             return self.has_method(t.struct, "cmp")  # `#[derive(Ord)]` or `impl Ord`
+        if isinstance(t, (T.VecT, T.ArrayT)):
+            return self.totally_ordered(T.prune(t.elem))  # lexicographic, see `__seq_cmp`
         return _totally_ordered(t)
 
     def string_order(self, e: ast.Binary) -> ast.Expr:
@@ -5738,6 +5752,15 @@ SET_OPERATORS = {"&": "intersection", "|": "union", "-": "difference",
 # The collections that `Kind::from([..])` builds from an array, and how many
 # type arguments each takes.
 COLLECTIONS_FROM_ARRAY = {"HashMap": 2, "BTreeMap": 2, "HashSet": 1, "BTreeSet": 1}
+
+
+def _borrow_slice(e: ast.Expr) -> ast.Expr:
+    """Return `e`, a sequence or a reference to one, as the `&[T]` argument of a call."""
+    if isinstance(e.ty, T.RefT):
+        return e
+    borrow = ast.Ref(e.span, e, False)
+    borrow.ty = T.RefT(e.ty, False)
+    return borrow
 
 
 def _holds_trait_object(t: T.Type | None) -> bool:
