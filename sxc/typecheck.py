@@ -3137,29 +3137,22 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         """Report a key type of a `BTreeMap` (or item type of a `BTreeSet`) that has no
         total order, once per type, at the first place that names it."""
         self._require_key_trait(ty, span, self.sortable_key(ty), "Ord", "`BTreeMap`",
-                                "`BTreeSet`", "enums without data",
-                                "`#[derive(PartialOrd, Ord)]`", sequences=False)
+                                "`BTreeSet`", "enums that derive `Ord`",
+                                "`#[derive(PartialOrd, Ord)]`")
 
     def _require_key_trait(self, ty: T.Type, span, satisfied: bool, trait: str, map_name: str,
-                           set_name: str, enums: str, derive: str,
-                           sequences: bool = True) -> None:
+                           set_name: str, enums: str, derive: str) -> None:
         if satisfied or str(ty) in self.unhashable:
             return
         self.unhashable.add(str(ty))
-        holders = "tuples, arrays, `Vec`s" if sequences else "tuples"
-        trait_text = f"the trait `{trait}` is not implemented for `{ty}`"
-        if not sequences and isinstance(T.strip_refs(T.prune(ty)),
-                                        (T.VecT, T.ArrayT, T.SliceT, T.EnumT)):
-            trait_text = f"sxc does not order `{ty}` as a key of a {map_name} or an item " \
-                f"of a {set_name}"
-        self.rep.error(trait_text, span,
+        self.rep.error(f"the trait `{trait}` is not implemented for `{ty}`", span,
                        help=f"the keys of a {map_name} and the items of a {set_name} may be "
-                            f"integers, `char`, `bool`, strings, {enums}, and {holders} and "
-                            f"{derive} structs of them", code="SX0311")
+                            f"integers, `char`, `bool`, strings, {enums}, and tuples, arrays, "
+                            f"`Vec`s and {derive} structs of them", code="SX0311")
 
     def sortable_key(self, ty: T.Type) -> bool:
-        """Return whether `<` orders values of `ty` as `Ord` does.  sxc's `<` does not
-        take sequences or enums with data, so neither is a key of a sorted collection."""
+        """Return whether `<` orders values of `ty` as `Ord` does, so that they may key a
+        sorted collection."""
         ty = T.strip_refs(T.prune(ty))
         if isinstance(ty, T.EnumT):
             return self.data_enum(ty) is None or self.totally_ordered(ty)

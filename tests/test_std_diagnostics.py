@@ -28,10 +28,10 @@ ERRORS = [
      "    let s: BTreeSet<P> = BTreeSet::new();\n    println!(\"{}\", s.len());\n}\n",
      5, 21, "the trait `Ord` is not implemented for `P`", None),
     ("btreeset_vec_item",
-     "use std::collections::BTreeSet;\nfn main() {\n    let s: BTreeSet<Vec<i32>> = BTreeSet::new();\n"
+     "use std::collections::BTreeSet;\nfn main() {\n    let s: BTreeSet<Vec<f64>> = BTreeSet::new();\n"
      "    println!(\"{}\", s.len());\n}\n",
-     3, 21, "sxc does not order `Vec<i32>` as a key of a `BTreeMap` or an item of a `BTreeSet`",
-     "enums without data, and tuples"),
+     3, 21, "the trait `Ord` is not implemented for `Vec<f64>`",
+     "enums that derive `Ord`, and tuples, arrays, `Vec`s"),
     ("hashmap_get_mut_let",
      "use std::collections::HashMap;\nfn main() {\n    let mut m: HashMap<i32, i32> = HashMap::new();\n"
      "    let v = m.get_mut(&1);\n}\n",
