@@ -1003,9 +1003,20 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                     isinstance(node.init, ast.Path) and len(node.init.segments) == 1 and \
                     node.init.segments[0] in names:
                 names.add(node.pattern.name)
+        # `*m.entry(k).or_insert(0) += x`: the value that the literal starts is `x`'s type
+        added_to = {id(n.target.operand): n.value for s in later for n in ast.walk(s)
+                    if isinstance(n, ast.Assign) and n.op in ("+=", "-=", "*=", "/=")
+                    and isinstance(n.target, ast.Unary) and n.target.op == "*"}
         for node in (n for s in later for n in ast.walk(s)):
             if not isinstance(node, ast.MethodCall):
                 continue
+            if node.method == "or_insert" and len(node.args) == 1 and \
+                    isinstance(node.args[0], (ast.IntLit, ast.FloatLit)) and \
+                    node.args[0].suffix is None and id(node) in added_to and \
+                    len(sdef.generics) == 2 and sdef.generics[1] not in guesses:
+                found = type_of(added_to[id(node)])
+                if found is not None and T.is_numeric(found):
+                    guesses[sdef.generics[1]] = found
             if node.method in ("or_insert", "or_insert_with") and len(node.args) == 1 and \
                     isinstance(node.receiver, ast.MethodCall) and node.receiver.method == "entry" \
                     and isinstance(node.receiver.receiver, ast.Path) and \
@@ -1085,6 +1096,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                     len(seq.segments) == 1 else None
                 elem = getattr(T.strip_refs(T.prune(local.ty)), "elem", None) \
                     if local is not None else None
+                if local is not None and self.collection_kind(local.ty) == "map":
+                    # `for (k, v) in &m` over a local map: its key and value types
+                    owner = T.strip_refs(T.prune(local.ty))
+                    elem = T.TupleT(tuple(self.instance_of[owner.struct][1][:2]))
                 elem = T.prune(elem) if elem is not None else None
                 if isinstance(elem, T.TupleT) and len(elem.items) == len(pattern.items):
                     for item, item_type in zip(pattern.items, elem.items):
