@@ -5816,9 +5816,13 @@ def ord_max_min(e: ast.MethodCall) -> ast.Block:
     mine, theirs = ast.Path(span, [f"__self_{tag}"]), ast.Path(span, [f"__other_{tag}"])
     pick = (theirs, mine) if e.method == "max" else (mine, theirs)
     e.receiver.checked = True
+    # the other side takes the receiver's type, which a bare `None` needs
+    known = getattr(e.receiver, "ty", None)
+    other_type = ast.ResolvedType(span, T.strip_refs(T.prune(known))) \
+        if known is not None and not T.has_hole(known) else None
     return ast.Block(span, [
         ast.Let(span, ast.NamePattern(span, mine.segments[0]), None, e.receiver),
-        ast.Let(span, ast.NamePattern(span, theirs.segments[0]), None, e.args[0]),
+        ast.Let(span, ast.NamePattern(span, theirs.segments[0]), other_type, e.args[0]),
     ], ast.If(span, ast.Binary(span, "<=", copy.deepcopy(mine), copy.deepcopy(theirs)),
               ast.Block(span, [], copy.deepcopy(pick[0])),
               ast.Block(span, [], copy.deepcopy(pick[1]))))
