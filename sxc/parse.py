@@ -416,7 +416,8 @@ def _refutable(p: ast.Pattern) -> ast.Pattern:
     return out
 
 
-def _lift_impl_trait(te, names: list[str], bounds: dict[str, list[ast.TypeExpr]]):
+def _lift_impl_trait(te, names: list[str], bounds: dict[str, list[ast.TypeExpr]],
+                     top: bool = True):
     """Replace an `impl Trait` in the parameter type `te` by a new generic parameter.
 
     `fn f(x: &impl Shape)` means `fn f<T: Shape>(x: &T)`, so `names` and
@@ -428,7 +429,7 @@ def _lift_impl_trait(te, names: list[str], bounds: dict[str, list[ast.TypeExpr]]
         bound = ast.NamedType(te.span, te.path, te.args)
         bounds[name] = [bound]
         return ast.NamedType(te.span, [name], [])
-    if isinstance(te, ast.RefType) and isinstance(te.inner, ast.NamedType) and \
+    if top and isinstance(te, ast.RefType) and isinstance(te.inner, ast.NamedType) and \
             getattr(te.inner, "dyn_trait", False):
         # `s: &dyn Shape` takes each type with the trait as a copy of the
         # function, as `&impl Shape` does
@@ -438,9 +439,10 @@ def _lift_impl_trait(te, names: list[str], bounds: dict[str, list[ast.TypeExpr]]
         te.inner = ast.NamedType(te.inner.span, [name], [])
         return te
     if isinstance(te, ast.RefType):
-        te.inner = _lift_impl_trait(te.inner, names, bounds)
+        te.inner = _lift_impl_trait(te.inner, names, bounds, False)
     elif isinstance(te, ast.SliceType):
-        te.elem = _lift_impl_trait(te.elem, names, bounds)
+        # `&[&dyn Shape]` holds items of several types: an enum, not a parameter
+        te.elem = _lift_impl_trait(te.elem, names, bounds, False)
     return te
 
 
