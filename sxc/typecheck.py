@@ -1827,6 +1827,13 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         if not _dyn_enum(target):
             return None
         edef = self.program.enums.get(target.enum)
+        if isinstance(src, T.RefT) and not isinstance(src, T.BoxT) and \
+                not isinstance(T.strip_refs(src), T.StrT):
+            # `Some(&self.c)` as an `Option<&dyn Shape>`, whose payload sxc keeps as a
+            # value: a copy in the variant
+            while isinstance(e.ty, T.RefT) and not isinstance(e.ty, T.BoxT):
+                e = _deref(e)
+            src = T.prune(e.ty)
         if isinstance(T.strip_refs(src), T.StrT):
             # a message as a `dyn Error`: `Err("bad input".into())`
             e.checked = True
