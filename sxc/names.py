@@ -201,7 +201,9 @@ class NameResolver:
         return entry, taken
 
     def suggest(self, module: Scope, name: str) -> str | None:
-        names = sorted(set(module.items) | set(module.modules))
+        # the library's own helpers (`__Heat`) are no names to offer
+        names = sorted(n for n in set(module.items) | set(module.modules)
+                       if not n.startswith("__"))
         if not names:
             return None
         return f"{module.describe()} declares: {', '.join(f'`{n}`' for n in names)}"

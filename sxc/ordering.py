@@ -26,6 +26,16 @@ def _operand(e: ast.Expr) -> ast.Expr:
     return e.operand if isinstance(e, ast.Ref) else e
 
 
+def _right_type(span, left: ast.Expr) -> ast.TypeExpr | None:
+    """Return the type that the right side of a comparison takes from `left`, an
+    aggregate (which a bare `None` on the right needs), or None for numbers."""
+    known = T.strip_refs(T.prune(left.ty)) if left.ty is not None else None
+    if known is None or T.has_hole(known) or \
+            not isinstance(known, (T.EnumT, T.VecT, T.ArrayT, T.TupleT, T.StructT)):
+        return None
+    return ast.ResolvedType(span, known)
+
+
 class OrderingMixin:
     """The type checker's handling of the comparisons that return an `Ordering`."""
 
@@ -53,7 +63,8 @@ class OrderingMixin:
         base = T.prune(T.strip_refs(left.ty))
         kind = compare.method
         orderable = T.is_numeric(base) or T.is_char(base) or \
-            isinstance(base, (T.BoolT, T.TupleT, T.StrT)) or self.ordered_enum(base)
+            isinstance(base, (T.BoolT, T.TupleT, T.StrT, T.VecT, T.ArrayT, T.SliceT)) or \
+            self.ordered_enum(base)
         if kind == "cmp" and isinstance(base, T.FloatT):
             orderable = False  # `f64` is no `Ord`: Rust has `total_cmp` and `partial_cmp`
         if kind == "total_cmp" and not isinstance(base, T.FloatT):
@@ -89,8 +100,9 @@ class OrderingMixin:
             return ast.Path(span, [name])
         if isinstance(left.ty, T.RefT):
             left = ast.Unary(span, "*", left)
+        right_type = _right_type(span, left)
         stmts = [ast.Let(span, ast.NamePattern(span, "__left"), None, left),
-                 ast.Let(span, ast.NamePattern(span, "__right"), None, right)]
+                 ast.Let(span, ast.NamePattern(span, "__right"), right_type, right)]
         unordered = ast.If(span, ast.Binary(span, "==", side("__left"), side("__right")),
                            some("Equal"), ast.Block(span, [], ast.Path(span, ["None"])))
         greater = ast.If(span, ast.Binary(span, "<", side("__right"), side("__left")),
@@ -112,8 +124,9 @@ class OrderingMixin:
             return key
         if isinstance(left.ty, T.RefT):
             left = ast.Unary(span, "*", left)
+        right_type = _right_type(span, left) if kind != "total_cmp" else None
         stmts = [ast.Let(span, ast.NamePattern(span, "__left"), None, left),
-                 ast.Let(span, ast.NamePattern(span, "__right"), None, right)]
+                 ast.Let(span, ast.NamePattern(span, "__right"), right_type, right)]
 
         def branch(value: ast.Expr) -> ast.Block:
             return ast.Block(span, [], value)

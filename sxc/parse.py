@@ -598,9 +598,28 @@ def _collect_returned_items(body: ast.Block) -> ast.Block:
             value = getattr(node, field)
             if isinstance(value, (ast.Node, list, tuple)):
                 todo.append(value)
-    if body.tail is not None:
-        body.tail = _collected(body.tail)
+    _collect_tail(body)
     return body
+
+
+def _collect_tail(block: ast.Block) -> None:
+    """Collect the tail of `block`, or of each arm when the tail is an `if` or a
+    `match`, whose arms may be iterators of different kinds (`0..0`, `0..n`)."""
+    tail = block.tail
+    if isinstance(tail, ast.If) and tail.else_ is not None:
+        _collect_tail(tail.then)
+        if isinstance(tail.else_, ast.Block):
+            _collect_tail(tail.else_)
+        else:
+            tail.else_ = ast.Block(tail.else_.span, [], tail.else_)
+            _collect_tail(tail.else_)
+    elif isinstance(tail, ast.Match):
+        for arm in tail.arms:
+            if not isinstance(arm.body, ast.Block):
+                arm.body = ast.Block(arm.body.span, [], arm.body)
+            _collect_tail(arm.body)
+    elif tail is not None and not isinstance(tail, (ast.Return, ast.MacroCall)):
+        block.tail = _collected(tail)
 
 
 def _iterate_returned_items(items: list, script: list) -> None:
@@ -1090,7 +1109,10 @@ class Builder(Transformer):
                     "write the item type", code="SX0801")])
             # `-> impl Iterator<Item = T>` returns the items collected into a `Vec<T>`,
             # and each call takes `into_iter()` of it (`_iterate_returned_items`)
-            ret = ast.NamedType(ret.span, ["Vec"], [ret.args[0]])
+            item = ret.args[0]
+            if isinstance(item, ast.RefType) and not item.mutable:
+                item = item.inner  # the items of sxc's chains are values
+            ret = ast.NamedType(ret.span, ["Vec"], [item])
             body = _collect_returned_items(body)
         fn = ast.FnDef(self.sp(meta), str(name), plain, ret, body, self_kind,
                        names, vis is not None, _tok_span(self.path, name))

@@ -81,6 +81,11 @@ def rewrite_trait_objects(items: list, script: list, parse_items) -> list:
     for (path, name), span in used.items():
         trait = traits[(path, name)]
         members = _members(modules[path], name)
+        # impls in other modules, named from the trait's module by their path
+        for other, items_there in modules.items():
+            if other != path:
+                members += ["::".join(("crate",) + other + (m,))
+                            for m in _members(items_there, name)]
         if trait.span.file == "<runtime>":
             members += [m for m in STD_ERRORS if m not in members]
         if not members:
@@ -133,6 +138,10 @@ def _trait_key(node: ast.NamedType, path: tuple, traits: dict) -> tuple:
     else:
         found = [k for k in traits if k[1] == name]
         key = found[0] if len(found) == 1 else None
+    if key is None and not node.args and not any(k[1] == name for k in traits):
+        raise CompileError([Diagnostic(
+            "error", f"cannot find trait `{name}` in this scope", node.span, [],
+            f"declare `trait {name}` in this file", code="SX0215")])
     if key is None:
         shown = "::".join(node.path)
         raise CompileError([Diagnostic(
@@ -179,8 +188,8 @@ def _enum_text(trait: str, members: list[str]) -> str:
 
 
 def _variant(member: str) -> str:
-    """Return the variant of the trait object's enum that holds a `member` value."""
-    return MESSAGE if member == "String" else member
+    """Return the variant of the trait object's enum whose payload is a `member`."""
+    return MESSAGE if member == "String" else member.rpartition("::")[2]
 
 
 def _dispatch_impls(trait: ast.TraitDef, traits: dict, members: list[str], parse_items,

@@ -950,6 +950,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 if local is not None and not T.has_hole(local.ty) and \
                         not isinstance(T.prune(local.ty), (T.LiteralVar, T.NeverT)):
                     found = T.prune(local.ty)
+                elif local is None and arg.segments[0] in self.consts:
+                    found = self.consts[arg.segments[0]]  # `m.insert(K, v)` with `const K`
             if found is None and isinstance(arg, ast.Ref):
                 found = type_of(arg.operand)
             if found is None and isinstance(arg, ast.Unary) and arg.op == "*":
@@ -2356,13 +2358,16 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         if comparison and isinstance(aggregate, T.TupleT) and aggregate.items:
             return self.tuple_order(e, aggregate)
         if comparison and isinstance(aggregate, (T.VecT, T.ArrayT, T.SliceT)):
-            # `a < b` on sequences: `__seq_cmp(&a, &b) < 0`, Rust's lexicographic order
+            # `a < b` on sequences: `__seq_cmp(&a, &b) < 0`, Rust's lexicographic order;
+            # `a > b` is `b < a`, so that unordered sides (NaN, order 2) compare false
             span = e.span
             e.left.checked = True
             e.right.checked = True
+            first, second = (e.left, e.right) if op in ("<", "<=") else (e.right, e.left)
             order = ast.Call(span, ast.Path(span, ["__seq_cmp"]),
-                             [_borrow_slice(e.left), _borrow_slice(e.right)])
-            return self.expr(ast.Binary(span, op, order, ast.IntLit(span, 0, "i64"),
+                             [_borrow_slice(first), _borrow_slice(second)])
+            flipped = {">": "<", ">=": "<="}.get(op, op)
+            return self.expr(ast.Binary(span, flipped, order, ast.IntLit(span, 0, "i64"),
                                         e.op_span), T.BOOL)
         if comparison and isinstance(aggregate, T.StructT) and \
                 self.has_method(aggregate.struct, "partial_cmp"):

@@ -38,7 +38,10 @@ CASES = [
      "trait Shape { }\nfn f(s: Box<dyn Shape>) { }\nfn main() { }\n",
      2, 13, "sxc needs a type that implements `Shape` to make `dyn Shape`", "`T: Shape`"),
     ("trait-object-of-unknown-trait", "fn f(s: Box<dyn Shape>) { }\nfn main() { }\n",
-     1, 13, "sxc supports `dyn Shape` only for a trait without arguments declared in this "
+     1, 13, "cannot find trait `Shape` in this scope", "declare `trait Shape`"),
+    ("trait-object-with-arguments",
+     "trait Shape { fn a(&self); }\nfn f(s: Box<dyn Shape<f64>>) { }\nfn main() { }\n",
+     2, 13, "sxc supports `dyn Shape` only for a trait without arguments declared in this "
      "file", "`T: Shape`"),
     ("collect-into-dyn-refs",
      "trait A { fn f(&self) -> i64; }\nstruct S { x: i64 }\nimpl A for S { fn f(&self) -> i64 "
