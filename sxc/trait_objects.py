@@ -22,6 +22,10 @@ not need the enum: the parser makes it a generic parameter, as `&impl Shape`.
 A method that cannot be called on a trait object in Rust (one without
 `self`, or with `Self` in its signature) gets a body that panics, which no
 program that rustc accepts can reach.
+
+`dyn Error` of the standard library, when the program declares no `Error`
+trait, is the enum of the program's types with `impl Error for`, the
+prelude's parse errors and a `String` message, printed as its value.
 """
 
 from __future__ import annotations
