@@ -2734,6 +2734,10 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
             if elem is None:
                 elem = self.new_hole(e.span)
             return self._builtin(e, "Vec::new", T.VecT(elem))
+        if name in ("From::from", "Box::from", "Into::into") and len(e.args) == 1 and \
+                isinstance(T.prune(expected), T.BoxT) and _holds_trait_object(expected):
+            # `Err(From::from("message"))` or `Box::<dyn Error>::from(e)`
+            return self.coerce(_deref_operand(self.expr(e.args[0], None)), T.prune(expected))
         kind = name.rpartition("::")[0].rpartition("::")[2]
         if name.endswith("::from") and kind in COLLECTIONS_FROM_ARRAY and len(e.args) == 1 \
                 and self.lookup(kind) is None and kind not in self.structs and \
