@@ -283,10 +283,10 @@ def _dispatch(args, program_args: list[str], emitter: Emitter) -> int:
     from sxc.driver import Options, compile_cached, compile_program, read_source
 
     if args.emit and args.command in ("check", "lower"):
-        what = "checks the program" if args.command == "check" else "prints the lowered source"
+        action = "checks the program" if args.command == "check" else "prints the lowered source"
         raise CompileError([Diagnostic(
             "error", f"`--emit` prints a stage of `sxc run` or `sxc build`, and `sxc "
-                     f"{args.command}` only {what}", Span(args.file, 0, 0, 0, 0), [],
+                     f"{args.command}` only {action}", Span(args.file, 0, 0, 0, 0), [],
             f"run `sxc run {args.file} --emit {args.emit}`", code="SX0004")])
     if args.emit == "obj" and args.command != "build":
         raise CompileError([Diagnostic(

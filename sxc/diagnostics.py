@@ -138,8 +138,8 @@ class Diagnostic:
     code: str | None = None  # a key of `sxc.codes.CODES`, such as "SX0301"
 
     def __post_init__(self) -> None:
-        # the enum that holds a trait object (`sxc.trait_objects`) reads as Rust
-        # writes the type: `__dyn_Shape` is `dyn Shape`
+        # the enum of a trait object (`sxc.trait_objects`) reads as Rust writes
+        # the type: `__dyn_Shape` is `dyn Shape`
         if "__dyn_" in self.message or "__dyn_" in (self.help or "") or \
                 any("__dyn_" in text for text, _ in self.notes):
             self.message = _DYN_NAME.sub(r"dyn \1", self.message)

@@ -42,9 +42,10 @@ def thread_stack_low() -> int | None:
     """Return the lowest usable address of the calling thread's stack (above its
     guard pages), or None where the C library does not report it.
 
-    glibc's `pthread_getattr_np` gives the stack of any thread: for the main
-    thread, from `ulimit -s`; for others, from the size it was created with,
-    which `threading.stack_size` sets.  The result is kept per thread."""
+    glibc's `pthread_getattr_np` gives the stack of any thread.  For the main
+    thread it comes from `ulimit -s`, and for others from the size they were
+    created with, which `threading.stack_size` sets.  The result is kept per
+    thread."""
     known = getattr(_thread_stacks, "low", False)
     if known is not False:
         return known

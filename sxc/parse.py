@@ -441,7 +441,7 @@ def _lift_impl_trait(te, names: list[str], bounds: dict[str, list[ast.TypeExpr]]
     if isinstance(te, ast.RefType):
         te.inner = _lift_impl_trait(te.inner, names, bounds, False)
     elif isinstance(te, ast.SliceType):
-        # `&[&dyn Shape]` holds items of several types: an enum, not a parameter
+        # `&[&dyn Shape]` contains items of several types, so it keeps the enum
         te.elem = _lift_impl_trait(te.elem, names, bounds, False)
     return te
 
@@ -1101,8 +1101,13 @@ class Builder(Transformer):
             body.stmts[:0] = unpack
         returns_iterator = isinstance(ret, ast.NamedType) and \
             getattr(ret, "impl_trait", False) and ret.path[-1] in ITERATOR_TRAITS
+        if returns_iterator and body is None:
+            raise CompileError([Diagnostic(
+                "error", "sxc supports `impl Iterator` as a return type only in a function "
+                         "with a body, not in a trait's declaration", ret.span, [],
+                "return a `Vec<T>` from the trait's method", code="SX0801")])
         if returns_iterator:
-            if len(ret.args) != 1 or body is None:
+            if len(ret.args) != 1:
                 raise CompileError([Diagnostic(
                     "error", "sxc supports `impl Iterator` as a return type only with its "
                              "item type, `impl Iterator<Item = T>`", ret.span, [],
@@ -1445,13 +1450,9 @@ class Builder(Transformer):
                              f"`{extra.name}`", extra.span, [],
                     "name one trait, and make it require the other: "
                     f"`trait Both: {extra.name}`", code="SX0801")])
+        # `dyn Fn(..)` never gets here: `UNSUPPORTED` reports it before parsing
         args = [c for c in children if isinstance(c, list)]
         names = [str(c) for c in children if isinstance(c, Token)]
-        if names[-1] in CLOSURE_TRAITS:
-            raise CompileError([Diagnostic(
-                "error", "sxc does not support closure trait objects (`dyn Fn`) yet",
-                self.sp(meta), [], "take a generic parameter `F: Fn(f64) -> f64`",
-                code="SX0801")])
         named = ast.NamedType(self.sp(meta), names, args[0] if args else [])
         named.dyn_trait = True
         return named

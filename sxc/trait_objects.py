@@ -1,7 +1,7 @@
 """Trait objects: `Box<dyn Shape>`, `Vec<Box<dyn Shape>>`, `&dyn Shape`.
 
-sxc compiles the whole program at once, so it knows every type that
-implements a trait.  A trait object is therefore an enum with one variant per
+sxc compiles the whole program at once, so every type that implements a
+trait is in view.  A trait object is therefore an enum with one variant per
 type that implements the trait (in the same file), and a method call on it
 is a `match` that calls the method of the value inside.  This pass, which
 runs on each parsed file, writes that enum and an `impl Trait for` it whose
@@ -55,20 +55,24 @@ def enum_name(trait: str) -> str:
 
 def rewrite_trait_objects(items: list, script: list, parse_items) -> list:
     """Replace each `dyn Trait` in `items` and `script` by the trait's enum, and
-    return the enums and impls that this adds to `items`; those of a trait
-    declared in an inline `mod` block go into that block.  `parse_items(text)`
-    parses generated source text into items."""
+    return the enums and impls that this adds to `items`.
+
+    The enum and impls of a trait declared in an inline `mod` block go into
+    that block.  `parse_items(text)` parses generated source text into items."""
     modules: dict[tuple, list] = {(): items}
     _inline_modules(items, (), modules)
     traits = {(path, item.name): item for path, members in modules.items()
               for item in members if isinstance(item, ast.TraitDef)}
+
     if ((), "Error") not in traits:
         # `Box<dyn Error>` of the standard library: the program's error types, the
         # prelude's parse errors and a message (`"bad input".into()`)
         span = Span("<runtime>", 0, 0, 0, 0)
-        traits[((), "Error")] = ast.TraitDef(
-            span, "Error", [], supertraits=[ast.NamedType(span, ["Debug"]),
-                                            ast.NamedType(span, ["Display"])])
+        standard = ast.TraitDef(span, "Error", [], supertraits=[
+            ast.NamedType(span, ["Debug"]), ast.NamedType(span, ["Display"])])
+        standard.standard_error = True
+        traits[((), "Error")] = standard
+
     used: dict[tuple, Span] = {}
     for path, members in modules.items():
         nodes = [members, script] if path == () else [members]
@@ -80,6 +84,7 @@ def rewrite_trait_objects(items: list, script: list, parse_items) -> list:
                     else [enum_name(key[1])]
                 node.args = []
                 del node.dyn_trait
+
     added: list = []
     done: set[tuple[str, str]] = set()
     for (path, name), span in used.items():
@@ -90,7 +95,7 @@ def rewrite_trait_objects(items: list, script: list, parse_items) -> list:
             if other != path:
                 members += ["::".join(("crate",) + other + (m,))
                             for m in _members(items_there, name)]
-        if trait.span.file == "<runtime>":
+        if getattr(trait, "standard_error", False):
             members += [m for m in STD_ERRORS if m not in members]
         if not members:
             raise CompileError([Diagnostic(
@@ -147,9 +152,9 @@ def _trait_key(node: ast.NamedType, path: tuple, traits: dict) -> tuple:
             "error", f"cannot find trait `{name}` in this scope", node.span, [],
             f"declare `trait {name}` in this file", code="SX0215")])
     if key is None:
-        shown = "::".join(node.path)
+        written_path = "::".join(node.path)
         raise CompileError([Diagnostic(
-            "error", f"sxc supports `dyn {shown}` only for a trait without arguments "
+            "error", f"sxc supports `dyn {written_path}` only for a trait without arguments "
                      "declared in this file", node.span, [],
             f"declare `trait {name}` in this file, or take a generic parameter `T: {name}`",
             code="SX0801")])

@@ -1779,10 +1779,12 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
         """Check `&a | &b` (or `&`, `-`, `^`) on two sets as the new set that Rust's
         operator returns, `a.union(&b).cloned().collect()`; None for other operands."""
         left = e.left.operand if isinstance(e.left, ast.Ref) else e.left
-        if not isinstance(left, (ast.Path, ast.Field)) or \
-                self.collection_kind(self.probe_type(left)) != "set":
+        if not isinstance(left, (ast.Path, ast.Field)):
             return None
-        ty = T.strip_refs(T.prune(self.probe_type(left)))
+        probed = self.probe_type(left)
+        if self.collection_kind(probed) != "set":
+            return None
+        ty = T.strip_refs(T.prune(probed))
         right = e.right if isinstance(e.right, ast.Ref) else ast.Ref(e.right.span, e.right, False)
         span = e.span
         combined = ast.MethodCall(span, left, SET_OPERATORS[e.op], [right], [], e.op_span)
@@ -1791,7 +1793,8 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
 
     def trait_object(self, e: ast.Expr, target: T.Type) -> ast.Expr | None:
         """Return `e` as the trait object `target` (`dyn Shape` or `Box<dyn Shape>`),
-        or None when `target` is none or `e`'s type does not implement its trait.
+        or None when `target` is no trait object or `e`'s type does not implement
+        its trait.
 
         A trait object is an enum with a variant per type (`sxc.trait_objects`):
         the value becomes that variant, and a `Box<Circle>` a box of it."""
@@ -3329,9 +3332,9 @@ class Checker(MatchChecks, EnumDataChecks, ResultChecks, MapChecks, GenericsMixi
                 and isinstance(last.args[0], ast.Closure) and last.args[0].ret is None:
             # the closure makes the items, so `|x| x.parse()` parses into the target's `T`
             elem = T.prune(items).elem
-            made = self.instantiate_enum("Result", (elem, error), span) if error is not None \
-                else self.instantiate_enum("Option", (elem,), span)
-            last.args[0].ret = ast.ResolvedType(span, made)
+            item_type = self.instantiate_enum("Result", (elem, error), span) \
+                if error is not None else self.instantiate_enum("Option", (elem,), span)
+            last.args[0].ret = ast.ResolvedType(span, item_type)
         record = ast.Block(span, [ast.Assign(span, "=", path(failed), stop),
                                   ast.ExprStmt(span, ast.Break(span, None, None), True)], None)
         body = ast.Block(span, [ast.ExprStmt(span, ast.Match(span, path(item), [

@@ -838,7 +838,7 @@ def test_deep_recursion_from_main_exit_101(tmp_path, name, runner):
 
 
 def test_long_panic_message_kept(tmp_path):
-    # the `Err` holds 4,890 bytes of text, more than the message buffer once held
+    # the `Err` contains 4,890 bytes of text, more than the old 1,024-byte buffer
     source = write(tmp_path, "fn main() {\n    let v: Vec<u32> = (0..1000).collect();\n"
                              "    let r: Result<u32, String> = Err(format!(\"{:?}\", v));\n"
                              "    r.unwrap();\n}\n")
